@@ -1,0 +1,77 @@
+/**
+ * The main step, top to bottom as the README tells it:
+ * settings -> credentials -> plan -> preflight -> source side -> target side -> report.
+ */
+import * as core from '@actions/core';
+import { connectAccounts, CredentialsError } from './accounts';
+import type { Context } from './context';
+import { runIdFromEnv } from './context';
+import { diagnoseError } from './diagnostics/faults';
+import { writePolicies } from './diagnostics/policies';
+import { preflight } from './diagnostics/preflight';
+import { DiagnosedError } from './errors';
+import { describeSourcePlan, planSource } from './plan/source';
+import { describeTargetPlan, planTarget } from './plan/target';
+import { Report } from './report';
+import { InputError, readSettings, type Settings } from './settings';
+import { runSource } from './source';
+import { StateStore, markMainStarted } from './state';
+import { runTarget } from './target';
+import { realClock } from './wait';
+
+export async function run(): Promise<void> {
+  const report = new Report();
+  let settings: Settings | undefined;
+  let ctx: Context | undefined;
+  try {
+    markMainStarted();
+    settings = readSettings();
+
+    if (settings.mode === 'policies') {
+      await report.step('Policies', () => writePolicies(settings!, report));
+      await report.writeSummary('RDS cross-account sync: policies', 'succeeded');
+      return;
+    }
+
+    const accounts = await report.step('Credentials', () => connectAccounts(settings!), a =>
+      `source ${a.source.accountId} (${a.source.via}), target ${a.target.accountId} (${a.target.via})`
+    );
+    const state = new StateStore({ runId: runIdFromEnv(), region: settings.region });
+    ctx = { settings, accounts, report, state, runId: runIdFromEnv(), clock: realClock };
+    const c = ctx;
+
+    const sourcePlan = await report.step('Plan: source', () => planSource(c));
+    const targetPlan = await report.step('Plan: target', () => planTarget(c));
+    await report.step('Preflight', () => preflight(c, sourcePlan));
+
+    if (settings.mode === 'plan' || settings.mode === 'preflight') {
+      const lines = [...describeSourcePlan(sourcePlan), ...describeTargetPlan(targetPlan)];
+      core.info(lines.join('\n'));
+      for (const l of lines) report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
+      report.output('plan', JSON.stringify({ source: sourcePlan, target: targetPlan }));
+      await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
+      return;
+    }
+
+    const shared = await runSource(c, sourcePlan);
+    const result = await runTarget(c, targetPlan, shared);
+
+    report.output('duration-seconds', Math.round(report.elapsedMs() / 1000));
+    state.update({ finished: true });
+    core.info(`Staging ${result.kind} ${result.identifier} refreshed from ${shared.sourceSnapshotId}.`);
+    await report.writeSummary('RDS cross-account sync', 'succeeded');
+  } catch (e) {
+    for (const d of explain(e, ctx)) report.diagnose(d);
+    ctx?.state.update({ finished: true });
+    await report.writeSummary('RDS cross-account sync', 'failed').catch(() => undefined);
+    core.setFailed(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** The single place that turns any error into annotations. */
+function explain(e: unknown, ctx: Context | undefined) {
+  if (e instanceof DiagnosedError) return e.diagnostics;
+  if (e instanceof InputError) return [{ title: `Invalid input: ${e.input}`, message: e.message }];
+  if (e instanceof CredentialsError) return [{ title: e.title, message: e.message }];
+  return diagnoseError(e, ctx);
+}

@@ -1,0 +1,283 @@
+/**
+ * Every input of action.yml becomes one typed, validated Settings value here,
+ * before any network call. A refusal names the input and shows the expected form.
+ */
+import * as core from '@actions/core';
+import {
+  ACCOUNT_ID_PATTERN,
+  KMS_KEY_ARN_PATTERN,
+  REGION_PATTERN,
+  RDS_IDENTIFIER_RULE,
+  ROLE_ARN_PATTERN,
+  parseArn,
+  rdsIdentifierProblem
+} from './rds-rules';
+
+export type Mode = 'sync' | 'preflight' | 'plan' | 'policies';
+export const MODES: readonly Mode[] = ['sync', 'preflight', 'plan', 'policies'];
+
+export type SnapshotChoice =
+  | { kind: 'latest' }
+  | { kind: 'new' }
+  /** A snapshot identifier (manual `name` or automated `rds:name`) or an RDS snapshot ARN. */
+  | { kind: 'named'; identifier: string; arn?: string };
+
+export type Side = 'source' | 'target';
+
+export interface SideSettings {
+  side: Side;
+  /** Role to assume; absent: use the ambient credentials as they are. */
+  roleArn?: string;
+  /** Known before any call when a role ARN or an account id input gives it. */
+  accountId?: string;
+  /** DB cluster identifier in this account. */
+  cluster: string;
+  /** KMS key ARN: source side, the CMK the snapshot is shared under; target side, the key the restore encrypts with. */
+  kmsKeyArn?: string;
+}
+
+export type FinalSnapshot = 'skip' | 'take';
+
+export interface Settings {
+  region: string;
+  mode: Mode;
+  audience: string;
+  roleSessionName: string;
+  roleDurationSeconds: number;
+  source: SideSettings;
+  target: SideSettings;
+  snapshot: SnapshotChoice;
+  waitTimeoutMinutes: number;
+  /** Upper bound on the time between two status polls, in seconds (0: adaptive only). */
+  pollIntervalSeconds: number;
+  // Target side (restore and swap).
+  dbSubnetGroup?: string;
+  vpcSecurityGroupIds?: string[];
+  isolationSecurityGroupIds?: string[];
+  dbClusterParameterGroup?: string;
+  dbParameterGroup?: string;
+  instanceClass?: string;
+  instanceCount: number;
+  engineVersion?: string;
+  tags: Record<string, string>;
+  finalSnapshot: FinalSnapshot;
+  keepFailedRestore: boolean;
+  retainSnapshots: number;
+  manageMasterPassword: boolean;
+  // Masking.
+  maskingRules?: string;
+  maskingSalt?: string;
+  maskingStrict: boolean;
+  maskingConnection: 'direct' | 'data-api';
+}
+
+/** What reads an input: core.getInput in the action, a table in the tests. */
+export type InputReader = (name: string) => string;
+
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string
+  ) {
+    super(`Input '${input}' ${message}`);
+    this.name = 'InputError';
+  }
+}
+
+const defaultReader: InputReader = name => core.getInput(name);
+
+export function readSettings(read: InputReader = defaultReader): Settings {
+  const get = (name: string): string => (read(name) ?? '').trim();
+  const optional = (name: string): string | undefined => get(name) || undefined;
+
+  const region = get('aws-region');
+  if (!region) throw new InputError('aws-region', 'is required, e.g. ap-northeast-1.');
+  if (!REGION_PATTERN.test(region))
+    throw new InputError('aws-region', `must be an AWS region such as us-east-1 or ap-northeast-1; got '${region}'.`);
+
+  const mode = (get('mode') || 'sync') as Mode;
+  if (!MODES.includes(mode)) throw new InputError('mode', `must be one of ${MODES.join(', ')}; got '${mode}'.`);
+
+  const source = readSide('source', get, optional, region);
+  const target = readSide('target', get, optional, region);
+
+  if (
+    source.accountId &&
+    target.accountId &&
+    source.accountId === target.accountId &&
+    source.cluster === target.cluster
+  ) {
+    throw new InputError(
+      'target-cluster',
+      `names the production database itself ('${source.cluster}' in account ${source.accountId}): the target must be another cluster or another account. Refusing, whatever the other inputs say.`
+    );
+  }
+
+  const roleSessionName = get('role-session-name') || 'rds-cross-account-sync';
+  if (!/^[\w+=,.@-]{2,64}$/.test(roleSessionName))
+    throw new InputError('role-session-name', `must be 2 to 64 characters of letters, digits and +=,.@_-; got '${roleSessionName}'.`);
+
+  const finalSnapshot = (get('final-snapshot') || 'skip') as FinalSnapshot;
+  if (finalSnapshot !== 'skip' && finalSnapshot !== 'take')
+    throw new InputError('final-snapshot', `must be 'skip' or 'take'; got '${finalSnapshot}'.`);
+
+  const maskingConnection = (get('masking-connection') || 'direct') as Settings['maskingConnection'];
+  if (maskingConnection !== 'direct' && maskingConnection !== 'data-api')
+    throw new InputError('masking-connection', `must be 'direct' or 'data-api'; got '${maskingConnection}'.`);
+
+  const settings: Settings = {
+    region,
+    mode,
+    audience: get('audience') || 'sts.amazonaws.com',
+    roleSessionName,
+    roleDurationSeconds: integer(get, 'role-duration-seconds', 3600, 900, 43200),
+    source,
+    target,
+    snapshot: readSnapshot(get('snapshot') || 'latest', region),
+    waitTimeoutMinutes: integer(get, 'wait-timeout-minutes', 360, 1, 7 * 24 * 60),
+    pollIntervalSeconds: number(get, 'poll-interval-seconds', 0, 0, 3600),
+    dbSubnetGroup: optional('db-subnet-group'),
+    vpcSecurityGroupIds: securityGroups(get, 'vpc-security-group-ids'),
+    isolationSecurityGroupIds: securityGroups(get, 'isolation-security-group-ids'),
+    dbClusterParameterGroup: optional('db-cluster-parameter-group'),
+    dbParameterGroup: optional('db-parameter-group'),
+    instanceClass: optional('instance-class'),
+    instanceCount: integer(get, 'instance-count', 1, 1, 16),
+    engineVersion: optional('engine-version'),
+    tags: readTags(get('tags')),
+    finalSnapshot,
+    keepFailedRestore: boolean(get, 'keep-failed-restore', false),
+    retainSnapshots: integer(get, 'retain-snapshots', 1, 0, 100),
+    manageMasterPassword: boolean(get, 'manage-master-password', false),
+    maskingRules: optional('masking-rules'),
+    maskingSalt: optional('masking-salt'),
+    maskingStrict: boolean(get, 'masking-strict', true),
+    maskingConnection
+  };
+  if (settings.maskingSalt) core.setSecret(settings.maskingSalt);
+  return settings;
+}
+
+function readSide(
+  side: Side,
+  get: (n: string) => string,
+  optional: (n: string) => string | undefined,
+  region: string
+): SideSettings {
+  const roleInput = `${side}-role-arn`;
+  const accountInput = `${side}-account-id`;
+  const clusterInput = `${side}-cluster`;
+  const keyInput = side === 'source' ? 'kms-key-id' : 'target-kms-key-id';
+
+  const roleArn = optional(roleInput);
+  let accountId: string | undefined;
+  if (roleArn) {
+    if (!ROLE_ARN_PATTERN.test(roleArn))
+      throw new InputError(roleInput, `must be an IAM role ARN such as arn:aws:iam::123456789012:role/rds-sync; got '${roleArn}'.`);
+    accountId = parseArn(roleArn)!.accountId;
+  }
+  const accountIdInput = optional(accountInput);
+  if (accountIdInput) {
+    if (!ACCOUNT_ID_PATTERN.test(accountIdInput))
+      throw new InputError(accountInput, `must be a 12-digit AWS account id such as 123456789012; got '${accountIdInput}'.`);
+    if (accountId && accountId !== accountIdInput)
+      throw new InputError(accountInput, `is ${accountIdInput} but ${roleInput} is in account ${accountId}.`);
+    accountId = accountIdInput;
+  }
+
+  const cluster = get(clusterInput);
+  if (!cluster) throw new InputError(clusterInput, 'is required: the DB cluster identifier, e.g. app-production.');
+  const problem = rdsIdentifierProblem(cluster);
+  if (problem) throw new InputError(clusterInput, `'${cluster}' ${problem}; an RDS identifier has ${RDS_IDENTIFIER_RULE}.`);
+
+  const key = optional(keyInput);
+  let kmsKeyArn: string | undefined;
+  if (key) {
+    if (!KMS_KEY_ARN_PATTERN.test(key)) {
+      const why =
+        side === 'source'
+          ? 'the staging account uses this key, and another account can only name a key by its full ARN (a key id or alias resolves in the caller\'s own account, which makes RDS answer KMSKeyNotAccessibleFault)'
+          : 'RDS resolves a bare key id or alias in whichever account makes the call, so only the ARN says which key is meant';
+      throw new InputError(
+        keyInput,
+        `must be a KMS key ARN such as arn:aws:kms:${region}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab; got '${key}'. A key id or alias is not enough: ${why}.`
+      );
+    }
+    const arn = parseArn(key)!;
+    if (arn.region !== region)
+      throw new InputError(keyInput, `is in region ${arn.region}, but aws-region is ${region}: RDS needs a key in the snapshot's region.`);
+    if (accountId && arn.accountId !== accountId)
+      throw new InputError(keyInput, `is in account ${arn.accountId}, but the ${side} account is ${accountId}: the key must belong to the ${side} account.`);
+    kmsKeyArn = key;
+    if (!accountId && side === 'source') accountId = arn.accountId;
+  }
+  return { side, roleArn, accountId, cluster, kmsKeyArn };
+}
+
+function readSnapshot(value: string, region: string): SnapshotChoice {
+  if (value === 'latest' || value === 'new') return { kind: value };
+  if (value.startsWith('arn:')) {
+    const arn = parseArn(value);
+    const m = arn && /^cluster-snapshot:(.+)$/.exec(arn.resource);
+    if (!arn || arn.service !== 'rds' || !m)
+      throw new InputError('snapshot', `must be 'latest', 'new', a snapshot identifier or a cluster snapshot ARN such as arn:aws:rds:${region}:123456789012:cluster-snapshot:name; got '${value}'.`);
+    if (arn.region !== region) throw new InputError('snapshot', `is in region ${arn.region}, but aws-region is ${region}.`);
+    return { kind: 'named', identifier: m[1], arn: value };
+  }
+  const bare = value.startsWith('rds:') ? value.slice(4) : value;
+  const problem = rdsIdentifierProblem(bare);
+  if (problem)
+    throw new InputError('snapshot', `must be 'latest', 'new', a snapshot identifier or ARN; '${value}' ${problem} (${RDS_IDENTIFIER_RULE}).`);
+  return { kind: 'named', identifier: value };
+}
+
+function integer(get: (n: string) => string, name: string, dflt: number, min: number, max: number): number {
+  const n = number(get, name, dflt, min, max);
+  if (!Number.isInteger(n)) throw new InputError(name, `must be a whole number from ${min} to ${max}; got '${get(name)}'.`);
+  return n;
+}
+
+function number(get: (n: string) => string, name: string, dflt: number, min: number, max: number): number {
+  const raw = get(name);
+  if (!raw) return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new InputError(name, `must be a number from ${min} to ${max}; got '${raw}'.`);
+  return n;
+}
+
+function boolean(get: (n: string) => string, name: string, dflt: boolean): boolean {
+  const raw = get(name).toLowerCase();
+  if (!raw) return dflt;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new InputError(name, `must be 'true' or 'false'; got '${raw}'.`);
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(/[\s,]+/)
+    .map(s => s.trim())
+    .filter(Boolean);
+}
+
+function securityGroups(get: (n: string) => string, name: string): string[] | undefined {
+  const raw = get(name);
+  if (!raw) return undefined;
+  const ids = list(raw);
+  for (const id of ids)
+    if (!/^sg-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id))
+      throw new InputError(name, `must list security group ids such as sg-0123456789abcdef0, separated by commas or new lines; got '${id}'.`);
+  return ids;
+}
+
+/** `key=value` pairs, one per line or separated by commas. */
+function readTags(raw: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const line of raw.split(/[\n,]+/).map(s => s.trim()).filter(Boolean)) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new InputError('tags', `must be key=value pairs, one per line or separated by commas; got '${line}'.`);
+    tags[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  return tags;
+}
