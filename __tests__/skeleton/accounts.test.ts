@@ -1,0 +1,160 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  GetCallerIdentityCommand,
+  STSClient,
+  STSServiceException
+} from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { connectAccounts, CredentialsError } from '../../src/accounts';
+import { readSettings } from '../../src/settings';
+import { startOidcServer, type OidcServer } from '../helpers/oidc-server';
+
+const inputs: Record<string, string> = {
+  'aws-region': 'ap-northeast-1',
+  'source-role-arn': 'arn:aws:iam::111111111111:role/rds-sync-production',
+  'target-role-arn': 'arn:aws:iam::222222222222:role/rds-sync-staging',
+  'source-cluster': 'app-production',
+  'target-cluster': 'app-staging'
+};
+const settings = (over: Record<string, string> = {}) => readSettings(n => ({ ...inputs, ...over })[n] ?? '');
+
+const sts = mockClient(STSClient);
+let oidc: OidcServer;
+let stdout: string[];
+const savedEnv = { ...process.env };
+
+function creds(side: string) {
+  return {
+    AccessKeyId: `ASIA${side.toUpperCase()}KEY`,
+    SecretAccessKey: `secret-${side}-key-value`,
+    SessionToken: `session-${side}-token-value`,
+    Expiration: new Date(Date.now() + 3600_000)
+  };
+}
+
+/** GetCallerIdentity answers by the credentials of the client that sends it: each side's own. */
+function answerCallerIdentity(accounts: Record<string, string> = {}) {
+  sts.on(GetCallerIdentityCommand).callsFake(async (_input, getClient) => {
+    const c = await getClient().config.credentials();
+    const side = c.accessKeyId.includes('SOURCE') ? 'source' : 'target';
+    const account = accounts[side] ?? (side === 'source' ? '111111111111' : '222222222222');
+    const role = side === 'source' ? 'rds-sync-production' : 'rds-sync-staging';
+    return { Account: account, Arn: `arn:aws:sts::${account}:assumed-role/${role}/rds-cross-account-sync-${side}`, UserId: 'AROA:x' };
+  });
+}
+
+beforeAll(async () => {
+  oidc = await startOidcServer();
+});
+afterAll(() => oidc.close());
+
+beforeEach(() => {
+  sts.reset();
+  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_') || k.startsWith('ACTIONS_')) delete process.env[k];
+  stdout = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout.push(String(chunk));
+    return true;
+  });
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  process.env = { ...savedEnv };
+});
+
+function withOidc() {
+  process.env.ACTIONS_ID_TOKEN_REQUEST_URL = oidc.url;
+  process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = oidc.requestToken;
+}
+
+describe('connectAccounts', () => {
+  it('OIDC: one token, AssumeRoleWithWebIdentity per side, each confirmed, every secret masked', async () => {
+    withOidc();
+    sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['source-role-arn'] }).resolves({ Credentials: creds('source') });
+    sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['target-role-arn'] }).resolves({ Credentials: creds('target') });
+    answerCallerIdentity();
+    const before = oidc.requests.length;
+
+    const accounts = await connectAccounts(settings({ audience: 'sts.amazonaws.com' }));
+
+    expect(accounts.source.accountId).toBe('111111111111');
+    expect(accounts.target.accountId).toBe('222222222222');
+    expect(accounts.source.via).toBe('oidc');
+    expect(accounts.target.principalArn).toBe(inputs['target-role-arn']);
+    const calls = sts.commandCalls(AssumeRoleWithWebIdentityCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0].args[0].input.WebIdentityToken).toMatch(/^ey/);
+    expect(calls[0].args[0].input.RoleSessionName).toBe('rds-cross-account-sync-source');
+    expect(oidc.requests.slice(before)).toEqual([{ audience: 'sts.amazonaws.com', authorized: true }]);
+    const masked = stdout.filter(l => l.startsWith('::add-mask::')).join('');
+    for (const side of ['source', 'target']) {
+      expect(masked).toContain(creds(side).SecretAccessKey);
+      expect(masked).toContain(creds(side).SessionToken);
+      expect(masked).toContain(creds(side).AccessKeyId);
+    }
+    expect(masked).toContain(calls[0].args[0].input.WebIdentityToken);
+    // Each side's clients carry that side's credentials; nothing went to the environment.
+    expect((await accounts.source.rds.config.credentials()).accessKeyId).toBe('ASIASOURCEKEY');
+    expect((await accounts.target.kms.config.credentials()).accessKeyId).toBe('ASIATARGETKEY');
+    expect(process.env.AWS_ACCESS_KEY_ID).toBeUndefined();
+  });
+
+  it('chains from ambient credentials with AssumeRole when the job has no OIDC', async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'AKIAAMBIENT';
+    process.env.AWS_SECRET_ACCESS_KEY = 'ambient-secret';
+    sts.on(AssumeRoleCommand, { RoleArn: inputs['source-role-arn'] }).resolves({ Credentials: creds('source') });
+    sts.on(AssumeRoleCommand, { RoleArn: inputs['target-role-arn'] }).resolves({ Credentials: creds('target') });
+    answerCallerIdentity();
+
+    const accounts = await connectAccounts(settings());
+
+    expect(accounts.source.via).toBe('assume-role');
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+    expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)).toHaveLength(0);
+  });
+
+  it('tells a job without id-token permission exactly that', async () => {
+    const e = await connectAccounts(settings()).catch(x => x);
+    expect(e).toBeInstanceOf(CredentialsError);
+    expect(e.title).toBe('Missing permissions: id-token: write');
+    expect(e.message).toContain("permissions: id-token: write");
+    expect(sts.calls()).toHaveLength(0);
+  });
+
+  it('turns an STS refusal into an error naming the side, the role and the trust policy to check', async () => {
+    withOidc();
+    sts.on(AssumeRoleWithWebIdentityCommand).rejects(
+      new STSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: {}, message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' })
+    );
+    const e = await connectAccounts(settings()).catch(x => x);
+    expect(e).toBeInstanceOf(CredentialsError);
+    expect(e.title).toBe('STS refused AssumeRoleWithWebIdentity (source)');
+    expect(e.message).toContain('arn:aws:iam::111111111111:role/rds-sync-production');
+    expect(e.message).toContain("'sub' claim");
+    expect(e.message).toContain('AccessDenied');
+  });
+
+  it('refuses a role whose account differs from the ARN', async () => {
+    withOidc();
+    sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['source-role-arn'] }).resolves({ Credentials: creds('source') });
+    sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['target-role-arn'] }).resolves({ Credentials: creds('target') });
+    answerCallerIdentity({ target: '333333333333' });
+    const e = await connectAccounts(settings()).catch(x => x);
+    expect(e).toBeInstanceOf(CredentialsError);
+    expect(e.title).toBe('Wrong target account');
+    expect(e.message).toContain('account 333333333333');
+  });
+
+  it('refuses ambient credentials that turn out to be the production cluster\'s own account and name', async () => {
+    process.env.AWS_ACCESS_KEY_ID = 'ASIASOURCEKEY';
+    process.env.AWS_SECRET_ACCESS_KEY = 'x';
+    sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:sts::111111111111:assumed-role/r/s' });
+    const e = await connectAccounts(
+      readSettings(n => ({ 'aws-region': 'ap-northeast-1', 'source-cluster': 'app', 'target-cluster': 'app' })[n] ?? '')
+    ).catch(x => x);
+    expect(e).toBeInstanceOf(CredentialsError);
+    expect(e.title).toBe('Target is the production database');
+  });
+});
