@@ -3,7 +3,7 @@
  * settings -> credentials -> plan -> preflight -> source side -> target side -> report.
  */
 import * as core from '@actions/core';
-import { connectAccounts, CredentialsError } from './accounts';
+import { connectAccounts } from './accounts';
 import type { Context } from './context';
 import { runIdFromEnv } from './context';
 import { diagnoseError } from './diagnostics/faults';
@@ -72,6 +72,5 @@ export async function run(): Promise<void> {
 function explain(e: unknown, ctx: Context | undefined) {
   if (e instanceof DiagnosedError) return e.diagnostics;
   if (e instanceof InputError) return [{ title: `Invalid input: ${e.input}`, message: e.message }];
-  if (e instanceof CredentialsError) return [{ title: e.title, message: e.message }];
   return diagnoseError(e, ctx);
 }

@@ -69,6 +69,8 @@ export interface Settings {
   maskingSalt?: string;
   maskingStrict: boolean;
   maskingConnection: 'direct' | 'data-api';
+  /** TLS to the database for a direct connection: require (encrypted), verify-full (and the server certificate checked), disable. */
+  maskingTls: 'require' | 'verify-full' | 'disable';
 }
 
 /** What reads an input: core.getInput in the action, a table in the tests. */
@@ -125,6 +127,10 @@ export function readSettings(read: InputReader = defaultReader): Settings {
   if (maskingConnection !== 'direct' && maskingConnection !== 'data-api')
     throw new InputError('masking-connection', `must be 'direct' or 'data-api'; got '${maskingConnection}'.`);
 
+  const maskingTls = (get('masking-tls') || 'require') as Settings['maskingTls'];
+  if (!['require', 'verify-full', 'disable'].includes(maskingTls))
+    throw new InputError('masking-tls', `must be 'require', 'verify-full' or 'disable'; got '${maskingTls}'.`);
+
   const settings: Settings = {
     region,
     mode,
@@ -152,7 +158,8 @@ export function readSettings(read: InputReader = defaultReader): Settings {
     maskingRules: optional('masking-rules'),
     maskingSalt: optional('masking-salt'),
     maskingStrict: boolean(get, 'masking-strict', true),
-    maskingConnection
+    maskingConnection,
+    maskingTls
   };
   if (settings.maskingSalt) core.setSecret(settings.maskingSalt);
   return settings;

@@ -67,5 +67,14 @@ export interface SourcePlan {
         existing?: { status: string; percent?: number };
       };
   /** The snapshot the target account will restore: the copy, or the source itself. */
-  shared: { identifier: string; arn: string; kmsKeyArn?: string; alreadyShared: boolean };
+  shared: {
+    identifier: string;
+    arn: string;
+    kmsKeyArn?: string;
+    alreadyShared: boolean;
+    /** The account it is (to be) shared with: the staging account. */
+    accountId?: string;
+  };
+  /** Things the person running the plan should know (unencrypted source, unreadable key policy, unused kms-key-id). */
+  notes?: string[];
 }

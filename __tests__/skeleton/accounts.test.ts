@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { connectAccounts, CredentialsError } from '../../src/accounts';
 import { readSettings } from '../../src/settings';
-import { startOidcServer, type OidcServer } from '../helpers/oidc-server';
+import { startOidcServer, type OidcServer } from '../../tools/oidc-server';
 
 const inputs: Record<string, string> = {
   'aws-region': 'ap-northeast-1',

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readSettings } from '../../src/settings';
-import { ROOT } from '../helpers/action-process';
+import { ROOT } from '../../tools/local-runner';
 
 interface ActionYml {
   inputs: Record<string, { description: string; required?: boolean; default?: string }>;
