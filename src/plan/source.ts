@@ -1,0 +1,328 @@
+/**
+ * The source side's plan: which production snapshot, whether it must be copied
+ * under a CMK first (and why), and what is shared. Only read-only calls here;
+ * the decisions themselves are pure functions (`decideCopy`,
+ * `keyAdmitsAccount`) tested from tables.
+ */
+import type { Context } from '../context';
+import { DiagnosedError, awsErrorCode } from '../errors';
+import type { Diagnostic } from '../report';
+import { accountRootArn, clusterSnapshotArn } from '../rds-rules';
+import type { SourcePlan, SourceSnapshot } from '../types';
+import { keyFacts, readKeyPolicy, type KeyFacts } from '../aws/keys';
+import { snapshotAdapter } from '../aws/snapshots';
+import { copySnapshotIdentifier, findExistingCopy } from '../steps/reencrypt';
+import { isSharedWith } from '../steps/share';
+import { findDatabase, resolveSnapshot } from '../steps/snapshot';
+
+// ---------------------------------------------------------------------------
+// Does a key policy admit an account? (small and optimistic on purpose: the
+// full analysis, with IAM and grants, is preflight's in src/diagnostics/)
+
+/** What the staging account must be allowed on the key to restore a snapshot encrypted under it. */
+export const TARGET_KEY_ACTIONS = ['kms:Decrypt', 'kms:CreateGrant', 'kms:DescribeKey'] as const;
+
+export interface KeyAdmission {
+  admitted: boolean;
+  /** Actions of TARGET_KEY_ACTIONS no Allow statement grants the account (or a Deny takes away). */
+  missing: string[];
+  /** Set when the policy is not JSON. */
+  invalid?: boolean;
+}
+
+interface PolicyStatement {
+  Effect?: string;
+  Principal?: '*' | { AWS?: string | string[] };
+  Action?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+function actionMatches(pattern: string, action: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return re.test(action);
+}
+
+/**
+ * Whether a statement's principal names the account: its root, the account
+ * id, the given role, or `*` (then a kms:CallerAccount / aws:PrincipalAccount
+ * condition, where present, must list the account).
+ */
+function principalMatches(st: PolicyStatement, accountId: string, principalArns: string[]): boolean {
+  const p = st.Principal;
+  const wildcard = p === '*' || (typeof p === 'object' && asList(p.AWS).includes('*'));
+  const named = typeof p === 'object' && asList(p.AWS).some(v => v === accountId || principalArns.includes(v));
+  if (!wildcard && !named) return false;
+  for (const block of Object.values(st.Condition ?? {})) {
+    for (const [key, values] of Object.entries(block)) {
+      const k = key.toLowerCase();
+      if ((k === 'kms:calleraccount' || k === 'aws:principalaccount') && !asList(values).includes(accountId)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Whether a key policy lets `accountId` (its root, or `principalArn`) use the
+ * key for a restore: kms:Decrypt, kms:CreateGrant and kms:DescribeKey. Pure.
+ * Conditions other than the caller account are assumed to hold (kms:ViaService
+ * rds, kms:GrantIsForAWSResource are what RDS satisfies).
+ */
+export function keyAdmitsAccount(policyJson: string, accountId: string, principalArn?: string, partition = 'aws'): KeyAdmission {
+  let statements: PolicyStatement[];
+  try {
+    const doc = JSON.parse(policyJson) as { Statement?: PolicyStatement | PolicyStatement[] };
+    statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
+  } catch {
+    return { admitted: false, missing: [...TARGET_KEY_ACTIONS], invalid: true };
+  }
+  const arns = [accountRootArn(accountId, partition), ...(principalArn ? [principalArn] : [])];
+  const grants = (effect: string, action: string) =>
+    statements.some(
+      st =>
+        (st.Effect ?? '').toLowerCase() === effect &&
+        principalMatches(st, accountId, arns) &&
+        asList(st.Action).some(a => actionMatches(a, action)) &&
+        (effect === 'allow' || !st.Condition)
+    );
+  const missing = TARGET_KEY_ACTIONS.filter(a => !grants('allow', a) || grants('deny', a));
+  return { admitted: missing.length === 0, missing };
+}
+
+// ---------------------------------------------------------------------------
+// Copy or not: the pure decision
+
+export interface CopyFacts {
+  /** automated (and AWS Backup) snapshots cannot be shared; `new` is a manual snapshot under the cluster's key. */
+  type: SourceSnapshot['type'];
+  encrypted: boolean;
+  /** The snapshot's key ARN. */
+  keyArn?: string;
+  keyManager?: 'AWS' | 'CUSTOMER';
+  /** Whether that key's policy admits the staging account; undefined when the policy could not be read. */
+  keyAdmitsTarget?: boolean;
+  /** kms-key-id: the CMK a copy is made under. */
+  configuredKeyArn?: string;
+  targetAccountId: string;
+  sourceAccountId: string;
+  region: string;
+}
+
+export type CopyDecision =
+  | { outcome: 'share-as-is'; reason: string; keyArn?: string; notes: string[] }
+  | { outcome: 'copy'; reason: string; keyArn?: string; notes: string[] }
+  | { outcome: 'refuse'; diagnostic: Diagnostic };
+
+const AUTOMATED_REASON = 'automated snapshots cannot be shared';
+
+export function decideCopy(f: CopyFacts): CopyDecision {
+  const automated = f.type === 'automated';
+  const notes: string[] = [];
+  const createKeyFix =
+    `Create a symmetric customer managed key in account ${f.sourceAccountId}, region ${f.region}, whose key policy admits account ${f.targetAccountId} ` +
+    `(run this action with 'mode: policies' to print that key policy), and set 'kms-key-id' to its ARN (arn:aws:kms:${f.region}:${f.sourceAccountId}:key/...).`;
+
+  if (!f.encrypted) {
+    const note =
+      'The production snapshot is not encrypted, and an Aurora snapshot copy cannot encrypt it (CopyDBClusterSnapshot rejects a KMS key for an unencrypted snapshot)' +
+      (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
+      '. It is shared unencrypted; the staging restore encrypts it under target-kms-key-id (or staging\'s aws/rds). ' +
+      'To encrypt production itself, restore a snapshot into a new cluster with a KMS key and move the application to it.';
+    notes.push(note);
+    return automated
+      ? { outcome: 'copy', reason: `${AUTOMATED_REASON}: a manual, unencrypted copy is shared`, keyArn: undefined, notes }
+      : { outcome: 'share-as-is', reason: 'a manual, unencrypted snapshot can be shared as it is', keyArn: undefined, notes };
+  }
+
+  if (f.keyManager === 'AWS') {
+    const why = `encrypted under the AWS managed key aws/rds, whose key policy can never admit another account${automated ? `, and ${AUTOMATED_REASON}` : ''}`;
+    if (!f.configuredKeyArn) {
+      return {
+        outcome: 'refuse',
+        diagnostic: {
+          title: 'A customer managed key (kms-key-id) is needed',
+          message: `The production snapshot is ${why}. It must be copied under a customer managed key (CMK) that admits account ${f.targetAccountId}, and 'kms-key-id' is empty.`,
+          fix: createKeyFix
+        }
+      };
+    }
+    return { outcome: 'copy', reason: why, keyArn: f.configuredKeyArn, notes };
+  }
+
+  // A customer managed key.
+  const key = f.keyArn ?? '(unknown key)';
+  const sameKey = f.configuredKeyArn !== undefined && f.configuredKeyArn === f.keyArn;
+  const otherConfigured = f.configuredKeyArn !== undefined && !sameKey ? f.configuredKeyArn : undefined;
+
+  if (f.keyAdmitsTarget === false) {
+    const why = `its CMK ${key} does not admit account ${f.targetAccountId}${automated ? `, and ${AUTOMATED_REASON}` : ''}`;
+    if (otherConfigured) return { outcome: 'copy', reason: why, keyArn: otherConfigured, notes };
+    return {
+      outcome: 'refuse',
+      diagnostic: {
+        title: 'The snapshot\'s key does not admit the staging account',
+        message: `The production snapshot is encrypted under ${key}, whose key policy does not let account ${f.targetAccountId} use it (kms:Decrypt, kms:CreateGrant, kms:DescribeKey)${sameKey ? '; kms-key-id names that same key, so a copy would not help' : ''}.`,
+        fix: `Add the staging account to that key's policy ('mode: policies' prints the statements), or ${createKeyFix.charAt(0).toLowerCase()}${createKeyFix.slice(1)}`
+      }
+    };
+  }
+
+  if (f.keyAdmitsTarget === undefined) {
+    if (otherConfigured) {
+      return {
+        outcome: 'copy',
+        reason: `${automated ? `${AUTOMATED_REASON}; ` : ''}the policy of the snapshot's CMK ${key} could not be read to confirm it admits account ${f.targetAccountId}, so the copy is made under kms-key-id`,
+        keyArn: otherConfigured,
+        notes
+      };
+    }
+    notes.push(
+      `The policy of ${key} could not be read (kms:GetKeyPolicy): assuming it admits account ${f.targetAccountId}. If the staging restore fails with KMSKeyNotAccessibleFault, add the staging account to the key policy ('mode: policies').`
+    );
+  } else if (otherConfigured && !automated) {
+    notes.push(`kms-key-id (${otherConfigured}) is not needed: the snapshot is already under a CMK that admits account ${f.targetAccountId}.`);
+  }
+
+  if (automated) return { outcome: 'copy', reason: AUTOMATED_REASON, keyArn: otherConfigured ?? f.keyArn, notes };
+  return {
+    outcome: 'share-as-is',
+    reason: `a manual snapshot under CMK ${key}, which admits account ${f.targetAccountId}: no copy needed`,
+    keyArn: f.keyArn,
+    notes
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The plan
+
+export async function planSource(ctx: Context): Promise<SourcePlan> {
+  const { settings } = ctx;
+  const source = ctx.accounts.source;
+  const target = ctx.accounts.target;
+  const scope = { accountId: source.accountId, region: settings.region, partition: source.partition, runId: ctx.runId };
+  const adapter = snapshotAdapter('cluster', source.rds);
+
+  const db = await findDatabase(adapter, settings.source.cluster, scope);
+  const snapshot = await resolveSnapshot(adapter, settings.snapshot, db, scope);
+
+  let key: KeyFacts | undefined;
+  let keyAdmitsTarget: boolean | undefined;
+  if (snapshot.encrypted && snapshot.kmsKeyArn) {
+    key = await lookUpKey(ctx, snapshot.kmsKeyArn);
+    snapshot.keyManager = key.keyManager;
+    if (key.policy !== undefined) keyAdmitsTarget = keyAdmitsAccount(key.policy, target.accountId, target.principalArn, source.partition).admitted;
+  }
+
+  const decision = decideCopy({
+    type: snapshot.type,
+    encrypted: snapshot.encrypted,
+    keyArn: key?.arn ?? snapshot.kmsKeyArn,
+    keyManager: key?.keyManager,
+    keyAdmitsTarget,
+    configuredKeyArn: settings.source.kmsKeyArn,
+    targetAccountId: target.accountId,
+    sourceAccountId: source.accountId,
+    region: settings.region
+  });
+  if (decision.outcome === 'refuse') throw new DiagnosedError(decision.diagnostic);
+  const notes = [...decision.notes];
+
+  if (decision.outcome === 'share-as-is') {
+    const alreadyShared = snapshot.type === 'new' ? false : isSharedWith(await adapter.sharedWith(snapshot.identifier), target.accountId);
+    return {
+      snapshot,
+      copy: { needed: false, reason: decision.reason },
+      shared: { identifier: snapshot.identifier, arn: snapshot.arn, kmsKeyArn: decision.keyArn, alreadyShared, accountId: target.accountId },
+      ...(notes.length ? { notes } : {})
+    };
+  }
+
+  // A copy: check the configured CMK's policy where readable (a warning only: preflight decides), and look for an earlier copy.
+  if (decision.keyArn && decision.keyArn === settings.source.kmsKeyArn && decision.keyArn !== key?.arn) {
+    const { policy } = await readKeyPolicy(source.kms, decision.keyArn);
+    if (policy !== undefined) {
+      const admission = keyAdmitsAccount(policy, target.accountId, target.principalArn, source.partition);
+      if (!admission.admitted)
+        notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
+    }
+  }
+  const identifier = copySnapshotIdentifier(snapshot.identifier);
+  const existing = await findExistingCopy(adapter, {
+    identifier,
+    sourceIdentifier: snapshot.identifier,
+    kmsKeyArn: decision.keyArn,
+    region: settings.region
+  });
+  const alreadyShared = existing?.status === 'available' ? isSharedWith(await adapter.sharedWith(identifier), target.accountId) : false;
+  return {
+    snapshot,
+    copy: {
+      needed: true,
+      reason: decision.reason,
+      identifier,
+      kmsKeyArn: decision.keyArn ?? '',
+      ...(existing ? { existing: { status: existing.status, percent: existing.percent } } : {})
+    },
+    shared: {
+      identifier,
+      arn: existing?.arn || clusterSnapshotArn(settings.region, source.accountId, identifier, source.partition),
+      kmsKeyArn: decision.keyArn,
+      alreadyShared,
+      accountId: target.accountId
+    },
+    ...(notes.length ? { notes } : {})
+  };
+}
+
+/** DescribeKey (and GetKeyPolicy where allowed); DescribeKey is needed, so its refusal is explained. */
+async function lookUpKey(ctx: Context, keyArn: string): Promise<KeyFacts> {
+  try {
+    return await keyFacts(ctx.accounts.source.kms, keyArn);
+  } catch (e) {
+    const code = awsErrorCode(e);
+    if (!code) throw e;
+    throw new DiagnosedError({
+      title: 'Cannot describe the snapshot\'s KMS key',
+      message: `KMS DescribeKey on ${keyArn} failed with ${code}: the plan needs it to tell the AWS managed aws/rds key from a customer managed key.`,
+      fix:
+        'Give the production role, in its IAM policy (and in the key policy for a CMK):\n' +
+        JSON.stringify({ Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'], Resource: keyArn }, null, 2)
+    });
+  }
+}
+
+/** Human lines for `mode: plan`: what `sync` would do with the source side, nothing changed. */
+export function describeSourcePlan(plan: SourcePlan): string[] {
+  const s = plan.snapshot;
+  const keyText = !s.encrypted
+    ? 'unencrypted'
+    : `encrypted under ${s.kmsKeyArn ?? 'an unknown key'}${s.keyManager === 'AWS' ? ' (AWS managed aws/rds)' : s.keyManager === 'CUSTOMER' ? ' (customer managed)' : ''}`;
+  const lines: string[] = [];
+  if (s.type === 'new') {
+    lines.push(`Source snapshot: take a new manual snapshot '${s.identifier}' and wait for it (${s.engine}${s.engineVersion ? ` ${s.engineVersion}` : ''}, ${keyText})`);
+  } else {
+    lines.push(
+      `Source snapshot: '${s.identifier}' (${s.type}, ${s.status}${s.createdAt ? `, taken ${s.createdAt}` : ''}, ${s.engine}${s.engineVersion ? ` ${s.engineVersion}` : ''}, ${keyText})`
+    );
+  }
+  const c = plan.copy;
+  if (c.needed) {
+    const under = c.kmsKeyArn ? `under ${c.kmsKeyArn}` : 'unencrypted';
+    lines.push(
+      c.existing
+        ? `Copy: yes, ${c.reason}; resume the existing copy '${c.identifier}' (${c.existing.status}${c.existing.percent !== undefined ? `, ${c.existing.percent}%` : ''}) ${under}, no new copy`
+        : `Copy: yes, ${c.reason}; copy to '${c.identifier}' ${under}`
+    );
+  } else {
+    lines.push(`Copy: no, ${c.reason}`);
+  }
+  const to = plan.shared.accountId ? `account ${plan.shared.accountId}` : 'the staging account';
+  lines.push(
+    plan.shared.alreadyShared
+      ? `Share: '${plan.shared.identifier}' is already shared with ${to} (${plan.shared.arn})`
+      : `Share: '${plan.shared.identifier}' with ${to} (restore attribute), restored by ARN ${plan.shared.arn}`
+  );
+  for (const n of plan.notes ?? []) lines.push(`Note: ${n}`);
+  return lines;
+}

@@ -1,0 +1,167 @@
+/**
+ * Re-encrypt: copy the source snapshot under the CMK the staging account may
+ * use. The copy's name is derived from the source snapshot alone, and it is
+ * tagged with the run and the source, so a rerun (after a cancelled job, say)
+ * finds it, available or still copying, and resumes instead of starting a
+ * second full copy.
+ */
+import type { Context } from '../context';
+import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../context';
+import { DiagnosedError, isAwsError } from '../errors';
+import type { Diagnostic } from '../report';
+import { stripAutomatedPrefix, toRdsIdentifier } from '../rds-rules';
+import { WaitFailedError } from '../wait';
+import type { SnapshotAdapter, SnapshotInfo } from '../aws/snapshots';
+import { snapshotQuotaFault, TERMINAL_SNAPSHOT_STATUSES, waitForSnapshot, type SourceScope } from './snapshot';
+
+/** `rds:app-2026-11-28-03-10` -> `rcas-app-2026-11-28-03-10`: the same source always gives the same copy name. */
+export function copySnapshotIdentifier(sourceIdentifier: string): string {
+  return toRdsIdentifier('rcas', stripAutomatedPrefix(sourceIdentifier));
+}
+
+/** What the copy carries: made by this action, in which run, from which snapshot. */
+export function copyTags(runId: string, sourceIdentifier: string): Record<string, string> {
+  return { [MANAGED_TAG]: 'true', [RUN_TAG]: runId, [SOURCE_TAG]: sourceIdentifier };
+}
+
+export interface ExpectedCopy {
+  identifier: string;
+  sourceIdentifier: string;
+  /** undefined for an unencrypted copy. */
+  kmsKeyArn?: string;
+  region: string;
+}
+
+export type ExistingCopyVerdict = { reuse: { status: string; percent?: number } } | { refuse: Diagnostic };
+
+/** Whether a snapshot found under the copy's name is this action's copy of the same source under the same key. Pure. */
+export function judgeExistingCopy(existing: SnapshotInfo, expected: ExpectedCopy): ExistingCopyVerdict {
+  const deleteCmd = `aws rds delete-db-cluster-snapshot --region ${expected.region} --db-cluster-snapshot-identifier ${existing.identifier}`;
+  if (existing.tags[MANAGED_TAG] !== 'true') {
+    return {
+      refuse: {
+        title: 'Snapshot name taken by another snapshot',
+        message: `The copy of '${expected.sourceIdentifier}' is named '${expected.identifier}', but a snapshot with that name already exists and this action did not make it (no ${MANAGED_TAG} tag): copying would fail with DBClusterSnapshotAlreadyExistsFault, and reusing it could share data nobody chose.`,
+        fix: `If that snapshot is not needed, delete it:\n  ${deleteCmd}\nOtherwise rename it (copy it to another name and delete this one), or choose another source snapshot.`
+      }
+    };
+  }
+  if (existing.tags[SOURCE_TAG] !== expected.sourceIdentifier) {
+    return {
+      refuse: {
+        title: 'Snapshot name taken by another copy',
+        message: `'${expected.identifier}' exists and was made by this action, but from '${existing.tags[SOURCE_TAG] ?? 'an unknown snapshot'}', not from '${expected.sourceIdentifier}'.`,
+        fix: `Delete the stale copy and run again:\n  ${deleteCmd}`
+      }
+    };
+  }
+  if ((existing.kmsKeyArn ?? undefined) !== expected.kmsKeyArn && existing.encrypted) {
+    return {
+      refuse: {
+        title: 'Existing copy is under another key',
+        message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' already exists under key ${existing.kmsKeyArn}, but kms-key-id is now ${expected.kmsKeyArn ?? '(none)'}.`,
+        fix: `Delete the old copy so the next run makes a new one under the new key:\n  ${deleteCmd}\nor set kms-key-id back to ${existing.kmsKeyArn}.`
+      }
+    };
+  }
+  if (TERMINAL_SNAPSHOT_STATUSES.includes(existing.status)) {
+    return {
+      refuse: {
+        title: `Earlier copy is ${existing.status}`,
+        message: `The copy '${expected.identifier}' an earlier run started is '${existing.status}' and will not become available.`,
+        fix: existing.status === 'deleting' ? 'Run again once it is gone.' : `Delete it and run again:\n  ${deleteCmd}`
+      }
+    };
+  }
+  return { reuse: { status: existing.status, percent: existing.percent } };
+}
+
+/** The existing copy, when there is one this run may reuse; refuses (DiagnosedError) when the name is taken otherwise. Read-only. */
+export async function findExistingCopy(adapter: SnapshotAdapter, expected: ExpectedCopy): Promise<SnapshotInfo | undefined> {
+  const existing = await adapter.getSnapshot(expected.identifier);
+  if (!existing) return undefined;
+  const verdict = judgeExistingCopy(existing, expected);
+  if ('refuse' in verdict) throw new DiagnosedError(verdict.refuse);
+  return existing;
+}
+
+export interface CopyResult {
+  snapshot: SnapshotInfo;
+  /** true when an earlier run's copy was taken over instead of starting one. */
+  resumed: boolean;
+}
+
+/** Copy (or resume the copy) and wait until it is available. */
+export async function reencrypt(ctx: Context, adapter: SnapshotAdapter, expected: ExpectedCopy): Promise<CopyResult> {
+  const scope: SourceScope = { accountId: ctx.accounts.source.accountId, region: ctx.settings.region, partition: ctx.accounts.source.partition };
+  let existing = await findExistingCopy(adapter, expected);
+  let resumed = existing !== undefined;
+  if (existing) {
+    ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: false } });
+    ctx.report.fact('Snapshot copy', `resumed ${expected.identifier} (${existing.status}${existing.percent !== undefined ? `, ${existing.percent}%` : ''})`);
+  } else {
+    try {
+      await adapter.copySnapshot({
+        sourceIdentifier: expected.sourceIdentifier,
+        targetIdentifier: expected.identifier,
+        kmsKeyArn: expected.kmsKeyArn,
+        tags: copyTags(ctx.runId, expected.sourceIdentifier)
+      });
+      ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: true } });
+    } catch (e) {
+      if (isAwsError(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault')) {
+        // Another run started the same copy between the look and the copy: take it over if it is ours.
+        existing = await findExistingCopy(adapter, expected);
+        if (!existing) throw e;
+        resumed = true;
+        ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: false } });
+      } else {
+        throw copyFault(e, expected, scope);
+      }
+    }
+  }
+  try {
+    const snapshot = await waitForSnapshot(ctx, adapter, expected.identifier, `snapshot copy ${expected.identifier}`);
+    return { snapshot, resumed };
+  } catch (e) {
+    if (e instanceof WaitFailedError) {
+      throw new DiagnosedError({
+        title: 'Snapshot copy failed',
+        message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' ended in status '${e.status}'.`,
+        fix: `Check the key ${expected.kmsKeyArn ?? ''} is enabled and the copy's events, delete the failed copy, and run again:\n  aws rds describe-events --region ${scope.region} --source-type db-cluster-snapshot --source-identifier ${expected.identifier}\n  aws rds delete-db-cluster-snapshot --region ${scope.region} --db-cluster-snapshot-identifier ${expected.identifier}`
+      });
+    }
+    throw e;
+  }
+}
+
+/** The faults of CopyDBClusterSnapshot this step can explain; others go to the generic mapper unchanged. */
+function copyFault(e: unknown, expected: ExpectedCopy, scope: SourceScope): unknown {
+  if (isAwsError(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded')) return snapshotQuotaFault(scope, 'CopyDBClusterSnapshot');
+  if (isAwsError(e, 'KMSKeyNotAccessibleFault')) {
+    return new DiagnosedError({
+      title: 'The production role cannot use the CMK',
+      message: `CopyDBClusterSnapshot under ${expected.kmsKeyArn} failed with KMSKeyNotAccessibleFault: the key is disabled, pending deletion, in another region, or the production role may not use it (${(e as Error).message}).`,
+      fix:
+        `Check the key is enabled and in ${scope.region}, and give the production role, in its IAM policy and in the key policy:\n` +
+        JSON.stringify(
+          {
+            Effect: 'Allow',
+            Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+            Resource: expected.kmsKeyArn ?? '*'
+          },
+          null,
+          2
+        ) +
+        '\n(mode: policies prints the complete key policy.)'
+    });
+  }
+  if (isAwsError(e, 'InvalidDBClusterSnapshotStateFault')) {
+    return new DiagnosedError({
+      title: 'Source snapshot not available',
+      message: `CopyDBClusterSnapshot refused: '${expected.sourceIdentifier}' is not available (${(e as Error).message}).`,
+      fix: "Run again when the snapshot is available, or use 'snapshot: latest'."
+    });
+  }
+  return e;
+}
