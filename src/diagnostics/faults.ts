@@ -1,0 +1,379 @@
+/**
+ * The one module that turns an AWS fault into annotated diagnostics: a title,
+ * what happened (account, key, principal), and the fix, with the exact key
+ * policy and IAM statements (real ARNs from the run) where KMS or IAM refused.
+ */
+import { CredentialsError, principalFromCaller } from '../accounts';
+import type { Context } from '../context';
+import { awsErrorCode, DiagnosedError } from '../errors';
+import { parseArn } from '../rds-rules';
+import type { Diagnostic } from '../report';
+import { keyArnIn, parseRefusal } from './access-denied';
+import { keyFixText, type KeyRemedy } from './key-access';
+import { renderJson, type PolicyStatement } from './policy-json';
+import {
+  githubOidcTrustPolicy,
+  githubSubject,
+  OIDC_PROVIDER_HOST,
+  keyAdminStatement,
+  keyUserStatements,
+  policyParamsFromContext,
+  sharedKeyPolicy,
+  sourceRoleKeyStatements,
+  targetKeyPolicyStatements,
+  targetRoleSharedKeyStatements,
+  targetRoleTargetKeyStatements,
+  type PolicyParams
+} from './policy-templates';
+
+type Explainer = (e: Error, ctx: Context | undefined) => Diagnostic[];
+
+const byCode: Record<string, Explainer> = {
+  KMSKeyNotAccessibleFault: kmsKeyNotAccessible,
+  AccessDeniedException: accessDenied,
+  AccessDenied: accessDenied,
+  MalformedPolicyDocumentException: malformedPolicy,
+  InvalidDBClusterSnapshotStateFault: snapshotNotReady,
+  SnapshotQuotaExceeded: snapshotQuota,
+  SnapshotQuotaExceededFault: snapshotQuota,
+  DBClusterSnapshotAlreadyExistsFault: snapshotExists,
+  SharedSnapshotQuotaExceeded: sharedQuota,
+  SharedSnapshotQuotaExceededFault: sharedQuota,
+  InvalidDBClusterStateFault: clusterState,
+  ExpiredToken: stsRefusal,
+  ExpiredTokenException: stsRefusal,
+  InvalidIdentityToken: stsRefusal,
+  InvalidIdentityTokenException: stsRefusal,
+  IDPRejectedClaim: stsRefusal,
+  IDPRejectedClaimException: stsRefusal,
+  RegionDisabledException: stsRefusal,
+  NotFoundException: kmsKeyState,
+  DisabledException: kmsKeyState,
+  KMSInvalidStateException: kmsKeyState
+};
+
+export function diagnoseError(e: unknown, ctx: Context | undefined): Diagnostic[] {
+  if (e instanceof DiagnosedError) return e.diagnostics;
+  if (e instanceof CredentialsError) return credentials(e, ctx);
+  const code = awsErrorCode(e);
+  const err = e instanceof Error ? e : new Error(String(e));
+  const explain = code ? byCode[code] : undefined;
+  if (explain) return explain(err, ctx);
+  return [
+    {
+      title: code ? `AWS error ${code}` : `Unexpected error${err.name && err.name !== 'Error' ? `: ${err.name}` : ''}`,
+      message: `${err.message || String(e)}${code ? ` (request id ${requestId(e) ?? 'unknown'})` : ''}`,
+      fix: code
+        ? `Look the code up in the AWS documentation of the failing operation; rerun with mode: preflight to check KMS access, and with the repository secret ACTIONS_STEP_DEBUG=true for the full log.`
+        : 'Rerun with the repository secret ACTIONS_STEP_DEBUG=true for the full log; if it persists, report it with that log.',
+      severity: 'error'
+    }
+  ];
+}
+
+function requestId(e: unknown): string | undefined {
+  return (e as { $metadata?: { requestId?: string } })?.$metadata?.requestId;
+}
+
+function params(ctx: Context | undefined, keyArn?: string): PolicyParams | undefined {
+  if (!ctx?.accounts) return undefined;
+  const shared = keyArn && keyArn !== ctx.settings.target.kmsKeyArn ? keyArn : undefined;
+  return policyParamsFromContext(ctx, shared);
+}
+
+const NO_CONTEXT_FIX = 'Run the action with mode: policies (it needs no AWS call when the role ARNs are given) to print the key policy and IAM policies with your real ARNs.';
+
+// ---------------------------------------------------------------------------
+// KMS
+
+function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const keyArn = keyArnIn(e.message) ?? ctx?.settings.source.kmsKeyArn;
+  const p = params(ctx, keyArn);
+  const header = `RDS answered KMSKeyNotAccessibleFault: ${e.message}`;
+  if (!p || !ctx)
+    return [{ title: 'KMS key not accessible', message: header, fix: NO_CONTEXT_FIX, severity: 'error' }];
+  const { source, target } = ctx.accounts;
+  const isTargetKey = keyArn !== undefined && parseArn(keyArn)?.accountId === target.accountId;
+  if (isTargetKey) {
+    const remedy: KeyRemedy = {
+      keyArn: keyArn!,
+      keyAccount: target.accountId,
+      keyPolicy: [keyAdminStatement(p, target.accountId), ...targetKeyPolicyStatements(p)],
+      principalArn: target.principalArn,
+      principalAccount: target.accountId,
+      iam: targetRoleTargetKeyStatements(keyArn!)
+    };
+    return [
+      {
+        title: 'KMS key not accessible: the target key',
+        message: `${header}\nThe restore in account ${target.accountId} encrypts with ${keyArn}, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
+        fix: keyFixText(remedy, 'both'),
+        severity: 'error'
+      }
+    ];
+  }
+  const key = keyArn ?? '(the key named by kms-key-id)';
+  const targetRemedy: KeyRemedy = {
+    keyArn: key,
+    keyAccount: source.accountId,
+    keyPolicy: targetKeyPolicyStatements(p),
+    principalArn: target.principalArn,
+    principalAccount: target.accountId,
+    iam: targetRoleSharedKeyStatements(p)
+  };
+  const sourceRemedy: KeyRemedy = {
+    keyArn: key,
+    keyAccount: source.accountId,
+    keyPolicy: keyUserStatements(source.principalArn, 'Production'),
+    principalArn: source.principalArn,
+    principalAccount: source.accountId,
+    iam: sourceRoleKeyStatements(p)
+  };
+  return [
+    {
+      title: 'KMS key not accessible: the shared snapshot key',
+      message:
+        `${header}\nKey ${key} (account ${source.accountId}); principal ${target.principalArn} (account ${target.accountId}). ` +
+        'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
+        `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
+        'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.',
+      fix:
+        keyFixText(targetRemedy, 'both') +
+        `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` +
+        keyFixText(sourceRemedy, 'iam'),
+      severity: 'error'
+    }
+  ];
+}
+
+function accessDenied(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const r = parseRefusal(e.message);
+  const action = r.action ?? 'the action';
+  const service = r.action?.split(':')[0];
+  const role = r.callerArn ? principalFromCaller(r.callerArn) : undefined;
+  const account = role ? parseArn(role)?.accountId : undefined;
+  const side = r.side === 'identity' ? "the caller's IAM policy" : r.side === 'resource' ? 'the resource policy (key policy)' : 'IAM or the resource policy';
+  const message = `${e.message}\nPrincipal ${role ?? 'unknown'}${account ? ` (account ${account})` : ''}, action ${action}, resource ${r.resource ?? 'unknown'}. Refused by ${side}${r.explicitDeny ? ' with an explicit Deny: remove or narrow that Deny statement' : ''}.`;
+
+  if (service === 'kms' || (!service && awsErrorCode(e) === 'AccessDeniedException')) {
+    const keyArn = r.resource && r.resource.includes(':kms:') ? r.resource : keyArnIn(e.message);
+    const p = params(ctx, keyArn);
+    if (!p || !ctx || !keyArn) return [{ title: `KMS refused ${action}`, message, fix: NO_CONTEXT_FIX, severity: 'error' }];
+    const keyAccount = parseArn(keyArn)?.accountId ?? ctx.accounts.source.accountId;
+    const isSource = role === ctx.accounts.source.principalArn;
+    const principal = role ?? ctx.accounts.target.principalArn;
+    const principalAccount = account ?? ctx.accounts.target.accountId;
+    const remedy: KeyRemedy = {
+      keyArn,
+      keyAccount,
+      keyPolicy: isSource ? keyUserStatements(principal, 'Production') : keyUserStatements(principal, 'Staging'),
+      principalArn: principal,
+      principalAccount,
+      iam: isSource
+        ? sourceRoleKeyStatements(p)
+        : keyAccount === ctx.accounts.target.accountId
+          ? targetRoleTargetKeyStatements(keyArn)
+          : targetRoleSharedKeyStatements(p)
+    };
+    const sides = r.side === 'identity' ? 'iam' : r.side === 'resource' ? 'key-policy' : 'both';
+    return [
+      {
+        title: `KMS refused ${action} on ${keyArn}`,
+        message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN.`,
+        fix: keyFixText(remedy, sides),
+        severity: 'error'
+      }
+    ];
+  }
+  if (service === 'sts') return stsRefusal(e, ctx);
+  const statement: PolicyStatement = { Effect: 'Allow', Action: r.action ?? '<action>', Resource: r.resource ?? '*' };
+  return [
+    {
+      title: `Access denied: ${action}`,
+      message,
+      fix: `Add to the IAM policy of ${role ?? 'the role the action assumes'}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${renderJson(statement)}\n\nmode: policies prints the complete least-privilege policy for each role.`,
+      severity: 'error'
+    }
+  ];
+}
+
+function malformedPolicy(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const p = params(ctx);
+  const lockout = /update the key policy in the future|lock|PutKeyPolicy/i.test(e.message);
+  const invalidPrincipal = /invalid principal/i.test(e.message);
+  const fixPolicy = p ? `\n\n${renderJson(sharedKeyPolicy(p))}` : '';
+  if (invalidPrincipal)
+    return [
+      {
+        title: 'Key policy names a principal that does not exist (yet)',
+        message: `KMS answered MalformedPolicyDocumentException: ${e.message}\nKMS checks that every principal in a key policy exists when the policy is set. A role created moments ago may not be visible to KMS yet.`,
+        fix: `Create the role first (target role ${ctx?.accounts.target.principalArn ?? 'ARN'}), wait a minute for IAM to propagate, then put the key policy again.${fixPolicy}`,
+        severity: 'error'
+      }
+    ];
+  return [
+    {
+      title: lockout ? 'Key policy would lock the key out (KMS safety check)' : 'Malformed key policy document',
+      message: `KMS answered MalformedPolicyDocumentException: ${e.message}\n${
+        lockout
+          ? 'KMS refuses a key policy that would stop the caller from ever changing it again: the policy must keep a statement that lets the key\'s account (root) or the calling administrator call kms:PutKeyPolicy.'
+          : 'The policy is not valid JSON or uses an element KMS does not accept.'
+      }`,
+      fix: p
+        ? `Keep this statement in the key policy:\n${renderJson(keyAdminStatement(p))}\n\nThe complete key policy this action needs:${fixPolicy}`
+        : `Keep a statement { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::<key account>:root" }, "Action": "kms:*", "Resource": "*" }. ${NO_CONTEXT_FIX}`,
+      severity: 'error'
+    }
+  ];
+}
+
+function kmsKeyState(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const keyArn = keyArnIn(e.message) ?? ctx?.settings.source.kmsKeyArn;
+  const code = awsErrorCode(e);
+  const what =
+    code === 'NotFoundException'
+      ? 'does not exist in this region (check the ARN and that the key is in aws-region)'
+      : 'is disabled or pending deletion';
+  return [
+    {
+      title: `KMS key ${code === 'NotFoundException' ? 'not found' : 'not usable'}`,
+      message: `KMS answered ${code}: ${e.message}\nKey ${keyArn ?? 'unknown'} ${what}.`,
+      fix: keyArn
+        ? `aws kms describe-key --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # if disabled\naws kms cancel-key-deletion --key-id ${keyArn}   # if pending deletion`
+        : 'Check kms-key-id and target-kms-key-id: full key ARNs in aws-region.',
+      severity: 'error'
+    }
+  ];
+}
+
+// ---------------------------------------------------------------------------
+// RDS snapshot and cluster faults
+
+function snapshotNotReady(e: Error): Diagnostic[] {
+  return [
+    {
+      title: 'Snapshot not in a usable state',
+      message: `RDS answered InvalidDBClusterSnapshotStateFault: ${e.message}\nThe snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored.`,
+      fix: 'Rerun the workflow: the action resumes its own copy and waits for it to become available. If another process is deleting the snapshot, pick another one with the snapshot input.',
+      severity: 'error'
+    }
+  ];
+}
+
+function snapshotQuota(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const region = ctx?.settings.region ?? '<region>';
+  return [
+    {
+      title: 'Manual snapshot quota reached',
+      message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual DB cluster snapshots per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.`,
+      fix:
+        `Lower retain-snapshots (the action deletes its own older snapshots), delete manual snapshots you no longer need:\n` +
+        `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
+        `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n` +
+        'or request a higher "Manual DB cluster snapshots" quota in Service Quotas (RDS).',
+      severity: 'error'
+    }
+  ];
+}
+
+function snapshotExists(e: Error): Diagnostic[] {
+  return [
+    {
+      title: 'A snapshot with that name already exists',
+      message: `RDS answered DBClusterSnapshotAlreadyExistsFault: ${e.message}\nThe action names its copies after the source snapshot, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
+      fix: 'Delete or rename the snapshot named in the message if it is not needed, or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.',
+      severity: 'error'
+    }
+  ];
+}
+
+function sharedQuota(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const region = ctx?.settings.region ?? '<region>';
+  return [
+    {
+      title: 'Snapshot already shared with the maximum number of accounts',
+      message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\nA manual snapshot can be shared with at most 20 AWS accounts${ctx ? `; adding ${ctx.accounts.target.accountId} would exceed it` : ''}.`,
+      fix:
+        'Remove accounts that no longer need it:\n' +
+        `aws rds describe-db-cluster-snapshot-attributes --db-cluster-snapshot-identifier <snapshot> --region ${region}\n` +
+        `aws rds modify-db-cluster-snapshot-attribute --db-cluster-snapshot-identifier <snapshot> --attribute-name restore --values-to-remove <account-id> --region ${region}`,
+      severity: 'error'
+    }
+  ];
+}
+
+function clusterState(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const deleting = /delet|instance/i.test(e.message);
+  return [
+    {
+      title: deleting ? 'Cluster cannot be deleted in its current state' : 'Cluster is not in a state for this operation',
+      message: `RDS answered InvalidDBClusterStateFault: ${e.message}\n${
+        deleting
+          ? 'A cluster can only be deleted once it has no DB instances left, with deletion protection off, and either SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
+          : 'The cluster is being created, modified, renamed or backed up; the operation must wait until it is available.'
+      }`,
+      fix: deleting
+        ? `Delete the cluster's instances first and wait for them to be gone, turn deletion protection off, then delete:\n` +
+          `aws rds modify-db-cluster --db-cluster-identifier <cluster> --no-deletion-protection --apply-immediately\n` +
+          `aws rds delete-db-instance --db-instance-identifier <instance>\n` +
+          `aws rds delete-db-cluster --db-cluster-identifier <cluster> --skip-final-snapshot\n` +
+          `The action does this itself when it replaces ${ctx?.settings.target.cluster ?? 'the staging cluster'}; a rerun continues from where it stopped.`
+        : 'Rerun once the cluster is available (aws rds describe-db-clusters shows its Status).',
+      severity: 'error'
+    }
+  ];
+}
+
+// ---------------------------------------------------------------------------
+// STS
+
+function trustFix(ctx: Context | undefined, side: 'source' | 'target' | undefined, roleArn?: string): string {
+  const repo = process.env.GITHUB_REPOSITORY;
+  if (!ctx || !repo) return 'mode: policies prints the trust policy (GitHub OIDC, restricted to this repository\'s sub claim) for each role.';
+  const s = ctx.settings;
+  const accountId = (roleArn && parseArn(roleArn)?.accountId) ?? (side ? s[side].accountId : undefined);
+  if (!accountId) return 'mode: policies prints the trust policy for each role.';
+  const p: PolicyParams = {
+    partition: parseArn(roleArn ?? '')?.partition ?? 'aws',
+    region: s.region,
+    source: { accountId: s.source.accountId ?? accountId, cluster: s.source.cluster },
+    target: { accountId: s.target.accountId ?? accountId, cluster: s.target.cluster },
+    audience: s.audience,
+    manageMasterPassword: s.manageMasterPassword,
+    dataApi: s.maskingConnection === 'data-api'
+  };
+  const subject = githubSubject(repo, { ref: process.env.GITHUB_REF });
+  return (
+    `Trust policy for ${roleArn ?? `the ${side} role`} (the GitHub OIDC provider ${OIDC_PROVIDER_HOST} must exist in account ${accountId}). ` +
+    `The sub below is for ${process.env.GITHUB_REF ?? 'refs/heads/main'}; a job with an environment presents repo:${repo}:environment:<name> instead:\n` +
+    renderJson(githubOidcTrustPolicy(p, accountId, subject))
+  );
+}
+
+function credentials(e: CredentialsError, ctx: Context | undefined): Diagnostic[] {
+  const roleArn = e.side && ctx ? ctx.settings[e.side].roleArn : undefined;
+  const sts = /STS refused/.test(e.title);
+  return [{ title: e.title, message: e.message, fix: sts ? trustFix(ctx, e.side, roleArn) : undefined, severity: 'error' }];
+}
+
+function stsRefusal(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const code = awsErrorCode(e) ?? e.name;
+  const why: Record<string, string> = {
+    ExpiredToken: 'The credentials expired: raise role-duration-seconds (and the role\'s maximum session duration) for long copies.',
+    ExpiredTokenException: 'The credentials or the OIDC token expired: raise role-duration-seconds (and the role\'s maximum session duration).',
+    InvalidIdentityToken: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
+    InvalidIdentityTokenException: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
+    IDPRejectedClaim: 'The role\'s trust policy does not accept this job\'s token (its sub or aud claim).',
+    IDPRejectedClaimException: 'The role\'s trust policy does not accept this job\'s token (its sub or aud claim).',
+    RegionDisabledException: 'STS is not activated in this region for the account: activate it in IAM > Account settings.'
+  };
+  const r = parseRefusal(e.message);
+  return [
+    {
+      title: `STS refused: ${code}`,
+      message: `${e.message}\n${why[code] ?? `${r.callerArn ?? 'The caller'} may not perform ${r.action ?? 'sts:AssumeRole*'} on ${r.resource ?? 'the role'}: the role's trust policy does not admit it.`}`,
+      fix: trustFix(ctx, undefined, r.resource),
+      severity: 'error'
+    }
+  ];
+}

@@ -1,0 +1,414 @@
+/**
+ * The policies this setup needs, generated from the real account ids, role
+ * ARNs, key ARNs and cluster names. Pure: `mode: policies` prints these, and
+ * every KMS / IAM error annotation shows the same statements.
+ */
+import { MANAGED_TAG, type Context } from '../context';
+import { accountRootArn, parseArn } from '../rds-rules';
+import type { Settings } from '../settings';
+import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-json';
+
+export interface SidePolicyParams {
+  accountId: string;
+  /** The role the action assumes on this side; absent: the ambient principal (the key policy then names the account root). */
+  roleArn?: string;
+  cluster: string;
+  /** Source: the CMK the shared snapshot is encrypted under. Target: the key the restore encrypts with (absent: aws/rds). */
+  keyArn?: string;
+}
+
+export interface PolicyParams {
+  partition: string;
+  region: string;
+  source: SidePolicyParams;
+  target: SidePolicyParams;
+  /** Audience of the GitHub OIDC token (the `audience` input). */
+  audience: string;
+  manageMasterPassword: boolean;
+  dataApi: boolean;
+}
+
+export const OIDC_PROVIDER_HOST = 'token.actions.githubusercontent.com';
+
+/** The KMS actions RDS performs with the shared key on the target's behalf (restore from the shared snapshot). */
+export const KEY_USE_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+  'kms:CreateGrant'
+] as const;
+
+/** Grant actions RDS needs to attach the key to the restored cluster; only for AWS resources. */
+export const GRANT_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'] as const;
+
+/** Builds the parameters from the settings alone (mode: policies); names what is missing. */
+export function policyParamsFromSettings(settings: Settings): { params?: PolicyParams; missing: string[] } {
+  const missing: string[] = [];
+  if (!settings.source.accountId) missing.push('source-role-arn (or source-account-id, or kms-key-id)');
+  if (!settings.target.accountId) missing.push('target-role-arn (or target-account-id)');
+  if (missing.length > 0) return { missing };
+  const partition =
+    [settings.source.roleArn, settings.target.roleArn, settings.source.kmsKeyArn, settings.target.kmsKeyArn]
+      .map(a => (a ? parseArn(a)?.partition : undefined))
+      .find(Boolean) ?? 'aws';
+  return {
+    missing,
+    params: {
+      partition,
+      region: settings.region,
+      source: {
+        accountId: settings.source.accountId!,
+        roleArn: settings.source.roleArn,
+        cluster: settings.source.cluster,
+        keyArn: settings.source.kmsKeyArn
+      },
+      target: {
+        accountId: settings.target.accountId!,
+        roleArn: settings.target.roleArn,
+        cluster: settings.target.cluster,
+        keyArn: settings.target.kmsKeyArn
+      },
+      audience: settings.audience,
+      manageMasterPassword: settings.manageMasterPassword,
+      dataApi: settings.maskingConnection === 'data-api'
+    }
+  };
+}
+
+/** Builds the parameters from a connected run: the accounts STS reported, the roles acted as, the shared key. */
+export function policyParamsFromContext(ctx: Pick<Context, 'settings' | 'accounts'>, sharedKeyArn?: string): PolicyParams {
+  const { settings, accounts } = ctx;
+  return {
+    partition: accounts.source.partition,
+    region: settings.region,
+    source: {
+      accountId: accounts.source.accountId,
+      roleArn: accounts.source.principalArn,
+      cluster: settings.source.cluster,
+      keyArn: sharedKeyArn ?? settings.source.kmsKeyArn
+    },
+    target: {
+      accountId: accounts.target.accountId,
+      roleArn: accounts.target.principalArn,
+      cluster: settings.target.cluster,
+      keyArn: settings.target.kmsKeyArn
+    },
+    audience: settings.audience,
+    manageMasterPassword: settings.manageMasterPassword,
+    dataApi: settings.maskingConnection === 'data-api'
+  };
+}
+
+/** The principal a key policy names for a side: its role, or its account root when no role is given. */
+export function keyPolicyPrincipal(p: PolicyParams, side: 'source' | 'target'): string {
+  return p[side].roleArn ?? accountRootArn(p[side].accountId, p.partition);
+}
+
+/**
+ * The key ARN the IAM statements are scoped to. Without kms-key-id the CMK does
+ * not exist yet: every key of the source account in the region (see `keyArnIsExact`).
+ */
+export function sharedKeyResource(p: PolicyParams): string {
+  return p.source.keyArn ?? `arn:${p.partition}:kms:${p.region}:${p.source.accountId}:key/*`;
+}
+
+export function keyArnIsExact(p: PolicyParams): boolean {
+  return p.source.keyArn !== undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Key policy statements
+
+/** Keeps the key manageable: the account root (and through it IAM) may administer it. Passes the lock-out check. */
+export function keyAdminStatement(p: PolicyParams, accountId = p.source.accountId): PolicyStatement {
+  return {
+    Sid: 'EnableIAMPoliciesAndKeyAdministration',
+    Effect: 'Allow',
+    Principal: { AWS: accountRootArn(accountId, p.partition) },
+    Action: 'kms:*',
+    Resource: '*'
+  };
+}
+
+/** The two statements that let a principal use a key for RDS: AWS's documented shape (use, then grants for AWS resources). */
+export function keyUserStatements(principal: string, who: string): PolicyStatement[] {
+  return [
+    {
+      Sid: `Allow${who}UseOfTheKey`,
+      Effect: 'Allow',
+      Principal: { AWS: principal },
+      Action: [...KEY_USE_ACTIONS],
+      Resource: '*'
+    },
+    {
+      Sid: `Allow${who}AttachmentOfPersistentResources`,
+      Effect: 'Allow',
+      Principal: { AWS: principal },
+      Action: [...GRANT_ACTIONS],
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
+    }
+  ];
+}
+
+/** The two statements that let the staging principal restore a snapshot encrypted under the shared CMK. */
+export function targetKeyPolicyStatements(p: PolicyParams): PolicyStatement[] {
+  return keyUserStatements(keyPolicyPrincipal(p, 'target'), 'Staging');
+}
+
+/** The complete key policy of the shared CMK: admin statement first, then the staging statements. */
+export function sharedKeyPolicy(p: PolicyParams): PolicyDocument {
+  return policyDocument([keyAdminStatement(p), ...targetKeyPolicyStatements(p)], 'rds-cross-account-sync-shared-key');
+}
+
+// ---------------------------------------------------------------------------
+// IAM statements
+
+/** What the target role's IAM policy needs on one key (cross-account: the key policy alone is not enough). */
+export function targetRoleKeyStatements(keyArn: string, sidPrefix: string, extra: string[] = []): PolicyStatement[] {
+  return [
+    {
+      Sid: `${sidPrefix}Use`,
+      Effect: 'Allow',
+      Action: [...KEY_USE_ACTIONS, 'kms:RetireGrant', ...extra],
+      Resource: keyArn
+    },
+    {
+      Sid: `${sidPrefix}Grants`,
+      Effect: 'Allow',
+      Action: [...GRANT_ACTIONS],
+      Resource: keyArn,
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
+    }
+  ];
+}
+
+/** The target role's KMS statements for the shared CMK (the ones a KMS fault annotation shows). */
+export function targetRoleSharedKeyStatements(p: PolicyParams): PolicyStatement[] {
+  return targetRoleKeyStatements(sharedKeyResource(p), 'SharedSnapshotKey');
+}
+
+/** The target role's statements for its own key (the restore encrypts with it; preflight reads its policy). */
+export function targetRoleTargetKeyStatements(keyArn: string): PolicyStatement[] {
+  return targetRoleKeyStatements(keyArn, 'StagingKey', ['kms:GetKeyPolicy']);
+}
+
+function rdsArn(p: PolicyParams, accountId: string, resource: string): string {
+  return `arn:${p.partition}:rds:${p.region}:${accountId}:${resource}`;
+}
+
+const MANAGED_ONLY = { Null: { [`aws:ResourceTag/${MANAGED_TAG}`]: 'false' } };
+
+/** The source role's IAM statements on the shared CMK: the copy re-encrypts under it, preflight reads its policy. */
+export function sourceRoleKeyStatements(p: PolicyParams): PolicyStatement[] {
+  const key = sharedKeyResource(p);
+  return [
+    {
+      Sid: 'SharedKeyCopyAndPreflight',
+      Effect: 'Allow',
+      Action: [...KEY_USE_ACTIONS, 'kms:GetKeyPolicy'],
+      Resource: key
+    },
+    {
+      Sid: 'SharedKeyGrantsForRds',
+      Effect: 'Allow',
+      Action: [...GRANT_ACTIONS],
+      Resource: key,
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
+    }
+  ];
+}
+
+export function sourceRolePolicy(p: PolicyParams): PolicyDocument {
+  const acct = p.source.accountId;
+  const snapshots = rdsArn(p, acct, 'cluster-snapshot:*');
+  const cluster = rdsArn(p, acct, `cluster:${p.source.cluster}`);
+  return policyDocument([
+    {
+      Sid: 'ReadProductionClusterAndSnapshots',
+      Effect: 'Allow',
+      Action: ['rds:DescribeDBClusters', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBClusterSnapshotAttributes', 'rds:ListTagsForResource'],
+      Resource: [cluster, snapshots]
+    },
+    {
+      Sid: 'SnapshotCopyAndShare',
+      Effect: 'Allow',
+      Action: ['rds:CreateDBClusterSnapshot', 'rds:CopyDBClusterSnapshot', 'rds:ModifyDBClusterSnapshotAttribute', 'rds:AddTagsToResource'],
+      Resource: [cluster, snapshots]
+    },
+    {
+      Sid: 'DeleteOnlyThisActionsSnapshots',
+      Effect: 'Allow',
+      Action: 'rds:DeleteDBClusterSnapshot',
+      Resource: snapshots,
+      Condition: MANAGED_ONLY
+    },
+    ...sourceRoleKeyStatements(p)
+  ]);
+}
+
+export function targetRolePolicy(p: PolicyParams): PolicyDocument {
+  const acct = p.target.accountId;
+  const clusters = rdsArn(p, acct, `cluster:${p.target.cluster}*`);
+  const statements: PolicyStatement[] = [
+    {
+      Sid: 'ReadOnlyDescribe',
+      Effect: 'Allow',
+      Action: [
+        'rds:DescribeDBClusters',
+        'rds:DescribeDBInstances',
+        'rds:DescribeDBClusterSnapshots',
+        'rds:DescribeDBSubnetGroups',
+        'rds:ListTagsForResource'
+      ],
+      Resource: '*'
+    },
+    {
+      Sid: 'RestoreFromTheSharedSnapshot',
+      Effect: 'Allow',
+      Action: ['rds:RestoreDBClusterFromSnapshot', 'rds:AddTagsToResource'],
+      Resource: [
+        clusters,
+        rdsArn(p, p.source.accountId, 'cluster-snapshot:*'),
+        rdsArn(p, acct, 'subgrp:*'),
+        rdsArn(p, acct, 'cluster-pg:*'),
+        rdsArn(p, acct, 'og:*')
+      ]
+    },
+    {
+      Sid: 'StagingClusterLifecycle',
+      Effect: 'Allow',
+      Action: [
+        'rds:ModifyDBCluster',
+        'rds:DeleteDBCluster',
+        'rds:CreateDBClusterSnapshot',
+        'rds:AddTagsToResource',
+        'rds:RemoveTagsFromResource',
+        ...(p.dataApi ? ['rds:EnableHttpEndpoint'] : [])
+      ],
+      Resource: [clusters, rdsArn(p, acct, 'cluster-snapshot:*'), rdsArn(p, acct, 'cluster-pg:*'), rdsArn(p, acct, 'og:*')]
+    },
+    {
+      Sid: 'StagingInstances',
+      Effect: 'Allow',
+      Action: ['rds:CreateDBInstance', 'rds:DeleteDBInstance', 'rds:ModifyDBInstance', 'rds:AddTagsToResource'],
+      Resource: [rdsArn(p, acct, 'db:*'), clusters, rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'subgrp:*'), rdsArn(p, acct, 'og:*')]
+    },
+    {
+      Sid: 'DeleteOnlyThisActionsSnapshots',
+      Effect: 'Allow',
+      Action: 'rds:DeleteDBClusterSnapshot',
+      Resource: rdsArn(p, acct, 'cluster-snapshot:*'),
+      Condition: MANAGED_ONLY
+    },
+    ...targetRoleSharedKeyStatements(p)
+  ];
+  if (p.target.keyArn) statements.push(...targetRoleTargetKeyStatements(p.target.keyArn));
+  const secrets = `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!cluster-*`;
+  if (p.manageMasterPassword)
+    statements.push({
+      Sid: 'ManagedMasterPassword',
+      Effect: 'Allow',
+      Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+      Resource: secrets
+    });
+  if (p.dataApi)
+    statements.push(
+      {
+        Sid: 'MaskThroughDataApi',
+        Effect: 'Allow',
+        Action: [
+          'rds-data:ExecuteStatement',
+          'rds-data:BatchExecuteStatement',
+          'rds-data:BeginTransaction',
+          'rds-data:CommitTransaction',
+          'rds-data:RollbackTransaction'
+        ],
+        Resource: clusters
+      },
+      { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets }
+    );
+  return policyDocument(statements);
+}
+
+// ---------------------------------------------------------------------------
+// GitHub OIDC trust
+
+/**
+ * The `sub` claim GitHub puts in this job's token: `repo:OWNER/REPO:environment:NAME`
+ * when the job has an environment, else `repo:OWNER/REPO:ref:refs/heads/BRANCH`.
+ * Never a wildcard: a role trusted by `repo:*` can be assumed from any repository.
+ */
+export function githubSubject(repository: string, scope: { environment?: string; ref?: string }): string {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) throw new Error(`'${repository}' is not an OWNER/REPO repository name`);
+  if (scope.environment) return `repo:${repository}:environment:${scope.environment}`;
+  const ref = scope.ref ?? 'refs/heads/main';
+  if (ref.includes('*')) throw new Error(`refusing a wildcard in the OIDC subject ref '${ref}'`);
+  return `repo:${repository}:ref:${ref}`;
+}
+
+export function githubOidcTrustPolicy(p: PolicyParams, accountId: string, subject: string): PolicyDocument {
+  if (subject.includes('*')) throw new Error(`refusing a wildcard in the OIDC subject '${subject}'`);
+  return policyDocument([
+    {
+      Sid: 'GitHubActionsThisRepositoryOnly',
+      Effect: 'Allow',
+      Principal: { Federated: `arn:${p.partition}:iam::${accountId}:oidc-provider/${OIDC_PROVIDER_HOST}` },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          [`${OIDC_PROVIDER_HOST}:aud`]: p.audience,
+          [`${OIDC_PROVIDER_HOST}:sub`]: subject
+        }
+      }
+    }
+  ]);
+}
+
+/** Everything `mode: policies` writes, in one value. */
+export interface PolicySet {
+  keyArn: string;
+  keyArnIsExact: boolean;
+  keyPolicy: PolicyDocument;
+  sourceRole: { roleArn?: string; accountId: string; policy: PolicyDocument; trustPolicy: PolicyDocument };
+  targetRole: { roleArn?: string; accountId: string; policy: PolicyDocument; trustPolicy: PolicyDocument };
+  subject: string;
+}
+
+export function policySet(p: PolicyParams, subject: string): PolicySet {
+  return {
+    keyArn: sharedKeyResource(p),
+    keyArnIsExact: keyArnIsExact(p),
+    keyPolicy: sharedKeyPolicy(p),
+    sourceRole: {
+      roleArn: p.source.roleArn,
+      accountId: p.source.accountId,
+      policy: sourceRolePolicy(p),
+      trustPolicy: githubOidcTrustPolicy(p, p.source.accountId, subject)
+    },
+    targetRole: {
+      roleArn: p.target.roleArn,
+      accountId: p.target.accountId,
+      policy: targetRolePolicy(p),
+      trustPolicy: githubOidcTrustPolicy(p, p.target.accountId, subject)
+    },
+    subject
+  };
+}
+
+/** A Terraform rendering of one document: `jsonencode(...)` of the same value, for docs and the policies file. */
+export function toTerraformJsonencode(doc: PolicyDocument, indent = '  '): string {
+  const render = (v: unknown, depth: number): string => {
+    const pad = indent.repeat(depth + 1);
+    const end = indent.repeat(depth);
+    if (Array.isArray(v)) return v.length === 0 ? '[]' : `[\n${v.map(x => pad + render(x, depth + 1)).join(',\n')}\n${end}]`;
+    if (v && typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>);
+      return `{\n${entries.map(([k, x]) => `${pad}${JSON.stringify(k)} = ${render(x, depth + 1)}`).join('\n')}\n${end}}`;
+    }
+    return JSON.stringify(v);
+  };
+  return `jsonencode(${render(doc, 0)})`;
+}

@@ -1,0 +1,235 @@
+/**
+ * Preflight: before anything is copied, check that KMS will say yes.
+ *  1. the production snapshot's key (aws/rds can never be shared: kms-key-id must name a CMK);
+ *  2. the shared CMK's key policy, analysed for the target role as RDS will call it,
+ *     and probed with the target's own credentials (DescribeKey, a grant created and retired);
+ *  3. the target key, the same way, for the target role;
+ *  4. what was not checked (the roles' RDS permissions).
+ * Findings go to the report; blocking problems are thrown together as one DiagnosedError.
+ */
+import { DescribeKeyCommand, GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { Context } from '../context';
+import { awsErrorCode, DiagnosedError } from '../errors';
+import { parseArn } from '../rds-rules';
+import type { Diagnostic } from '../report';
+import type { SourcePlan } from '../types';
+import { judgeKeyAccess, keyFixText, type KeyRemedy } from './key-access';
+import { analyzeKeyPolicy, describeAnalysis, direct, viaRds, type KeyPolicyAnalysis } from './key-policy';
+import { renderJson } from './policy-json';
+import {
+  keyAdminStatement,
+  keyUserStatements,
+  policyParamsFromContext,
+  sharedKeyPolicy,
+  sourceRoleKeyStatements,
+  sourceRolePolicy,
+  targetKeyPolicyStatements,
+  targetRolePolicy,
+  targetRoleSharedKeyStatements,
+  targetRoleTargetKeyStatements,
+  type PolicyParams
+} from './policy-templates';
+import { probeKey } from './probe';
+
+export async function preflight(ctx: Context, plan: SourcePlan): Promise<void> {
+  const { report } = ctx;
+  const blocking: Diagnostic[] = [];
+  const record = (ds: Diagnostic[], facts: Array<[string, string]> = []) => {
+    for (const d of ds) if ((d.severity ?? 'error') === 'error') blocking.push(d);
+    else report.diagnose(d);
+    for (const [k, v] of facts) report.fact(k, v);
+  };
+
+  const sharedKey = await sharedKeyOf(ctx, plan, record);
+  if (sharedKey) {
+    const p = policyParamsFromContext(ctx, sharedKey);
+    record(...(await checkSharedKey(ctx, p, sharedKey, plan.copy.needed)));
+  }
+  record(...(await checkTargetKey(ctx)));
+  notChecked(ctx, sharedKey);
+
+  if (blocking.length > 0) throw new DiagnosedError(blocking);
+  report.fact('Preflight', 'KMS access checked: nothing blocks the run');
+}
+
+type Recorder = (ds: Diagnostic[], facts?: Array<[string, string]>) => void;
+
+/** Step 1: the production snapshot's key, and which key the shared snapshot will be under. */
+async function sharedKeyOf(ctx: Context, plan: SourcePlan, record: Recorder): Promise<string | undefined> {
+  const { settings, accounts } = ctx;
+  const snap = plan.snapshot;
+  const source = accounts.source;
+  if (!snap.encrypted) {
+    record([], [['Production snapshot', `${snap.identifier} is not encrypted: sharing needs no key`]]);
+    return undefined;
+  }
+  let keyManager = snap.keyManager;
+  if (!keyManager && snap.kmsKeyArn) keyManager = await describeKeyManager(source.kms, snap.kmsKeyArn);
+  if (keyManager === 'AWS') {
+    if (!settings.source.kmsKeyArn) {
+      const p = policyParamsFromContext(ctx);
+      record([
+        {
+          title: 'Production snapshot is encrypted with aws/rds and kms-key-id is not set',
+          message:
+            `${snap.identifier} (account ${source.accountId}) is encrypted under the AWS managed key ${snap.kmsKeyArn ?? 'aws/rds'}. ` +
+            `The policy of an AWS managed key can never be changed: it admits only principals of account ${source.accountId} calling through RDS, ` +
+            `so account ${accounts.target.accountId} can never restore a snapshot encrypted under it. The action must copy the snapshot under a customer managed key (CMK) first, and kms-key-id must name that CMK.`,
+          fix:
+            `Create a CMK in account ${source.accountId}, region ${settings.region}, with this key policy, then set kms-key-id to its ARN:\n` +
+            `aws kms create-key --region ${settings.region} --description "rds-cross-account-sync shared snapshots" --policy file://key-policy.json\n\n` +
+            renderJson(sharedKeyPolicy(p)),
+          severity: 'error'
+        }
+      ]);
+      return undefined;
+    }
+    record([
+      {
+        title: 'Production snapshot is under aws/rds: it will be copied under the CMK',
+        message: `${snap.identifier} is encrypted under the AWS managed key, whose policy can never admit another account; the run copies it under ${settings.source.kmsKeyArn} before sharing.`,
+        severity: 'notice'
+      }
+    ]);
+  }
+  if (plan.copy.needed) return plan.copy.kmsKeyArn;
+  return plan.shared.kmsKeyArn ?? snap.kmsKeyArn;
+}
+
+async function describeKeyManager(kms: KMSClient, keyArn: string): Promise<'AWS' | 'CUSTOMER' | undefined> {
+  try {
+    const r = await kms.send(new DescribeKeyCommand({ KeyId: keyArn }));
+    const m = r.KeyMetadata?.KeyManager;
+    return m === 'AWS' || m === 'CUSTOMER' ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads and analyses a key policy with the key owner's client; explains a refusal instead of guessing. */
+async function readPolicy(
+  kms: KMSClient,
+  keyArn: string,
+  reader: string
+): Promise<{ text?: string; unavailable?: string }> {
+  try {
+    const r = await kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }));
+    if (!r.Policy) return { unavailable: `GetKeyPolicy on ${keyArn} returned no policy` };
+    return { text: r.Policy };
+  } catch (e) {
+    return { unavailable: `GetKeyPolicy on ${keyArn} as ${reader} failed (${awsErrorCode(e) ?? 'Error'}: ${(e as Error).message}); allow kms:GetKeyPolicy on the key to get the analysis` };
+  }
+}
+
+type Findings = [Diagnostic[], Array<[string, string]>];
+
+/** Step 2: the shared CMK, for the target role (and, when a copy is planned, for the source role). */
+async function checkSharedKey(ctx: Context, p: PolicyParams, keyArn: string, copyPlanned: boolean): Promise<Findings> {
+  const { source, target } = ctx.accounts;
+  const keyAccount = parseArn(keyArn)?.accountId ?? source.accountId;
+  const remedy: KeyRemedy = {
+    keyArn,
+    keyAccount,
+    keyPolicy: targetKeyPolicyStatements(p),
+    principalArn: target.principalArn,
+    principalAccount: target.accountId,
+    iam: targetRoleSharedKeyStatements(p)
+  };
+  const policy = await readPolicy(source.kms, keyArn, source.principalArn);
+  const analysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, viaRds(target.principalArn, target.accountId, ctx.settings.region)) : undefined;
+  const directAnalysis = policy.text
+    ? analyzeKeyPolicy(policy.text, keyArn, direct(target.principalArn, target.accountId), ['kms:DescribeKey', 'kms:CreateGrant'])
+    : undefined;
+  if (analysis) ctx.report.fact('Shared key policy analysis', describeAnalysis(analysis).join('; '));
+  const probe = await probeKey(target.kms, keyArn, target.principalArn);
+  const verdict = judgeKeyAccess({ purpose: 'shared', analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
+  const diagnostics = [...verdict.diagnostics];
+  const facts = [...verdict.facts];
+  if (copyPlanned && policy.text) diagnostics.push(...checkSourceRole(ctx, p, keyArn, policy.text));
+  return [diagnostics, facts];
+}
+
+function usable(a: KeyPolicyAnalysis | undefined): KeyPolicyAnalysis | undefined {
+  return a && !a.parseError ? a : undefined;
+}
+
+function unavailable(why: string | undefined, a: KeyPolicyAnalysis | undefined): string | undefined {
+  return why ?? (a?.parseError ? `The key policy could not be read: ${a.parseError}` : undefined);
+}
+
+/** The copy re-encrypts under the CMK as the source role: does the key policy let it (directly or through IAM)? */
+function checkSourceRole(ctx: Context, p: PolicyParams, keyArn: string, policyText: string): Diagnostic[] {
+  const { source } = ctx.accounts;
+  const a = analyzeKeyPolicy(policyText, keyArn, viaRds(source.principalArn, source.accountId, ctx.settings.region));
+  if (a.parseError) return [];
+  const remedy: KeyRemedy = {
+    keyArn,
+    keyAccount: source.accountId,
+    keyPolicy: [keyAdminStatement(p), ...keyUserStatements(source.principalArn, 'Production')],
+    principalArn: source.principalArn,
+    principalAccount: source.accountId,
+    iam: sourceRoleKeyStatements(p)
+  };
+  if (a.denied.length > 0 || a.missing.length > 0)
+    return [
+      {
+        title: 'The production role cannot copy under the shared key',
+        message: `The key policy of ${keyArn} (account ${source.accountId}) does not let ${source.principalArn} perform ${[...a.denied, ...a.missing].join(', ')} through RDS, so the copy under this key would fail with KMSKeyNotAccessibleFault.\n${describeAnalysis(a)
+          .map(l => `- ${l}`)
+          .join('\n')}`,
+        fix: keyFixText(remedy, a.denied.length > 0 ? 'key-policy' : 'both'),
+        severity: 'error'
+      }
+    ];
+  if (a.needsIam)
+    return [
+      {
+        title: 'Production role: key access depends on its IAM policy (not checked)',
+        message: `The key policy of ${keyArn} admits ${source.principalArn} through the account root, so the role's IAM policy decides whether the copy may use the key. It is not simulated (that needs iam:SimulatePrincipalPolicy).`,
+        fix: keyFixText(remedy, 'iam'),
+        severity: 'notice'
+      }
+    ];
+  return [];
+}
+
+/** Step 3: the key the restore encrypts with, for the target role. */
+async function checkTargetKey(ctx: Context): Promise<Findings> {
+  const { target } = ctx.accounts;
+  const keyArn = ctx.settings.target.kmsKeyArn;
+  if (!keyArn) return [[], [['Target key', `aws/rds of account ${target.accountId} (target-kms-key-id not set): usable by any principal of that account through RDS`]]];
+  const p = policyParamsFromContext(ctx);
+  const remedy: KeyRemedy = {
+    keyArn,
+    keyAccount: target.accountId,
+    keyPolicy: [keyAdminStatement(p, target.accountId), ...targetKeyPolicyStatements(p)],
+    principalArn: target.principalArn,
+    principalAccount: target.accountId,
+    iam: targetRoleTargetKeyStatements(keyArn)
+  };
+  const policy = await readPolicy(target.kms, keyArn, target.principalArn);
+  const analysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, viaRds(target.principalArn, target.accountId, ctx.settings.region)) : undefined;
+  const directAnalysis = policy.text
+    ? analyzeKeyPolicy(policy.text, keyArn, direct(target.principalArn, target.accountId), ['kms:DescribeKey', 'kms:CreateGrant'])
+    : undefined;
+  const probe = await probeKey(target.kms, keyArn, target.principalArn);
+  const verdict = judgeKeyAccess({ purpose: 'target', analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
+  return [verdict.diagnostics, verdict.facts];
+}
+
+/** Step 4: say what preflight did not check, and (in mode: preflight) what the roles need. */
+function notChecked(ctx: Context, sharedKey: string | undefined): void {
+  const p = policyParamsFromContext(ctx, sharedKey);
+  const full = ctx.settings.mode === 'preflight';
+  ctx.report.diagnose({
+    title: 'Not checked: the roles\' RDS permissions',
+    message:
+      `Preflight proves KMS access with real calls, but does not simulate the IAM policies of ${ctx.accounts.source.principalArn} and ${ctx.accounts.target.principalArn} ` +
+      '(that needs iam:SimulatePrincipalPolicy, which the action does not call). Describe calls already succeeded while planning; ' +
+      'the snapshot, copy, share, restore, instance, rename and delete permissions are only exercised by the run itself. mode: policies prints the policies each role needs.',
+    fix: full
+      ? `IAM policy for ${ctx.accounts.source.principalArn}:\n${renderJson(sourceRolePolicy(p))}\n\nIAM policy for ${ctx.accounts.target.principalArn}:\n${renderJson(targetRolePolicy(p))}`
+      : undefined,
+    severity: 'notice'
+  });
+}
