@@ -1,0 +1,100 @@
+/**
+ * Fault injection: throttling, 5xx, a given error the Nth time a call is made,
+ * or a long operation (copy, restore, snapshot) that ends in status `failed`.
+ */
+import { AwsError, common, rdsFault } from './errors';
+
+export type FaultKind = 'throttle' | 'internal' | 'unavailable' | 'error' | 'fail-midway';
+
+export interface FaultSpec {
+  /** Operation name (`CopyDBClusterSnapshot`) or service-qualified (`rds:CopyDBClusterSnapshot`). */
+  operation: string;
+  kind: FaultKind;
+  /** For kind `error`: the error code (an RDS model fault name like DBClusterNotFoundFault, or a wire code). */
+  code?: string;
+  message?: string;
+  status?: number;
+  /** How many matching calls fail (default 1). */
+  times?: number;
+  /** Let this many matching calls through first (the (after+1)th call is the first to fail). Default 0. */
+  after?: number;
+  /** Only calls whose parameters have these values (e.g. { NewDBClusterIdentifier: app-staging }). */
+  match?: Record<string, string>;
+  /** Only calls made in this account. */
+  account?: string;
+}
+
+interface ActiveFault extends FaultSpec {
+  seen: number;
+  fired: number;
+}
+
+export interface CallInfo {
+  service: string;
+  operation: string;
+  params: Record<string, unknown>;
+  account?: string;
+  json: boolean;
+}
+
+export class Faults {
+  private readonly active: ActiveFault[] = [];
+
+  add(spec: FaultSpec): void {
+    const kinds: FaultKind[] = ['throttle', 'internal', 'unavailable', 'error', 'fail-midway'];
+    if (!spec || typeof spec.operation !== 'string' || !kinds.includes(spec.kind)) {
+      throw new Error(`a fault needs "operation" and "kind" (one of ${kinds.join(', ')}): ${JSON.stringify(spec)}`);
+    }
+    if (spec.kind === 'error' && !spec.code) throw new Error(`a fault of kind "error" needs "code": ${JSON.stringify(spec)}`);
+    this.active.push({ ...spec, seen: 0, fired: 0 });
+  }
+
+  list(): ActiveFault[] {
+    return this.active.map((f) => ({ ...f }));
+  }
+
+  private take(call: CallInfo, kinds: FaultKind[]): ActiveFault | undefined {
+    for (const fault of this.active) {
+      if (!kinds.includes(fault.kind)) continue;
+      const [svc, op] = fault.operation.includes(':') ? fault.operation.split(':', 2) : [undefined, fault.operation];
+      if (op !== call.operation || (svc && svc !== call.service)) continue;
+      if (fault.account && fault.account !== call.account) continue;
+      if (fault.match && !Object.entries(fault.match).every(([k, v]) => String(call.params[k] ?? '') === v)) continue;
+      fault.seen++;
+      if (fault.seen <= (fault.after ?? 0) || fault.fired >= (fault.times ?? 1)) continue;
+      fault.fired++;
+      return fault;
+    }
+    return undefined;
+  }
+
+  /** The error to answer this call with instead of running it, if a fault fires. */
+  onCall(call: CallInfo): AwsError | undefined {
+    const fault = this.take(call, ['throttle', 'internal', 'unavailable', 'error']);
+    if (!fault) return undefined;
+    switch (fault.kind) {
+      case 'throttle':
+        return common.throttling(call.json);
+      case 'internal':
+        return call.json ? new AwsError('KMSInternalException', fault.message ?? 'An internal error has occurred.', 500) : common.internalFailure();
+      case 'unavailable':
+        return new AwsError('ServiceUnavailable', fault.message ?? 'Service is unavailable. Please try again later.', 503);
+      default: {
+        const message = fault.message ?? `Injected fault: ${fault.code}`;
+        if (call.service === 'rds') {
+          try {
+            return rdsFault(fault.code!, message);
+          } catch {
+            /* not a model fault name: use the code as given */
+          }
+        }
+        return new AwsError(fault.code!, message, fault.status ?? 400);
+      }
+    }
+  }
+
+  /** True when this long-running call should end in status `failed`. */
+  failsMidway(call: CallInfo): boolean {
+    return this.take(call, ['fail-midway']) !== undefined;
+  }
+}

@@ -1,0 +1,67 @@
+/** Programmatic entry: start the emulator in-process (tests) or from the CLI. */
+import type { AddressInfo } from 'node:net';
+import { loadDatabaseFactory, type DatabaseFactory } from './databases';
+import { Faults, type FaultSpec } from './faults';
+import { buildWorld, loadScenarioFile, type ScenarioObject } from './scenario';
+import { createEmulatorServer } from './server';
+import { RequestLog, snapshotOfWorld, type EmulatorState } from './state';
+import type { World } from './world';
+
+export type { EmulatorState } from './state';
+export type { FaultSpec } from './faults';
+export type { ScenarioObject } from './scenario';
+
+export interface StartOptions {
+  /** A scenario file path, or the scenario itself. */
+  scenario: string | ScenarioObject;
+  /** 0 (default) = any free port. */
+  port?: number;
+  postgresUrl?: string;
+  /** Databases behind endpoints; default: emulator/postgres.ts if present, else none. Pass `null` for none. */
+  databases?: DatabaseFactory | null;
+}
+
+export interface RunningEmulator {
+  url: string;
+  port: number;
+  state(): EmulatorState;
+  inject(fault: FaultSpec): void;
+  /** Moves the simulated clock forward. */
+  advance(simSeconds: number): void;
+  world: World;
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options: StartOptions): Promise<RunningEmulator> {
+  const scenario = typeof options.scenario === 'string' ? loadScenarioFile(options.scenario) : options.scenario;
+  const databases = options.databases === null ? undefined : (options.databases ?? (await loadDatabaseFactory(options.postgresUrl)));
+  const { world, faults: initialFaults } = buildWorld(scenario, databases);
+  const faults = new Faults();
+  for (const f of initialFaults) faults.add(f);
+  const log = new RequestLog();
+  const server = createEmulatorServer({ world, log, faults });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolvePromise());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    world,
+    state: () => snapshotOfWorld(world, log, faults),
+    inject: (fault) => faults.add(fault),
+    advance: (s) => {
+      world.clock.advance(s);
+      world.tick();
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      for (const account of world.accounts.values()) {
+        for (const cluster of account.clusters.values()) await cluster.server?.then((s) => s.close()).catch(() => undefined);
+      }
+      await databases?.close();
+    }
+  };
+}

@@ -1,0 +1,36 @@
+/** The RDS operations the emulator serves. */
+import type { HandlerContext } from '../context';
+import type { Params } from '../protocol/query';
+import { createDBCluster, deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot } from './clusters';
+import type { Output } from './common';
+import { createDBInstance, deleteDBInstance, describeDBInstances, modifyDBInstance } from './instances';
+import {
+  copyDBClusterSnapshot,
+  createDBClusterSnapshot,
+  deleteDBClusterSnapshot,
+  describeDBClusterSnapshotAttributes,
+  describeDBClusterSnapshots,
+  modifyDBClusterSnapshotAttribute
+} from './snapshots';
+import { addTagsToResource, listTagsForResource, removeTagsFromResource } from './tags';
+
+export const rdsOperations: Record<string, (ctx: HandlerContext, params: Params) => Output> = {
+  DescribeDBClusters: describeDBClusters,
+  CreateDBCluster: createDBCluster,
+  ModifyDBCluster: modifyDBCluster,
+  DeleteDBCluster: deleteDBCluster,
+  RestoreDBClusterFromSnapshot: restoreDBClusterFromSnapshot,
+  DescribeDBClusterSnapshots: describeDBClusterSnapshots,
+  CreateDBClusterSnapshot: createDBClusterSnapshot,
+  CopyDBClusterSnapshot: copyDBClusterSnapshot,
+  DeleteDBClusterSnapshot: deleteDBClusterSnapshot,
+  DescribeDBClusterSnapshotAttributes: describeDBClusterSnapshotAttributes,
+  ModifyDBClusterSnapshotAttribute: modifyDBClusterSnapshotAttribute,
+  DescribeDBInstances: describeDBInstances,
+  CreateDBInstance: createDBInstance,
+  ModifyDBInstance: modifyDBInstance,
+  DeleteDBInstance: deleteDBInstance,
+  AddTagsToResource: addTagsToResource,
+  RemoveTagsFromResource: removeTagsFromResource,
+  ListTagsForResource: listTagsForResource
+};

@@ -1,0 +1,110 @@
+/** The request log and the JSON view of the world served at GET /_emulator/state. */
+import type { Faults } from './faults';
+import { snapshotShape } from './rds/shapes';
+import type { World } from './world';
+
+export interface RequestRecord {
+  service: string;
+  operation: string;
+  account?: string;
+  principal?: string;
+  status: number;
+  errorCode?: string;
+  at: string;
+}
+
+export class RequestLog {
+  readonly requests: RequestRecord[] = [];
+  readonly counts: Record<string, number> = {};
+  readonly countsByAccount: Record<string, Record<string, number>> = {};
+
+  record(entry: RequestRecord): void {
+    this.requests.push(entry);
+    const key = `${entry.service}:${entry.operation}`;
+    this.counts[key] = (this.counts[key] ?? 0) + 1;
+    const account = entry.account ?? 'anonymous';
+    const perAccount = (this.countsByAccount[account] ??= {});
+    perAccount[key] = (perAccount[key] ?? 0) + 1;
+  }
+}
+
+function parsePolicy(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export interface EmulatorState {
+  region: string;
+  now: string;
+  accounts: Record<string, unknown>[];
+  requests: RequestRecord[];
+  counts: Record<string, number>;
+  countsByAccount: Record<string, Record<string, number>>;
+  faults: unknown[];
+}
+
+export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): EmulatorState {
+  world.tick();
+  const accounts = [...world.accounts.values()].map((a) => ({
+    id: a.id,
+    name: a.name,
+    roles: [...a.roles.values()].map((r) => r.arn),
+    users: [...a.users.values()].map((u) => u.arn),
+    keys: [...a.keys.values()].map((k) => ({
+      id: k.id,
+      arn: k.arn,
+      aliases: [...a.aliases.entries()].filter(([, id]) => id === k.id).map(([name]) => name),
+      keyManager: k.manager,
+      enabled: k.enabled,
+      policy: parsePolicy(k.policy),
+      grants: k.grants
+    })),
+    clusters: [...a.clusters.values()].map((c) => ({
+      id: c.id,
+      arn: world.clusterArn(a.id, c.id),
+      status: c.status,
+      engine: c.engine,
+      engineVersion: c.engineVersion,
+      kmsKeyId: c.kmsKeyArn,
+      storageEncrypted: c.kmsKeyArn !== undefined,
+      deletionProtection: c.deletionProtection,
+      securityGroups: c.securityGroups,
+      subnetGroup: c.subnetGroup,
+      parameterGroup: c.parameterGroup,
+      manageMasterUserPassword: c.manageMasterUserPassword,
+      tags: c.tags,
+      database: c.serverReady ? { host: c.serverReady.host, port: c.serverReady.port } : c.serverError ? { error: c.serverError } : undefined,
+      instances: [...a.instances.values()].filter((i) => i.clusterId === c.id).map((i) => ({ id: i.id, status: i.status, class: i.instanceClass }))
+    })),
+    instances: [...a.instances.values()].map((i) => ({ id: i.id, cluster: i.clusterId, status: i.status, class: i.instanceClass })),
+    snapshots: [...a.snapshots.values()].map((s) => {
+      const shape = snapshotShape(world, s);
+      return {
+        id: s.id,
+        arn: shape['DBClusterSnapshotArn'],
+        cluster: s.clusterId,
+        type: s.type,
+        status: s.status,
+        percentProgress: shape['PercentProgress'],
+        kmsKeyId: s.kmsKeyArn,
+        sizeGb: s.allocatedStorageGb,
+        sharedWith: s.sharedWith,
+        tags: s.tags,
+        source: s.sourceArn,
+        hasData: s.image !== undefined
+      };
+    })
+  }));
+  return {
+    region: world.region,
+    now: world.now().toISOString(),
+    accounts,
+    requests: log.requests,
+    counts: log.counts,
+    countsByAccount: log.countsByAccount,
+    faults: faults.list()
+  };
+}

@@ -1,0 +1,286 @@
+/**
+ * The emulated AWS world: accounts, principals and credentials, KMS keys, RDS
+ * resources, a simulated clock and the timed jobs that move resources through
+ * their states.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DatabaseFactory, DatabaseServer, DataImage } from './databases';
+import type { PolicyDocument } from './iam';
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface Role {
+  name: string;
+  account: string;
+  arn: string;
+  trust: PolicyDocument;
+  policies: PolicyDocument[];
+}
+
+export interface User {
+  name: string;
+  account: string;
+  arn: string;
+  policies: PolicyDocument[];
+}
+
+/** The identity behind a request. */
+export interface Principal {
+  kind: 'role' | 'user';
+  account: string;
+  /** Role or user ARN. */
+  identityArn: string;
+  /** What GetCallerIdentity and AccessDenied messages show. */
+  callerArn: string;
+  /** UserId of GetCallerIdentity. */
+  userId: string;
+  policies: PolicyDocument[];
+}
+
+export interface Credential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  principal: Principal;
+}
+
+export interface Grant {
+  GrantId: string;
+  GrantToken: string;
+  KeyId: string;
+  GranteePrincipal: string;
+  RetiringPrincipal?: string;
+  IssuingAccount: string;
+  Operations: string[];
+  Name?: string;
+  CreationDate: Date;
+}
+
+export interface Key {
+  id: string;
+  arn: string;
+  account: string;
+  manager: 'AWS' | 'CUSTOMER';
+  description: string;
+  enabled: boolean;
+  policy: string;
+  created: Date;
+  grants: Grant[];
+}
+
+export interface Cluster {
+  id: string;
+  account: string;
+  status: string;
+  engine: string;
+  engineVersion: string;
+  allocatedStorageGb: number;
+  kmsKeyArn?: string;
+  deletionProtection: boolean;
+  securityGroups: string[];
+  subnetGroup: string;
+  parameterGroup: string;
+  masterUsername: string;
+  masterPassword: string;
+  manageMasterUserPassword: boolean;
+  databaseName?: string;
+  port: number;
+  tags: Tag[];
+  created: Date;
+  resourceSuffix: string;
+  /** Data the cluster starts with (seed or restored snapshot image). */
+  image?: DataImage;
+  /** The database behind the endpoint, started on demand. */
+  server?: Promise<DatabaseServer>;
+  serverReady?: DatabaseServer;
+  serverError?: string;
+}
+
+export interface Instance {
+  id: string;
+  account: string;
+  clusterId: string;
+  status: string;
+  instanceClass: string;
+  engine: string;
+  created: Date;
+  tags: Tag[];
+  resourceSuffix: string;
+}
+
+export interface Snapshot {
+  id: string;
+  account: string;
+  clusterId: string;
+  type: 'manual' | 'automated';
+  status: string;
+  engine: string;
+  engineVersion: string;
+  allocatedStorageGb: number;
+  kmsKeyArn?: string;
+  masterUsername: string;
+  /** The master password of the cluster at snapshot time (a restore keeps it). */
+  masterPassword: string;
+  port: number;
+  created: Date;
+  tags: Tag[];
+  sharedWith: string[];
+  sourceArn?: string;
+  /** Progress while copying/creating: simulated start and end. */
+  progress?: { from: number; to: number };
+  image?: DataImage;
+  /** True until the image has been captured (dump pending). */
+  imagePending?: boolean;
+}
+
+export interface Account {
+  id: string;
+  name: string;
+  roles: Map<string, Role>;
+  users: Map<string, User>;
+  keys: Map<string, Key>;
+  /** alias name (alias/x) -> key id */
+  aliases: Map<string, string>;
+  clusters: Map<string, Cluster>;
+  instances: Map<string, Instance>;
+  snapshots: Map<string, Snapshot>;
+  /** Manual cluster snapshot quota. */
+  manualSnapshotQuota: number;
+}
+
+export interface Timings {
+  copySecondsPerGb: number;
+  restoreSecondsPerGb: number;
+  snapshotSecondsPerGb: number;
+  createInstanceSeconds: number;
+  deleteSeconds: number;
+  renameSeconds: number;
+  modifySeconds: number;
+  /** Real seconds per simulated second. */
+  timeScale: number;
+}
+
+export const defaultTimings: Timings = {
+  copySecondsPerGb: 24,
+  restoreSecondsPerGb: 12,
+  snapshotSecondsPerGb: 6,
+  createInstanceSeconds: 480,
+  deleteSeconds: 300,
+  renameSeconds: 120,
+  modifySeconds: 60,
+  timeScale: 0.001
+};
+
+/** Simulated time: runs 1/timeScale times faster than real time; tests may advance it. */
+export class Clock {
+  private readonly realStart = Date.now();
+  private readonly simStart = Date.now();
+  private offset = 0;
+  constructor(private readonly timeScale: number) {}
+  now(): number {
+    const realElapsed = Date.now() - this.realStart;
+    return this.simStart + realElapsed / (this.timeScale || 1e-9) + this.offset;
+  }
+  advance(simSeconds: number): void {
+    this.offset += simSeconds * 1000;
+  }
+}
+
+/** A timed transition: runs `done` once the simulated time passed `at` and `ready()` holds. */
+interface Job {
+  at: number;
+  ready: () => boolean;
+  done: () => void;
+}
+
+export class World {
+  readonly accounts = new Map<string, Account>();
+  readonly credentials = new Map<string, Credential>();
+  readonly clock: Clock;
+  private jobs: Job[] = [];
+
+  constructor(
+    readonly region: string,
+    readonly timings: Timings,
+    readonly databases: DatabaseFactory | undefined
+  ) {
+    this.clock = new Clock(timings.timeScale);
+  }
+
+  account(id: string): Account | undefined {
+    return this.accounts.get(id);
+  }
+
+  addAccount(id: string, name: string): Account {
+    const account: Account = {
+      id,
+      name,
+      roles: new Map(),
+      users: new Map(),
+      keys: new Map(),
+      aliases: new Map(),
+      clusters: new Map(),
+      instances: new Map(),
+      snapshots: new Map(),
+      manualSnapshotQuota: 100
+    };
+    this.accounts.set(id, account);
+    return account;
+  }
+
+  now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  /** Schedules `done` after `simSeconds` of simulated time (and once `ready()`). */
+  after(simSeconds: number, done: () => void, ready: () => boolean = () => true): void {
+    this.jobs.push({ at: this.clock.now() + simSeconds * 1000, ready, done });
+  }
+
+  /** Applies every transition that is due. Called before each request and state read. */
+  tick(): void {
+    for (;;) {
+      const now = this.clock.now();
+      const due = this.jobs.filter((j) => j.at <= now && j.ready()).sort((a, b) => a.at - b.at);
+      if (due.length === 0) return;
+      this.jobs = this.jobs.filter((j) => !due.includes(j));
+      for (const job of due) job.done();
+    }
+  }
+
+  /** Issues temporary credentials for a principal (AssumeRole*). */
+  issueSession(principal: Principal): Credential {
+    const credential: Credential = {
+      accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: `emulator/${randomUUID()}/${randomBytes(24).toString('base64')}`,
+      principal
+    };
+    this.credentials.set(credential.accessKeyId, credential);
+    return credential;
+  }
+
+  keyArn(account: string, id: string): string {
+    return `arn:aws:kms:${this.region}:${account}:key/${id}`;
+  }
+  clusterArn(account: string, id: string): string {
+    return `arn:aws:rds:${this.region}:${account}:cluster:${id}`;
+  }
+  snapshotArn(account: string, id: string): string {
+    return `arn:aws:rds:${this.region}:${account}:cluster-snapshot:${id}`;
+  }
+  instanceArn(account: string, id: string): string {
+    return `arn:aws:rds:${this.region}:${account}:db:${id}`;
+  }
+}
+
+export function resourceSuffix(): string {
+  return randomBytes(6).toString('hex');
+}
+
+export function requestId(): string {
+  return randomUUID();
+}
