@@ -18,6 +18,10 @@ export interface RunState {
   restored?: { identifier: string; kind: 'cluster' | 'instance'; instances?: string[] };
   /** Target account: a swap in progress: the old database's temporary name and its real name. */
   swap?: { target: string; parkedAs?: string; phase: 'parking' | 'parked' | 'promoting' | 'promoted' | 'done' };
+  /** Target account: this run turned off the old staging cluster's deletion protection (to turn it back on in a rollback). */
+  swapProtection?: boolean;
+  /** Source account: a manual snapshot this run took (snapshot: new). */
+  sourceSnapshot?: { identifier: string; kind: 'cluster' | 'instance'; createdByThisRun: boolean };
   /** Target account: a lock tag this run holds. */
   lock?: { resourceArn: string; key: string; value: string };
   /** Free-form additions by later steps. */

@@ -1,0 +1,344 @@
+/**
+ * The target side's decisions, made before anything changes in the staging
+ * account: which settings the new database gets (an input when given, else
+ * the staging database being replaced, else a default), the run-scoped
+ * names, how the password is reset, what the swap renames and deletes.
+ * `mode: plan` prints it and `mode: sync` executes it. Every decision is a
+ * pure function of the settings and what RDS described.
+ */
+import { databasesFor, type DatabaseInfo, type InstanceInfo, type SnapshotInfo, type Tags } from '../aws/databases';
+import { LOCK_TAG, MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG, type Context } from '../context';
+import { DiagnosedError } from '../errors';
+import { toRdsIdentifier } from '../rds-rules';
+import type { Diagnostic } from '../report';
+import type { Settings } from '../settings';
+import type { DbKind } from '../types';
+
+/** The staging database being replaced, with its writer instance. */
+export interface ExistingDatabase extends DatabaseInfo {
+  writerInstance?: InstanceInfo;
+}
+
+/** Where a setting of the new database comes from. */
+export type Origin = 'input' | 'staging' | 'default';
+export interface Inherited<T> {
+  value: T;
+  from: Origin;
+}
+
+export const DEFAULT_INSTANCE_CLASS = 'db.r6g.large';
+/** Restoring without a key of the staging account would keep production's key: name the staging account's AWS managed key instead. */
+export const DEFAULT_TARGET_KEY = 'alias/aws/rds';
+
+export interface RestoreSettings {
+  kmsKeyId: Inherited<string>;
+  dbSubnetGroup: Inherited<string | undefined>;
+  /** Security groups of the new database until the swap (unreachable by anything but the action). */
+  isolationSecurityGroupIds?: string[];
+  /** Security groups it gets at the swap. */
+  securityGroupIds: Inherited<string[] | undefined>;
+  dbClusterParameterGroup: Inherited<string | undefined>;
+  dbParameterGroup: Inherited<string | undefined>;
+  instanceClass: Inherited<string>;
+  instanceCount: number;
+  engineVersion?: string;
+  port?: number;
+  publiclyAccessible?: boolean;
+  /** Deletion protection after the swap: as the replaced database had it. */
+  deletionProtection: boolean;
+  copyTagsToSnapshot?: boolean;
+  iamDatabaseAuthentication?: boolean;
+  cloudwatchLogsExports?: string[];
+  serverlessV2?: { minCapacity: number; maxCapacity: number };
+  storageType?: string;
+  /** The user's tags: those of the replaced database, overridden by the `tags` input (never this action's own). */
+  tags: Tags;
+}
+
+export interface PasswordPlan {
+  /** How production's password is replaced right after the restore. */
+  reset: 'generated' | 'managed';
+  /** Masking connects with a generated password first, then the password moves to Secrets Manager before the swap. */
+  thenManaged: boolean;
+}
+
+export type SwapStep = 'disable-deletion-protection' | 'park-old' | 'promote-new' | 'apply-settings' | 'delete-old';
+
+export interface SwapPlan {
+  /** The name the old staging database is parked under during the swap (absent: there is no old one). */
+  parkedAs?: string;
+  steps: SwapStep[];
+  /** Final snapshot of the old database (final-snapshot: take). */
+  finalSnapshotIdentifier?: string;
+}
+
+export interface TargetPlan {
+  kind: DbKind;
+  /** target-cluster: the name the refreshed database ends under. */
+  target: string;
+  /** The run-scoped name the new database is restored under. */
+  temporary: string;
+  instances: string[];
+  existing?: ExistingDatabase;
+  restore: RestoreSettings;
+  password: PasswordPlan;
+  masking: { enabled: boolean; connection: Settings['maskingConnection'] };
+  swap: SwapPlan;
+  warnings: string[];
+}
+
+export function temporaryIdentifier(target: string, runId: string): string {
+  return toRdsIdentifier(target, 'sync', runId);
+}
+
+export function parkedIdentifier(target: string, runId: string): string {
+  return toRdsIdentifier(target, 'old', runId);
+}
+
+export function finalSnapshotIdentifier(target: string, runId: string): string {
+  return toRdsIdentifier(target, 'final', runId);
+}
+
+export function instanceIdentifiers(temporary: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => toRdsIdentifier(temporary, String(i + 1)));
+}
+
+/** Tag keys that belong to AWS or to this action: never copied from the old database to the new one. */
+export function isOwnOrReservedTag(key: string): boolean {
+  return key.startsWith('aws:') || [MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG, LOCK_TAG].includes(key);
+}
+
+function pick<T>(input: T | undefined, staging: T | undefined, dflt: T): Inherited<T> {
+  if (input !== undefined) return { value: input, from: 'input' };
+  if (staging !== undefined) return { value: staging, from: 'staging' };
+  return { value: dflt, from: 'default' };
+}
+
+/** Every setting of the new database: the input when given, else the replaced staging database's, else the default. */
+export function inheritSettings(settings: Settings, existing: ExistingDatabase | undefined): RestoreSettings {
+  const w = existing?.writerInstance;
+  const inheritedTags: Tags = {};
+  for (const [k, v] of Object.entries(existing?.tags ?? {})) if (!isOwnOrReservedTag(k)) inheritedTags[k] = v;
+  const stagingGroups = existing && existing.vpcSecurityGroupIds.length > 0 ? existing.vpcSecurityGroupIds : undefined;
+  return {
+    kmsKeyId: pick(settings.target.kmsKeyArn, undefined, DEFAULT_TARGET_KEY),
+    dbSubnetGroup: pick(settings.dbSubnetGroup, existing?.dbSubnetGroup, undefined),
+    isolationSecurityGroupIds: settings.isolationSecurityGroupIds,
+    securityGroupIds: pick(settings.vpcSecurityGroupIds, stagingGroups, undefined),
+    dbClusterParameterGroup: pick(settings.dbClusterParameterGroup, existing?.dbClusterParameterGroup, undefined),
+    dbParameterGroup: pick(settings.dbParameterGroup, w?.dbParameterGroup, undefined),
+    instanceClass: pick(settings.instanceClass, w?.instanceClass, DEFAULT_INSTANCE_CLASS),
+    instanceCount: settings.instanceCount,
+    engineVersion: settings.engineVersion,
+    port: existing?.port,
+    publiclyAccessible: w?.publiclyAccessible,
+    deletionProtection: existing?.deletionProtection ?? false,
+    copyTagsToSnapshot: existing?.copyTagsToSnapshot,
+    iamDatabaseAuthentication: existing?.iamDatabaseAuthentication,
+    cloudwatchLogsExports: existing?.cloudwatchLogsExports?.length ? existing.cloudwatchLogsExports : undefined,
+    serverlessV2: existing?.serverlessV2,
+    storageType: existing?.storageType,
+    tags: { ...inheritedTags, ...settings.tags }
+  };
+}
+
+export function passwordPlan(settings: Pick<Settings, 'manageMasterPassword' | 'maskingRules' | 'maskingConnection'>): PasswordPlan {
+  if (!settings.manageMasterPassword) return { reset: 'generated', thenManaged: false };
+  // Masking over a direct connection needs a password the action knows; the managed one is only in Secrets Manager.
+  if (settings.maskingRules && settings.maskingConnection === 'direct') return { reset: 'generated', thenManaged: true };
+  return { reset: 'managed', thenManaged: false };
+}
+
+/** What the swap does, in order. Without an old database the new one simply takes the name. */
+export function swapSteps(existing: Pick<DatabaseInfo, 'deletionProtection'> | undefined): SwapStep[] {
+  if (!existing) return ['promote-new', 'apply-settings'];
+  return [
+    ...(existing.deletionProtection ? (['disable-deletion-protection'] as const) : []),
+    'park-old',
+    'promote-new',
+    'apply-settings',
+    'delete-old'
+  ];
+}
+
+/** Reasons the target side cannot run as configured; each names the input or the state to change. */
+export function targetBlockers(settings: Settings, existing: ExistingDatabase | undefined): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const target = settings.target.cluster;
+  const masking = Boolean(settings.maskingRules);
+  if (existing && existing.status !== 'available') {
+    out.push({
+      title: `Staging cluster ${target} is ${existing.status}`,
+      message: `The swap renames ${target} out of the way, and RDS only renames an available cluster. It is '${existing.status}'.`,
+      fix:
+        existing.status === 'stopped'
+          ? `aws rds start-db-cluster --db-cluster-identifier ${target}\naws rds wait db-cluster-available --db-cluster-identifier ${target}`
+          : `Wait until ${target} is available (aws rds describe-db-clusters --db-cluster-identifier ${target}), then run again.`
+    });
+  }
+  if (masking && !settings.isolationSecurityGroupIds?.length) {
+    out.push({
+      title: 'Masking needs isolation-security-group-ids',
+      message:
+        'Until it is masked the new cluster holds production data. It must sit in security groups that admit the runner that masks it and nobody else; without them RDS puts it in the VPC default security group.',
+      fix: 'Create a security group whose only ingress is the runner (or its VPC endpoint / NAT range) on the database port, and pass it as isolation-security-group-ids.'
+    });
+  }
+  if (masking && !settings.maskingSalt) {
+    out.push({
+      title: 'Masking needs masking-salt',
+      message: 'Deterministic masking without a secret salt can be reversed by hashing guessed values.',
+      fix: 'Store a long random value as a repository secret and pass it: masking-salt: ${{ secrets.MASKING_SALT }}'
+    });
+  }
+  if (masking && settings.maskingConnection === 'data-api' && !settings.manageMasterPassword) {
+    out.push({
+      title: 'The Data API needs a managed master password',
+      message: 'masking-connection: data-api authenticates with a Secrets Manager secret; the action only gets one from RDS with manage-master-password: true.',
+      fix: 'Set manage-master-password: true, or masking-connection: direct.'
+    });
+  }
+  if (!existing && settings.isolationSecurityGroupIds?.length && !settings.vpcSecurityGroupIds?.length) {
+    out.push({
+      title: 'vpc-security-group-ids is needed for a new staging cluster',
+      message: `${target} does not exist yet, so there is no cluster to take the security groups from, and the new cluster would stay in the isolation security groups after the swap.`,
+      fix: 'Pass the security groups staging should use as vpc-security-group-ids.'
+    });
+  }
+  return out;
+}
+
+export function targetWarnings(settings: Settings, existing: ExistingDatabase | undefined): string[] {
+  const out: string[] = [];
+  if (!settings.maskingRules && !settings.isolationSecurityGroupIds?.length)
+    out.push('No isolation-security-group-ids: until the swap the new cluster sits in the VPC default security group.');
+  if (!existing) out.push(`${settings.target.cluster} does not exist: the new cluster takes the name, nothing is replaced.`);
+  if (existing && !existing.writerInstance && !settings.instanceClass)
+    out.push(`${settings.target.cluster} has no writer instance to copy the instance class from: ${DEFAULT_INSTANCE_CLASS}.`);
+  return out;
+}
+
+export interface PlanInputs {
+  settings: Settings;
+  runId: string;
+  existing?: ExistingDatabase;
+}
+
+/** The whole target plan from what was described: pure. */
+export function buildTargetPlan({ settings, runId, existing }: PlanInputs): TargetPlan {
+  const target = settings.target.cluster;
+  const temporary = temporaryIdentifier(target, runId);
+  const steps = swapSteps(existing);
+  return {
+    kind: 'cluster',
+    target,
+    temporary,
+    instances: instanceIdentifiers(temporary, settings.instanceCount),
+    existing,
+    restore: inheritSettings(settings, existing),
+    password: passwordPlan(settings),
+    masking: { enabled: Boolean(settings.maskingRules), connection: settings.maskingConnection },
+    swap: {
+      parkedAs: existing ? parkedIdentifier(target, runId) : undefined,
+      steps,
+      finalSnapshotIdentifier: existing && settings.finalSnapshot === 'take' ? finalSnapshotIdentifier(target, runId) : undefined
+    },
+    warnings: targetWarnings(settings, existing)
+  };
+}
+
+/** Read-only: describe the staging cluster and its writer, then decide. Refuses a configuration that cannot work. */
+export async function planTarget(ctx: Context): Promise<TargetPlan> {
+  const db = databasesFor(ctx, 'target');
+  const found = await db.describe(ctx.settings.target.cluster);
+  let existing: ExistingDatabase | undefined;
+  if (found) {
+    const writerId = found.writer ?? found.members[0];
+    existing = { ...found, writerInstance: writerId ? await db.describeInstance(writerId) : undefined };
+  }
+  const blockers = targetBlockers(ctx.settings, existing);
+  if (blockers.length > 0) throw new DiagnosedError(blockers);
+  return buildTargetPlan({ settings: ctx.settings, runId: ctx.runId, existing });
+}
+
+function show<T>(name: string, s: Inherited<T>, render: (v: T) => string = v => String(v)): string {
+  const value = s.value === undefined || (Array.isArray(s.value) && s.value.length === 0) ? '(RDS default)' : render(s.value);
+  const from = s.from === 'input' ? 'input' : s.from === 'staging' ? 'from the current staging cluster' : 'default';
+  return `${name}: ${value} (${from})`;
+}
+
+export function describeTargetPlan(plan: TargetPlan): string[] {
+  const r = plan.restore;
+  const lines: string[] = [];
+  lines.push(
+    `Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
+      (r.engineVersion ? `, engine version ${r.engineVersion}` : '')
+  );
+  lines.push(
+    `  until the swap it sits in ${r.isolationSecurityGroupIds?.length ? `isolation security groups ${r.isolationSecurityGroupIds.join(', ')}` : 'the VPC default security group'}`
+  );
+  lines.push(`  ${show('subnet group', r.dbSubnetGroup)}`);
+  lines.push(`  ${show('cluster parameter group', r.dbClusterParameterGroup)}`);
+  lines.push(`  ${show('instance parameter group', r.dbParameterGroup)}`);
+  lines.push(`  ${r.instanceCount} x ${show('instance class', r.instanceClass)}: ${plan.instances.join(', ')}`);
+  if (r.port !== undefined) lines.push(`  port ${r.port} (from the current staging cluster)`);
+  lines.push(
+    plan.password.reset === 'managed'
+      ? 'Reset the master password at once to one managed in Secrets Manager'
+      : `Reset the master password at once to a generated one (masked in the log)${plan.password.thenManaged ? ', handed to Secrets Manager after masking' : ''}`
+  );
+  lines.push(plan.masking.enabled ? `Mask over ${plan.masking.connection}; a masking failure vetoes the swap` : 'No masking (masking-rules is empty)');
+  if (plan.existing && plan.swap.parkedAs) {
+    const e = plan.existing;
+    if (plan.swap.steps.includes('disable-deletion-protection')) lines.push(`Turn off deletion protection of ${plan.target}`);
+    lines.push(`Rename ${plan.target} to ${plan.swap.parkedAs}, then ${plan.temporary} to ${plan.target}`);
+    lines.push(
+      `Give ${plan.target} ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '))} and deletion protection ${r.deletionProtection ? 'on' : 'off'}`
+    );
+    lines.push(
+      `Delete the old cluster (${e.members.length} instance${e.members.length === 1 ? '' : 's'}: ${e.members.join(', ') || 'none'}) ` +
+        (plan.swap.finalSnapshotIdentifier ? `with final snapshot ${plan.swap.finalSnapshotIdentifier}` : 'without a final snapshot')
+    );
+  } else {
+    lines.push(`Rename ${plan.temporary} to ${plan.target} (nothing to replace)`);
+    lines.push(`Give it ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '))}`);
+  }
+  for (const w of plan.warnings) lines.push(`Note: ${w}`);
+  return lines;
+}
+
+export interface Retention {
+  keep: SnapshotInfo[];
+  delete: SnapshotInfo[];
+}
+
+/**
+ * Which of this action's intermediate snapshots to delete. Only manual
+ * snapshots that carry both MANAGED_TAG and SOURCE_TAG count (a tag copied
+ * from a cluster onto a user's snapshot by CopyTagsToSnapshot never gives
+ * SOURCE_TAG); snapshots of another production database, or tagged for
+ * another target, are left to the runs that made them; snapshots not yet
+ * available are left alone. Of the rest, the one this
+ * run used and then the newest are kept, `retain` in all.
+ */
+export function snapshotsToDelete(
+  snapshots: SnapshotInfo[],
+  retain: number,
+  options: { target?: string; sourceDatabase?: string; used?: string } = {}
+): Retention {
+  const ours = snapshots.filter(
+    s =>
+      s.type === 'manual' &&
+      (!options.sourceDatabase || !s.database || s.database === options.sourceDatabase) &&
+      MANAGED_TAG in s.tags &&
+      SOURCE_TAG in s.tags &&
+      (!(TARGET_TAG in s.tags) || !options.target || s.tags[TARGET_TAG] === options.target) &&
+      s.status === 'available'
+  );
+  const byAge = [...ours].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+  const ordered = [
+    ...byAge.filter(s => s.identifier === options.used || s.arn === options.used),
+    ...byAge.filter(s => s.identifier !== options.used && s.arn !== options.used)
+  ];
+  return { keep: ordered.slice(0, retain), delete: ordered.slice(retain) };
+}

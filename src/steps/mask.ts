@@ -1,0 +1,106 @@
+/**
+ * The masking hook between restore and swap: runs the masking engine
+ * (src/masking) against the new, still isolated cluster. Any failure of the
+ * engine, and above all its veto, stops the run before the swap: the
+ * unmasked cluster never takes the staging name.
+ */
+import * as core from '@actions/core';
+import type { Context } from '../context';
+import { DiagnosedError } from '../errors';
+import type { MaskingTarget, runMasking } from '../masking/index';
+import type { Settings } from '../settings';
+import type { RestoredDatabase } from './restore';
+
+export type MaskingTls = 'require' | 'verify-full' | 'disable';
+
+/** The `masking-tls` input, once Settings carries it; `require` until then. */
+export function maskingTls(settings: Settings): MaskingTls {
+  return (settings as Settings & { maskingTls?: MaskingTls }).maskingTls ?? 'require';
+}
+
+export function maskingEngine(engine: string): 'postgres' | 'mysql' {
+  if (engine.includes('postgres')) return 'postgres';
+  if (engine.includes('mysql') || engine === 'aurora') return 'mysql';
+  throw new DiagnosedError({
+    title: `Masking does not support the engine ${engine}`,
+    message: 'The masking engine handles PostgreSQL and MySQL (Aurora or RDS).',
+    fix: 'Remove masking-rules for this database.'
+  });
+}
+
+type Credentials = Extract<MaskingTarget, { via: 'data-api' }>['credentials'];
+
+/** How the masking engine reaches the new cluster. */
+export function maskingTarget(settings: Settings, db: RestoredDatabase, credentials?: Credentials): MaskingTarget {
+  const engine = maskingEngine(db.engine);
+  if (settings.maskingConnection === 'data-api') {
+    if (!db.masterUserSecretArn || !credentials)
+      throw new DiagnosedError({
+        title: 'The Data API needs the managed master password secret',
+        message: `${db.identifier} has no Secrets Manager secret for its master password.`,
+        fix: 'Set manage-master-password: true, or masking-connection: direct.'
+      });
+    return { via: 'data-api', engine, resourceArn: db.arn, secretArn: db.masterUserSecretArn, database: db.databaseName, region: settings.region, credentials };
+  }
+  if (!db.endpoint || db.port === undefined || db.password === undefined)
+    throw new DiagnosedError({
+      title: 'The new cluster cannot be reached for masking',
+      message: `${db.identifier} has ${db.endpoint ? '' : 'no endpoint, '}${db.port === undefined ? 'no port, ' : ''}${db.password === undefined ? 'no password known to the action' : ''}`.replace(/, $/, '.'),
+      fix: 'Run again; if it persists, use masking-connection: data-api.'
+    });
+  return {
+    via: 'direct',
+    engine,
+    host: db.endpoint,
+    port: db.port,
+    user: db.masterUsername,
+    password: db.password,
+    database: db.databaseName,
+    tls: maskingTls(settings)
+  };
+}
+
+function vetoReasons(e: unknown): string[] | undefined {
+  if (e instanceof Error && (e.name === 'MaskingVetoError' || 'reasons' in e)) {
+    const reasons = (e as Error & { reasons?: unknown }).reasons;
+    return Array.isArray(reasons) ? reasons.map(String) : [e.message];
+  }
+  return undefined;
+}
+
+/** The masking engine's entry point (src/masking/index.ts). */
+export type MaskingEngine = typeof runMasking;
+
+/** Loaded only when masking is on: a run without masking-rules never loads the database drivers. */
+const loadEngine: MaskingEngine = async opts => (await import('../masking/index')).runMasking(opts);
+
+export async function maskRestored(ctx: Context, db: RestoredDatabase, engine: MaskingEngine = loadEngine): Promise<{ masked: boolean }> {
+  const s = ctx.settings;
+  if (!s.maskingRules) return { masked: false };
+  const credentials = s.maskingConnection === 'data-api' ? await ctx.accounts.target.rds.config.credentials() : undefined;
+  const target = maskingTarget(s, db, credentials);
+  try {
+    const result = await engine({ rulesFile: s.maskingRules, salt: s.maskingSalt ?? '', strict: s.maskingStrict, target, log: line => core.info(line) });
+    ctx.report.fact('Masked', `${result.tables} tables, ${result.rows} rows in ${Math.round(result.durationMs / 1000)} s`);
+    for (const f of result.findings) ctx.report.diagnose({ title: 'Masking finding', message: f, severity: 'warning' });
+    return { masked: true };
+  } catch (e) {
+    // The engine's own veto already names the table, column or query and the fix.
+    if (e instanceof DiagnosedError) throw e;
+    const reasons = vetoReasons(e);
+    if (reasons)
+      throw new DiagnosedError({
+        title: 'Masking vetoed the swap',
+        message: `The new cluster ${db.identifier} was not swapped in; staging is unchanged.\n- ${reasons.join('\n- ')}`,
+        fix: `Add rules for these columns to ${s.maskingRules}, or set masking-strict: false to report them as warnings.`
+      });
+    throw new DiagnosedError({
+      title: 'Masking failed',
+      message: `Masking ${db.identifier} failed, so it was not swapped in; staging is unchanged: ${(e as Error).message}`,
+      fix:
+        s.maskingConnection === 'direct'
+          ? `The runner must reach ${db.endpoint}:${db.port} through isolation-security-group-ids; a runner outside the VPC can use masking-connection: data-api.`
+          : 'Check that the Data API is available for this engine version and region, and that the staging role may call rds-data:* and secretsmanager:GetSecretValue.'
+    });
+  }
+}

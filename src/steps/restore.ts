@@ -1,0 +1,180 @@
+/**
+ * Restore: the shared snapshot becomes a new cluster under a run-scoped name,
+ * encrypted under the staging key at restore time, in the isolation security
+ * groups. Production's master password is replaced the moment the cluster is
+ * available, then the instances are created in parallel and awaited.
+ */
+import * as core from '@actions/core';
+import { randomBytes } from 'node:crypto';
+import type { Databases, DatabaseInfo } from '../aws/databases';
+import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG, type Context } from '../context';
+import { DiagnosedError } from '../errors';
+import type { TargetPlan } from '../plan/target';
+import type { DbKind, SharedSnapshot } from '../types';
+import { WaitFailedError } from '../wait';
+import { confirmLock } from './lock';
+
+/** What the masking hook and the swap need to know about the new database. */
+export interface RestoredDatabase {
+  kind: DbKind;
+  identifier: string;
+  arn: string;
+  engine: string;
+  endpoint?: string;
+  readerEndpoint?: string;
+  port?: number;
+  masterUsername: string;
+  /** The database inside the cluster (DatabaseName, else the engine's default). */
+  databaseName: string;
+  /** The generated master password (already registered as a secret with the runner). */
+  password?: string;
+  /** The Secrets Manager secret of a managed master password. */
+  masterUserSecretArn?: string;
+  instances: string[];
+}
+
+/** Tags of everything this run creates in the staging account. */
+export function restoreTags(ctx: Pick<Context, 'runId'>, plan: TargetPlan, lock: string): Record<string, string> {
+  return { ...plan.restore.tags, [MANAGED_TAG]: 'true', [RUN_TAG]: ctx.runId, [TARGET_TAG]: plan.target, [LOCK_TAG]: lock };
+}
+
+/** A password RDS accepts for every engine: 32 letters, digits, '-' and '_' (no '/', '"', '@' or space). */
+export function generatePassword(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export function defaultDatabaseName(engine: string): string {
+  return engine.includes('postgres') ? 'postgres' : 'mysql';
+}
+
+/** A failed wait on the new cluster or its instances, explained. */
+export function explainRestoreFailure(e: unknown, plan: TargetPlan): unknown {
+  if (!(e instanceof WaitFailedError)) return e;
+  const common = `${e.what} ended in '${e.status}'. Staging is untouched; the new cluster is removed unless keep-failed-restore is true.`;
+  switch (e.status) {
+    case 'inaccessible-encryption-credentials':
+    case 'inaccessible-encryption-credentials-recoverable':
+      return new DiagnosedError({
+        title: 'The staging account cannot use a key of the restore',
+        message: `${common} RDS could not use the snapshot's key or ${plan.restore.kmsKeyId.value}.`,
+        fix: 'The key policy of the shared snapshot\'s CMK must admit the staging account (mode: policies prints it), and the staging role needs kms:CreateGrant, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey on both keys.'
+      });
+    case 'incompatible-parameters':
+      return new DiagnosedError({
+        title: 'The parameter group does not fit the restored engine',
+        message: `${common} Parameter groups: cluster ${plan.restore.dbClusterParameterGroup.value ?? '(default)'}, instance ${plan.restore.dbParameterGroup.value ?? '(default)'}.`,
+        fix: 'Pass db-cluster-parameter-group / db-parameter-group of the snapshot\'s engine family, or engine-version matching the staging parameter groups.'
+      });
+    case 'incompatible-network':
+      return new DiagnosedError({
+        title: 'The subnet group cannot take the new cluster',
+        message: `${common} Subnet group ${plan.restore.dbSubnetGroup.value ?? '(default)'} has no free address or no subnet in a usable zone.`,
+        fix: 'Free addresses in the subnet group, or pass another db-subnet-group.'
+      });
+    case 'insufficient-capacity':
+      return new DiagnosedError({
+        title: `No capacity for ${plan.restore.instanceClass.value}`,
+        message: common,
+        fix: 'Pass another instance-class, or run again later.'
+      });
+    default:
+      return e;
+  }
+}
+
+/**
+ * Restore, reset the password, create and await the instances. State is
+ * recorded before each call that creates something, so a cancellation at any
+ * moment still finds it.
+ */
+export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: SharedSnapshot, db: Databases, lock: string): Promise<RestoredDatabase> {
+  const id = plan.temporary;
+  const r = plan.restore;
+  try {
+    ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
+    await db.restore({
+      identifier: id,
+      snapshotArn: shared.arn,
+      engine: shared.engine,
+      engineVersion: r.engineVersion,
+      kmsKeyId: r.kmsKeyId.value,
+      dbSubnetGroup: r.dbSubnetGroup.value,
+      securityGroupIds: r.isolationSecurityGroupIds,
+      dbClusterParameterGroup: r.dbClusterParameterGroup.value,
+      port: r.port,
+      copyTagsToSnapshot: r.copyTagsToSnapshot,
+      iamDatabaseAuthentication: r.iamDatabaseAuthentication,
+      cloudwatchLogsExports: r.cloudwatchLogsExports,
+      serverlessV2: r.serverlessV2,
+      storageType: r.storageType,
+      tags: restoreTags(ctx, plan, lock)
+    });
+    // Without a staging cluster to tag, the lock travels on the new cluster: check nobody else took the target meanwhile.
+    if (!plan.existing) await confirmLock(ctx, plan, db, lock);
+    await db.waitAvailable(id, `restore of cluster ${id}`);
+
+    const password = await resetPassword(db, id, plan.password.reset);
+    let info = await db.waitAvailable(id, `master password reset of ${id}`, d => !d.pendingPassword && (password !== undefined || Boolean(d.masterUserSecretArn)));
+    if (plan.masking.enabled && plan.masking.connection === 'data-api' && !info.httpEndpointEnabled) await db.enableDataApi(info.arn);
+
+    ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: plan.instances } });
+    const created = await Promise.allSettled(
+      plan.instances.map((instance, i) =>
+        db.createInstance({
+          identifier: instance,
+          database: id,
+          engine: shared.engine,
+          instanceClass: r.instanceClass.value,
+          dbParameterGroup: r.dbParameterGroup.value,
+          publiclyAccessible: r.publiclyAccessible,
+          promotionTier: i === 0 ? 0 : 1,
+          tags: { [MANAGED_TAG]: 'true', [RUN_TAG]: ctx.runId, [TARGET_TAG]: plan.target }
+        })
+      )
+    );
+    const refused = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+    if (refused) throw refused.reason;
+    await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
+    info = await db.waitAvailable(id, `cluster ${id} with its instances`);
+    return restoredFrom(info, plan, password);
+  } catch (e) {
+    throw explainRestoreFailure(e, plan);
+  }
+}
+
+async function resetPassword(db: Databases, id: string, how: 'generated' | 'managed'): Promise<string | undefined> {
+  if (how === 'managed') {
+    await db.modify(id, { manageMasterPassword: true });
+    core.info(`Master password of ${id} reset to one managed in Secrets Manager: production's password no longer works.`);
+    return undefined;
+  }
+  const password = generatePassword();
+  core.setSecret(password);
+  await db.modify(id, { masterPassword: password });
+  core.info(`Master password of ${id} reset to a generated one: production's password no longer works.`);
+  return password;
+}
+
+/** After masking over a direct connection with a generated password: hand the password to Secrets Manager. */
+export async function handOverPassword(db: Databases, restored: RestoredDatabase): Promise<RestoredDatabase> {
+  await db.modify(restored.identifier, { manageMasterPassword: true });
+  const info = await db.waitAvailable(restored.identifier, `password hand-over of ${restored.identifier}`, d => Boolean(d.masterUserSecretArn) && !d.pendingPassword);
+  return { ...restored, password: undefined, masterUserSecretArn: info.masterUserSecretArn };
+}
+
+export function restoredFrom(info: DatabaseInfo, plan: TargetPlan, password: string | undefined): RestoredDatabase {
+  return {
+    kind: info.kind,
+    identifier: info.identifier,
+    arn: info.arn,
+    engine: info.engine,
+    endpoint: info.endpoint,
+    readerEndpoint: info.readerEndpoint,
+    port: info.port,
+    masterUsername: info.masterUsername ?? '',
+    databaseName: info.databaseName ?? defaultDatabaseName(info.engine),
+    password,
+    masterUserSecretArn: info.masterUserSecretArn,
+    instances: plan.instances
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The swap: the old staging cluster is parked under a run-scoped name, the
+ * new one takes the staging name, then gets the old one's security groups and
+ * deletion protection. Only after that is the old one deleted. Every phase is
+ * saved before it starts, and `rollback` puts staging back from what it finds
+ * (not from what it assumes), so the main step and the post step share it.
+ */
+import * as core from '@actions/core';
+import type { DatabaseInfo, Databases } from '../aws/databases';
+import { RUN_TAG, type Context } from '../context';
+import { DiagnosedError } from '../errors';
+import type { TargetPlan } from '../plan/target';
+import type { RunState } from '../state';
+
+/** Extra RunState field: this run turned off the old cluster's deletion protection (rollback turns it back on). */
+export const PROTECTION_KEY = 'swapProtection';
+
+type SwapState = NonNullable<RunState['swap']>;
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
+}
+
+/** Whether a database is the one this run restored (tags survive renames). */
+export function isFromRun(d: DatabaseInfo | undefined, runId: string): boolean {
+  return d !== undefined && d.tags[RUN_TAG] === runId;
+}
+
+/** Park the old cluster, promote the new one, give it the old one's security groups and deletion protection. */
+export async function swapIn(ctx: Context, plan: TargetPlan, db: Databases): Promise<DatabaseInfo> {
+  const { target, temporary } = plan;
+  const parkedAs = plan.swap.parkedAs;
+  const phase = (p: SwapState['phase'], extra: Partial<RunState> = {}): void => ctx.state.update({ swap: { target, parkedAs, phase: p }, ...extra });
+
+  if (plan.existing && parkedAs) {
+    if (plan.swap.steps.includes('disable-deletion-protection')) {
+      ctx.state.update({ [PROTECTION_KEY]: true });
+      await db.modify(target, { deletionProtection: false });
+      await db.waitAvailable(target, `deletion protection off on ${target}`, d => !d.deletionProtection);
+    }
+    phase('parking');
+    await db.modify(target, { newIdentifier: parkedAs });
+    await db.waitAvailable(parkedAs, `rename of ${target} to ${parkedAs}`);
+    phase('parked');
+  }
+
+  phase('promoting');
+  await db.modify(temporary, { newIdentifier: target });
+  await db.waitAvailable(target, `rename of ${temporary} to ${target}`, d => isFromRun(d, ctx.runId));
+  phase('promoted');
+
+  const groups = plan.restore.securityGroupIds.value;
+  const protection = plan.restore.deletionProtection;
+  if (groups?.length || protection) {
+    await db.modify(target, { securityGroupIds: groups?.length ? groups : undefined, deletionProtection: protection || undefined });
+  }
+  const info = await db.waitAvailable(
+    target,
+    `security groups and deletion protection of ${target}`,
+    d => (!groups?.length || sameSet(d.vpcSecurityGroupIds, groups)) && d.deletionProtection === protection
+  );
+  // From here the new cluster is staging: a later failure must not roll it back, nor delete it as "the temporary cluster".
+  phase('done', { restored: undefined });
+  return info;
+}
+
+/** Delete the parked old cluster: instances first, then the cluster, with a final snapshot when asked. */
+export async function deleteOld(ctx: Context, plan: TargetPlan, db: Databases): Promise<void> {
+  const parkedAs = plan.swap.parkedAs;
+  if (!parkedAs) return;
+  try {
+    await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier });
+  } catch (e) {
+    throw new DiagnosedError({
+      title: `Staging is refreshed, but the old cluster ${parkedAs} was not deleted`,
+      message: `${plan.target} is the new cluster. Deleting the old one (now named ${parkedAs}) failed: ${(e as Error).message}. It keeps costing money until it is deleted.`,
+      fix:
+        `aws rds describe-db-clusters --db-cluster-identifier ${parkedAs} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
+        `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
+        `aws rds delete-db-cluster --db-cluster-identifier ${parkedAs} ` +
+        (plan.swap.finalSnapshotIdentifier ? `--final-db-snapshot-identifier ${plan.swap.finalSnapshotIdentifier}` : '--skip-final-snapshot')
+    });
+  }
+  ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
+  core.info(`Old staging cluster ${parkedAs} deleted${plan.swap.finalSnapshotIdentifier ? ` (final snapshot ${plan.swap.finalSnapshotIdentifier})` : ''}.`);
+}
+
+export interface RollbackInput {
+  target: string;
+  temporary: string;
+  parkedAs?: string;
+  /** The old cluster had deletion protection and this run turned it off. */
+  restoreProtection: boolean;
+  keepFailed: boolean;
+  runId: string;
+  /** The park rename may have been issued but not shown yet: look for the parked name a little longer. */
+  parkingInFlight?: boolean;
+}
+
+export function rollbackInput(ctx: Context, plan: Pick<TargetPlan, 'target' | 'temporary' | 'swap'>): RollbackInput {
+  const s = ctx.state.get();
+  return {
+    target: plan.target,
+    temporary: plan.temporary,
+    parkedAs: plan.swap.parkedAs,
+    restoreProtection: s[PROTECTION_KEY] === true,
+    keepFailed: ctx.settings.keepFailedRestore,
+    runId: ctx.runId,
+    parkingInFlight: s.swap?.phase === 'parking'
+  };
+}
+
+/** Find the parked old cluster; right after a park rename was issued it may take a few polls to show. */
+async function findParked(ctx: Context, db: Databases, r: RollbackInput): Promise<DatabaseInfo | undefined> {
+  if (!r.parkedAs) return undefined;
+  const polls = r.parkingInFlight ? 6 : 1;
+  for (let i = 0; i < polls; i++) {
+    const p = await db.describe(r.parkedAs);
+    if (p) return p;
+    if (i + 1 < polls) await ctx.clock.sleep(10_000);
+  }
+  return undefined;
+}
+
+/**
+ * Put staging back as it was, from what RDS shows now:
+ * 1. the new cluster under the staging name goes back to its temporary name;
+ * 2. the parked old cluster gets its name back (and its deletion protection);
+ * 3. the new cluster is deleted (instances first) unless keep-failed-restore.
+ * The old cluster is never deleted or modified beyond that.
+ */
+export async function rollback(ctx: Context, db: Databases, r: RollbackInput): Promise<string[]> {
+  const done: string[] = [];
+  const current = await db.describe(r.target);
+  if (isFromRun(current, r.runId)) {
+    await db.waitAvailable(r.target, `${r.target} (the new cluster) before renaming it back`);
+    await db.modify(r.target, { newIdentifier: r.temporary });
+    await db.waitAvailable(r.temporary, `rename of ${r.target} back to ${r.temporary}`);
+    done.push(`renamed the new cluster back to ${r.temporary}`);
+  }
+  const parked = await findParked(ctx, db, r);
+  if (parked && r.parkedAs) {
+    await db.waitAvailable(r.parkedAs, `${r.parkedAs} (the old cluster) before renaming it back`);
+    await db.modify(r.parkedAs, { newIdentifier: r.target });
+    await db.waitAvailable(r.target, `rename of ${r.parkedAs} back to ${r.target}`, d => !isFromRun(d, r.runId));
+    done.push(`renamed the old cluster back to ${r.target}`);
+  }
+  if (r.restoreProtection) {
+    const old = await db.describe(r.target);
+    if (old && !isFromRun(old, r.runId) && !old.deletionProtection) {
+      await db.modify(r.target, { deletionProtection: true });
+      done.push(`turned deletion protection of ${r.target} back on`);
+    }
+  }
+  ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
+  const temp = await db.describe(r.temporary);
+  if (temp && isFromRun(temp, r.runId)) {
+    if (r.keepFailed) {
+      done.push(`kept ${r.temporary} (keep-failed-restore)`);
+      core.warning(`The new cluster ${r.temporary} is kept for inspection (keep-failed-restore: true); delete it when done.`, { title: 'Failed restore kept' });
+    } else {
+      await db.delete(r.temporary);
+      done.push(`deleted the new cluster ${r.temporary}`);
+    }
+  }
+  ctx.state.update({ restored: undefined });
+  for (const line of done) core.info(`Roll back: ${line}.`);
+  return done;
+}
