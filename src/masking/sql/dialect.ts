@@ -1,0 +1,71 @@
+/** What the engine needs from one SQL dialect: quoting, the masking expressions, and catalog queries. */
+import type { HmacPads } from '../keys';
+import type { Transform } from '../rules';
+import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, PREFECTURES, TOWNS, longest } from '../dictionaries';
+
+export type Engine = 'postgres' | 'mysql';
+
+/** One column of the restored schema, as the catalog describes it. */
+export interface ColumnInfo {
+  schema: string;
+  table: string;
+  column: string;
+  /** information_schema data_type, lower case (e.g. 'character varying', 'varchar', 'date'). */
+  dataType: string;
+  /** PostgreSQL udt_name (e.g. 'citext'); MySQL: same as dataType. */
+  udtName: string;
+  maxLength: number | null;
+  nullable: boolean;
+}
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+export interface Dialect {
+  readonly engine: Engine;
+  ident(name: string): string;
+  table(schema: string, table: string): string;
+  /** The SQL expression of the masked value of `col`, or undefined for keep. */
+  expression(col: ColumnInfo, t: Transform): string | undefined;
+  /** Statements run at the start of each masking transaction (MySQL: load the pads into session variables). */
+  sessionKeys(pads: HmacPads): Statement[];
+  /** Statements run at the end of each masking transaction (clear what sessionKeys set). */
+  clearKeys(): Statement[];
+  /** Parameters of the UPDATE statements (PostgreSQL: the pads as $1, $2). */
+  updateParams(pads: HmacPads): unknown[];
+  truncate(tables: Array<{ schema: string; table: string }>): string[];
+  /** Columns of every base table in user schemas: rows of ColumnInfo-shaped fields (snake_case). */
+  readonly catalogQuery: string;
+  /** One row with column `s`: the default schema for unqualified table names. */
+  readonly defaultSchemaQuery: string;
+  /** Whether the column holds text the text transforms can write. */
+  isText(col: ColumnInfo): boolean;
+  isDate(col: ColumnInfo): boolean;
+  /** Wrap a query so it returns one row with `n`: how many rows it returns. */
+  countRows(sql: string): string;
+  /** A bounded sample of some columns of a table (the scanner). */
+  sample(schema: string, table: string, columns: string[], limit: number): string;
+}
+
+/** Longest output, in characters, of a text transform (for varchar(n) checks); undefined when not text or unbounded. */
+export function maxOutputLength(t: Transform): number | undefined {
+  switch (t.kind) {
+    case 'email': return 1 + 32 + 1 + t.domain.length;
+    case 'hash': return t.length;
+    case 'name': return t.style === 'latin' ? longest(GIVEN_LATIN) + 1 + longest(FAMILY_LATIN) : longest(FAMILY_JA) + 1 + longest(GIVEN_JA);
+    case 'name-kana': return longest(FAMILY_KANA) + 1 + longest(GIVEN_KANA);
+    case 'phone': return 13;
+    case 'postal-code': return 8;
+    case 'address': return longest(PREFECTURES) + longest(TOWNS) + 7;
+    case 'constant': return t.value === null ? undefined : String(t.value).length;
+    default: return undefined;
+  }
+}
+
+/** Name lists as SQL string literals (their entries carry no quote characters). */
+export function literalList(list: readonly string[]): string {
+  for (const s of list) if (/['"\\`]/.test(s)) throw new Error(`dictionary entry ${JSON.stringify(s)} has a quote character`);
+  return list.map(s => `'${s}'`).join(',');
+}
