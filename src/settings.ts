@@ -12,6 +12,7 @@ import {
   parseArn,
   rdsIdentifierProblem
 } from './rds-rules';
+import { loadRules } from './masking/rules';
 
 export type Mode = 'sync' | 'preflight' | 'plan' | 'policies';
 export const MODES: readonly Mode[] = ['sync', 'preflight', 'plan', 'policies'];
@@ -162,6 +163,12 @@ export function readSettings(read: InputReader = defaultReader): Settings {
     maskingTls
   };
   if (settings.maskingSalt) core.setSecret(settings.maskingSalt);
+  if (settings.maskingRules) {
+    if (!settings.maskingSalt)
+      throw new InputError('masking-salt', 'is required when masking-rules is set: pass a secret, e.g. masking-salt: ${{ secrets.MASKING_SALT }}, so masked values are deterministic but not guessable.');
+    // The rules file is checked here, before any AWS call: a broken file stops the run with nothing touched.
+    loadRules(settings.maskingRules);
+  }
   return settings;
 }
 
