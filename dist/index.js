@@ -71109,6 +71109,7 @@ async function probeKey(kms, keyArn, granteeArn) {
 
 
 
+
 async function preflight(ctx, plan) {
     const { report } = ctx;
     const blocking = [];
@@ -71117,7 +71118,7 @@ async function preflight(ctx, plan) {
             if ((d.severity ?? 'error') === 'error')
                 blocking.push(d);
             else
-                report.diagnose(d);
+                notify(ctx, d);
         for (const [k, v] of facts)
             report.fact(k, v);
     };
@@ -71288,11 +71289,24 @@ async function checkTargetKey(ctx) {
     const verdict = judgeKeyAccess({ purpose: 'target', analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
     return [verdict.diagnostics, verdict.facts];
 }
+/**
+ * Warnings are always annotations. Notices (what is fine, or only partly checked) are annotations in
+ * `mode: preflight`, where they are the point; in a nightly sync they go to the log and the summary,
+ * so that a healthy run shows no annotations.
+ */
+function notify(ctx, d) {
+    if (d.severity !== 'notice' || ctx.settings.mode === 'preflight') {
+        ctx.report.diagnose(d);
+        return;
+    }
+    core/* info */.pq(`${d.title}: ${d.message}`);
+    ctx.report.fact(d.title, d.message);
+}
 /** Step 4: say what preflight did not check, and (in mode: preflight) what the roles need. */
 function notChecked(ctx, sharedKey) {
     const p = policyParamsFromContext(ctx, sharedKey);
     const full = ctx.settings.mode === 'preflight';
-    ctx.report.diagnose({
+    notify(ctx, {
         title: 'Not checked: the roles\' RDS permissions',
         message: `Preflight proves KMS access with real calls, but does not simulate the IAM policies of ${ctx.accounts.source.principalArn} and ${ctx.accounts.target.principalArn} ` +
             '(that needs iam:SimulatePrincipalPolicy, which the action does not call). Describe calls already succeeded while planning; ' +
@@ -71690,6 +71704,14 @@ async function takeSnapshot(ctx, adapter, planned, database) {
 }
 
 ;// CONCATENATED MODULE: ./src/steps/reencrypt.ts
+/**
+ * Re-encrypt: copy the source snapshot under the CMK the staging account may
+ * use. The copy's name is derived from the source snapshot alone, and it is
+ * tagged with the run and the source, so a rerun (after a cancelled job, say)
+ * finds it, available or still copying, and resumes instead of starting a
+ * second full copy.
+ */
+
 
 
 
@@ -71761,7 +71783,9 @@ async function reencrypt(ctx, adapter, expected) {
     let resumed = existing !== undefined;
     if (existing) {
         ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: false } });
-        ctx.report.fact('Snapshot copy', `resumed ${expected.identifier} (${existing.status}${existing.percent !== undefined ? `, ${existing.percent}%` : ''})`);
+        const how = `resumed ${expected.identifier} (${existing.status}${existing.percent !== undefined ? `, ${existing.percent}%` : ''})`;
+        core/* info */.pq(`Snapshot copy: ${how}, made by an earlier run of this action: no second copy.`);
+        ctx.report.fact('Snapshot copy', how);
     }
     else {
         try {
@@ -73246,12 +73270,29 @@ async function rollback(ctx, db, r) {
 /* harmony export */   fm: () => (/* binding */ waitFor),
 /* harmony export */   vv: () => (/* binding */ WaitFailedError)
 /* harmony export */ });
-/* unused harmony exports WaitTimeoutError, MIN_DELAY_MS, MAX_DELAY_MS, nextDelayMs */
+/* unused harmony exports WaitTimeoutError, MIN_DELAY_MS, LATENESS_SHARE, MAX_DELAY_MS, PROGRESS_TRUST, toleranceMs, remainingAtLeastMs, nextDelayMs */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
 /**
  * Waiting for long AWS operations (snapshot copies, restores, instance
  * creation): polls with progress in the log, an overall time limit, and a
  * schedule that notices completion soon without flooding the API.
+ *
+ * The schedule (issue 8): notice completion at most max(15 s, 2 % of the
+ * operation) late, with as few describe calls as that allows.
+ *
+ * - Without usable progress (no PercentProgress, 0 % while queued, 100 % while
+ *   still finishing) nothing tells when the operation ends, so the pause is the
+ *   lateness we accept if it ended right now: max(15 s, 2 % of the time
+ *   waited). That is the sparsest schedule that keeps the lateness goal for
+ *   every possible duration; it costs 4 calls a minute for the first 12.5
+ *   minutes.
+ * - With PercentProgress rising, the samples bound how fast the operation can
+ *   go: a reported n % means the true progress is in [n, n + q) where q is the
+ *   reporting step (1 for RDS's integer percent, larger when reports jump),
+ *   so between two samples the rate is below (p2 + q - p1) / (t2 - t1). That
+ *   gives a lower bound on the time left; the pause is a fraction of it (or
+ *   the tolerance above, whichever is longer), so each poll closes in on the
+ *   end without passing it while progress is roughly steady.
  */
 
 const realClock = {
@@ -73280,60 +73321,133 @@ class WaitFailedError extends Error {
         this.name = 'WaitFailedError';
     }
 }
-/** Shortest pause between two polls, and the floor for the adaptive schedule. */
-const MIN_DELAY_MS = 5_000;
-/** Longest pause: never more than this much late however long the operation. */
+/** Shortest pause the adaptive schedule chooses: the lateness accepted for short operations (15 s). */
+const MIN_DELAY_MS = 15_000;
+/** Lateness accepted for long operations, as a share of the time waited so far (2 %). */
+const LATENESS_SHARE = 0.02;
+/** Longest pause: never more than this much late however long the operation (5 min). */
 const MAX_DELAY_MS = 5 * 60_000;
 /**
- * The pause before the next poll. Pure, so tests and the polling benchmark
- * can drive it from tables.
- *
- * - Without progress: 2 % of the time already waited (an operation that has
- *   run for an hour is not expected to end in the next ten seconds), at least
- *   MIN_DELAY_MS.
- * - With progress: aim at the predicted completion, but never further than
- *   2 % of the elapsed time past it.
+ * Share of the least possible time left that one pause may take. Below 1 so
+ * that an operation speeding up (the bound assumes it does not) is still
+ * caught close to its end: each poll halves the distance at most.
  */
-function nextDelayMs(elapsedMs, percent, maxIntervalMs = 0) {
-    let delay = Math.max(MIN_DELAY_MS, elapsedMs * 0.02);
-    if (percent !== undefined && percent > 0 && percent < 100 && elapsedMs > 0) {
-        const remaining = (elapsedMs * (100 - percent)) / percent;
-        delay = Math.max(delay, Math.min(remaining * 0.9, elapsedMs * 0.5));
+const PROGRESS_TRUST = 0.5;
+/** The lateness the goal allows for an operation that has run `elapsedMs`: max(15 s, 2 %). */
+function toleranceMs(elapsedMs) {
+    return Math.max(MIN_DELAY_MS, elapsedMs * LATENESS_SHARE);
+}
+const informative = (p) => p !== undefined && Number.isFinite(p) && p > 0 && p < 100;
+const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
+/** The step PercentProgress is reported in: gcd of every whole percentage seen, at least 1. */
+function reportingStep(before, run) {
+    let step = 0;
+    for (const s of [...before, ...run]) {
+        const p = s.percent;
+        if (!informative(p))
+            continue;
+        if (!Number.isInteger(p))
+            return 1;
+        step = gcd(step, p);
     }
+    return Math.max(1, step);
+}
+/**
+ * The least time the operation can still need, from its PercentProgress
+ * samples (oldest first), or undefined when they say nothing (no percent, 0 %,
+ * 100 %, a single rising sample).
+ *
+ * Model: after it starts moving, progress is steady; reports are floored to a
+ * step q (the greatest common divisor of the percentages seen: 1 for RDS's
+ * integer percent once two values differ by one, 25 for 25/50/75 reports). A reported p
+ * means the true value lies in [p, p + q), so from any earlier sample i the
+ * rate is below (p + q - p_i) / (t - t_i); the smallest of those bounds (in
+ * practice the longest window, where the step matters least) is used.
+ * PROGRESS_TRUST covers operations that speed up, which the model excludes.
+ */
+function remainingAtLeastMs(samples) {
+    const last = samples[samples.length - 1];
+    if (!last || !informative(last.percent))
+        return undefined;
+    // Only the current run of rising samples: a percent going down means a restart.
+    let from = samples.length - 1;
+    while (from > 0) {
+        const prev = samples[from - 1].percent;
+        if (!informative(prev) || prev > samples[from].percent)
+            break;
+        from--;
+    }
+    const run = samples.slice(from);
+    if (run.length < 2)
+        return undefined;
+    const step = reportingStep(samples.slice(0, from), run);
+    const p = last.percent;
+    let rate = Infinity;
+    for (const s of run.slice(0, -1)) {
+        const dt = last.atMs - s.atMs;
+        if (dt > 0)
+            rate = Math.min(rate, (p + step - s.percent) / dt);
+    }
+    if (!Number.isFinite(rate) || rate <= 0)
+        return undefined;
+    return Math.max(0, (100 - p - step) / rate);
+}
+/**
+ * The pause from the start of one poll to the start of the next. Pure, so
+ * tests and the polling benchmark can drive it from tables.
+ *
+ * `elapsedMs` and `percent` describe the poll just made. The pause is the
+ * lateness tolerance (max(15 s, 2 % of the time waited)) less the time a call
+ * takes (but at least half the tolerance), longer when progress shows that
+ * much time must still pass, never more than MAX_DELAY_MS nor `maxIntervalMs`
+ * when that is set (> 0, poll-interval-seconds).
+ */
+function nextDelayMs(elapsedMs, percent, maxIntervalMs = 0, history = {}) {
+    const tolerance = toleranceMs(elapsedMs);
+    let delay = Math.max(tolerance - Math.max(0, history.callMs ?? 0), tolerance / 2);
+    const remaining = remainingAtLeastMs([...(history.earlier ?? []), { atMs: elapsedMs, percent }]);
+    if (remaining !== undefined)
+        delay = Math.max(delay, remaining * PROGRESS_TRUST);
     delay = Math.min(delay, MAX_DELAY_MS);
     if (maxIntervalMs > 0)
         delay = Math.min(delay, maxIntervalMs);
     return Math.round(delay);
 }
+/** Samples kept for the rate: enough for any wait, bounded for a runaway one. */
+const MAX_SAMPLES = 500;
 async function waitFor(check, options) {
     const clock = options.clock ?? realClock;
     const start = clock.now();
     const logEvery = options.logEveryMs ?? 30_000;
     let lastLog = -Infinity;
-    let lastStatus = 'unknown';
-    let lastPercent;
+    const samples = [];
     for (;;) {
+        // Pauses run from the start of one describe call to the start of the next,
+        // so a slow call does not stretch the schedule.
+        const polledAt = clock.now();
         const obs = await check();
-        const elapsed = clock.now() - start;
-        lastStatus = obs.status;
+        const now = clock.now();
+        const elapsed = now - start;
         if (obs.failed)
             throw new WaitFailedError(options.what, obs.failed);
         if (obs.done) {
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`${options.what}: ${obs.status} after ${Math.round(elapsed / 1000)} s`);
             return obs.value;
         }
-        if (clock.now() - lastLog >= logEvery || obs.percent !== lastPercent) {
-            if (clock.now() - lastLog >= logEvery) {
-                const pct = obs.percent !== undefined ? `, ${obs.percent}%` : '';
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`${options.what}: ${obs.status}${pct} (${Math.round(elapsed / 1000)} s)`);
-                lastLog = clock.now();
-            }
-            lastPercent = obs.percent;
+        if (now - lastLog >= logEvery) {
+            const pct = obs.percent !== undefined ? `, ${obs.percent}%` : '';
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`${options.what}: ${obs.status}${pct} (${Math.round(elapsed / 1000)} s)`);
+            lastLog = now;
         }
         if (elapsed >= options.timeoutMs)
-            throw new WaitTimeoutError(options.what, elapsed, lastStatus);
-        const delay = Math.min(nextDelayMs(elapsed, obs.percent, options.maxIntervalMs ?? 0), Math.max(0, options.timeoutMs - elapsed));
-        await clock.sleep(Math.max(delay, 1));
+            throw new WaitTimeoutError(options.what, elapsed, obs.status);
+        const sample = { atMs: polledAt - start, percent: obs.percent };
+        const delay = nextDelayMs(sample.atMs, sample.percent, options.maxIntervalMs ?? 0, { earlier: samples, callMs: now - polledAt });
+        samples.push(sample);
+        if (samples.length > MAX_SAMPLES)
+            samples.shift();
+        const pause = Math.min(delay - (now - polledAt), options.timeoutMs - elapsed);
+        await clock.sleep(Math.max(pause, 1));
     }
 }
 

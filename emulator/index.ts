@@ -49,7 +49,8 @@ export async function startEmulator(options: StartOptions): Promise<RunningEmula
     url: `http://127.0.0.1:${port}`,
     port,
     world,
-    state: () => snapshotOfWorld(world, log, faults),
+    // A copy, as the HTTP endpoint gives it: later changes in the world never show through an old answer.
+    state: () => JSON.parse(JSON.stringify(snapshotOfWorld(world, log, faults))) as EmulatorState,
     inject: (fault) => faults.add(fault),
     advance: (s) => {
       world.clock.advance(s);

@@ -261,6 +261,7 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
         kmsKeyArn: s.kmsKey !== undefined || s.encrypted !== undefined ? keyArnFor(world, account, s.kmsKey, s.encrypted, where) : cluster.kmsKeyArn,
         masterUsername: cluster.masterUsername,
         masterPassword: cluster.masterPassword,
+        databaseName: cluster.databaseName,
         port: cluster.port,
         created,
         tags: tagList(s.tags),

@@ -124,6 +124,8 @@ export interface Snapshot {
   masterUsername: string;
   /** The master password of the cluster at snapshot time (a restore keeps it). */
   masterPassword: string;
+  /** The cluster's initial database name (a restore keeps it). */
+  databaseName?: string;
   port: number;
   created: Date;
   tags: Tag[];

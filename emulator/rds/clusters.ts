@@ -123,6 +123,7 @@ export function restoreDBClusterFromSnapshot(ctx: HandlerContext, p: Params): Ou
     allocatedStorageGb: snapshot.allocatedStorageGb,
     masterUsername: snapshot.masterUsername,
     masterPassword: snapshot.masterPassword,
+    databaseName: snapshot.databaseName,
     kmsKeyArn: keyArn,
     image: snapshot.image
   });

@@ -92,6 +92,7 @@ export function createDBClusterSnapshot(ctx: HandlerContext, p: Params): Output 
     kmsKeyArn: cluster.kmsKeyArn,
     masterUsername: cluster.masterUsername,
     masterPassword: cluster.masterPassword,
+    databaseName: cluster.databaseName,
     port: cluster.port,
     created: new Date(now),
     tags: p.tags() ?? [],

@@ -7,6 +7,7 @@
  *  4. what was not checked (the roles' RDS permissions).
  * Findings go to the report; blocking problems are thrown together as one DiagnosedError.
  */
+import * as core from '@actions/core';
 import { DescribeKeyCommand, GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { Context } from '../context';
 import { awsErrorCode, DiagnosedError } from '../errors';
@@ -36,7 +37,7 @@ export async function preflight(ctx: Context, plan: SourcePlan): Promise<void> {
   const blocking: Diagnostic[] = [];
   const record = (ds: Diagnostic[], facts: Array<[string, string]> = []) => {
     for (const d of ds) if ((d.severity ?? 'error') === 'error') blocking.push(d);
-    else report.diagnose(d);
+    else notify(ctx, d);
     for (const [k, v] of facts) report.fact(k, v);
   };
 
@@ -217,11 +218,25 @@ async function checkTargetKey(ctx: Context): Promise<Findings> {
   return [verdict.diagnostics, verdict.facts];
 }
 
+/**
+ * Warnings are always annotations. Notices (what is fine, or only partly checked) are annotations in
+ * `mode: preflight`, where they are the point; in a nightly sync they go to the log and the summary,
+ * so that a healthy run shows no annotations.
+ */
+function notify(ctx: Context, d: Diagnostic): void {
+  if (d.severity !== 'notice' || ctx.settings.mode === 'preflight') {
+    ctx.report.diagnose(d);
+    return;
+  }
+  core.info(`${d.title}: ${d.message}`);
+  ctx.report.fact(d.title, d.message);
+}
+
 /** Step 4: say what preflight did not check, and (in mode: preflight) what the roles need. */
 function notChecked(ctx: Context, sharedKey: string | undefined): void {
   const p = policyParamsFromContext(ctx, sharedKey);
   const full = ctx.settings.mode === 'preflight';
-  ctx.report.diagnose({
+  notify(ctx, {
     title: 'Not checked: the roles\' RDS permissions',
     message:
       `Preflight proves KMS access with real calls, but does not simulate the IAM policies of ${ctx.accounts.source.principalArn} and ${ctx.accounts.target.principalArn} ` +

@@ -5,6 +5,7 @@
  * finds it, available or still copying, and resumes instead of starting a
  * second full copy.
  */
+import * as core from '@actions/core';
 import type { Context } from '../context';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../context';
 import { DiagnosedError, isAwsError } from '../errors';
@@ -98,7 +99,9 @@ export async function reencrypt(ctx: Context, adapter: SnapshotAdapter, expected
   let resumed = existing !== undefined;
   if (existing) {
     ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: false } });
-    ctx.report.fact('Snapshot copy', `resumed ${expected.identifier} (${existing.status}${existing.percent !== undefined ? `, ${existing.percent}%` : ''})`);
+    const how = `resumed ${expected.identifier} (${existing.status}${existing.percent !== undefined ? `, ${existing.percent}%` : ''})`;
+    core.info(`Snapshot copy: ${how}, made by an earlier run of this action: no second copy.`);
+    ctx.report.fact('Snapshot copy', how);
   } else {
     try {
       await adapter.copySnapshot({
