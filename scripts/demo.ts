@@ -37,6 +37,21 @@ export const SEED_INPUTS: Record<string, string> = {
   mode: 'sync'
 };
 
+/** The job summary is HTML for GitHub's page; in a terminal, show it as text. */
+function summaryAsText(html: string): string {
+  return html
+    .replace(/<h(\d)>(.*?)<\/h\d>/g, (_m, level: string, text: string) => `\n${'#'.repeat(Number(level))} ${text}\n`)
+    .replace(/<\/tr>/g, '\n')
+    .replace(/<t[hd][^>]*>/g, ' | ')
+    .replace(/<\/?(table|tr|p|b|pre|code)[^>]*>/g, '')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
 async function main(): Promise<number> {
   const emulator = await startEmulator({ scenario: values.scenario! });
   const oidc = await startOidcServer();
@@ -59,7 +74,7 @@ async function main(): Promise<number> {
     const post = await startAction({ inputs, env, files, post: true, onStdout: echo }).done;
     console.log(`== post step exited ${post.code}`);
     console.log('== job summary');
-    console.log(readFileSync(files.summary, 'utf8'));
+    console.log(summaryAsText(readFileSync(files.summary, 'utf8')));
     console.log('== outputs');
     for (const [k, v] of Object.entries(main.outputs)) console.log(`${k}=${v.length > 200 ? v.slice(0, 200) + '…' : v}`);
     const state = emulator.state() as { counts?: Record<string, number> };
