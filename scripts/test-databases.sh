@@ -3,7 +3,7 @@
 #   scripts/test-databases.sh [start]   install when missing (Debian), start, write $DIR/env
 #   scripts/test-databases.sh stop      stop both servers (data stays for the next start)
 #   scripts/test-databases.sh env       print the env file
-# Then: source "${TEST_DB_DIR:-/tmp/rcs-test-databases}/env"  (exports TEST_POSTGRES_URL, TEST_MYSQL_URL)
+# Then: source "${TEST_DB_DIR:-/tmp/rcs-test-databases}/env"  (exports TEST_POSTGRES_URL, TEST_POSTGRES_SUPERUSER_URL, TEST_MYSQL_URL)
 # Idempotent: a running server is reused. Servers listen on 127.0.0.1 only, on free ports,
 # with data in $TEST_DB_DIR, and run as the postgres / mysql users (never as root).
 set -euo pipefail
@@ -11,6 +11,7 @@ set -euo pipefail
 DIR="${TEST_DB_DIR:-/tmp/rcs-test-databases}"
 USER_NAME=masking
 USER_PASS=masking-test-pw
+SUPER_PASS=superuser-test-pw
 DB_NAME=masking_test
 cmd="${1:-start}"
 
@@ -53,12 +54,22 @@ start_postgres() {
     mkdir -p "$data"; chown postgres: "$data" 2>/dev/null || true
     as_user postgres "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
+  # Passwords are checked over TCP (scram-sha-256), as on RDS: a test that logs in with a wrong
+  # password must be refused. The local socket stays trusted for this script's own set-up.
+  cat >"$data/pg_hba.conf" <<HBA
+local all all trust
+host all all 127.0.0.1/32 scram-sha-256
+host all all ::1/128 scram-sha-256
+HBA
   port="$(free_port 55432)"
   as_user postgres "$bin/pg_ctl" -D "$data" -l "$DIR/pg.log" -w -o "-p $port -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
   echo "$port" >"$DIR/pg.port"
-  local psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 -qAt)
+  local psql=("$bin/psql" -h "$DIR" -p "$port" -U postgres -v ON_ERROR_STOP=1 -qAt)
+  "${psql[@]}" -d postgres -c "ALTER ROLE postgres PASSWORD '$SUPER_PASS'"
   if [ "$("${psql[@]}" -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname='$USER_NAME'")" != 1 ]; then
     "${psql[@]}" -d postgres -c "CREATE ROLE $USER_NAME LOGIN PASSWORD '$USER_PASS' CREATEDB"
+  else
+    "${psql[@]}" -d postgres -c "ALTER ROLE $USER_NAME PASSWORD '$USER_PASS'"
   fi
   if [ "$("${psql[@]}" -d postgres -c "SELECT 1 FROM pg_database WHERE datname='$DB_NAME'")" != 1 ]; then
     "${psql[@]}" -d postgres -c "CREATE DATABASE $DB_NAME OWNER $USER_NAME"
@@ -98,6 +109,7 @@ start_mariadb() {
 write_env() {
   cat >"$DIR/env" <<ENV
 export TEST_POSTGRES_URL=postgres://$USER_NAME:$USER_PASS@127.0.0.1:$(cat "$DIR/pg.port")/$DB_NAME
+export TEST_POSTGRES_SUPERUSER_URL=postgres://postgres:$SUPER_PASS@127.0.0.1:$(cat "$DIR/pg.port")/postgres
 export TEST_MYSQL_URL=mysql://$USER_NAME:$USER_PASS@127.0.0.1:$(cat "$DIR/maria.port")/$DB_NAME
 ENV
   cat "$DIR/env"
