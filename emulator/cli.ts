@@ -1,4 +1,4 @@
-/** `npm run emulator -- --scenario FILE [--port N] [--postgres-url URL]` */
+/** `npm run emulator -- --scenario FILE [--port N] [--postgres-url URL] [--mysql-url URL]` */
 import { startEmulator } from './index';
 
 function argument(args: string[], name: string): string | undefined {
@@ -12,11 +12,11 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const scenario = argument(args, '--scenario');
   if (!scenario) {
-    console.error('usage: npm run emulator -- --scenario FILE [--port N] [--postgres-url URL]');
+    console.error('usage: npm run emulator -- --scenario FILE [--port N] [--postgres-url URL] [--mysql-url URL]');
     process.exit(2);
   }
   const port = Number(argument(args, '--port') ?? '0');
-  const emulator = await startEmulator({ scenario, port, postgresUrl: argument(args, '--postgres-url') });
+  const emulator = await startEmulator({ scenario, port, postgresUrl: argument(args, '--postgres-url'), mysqlUrl: argument(args, '--mysql-url') });
   console.log(`listening on ${emulator.url}`);
   const stop = () => {
     void emulator.close().then(() => process.exit(0));

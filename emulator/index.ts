@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { loadDatabaseFactory, type DatabaseFactory } from './databases';
 import { Faults, type FaultSpec } from './faults';
+import { createMysqlDatabaseFactory } from './mysql';
 import { buildWorld, loadScenarioFile, type ScenarioObject } from './scenario';
 import { createEmulatorServer } from './server';
 import { RequestLog, snapshotOfWorld, type EmulatorState } from './state';
@@ -19,6 +20,13 @@ export interface StartOptions {
   postgresUrl?: string;
   /** Databases behind endpoints; default: emulator/postgres.ts if present, else none. Pass `null` for none. */
   databases?: DatabaseFactory | null;
+  /**
+   * A MariaDB/MySQL server URL whose user may create databases and users (CREATE USER, GRANT OPTION):
+   * MySQL and MariaDB instances then get a database there (emulator/mysql.ts). Without it they have none.
+   */
+  mysqlUrl?: string;
+  /** Databases behind MySQL/MariaDB endpoints (overrides mysqlUrl); `null` = none. */
+  mysqlDatabases?: DatabaseFactory | null;
 }
 
 export interface RunningEmulator {
@@ -35,7 +43,10 @@ export interface RunningEmulator {
 export async function startEmulator(options: StartOptions): Promise<RunningEmulator> {
   const scenario = typeof options.scenario === 'string' ? loadScenarioFile(options.scenario) : options.scenario;
   const databases = options.databases === null ? undefined : (options.databases ?? (await loadDatabaseFactory(options.postgresUrl)));
+  const mysqlDatabases =
+    options.mysqlDatabases === null ? undefined : (options.mysqlDatabases ?? (options.mysqlUrl ? createMysqlDatabaseFactory(options.mysqlUrl) : undefined));
   const { world, faults: initialFaults } = buildWorld(scenario, databases);
+  world.mysqlDatabases = mysqlDatabases;
   const faults = new Faults();
   for (const f of initialFaults) faults.add(f);
   const log = new RequestLog();
@@ -61,8 +72,10 @@ export async function startEmulator(options: StartOptions): Promise<RunningEmula
       await new Promise<void>((r) => server.close(() => r()));
       for (const account of world.accounts.values()) {
         for (const cluster of account.clusters.values()) await cluster.server?.then((s) => s.close()).catch(() => undefined);
+        for (const instance of account.dbInstances.values()) await instance.server?.then((s) => s.close()).catch(() => undefined);
       }
       await databases?.close();
+      await mysqlDatabases?.close();
     }
   };
 }

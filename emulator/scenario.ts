@@ -11,7 +11,9 @@ import type { FaultSpec } from './faults';
 import type { PolicyDocument } from './iam';
 import { addKey, ensureAwsRdsKey } from './kms';
 import { newUserId } from './sts';
-import { defaultTimings, resourceSuffix, World, type Account, type Cluster, type Snapshot, type Tag, type Timings } from './world';
+import { defaultEngineVersion, defaultOptionGroup, defaultParameterGroup, defaultPort, optionGroupOf } from './rds/db-common';
+import { isStandaloneEngine } from './rds/db-instances';
+import { defaultTimings, resourceSuffix, World, type Account, type Cluster, type DbSnapshot, type Snapshot, type Tag, type Timings } from './world';
 
 export interface ScenarioKey {
   alias?: string;
@@ -46,9 +48,47 @@ export interface ScenarioCluster {
   seedSql?: string;
 }
 
+/** A standalone DB instance (RDS for PostgreSQL / MySQL / MariaDB ...; not Aurora). */
+export interface ScenarioInstance {
+  id: string;
+  engine?: string;
+  engineVersion?: string;
+  status?: string;
+  instanceClass?: string;
+  allocatedStorageGb?: number;
+  storageType?: string;
+  kmsKey?: string;
+  encrypted?: boolean;
+  deletionProtection?: boolean;
+  securityGroups?: string[];
+  subnetGroup?: string;
+  parameterGroup?: string;
+  optionGroup?: string;
+  multiAz?: boolean;
+  masterUsername?: string;
+  masterPassword?: string;
+  databaseName?: string;
+  port?: number;
+  tags?: Record<string, string> | Tag[];
+  seedSql?: string;
+}
+
+export interface ScenarioOptionGroup {
+  name: string;
+  engine: string;
+  majorEngineVersion: string;
+  description?: string;
+  options?: { name: string; permanent?: boolean; persistent?: boolean; port?: number; settings?: Record<string, string> }[];
+}
+
 export interface ScenarioSnapshot {
   id?: string;
-  cluster: string;
+  /** The cluster of a DB cluster snapshot ... */
+  cluster?: string;
+  /** ... or the standalone instance of a DB snapshot. */
+  instance?: string;
+  /** DB snapshots only: the option group recorded (default: the instance's). */
+  optionGroup?: string;
   type?: 'manual' | 'automated';
   sizeGb?: number;
   kmsKey?: string;
@@ -68,6 +108,10 @@ export interface ScenarioAccount {
   users?: { name: string; accessKeys: { id: string; secret: string }[]; policies?: PolicyDocument[] }[];
   keys?: ScenarioKey[];
   clusters?: ScenarioCluster[];
+  instances?: ScenarioInstance[];
+  optionGroups?: ScenarioOptionGroup[];
+  /** Manual DB (instance) snapshots per region; default 100. */
+  manualDbSnapshotQuota?: number;
   snapshots?: ScenarioSnapshot[];
 }
 
@@ -158,6 +202,91 @@ function stamp(date: Date): string {
   return `${date.getUTCFullYear()}-${p(date.getUTCMonth() + 1)}-${p(date.getUTCDate())}-${p(date.getUTCHours())}-${p(date.getUTCMinutes())}`;
 }
 
+function addScenarioInstance(world: World, account: Account, i: ScenarioInstance, baseDir: string): void {
+  const where = `scenario: instance ${i.id} in ${account.id}`;
+  const engine = i.engine ?? 'postgres';
+  if (!isStandaloneEngine(engine)) throw new Error(`${where}: engine ${engine} is not a standalone engine (Aurora instances go under clusters:)`);
+  const engineVersion = String(i.engineVersion ?? defaultEngineVersion(engine));
+  const optionGroup = i.optionGroup ?? defaultOptionGroup(engine, engineVersion);
+  if (!optionGroupOf(account, optionGroup)) throw new Error(`${where}: option group ${optionGroup} is not defined under optionGroups: of this account`);
+  const id = i.id.toLowerCase();
+  if (account.dbInstances.has(id) || account.instances.has(id)) throw new Error(`${where}: the identifier is used twice`);
+  account.dbInstances.set(id, {
+    id,
+    account: account.id,
+    status: i.status ?? 'available',
+    engine,
+    engineVersion,
+    instanceClass: i.instanceClass ?? 'db.t3.medium',
+    allocatedStorageGb: i.allocatedStorageGb ?? 20,
+    storageType: i.storageType ?? 'gp3',
+    kmsKeyArn: keyArnFor(world, account, i.kmsKey, i.encrypted, where),
+    deletionProtection: i.deletionProtection ?? false,
+    securityGroups: i.securityGroups ?? ['sg-default'],
+    subnetGroup: i.subnetGroup ?? 'default',
+    parameterGroup: i.parameterGroup ?? defaultParameterGroup(engine, engineVersion),
+    optionGroup,
+    masterUsername: i.masterUsername ?? (engine === 'postgres' ? 'postgres' : 'admin'),
+    masterPassword: i.masterPassword ?? 'production-master-password',
+    manageMasterUserPassword: false,
+    databaseName: i.databaseName,
+    port: i.port ?? defaultPort(engine),
+    multiAz: i.multiAz ?? false,
+    tags: tagList(i.tags),
+    created: new Date(world.clock.now() - 400 * 24 * 3600 * 1000),
+    resourceSuffix: resourceSuffix(),
+    pending: {},
+    image: seedImage(i.seedSql, baseDir)
+  });
+}
+
+/** A DB snapshot of a standalone instance; `fromNewest` = its position counted from the newest (for the default age). */
+function addScenarioDbSnapshot(world: World, account: Account, s: ScenarioSnapshot, fromNewest: number): void {
+  const where = `scenario: snapshot of instance ${s.instance} in ${account.id}`;
+  const instance = account.dbInstances.get(s.instance!.toLowerCase());
+  if (!instance) throw new Error(`${where}: instance ${s.instance} is not defined under instances: of this account`);
+  const type = s.type ?? 'automated';
+  const ageHours = s.ageHours ?? 24 * fromNewest + 3;
+  const created = new Date(world.clock.now() - ageHours * 3600 * 1000);
+  const id = (s.id ?? (type === 'automated' ? `rds:${instance.id}-${stamp(created)}` : `${instance.id}-${stamp(created)}`)).toLowerCase();
+  const optionGroup = s.optionGroup ?? instance.optionGroup;
+  if (!optionGroupOf(account, optionGroup)) throw new Error(`${where}: option group ${optionGroup} is not defined under optionGroups: of this account`);
+  const snapshot: DbSnapshot = {
+    id,
+    account: account.id,
+    instanceId: instance.id,
+    type,
+    status: s.status ?? 'available',
+    engine: instance.engine,
+    engineVersion: instance.engineVersion,
+    allocatedStorageGb: s.sizeGb ?? instance.allocatedStorageGb,
+    storageType: instance.storageType,
+    kmsKeyArn: s.kmsKey !== undefined || s.encrypted !== undefined ? keyArnFor(world, account, s.kmsKey, s.encrypted, where) : instance.kmsKeyArn,
+    masterUsername: instance.masterUsername,
+    masterPassword: instance.masterPassword,
+    databaseName: instance.databaseName,
+    port: instance.port,
+    optionGroup,
+    instanceClass: instance.instanceClass,
+    multiAz: instance.multiAz,
+    instanceCreated: instance.created,
+    created,
+    tags: tagList(s.tags),
+    sharedWith: (s.sharedWith ?? []).map(String),
+    dbiResourceId: `db-${instance.resourceSuffix.toUpperCase()}`,
+    image: instance.image
+  };
+  if (snapshot.status === 'creating' || snapshot.status === 'copying') {
+    const now = world.clock.now();
+    const seconds = snapshot.allocatedStorageGb * world.timings.snapshotSecondsPerGb;
+    snapshot.progress = { from: now, to: now + seconds * 1000 };
+    world.after(seconds, () => {
+      if (snapshot.status === 'creating' || snapshot.status === 'copying') snapshot.status = 'available';
+    });
+  }
+  account.dbSnapshots.set(snapshot.id, snapshot);
+}
+
 /** Builds the world a scenario describes. */
 export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory | undefined): { world: World; faults: FaultSpec[] } {
   const region = scenario.region ?? 'ap-northeast-1';
@@ -169,6 +298,7 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
     if (!/^\d{12}$/.test(id)) throw new Error(`scenario: account id ${id} must be 12 digits (quote it in YAML)`);
     const account = world.addAccount(id, a.name ?? id);
     if (a.manualSnapshotQuota !== undefined) account.manualSnapshotQuota = a.manualSnapshotQuota;
+    if (a.manualDbSnapshotQuota !== undefined) account.manualDbSnapshotQuota = a.manualDbSnapshotQuota;
     ensureAwsRdsKey(world, account);
     for (const k of a.keys ?? []) {
       const key = addKey(world, account, {
@@ -240,13 +370,34 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
         });
       });
     }
+    for (const g of a.optionGroups ?? []) {
+      account.optionGroups.set(g.name.toLowerCase(), {
+        name: g.name,
+        account: account.id,
+        engine: g.engine,
+        majorEngineVersion: String(g.majorEngineVersion),
+        description: g.description ?? g.name,
+        options: (g.options ?? []).map((o) => ({
+          name: o.name,
+          permanent: o.permanent ?? false,
+          persistent: o.persistent ?? false,
+          port: o.port,
+          settings: Object.fromEntries(Object.entries(o.settings ?? {}).map(([k, v]) => [k, String(v)]))
+        }))
+      });
+    }
+    for (const i of a.instances ?? []) addScenarioInstance(world, account, i, baseDir);
     const snapshots = a.snapshots ?? [];
-    snapshots.forEach((s, index) => {
+    const clusterSnapshotCount = snapshots.filter((s) => !s.instance).length;
+    const instanceSnapshots = snapshots.filter((s) => s.instance);
+    instanceSnapshots.forEach((s, index) => addScenarioDbSnapshot(world, account, s, instanceSnapshots.length - 1 - index));
+    snapshots.filter((s) => !s.instance).forEach((s, index) => {
       const where = `scenario: snapshot of ${s.cluster} in ${account.id}`;
+      if (!s.cluster) throw new Error(`${where}: a snapshot needs cluster: (DB cluster snapshot) or instance: (DB snapshot)`);
       const cluster = account.clusters.get(s.cluster.toLowerCase());
       if (!cluster) throw new Error(`${where}: cluster ${s.cluster} is not defined in this account`);
       const type = s.type ?? 'automated';
-      const ageHours = s.ageHours ?? 24 * (snapshots.length - 1 - index) + 3;
+      const ageHours = s.ageHours ?? 24 * (clusterSnapshotCount - 1 - index) + 3;
       const created = new Date(world.clock.now() - ageHours * 3600 * 1000);
       const id = s.id ?? (type === 'automated' ? `rds:${cluster.id}-${stamp(created)}` : `${cluster.id}-${stamp(created)}`);
       const snapshot: Snapshot = {

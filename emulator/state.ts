@@ -1,5 +1,7 @@
 /** The request log and the JSON view of the world served at GET /_emulator/state. */
 import type { Faults } from './faults';
+import type { DatabaseServer } from './databases';
+import { progressPercent } from './rds/db-shapes';
 import { snapshotShape } from './rds/shapes';
 import type { World } from './world';
 
@@ -34,6 +36,15 @@ function parsePolicy(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/** host/port of a running database (and the login/database names a shared server needs), or its start error. */
+function databaseView(server: DatabaseServer | undefined, error: string | undefined): Record<string, unknown> | undefined {
+  if (server) {
+    const named = server as DatabaseServer & { username?: string; database?: string };
+    return { host: server.host, port: server.port, username: named.username, database: named.database };
+  }
+  return error ? { error } : undefined;
 }
 
 export interface EmulatorState {
@@ -79,7 +90,52 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
       database: c.serverReady ? { host: c.serverReady.host, port: c.serverReady.port } : c.serverError ? { error: c.serverError } : undefined,
       instances: [...a.instances.values()].filter((i) => i.clusterId === c.id).map((i) => ({ id: i.id, status: i.status, class: i.instanceClass }))
     })),
-    instances: [...a.instances.values()].map((i) => ({ id: i.id, cluster: i.clusterId, status: i.status, class: i.instanceClass })),
+    instances: [
+      ...[...a.instances.values()].map((i) => ({ id: i.id, cluster: i.clusterId, status: i.status, class: i.instanceClass })),
+      ...[...a.dbInstances.values()].map((i) => ({
+        id: i.id,
+        standalone: true,
+        arn: world.instanceArn(a.id, i.id),
+        status: i.status,
+        class: i.instanceClass,
+        engine: i.engine,
+        engineVersion: i.engineVersion,
+        kmsKeyId: i.kmsKeyArn,
+        storageEncrypted: i.kmsKeyArn !== undefined,
+        deletionProtection: i.deletionProtection,
+        securityGroups: i.securityGroups,
+        subnetGroup: i.subnetGroup,
+        parameterGroup: i.parameterGroup,
+        optionGroup: i.optionGroup,
+        manageMasterUserPassword: i.manageMasterUserPassword,
+        pending: i.pending,
+        tags: i.tags,
+        database: databaseView(i.serverReady, i.serverError)
+      }))
+    ],
+    dbSnapshots: [...a.dbSnapshots.values()].map((s) => ({
+      id: s.id,
+      kind: 'instance',
+      arn: world.dbSnapshotArn(a.id, s.id),
+      instance: s.instanceId,
+      engine: s.engine,
+      type: s.type,
+      status: s.status,
+      percentProgress: progressPercent(world, s),
+      kmsKeyId: s.kmsKeyArn,
+      sizeGb: s.allocatedStorageGb,
+      optionGroup: s.optionGroup,
+      sharedWith: s.sharedWith,
+      tags: s.tags,
+      source: s.sourceArn,
+      hasData: s.image !== undefined
+    })),
+    optionGroups: [...a.optionGroups.values()].map((g) => ({
+      name: g.name,
+      engine: g.engine,
+      majorEngineVersion: g.majorEngineVersion,
+      options: g.options.map((o) => ({ name: o.name, permanent: o.permanent, persistent: o.persistent }))
+    })),
     snapshots: [...a.snapshots.values()].map((s) => {
       const shape = snapshotShape(world, s);
       return {

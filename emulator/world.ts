@@ -138,6 +138,88 @@ export interface Snapshot {
   imagePending?: boolean;
 }
 
+/** A standalone (non-Aurora) DB instance: postgres, mysql, mariadb, ... */
+export interface DbInstance {
+  id: string;
+  account: string;
+  status: string;
+  engine: string;
+  engineVersion: string;
+  instanceClass: string;
+  allocatedStorageGb: number;
+  storageType: string;
+  kmsKeyArn?: string;
+  deletionProtection: boolean;
+  securityGroups: string[];
+  subnetGroup: string;
+  parameterGroup: string;
+  optionGroup: string;
+  masterUsername: string;
+  masterPassword: string;
+  manageMasterUserPassword: boolean;
+  databaseName?: string;
+  port: number;
+  multiAz: boolean;
+  tags: Tag[];
+  created: Date;
+  resourceSuffix: string;
+  /** Changes waiting for the maintenance window (ModifyDBInstance without ApplyImmediately). */
+  pending: Record<string, unknown>;
+  /** Data the instance starts with (seed or restored snapshot image). */
+  image?: DataImage;
+  server?: Promise<DatabaseServer>;
+  serverReady?: DatabaseServer;
+  serverError?: string;
+}
+
+/** A DB snapshot (of a standalone DB instance). */
+export interface DbSnapshot {
+  id: string;
+  account: string;
+  instanceId: string;
+  type: 'manual' | 'automated';
+  status: string;
+  engine: string;
+  engineVersion: string;
+  allocatedStorageGb: number;
+  storageType: string;
+  kmsKeyArn?: string;
+  masterUsername: string;
+  masterPassword: string;
+  databaseName?: string;
+  port: number;
+  optionGroup: string;
+  /** The class of the instance it was taken from (a restore's default). */
+  instanceClass: string;
+  multiAz: boolean;
+  instanceCreated: Date;
+  created: Date;
+  tags: Tag[];
+  sharedWith: string[];
+  sourceArn?: string;
+  dbiResourceId: string;
+  progress?: { from: number; to: number };
+  image?: DataImage;
+  imagePending?: boolean;
+}
+
+export interface OptionDef {
+  name: string;
+  permanent: boolean;
+  persistent: boolean;
+  port?: number;
+  settings: Record<string, string>;
+}
+
+export interface OptionGroupDef {
+  name: string;
+  account: string;
+  engine: string;
+  majorEngineVersion: string;
+  description: string;
+  options: OptionDef[];
+}
+
 export interface Account {
   id: string;
   name: string;
@@ -151,6 +233,12 @@ export interface Account {
   snapshots: Map<string, Snapshot>;
   /** Manual cluster snapshot quota. */
   manualSnapshotQuota: number;
+  /** Standalone DB instances (not Aurora). Identifiers share one namespace with `instances`. */
+  dbInstances: Map<string, DbInstance>;
+  dbSnapshots: Map<string, DbSnapshot>;
+  optionGroups: Map<string, OptionGroupDef>;
+  /** Manual DB (instance) snapshot quota, separate from the cluster one. */
+  manualDbSnapshotQuota: number;
 }
 
 export interface Timings {
@@ -204,6 +292,9 @@ export class World {
   readonly clock: Clock;
   private jobs: Job[] = [];
 
+  /** Databases behind MySQL / MariaDB endpoints (emulator/mysql.ts with a MariaDB URL); none by default. */
+  mysqlDatabases: DatabaseFactory | undefined;
+
   constructor(
     readonly region: string,
     readonly timings: Timings,
@@ -227,7 +318,11 @@ export class World {
       clusters: new Map(),
       instances: new Map(),
       snapshots: new Map(),
-      manualSnapshotQuota: 100
+      manualSnapshotQuota: 100,
+      dbInstances: new Map(),
+      dbSnapshots: new Map(),
+      optionGroups: new Map(),
+      manualDbSnapshotQuota: 100
     };
     this.accounts.set(id, account);
     return account;
@@ -276,6 +371,12 @@ export class World {
   }
   instanceArn(account: string, id: string): string {
     return `arn:aws:rds:${this.region}:${account}:db:${id}`;
+  }
+  dbSnapshotArn(account: string, id: string): string {
+    return `arn:aws:rds:${this.region}:${account}:snapshot:${id}`;
+  }
+  optionGroupArn(account: string, name: string): string {
+    return `arn:aws:rds:${this.region}:${account}:og:${name}`;
   }
 }
 

@@ -3,7 +3,17 @@ import type { HandlerContext } from '../context';
 import type { Params } from '../protocol/query';
 import { createDBCluster, deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot } from './clusters';
 import type { Output } from './common';
-import { createDBInstance, deleteDBInstance, describeDBInstances, modifyDBInstance } from './instances';
+import { restoreDBInstanceFromDBSnapshot } from './db-instances';
+import {
+  copyDBSnapshot,
+  createDBSnapshot,
+  deleteDBSnapshot,
+  describeDBSnapshotAttributes,
+  describeDBSnapshots,
+  describeOptionGroups,
+  modifyDBSnapshotAttribute
+} from './db-snapshots';
+import { createDBInstance, deleteDBInstance, describeDBInstances, modifyDBInstance, rebootDBInstance } from './instances';
 import {
   copyDBClusterSnapshot,
   createDBClusterSnapshot,
@@ -30,6 +40,15 @@ export const rdsOperations: Record<string, (ctx: HandlerContext, params: Params)
   CreateDBInstance: createDBInstance,
   ModifyDBInstance: modifyDBInstance,
   DeleteDBInstance: deleteDBInstance,
+  RebootDBInstance: rebootDBInstance,
+  RestoreDBInstanceFromDBSnapshot: restoreDBInstanceFromDBSnapshot,
+  DescribeDBSnapshots: describeDBSnapshots,
+  CreateDBSnapshot: createDBSnapshot,
+  CopyDBSnapshot: copyDBSnapshot,
+  DeleteDBSnapshot: deleteDBSnapshot,
+  DescribeDBSnapshotAttributes: describeDBSnapshotAttributes,
+  ModifyDBSnapshotAttribute: modifyDBSnapshotAttribute,
+  DescribeOptionGroups: describeOptionGroups,
   AddTagsToResource: addTagsToResource,
   RemoveTagsFromResource: removeTagsFromResource,
   ListTagsForResource: listTagsForResource

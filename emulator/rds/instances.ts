@@ -1,10 +1,13 @@
-/** DB instances that are members of Aurora clusters. */
+/** DB instances: members of Aurora clusters here; standalone ones (no DBClusterIdentifier) in ./db-instances. */
 import type { HandlerContext } from '../context';
 import { common, rdsFault } from '../errors';
 import type { Params } from '../protocol/query';
 import { resourceSuffix, type Instance } from '../world';
 import { authorize, callerAccount, checkIdentifier, findCluster, type Output } from './common';
 import { databaseSettled } from './data';
+import { lookupDbInstance } from './db-common';
+import { createStandaloneInstance, deleteStandaloneInstance, modifyStandaloneInstance, rebootStandaloneInstance } from './db-instances';
+import { dbInstanceShape } from './db-shapes';
 import { instanceShape } from './shapes';
 
 function findInstance(ctx: HandlerContext, id: string): Instance {
@@ -17,12 +20,30 @@ export function describeDBInstances(ctx: HandlerContext, p: Params): Output {
   const world = ctx.world;
   const id = p.str('DBInstanceIdentifier');
   authorize(ctx, 'rds:DescribeDBInstances', world.instanceArn(ctx.caller!.account, id ?? '*'));
-  if (id) return { DBInstances: [instanceShape(world, findInstance(ctx, id))] };
+  if (id) {
+    const standalone = lookupDbInstance(ctx, id);
+    if (standalone) return { DBInstances: [dbInstanceShape(world, standalone)] };
+    return { DBInstances: [instanceShape(world, findInstance(ctx, id))] };
+  }
   const filters = p.filters();
-  const instances = [...callerAccount(ctx).instances.values()].filter((i) =>
-    filters.every((f) => f.Name !== 'db-cluster-id' || f.Values.some((v) => v === i.clusterId || v === world.clusterArn(i.account, i.clusterId)))
+  const account = callerAccount(ctx);
+  const members = [...account.instances.values()].filter((i) =>
+    filters.every((f) => {
+      if (f.Name === 'db-cluster-id') return f.Values.some((v) => v === i.clusterId || v === world.clusterArn(i.account, i.clusterId));
+      if (f.Name === 'db-instance-id') return f.Values.some((v) => v.toLowerCase() === i.id || v === world.instanceArn(i.account, i.id));
+      if (f.Name === 'engine') return f.Values.includes(i.engine);
+      return true;
+    })
   );
-  return { DBInstances: instances.map((i) => instanceShape(world, i)) };
+  const standalone = [...account.dbInstances.values()].filter((i) =>
+    filters.every((f) => {
+      if (f.Name === 'db-cluster-id') return false;
+      if (f.Name === 'db-instance-id') return f.Values.some((v) => v.toLowerCase() === i.id || v === world.instanceArn(i.account, i.id));
+      if (f.Name === 'engine') return f.Values.includes(i.engine);
+      return true;
+    })
+  );
+  return { DBInstances: [...members.map((i) => instanceShape(world, i)), ...standalone.map((i) => dbInstanceShape(world, i))] };
 }
 
 export function createDBInstance(ctx: HandlerContext, p: Params): Output {
@@ -31,10 +52,10 @@ export function createDBInstance(ctx: HandlerContext, p: Params): Output {
   authorize(ctx, 'rds:CreateDBInstance', world.instanceArn(ctx.caller!.account, id));
   checkIdentifier('DBInstanceIdentifier', id);
   const clusterId = p.str('DBClusterIdentifier');
-  if (!clusterId) throw common.invalidParameterValue('The emulator only supports DB instances that belong to an Aurora cluster: DBClusterIdentifier is required.');
+  if (!clusterId) return createStandaloneInstance(ctx, p);
   const cluster = findCluster(ctx, clusterId);
   const account = callerAccount(ctx);
-  if (account.instances.has(id.toLowerCase())) throw rdsFault('DBInstanceAlreadyExistsFault', 'DB instance already exists');
+  if (account.instances.has(id.toLowerCase()) || account.dbInstances.has(id.toLowerCase())) throw rdsFault('DBInstanceAlreadyExistsFault', 'DB instance already exists');
   if (!['available', 'creating', 'backing-up', 'modifying'].includes(cluster.status)) {
     throw rdsFault('InvalidDBClusterStateFault', `DBCluster ${cluster.id} is not in available state (it is ${cluster.status}).`);
   }
@@ -67,6 +88,8 @@ export function createDBInstance(ctx: HandlerContext, p: Params): Output {
 
 export function modifyDBInstance(ctx: HandlerContext, p: Params): Output {
   const world = ctx.world;
+  const standalone = lookupDbInstance(ctx, p.required('DBInstanceIdentifier'));
+  if (standalone) return modifyStandaloneInstance(ctx, p, standalone);
   const instance = findInstance(ctx, p.required('DBInstanceIdentifier'));
   authorize(ctx, 'rds:ModifyDBInstance', world.instanceArn(instance.account, instance.id));
   if (instance.status !== 'available') {
@@ -83,8 +106,24 @@ export function modifyDBInstance(ctx: HandlerContext, p: Params): Output {
   return { DBInstance: instanceShape(world, instance) };
 }
 
+export function rebootDBInstance(ctx: HandlerContext, p: Params): Output {
+  const id = p.required('DBInstanceIdentifier');
+  const standalone = lookupDbInstance(ctx, id);
+  if (standalone) return rebootStandaloneInstance(ctx, standalone);
+  const instance = findInstance(ctx, id);
+  authorize(ctx, 'rds:RebootDBInstance', ctx.world.instanceArn(instance.account, instance.id));
+  if (instance.status !== 'available') throw rdsFault('InvalidDBInstanceStateFault', 'Database instance is not in available state.');
+  instance.status = 'rebooting';
+  ctx.world.after(ctx.world.timings.modifySeconds, () => {
+    if (instance.status === 'rebooting') instance.status = 'available';
+  });
+  return { DBInstance: instanceShape(ctx.world, instance) };
+}
+
 export function deleteDBInstance(ctx: HandlerContext, p: Params): Output {
   const world = ctx.world;
+  const standalone = lookupDbInstance(ctx, p.required('DBInstanceIdentifier'));
+  if (standalone) return deleteStandaloneInstance(ctx, p, standalone);
   const instance = findInstance(ctx, p.required('DBInstanceIdentifier'));
   authorize(ctx, 'rds:DeleteDBInstance', world.instanceArn(instance.account, instance.id));
   if (instance.status === 'deleting') throw rdsFault('InvalidDBInstanceStateFault', `Instance ${instance.id} is already being deleted.`);

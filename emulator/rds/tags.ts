@@ -6,7 +6,7 @@ import type { Tag } from '../world';
 import { authorize, type Output } from './common';
 
 function taggable(ctx: HandlerContext, arn: string): { tags: Tag[] } {
-  const m = /^arn:aws:rds:[^:]+:(\d{12}):(cluster|cluster-snapshot|db):(.+)$/.exec(arn);
+  const m = /^arn:aws:rds:[^:]+:(\d{12}):(cluster|cluster-snapshot|db|snapshot):(.+)$/.exec(arn);
   if (!m) throw common.invalidParameterValue(`The specified resource name does not match an RDS resource in this region: ${arn}`);
   const account = ctx.world.account(m[1]!);
   const id = m[3]!.toLowerCase();
@@ -21,7 +21,12 @@ function taggable(ctx: HandlerContext, arn: string): { tags: Tag[] } {
     if (!s) throw rdsFault('DBClusterSnapshotNotFoundFault', `DBClusterSnapshot ${m[3]} not found.`);
     return s;
   }
-  const i = own ? account!.instances.get(id) : undefined;
+  if (m[2] === 'snapshot') {
+    const s = own ? account!.dbSnapshots.get(id) : undefined;
+    if (!s) throw rdsFault('DBSnapshotNotFoundFault', `DBSnapshot not found: ${m[3]}`);
+    return s;
+  }
+  const i = own ? (account!.dbInstances.get(id) ?? account!.instances.get(id)) : undefined;
   if (!i) throw rdsFault('DBInstanceNotFoundFault', `DBInstance ${m[3]} not found.`);
   return i;
 }
