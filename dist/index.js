@@ -13222,7 +13222,7 @@ __webpack_unused_export__ = CopyDBParameterGroupCommand;
 __webpack_unused_export__ = CopyDBParameterGroupMessage$;
 __webpack_unused_export__ = CopyDBParameterGroupResult$;
 __webpack_unused_export__ = CopyDBSnapshot$;
-__webpack_unused_export__ = CopyDBSnapshotCommand;
+exports.D2s = CopyDBSnapshotCommand;
 __webpack_unused_export__ = CopyDBSnapshotMessage$;
 __webpack_unused_export__ = CopyDBSnapshotResult$;
 __webpack_unused_export__ = CopyOptionGroup$;
@@ -13285,7 +13285,7 @@ __webpack_unused_export__ = CreateDBShardGroup$;
 __webpack_unused_export__ = CreateDBShardGroupCommand;
 __webpack_unused_export__ = CreateDBShardGroupMessage$;
 __webpack_unused_export__ = CreateDBSnapshot$;
-__webpack_unused_export__ = CreateDBSnapshotCommand;
+exports.SQw = CreateDBSnapshotCommand;
 __webpack_unused_export__ = CreateDBSnapshotMessage$;
 __webpack_unused_export__ = CreateDBSnapshotResult$;
 __webpack_unused_export__ = CreateDBSubnetGroup$;
@@ -13546,7 +13546,7 @@ __webpack_unused_export__ = DeleteDBShardGroup$;
 __webpack_unused_export__ = DeleteDBShardGroupCommand;
 __webpack_unused_export__ = DeleteDBShardGroupMessage$;
 __webpack_unused_export__ = DeleteDBSnapshot$;
-__webpack_unused_export__ = DeleteDBSnapshotCommand;
+exports.PHQ = DeleteDBSnapshotCommand;
 __webpack_unused_export__ = DeleteDBSnapshotMessage$;
 __webpack_unused_export__ = DeleteDBSnapshotResult$;
 __webpack_unused_export__ = DeleteDBSubnetGroup$;
@@ -13664,14 +13664,14 @@ __webpack_unused_export__ = DescribeDBShardGroupsCommand;
 __webpack_unused_export__ = DescribeDBShardGroupsMessage$;
 __webpack_unused_export__ = DescribeDBShardGroupsResponse$;
 __webpack_unused_export__ = DescribeDBSnapshotAttributes$;
-__webpack_unused_export__ = DescribeDBSnapshotAttributesCommand;
+exports.auA = DescribeDBSnapshotAttributesCommand;
 __webpack_unused_export__ = DescribeDBSnapshotAttributesMessage$;
 __webpack_unused_export__ = DescribeDBSnapshotAttributesResult$;
 __webpack_unused_export__ = DescribeDBSnapshotTenantDatabases$;
 __webpack_unused_export__ = DescribeDBSnapshotTenantDatabasesCommand;
 __webpack_unused_export__ = DescribeDBSnapshotTenantDatabasesMessage$;
 __webpack_unused_export__ = DescribeDBSnapshots$;
-__webpack_unused_export__ = DescribeDBSnapshotsCommand;
+exports.KKI = DescribeDBSnapshotsCommand;
 __webpack_unused_export__ = DescribeDBSnapshotsMessage$;
 __webpack_unused_export__ = DescribeDBSubnetGroups$;
 __webpack_unused_export__ = DescribeDBSubnetGroupsCommand;
@@ -13707,7 +13707,7 @@ __webpack_unused_export__ = DescribeOptionGroupOptions$;
 __webpack_unused_export__ = DescribeOptionGroupOptionsCommand;
 __webpack_unused_export__ = DescribeOptionGroupOptionsMessage$;
 __webpack_unused_export__ = DescribeOptionGroups$;
-__webpack_unused_export__ = DescribeOptionGroupsCommand;
+exports.y7H = DescribeOptionGroupsCommand;
 __webpack_unused_export__ = DescribeOptionGroupsMessage$;
 __webpack_unused_export__ = DescribeOrderableDBInstanceOptions$;
 __webpack_unused_export__ = DescribeOrderableDBInstanceOptionsCommand;
@@ -13936,7 +13936,7 @@ exports.EbD = ModifyDBClusterSnapshotAttributeCommand;
 __webpack_unused_export__ = ModifyDBClusterSnapshotAttributeMessage$;
 __webpack_unused_export__ = ModifyDBClusterSnapshotAttributeResult$;
 __webpack_unused_export__ = ModifyDBInstance$;
-__webpack_unused_export__ = ModifyDBInstanceCommand;
+exports.R1U = ModifyDBInstanceCommand;
 __webpack_unused_export__ = ModifyDBInstanceMessage$;
 __webpack_unused_export__ = ModifyDBInstanceResult$;
 __webpack_unused_export__ = ModifyDBParameterGroup$;
@@ -13962,7 +13962,7 @@ __webpack_unused_export__ = ModifyDBShardGroupCommand;
 __webpack_unused_export__ = ModifyDBShardGroupMessage$;
 __webpack_unused_export__ = ModifyDBSnapshot$;
 __webpack_unused_export__ = ModifyDBSnapshotAttribute$;
-__webpack_unused_export__ = ModifyDBSnapshotAttributeCommand;
+exports.Ypc = ModifyDBSnapshotAttributeCommand;
 __webpack_unused_export__ = ModifyDBSnapshotAttributeMessage$;
 __webpack_unused_export__ = ModifyDBSnapshotAttributeResult$;
 __webpack_unused_export__ = ModifyDBSnapshotCommand;
@@ -14115,7 +14115,7 @@ __webpack_unused_export__ = RestoreDBClusterToPointInTimeCommand;
 __webpack_unused_export__ = RestoreDBClusterToPointInTimeMessage$;
 __webpack_unused_export__ = RestoreDBClusterToPointInTimeResult$;
 __webpack_unused_export__ = RestoreDBInstanceFromDBSnapshot$;
-__webpack_unused_export__ = RestoreDBInstanceFromDBSnapshotCommand;
+exports.dX$ = RestoreDBInstanceFromDBSnapshotCommand;
 __webpack_unused_export__ = RestoreDBInstanceFromDBSnapshotMessage$;
 __webpack_unused_export__ = RestoreDBInstanceFromDBSnapshotResult$;
 __webpack_unused_export__ = RestoreDBInstanceFromS3$;
@@ -14282,7 +14282,7 @@ __webpack_unused_export__ = paginateDescribeDBProxyTargets;
 __webpack_unused_export__ = paginateDescribeDBRecommendations;
 __webpack_unused_export__ = paginateDescribeDBSecurityGroups;
 __webpack_unused_export__ = paginateDescribeDBSnapshotTenantDatabases;
-__webpack_unused_export__ = paginateDescribeDBSnapshots;
+exports.iKM = paginateDescribeDBSnapshots;
 __webpack_unused_export__ = paginateDescribeDBSubnetGroups;
 __webpack_unused_export__ = paginateDescribeEngineDefaultClusterParameters;
 __webpack_unused_export__ = paginateDescribeEngineDefaultParameters;
@@ -68235,8 +68235,8 @@ async function connectAccounts(settings) {
     const idToken = () => (token ??= fetchIdToken(settings.audience));
     const source = await connect(settings, settings.source, idToken);
     const target = await connect(settings, settings.target, idToken);
-    if (source.accountId === target.accountId && settings.source.cluster === settings.target.cluster) {
-        throw new CredentialsError(`Refusing to run: target-cluster '${settings.target.cluster}' is the production cluster itself (account ${source.accountId}).`, 'Target is the production database');
+    if (source.accountId === target.accountId && settings.source.identifier === settings.target.identifier) {
+        throw new CredentialsError(`Refusing to run: ${settings.target.input} '${settings.target.identifier}' is the production database itself (account ${source.accountId}).`, 'Target is the production database');
     }
     return { source, target };
 }
@@ -68363,7 +68363,7 @@ async function call(side, operation, fn) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   oD: () => (/* binding */ databasesFor)
 /* harmony export */ });
-/* unused harmony exports FAILED_STATUSES, tagsOf, tagList, clusterInfo, clusterDatabases */
+/* unused harmony exports FAILED_STATUSES, tagsOf, tagList, clusterInfo, standaloneInfo, clusterDatabases, instanceDatabases */
 /* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7202);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
@@ -68372,8 +68372,8 @@ async function call(side, operation, fn) {
  * The per-account database adapter: everything the target side does to a
  * database (describe, restore, instances, rename, password, delete, tags,
  * this action's snapshots) behind one interface, so the steps never see
- * whether the database is an Aurora cluster or (in a later issue) an RDS
- * instance. Only the cluster implementation exists today.
+ * whether the database is an Aurora cluster (`clusterDatabases`) or an RDS
+ * DB instance (`instanceDatabases`).
  */
 
 
@@ -68437,6 +68437,35 @@ function clusterInfo(c) {
         writer: members.find(m => m.IsClusterWriter)?.DBInstanceIdentifier
     };
 }
+/** A standalone RDS DB instance as a database. */
+function standaloneInfo(i) {
+    return {
+        kind: 'instance',
+        identifier: i.DBInstanceIdentifier ?? '',
+        arn: i.DBInstanceArn ?? '',
+        resourceId: i.DbiResourceId,
+        status: i.DBInstanceStatus ?? 'unknown',
+        engine: i.Engine ?? '',
+        engineVersion: i.EngineVersion,
+        port: i.Endpoint?.Port ?? i.DbInstancePort,
+        endpoint: i.Endpoint?.Address,
+        masterUsername: i.MasterUsername,
+        databaseName: i.DBName,
+        masterUserSecretArn: i.MasterUserSecret?.SecretArn,
+        dbSubnetGroup: i.DBSubnetGroup?.DBSubnetGroupName,
+        vpcSecurityGroupIds: (i.VpcSecurityGroups ?? []).map(g => g.VpcSecurityGroupId ?? '').filter(Boolean),
+        deletionProtection: i.DeletionProtection ?? false,
+        copyTagsToSnapshot: i.CopyTagsToSnapshot,
+        iamDatabaseAuthentication: i.IAMDatabaseAuthenticationEnabled,
+        cloudwatchLogsExports: i.EnabledCloudwatchLogsExports,
+        storageType: i.StorageType,
+        pendingPassword: i.PendingModifiedValues?.MasterUserPassword !== undefined,
+        tags: tagsOf(i.TagList),
+        members: [],
+        writer: i.DBInstanceIdentifier,
+        optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
+    };
+}
 function instanceInfo(i) {
     return {
         identifier: i.DBInstanceIdentifier ?? '',
@@ -68444,6 +68473,17 @@ function instanceInfo(i) {
         instanceClass: i.DBInstanceClass,
         dbParameterGroup: i.DBParameterGroups?.[0]?.DBParameterGroupName,
         publiclyAccessible: i.PubliclyAccessible
+    };
+}
+function dbSnapshotInfo(s) {
+    return {
+        identifier: s.DBSnapshotIdentifier ?? '',
+        arn: s.DBSnapshotArn ?? '',
+        status: s.Status ?? 'unknown',
+        type: s.SnapshotType ?? 'unknown',
+        database: s.DBInstanceIdentifier,
+        createdAt: s.SnapshotCreateTime,
+        tags: tagsOf(s.TagList)
     };
 }
 function snapshotInfo(s) {
@@ -68706,15 +68746,488 @@ function clusterDatabases(rds, wait) {
         }
     };
 }
-/** The adapter for one side of the run. Only Aurora clusters exist today. */
-function databasesFor(ctx, side, kind = 'cluster') {
-    if (kind !== 'cluster')
-        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-            title: 'RDS DB instances are not supported yet',
-            message: `The ${side} database is an RDS DB instance; this version of the action refreshes Aurora DB clusters only.`,
-            fix: 'Use an Aurora cluster identifier in source-cluster and target-cluster.'
-        });
-    return clusterDatabases(ctx.accounts[side].rds, what => (0,_context__WEBPACK_IMPORTED_MODULE_0__/* .waitOptions */ .Sn)(ctx, what));
+/** The adapter for one side of the run, for the kind the run refreshes. */
+function databasesFor(ctx, side, kind) {
+    const wait = (what) => (0,_context__WEBPACK_IMPORTED_MODULE_0__/* .waitOptions */ .Sn)(ctx, what);
+    return kind === 'cluster' ? clusterDatabases(ctx.accounts[side].rds, wait) : instanceDatabases(ctx.accounts[side].rds, wait);
+}
+/**
+ * The RDS DB instance implementation: the instance is the database (no
+ * members), restored with RestoreDBInstanceFromDBSnapshot, renamed with
+ * ModifyDBInstance NewDBInstanceIdentifier, deleted with DeleteDBInstance
+ * (SkipFinalSnapshot or FinalDBSnapshotIdentifier, automated backups deleted
+ * with it), its snapshots DB snapshots.
+ */
+function instanceDatabases(rds, wait) {
+    const describeRaw = async (identifier) => {
+        try {
+            const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier }));
+            return out.DBInstances?.[0];
+        }
+        catch (e) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound'))
+                return undefined;
+            throw e;
+        }
+    };
+    const describe = async (identifier) => {
+        const i = await describeRaw(identifier);
+        // An Aurora cluster member is not a database of its own.
+        return i && !i.DBClusterIdentifier ? standaloneInfo(i) : undefined;
+    };
+    const waitAvailable = async (identifier, what, until) => {
+        let missing = 0;
+        const info = await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+            const d = await describe(identifier);
+            if (!d) {
+                missing++;
+                return missing > RENAME_GRACE_POLLS ? { status: 'not found', done: false, failed: 'not found' } : { status: 'not found yet', done: false };
+            }
+            if (FAILED_STATUSES.has(d.status))
+                return { status: d.status, done: false, failed: d.status };
+            return { status: d.status, done: d.status === 'available' && (until?.(d) ?? true), value: d };
+        }, wait(what));
+        return info;
+    };
+    const waitDeleted = async (identifier, what) => {
+        await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+            const d = await describeRaw(identifier);
+            return d ? { status: d.DBInstanceStatus ?? 'unknown', done: false } : { status: 'deleted', done: true };
+        }, wait(what));
+    };
+    const modify = async (identifier, change) => {
+        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .ModifyDBInstanceCommand */ .R1U({
+            DBInstanceIdentifier: identifier,
+            NewDBInstanceIdentifier: change.newIdentifier,
+            VpcSecurityGroupIds: change.securityGroupIds,
+            DeletionProtection: change.deletionProtection,
+            MasterUserPassword: change.masterPassword,
+            ManageMasterUserPassword: change.manageMasterPassword,
+            ApplyImmediately: true
+        }));
+    };
+    /** Wait until an instance that refused a change for its state accepts one (or is going anyway). */
+    const settle = async (identifier) => {
+        await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+            const d = await describeRaw(identifier);
+            if (!d)
+                return { status: 'deleted', done: true };
+            const status = d.DBInstanceStatus ?? 'unknown';
+            return { status, done: status === 'available' || status === 'deleting' || FAILED_STATUSES.has(status) };
+        }, wait(`instance ${identifier} to accept deletion`));
+    };
+    return {
+        kind: 'instance',
+        describe,
+        async describeInstance(identifier) {
+            const i = await describeRaw(identifier);
+            return i ? instanceInfo(i) : undefined;
+        },
+        async list() {
+            const all = [];
+            let marker;
+            do {
+                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBInstancesCommand */ .hhJ({ Marker: marker }));
+                for (const i of out.DBInstances ?? [])
+                    if (!i.DBClusterIdentifier)
+                        all.push(standaloneInfo(i));
+                marker = out.Marker;
+            } while (marker);
+            return all;
+        },
+        async restore(req) {
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .RestoreDBInstanceFromDBSnapshotCommand */ .dX$({
+                DBInstanceIdentifier: req.identifier,
+                DBSnapshotIdentifier: req.snapshotArn,
+                DBInstanceClass: req.instanceClass,
+                DBSubnetGroupName: req.dbSubnetGroup,
+                VpcSecurityGroupIds: req.securityGroupIds,
+                DBParameterGroupName: req.dbParameterGroup,
+                OptionGroupName: req.optionGroup,
+                PubliclyAccessible: req.publiclyAccessible,
+                Port: req.port,
+                CopyTagsToSnapshot: req.copyTagsToSnapshot,
+                EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
+                EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
+                StorageType: req.storageType,
+                DeletionProtection: false,
+                Tags: tagList(req.tags)
+            }));
+        },
+        async createInstance() {
+            throw new Error('internal: an RDS DB instance has no member instances to create');
+        },
+        modify,
+        async enableDataApi() {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+                title: 'The Data API is for Aurora only',
+                message: 'RDS DB instances have no RDS Data API endpoint.',
+                fix: 'Use masking-connection: direct for an RDS DB instance.'
+            });
+        },
+        async delete(identifier, options = {}) {
+            const d = await describe(identifier);
+            if (!d)
+                return false;
+            if (d.deletionProtection)
+                await modify(identifier, { deletionProtection: false });
+            for (let attempt = 0;; attempt++) {
+                try {
+                    await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DeleteDBInstanceCommand */ .Yvh({
+                        DBInstanceIdentifier: identifier,
+                        SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
+                        FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier,
+                        // A staging instance's automated backups are of no use once it is replaced: they go with it.
+                        DeleteAutomatedBackups: true
+                    }));
+                    break;
+                }
+                catch (e) {
+                    if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound'))
+                        return true;
+                    if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState') && attempt < 2) {
+                        const now = await describeRaw(identifier);
+                        if (!now || now.DBInstanceStatus === 'deleting')
+                            break;
+                        await settle(identifier);
+                        continue;
+                    }
+                    throw e;
+                }
+            }
+            if (options.waitForDeletion)
+                await waitDeleted(identifier, `instance ${identifier} deletion`);
+            return true;
+        },
+        async addTags(arn, tags) {
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .AddTagsToResourceCommand */ .X3P({ ResourceName: arn, Tags: tagList(tags) }));
+        },
+        async removeTags(arn, keys) {
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .RemoveTagsFromResourceCommand */ .FyM({ ResourceName: arn, TagKeys: keys }));
+        },
+        waitAvailable,
+        async waitInstanceAvailable(identifier, what) {
+            await waitAvailable(identifier, what);
+        },
+        waitInstanceDeleted: waitDeleted,
+        waitDeleted,
+        async listSnapshots() {
+            const all = [];
+            let marker;
+            do {
+                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBSnapshotsCommand */ .KKI({ SnapshotType: 'manual', Marker: marker }));
+                for (const s of out.DBSnapshots ?? [])
+                    all.push(dbSnapshotInfo(s));
+                marker = out.Marker;
+            } while (marker);
+            return all;
+        },
+        async unshareSnapshot(identifier) {
+            const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBSnapshotAttributesCommand */ .auA({ DBSnapshotIdentifier: identifier }));
+            const restore = out.DBSnapshotAttributesResult?.DBSnapshotAttributes?.find(a => a.AttributeName === 'restore');
+            const accounts = (restore?.AttributeValues ?? []).filter(v => v !== 'all');
+            if (accounts.length > 0)
+                await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .ModifyDBSnapshotAttributeCommand */ .Ypc({ DBSnapshotIdentifier: identifier, AttributeName: 'restore', ValuesToRemove: accounts }));
+            return accounts;
+        },
+        async deleteSnapshot(identifier) {
+            try {
+                await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DeleteDBSnapshotCommand */ .PHQ({ DBSnapshotIdentifier: identifier }));
+            }
+            catch (e) {
+                if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound'))
+                    return;
+                throw e;
+            }
+        }
+    };
+}
+
+
+/***/ }),
+
+/***/ 1960:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   OI: () => (/* binding */ snapshotAdapter)
+/* harmony export */ });
+/* unused harmony exports tagMap, tagList, ClusterSnapshots, InstanceSnapshots */
+/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7202);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/**
+ * The per-account snapshot adapter: the only place that calls RDS about
+ * snapshots. Aurora DB clusters and RDS DB instances have parallel but
+ * differently named APIs (DescribeDBClusterSnapshots / DescribeDBSnapshots,
+ * CopyDBClusterSnapshot / CopyDBSnapshot, ...); the steps see one interface,
+ * `SnapshotAdapter`, and never the difference: `ClusterSnapshots` for Aurora,
+ * `InstanceSnapshots` for RDS DB instances.
+ */
+
+
+function snapshotAdapter(kind, rds) {
+    return kind === 'cluster' ? new ClusterSnapshots(rds) : new InstanceSnapshots(rds);
+}
+function tagMap(tags) {
+    const out = {};
+    for (const t of tags ?? [])
+        if (t.Key)
+            out[t.Key] = t.Value ?? '';
+    return out;
+}
+function tagList(tags) {
+    return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+/** Aurora DB cluster snapshots. */
+class ClusterSnapshots {
+    rds;
+    kind = 'cluster';
+    constructor(rds) {
+        this.rds = rds;
+    }
+    async describeDatabase(identifier) {
+        try {
+            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier }));
+            const c = out.DBClusters?.[0];
+            if (!c)
+                return undefined;
+            return {
+                kind: 'cluster',
+                identifier: c.DBClusterIdentifier ?? identifier,
+                arn: c.DBClusterArn ?? '',
+                status: c.Status ?? 'unknown',
+                engine: c.Engine ?? 'unknown',
+                engineVersion: c.EngineVersion,
+                encrypted: Boolean(c.StorageEncrypted),
+                kmsKeyArn: c.KmsKeyId
+            };
+        }
+        catch (e) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBClusterNotFoundFault'))
+                return undefined;
+            throw e;
+        }
+    }
+    async listSnapshots(databaseIdentifier) {
+        const out = [];
+        for await (const page of (0,_aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .paginateDescribeDBClusterSnapshots */ .G8v)({ client: this.rds, pageSize: 100 }, { DBClusterIdentifier: databaseIdentifier })) {
+            for (const s of page.DBClusterSnapshots ?? [])
+                out.push(await this.toInfo(s, false));
+        }
+        return out;
+    }
+    async getSnapshot(identifier) {
+        try {
+            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBClusterSnapshotsCommand */ .cWV({
+                DBClusterSnapshotIdentifier: identifier,
+                // RDS: "If this identifier is for an automated snapshot, the SnapshotType parameter must also be specified."
+                ...(identifier.startsWith('rds:') ? { SnapshotType: 'automated' } : {})
+            }));
+            const s = out.DBClusterSnapshots?.[0];
+            return s ? await this.toInfo(s, true) : undefined;
+        }
+        catch (e) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBClusterSnapshotNotFoundFault'))
+                return undefined;
+            throw e;
+        }
+    }
+    async createSnapshot(databaseIdentifier, snapshotIdentifier, tags) {
+        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .CreateDBClusterSnapshotCommand */ .Iv4({
+            DBClusterIdentifier: databaseIdentifier,
+            DBClusterSnapshotIdentifier: snapshotIdentifier,
+            Tags: tagList(tags)
+        }));
+        return this.toInfo(out.DBClusterSnapshot ?? {}, false, tags);
+    }
+    async copySnapshot(request) {
+        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .CopyDBClusterSnapshotCommand */ .Xzo({
+            SourceDBClusterSnapshotIdentifier: request.sourceIdentifier,
+            TargetDBClusterSnapshotIdentifier: request.targetIdentifier,
+            ...(request.kmsKeyArn ? { KmsKeyId: request.kmsKeyArn } : {}),
+            CopyTags: false,
+            Tags: tagList(request.tags)
+        }));
+        return this.toInfo(out.DBClusterSnapshot ?? {}, false, request.tags);
+    }
+    async sharedWith(identifier) {
+        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBClusterSnapshotAttributesCommand */ .ypC({ DBClusterSnapshotIdentifier: identifier }));
+        const attrs = out.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes ?? [];
+        return attrs.find(a => a.AttributeName === 'restore')?.AttributeValues ?? [];
+    }
+    async share(identifier, accountId) {
+        await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .ModifyDBClusterSnapshotAttributeCommand */ .EbD({
+            DBClusterSnapshotIdentifier: identifier,
+            AttributeName: 'restore',
+            ValuesToAdd: [accountId]
+        }));
+    }
+    async deleteSnapshot(identifier) {
+        try {
+            await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DeleteDBClusterSnapshotCommand */ .fW3({ DBClusterSnapshotIdentifier: identifier }));
+            return true;
+        }
+        catch (e) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBClusterSnapshotNotFoundFault'))
+                return false;
+            throw e;
+        }
+    }
+    async optionGroupOptions() {
+        return [];
+    }
+    /** RDS returns TagList with the snapshot; when an answer lacks it, `lookUpTags` asks ListTagsForResource. */
+    async toInfo(s, lookUpTags, knownTags) {
+        let tags = s.TagList ? tagMap(s.TagList) : (knownTags ?? {});
+        if (!s.TagList && !knownTags && lookUpTags && s.DBClusterSnapshotArn) {
+            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .ListTagsForResourceCommand */ .a_e({ ResourceName: s.DBClusterSnapshotArn }));
+            tags = tagMap(out.TagList);
+        }
+        return {
+            kind: 'cluster',
+            identifier: s.DBClusterSnapshotIdentifier ?? '',
+            arn: s.DBClusterSnapshotArn ?? '',
+            databaseIdentifier: s.DBClusterIdentifier ?? '',
+            snapshotType: s.SnapshotType ?? 'manual',
+            status: s.Status ?? 'unknown',
+            percent: s.PercentProgress,
+            engine: s.Engine ?? 'unknown',
+            engineVersion: s.EngineVersion,
+            encrypted: Boolean(s.StorageEncrypted),
+            kmsKeyArn: s.KmsKeyId,
+            allocatedStorageGb: s.AllocatedStorage,
+            createdAt: s.SnapshotCreateTime,
+            tags
+        };
+    }
+}
+/** RDS DB instance snapshots (PostgreSQL, MySQL, MariaDB, Oracle, SQL Server). */
+class InstanceSnapshots {
+    rds;
+    kind = 'instance';
+    constructor(rds) {
+        this.rds = rds;
+    }
+    async describeDatabase(identifier) {
+        try {
+            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier }));
+            const i = out.DBInstances?.[0];
+            // A member of an Aurora cluster is not a database of its own: its snapshots are the cluster's.
+            if (!i || i.DBClusterIdentifier)
+                return undefined;
+            return {
+                kind: 'instance',
+                identifier: i.DBInstanceIdentifier ?? identifier,
+                arn: i.DBInstanceArn ?? '',
+                status: i.DBInstanceStatus ?? 'unknown',
+                engine: i.Engine ?? 'unknown',
+                engineVersion: i.EngineVersion,
+                encrypted: Boolean(i.StorageEncrypted),
+                kmsKeyArn: i.KmsKeyId,
+                optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
+            };
+        }
+        catch (e) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound'))
+                return undefined;
+            throw e;
+        }
+    }
+    async listSnapshots(databaseIdentifier) {
+        const out = [];
+        for await (const page of (0,_aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .paginateDescribeDBSnapshots */ .iKM)({ client: this.rds, pageSize: 100 }, { DBInstanceIdentifier: databaseIdentifier })) {
+            for (const s of page.DBSnapshots ?? [])
+                out.push(await this.toInfo(s, false));
+        }
+        return out;
+    }
+    async getSnapshot(identifier) {
+        try {
+            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBSnapshotsCommand */ .KKI({
+                DBSnapshotIdentifier: identifier,
+                ...(identifier.startsWith('rds:') ? { SnapshotType: 'automated' } : {})
+            }));
+            const s = out.DBSnapshots?.[0];
+            return s ? await this.toInfo(s, true) : undefined;
+        }
+        catch (e) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound'))
+                return undefined;
+            throw e;
+        }
+    }
+    async createSnapshot(databaseIdentifier, snapshotIdentifier, tags) {
+        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .CreateDBSnapshotCommand */ .SQw({ DBInstanceIdentifier: databaseIdentifier, DBSnapshotIdentifier: snapshotIdentifier, Tags: tagList(tags) }));
+        return this.toInfo(out.DBSnapshot ?? {}, false, tags);
+    }
+    /** CopyDBSnapshot: KmsKeyId re-encrypts (and, unlike an Aurora copy, may encrypt an unencrypted snapshot). */
+    async copySnapshot(request) {
+        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .CopyDBSnapshotCommand */ .D2s({
+            SourceDBSnapshotIdentifier: request.sourceIdentifier,
+            TargetDBSnapshotIdentifier: request.targetIdentifier,
+            ...(request.kmsKeyArn ? { KmsKeyId: request.kmsKeyArn } : {}),
+            CopyTags: false,
+            Tags: tagList(request.tags)
+        }));
+        return this.toInfo(out.DBSnapshot ?? {}, false, request.tags);
+    }
+    async sharedWith(identifier) {
+        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBSnapshotAttributesCommand */ .auA({ DBSnapshotIdentifier: identifier }));
+        const attrs = out.DBSnapshotAttributesResult?.DBSnapshotAttributes ?? [];
+        return attrs.find(a => a.AttributeName === 'restore')?.AttributeValues ?? [];
+    }
+    async share(identifier, accountId) {
+        await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .ModifyDBSnapshotAttributeCommand */ .Ypc({ DBSnapshotIdentifier: identifier, AttributeName: 'restore', ValuesToAdd: [accountId] }));
+    }
+    async deleteSnapshot(identifier) {
+        try {
+            await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DeleteDBSnapshotCommand */ .PHQ({ DBSnapshotIdentifier: identifier }));
+            return true;
+        }
+        catch (e) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound'))
+                return false;
+            throw e;
+        }
+    }
+    async optionGroupOptions(name) {
+        try {
+            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeOptionGroupsCommand */ .y7H({ OptionGroupName: name }));
+            const group = out.OptionGroupsList?.[0];
+            if (!group)
+                return undefined;
+            return (group.Options ?? []).map(o => ({ name: o.OptionName ?? '', permanent: Boolean(o.Permanent), persistent: Boolean(o.Persistent) }));
+        }
+        catch (e) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'OptionGroupNotFoundFault', 'OptionGroupNotFound'))
+                return undefined;
+            throw e;
+        }
+    }
+    async toInfo(s, lookUpTags, knownTags) {
+        let tags = s.TagList ? tagMap(s.TagList) : (knownTags ?? {});
+        if (!s.TagList && !knownTags && lookUpTags && s.DBSnapshotArn) {
+            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .ListTagsForResourceCommand */ .a_e({ ResourceName: s.DBSnapshotArn }));
+            tags = tagMap(out.TagList);
+        }
+        return {
+            kind: 'instance',
+            identifier: s.DBSnapshotIdentifier ?? '',
+            arn: s.DBSnapshotArn ?? '',
+            databaseIdentifier: s.DBInstanceIdentifier ?? '',
+            snapshotType: s.SnapshotType ?? 'manual',
+            status: s.Status ?? 'unknown',
+            percent: s.PercentProgress,
+            engine: s.Engine ?? 'unknown',
+            engineVersion: s.EngineVersion,
+            encrypted: Boolean(s.Encrypted),
+            kmsKeyArn: s.KmsKeyId,
+            allocatedStorageGb: s.AllocatedStorage,
+            createdAt: s.SnapshotCreateTime,
+            ...(s.OptionGroupName ? { optionGroup: s.OptionGroupName } : {}),
+            tags
+        };
+    }
 }
 
 
@@ -68794,7 +69307,7 @@ function isAwsError(e, ...codes) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _post__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7765);
-/* harmony import */ var _run__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9464);
+/* harmony import */ var _run__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2502);
 /* harmony import */ var _state__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2462);
 /** Entry for both `main:` and `post:` in action.yml: the saved state tells which one this is. */
 
@@ -69072,6 +69585,121 @@ function loadRules(path) {
 
 /***/ }),
 
+/***/ 677:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $j: () => (/* binding */ dbKind),
+/* harmony export */   gE: () => (/* binding */ resolveKinds)
+/* harmony export */ });
+/* unused harmony exports decideKind, lookUp */
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7202);
+
+
+const kindOf = (f) => (f.cluster && f.instance ? 'both' : f.cluster ? 'cluster' : f.instance ? 'instance' : undefined);
+/** Pure: which kind the run refreshes, or why it cannot tell. */
+function decideKind(f) {
+    const explicit = f.source.kind ?? f.target.kind ?? f.snapshotKind;
+    if (explicit) {
+        // The target may not exist yet, or be renamed away; only a target that exists solely as the other kind is a contradiction.
+        const t = f.target.found && !f.target.kind ? kindOf(f.target.found) : undefined;
+        if (t && t !== 'both' && t !== explicit)
+            return {
+                refuse: {
+                    title: `${f.target.input} is a DB ${t}, the production database a DB ${explicit}`,
+                    message: `'${f.target.identifier}' in the staging account is a DB ${t}, but the run restores a ${explicit === 'cluster' ? 'DB cluster snapshot' : 'DB snapshot'}, which can only become a DB ${explicit}.`,
+                    fix: `Name a staging DB ${explicit} (or a new name) in ${f.target.input}.`
+                }
+            };
+        return { kind: explicit, how: `${f.source.kind ? f.source.input : f.target.kind ? f.target.input : 'the snapshot ARN'} names a DB ${explicit}` };
+    }
+    const s = f.source.found ? kindOf(f.source.found) : undefined;
+    if (s === undefined)
+        return {
+            refuse: {
+                title: 'Production database not found',
+                message: `There is neither a DB cluster nor a DB instance '${f.source.identifier}' (${f.source.input}) in account ${f.sourceAccountId}, region ${f.region}` +
+                    (f.source.found?.denied?.length ? ` that the production role may see (it may not call ${f.source.found.denied.join(', ')}).` : '.'),
+                fix: `Check ${f.source.input} and aws-region, and that source-role-arn is in the production account:\n` +
+                    `  aws rds describe-db-clusters --region ${f.region} --query 'DBClusters[].DBClusterIdentifier'\n` +
+                    `  aws rds describe-db-instances --region ${f.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
+            }
+        };
+    if (s === 'both')
+        return {
+            refuse: {
+                title: `'${f.source.identifier}' is both a DB cluster and a DB instance`,
+                message: `Account ${f.sourceAccountId} has an Aurora DB cluster and an RDS DB instance named '${f.source.identifier}', so ${f.source.input} is ambiguous.`,
+                fix: 'Use source-cluster / target-cluster for the Aurora cluster, or source-instance / target-instance for the RDS instance.'
+            }
+        };
+    const t = f.target.found ? kindOf(f.target.found) : undefined;
+    if (t && t !== 'both' && t !== s)
+        return {
+            refuse: {
+                title: `${f.target.input} is a DB ${t}, the production database a DB ${s}`,
+                message: `'${f.source.identifier}' is a DB ${s} but '${f.target.identifier}' in the staging account is a DB ${t}: a snapshot of a DB ${s} restores only into a DB ${s}.`,
+                fix: `Name a staging DB ${s} (or a new name) in ${f.target.input}.`
+            }
+        };
+    return { kind: s, how: `'${f.source.identifier}' is a DB ${s} (detected)` };
+}
+/** Is there a cluster, and a standalone instance, under this identifier? Read-only. */
+async function lookUp(rds, identifier) {
+    const denied = [];
+    const absent = (action, notFound) => (e) => {
+        if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, ...notFound))
+            return false;
+        if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'AccessDenied', 'AccessDeniedException')) {
+            denied.push(action);
+            return false;
+        }
+        throw e;
+    };
+    const cluster = rds
+        .send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier }))
+        .then(o => (o.DBClusters ?? []).length > 0)
+        .catch(absent('rds:DescribeDBClusters', ['DBClusterNotFoundFault', 'DBClusterNotFound']));
+    const instance = rds
+        .send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier }))
+        .then(o => (o.DBInstances ?? []).some(i => !i.DBClusterIdentifier))
+        .catch(absent('rds:DescribeDBInstances', ['DBInstanceNotFoundFault', 'DBInstanceNotFound']));
+    const found = { cluster: await cluster, instance: await instance };
+    return denied.length ? { ...found, denied } : found;
+}
+const side = (s, found) => ({ identifier: s.identifier, input: s.input, kind: s.kind, found });
+/** Settings with `kind` set: as the inputs say, else detected. Describes only what an open kind needs. */
+async function resolveKinds(settings, accounts) {
+    const open = !settings.kind;
+    const checkTarget = !settings.target.kind;
+    if (!open && !checkTarget)
+        return settings;
+    const [sourceFound, targetFound] = await Promise.all([
+        open ? lookUp(accounts.source.rds, settings.source.identifier) : undefined,
+        checkTarget ? lookUp(accounts.target.rds, settings.target.identifier) : undefined
+    ]);
+    const decision = decideKind({
+        source: side(settings.source, sourceFound),
+        target: side(settings.target, targetFound),
+        snapshotKind: settings.snapshot.kind === 'named' ? settings.snapshot.snapshotKind : undefined,
+        sourceAccountId: accounts.source.accountId,
+        region: settings.region
+    });
+    if ('refuse' in decision)
+        throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB(decision.refuse);
+    return { ...settings, kind: decision.kind };
+}
+/** The kind once resolved; asking before `resolveKinds` ran is a programming error. */
+function dbKind(settings) {
+    if (!settings.kind)
+        throw new Error('internal: the database kind was used before resolveKinds decided it');
+    return settings.kind;
+}
+
+
+/***/ }),
+
 /***/ 3786:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -69082,11 +69710,12 @@ function loadRules(path) {
 /* harmony export */   YB: () => (/* binding */ snapshotsToDelete),
 /* harmony export */   hB: () => (/* binding */ planTarget)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_INSTANCE_CLASS, DEFAULT_TARGET_KEY, parkedIdentifier, instanceIdentifiers, isOwnOrReservedTag, inheritSettings, passwordPlan, swapSteps, targetBlockers, targetWarnings, buildTargetPlan */
+/* unused harmony exports DEFAULT_INSTANCE_CLASS, DEFAULT_TARGET_KEY, parkedIdentifier, targetCopyIdentifier, decideTargetCopy, instanceIdentifiers, isOwnOrReservedTag, inheritSettings, passwordPlan, swapSteps, targetBlockers, targetWarnings, buildTargetPlan */
 /* harmony import */ var _aws_databases__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3375);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(14);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(14);
+/* harmony import */ var _kind__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(677);
 /**
  * The target side's decisions, made before anything changes in the staging
  * account: which settings the new database gets (an input when given, else
@@ -69099,20 +69728,45 @@ function loadRules(path) {
 
 
 
+
 const DEFAULT_INSTANCE_CLASS = 'db.r6g.large';
 /** Restoring without a key of the staging account would keep production's key: name the staging account's AWS managed key instead. */
 const DEFAULT_TARGET_KEY = 'alias/aws/rds';
 function temporaryIdentifier(target, runId) {
-    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .toRdsIdentifier */ .Ep)(target, 'sync', runId);
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'sync', runId);
 }
 function parkedIdentifier(target, runId) {
-    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .toRdsIdentifier */ .Ep)(target, 'old', runId);
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'old', runId);
 }
 function finalSnapshotIdentifier(target, runId) {
-    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .toRdsIdentifier */ .Ep)(target, 'final', runId);
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'final', runId);
+}
+/** The staging account's copy of the shared snapshot: `<target>-copy-<shared snapshot without rcas->`. */
+function targetCopyIdentifier(target, sharedIdentifier) {
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'copy', sharedIdentifier.replace(/^rcas-/, '').replace(/^rds:/, ''));
+}
+/** Pure: whether the staging account copies the shared snapshot before the restore, and why. */
+function decideTargetCopy(f) {
+    if (f.kind === 'cluster')
+        return { needed: false, reason: 'an Aurora cluster restores straight from the shared snapshot ARN, re-encrypted under the staging key by RestoreDBClusterFromSnapshot' };
+    const copy = (reason) => ({
+        needed: true,
+        reason,
+        identifier: targetCopyIdentifier(f.target, f.shared.identifier),
+        kmsKeyId: f.targetKeyArn ?? DEFAULT_TARGET_KEY,
+        sourceArn: f.shared.arn
+    });
+    if (f.shared.encrypted)
+        return copy(`an RDS DB instance cannot be restored from a shared encrypted snapshot, and RestoreDBInstanceFromDBSnapshot takes no KMS key: the staging account copies it under ${f.targetKeyArn ?? "its aws/rds key (target-kms-key-id is empty)"} first`);
+    if (f.targetKeyArn)
+        return copy(`the shared snapshot is unencrypted: the staging copy encrypts it under target-kms-key-id, so the restored instance is encrypted`);
+    return {
+        needed: false,
+        reason: 'the shared snapshot is unencrypted and target-kms-key-id is empty: restored directly, and the staging instance stays unencrypted (set target-kms-key-id to encrypt it)'
+    };
 }
 function instanceIdentifiers(temporary, count) {
-    return Array.from({ length: count }, (_, i) => (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .toRdsIdentifier */ .Ep)(temporary, String(i + 1)));
+    return Array.from({ length: count }, (_, i) => (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(temporary, String(i + 1)));
 }
 /** Tag keys that belong to AWS or to this action: never copied from the old database to the new one. */
 function isOwnOrReservedTag(key) {
@@ -69140,6 +69794,7 @@ function inheritSettings(settings, existing) {
         securityGroupIds: pick(settings.vpcSecurityGroupIds, stagingGroups, undefined),
         dbClusterParameterGroup: pick(settings.dbClusterParameterGroup, existing?.dbClusterParameterGroup, undefined),
         dbParameterGroup: pick(settings.dbParameterGroup, w?.dbParameterGroup, undefined),
+        optionGroup: pick(undefined, existing?.optionGroup?.startsWith('default:') ? undefined : existing?.optionGroup, undefined),
         instanceClass: pick(settings.instanceClass, w?.instanceClass, DEFAULT_INSTANCE_CLASS),
         instanceCount: settings.instanceCount,
         engineVersion: settings.engineVersion,
@@ -69174,24 +69829,35 @@ function swapSteps(existing) {
         'delete-old'
     ];
 }
+const nounOf = (kind) => (kind === 'instance' ? 'instance' : 'cluster');
 /** Reasons the target side cannot run as configured; each names the input or the state to change. */
 function targetBlockers(settings, existing) {
     const out = [];
-    const target = settings.target.cluster;
+    const target = settings.target.identifier;
+    const kind = settings.kind ?? 'cluster';
+    const noun = nounOf(kind);
+    const cli = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .cliNouns */ .Kh)(kind);
     const masking = Boolean(settings.maskingRules);
     if (existing && existing.status !== 'available') {
         out.push({
-            title: `Staging cluster ${target} is ${existing.status}`,
-            message: `The swap renames ${target} out of the way, and RDS only renames an available cluster. It is '${existing.status}'.`,
+            title: `Staging ${noun} ${target} is ${existing.status}`,
+            message: `The swap renames ${target} out of the way, and RDS only renames an available ${noun}. It is '${existing.status}'.`,
             fix: existing.status === 'stopped'
-                ? `aws rds start-db-cluster --db-cluster-identifier ${target}\naws rds wait db-cluster-available --db-cluster-identifier ${target}`
-                : `Wait until ${target} is available (aws rds describe-db-clusters --db-cluster-identifier ${target}), then run again.`
+                ? `aws rds start-${cli.db} ${cli.dbIdOption} ${target}\naws rds wait ${cli.db}-available ${cli.dbIdOption} ${target}`
+                : `Wait until ${target} is available (aws rds describe-${cli.db}s ${cli.dbIdOption} ${target}), then run again.`
+        });
+    }
+    if (kind === 'instance' && masking && settings.maskingConnection === 'data-api') {
+        out.push({
+            title: 'The Data API is for Aurora only',
+            message: 'masking-connection: data-api uses the RDS Data API, which RDS DB instances (PostgreSQL, MySQL, MariaDB) do not have.',
+            fix: 'Use masking-connection: direct with isolation-security-group-ids that admit the runner.'
         });
     }
     if (masking && !settings.isolationSecurityGroupIds?.length) {
         out.push({
             title: 'Masking needs isolation-security-group-ids',
-            message: 'Until it is masked the new cluster holds production data. It must sit in security groups that admit the runner that masks it and nobody else; without them RDS puts it in the VPC default security group.',
+            message: `Until it is masked the new ${noun} holds production data. It must sit in security groups that admit the runner that masks it and nobody else; without them RDS puts it in the VPC default security group.`,
             fix: 'Create a security group whose only ingress is the runner (or its VPC endpoint / NAT range) on the database port, and pass it as isolation-security-group-ids.'
         });
     }
@@ -69211,8 +69877,8 @@ function targetBlockers(settings, existing) {
     }
     if (!existing && settings.isolationSecurityGroupIds?.length && !settings.vpcSecurityGroupIds?.length) {
         out.push({
-            title: 'vpc-security-group-ids is needed for a new staging cluster',
-            message: `${target} does not exist yet, so there is no cluster to take the security groups from, and the new cluster would stay in the isolation security groups after the swap.`,
+            title: `vpc-security-group-ids is needed for a new staging ${noun}`,
+            message: `${target} does not exist yet, so there is no ${noun} to take the security groups from, and the new ${noun} would stay in the isolation security groups after the swap.`,
             fix: 'Pass the security groups staging should use as vpc-security-group-ids.'
         });
     }
@@ -69220,25 +69886,36 @@ function targetBlockers(settings, existing) {
 }
 function targetWarnings(settings, existing) {
     const out = [];
+    const noun = nounOf(settings.kind);
+    const target = settings.target.identifier;
     if (!settings.maskingRules && !settings.isolationSecurityGroupIds?.length)
-        out.push('No isolation-security-group-ids: until the swap the new cluster sits in the VPC default security group.');
+        out.push(`No isolation-security-group-ids: until the swap the new ${noun} sits in the VPC default security group.`);
     if (!existing)
-        out.push(`${settings.target.cluster} does not exist: the new cluster takes the name, nothing is replaced.`);
+        out.push(`${target} does not exist: the new ${noun} takes the name, nothing is replaced.`);
     if (existing && !existing.writerInstance && !settings.instanceClass)
-        out.push(`${settings.target.cluster} has no writer instance to copy the instance class from: ${DEFAULT_INSTANCE_CLASS}.`);
+        out.push(`${target} has no writer instance to copy the instance class from: ${DEFAULT_INSTANCE_CLASS}.`);
+    if (settings.kind === 'instance' && settings.engineVersion)
+        out.push(`engine-version ${settings.engineVersion} is not used for an RDS DB instance: RestoreDBInstanceFromDBSnapshot keeps the snapshot's engine version (upgrade staging afterwards if needed).`);
+    if (settings.kind === 'instance' && settings.instanceCount > 1)
+        out.push('instance-count applies to Aurora clusters only: an RDS DB instance is restored as one instance.');
     return out;
 }
 /** The whole target plan from what was described: pure. */
-function buildTargetPlan({ settings, runId, existing }) {
-    const target = settings.target.cluster;
+function buildTargetPlan({ settings, runId, existing, shared }) {
+    const kind = (0,_kind__WEBPACK_IMPORTED_MODULE_3__/* .dbKind */ .$j)(settings);
+    const target = settings.target.identifier;
     const temporary = temporaryIdentifier(target, runId);
     const steps = swapSteps(existing);
+    if (kind === 'instance' && !shared)
+        throw new Error('internal: the target plan of an RDS DB instance needs the shared snapshot');
     return {
-        kind: 'cluster',
+        kind,
         target,
         temporary,
-        instances: instanceIdentifiers(temporary, settings.instanceCount),
+        instances: kind === 'cluster' ? instanceIdentifiers(temporary, settings.instanceCount) : [],
         existing,
+        // Aurora never copies in staging, whatever was shared.
+        copy: decideTargetCopy({ kind, target, shared: shared ?? { identifier: '', arn: '', encrypted: true }, targetKeyArn: settings.target.kmsKeyArn }),
         restore: inheritSettings(settings, existing),
         password: passwordPlan(settings),
         masking: { enabled: Boolean(settings.maskingRules), connection: settings.maskingConnection },
@@ -69250,10 +69927,10 @@ function buildTargetPlan({ settings, runId, existing }) {
         warnings: targetWarnings(settings, existing)
     };
 }
-/** Read-only: describe the staging cluster and its writer, then decide. Refuses a configuration that cannot work. */
-async function planTarget(ctx) {
-    const db = (0,_aws_databases__WEBPACK_IMPORTED_MODULE_0__/* .databasesFor */ .oD)(ctx, 'target');
-    const found = await db.describe(ctx.settings.target.cluster);
+/** Read-only: describe the staging database and its writer, then decide. Refuses a configuration that cannot work. */
+async function planTarget(ctx, shared) {
+    const db = (0,_aws_databases__WEBPACK_IMPORTED_MODULE_0__/* .databasesFor */ .oD)(ctx, 'target', (0,_kind__WEBPACK_IMPORTED_MODULE_3__/* .dbKind */ .$j)(ctx.settings));
+    const found = await db.describe(ctx.settings.target.identifier);
     let existing;
     if (found) {
         const writerId = found.writer ?? found.members[0];
@@ -69262,25 +69939,43 @@ async function planTarget(ctx) {
     const blockers = targetBlockers(ctx.settings, existing);
     if (blockers.length > 0)
         throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB(blockers);
-    return buildTargetPlan({ settings: ctx.settings, runId: ctx.runId, existing });
+    return buildTargetPlan({ settings: ctx.settings, runId: ctx.runId, existing, shared });
 }
-function show(name, s, render = v => String(v)) {
+function show(name, s, render = v => String(v), noun = 'cluster') {
     const value = s.value === undefined || (Array.isArray(s.value) && s.value.length === 0) ? '(RDS default)' : render(s.value);
-    const from = s.from === 'input' ? 'input' : s.from === 'staging' ? 'from the current staging cluster' : 'default';
+    const from = s.from === 'input' ? 'input' : s.from === 'staging' ? `from the current staging ${noun}` : 'default';
     return `${name}: ${value} (${from})`;
 }
 function describeTargetPlan(plan) {
     const r = plan.restore;
     const lines = [];
-    lines.push(`Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
-        (r.engineVersion ? `, engine version ${r.engineVersion}` : ''));
+    const noun = nounOf(plan.kind);
+    const str = (v) => String(v);
+    if (plan.kind === 'instance') {
+        const c = plan.copy;
+        lines.push(c.needed
+            ? `Copy the shared snapshot into the staging account as '${c.identifier}' under ${c.kmsKeyId}: ${c.reason}; the copy is deleted once the restore is done`
+            : `No staging copy: ${c.reason}`);
+        lines.push(`Restore ${c.needed ? `'${c.identifier}'` : 'the shared snapshot'} into a new instance ${plan.temporary}`);
+    }
+    else {
+        lines.push(`Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
+            (r.engineVersion ? `, engine version ${r.engineVersion}` : ''));
+    }
     lines.push(`  until the swap it sits in ${r.isolationSecurityGroupIds?.length ? `isolation security groups ${r.isolationSecurityGroupIds.join(', ')}` : 'the VPC default security group'}`);
-    lines.push(`  ${show('subnet group', r.dbSubnetGroup)}`);
-    lines.push(`  ${show('cluster parameter group', r.dbClusterParameterGroup)}`);
-    lines.push(`  ${show('instance parameter group', r.dbParameterGroup)}`);
-    lines.push(`  ${r.instanceCount} x ${show('instance class', r.instanceClass)}: ${plan.instances.join(', ')}`);
+    lines.push(`  ${show('subnet group', r.dbSubnetGroup, str, noun)}`);
+    if (plan.kind === 'cluster') {
+        lines.push(`  ${show('cluster parameter group', r.dbClusterParameterGroup)}`);
+        lines.push(`  ${show('instance parameter group', r.dbParameterGroup)}`);
+        lines.push(`  ${r.instanceCount} x ${show('instance class', r.instanceClass)}: ${plan.instances.join(', ')}`);
+    }
+    else {
+        lines.push(`  ${show('parameter group', r.dbParameterGroup, str, noun)}`);
+        lines.push(`  ${show('option group', r.optionGroup, str, noun)}`);
+        lines.push(`  ${show('instance class', r.instanceClass, str, noun)}`);
+    }
     if (r.port !== undefined)
-        lines.push(`  port ${r.port} (from the current staging cluster)`);
+        lines.push(`  port ${r.port} (from the current staging ${noun})`);
     lines.push(plan.password.reset === 'managed'
         ? 'Reset the master password at once to one managed in Secrets Manager'
         : `Reset the master password at once to a generated one (masked in the log)${plan.password.thenManaged ? ', handed to Secrets Manager after masking' : ''}`);
@@ -69290,13 +69985,15 @@ function describeTargetPlan(plan) {
         if (plan.swap.steps.includes('disable-deletion-protection'))
             lines.push(`Turn off deletion protection of ${plan.target}`);
         lines.push(`Rename ${plan.target} to ${plan.swap.parkedAs}, then ${plan.temporary} to ${plan.target}`);
-        lines.push(`Give ${plan.target} ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '))} and deletion protection ${r.deletionProtection ? 'on' : 'off'}`);
-        lines.push(`Delete the old cluster (${e.members.length} instance${e.members.length === 1 ? '' : 's'}: ${e.members.join(', ') || 'none'}) ` +
-            (plan.swap.finalSnapshotIdentifier ? `with final snapshot ${plan.swap.finalSnapshotIdentifier}` : 'without a final snapshot'));
+        lines.push(`Give ${plan.target} ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '), noun)} and deletion protection ${r.deletionProtection ? 'on' : 'off'}`);
+        const final = plan.swap.finalSnapshotIdentifier ? `with final snapshot ${plan.swap.finalSnapshotIdentifier}` : 'without a final snapshot';
+        lines.push(plan.kind === 'cluster'
+            ? `Delete the old cluster (${e.members.length} instance${e.members.length === 1 ? '' : 's'}: ${e.members.join(', ') || 'none'}) ${final}`
+            : `Delete the old instance ${final}, with its automated backups`);
     }
     else {
         lines.push(`Rename ${plan.temporary} to ${plan.target} (nothing to replace)`);
-        lines.push(`Give it ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '))}`);
+        lines.push(`Give it ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '), noun)}`);
     }
     for (const w of plan.warnings)
         lines.push(`Note: ${w}`);
@@ -69350,6 +70047,8 @@ var databases = __nccwpck_require__(3375);
 var plan_target = __nccwpck_require__(3786);
 // EXTERNAL MODULE: ./src/steps/lock.ts
 var lock = __nccwpck_require__(948);
+// EXTERNAL MODULE: ./src/steps/stage-copy.ts
+var stage_copy = __nccwpck_require__(5587);
 // EXTERNAL MODULE: ./src/steps/swap.ts
 var swap = __nccwpck_require__(2540);
 ;// CONCATENATED MODULE: ./src/recover.ts
@@ -69364,23 +70063,27 @@ var swap = __nccwpck_require__(2540);
 
 
 
+
 function needsRecovery(state) {
-    return Boolean(state.restored || state.swap || state.lock);
+    return Boolean(state.restored || state.swap || state.lock || state.targetCopy);
 }
 async function recover(ctx) {
     const s = ctx.state.get();
     const runId = s.runId ?? ctx.runId;
-    const target = s.swap?.target ?? ctx.settings.target.cluster;
+    const target = s.swap?.target ?? ctx.settings.target.identifier;
     const temporary = s.restored?.identifier ?? (0,plan_target/* temporaryIdentifier */.TW)(target, runId);
     const parkedAs = s.swap?.parkedAs;
-    const db = (0,databases/* databasesFor */.oD)(ctx, 'target', s.restored?.kind ?? 'cluster');
+    // The kind the main step worked with (it may have been detected there), else what the inputs say.
+    const kind = s.kind ?? s.restored?.kind ?? s.targetCopy?.kind ?? ctx.settings.kind ?? 'cluster';
+    const db = (0,databases/* databasesFor */.oD)(ctx, 'target', kind);
     const swapDone = s.swap?.phase === 'done';
     if (swapDone) {
         // The new cluster was already staging: finish what the run was doing, delete the parked old one.
         if (parkedAs) {
             const finalSnapshot = ctx.settings.finalSnapshot === 'take' ? (0,plan_target/* finalSnapshotIdentifier */.Cy)(target, runId) : undefined;
             const deleted = await db.delete(parkedAs, { finalSnapshotIdentifier: finalSnapshot });
-            core/* info */.pq(deleted ? `Deleted the old staging cluster ${parkedAs}.` : `The old staging cluster ${parkedAs} is already gone.`);
+            const noun = kind === 'instance' ? 'instance' : 'cluster';
+            core/* info */.pq(deleted ? `Deleted the old staging ${noun} ${parkedAs}.` : `The old staging ${noun} ${parkedAs} is already gone.`);
         }
         ctx.state.update({ swap: undefined, [swap/* PROTECTION_KEY */.WB]: undefined });
     }
@@ -69395,12 +70098,16 @@ async function recover(ctx) {
             parkingInFlight: s.swap?.phase === 'parking'
         });
     }
+    // The staging copy of the shared snapshot (RDS DB instances) only served the restore.
+    const copy = await (0,stage_copy/* deleteStagingCopy */.ih)(ctx, kind);
+    if (copy)
+        core/* info */.pq(`Post step: ${copy}.`);
     await (0,lock/* releaseLock */.x_)(ctx, db, [target, temporary, ...(parkedAs ? [parkedAs] : [])]);
-    const copy = s.sourceCopy;
-    if (copy?.createdByThisRun && !swapDone) {
+    const sourceCopy = s.sourceCopy;
+    if (sourceCopy?.createdByThisRun && !swapDone) {
         // Kept on purpose: the copy carries this action's tags, so the next run finds it (still copying or
         // available) and resumes instead of starting a second full copy; retention clean-up removes it later.
-        core/* info */.pq(`Kept the snapshot copy ${copy.identifier} in the source account: the next run resumes from it.`);
+        core/* info */.pq(`Kept the snapshot copy ${sourceCopy.identifier} in the source account: the next run resumes from it.`);
     }
 }
 
@@ -69439,7 +70146,9 @@ async function cleanup() {
         core/* warning */.$e('The main step did not finish (cancelled or timed out): restoring staging and removing what the run left behind.', {
             title: 'Cleaning up an unfinished run'
         });
-        const settings = (0,src_settings/* readSettings */.sb)();
+        // The main step may have detected the kind (source-db / target-db): the saved state says which it was.
+        const read = (0,src_settings/* readSettings */.sb)();
+        const settings = read.kind || !saved.kind ? read : { ...read, kind: saved.kind };
         const accounts = await (0,src_accounts/* connectAccounts */.rl)(settings);
         const ctx = { settings, accounts, report, state, runId: saved.runId ?? (0,context/* runIdFromEnv */.Wx)(), clock: wait/* realClock */.dQ };
         await report.step('Recover unfinished run', () => recover(ctx));
@@ -69464,19 +70173,23 @@ async function cleanup() {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ep: () => (/* binding */ toRdsIdentifier),
 /* harmony export */   HL: () => (/* binding */ ACCOUNT_ID_PATTERN),
-/* harmony export */   Ke: () => (/* binding */ clusterArn),
+/* harmony export */   Kh: () => (/* binding */ cliNouns),
 /* harmony export */   Lw: () => (/* binding */ parseArn),
 /* harmony export */   NW: () => (/* binding */ stripAutomatedPrefix),
 /* harmony export */   RT: () => (/* binding */ KMS_KEY_ARN_PATTERN),
 /* harmony export */   SU: () => (/* binding */ isAutomatedSnapshotId),
 /* harmony export */   Vi: () => (/* binding */ RDS_IDENTIFIER_RULE),
+/* harmony export */   Z$: () => (/* binding */ databaseArn),
 /* harmony export */   aY: () => (/* binding */ REGION_PATTERN),
+/* harmony export */   dx: () => (/* binding */ kindWord),
 /* harmony export */   hd: () => (/* binding */ accountRootArn),
-/* harmony export */   q_: () => (/* binding */ clusterSnapshotArn),
+/* harmony export */   jB: () => (/* binding */ snapshotKindOfArn),
+/* harmony export */   l1: () => (/* binding */ TDE_OPTION_NAMES),
 /* harmony export */   s2: () => (/* binding */ rdsIdentifierProblem),
-/* harmony export */   yE: () => (/* binding */ ROLE_ARN_PATTERN)
+/* harmony export */   yE: () => (/* binding */ ROLE_ARN_PATTERN),
+/* harmony export */   z5: () => (/* binding */ snapshotArnOf)
 /* harmony export */ });
-/* unused harmony export roleArn */
+/* unused harmony exports roleArn, clusterSnapshotArn, clusterArn, instanceArn, dbSnapshotArn */
 /**
  * AWS's own rules about names and ARNs, in one place. The settings check and
  * the pipeline steps both use these, so a rule is never written twice.
@@ -69522,6 +70235,47 @@ function clusterSnapshotArn(region, accountId, id, partition = 'aws') {
 function clusterArn(region, accountId, id, partition = 'aws') {
     return `arn:${partition}:rds:${region}:${accountId}:cluster:${id}`;
 }
+/** An RDS DB instance: arn:aws:rds:REGION:ACCT:db:ID */
+function instanceArn(region, accountId, id, partition = 'aws') {
+    return `arn:${partition}:rds:${region}:${accountId}:db:${id}`;
+}
+/** An RDS DB (instance) snapshot: arn:aws:rds:REGION:ACCT:snapshot:ID */
+function dbSnapshotArn(region, accountId, id, partition = 'aws') {
+    return `arn:${partition}:rds:${region}:${accountId}:snapshot:${id}`;
+}
+/** The ARN of a database of either kind. */
+function databaseArn(kind, region, accountId, id, partition = 'aws') {
+    return kind === 'cluster' ? clusterArn(region, accountId, id, partition) : instanceArn(region, accountId, id, partition);
+}
+/** The ARN of a snapshot of either kind. */
+function snapshotArnOf(kind, region, accountId, id, partition = 'aws') {
+    return kind === 'cluster' ? clusterSnapshotArn(region, accountId, id, partition) : dbSnapshotArn(region, accountId, id, partition);
+}
+/** The ARN resource type of a snapshot: `cluster-snapshot` (Aurora) or `snapshot` (RDS DB instance). */
+function snapshotKindOfArn(resource) {
+    const m = /^(cluster-snapshot|snapshot):(.+)$/.exec(resource);
+    if (!m)
+        return undefined;
+    return { kind: m[1] === 'cluster-snapshot' ? 'cluster' : 'instance', identifier: m[2] };
+}
+/** Words for messages: "DB cluster" / "DB instance", and the CLI nouns. */
+function kindWord(kind) {
+    return kind === 'cluster' ? 'DB cluster' : 'DB instance';
+}
+/** The AWS CLI words for a kind: `db-cluster` / `db-instance`, `db-cluster-snapshot` / `db-snapshot`. */
+function cliNouns(kind) {
+    return kind === 'cluster'
+        ? { db: 'db-cluster', snapshot: 'db-cluster-snapshot', snapshotIdOption: '--db-cluster-snapshot-identifier', dbIdOption: '--db-cluster-identifier' }
+        : { db: 'db-instance', snapshot: 'db-snapshot', snapshotIdOption: '--db-snapshot-identifier', dbIdOption: '--db-instance-identifier' };
+}
+/**
+ * Options that make a DB snapshot unshareable: an option group with a permanent
+ * or persistent option (Oracle TDE, SQL Server TDE, Oracle Timezone...) ties the
+ * snapshot to its account (RDS User Guide, "Sharing a DB snapshot": "You can't
+ * share a DB snapshot that uses an option group with permanent or persistent
+ * options"), and TDE-encrypted Oracle / SQL Server snapshots can't be shared.
+ */
+const TDE_OPTION_NAMES = ['TDE', 'TDE_HSM', 'TRANSPARENT_DATA_ENCRYPTION'];
 /** Automated snapshots are named `rds:<cluster>-<date>`; ':' is not valid in a new name. */
 function isAutomatedSnapshotId(id) {
     return id.startsWith('rds:');
@@ -69682,7 +70436,7 @@ function escape(s) {
 
 /***/ }),
 
-/***/ 9464:
+/***/ 2502:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70235,16 +70989,17 @@ function policyParamsFromSettings(settings) {
         params: {
             partition,
             region: settings.region,
+            ...(settings.kind ? { kind: settings.kind } : {}),
             source: {
                 accountId: settings.source.accountId,
                 roleArn: settings.source.roleArn,
-                cluster: settings.source.cluster,
+                database: settings.source.identifier,
                 keyArn: settings.source.kmsKeyArn
             },
             target: {
                 accountId: settings.target.accountId,
                 roleArn: settings.target.roleArn,
-                cluster: settings.target.cluster,
+                database: settings.target.identifier,
                 keyArn: settings.target.kmsKeyArn
             },
             audience: settings.audience,
@@ -70259,16 +71014,17 @@ function policyParamsFromContext(ctx, sharedKeyArn) {
     return {
         partition: accounts.source.partition,
         region: settings.region,
+        ...(settings.kind ? { kind: settings.kind } : {}),
         source: {
             accountId: accounts.source.accountId,
             roleArn: accounts.source.principalArn,
-            cluster: settings.source.cluster,
+            database: settings.source.identifier,
             keyArn: sharedKeyArn ?? settings.source.kmsKeyArn
         },
         target: {
             accountId: accounts.target.accountId,
             roleArn: accounts.target.principalArn,
-            cluster: settings.target.cluster,
+            database: settings.target.identifier,
             keyArn: settings.target.kmsKeyArn
         },
         audience: settings.audience,
@@ -70381,11 +71137,16 @@ function sourceRoleKeyStatements(p) {
         }
     ];
 }
-function sourceRolePolicy(p) {
+/** The kinds the policies cover: the run's, or both while source-db / target-db are undetected. */
+function kindsOf(p) {
+    return p.kind ? [p.kind] : ['cluster', 'instance'];
+}
+/** Aurora: the production cluster and its cluster snapshots. */
+function sourceClusterStatements(p) {
     const acct = p.source.accountId;
     const snapshots = rdsArn(p, acct, 'cluster-snapshot:*');
-    const cluster = rdsArn(p, acct, `cluster:${p.source.cluster}`);
-    return policyDocument([
+    const cluster = rdsArn(p, acct, `cluster:${p.source.database}`);
+    return [
         {
             Sid: 'ReadProductionClusterAndSnapshots',
             Effect: 'Allow',
@@ -70404,14 +71165,53 @@ function sourceRolePolicy(p) {
             Action: 'rds:DeleteDBClusterSnapshot',
             Resource: snapshots,
             Condition: MANAGED_ONLY
+        }
+    ];
+}
+/** RDS DB instance: the production instance (arn:...:db:ID), its DB snapshots (arn:...:snapshot:ID) and option groups (checked before sharing). */
+function sourceInstanceStatements(p) {
+    const acct = p.source.accountId;
+    const snapshots = rdsArn(p, acct, 'snapshot:*');
+    const instance = rdsArn(p, acct, `db:${p.source.database}`);
+    return [
+        {
+            Sid: 'ReadProductionInstanceAndSnapshots',
+            Effect: 'Allow',
+            Action: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:ListTagsForResource'],
+            Resource: [instance, snapshots]
         },
+        {
+            Sid: 'ReadOptionGroupsBeforeSharing',
+            Effect: 'Allow',
+            Action: 'rds:DescribeOptionGroups',
+            Resource: rdsArn(p, acct, 'og:*')
+        },
+        {
+            Sid: 'DBSnapshotCopyAndShare',
+            Effect: 'Allow',
+            Action: ['rds:CreateDBSnapshot', 'rds:CopyDBSnapshot', 'rds:ModifyDBSnapshotAttribute', 'rds:AddTagsToResource'],
+            Resource: [instance, snapshots]
+        },
+        {
+            Sid: 'DeleteOnlyThisActionsDBSnapshots',
+            Effect: 'Allow',
+            Action: 'rds:DeleteDBSnapshot',
+            Resource: snapshots,
+            Condition: MANAGED_ONLY
+        }
+    ];
+}
+function sourceRolePolicy(p) {
+    return policyDocument([
+        ...kindsOf(p).flatMap(k => (k === 'cluster' ? sourceClusterStatements(p) : sourceInstanceStatements(p))),
         ...sourceRoleKeyStatements(p)
     ]);
 }
-function targetRolePolicy(p) {
+/** Aurora in staging: restore from the shared cluster snapshot, the cluster and its instances, final cluster snapshots. */
+function targetClusterStatements(p) {
     const acct = p.target.accountId;
-    const clusters = rdsArn(p, acct, `cluster:${p.target.cluster}*`);
-    const statements = [
+    const clusters = rdsArn(p, acct, `cluster:${p.target.database}*`);
+    return [
         {
             Sid: 'ReadOnlyDescribe',
             Effect: 'Allow',
@@ -70461,20 +71261,72 @@ function targetRolePolicy(p) {
             Action: 'rds:DeleteDBClusterSnapshot',
             Resource: rdsArn(p, acct, 'cluster-snapshot:*'),
             Condition: MANAGED_ONLY
+        }
+    ];
+}
+/**
+ * RDS DB instance in staging: copy the shared DB snapshot into the staging
+ * account (CopyDBSnapshot), restore the instance from that copy, rename,
+ * modify and delete the staging instances, delete this action's DB snapshots.
+ */
+function targetInstanceStatements(p) {
+    const acct = p.target.accountId;
+    const instances = rdsArn(p, acct, `db:${p.target.database}*`);
+    const ownSnapshots = rdsArn(p, acct, 'snapshot:*');
+    return [
+        {
+            Sid: 'ReadOnlyDescribeInstances',
+            Effect: 'Allow',
+            Action: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:DescribeDBSubnetGroups', 'rds:ListTagsForResource'],
+            Resource: '*'
         },
+        {
+            Sid: 'CopyTheSharedDBSnapshotIntoStaging',
+            Effect: 'Allow',
+            Action: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource'],
+            Resource: [rdsArn(p, p.source.accountId, 'snapshot:*'), ownSnapshots]
+        },
+        {
+            Sid: 'RestoreTheInstanceFromTheStagingCopy',
+            Effect: 'Allow',
+            Action: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
+            Resource: [instances, ownSnapshots, rdsArn(p, acct, 'subgrp:*'), rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'og:*')]
+        },
+        {
+            Sid: 'StagingInstanceLifecycle',
+            Effect: 'Allow',
+            Action: ['rds:ModifyDBInstance', 'rds:DeleteDBInstance', 'rds:CreateDBSnapshot', 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
+            Resource: [instances, ownSnapshots, rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'og:*')]
+        },
+        {
+            Sid: 'DeleteOnlyThisActionsDBSnapshots',
+            Effect: 'Allow',
+            Action: 'rds:DeleteDBSnapshot',
+            Resource: ownSnapshots,
+            Condition: MANAGED_ONLY
+        }
+    ];
+}
+function targetRolePolicy(p) {
+    const acct = p.target.accountId;
+    const kinds = kindsOf(p);
+    const statements = [
+        ...kinds.flatMap(k => (k === 'cluster' ? targetClusterStatements(p) : targetInstanceStatements(p))),
         ...targetRoleSharedKeyStatements(p)
     ];
     if (p.target.keyArn)
         statements.push(...targetRoleTargetKeyStatements(p.target.keyArn));
-    const secrets = `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!cluster-*`;
+    // RDS names a managed master password secret rds!cluster-<id> for a cluster, rds!db-<id> for an instance.
+    const secrets = kinds.map(k => `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!${k === 'cluster' ? 'cluster' : 'db'}-*`);
+    const secretResource = secrets.length === 1 ? secrets[0] : secrets;
     if (p.manageMasterPassword)
         statements.push({
             Sid: 'ManagedMasterPassword',
             Effect: 'Allow',
             Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
-            Resource: secrets
+            Resource: secretResource
         });
-    if (p.dataApi)
+    if (p.dataApi && kinds.includes('cluster'))
         statements.push({
             Sid: 'MaskThroughDataApi',
             Effect: 'Allow',
@@ -70485,8 +71337,8 @@ function targetRolePolicy(p) {
                 'rds-data:CommitTransaction',
                 'rds-data:RollbackTransaction'
             ],
-            Resource: clusters
-        }, { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets });
+            Resource: rdsArn(p, acct, `cluster:${p.target.database}*`)
+        }, { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets[0] });
     return policyDocument(statements);
 }
 // ---------------------------------------------------------------------------
@@ -70585,6 +71437,14 @@ const byCode = {
     SharedSnapshotQuotaExceeded: sharedQuota,
     SharedSnapshotQuotaExceededFault: sharedQuota,
     InvalidDBClusterStateFault: clusterState,
+    DBSnapshotAlreadyExistsFault: dbSnapshotExists,
+    DBSnapshotAlreadyExists: dbSnapshotExists,
+    InvalidDBSnapshotStateFault: dbSnapshotNotReady,
+    InvalidDBSnapshotState: dbSnapshotNotReady,
+    InvalidDBInstanceStateFault: instanceState,
+    InvalidDBInstanceState: instanceState,
+    DBInstanceNotFoundFault: instanceNotFound,
+    DBInstanceNotFound: instanceNotFound,
     ExpiredToken: stsRefusal,
     ExpiredTokenException: stsRefusal,
     InvalidIdentityToken: stsRefusal,
@@ -70649,7 +71509,9 @@ function kmsKeyNotAccessible(e, ctx) {
         return [
             {
                 title: 'KMS key not accessible: the target key',
-                message: `${header}\nThe restore in account ${target.accountId} encrypts with ${keyArn}, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
+                message: `${header}\n${ctx.settings.kind === 'instance'
+                    ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
+                    : `The restore in account ${target.accountId} encrypts with ${keyArn}`}, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
                 fix: keyFixText(remedy, 'both'),
                 severity: 'error'
             }
@@ -70678,7 +71540,10 @@ function kmsKeyNotAccessible(e, ctx) {
             message: `${header}\nKey ${key} (account ${source.accountId}); principal ${target.principalArn} (account ${target.accountId}). ` +
                 'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
                 `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
-                'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.',
+                'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.' +
+                (ctx.settings.kind === 'instance'
+                    ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
+                    : ''),
             fix: keyFixText(targetRemedy, 'both') +
                 `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` +
                 keyFixText(sourceRemedy, 'iam'),
@@ -70795,14 +71660,19 @@ function snapshotNotReady(e) {
 }
 function snapshotQuota(e, ctx) {
     const region = ctx?.settings.region ?? '<region>';
+    const instance = ctx?.settings.kind === 'instance';
+    const noun = instance ? 'DB instance snapshots' : 'DB cluster snapshots';
     return [
         {
             title: 'Manual snapshot quota reached',
-            message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual DB cluster snapshots per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.`,
+            message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.${instance ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''}`,
             fix: `Lower retain-snapshots (the action deletes its own older snapshots), delete manual snapshots you no longer need:\n` +
-                `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
-                `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n` +
-                'or request a higher "Manual DB cluster snapshots" quota in Service Quotas (RDS).',
+                (instance
+                    ? `aws rds describe-db-snapshots --snapshot-type manual --region ${region} --query "DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]"\n` +
+                        `aws rds delete-db-snapshot --db-snapshot-identifier <old-snapshot> --region ${region}\n`
+                    : `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
+                        `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n`) +
+                `or request a higher "Manual ${noun}" quota in Service Quotas (RDS).`,
             severity: 'error'
         }
     ];
@@ -70843,8 +71713,57 @@ function clusterState(e, ctx) {
                     `aws rds modify-db-cluster --db-cluster-identifier <cluster> --no-deletion-protection --apply-immediately\n` +
                     `aws rds delete-db-instance --db-instance-identifier <instance>\n` +
                     `aws rds delete-db-cluster --db-cluster-identifier <cluster> --skip-final-snapshot\n` +
-                    `The action does this itself when it replaces ${ctx?.settings.target.cluster ?? 'the staging cluster'}; a rerun continues from where it stopped.`
+                    `The action does this itself when it replaces ${ctx?.settings.target.identifier ?? 'the staging cluster'}; a rerun continues from where it stopped.`
                 : 'Rerun once the cluster is available (aws rds describe-db-clusters shows its Status).',
+            severity: 'error'
+        }
+    ];
+}
+// RDS DB instance and DB snapshot faults
+function dbSnapshotExists(e) {
+    return [
+        {
+            title: 'A DB snapshot with that name already exists',
+            message: `RDS answered DBSnapshotAlreadyExists: ${e.message}\nThe action names its copies (in production, and the staging copy an RDS DB instance is restored from) after the snapshot they copy, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
+            fix: 'Delete or rename the DB snapshot named in the message if it is not needed (aws rds delete-db-snapshot --db-snapshot-identifier <name>), or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.',
+            severity: 'error'
+        }
+    ];
+}
+function dbSnapshotNotReady(e, ctx) {
+    const region = ctx?.settings.region ?? '<region>';
+    return [
+        {
+            title: 'DB snapshot not in a usable state',
+            message: `RDS answered InvalidDBSnapshotState: ${e.message}\nThe DB snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored (an RDS DB instance is restored from the staging account's copy, which must finish copying first).`,
+            fix: `Rerun the workflow: the action resumes its own copies and waits for them. To see where a snapshot is:\naws rds describe-db-snapshots --region ${region} --db-snapshot-identifier <snapshot> --query "DBSnapshots[0].[Status,PercentProgress]"`,
+            severity: 'error'
+        }
+    ];
+}
+function instanceState(e, ctx) {
+    const target = ctx?.settings.target.identifier ?? '<instance>';
+    const deleting = /delet/i.test(e.message);
+    return [
+        {
+            title: deleting ? 'DB instance cannot be deleted in its current state' : 'DB instance is not in a state for this operation',
+            message: `RDS answered InvalidDBInstanceState: ${e.message}\n${deleting
+                ? 'An instance can be deleted once it is available (not creating, renaming, modifying or backing up), with deletion protection off, and with SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
+                : 'The instance is being created, modified, renamed, backed up or having its master password reset; renames, password resets and snapshots wait until it is available.'}`,
+            fix: deleting
+                ? `aws rds modify-db-instance --db-instance-identifier <instance> --no-deletion-protection --apply-immediately\naws rds wait db-instance-available --db-instance-identifier <instance>\naws rds delete-db-instance --db-instance-identifier <instance> --skip-final-snapshot --delete-automated-backups\nThe action does this itself when it replaces ${target}; a rerun continues from where it stopped.`
+                : `Rerun once the instance is available:\naws rds wait db-instance-available --db-instance-identifier ${target}`,
+            severity: 'error'
+        }
+    ];
+}
+function instanceNotFound(e, ctx) {
+    const region = ctx?.settings.region ?? '<region>';
+    return [
+        {
+            title: 'DB instance not found',
+            message: `RDS answered DBInstanceNotFound: ${e.message}\n${ctx ? `The run works on ${ctx.settings.source.identifier} (account ${ctx.accounts.source.accountId}) and ${ctx.settings.target.identifier} (account ${ctx.accounts.target.accountId}). ` : ''}Either the identifier is not an RDS DB instance in ${region} (an Aurora cluster is named with source-cluster / target-cluster), or the instance was renamed or deleted while the run worked on it.`,
+            fix: `List the instances the role can see, and check source-instance / target-instance and aws-region:\naws rds describe-db-instances --region ${region} --query "DBInstances[?DBClusterIdentifier==null].[DBInstanceIdentifier,DBInstanceStatus]"`,
             severity: 'error'
         }
     ];
@@ -70862,8 +71781,9 @@ function trustFix(ctx, side, roleArn) {
     const p = {
         partition: (0,rds_rules/* parseArn */.Lw)(roleArn ?? '')?.partition ?? 'aws',
         region: s.region,
-        source: { accountId: s.source.accountId ?? accountId, cluster: s.source.cluster },
-        target: { accountId: s.target.accountId ?? accountId, cluster: s.target.cluster },
+        ...(s.kind ? { kind: s.kind } : {}),
+        source: { accountId: s.source.accountId ?? accountId, database: s.source.identifier },
+        target: { accountId: s.target.accountId ?? accountId, database: s.target.identifier },
         audience: s.audience,
         manageMasterPassword: s.manageMasterPassword,
         dataApi: s.maskingConnection === 'data-api'
@@ -71318,6 +72238,8 @@ function notChecked(ctx, sharedKey) {
     });
 }
 
+// EXTERNAL MODULE: ./src/plan/kind.ts
+var plan_kind = __nccwpck_require__(677);
 ;// CONCATENATED MODULE: ./src/aws/keys.ts
 /**
  * Read-only KMS look-ups the source plan needs about a snapshot's key: who
@@ -71356,503 +72278,10 @@ async function keyFacts(kms, keyId) {
     return { ...key, policy, policyUnreadable: unreadable };
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds/dist-cjs/index.js
-var client_rds_dist_cjs = __nccwpck_require__(7202);
-;// CONCATENATED MODULE: ./src/aws/snapshots.ts
-/**
- * The per-account snapshot adapter: the only place that calls RDS about
- * snapshots. Aurora DB clusters and RDS DB instances have parallel but
- * differently named APIs (DescribeDBClusterSnapshots / DescribeDBSnapshots,
- * CopyDBClusterSnapshot / CopyDBSnapshot, ...); the steps see one interface,
- * `SnapshotAdapter`, and never the difference. Only the cluster kind is
- * implemented here; an instance implementation fills the same interface.
- */
-
-
-function snapshotAdapter(kind, rds) {
-    if (kind === 'cluster')
-        return new ClusterSnapshots(rds);
-    throw new Error('RDS DB instance snapshots are not supported yet: only Aurora DB clusters.');
-}
-function tagMap(tags) {
-    const out = {};
-    for (const t of tags ?? [])
-        if (t.Key)
-            out[t.Key] = t.Value ?? '';
-    return out;
-}
-function tagList(tags) {
-    return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
-/** Aurora DB cluster snapshots. */
-class ClusterSnapshots {
-    rds;
-    kind = 'cluster';
-    constructor(rds) {
-        this.rds = rds;
-    }
-    async describeDatabase(identifier) {
-        try {
-            const out = await this.rds.send(new client_rds_dist_cjs/* DescribeDBClustersCommand */.Kdv({ DBClusterIdentifier: identifier }));
-            const c = out.DBClusters?.[0];
-            if (!c)
-                return undefined;
-            return {
-                kind: 'cluster',
-                identifier: c.DBClusterIdentifier ?? identifier,
-                arn: c.DBClusterArn ?? '',
-                status: c.Status ?? 'unknown',
-                engine: c.Engine ?? 'unknown',
-                engineVersion: c.EngineVersion,
-                encrypted: Boolean(c.StorageEncrypted),
-                kmsKeyArn: c.KmsKeyId
-            };
-        }
-        catch (e) {
-            if ((0,errors/* isAwsError */.m_)(e, 'DBClusterNotFoundFault'))
-                return undefined;
-            throw e;
-        }
-    }
-    async listSnapshots(databaseIdentifier) {
-        const out = [];
-        for await (const page of (0,client_rds_dist_cjs/* paginateDescribeDBClusterSnapshots */.G8v)({ client: this.rds, pageSize: 100 }, { DBClusterIdentifier: databaseIdentifier })) {
-            for (const s of page.DBClusterSnapshots ?? [])
-                out.push(await this.toInfo(s, false));
-        }
-        return out;
-    }
-    async getSnapshot(identifier) {
-        try {
-            const out = await this.rds.send(new client_rds_dist_cjs/* DescribeDBClusterSnapshotsCommand */.cWV({
-                DBClusterSnapshotIdentifier: identifier,
-                // RDS: "If this identifier is for an automated snapshot, the SnapshotType parameter must also be specified."
-                ...(identifier.startsWith('rds:') ? { SnapshotType: 'automated' } : {})
-            }));
-            const s = out.DBClusterSnapshots?.[0];
-            return s ? await this.toInfo(s, true) : undefined;
-        }
-        catch (e) {
-            if ((0,errors/* isAwsError */.m_)(e, 'DBClusterSnapshotNotFoundFault'))
-                return undefined;
-            throw e;
-        }
-    }
-    async createSnapshot(databaseIdentifier, snapshotIdentifier, tags) {
-        const out = await this.rds.send(new client_rds_dist_cjs/* CreateDBClusterSnapshotCommand */.Iv4({
-            DBClusterIdentifier: databaseIdentifier,
-            DBClusterSnapshotIdentifier: snapshotIdentifier,
-            Tags: tagList(tags)
-        }));
-        return this.toInfo(out.DBClusterSnapshot ?? {}, false, tags);
-    }
-    async copySnapshot(request) {
-        const out = await this.rds.send(new client_rds_dist_cjs/* CopyDBClusterSnapshotCommand */.Xzo({
-            SourceDBClusterSnapshotIdentifier: request.sourceIdentifier,
-            TargetDBClusterSnapshotIdentifier: request.targetIdentifier,
-            ...(request.kmsKeyArn ? { KmsKeyId: request.kmsKeyArn } : {}),
-            CopyTags: false,
-            Tags: tagList(request.tags)
-        }));
-        return this.toInfo(out.DBClusterSnapshot ?? {}, false, request.tags);
-    }
-    async sharedWith(identifier) {
-        const out = await this.rds.send(new client_rds_dist_cjs/* DescribeDBClusterSnapshotAttributesCommand */.ypC({ DBClusterSnapshotIdentifier: identifier }));
-        const attrs = out.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes ?? [];
-        return attrs.find(a => a.AttributeName === 'restore')?.AttributeValues ?? [];
-    }
-    async share(identifier, accountId) {
-        await this.rds.send(new client_rds_dist_cjs/* ModifyDBClusterSnapshotAttributeCommand */.EbD({
-            DBClusterSnapshotIdentifier: identifier,
-            AttributeName: 'restore',
-            ValuesToAdd: [accountId]
-        }));
-    }
-    /** RDS returns TagList with the snapshot; when an answer lacks it, `lookUpTags` asks ListTagsForResource. */
-    async toInfo(s, lookUpTags, knownTags) {
-        let tags = s.TagList ? tagMap(s.TagList) : (knownTags ?? {});
-        if (!s.TagList && !knownTags && lookUpTags && s.DBClusterSnapshotArn) {
-            const out = await this.rds.send(new client_rds_dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceName: s.DBClusterSnapshotArn }));
-            tags = tagMap(out.TagList);
-        }
-        return {
-            kind: 'cluster',
-            identifier: s.DBClusterSnapshotIdentifier ?? '',
-            arn: s.DBClusterSnapshotArn ?? '',
-            databaseIdentifier: s.DBClusterIdentifier ?? '',
-            snapshotType: s.SnapshotType ?? 'manual',
-            status: s.Status ?? 'unknown',
-            percent: s.PercentProgress,
-            engine: s.Engine ?? 'unknown',
-            engineVersion: s.EngineVersion,
-            encrypted: Boolean(s.StorageEncrypted),
-            kmsKeyArn: s.KmsKeyId,
-            allocatedStorageGb: s.AllocatedStorage,
-            createdAt: s.SnapshotCreateTime,
-            tags
-        };
-    }
-}
-
-// EXTERNAL MODULE: ./src/wait.ts
-var wait = __nccwpck_require__(910);
-;// CONCATENATED MODULE: ./src/steps/snapshot.ts
-
-
-
-
-/** Statuses a snapshot does not leave on its own: waiting longer cannot help. */
-const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'incompatible-restore', 'incompatible-parameters'];
-const kindWord = (a) => (a.kind === 'cluster' ? 'DB cluster' : 'DB instance');
-async function findDatabase(adapter, identifier, scope) {
-    const db = await adapter.describeDatabase(identifier);
-    if (!db) {
-        throw new errors/* DiagnosedError */.xB({
-            title: `Production ${kindWord(adapter)} not found`,
-            message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (DescribeDBClusters answered DBClusterNotFoundFault).`,
-            fix: `Check the 'source-cluster' input (the cluster identifier, not an instance or endpoint name) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-clusters --region ${scope.region} --query 'DBClusters[].DBClusterIdentifier'`
-        });
-    }
-    return db;
-}
-/** RDS's snapshot type as the plan sees it: AWS Backup snapshots cannot be shared either, like automated ones. */
-function sourceType(info) {
-    return info.snapshotType === 'automated' || info.snapshotType === 'awsbackup' || (0,rds_rules/* isAutomatedSnapshotId */.SU)(info.identifier)
-        ? 'automated'
-        : 'manual';
-}
-/**
- * `latest`: the newest available snapshot, automated or manual. Copies this
- * action made (tagged with SOURCE_TAG) are not candidates: they stand for their
- * source, which is found instead, and its copy is then reused by name.
- */
-function pickLatest(snapshots) {
-    const candidates = snapshots.filter(s => s.status === 'available' && !(context/* SOURCE_TAG */.Z5 in s.tags));
-    candidates.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-    return candidates[0];
-}
-function toSourceSnapshot(info) {
-    return {
-        kind: info.kind,
-        identifier: info.identifier,
-        arn: info.arn,
-        type: sourceType(info),
-        status: info.status,
-        engine: info.engine,
-        engineVersion: info.engineVersion,
-        encrypted: info.encrypted,
-        kmsKeyArn: info.kmsKeyArn,
-        allocatedStorageGb: info.allocatedStorageGb,
-        createdAt: info.createdAt?.toISOString()
-    };
-}
-/** The name of the snapshot `new` takes: one per run attempt, valid and deterministic. */
-function newSnapshotIdentifier(database, runId) {
-    return (0,rds_rules/* toRdsIdentifier */.Ep)('rcas', database, runId);
-}
-/** Which snapshot the run starts from (read-only). `new` is described as what will be taken. */
-async function resolveSnapshot(adapter, choice, db, scope) {
-    if (choice.kind === 'new') {
-        if (db.status !== 'available') {
-            throw new errors/* DiagnosedError */.xB({
-                title: 'Cannot take a snapshot now',
-                message: `snapshot: new needs ${kindWord(adapter)} '${db.identifier}' to be available; it is '${db.status}'.`,
-                fix: "Run again when the cluster is available, or use 'snapshot: latest' to start from the newest existing snapshot."
-            });
-        }
-        const identifier = newSnapshotIdentifier(db.identifier, scope.runId);
-        return {
-            kind: adapter.kind,
-            identifier,
-            arn: (0,rds_rules/* clusterSnapshotArn */.q_)(scope.region, scope.accountId, identifier, scope.partition),
-            type: 'new',
-            status: 'to be taken',
-            engine: db.engine,
-            engineVersion: db.engineVersion,
-            encrypted: db.encrypted,
-            kmsKeyArn: db.kmsKeyArn
-        };
-    }
-    if (choice.kind === 'latest') {
-        const all = await adapter.listSnapshots(db.identifier);
-        const newest = pickLatest(all);
-        if (!newest) {
-            const pending = all.filter(s => s.status !== 'available');
-            throw new errors/* DiagnosedError */.xB({
-                title: 'No available snapshot of the production database',
-                message: `${kindWord(adapter)} '${db.identifier}' has no available automated or manual snapshot` +
-                    (pending.length ? ` (${pending.length} not available yet: ${pending.map(s => `${s.identifier} ${s.status}`).join(', ')}).` : '.'),
-                fix: "Use 'snapshot: new' to take one now, or wait for the snapshot being created and run again."
-            });
-        }
-        return toSourceSnapshot(newest);
-    }
-    // A named snapshot: an identifier (manual, or automated `rds:...`) or an ARN.
-    if (choice.arn) {
-        const arn = (0,rds_rules/* parseArn */.Lw)(choice.arn);
-        if (arn && arn.accountId !== scope.accountId) {
-            throw new errors/* DiagnosedError */.xB({
-                title: 'Snapshot belongs to another account',
-                message: `The snapshot input ${choice.arn} is in account ${arn.accountId}, but the production (source) account is ${scope.accountId}.`,
-                fix: `Name a snapshot of '${db.identifier}' in account ${scope.accountId}, or use 'snapshot: latest'.`
-            });
-        }
-    }
-    const info = await adapter.getSnapshot(choice.identifier);
-    if (!info) {
-        throw new errors/* DiagnosedError */.xB({
-            title: 'Snapshot not found',
-            message: `There is no ${kindWord(adapter)} snapshot '${choice.identifier}' in account ${scope.accountId}, region ${scope.region}.`,
-            fix: `List the snapshots of the cluster and pick one, or use 'snapshot: latest':\n  aws rds describe-db-cluster-snapshots --region ${scope.region} --db-cluster-identifier ${db.identifier} --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,Status,SnapshotCreateTime]'`
-        });
-    }
-    if (info.databaseIdentifier.toLowerCase() !== db.identifier.toLowerCase()) {
-        throw new errors/* DiagnosedError */.xB({
-            title: 'Snapshot of another cluster',
-            message: `Snapshot '${info.identifier}' was taken of '${info.databaseIdentifier}', not of source-cluster '${db.identifier}'. Refusing to refresh staging from another database.`,
-            fix: `Set 'snapshot' to a snapshot of '${db.identifier}', or set 'source-cluster: ${info.databaseIdentifier}' if that is the database meant.`
-        });
-    }
-    if (info.status !== 'available') {
-        const creating = info.status === 'creating' || info.status === 'copying';
-        throw new errors/* DiagnosedError */.xB({
-            title: creating ? 'Snapshot still being created' : `Snapshot is ${info.status}`,
-            message: creating
-                ? `Snapshot '${info.identifier}' is ${info.status}${info.percent !== undefined ? ` (${info.percent}%)` : ''}: it cannot be copied or shared before it is available.`
-                : `Snapshot '${info.identifier}' is '${info.status}', not available.`,
-            fix: creating
-                ? `Run again when it is available:\n  aws rds wait db-cluster-snapshot-available --region ${scope.region} --db-cluster-snapshot-identifier ${info.identifier}\nor use 'snapshot: latest' to take the newest available one.`
-                : "Name another snapshot, or use 'snapshot: latest'."
-        });
-    }
-    return toSourceSnapshot(info);
-}
-/** One look at a snapshot, for waitFor: PercentProgress included. */
-function snapshotObservation(info) {
-    if (!info)
-        return { status: 'deleted', done: false, failed: 'deleted' };
-    return {
-        status: info.status,
-        done: info.status === 'available',
-        failed: TERMINAL_SNAPSHOT_STATUSES.includes(info.status) ? info.status : undefined,
-        percent: info.percent,
-        value: info
-    };
-}
-/**
- * Poll a snapshot until it is available. The SDK waiter
- * (waitUntilDBClusterSnapshotAvailable) cannot report PercentProgress, so
- * this is wait.ts's loop: progress logged, adaptive pauses, overall limit.
- */
-async function waitForSnapshot(ctx, adapter, identifier, what) {
-    const info = await (0,wait/* waitFor */.fm)(async () => snapshotObservation(await adapter.getSnapshot(identifier)), (0,context/* waitOptions */.Sn)(ctx, what));
-    if (!info)
-        throw new Error(`${what}: available, but RDS returned no description`);
-    return info;
-}
-function snapshotQuotaFault(scope, action) {
-    return new errors/* DiagnosedError */.xB({
-        title: 'Manual snapshot quota reached',
-        message: `${action} failed with SnapshotQuotaExceeded: account ${scope.accountId} has as many manual DB cluster snapshots in ${scope.region} as its quota allows (100 by default).`,
-        fix: `Delete manual cluster snapshots nobody needs (this action's own are tagged ${context/* MANAGED_TAG */.N2}=true; lower 'retain-snapshots' to keep fewer), or ask for a higher quota in Service Quotas (Amazon RDS, "Manual DB cluster snapshots"):\n` +
-            `  aws rds describe-db-cluster-snapshots --region ${scope.region} --snapshot-type manual --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]'`
-    });
-}
-/** `snapshot: new`: take the manual snapshot the plan named, tagged as this action's, and wait until it is available. */
-async function takeSnapshot(ctx, adapter, planned, database) {
-    const scope = { accountId: ctx.accounts.source.accountId, region: ctx.settings.region, partition: ctx.accounts.source.partition };
-    const tags = { [context/* MANAGED_TAG */.N2]: 'true', [context/* RUN_TAG */.R2]: ctx.runId };
-    try {
-        await adapter.createSnapshot(database, planned.identifier, tags);
-    }
-    catch (e) {
-        if ((0,errors/* isAwsError */.m_)(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded'))
-            throw snapshotQuotaFault(scope, 'CreateDBClusterSnapshot');
-        if ((0,errors/* isAwsError */.m_)(e, 'InvalidDBClusterStateFault')) {
-            throw new errors/* DiagnosedError */.xB({
-                title: 'Cannot take a snapshot now',
-                message: `CreateDBClusterSnapshot refused: '${database}' is not in a state that allows a snapshot (InvalidDBClusterStateFault: ${e.message}).`,
-                fix: "Run again when the cluster is available, or use 'snapshot: latest'."
-            });
-        }
-        if (!(0,errors/* isAwsError */.m_)(e, 'DBClusterSnapshotAlreadyExistsFault'))
-            throw e;
-        // The same run attempt already started it: take it over if it is ours.
-        const existing = await adapter.getSnapshot(planned.identifier);
-        if (!existing || existing.tags[context/* RUN_TAG */.R2] !== ctx.runId) {
-            throw new errors/* DiagnosedError */.xB({
-                title: 'Snapshot name taken',
-                message: `A snapshot named '${planned.identifier}' already exists and this run did not make it (DBClusterSnapshotAlreadyExistsFault).`,
-                fix: 'Rename or delete that snapshot, or use another snapshot input.'
-            });
-        }
-    }
-    ctx.state.update({ sourceSnapshot: { identifier: planned.identifier, kind: adapter.kind, createdByThisRun: true } });
-    try {
-        return await waitForSnapshot(ctx, adapter, planned.identifier, `snapshot ${planned.identifier}`);
-    }
-    catch (e) {
-        if (e instanceof wait/* WaitFailedError */.vv) {
-            throw new errors/* DiagnosedError */.xB({
-                title: 'Snapshot failed',
-                message: `The new snapshot '${planned.identifier}' ended in status '${e.status}'.`,
-                fix: `Look at the cluster's recent events, then run again:\n  aws rds describe-events --region ${scope.region} --source-type db-cluster-snapshot --source-identifier ${planned.identifier}`
-            });
-        }
-        throw e;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/steps/reencrypt.ts
-/**
- * Re-encrypt: copy the source snapshot under the CMK the staging account may
- * use. The copy's name is derived from the source snapshot alone, and it is
- * tagged with the run and the source, so a rerun (after a cancelled job, say)
- * finds it, available or still copying, and resumes instead of starting a
- * second full copy.
- */
-
-
-
-
-
-
-/** `rds:app-2026-11-28-03-10` -> `rcas-app-2026-11-28-03-10`: the same source always gives the same copy name. */
-function copySnapshotIdentifier(sourceIdentifier) {
-    return (0,rds_rules/* toRdsIdentifier */.Ep)('rcas', (0,rds_rules/* stripAutomatedPrefix */.NW)(sourceIdentifier));
-}
-/** What the copy carries: made by this action, in which run, from which snapshot. */
-function copyTags(runId, sourceIdentifier) {
-    return { [context/* MANAGED_TAG */.N2]: 'true', [context/* RUN_TAG */.R2]: runId, [context/* SOURCE_TAG */.Z5]: sourceIdentifier };
-}
-/** Whether a snapshot found under the copy's name is this action's copy of the same source under the same key. Pure. */
-function judgeExistingCopy(existing, expected) {
-    const deleteCmd = `aws rds delete-db-cluster-snapshot --region ${expected.region} --db-cluster-snapshot-identifier ${existing.identifier}`;
-    if (existing.tags[context/* MANAGED_TAG */.N2] !== 'true') {
-        return {
-            refuse: {
-                title: 'Snapshot name taken by another snapshot',
-                message: `The copy of '${expected.sourceIdentifier}' is named '${expected.identifier}', but a snapshot with that name already exists and this action did not make it (no ${context/* MANAGED_TAG */.N2} tag): copying would fail with DBClusterSnapshotAlreadyExistsFault, and reusing it could share data nobody chose.`,
-                fix: `If that snapshot is not needed, delete it:\n  ${deleteCmd}\nOtherwise rename it (copy it to another name and delete this one), or choose another source snapshot.`
-            }
-        };
-    }
-    if (existing.tags[context/* SOURCE_TAG */.Z5] !== expected.sourceIdentifier) {
-        return {
-            refuse: {
-                title: 'Snapshot name taken by another copy',
-                message: `'${expected.identifier}' exists and was made by this action, but from '${existing.tags[context/* SOURCE_TAG */.Z5] ?? 'an unknown snapshot'}', not from '${expected.sourceIdentifier}'.`,
-                fix: `Delete the stale copy and run again:\n  ${deleteCmd}`
-            }
-        };
-    }
-    if ((existing.kmsKeyArn ?? undefined) !== expected.kmsKeyArn && existing.encrypted) {
-        return {
-            refuse: {
-                title: 'Existing copy is under another key',
-                message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' already exists under key ${existing.kmsKeyArn}, but kms-key-id is now ${expected.kmsKeyArn ?? '(none)'}.`,
-                fix: `Delete the old copy so the next run makes a new one under the new key:\n  ${deleteCmd}\nor set kms-key-id back to ${existing.kmsKeyArn}.`
-            }
-        };
-    }
-    if (TERMINAL_SNAPSHOT_STATUSES.includes(existing.status)) {
-        return {
-            refuse: {
-                title: `Earlier copy is ${existing.status}`,
-                message: `The copy '${expected.identifier}' an earlier run started is '${existing.status}' and will not become available.`,
-                fix: existing.status === 'deleting' ? 'Run again once it is gone.' : `Delete it and run again:\n  ${deleteCmd}`
-            }
-        };
-    }
-    return { reuse: { status: existing.status, percent: existing.percent } };
-}
-/** The existing copy, when there is one this run may reuse; refuses (DiagnosedError) when the name is taken otherwise. Read-only. */
-async function findExistingCopy(adapter, expected) {
-    const existing = await adapter.getSnapshot(expected.identifier);
-    if (!existing)
-        return undefined;
-    const verdict = judgeExistingCopy(existing, expected);
-    if ('refuse' in verdict)
-        throw new errors/* DiagnosedError */.xB(verdict.refuse);
-    return existing;
-}
-/** Copy (or resume the copy) and wait until it is available. */
-async function reencrypt(ctx, adapter, expected) {
-    const scope = { accountId: ctx.accounts.source.accountId, region: ctx.settings.region, partition: ctx.accounts.source.partition };
-    let existing = await findExistingCopy(adapter, expected);
-    let resumed = existing !== undefined;
-    if (existing) {
-        ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: false } });
-        const how = `resumed ${expected.identifier} (${existing.status}${existing.percent !== undefined ? `, ${existing.percent}%` : ''})`;
-        core/* info */.pq(`Snapshot copy: ${how}, made by an earlier run of this action: no second copy.`);
-        ctx.report.fact('Snapshot copy', how);
-    }
-    else {
-        try {
-            await adapter.copySnapshot({
-                sourceIdentifier: expected.sourceIdentifier,
-                targetIdentifier: expected.identifier,
-                kmsKeyArn: expected.kmsKeyArn,
-                tags: copyTags(ctx.runId, expected.sourceIdentifier)
-            });
-            ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: true } });
-        }
-        catch (e) {
-            if ((0,errors/* isAwsError */.m_)(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault')) {
-                // Another run started the same copy between the look and the copy: take it over if it is ours.
-                existing = await findExistingCopy(adapter, expected);
-                if (!existing)
-                    throw e;
-                resumed = true;
-                ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: false } });
-            }
-            else {
-                throw copyFault(e, expected, scope);
-            }
-        }
-    }
-    try {
-        const snapshot = await waitForSnapshot(ctx, adapter, expected.identifier, `snapshot copy ${expected.identifier}`);
-        return { snapshot, resumed };
-    }
-    catch (e) {
-        if (e instanceof wait/* WaitFailedError */.vv) {
-            throw new errors/* DiagnosedError */.xB({
-                title: 'Snapshot copy failed',
-                message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' ended in status '${e.status}'.`,
-                fix: `Check the key ${expected.kmsKeyArn ?? ''} is enabled and the copy's events, delete the failed copy, and run again:\n  aws rds describe-events --region ${scope.region} --source-type db-cluster-snapshot --source-identifier ${expected.identifier}\n  aws rds delete-db-cluster-snapshot --region ${scope.region} --db-cluster-snapshot-identifier ${expected.identifier}`
-            });
-        }
-        throw e;
-    }
-}
-/** The faults of CopyDBClusterSnapshot this step can explain; others go to the generic mapper unchanged. */
-function copyFault(e, expected, scope) {
-    if ((0,errors/* isAwsError */.m_)(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded'))
-        return snapshotQuotaFault(scope, 'CopyDBClusterSnapshot');
-    if ((0,errors/* isAwsError */.m_)(e, 'KMSKeyNotAccessibleFault')) {
-        return new errors/* DiagnosedError */.xB({
-            title: 'The production role cannot use the CMK',
-            message: `CopyDBClusterSnapshot under ${expected.kmsKeyArn} failed with KMSKeyNotAccessibleFault: the key is disabled, pending deletion, in another region, or the production role may not use it (${e.message}).`,
-            fix: `Check the key is enabled and in ${scope.region}, and give the production role, in its IAM policy and in the key policy:\n` +
-                JSON.stringify({
-                    Effect: 'Allow',
-                    Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
-                    Resource: expected.kmsKeyArn ?? '*'
-                }, null, 2) +
-                '\n(mode: policies prints the complete key policy.)'
-        });
-    }
-    if ((0,errors/* isAwsError */.m_)(e, 'InvalidDBClusterSnapshotStateFault')) {
-        return new errors/* DiagnosedError */.xB({
-            title: 'Source snapshot not available',
-            message: `CopyDBClusterSnapshot refused: '${expected.sourceIdentifier}' is not available (${e.message}).`,
-            fix: "Run again when the snapshot is available, or use 'snapshot: latest'."
-        });
-    }
-    return e;
-}
-
+// EXTERNAL MODULE: ./src/aws/snapshots.ts
+var snapshots = __nccwpck_require__(1960);
+// EXTERNAL MODULE: ./src/steps/reencrypt.ts
+var reencrypt = __nccwpck_require__(8274);
 ;// CONCATENATED MODULE: ./src/steps/share.ts
 /**
  * Share: let the staging account restore the snapshot (its `restore`
@@ -71885,7 +72314,10 @@ async function shareSnapshot(adapter, identifier, accountId, region) {
     return { alreadyShared: false, accounts: [...before, accountId] };
 }
 
+// EXTERNAL MODULE: ./src/steps/snapshot.ts
+var steps_snapshot = __nccwpck_require__(4407);
 ;// CONCATENATED MODULE: ./src/plan/source.ts
+
 
 
 
@@ -71953,10 +72385,15 @@ function decideCopy(f) {
     const createKeyFix = `Create a symmetric customer managed key in account ${f.sourceAccountId}, region ${f.region}, whose key policy admits account ${f.targetAccountId} ` +
         `(run this action with 'mode: policies' to print that key policy), and set 'kms-key-id' to its ARN (arn:aws:kms:${f.region}:${f.sourceAccountId}:key/...).`;
     if (!f.encrypted) {
-        const note = 'The production snapshot is not encrypted, and an Aurora snapshot copy cannot encrypt it (CopyDBClusterSnapshot rejects a KMS key for an unencrypted snapshot)' +
-            (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
-            '. It is shared unencrypted; the staging restore encrypts it under target-kms-key-id (or staging\'s aws/rds). ' +
-            'To encrypt production itself, restore a snapshot into a new cluster with a KMS key and move the application to it.';
+        const note = f.kind === 'instance'
+            ? 'The production snapshot is not encrypted' +
+                (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
+                '. It is shared unencrypted; with target-kms-key-id set, the staging account copies it under that key before the restore (the restored instance is encrypted), without it the staging instance stays unencrypted. ' +
+                'To encrypt production itself, copy a snapshot with a KMS key and restore a new instance from it.'
+            : 'The production snapshot is not encrypted, and an Aurora snapshot copy cannot encrypt it (CopyDBClusterSnapshot rejects a KMS key for an unencrypted snapshot)' +
+                (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
+                '. It is shared unencrypted; the staging restore encrypts it under target-kms-key-id (or staging\'s aws/rds). ' +
+                'To encrypt production itself, restore a snapshot into a new cluster with a KMS key and move the application to it.';
         notes.push(note);
         return automated
             ? { outcome: 'copy', reason: `${AUTOMATED_REASON}: a manual, unencrypted copy is shared`, keyArn: undefined, notes }
@@ -72016,6 +72453,41 @@ function decideCopy(f) {
         notes
     };
 }
+/**
+ * RDS refuses to share (and the staging account could not restore) a DB
+ * snapshot whose option group has permanent or persistent options, and an
+ * Oracle or SQL Server snapshot encrypted with TDE. Decided before any copy.
+ */
+function optionGroupShareCheck(f) {
+    if (!f.optionGroup)
+        return { shareable: true };
+    if (f.options === undefined)
+        return {
+            shareable: true,
+            note: `The option group '${f.optionGroup}' of ${f.snapshot} could not be read (DescribeOptionGroups): if it has permanent or persistent options, sharing the snapshot fails.`
+        };
+    const tdeEngine = /^(oracle|sqlserver)/.test(f.engine);
+    const tde = f.options.filter(o => tdeEngine && rds_rules/* TDE_OPTION_NAMES */.l1.includes(o.name.toUpperCase()));
+    const sticky = f.options.filter(o => o.permanent || o.persistent);
+    if (tde.length === 0 && sticky.length === 0)
+        return { shareable: true };
+    const describe = (o) => `${o.name} (${[o.permanent ? 'permanent' : '', o.persistent ? 'persistent' : '', tde.includes(o) ? 'TDE' : ''].filter(Boolean).join(', ')})`;
+    const listed = [...new Set([...tde, ...sticky])].map(describe).join(', ');
+    return {
+        shareable: false,
+        diagnostic: {
+            title: 'This DB snapshot cannot be shared: its option group has permanent or persistent options',
+            message: `Snapshot ${f.snapshot} (${f.engine}) carries option group '${f.optionGroup}' with ${listed}. ` +
+                'RDS does not share a DB snapshot whose option group has a permanent or persistent option' +
+                (tde.length ? ', nor an Oracle or SQL Server snapshot encrypted with Transparent Data Encryption' : '') +
+                ': the option ties the data to the production account. Nothing was copied or shared.',
+            fix: (tde.length
+                ? 'A TDE-encrypted database cannot be refreshed across accounts from a snapshot: export the data instead (Data Pump for Oracle, native backup to S3 for SQL Server) and import it into staging.'
+                : `Refresh from a snapshot of a database without these options: options that are persistent (not permanent) can be removed from the option group of production (aws rds remove-option-from-option-group --region ${f.region} --option-group-name ${f.optionGroup} --options <name> --apply-immediately), after which new snapshots can be shared; permanent options can never be removed, so such a database needs a logical export and import instead.`) +
+                `\n  aws rds describe-option-groups --region ${f.region} --option-group-name ${f.optionGroup} --query 'OptionGroupsList[0].Options[].[OptionName,Permanent,Persistent]'`
+        }
+    };
+}
 // ---------------------------------------------------------------------------
 // The plan
 async function planSource(ctx) {
@@ -72023,9 +72495,25 @@ async function planSource(ctx) {
     const source = ctx.accounts.source;
     const target = ctx.accounts.target;
     const scope = { accountId: source.accountId, region: settings.region, partition: source.partition, runId: ctx.runId };
-    const adapter = snapshotAdapter('cluster', source.rds);
-    const db = await findDatabase(adapter, settings.source.cluster, scope);
-    const snapshot = await resolveSnapshot(adapter, settings.snapshot, db, scope);
+    const kind = (0,plan_kind/* dbKind */.$j)(settings);
+    const adapter = (0,snapshots/* snapshotAdapter */.OI)(kind, source.rds);
+    const db = await (0,steps_snapshot/* findDatabase */.Xg)(adapter, settings.source.identifier, scope);
+    const snapshot = await (0,steps_snapshot/* resolveSnapshot */.Vh)(adapter, settings.snapshot, db, scope);
+    const optionNotes = [];
+    if (kind === 'instance' && snapshot.optionGroup) {
+        const check = optionGroupShareCheck({
+            snapshot: snapshot.identifier,
+            engine: snapshot.engine,
+            optionGroup: snapshot.optionGroup,
+            options: await adapter.optionGroupOptions(snapshot.optionGroup),
+            accountId: source.accountId,
+            region: settings.region
+        });
+        if (!check.shareable)
+            throw new errors/* DiagnosedError */.xB(check.diagnostic);
+        if (check.note)
+            optionNotes.push(check.note);
+    }
     let key;
     let keyAdmitsTarget;
     if (snapshot.encrypted && snapshot.kmsKeyArn) {
@@ -72043,11 +72531,12 @@ async function planSource(ctx) {
         configuredKeyArn: settings.source.kmsKeyArn,
         targetAccountId: target.accountId,
         sourceAccountId: source.accountId,
-        region: settings.region
+        region: settings.region,
+        kind
     });
     if (decision.outcome === 'refuse')
         throw new errors/* DiagnosedError */.xB(decision.diagnostic);
-    const notes = [...decision.notes];
+    const notes = [...optionNotes, ...decision.notes];
     if (decision.outcome === 'share-as-is') {
         const alreadyShared = snapshot.type === 'new' ? false : isSharedWith(await adapter.sharedWith(snapshot.identifier), target.accountId);
         return {
@@ -72066,12 +72555,13 @@ async function planSource(ctx) {
                 notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
         }
     }
-    const identifier = copySnapshotIdentifier(snapshot.identifier);
-    const existing = await findExistingCopy(adapter, {
+    const identifier = (0,reencrypt/* copySnapshotIdentifier */.ln)(snapshot.identifier);
+    const existing = await (0,reencrypt/* findExistingCopy */.mV)(adapter, {
         identifier,
         sourceIdentifier: snapshot.identifier,
         kmsKeyArn: decision.keyArn,
-        region: settings.region
+        region: settings.region,
+        kind
     });
     const alreadyShared = existing?.status === 'available' ? isSharedWith(await adapter.sharedWith(identifier), target.accountId) : false;
     return {
@@ -72085,13 +72575,17 @@ async function planSource(ctx) {
         },
         shared: {
             identifier,
-            arn: existing?.arn || (0,rds_rules/* clusterSnapshotArn */.q_)(settings.region, source.accountId, identifier, source.partition),
+            arn: existing?.arn || (0,rds_rules/* snapshotArnOf */.z5)(kind, settings.region, source.accountId, identifier, source.partition),
             kmsKeyArn: decision.keyArn,
             alreadyShared,
             accountId: target.accountId
         },
         ...(notes.length ? { notes } : {})
     };
+}
+/** Whether the snapshot the staging account receives is encrypted: a copy is under its key (or none), else as the source is. */
+function sharedEncrypted(plan) {
+    return plan.copy.needed ? Boolean(plan.copy.kmsKeyArn) : plan.snapshot.encrypted;
 }
 /** DescribeKey (and GetKeyPolicy where allowed); DescribeKey is needed, so its refusal is explained. */
 async function lookUpKey(ctx, keyArn) {
@@ -72159,9 +72653,10 @@ var src_settings = __nccwpck_require__(8750);
 
 
 
+
 async function runSource(ctx, plan) {
     const { report, settings } = ctx;
-    const adapter = snapshotAdapter(plan.snapshot.kind, ctx.accounts.source.rds);
+    const adapter = (0,snapshots/* snapshotAdapter */.OI)(plan.snapshot.kind, ctx.accounts.source.rds);
     const source = plan.snapshot;
     for (const note of plan.notes ?? [])
         core/* warning */.$e(note, { title: 'Source snapshot' });
@@ -72169,7 +72664,7 @@ async function runSource(ctx, plan) {
     let engineVersion = source.engineVersion;
     let allocatedStorageGb = source.allocatedStorageGb;
     if (source.type === 'new') {
-        const taken = await report.step('Take snapshot', () => takeSnapshot(ctx, adapter, source, settings.source.cluster), s => `${s.identifier} available`);
+        const taken = await report.step('Take snapshot', () => (0,steps_snapshot/* takeSnapshot */.W9)(ctx, adapter, source, settings.source.identifier), s => `${s.identifier} available`);
         engine = taken.engine;
         engineVersion = taken.engineVersion ?? engineVersion;
         allocatedStorageGb = taken.allocatedStorageGb ?? allocatedStorageGb;
@@ -72183,7 +72678,7 @@ async function runSource(ctx, plan) {
     if (copy.needed) {
         const result = await report.step('Re-encrypt copy', async () => {
             core/* info */.pq(`Copying ${source.identifier} to ${copy.identifier} ${copy.kmsKeyArn ? `under ${copy.kmsKeyArn}` : 'unencrypted'}: ${copy.reason}.`);
-            return reencrypt(ctx, adapter, {
+            return (0,reencrypt/* reencrypt */.PB)(ctx, adapter, {
                 identifier: copy.identifier,
                 sourceIdentifier: source.identifier,
                 kmsKeyArn: copy.kmsKeyArn || undefined,
@@ -72216,7 +72711,8 @@ async function runSource(ctx, plan) {
         engineVersion,
         sourceSnapshotId: source.identifier,
         copied: copy.needed,
-        allocatedStorageGb
+        allocatedStorageGb,
+        encrypted: sharedEncrypted(plan)
     };
 }
 
@@ -72237,7 +72733,7 @@ async function cleanupSide(ctx, side, plan, shared) {
     const db = (0,databases/* databasesFor */.oD)(ctx, side, shared.kind);
     const retention = (0,target/* snapshotsToDelete */.YB)(await db.listSnapshots(), ctx.settings.retainSnapshots, {
         target: plan.target,
-        sourceDatabase: ctx.settings.source.cluster,
+        sourceDatabase: ctx.settings.source.identifier,
         used: side === 'source' ? shared.arn : undefined
     });
     const result = { side, kept: retention.keep.map(s => s.identifier), deleted: [], failed: [] };
@@ -72273,12 +72769,16 @@ async function cleanupSnapshots(ctx, plan, shared) {
                 severity: 'warning',
                 title: `Snapshot clean-up incomplete in the ${side} account`,
                 message: `Staging is refreshed, but these of this action's snapshots were not removed:\n- ${r.failed.join('\n- ')}`,
-                fix: `The ${side} role needs rds:DescribeDBClusterSnapshots, rds:DescribeDBClusterSnapshotAttributes, rds:ModifyDBClusterSnapshotAttribute and rds:DeleteDBClusterSnapshot; the next run retries.`
+                fix: shared.kind === 'instance'
+                    ? `The ${side} role needs rds:DescribeDBSnapshots, rds:DescribeDBSnapshotAttributes, rds:ModifyDBSnapshotAttribute and rds:DeleteDBSnapshot; the next run retries.`
+                    : `The ${side} role needs rds:DescribeDBClusterSnapshots, rds:DescribeDBClusterSnapshotAttributes, rds:ModifyDBClusterSnapshotAttribute and rds:DeleteDBClusterSnapshot; the next run retries.`
             });
     }
     return out;
 }
 
+// EXTERNAL MODULE: ./src/steps/stage-copy.ts
+var stage_copy = __nccwpck_require__(5587);
 // EXTERNAL MODULE: ./src/steps/lock.ts
 var steps_lock = __nccwpck_require__(948);
 ;// CONCATENATED MODULE: ./src/steps/mask.ts
@@ -72294,14 +72794,16 @@ var steps_lock = __nccwpck_require__(948);
 function maskingTls(settings) {
     return settings.maskingTls ?? 'require';
 }
+/** The masking dialect of an RDS engine name: postgres, aurora-postgresql -> postgres; mysql, aurora-mysql, aurora, mariadb -> mysql. */
 function maskingEngine(engine) {
     if (engine.includes('postgres'))
         return 'postgres';
-    if (engine.includes('mysql') || engine === 'aurora')
+    // MariaDB speaks the MySQL dialect the masking SQL uses (and mysql2 connects to it).
+    if (engine.includes('mysql') || engine === 'aurora' || engine === 'mariadb')
         return 'mysql';
     throw new errors/* DiagnosedError */.xB({
         title: `Masking does not support the engine ${engine}`,
-        message: 'The masking engine handles PostgreSQL and MySQL (Aurora or RDS).',
+        message: 'The masking engine handles PostgreSQL, MySQL and MariaDB (Aurora or RDS).',
         fix: 'Remove masking-rules for this database.'
     });
 }
@@ -72319,7 +72821,7 @@ function maskingTarget(settings, db, credentials) {
     }
     if (!db.endpoint || db.port === undefined || db.password === undefined)
         throw new errors/* DiagnosedError */.xB({
-            title: 'The new cluster cannot be reached for masking',
+            title: `The new ${db.kind === 'instance' ? 'instance' : 'cluster'} cannot be reached for masking`,
             message: `${db.identifier} has ${db.endpoint ? '' : 'no endpoint, '}${db.port === undefined ? 'no port, ' : ''}${db.password === undefined ? 'no password known to the action' : ''}`.replace(/, $/, '.'),
             fix: 'Run again; if it persists, use masking-connection: data-api.'
         });
@@ -72379,6 +72881,8 @@ async function maskRestored(ctx, db, engine = loadEngine) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/wait.ts
+var wait = __nccwpck_require__(910);
 ;// CONCATENATED MODULE: ./src/steps/restore.ts
 /**
  * Restore: the shared snapshot becomes a new cluster under a run-scoped name,
@@ -72400,6 +72904,7 @@ function restoreTags(ctx, plan, lock) {
 function generatePassword() {
     return (0,external_node_crypto_.randomBytes)(24).toString('base64url');
 }
+/** The database to connect to when DBName / DatabaseName is empty: `postgres` for PostgreSQL, `mysql` for MySQL and MariaDB. */
 function defaultDatabaseName(engine) {
     return engine.includes('postgres') ? 'postgres' : 'mysql';
 }
@@ -72407,13 +72912,14 @@ function defaultDatabaseName(engine) {
 function explainRestoreFailure(e, plan) {
     if (!(e instanceof wait/* WaitFailedError */.vv))
         return e;
-    const common = `${e.what} ended in '${e.status}'. Staging is untouched; the new cluster is removed unless keep-failed-restore is true.`;
+    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    const common = `${e.what} ended in '${e.status}'. Staging is untouched; the new ${noun} is removed unless keep-failed-restore is true.`;
     switch (e.status) {
         case 'inaccessible-encryption-credentials':
         case 'inaccessible-encryption-credentials-recoverable':
             return new errors/* DiagnosedError */.xB({
                 title: 'The staging account cannot use a key of the restore',
-                message: `${common} RDS could not use the snapshot's key or ${plan.restore.kmsKeyId.value}.`,
+                message: `${common} RDS could not use the snapshot's key or ${plan.copy.needed ? plan.copy.kmsKeyId : plan.restore.kmsKeyId.value}.`,
                 fix: 'The key policy of the shared snapshot\'s CMK must admit the staging account (mode: policies prints it), and the staging role needs kms:CreateGrant, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey on both keys.'
             });
         case 'incompatible-parameters':
@@ -72424,7 +72930,7 @@ function explainRestoreFailure(e, plan) {
             });
         case 'incompatible-network':
             return new errors/* DiagnosedError */.xB({
-                title: 'The subnet group cannot take the new cluster',
+                title: `The subnet group cannot take the new ${noun}`,
                 message: `${common} Subnet group ${plan.restore.dbSubnetGroup.value ?? '(default)'} has no free address or no subnet in a usable zone.`,
                 fix: 'Free addresses in the subnet group, or pass another db-subnet-group.'
             });
@@ -72446,14 +72952,20 @@ function explainRestoreFailure(e, plan) {
 async function restoreDatabase(ctx, plan, shared, db, lock) {
     const id = plan.temporary;
     const r = plan.restore;
+    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
     try {
         ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
         await db.restore({
             identifier: id,
-            snapshotArn: shared.arn,
+            // An RDS DB instance restores from the staging account's own copy (see steps/stage-copy.ts), Aurora from the shared ARN.
+            snapshotArn: plan.copy.needed ? plan.copy.identifier : shared.arn,
             engine: shared.engine,
             engineVersion: r.engineVersion,
             kmsKeyId: r.kmsKeyId.value,
+            instanceClass: r.instanceClass.value,
+            dbParameterGroup: r.dbParameterGroup.value,
+            publiclyAccessible: r.publiclyAccessible,
+            optionGroup: r.optionGroup.value,
             dbSubnetGroup: r.dbSubnetGroup.value,
             securityGroupIds: r.isolationSecurityGroupIds,
             dbClusterParameterGroup: r.dbClusterParameterGroup.value,
@@ -72465,10 +72977,10 @@ async function restoreDatabase(ctx, plan, shared, db, lock) {
             storageType: r.storageType,
             tags: restoreTags(ctx, plan, lock)
         });
-        // Without a staging cluster to tag, the lock travels on the new cluster: check nobody else took the target meanwhile.
+        // Without a staging database to tag, the lock travels on the new one: check nobody else took the target meanwhile.
         if (!plan.existing)
             await (0,steps_lock/* confirmLock */.c5)(ctx, plan, db, lock);
-        await db.waitAvailable(id, `restore of cluster ${id}`);
+        await db.waitAvailable(id, `restore of ${noun} ${id}`);
         const password = await resetPassword(db, id, plan.password.reset);
         let info = await db.waitAvailable(id, `master password reset of ${id}`, d => !d.pendingPassword && (password !== undefined || Boolean(d.masterUserSecretArn)));
         if (plan.masking.enabled && plan.masking.connection === 'data-api' && !info.httpEndpointEnabled)
@@ -72488,7 +73000,7 @@ async function restoreDatabase(ctx, plan, shared, db, lock) {
         if (refused)
             throw refused.reason;
         await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
-        info = await db.waitAvailable(id, `cluster ${id} with its instances`);
+        info = await db.waitAvailable(id, plan.instances.length ? `cluster ${id} with its instances` : `${noun} ${id}`);
         return restoredFrom(info, plan, password);
     }
     catch (e) {
@@ -72534,11 +73046,13 @@ function restoredFrom(info, plan, password) {
 var swap = __nccwpck_require__(2540);
 ;// CONCATENATED MODULE: ./src/target.ts
 /**
- * The target side, top to bottom: lock the staging database, restore the
- * shared snapshot under a temporary name, mask it, swap it in, delete the old
- * one, clean up this action's snapshots, release the lock. Any failure before
- * the swap is complete puts staging back exactly as it was.
+ * The target side, top to bottom: lock the staging database, (RDS DB instance:
+ * copy the shared snapshot into staging under the staging key), restore it
+ * under a temporary name, (delete the staging copy), mask it, swap it in,
+ * delete the old one, clean up this action's snapshots, release the lock. Any
+ * failure before the swap is complete puts staging back exactly as it was.
  */
+
 
 
 
@@ -72549,12 +73063,20 @@ var swap = __nccwpck_require__(2540);
 async function runTarget(ctx, plan, shared, hooks = {}) {
     const { report } = ctx;
     const db = (0,databases/* databasesFor */.oD)(ctx, 'target', plan.kind);
+    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    ctx.state.update({ kind: plan.kind });
     const lock = await report.step('Lock staging', () => (0,steps_lock/* acquireLock */.IZ)(ctx, plan, db), () => `${plan.target} locked by run ${ctx.runId}`);
     let masked = false;
     let info;
     let restored;
     try {
-        restored = await report.step('Restore', () => restoreDatabase(ctx, plan, shared, db, lock), r => `${r.identifier} from ${shared.identifier}, ${r.instances.length} instance(s)`);
+        const copy = plan.copy;
+        if (copy.needed) {
+            await report.step('Copy into staging', () => (0,stage_copy/* copyIntoStaging */.L6)(ctx, plan, shared.arn), r => `${r.snapshot.identifier} under ${r.snapshot.kmsKeyArn ?? copy.kmsKeyId}${r.resumed ? ' (resumed an earlier copy)' : ''}`);
+        }
+        restored = await report.step('Restore', () => restoreDatabase(ctx, plan, shared, db, lock), r => `${r.identifier} from ${copy.needed ? copy.identifier : shared.identifier}${plan.kind === 'cluster' ? `, ${r.instances.length} instance(s)` : ''}`);
+        if (copy.needed)
+            await dropStagingCopy(ctx, plan);
         if (plan.masking.enabled) {
             const r = restored;
             masked = (await report.step('Mask', () => (hooks.mask ?? maskRestored)(ctx, r))).masked;
@@ -72574,7 +73096,7 @@ async function runTarget(ctx, plan, shared, hooks = {}) {
     }
     try {
         if (plan.swap.parkedAs)
-            await report.step('Delete old staging cluster', () => (0,swap/* deleteOld */.PA)(ctx, plan, db));
+            await report.step(`Delete old staging ${noun}`, () => (0,swap/* deleteOld */.PA)(ctx, plan, db));
     }
     finally {
         await (0,steps_lock/* releaseLock */.x_)(ctx, db, [plan.target, ...(plan.swap.parkedAs ? [plan.swap.parkedAs] : [])]).catch(e => core/* warning */.$e(`Could not remove the lock tag from ${plan.target}: ${e.message}`));
@@ -72589,7 +73111,10 @@ async function runTarget(ctx, plan, shared, hooks = {}) {
         replaced: Boolean(plan.existing),
         masked
     };
-    report.output('cluster-identifier', result.identifier);
+    report.output('db-kind', result.kind);
+    report.output('db-identifier', result.identifier);
+    if (result.kind === 'cluster')
+        report.output('cluster-identifier', result.identifier);
     if (result.writerEndpoint)
         report.output('writer-endpoint', result.writerEndpoint);
     if (result.readerEndpoint)
@@ -72600,26 +73125,49 @@ async function runTarget(ctx, plan, shared, hooks = {}) {
         report.output('master-password', restored.password);
     if (info.masterUserSecretArn)
         report.output('master-user-secret-arn', info.masterUserSecretArn);
-    report.fact('Staging cluster', `${result.identifier} (${result.writerEndpoint ?? 'no endpoint'})`);
+    report.fact(`Staging ${noun}`, `${result.identifier} (${result.writerEndpoint ?? 'no endpoint'})`);
     report.fact('Restored from', `${shared.sourceSnapshotId} via ${shared.identifier}`);
     return result;
+}
+/** The staging copy is not needed once the restore is done: deleting it is tidying, so a failure only warns (cleanup retries). */
+async function dropStagingCopy(ctx, plan) {
+    await ctx.report.step('Delete staging copy', async () => {
+        try {
+            return (await (0,stage_copy/* deleteStagingCopy */.ih)(ctx, plan.kind)) ?? 'nothing to delete';
+        }
+        catch (e) {
+            const id = plan.copy.needed ? plan.copy.identifier : '';
+            core/* warning */.$e(`Could not delete the staging copy ${id}: ${e.message}. It carries this action's tags; the snapshot clean-up of a later run removes it.`, {
+                title: 'Staging copy kept'
+            });
+            return `kept ${id}`;
+        }
+    }, r => r);
 }
 /** Roll back; when that fails too, say exactly what is where (the lock stays, so no other run makes it worse). */
 async function putStagingBack(ctx, plan) {
     const db = (0,databases/* databasesFor */.oD)(ctx, 'target', plan.kind);
+    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
     try {
         await ctx.report.step('Roll back', () => (0,swap/* rollback */.dU)(ctx, db, (0,swap/* rollbackInput */.f2)(ctx, plan)), done => done.join('; ') || 'nothing to undo');
+        // The new database is gone (or kept on purpose): its source, the staging copy, goes too.
+        if (ctx.state.get().targetCopy)
+            await dropStagingCopy(ctx, plan);
         await (0,steps_lock/* releaseLock */.x_)(ctx, db, [plan.target, plan.temporary]);
     }
     catch (e) {
+        const describe = plan.kind === 'cluster'
+            ? `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${plan.target}')].[DBClusterIdentifier,Status]"`
+            : `aws rds describe-db-instances --query "DBInstances[?starts_with(DBInstanceIdentifier, '${plan.target}')].[DBInstanceIdentifier,DBInstanceStatus]"`;
+        const rename = plan.kind === 'cluster'
+            ? `aws rds modify-db-cluster --db-cluster-identifier ${plan.swap.parkedAs} --new-db-cluster-identifier ${plan.target} --apply-immediately\n`
+            : `aws rds modify-db-instance --db-instance-identifier ${plan.swap.parkedAs} --new-db-instance-identifier ${plan.target} --apply-immediately\n`;
         ctx.report.diagnose({
             title: 'Roll back incomplete: check staging by hand',
             message: `Putting ${plan.target} back failed: ${e.message}. ` +
-                (plan.swap.parkedAs ? `The old staging cluster is ${plan.target} or ${plan.swap.parkedAs}; ` : '') +
-                `the new one is ${plan.temporary} or ${plan.target} (tag rds-cross-account-sync:run=${ctx.runId}). Nothing of the old cluster was deleted. The lock stays until this is resolved.`,
-            fix: (plan.swap.parkedAs
-                ? `aws rds modify-db-cluster --db-cluster-identifier ${plan.swap.parkedAs} --new-db-cluster-identifier ${plan.target} --apply-immediately\n`
-                : '') + `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${plan.target}')].[DBClusterIdentifier,Status]"`
+                (plan.swap.parkedAs ? `The old staging ${noun} is ${plan.target} or ${plan.swap.parkedAs}; ` : '') +
+                `the new one is ${plan.temporary} or ${plan.target} (tag rds-cross-account-sync:run=${ctx.runId}). Nothing of the old ${noun} was deleted. The lock stays until this is resolved.`,
+            fix: (plan.swap.parkedAs ? rename : '') + describe
         });
     }
 }
@@ -72627,8 +73175,9 @@ async function putStagingBack(ctx, plan) {
 ;// CONCATENATED MODULE: ./src/run.ts
 /**
  * The main step, top to bottom as the README tells it:
- * settings -> credentials -> plan -> preflight -> source side -> target side -> report.
+ * settings -> credentials -> kind (cluster or instance) -> plan -> preflight -> source side -> target side -> report.
  */
+
 
 
 
@@ -72657,11 +73206,15 @@ async function run() {
             return;
         }
         const accounts = await report.step('Credentials', () => (0,src_accounts/* connectAccounts */.rl)(settings), a => `source ${a.source.accountId} (${a.source.via}), target ${a.target.accountId} (${a.target.via})`);
-        const state = new src_state/* StateStore */.fy({ runId: (0,context/* runIdFromEnv */.Wx)(), region: settings.region });
+        // source-db / target-db leave the kind open: RDS says whether they name a cluster or an instance.
+        const withKind = await (0,plan_kind/* resolveKinds */.gE)(settings, accounts);
+        settings = withKind;
+        const state = new src_state/* StateStore */.fy({ runId: (0,context/* runIdFromEnv */.Wx)(), region: settings.region, kind: withKind.kind });
         ctx = { settings, accounts, report, state, runId: (0,context/* runIdFromEnv */.Wx)(), clock: wait/* realClock */.dQ };
         const c = ctx;
+        report.fact('Database', `${withKind.kind === 'instance' ? 'RDS DB instance' : 'Aurora DB cluster'} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
         const sourcePlan = await report.step('Plan: source', () => planSource(c));
-        const targetPlan = await report.step('Plan: target', () => (0,target/* planTarget */.hB)(c));
+        const targetPlan = await report.step('Plan: target', () => (0,target/* planTarget */.hB)(c, { identifier: sourcePlan.shared.identifier, arn: sourcePlan.shared.arn, encrypted: sharedEncrypted(sourcePlan) }));
         await report.step('Preflight', () => preflight(c, sourcePlan));
         if (settings.mode === 'plan' || settings.mode === 'preflight') {
             const lines = [...describeSourcePlan(sourcePlan), ...(0,target/* describeTargetPlan */.Q)(targetPlan)];
@@ -72706,7 +73259,7 @@ function explain(e, ctx) {
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   sb: () => (/* binding */ readSettings)
 /* harmony export */ });
-/* unused harmony export MODES */
+/* unused harmony exports MODES, databaseInputs */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
 /* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14);
 /* harmony import */ var _masking_rules__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1627);
@@ -72740,12 +73293,19 @@ function readSettings(read = defaultReader) {
         throw new InputError('mode', `must be one of ${MODES.join(', ')}; got '${mode}'.`);
     const source = readSide('source', get, optional, region);
     const target = readSide('target', get, optional, region);
+    if (source.kind && target.kind && source.kind !== target.kind)
+        throw new InputError(target.input, `names a DB ${target.kind} but ${source.input} names a DB ${source.kind}: a snapshot of one kind restores only into the same kind (an Aurora cluster snapshot into a cluster, an RDS DB snapshot into an instance).`);
+    const kind = source.kind ?? target.kind;
     if (source.accountId &&
         target.accountId &&
         source.accountId === target.accountId &&
-        source.cluster === target.cluster) {
-        throw new InputError('target-cluster', `names the production database itself ('${source.cluster}' in account ${source.accountId}): the target must be another cluster or another account. Refusing, whatever the other inputs say.`);
+        source.identifier === target.identifier &&
+        (!source.kind || !target.kind || source.kind === target.kind)) {
+        throw new InputError(target.input, `names the production database itself ('${source.identifier}' in account ${source.accountId}): the target must be another database or another account. Refusing, whatever the other inputs say.`);
     }
+    const snapshot = readSnapshot(get('snapshot') || 'latest', region);
+    if (snapshot.kind === 'named' && snapshot.snapshotKind && kind && snapshot.snapshotKind !== kind)
+        throw new InputError('snapshot', `is a ${snapshot.snapshotKind === 'cluster' ? 'DB cluster snapshot (cluster-snapshot:)' : 'DB snapshot (snapshot:)'} ARN, but ${source.input} names a DB ${kind}.`);
     const roleSessionName = get('role-session-name') || 'rds-cross-account-sync';
     if (!/^[\w+=,.@-]{2,64}$/.test(roleSessionName))
         throw new InputError('role-session-name', `must be 2 to 64 characters of letters, digits and +=,.@_-; got '${roleSessionName}'.`);
@@ -72758,15 +73318,17 @@ function readSettings(read = defaultReader) {
     const maskingTls = (get('masking-tls') || 'require');
     if (!['require', 'verify-full', 'disable'].includes(maskingTls))
         throw new InputError('masking-tls', `must be 'require', 'verify-full' or 'disable'; got '${maskingTls}'.`);
+    const agreed = kind ?? (snapshot.kind === 'named' ? snapshot.snapshotKind : undefined);
     const settings = {
         region,
+        ...(agreed ? { kind: agreed } : {}),
         mode,
         audience: get('audience') || 'sts.amazonaws.com',
         roleSessionName,
         roleDurationSeconds: integer(get, 'role-duration-seconds', 3600, 900, 43200),
         source,
         target,
-        snapshot: readSnapshot(get('snapshot') || 'latest', region),
+        snapshot,
         waitTimeoutMinutes: integer(get, 'wait-timeout-minutes', 360, 1, 7 * 24 * 60),
         pollIntervalSeconds: number(get, 'poll-interval-seconds', 0, 0, 3600),
         dbSubnetGroup: optional('db-subnet-group'),
@@ -72801,7 +73363,6 @@ function readSettings(read = defaultReader) {
 function readSide(side, get, optional, region) {
     const roleInput = `${side}-role-arn`;
     const accountInput = `${side}-account-id`;
-    const clusterInput = `${side}-cluster`;
     const keyInput = side === 'source' ? 'kms-key-id' : 'target-kms-key-id';
     const roleArn = optional(roleInput);
     let accountId;
@@ -72818,12 +73379,7 @@ function readSide(side, get, optional, region) {
             throw new InputError(accountInput, `is ${accountIdInput} but ${roleInput} is in account ${accountId}.`);
         accountId = accountIdInput;
     }
-    const cluster = get(clusterInput);
-    if (!cluster)
-        throw new InputError(clusterInput, 'is required: the DB cluster identifier, e.g. app-production.');
-    const problem = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .rdsIdentifierProblem */ .s2)(cluster);
-    if (problem)
-        throw new InputError(clusterInput, `'${cluster}' ${problem}; an RDS identifier has ${_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .RDS_IDENTIFIER_RULE */ .Vi}.`);
+    const { identifier, input, kind } = readDatabase(side, get);
     const key = optional(keyInput);
     let kmsKeyArn;
     if (key) {
@@ -72842,19 +73398,39 @@ function readSide(side, get, optional, region) {
         if (!accountId && side === 'source')
             accountId = arn.accountId;
     }
-    return { side, roleArn, accountId, cluster, kmsKeyArn };
+    return { side, roleArn, accountId, identifier, input, ...(kind ? { kind } : {}), kmsKeyArn };
+}
+/** The inputs that can name a side's database, and the kind each one means (undefined: detect). */
+function databaseInputs(side) {
+    return [{ input: `${side}-cluster`, kind: 'cluster' }, { input: `${side}-instance`, kind: 'instance' }, { input: `${side}-db` }];
+}
+/** Exactly one of `<side>-cluster`, `<side>-instance`, `<side>-db`. */
+function readDatabase(side, get) {
+    const given = databaseInputs(side)
+        .map(d => ({ ...d, identifier: get(d.input) }))
+        .filter(d => d.identifier);
+    const names = databaseInputs(side).map(d => d.input);
+    if (given.length === 0)
+        throw new InputError(names[0], `is required, or ${names[1]} for an RDS DB instance, or ${names[2]} to have the kind detected: the ${side === 'source' ? 'production' : 'staging'} database identifier, e.g. app-${side === 'source' ? 'production' : 'staging'}.`);
+    if (given.length > 1)
+        throw new InputError(given[1].input, `and ${given[0].input} are both set: name the ${side} database once (${names.join(', ')}).`);
+    const { identifier, input, kind } = given[0];
+    const problem = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .rdsIdentifierProblem */ .s2)(identifier);
+    if (problem)
+        throw new InputError(input, `'${identifier}' ${problem}; an RDS identifier has ${_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .RDS_IDENTIFIER_RULE */ .Vi}.`);
+    return { identifier, input, ...(kind ? { kind } : {}) };
 }
 function readSnapshot(value, region) {
     if (value === 'latest' || value === 'new')
         return { kind: value };
     if (value.startsWith('arn:')) {
         const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .parseArn */ .Lw)(value);
-        const m = arn && /^cluster-snapshot:(.+)$/.exec(arn.resource);
+        const m = arn && (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .snapshotKindOfArn */ .jB)(arn.resource);
         if (!arn || arn.service !== 'rds' || !m)
-            throw new InputError('snapshot', `must be 'latest', 'new', a snapshot identifier or a cluster snapshot ARN such as arn:aws:rds:${region}:123456789012:cluster-snapshot:name; got '${value}'.`);
+            throw new InputError('snapshot', `must be 'latest', 'new', a snapshot identifier or a snapshot ARN such as arn:aws:rds:${region}:123456789012:cluster-snapshot:name (Aurora) or arn:aws:rds:${region}:123456789012:snapshot:name (RDS instance); got '${value}'.`);
         if (arn.region !== region)
             throw new InputError('snapshot', `is in region ${arn.region}, but aws-region is ${region}.`);
-        return { kind: 'named', identifier: m[1], arn: value };
+        return { kind: 'named', identifier: m.identifier, arn: value, snapshotKind: m.kind };
     }
     const bare = value.startsWith('rds:') ? value.slice(4) : value;
     const problem = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .rdsIdentifierProblem */ .s2)(bare);
@@ -73066,7 +73642,7 @@ async function acquireLock(ctx, plan, db) {
         await confirmLock(ctx, plan, db, value);
     }
     else {
-        ctx.state.update({ lock: { resourceArn: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .clusterArn */ .Ke)(acct.region, acct.accountId, plan.temporary, acct.partition), key: _context__WEBPACK_IMPORTED_MODULE_0__/* .LOCK_TAG */ .ft, value } });
+        ctx.state.update({ lock: { resourceArn: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .databaseArn */ .Z$)(plan.kind, acct.region, acct.accountId, plan.temporary, acct.partition), key: _context__WEBPACK_IMPORTED_MODULE_0__/* .LOCK_TAG */ .ft, value } });
     }
     return value;
 }
@@ -73101,6 +73677,501 @@ async function releaseLock(ctx, db, identifiers) {
 
 /***/ }),
 
+/***/ 8274:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O8: () => (/* binding */ copyAndWait),
+/* harmony export */   PB: () => (/* binding */ reencrypt),
+/* harmony export */   ln: () => (/* binding */ copySnapshotIdentifier),
+/* harmony export */   mV: () => (/* binding */ findExistingCopy)
+/* harmony export */ });
+/* unused harmony exports copyTags, deleteSnapshotCommand, judgeExistingCopy */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(14);
+/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(910);
+/* harmony import */ var _snapshot__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4407);
+/**
+ * Re-encrypt: copy the source snapshot under the CMK the staging account may
+ * use. The copy's name is derived from the source snapshot alone, and it is
+ * tagged with the run and the source, so a rerun (after a cancelled job, say)
+ * finds it, available or still copying, and resumes instead of starting a
+ * second full copy.
+ */
+
+
+
+
+
+
+/** `rds:app-2026-11-28-03-10` -> `rcas-app-2026-11-28-03-10`: the same source always gives the same copy name. */
+function copySnapshotIdentifier(sourceIdentifier) {
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .toRdsIdentifier */ .Ep)('rcas', (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .stripAutomatedPrefix */ .NW)(sourceIdentifier));
+}
+/** What the copy carries: made by this action, in which run, from which snapshot. */
+function copyTags(runId, sourceIdentifier) {
+    return { [_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2]: 'true', [_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2]: runId, [_context__WEBPACK_IMPORTED_MODULE_1__/* .SOURCE_TAG */ .Z5]: sourceIdentifier };
+}
+function deleteSnapshotCommand(kind, region, identifier) {
+    const n = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .cliNouns */ .Kh)(kind);
+    return `aws rds delete-${n.snapshot} --region ${region} ${n.snapshotIdOption} ${identifier}`;
+}
+/** Whether a snapshot found under the copy's name is this action's copy of the same source under the same key. Pure. */
+function judgeExistingCopy(existing, expected) {
+    const deleteCmd = deleteSnapshotCommand(expected.kind ?? existing.kind, expected.region, existing.identifier);
+    const alreadyExists = (expected.kind ?? existing.kind) === 'cluster' ? 'DBClusterSnapshotAlreadyExistsFault' : 'DBSnapshotAlreadyExists';
+    if (existing.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2] !== 'true') {
+        return {
+            refuse: {
+                title: 'Snapshot name taken by another snapshot',
+                message: `The copy of '${expected.sourceIdentifier}' is named '${expected.identifier}', but a snapshot with that name already exists and this action did not make it (no ${_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2} tag): copying would fail with ${alreadyExists}, and reusing it could share data nobody chose.`,
+                fix: `If that snapshot is not needed, delete it:\n  ${deleteCmd}\nOtherwise rename it (copy it to another name and delete this one), or choose another source snapshot.`
+            }
+        };
+    }
+    if (existing.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .SOURCE_TAG */ .Z5] !== expected.sourceIdentifier) {
+        return {
+            refuse: {
+                title: 'Snapshot name taken by another copy',
+                message: `'${expected.identifier}' exists and was made by this action, but from '${existing.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .SOURCE_TAG */ .Z5] ?? 'an unknown snapshot'}', not from '${expected.sourceIdentifier}'.`,
+                fix: `Delete the stale copy and run again:\n  ${deleteCmd}`
+            }
+        };
+    }
+    const comparable = !expected.kmsKeyArn?.startsWith('alias/');
+    if (comparable && (existing.kmsKeyArn ?? undefined) !== expected.kmsKeyArn && existing.encrypted) {
+        return {
+            refuse: {
+                title: 'Existing copy is under another key',
+                message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' already exists under key ${existing.kmsKeyArn}, but kms-key-id is now ${expected.kmsKeyArn ?? '(none)'}.`,
+                fix: `Delete the old copy so the next run makes a new one under the new key:\n  ${deleteCmd}\nor set kms-key-id back to ${existing.kmsKeyArn}.`
+            }
+        };
+    }
+    if (_snapshot__WEBPACK_IMPORTED_MODULE_4__/* .TERMINAL_SNAPSHOT_STATUSES */ .xA.includes(existing.status)) {
+        return {
+            refuse: {
+                title: `Earlier copy is ${existing.status}`,
+                message: `The copy '${expected.identifier}' an earlier run started is '${existing.status}' and will not become available.`,
+                fix: existing.status === 'deleting' ? 'Run again once it is gone.' : `Delete it and run again:\n  ${deleteCmd}`
+            }
+        };
+    }
+    return { reuse: { status: existing.status, percent: existing.percent } };
+}
+/** The existing copy, when there is one this run may reuse; refuses (DiagnosedError) when the name is taken otherwise. Read-only. */
+async function findExistingCopy(adapter, expected) {
+    const existing = await adapter.getSnapshot(expected.identifier);
+    if (!existing)
+        return undefined;
+    const verdict = judgeExistingCopy(existing, expected);
+    if ('refuse' in verdict)
+        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB(verdict.refuse);
+    return existing;
+}
+/** Copy (or resume the copy) in the source account under the CMK, and wait until it is available. */
+async function reencrypt(ctx, adapter, expected) {
+    return copyAndWait(ctx, adapter, { ...expected, kind: adapter.kind }, {
+        side: 'source',
+        tags: copyTags(ctx.runId, expected.sourceIdentifier),
+        record: createdByThisRun => ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun } })
+    });
+}
+/**
+ * The resumable copy both sides use: look for this action's copy under the
+ * deterministic name first, take it over when found, else copy; then wait
+ * until it is available.
+ */
+async function copyAndWait(ctx, adapter, expected, options) {
+    const account = ctx.accounts[options.side];
+    const scope = { accountId: account.accountId, region: ctx.settings.region, partition: account.partition };
+    let existing = await findExistingCopy(adapter, expected);
+    let resumed = existing !== undefined;
+    if (existing) {
+        options.record(false);
+        const how = `resumed ${expected.identifier} (${existing.status}${existing.percent !== undefined ? `, ${existing.percent}%` : ''})`;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Snapshot copy: ${how}, made by an earlier run of this action: no second copy.`);
+        ctx.report.fact('Snapshot copy', how);
+    }
+    else {
+        try {
+            // Recorded before the call: a run killed while RDS starts the copy still leaves a state that names it.
+            options.record(true);
+            await adapter.copySnapshot({
+                sourceIdentifier: expected.sourceIdentifier,
+                targetIdentifier: expected.identifier,
+                kmsKeyArn: expected.kmsKeyArn,
+                tags: options.tags
+            });
+        }
+        catch (e) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isAwsError */ .m_)(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists')) {
+                // Another run started the same copy between the look and the copy: take it over if it is ours.
+                existing = await findExistingCopy(adapter, expected);
+                if (!existing)
+                    throw e;
+                resumed = true;
+                options.record(false);
+            }
+            else {
+                throw copyFault(e, expected, scope, adapter.kind, options.side);
+            }
+        }
+    }
+    try {
+        const snapshot = await (0,_snapshot__WEBPACK_IMPORTED_MODULE_4__/* .waitForSnapshot */ .ne)(ctx, adapter, expected.identifier, `snapshot copy ${expected.identifier}`);
+        return { snapshot, resumed };
+    }
+    catch (e) {
+        if (e instanceof _wait__WEBPACK_IMPORTED_MODULE_3__/* .WaitFailedError */ .vv) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
+                title: 'Snapshot copy failed',
+                message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' ended in status '${e.status}'.`,
+                fix: `Check the key ${expected.kmsKeyArn ?? ''} is enabled and the copy's events, delete the failed copy, and run again:\n  aws rds describe-events --region ${scope.region} --source-type ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .cliNouns */ .Kh)(adapter.kind).snapshot} --source-identifier ${expected.identifier}\n  ${deleteSnapshotCommand(adapter.kind, scope.region, expected.identifier)}`
+            });
+        }
+        throw e;
+    }
+}
+/** The faults of CopyDBClusterSnapshot / CopyDBSnapshot this step can explain; others go to the generic mapper unchanged. */
+function copyFault(e, expected, scope, kind, side) {
+    const op = kind === 'cluster' ? 'CopyDBClusterSnapshot' : 'CopyDBSnapshot';
+    if ((0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isAwsError */ .m_)(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded'))
+        return (0,_snapshot__WEBPACK_IMPORTED_MODULE_4__/* .snapshotQuotaFault */ .P5)(scope, op, kind);
+    // In the staging account the copy reads the shared snapshot's key as well: the generic mapper tells the two keys apart.
+    if (side === 'target')
+        return e;
+    if ((0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isAwsError */ .m_)(e, 'KMSKeyNotAccessibleFault')) {
+        return new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
+            title: 'The production role cannot use the CMK',
+            message: `${op} under ${expected.kmsKeyArn} failed with KMSKeyNotAccessibleFault: the key is disabled, pending deletion, in another region, or the production role may not use it (${e.message}).`,
+            fix: `Check the key is enabled and in ${scope.region}, and give the production role, in its IAM policy and in the key policy:\n` +
+                JSON.stringify({
+                    Effect: 'Allow',
+                    Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+                    Resource: expected.kmsKeyArn ?? '*'
+                }, null, 2) +
+                '\n(mode: policies prints the complete key policy.)'
+        });
+    }
+    if ((0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isAwsError */ .m_)(e, 'InvalidDBClusterSnapshotStateFault', 'InvalidDBSnapshotStateFault', 'InvalidDBSnapshotState')) {
+        return new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
+            title: 'Source snapshot not available',
+            message: `${op} refused: '${expected.sourceIdentifier}' is not available (${e.message}).`,
+            fix: "Run again when the snapshot is available, or use 'snapshot: latest'."
+        });
+    }
+    return e;
+}
+
+
+/***/ }),
+
+/***/ 4407:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P5: () => (/* binding */ snapshotQuotaFault),
+/* harmony export */   Vh: () => (/* binding */ resolveSnapshot),
+/* harmony export */   W9: () => (/* binding */ takeSnapshot),
+/* harmony export */   Xg: () => (/* binding */ findDatabase),
+/* harmony export */   ne: () => (/* binding */ waitForSnapshot),
+/* harmony export */   xA: () => (/* binding */ TERMINAL_SNAPSHOT_STATUSES)
+/* harmony export */ });
+/* unused harmony exports sourceType, pickLatest, toSourceSnapshot, newSnapshotIdentifier, snapshotObservation */
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(788);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(14);
+/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(910);
+
+
+
+
+/** Statuses a snapshot does not leave on its own: waiting longer cannot help. */
+const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'incompatible-restore', 'incompatible-parameters'];
+const kindWord = (a) => (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .kindWord */ .dx)(a.kind);
+const describeCall = (a) => (a.kind === 'cluster' ? 'DescribeDBClusters answered DBClusterNotFoundFault' : 'DescribeDBInstances answered DBInstanceNotFound');
+async function findDatabase(adapter, identifier, scope) {
+    const db = await adapter.describeDatabase(identifier);
+    if (!db) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+            title: `Production ${kindWord(adapter)} not found`,
+            message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (${describeCall(adapter)}).`,
+            fix: adapter.kind === 'cluster'
+                ? `Check the 'source-cluster' input (the cluster identifier, not an instance or endpoint name; use 'source-instance' for an RDS DB instance) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-clusters --region ${scope.region} --query 'DBClusters[].DBClusterIdentifier'`
+                : `Check the 'source-instance' input (the DB instance identifier, not an endpoint; use 'source-cluster' for Aurora) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-instances --region ${scope.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
+        });
+    }
+    return db;
+}
+/** RDS's snapshot type as the plan sees it: AWS Backup snapshots cannot be shared either, like automated ones. */
+function sourceType(info) {
+    return info.snapshotType === 'automated' || info.snapshotType === 'awsbackup' || (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .isAutomatedSnapshotId */ .SU)(info.identifier)
+        ? 'automated'
+        : 'manual';
+}
+/**
+ * `latest`: the newest available snapshot, automated or manual. Copies this
+ * action made (tagged with SOURCE_TAG) are not candidates: they stand for their
+ * source, which is found instead, and its copy is then reused by name.
+ */
+function pickLatest(snapshots) {
+    const candidates = snapshots.filter(s => s.status === 'available' && !(_context__WEBPACK_IMPORTED_MODULE_0__/* .SOURCE_TAG */ .Z5 in s.tags));
+    candidates.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+    return candidates[0];
+}
+function toSourceSnapshot(info) {
+    return {
+        kind: info.kind,
+        identifier: info.identifier,
+        arn: info.arn,
+        type: sourceType(info),
+        status: info.status,
+        engine: info.engine,
+        engineVersion: info.engineVersion,
+        encrypted: info.encrypted,
+        kmsKeyArn: info.kmsKeyArn,
+        allocatedStorageGb: info.allocatedStorageGb,
+        createdAt: info.createdAt?.toISOString(),
+        ...(info.optionGroup ? { optionGroup: info.optionGroup } : {})
+    };
+}
+/** The name of the snapshot `new` takes: one per run attempt, valid and deterministic. */
+function newSnapshotIdentifier(database, runId) {
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .toRdsIdentifier */ .Ep)('rcas', database, runId);
+}
+/** Which snapshot the run starts from (read-only). `new` is described as what will be taken. */
+async function resolveSnapshot(adapter, choice, db, scope) {
+    if (choice.kind === 'new') {
+        if (db.status !== 'available') {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+                title: 'Cannot take a snapshot now',
+                message: `snapshot: new needs ${kindWord(adapter)} '${db.identifier}' to be available; it is '${db.status}'.`,
+                fix: `Run again when the ${kindWord(adapter)} is available, or use 'snapshot: latest' to start from the newest existing snapshot.`
+            });
+        }
+        const identifier = newSnapshotIdentifier(db.identifier, scope.runId);
+        return {
+            kind: adapter.kind,
+            identifier,
+            arn: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .snapshotArnOf */ .z5)(adapter.kind, scope.region, scope.accountId, identifier, scope.partition),
+            type: 'new',
+            status: 'to be taken',
+            engine: db.engine,
+            engineVersion: db.engineVersion,
+            encrypted: db.encrypted,
+            kmsKeyArn: db.kmsKeyArn,
+            ...(db.optionGroup ? { optionGroup: db.optionGroup } : {})
+        };
+    }
+    if (choice.kind === 'latest') {
+        const all = await adapter.listSnapshots(db.identifier);
+        const newest = pickLatest(all);
+        if (!newest) {
+            const pending = all.filter(s => s.status !== 'available');
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+                title: 'No available snapshot of the production database',
+                message: `${kindWord(adapter)} '${db.identifier}' has no available automated or manual snapshot` +
+                    (pending.length ? ` (${pending.length} not available yet: ${pending.map(s => `${s.identifier} ${s.status}`).join(', ')}).` : '.'),
+                fix: "Use 'snapshot: new' to take one now, or wait for the snapshot being created and run again."
+            });
+        }
+        return toSourceSnapshot(newest);
+    }
+    // A named snapshot: an identifier (manual, or automated `rds:...`) or an ARN.
+    if (choice.arn) {
+        const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .parseArn */ .Lw)(choice.arn);
+        if (arn && arn.accountId !== scope.accountId) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+                title: 'Snapshot belongs to another account',
+                message: `The snapshot input ${choice.arn} is in account ${arn.accountId}, but the production (source) account is ${scope.accountId}.`,
+                fix: `Name a snapshot of '${db.identifier}' in account ${scope.accountId}, or use 'snapshot: latest'.`
+            });
+        }
+    }
+    const info = await adapter.getSnapshot(choice.identifier);
+    if (!info) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+            title: 'Snapshot not found',
+            message: `There is no ${kindWord(adapter)} snapshot '${choice.identifier}' in account ${scope.accountId}, region ${scope.region}.`,
+            fix: adapter.kind === 'cluster'
+                ? `List the snapshots of the cluster and pick one, or use 'snapshot: latest':\n  aws rds describe-db-cluster-snapshots --region ${scope.region} --db-cluster-identifier ${db.identifier} --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,Status,SnapshotCreateTime]'`
+                : `List the snapshots of the instance and pick one, or use 'snapshot: latest':\n  aws rds describe-db-snapshots --region ${scope.region} --db-instance-identifier ${db.identifier} --query 'DBSnapshots[].[DBSnapshotIdentifier,Status,SnapshotCreateTime]'`
+        });
+    }
+    if (info.databaseIdentifier.toLowerCase() !== db.identifier.toLowerCase()) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+            title: `Snapshot of another ${kindWord(adapter)}`,
+            message: `Snapshot '${info.identifier}' was taken of '${info.databaseIdentifier}', not of the production ${kindWord(adapter)} '${db.identifier}'. Refusing to refresh staging from another database.`,
+            fix: `Set 'snapshot' to a snapshot of '${db.identifier}', or name '${info.databaseIdentifier}' as the production database if that is the one meant.`
+        });
+    }
+    if (info.status !== 'available') {
+        const creating = info.status === 'creating' || info.status === 'copying';
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+            title: creating ? 'Snapshot still being created' : `Snapshot is ${info.status}`,
+            message: creating
+                ? `Snapshot '${info.identifier}' is ${info.status}${info.percent !== undefined ? ` (${info.percent}%)` : ''}: it cannot be copied or shared before it is available.`
+                : `Snapshot '${info.identifier}' is '${info.status}', not available.`,
+            fix: creating
+                ? `Run again when it is available:\n  aws rds wait ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .cliNouns */ .Kh)(adapter.kind).snapshot}-available --region ${scope.region} ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .cliNouns */ .Kh)(adapter.kind).snapshotIdOption} ${info.identifier}\nor use 'snapshot: latest' to take the newest available one.`
+                : "Name another snapshot, or use 'snapshot: latest'."
+        });
+    }
+    return toSourceSnapshot(info);
+}
+/** One look at a snapshot, for waitFor: PercentProgress included. */
+function snapshotObservation(info) {
+    if (!info)
+        return { status: 'deleted', done: false, failed: 'deleted' };
+    return {
+        status: info.status,
+        done: info.status === 'available',
+        failed: TERMINAL_SNAPSHOT_STATUSES.includes(info.status) ? info.status : undefined,
+        percent: info.percent,
+        value: info
+    };
+}
+/**
+ * Poll a snapshot until it is available. The SDK waiter
+ * (waitUntilDBClusterSnapshotAvailable) cannot report PercentProgress, so
+ * this is wait.ts's loop: progress logged, adaptive pauses, overall limit.
+ */
+async function waitForSnapshot(ctx, adapter, identifier, what) {
+    const info = await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => snapshotObservation(await adapter.getSnapshot(identifier)), (0,_context__WEBPACK_IMPORTED_MODULE_0__/* .waitOptions */ .Sn)(ctx, what));
+    if (!info)
+        throw new Error(`${what}: available, but RDS returned no description`);
+    return info;
+}
+function snapshotQuotaFault(scope, action, kind = 'cluster') {
+    const noun = kind === 'cluster' ? 'DB cluster snapshots' : 'DB instance snapshots';
+    const list = kind === 'cluster'
+        ? `aws rds describe-db-cluster-snapshots --region ${scope.region} --snapshot-type manual --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]'`
+        : `aws rds describe-db-snapshots --region ${scope.region} --snapshot-type manual --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]'`;
+    return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+        title: 'Manual snapshot quota reached',
+        message: `${action} failed with SnapshotQuotaExceeded: account ${scope.accountId} has as many manual ${noun} in ${scope.region} as its quota allows (100 by default).`,
+        fix: `Delete manual snapshots nobody needs (this action's own are tagged ${_context__WEBPACK_IMPORTED_MODULE_0__/* .MANAGED_TAG */ .N2}=true; lower 'retain-snapshots' to keep fewer), or ask for a higher quota in Service Quotas (Amazon RDS, "Manual ${noun}"):\n  ${list}`
+    });
+}
+/** `snapshot: new`: take the manual snapshot the plan named, tagged as this action's, and wait until it is available. */
+async function takeSnapshot(ctx, adapter, planned, database) {
+    const scope = { accountId: ctx.accounts.source.accountId, region: ctx.settings.region, partition: ctx.accounts.source.partition };
+    const tags = { [_context__WEBPACK_IMPORTED_MODULE_0__/* .MANAGED_TAG */ .N2]: 'true', [_context__WEBPACK_IMPORTED_MODULE_0__/* .RUN_TAG */ .R2]: ctx.runId };
+    const create = adapter.kind === 'cluster' ? 'CreateDBClusterSnapshot' : 'CreateDBSnapshot';
+    try {
+        await adapter.createSnapshot(database, planned.identifier, tags);
+    }
+    catch (e) {
+        if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded'))
+            throw snapshotQuotaFault(scope, create, adapter.kind);
+        if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'InvalidDBClusterStateFault', 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState')) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+                title: 'Cannot take a snapshot now',
+                message: `${create} refused: '${database}' is not in a state that allows a snapshot (${e.name}: ${e.message}).`,
+                fix: `Run again when the ${kindWord(adapter)} is available, or use 'snapshot: latest'.`
+            });
+        }
+        if (!(0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists'))
+            throw e;
+        // The same run attempt already started it: take it over if it is ours.
+        const existing = await adapter.getSnapshot(planned.identifier);
+        if (!existing || existing.tags[_context__WEBPACK_IMPORTED_MODULE_0__/* .RUN_TAG */ .R2] !== ctx.runId) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+                title: 'Snapshot name taken',
+                message: `A snapshot named '${planned.identifier}' already exists and this run did not make it (${e.name}).`,
+                fix: 'Rename or delete that snapshot, or use another snapshot input.'
+            });
+        }
+    }
+    ctx.state.update({ sourceSnapshot: { identifier: planned.identifier, kind: adapter.kind, createdByThisRun: true } });
+    try {
+        return await waitForSnapshot(ctx, adapter, planned.identifier, `snapshot ${planned.identifier}`);
+    }
+    catch (e) {
+        if (e instanceof _wait__WEBPACK_IMPORTED_MODULE_2__/* .WaitFailedError */ .vv) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
+                title: 'Snapshot failed',
+                message: `The new snapshot '${planned.identifier}' ended in status '${e.status}'.`,
+                fix: `Look at the snapshot's recent events, then run again:\n  aws rds describe-events --region ${scope.region} --source-type ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .cliNouns */ .Kh)(adapter.kind).snapshot} --source-identifier ${planned.identifier}`
+            });
+        }
+        throw e;
+    }
+}
+
+
+/***/ }),
+
+/***/ 5587:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   L6: () => (/* binding */ copyIntoStaging),
+/* harmony export */   ih: () => (/* binding */ deleteStagingCopy)
+/* harmony export */ });
+/* unused harmony export stagingCopyTags */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
+/* harmony import */ var _aws_snapshots__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1960);
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(788);
+/* harmony import */ var _reencrypt__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8274);
+/**
+ * The staging copy (RDS DB instances): the shared snapshot is copied into the
+ * staging account under the staging key (CopyDBSnapshot with KmsKeyId), because
+ * RestoreDBInstanceFromDBSnapshot has no KmsKeyId and cannot restore a shared
+ * encrypted snapshot. The copy has a deterministic name and this action's tags,
+ * so a rerun resumes it; it is deleted once the restore is done, on a roll back,
+ * and by the post step after a cancellation.
+ */
+
+
+
+
+/** What the staging copy carries: this action's, this run's, of which shared snapshot, for which target. */
+function stagingCopyTags(runId, sharedArn, target) {
+    return { [_context__WEBPACK_IMPORTED_MODULE_2__/* .MANAGED_TAG */ .N2]: 'true', [_context__WEBPACK_IMPORTED_MODULE_2__/* .RUN_TAG */ .R2]: runId, [_context__WEBPACK_IMPORTED_MODULE_2__/* .SOURCE_TAG */ .Z5]: sharedArn, [_context__WEBPACK_IMPORTED_MODULE_2__/* .TARGET_TAG */ .BL]: target };
+}
+/** Copy (or resume the copy of) the shared snapshot into the staging account and wait until it is available. */
+async function copyIntoStaging(ctx, plan, sharedArn) {
+    const copy = plan.copy;
+    if (!copy.needed)
+        throw new Error('internal: copyIntoStaging without a planned copy');
+    const adapter = (0,_aws_snapshots__WEBPACK_IMPORTED_MODULE_1__/* .snapshotAdapter */ .OI)(plan.kind, ctx.accounts.target.rds);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Copying the shared snapshot ${sharedArn} into the staging account as ${copy.identifier} under ${copy.kmsKeyId}: ${copy.reason}.`);
+    return (0,_reencrypt__WEBPACK_IMPORTED_MODULE_3__/* .copyAndWait */ .O8)(ctx, adapter, { identifier: copy.identifier, sourceIdentifier: sharedArn, kmsKeyArn: copy.kmsKeyId, region: ctx.settings.region, kind: plan.kind }, {
+        side: 'target',
+        tags: stagingCopyTags(ctx.runId, sharedArn, plan.target),
+        record: createdByThisRun => ctx.state.update({ targetCopy: { identifier: copy.identifier, kind: plan.kind, createdByThisRun } })
+    });
+}
+/**
+ * Delete the staging copy named in the run state, when it is this action's
+ * (never a snapshot without MANAGED_TAG). Returns what happened, for the log.
+ */
+async function deleteStagingCopy(ctx, kind) {
+    const saved = ctx.state.get().targetCopy;
+    if (!saved)
+        return undefined;
+    const adapter = (0,_aws_snapshots__WEBPACK_IMPORTED_MODULE_1__/* .snapshotAdapter */ .OI)(saved.kind ?? kind, ctx.accounts.target.rds);
+    const existing = await adapter.getSnapshot(saved.identifier);
+    let outcome;
+    if (!existing)
+        outcome = `the staging copy ${saved.identifier} is already gone`;
+    else if (existing.tags[_context__WEBPACK_IMPORTED_MODULE_2__/* .MANAGED_TAG */ .N2] !== 'true')
+        outcome = `left ${saved.identifier}: it is not this action's snapshot`;
+    else {
+        await adapter.deleteSnapshot(saved.identifier);
+        outcome = `deleted the staging copy ${saved.identifier}`;
+    }
+    ctx.state.update({ targetCopy: undefined });
+    return outcome;
+}
+
+
+/***/ }),
+
 /***/ 2540:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -73130,6 +74201,7 @@ const PROTECTION_KEY = 'swapProtection';
 function sameSet(a, b) {
     return a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
 }
+const nounOf = (db) => (db.kind === 'instance' ? 'instance' : 'cluster');
 /** Whether a database is the one this run restored (tags survive renames). */
 function isFromRun(d, runId) {
     return d !== undefined && d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2] === runId;
@@ -73169,21 +74241,25 @@ async function deleteOld(ctx, plan, db) {
     const parkedAs = plan.swap.parkedAs;
     if (!parkedAs)
         return;
+    const noun = nounOf(db);
+    const final = plan.swap.finalSnapshotIdentifier ? `--final-db-snapshot-identifier ${plan.swap.finalSnapshotIdentifier}` : '--skip-final-snapshot';
     try {
         await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier });
     }
     catch (e) {
         throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
-            title: `Staging is refreshed, but the old cluster ${parkedAs} was not deleted`,
-            message: `${plan.target} is the new cluster. Deleting the old one (now named ${parkedAs}) failed: ${e.message}. It keeps costing money until it is deleted.`,
-            fix: `aws rds describe-db-clusters --db-cluster-identifier ${parkedAs} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
-                `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
-                `aws rds delete-db-cluster --db-cluster-identifier ${parkedAs} ` +
-                (plan.swap.finalSnapshotIdentifier ? `--final-db-snapshot-identifier ${plan.swap.finalSnapshotIdentifier}` : '--skip-final-snapshot')
+            title: `Staging is refreshed, but the old ${noun} ${parkedAs} was not deleted`,
+            message: `${plan.target} is the new ${noun}. Deleting the old one (now named ${parkedAs}) failed: ${e.message}. It keeps costing money until it is deleted.`,
+            fix: db.kind === 'cluster'
+                ? `aws rds describe-db-clusters --db-cluster-identifier ${parkedAs} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
+                    `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
+                    `aws rds delete-db-cluster --db-cluster-identifier ${parkedAs} ${final}`
+                : `aws rds modify-db-instance --db-instance-identifier ${parkedAs} --no-deletion-protection --apply-immediately\n` +
+                    `aws rds delete-db-instance --db-instance-identifier ${parkedAs} ${final} --delete-automated-backups`
         });
     }
     ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Old staging cluster ${parkedAs} deleted${plan.swap.finalSnapshotIdentifier ? ` (final snapshot ${plan.swap.finalSnapshotIdentifier})` : ''}.`);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Old staging ${noun} ${parkedAs} deleted${plan.swap.finalSnapshotIdentifier ? ` (final snapshot ${plan.swap.finalSnapshotIdentifier})` : ''}.`);
 }
 function rollbackInput(ctx, plan) {
     const s = ctx.state.get();
@@ -73220,19 +74296,20 @@ async function findParked(ctx, db, r) {
  */
 async function rollback(ctx, db, r) {
     const done = [];
+    const noun = nounOf(db);
     const current = await db.describe(r.target);
     if (isFromRun(current, r.runId)) {
-        await db.waitAvailable(r.target, `${r.target} (the new cluster) before renaming it back`);
+        await db.waitAvailable(r.target, `${r.target} (the new ${noun}) before renaming it back`);
         await db.modify(r.target, { newIdentifier: r.temporary });
         await db.waitAvailable(r.temporary, `rename of ${r.target} back to ${r.temporary}`);
-        done.push(`renamed the new cluster back to ${r.temporary}`);
+        done.push(`renamed the new ${noun} back to ${r.temporary}`);
     }
     const parked = await findParked(ctx, db, r);
     if (parked && r.parkedAs) {
-        await db.waitAvailable(r.parkedAs, `${r.parkedAs} (the old cluster) before renaming it back`);
+        await db.waitAvailable(r.parkedAs, `${r.parkedAs} (the old ${noun}) before renaming it back`);
         await db.modify(r.parkedAs, { newIdentifier: r.target });
         await db.waitAvailable(r.target, `rename of ${r.parkedAs} back to ${r.target}`, d => !isFromRun(d, r.runId));
-        done.push(`renamed the old cluster back to ${r.target}`);
+        done.push(`renamed the old ${noun} back to ${r.target}`);
     }
     if (r.restoreProtection) {
         const old = await db.describe(r.target);
@@ -73246,11 +74323,11 @@ async function rollback(ctx, db, r) {
     if (temp && isFromRun(temp, r.runId)) {
         if (r.keepFailed) {
             done.push(`kept ${r.temporary} (keep-failed-restore)`);
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The new cluster ${r.temporary} is kept for inspection (keep-failed-restore: true); delete it when done.`, { title: 'Failed restore kept' });
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The new ${noun} ${r.temporary} is kept for inspection (keep-failed-restore: true); delete it when done.`, { title: 'Failed restore kept' });
         }
         else {
             await db.delete(r.temporary);
-            done.push(`deleted the new cluster ${r.temporary}`);
+            done.push(`deleted the new ${noun} ${r.temporary}`);
         }
     }
     ctx.state.update({ restored: undefined });

@@ -78,9 +78,9 @@ export async function connectAccounts(settings: Settings): Promise<Accounts> {
   const idToken = (): Promise<string> => (token ??= fetchIdToken(settings.audience));
   const source = await connect(settings, settings.source, idToken);
   const target = await connect(settings, settings.target, idToken);
-  if (source.accountId === target.accountId && settings.source.cluster === settings.target.cluster) {
+  if (source.accountId === target.accountId && settings.source.identifier === settings.target.identifier) {
     throw new CredentialsError(
-      `Refusing to run: target-cluster '${settings.target.cluster}' is the production cluster itself (account ${source.accountId}).`,
+      `Refusing to run: ${settings.target.input} '${settings.target.identifier}' is the production database itself (account ${source.accountId}).`,
       'Target is the production database'
     );
   }

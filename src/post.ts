@@ -25,7 +25,9 @@ export async function cleanup(): Promise<void> {
     core.warning('The main step did not finish (cancelled or timed out): restoring staging and removing what the run left behind.', {
       title: 'Cleaning up an unfinished run'
     });
-    const settings = readSettings();
+    // The main step may have detected the kind (source-db / target-db): the saved state says which it was.
+    const read = readSettings();
+    const settings = read.kind || !saved.kind ? read : { ...read, kind: saved.kind };
     const accounts = await connectAccounts(settings);
     const ctx: Context = { settings, accounts, report, state, runId: saved.runId ?? runIdFromEnv(), clock: realClock };
     await report.step('Recover unfinished run', () => recover(ctx));

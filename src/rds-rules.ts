@@ -57,6 +57,54 @@ export function clusterArn(region: string, accountId: string, id: string, partit
   return `arn:${partition}:rds:${region}:${accountId}:cluster:${id}`;
 }
 
+/** An RDS DB instance: arn:aws:rds:REGION:ACCT:db:ID */
+export function instanceArn(region: string, accountId: string, id: string, partition = 'aws'): string {
+  return `arn:${partition}:rds:${region}:${accountId}:db:${id}`;
+}
+
+/** An RDS DB (instance) snapshot: arn:aws:rds:REGION:ACCT:snapshot:ID */
+export function dbSnapshotArn(region: string, accountId: string, id: string, partition = 'aws'): string {
+  return `arn:${partition}:rds:${region}:${accountId}:snapshot:${id}`;
+}
+
+/** The ARN of a database of either kind. */
+export function databaseArn(kind: 'cluster' | 'instance', region: string, accountId: string, id: string, partition = 'aws'): string {
+  return kind === 'cluster' ? clusterArn(region, accountId, id, partition) : instanceArn(region, accountId, id, partition);
+}
+
+/** The ARN of a snapshot of either kind. */
+export function snapshotArnOf(kind: 'cluster' | 'instance', region: string, accountId: string, id: string, partition = 'aws'): string {
+  return kind === 'cluster' ? clusterSnapshotArn(region, accountId, id, partition) : dbSnapshotArn(region, accountId, id, partition);
+}
+
+/** The ARN resource type of a snapshot: `cluster-snapshot` (Aurora) or `snapshot` (RDS DB instance). */
+export function snapshotKindOfArn(resource: string): { kind: 'cluster' | 'instance'; identifier: string } | undefined {
+  const m = /^(cluster-snapshot|snapshot):(.+)$/.exec(resource);
+  if (!m) return undefined;
+  return { kind: m[1] === 'cluster-snapshot' ? 'cluster' : 'instance', identifier: m[2] };
+}
+
+/** Words for messages: "DB cluster" / "DB instance", and the CLI nouns. */
+export function kindWord(kind: 'cluster' | 'instance'): string {
+  return kind === 'cluster' ? 'DB cluster' : 'DB instance';
+}
+
+/** The AWS CLI words for a kind: `db-cluster` / `db-instance`, `db-cluster-snapshot` / `db-snapshot`. */
+export function cliNouns(kind: 'cluster' | 'instance'): { db: string; snapshot: string; snapshotIdOption: string; dbIdOption: string } {
+  return kind === 'cluster'
+    ? { db: 'db-cluster', snapshot: 'db-cluster-snapshot', snapshotIdOption: '--db-cluster-snapshot-identifier', dbIdOption: '--db-cluster-identifier' }
+    : { db: 'db-instance', snapshot: 'db-snapshot', snapshotIdOption: '--db-snapshot-identifier', dbIdOption: '--db-instance-identifier' };
+}
+
+/**
+ * Options that make a DB snapshot unshareable: an option group with a permanent
+ * or persistent option (Oracle TDE, SQL Server TDE, Oracle Timezone...) ties the
+ * snapshot to its account (RDS User Guide, "Sharing a DB snapshot": "You can't
+ * share a DB snapshot that uses an option group with permanent or persistent
+ * options"), and TDE-encrypted Oracle / SQL Server snapshots can't be shared.
+ */
+export const TDE_OPTION_NAMES = ['TDE', 'TDE_HSM', 'TRANSPARENT_DATA_ENCRYPTION'];
+
 /** Automated snapshots are named `rds:<cluster>-<date>`; ':' is not valid in a new name. */
 export function isAutomatedSnapshotId(id: string): boolean {
   return id.startsWith('rds:');

@@ -10,19 +10,22 @@ import type { Context } from './context';
 import { finalSnapshotIdentifier, temporaryIdentifier } from './plan/target';
 import type { RunState } from './state';
 import { releaseLock } from './steps/lock';
+import { deleteStagingCopy } from './steps/stage-copy';
 import { PROTECTION_KEY, rollback } from './steps/swap';
 
 export function needsRecovery(state: Readonly<RunState>): boolean {
-  return Boolean(state.restored || state.swap || state.lock);
+  return Boolean(state.restored || state.swap || state.lock || state.targetCopy);
 }
 
 export async function recover(ctx: Context): Promise<void> {
   const s = ctx.state.get();
   const runId = s.runId ?? ctx.runId;
-  const target = s.swap?.target ?? ctx.settings.target.cluster;
+  const target = s.swap?.target ?? ctx.settings.target.identifier;
   const temporary = s.restored?.identifier ?? temporaryIdentifier(target, runId);
   const parkedAs = s.swap?.parkedAs;
-  const db = databasesFor(ctx, 'target', s.restored?.kind ?? 'cluster');
+  // The kind the main step worked with (it may have been detected there), else what the inputs say.
+  const kind = s.kind ?? s.restored?.kind ?? s.targetCopy?.kind ?? ctx.settings.kind ?? 'cluster';
+  const db = databasesFor(ctx, 'target', kind);
   const swapDone = s.swap?.phase === 'done';
 
   if (swapDone) {
@@ -30,7 +33,8 @@ export async function recover(ctx: Context): Promise<void> {
     if (parkedAs) {
       const finalSnapshot = ctx.settings.finalSnapshot === 'take' ? finalSnapshotIdentifier(target, runId) : undefined;
       const deleted = await db.delete(parkedAs, { finalSnapshotIdentifier: finalSnapshot });
-      core.info(deleted ? `Deleted the old staging cluster ${parkedAs}.` : `The old staging cluster ${parkedAs} is already gone.`);
+      const noun = kind === 'instance' ? 'instance' : 'cluster';
+      core.info(deleted ? `Deleted the old staging ${noun} ${parkedAs}.` : `The old staging ${noun} ${parkedAs} is already gone.`);
     }
     ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
   } else if (s.restored || s.swap) {
@@ -45,13 +49,17 @@ export async function recover(ctx: Context): Promise<void> {
     });
   }
 
+  // The staging copy of the shared snapshot (RDS DB instances) only served the restore.
+  const copy = await deleteStagingCopy(ctx, kind);
+  if (copy) core.info(`Post step: ${copy}.`);
+
   await releaseLock(ctx, db, [target, temporary, ...(parkedAs ? [parkedAs] : [])]);
 
-  const copy = s.sourceCopy;
-  if (copy?.createdByThisRun && !swapDone) {
+  const sourceCopy = s.sourceCopy;
+  if (sourceCopy?.createdByThisRun && !swapDone) {
     // Kept on purpose: the copy carries this action's tags, so the next run finds it (still copying or
     // available) and resumes instead of starting a second full copy; retention clean-up removes it later.
-    core.info(`Kept the snapshot copy ${copy.identifier} in the source account: the next run resumes from it.`);
+    core.info(`Kept the snapshot copy ${sourceCopy.identifier} in the source account: the next run resumes from it.`);
   }
 
 }

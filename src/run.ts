@@ -1,6 +1,6 @@
 /**
  * The main step, top to bottom as the README tells it:
- * settings -> credentials -> plan -> preflight -> source side -> target side -> report.
+ * settings -> credentials -> kind (cluster or instance) -> plan -> preflight -> source side -> target side -> report.
  */
 import * as core from '@actions/core';
 import { connectAccounts } from './accounts';
@@ -10,7 +10,8 @@ import { diagnoseError } from './diagnostics/faults';
 import { writePolicies } from './diagnostics/policies';
 import { preflight } from './diagnostics/preflight';
 import { DiagnosedError } from './errors';
-import { describeSourcePlan, planSource } from './plan/source';
+import { resolveKinds } from './plan/kind';
+import { describeSourcePlan, planSource, sharedEncrypted } from './plan/source';
 import { describeTargetPlan, planTarget } from './plan/target';
 import { Report } from './report';
 import { InputError, readSettings, type Settings } from './settings';
@@ -36,12 +37,18 @@ export async function run(): Promise<void> {
     const accounts = await report.step('Credentials', () => connectAccounts(settings!), a =>
       `source ${a.source.accountId} (${a.source.via}), target ${a.target.accountId} (${a.target.via})`
     );
-    const state = new StateStore({ runId: runIdFromEnv(), region: settings.region });
+    // source-db / target-db leave the kind open: RDS says whether they name a cluster or an instance.
+    const withKind = await resolveKinds(settings, accounts);
+    settings = withKind;
+    const state = new StateStore({ runId: runIdFromEnv(), region: settings.region, kind: withKind.kind });
     ctx = { settings, accounts, report, state, runId: runIdFromEnv(), clock: realClock };
     const c = ctx;
+    report.fact('Database', `${withKind.kind === 'instance' ? 'RDS DB instance' : 'Aurora DB cluster'} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
 
     const sourcePlan = await report.step('Plan: source', () => planSource(c));
-    const targetPlan = await report.step('Plan: target', () => planTarget(c));
+    const targetPlan = await report.step('Plan: target', () =>
+      planTarget(c, { identifier: sourcePlan.shared.identifier, arn: sourcePlan.shared.arn, encrypted: sharedEncrypted(sourcePlan) })
+    );
     await report.step('Preflight', () => preflight(c, sourcePlan));
 
     if (settings.mode === 'plan' || settings.mode === 'preflight') {

@@ -10,9 +10,11 @@ import {
   RDS_IDENTIFIER_RULE,
   ROLE_ARN_PATTERN,
   parseArn,
-  rdsIdentifierProblem
+  rdsIdentifierProblem,
+  snapshotKindOfArn
 } from './rds-rules';
 import { loadRules } from './masking/rules';
+import type { DbKind } from './types';
 
 export type Mode = 'sync' | 'preflight' | 'plan' | 'policies';
 export const MODES: readonly Mode[] = ['sync', 'preflight', 'plan', 'policies'];
@@ -20,8 +22,8 @@ export const MODES: readonly Mode[] = ['sync', 'preflight', 'plan', 'policies'];
 export type SnapshotChoice =
   | { kind: 'latest' }
   | { kind: 'new' }
-  /** A snapshot identifier (manual `name` or automated `rds:name`) or an RDS snapshot ARN. */
-  | { kind: 'named'; identifier: string; arn?: string };
+  /** A snapshot identifier (manual `name` or automated `rds:name`) or an RDS snapshot ARN (whose type says the kind). */
+  | { kind: 'named'; identifier: string; arn?: string; snapshotKind?: DbKind };
 
 export type Side = 'source' | 'target';
 
@@ -31,8 +33,12 @@ export interface SideSettings {
   roleArn?: string;
   /** Known before any call when a role ARN or an account id input gives it. */
   accountId?: string;
-  /** DB cluster identifier in this account. */
-  cluster: string;
+  /** The database identifier in this account: an Aurora DB cluster or an RDS DB instance. */
+  identifier: string;
+  /** The input that named it: `source-cluster`, `source-instance` or `source-db` (and the same for target). */
+  input: string;
+  /** What the input says the database is; undefined for `source-db` / `target-db` until detected. */
+  kind?: DbKind;
   /** KMS key ARN: source side, the CMK the snapshot is shared under; target side, the key the restore encrypts with. */
   kmsKeyArn?: string;
 }
@@ -41,6 +47,12 @@ export type FinalSnapshot = 'skip' | 'take';
 
 export interface Settings {
   region: string;
+  /**
+   * Cluster (Aurora) or instance (RDS) for both sides: known from the inputs
+   * when one side names its kind, else set by `resolveKinds` (src/plan/kind.ts)
+   * from what RDS describes, before anything is planned.
+   */
+  kind?: DbKind;
   mode: Mode;
   audience: string;
   roleSessionName: string;
@@ -103,18 +115,32 @@ export function readSettings(read: InputReader = defaultReader): Settings {
 
   const source = readSide('source', get, optional, region);
   const target = readSide('target', get, optional, region);
+  if (source.kind && target.kind && source.kind !== target.kind)
+    throw new InputError(
+      target.input,
+      `names a DB ${target.kind} but ${source.input} names a DB ${source.kind}: a snapshot of one kind restores only into the same kind (an Aurora cluster snapshot into a cluster, an RDS DB snapshot into an instance).`
+    );
+  const kind = source.kind ?? target.kind;
 
   if (
     source.accountId &&
     target.accountId &&
     source.accountId === target.accountId &&
-    source.cluster === target.cluster
+    source.identifier === target.identifier &&
+    (!source.kind || !target.kind || source.kind === target.kind)
   ) {
     throw new InputError(
-      'target-cluster',
-      `names the production database itself ('${source.cluster}' in account ${source.accountId}): the target must be another cluster or another account. Refusing, whatever the other inputs say.`
+      target.input,
+      `names the production database itself ('${source.identifier}' in account ${source.accountId}): the target must be another database or another account. Refusing, whatever the other inputs say.`
     );
   }
+
+  const snapshot = readSnapshot(get('snapshot') || 'latest', region);
+  if (snapshot.kind === 'named' && snapshot.snapshotKind && kind && snapshot.snapshotKind !== kind)
+    throw new InputError(
+      'snapshot',
+      `is a ${snapshot.snapshotKind === 'cluster' ? 'DB cluster snapshot (cluster-snapshot:)' : 'DB snapshot (snapshot:)'} ARN, but ${source.input} names a DB ${kind}.`
+    );
 
   const roleSessionName = get('role-session-name') || 'rds-cross-account-sync';
   if (!/^[\w+=,.@-]{2,64}$/.test(roleSessionName))
@@ -132,15 +158,17 @@ export function readSettings(read: InputReader = defaultReader): Settings {
   if (!['require', 'verify-full', 'disable'].includes(maskingTls))
     throw new InputError('masking-tls', `must be 'require', 'verify-full' or 'disable'; got '${maskingTls}'.`);
 
+  const agreed = kind ?? (snapshot.kind === 'named' ? snapshot.snapshotKind : undefined);
   const settings: Settings = {
     region,
+    ...(agreed ? { kind: agreed } : {}),
     mode,
     audience: get('audience') || 'sts.amazonaws.com',
     roleSessionName,
     roleDurationSeconds: integer(get, 'role-duration-seconds', 3600, 900, 43200),
     source,
     target,
-    snapshot: readSnapshot(get('snapshot') || 'latest', region),
+    snapshot,
     waitTimeoutMinutes: integer(get, 'wait-timeout-minutes', 360, 1, 7 * 24 * 60),
     pollIntervalSeconds: number(get, 'poll-interval-seconds', 0, 0, 3600),
     dbSubnetGroup: optional('db-subnet-group'),
@@ -180,7 +208,6 @@ function readSide(
 ): SideSettings {
   const roleInput = `${side}-role-arn`;
   const accountInput = `${side}-account-id`;
-  const clusterInput = `${side}-cluster`;
   const keyInput = side === 'source' ? 'kms-key-id' : 'target-kms-key-id';
 
   const roleArn = optional(roleInput);
@@ -199,10 +226,7 @@ function readSide(
     accountId = accountIdInput;
   }
 
-  const cluster = get(clusterInput);
-  if (!cluster) throw new InputError(clusterInput, 'is required: the DB cluster identifier, e.g. app-production.');
-  const problem = rdsIdentifierProblem(cluster);
-  if (problem) throw new InputError(clusterInput, `'${cluster}' ${problem}; an RDS identifier has ${RDS_IDENTIFIER_RULE}.`);
+  const { identifier, input, kind } = readDatabase(side, get);
 
   const key = optional(keyInput);
   let kmsKeyArn: string | undefined;
@@ -225,18 +249,45 @@ function readSide(
     kmsKeyArn = key;
     if (!accountId && side === 'source') accountId = arn.accountId;
   }
-  return { side, roleArn, accountId, cluster, kmsKeyArn };
+  return { side, roleArn, accountId, identifier, input, ...(kind ? { kind } : {}), kmsKeyArn };
+}
+
+/** The inputs that can name a side's database, and the kind each one means (undefined: detect). */
+export function databaseInputs(side: Side): Array<{ input: string; kind?: DbKind }> {
+  return [{ input: `${side}-cluster`, kind: 'cluster' }, { input: `${side}-instance`, kind: 'instance' }, { input: `${side}-db` }];
+}
+
+/** Exactly one of `<side>-cluster`, `<side>-instance`, `<side>-db`. */
+function readDatabase(side: Side, get: (n: string) => string): { identifier: string; input: string; kind?: DbKind } {
+  const given = databaseInputs(side)
+    .map(d => ({ ...d, identifier: get(d.input) }))
+    .filter(d => d.identifier);
+  const names = databaseInputs(side).map(d => d.input);
+  if (given.length === 0)
+    throw new InputError(
+      names[0],
+      `is required, or ${names[1]} for an RDS DB instance, or ${names[2]} to have the kind detected: the ${side === 'source' ? 'production' : 'staging'} database identifier, e.g. app-${side === 'source' ? 'production' : 'staging'}.`
+    );
+  if (given.length > 1)
+    throw new InputError(given[1].input, `and ${given[0].input} are both set: name the ${side} database once (${names.join(', ')}).`);
+  const { identifier, input, kind } = given[0];
+  const problem = rdsIdentifierProblem(identifier);
+  if (problem) throw new InputError(input, `'${identifier}' ${problem}; an RDS identifier has ${RDS_IDENTIFIER_RULE}.`);
+  return { identifier, input, ...(kind ? { kind } : {}) };
 }
 
 function readSnapshot(value: string, region: string): SnapshotChoice {
   if (value === 'latest' || value === 'new') return { kind: value };
   if (value.startsWith('arn:')) {
     const arn = parseArn(value);
-    const m = arn && /^cluster-snapshot:(.+)$/.exec(arn.resource);
+    const m = arn && snapshotKindOfArn(arn.resource);
     if (!arn || arn.service !== 'rds' || !m)
-      throw new InputError('snapshot', `must be 'latest', 'new', a snapshot identifier or a cluster snapshot ARN such as arn:aws:rds:${region}:123456789012:cluster-snapshot:name; got '${value}'.`);
+      throw new InputError(
+        'snapshot',
+        `must be 'latest', 'new', a snapshot identifier or a snapshot ARN such as arn:aws:rds:${region}:123456789012:cluster-snapshot:name (Aurora) or arn:aws:rds:${region}:123456789012:snapshot:name (RDS instance); got '${value}'.`
+      );
     if (arn.region !== region) throw new InputError('snapshot', `is in region ${arn.region}, but aws-region is ${region}.`);
-    return { kind: 'named', identifier: m[1], arn: value };
+    return { kind: 'named', identifier: m.identifier, arn: value, snapshotKind: m.kind };
   }
   const bare = value.startsWith('rds:') ? value.slice(4) : value;
   const problem = rdsIdentifierProblem(bare);

@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import type { Context } from './context';
 import type { SharedSnapshot, SourcePlan } from './types';
 import { snapshotAdapter } from './aws/snapshots';
+import { sharedEncrypted } from './plan/source';
 import { reencrypt } from './steps/reencrypt';
 import { shareSnapshot } from './steps/share';
 import { takeSnapshot } from './steps/snapshot';
@@ -23,7 +24,7 @@ export async function runSource(ctx: Context, plan: SourcePlan): Promise<SharedS
   if (source.type === 'new') {
     const taken = await report.step(
       'Take snapshot',
-      () => takeSnapshot(ctx, adapter, source, settings.source.cluster),
+      () => takeSnapshot(ctx, adapter, source, settings.source.identifier),
       s => `${s.identifier} available`
     );
     engine = taken.engine;
@@ -81,6 +82,7 @@ export async function runSource(ctx: Context, plan: SourcePlan): Promise<SharedS
     engineVersion,
     sourceSnapshotId: source.identifier,
     copied: copy.needed,
-    allocatedStorageGb
+    allocatedStorageGb,
+    encrypted: sharedEncrypted(plan)
   };
 }

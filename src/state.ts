@@ -14,6 +14,10 @@ export interface RunState {
   targetRoleArn?: string;
   /** Source account: a snapshot copy this run started (deleted by cleanup when the run did not finish). */
   sourceCopy?: { identifier: string; kind: 'cluster' | 'instance'; createdByThisRun: boolean };
+  /** The kind of database the run refreshes, so the post step uses the same adapter even when the kind was detected. */
+  kind?: 'cluster' | 'instance';
+  /** Target account (RDS DB instances): the copy of the shared snapshot under the staging key, deleted after the restore. */
+  targetCopy?: { identifier: string; kind: 'cluster' | 'instance'; createdByThisRun: boolean };
   /** Target account: the temporary database restored by this run, not yet swapped in. */
   restored?: { identifier: string; kind: 'cluster' | 'instance'; instances?: string[] };
   /** Target account: a swap in progress: the old database's temporary name and its real name. */

@@ -18,6 +18,8 @@ export interface SharedSnapshot {
   /** Whether this run (or a resumed earlier one) made a copy under the CMK. */
   copied: boolean;
   allocatedStorageGb?: number;
+  /** Whether the shared snapshot is encrypted (an RDS instance restore needs a copy in staging then); absent: as kmsKeyArn says. */
+  encrypted?: boolean;
 }
 
 /** What the target side ends with. */
@@ -49,6 +51,8 @@ export interface SourceSnapshot {
   keyManager?: 'AWS' | 'CUSTOMER';
   allocatedStorageGb?: number;
   createdAt?: string;
+  /** RDS DB snapshots: their option group (permanent or persistent options make a snapshot unshareable). */
+  optionGroup?: string;
 }
 
 /** The source side's decisions, made before anything changes: `mode: plan` prints it, `sync` executes it. */

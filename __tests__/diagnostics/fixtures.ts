@@ -21,8 +21,9 @@ export const TARGET_KEY = `arn:aws:kms:${REGION}:${TGT}:key/5678ef01-0000-1111-2
 export const PARAMS: PolicyParams = {
   partition: 'aws',
   region: REGION,
-  source: { accountId: SRC, roleArn: SOURCE_ROLE, cluster: 'app-production', keyArn: CMK },
-  target: { accountId: TGT, roleArn: TARGET_ROLE, cluster: 'app-staging' },
+  kind: 'cluster',
+  source: { accountId: SRC, roleArn: SOURCE_ROLE, database: 'app-production', keyArn: CMK },
+  target: { accountId: TGT, roleArn: TARGET_ROLE, database: 'app-staging' },
   audience: 'sts.amazonaws.com',
   manageMasterPassword: false,
   dataApi: false

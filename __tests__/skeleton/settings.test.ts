@@ -35,9 +35,12 @@ describe('readSettings: defaults', () => {
       side: 'source',
       roleArn: base['source-role-arn'],
       accountId: '111111111111',
-      cluster: 'app-production',
+      identifier: 'app-production',
+      input: 'source-cluster',
+      kind: 'cluster',
       kmsKeyArn: base['kms-key-id']
     });
+    expect(s.kind).toBe('cluster');
     expect(s.target.accountId).toBe('222222222222');
     expect(s.target.kmsKeyArn).toBeUndefined();
     expect(s.instanceCount).toBe(1);
@@ -53,7 +56,7 @@ describe('readSettings: defaults', () => {
     ['rds:app-production-2026-11-28-03-10', { kind: 'named', identifier: 'rds:app-production-2026-11-28-03-10' }],
     [
       'arn:aws:rds:ap-northeast-1:111111111111:cluster-snapshot:manual-1',
-      { kind: 'named', identifier: 'manual-1', arn: 'arn:aws:rds:ap-northeast-1:111111111111:cluster-snapshot:manual-1' }
+      { kind: 'named', identifier: 'manual-1', arn: 'arn:aws:rds:ap-northeast-1:111111111111:cluster-snapshot:manual-1', snapshotKind: 'cluster' }
     ]
   ])('snapshot %s', (value, expected) => {
     expect(settings({ snapshot: value }).snapshot).toEqual(expected);
@@ -91,7 +94,8 @@ describe('readSettings: refusals name the input and show the expected form', () 
     ['kms-key-id', { 'kms-key-id': 'arn:aws:kms:ap-northeast-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, /belong to the source account/],
     ['target-kms-key-id', { 'target-kms-key-id': 'alias/aws/rds' }, /must be a KMS key ARN/],
     ['snapshot', { snapshot: 'rds:' }, /snapshot identifier or ARN/],
-    ['snapshot', { snapshot: 'arn:aws:rds:ap-northeast-1:111111111111:snapshot:x' }, /cluster snapshot ARN/],
+    ['snapshot', { snapshot: 'arn:aws:rds:ap-northeast-1:111111111111:db:x' }, /snapshot ARN such as .*cluster-snapshot:name.*snapshot:name/],
+    ['snapshot', { snapshot: 'arn:aws:rds:ap-northeast-1:111111111111:snapshot:x' }, /DB snapshot \(snapshot:\) ARN, but source-cluster names a DB cluster/],
     ['instance-count', { 'instance-count': '0' }, /from 1 to 16/],
     ['instance-count', { 'instance-count': '1.5' }, /whole number/],
     ['wait-timeout-minutes', { 'wait-timeout-minutes': 'soon' }, /number/],
@@ -117,6 +121,46 @@ describe('readSettings: refusals name the input and show the expected form', () 
   });
 
   it('allows the same cluster name in another account', () => {
-    expect(settings({ 'target-cluster': 'app-production' }).target.cluster).toBe('app-production');
+    expect(settings({ 'target-cluster': 'app-production' }).target.identifier).toBe('app-production');
+  });
+});
+
+describe('readSettings: cluster, instance or detected', () => {
+  const instances = { 'source-cluster': '', 'target-cluster': '' };
+  it.each([
+    [{ 'source-instance': 'app-production-pg', 'target-instance': 'app-staging-pg' }, 'instance', 'source-instance', 'instance'],
+    [{ 'source-db': 'app-production-pg', 'target-instance': 'app-staging-pg' }, 'instance', 'source-db', undefined],
+    [{ 'source-cluster': 'app-production', 'target-db': 'app-staging' }, 'cluster', 'source-cluster', 'cluster'],
+    [{ 'source-db': 'app-production', 'target-db': 'app-staging' }, undefined, 'source-db', undefined],
+    [{ 'source-db': 'app-production', 'target-db': 'app-staging', snapshot: 'arn:aws:rds:ap-northeast-1:111111111111:snapshot:nightly' }, 'instance', 'source-db', undefined]
+  ])('%j -> kind %s', (overrides, kind, sourceInput, sourceKind) => {
+    const s = settings({ ...instances, ...overrides });
+    expect(s.kind).toBe(kind);
+    expect(s.source.input).toBe(sourceInput);
+    expect(s.source.kind).toBe(sourceKind);
+  });
+
+  it('refuses no database input, naming all three', () => {
+    const e = refusal({ 'source-cluster': '' });
+    expect(e.input).toBe('source-cluster');
+    expect(e.message).toMatch(/source-instance.*source-db/);
+  });
+
+  it('refuses two inputs for one side', () => {
+    const e = refusal({ 'source-instance': 'app-production-pg' });
+    expect(e.input).toBe('source-instance');
+    expect(e.message).toMatch(/source-cluster are both set/);
+  });
+
+  it('refuses a cluster restored into an instance', () => {
+    const e = refusal({ 'target-cluster': '', 'target-instance': 'app-staging-pg' });
+    expect(e.input).toBe('target-instance');
+    expect(e.message).toMatch(/DB instance but source-cluster names a DB cluster/);
+  });
+
+  it('refuses the production instance itself as the target', () => {
+    const e = refusal({ ...instances, 'source-instance': 'db1', 'target-db': 'db1', 'target-role-arn': 'arn:aws:iam::111111111111:role/x' });
+    expect(e.input).toBe('target-db');
+    expect(e.message).toMatch(/production database itself/);
   });
 });

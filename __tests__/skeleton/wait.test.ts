@@ -203,7 +203,7 @@ describe('waitFor', () => {
     [HOUR, 0]
   ])('gives up at the time limit %p ms (progress %p), naming what it waited for and the last status', async (timeoutMs, percent) => {
     const clock = fakeClock();
-    const e = await waitFor(async () => ({ status: 'copying', done: false, percent }), { what: 'snapshot copy x', timeoutMs, clock }).catch(x => x);
+    const e = (await waitFor(async () => ({ status: 'copying', done: false, percent }), { what: 'snapshot copy x', timeoutMs, clock }).catch((x: unknown) => x)) as Error;
     expect(e).toBeInstanceOf(WaitTimeoutError);
     expect(e.message).toMatch(/snapshot copy x.*copying.*wait-timeout-minutes/);
     expect(clock.t).toBeGreaterThanOrEqual(timeoutMs);

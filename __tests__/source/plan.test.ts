@@ -78,8 +78,8 @@ describe('planSource: which snapshot', () => {
   it('refuses a snapshot of another cluster', async () => {
     world.add({ id: 'other-snap', cluster: 'app-other' });
     const e = await refusal(planSource(makeContext({ snapshot: 'other-snap' })));
-    expect(e.diagnostics[0]).toMatchObject({ title: 'Snapshot of another cluster' });
-    expect(e.diagnostics[0].fix).toMatch(/source-cluster: app-other/);
+    expect(e.diagnostics[0]).toMatchObject({ title: 'Snapshot of another DB cluster' });
+    expect(e.diagnostics[0].fix).toMatch(/name 'app-other' as the production database/);
   });
 
   it('refuses an ARN in another account', async () => {

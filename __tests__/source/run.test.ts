@@ -55,6 +55,7 @@ describe('runSource', () => {
     expect(world.ops('ModifyDBClusterSnapshotAttribute')[0].input).toEqual({ DBClusterSnapshotIdentifier: COPY, AttributeName: 'restore', ValuesToAdd: [STAGING] });
     expect(shared).toEqual({
       kind: 'cluster',
+      encrypted: true,
       arn: snapArn(COPY),
       identifier: COPY,
       kmsKeyArn: CMK,

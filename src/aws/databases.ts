@@ -2,8 +2,8 @@
  * The per-account database adapter: everything the target side does to a
  * database (describe, restore, instances, rename, password, delete, tags,
  * this action's snapshots) behind one interface, so the steps never see
- * whether the database is an Aurora cluster or (in a later issue) an RDS
- * instance. Only the cluster implementation exists today.
+ * whether the database is an Aurora cluster (`clusterDatabases`) or an RDS
+ * DB instance (`instanceDatabases`).
  */
 import {
   AddTagsToResourceCommand,
@@ -11,18 +11,25 @@ import {
   DeleteDBClusterCommand,
   DeleteDBClusterSnapshotCommand,
   DeleteDBInstanceCommand,
+  DeleteDBSnapshotCommand,
   DescribeDBClusterSnapshotAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
+  DescribeDBSnapshotAttributesCommand,
+  DescribeDBSnapshotsCommand,
   EnableHttpEndpointCommand,
   ModifyDBClusterCommand,
   ModifyDBClusterSnapshotAttributeCommand,
+  ModifyDBInstanceCommand,
+  ModifyDBSnapshotAttributeCommand,
   RemoveTagsFromResourceCommand,
   RestoreDBClusterFromSnapshotCommand,
+  RestoreDBInstanceFromDBSnapshotCommand,
   type DBCluster,
   type DBClusterSnapshot,
   type DBInstance,
+  type DBSnapshot,
   type RDSClient,
   type Tag
 } from '@aws-sdk/client-rds';
@@ -34,7 +41,7 @@ import { waitFor, type WaitOptions } from '../wait';
 
 export type Tags = Record<string, string>;
 
-/** A database (today: an Aurora cluster) as the target side needs to know it. */
+/** A database (an Aurora cluster or an RDS DB instance) as the target side needs to know it. */
 export interface DatabaseInfo {
   kind: DbKind;
   identifier: string;
@@ -64,9 +71,12 @@ export interface DatabaseInfo {
   /** A master password change RDS has accepted but not applied yet. */
   pendingPassword?: boolean;
   tags: Tags;
-  /** Instance identifiers (cluster members), writer first. */
+  /** Instance identifiers (cluster members), writer first; none for an RDS DB instance. */
   members: string[];
+  /** The writer instance: a cluster's writer member, or an RDS DB instance itself. */
   writer?: string;
+  /** RDS DB instances: their option group. */
+  optionGroup?: string;
 }
 
 export interface InstanceInfo {
@@ -91,10 +101,17 @@ export interface SnapshotInfo {
 
 export interface RestoreRequest {
   identifier: string;
+  /** The shared snapshot's ARN, or (RDS instances) the identifier of the staging account's own copy. */
   snapshotArn: string;
   engine: string;
   engineVersion?: string;
+  /** Aurora only: RestoreDBInstanceFromDBSnapshot has no KmsKeyId (an instance keeps its snapshot's key). */
   kmsKeyId: string;
+  /** RDS DB instances: the restore creates the instance itself. */
+  instanceClass?: string;
+  dbParameterGroup?: string;
+  publiclyAccessible?: boolean;
+  optionGroup?: string;
   dbSubnetGroup?: string;
   securityGroupIds?: string[];
   dbClusterParameterGroup?: string;
@@ -221,6 +238,36 @@ export function clusterInfo(c: DBCluster): DatabaseInfo {
   };
 }
 
+/** A standalone RDS DB instance as a database. */
+export function standaloneInfo(i: DBInstance): DatabaseInfo {
+  return {
+    kind: 'instance',
+    identifier: i.DBInstanceIdentifier ?? '',
+    arn: i.DBInstanceArn ?? '',
+    resourceId: i.DbiResourceId,
+    status: i.DBInstanceStatus ?? 'unknown',
+    engine: i.Engine ?? '',
+    engineVersion: i.EngineVersion,
+    port: i.Endpoint?.Port ?? i.DbInstancePort,
+    endpoint: i.Endpoint?.Address,
+    masterUsername: i.MasterUsername,
+    databaseName: i.DBName,
+    masterUserSecretArn: i.MasterUserSecret?.SecretArn,
+    dbSubnetGroup: i.DBSubnetGroup?.DBSubnetGroupName,
+    vpcSecurityGroupIds: (i.VpcSecurityGroups ?? []).map(g => g.VpcSecurityGroupId ?? '').filter(Boolean),
+    deletionProtection: i.DeletionProtection ?? false,
+    copyTagsToSnapshot: i.CopyTagsToSnapshot,
+    iamDatabaseAuthentication: i.IAMDatabaseAuthenticationEnabled,
+    cloudwatchLogsExports: i.EnabledCloudwatchLogsExports,
+    storageType: i.StorageType,
+    pendingPassword: i.PendingModifiedValues?.MasterUserPassword !== undefined,
+    tags: tagsOf(i.TagList),
+    members: [],
+    writer: i.DBInstanceIdentifier,
+    optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
+  };
+}
+
 function instanceInfo(i: DBInstance): InstanceInfo {
   return {
     identifier: i.DBInstanceIdentifier ?? '',
@@ -228,6 +275,18 @@ function instanceInfo(i: DBInstance): InstanceInfo {
     instanceClass: i.DBInstanceClass,
     dbParameterGroup: i.DBParameterGroups?.[0]?.DBParameterGroupName,
     publiclyAccessible: i.PubliclyAccessible
+  };
+}
+
+function dbSnapshotInfo(s: DBSnapshot): SnapshotInfo {
+  return {
+    identifier: s.DBSnapshotIdentifier ?? '',
+    arn: s.DBSnapshotArn ?? '',
+    status: s.Status ?? 'unknown',
+    type: s.SnapshotType ?? 'unknown',
+    database: s.DBInstanceIdentifier,
+    createdAt: s.SnapshotCreateTime,
+    tags: tagsOf(s.TagList)
   };
 }
 
@@ -491,13 +550,196 @@ export function clusterDatabases(rds: RDSClient, wait: (what: string) => WaitOpt
   };
 }
 
-/** The adapter for one side of the run. Only Aurora clusters exist today. */
-export function databasesFor(ctx: Pick<Context, 'accounts' | 'settings' | 'clock'>, side: 'source' | 'target', kind: DbKind = 'cluster'): Databases {
-  if (kind !== 'cluster')
-    throw new DiagnosedError({
-      title: 'RDS DB instances are not supported yet',
-      message: `The ${side} database is an RDS DB instance; this version of the action refreshes Aurora DB clusters only.`,
-      fix: 'Use an Aurora cluster identifier in source-cluster and target-cluster.'
-    });
-  return clusterDatabases(ctx.accounts[side].rds, what => waitOptions(ctx, what));
+/** The adapter for one side of the run, for the kind the run refreshes. */
+export function databasesFor(ctx: Pick<Context, 'accounts' | 'settings' | 'clock'>, side: 'source' | 'target', kind: DbKind): Databases {
+  const wait = (what: string) => waitOptions(ctx, what);
+  return kind === 'cluster' ? clusterDatabases(ctx.accounts[side].rds, wait) : instanceDatabases(ctx.accounts[side].rds, wait);
+}
+
+/**
+ * The RDS DB instance implementation: the instance is the database (no
+ * members), restored with RestoreDBInstanceFromDBSnapshot, renamed with
+ * ModifyDBInstance NewDBInstanceIdentifier, deleted with DeleteDBInstance
+ * (SkipFinalSnapshot or FinalDBSnapshotIdentifier, automated backups deleted
+ * with it), its snapshots DB snapshots.
+ */
+export function instanceDatabases(rds: RDSClient, wait: (what: string) => WaitOptions): Databases {
+  const describeRaw = async (identifier: string): Promise<DBInstance | undefined> => {
+    try {
+      const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+      return out.DBInstances?.[0];
+    } catch (e) {
+      if (isAwsError(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return undefined;
+      throw e;
+    }
+  };
+  const describe = async (identifier: string): Promise<DatabaseInfo | undefined> => {
+    const i = await describeRaw(identifier);
+    // An Aurora cluster member is not a database of its own.
+    return i && !i.DBClusterIdentifier ? standaloneInfo(i) : undefined;
+  };
+
+  const waitAvailable = async (identifier: string, what: string, until?: (d: DatabaseInfo) => boolean): Promise<DatabaseInfo> => {
+    let missing = 0;
+    const info = await waitFor<DatabaseInfo>(async () => {
+      const d = await describe(identifier);
+      if (!d) {
+        missing++;
+        return missing > RENAME_GRACE_POLLS ? { status: 'not found', done: false, failed: 'not found' } : { status: 'not found yet', done: false };
+      }
+      if (FAILED_STATUSES.has(d.status)) return { status: d.status, done: false, failed: d.status };
+      return { status: d.status, done: d.status === 'available' && (until?.(d) ?? true), value: d };
+    }, wait(what));
+    return info!;
+  };
+
+  const waitDeleted = async (identifier: string, what: string): Promise<void> => {
+    await waitFor(async () => {
+      const d = await describeRaw(identifier);
+      return d ? { status: d.DBInstanceStatus ?? 'unknown', done: false } : { status: 'deleted', done: true };
+    }, wait(what));
+  };
+
+  const modify = async (identifier: string, change: Modification): Promise<void> => {
+    await rds.send(
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: identifier,
+        NewDBInstanceIdentifier: change.newIdentifier,
+        VpcSecurityGroupIds: change.securityGroupIds,
+        DeletionProtection: change.deletionProtection,
+        MasterUserPassword: change.masterPassword,
+        ManageMasterUserPassword: change.manageMasterPassword,
+        ApplyImmediately: true
+      })
+    );
+  };
+
+  /** Wait until an instance that refused a change for its state accepts one (or is going anyway). */
+  const settle = async (identifier: string): Promise<void> => {
+    await waitFor(async () => {
+      const d = await describeRaw(identifier);
+      if (!d) return { status: 'deleted', done: true };
+      const status = d.DBInstanceStatus ?? 'unknown';
+      return { status, done: status === 'available' || status === 'deleting' || FAILED_STATUSES.has(status) };
+    }, wait(`instance ${identifier} to accept deletion`));
+  };
+
+  return {
+    kind: 'instance',
+    describe,
+    async describeInstance(identifier) {
+      const i = await describeRaw(identifier);
+      return i ? instanceInfo(i) : undefined;
+    },
+    async list() {
+      const all: DatabaseInfo[] = [];
+      let marker: string | undefined;
+      do {
+        const out = await rds.send(new DescribeDBInstancesCommand({ Marker: marker }));
+        for (const i of out.DBInstances ?? []) if (!i.DBClusterIdentifier) all.push(standaloneInfo(i));
+        marker = out.Marker;
+      } while (marker);
+      return all;
+    },
+    async restore(req) {
+      await rds.send(
+        new RestoreDBInstanceFromDBSnapshotCommand({
+          DBInstanceIdentifier: req.identifier,
+          DBSnapshotIdentifier: req.snapshotArn,
+          DBInstanceClass: req.instanceClass,
+          DBSubnetGroupName: req.dbSubnetGroup,
+          VpcSecurityGroupIds: req.securityGroupIds,
+          DBParameterGroupName: req.dbParameterGroup,
+          OptionGroupName: req.optionGroup,
+          PubliclyAccessible: req.publiclyAccessible,
+          Port: req.port,
+          CopyTagsToSnapshot: req.copyTagsToSnapshot,
+          EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
+          EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
+          StorageType: req.storageType,
+          DeletionProtection: false,
+          Tags: tagList(req.tags)
+        })
+      );
+    },
+    async createInstance() {
+      throw new Error('internal: an RDS DB instance has no member instances to create');
+    },
+    modify,
+    async enableDataApi() {
+      throw new DiagnosedError({
+        title: 'The Data API is for Aurora only',
+        message: 'RDS DB instances have no RDS Data API endpoint.',
+        fix: 'Use masking-connection: direct for an RDS DB instance.'
+      });
+    },
+    async delete(identifier, options = {}) {
+      const d = await describe(identifier);
+      if (!d) return false;
+      if (d.deletionProtection) await modify(identifier, { deletionProtection: false });
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await rds.send(
+            new DeleteDBInstanceCommand({
+              DBInstanceIdentifier: identifier,
+              SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
+              FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier,
+              // A staging instance's automated backups are of no use once it is replaced: they go with it.
+              DeleteAutomatedBackups: true
+            })
+          );
+          break;
+        } catch (e) {
+          if (isAwsError(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return true;
+          if (isAwsError(e, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState') && attempt < 2) {
+            const now = await describeRaw(identifier);
+            if (!now || now.DBInstanceStatus === 'deleting') break;
+            await settle(identifier);
+            continue;
+          }
+          throw e;
+        }
+      }
+      if (options.waitForDeletion) await waitDeleted(identifier, `instance ${identifier} deletion`);
+      return true;
+    },
+    async addTags(arn, tags) {
+      await rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) }));
+    },
+    async removeTags(arn, keys) {
+      await rds.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: keys }));
+    },
+    waitAvailable,
+    async waitInstanceAvailable(identifier, what) {
+      await waitAvailable(identifier, what);
+    },
+    waitInstanceDeleted: waitDeleted,
+    waitDeleted,
+    async listSnapshots() {
+      const all: SnapshotInfo[] = [];
+      let marker: string | undefined;
+      do {
+        const out = await rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', Marker: marker }));
+        for (const s of out.DBSnapshots ?? []) all.push(dbSnapshotInfo(s));
+        marker = out.Marker;
+      } while (marker);
+      return all;
+    },
+    async unshareSnapshot(identifier) {
+      const out = await rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: identifier }));
+      const restore = out.DBSnapshotAttributesResult?.DBSnapshotAttributes?.find(a => a.AttributeName === 'restore');
+      const accounts = (restore?.AttributeValues ?? []).filter(v => v !== 'all');
+      if (accounts.length > 0)
+        await rds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: identifier, AttributeName: 'restore', ValuesToRemove: accounts }));
+      return accounts;
+    },
+    async deleteSnapshot(identifier) {
+      try {
+        await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: identifier }));
+      } catch (e) {
+        if (isAwsError(e, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound')) return;
+        throw e;
+      }
+    }
+  };
 }

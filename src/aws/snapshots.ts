@@ -3,19 +3,30 @@
  * snapshots. Aurora DB clusters and RDS DB instances have parallel but
  * differently named APIs (DescribeDBClusterSnapshots / DescribeDBSnapshots,
  * CopyDBClusterSnapshot / CopyDBSnapshot, ...); the steps see one interface,
- * `SnapshotAdapter`, and never the difference. Only the cluster kind is
- * implemented here; an instance implementation fills the same interface.
+ * `SnapshotAdapter`, and never the difference: `ClusterSnapshots` for Aurora,
+ * `InstanceSnapshots` for RDS DB instances.
  */
 import {
   CopyDBClusterSnapshotCommand,
+  CopyDBSnapshotCommand,
   CreateDBClusterSnapshotCommand,
+  CreateDBSnapshotCommand,
+  DeleteDBClusterSnapshotCommand,
+  DeleteDBSnapshotCommand,
   DescribeDBClusterSnapshotAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotAttributesCommand,
+  DescribeDBSnapshotsCommand,
+  DescribeOptionGroupsCommand,
   ListTagsForResourceCommand,
   ModifyDBClusterSnapshotAttributeCommand,
+  ModifyDBSnapshotAttributeCommand,
   paginateDescribeDBClusterSnapshots,
+  paginateDescribeDBSnapshots,
   type DBClusterSnapshot,
+  type DBSnapshot,
   type RDSClient,
   type Tag
 } from '@aws-sdk/client-rds';
@@ -32,6 +43,8 @@ export interface DatabaseInfo {
   engineVersion?: string;
   encrypted: boolean;
   kmsKeyArn?: string;
+  /** RDS DB instances: the option group (a snapshot taken now carries it). */
+  optionGroup?: string;
 }
 
 /** One snapshot as RDS describes it, kind-neutral. */
@@ -51,7 +64,16 @@ export interface SnapshotInfo {
   kmsKeyArn?: string;
   allocatedStorageGb?: number;
   createdAt?: Date;
+  /** RDS DB snapshots: the option group the snapshot carries (permanent / persistent options block sharing). */
+  optionGroup?: string;
   tags: Record<string, string>;
+}
+
+/** One option of an option group, as far as sharing cares. */
+export interface OptionInfo {
+  name: string;
+  permanent: boolean;
+  persistent: boolean;
 }
 
 export interface CopyRequest {
@@ -76,11 +98,14 @@ export interface SnapshotAdapter {
   /** The accounts (or `all`) that may restore the snapshot: its `restore` attribute. */
   sharedWith(identifier: string): Promise<string[]>;
   share(identifier: string, accountId: string): Promise<void>;
+  /** Delete a snapshot of this account; false when it did not exist. */
+  deleteSnapshot(identifier: string): Promise<boolean>;
+  /** The options of an option group (RDS DB snapshots carry one; Aurora cluster snapshots none: empty). undefined when the group is not visible. */
+  optionGroupOptions(name: string): Promise<OptionInfo[] | undefined>;
 }
 
 export function snapshotAdapter(kind: DbKind, rds: RDSClient): SnapshotAdapter {
-  if (kind === 'cluster') return new ClusterSnapshots(rds);
-  throw new Error('RDS DB instance snapshots are not supported yet: only Aurora DB clusters.');
+  return kind === 'cluster' ? new ClusterSnapshots(rds) : new InstanceSnapshots(rds);
 }
 
 export function tagMap(tags: Tag[] | undefined): Record<string, string> {
@@ -188,6 +213,20 @@ export class ClusterSnapshots implements SnapshotAdapter {
     );
   }
 
+  async deleteSnapshot(identifier: string): Promise<boolean> {
+    try {
+      await this.rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: identifier }));
+      return true;
+    } catch (e) {
+      if (isAwsError(e, 'DBClusterSnapshotNotFoundFault')) return false;
+      throw e;
+    }
+  }
+
+  async optionGroupOptions(): Promise<OptionInfo[]> {
+    return [];
+  }
+
   /** RDS returns TagList with the snapshot; when an answer lacks it, `lookUpTags` asks ListTagsForResource. */
   private async toInfo(s: DBClusterSnapshot, lookUpTags: boolean, knownTags?: Record<string, string>): Promise<SnapshotInfo> {
     let tags = s.TagList ? tagMap(s.TagList) : (knownTags ?? {});
@@ -209,6 +248,138 @@ export class ClusterSnapshots implements SnapshotAdapter {
       kmsKeyArn: s.KmsKeyId,
       allocatedStorageGb: s.AllocatedStorage,
       createdAt: s.SnapshotCreateTime,
+      tags
+    };
+  }
+}
+
+/** RDS DB instance snapshots (PostgreSQL, MySQL, MariaDB, Oracle, SQL Server). */
+export class InstanceSnapshots implements SnapshotAdapter {
+  readonly kind = 'instance' as const;
+
+  constructor(private readonly rds: RDSClient) {}
+
+  async describeDatabase(identifier: string): Promise<DatabaseInfo | undefined> {
+    try {
+      const out = await this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+      const i = out.DBInstances?.[0];
+      // A member of an Aurora cluster is not a database of its own: its snapshots are the cluster's.
+      if (!i || i.DBClusterIdentifier) return undefined;
+      return {
+        kind: 'instance',
+        identifier: i.DBInstanceIdentifier ?? identifier,
+        arn: i.DBInstanceArn ?? '',
+        status: i.DBInstanceStatus ?? 'unknown',
+        engine: i.Engine ?? 'unknown',
+        engineVersion: i.EngineVersion,
+        encrypted: Boolean(i.StorageEncrypted),
+        kmsKeyArn: i.KmsKeyId,
+        optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
+      };
+    } catch (e) {
+      if (isAwsError(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return undefined;
+      throw e;
+    }
+  }
+
+  async listSnapshots(databaseIdentifier: string): Promise<SnapshotInfo[]> {
+    const out: SnapshotInfo[] = [];
+    for await (const page of paginateDescribeDBSnapshots({ client: this.rds, pageSize: 100 }, { DBInstanceIdentifier: databaseIdentifier })) {
+      for (const s of page.DBSnapshots ?? []) out.push(await this.toInfo(s, false));
+    }
+    return out;
+  }
+
+  async getSnapshot(identifier: string): Promise<SnapshotInfo | undefined> {
+    try {
+      const out = await this.rds.send(
+        new DescribeDBSnapshotsCommand({
+          DBSnapshotIdentifier: identifier,
+          ...(identifier.startsWith('rds:') ? { SnapshotType: 'automated' } : {})
+        })
+      );
+      const s = out.DBSnapshots?.[0];
+      return s ? await this.toInfo(s, true) : undefined;
+    } catch (e) {
+      if (isAwsError(e, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound')) return undefined;
+      throw e;
+    }
+  }
+
+  async createSnapshot(databaseIdentifier: string, snapshotIdentifier: string, tags: Record<string, string>): Promise<SnapshotInfo> {
+    const out = await this.rds.send(
+      new CreateDBSnapshotCommand({ DBInstanceIdentifier: databaseIdentifier, DBSnapshotIdentifier: snapshotIdentifier, Tags: tagList(tags) })
+    );
+    return this.toInfo(out.DBSnapshot ?? {}, false, tags);
+  }
+
+  /** CopyDBSnapshot: KmsKeyId re-encrypts (and, unlike an Aurora copy, may encrypt an unencrypted snapshot). */
+  async copySnapshot(request: CopyRequest): Promise<SnapshotInfo> {
+    const out = await this.rds.send(
+      new CopyDBSnapshotCommand({
+        SourceDBSnapshotIdentifier: request.sourceIdentifier,
+        TargetDBSnapshotIdentifier: request.targetIdentifier,
+        ...(request.kmsKeyArn ? { KmsKeyId: request.kmsKeyArn } : {}),
+        CopyTags: false,
+        Tags: tagList(request.tags)
+      })
+    );
+    return this.toInfo(out.DBSnapshot ?? {}, false, request.tags);
+  }
+
+  async sharedWith(identifier: string): Promise<string[]> {
+    const out = await this.rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: identifier }));
+    const attrs = out.DBSnapshotAttributesResult?.DBSnapshotAttributes ?? [];
+    return attrs.find(a => a.AttributeName === 'restore')?.AttributeValues ?? [];
+  }
+
+  async share(identifier: string, accountId: string): Promise<void> {
+    await this.rds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: identifier, AttributeName: 'restore', ValuesToAdd: [accountId] }));
+  }
+
+  async deleteSnapshot(identifier: string): Promise<boolean> {
+    try {
+      await this.rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: identifier }));
+      return true;
+    } catch (e) {
+      if (isAwsError(e, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound')) return false;
+      throw e;
+    }
+  }
+
+  async optionGroupOptions(name: string): Promise<OptionInfo[] | undefined> {
+    try {
+      const out = await this.rds.send(new DescribeOptionGroupsCommand({ OptionGroupName: name }));
+      const group = out.OptionGroupsList?.[0];
+      if (!group) return undefined;
+      return (group.Options ?? []).map(o => ({ name: o.OptionName ?? '', permanent: Boolean(o.Permanent), persistent: Boolean(o.Persistent) }));
+    } catch (e) {
+      if (isAwsError(e, 'OptionGroupNotFoundFault', 'OptionGroupNotFound')) return undefined;
+      throw e;
+    }
+  }
+
+  private async toInfo(s: DBSnapshot, lookUpTags: boolean, knownTags?: Record<string, string>): Promise<SnapshotInfo> {
+    let tags = s.TagList ? tagMap(s.TagList) : (knownTags ?? {});
+    if (!s.TagList && !knownTags && lookUpTags && s.DBSnapshotArn) {
+      const out = await this.rds.send(new ListTagsForResourceCommand({ ResourceName: s.DBSnapshotArn }));
+      tags = tagMap(out.TagList);
+    }
+    return {
+      kind: 'instance',
+      identifier: s.DBSnapshotIdentifier ?? '',
+      arn: s.DBSnapshotArn ?? '',
+      databaseIdentifier: s.DBInstanceIdentifier ?? '',
+      snapshotType: s.SnapshotType ?? 'manual',
+      status: s.Status ?? 'unknown',
+      percent: s.PercentProgress,
+      engine: s.Engine ?? 'unknown',
+      engineVersion: s.EngineVersion,
+      encrypted: Boolean(s.Encrypted),
+      kmsKeyArn: s.KmsKeyId,
+      allocatedStorageGb: s.AllocatedStorage,
+      createdAt: s.SnapshotCreateTime,
+      ...(s.OptionGroupName ? { optionGroup: s.OptionGroupName } : {}),
       tags
     };
   }

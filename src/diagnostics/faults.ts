@@ -40,6 +40,14 @@ const byCode: Record<string, Explainer> = {
   SharedSnapshotQuotaExceeded: sharedQuota,
   SharedSnapshotQuotaExceededFault: sharedQuota,
   InvalidDBClusterStateFault: clusterState,
+  DBSnapshotAlreadyExistsFault: dbSnapshotExists,
+  DBSnapshotAlreadyExists: dbSnapshotExists,
+  InvalidDBSnapshotStateFault: dbSnapshotNotReady,
+  InvalidDBSnapshotState: dbSnapshotNotReady,
+  InvalidDBInstanceStateFault: instanceState,
+  InvalidDBInstanceState: instanceState,
+  DBInstanceNotFoundFault: instanceNotFound,
+  DBInstanceNotFound: instanceNotFound,
   ExpiredToken: stsRefusal,
   ExpiredTokenException: stsRefusal,
   InvalidIdentityToken: stsRefusal,
@@ -106,7 +114,11 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
     return [
       {
         title: 'KMS key not accessible: the target key',
-        message: `${header}\nThe restore in account ${target.accountId} encrypts with ${keyArn}, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
+        message: `${header}\n${
+          ctx.settings.kind === 'instance'
+            ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
+            : `The restore in account ${target.accountId} encrypts with ${keyArn}`
+        }, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
         fix: keyFixText(remedy, 'both'),
         severity: 'error'
       }
@@ -136,7 +148,10 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
         `${header}\nKey ${key} (account ${source.accountId}); principal ${target.principalArn} (account ${target.accountId}). ` +
         'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
         `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
-        'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.',
+        'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.' +
+        (ctx.settings.kind === 'instance'
+          ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
+          : ''),
       fix:
         keyFixText(targetRemedy, 'both') +
         `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` +
@@ -262,15 +277,22 @@ function snapshotNotReady(e: Error): Diagnostic[] {
 
 function snapshotQuota(e: Error, ctx: Context | undefined): Diagnostic[] {
   const region = ctx?.settings.region ?? '<region>';
+  const instance = ctx?.settings.kind === 'instance';
+  const noun = instance ? 'DB instance snapshots' : 'DB cluster snapshots';
   return [
     {
       title: 'Manual snapshot quota reached',
-      message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual DB cluster snapshots per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.`,
+      message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.${
+        instance ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''
+      }`,
       fix:
         `Lower retain-snapshots (the action deletes its own older snapshots), delete manual snapshots you no longer need:\n` +
-        `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
-        `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n` +
-        'or request a higher "Manual DB cluster snapshots" quota in Service Quotas (RDS).',
+        (instance
+          ? `aws rds describe-db-snapshots --snapshot-type manual --region ${region} --query "DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]"\n` +
+            `aws rds delete-db-snapshot --db-snapshot-identifier <old-snapshot> --region ${region}\n`
+          : `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
+            `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n`) +
+        `or request a higher "Manual ${noun}" quota in Service Quotas (RDS).`,
       severity: 'error'
     }
   ];
@@ -317,8 +339,66 @@ function clusterState(e: Error, ctx: Context | undefined): Diagnostic[] {
           `aws rds modify-db-cluster --db-cluster-identifier <cluster> --no-deletion-protection --apply-immediately\n` +
           `aws rds delete-db-instance --db-instance-identifier <instance>\n` +
           `aws rds delete-db-cluster --db-cluster-identifier <cluster> --skip-final-snapshot\n` +
-          `The action does this itself when it replaces ${ctx?.settings.target.cluster ?? 'the staging cluster'}; a rerun continues from where it stopped.`
+          `The action does this itself when it replaces ${ctx?.settings.target.identifier ?? 'the staging cluster'}; a rerun continues from where it stopped.`
         : 'Rerun once the cluster is available (aws rds describe-db-clusters shows its Status).',
+      severity: 'error'
+    }
+  ];
+}
+
+// RDS DB instance and DB snapshot faults
+
+function dbSnapshotExists(e: Error): Diagnostic[] {
+  return [
+    {
+      title: 'A DB snapshot with that name already exists',
+      message: `RDS answered DBSnapshotAlreadyExists: ${e.message}\nThe action names its copies (in production, and the staging copy an RDS DB instance is restored from) after the snapshot they copy, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
+      fix: 'Delete or rename the DB snapshot named in the message if it is not needed (aws rds delete-db-snapshot --db-snapshot-identifier <name>), or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.',
+      severity: 'error'
+    }
+  ];
+}
+
+function dbSnapshotNotReady(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const region = ctx?.settings.region ?? '<region>';
+  return [
+    {
+      title: 'DB snapshot not in a usable state',
+      message: `RDS answered InvalidDBSnapshotState: ${e.message}\nThe DB snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored (an RDS DB instance is restored from the staging account's copy, which must finish copying first).`,
+      fix: `Rerun the workflow: the action resumes its own copies and waits for them. To see where a snapshot is:\naws rds describe-db-snapshots --region ${region} --db-snapshot-identifier <snapshot> --query "DBSnapshots[0].[Status,PercentProgress]"`,
+      severity: 'error'
+    }
+  ];
+}
+
+function instanceState(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const target = ctx?.settings.target.identifier ?? '<instance>';
+  const deleting = /delet/i.test(e.message);
+  return [
+    {
+      title: deleting ? 'DB instance cannot be deleted in its current state' : 'DB instance is not in a state for this operation',
+      message: `RDS answered InvalidDBInstanceState: ${e.message}\n${
+        deleting
+          ? 'An instance can be deleted once it is available (not creating, renaming, modifying or backing up), with deletion protection off, and with SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
+          : 'The instance is being created, modified, renamed, backed up or having its master password reset; renames, password resets and snapshots wait until it is available.'
+      }`,
+      fix: deleting
+        ? `aws rds modify-db-instance --db-instance-identifier <instance> --no-deletion-protection --apply-immediately\naws rds wait db-instance-available --db-instance-identifier <instance>\naws rds delete-db-instance --db-instance-identifier <instance> --skip-final-snapshot --delete-automated-backups\nThe action does this itself when it replaces ${target}; a rerun continues from where it stopped.`
+        : `Rerun once the instance is available:\naws rds wait db-instance-available --db-instance-identifier ${target}`,
+      severity: 'error'
+    }
+  ];
+}
+
+function instanceNotFound(e: Error, ctx: Context | undefined): Diagnostic[] {
+  const region = ctx?.settings.region ?? '<region>';
+  return [
+    {
+      title: 'DB instance not found',
+      message: `RDS answered DBInstanceNotFound: ${e.message}\n${
+        ctx ? `The run works on ${ctx.settings.source.identifier} (account ${ctx.accounts.source.accountId}) and ${ctx.settings.target.identifier} (account ${ctx.accounts.target.accountId}). ` : ''
+      }Either the identifier is not an RDS DB instance in ${region} (an Aurora cluster is named with source-cluster / target-cluster), or the instance was renamed or deleted while the run worked on it.`,
+      fix: `List the instances the role can see, and check source-instance / target-instance and aws-region:\naws rds describe-db-instances --region ${region} --query "DBInstances[?DBClusterIdentifier==null].[DBInstanceIdentifier,DBInstanceStatus]"`,
       severity: 'error'
     }
   ];
@@ -336,8 +416,9 @@ function trustFix(ctx: Context | undefined, side: 'source' | 'target' | undefine
   const p: PolicyParams = {
     partition: parseArn(roleArn ?? '')?.partition ?? 'aws',
     region: s.region,
-    source: { accountId: s.source.accountId ?? accountId, cluster: s.source.cluster },
-    target: { accountId: s.target.accountId ?? accountId, cluster: s.target.cluster },
+    ...(s.kind ? { kind: s.kind } : {}),
+    source: { accountId: s.source.accountId ?? accountId, database: s.source.identifier },
+    target: { accountId: s.target.accountId ?? accountId, database: s.target.identifier },
     audience: s.audience,
     manageMasterPassword: s.manageMasterPassword,
     dataApi: s.maskingConnection === 'data-api'

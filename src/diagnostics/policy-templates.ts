@@ -6,13 +6,15 @@
 import { MANAGED_TAG, type Context } from '../context';
 import { accountRootArn, parseArn } from '../rds-rules';
 import type { Settings } from '../settings';
+import type { DbKind } from '../types';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-json';
 
 export interface SidePolicyParams {
   accountId: string;
   /** The role the action assumes on this side; absent: the ambient principal (the key policy then names the account root). */
   roleArn?: string;
-  cluster: string;
+  /** The database identifier (an Aurora DB cluster or an RDS DB instance). */
+  database: string;
   /** Source: the CMK the shared snapshot is encrypted under. Target: the key the restore encrypts with (absent: aws/rds). */
   keyArn?: string;
 }
@@ -20,6 +22,8 @@ export interface SidePolicyParams {
 export interface PolicyParams {
   partition: string;
   region: string;
+  /** Cluster or instance; undefined (source-db / target-db before detection): the statements for both. */
+  kind?: DbKind;
   source: SidePolicyParams;
   target: SidePolicyParams;
   /** Audience of the GitHub OIDC token (the `audience` input). */
@@ -58,16 +62,17 @@ export function policyParamsFromSettings(settings: Settings): { params?: PolicyP
     params: {
       partition,
       region: settings.region,
+      ...(settings.kind ? { kind: settings.kind } : {}),
       source: {
         accountId: settings.source.accountId!,
         roleArn: settings.source.roleArn,
-        cluster: settings.source.cluster,
+        database: settings.source.identifier,
         keyArn: settings.source.kmsKeyArn
       },
       target: {
         accountId: settings.target.accountId!,
         roleArn: settings.target.roleArn,
-        cluster: settings.target.cluster,
+        database: settings.target.identifier,
         keyArn: settings.target.kmsKeyArn
       },
       audience: settings.audience,
@@ -83,16 +88,17 @@ export function policyParamsFromContext(ctx: Pick<Context, 'settings' | 'account
   return {
     partition: accounts.source.partition,
     region: settings.region,
+    ...(settings.kind ? { kind: settings.kind } : {}),
     source: {
       accountId: accounts.source.accountId,
       roleArn: accounts.source.principalArn,
-      cluster: settings.source.cluster,
+      database: settings.source.identifier,
       keyArn: sharedKeyArn ?? settings.source.kmsKeyArn
     },
     target: {
       accountId: accounts.target.accountId,
       roleArn: accounts.target.principalArn,
-      cluster: settings.target.cluster,
+      database: settings.target.identifier,
       keyArn: settings.target.kmsKeyArn
     },
     audience: settings.audience,
@@ -221,11 +227,17 @@ export function sourceRoleKeyStatements(p: PolicyParams): PolicyStatement[] {
   ];
 }
 
-export function sourceRolePolicy(p: PolicyParams): PolicyDocument {
+/** The kinds the policies cover: the run's, or both while source-db / target-db are undetected. */
+function kindsOf(p: PolicyParams): DbKind[] {
+  return p.kind ? [p.kind] : ['cluster', 'instance'];
+}
+
+/** Aurora: the production cluster and its cluster snapshots. */
+function sourceClusterStatements(p: PolicyParams): PolicyStatement[] {
   const acct = p.source.accountId;
   const snapshots = rdsArn(p, acct, 'cluster-snapshot:*');
-  const cluster = rdsArn(p, acct, `cluster:${p.source.cluster}`);
-  return policyDocument([
+  const cluster = rdsArn(p, acct, `cluster:${p.source.database}`);
+  return [
     {
       Sid: 'ReadProductionClusterAndSnapshots',
       Effect: 'Allow',
@@ -244,15 +256,56 @@ export function sourceRolePolicy(p: PolicyParams): PolicyDocument {
       Action: 'rds:DeleteDBClusterSnapshot',
       Resource: snapshots,
       Condition: MANAGED_ONLY
+    }
+  ];
+}
+
+/** RDS DB instance: the production instance (arn:...:db:ID), its DB snapshots (arn:...:snapshot:ID) and option groups (checked before sharing). */
+function sourceInstanceStatements(p: PolicyParams): PolicyStatement[] {
+  const acct = p.source.accountId;
+  const snapshots = rdsArn(p, acct, 'snapshot:*');
+  const instance = rdsArn(p, acct, `db:${p.source.database}`);
+  return [
+    {
+      Sid: 'ReadProductionInstanceAndSnapshots',
+      Effect: 'Allow',
+      Action: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:ListTagsForResource'],
+      Resource: [instance, snapshots]
     },
+    {
+      Sid: 'ReadOptionGroupsBeforeSharing',
+      Effect: 'Allow',
+      Action: 'rds:DescribeOptionGroups',
+      Resource: rdsArn(p, acct, 'og:*')
+    },
+    {
+      Sid: 'DBSnapshotCopyAndShare',
+      Effect: 'Allow',
+      Action: ['rds:CreateDBSnapshot', 'rds:CopyDBSnapshot', 'rds:ModifyDBSnapshotAttribute', 'rds:AddTagsToResource'],
+      Resource: [instance, snapshots]
+    },
+    {
+      Sid: 'DeleteOnlyThisActionsDBSnapshots',
+      Effect: 'Allow',
+      Action: 'rds:DeleteDBSnapshot',
+      Resource: snapshots,
+      Condition: MANAGED_ONLY
+    }
+  ];
+}
+
+export function sourceRolePolicy(p: PolicyParams): PolicyDocument {
+  return policyDocument([
+    ...kindsOf(p).flatMap(k => (k === 'cluster' ? sourceClusterStatements(p) : sourceInstanceStatements(p))),
     ...sourceRoleKeyStatements(p)
   ]);
 }
 
-export function targetRolePolicy(p: PolicyParams): PolicyDocument {
+/** Aurora in staging: restore from the shared cluster snapshot, the cluster and its instances, final cluster snapshots. */
+function targetClusterStatements(p: PolicyParams): PolicyStatement[] {
   const acct = p.target.accountId;
-  const clusters = rdsArn(p, acct, `cluster:${p.target.cluster}*`);
-  const statements: PolicyStatement[] = [
+  const clusters = rdsArn(p, acct, `cluster:${p.target.database}*`);
+  return [
     {
       Sid: 'ReadOnlyDescribe',
       Effect: 'Allow',
@@ -302,19 +355,73 @@ export function targetRolePolicy(p: PolicyParams): PolicyDocument {
       Action: 'rds:DeleteDBClusterSnapshot',
       Resource: rdsArn(p, acct, 'cluster-snapshot:*'),
       Condition: MANAGED_ONLY
+    }
+  ];
+}
+
+/**
+ * RDS DB instance in staging: copy the shared DB snapshot into the staging
+ * account (CopyDBSnapshot), restore the instance from that copy, rename,
+ * modify and delete the staging instances, delete this action's DB snapshots.
+ */
+function targetInstanceStatements(p: PolicyParams): PolicyStatement[] {
+  const acct = p.target.accountId;
+  const instances = rdsArn(p, acct, `db:${p.target.database}*`);
+  const ownSnapshots = rdsArn(p, acct, 'snapshot:*');
+  return [
+    {
+      Sid: 'ReadOnlyDescribeInstances',
+      Effect: 'Allow',
+      Action: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:DescribeDBSubnetGroups', 'rds:ListTagsForResource'],
+      Resource: '*'
     },
+    {
+      Sid: 'CopyTheSharedDBSnapshotIntoStaging',
+      Effect: 'Allow',
+      Action: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource'],
+      Resource: [rdsArn(p, p.source.accountId, 'snapshot:*'), ownSnapshots]
+    },
+    {
+      Sid: 'RestoreTheInstanceFromTheStagingCopy',
+      Effect: 'Allow',
+      Action: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
+      Resource: [instances, ownSnapshots, rdsArn(p, acct, 'subgrp:*'), rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'og:*')]
+    },
+    {
+      Sid: 'StagingInstanceLifecycle',
+      Effect: 'Allow',
+      Action: ['rds:ModifyDBInstance', 'rds:DeleteDBInstance', 'rds:CreateDBSnapshot', 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
+      Resource: [instances, ownSnapshots, rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'og:*')]
+    },
+    {
+      Sid: 'DeleteOnlyThisActionsDBSnapshots',
+      Effect: 'Allow',
+      Action: 'rds:DeleteDBSnapshot',
+      Resource: ownSnapshots,
+      Condition: MANAGED_ONLY
+    }
+  ];
+}
+
+export function targetRolePolicy(p: PolicyParams): PolicyDocument {
+  const acct = p.target.accountId;
+  const kinds = kindsOf(p);
+  const statements: PolicyStatement[] = [
+    ...kinds.flatMap(k => (k === 'cluster' ? targetClusterStatements(p) : targetInstanceStatements(p))),
     ...targetRoleSharedKeyStatements(p)
   ];
   if (p.target.keyArn) statements.push(...targetRoleTargetKeyStatements(p.target.keyArn));
-  const secrets = `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!cluster-*`;
+  // RDS names a managed master password secret rds!cluster-<id> for a cluster, rds!db-<id> for an instance.
+  const secrets = kinds.map(k => `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!${k === 'cluster' ? 'cluster' : 'db'}-*`);
+  const secretResource = secrets.length === 1 ? secrets[0] : secrets;
   if (p.manageMasterPassword)
     statements.push({
       Sid: 'ManagedMasterPassword',
       Effect: 'Allow',
       Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
-      Resource: secrets
+      Resource: secretResource
     });
-  if (p.dataApi)
+  if (p.dataApi && kinds.includes('cluster'))
     statements.push(
       {
         Sid: 'MaskThroughDataApi',
@@ -326,9 +433,9 @@ export function targetRolePolicy(p: PolicyParams): PolicyDocument {
           'rds-data:CommitTransaction',
           'rds-data:RollbackTransaction'
         ],
-        Resource: clusters
+        Resource: rdsArn(p, acct, `cluster:${p.target.database}*`)
       },
-      { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets }
+      { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets[0] }
     );
   return policyDocument(statements);
 }

@@ -7,10 +7,11 @@
 import type { Context } from '../context';
 import { DiagnosedError, awsErrorCode } from '../errors';
 import type { Diagnostic } from '../report';
-import { accountRootArn, clusterSnapshotArn } from '../rds-rules';
-import type { SourcePlan, SourceSnapshot } from '../types';
+import { accountRootArn, snapshotArnOf, TDE_OPTION_NAMES } from '../rds-rules';
+import type { DbKind, SourcePlan, SourceSnapshot } from '../types';
 import { keyFacts, readKeyPolicy, type KeyFacts } from '../aws/keys';
-import { snapshotAdapter } from '../aws/snapshots';
+import { snapshotAdapter, type OptionInfo } from '../aws/snapshots';
+import { dbKind } from './kind';
 import { copySnapshotIdentifier, findExistingCopy } from '../steps/reencrypt';
 import { isSharedWith } from '../steps/share';
 import { findDatabase, resolveSnapshot } from '../steps/snapshot';
@@ -107,6 +108,8 @@ export interface CopyFacts {
   targetAccountId: string;
   sourceAccountId: string;
   region: string;
+  /** Aurora cluster (default) or RDS DB instance: only what is said about an unencrypted snapshot differs. */
+  kind?: DbKind;
 }
 
 export type CopyDecision =
@@ -125,10 +128,15 @@ export function decideCopy(f: CopyFacts): CopyDecision {
 
   if (!f.encrypted) {
     const note =
-      'The production snapshot is not encrypted, and an Aurora snapshot copy cannot encrypt it (CopyDBClusterSnapshot rejects a KMS key for an unencrypted snapshot)' +
-      (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
-      '. It is shared unencrypted; the staging restore encrypts it under target-kms-key-id (or staging\'s aws/rds). ' +
-      'To encrypt production itself, restore a snapshot into a new cluster with a KMS key and move the application to it.';
+      f.kind === 'instance'
+        ? 'The production snapshot is not encrypted' +
+          (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
+          '. It is shared unencrypted; with target-kms-key-id set, the staging account copies it under that key before the restore (the restored instance is encrypted), without it the staging instance stays unencrypted. ' +
+          'To encrypt production itself, copy a snapshot with a KMS key and restore a new instance from it.'
+        : 'The production snapshot is not encrypted, and an Aurora snapshot copy cannot encrypt it (CopyDBClusterSnapshot rejects a KMS key for an unencrypted snapshot)' +
+          (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
+          '. It is shared unencrypted; the staging restore encrypts it under target-kms-key-id (or staging\'s aws/rds). ' +
+          'To encrypt production itself, restore a snapshot into a new cluster with a KMS key and move the application to it.';
     notes.push(note);
     return automated
       ? { outcome: 'copy', reason: `${AUTOMATED_REASON}: a manual, unencrypted copy is shared`, keyArn: undefined, notes }
@@ -194,6 +202,58 @@ export function decideCopy(f: CopyFacts): CopyDecision {
 }
 
 // ---------------------------------------------------------------------------
+// Option groups: what makes an RDS DB snapshot unshareable (pure)
+
+export interface OptionGroupFacts {
+  snapshot: string;
+  engine: string;
+  /** The snapshot's option group; absent for Aurora, or an instance without one. */
+  optionGroup?: string;
+  /** Its options; undefined when DescribeOptionGroups did not show the group. */
+  options?: OptionInfo[];
+  accountId: string;
+  region: string;
+}
+
+export type ShareCheck = { shareable: true; note?: string } | { shareable: false; diagnostic: Diagnostic };
+
+/**
+ * RDS refuses to share (and the staging account could not restore) a DB
+ * snapshot whose option group has permanent or persistent options, and an
+ * Oracle or SQL Server snapshot encrypted with TDE. Decided before any copy.
+ */
+export function optionGroupShareCheck(f: OptionGroupFacts): ShareCheck {
+  if (!f.optionGroup) return { shareable: true };
+  if (f.options === undefined)
+    return {
+      shareable: true,
+      note: `The option group '${f.optionGroup}' of ${f.snapshot} could not be read (DescribeOptionGroups): if it has permanent or persistent options, sharing the snapshot fails.`
+    };
+  const tdeEngine = /^(oracle|sqlserver)/.test(f.engine);
+  const tde = f.options.filter(o => tdeEngine && TDE_OPTION_NAMES.includes(o.name.toUpperCase()));
+  const sticky = f.options.filter(o => o.permanent || o.persistent);
+  if (tde.length === 0 && sticky.length === 0) return { shareable: true };
+  const describe = (o: OptionInfo) => `${o.name} (${[o.permanent ? 'permanent' : '', o.persistent ? 'persistent' : '', tde.includes(o) ? 'TDE' : ''].filter(Boolean).join(', ')})`;
+  const listed = [...new Set([...tde, ...sticky])].map(describe).join(', ');
+  return {
+    shareable: false,
+    diagnostic: {
+      title: 'This DB snapshot cannot be shared: its option group has permanent or persistent options',
+      message:
+        `Snapshot ${f.snapshot} (${f.engine}) carries option group '${f.optionGroup}' with ${listed}. ` +
+        'RDS does not share a DB snapshot whose option group has a permanent or persistent option' +
+        (tde.length ? ', nor an Oracle or SQL Server snapshot encrypted with Transparent Data Encryption' : '') +
+        ': the option ties the data to the production account. Nothing was copied or shared.',
+      fix:
+        (tde.length
+          ? 'A TDE-encrypted database cannot be refreshed across accounts from a snapshot: export the data instead (Data Pump for Oracle, native backup to S3 for SQL Server) and import it into staging.'
+          : `Refresh from a snapshot of a database without these options: options that are persistent (not permanent) can be removed from the option group of production (aws rds remove-option-from-option-group --region ${f.region} --option-group-name ${f.optionGroup} --options <name> --apply-immediately), after which new snapshots can be shared; permanent options can never be removed, so such a database needs a logical export and import instead.`) +
+        `\n  aws rds describe-option-groups --region ${f.region} --option-group-name ${f.optionGroup} --query 'OptionGroupsList[0].Options[].[OptionName,Permanent,Persistent]'`
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------
 // The plan
 
 export async function planSource(ctx: Context): Promise<SourcePlan> {
@@ -201,10 +261,24 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
   const source = ctx.accounts.source;
   const target = ctx.accounts.target;
   const scope = { accountId: source.accountId, region: settings.region, partition: source.partition, runId: ctx.runId };
-  const adapter = snapshotAdapter('cluster', source.rds);
+  const kind = dbKind(settings);
+  const adapter = snapshotAdapter(kind, source.rds);
 
-  const db = await findDatabase(adapter, settings.source.cluster, scope);
+  const db = await findDatabase(adapter, settings.source.identifier, scope);
   const snapshot = await resolveSnapshot(adapter, settings.snapshot, db, scope);
+  const optionNotes: string[] = [];
+  if (kind === 'instance' && snapshot.optionGroup) {
+    const check = optionGroupShareCheck({
+      snapshot: snapshot.identifier,
+      engine: snapshot.engine,
+      optionGroup: snapshot.optionGroup,
+      options: await adapter.optionGroupOptions(snapshot.optionGroup),
+      accountId: source.accountId,
+      region: settings.region
+    });
+    if (!check.shareable) throw new DiagnosedError(check.diagnostic);
+    if (check.note) optionNotes.push(check.note);
+  }
 
   let key: KeyFacts | undefined;
   let keyAdmitsTarget: boolean | undefined;
@@ -223,10 +297,11 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
     configuredKeyArn: settings.source.kmsKeyArn,
     targetAccountId: target.accountId,
     sourceAccountId: source.accountId,
-    region: settings.region
+    region: settings.region,
+    kind
   });
   if (decision.outcome === 'refuse') throw new DiagnosedError(decision.diagnostic);
-  const notes = [...decision.notes];
+  const notes = [...optionNotes, ...decision.notes];
 
   if (decision.outcome === 'share-as-is') {
     const alreadyShared = snapshot.type === 'new' ? false : isSharedWith(await adapter.sharedWith(snapshot.identifier), target.accountId);
@@ -252,7 +327,8 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
     identifier,
     sourceIdentifier: snapshot.identifier,
     kmsKeyArn: decision.keyArn,
-    region: settings.region
+    region: settings.region,
+    kind
   });
   const alreadyShared = existing?.status === 'available' ? isSharedWith(await adapter.sharedWith(identifier), target.accountId) : false;
   return {
@@ -266,13 +342,18 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
     },
     shared: {
       identifier,
-      arn: existing?.arn || clusterSnapshotArn(settings.region, source.accountId, identifier, source.partition),
+      arn: existing?.arn || snapshotArnOf(kind, settings.region, source.accountId, identifier, source.partition),
       kmsKeyArn: decision.keyArn,
       alreadyShared,
       accountId: target.accountId
     },
     ...(notes.length ? { notes } : {})
   };
+}
+
+/** Whether the snapshot the staging account receives is encrypted: a copy is under its key (or none), else as the source is. */
+export function sharedEncrypted(plan: Pick<SourcePlan, 'copy' | 'snapshot'>): boolean {
+  return plan.copy.needed ? Boolean(plan.copy.kmsKeyArn) : plan.snapshot.encrypted;
 }
 
 /** DescribeKey (and GetKeyPolicy where allowed); DescribeKey is needed, so its refusal is explained. */

@@ -9,10 +9,11 @@
 import { databasesFor, type DatabaseInfo, type InstanceInfo, type SnapshotInfo, type Tags } from '../aws/databases';
 import { LOCK_TAG, MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG, type Context } from '../context';
 import { DiagnosedError } from '../errors';
-import { toRdsIdentifier } from '../rds-rules';
+import { cliNouns, toRdsIdentifier } from '../rds-rules';
 import type { Diagnostic } from '../report';
 import type { Settings } from '../settings';
 import type { DbKind } from '../types';
+import { dbKind } from './kind';
 
 /** The staging database being replaced, with its writer instance. */
 export interface ExistingDatabase extends DatabaseInfo {
@@ -39,6 +40,8 @@ export interface RestoreSettings {
   securityGroupIds: Inherited<string[] | undefined>;
   dbClusterParameterGroup: Inherited<string | undefined>;
   dbParameterGroup: Inherited<string | undefined>;
+  /** RDS DB instances: the staging instance's option group (production's does not exist in the staging account). */
+  optionGroup: Inherited<string | undefined>;
   instanceClass: Inherited<string>;
   instanceCount: number;
   engineVersion?: string;
@@ -72,14 +75,43 @@ export interface SwapPlan {
   finalSnapshotIdentifier?: string;
 }
 
+/**
+ * RDS DB instances only: the shared snapshot is first copied into the staging
+ * account. RestoreDBInstanceFromDBSnapshot has no KmsKeyId and cannot restore a
+ * shared encrypted snapshot, so the copy (CopyDBSnapshot with KmsKeyId) puts
+ * it under the staging key; the restore reads the copy, which is deleted
+ * afterwards. Aurora restores straight from the shared ARN.
+ */
+export type TargetCopy =
+  | { needed: false; reason: string }
+  | {
+      needed: true;
+      reason: string;
+      /** Deterministic (from the target and the shared snapshot), so a rerun resumes it. */
+      identifier: string;
+      /** target-kms-key-id, else the staging account's aws/rds. */
+      kmsKeyId: string;
+      /** The snapshot copied: the shared snapshot's ARN. */
+      sourceArn: string;
+    };
+
+/** What the target plan needs to know of the snapshot the source side will share. */
+export interface SharedFacts {
+  identifier: string;
+  arn: string;
+  encrypted: boolean;
+}
+
 export interface TargetPlan {
   kind: DbKind;
-  /** target-cluster: the name the refreshed database ends under. */
+  /** target-cluster / target-instance / target-db: the name the refreshed database ends under. */
   target: string;
   /** The run-scoped name the new database is restored under. */
   temporary: string;
+  /** Aurora: the instances created in the restored cluster. RDS DB instance: none (the restore makes the instance). */
   instances: string[];
   existing?: ExistingDatabase;
+  copy: TargetCopy;
   restore: RestoreSettings;
   password: PasswordPlan;
   masking: { enabled: boolean; connection: Settings['maskingConnection'] };
@@ -97,6 +129,33 @@ export function parkedIdentifier(target: string, runId: string): string {
 
 export function finalSnapshotIdentifier(target: string, runId: string): string {
   return toRdsIdentifier(target, 'final', runId);
+}
+
+/** The staging account's copy of the shared snapshot: `<target>-copy-<shared snapshot without rcas->`. */
+export function targetCopyIdentifier(target: string, sharedIdentifier: string): string {
+  return toRdsIdentifier(target, 'copy', sharedIdentifier.replace(/^rcas-/, '').replace(/^rds:/, ''));
+}
+
+/** Pure: whether the staging account copies the shared snapshot before the restore, and why. */
+export function decideTargetCopy(f: { kind: DbKind; target: string; shared: SharedFacts; targetKeyArn?: string }): TargetCopy {
+  if (f.kind === 'cluster')
+    return { needed: false, reason: 'an Aurora cluster restores straight from the shared snapshot ARN, re-encrypted under the staging key by RestoreDBClusterFromSnapshot' };
+  const copy = (reason: string): TargetCopy => ({
+    needed: true,
+    reason,
+    identifier: targetCopyIdentifier(f.target, f.shared.identifier),
+    kmsKeyId: f.targetKeyArn ?? DEFAULT_TARGET_KEY,
+    sourceArn: f.shared.arn
+  });
+  if (f.shared.encrypted)
+    return copy(
+      `an RDS DB instance cannot be restored from a shared encrypted snapshot, and RestoreDBInstanceFromDBSnapshot takes no KMS key: the staging account copies it under ${f.targetKeyArn ?? "its aws/rds key (target-kms-key-id is empty)"} first`
+    );
+  if (f.targetKeyArn) return copy(`the shared snapshot is unencrypted: the staging copy encrypts it under target-kms-key-id, so the restored instance is encrypted`);
+  return {
+    needed: false,
+    reason: 'the shared snapshot is unencrypted and target-kms-key-id is empty: restored directly, and the staging instance stays unencrypted (set target-kms-key-id to encrypt it)'
+  };
 }
 
 export function instanceIdentifiers(temporary: string, count: number): string[] {
@@ -127,6 +186,7 @@ export function inheritSettings(settings: Settings, existing: ExistingDatabase |
     securityGroupIds: pick(settings.vpcSecurityGroupIds, stagingGroups, undefined),
     dbClusterParameterGroup: pick(settings.dbClusterParameterGroup, existing?.dbClusterParameterGroup, undefined),
     dbParameterGroup: pick(settings.dbParameterGroup, w?.dbParameterGroup, undefined),
+    optionGroup: pick(undefined, existing?.optionGroup?.startsWith('default:') ? undefined : existing?.optionGroup, undefined),
     instanceClass: pick(settings.instanceClass, w?.instanceClass, DEFAULT_INSTANCE_CLASS),
     instanceCount: settings.instanceCount,
     engineVersion: settings.engineVersion,
@@ -161,26 +221,38 @@ export function swapSteps(existing: Pick<DatabaseInfo, 'deletionProtection'> | u
   ];
 }
 
+const nounOf = (kind: DbKind | undefined) => (kind === 'instance' ? 'instance' : 'cluster');
+
 /** Reasons the target side cannot run as configured; each names the input or the state to change. */
 export function targetBlockers(settings: Settings, existing: ExistingDatabase | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const target = settings.target.cluster;
+  const target = settings.target.identifier;
+  const kind = settings.kind ?? 'cluster';
+  const noun = nounOf(kind);
+  const cli = cliNouns(kind);
   const masking = Boolean(settings.maskingRules);
   if (existing && existing.status !== 'available') {
     out.push({
-      title: `Staging cluster ${target} is ${existing.status}`,
-      message: `The swap renames ${target} out of the way, and RDS only renames an available cluster. It is '${existing.status}'.`,
+      title: `Staging ${noun} ${target} is ${existing.status}`,
+      message: `The swap renames ${target} out of the way, and RDS only renames an available ${noun}. It is '${existing.status}'.`,
       fix:
         existing.status === 'stopped'
-          ? `aws rds start-db-cluster --db-cluster-identifier ${target}\naws rds wait db-cluster-available --db-cluster-identifier ${target}`
-          : `Wait until ${target} is available (aws rds describe-db-clusters --db-cluster-identifier ${target}), then run again.`
+          ? `aws rds start-${cli.db} ${cli.dbIdOption} ${target}\naws rds wait ${cli.db}-available ${cli.dbIdOption} ${target}`
+          : `Wait until ${target} is available (aws rds describe-${cli.db}s ${cli.dbIdOption} ${target}), then run again.`
+    });
+  }
+  if (kind === 'instance' && masking && settings.maskingConnection === 'data-api') {
+    out.push({
+      title: 'The Data API is for Aurora only',
+      message: 'masking-connection: data-api uses the RDS Data API, which RDS DB instances (PostgreSQL, MySQL, MariaDB) do not have.',
+      fix: 'Use masking-connection: direct with isolation-security-group-ids that admit the runner.'
     });
   }
   if (masking && !settings.isolationSecurityGroupIds?.length) {
     out.push({
       title: 'Masking needs isolation-security-group-ids',
       message:
-        'Until it is masked the new cluster holds production data. It must sit in security groups that admit the runner that masks it and nobody else; without them RDS puts it in the VPC default security group.',
+        `Until it is masked the new ${noun} holds production data. It must sit in security groups that admit the runner that masks it and nobody else; without them RDS puts it in the VPC default security group.`,
       fix: 'Create a security group whose only ingress is the runner (or its VPC endpoint / NAT range) on the database port, and pass it as isolation-security-group-ids.'
     });
   }
@@ -200,8 +272,8 @@ export function targetBlockers(settings: Settings, existing: ExistingDatabase | 
   }
   if (!existing && settings.isolationSecurityGroupIds?.length && !settings.vpcSecurityGroupIds?.length) {
     out.push({
-      title: 'vpc-security-group-ids is needed for a new staging cluster',
-      message: `${target} does not exist yet, so there is no cluster to take the security groups from, and the new cluster would stay in the isolation security groups after the swap.`,
+      title: `vpc-security-group-ids is needed for a new staging ${noun}`,
+      message: `${target} does not exist yet, so there is no ${noun} to take the security groups from, and the new ${noun} would stay in the isolation security groups after the swap.`,
       fix: 'Pass the security groups staging should use as vpc-security-group-ids.'
     });
   }
@@ -210,11 +282,17 @@ export function targetBlockers(settings: Settings, existing: ExistingDatabase | 
 
 export function targetWarnings(settings: Settings, existing: ExistingDatabase | undefined): string[] {
   const out: string[] = [];
+  const noun = nounOf(settings.kind);
+  const target = settings.target.identifier;
   if (!settings.maskingRules && !settings.isolationSecurityGroupIds?.length)
-    out.push('No isolation-security-group-ids: until the swap the new cluster sits in the VPC default security group.');
-  if (!existing) out.push(`${settings.target.cluster} does not exist: the new cluster takes the name, nothing is replaced.`);
+    out.push(`No isolation-security-group-ids: until the swap the new ${noun} sits in the VPC default security group.`);
+  if (!existing) out.push(`${target} does not exist: the new ${noun} takes the name, nothing is replaced.`);
   if (existing && !existing.writerInstance && !settings.instanceClass)
-    out.push(`${settings.target.cluster} has no writer instance to copy the instance class from: ${DEFAULT_INSTANCE_CLASS}.`);
+    out.push(`${target} has no writer instance to copy the instance class from: ${DEFAULT_INSTANCE_CLASS}.`);
+  if (settings.kind === 'instance' && settings.engineVersion)
+    out.push(`engine-version ${settings.engineVersion} is not used for an RDS DB instance: RestoreDBInstanceFromDBSnapshot keeps the snapshot's engine version (upgrade staging afterwards if needed).`);
+  if (settings.kind === 'instance' && settings.instanceCount > 1)
+    out.push('instance-count applies to Aurora clusters only: an RDS DB instance is restored as one instance.');
   return out;
 }
 
@@ -222,19 +300,25 @@ export interface PlanInputs {
   settings: Settings;
   runId: string;
   existing?: ExistingDatabase;
+  /** The snapshot the source side shares (needed for an RDS DB instance: it decides the staging copy). */
+  shared?: SharedFacts;
 }
 
 /** The whole target plan from what was described: pure. */
-export function buildTargetPlan({ settings, runId, existing }: PlanInputs): TargetPlan {
-  const target = settings.target.cluster;
+export function buildTargetPlan({ settings, runId, existing, shared }: PlanInputs): TargetPlan {
+  const kind = dbKind(settings);
+  const target = settings.target.identifier;
   const temporary = temporaryIdentifier(target, runId);
   const steps = swapSteps(existing);
+  if (kind === 'instance' && !shared) throw new Error('internal: the target plan of an RDS DB instance needs the shared snapshot');
   return {
-    kind: 'cluster',
+    kind,
     target,
     temporary,
-    instances: instanceIdentifiers(temporary, settings.instanceCount),
+    instances: kind === 'cluster' ? instanceIdentifiers(temporary, settings.instanceCount) : [],
     existing,
+    // Aurora never copies in staging, whatever was shared.
+    copy: decideTargetCopy({ kind, target, shared: shared ?? { identifier: '', arn: '', encrypted: true }, targetKeyArn: settings.target.kmsKeyArn }),
     restore: inheritSettings(settings, existing),
     password: passwordPlan(settings),
     masking: { enabled: Boolean(settings.maskingRules), connection: settings.maskingConnection },
@@ -247,10 +331,10 @@ export function buildTargetPlan({ settings, runId, existing }: PlanInputs): Targ
   };
 }
 
-/** Read-only: describe the staging cluster and its writer, then decide. Refuses a configuration that cannot work. */
-export async function planTarget(ctx: Context): Promise<TargetPlan> {
-  const db = databasesFor(ctx, 'target');
-  const found = await db.describe(ctx.settings.target.cluster);
+/** Read-only: describe the staging database and its writer, then decide. Refuses a configuration that cannot work. */
+export async function planTarget(ctx: Context, shared?: SharedFacts): Promise<TargetPlan> {
+  const db = databasesFor(ctx, 'target', dbKind(ctx.settings));
+  const found = await db.describe(ctx.settings.target.identifier);
   let existing: ExistingDatabase | undefined;
   if (found) {
     const writerId = found.writer ?? found.members[0];
@@ -258,30 +342,48 @@ export async function planTarget(ctx: Context): Promise<TargetPlan> {
   }
   const blockers = targetBlockers(ctx.settings, existing);
   if (blockers.length > 0) throw new DiagnosedError(blockers);
-  return buildTargetPlan({ settings: ctx.settings, runId: ctx.runId, existing });
+  return buildTargetPlan({ settings: ctx.settings, runId: ctx.runId, existing, shared });
 }
 
-function show<T>(name: string, s: Inherited<T>, render: (v: T) => string = v => String(v)): string {
+function show<T>(name: string, s: Inherited<T>, render: (v: T) => string = v => String(v), noun = 'cluster'): string {
   const value = s.value === undefined || (Array.isArray(s.value) && s.value.length === 0) ? '(RDS default)' : render(s.value);
-  const from = s.from === 'input' ? 'input' : s.from === 'staging' ? 'from the current staging cluster' : 'default';
+  const from = s.from === 'input' ? 'input' : s.from === 'staging' ? `from the current staging ${noun}` : 'default';
   return `${name}: ${value} (${from})`;
 }
 
 export function describeTargetPlan(plan: TargetPlan): string[] {
   const r = plan.restore;
   const lines: string[] = [];
-  lines.push(
-    `Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
-      (r.engineVersion ? `, engine version ${r.engineVersion}` : '')
-  );
+  const noun = nounOf(plan.kind);
+  const str = (v: unknown) => String(v);
+  if (plan.kind === 'instance') {
+    const c = plan.copy;
+    lines.push(
+      c.needed
+        ? `Copy the shared snapshot into the staging account as '${c.identifier}' under ${c.kmsKeyId}: ${c.reason}; the copy is deleted once the restore is done`
+        : `No staging copy: ${c.reason}`
+    );
+    lines.push(`Restore ${c.needed ? `'${c.identifier}'` : 'the shared snapshot'} into a new instance ${plan.temporary}`);
+  } else {
+    lines.push(
+      `Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
+        (r.engineVersion ? `, engine version ${r.engineVersion}` : '')
+    );
+  }
   lines.push(
     `  until the swap it sits in ${r.isolationSecurityGroupIds?.length ? `isolation security groups ${r.isolationSecurityGroupIds.join(', ')}` : 'the VPC default security group'}`
   );
-  lines.push(`  ${show('subnet group', r.dbSubnetGroup)}`);
-  lines.push(`  ${show('cluster parameter group', r.dbClusterParameterGroup)}`);
-  lines.push(`  ${show('instance parameter group', r.dbParameterGroup)}`);
-  lines.push(`  ${r.instanceCount} x ${show('instance class', r.instanceClass)}: ${plan.instances.join(', ')}`);
-  if (r.port !== undefined) lines.push(`  port ${r.port} (from the current staging cluster)`);
+  lines.push(`  ${show('subnet group', r.dbSubnetGroup, str, noun)}`);
+  if (plan.kind === 'cluster') {
+    lines.push(`  ${show('cluster parameter group', r.dbClusterParameterGroup)}`);
+    lines.push(`  ${show('instance parameter group', r.dbParameterGroup)}`);
+    lines.push(`  ${r.instanceCount} x ${show('instance class', r.instanceClass)}: ${plan.instances.join(', ')}`);
+  } else {
+    lines.push(`  ${show('parameter group', r.dbParameterGroup, str, noun)}`);
+    lines.push(`  ${show('option group', r.optionGroup, str, noun)}`);
+    lines.push(`  ${show('instance class', r.instanceClass, str, noun)}`);
+  }
+  if (r.port !== undefined) lines.push(`  port ${r.port} (from the current staging ${noun})`);
   lines.push(
     plan.password.reset === 'managed'
       ? 'Reset the master password at once to one managed in Secrets Manager'
@@ -293,15 +395,17 @@ export function describeTargetPlan(plan: TargetPlan): string[] {
     if (plan.swap.steps.includes('disable-deletion-protection')) lines.push(`Turn off deletion protection of ${plan.target}`);
     lines.push(`Rename ${plan.target} to ${plan.swap.parkedAs}, then ${plan.temporary} to ${plan.target}`);
     lines.push(
-      `Give ${plan.target} ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '))} and deletion protection ${r.deletionProtection ? 'on' : 'off'}`
+      `Give ${plan.target} ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '), noun)} and deletion protection ${r.deletionProtection ? 'on' : 'off'}`
     );
+    const final = plan.swap.finalSnapshotIdentifier ? `with final snapshot ${plan.swap.finalSnapshotIdentifier}` : 'without a final snapshot';
     lines.push(
-      `Delete the old cluster (${e.members.length} instance${e.members.length === 1 ? '' : 's'}: ${e.members.join(', ') || 'none'}) ` +
-        (plan.swap.finalSnapshotIdentifier ? `with final snapshot ${plan.swap.finalSnapshotIdentifier}` : 'without a final snapshot')
+      plan.kind === 'cluster'
+        ? `Delete the old cluster (${e.members.length} instance${e.members.length === 1 ? '' : 's'}: ${e.members.join(', ') || 'none'}) ${final}`
+        : `Delete the old instance ${final}, with its automated backups`
     );
   } else {
     lines.push(`Rename ${plan.temporary} to ${plan.target} (nothing to replace)`);
-    lines.push(`Give it ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '))}`);
+    lines.push(`Give it ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '), noun)}`);
   }
   for (const w of plan.warnings) lines.push(`Note: ${w}`);
   return lines;

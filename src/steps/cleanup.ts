@@ -20,7 +20,7 @@ export async function cleanupSide(ctx: Context, side: 'source' | 'target', plan:
   const db = databasesFor(ctx, side, shared.kind);
   const retention = snapshotsToDelete(await db.listSnapshots(), ctx.settings.retainSnapshots, {
     target: plan.target,
-    sourceDatabase: ctx.settings.source.cluster,
+    sourceDatabase: ctx.settings.source.identifier,
     used: side === 'source' ? shared.arn : undefined
   });
   const result: CleanupSide = { side, kept: retention.keep.map(s => s.identifier), deleted: [], failed: [] };
@@ -53,7 +53,10 @@ export async function cleanupSnapshots(ctx: Context, plan: Pick<TargetPlan, 'tar
         severity: 'warning',
         title: `Snapshot clean-up incomplete in the ${side} account`,
         message: `Staging is refreshed, but these of this action's snapshots were not removed:\n- ${r.failed.join('\n- ')}`,
-        fix: `The ${side} role needs rds:DescribeDBClusterSnapshots, rds:DescribeDBClusterSnapshotAttributes, rds:ModifyDBClusterSnapshotAttribute and rds:DeleteDBClusterSnapshot; the next run retries.`
+        fix:
+          shared.kind === 'instance'
+            ? `The ${side} role needs rds:DescribeDBSnapshots, rds:DescribeDBSnapshotAttributes, rds:ModifyDBSnapshotAttribute and rds:DeleteDBSnapshot; the next run retries.`
+            : `The ${side} role needs rds:DescribeDBClusterSnapshots, rds:DescribeDBClusterSnapshotAttributes, rds:ModifyDBClusterSnapshotAttribute and rds:DeleteDBClusterSnapshot; the next run retries.`
       });
   }
   return out;

@@ -9,7 +9,7 @@ import type { DatabaseInfo, Databases } from '../aws/databases';
 import { LOCK_TAG, type Context } from '../context';
 import { DiagnosedError } from '../errors';
 import type { TargetPlan } from '../plan/target';
-import { clusterArn } from '../rds-rules';
+import { databaseArn } from '../rds-rules';
 
 export interface LockValue {
   runId: string;
@@ -104,7 +104,7 @@ export async function acquireLock(ctx: Context, plan: TargetPlan, db: Databases)
     }
     await confirmLock(ctx, plan, db, value);
   } else {
-    ctx.state.update({ lock: { resourceArn: clusterArn(acct.region, acct.accountId, plan.temporary, acct.partition), key: LOCK_TAG, value } });
+    ctx.state.update({ lock: { resourceArn: databaseArn(plan.kind, acct.region, acct.accountId, plan.temporary, acct.partition), key: LOCK_TAG, value } });
   }
   return value;
 }

@@ -18,12 +18,14 @@ export function maskingTls(settings: Settings): MaskingTls {
   return (settings as Settings & { maskingTls?: MaskingTls }).maskingTls ?? 'require';
 }
 
+/** The masking dialect of an RDS engine name: postgres, aurora-postgresql -> postgres; mysql, aurora-mysql, aurora, mariadb -> mysql. */
 export function maskingEngine(engine: string): 'postgres' | 'mysql' {
   if (engine.includes('postgres')) return 'postgres';
-  if (engine.includes('mysql') || engine === 'aurora') return 'mysql';
+  // MariaDB speaks the MySQL dialect the masking SQL uses (and mysql2 connects to it).
+  if (engine.includes('mysql') || engine === 'aurora' || engine === 'mariadb') return 'mysql';
   throw new DiagnosedError({
     title: `Masking does not support the engine ${engine}`,
-    message: 'The masking engine handles PostgreSQL and MySQL (Aurora or RDS).',
+    message: 'The masking engine handles PostgreSQL, MySQL and MariaDB (Aurora or RDS).',
     fix: 'Remove masking-rules for this database.'
   });
 }
@@ -44,7 +46,7 @@ export function maskingTarget(settings: Settings, db: RestoredDatabase, credenti
   }
   if (!db.endpoint || db.port === undefined || db.password === undefined)
     throw new DiagnosedError({
-      title: 'The new cluster cannot be reached for masking',
+      title: `The new ${db.kind === 'instance' ? 'instance' : 'cluster'} cannot be reached for masking`,
       message: `${db.identifier} has ${db.endpoint ? '' : 'no endpoint, '}${db.port === undefined ? 'no port, ' : ''}${db.password === undefined ? 'no password known to the action' : ''}`.replace(/, $/, '.'),
       fix: 'Run again; if it persists, use masking-connection: data-api.'
     });

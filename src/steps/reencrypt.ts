@@ -10,7 +10,8 @@ import type { Context } from '../context';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../context';
 import { DiagnosedError, isAwsError } from '../errors';
 import type { Diagnostic } from '../report';
-import { stripAutomatedPrefix, toRdsIdentifier } from '../rds-rules';
+import { cliNouns, stripAutomatedPrefix, toRdsIdentifier } from '../rds-rules';
+import type { DbKind } from '../types';
 import { WaitFailedError } from '../wait';
 import type { SnapshotAdapter, SnapshotInfo } from '../aws/snapshots';
 import { snapshotQuotaFault, TERMINAL_SNAPSHOT_STATUSES, waitForSnapshot, type SourceScope } from './snapshot';
@@ -27,22 +28,31 @@ export function copyTags(runId: string, sourceIdentifier: string): Record<string
 
 export interface ExpectedCopy {
   identifier: string;
+  /** The snapshot copied: an identifier in the same account, or the ARN of a snapshot shared with it. */
   sourceIdentifier: string;
-  /** undefined for an unencrypted copy. */
+  /** undefined for an unencrypted copy; an alias (alias/aws/rds) is not compared with the copy's key ARN. */
   kmsKeyArn?: string;
   region: string;
+  /** Cluster snapshot (default) or DB snapshot: only the CLI commands in messages differ. */
+  kind?: DbKind;
+}
+
+export function deleteSnapshotCommand(kind: DbKind, region: string, identifier: string): string {
+  const n = cliNouns(kind);
+  return `aws rds delete-${n.snapshot} --region ${region} ${n.snapshotIdOption} ${identifier}`;
 }
 
 export type ExistingCopyVerdict = { reuse: { status: string; percent?: number } } | { refuse: Diagnostic };
 
 /** Whether a snapshot found under the copy's name is this action's copy of the same source under the same key. Pure. */
 export function judgeExistingCopy(existing: SnapshotInfo, expected: ExpectedCopy): ExistingCopyVerdict {
-  const deleteCmd = `aws rds delete-db-cluster-snapshot --region ${expected.region} --db-cluster-snapshot-identifier ${existing.identifier}`;
+  const deleteCmd = deleteSnapshotCommand(expected.kind ?? existing.kind, expected.region, existing.identifier);
+  const alreadyExists = (expected.kind ?? existing.kind) === 'cluster' ? 'DBClusterSnapshotAlreadyExistsFault' : 'DBSnapshotAlreadyExists';
   if (existing.tags[MANAGED_TAG] !== 'true') {
     return {
       refuse: {
         title: 'Snapshot name taken by another snapshot',
-        message: `The copy of '${expected.sourceIdentifier}' is named '${expected.identifier}', but a snapshot with that name already exists and this action did not make it (no ${MANAGED_TAG} tag): copying would fail with DBClusterSnapshotAlreadyExistsFault, and reusing it could share data nobody chose.`,
+        message: `The copy of '${expected.sourceIdentifier}' is named '${expected.identifier}', but a snapshot with that name already exists and this action did not make it (no ${MANAGED_TAG} tag): copying would fail with ${alreadyExists}, and reusing it could share data nobody chose.`,
         fix: `If that snapshot is not needed, delete it:\n  ${deleteCmd}\nOtherwise rename it (copy it to another name and delete this one), or choose another source snapshot.`
       }
     };
@@ -56,7 +66,8 @@ export function judgeExistingCopy(existing: SnapshotInfo, expected: ExpectedCopy
       }
     };
   }
-  if ((existing.kmsKeyArn ?? undefined) !== expected.kmsKeyArn && existing.encrypted) {
+  const comparable = !expected.kmsKeyArn?.startsWith('alias/');
+  if (comparable && (existing.kmsKeyArn ?? undefined) !== expected.kmsKeyArn && existing.encrypted) {
     return {
       refuse: {
         title: 'Existing copy is under another key',
@@ -92,34 +103,57 @@ export interface CopyResult {
   resumed: boolean;
 }
 
-/** Copy (or resume the copy) and wait until it is available. */
+/** Copy (or resume the copy) in the source account under the CMK, and wait until it is available. */
 export async function reencrypt(ctx: Context, adapter: SnapshotAdapter, expected: ExpectedCopy): Promise<CopyResult> {
-  const scope: SourceScope = { accountId: ctx.accounts.source.accountId, region: ctx.settings.region, partition: ctx.accounts.source.partition };
+  return copyAndWait(ctx, adapter, { ...expected, kind: adapter.kind }, {
+    side: 'source',
+    tags: copyTags(ctx.runId, expected.sourceIdentifier),
+    record: createdByThisRun => ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun } })
+  });
+}
+
+export interface CopyOptions {
+  /** The account the copy is made in. */
+  side: 'source' | 'target';
+  tags: Record<string, string>;
+  /** Saves the copy in the run state the moment it exists (or was found), so the post step knows it. */
+  record: (createdByThisRun: boolean) => void;
+}
+
+/**
+ * The resumable copy both sides use: look for this action's copy under the
+ * deterministic name first, take it over when found, else copy; then wait
+ * until it is available.
+ */
+export async function copyAndWait(ctx: Context, adapter: SnapshotAdapter, expected: ExpectedCopy, options: CopyOptions): Promise<CopyResult> {
+  const account = ctx.accounts[options.side];
+  const scope: SourceScope = { accountId: account.accountId, region: ctx.settings.region, partition: account.partition };
   let existing = await findExistingCopy(adapter, expected);
   let resumed = existing !== undefined;
   if (existing) {
-    ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: false } });
+    options.record(false);
     const how = `resumed ${expected.identifier} (${existing.status}${existing.percent !== undefined ? `, ${existing.percent}%` : ''})`;
     core.info(`Snapshot copy: ${how}, made by an earlier run of this action: no second copy.`);
     ctx.report.fact('Snapshot copy', how);
   } else {
     try {
+      // Recorded before the call: a run killed while RDS starts the copy still leaves a state that names it.
+      options.record(true);
       await adapter.copySnapshot({
         sourceIdentifier: expected.sourceIdentifier,
         targetIdentifier: expected.identifier,
         kmsKeyArn: expected.kmsKeyArn,
-        tags: copyTags(ctx.runId, expected.sourceIdentifier)
+        tags: options.tags
       });
-      ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: true } });
     } catch (e) {
-      if (isAwsError(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault')) {
+      if (isAwsError(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists')) {
         // Another run started the same copy between the look and the copy: take it over if it is ours.
         existing = await findExistingCopy(adapter, expected);
         if (!existing) throw e;
         resumed = true;
-        ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun: false } });
+        options.record(false);
       } else {
-        throw copyFault(e, expected, scope);
+        throw copyFault(e, expected, scope, adapter.kind, options.side);
       }
     }
   }
@@ -131,20 +165,23 @@ export async function reencrypt(ctx: Context, adapter: SnapshotAdapter, expected
       throw new DiagnosedError({
         title: 'Snapshot copy failed',
         message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' ended in status '${e.status}'.`,
-        fix: `Check the key ${expected.kmsKeyArn ?? ''} is enabled and the copy's events, delete the failed copy, and run again:\n  aws rds describe-events --region ${scope.region} --source-type db-cluster-snapshot --source-identifier ${expected.identifier}\n  aws rds delete-db-cluster-snapshot --region ${scope.region} --db-cluster-snapshot-identifier ${expected.identifier}`
+        fix: `Check the key ${expected.kmsKeyArn ?? ''} is enabled and the copy's events, delete the failed copy, and run again:\n  aws rds describe-events --region ${scope.region} --source-type ${cliNouns(adapter.kind).snapshot} --source-identifier ${expected.identifier}\n  ${deleteSnapshotCommand(adapter.kind, scope.region, expected.identifier)}`
       });
     }
     throw e;
   }
 }
 
-/** The faults of CopyDBClusterSnapshot this step can explain; others go to the generic mapper unchanged. */
-function copyFault(e: unknown, expected: ExpectedCopy, scope: SourceScope): unknown {
-  if (isAwsError(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded')) return snapshotQuotaFault(scope, 'CopyDBClusterSnapshot');
+/** The faults of CopyDBClusterSnapshot / CopyDBSnapshot this step can explain; others go to the generic mapper unchanged. */
+function copyFault(e: unknown, expected: ExpectedCopy, scope: SourceScope, kind: DbKind, side: 'source' | 'target'): unknown {
+  const op = kind === 'cluster' ? 'CopyDBClusterSnapshot' : 'CopyDBSnapshot';
+  if (isAwsError(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded')) return snapshotQuotaFault(scope, op, kind);
+  // In the staging account the copy reads the shared snapshot's key as well: the generic mapper tells the two keys apart.
+  if (side === 'target') return e;
   if (isAwsError(e, 'KMSKeyNotAccessibleFault')) {
     return new DiagnosedError({
       title: 'The production role cannot use the CMK',
-      message: `CopyDBClusterSnapshot under ${expected.kmsKeyArn} failed with KMSKeyNotAccessibleFault: the key is disabled, pending deletion, in another region, or the production role may not use it (${(e as Error).message}).`,
+      message: `${op} under ${expected.kmsKeyArn} failed with KMSKeyNotAccessibleFault: the key is disabled, pending deletion, in another region, or the production role may not use it (${(e as Error).message}).`,
       fix:
         `Check the key is enabled and in ${scope.region}, and give the production role, in its IAM policy and in the key policy:\n` +
         JSON.stringify(
@@ -159,10 +196,10 @@ function copyFault(e: unknown, expected: ExpectedCopy, scope: SourceScope): unkn
         '\n(mode: policies prints the complete key policy.)'
     });
   }
-  if (isAwsError(e, 'InvalidDBClusterSnapshotStateFault')) {
+  if (isAwsError(e, 'InvalidDBClusterSnapshotStateFault', 'InvalidDBSnapshotStateFault', 'InvalidDBSnapshotState')) {
     return new DiagnosedError({
       title: 'Source snapshot not available',
-      message: `CopyDBClusterSnapshot refused: '${expected.sourceIdentifier}' is not available (${(e as Error).message}).`,
+      message: `${op} refused: '${expected.sourceIdentifier}' is not available (${(e as Error).message}).`,
       fix: "Run again when the snapshot is available, or use 'snapshot: latest'."
     });
   }

@@ -43,6 +43,7 @@ export function generatePassword(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** The database to connect to when DBName / DatabaseName is empty: `postgres` for PostgreSQL, `mysql` for MySQL and MariaDB. */
 export function defaultDatabaseName(engine: string): string {
   return engine.includes('postgres') ? 'postgres' : 'mysql';
 }
@@ -50,13 +51,14 @@ export function defaultDatabaseName(engine: string): string {
 /** A failed wait on the new cluster or its instances, explained. */
 export function explainRestoreFailure(e: unknown, plan: TargetPlan): unknown {
   if (!(e instanceof WaitFailedError)) return e;
-  const common = `${e.what} ended in '${e.status}'. Staging is untouched; the new cluster is removed unless keep-failed-restore is true.`;
+  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+  const common = `${e.what} ended in '${e.status}'. Staging is untouched; the new ${noun} is removed unless keep-failed-restore is true.`;
   switch (e.status) {
     case 'inaccessible-encryption-credentials':
     case 'inaccessible-encryption-credentials-recoverable':
       return new DiagnosedError({
         title: 'The staging account cannot use a key of the restore',
-        message: `${common} RDS could not use the snapshot's key or ${plan.restore.kmsKeyId.value}.`,
+        message: `${common} RDS could not use the snapshot's key or ${plan.copy.needed ? plan.copy.kmsKeyId : plan.restore.kmsKeyId.value}.`,
         fix: 'The key policy of the shared snapshot\'s CMK must admit the staging account (mode: policies prints it), and the staging role needs kms:CreateGrant, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey on both keys.'
       });
     case 'incompatible-parameters':
@@ -67,7 +69,7 @@ export function explainRestoreFailure(e: unknown, plan: TargetPlan): unknown {
       });
     case 'incompatible-network':
       return new DiagnosedError({
-        title: 'The subnet group cannot take the new cluster',
+        title: `The subnet group cannot take the new ${noun}`,
         message: `${common} Subnet group ${plan.restore.dbSubnetGroup.value ?? '(default)'} has no free address or no subnet in a usable zone.`,
         fix: 'Free addresses in the subnet group, or pass another db-subnet-group.'
       });
@@ -90,14 +92,20 @@ export function explainRestoreFailure(e: unknown, plan: TargetPlan): unknown {
 export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: SharedSnapshot, db: Databases, lock: string): Promise<RestoredDatabase> {
   const id = plan.temporary;
   const r = plan.restore;
+  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
   try {
     ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
     await db.restore({
       identifier: id,
-      snapshotArn: shared.arn,
+      // An RDS DB instance restores from the staging account's own copy (see steps/stage-copy.ts), Aurora from the shared ARN.
+      snapshotArn: plan.copy.needed ? plan.copy.identifier : shared.arn,
       engine: shared.engine,
       engineVersion: r.engineVersion,
       kmsKeyId: r.kmsKeyId.value,
+      instanceClass: r.instanceClass.value,
+      dbParameterGroup: r.dbParameterGroup.value,
+      publiclyAccessible: r.publiclyAccessible,
+      optionGroup: r.optionGroup.value,
       dbSubnetGroup: r.dbSubnetGroup.value,
       securityGroupIds: r.isolationSecurityGroupIds,
       dbClusterParameterGroup: r.dbClusterParameterGroup.value,
@@ -109,9 +117,9 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
       storageType: r.storageType,
       tags: restoreTags(ctx, plan, lock)
     });
-    // Without a staging cluster to tag, the lock travels on the new cluster: check nobody else took the target meanwhile.
+    // Without a staging database to tag, the lock travels on the new one: check nobody else took the target meanwhile.
     if (!plan.existing) await confirmLock(ctx, plan, db, lock);
-    await db.waitAvailable(id, `restore of cluster ${id}`);
+    await db.waitAvailable(id, `restore of ${noun} ${id}`);
 
     const password = await resetPassword(db, id, plan.password.reset);
     let info = await db.waitAvailable(id, `master password reset of ${id}`, d => !d.pendingPassword && (password !== undefined || Boolean(d.masterUserSecretArn)));
@@ -135,7 +143,7 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
     const refused = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (refused) throw refused.reason;
     await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
-    info = await db.waitAvailable(id, `cluster ${id} with its instances`);
+    info = await db.waitAvailable(id, plan.instances.length ? `cluster ${id} with its instances` : `${noun} ${id}`);
     return restoredFrom(info, plan, password);
   } catch (e) {
     throw explainRestoreFailure(e, plan);

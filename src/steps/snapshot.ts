@@ -6,7 +6,7 @@
 import type { Context } from '../context';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG, waitOptions } from '../context';
 import { DiagnosedError, isAwsError } from '../errors';
-import { clusterSnapshotArn, isAutomatedSnapshotId, parseArn, toRdsIdentifier } from '../rds-rules';
+import { cliNouns, isAutomatedSnapshotId, kindWord as kindName, parseArn, snapshotArnOf, toRdsIdentifier } from '../rds-rules';
 import type { SnapshotChoice } from '../settings';
 import type { SourceSnapshot } from '../types';
 import type { Observation } from '../wait';
@@ -23,15 +23,19 @@ export interface SourceScope {
 /** Statuses a snapshot does not leave on its own: waiting longer cannot help. */
 export const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'incompatible-restore', 'incompatible-parameters'];
 
-const kindWord = (a: { kind: 'cluster' | 'instance' }) => (a.kind === 'cluster' ? 'DB cluster' : 'DB instance');
+const kindWord = (a: { kind: 'cluster' | 'instance' }) => kindName(a.kind);
+const describeCall = (a: { kind: 'cluster' | 'instance' }) => (a.kind === 'cluster' ? 'DescribeDBClusters answered DBClusterNotFoundFault' : 'DescribeDBInstances answered DBInstanceNotFound');
 
 export async function findDatabase(adapter: SnapshotAdapter, identifier: string, scope: SourceScope): Promise<DatabaseInfo> {
   const db = await adapter.describeDatabase(identifier);
   if (!db) {
     throw new DiagnosedError({
       title: `Production ${kindWord(adapter)} not found`,
-      message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (DescribeDBClusters answered DBClusterNotFoundFault).`,
-      fix: `Check the 'source-cluster' input (the cluster identifier, not an instance or endpoint name) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-clusters --region ${scope.region} --query 'DBClusters[].DBClusterIdentifier'`
+      message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (${describeCall(adapter)}).`,
+      fix:
+        adapter.kind === 'cluster'
+          ? `Check the 'source-cluster' input (the cluster identifier, not an instance or endpoint name; use 'source-instance' for an RDS DB instance) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-clusters --region ${scope.region} --query 'DBClusters[].DBClusterIdentifier'`
+          : `Check the 'source-instance' input (the DB instance identifier, not an endpoint; use 'source-cluster' for Aurora) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-instances --region ${scope.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
     });
   }
   return db;
@@ -67,7 +71,8 @@ export function toSourceSnapshot(info: SnapshotInfo): SourceSnapshot {
     encrypted: info.encrypted,
     kmsKeyArn: info.kmsKeyArn,
     allocatedStorageGb: info.allocatedStorageGb,
-    createdAt: info.createdAt?.toISOString()
+    createdAt: info.createdAt?.toISOString(),
+    ...(info.optionGroup ? { optionGroup: info.optionGroup } : {})
   };
 }
 
@@ -88,20 +93,21 @@ export async function resolveSnapshot(
       throw new DiagnosedError({
         title: 'Cannot take a snapshot now',
         message: `snapshot: new needs ${kindWord(adapter)} '${db.identifier}' to be available; it is '${db.status}'.`,
-        fix: "Run again when the cluster is available, or use 'snapshot: latest' to start from the newest existing snapshot."
+        fix: `Run again when the ${kindWord(adapter)} is available, or use 'snapshot: latest' to start from the newest existing snapshot.`
       });
     }
     const identifier = newSnapshotIdentifier(db.identifier, scope.runId);
     return {
       kind: adapter.kind,
       identifier,
-      arn: clusterSnapshotArn(scope.region, scope.accountId, identifier, scope.partition),
+      arn: snapshotArnOf(adapter.kind, scope.region, scope.accountId, identifier, scope.partition),
       type: 'new',
       status: 'to be taken',
       engine: db.engine,
       engineVersion: db.engineVersion,
       encrypted: db.encrypted,
-      kmsKeyArn: db.kmsKeyArn
+      kmsKeyArn: db.kmsKeyArn,
+      ...(db.optionGroup ? { optionGroup: db.optionGroup } : {})
     };
   }
 
@@ -137,14 +143,17 @@ export async function resolveSnapshot(
     throw new DiagnosedError({
       title: 'Snapshot not found',
       message: `There is no ${kindWord(adapter)} snapshot '${choice.identifier}' in account ${scope.accountId}, region ${scope.region}.`,
-      fix: `List the snapshots of the cluster and pick one, or use 'snapshot: latest':\n  aws rds describe-db-cluster-snapshots --region ${scope.region} --db-cluster-identifier ${db.identifier} --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,Status,SnapshotCreateTime]'`
+      fix:
+        adapter.kind === 'cluster'
+          ? `List the snapshots of the cluster and pick one, or use 'snapshot: latest':\n  aws rds describe-db-cluster-snapshots --region ${scope.region} --db-cluster-identifier ${db.identifier} --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,Status,SnapshotCreateTime]'`
+          : `List the snapshots of the instance and pick one, or use 'snapshot: latest':\n  aws rds describe-db-snapshots --region ${scope.region} --db-instance-identifier ${db.identifier} --query 'DBSnapshots[].[DBSnapshotIdentifier,Status,SnapshotCreateTime]'`
     });
   }
   if (info.databaseIdentifier.toLowerCase() !== db.identifier.toLowerCase()) {
     throw new DiagnosedError({
-      title: 'Snapshot of another cluster',
-      message: `Snapshot '${info.identifier}' was taken of '${info.databaseIdentifier}', not of source-cluster '${db.identifier}'. Refusing to refresh staging from another database.`,
-      fix: `Set 'snapshot' to a snapshot of '${db.identifier}', or set 'source-cluster: ${info.databaseIdentifier}' if that is the database meant.`
+      title: `Snapshot of another ${kindWord(adapter)}`,
+      message: `Snapshot '${info.identifier}' was taken of '${info.databaseIdentifier}', not of the production ${kindWord(adapter)} '${db.identifier}'. Refusing to refresh staging from another database.`,
+      fix: `Set 'snapshot' to a snapshot of '${db.identifier}', or name '${info.databaseIdentifier}' as the production database if that is the one meant.`
     });
   }
   if (info.status !== 'available') {
@@ -155,7 +164,7 @@ export async function resolveSnapshot(
         ? `Snapshot '${info.identifier}' is ${info.status}${info.percent !== undefined ? ` (${info.percent}%)` : ''}: it cannot be copied or shared before it is available.`
         : `Snapshot '${info.identifier}' is '${info.status}', not available.`,
       fix: creating
-        ? `Run again when it is available:\n  aws rds wait db-cluster-snapshot-available --region ${scope.region} --db-cluster-snapshot-identifier ${info.identifier}\nor use 'snapshot: latest' to take the newest available one.`
+        ? `Run again when it is available:\n  aws rds wait ${cliNouns(adapter.kind).snapshot}-available --region ${scope.region} ${cliNouns(adapter.kind).snapshotIdOption} ${info.identifier}\nor use 'snapshot: latest' to take the newest available one.`
         : "Name another snapshot, or use 'snapshot: latest'."
     });
   }
@@ -185,13 +194,17 @@ export async function waitForSnapshot(ctx: Context, adapter: SnapshotAdapter, id
   return info;
 }
 
-export function snapshotQuotaFault(scope: SourceScope, action: string): DiagnosedError {
+export function snapshotQuotaFault(scope: SourceScope, action: string, kind: 'cluster' | 'instance' = 'cluster'): DiagnosedError {
+  const noun = kind === 'cluster' ? 'DB cluster snapshots' : 'DB instance snapshots';
+  const list =
+    kind === 'cluster'
+      ? `aws rds describe-db-cluster-snapshots --region ${scope.region} --snapshot-type manual --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]'`
+      : `aws rds describe-db-snapshots --region ${scope.region} --snapshot-type manual --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]'`;
   return new DiagnosedError({
     title: 'Manual snapshot quota reached',
-    message: `${action} failed with SnapshotQuotaExceeded: account ${scope.accountId} has as many manual DB cluster snapshots in ${scope.region} as its quota allows (100 by default).`,
+    message: `${action} failed with SnapshotQuotaExceeded: account ${scope.accountId} has as many manual ${noun} in ${scope.region} as its quota allows (100 by default).`,
     fix:
-      `Delete manual cluster snapshots nobody needs (this action's own are tagged ${MANAGED_TAG}=true; lower 'retain-snapshots' to keep fewer), or ask for a higher quota in Service Quotas (Amazon RDS, "Manual DB cluster snapshots"):\n` +
-      `  aws rds describe-db-cluster-snapshots --region ${scope.region} --snapshot-type manual --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]'`
+      `Delete manual snapshots nobody needs (this action's own are tagged ${MANAGED_TAG}=true; lower 'retain-snapshots' to keep fewer), or ask for a higher quota in Service Quotas (Amazon RDS, "Manual ${noun}"):\n  ${list}`
   });
 }
 
@@ -199,24 +212,25 @@ export function snapshotQuotaFault(scope: SourceScope, action: string): Diagnose
 export async function takeSnapshot(ctx: Context, adapter: SnapshotAdapter, planned: SourceSnapshot, database: string): Promise<SnapshotInfo> {
   const scope = { accountId: ctx.accounts.source.accountId, region: ctx.settings.region, partition: ctx.accounts.source.partition };
   const tags = { [MANAGED_TAG]: 'true', [RUN_TAG]: ctx.runId };
+  const create = adapter.kind === 'cluster' ? 'CreateDBClusterSnapshot' : 'CreateDBSnapshot';
   try {
     await adapter.createSnapshot(database, planned.identifier, tags);
   } catch (e) {
-    if (isAwsError(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded')) throw snapshotQuotaFault(scope, 'CreateDBClusterSnapshot');
-    if (isAwsError(e, 'InvalidDBClusterStateFault')) {
+    if (isAwsError(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded')) throw snapshotQuotaFault(scope, create, adapter.kind);
+    if (isAwsError(e, 'InvalidDBClusterStateFault', 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState')) {
       throw new DiagnosedError({
         title: 'Cannot take a snapshot now',
-        message: `CreateDBClusterSnapshot refused: '${database}' is not in a state that allows a snapshot (InvalidDBClusterStateFault: ${(e as Error).message}).`,
-        fix: "Run again when the cluster is available, or use 'snapshot: latest'."
+        message: `${create} refused: '${database}' is not in a state that allows a snapshot (${(e as Error).name}: ${(e as Error).message}).`,
+        fix: `Run again when the ${kindWord(adapter)} is available, or use 'snapshot: latest'.`
       });
     }
-    if (!isAwsError(e, 'DBClusterSnapshotAlreadyExistsFault')) throw e;
+    if (!isAwsError(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists')) throw e;
     // The same run attempt already started it: take it over if it is ours.
     const existing = await adapter.getSnapshot(planned.identifier);
     if (!existing || existing.tags[RUN_TAG] !== ctx.runId) {
       throw new DiagnosedError({
         title: 'Snapshot name taken',
-        message: `A snapshot named '${planned.identifier}' already exists and this run did not make it (DBClusterSnapshotAlreadyExistsFault).`,
+        message: `A snapshot named '${planned.identifier}' already exists and this run did not make it (${(e as Error).name}).`,
         fix: 'Rename or delete that snapshot, or use another snapshot input.'
       });
     }
@@ -229,7 +243,7 @@ export async function takeSnapshot(ctx: Context, adapter: SnapshotAdapter, plann
       throw new DiagnosedError({
         title: 'Snapshot failed',
         message: `The new snapshot '${planned.identifier}' ended in status '${e.status}'.`,
-        fix: `Look at the cluster's recent events, then run again:\n  aws rds describe-events --region ${scope.region} --source-type db-cluster-snapshot --source-identifier ${planned.identifier}`
+        fix: `Look at the snapshot's recent events, then run again:\n  aws rds describe-events --region ${scope.region} --source-type ${cliNouns(adapter.kind).snapshot} --source-identifier ${planned.identifier}`
       });
     }
     throw e;

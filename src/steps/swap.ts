@@ -21,6 +21,8 @@ function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
 }
 
+const nounOf = (db: Pick<Databases, 'kind'>) => (db.kind === 'instance' ? 'instance' : 'cluster');
+
 /** Whether a database is the one this run restored (tags survive renames). */
 export function isFromRun(d: DatabaseInfo | undefined, runId: string): boolean {
   return d !== undefined && d.tags[RUN_TAG] === runId;
@@ -68,21 +70,25 @@ export async function swapIn(ctx: Context, plan: TargetPlan, db: Databases): Pro
 export async function deleteOld(ctx: Context, plan: TargetPlan, db: Databases): Promise<void> {
   const parkedAs = plan.swap.parkedAs;
   if (!parkedAs) return;
+  const noun = nounOf(db);
+  const final = plan.swap.finalSnapshotIdentifier ? `--final-db-snapshot-identifier ${plan.swap.finalSnapshotIdentifier}` : '--skip-final-snapshot';
   try {
     await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier });
   } catch (e) {
     throw new DiagnosedError({
-      title: `Staging is refreshed, but the old cluster ${parkedAs} was not deleted`,
-      message: `${plan.target} is the new cluster. Deleting the old one (now named ${parkedAs}) failed: ${(e as Error).message}. It keeps costing money until it is deleted.`,
+      title: `Staging is refreshed, but the old ${noun} ${parkedAs} was not deleted`,
+      message: `${plan.target} is the new ${noun}. Deleting the old one (now named ${parkedAs}) failed: ${(e as Error).message}. It keeps costing money until it is deleted.`,
       fix:
-        `aws rds describe-db-clusters --db-cluster-identifier ${parkedAs} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
-        `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
-        `aws rds delete-db-cluster --db-cluster-identifier ${parkedAs} ` +
-        (plan.swap.finalSnapshotIdentifier ? `--final-db-snapshot-identifier ${plan.swap.finalSnapshotIdentifier}` : '--skip-final-snapshot')
+        db.kind === 'cluster'
+          ? `aws rds describe-db-clusters --db-cluster-identifier ${parkedAs} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
+            `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
+            `aws rds delete-db-cluster --db-cluster-identifier ${parkedAs} ${final}`
+          : `aws rds modify-db-instance --db-instance-identifier ${parkedAs} --no-deletion-protection --apply-immediately\n` +
+            `aws rds delete-db-instance --db-instance-identifier ${parkedAs} ${final} --delete-automated-backups`
     });
   }
   ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
-  core.info(`Old staging cluster ${parkedAs} deleted${plan.swap.finalSnapshotIdentifier ? ` (final snapshot ${plan.swap.finalSnapshotIdentifier})` : ''}.`);
+  core.info(`Old staging ${noun} ${parkedAs} deleted${plan.swap.finalSnapshotIdentifier ? ` (final snapshot ${plan.swap.finalSnapshotIdentifier})` : ''}.`);
 }
 
 export interface RollbackInput {
@@ -131,19 +137,20 @@ async function findParked(ctx: Context, db: Databases, r: RollbackInput): Promis
  */
 export async function rollback(ctx: Context, db: Databases, r: RollbackInput): Promise<string[]> {
   const done: string[] = [];
+  const noun = nounOf(db);
   const current = await db.describe(r.target);
   if (isFromRun(current, r.runId)) {
-    await db.waitAvailable(r.target, `${r.target} (the new cluster) before renaming it back`);
+    await db.waitAvailable(r.target, `${r.target} (the new ${noun}) before renaming it back`);
     await db.modify(r.target, { newIdentifier: r.temporary });
     await db.waitAvailable(r.temporary, `rename of ${r.target} back to ${r.temporary}`);
-    done.push(`renamed the new cluster back to ${r.temporary}`);
+    done.push(`renamed the new ${noun} back to ${r.temporary}`);
   }
   const parked = await findParked(ctx, db, r);
   if (parked && r.parkedAs) {
-    await db.waitAvailable(r.parkedAs, `${r.parkedAs} (the old cluster) before renaming it back`);
+    await db.waitAvailable(r.parkedAs, `${r.parkedAs} (the old ${noun}) before renaming it back`);
     await db.modify(r.parkedAs, { newIdentifier: r.target });
     await db.waitAvailable(r.target, `rename of ${r.parkedAs} back to ${r.target}`, d => !isFromRun(d, r.runId));
-    done.push(`renamed the old cluster back to ${r.target}`);
+    done.push(`renamed the old ${noun} back to ${r.target}`);
   }
   if (r.restoreProtection) {
     const old = await db.describe(r.target);
@@ -157,10 +164,10 @@ export async function rollback(ctx: Context, db: Databases, r: RollbackInput): P
   if (temp && isFromRun(temp, r.runId)) {
     if (r.keepFailed) {
       done.push(`kept ${r.temporary} (keep-failed-restore)`);
-      core.warning(`The new cluster ${r.temporary} is kept for inspection (keep-failed-restore: true); delete it when done.`, { title: 'Failed restore kept' });
+      core.warning(`The new ${noun} ${r.temporary} is kept for inspection (keep-failed-restore: true); delete it when done.`, { title: 'Failed restore kept' });
     } else {
       await db.delete(r.temporary);
-      done.push(`deleted the new cluster ${r.temporary}`);
+      done.push(`deleted the new ${noun} ${r.temporary}`);
     }
   }
   ctx.state.update({ restored: undefined });

@@ -1,0 +1,135 @@
+/**
+ * Cluster or instance: `source-cluster` / `target-cluster` say Aurora,
+ * `source-instance` / `target-instance` say RDS DB instance, `source-db` /
+ * `target-db` leave it to what RDS describes. The decision is pure
+ * (`decideKind`, tested from a table); `resolveKinds` only looks the
+ * identifiers up (read-only) when an input left the kind open.
+ */
+import type { Accounts } from '../accounts';
+import { DiagnosedError, isAwsError } from '../errors';
+import type { Diagnostic } from '../report';
+import type { Settings, SideSettings } from '../settings';
+import type { DbKind } from '../types';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
+
+/** What exists under an identifier in one account: an Aurora cluster, an RDS instance (not a cluster member), both or neither. */
+export interface Found {
+  cluster: boolean;
+  instance: boolean;
+  /** Describe calls the role may not make (a role for RDS instances need not describe clusters): that kind counts as absent. */
+  denied?: string[];
+}
+
+export interface KindFacts {
+  source: { identifier: string; input: string; kind?: DbKind; found?: Found };
+  target: { identifier: string; input: string; kind?: DbKind; found?: Found };
+  /** The kind the snapshot input's ARN says (cluster-snapshot: or snapshot:). */
+  snapshotKind?: DbKind;
+  sourceAccountId: string;
+  region: string;
+}
+
+export type KindDecision = { kind: DbKind; how: string } | { refuse: Diagnostic };
+
+const kindOf = (f: Found): DbKind | 'both' | undefined => (f.cluster && f.instance ? 'both' : f.cluster ? 'cluster' : f.instance ? 'instance' : undefined);
+
+/** Pure: which kind the run refreshes, or why it cannot tell. */
+export function decideKind(f: KindFacts): KindDecision {
+  const explicit = f.source.kind ?? f.target.kind ?? f.snapshotKind;
+  if (explicit) {
+    // The target may not exist yet, or be renamed away; only a target that exists solely as the other kind is a contradiction.
+    const t = f.target.found && !f.target.kind ? kindOf(f.target.found) : undefined;
+    if (t && t !== 'both' && t !== explicit)
+      return {
+        refuse: {
+          title: `${f.target.input} is a DB ${t}, the production database a DB ${explicit}`,
+          message: `'${f.target.identifier}' in the staging account is a DB ${t}, but the run restores a ${explicit === 'cluster' ? 'DB cluster snapshot' : 'DB snapshot'}, which can only become a DB ${explicit}.`,
+          fix: `Name a staging DB ${explicit} (or a new name) in ${f.target.input}.`
+        }
+      };
+    return { kind: explicit, how: `${f.source.kind ? f.source.input : f.target.kind ? f.target.input : 'the snapshot ARN'} names a DB ${explicit}` };
+  }
+  const s = f.source.found ? kindOf(f.source.found) : undefined;
+  if (s === undefined)
+    return {
+      refuse: {
+        title: 'Production database not found',
+        message:
+          `There is neither a DB cluster nor a DB instance '${f.source.identifier}' (${f.source.input}) in account ${f.sourceAccountId}, region ${f.region}` +
+          (f.source.found?.denied?.length ? ` that the production role may see (it may not call ${f.source.found.denied.join(', ')}).` : '.'),
+        fix:
+          `Check ${f.source.input} and aws-region, and that source-role-arn is in the production account:\n` +
+          `  aws rds describe-db-clusters --region ${f.region} --query 'DBClusters[].DBClusterIdentifier'\n` +
+          `  aws rds describe-db-instances --region ${f.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
+      }
+    };
+  if (s === 'both')
+    return {
+      refuse: {
+        title: `'${f.source.identifier}' is both a DB cluster and a DB instance`,
+        message: `Account ${f.sourceAccountId} has an Aurora DB cluster and an RDS DB instance named '${f.source.identifier}', so ${f.source.input} is ambiguous.`,
+        fix: 'Use source-cluster / target-cluster for the Aurora cluster, or source-instance / target-instance for the RDS instance.'
+      }
+    };
+  const t = f.target.found ? kindOf(f.target.found) : undefined;
+  if (t && t !== 'both' && t !== s)
+    return {
+      refuse: {
+        title: `${f.target.input} is a DB ${t}, the production database a DB ${s}`,
+        message: `'${f.source.identifier}' is a DB ${s} but '${f.target.identifier}' in the staging account is a DB ${t}: a snapshot of a DB ${s} restores only into a DB ${s}.`,
+        fix: `Name a staging DB ${s} (or a new name) in ${f.target.input}.`
+      }
+    };
+  return { kind: s, how: `'${f.source.identifier}' is a DB ${s} (detected)` };
+}
+
+/** Is there a cluster, and a standalone instance, under this identifier? Read-only. */
+export async function lookUp(rds: RDSClient, identifier: string): Promise<Found> {
+  const denied: string[] = [];
+  const absent = (action: string, notFound: string[]) => (e: unknown) => {
+    if (isAwsError(e, ...notFound)) return false;
+    if (isAwsError(e, 'AccessDenied', 'AccessDeniedException')) {
+      denied.push(action);
+      return false;
+    }
+    throw e;
+  };
+  const cluster = rds
+    .send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))
+    .then(o => (o.DBClusters ?? []).length > 0)
+    .catch(absent('rds:DescribeDBClusters', ['DBClusterNotFoundFault', 'DBClusterNotFound']));
+  const instance = rds
+    .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }))
+    .then(o => (o.DBInstances ?? []).some(i => !i.DBClusterIdentifier))
+    .catch(absent('rds:DescribeDBInstances', ['DBInstanceNotFoundFault', 'DBInstanceNotFound']));
+  const found: Found = { cluster: await cluster, instance: await instance };
+  return denied.length ? { ...found, denied } : found;
+}
+
+const side = (s: SideSettings, found?: Found) => ({ identifier: s.identifier, input: s.input, kind: s.kind, found });
+
+/** Settings with `kind` set: as the inputs say, else detected. Describes only what an open kind needs. */
+export async function resolveKinds(settings: Settings, accounts: Pick<Accounts, 'source' | 'target'>): Promise<Settings> {
+  const open = !settings.kind;
+  const checkTarget = !settings.target.kind;
+  if (!open && !checkTarget) return settings;
+  const [sourceFound, targetFound] = await Promise.all([
+    open ? lookUp(accounts.source.rds, settings.source.identifier) : undefined,
+    checkTarget ? lookUp(accounts.target.rds, settings.target.identifier) : undefined
+  ]);
+  const decision = decideKind({
+    source: side(settings.source, sourceFound),
+    target: side(settings.target, targetFound),
+    snapshotKind: settings.snapshot.kind === 'named' ? settings.snapshot.snapshotKind : undefined,
+    sourceAccountId: accounts.source.accountId,
+    region: settings.region
+  });
+  if ('refuse' in decision) throw new DiagnosedError(decision.refuse);
+  return { ...settings, kind: decision.kind };
+}
+
+/** The kind once resolved; asking before `resolveKinds` ran is a programming error. */
+export function dbKind(settings: Pick<Settings, 'kind'>): DbKind {
+  if (!settings.kind) throw new Error('internal: the database kind was used before resolveKinds decided it');
+  return settings.kind;
+}
