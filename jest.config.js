@@ -6,5 +6,6 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.all.json', isolatedModules: true, diagnostics: false }]
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  reporters: ['default', '<rootDir>/tools/jest-summary-reporter.cjs'],
   testTimeout: 120000
 };

@@ -38,6 +38,6 @@ export async function cleanup(): Promise<void> {
       title: 'Clean-up after cancellation failed'
     });
     await report.writeSummary('RDS cross-account sync: post-step clean-up', 'failed').catch(() => undefined);
-    core.setFailed((e as Error).message);
+    process.exitCode = core.ExitCode.Failure;
   }
 }

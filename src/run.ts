@@ -71,7 +71,8 @@ export async function run(): Promise<void> {
     for (const d of explain(e, ctx)) report.diagnose(d);
     ctx?.state.update({ finished: true });
     await report.writeSummary('RDS cross-account sync', 'failed').catch(() => undefined);
-    core.setFailed(e instanceof Error ? e.message : String(e));
+    // The annotations above carry the message with its title and fix; setFailed would repeat it untitled.
+    process.exitCode = core.ExitCode.Failure;
   }
 }
 
