@@ -6,7 +6,9 @@
  * kind detected from source-db / target-db).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { counts, SHARE_KEY, SOURCE, stage, STAGING_KEY, TARGET, type Emulator, type Stage } from './harness';
+import { join } from 'node:path';
+import pg from 'pg';
+import { counts, SCENARIOS, SHARE_KEY, SOURCE, stage, STAGING_KEY, TARGET, type Emulator, type Stage } from './harness';
 
 interface InstanceView {
   id: string;
@@ -173,5 +175,38 @@ describe('RDS MySQL instance under a CMK', () => {
     expect(staging[0].engine).toBe('mysql');
     expect(staging[0].securityGroups).toEqual(old.securityGroups);
     expect(view(s.emulator, TARGET).dbSnapshots.filter(x => tagKeys(x.tags).includes('rds-cross-account-sync:managed'))).toEqual([]);
+  });
+});
+
+describe('RDS PostgreSQL instance with masking', () => {
+  it('masks the restored instance before the swap: no production e-mail left, production password refused', async () => {
+    s = await stage('instance-postgres.yaml');
+    const { main } = await s.job(
+      instanceInputs({
+        ...PG,
+        'masking-rules': join(SCENARIOS, 'seed-masking.yml'),
+        'masking-salt': 'e2e-salt',
+        'masking-tls': 'disable'
+      })
+    );
+    expect(main.errors).toEqual([]);
+    expect(main.code).toBe(0);
+    const staging = (s.emulator.state() as unknown as { accounts: Array<{ id: string; instances: Array<{ id: string; standalone?: boolean; database?: { host: string; port: number } }> }> }).accounts
+      .find(a => a.id === TARGET)!
+      .instances.find(i => i.id === 'app-staging-pg' && i.standalone)!;
+    const connect = async (password: string) => {
+      const client = new pg.Client({ host: staging.database!.host, port: staging.database!.port, user: 'app_admin', password, database: 'app' });
+      await client.connect();
+      return client;
+    };
+    const client = await connect(main.outputs['master-password']);
+    try {
+      const emails = (await client.query('SELECT email FROM users')).rows.map(r => r.email as string);
+      expect(emails).toHaveLength(5);
+      expect(emails.filter(e => e.endsWith('@example.com'))).toEqual([]);
+    } finally {
+      await client.end();
+    }
+    await expect(connect('production-secret-password')).rejects.toThrow(/password/i);
   });
 });
