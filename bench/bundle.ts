@@ -22,19 +22,11 @@ import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { BUNDLE, ROOT, RUNNER_NODE, runnerFiles, startAction } from '../tools/local-runner';
 import { startOidcServer } from '../tools/oidc-server';
+import { VALID_INPUTS } from '../tools/test-inputs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const DIST = join(ROOT, 'dist');
 const RUN_TIMEOUT_MS = 30_000;
-
-const INPUTS: Record<string, string> = {
-  'aws-region': 'ap-northeast-1',
-  'source-role-arn': 'arn:aws:iam::111111111111:role/rds-sync-production',
-  'target-role-arn': 'arn:aws:iam::222222222222:role/rds-sync-staging',
-  'source-cluster': 'app-production',
-  'target-cluster': 'app-staging',
-  'kms-key-id': 'arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'
-};
 
 const mib = (bytes: number): string => (bytes / 1048576).toFixed(2);
 const ms = (x: number): string => x.toFixed(0).padStart(5);
@@ -129,7 +121,7 @@ async function main(): Promise<void> {
       const arrival = aws.next();
       const t0 = performance.now();
       const { child, done } = startAction({
-        inputs: INPUTS,
+        inputs: VALID_INPUTS,
         files,
         env: {
           AWS_ENDPOINT_URL: aws.url,

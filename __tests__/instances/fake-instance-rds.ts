@@ -2,7 +2,7 @@
  * A small stateful RDS for RDS DB instances in one account, behind
  * aws-sdk-client-mock: standalone instances, DB snapshots (copies, shared
  * snapshots named by ARN), tags, renames and deletes taking effect at once.
- * Faults are injected per call, like __tests__/target/fake-rds.ts.
+ * Faults are injected per call (MockedRds, like __tests__/target/fake-rds.ts).
  */
 import {
   AddTagsToResourceCommand,
@@ -15,15 +15,15 @@ import {
   ListTagsForResourceCommand,
   ModifyDBInstanceCommand,
   ModifyDBSnapshotAttributeCommand,
-  RDSClient,
-  RDSServiceException,
   RemoveTagsFromResourceCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
   type DBInstance,
   type DBSnapshot,
   type Tag
 } from '@aws-sdk/client-rds';
-import { mockClient } from 'aws-sdk-client-mock';
+import { fault, MockedRds, tagList, tagsOf } from '../fixtures/mocked-rds';
+
+export { fault, type Fault } from '../fixtures/mocked-rds';
 
 export interface FakeDbInstance {
   id: string;
@@ -59,55 +59,19 @@ export interface FakeDbSnapshot {
   copiedFrom?: string;
 }
 
-export type Fault = { op: string; when?: (input: Record<string, unknown>) => boolean; error?: string; hang?: boolean; times?: number };
-
 let seq = 0;
 
-export function fault(name: string, message: string): RDSServiceException {
-  return new RDSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
-}
-
-const tagsOf = (list: Tag[] | undefined) => Object.fromEntries((list ?? []).map(t => [t.Key!, t.Value ?? '']));
-const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-
-export class FakeInstanceRds {
-  readonly client: RDSClient;
+export class FakeInstanceRds extends MockedRds {
   readonly instances = new Map<string, FakeDbInstance>();
   readonly snapshots = new Map<string, FakeDbSnapshot>();
   /** Snapshots other accounts shared with this one, by ARN. */
   readonly shared = new Map<string, FakeDbSnapshot>();
-  readonly calls: Array<{ op: string; input: Record<string, unknown> }> = [];
-  readonly faults: Fault[] = [];
   /** Status a restored instance ends in. */
   restoreOutcome = 'available';
-  hung!: Promise<void>;
-  private markHung!: () => void;
 
-  constructor(
-    readonly accountId: string,
-    readonly region = 'ap-northeast-1'
-  ) {
-    this.client = new RDSClient({ region, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-    this.hung = new Promise(r => (this.markHung = r));
-    const mock = mockClient(this.client);
-    const on = <I extends object>(cmd: unknown, op: string, fn: (input: I) => unknown) =>
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      mock.on(cmd as any).callsFake(async (input: I) => {
-        this.calls.push({ op, input: input as Record<string, unknown> });
-        const f = this.faults.find(x => x.op === op && (x.when?.(input as Record<string, unknown>) ?? true) && (x.times ?? 1) > 0);
-        if (f) {
-          f.times = (f.times ?? 1) - 1;
-          if (f.hang) {
-            fn(input);
-            this.markHung();
-            return new Promise(() => undefined);
-          }
-          throw fault(f.error ?? 'InternalFailure', `injected fault in ${op}`);
-        }
-        return fn(input);
-      });
-
-    on<{ DBInstanceIdentifier?: string }>(DescribeDBInstancesCommand, 'DescribeDBInstances', i => {
+  constructor(accountId: string, region?: string) {
+    super(accountId, region);
+    this.on<{ DBInstanceIdentifier?: string }>(DescribeDBInstancesCommand, 'DescribeDBInstances', i => {
       if (i.DBInstanceIdentifier) {
         const inst = this.instances.get(i.DBInstanceIdentifier);
         if (!inst) throw fault('DBInstanceNotFoundFault', `DBInstance ${i.DBInstanceIdentifier} not found.`);
@@ -115,7 +79,7 @@ export class FakeInstanceRds {
       }
       return { DBInstances: [...this.instances.values()].map(x => this.describe(x)) };
     });
-    on<Record<string, unknown>>(RestoreDBInstanceFromDBSnapshotCommand, 'RestoreDBInstanceFromDBSnapshot', i => {
+    this.on<Record<string, unknown>>(RestoreDBInstanceFromDBSnapshotCommand, 'RestoreDBInstanceFromDBSnapshot', i => {
       const id = i.DBInstanceIdentifier as string;
       if (this.instances.has(id)) throw fault('DBInstanceAlreadyExistsFault', `DB instance ${id} already exists`);
       const from = i.DBSnapshotIdentifier as string;
@@ -143,7 +107,7 @@ export class FakeInstanceRds {
       });
       return { DBInstance: { DBInstanceIdentifier: id, DBInstanceStatus: 'creating' } };
     });
-    on<Record<string, unknown>>(ModifyDBInstanceCommand, 'ModifyDBInstance', i => {
+    this.on<Record<string, unknown>>(ModifyDBInstanceCommand, 'ModifyDBInstance', i => {
       const id = i.DBInstanceIdentifier as string;
       const inst = this.instances.get(id);
       if (!inst) throw fault('DBInstanceNotFoundFault', `DBInstance ${id} not found.`);
@@ -167,7 +131,7 @@ export class FakeInstanceRds {
       }
       return { DBInstance: this.describe(inst) };
     });
-    on<Record<string, unknown>>(DeleteDBInstanceCommand, 'DeleteDBInstance', i => {
+    this.on<Record<string, unknown>>(DeleteDBInstanceCommand, 'DeleteDBInstance', i => {
       const id = i.DBInstanceIdentifier as string;
       const inst = this.instances.get(id);
       if (!inst) throw fault('DBInstanceNotFoundFault', 'not found');
@@ -180,17 +144,17 @@ export class FakeInstanceRds {
       this.instances.delete(id);
       return {};
     });
-    on<{ ResourceName: string; Tags: Tag[] }>(AddTagsToResourceCommand, 'AddTagsToResource', i => {
+    this.on<{ ResourceName: string; Tags: Tag[] }>(AddTagsToResourceCommand, 'AddTagsToResource', i => {
       Object.assign(this.byArn(i.ResourceName).tags, tagsOf(i.Tags));
       return {};
     });
-    on<{ ResourceName: string; TagKeys: string[] }>(RemoveTagsFromResourceCommand, 'RemoveTagsFromResource', i => {
+    this.on<{ ResourceName: string; TagKeys: string[] }>(RemoveTagsFromResourceCommand, 'RemoveTagsFromResource', i => {
       const r = this.byArn(i.ResourceName);
       for (const k of i.TagKeys) delete r.tags[k];
       return {};
     });
-    on<{ ResourceName: string }>(ListTagsForResourceCommand, 'ListTagsForResource', i => ({ TagList: tagList(this.byArn(i.ResourceName).tags) }));
-    on<Record<string, unknown>>(DescribeDBSnapshotsCommand, 'DescribeDBSnapshots', i => {
+    this.on<{ ResourceName: string }>(ListTagsForResourceCommand, 'ListTagsForResource', i => ({ TagList: tagList(this.byArn(i.ResourceName).tags) }));
+    this.on<Record<string, unknown>>(DescribeDBSnapshotsCommand, 'DescribeDBSnapshots', i => {
       if (i.DBSnapshotIdentifier) {
         const s = this.snapshots.get(i.DBSnapshotIdentifier as string);
         if (!s) throw fault('DBSnapshotNotFoundFault', `DBSnapshot ${i.DBSnapshotIdentifier} not found.`);
@@ -199,7 +163,7 @@ export class FakeInstanceRds {
       }
       return { DBSnapshots: [...this.snapshots.values()].filter(s => !i.SnapshotType || s.type === i.SnapshotType).map(s => this.describeSnapshot(s)) };
     });
-    on<Record<string, unknown>>(CopyDBSnapshotCommand, 'CopyDBSnapshot', i => {
+    this.on<Record<string, unknown>>(CopyDBSnapshotCommand, 'CopyDBSnapshot', i => {
       const from = i.SourceDBSnapshotIdentifier as string;
       const src = this.snapshots.get(from) ?? this.shared.get(from);
       if (!src) throw fault('DBSnapshotNotFoundFault', `DBSnapshot ${from} not found.`);
@@ -221,16 +185,16 @@ export class FakeInstanceRds {
       this.snapshots.set(id, s);
       return { DBSnapshot: this.describeSnapshot(s) };
     });
-    on<{ DBSnapshotIdentifier: string }>(DeleteDBSnapshotCommand, 'DeleteDBSnapshot', i => {
+    this.on<{ DBSnapshotIdentifier: string }>(DeleteDBSnapshotCommand, 'DeleteDBSnapshot', i => {
       if (!this.snapshots.delete(i.DBSnapshotIdentifier)) throw fault('DBSnapshotNotFoundFault', 'not found');
       return {};
     });
-    on<{ DBSnapshotIdentifier: string }>(DescribeDBSnapshotAttributesCommand, 'DescribeDBSnapshotAttributes', i => {
+    this.on<{ DBSnapshotIdentifier: string }>(DescribeDBSnapshotAttributesCommand, 'DescribeDBSnapshotAttributes', i => {
       const s = this.snapshots.get(i.DBSnapshotIdentifier);
       if (!s) throw fault('DBSnapshotNotFoundFault', 'not found');
       return { DBSnapshotAttributesResult: { DBSnapshotIdentifier: s.id, DBSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: [...s.sharedWith] }] } };
     });
-    on<{ DBSnapshotIdentifier: string; ValuesToRemove?: string[]; ValuesToAdd?: string[] }>(ModifyDBSnapshotAttributeCommand, 'ModifyDBSnapshotAttribute', i => {
+    this.on<{ DBSnapshotIdentifier: string; ValuesToRemove?: string[]; ValuesToAdd?: string[] }>(ModifyDBSnapshotAttributeCommand, 'ModifyDBSnapshotAttribute', i => {
       const s = this.snapshots.get(i.DBSnapshotIdentifier)!;
       s.sharedWith = [...s.sharedWith.filter(a => !(i.ValuesToRemove ?? []).includes(a)), ...(i.ValuesToAdd ?? [])];
       return {};
@@ -318,9 +282,5 @@ export class FakeInstanceRds {
       instances: [...this.instances.values()].map(i => ({ ...i, tags: { ...i.tags } })).sort((a, b) => a.id.localeCompare(b.id)),
       snapshots: [...this.snapshots.values()].map(s => ({ ...s, tags: { ...s.tags } })).sort((a, b) => a.id.localeCompare(b.id))
     };
-  }
-
-  ops(): string[] {
-    return this.calls.map(c => c.op);
   }
 }

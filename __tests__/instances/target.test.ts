@@ -5,22 +5,16 @@
  * each step leaves staging exactly as it was; recover() after a cancellation.
  */
 import { describe, expect, it } from '@jest/globals';
-import type { Accounts } from '../../src/accounts';
 import type { Context } from '../../src/context';
 import { LOCK_TAG, MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG } from '../../src/context';
 import { planTarget, type TargetPlan } from '../../src/plan/target';
 import { needsRecovery, recover } from '../../src/recover';
-import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
-import { StateStore, type RunState } from '../../src/state';
+import type { RunState } from '../../src/state';
 import { runTarget } from '../../src/target';
 import type { SharedSnapshot } from '../../src/types';
+import { fakeContext, REGION, SOURCE_ACCOUNT as SOURCE, TARGET_ACCOUNT as TARGET, TARGET_KEY } from '../target/helpers';
 import { FakeInstanceRds } from './fake-instance-rds';
 
-const SOURCE = '111111111111';
-const TARGET = '222222222222';
-const REGION = 'ap-northeast-1';
-const TARGET_KEY = `arn:aws:kms:${REGION}:${TARGET}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const SHARE_KEY = `arn:aws:kms:${REGION}:${SOURCE}:key/aaaaaaaa-12ab-34cd-56ef-1234567890ab`;
 const SHARED_ID = 'rcas-app-production-pg-2026-11-28-03-10';
 const SHARED_ARN = `arn:aws:rds:${REGION}:${SOURCE}:snapshot:${SHARED_ID}`;
@@ -41,27 +35,7 @@ function inputs(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 function makeCtx(source: FakeInstanceRds, target: FakeInstanceRds, extra: Record<string, string> = {}, state?: RunState): Context {
-  const all = inputs(extra);
-  const settings = readSettings(n => all[n] ?? '');
-  const account = (side: 'source' | 'target', fake: FakeInstanceRds) => ({
-    side,
-    accountId: fake.accountId,
-    region: REGION,
-    partition: 'aws',
-    principalArn: `arn:aws:iam::${fake.accountId}:role/sync`,
-    callerArn: `arn:aws:sts::${fake.accountId}:assumed-role/sync/s`,
-    via: 'ambient' as const,
-    rds: fake.client
-  });
-  let t = 1_764_300_000_000;
-  return {
-    settings,
-    accounts: { source: account('source', source), target: account('target', target) } as unknown as Accounts,
-    report: new Report(),
-    state: new StateStore(state ?? { runId: '900-1' }),
-    runId: '900-1',
-    clock: { now: () => t, sleep: async ms => void (t += ms) }
-  };
+  return fakeContext(inputs(extra), { source, target }, { state });
 }
 
 function shared(encrypted = true): SharedSnapshot {

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { runAction, runnerFiles } from '../../tools/local-runner';
+import { VALID_INPUTS as good } from '../../tools/test-inputs';
 
 let server: Server;
 let url: string;
@@ -23,15 +24,6 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>(r => server.close(() => r())));
-
-const good: Record<string, string> = {
-  'aws-region': 'ap-northeast-1',
-  'source-role-arn': 'arn:aws:iam::111111111111:role/rds-sync-production',
-  'target-role-arn': 'arn:aws:iam::222222222222:role/rds-sync-staging',
-  'source-cluster': 'app-production',
-  'target-cluster': 'app-staging',
-  'kms-key-id': 'arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'
-};
 
 function env() {
   return {

@@ -1,14 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InputError, readSettings } from '../../src/settings';
-
-const base: Record<string, string> = {
-  'aws-region': 'ap-northeast-1',
-  'source-role-arn': 'arn:aws:iam::111111111111:role/rds-sync-production',
-  'target-role-arn': 'arn:aws:iam::222222222222:role/rds-sync-staging',
-  'source-cluster': 'app-production',
-  'target-cluster': 'app-staging',
-  'kms-key-id': 'arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab'
-};
+import { VALID_INPUTS as base } from '../../tools/test-inputs';
 
 function settings(overrides: Record<string, string> = {}) {
   const inputs = { ...base, ...overrides };

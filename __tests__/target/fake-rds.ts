@@ -1,8 +1,8 @@
 /**
  * A small stateful RDS for one account behind aws-sdk-client-mock: clusters,
  * instances, cluster snapshots and tags, with renames and deletes taking
- * effect at once. Faults are injected per call; `hang` simulates a run
- * killed in the middle of a call (the promise never settles).
+ * effect at once. Faults are injected per call (MockedRds: `hang` simulates
+ * a run killed in the middle of a call, `applied` an answer lost after RDS acted).
  */
 import {
   AddTagsToResourceCommand,
@@ -17,14 +17,14 @@ import {
   EnableHttpEndpointCommand,
   ModifyDBClusterCommand,
   ModifyDBClusterSnapshotAttributeCommand,
-  RDSClient,
-  RDSServiceException,
   RemoveTagsFromResourceCommand,
   RestoreDBClusterFromSnapshotCommand,
   type DBCluster,
   type Tag
 } from '@aws-sdk/client-rds';
-import { mockClient } from 'aws-sdk-client-mock';
+import { fault, MockedRds, tagList, tagsOf } from '../fixtures/mocked-rds';
+
+export type { Fault } from '../fixtures/mocked-rds';
 
 export interface FakeCluster {
   id: string;
@@ -65,57 +65,20 @@ export interface FakeSnapshot {
   sharedWith: string[];
 }
 
-/** `applied`: the call takes effect, then the answer is lost (a 5xx or a dropped connection after RDS acted). */
-export type Fault = { op: string; when?: (input: Record<string, unknown>) => boolean; error?: string; hang?: boolean; applied?: boolean; times?: number };
-
 let seq = 0;
 
-function fault(name: string, message: string): RDSServiceException {
-  return new RDSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
-}
-
-export class FakeRds {
-  readonly client: RDSClient;
+export class FakeRds extends MockedRds {
   readonly clusters = new Map<string, FakeCluster>();
   readonly instances = new Map<string, FakeInstance>();
   readonly snapshots = new Map<string, FakeSnapshot>();
-  readonly calls: Array<{ op: string; input: Record<string, unknown> }> = [];
-  readonly faults: Fault[] = [];
   /** Status a newly created instance ends in (after its first describe), e.g. 'failed'. */
   instanceOutcome = 'available';
   /** Status a restored cluster ends in. */
   restoreOutcome = 'available';
-  /** Resolves when a hanging fault was reached. */
-  hung!: Promise<void>;
-  private markHung!: () => void;
 
-  constructor(
-    readonly accountId: string,
-    readonly region = 'ap-northeast-1'
-  ) {
-    this.client = new RDSClient({ region, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
-    this.hung = new Promise(r => (this.markHung = r));
-    const mock = mockClient(this.client);
-    const on = <I extends object>(cmd: unknown, op: string, fn: (input: I) => unknown) =>
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      mock.on(cmd as any).callsFake(async (input: I) => {
-        this.calls.push({ op, input: input as Record<string, unknown> });
-        const f = this.faults.find(x => x.op === op && (x.when?.(input as Record<string, unknown>) ?? true) && (x.times ?? 1) > 0);
-        if (f) {
-          f.times = (f.times ?? 1) - 1;
-          if (f.hang) {
-            // The call reached AWS, then the job was killed before it saw the answer.
-            fn(input);
-            this.markHung();
-            return new Promise(() => undefined);
-          }
-          if (f.applied) fn(input);
-          throw fault(f.error ?? 'InternalFailure', `injected fault in ${op}`);
-        }
-        return fn(input);
-      });
-
-    on<{ DBClusterIdentifier?: string; Marker?: string }>(DescribeDBClustersCommand, 'DescribeDBClusters', i => {
+  constructor(accountId: string, region?: string) {
+    super(accountId, region);
+    this.on<{ DBClusterIdentifier?: string; Marker?: string }>(DescribeDBClustersCommand, 'DescribeDBClusters', i => {
       if (i.DBClusterIdentifier) {
         const c = this.clusters.get(i.DBClusterIdentifier);
         if (!c) throw fault('DBClusterNotFoundFault', `DBCluster ${i.DBClusterIdentifier} not found.`);
@@ -123,7 +86,7 @@ export class FakeRds {
       }
       return { DBClusters: [...this.clusters.values()].map(c => this.describeCluster(c)) };
     });
-    on<{ DBInstanceIdentifier?: string }>(DescribeDBInstancesCommand, 'DescribeDBInstances', i => {
+    this.on<{ DBInstanceIdentifier?: string }>(DescribeDBInstancesCommand, 'DescribeDBInstances', i => {
       const inst = this.instances.get(i.DBInstanceIdentifier ?? '');
       if (!inst) throw fault('DBInstanceNotFoundFault', `DBInstance ${i.DBInstanceIdentifier} not found.`);
       if (inst.status === 'creating') inst.status = this.instanceOutcome;
@@ -140,7 +103,7 @@ export class FakeRds {
         ]
       };
     });
-    on<Record<string, unknown>>(RestoreDBClusterFromSnapshotCommand, 'RestoreDBClusterFromSnapshot', i => {
+    this.on<Record<string, unknown>>(RestoreDBClusterFromSnapshotCommand, 'RestoreDBClusterFromSnapshot', i => {
       const id = i.DBClusterIdentifier as string;
       if (this.clusters.has(id)) throw fault('DBClusterAlreadyExistsFault', `DB cluster ${id} already exists`);
       this.clusters.set(id, {
@@ -157,11 +120,11 @@ export class FakeRds {
         password: 'production-password',
         kmsKeyId: i.KmsKeyId as string,
         restoredFrom: i.SnapshotIdentifier as string,
-        tags: Object.fromEntries(((i.Tags as Tag[]) ?? []).map(t => [t.Key!, t.Value ?? '']))
+        tags: tagsOf(i.Tags as Tag[])
       });
       return { DBCluster: { DBClusterIdentifier: id, Status: 'creating' } };
     });
-    on<Record<string, unknown>>(CreateDBInstanceCommand, 'CreateDBInstance', i => {
+    this.on<Record<string, unknown>>(CreateDBInstanceCommand, 'CreateDBInstance', i => {
       const id = i.DBInstanceIdentifier as string;
       const cluster = i.DBClusterIdentifier as string;
       if (!this.clusters.has(cluster)) throw fault('DBClusterNotFoundFault', `DBCluster ${cluster} not found.`);
@@ -172,11 +135,11 @@ export class FakeRds {
         instanceClass: i.DBInstanceClass as string,
         parameterGroup: i.DBParameterGroupName as string | undefined,
         publiclyAccessible: Boolean(i.PubliclyAccessible),
-        tags: Object.fromEntries(((i.Tags as Tag[]) ?? []).map(t => [t.Key!, t.Value ?? '']))
+        tags: tagsOf(i.Tags as Tag[])
       });
       return { DBInstance: { DBInstanceIdentifier: id } };
     });
-    on<Record<string, unknown>>(ModifyDBClusterCommand, 'ModifyDBCluster', i => {
+    this.on<Record<string, unknown>>(ModifyDBClusterCommand, 'ModifyDBCluster', i => {
       const id = i.DBClusterIdentifier as string;
       const c = this.clusters.get(id);
       if (!c) throw fault('DBClusterNotFoundFault', `DBCluster ${id} not found.`);
@@ -201,12 +164,12 @@ export class FakeRds {
       }
       return { DBCluster: this.describeCluster(c) };
     });
-    on<Record<string, unknown>>(EnableHttpEndpointCommand, 'EnableHttpEndpoint', () => ({ HttpEndpointEnabled: true }));
-    on<{ DBInstanceIdentifier: string }>(DeleteDBInstanceCommand, 'DeleteDBInstance', i => {
+    this.on<Record<string, unknown>>(EnableHttpEndpointCommand, 'EnableHttpEndpoint', () => ({ HttpEndpointEnabled: true }));
+    this.on<{ DBInstanceIdentifier: string }>(DeleteDBInstanceCommand, 'DeleteDBInstance', i => {
       if (!this.instances.delete(i.DBInstanceIdentifier)) throw fault('DBInstanceNotFoundFault', 'not found');
       return {};
     });
-    on<Record<string, unknown>>(DeleteDBClusterCommand, 'DeleteDBCluster', i => {
+    this.on<Record<string, unknown>>(DeleteDBClusterCommand, 'DeleteDBCluster', i => {
       const id = i.DBClusterIdentifier as string;
       const c = this.clusters.get(id);
       if (!c) throw fault('DBClusterNotFoundFault', 'not found');
@@ -220,17 +183,17 @@ export class FakeRds {
       this.clusters.delete(id);
       return {};
     });
-    on<{ ResourceName: string; Tags: Tag[] }>(AddTagsToResourceCommand, 'AddTagsToResource', i => {
+    this.on<{ ResourceName: string; Tags: Tag[] }>(AddTagsToResourceCommand, 'AddTagsToResource', i => {
       const c = this.byArn(i.ResourceName);
       for (const t of i.Tags) c.tags[t.Key!] = t.Value ?? '';
       return {};
     });
-    on<{ ResourceName: string; TagKeys: string[] }>(RemoveTagsFromResourceCommand, 'RemoveTagsFromResource', i => {
+    this.on<{ ResourceName: string; TagKeys: string[] }>(RemoveTagsFromResourceCommand, 'RemoveTagsFromResource', i => {
       const c = this.byArn(i.ResourceName);
       for (const k of i.TagKeys) delete c.tags[k];
       return {};
     });
-    on<Record<string, unknown>>(DescribeDBClusterSnapshotsCommand, 'DescribeDBClusterSnapshots', i => ({
+    this.on<Record<string, unknown>>(DescribeDBClusterSnapshotsCommand, 'DescribeDBClusterSnapshots', i => ({
       DBClusterSnapshots: [...this.snapshots.values()]
         .filter(s => !i.SnapshotType || s.type === i.SnapshotType)
         .map(s => ({
@@ -240,10 +203,10 @@ export class FakeRds {
           SnapshotType: s.type,
           Status: s.status,
           SnapshotCreateTime: s.created,
-          TagList: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value }))
+          TagList: tagList(s.tags)
         }))
     }));
-    on<{ DBClusterSnapshotIdentifier: string }>(DescribeDBClusterSnapshotAttributesCommand, 'DescribeDBClusterSnapshotAttributes', i => {
+    this.on<{ DBClusterSnapshotIdentifier: string }>(DescribeDBClusterSnapshotAttributesCommand, 'DescribeDBClusterSnapshotAttributes', i => {
       const s = this.snapshots.get(i.DBClusterSnapshotIdentifier);
       if (!s) throw fault('DBClusterSnapshotNotFoundFault', 'not found');
       return {
@@ -253,12 +216,12 @@ export class FakeRds {
         }
       };
     });
-    on<{ DBClusterSnapshotIdentifier: string; ValuesToRemove?: string[] }>(ModifyDBClusterSnapshotAttributeCommand, 'ModifyDBClusterSnapshotAttribute', i => {
+    this.on<{ DBClusterSnapshotIdentifier: string; ValuesToRemove?: string[] }>(ModifyDBClusterSnapshotAttributeCommand, 'ModifyDBClusterSnapshotAttribute', i => {
       const s = this.snapshots.get(i.DBClusterSnapshotIdentifier)!;
       s.sharedWith = s.sharedWith.filter(a => !(i.ValuesToRemove ?? []).includes(a));
       return {};
     });
-    on<{ DBClusterSnapshotIdentifier: string }>(DeleteDBClusterSnapshotCommand, 'DeleteDBClusterSnapshot', i => {
+    this.on<{ DBClusterSnapshotIdentifier: string }>(DeleteDBClusterSnapshotCommand, 'DeleteDBClusterSnapshot', i => {
       if (!this.snapshots.delete(i.DBClusterSnapshotIdentifier)) throw fault('DBClusterSnapshotNotFoundFault', 'not found');
       return {};
     });
@@ -298,7 +261,7 @@ export class FakeRds {
       VpcSecurityGroups: c.securityGroups.map(g => ({ VpcSecurityGroupId: g, Status: 'active' })),
       DBClusterParameterGroup: c.clusterParameterGroup,
       DeletionProtection: c.deletionProtection,
-      TagList: Object.entries(c.tags).map(([Key, Value]) => ({ Key, Value })),
+      TagList: tagList(c.tags),
       DBClusterMembers: members.map((m, i) => ({ DBInstanceIdentifier: m.id, IsClusterWriter: i === 0 }))
     };
   }
@@ -330,9 +293,5 @@ export class FakeRds {
       instances: [...this.instances.values()].sort((a, b) => a.id.localeCompare(b.id)),
       snapshots: [...this.snapshots.values()].sort((a, b) => a.id.localeCompare(b.id))
     };
-  }
-
-  ops(): string[] {
-    return this.calls.map(c => c.op);
   }
 }

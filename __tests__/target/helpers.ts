@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Accounts } from '../../src/accounts';
 import type { Context } from '../../src/context';
 import { Report } from '../../src/report';
@@ -46,9 +47,20 @@ export function makeWorld(): World {
   return { source: new FakeRds(SOURCE_ACCOUNT), target: new FakeRds(TARGET_ACCOUNT) };
 }
 
-export function makeCtx(world: World, inputs: Record<string, string> = {}, opts: { runId?: string; state?: RunState } = {}): Context {
-  const settings = readSettings(name => baseInputs(inputs)[name] ?? '');
-  const account = (side: 'source' | 'target', fake: FakeRds) => ({
+/** What a fake account brings to a run: its id and its RDS client. */
+export interface FakeAccount {
+  accountId: string;
+  client: RDSClient;
+}
+
+/** The Context of a run against two fake accounts: settings read from `inputs`, each side's RDS client the fake's, a fast clock. */
+export function fakeContext(
+  inputs: Record<string, string>,
+  sides: { source: FakeAccount; target: FakeAccount },
+  opts: { runId?: string; state?: RunState } = {}
+): Context {
+  const settings = readSettings(name => inputs[name] ?? '');
+  const account = (side: 'source' | 'target', fake: FakeAccount) => ({
     side,
     accountId: fake.accountId,
     region: REGION,
@@ -58,7 +70,7 @@ export function makeCtx(world: World, inputs: Record<string, string> = {}, opts:
     via: 'ambient' as const,
     rds: fake.client
   });
-  const accounts = { source: account('source', world.source), target: account('target', world.target) } as unknown as Accounts;
+  const accounts = { source: account('source', sides.source), target: account('target', sides.target) } as unknown as Accounts;
   const runId = opts.runId ?? '900-1';
   return {
     settings,
@@ -68,6 +80,10 @@ export function makeCtx(world: World, inputs: Record<string, string> = {}, opts:
     runId,
     clock: fastClock()
   };
+}
+
+export function makeCtx(world: World, inputs: Record<string, string> = {}, opts: { runId?: string; state?: RunState } = {}): Context {
+  return fakeContext(baseInputs(inputs), world, opts);
 }
 
 export function sharedSnapshot(world: World, id = 'app-production-2026-11-28-cmk'): SharedSnapshot {

@@ -28,6 +28,11 @@ import {
 
 type Explainer = (e: Error, ctx: Context | undefined) => Diagnostic[];
 
+/** What an explainer returns: one diagnostic that fails the job. */
+function blocking(d: Omit<Diagnostic, 'severity'>): Diagnostic[] {
+  return [{ ...d, severity: 'error' }];
+}
+
 const byCode: Record<string, Explainer> = {
   KMSKeyNotAccessibleFault: kmsKeyNotAccessible,
   AccessDeniedException: accessDenied,
@@ -67,16 +72,13 @@ export function diagnoseError(e: unknown, ctx: Context | undefined): Diagnostic[
   const err = e instanceof Error ? e : new Error(String(e));
   const explain = code ? byCode[code] : undefined;
   if (explain) return explain(err, ctx);
-  return [
-    {
-      title: code ? `AWS error ${code}` : `Unexpected error${err.name && err.name !== 'Error' ? `: ${err.name}` : ''}`,
-      message: `${err.message || String(e)}${code ? ` (request id ${requestId(e) ?? 'unknown'})` : ''}`,
-      fix: code
-        ? `Look the code up in the AWS documentation of the failing operation; rerun with mode: preflight to check KMS access, and with the repository secret ACTIONS_STEP_DEBUG=true for the full log.`
-        : 'Rerun with the repository secret ACTIONS_STEP_DEBUG=true for the full log; if it persists, report it with that log.',
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: code ? `AWS error ${code}` : `Unexpected error${err.name && err.name !== 'Error' ? `: ${err.name}` : ''}`,
+    message: `${err.message || String(e)}${code ? ` (request id ${requestId(e) ?? 'unknown'})` : ''}`,
+    fix: code
+      ? `Look the code up in the AWS documentation of the failing operation; rerun with mode: preflight to check KMS access, and with the repository secret ACTIONS_STEP_DEBUG=true for the full log.`
+      : 'Rerun with the repository secret ACTIONS_STEP_DEBUG=true for the full log; if it persists, report it with that log.'
+  });
 }
 
 function requestId(e: unknown): string | undefined {
@@ -99,7 +101,7 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
   const p = params(ctx, keyArn);
   const header = `RDS answered KMSKeyNotAccessibleFault: ${e.message}`;
   if (!p || !ctx)
-    return [{ title: 'KMS key not accessible', message: header, fix: NO_CONTEXT_FIX, severity: 'error' }];
+    return blocking({ title: 'KMS key not accessible', message: header, fix: NO_CONTEXT_FIX });
   const { source, target } = ctx.accounts;
   const isTargetKey = keyArn !== undefined && parseArn(keyArn)?.accountId === target.accountId;
   if (isTargetKey) {
@@ -111,18 +113,15 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
       principalAccount: target.accountId,
       iam: targetRoleTargetKeyStatements(keyArn!)
     };
-    return [
-      {
-        title: 'KMS key not accessible: the target key',
-        message: `${header}\n${
-          ctx.settings.kind === 'instance'
-            ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
-            : `The restore in account ${target.accountId} encrypts with ${keyArn}`
-        }, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
-        fix: keyFixText(remedy, 'both'),
-        severity: 'error'
-      }
-    ];
+    return blocking({
+      title: 'KMS key not accessible: the target key',
+      message: `${header}\n${
+        ctx.settings.kind === 'instance'
+          ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
+          : `The restore in account ${target.accountId} encrypts with ${keyArn}`
+      }, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
+      fix: keyFixText(remedy, 'both')
+    });
   }
   const key = keyArn ?? '(the key named by kms-key-id)';
   const targetRemedy: KeyRemedy = {
@@ -141,24 +140,21 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
     principalAccount: source.accountId,
     iam: sourceRoleKeyStatements(p)
   };
-  return [
-    {
-      title: 'KMS key not accessible: the shared snapshot key',
-      message:
-        `${header}\nKey ${key} (account ${source.accountId}); principal ${target.principalArn} (account ${target.accountId}). ` +
-        'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
-        `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
-        'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.' +
-        (ctx.settings.kind === 'instance'
-          ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
-          : ''),
-      fix:
-        keyFixText(targetRemedy, 'both') +
-        `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` +
-        keyFixText(sourceRemedy, 'iam'),
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: 'KMS key not accessible: the shared snapshot key',
+    message:
+      `${header}\nKey ${key} (account ${source.accountId}); principal ${target.principalArn} (account ${target.accountId}). ` +
+      'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
+      `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
+      'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.' +
+      (ctx.settings.kind === 'instance'
+        ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
+        : ''),
+    fix:
+      keyFixText(targetRemedy, 'both') +
+      `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` +
+      keyFixText(sourceRemedy, 'iam')
+  });
 }
 
 function accessDenied(e: Error, ctx: Context | undefined): Diagnostic[] {
@@ -173,7 +169,7 @@ function accessDenied(e: Error, ctx: Context | undefined): Diagnostic[] {
   if (service === 'kms' || (!service && awsErrorCode(e) === 'AccessDeniedException')) {
     const keyArn = r.resource && r.resource.includes(':kms:') ? r.resource : keyArnIn(e.message);
     const p = params(ctx, keyArn);
-    if (!p || !ctx || !keyArn) return [{ title: `KMS refused ${action}`, message, fix: NO_CONTEXT_FIX, severity: 'error' }];
+    if (!p || !ctx || !keyArn) return blocking({ title: `KMS refused ${action}`, message, fix: NO_CONTEXT_FIX });
     const keyAccount = parseArn(keyArn)?.accountId ?? ctx.accounts.source.accountId;
     const isSource = role === ctx.accounts.source.principalArn;
     const principal = role ?? ctx.accounts.target.principalArn;
@@ -191,25 +187,19 @@ function accessDenied(e: Error, ctx: Context | undefined): Diagnostic[] {
           : targetRoleSharedKeyStatements(p)
     };
     const sides = r.side === 'identity' ? 'iam' : r.side === 'resource' ? 'key-policy' : 'both';
-    return [
-      {
-        title: `KMS refused ${action} on ${keyArn}`,
-        message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN.`,
-        fix: keyFixText(remedy, sides),
-        severity: 'error'
-      }
-    ];
+    return blocking({
+      title: `KMS refused ${action} on ${keyArn}`,
+      message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN.`,
+      fix: keyFixText(remedy, sides)
+    });
   }
   if (service === 'sts') return stsRefusal(e, ctx);
   const statement: PolicyStatement = { Effect: 'Allow', Action: r.action ?? '<action>', Resource: r.resource ?? '*' };
-  return [
-    {
-      title: `Access denied: ${action}`,
-      message,
-      fix: `Add to the IAM policy of ${role ?? 'the role the action assumes'}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${renderJson(statement)}\n\nmode: policies prints the complete least-privilege policy for each role.`,
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: `Access denied: ${action}`,
+    message,
+    fix: `Add to the IAM policy of ${role ?? 'the role the action assumes'}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${renderJson(statement)}\n\nmode: policies prints the complete least-privilege policy for each role.`
+  });
 }
 
 function malformedPolicy(e: Error, ctx: Context | undefined): Diagnostic[] {
@@ -218,28 +208,22 @@ function malformedPolicy(e: Error, ctx: Context | undefined): Diagnostic[] {
   const invalidPrincipal = /invalid principal/i.test(e.message);
   const fixPolicy = p ? `\n\n${renderJson(sharedKeyPolicy(p))}` : '';
   if (invalidPrincipal)
-    return [
-      {
-        title: 'Key policy names a principal that does not exist (yet)',
-        message: `KMS answered MalformedPolicyDocumentException: ${e.message}\nKMS checks that every principal in a key policy exists when the policy is set. A role created moments ago may not be visible to KMS yet.`,
-        fix: `Create the role first (target role ${ctx?.accounts.target.principalArn ?? 'ARN'}), wait a minute for IAM to propagate, then put the key policy again.${fixPolicy}`,
-        severity: 'error'
-      }
-    ];
-  return [
-    {
-      title: lockout ? 'Key policy would lock the key out (KMS safety check)' : 'Malformed key policy document',
-      message: `KMS answered MalformedPolicyDocumentException: ${e.message}\n${
-        lockout
-          ? 'KMS refuses a key policy that would stop the caller from ever changing it again: the policy must keep a statement that lets the key\'s account (root) or the calling administrator call kms:PutKeyPolicy.'
-          : 'The policy is not valid JSON or uses an element KMS does not accept.'
-      }`,
-      fix: p
-        ? `Keep this statement in the key policy:\n${renderJson(keyAdminStatement(p))}\n\nThe complete key policy this action needs:${fixPolicy}`
-        : `Keep a statement { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::<key account>:root" }, "Action": "kms:*", "Resource": "*" }. ${NO_CONTEXT_FIX}`,
-      severity: 'error'
-    }
-  ];
+    return blocking({
+      title: 'Key policy names a principal that does not exist (yet)',
+      message: `KMS answered MalformedPolicyDocumentException: ${e.message}\nKMS checks that every principal in a key policy exists when the policy is set. A role created moments ago may not be visible to KMS yet.`,
+      fix: `Create the role first (target role ${ctx?.accounts.target.principalArn ?? 'ARN'}), wait a minute for IAM to propagate, then put the key policy again.${fixPolicy}`
+    });
+  return blocking({
+    title: lockout ? 'Key policy would lock the key out (KMS safety check)' : 'Malformed key policy document',
+    message: `KMS answered MalformedPolicyDocumentException: ${e.message}\n${
+      lockout
+        ? 'KMS refuses a key policy that would stop the caller from ever changing it again: the policy must keep a statement that lets the key\'s account (root) or the calling administrator call kms:PutKeyPolicy.'
+        : 'The policy is not valid JSON or uses an element KMS does not accept.'
+    }`,
+    fix: p
+      ? `Keep this statement in the key policy:\n${renderJson(keyAdminStatement(p))}\n\nThe complete key policy this action needs:${fixPolicy}`
+      : `Keep a statement { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::<key account>:root" }, "Action": "kms:*", "Resource": "*" }. ${NO_CONTEXT_FIX}`
+  });
 }
 
 function kmsKeyState(e: Error, ctx: Context | undefined): Diagnostic[] {
@@ -249,159 +233,144 @@ function kmsKeyState(e: Error, ctx: Context | undefined): Diagnostic[] {
     code === 'NotFoundException'
       ? 'does not exist in this region (check the ARN and that the key is in aws-region)'
       : 'is disabled or pending deletion';
-  return [
-    {
-      title: `KMS key ${code === 'NotFoundException' ? 'not found' : 'not usable'}`,
-      message: `KMS answered ${code}: ${e.message}\nKey ${keyArn ?? 'unknown'} ${what}.`,
-      fix: keyArn
-        ? `aws kms describe-key --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # if disabled\naws kms cancel-key-deletion --key-id ${keyArn}   # if pending deletion`
-        : 'Check kms-key-id and target-kms-key-id: full key ARNs in aws-region.',
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: `KMS key ${code === 'NotFoundException' ? 'not found' : 'not usable'}`,
+    message: `KMS answered ${code}: ${e.message}\nKey ${keyArn ?? 'unknown'} ${what}.`,
+    fix: keyArn
+      ? `aws kms describe-key --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # if disabled\naws kms cancel-key-deletion --key-id ${keyArn}   # if pending deletion`
+      : 'Check kms-key-id and target-kms-key-id: full key ARNs in aws-region.'
+  });
 }
 
 // ---------------------------------------------------------------------------
 // RDS snapshot and cluster faults
 
 function snapshotNotReady(e: Error): Diagnostic[] {
-  return [
-    {
-      title: 'Snapshot not in a usable state',
-      message: `RDS answered InvalidDBClusterSnapshotStateFault: ${e.message}\nThe snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored.`,
-      fix: 'Rerun the workflow: the action resumes its own copy and waits for it to become available. If another process is deleting the snapshot, pick another one with the snapshot input.',
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: 'Snapshot not in a usable state',
+    message: `RDS answered InvalidDBClusterSnapshotStateFault: ${e.message}\nThe snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored.`,
+    fix: 'Rerun the workflow: the action resumes its own copy and waits for it to become available. If another process is deleting the snapshot, pick another one with the snapshot input.'
+  });
 }
 
 function snapshotQuota(e: Error, ctx: Context | undefined): Diagnostic[] {
   const region = ctx?.settings.region ?? '<region>';
   const instance = ctx?.settings.kind === 'instance';
   const noun = instance ? 'DB instance snapshots' : 'DB cluster snapshots';
-  return [
-    {
-      title: 'Manual snapshot quota reached',
-      message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.${
-        instance ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''
-      }`,
-      fix:
-        `Lower retain-snapshots (the action deletes its own older snapshots), delete manual snapshots you no longer need:\n` +
-        (instance
-          ? `aws rds describe-db-snapshots --snapshot-type manual --region ${region} --query "DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]"\n` +
-            `aws rds delete-db-snapshot --db-snapshot-identifier <old-snapshot> --region ${region}\n`
-          : `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
-            `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n`) +
-        `or request a higher "Manual ${noun}" quota in Service Quotas (RDS).`,
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: 'Manual snapshot quota reached',
+    message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.${
+      instance ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''
+    }`,
+    fix:
+      `Lower retain-snapshots (the action deletes its own older snapshots), delete manual snapshots you no longer need:\n` +
+      (instance
+        ? `aws rds describe-db-snapshots --snapshot-type manual --region ${region} --query "DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]"\n` +
+          `aws rds delete-db-snapshot --db-snapshot-identifier <old-snapshot> --region ${region}\n`
+        : `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
+          `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n`) +
+      `or request a higher "Manual ${noun}" quota in Service Quotas (RDS).`
+  });
+}
+
+/**
+ * A snapshot name the action wanted is taken by a snapshot that is not its own.
+ * Cluster and DB snapshots differ only in what RDS calls them and where the
+ * action makes copies; the recognition by tag is the same.
+ */
+function nameTaken(e: Error, what: { title: string; code: string; copies: string; remove: string }): Diagnostic[] {
+  return blocking({
+    title: what.title,
+    message: `RDS answered ${what.code}: ${e.message}\nThe action names its copies ${what.copies}, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
+    fix: `${what.remove}, or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.`
+  });
 }
 
 function snapshotExists(e: Error): Diagnostic[] {
-  return [
-    {
-      title: 'A snapshot with that name already exists',
-      message: `RDS answered DBClusterSnapshotAlreadyExistsFault: ${e.message}\nThe action names its copies after the source snapshot, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
-      fix: 'Delete or rename the snapshot named in the message if it is not needed, or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.',
-      severity: 'error'
-    }
-  ];
+  return nameTaken(e, {
+    title: 'A snapshot with that name already exists',
+    code: 'DBClusterSnapshotAlreadyExistsFault',
+    copies: 'after the source snapshot',
+    remove: 'Delete or rename the snapshot named in the message if it is not needed'
+  });
 }
 
 function sharedQuota(e: Error, ctx: Context | undefined): Diagnostic[] {
   const region = ctx?.settings.region ?? '<region>';
-  return [
-    {
-      title: 'Snapshot already shared with the maximum number of accounts',
-      message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\nA manual snapshot can be shared with at most 20 AWS accounts${ctx ? `; adding ${ctx.accounts.target.accountId} would exceed it` : ''}.`,
-      fix:
-        'Remove accounts that no longer need it:\n' +
-        `aws rds describe-db-cluster-snapshot-attributes --db-cluster-snapshot-identifier <snapshot> --region ${region}\n` +
-        `aws rds modify-db-cluster-snapshot-attribute --db-cluster-snapshot-identifier <snapshot> --attribute-name restore --values-to-remove <account-id> --region ${region}`,
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: 'Snapshot already shared with the maximum number of accounts',
+    message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\nA manual snapshot can be shared with at most 20 AWS accounts${ctx ? `; adding ${ctx.accounts.target.accountId} would exceed it` : ''}.`,
+    fix:
+      'Remove accounts that no longer need it:\n' +
+      `aws rds describe-db-cluster-snapshot-attributes --db-cluster-snapshot-identifier <snapshot> --region ${region}\n` +
+      `aws rds modify-db-cluster-snapshot-attribute --db-cluster-snapshot-identifier <snapshot> --attribute-name restore --values-to-remove <account-id> --region ${region}`
+  });
 }
 
 function clusterState(e: Error, ctx: Context | undefined): Diagnostic[] {
   const deleting = /delet|instance/i.test(e.message);
-  return [
-    {
-      title: deleting ? 'Cluster cannot be deleted in its current state' : 'Cluster is not in a state for this operation',
-      message: `RDS answered InvalidDBClusterStateFault: ${e.message}\n${
-        deleting
-          ? 'A cluster can only be deleted once it has no DB instances left, with deletion protection off, and either SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
-          : 'The cluster is being created, modified, renamed or backed up; the operation must wait until it is available.'
-      }`,
-      fix: deleting
-        ? `Delete the cluster's instances first and wait for them to be gone, turn deletion protection off, then delete:\n` +
-          `aws rds modify-db-cluster --db-cluster-identifier <cluster> --no-deletion-protection --apply-immediately\n` +
-          `aws rds delete-db-instance --db-instance-identifier <instance>\n` +
-          `aws rds delete-db-cluster --db-cluster-identifier <cluster> --skip-final-snapshot\n` +
-          `The action does this itself when it replaces ${ctx?.settings.target.identifier ?? 'the staging cluster'}; a rerun continues from where it stopped.`
-        : 'Rerun once the cluster is available (aws rds describe-db-clusters shows its Status).',
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: deleting ? 'Cluster cannot be deleted in its current state' : 'Cluster is not in a state for this operation',
+    message: `RDS answered InvalidDBClusterStateFault: ${e.message}\n${
+      deleting
+        ? 'A cluster can only be deleted once it has no DB instances left, with deletion protection off, and either SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
+        : 'The cluster is being created, modified, renamed or backed up; the operation must wait until it is available.'
+    }`,
+    fix: deleting
+      ? `Delete the cluster's instances first and wait for them to be gone, turn deletion protection off, then delete:\n` +
+        `aws rds modify-db-cluster --db-cluster-identifier <cluster> --no-deletion-protection --apply-immediately\n` +
+        `aws rds delete-db-instance --db-instance-identifier <instance>\n` +
+        `aws rds delete-db-cluster --db-cluster-identifier <cluster> --skip-final-snapshot\n` +
+        `The action does this itself when it replaces ${ctx?.settings.target.identifier ?? 'the staging cluster'}; a rerun continues from where it stopped.`
+      : 'Rerun once the cluster is available (aws rds describe-db-clusters shows its Status).'
+  });
 }
 
 // RDS DB instance and DB snapshot faults
 
 function dbSnapshotExists(e: Error): Diagnostic[] {
-  return [
-    {
-      title: 'A DB snapshot with that name already exists',
-      message: `RDS answered DBSnapshotAlreadyExists: ${e.message}\nThe action names its copies (in production, and the staging copy an RDS DB instance is restored from) after the snapshot they copy, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
-      fix: 'Delete or rename the DB snapshot named in the message if it is not needed (aws rds delete-db-snapshot --db-snapshot-identifier <name>), or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.',
-      severity: 'error'
-    }
-  ];
+  return nameTaken(e, {
+    title: 'A DB snapshot with that name already exists',
+    code: 'DBSnapshotAlreadyExists',
+    copies: '(in production, and the staging copy an RDS DB instance is restored from) after the snapshot they copy',
+    remove: 'Delete or rename the DB snapshot named in the message if it is not needed (aws rds delete-db-snapshot --db-snapshot-identifier <name>)'
+  });
 }
 
 function dbSnapshotNotReady(e: Error, ctx: Context | undefined): Diagnostic[] {
   const region = ctx?.settings.region ?? '<region>';
-  return [
-    {
-      title: 'DB snapshot not in a usable state',
-      message: `RDS answered InvalidDBSnapshotState: ${e.message}\nThe DB snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored (an RDS DB instance is restored from the staging account's copy, which must finish copying first).`,
-      fix: `Rerun the workflow: the action resumes its own copies and waits for them. To see where a snapshot is:\naws rds describe-db-snapshots --region ${region} --db-snapshot-identifier <snapshot> --query "DBSnapshots[0].[Status,PercentProgress]"`,
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: 'DB snapshot not in a usable state',
+    message: `RDS answered InvalidDBSnapshotState: ${e.message}\nThe DB snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored (an RDS DB instance is restored from the staging account's copy, which must finish copying first).`,
+    fix: `Rerun the workflow: the action resumes its own copies and waits for them. To see where a snapshot is:\naws rds describe-db-snapshots --region ${region} --db-snapshot-identifier <snapshot> --query "DBSnapshots[0].[Status,PercentProgress]"`
+  });
 }
 
 function instanceState(e: Error, ctx: Context | undefined): Diagnostic[] {
   const target = ctx?.settings.target.identifier ?? '<instance>';
   const deleting = /delet/i.test(e.message);
-  return [
-    {
-      title: deleting ? 'DB instance cannot be deleted in its current state' : 'DB instance is not in a state for this operation',
-      message: `RDS answered InvalidDBInstanceState: ${e.message}\n${
-        deleting
-          ? 'An instance can be deleted once it is available (not creating, renaming, modifying or backing up), with deletion protection off, and with SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
-          : 'The instance is being created, modified, renamed, backed up or having its master password reset; renames, password resets and snapshots wait until it is available.'
-      }`,
-      fix: deleting
-        ? `aws rds modify-db-instance --db-instance-identifier <instance> --no-deletion-protection --apply-immediately\naws rds wait db-instance-available --db-instance-identifier <instance>\naws rds delete-db-instance --db-instance-identifier <instance> --skip-final-snapshot --delete-automated-backups\nThe action does this itself when it replaces ${target}; a rerun continues from where it stopped.`
-        : `Rerun once the instance is available:\naws rds wait db-instance-available --db-instance-identifier ${target}`,
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: deleting ? 'DB instance cannot be deleted in its current state' : 'DB instance is not in a state for this operation',
+    message: `RDS answered InvalidDBInstanceState: ${e.message}\n${
+      deleting
+        ? 'An instance can be deleted once it is available (not creating, renaming, modifying or backing up), with deletion protection off, and with SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
+        : 'The instance is being created, modified, renamed, backed up or having its master password reset; renames, password resets and snapshots wait until it is available.'
+    }`,
+    fix: deleting
+      ? `aws rds modify-db-instance --db-instance-identifier <instance> --no-deletion-protection --apply-immediately\naws rds wait db-instance-available --db-instance-identifier <instance>\naws rds delete-db-instance --db-instance-identifier <instance> --skip-final-snapshot --delete-automated-backups\nThe action does this itself when it replaces ${target}; a rerun continues from where it stopped.`
+      : `Rerun once the instance is available:\naws rds wait db-instance-available --db-instance-identifier ${target}`
+  });
 }
 
 function instanceNotFound(e: Error, ctx: Context | undefined): Diagnostic[] {
   const region = ctx?.settings.region ?? '<region>';
-  return [
-    {
-      title: 'DB instance not found',
-      message: `RDS answered DBInstanceNotFound: ${e.message}\n${
-        ctx ? `The run works on ${ctx.settings.source.identifier} (account ${ctx.accounts.source.accountId}) and ${ctx.settings.target.identifier} (account ${ctx.accounts.target.accountId}). ` : ''
-      }Either the identifier is not an RDS DB instance in ${region} (an Aurora cluster is named with source-cluster / target-cluster), or the instance was renamed or deleted while the run worked on it.`,
-      fix: `List the instances the role can see, and check source-instance / target-instance and aws-region:\naws rds describe-db-instances --region ${region} --query "DBInstances[?DBClusterIdentifier==null].[DBInstanceIdentifier,DBInstanceStatus]"`,
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: 'DB instance not found',
+    message: `RDS answered DBInstanceNotFound: ${e.message}\n${
+      ctx ? `The run works on ${ctx.settings.source.identifier} (account ${ctx.accounts.source.accountId}) and ${ctx.settings.target.identifier} (account ${ctx.accounts.target.accountId}). ` : ''
+    }Either the identifier is not an RDS DB instance in ${region} (an Aurora cluster is named with source-cluster / target-cluster), or the instance was renamed or deleted while the run worked on it.`,
+    fix: `List the instances the role can see, and check source-instance / target-instance and aws-region:\naws rds describe-db-instances --region ${region} --query "DBInstances[?DBClusterIdentifier==null].[DBInstanceIdentifier,DBInstanceStatus]"`
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -434,7 +403,7 @@ function trustFix(ctx: Context | undefined, side: 'source' | 'target' | undefine
 function credentials(e: CredentialsError, ctx: Context | undefined): Diagnostic[] {
   const roleArn = e.side && ctx ? ctx.settings[e.side].roleArn : undefined;
   const sts = /STS refused/.test(e.title);
-  return [{ title: e.title, message: e.message, fix: sts ? trustFix(ctx, e.side, roleArn) : undefined, severity: 'error' }];
+  return blocking({ title: e.title, message: e.message, fix: sts ? trustFix(ctx, e.side, roleArn) : undefined });
 }
 
 function stsRefusal(e: Error, ctx: Context | undefined): Diagnostic[] {
@@ -449,12 +418,9 @@ function stsRefusal(e: Error, ctx: Context | undefined): Diagnostic[] {
     RegionDisabledException: 'STS is not activated in this region for the account: activate it in IAM > Account settings.'
   };
   const r = parseRefusal(e.message);
-  return [
-    {
-      title: `STS refused: ${code}`,
-      message: `${e.message}\n${why[code] ?? `${r.callerArn ?? 'The caller'} may not perform ${r.action ?? 'sts:AssumeRole*'} on ${r.resource ?? 'the role'}: the role's trust policy does not admit it.`}`,
-      fix: trustFix(ctx, undefined, r.resource),
-      severity: 'error'
-    }
-  ];
+  return blocking({
+    title: `STS refused: ${code}`,
+    message: `${e.message}\n${why[code] ?? `${r.callerArn ?? 'The caller'} may not perform ${r.action ?? 'sts:AssumeRole*'} on ${r.resource ?? 'the role'}: the role's trust policy does not admit it.`}`,
+    fix: trustFix(ctx, undefined, r.resource)
+  });
 }

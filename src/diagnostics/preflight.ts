@@ -9,12 +9,13 @@
  */
 import * as core from '@actions/core';
 import { DescribeKeyCommand, GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { Account } from '../accounts';
 import type { Context } from '../context';
 import { awsErrorCode, DiagnosedError } from '../errors';
 import { parseArn } from '../rds-rules';
 import type { Diagnostic } from '../report';
 import type { SourcePlan } from '../types';
-import { judgeKeyAccess, keyFixText, type KeyRemedy } from './key-access';
+import { judgeKeyAccess, keyFixText, type KeyAccessInput, type KeyAccessVerdict, type KeyRemedy } from './key-access';
 import { analyzeKeyPolicy, describeAnalysis, direct, viaRds, type KeyPolicyAnalysis } from './key-policy';
 import { renderJson } from './policy-json';
 import {
@@ -136,18 +137,37 @@ async function checkSharedKey(ctx: Context, p: PolicyParams, keyArn: string, cop
     principalAccount: target.accountId,
     iam: targetRoleSharedKeyStatements(p)
   };
-  const policy = await readPolicy(source.kms, keyArn, source.principalArn);
+  const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, 'Shared key policy analysis');
+  const diagnostics = [...verdict.diagnostics];
+  const facts = [...verdict.facts];
+  if (copyPlanned && policyText) diagnostics.push(...checkSourceRole(ctx, p, keyArn, policyText));
+  return [diagnostics, facts];
+}
+
+/**
+ * Steps 2 and 3 alike: the key's owner reads its policy, which is analysed for
+ * the target role as RDS calls the key and as the probe calls it directly; the
+ * target role probes the key with its own credentials; judgeKeyAccess decides.
+ * `analysisFact`: the report fact the RDS analysis is recorded under, if any.
+ */
+async function judgeKey(
+  ctx: Context,
+  purpose: KeyAccessInput['purpose'],
+  owner: Account,
+  remedy: KeyRemedy,
+  analysisFact?: string
+): Promise<{ verdict: KeyAccessVerdict; policyText?: string }> {
+  const { target } = ctx.accounts;
+  const { keyArn } = remedy;
+  const policy = await readPolicy(owner.kms, keyArn, owner.principalArn);
   const analysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, viaRds(target.principalArn, target.accountId, ctx.settings.region)) : undefined;
   const directAnalysis = policy.text
     ? analyzeKeyPolicy(policy.text, keyArn, direct(target.principalArn, target.accountId), ['kms:DescribeKey', 'kms:CreateGrant'])
     : undefined;
-  if (analysis) ctx.report.fact('Shared key policy analysis', describeAnalysis(analysis).join('; '));
+  if (analysis && analysisFact) ctx.report.fact(analysisFact, describeAnalysis(analysis).join('; '));
   const probe = await probeKey(target.kms, keyArn, target.principalArn);
-  const verdict = judgeKeyAccess({ purpose: 'shared', analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
-  const diagnostics = [...verdict.diagnostics];
-  const facts = [...verdict.facts];
-  if (copyPlanned && policy.text) diagnostics.push(...checkSourceRole(ctx, p, keyArn, policy.text));
-  return [diagnostics, facts];
+  const verdict = judgeKeyAccess({ purpose, analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
+  return { verdict, policyText: policy.text };
 }
 
 function usable(a: KeyPolicyAnalysis | undefined): KeyPolicyAnalysis | undefined {
@@ -208,13 +228,7 @@ async function checkTargetKey(ctx: Context): Promise<Findings> {
     principalAccount: target.accountId,
     iam: targetRoleTargetKeyStatements(keyArn)
   };
-  const policy = await readPolicy(target.kms, keyArn, target.principalArn);
-  const analysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, viaRds(target.principalArn, target.accountId, ctx.settings.region)) : undefined;
-  const directAnalysis = policy.text
-    ? analyzeKeyPolicy(policy.text, keyArn, direct(target.principalArn, target.accountId), ['kms:DescribeKey', 'kms:CreateGrant'])
-    : undefined;
-  const probe = await probeKey(target.kms, keyArn, target.principalArn);
-  const verdict = judgeKeyAccess({ purpose: 'target', analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
+  const { verdict } = await judgeKey(ctx, 'target', target, remedy);
   return [verdict.diagnostics, verdict.facts];
 }
 

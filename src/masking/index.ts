@@ -9,8 +9,8 @@ import { hmacPads } from './keys';
 import { loadRules, MaskingRulesError, type MaskingRules } from './rules';
 import { mysql } from './sql/mysql';
 import { postgres } from './sql/postgres';
-import { connectDataApi } from './transports/data-api';
-import type { Executor } from './transports/executor';
+import { connectDataApi, type DataApiConnection } from './transports/data-api';
+import type { DirectConnection, Executor } from './transports/executor';
 import { connectMysql } from './transports/mysql';
 import { connectPostgres } from './transports/pg';
 import { MaskingVetoError } from './veto';
@@ -21,17 +21,7 @@ export { MaskingVetoError } from './veto';
 export { enableDataApi } from './transports/data-api';
 export type { Executor } from './transports/executor';
 
-export type MaskingTarget =
-  | { via: 'direct'; engine: 'postgres' | 'mysql'; host: string; port: number; user: string; password: string; database: string; tls: 'require' | 'verify-full' | 'disable' }
-  | {
-      via: 'data-api';
-      engine: 'postgres' | 'mysql';
-      resourceArn: string;
-      secretArn: string;
-      database: string;
-      region: string;
-      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-    };
+export type MaskingTarget = ({ via: 'direct'; engine: 'postgres' | 'mysql' } & DirectConnection) | ({ via: 'data-api' } & DataApiConnection);
 
 export interface MaskingResult {
   tables: number;

@@ -49,6 +49,38 @@ export interface Dialect {
   sample(schema: string, table: string, columns: string[], limit: number): string;
 }
 
+/**
+ * What differs between dialects in the masked-value expression: how a constant
+ * is written, date arithmetic, and the text transforms. keep, null and the
+ * NULL/boolean constants are the same SQL everywhere (maskExpression).
+ */
+export interface ExpressionParts {
+  /** A string or number constant as an SQL literal. */
+  literal(value: string | number): string;
+  /** The date-shift of column `c` (quoted) by up to `days` either way; NULL stays NULL. */
+  dateShift(c: string, col: ColumnInfo, days: number): string;
+  /** A text transform of column `c` (quoted); undefined for a transform that is not text. */
+  text(c: string, t: Transform): string | undefined;
+}
+
+/** The SQL expression of the masked value of column `c` (quoted), or undefined for keep. */
+export function maskExpression(c: string, col: ColumnInfo, t: Transform, parts: ExpressionParts): string | undefined {
+  switch (t.kind) {
+    case 'keep':
+      return undefined;
+    case 'null':
+      return 'NULL';
+    case 'constant':
+      if (t.value === null) return 'NULL';
+      if (typeof t.value === 'boolean') return t.value ? 'TRUE' : 'FALSE';
+      return parts.literal(t.value);
+    case 'date-shift':
+      return parts.dateShift(c, col, t.days);
+    default:
+      return parts.text(c, t);
+  }
+}
+
 /** Longest output, in characters, of a text transform (for varchar(n) checks); undefined when not text or unbounded. */
 export function maxOutputLength(t: Transform): number | undefined {
   switch (t.kind) {

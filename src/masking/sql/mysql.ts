@@ -7,7 +7,7 @@
 import type { HmacPads } from '../keys';
 import type { Transform } from '../rules';
 import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, PREFECTURES, TOWNS } from '../dictionaries';
-import { literalList, type ColumnInfo, type Dialect } from './dialect';
+import { literalList, maskExpression, type ColumnInfo, type Dialect } from './dialect';
 
 const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
 const DATE_TYPES = new Set(['date', 'datetime', 'timestamp']);
@@ -53,34 +53,26 @@ function textExpression(c: string, t: Transform): string | undefined {
   }
 }
 
+/** Date arithmetic: DATE_ADD keeps the column's type (date, datetime or timestamp). */
+function dateShift(c: string, _col: ColumnInfo, days: number): string {
+  const sign = `(CASE WHEN MOD(CONV(SUBSTRING(${hmacHex(c)}, 1, 2), 16, 10), 2) = 1 THEN 1 ELSE -1 END)`;
+  return `CASE WHEN ${c} IS NULL THEN ${c} ELSE DATE_ADD(${c}, INTERVAL ${sign} * CAST(1 + MOD(${u32(c, 1)}, ${days}) AS SIGNED) DAY) END`;
+}
+
+/** Numbers stay numeric literals; strings go through str() (sql_mode and charset proof). */
+const literal = (value: string | number): string => (typeof value === 'number' ? String(value) : str(value));
+
+const table = (schema: string, name: string): string => `${ident(schema)}.${ident(name)}`;
+
 export const mysql: Dialect = {
   engine: 'mysql',
   ident,
-  table: (schema, table) => `${ident(schema)}.${ident(table)}`,
-  expression(col: ColumnInfo, t: Transform): string | undefined {
-    const c = ident(col.column);
-    switch (t.kind) {
-      case 'keep':
-        return undefined;
-      case 'null':
-        return 'NULL';
-      case 'constant':
-        if (t.value === null) return 'NULL';
-        if (typeof t.value === 'boolean') return t.value ? 'TRUE' : 'FALSE';
-        if (typeof t.value === 'number') return String(t.value);
-        return str(t.value);
-      case 'date-shift': {
-        const sign = `(CASE WHEN MOD(CONV(SUBSTRING(${hmacHex(c)}, 1, 2), 16, 10), 2) = 1 THEN 1 ELSE -1 END)`;
-        return `CASE WHEN ${c} IS NULL THEN ${c} ELSE DATE_ADD(${c}, INTERVAL ${sign} * CAST(1 + MOD(${u32(c, 1)}, ${t.days}) AS SIGNED) DAY) END`;
-      }
-      default:
-        return textExpression(c, t);
-    }
-  },
+  table,
+  expression: (col: ColumnInfo, t: Transform) => maskExpression(ident(col.column), col, t, { literal, dateShift, text: textExpression }),
   sessionKeys: (pads: HmacPads) => [{ sql: 'SET @rcs_mask_ik = UNHEX(?), @rcs_mask_ok = UNHEX(?)', params: [pads.innerHex, pads.outerHex] }],
   clearKeys: () => [{ sql: 'SET @rcs_mask_ik = NULL, @rcs_mask_ok = NULL', params: [] }],
   updateParams: () => [],
-  truncate: tables => tables.map(t => `TRUNCATE TABLE ${ident(t.schema)}.${ident(t.table)}`),
+  truncate: tables => tables.map(t => `TRUNCATE TABLE ${table(t.schema, t.table)}`),
   catalogQuery: `SELECT c.TABLE_SCHEMA AS table_schema, c.TABLE_NAME AS table_name, c.COLUMN_NAME AS column_name,
   LOWER(c.DATA_TYPE) AS data_type, LOWER(c.DATA_TYPE) AS udt_name, c.CHARACTER_MAXIMUM_LENGTH AS character_maximum_length, c.IS_NULLABLE AS is_nullable
 FROM information_schema.COLUMNS c
@@ -91,6 +83,6 @@ ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`,
   isText: col => TEXT_TYPES.has(col.dataType),
   isDate: col => DATE_TYPES.has(col.dataType),
   countRows: sql => `SELECT COUNT(*) AS n FROM (${sql}) AS v`,
-  sample: (schema, table, columns, limit) =>
-    `SELECT ${columns.map(c => `CAST(${ident(c)} AS CHAR CHARACTER SET utf8mb4) AS ${ident(c)}`).join(', ')} FROM ${ident(schema)}.${ident(table)} LIMIT ${Math.floor(limit)}`
+  sample: (schema, name, columns, limit) =>
+    `SELECT ${columns.map(c => `CAST(${ident(c)} AS CHAR CHARACTER SET utf8mb4) AS ${ident(c)}`).join(', ')} FROM ${table(schema, name)} LIMIT ${Math.floor(limit)}`
 };

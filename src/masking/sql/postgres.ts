@@ -5,7 +5,7 @@
 import type { HmacPads } from '../keys';
 import type { Transform } from '../rules';
 import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, PREFECTURES, TOWNS } from '../dictionaries';
-import { literalList, type ColumnInfo, type Dialect } from './dialect';
+import { literalList, maskExpression, type ColumnInfo, type Dialect } from './dialect';
 
 const TEXT_TYPES = new Set(['text', 'character varying', 'character']);
 const TEXT_UDTS = new Set(['citext']);
@@ -49,34 +49,27 @@ function textExpression(c: string, t: Transform): string | undefined {
   }
 }
 
+/** A date column plus whole days stays a date; a timestamp needs an interval. */
+function dateShift(c: string, col: ColumnInfo, days: number): string {
+  const shift = `((CASE WHEN get_byte(h, 0) % 2 = 1 THEN 1 ELSE -1 END) * (1 + ${u32(1)} % ${days}))::int`;
+  const shifted = col.dataType === 'date' ? `${c} + ${shift}` : `${c} + ${shift} * interval '1 day'`;
+  return `CASE WHEN ${c} IS NULL THEN ${c} ELSE (SELECT ${shifted} FROM (SELECT ${hmac(c)} AS h) AS d) END`;
+}
+
+/** Numbers too are quoted: an untyped literal takes the column's type in the UPDATE. */
+const literal = (value: string | number): string => str(String(value));
+
+const table = (schema: string, name: string): string => `${ident(schema)}.${ident(name)}`;
+
 export const postgres: Dialect = {
   engine: 'postgres',
   ident,
-  table: (schema, table) => `${ident(schema)}.${ident(table)}`,
-  expression(col: ColumnInfo, t: Transform): string | undefined {
-    const c = ident(col.column);
-    switch (t.kind) {
-      case 'keep':
-        return undefined;
-      case 'null':
-        return 'NULL';
-      case 'constant':
-        if (t.value === null) return 'NULL';
-        if (typeof t.value === 'boolean') return t.value ? 'TRUE' : 'FALSE';
-        return str(String(t.value));
-      case 'date-shift': {
-        const days = `((CASE WHEN get_byte(h, 0) % 2 = 1 THEN 1 ELSE -1 END) * (1 + ${u32(1)} % ${t.days}))::int`;
-        const shifted = col.dataType === 'date' ? `${c} + ${days}` : `${c} + ${days} * interval '1 day'`;
-        return `CASE WHEN ${c} IS NULL THEN ${c} ELSE (SELECT ${shifted} FROM (SELECT ${hmac(c)} AS h) AS d) END`;
-      }
-      default:
-        return textExpression(c, t);
-    }
-  },
+  table,
+  expression: (col: ColumnInfo, t: Transform) => maskExpression(ident(col.column), col, t, { literal, dateShift, text: textExpression }),
   sessionKeys: () => [],
   clearKeys: () => [],
   updateParams: (pads: HmacPads) => [pads.innerHex, pads.outerHex],
-  truncate: tables => (tables.length ? [`TRUNCATE TABLE ${tables.map(t => `${ident(t.schema)}.${ident(t.table)}`).join(', ')}`] : []),
+  truncate: tables => (tables.length ? [`TRUNCATE TABLE ${tables.map(t => table(t.schema, t.table)).join(', ')}`] : []),
   catalogQuery: `SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.udt_name, c.character_maximum_length, c.is_nullable
 FROM information_schema.columns c
 JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
@@ -86,6 +79,6 @@ ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
   isText: col => TEXT_TYPES.has(col.dataType) || TEXT_UDTS.has(col.udtName),
   isDate: col => DATE_TYPES.has(col.dataType),
   countRows: sql => `SELECT count(*) AS n FROM (${sql}) AS v`,
-  sample: (schema, table, columns, limit) =>
-    `SELECT ${columns.map(c => `${ident(c)}::text AS ${ident(c)}`).join(', ')} FROM ${ident(schema)}.${ident(table)} LIMIT ${Math.floor(limit)}`
+  sample: (schema, name, columns, limit) =>
+    `SELECT ${columns.map(c => `${ident(c)}::text AS ${ident(c)}`).join(', ')} FROM ${table(schema, name)} LIMIT ${Math.floor(limit)}`
 };

@@ -15,7 +15,7 @@ import {
   type SqlParameter
 } from '@aws-sdk/client-rds-data';
 import { EnableHttpEndpointCommand, type RDSClient } from '@aws-sdk/client-rds';
-import type { Executor, QueryResult, Row } from './executor';
+import { refuseNested, settle, type Executor, type QueryResult, type Row } from './executor';
 
 export interface DataApiTarget {
   engine: 'postgres' | 'mysql';
@@ -86,18 +86,15 @@ export function dataApiExecutor(client: RDSDataClient, target: DataApiTarget, tr
       return { rows, affected: Number(r.numberOfRecordsUpdated ?? 0) };
     },
     async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-      if (transactionId) throw new Error('nested transactions are not supported');
+      refuseNested(Boolean(transactionId));
       const begun = await client.send(new BeginTransactionCommand({ ...base, database: target.database }));
       const id = begun.transactionId;
       if (!id) throw new Error('Data API BeginTransaction returned no transactionId');
-      try {
-        const value = await fn(dataApiExecutor(client, target, id));
-        await client.send(new CommitTransactionCommand({ ...base, transactionId: id }));
-        return value;
-      } catch (e) {
-        await client.send(new RollbackTransactionCommand({ ...base, transactionId: id })).catch(() => undefined);
-        throw e;
-      }
+      return settle(
+        () => fn(dataApiExecutor(client, target, id)),
+        () => client.send(new CommitTransactionCommand({ ...base, transactionId: id })),
+        () => client.send(new RollbackTransactionCommand({ ...base, transactionId: id }))
+      );
     },
     async close(): Promise<void> {
       if (!transactionId) client.destroy();
@@ -105,7 +102,10 @@ export function dataApiExecutor(client: RDSDataClient, target: DataApiTarget, tr
   };
 }
 
-export function connectDataApi(t: DataApiTarget & { region: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } }): Executor {
+/** A Data API target with the region and the credentials to call it with. */
+export type DataApiConnection = DataApiTarget & { region: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } };
+
+export function connectDataApi(t: DataApiConnection): Executor {
   const client = new RDSDataClient({ region: t.region, credentials: t.credentials });
   return dataApiExecutor(client, t);
 }

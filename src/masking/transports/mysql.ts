@@ -1,15 +1,8 @@
 /** Direct MySQL / MariaDB connection (mysql2) over TLS. */
 import mysql from 'mysql2/promise';
-import type { Executor, QueryResult, Row } from './executor';
+import { refuseNested, sqlTransaction, type DirectConnection, type Executor, type QueryResult, type Row } from './executor';
 
-export interface MysqlConnection {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  tls: 'require' | 'verify-full' | 'disable';
-}
+export type MysqlConnection = DirectConnection;
 
 function wrap(conn: mysql.Connection, inTx: boolean): Executor {
   return {
@@ -20,16 +13,8 @@ function wrap(conn: mysql.Connection, inTx: boolean): Executor {
       return { rows: [], affected: (result as mysql.ResultSetHeader).affectedRows ?? 0 };
     },
     async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-      if (inTx) throw new Error('nested transactions are not supported');
-      await conn.query('START TRANSACTION');
-      try {
-        const value = await fn(wrap(conn, true));
-        await conn.query('COMMIT');
-        return value;
-      } catch (e) {
-        await conn.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
+      refuseNested(inTx);
+      return sqlTransaction(sql => conn.query(sql), 'START TRANSACTION', () => fn(wrap(conn, true)));
     },
     async close(): Promise<void> {
       await conn.end();

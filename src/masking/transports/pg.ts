@@ -1,15 +1,8 @@
 /** Direct PostgreSQL connection (node-postgres) over TLS. */
 import pg from 'pg';
-import type { Executor, QueryResult } from './executor';
+import { refuseNested, sqlTransaction, type DirectConnection, type Executor, type QueryResult } from './executor';
 
-export interface PgConnection {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  tls: 'require' | 'verify-full' | 'disable';
-}
+export type PgConnection = DirectConnection;
 
 /** require: encrypted, server certificate not checked; verify-full: checked against Node's CAs plus NODE_EXTRA_CA_CERTS (the RDS CA bundle). */
 export function pgSsl(tls: PgConnection['tls']): false | { rejectUnauthorized: boolean } {
@@ -24,16 +17,8 @@ function wrap(client: pg.Client, inTx: boolean): Executor {
       return { rows: (r.rows ?? []) as QueryResult['rows'], affected: r.command === 'SELECT' ? 0 : (r.rowCount ?? 0) };
     },
     async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
-      if (inTx) throw new Error('nested transactions are not supported');
-      await client.query('BEGIN');
-      try {
-        const value = await fn(wrap(client, true));
-        await client.query('COMMIT');
-        return value;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
+      refuseNested(inTx);
+      return sqlTransaction(sql => client.query(sql), 'BEGIN', () => fn(wrap(client, true)));
     },
     async close(): Promise<void> {
       await client.end();
