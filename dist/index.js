@@ -68357,17 +68357,56 @@ async function call(side, operation, fn) {
 
 /***/ }),
 
+/***/ 6484:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M: () => (/* binding */ ifFound),
+/* harmony export */   S: () => (/* binding */ allPages)
+/* harmony export */ });
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/** Small shapes every RDS adapter repeats: "not found" as undefined, and Marker paging. */
+
+/** The answer, or undefined when RDS says what was asked about does not exist (one of `notFound`). */
+async function ifFound(call, ...notFound) {
+    try {
+        return await call();
+    }
+    catch (e) {
+        if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, ...notFound))
+            return undefined;
+        throw e;
+    }
+}
+/** Every item of a Marker-paged Describe call, page after page. */
+async function allPages(page) {
+    const all = [];
+    let marker;
+    do {
+        const out = await page(marker);
+        all.push(...out.items);
+        marker = out.marker;
+    } while (marker);
+    return all;
+}
+
+
+/***/ }),
+
 /***/ 3375:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   oD: () => (/* binding */ databasesFor)
 /* harmony export */ });
-/* unused harmony exports FAILED_STATUSES, tagsOf, tagList, clusterInfo, standaloneInfo, clusterDatabases, instanceDatabases */
-/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7202);
+/* unused harmony exports FAILED_STATUSES, clusterInfo, standaloneInfo, clusterDatabases, instanceDatabases */
+/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7202);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
 /* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(910);
+/* harmony import */ var _calls__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6484);
+/* harmony import */ var _snapshot_api__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5580);
+/* harmony import */ var _tags__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9580);
 /**
  * The per-account database adapter: everything the target side does to a
  * database (describe, restore, instances, rename, password, delete, tags,
@@ -68375,6 +68414,9 @@ async function call(side, operation, fn) {
  * whether the database is an Aurora cluster (`clusterDatabases`) or an RDS
  * DB instance (`instanceDatabases`).
  */
+
+
+
 
 
 
@@ -68394,45 +68436,40 @@ const FAILED_STATUSES = new Set([
 ]);
 /** How many polls a just-renamed database may still be missing under its new name before that counts as gone. */
 const RENAME_GRACE_POLLS = 12;
-function tagsOf(list) {
-    const tags = {};
-    for (const t of list ?? [])
-        if (t.Key)
-            tags[t.Key] = t.Value ?? '';
-    return tags;
-}
-function tagList(tags) {
-    return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+function sameNamedInfo(d) {
+    return {
+        engine: d.Engine ?? '',
+        engineVersion: d.EngineVersion,
+        masterUsername: d.MasterUsername,
+        masterUserSecretArn: d.MasterUserSecret?.SecretArn,
+        vpcSecurityGroupIds: (d.VpcSecurityGroups ?? []).map(g => g.VpcSecurityGroupId ?? '').filter(Boolean),
+        deletionProtection: d.DeletionProtection ?? false,
+        copyTagsToSnapshot: d.CopyTagsToSnapshot,
+        iamDatabaseAuthentication: d.IAMDatabaseAuthenticationEnabled,
+        cloudwatchLogsExports: d.EnabledCloudwatchLogsExports,
+        storageType: d.StorageType,
+        pendingPassword: d.PendingModifiedValues?.MasterUserPassword !== undefined,
+        tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagsOf */ .Fg)(d.TagList)
+    };
 }
 function clusterInfo(c) {
     const members = [...(c.DBClusterMembers ?? [])].sort((a, b) => Number(b.IsClusterWriter ?? false) - Number(a.IsClusterWriter ?? false));
     const sv2 = c.ServerlessV2ScalingConfiguration;
     return {
+        ...sameNamedInfo(c),
         kind: 'cluster',
         identifier: c.DBClusterIdentifier ?? '',
         arn: c.DBClusterArn ?? '',
         resourceId: c.DbClusterResourceId,
         status: c.Status ?? 'unknown',
-        engine: c.Engine ?? '',
-        engineVersion: c.EngineVersion,
         port: c.Port,
         endpoint: c.Endpoint,
         readerEndpoint: c.ReaderEndpoint,
-        masterUsername: c.MasterUsername,
         databaseName: c.DatabaseName,
-        masterUserSecretArn: c.MasterUserSecret?.SecretArn,
         dbSubnetGroup: c.DBSubnetGroup,
-        vpcSecurityGroupIds: (c.VpcSecurityGroups ?? []).map(g => g.VpcSecurityGroupId ?? '').filter(Boolean),
         dbClusterParameterGroup: c.DBClusterParameterGroup,
-        deletionProtection: c.DeletionProtection ?? false,
-        copyTagsToSnapshot: c.CopyTagsToSnapshot,
-        iamDatabaseAuthentication: c.IAMDatabaseAuthenticationEnabled,
-        cloudwatchLogsExports: c.EnabledCloudwatchLogsExports,
         serverlessV2: sv2?.MinCapacity !== undefined && sv2.MaxCapacity !== undefined ? { minCapacity: sv2.MinCapacity, maxCapacity: sv2.MaxCapacity } : undefined,
-        storageType: c.StorageType,
         httpEndpointEnabled: c.HttpEndpointEnabled,
-        pendingPassword: c.PendingModifiedValues?.MasterUserPassword !== undefined,
-        tags: tagsOf(c.TagList),
         members: members.map(m => m.DBInstanceIdentifier ?? '').filter(Boolean),
         writer: members.find(m => m.IsClusterWriter)?.DBInstanceIdentifier
     };
@@ -68440,27 +68477,16 @@ function clusterInfo(c) {
 /** A standalone RDS DB instance as a database. */
 function standaloneInfo(i) {
     return {
+        ...sameNamedInfo(i),
         kind: 'instance',
         identifier: i.DBInstanceIdentifier ?? '',
         arn: i.DBInstanceArn ?? '',
         resourceId: i.DbiResourceId,
         status: i.DBInstanceStatus ?? 'unknown',
-        engine: i.Engine ?? '',
-        engineVersion: i.EngineVersion,
         port: i.Endpoint?.Port ?? i.DbInstancePort,
         endpoint: i.Endpoint?.Address,
-        masterUsername: i.MasterUsername,
         databaseName: i.DBName,
-        masterUserSecretArn: i.MasterUserSecret?.SecretArn,
         dbSubnetGroup: i.DBSubnetGroup?.DBSubnetGroupName,
-        vpcSecurityGroupIds: (i.VpcSecurityGroups ?? []).map(g => g.VpcSecurityGroupId ?? '').filter(Boolean),
-        deletionProtection: i.DeletionProtection ?? false,
-        copyTagsToSnapshot: i.CopyTagsToSnapshot,
-        iamDatabaseAuthentication: i.IAMDatabaseAuthenticationEnabled,
-        cloudwatchLogsExports: i.EnabledCloudwatchLogsExports,
-        storageType: i.StorageType,
-        pendingPassword: i.PendingModifiedValues?.MasterUserPassword !== undefined,
-        tags: tagsOf(i.TagList),
         members: [],
         writer: i.DBInstanceIdentifier,
         optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
@@ -68475,160 +68501,165 @@ function instanceInfo(i) {
         publiclyAccessible: i.PubliclyAccessible
     };
 }
-function dbSnapshotInfo(s) {
+/** The fields of a change that ModifyDBCluster and ModifyDBInstance name alike; applied at once, never in the maintenance window. */
+function modification(change) {
     return {
-        identifier: s.DBSnapshotIdentifier ?? '',
-        arn: s.DBSnapshotArn ?? '',
-        status: s.Status ?? 'unknown',
-        type: s.SnapshotType ?? 'unknown',
-        database: s.DBInstanceIdentifier,
-        createdAt: s.SnapshotCreateTime,
-        tags: tagsOf(s.TagList)
+        VpcSecurityGroupIds: change.securityGroupIds,
+        DeletionProtection: change.deletionProtection,
+        MasterUserPassword: change.masterPassword,
+        ManageMasterUserPassword: change.manageMasterPassword,
+        ApplyImmediately: true
     };
 }
+/** This action's snapshots as the target side lists them (either kind). */
 function snapshotInfo(s) {
     return {
-        identifier: s.DBClusterSnapshotIdentifier ?? '',
-        arn: s.DBClusterSnapshotArn ?? '',
+        identifier: s.identifier ?? '',
+        arn: s.arn ?? '',
         status: s.Status ?? 'unknown',
         type: s.SnapshotType ?? 'unknown',
-        database: s.DBClusterIdentifier,
+        database: s.database,
         createdAt: s.SnapshotCreateTime,
-        tags: tagsOf(s.TagList)
+        tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagsOf */ .Fg)(s.TagList)
+    };
+}
+/**
+ * Until `look` sees it available and, when given, `until` holds. A failed
+ * status ends the wait; so does a missing resource, but only after
+ * RENAME_GRACE_POLLS (a just-renamed one takes a while to show under its new name).
+ */
+async function waitAvailable(look, identifier, options, until) {
+    let missing = 0;
+    const found = await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+        const d = await look(identifier);
+        if (!d) {
+            missing++;
+            return missing > RENAME_GRACE_POLLS ? { status: 'not found', done: false, failed: 'not found' } : { status: 'not found yet', done: false };
+        }
+        if (FAILED_STATUSES.has(d.status))
+            return { status: d.status, done: false, failed: d.status };
+        return { status: d.status, done: d.status === 'available' && (until?.(d) ?? true), value: d };
+    }, options);
+    return found;
+}
+/** Until `look` no longer finds it. */
+async function waitGone(res, identifier, options) {
+    await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+        const d = await res.look(identifier);
+        return d ? { status: d.status, done: false } : { status: 'deleted', done: true };
+    }, options);
+}
+/** Wait until a resource that refused a change for its state is in a state that accepts one (or is going anyway). */
+async function settle(res, identifier, options) {
+    await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+        const d = await res.look(identifier);
+        if (!d)
+            return { status: 'deleted', done: true };
+        return { status: d.status, done: d.status === 'available' || FAILED_STATUSES.has(d.status) || d.status === 'deleting' };
+    }, options);
+}
+/**
+ * Send a Delete call; while RDS refuses it for the resource's state (twice at
+ * most), wait until the resource settles and send it again, unless it is
+ * already being deleted. 'gone' when RDS says it does not exist.
+ */
+async function deleteRetrying(res, identifier, wait, send) {
+    for (let attempt = 0;; attempt++) {
+        try {
+            await send();
+            return 'deleting';
+        }
+        catch (e) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, ...res.notFound))
+                return 'gone';
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, ...res.invalidState) && attempt < 2) {
+                const now = await res.look(identifier);
+                if (!now || now.status === 'deleting')
+                    return 'deleting';
+                await settle(res, identifier, wait(`${res.noun} ${identifier} to accept deletion`));
+                continue;
+            }
+            throw e;
+        }
+    }
+}
+/**
+ * The delete flow of both kinds: false when the database does not exist;
+ * deletion protection off; `before` (a cluster's instances); the Delete call,
+ * retried as `deleteRetrying` does; then, when asked, until the database is gone.
+ */
+async function deleteDatabase(db, identifier, options, wait, steps) {
+    const d = await db.describe(identifier);
+    if (!d)
+        return false;
+    if (d.deletionProtection)
+        await db.modify(identifier, { deletionProtection: false });
+    await steps.before?.(d);
+    if ((await deleteRetrying(db, identifier, wait, steps.send)) === 'gone')
+        return true;
+    if (options.waitForDeletion)
+        await waitGone(db, identifier, wait(`${db.noun} ${identifier} deletion`));
+    return true;
+}
+/** What both kinds do alike: tags (any resource's ARN), and this action's snapshots of the kind. */
+function common(rds, kind) {
+    const api = (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_4__/* .snapshotApi */ .Pg)(kind);
+    return {
+        addTags: (arn, tags) => (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .addTags */ .JE)(rds, arn, tags),
+        removeTags: (arn, keys) => (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .removeTags */ ._M)(rds, arn, keys),
+        async listSnapshots() {
+            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S)(async (marker) => {
+                const out = await api.describe(rds, { SnapshotType: 'manual', Marker: marker });
+                return { items: out.snapshots.map(snapshotInfo), marker: out.marker };
+            });
+        },
+        async unshareSnapshot(identifier) {
+            const accounts = (await (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_4__/* .restoreAccess */ .rI)(api, rds, identifier)).filter(v => v !== 'all');
+            if (accounts.length > 0)
+                await api.modifyRestore(rds, identifier, { ValuesToRemove: accounts });
+            return accounts;
+        },
+        async deleteSnapshot(identifier) {
+            await (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_4__/* .deleteSnapshot */ .Cj)(api, rds, identifier);
+        }
     };
 }
 /** The Aurora implementation. `wait` gives the wait options for one named wait. */
 function clusterDatabases(rds, wait) {
     const describe = async (identifier) => {
-        try {
-            const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier }));
-            const c = out.DBClusters?.[0];
-            return c ? clusterInfo(c) : undefined;
-        }
-        catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBClusterNotFoundFault'))
-                return undefined;
-            throw e;
-        }
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .M)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
+        const c = out?.DBClusters?.[0];
+        return c ? clusterInfo(c) : undefined;
     };
     const describeInstance = async (identifier) => {
-        try {
-            const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier }));
-            const i = out.DBInstances?.[0];
-            return i ? instanceInfo(i) : undefined;
-        }
-        catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBInstanceNotFoundFault'))
-                return undefined;
-            throw e;
-        }
-    };
-    const waitAvailable = async (identifier, what, until) => {
-        let missing = 0;
-        const info = await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
-            const c = await describe(identifier);
-            if (!c) {
-                missing++;
-                return missing > RENAME_GRACE_POLLS ? { status: 'not found', done: false, failed: 'not found' } : { status: 'not found yet', done: false };
-            }
-            if (FAILED_STATUSES.has(c.status))
-                return { status: c.status, done: false, failed: c.status };
-            return { status: c.status, done: c.status === 'available' && (until?.(c) ?? true), value: c };
-        }, wait(what));
-        return info;
-    };
-    const waitInstanceAvailable = async (identifier, what) => {
-        let missing = 0;
-        await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
-            const i = await describeInstance(identifier);
-            if (!i) {
-                missing++;
-                return missing > RENAME_GRACE_POLLS ? { status: 'not found', done: false, failed: 'not found' } : { status: 'not found yet', done: false };
-            }
-            if (FAILED_STATUSES.has(i.status))
-                return { status: i.status, done: false, failed: i.status };
-            return { status: i.status, done: i.status === 'available' };
-        }, wait(what));
-    };
-    const waitInstanceDeleted = async (identifier, what) => {
-        await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
-            const i = await describeInstance(identifier);
-            return i ? { status: i.status, done: false } : { status: 'deleted', done: true };
-        }, wait(what));
-    };
-    const waitDeleted = async (identifier, what) => {
-        await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
-            const c = await describe(identifier);
-            return c ? { status: c.status, done: false } : { status: 'deleted', done: true };
-        }, wait(what));
-    };
-    /** Wait until a resource that refused a change for its state is in a state that accepts one. */
-    const settle = async (identifier, instance) => {
-        if (instance) {
-            await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
-                const i = await describeInstance(identifier);
-                if (!i)
-                    return { status: 'deleted', done: true };
-                return { status: i.status, done: i.status === 'available' || FAILED_STATUSES.has(i.status) || i.status === 'deleting' };
-            }, wait(`instance ${identifier} to accept deletion`));
-        }
-        else {
-            await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
-                const c = await describe(identifier);
-                if (!c)
-                    return { status: 'deleted', done: true };
-                return { status: c.status, done: c.status === 'available' || FAILED_STATUSES.has(c.status) || c.status === 'deleting' };
-            }, wait(`cluster ${identifier} to accept deletion`));
-        }
-    };
-    const deleteInstance = async (identifier) => {
-        for (let attempt = 0;; attempt++) {
-            try {
-                await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DeleteDBInstanceCommand */ .Yvh({ DBInstanceIdentifier: identifier }));
-                return;
-            }
-            catch (e) {
-                if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBInstanceNotFoundFault'))
-                    return;
-                if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'InvalidDBInstanceStateFault') && attempt < 2) {
-                    const i = await describeInstance(identifier);
-                    if (!i || i.status === 'deleting')
-                        return;
-                    await settle(identifier, true);
-                    continue;
-                }
-                throw e;
-            }
-        }
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .M)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), 'DBInstanceNotFoundFault');
+        const i = out?.DBInstances?.[0];
+        return i ? instanceInfo(i) : undefined;
     };
     const modify = async (identifier, change) => {
-        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .ModifyDBClusterCommand */ .gSX({
-            DBClusterIdentifier: identifier,
-            NewDBClusterIdentifier: change.newIdentifier,
-            VpcSecurityGroupIds: change.securityGroupIds,
-            DeletionProtection: change.deletionProtection,
-            MasterUserPassword: change.masterPassword,
-            ManageMasterUserPassword: change.manageMasterPassword,
-            ApplyImmediately: true
-        }));
+        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .ModifyDBClusterCommand */ .gSX({ DBClusterIdentifier: identifier, NewDBClusterIdentifier: change.newIdentifier, ...modification(change) }));
     };
+    const cluster = {
+        noun: 'cluster',
+        look: describe,
+        describe,
+        modify,
+        notFound: ['DBClusterNotFoundFault'],
+        invalidState: ['InvalidDBClusterStateFault']
+    };
+    const member = { noun: 'instance', look: describeInstance, notFound: ['DBInstanceNotFoundFault'], invalidState: ['InvalidDBInstanceStateFault'] };
     return {
         kind: 'cluster',
         describe,
         describeInstance,
         async list() {
-            const all = [];
-            let marker;
-            do {
-                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBClustersCommand */ .Kdv({ Marker: marker }));
-                for (const c of out.DBClusters ?? [])
-                    all.push(clusterInfo(c));
-                marker = out.Marker;
-            } while (marker);
-            return all;
+            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S)(async (marker) => {
+                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBClustersCommand */ .Kdv({ Marker: marker }));
+                return { items: (out.DBClusters ?? []).map(clusterInfo), marker: out.Marker };
+            });
         },
         async restore(req) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .RestoreDBClusterFromSnapshotCommand */ .sX2({
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .RestoreDBClusterFromSnapshotCommand */ .sX2({
                 DBClusterIdentifier: req.identifier,
                 SnapshotIdentifier: req.snapshotArn,
                 Engine: req.engine,
@@ -68646,11 +68677,11 @@ function clusterDatabases(rds, wait) {
                     : undefined,
                 StorageType: req.storageType,
                 DeletionProtection: false,
-                Tags: tagList(req.tags)
+                Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagList */ .Tw)(req.tags)
             }));
         },
         async createInstance(req) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .CreateDBInstanceCommand */ .day({
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .CreateDBInstanceCommand */ .day({
                 DBInstanceIdentifier: req.identifier,
                 DBClusterIdentifier: req.database,
                 Engine: req.engine,
@@ -68658,92 +68689,33 @@ function clusterDatabases(rds, wait) {
                 DBParameterGroupName: req.dbParameterGroup,
                 PubliclyAccessible: req.publiclyAccessible,
                 PromotionTier: req.promotionTier,
-                Tags: tagList(req.tags)
+                Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagList */ .Tw)(req.tags)
             }));
         },
         modify,
         async enableDataApi(arn) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .EnableHttpEndpointCommand */ .EVE({ ResourceArn: arn }));
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .EnableHttpEndpointCommand */ .EVE({ ResourceArn: arn }));
         },
-        async delete(identifier, options = {}) {
-            const c = await describe(identifier);
-            if (!c)
-                return false;
-            if (c.deletionProtection) {
-                await modify(identifier, { deletionProtection: false });
-            }
-            await Promise.all(c.members.map(m => deleteInstance(m)));
-            await Promise.all(c.members.map(m => waitInstanceDeleted(m, `instance ${m} deletion`)));
-            for (let attempt = 0;; attempt++) {
-                try {
-                    await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DeleteDBClusterCommand */ .Xi9({
-                        DBClusterIdentifier: identifier,
-                        SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
-                        FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier
-                    }));
-                    break;
-                }
-                catch (e) {
-                    if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBClusterNotFoundFault'))
-                        return true;
-                    if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'InvalidDBClusterStateFault') && attempt < 2) {
-                        const now = await describe(identifier);
-                        if (!now || now.status === 'deleting')
-                            break;
-                        await settle(identifier, false);
-                        continue;
-                    }
-                    throw e;
-                }
-            }
-            if (options.waitForDeletion)
-                await waitDeleted(identifier, `cluster ${identifier} deletion`);
-            return true;
+        delete(identifier, options = {}) {
+            return deleteDatabase(cluster, identifier, options, wait, {
+                async before(c) {
+                    await Promise.all(c.members.map(m => deleteRetrying(member, m, wait, () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DeleteDBInstanceCommand */ .Yvh({ DBInstanceIdentifier: m })))));
+                    await Promise.all(c.members.map(m => waitGone(member, m, wait(`instance ${m} deletion`))));
+                },
+                send: () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DeleteDBClusterCommand */ .Xi9({
+                    DBClusterIdentifier: identifier,
+                    SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
+                    FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier
+                }))
+            });
         },
-        async addTags(arn, tags) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .AddTagsToResourceCommand */ .X3P({ ResourceName: arn, Tags: tagList(tags) }));
+        waitAvailable: (identifier, what, until) => waitAvailable(describe, identifier, wait(what), until),
+        async waitInstanceAvailable(identifier, what) {
+            await waitAvailable(describeInstance, identifier, wait(what));
         },
-        async removeTags(arn, keys) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .RemoveTagsFromResourceCommand */ .FyM({ ResourceName: arn, TagKeys: keys }));
-        },
-        waitAvailable,
-        waitInstanceAvailable,
-        waitInstanceDeleted,
-        waitDeleted,
-        async listSnapshots() {
-            const all = [];
-            let marker;
-            do {
-                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBClusterSnapshotsCommand */ .cWV({ SnapshotType: 'manual', Marker: marker }));
-                for (const s of out.DBClusterSnapshots ?? [])
-                    all.push(snapshotInfo(s));
-                marker = out.Marker;
-            } while (marker);
-            return all;
-        },
-        async unshareSnapshot(identifier) {
-            const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBClusterSnapshotAttributesCommand */ .ypC({ DBClusterSnapshotIdentifier: identifier }));
-            const restore = out.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes?.find(a => a.AttributeName === 'restore');
-            const accounts = (restore?.AttributeValues ?? []).filter(v => v !== 'all');
-            if (accounts.length > 0) {
-                await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .ModifyDBClusterSnapshotAttributeCommand */ .EbD({
-                    DBClusterSnapshotIdentifier: identifier,
-                    AttributeName: 'restore',
-                    ValuesToRemove: accounts
-                }));
-            }
-            return accounts;
-        },
-        async deleteSnapshot(identifier) {
-            try {
-                await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DeleteDBClusterSnapshotCommand */ .fW3({ DBClusterSnapshotIdentifier: identifier }));
-            }
-            catch (e) {
-                if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBClusterSnapshotNotFoundFault'))
-                    return;
-                throw e;
-            }
-        }
+        waitInstanceDeleted: (identifier, what) => waitGone(member, identifier, wait(what)),
+        waitDeleted: (identifier, what) => waitGone(cluster, identifier, wait(what)),
+        ...common(rds, 'cluster')
     };
 }
 /** The adapter for one side of the run, for the kind the run refreshes. */
@@ -68759,84 +68731,45 @@ function databasesFor(ctx, side, kind) {
  * with it), its snapshots DB snapshots.
  */
 function instanceDatabases(rds, wait) {
+    const notFound = ['DBInstanceNotFoundFault', 'DBInstanceNotFound'];
     const describeRaw = async (identifier) => {
-        try {
-            const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier }));
-            return out.DBInstances?.[0];
-        }
-        catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound'))
-                return undefined;
-            throw e;
-        }
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .M)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), ...notFound);
+        return out?.DBInstances?.[0];
     };
     const describe = async (identifier) => {
         const i = await describeRaw(identifier);
         // An Aurora cluster member is not a database of its own.
         return i && !i.DBClusterIdentifier ? standaloneInfo(i) : undefined;
     };
-    const waitAvailable = async (identifier, what, until) => {
-        let missing = 0;
-        const info = await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
-            const d = await describe(identifier);
-            if (!d) {
-                missing++;
-                return missing > RENAME_GRACE_POLLS ? { status: 'not found', done: false, failed: 'not found' } : { status: 'not found yet', done: false };
-            }
-            if (FAILED_STATUSES.has(d.status))
-                return { status: d.status, done: false, failed: d.status };
-            return { status: d.status, done: d.status === 'available' && (until?.(d) ?? true), value: d };
-        }, wait(what));
-        return info;
-    };
-    const waitDeleted = async (identifier, what) => {
-        await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
-            const d = await describeRaw(identifier);
-            return d ? { status: d.DBInstanceStatus ?? 'unknown', done: false } : { status: 'deleted', done: true };
-        }, wait(what));
+    const describeInstance = async (identifier) => {
+        const i = await describeRaw(identifier);
+        return i ? instanceInfo(i) : undefined;
     };
     const modify = async (identifier, change) => {
-        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .ModifyDBInstanceCommand */ .R1U({
-            DBInstanceIdentifier: identifier,
-            NewDBInstanceIdentifier: change.newIdentifier,
-            VpcSecurityGroupIds: change.securityGroupIds,
-            DeletionProtection: change.deletionProtection,
-            MasterUserPassword: change.masterPassword,
-            ManageMasterUserPassword: change.manageMasterPassword,
-            ApplyImmediately: true
-        }));
+        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .ModifyDBInstanceCommand */ .R1U({ DBInstanceIdentifier: identifier, NewDBInstanceIdentifier: change.newIdentifier, ...modification(change) }));
     };
-    /** Wait until an instance that refused a change for its state accepts one (or is going anyway). */
-    const settle = async (identifier) => {
-        await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
-            const d = await describeRaw(identifier);
-            if (!d)
-                return { status: 'deleted', done: true };
-            const status = d.DBInstanceStatus ?? 'unknown';
-            return { status, done: status === 'available' || status === 'deleting' || FAILED_STATUSES.has(status) };
-        }, wait(`instance ${identifier} to accept deletion`));
+    // Deleting and waiting look at any DB instance of the name (`describeInstance`), not only a standalone one.
+    const instance = {
+        noun: 'instance',
+        look: describeInstance,
+        describe,
+        modify,
+        notFound,
+        invalidState: ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState']
     };
+    const waitDeleted = (identifier, what) => waitGone(instance, identifier, wait(what));
     return {
         kind: 'instance',
         describe,
-        async describeInstance(identifier) {
-            const i = await describeRaw(identifier);
-            return i ? instanceInfo(i) : undefined;
-        },
+        describeInstance,
         async list() {
-            const all = [];
-            let marker;
-            do {
-                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBInstancesCommand */ .hhJ({ Marker: marker }));
-                for (const i of out.DBInstances ?? [])
-                    if (!i.DBClusterIdentifier)
-                        all.push(standaloneInfo(i));
-                marker = out.Marker;
-            } while (marker);
-            return all;
+            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S)(async (marker) => {
+                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ Marker: marker }));
+                return { items: (out.DBInstances ?? []).filter(i => !i.DBClusterIdentifier).map(standaloneInfo), marker: out.Marker };
+            });
         },
         async restore(req) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .RestoreDBInstanceFromDBSnapshotCommand */ .dX$({
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .RestoreDBInstanceFromDBSnapshotCommand */ .dX$({
                 DBInstanceIdentifier: req.identifier,
                 DBSnapshotIdentifier: req.snapshotArn,
                 DBInstanceClass: req.instanceClass,
@@ -68851,7 +68784,7 @@ function instanceDatabases(rds, wait) {
                 EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
                 StorageType: req.storageType,
                 DeletionProtection: false,
-                Tags: tagList(req.tags)
+                Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagList */ .Tw)(req.tags)
             }));
         },
         async createInstance() {
@@ -68865,82 +68798,175 @@ function instanceDatabases(rds, wait) {
                 fix: 'Use masking-connection: direct for an RDS DB instance.'
             });
         },
-        async delete(identifier, options = {}) {
-            const d = await describe(identifier);
-            if (!d)
-                return false;
-            if (d.deletionProtection)
-                await modify(identifier, { deletionProtection: false });
-            for (let attempt = 0;; attempt++) {
-                try {
-                    await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DeleteDBInstanceCommand */ .Yvh({
-                        DBInstanceIdentifier: identifier,
-                        SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
-                        FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier,
-                        // A staging instance's automated backups are of no use once it is replaced: they go with it.
-                        DeleteAutomatedBackups: true
-                    }));
-                    break;
-                }
-                catch (e) {
-                    if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound'))
-                        return true;
-                    if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState') && attempt < 2) {
-                        const now = await describeRaw(identifier);
-                        if (!now || now.DBInstanceStatus === 'deleting')
-                            break;
-                        await settle(identifier);
-                        continue;
-                    }
-                    throw e;
-                }
-            }
-            if (options.waitForDeletion)
-                await waitDeleted(identifier, `instance ${identifier} deletion`);
-            return true;
+        delete(identifier, options = {}) {
+            return deleteDatabase(instance, identifier, options, wait, {
+                send: () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DeleteDBInstanceCommand */ .Yvh({
+                    DBInstanceIdentifier: identifier,
+                    SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
+                    FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier,
+                    // A staging instance's automated backups are of no use once it is replaced: they go with it.
+                    DeleteAutomatedBackups: true
+                }))
+            });
         },
-        async addTags(arn, tags) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .AddTagsToResourceCommand */ .X3P({ ResourceName: arn, Tags: tagList(tags) }));
-        },
-        async removeTags(arn, keys) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .RemoveTagsFromResourceCommand */ .FyM({ ResourceName: arn, TagKeys: keys }));
-        },
-        waitAvailable,
+        waitAvailable: (identifier, what, until) => waitAvailable(describe, identifier, wait(what), until),
         async waitInstanceAvailable(identifier, what) {
-            await waitAvailable(identifier, what);
+            await waitAvailable(describe, identifier, wait(what));
         },
         waitInstanceDeleted: waitDeleted,
         waitDeleted,
-        async listSnapshots() {
-            const all = [];
-            let marker;
-            do {
-                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBSnapshotsCommand */ .KKI({ SnapshotType: 'manual', Marker: marker }));
-                for (const s of out.DBSnapshots ?? [])
-                    all.push(dbSnapshotInfo(s));
-                marker = out.Marker;
-            } while (marker);
-            return all;
-        },
-        async unshareSnapshot(identifier) {
-            const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBSnapshotAttributesCommand */ .auA({ DBSnapshotIdentifier: identifier }));
-            const restore = out.DBSnapshotAttributesResult?.DBSnapshotAttributes?.find(a => a.AttributeName === 'restore');
-            const accounts = (restore?.AttributeValues ?? []).filter(v => v !== 'all');
-            if (accounts.length > 0)
-                await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .ModifyDBSnapshotAttributeCommand */ .Ypc({ DBSnapshotIdentifier: identifier, AttributeName: 'restore', ValuesToRemove: accounts }));
-            return accounts;
-        },
-        async deleteSnapshot(identifier) {
-            try {
-                await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DeleteDBSnapshotCommand */ .PHQ({ DBSnapshotIdentifier: identifier }));
-            }
-            catch (e) {
-                if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound'))
-                    return;
-                throw e;
-            }
-        }
+        ...common(rds, 'instance')
     };
+}
+
+
+/***/ }),
+
+/***/ 5580:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cb: () => (/* binding */ findSnapshot),
+/* harmony export */   Cj: () => (/* binding */ deleteSnapshot),
+/* harmony export */   Pg: () => (/* binding */ snapshotApi),
+/* harmony export */   rI: () => (/* binding */ restoreAccess)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7202);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _calls__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6484);
+/* harmony import */ var _tags__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9580);
+/**
+ * The snapshot calls of both kinds, side by side. Aurora DB cluster snapshots
+ * (…DBClusterSnapshot…) and RDS DB snapshots (…DBSnapshot…) take and return
+ * the same things under different names: `snapshotApi(kind)` gives one kind's
+ * calls under neutral names, and the logic around them (the `rds:` rule, "not
+ * found", the `restore` attribute) is written once below, for the source-side
+ * adapter (snapshots.ts) and the target-side one (databases.ts) alike.
+ */
+
+
+
+
+const fromCluster = (s) => ({
+    ...s,
+    identifier: s.DBClusterSnapshotIdentifier,
+    arn: s.DBClusterSnapshotArn,
+    database: s.DBClusterIdentifier,
+    encrypted: s.StorageEncrypted
+});
+const fromInstance = (s) => ({
+    ...s,
+    identifier: s.DBSnapshotIdentifier,
+    arn: s.DBSnapshotArn,
+    database: s.DBInstanceIdentifier,
+    encrypted: s.Encrypted,
+    optionGroup: s.OptionGroupName
+});
+/** Aurora DB cluster snapshots. */
+const clusterSnapshotApi = {
+    kind: 'cluster',
+    notFound: ['DBClusterSnapshotNotFoundFault'],
+    async describe(rds, { identifier, ...filters }) {
+        const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .DescribeDBClusterSnapshotsCommand */ .cWV(identifier === undefined ? filters : { DBClusterSnapshotIdentifier: identifier, ...filters }));
+        return { snapshots: (out.DBClusterSnapshots ?? []).map(fromCluster), marker: out.Marker };
+    },
+    async *pages(rds, database) {
+        for await (const page of (0,_aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .paginateDescribeDBClusterSnapshots */ .G8v)({ client: rds, pageSize: 100 }, { DBClusterIdentifier: database })) {
+            yield (page.DBClusterSnapshots ?? []).map(fromCluster);
+        }
+    },
+    async create(rds, database, identifier, tags) {
+        const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .CreateDBClusterSnapshotCommand */ .Iv4({ DBClusterIdentifier: database, DBClusterSnapshotIdentifier: identifier, Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_3__/* .tagList */ .Tw)(tags) }));
+        return fromCluster(out.DBClusterSnapshot ?? {});
+    },
+    async copy(rds, request) {
+        const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .CopyDBClusterSnapshotCommand */ .Xzo({
+            SourceDBClusterSnapshotIdentifier: request.sourceIdentifier,
+            TargetDBClusterSnapshotIdentifier: request.targetIdentifier,
+            ...(request.kmsKeyArn ? { KmsKeyId: request.kmsKeyArn } : {}),
+            CopyTags: false,
+            Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_3__/* .tagList */ .Tw)(request.tags)
+        }));
+        return fromCluster(out.DBClusterSnapshot ?? {});
+    },
+    async attributes(rds, identifier) {
+        const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .DescribeDBClusterSnapshotAttributesCommand */ .ypC({ DBClusterSnapshotIdentifier: identifier }));
+        return out.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes ?? [];
+    },
+    async modifyRestore(rds, identifier, change) {
+        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .ModifyDBClusterSnapshotAttributeCommand */ .EbD({ DBClusterSnapshotIdentifier: identifier, AttributeName: 'restore', ...change }));
+    },
+    async delete(rds, identifier) {
+        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .DeleteDBClusterSnapshotCommand */ .fW3({ DBClusterSnapshotIdentifier: identifier }));
+    }
+};
+/** RDS DB snapshots (PostgreSQL, MySQL, MariaDB, Oracle, SQL Server instances). */
+const instanceSnapshotApi = {
+    kind: 'instance',
+    notFound: ['DBSnapshotNotFoundFault', 'DBSnapshotNotFound'],
+    async describe(rds, { identifier, ...filters }) {
+        const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .DescribeDBSnapshotsCommand */ .KKI(identifier === undefined ? filters : { DBSnapshotIdentifier: identifier, ...filters }));
+        return { snapshots: (out.DBSnapshots ?? []).map(fromInstance), marker: out.Marker };
+    },
+    async *pages(rds, database) {
+        for await (const page of (0,_aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .paginateDescribeDBSnapshots */ .iKM)({ client: rds, pageSize: 100 }, { DBInstanceIdentifier: database })) {
+            yield (page.DBSnapshots ?? []).map(fromInstance);
+        }
+    },
+    async create(rds, database, identifier, tags) {
+        const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .CreateDBSnapshotCommand */ .SQw({ DBInstanceIdentifier: database, DBSnapshotIdentifier: identifier, Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_3__/* .tagList */ .Tw)(tags) }));
+        return fromInstance(out.DBSnapshot ?? {});
+    },
+    /** CopyDBSnapshot: KmsKeyId re-encrypts (and, unlike an Aurora copy, may encrypt an unencrypted snapshot). */
+    async copy(rds, request) {
+        const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .CopyDBSnapshotCommand */ .D2s({
+            SourceDBSnapshotIdentifier: request.sourceIdentifier,
+            TargetDBSnapshotIdentifier: request.targetIdentifier,
+            ...(request.kmsKeyArn ? { KmsKeyId: request.kmsKeyArn } : {}),
+            CopyTags: false,
+            Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_3__/* .tagList */ .Tw)(request.tags)
+        }));
+        return fromInstance(out.DBSnapshot ?? {});
+    },
+    async attributes(rds, identifier) {
+        const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .DescribeDBSnapshotAttributesCommand */ .auA({ DBSnapshotIdentifier: identifier }));
+        return out.DBSnapshotAttributesResult?.DBSnapshotAttributes ?? [];
+    },
+    async modifyRestore(rds, identifier, change) {
+        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .ModifyDBSnapshotAttributeCommand */ .Ypc({ DBSnapshotIdentifier: identifier, AttributeName: 'restore', ...change }));
+    },
+    async delete(rds, identifier) {
+        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .DeleteDBSnapshotCommand */ .PHQ({ DBSnapshotIdentifier: identifier }));
+    }
+};
+function snapshotApi(kind) {
+    return kind === 'cluster' ? clusterSnapshotApi : instanceSnapshotApi;
+}
+/** One snapshot by identifier, or undefined when there is none. */
+async function findSnapshot(api, rds, identifier) {
+    const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_1__/* .ifFound */ .M)(() => api.describe(rds, {
+        identifier,
+        // RDS: "If this identifier is for an automated snapshot, the SnapshotType parameter must also be specified."
+        ...(identifier.startsWith('rds:') ? { SnapshotType: 'automated' } : {})
+    }), ...api.notFound);
+    return out?.snapshots[0];
+}
+/** The accounts (or `all`) that may restore the snapshot: its `restore` attribute. */
+async function restoreAccess(api, rds, identifier) {
+    const attributes = await api.attributes(rds, identifier);
+    return attributes.find(a => a.AttributeName === 'restore')?.AttributeValues ?? [];
+}
+/** Delete a snapshot of this account; false when it did not exist. */
+async function deleteSnapshot(api, rds, identifier) {
+    try {
+        await api.delete(rds, identifier);
+        return true;
+    }
+    catch (e) {
+        if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, ...api.notFound))
+            return false;
+        throw e;
+    }
 }
 
 
@@ -68952,282 +68978,186 @@ function instanceDatabases(rds, wait) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   OI: () => (/* binding */ snapshotAdapter)
 /* harmony export */ });
-/* unused harmony exports tagMap, tagList, ClusterSnapshots, InstanceSnapshots */
-/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7202);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* unused harmony exports ClusterSnapshots, InstanceSnapshots */
+/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7202);
+/* harmony import */ var _calls__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6484);
+/* harmony import */ var _snapshot_api__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5580);
+/* harmony import */ var _tags__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9580);
 /**
- * The per-account snapshot adapter: the only place that calls RDS about
- * snapshots. Aurora DB clusters and RDS DB instances have parallel but
- * differently named APIs (DescribeDBClusterSnapshots / DescribeDBSnapshots,
- * CopyDBClusterSnapshot / CopyDBSnapshot, ...); the steps see one interface,
- * `SnapshotAdapter`, and never the difference: `ClusterSnapshots` for Aurora,
- * `InstanceSnapshots` for RDS DB instances.
+ * The source side's snapshot adapter. Aurora DB clusters and RDS DB instances
+ * have parallel but differently named APIs (DescribeDBClusterSnapshots /
+ * DescribeDBSnapshots, CopyDBClusterSnapshot / CopyDBSnapshot, ...); the steps
+ * see one interface, `SnapshotAdapter`, and never the difference:
+ * `ClusterSnapshots` for Aurora, `InstanceSnapshots` for RDS DB instances.
+ * The per-kind calls are a table in snapshot-api.ts; what the two do alike is
+ * written once, in `KindSnapshots`.
  */
+
+
 
 
 function snapshotAdapter(kind, rds) {
     return kind === 'cluster' ? new ClusterSnapshots(rds) : new InstanceSnapshots(rds);
 }
-function tagMap(tags) {
-    const out = {};
-    for (const t of tags ?? [])
+/**
+ * What both kinds do alike, over the kind's snapshot calls (`SnapshotApi`);
+ * the subclasses add what really differs: how the database is described, and
+ * option groups (which only DB snapshots carry).
+ */
+class KindSnapshots {
+    rds;
+    api;
+    constructor(rds, api) {
+        this.rds = rds;
+        this.api = api;
+    }
+    async listSnapshots(databaseIdentifier) {
+        const out = [];
+        for await (const page of this.api.pages(this.rds, databaseIdentifier)) {
+            for (const s of page)
+                out.push(await this.toInfo(s, false));
+        }
+        return out;
+    }
+    async getSnapshot(identifier) {
+        const s = await (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .findSnapshot */ .Cb)(this.api, this.rds, identifier);
+        return s ? await this.toInfo(s, true) : undefined;
+    }
+    async createSnapshot(databaseIdentifier, snapshotIdentifier, tags) {
+        return this.toInfo(await this.api.create(this.rds, databaseIdentifier, snapshotIdentifier, tags), false, tags);
+    }
+    async copySnapshot(request) {
+        return this.toInfo(await this.api.copy(this.rds, request), false, request.tags);
+    }
+    sharedWith(identifier) {
+        return (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .restoreAccess */ .rI)(this.api, this.rds, identifier);
+    }
+    async share(identifier, accountId) {
+        await this.api.modifyRestore(this.rds, identifier, { ValuesToAdd: [accountId] });
+    }
+    deleteSnapshot(identifier) {
+        return (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .deleteSnapshot */ .Cj)(this.api, this.rds, identifier);
+    }
+    /** RDS returns TagList with the snapshot; when an answer lacks it, `lookUpTags` asks ListTagsForResource. */
+    async toInfo(s, lookUpTags, knownTags) {
+        let tags = s.TagList ? (0,_tags__WEBPACK_IMPORTED_MODULE_2__/* .tagsOf */ .Fg)(s.TagList) : (knownTags ?? {});
+        if (!s.TagList && !knownTags && lookUpTags && s.arn) {
+            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .ListTagsForResourceCommand */ .a_e({ ResourceName: s.arn }));
+            tags = (0,_tags__WEBPACK_IMPORTED_MODULE_2__/* .tagsOf */ .Fg)(out.TagList);
+        }
+        return {
+            kind: this.kind,
+            identifier: s.identifier ?? '',
+            arn: s.arn ?? '',
+            databaseIdentifier: s.database ?? '',
+            snapshotType: s.SnapshotType ?? 'manual',
+            status: s.Status ?? 'unknown',
+            percent: s.PercentProgress,
+            engine: s.Engine ?? 'unknown',
+            engineVersion: s.EngineVersion,
+            encrypted: Boolean(s.encrypted),
+            kmsKeyArn: s.KmsKeyId,
+            allocatedStorageGb: s.AllocatedStorage,
+            createdAt: s.SnapshotCreateTime,
+            ...(s.optionGroup ? { optionGroup: s.optionGroup } : {}),
+            tags
+        };
+    }
+}
+/** Aurora DB cluster snapshots. */
+class ClusterSnapshots extends KindSnapshots {
+    kind = 'cluster';
+    constructor(rds) {
+        super(rds, (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .snapshotApi */ .Pg)('cluster'));
+    }
+    async describeDatabase(identifier) {
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .M)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
+        const c = out?.DBClusters?.[0];
+        if (!c)
+            return undefined;
+        return {
+            kind: 'cluster',
+            identifier: c.DBClusterIdentifier ?? identifier,
+            arn: c.DBClusterArn ?? '',
+            status: c.Status ?? 'unknown',
+            engine: c.Engine ?? 'unknown',
+            engineVersion: c.EngineVersion,
+            encrypted: Boolean(c.StorageEncrypted),
+            kmsKeyArn: c.KmsKeyId
+        };
+    }
+    /** Aurora cluster snapshots carry no option group. */
+    async optionGroupOptions() {
+        return [];
+    }
+}
+/** RDS DB instance snapshots (PostgreSQL, MySQL, MariaDB, Oracle, SQL Server). */
+class InstanceSnapshots extends KindSnapshots {
+    kind = 'instance';
+    constructor(rds) {
+        super(rds, (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .snapshotApi */ .Pg)('instance'));
+    }
+    async describeDatabase(identifier) {
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .M)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), 'DBInstanceNotFoundFault', 'DBInstanceNotFound');
+        const i = out?.DBInstances?.[0];
+        // A member of an Aurora cluster is not a database of its own: its snapshots are the cluster's.
+        if (!i || i.DBClusterIdentifier)
+            return undefined;
+        return {
+            kind: 'instance',
+            identifier: i.DBInstanceIdentifier ?? identifier,
+            arn: i.DBInstanceArn ?? '',
+            status: i.DBInstanceStatus ?? 'unknown',
+            engine: i.Engine ?? 'unknown',
+            engineVersion: i.EngineVersion,
+            encrypted: Boolean(i.StorageEncrypted),
+            kmsKeyArn: i.KmsKeyId,
+            optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
+        };
+    }
+    async optionGroupOptions(name) {
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .M)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeOptionGroupsCommand */ .y7H({ OptionGroupName: name })), 'OptionGroupNotFoundFault', 'OptionGroupNotFound');
+        const group = out?.OptionGroupsList?.[0];
+        if (!group)
+            return undefined;
+        return (group.Options ?? []).map(o => ({ name: o.OptionName ?? '', permanent: Boolean(o.Permanent), persistent: Boolean(o.Persistent) }));
+    }
+}
+
+
+/***/ }),
+
+/***/ 9580:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fg: () => (/* binding */ tagsOf),
+/* harmony export */   JE: () => (/* binding */ addTags),
+/* harmony export */   Tw: () => (/* binding */ tagList),
+/* harmony export */   _M: () => (/* binding */ removeTags)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7202);
+/**
+ * RDS resource tags, the same for every kind of resource: RDS's `Tag[]`
+ * lists as a plain record and back, and the two tagging calls, which take
+ * any resource's ARN (cluster, instance or snapshot).
+ */
+
+function tagsOf(list) {
+    const tags = {};
+    for (const t of list ?? [])
         if (t.Key)
-            out[t.Key] = t.Value ?? '';
-    return out;
+            tags[t.Key] = t.Value ?? '';
+    return tags;
 }
 function tagList(tags) {
     return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
-/** Aurora DB cluster snapshots. */
-class ClusterSnapshots {
-    rds;
-    kind = 'cluster';
-    constructor(rds) {
-        this.rds = rds;
-    }
-    async describeDatabase(identifier) {
-        try {
-            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier }));
-            const c = out.DBClusters?.[0];
-            if (!c)
-                return undefined;
-            return {
-                kind: 'cluster',
-                identifier: c.DBClusterIdentifier ?? identifier,
-                arn: c.DBClusterArn ?? '',
-                status: c.Status ?? 'unknown',
-                engine: c.Engine ?? 'unknown',
-                engineVersion: c.EngineVersion,
-                encrypted: Boolean(c.StorageEncrypted),
-                kmsKeyArn: c.KmsKeyId
-            };
-        }
-        catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBClusterNotFoundFault'))
-                return undefined;
-            throw e;
-        }
-    }
-    async listSnapshots(databaseIdentifier) {
-        const out = [];
-        for await (const page of (0,_aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .paginateDescribeDBClusterSnapshots */ .G8v)({ client: this.rds, pageSize: 100 }, { DBClusterIdentifier: databaseIdentifier })) {
-            for (const s of page.DBClusterSnapshots ?? [])
-                out.push(await this.toInfo(s, false));
-        }
-        return out;
-    }
-    async getSnapshot(identifier) {
-        try {
-            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBClusterSnapshotsCommand */ .cWV({
-                DBClusterSnapshotIdentifier: identifier,
-                // RDS: "If this identifier is for an automated snapshot, the SnapshotType parameter must also be specified."
-                ...(identifier.startsWith('rds:') ? { SnapshotType: 'automated' } : {})
-            }));
-            const s = out.DBClusterSnapshots?.[0];
-            return s ? await this.toInfo(s, true) : undefined;
-        }
-        catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBClusterSnapshotNotFoundFault'))
-                return undefined;
-            throw e;
-        }
-    }
-    async createSnapshot(databaseIdentifier, snapshotIdentifier, tags) {
-        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .CreateDBClusterSnapshotCommand */ .Iv4({
-            DBClusterIdentifier: databaseIdentifier,
-            DBClusterSnapshotIdentifier: snapshotIdentifier,
-            Tags: tagList(tags)
-        }));
-        return this.toInfo(out.DBClusterSnapshot ?? {}, false, tags);
-    }
-    async copySnapshot(request) {
-        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .CopyDBClusterSnapshotCommand */ .Xzo({
-            SourceDBClusterSnapshotIdentifier: request.sourceIdentifier,
-            TargetDBClusterSnapshotIdentifier: request.targetIdentifier,
-            ...(request.kmsKeyArn ? { KmsKeyId: request.kmsKeyArn } : {}),
-            CopyTags: false,
-            Tags: tagList(request.tags)
-        }));
-        return this.toInfo(out.DBClusterSnapshot ?? {}, false, request.tags);
-    }
-    async sharedWith(identifier) {
-        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBClusterSnapshotAttributesCommand */ .ypC({ DBClusterSnapshotIdentifier: identifier }));
-        const attrs = out.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes ?? [];
-        return attrs.find(a => a.AttributeName === 'restore')?.AttributeValues ?? [];
-    }
-    async share(identifier, accountId) {
-        await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .ModifyDBClusterSnapshotAttributeCommand */ .EbD({
-            DBClusterSnapshotIdentifier: identifier,
-            AttributeName: 'restore',
-            ValuesToAdd: [accountId]
-        }));
-    }
-    async deleteSnapshot(identifier) {
-        try {
-            await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DeleteDBClusterSnapshotCommand */ .fW3({ DBClusterSnapshotIdentifier: identifier }));
-            return true;
-        }
-        catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBClusterSnapshotNotFoundFault'))
-                return false;
-            throw e;
-        }
-    }
-    async optionGroupOptions() {
-        return [];
-    }
-    /** RDS returns TagList with the snapshot; when an answer lacks it, `lookUpTags` asks ListTagsForResource. */
-    async toInfo(s, lookUpTags, knownTags) {
-        let tags = s.TagList ? tagMap(s.TagList) : (knownTags ?? {});
-        if (!s.TagList && !knownTags && lookUpTags && s.DBClusterSnapshotArn) {
-            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .ListTagsForResourceCommand */ .a_e({ ResourceName: s.DBClusterSnapshotArn }));
-            tags = tagMap(out.TagList);
-        }
-        return {
-            kind: 'cluster',
-            identifier: s.DBClusterSnapshotIdentifier ?? '',
-            arn: s.DBClusterSnapshotArn ?? '',
-            databaseIdentifier: s.DBClusterIdentifier ?? '',
-            snapshotType: s.SnapshotType ?? 'manual',
-            status: s.Status ?? 'unknown',
-            percent: s.PercentProgress,
-            engine: s.Engine ?? 'unknown',
-            engineVersion: s.EngineVersion,
-            encrypted: Boolean(s.StorageEncrypted),
-            kmsKeyArn: s.KmsKeyId,
-            allocatedStorageGb: s.AllocatedStorage,
-            createdAt: s.SnapshotCreateTime,
-            tags
-        };
-    }
+async function addTags(rds, arn, tags) {
+    await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_0__/* .AddTagsToResourceCommand */ .X3P({ ResourceName: arn, Tags: tagList(tags) }));
 }
-/** RDS DB instance snapshots (PostgreSQL, MySQL, MariaDB, Oracle, SQL Server). */
-class InstanceSnapshots {
-    rds;
-    kind = 'instance';
-    constructor(rds) {
-        this.rds = rds;
-    }
-    async describeDatabase(identifier) {
-        try {
-            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier }));
-            const i = out.DBInstances?.[0];
-            // A member of an Aurora cluster is not a database of its own: its snapshots are the cluster's.
-            if (!i || i.DBClusterIdentifier)
-                return undefined;
-            return {
-                kind: 'instance',
-                identifier: i.DBInstanceIdentifier ?? identifier,
-                arn: i.DBInstanceArn ?? '',
-                status: i.DBInstanceStatus ?? 'unknown',
-                engine: i.Engine ?? 'unknown',
-                engineVersion: i.EngineVersion,
-                encrypted: Boolean(i.StorageEncrypted),
-                kmsKeyArn: i.KmsKeyId,
-                optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
-            };
-        }
-        catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound'))
-                return undefined;
-            throw e;
-        }
-    }
-    async listSnapshots(databaseIdentifier) {
-        const out = [];
-        for await (const page of (0,_aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .paginateDescribeDBSnapshots */ .iKM)({ client: this.rds, pageSize: 100 }, { DBInstanceIdentifier: databaseIdentifier })) {
-            for (const s of page.DBSnapshots ?? [])
-                out.push(await this.toInfo(s, false));
-        }
-        return out;
-    }
-    async getSnapshot(identifier) {
-        try {
-            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBSnapshotsCommand */ .KKI({
-                DBSnapshotIdentifier: identifier,
-                ...(identifier.startsWith('rds:') ? { SnapshotType: 'automated' } : {})
-            }));
-            const s = out.DBSnapshots?.[0];
-            return s ? await this.toInfo(s, true) : undefined;
-        }
-        catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound'))
-                return undefined;
-            throw e;
-        }
-    }
-    async createSnapshot(databaseIdentifier, snapshotIdentifier, tags) {
-        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .CreateDBSnapshotCommand */ .SQw({ DBInstanceIdentifier: databaseIdentifier, DBSnapshotIdentifier: snapshotIdentifier, Tags: tagList(tags) }));
-        return this.toInfo(out.DBSnapshot ?? {}, false, tags);
-    }
-    /** CopyDBSnapshot: KmsKeyId re-encrypts (and, unlike an Aurora copy, may encrypt an unencrypted snapshot). */
-    async copySnapshot(request) {
-        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .CopyDBSnapshotCommand */ .D2s({
-            SourceDBSnapshotIdentifier: request.sourceIdentifier,
-            TargetDBSnapshotIdentifier: request.targetIdentifier,
-            ...(request.kmsKeyArn ? { KmsKeyId: request.kmsKeyArn } : {}),
-            CopyTags: false,
-            Tags: tagList(request.tags)
-        }));
-        return this.toInfo(out.DBSnapshot ?? {}, false, request.tags);
-    }
-    async sharedWith(identifier) {
-        const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBSnapshotAttributesCommand */ .auA({ DBSnapshotIdentifier: identifier }));
-        const attrs = out.DBSnapshotAttributesResult?.DBSnapshotAttributes ?? [];
-        return attrs.find(a => a.AttributeName === 'restore')?.AttributeValues ?? [];
-    }
-    async share(identifier, accountId) {
-        await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .ModifyDBSnapshotAttributeCommand */ .Ypc({ DBSnapshotIdentifier: identifier, AttributeName: 'restore', ValuesToAdd: [accountId] }));
-    }
-    async deleteSnapshot(identifier) {
-        try {
-            await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DeleteDBSnapshotCommand */ .PHQ({ DBSnapshotIdentifier: identifier }));
-            return true;
-        }
-        catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound'))
-                return false;
-            throw e;
-        }
-    }
-    async optionGroupOptions(name) {
-        try {
-            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeOptionGroupsCommand */ .y7H({ OptionGroupName: name }));
-            const group = out.OptionGroupsList?.[0];
-            if (!group)
-                return undefined;
-            return (group.Options ?? []).map(o => ({ name: o.OptionName ?? '', permanent: Boolean(o.Permanent), persistent: Boolean(o.Persistent) }));
-        }
-        catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'OptionGroupNotFoundFault', 'OptionGroupNotFound'))
-                return undefined;
-            throw e;
-        }
-    }
-    async toInfo(s, lookUpTags, knownTags) {
-        let tags = s.TagList ? tagMap(s.TagList) : (knownTags ?? {});
-        if (!s.TagList && !knownTags && lookUpTags && s.DBSnapshotArn) {
-            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .ListTagsForResourceCommand */ .a_e({ ResourceName: s.DBSnapshotArn }));
-            tags = tagMap(out.TagList);
-        }
-        return {
-            kind: 'instance',
-            identifier: s.DBSnapshotIdentifier ?? '',
-            arn: s.DBSnapshotArn ?? '',
-            databaseIdentifier: s.DBInstanceIdentifier ?? '',
-            snapshotType: s.SnapshotType ?? 'manual',
-            status: s.Status ?? 'unknown',
-            percent: s.PercentProgress,
-            engine: s.Engine ?? 'unknown',
-            engineVersion: s.EngineVersion,
-            encrypted: Boolean(s.Encrypted),
-            kmsKeyArn: s.KmsKeyId,
-            allocatedStorageGb: s.AllocatedStorage,
-            createdAt: s.SnapshotCreateTime,
-            ...(s.OptionGroupName ? { optionGroup: s.OptionGroupName } : {}),
-            tags
-        };
-    }
+async function removeTags(rds, arn, keys) {
+    await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_0__/* .RemoveTagsFromResourceCommand */ .FyM({ ResourceName: arn, TagKeys: keys }));
 }
 
 
@@ -70160,7 +70090,7 @@ async function cleanup() {
             title: 'Clean-up after cancellation failed'
         });
         await report.writeSummary('RDS cross-account sync: post-step clean-up', 'failed').catch(() => undefined);
-        core/* setFailed */.C1(e.message);
+        process.exitCode = core/* ExitCode */.yU.Failure;
     }
 }
 
@@ -71425,6 +71355,10 @@ function toTerraformJsonencode(doc, indent = '  ') {
 
 
 
+/** What an explainer returns: one diagnostic that fails the job. */
+function blocking(d) {
+    return [{ ...d, severity: 'error' }];
+}
 const byCode = {
     KMSKeyNotAccessibleFault: kmsKeyNotAccessible,
     AccessDeniedException: accessDenied,
@@ -71466,16 +71400,13 @@ function diagnoseError(e, ctx) {
     const explain = code ? byCode[code] : undefined;
     if (explain)
         return explain(err, ctx);
-    return [
-        {
-            title: code ? `AWS error ${code}` : `Unexpected error${err.name && err.name !== 'Error' ? `: ${err.name}` : ''}`,
-            message: `${err.message || String(e)}${code ? ` (request id ${requestId(e) ?? 'unknown'})` : ''}`,
-            fix: code
-                ? `Look the code up in the AWS documentation of the failing operation; rerun with mode: preflight to check KMS access, and with the repository secret ACTIONS_STEP_DEBUG=true for the full log.`
-                : 'Rerun with the repository secret ACTIONS_STEP_DEBUG=true for the full log; if it persists, report it with that log.',
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: code ? `AWS error ${code}` : `Unexpected error${err.name && err.name !== 'Error' ? `: ${err.name}` : ''}`,
+        message: `${err.message || String(e)}${code ? ` (request id ${requestId(e) ?? 'unknown'})` : ''}`,
+        fix: code
+            ? `Look the code up in the AWS documentation of the failing operation; rerun with mode: preflight to check KMS access, and with the repository secret ACTIONS_STEP_DEBUG=true for the full log.`
+            : 'Rerun with the repository secret ACTIONS_STEP_DEBUG=true for the full log; if it persists, report it with that log.'
+    });
 }
 function requestId(e) {
     return e?.$metadata?.requestId;
@@ -71494,7 +71425,7 @@ function kmsKeyNotAccessible(e, ctx) {
     const p = params(ctx, keyArn);
     const header = `RDS answered KMSKeyNotAccessibleFault: ${e.message}`;
     if (!p || !ctx)
-        return [{ title: 'KMS key not accessible', message: header, fix: NO_CONTEXT_FIX, severity: 'error' }];
+        return blocking({ title: 'KMS key not accessible', message: header, fix: NO_CONTEXT_FIX });
     const { source, target } = ctx.accounts;
     const isTargetKey = keyArn !== undefined && (0,rds_rules/* parseArn */.Lw)(keyArn)?.accountId === target.accountId;
     if (isTargetKey) {
@@ -71506,16 +71437,13 @@ function kmsKeyNotAccessible(e, ctx) {
             principalAccount: target.accountId,
             iam: targetRoleTargetKeyStatements(keyArn)
         };
-        return [
-            {
-                title: 'KMS key not accessible: the target key',
-                message: `${header}\n${ctx.settings.kind === 'instance'
-                    ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
-                    : `The restore in account ${target.accountId} encrypts with ${keyArn}`}, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
-                fix: keyFixText(remedy, 'both'),
-                severity: 'error'
-            }
-        ];
+        return blocking({
+            title: 'KMS key not accessible: the target key',
+            message: `${header}\n${ctx.settings.kind === 'instance'
+                ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
+                : `The restore in account ${target.accountId} encrypts with ${keyArn}`}, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
+            fix: keyFixText(remedy, 'both')
+        });
     }
     const key = keyArn ?? '(the key named by kms-key-id)';
     const targetRemedy = {
@@ -71534,22 +71462,19 @@ function kmsKeyNotAccessible(e, ctx) {
         principalAccount: source.accountId,
         iam: sourceRoleKeyStatements(p)
     };
-    return [
-        {
-            title: 'KMS key not accessible: the shared snapshot key',
-            message: `${header}\nKey ${key} (account ${source.accountId}); principal ${target.principalArn} (account ${target.accountId}). ` +
-                'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
-                `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
-                'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.' +
-                (ctx.settings.kind === 'instance'
-                    ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
-                    : ''),
-            fix: keyFixText(targetRemedy, 'both') +
-                `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` +
-                keyFixText(sourceRemedy, 'iam'),
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: 'KMS key not accessible: the shared snapshot key',
+        message: `${header}\nKey ${key} (account ${source.accountId}); principal ${target.principalArn} (account ${target.accountId}). ` +
+            'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
+            `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
+            'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.' +
+            (ctx.settings.kind === 'instance'
+                ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
+                : ''),
+        fix: keyFixText(targetRemedy, 'both') +
+            `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` +
+            keyFixText(sourceRemedy, 'iam')
+    });
 }
 function accessDenied(e, ctx) {
     const r = parseRefusal(e.message);
@@ -71563,7 +71488,7 @@ function accessDenied(e, ctx) {
         const keyArn = r.resource && r.resource.includes(':kms:') ? r.resource : keyArnIn(e.message);
         const p = params(ctx, keyArn);
         if (!p || !ctx || !keyArn)
-            return [{ title: `KMS refused ${action}`, message, fix: NO_CONTEXT_FIX, severity: 'error' }];
+            return blocking({ title: `KMS refused ${action}`, message, fix: NO_CONTEXT_FIX });
         const keyAccount = (0,rds_rules/* parseArn */.Lw)(keyArn)?.accountId ?? ctx.accounts.source.accountId;
         const isSource = role === ctx.accounts.source.principalArn;
         const principal = role ?? ctx.accounts.target.principalArn;
@@ -71581,26 +71506,20 @@ function accessDenied(e, ctx) {
                     : targetRoleSharedKeyStatements(p)
         };
         const sides = r.side === 'identity' ? 'iam' : r.side === 'resource' ? 'key-policy' : 'both';
-        return [
-            {
-                title: `KMS refused ${action} on ${keyArn}`,
-                message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN.`,
-                fix: keyFixText(remedy, sides),
-                severity: 'error'
-            }
-        ];
+        return blocking({
+            title: `KMS refused ${action} on ${keyArn}`,
+            message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN.`,
+            fix: keyFixText(remedy, sides)
+        });
     }
     if (service === 'sts')
         return stsRefusal(e, ctx);
     const statement = { Effect: 'Allow', Action: r.action ?? '<action>', Resource: r.resource ?? '*' };
-    return [
-        {
-            title: `Access denied: ${action}`,
-            message,
-            fix: `Add to the IAM policy of ${role ?? 'the role the action assumes'}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${renderJson(statement)}\n\nmode: policies prints the complete least-privilege policy for each role.`,
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: `Access denied: ${action}`,
+        message,
+        fix: `Add to the IAM policy of ${role ?? 'the role the action assumes'}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${renderJson(statement)}\n\nmode: policies prints the complete least-privilege policy for each role.`
+    });
 }
 function malformedPolicy(e, ctx) {
     const p = params(ctx);
@@ -71608,26 +71527,20 @@ function malformedPolicy(e, ctx) {
     const invalidPrincipal = /invalid principal/i.test(e.message);
     const fixPolicy = p ? `\n\n${renderJson(sharedKeyPolicy(p))}` : '';
     if (invalidPrincipal)
-        return [
-            {
-                title: 'Key policy names a principal that does not exist (yet)',
-                message: `KMS answered MalformedPolicyDocumentException: ${e.message}\nKMS checks that every principal in a key policy exists when the policy is set. A role created moments ago may not be visible to KMS yet.`,
-                fix: `Create the role first (target role ${ctx?.accounts.target.principalArn ?? 'ARN'}), wait a minute for IAM to propagate, then put the key policy again.${fixPolicy}`,
-                severity: 'error'
-            }
-        ];
-    return [
-        {
-            title: lockout ? 'Key policy would lock the key out (KMS safety check)' : 'Malformed key policy document',
-            message: `KMS answered MalformedPolicyDocumentException: ${e.message}\n${lockout
-                ? 'KMS refuses a key policy that would stop the caller from ever changing it again: the policy must keep a statement that lets the key\'s account (root) or the calling administrator call kms:PutKeyPolicy.'
-                : 'The policy is not valid JSON or uses an element KMS does not accept.'}`,
-            fix: p
-                ? `Keep this statement in the key policy:\n${renderJson(keyAdminStatement(p))}\n\nThe complete key policy this action needs:${fixPolicy}`
-                : `Keep a statement { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::<key account>:root" }, "Action": "kms:*", "Resource": "*" }. ${NO_CONTEXT_FIX}`,
-            severity: 'error'
-        }
-    ];
+        return blocking({
+            title: 'Key policy names a principal that does not exist (yet)',
+            message: `KMS answered MalformedPolicyDocumentException: ${e.message}\nKMS checks that every principal in a key policy exists when the policy is set. A role created moments ago may not be visible to KMS yet.`,
+            fix: `Create the role first (target role ${ctx?.accounts.target.principalArn ?? 'ARN'}), wait a minute for IAM to propagate, then put the key policy again.${fixPolicy}`
+        });
+    return blocking({
+        title: lockout ? 'Key policy would lock the key out (KMS safety check)' : 'Malformed key policy document',
+        message: `KMS answered MalformedPolicyDocumentException: ${e.message}\n${lockout
+            ? 'KMS refuses a key policy that would stop the caller from ever changing it again: the policy must keep a statement that lets the key\'s account (root) or the calling administrator call kms:PutKeyPolicy.'
+            : 'The policy is not valid JSON or uses an element KMS does not accept.'}`,
+        fix: p
+            ? `Keep this statement in the key policy:\n${renderJson(keyAdminStatement(p))}\n\nThe complete key policy this action needs:${fixPolicy}`
+            : `Keep a statement { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::<key account>:root" }, "Action": "kms:*", "Resource": "*" }. ${NO_CONTEXT_FIX}`
+    });
 }
 function kmsKeyState(e, ctx) {
     const keyArn = keyArnIn(e.message) ?? ctx?.settings.source.kmsKeyArn;
@@ -71635,138 +71548,122 @@ function kmsKeyState(e, ctx) {
     const what = code === 'NotFoundException'
         ? 'does not exist in this region (check the ARN and that the key is in aws-region)'
         : 'is disabled or pending deletion';
-    return [
-        {
-            title: `KMS key ${code === 'NotFoundException' ? 'not found' : 'not usable'}`,
-            message: `KMS answered ${code}: ${e.message}\nKey ${keyArn ?? 'unknown'} ${what}.`,
-            fix: keyArn
-                ? `aws kms describe-key --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # if disabled\naws kms cancel-key-deletion --key-id ${keyArn}   # if pending deletion`
-                : 'Check kms-key-id and target-kms-key-id: full key ARNs in aws-region.',
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: `KMS key ${code === 'NotFoundException' ? 'not found' : 'not usable'}`,
+        message: `KMS answered ${code}: ${e.message}\nKey ${keyArn ?? 'unknown'} ${what}.`,
+        fix: keyArn
+            ? `aws kms describe-key --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # if disabled\naws kms cancel-key-deletion --key-id ${keyArn}   # if pending deletion`
+            : 'Check kms-key-id and target-kms-key-id: full key ARNs in aws-region.'
+    });
 }
 // ---------------------------------------------------------------------------
 // RDS snapshot and cluster faults
 function snapshotNotReady(e) {
-    return [
-        {
-            title: 'Snapshot not in a usable state',
-            message: `RDS answered InvalidDBClusterSnapshotStateFault: ${e.message}\nThe snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored.`,
-            fix: 'Rerun the workflow: the action resumes its own copy and waits for it to become available. If another process is deleting the snapshot, pick another one with the snapshot input.',
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: 'Snapshot not in a usable state',
+        message: `RDS answered InvalidDBClusterSnapshotStateFault: ${e.message}\nThe snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored.`,
+        fix: 'Rerun the workflow: the action resumes its own copy and waits for it to become available. If another process is deleting the snapshot, pick another one with the snapshot input.'
+    });
 }
 function snapshotQuota(e, ctx) {
     const region = ctx?.settings.region ?? '<region>';
     const instance = ctx?.settings.kind === 'instance';
     const noun = instance ? 'DB instance snapshots' : 'DB cluster snapshots';
-    return [
-        {
-            title: 'Manual snapshot quota reached',
-            message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.${instance ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''}`,
-            fix: `Lower retain-snapshots (the action deletes its own older snapshots), delete manual snapshots you no longer need:\n` +
-                (instance
-                    ? `aws rds describe-db-snapshots --snapshot-type manual --region ${region} --query "DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]"\n` +
-                        `aws rds delete-db-snapshot --db-snapshot-identifier <old-snapshot> --region ${region}\n`
-                    : `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
-                        `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n`) +
-                `or request a higher "Manual ${noun}" quota in Service Quotas (RDS).`,
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: 'Manual snapshot quota reached',
+        message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.${instance ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''}`,
+        fix: `Lower retain-snapshots (the action deletes its own older snapshots), delete manual snapshots you no longer need:\n` +
+            (instance
+                ? `aws rds describe-db-snapshots --snapshot-type manual --region ${region} --query "DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]"\n` +
+                    `aws rds delete-db-snapshot --db-snapshot-identifier <old-snapshot> --region ${region}\n`
+                : `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
+                    `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n`) +
+            `or request a higher "Manual ${noun}" quota in Service Quotas (RDS).`
+    });
+}
+/**
+ * A snapshot name the action wanted is taken by a snapshot that is not its own.
+ * Cluster and DB snapshots differ only in what RDS calls them and where the
+ * action makes copies; the recognition by tag is the same.
+ */
+function nameTaken(e, what) {
+    return blocking({
+        title: what.title,
+        message: `RDS answered ${what.code}: ${e.message}\nThe action names its copies ${what.copies}, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
+        fix: `${what.remove}, or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.`
+    });
 }
 function snapshotExists(e) {
-    return [
-        {
-            title: 'A snapshot with that name already exists',
-            message: `RDS answered DBClusterSnapshotAlreadyExistsFault: ${e.message}\nThe action names its copies after the source snapshot, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
-            fix: 'Delete or rename the snapshot named in the message if it is not needed, or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.',
-            severity: 'error'
-        }
-    ];
+    return nameTaken(e, {
+        title: 'A snapshot with that name already exists',
+        code: 'DBClusterSnapshotAlreadyExistsFault',
+        copies: 'after the source snapshot',
+        remove: 'Delete or rename the snapshot named in the message if it is not needed'
+    });
 }
 function sharedQuota(e, ctx) {
     const region = ctx?.settings.region ?? '<region>';
-    return [
-        {
-            title: 'Snapshot already shared with the maximum number of accounts',
-            message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\nA manual snapshot can be shared with at most 20 AWS accounts${ctx ? `; adding ${ctx.accounts.target.accountId} would exceed it` : ''}.`,
-            fix: 'Remove accounts that no longer need it:\n' +
-                `aws rds describe-db-cluster-snapshot-attributes --db-cluster-snapshot-identifier <snapshot> --region ${region}\n` +
-                `aws rds modify-db-cluster-snapshot-attribute --db-cluster-snapshot-identifier <snapshot> --attribute-name restore --values-to-remove <account-id> --region ${region}`,
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: 'Snapshot already shared with the maximum number of accounts',
+        message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\nA manual snapshot can be shared with at most 20 AWS accounts${ctx ? `; adding ${ctx.accounts.target.accountId} would exceed it` : ''}.`,
+        fix: 'Remove accounts that no longer need it:\n' +
+            `aws rds describe-db-cluster-snapshot-attributes --db-cluster-snapshot-identifier <snapshot> --region ${region}\n` +
+            `aws rds modify-db-cluster-snapshot-attribute --db-cluster-snapshot-identifier <snapshot> --attribute-name restore --values-to-remove <account-id> --region ${region}`
+    });
 }
 function clusterState(e, ctx) {
     const deleting = /delet|instance/i.test(e.message);
-    return [
-        {
-            title: deleting ? 'Cluster cannot be deleted in its current state' : 'Cluster is not in a state for this operation',
-            message: `RDS answered InvalidDBClusterStateFault: ${e.message}\n${deleting
-                ? 'A cluster can only be deleted once it has no DB instances left, with deletion protection off, and either SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
-                : 'The cluster is being created, modified, renamed or backed up; the operation must wait until it is available.'}`,
-            fix: deleting
-                ? `Delete the cluster's instances first and wait for them to be gone, turn deletion protection off, then delete:\n` +
-                    `aws rds modify-db-cluster --db-cluster-identifier <cluster> --no-deletion-protection --apply-immediately\n` +
-                    `aws rds delete-db-instance --db-instance-identifier <instance>\n` +
-                    `aws rds delete-db-cluster --db-cluster-identifier <cluster> --skip-final-snapshot\n` +
-                    `The action does this itself when it replaces ${ctx?.settings.target.identifier ?? 'the staging cluster'}; a rerun continues from where it stopped.`
-                : 'Rerun once the cluster is available (aws rds describe-db-clusters shows its Status).',
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: deleting ? 'Cluster cannot be deleted in its current state' : 'Cluster is not in a state for this operation',
+        message: `RDS answered InvalidDBClusterStateFault: ${e.message}\n${deleting
+            ? 'A cluster can only be deleted once it has no DB instances left, with deletion protection off, and either SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
+            : 'The cluster is being created, modified, renamed or backed up; the operation must wait until it is available.'}`,
+        fix: deleting
+            ? `Delete the cluster's instances first and wait for them to be gone, turn deletion protection off, then delete:\n` +
+                `aws rds modify-db-cluster --db-cluster-identifier <cluster> --no-deletion-protection --apply-immediately\n` +
+                `aws rds delete-db-instance --db-instance-identifier <instance>\n` +
+                `aws rds delete-db-cluster --db-cluster-identifier <cluster> --skip-final-snapshot\n` +
+                `The action does this itself when it replaces ${ctx?.settings.target.identifier ?? 'the staging cluster'}; a rerun continues from where it stopped.`
+            : 'Rerun once the cluster is available (aws rds describe-db-clusters shows its Status).'
+    });
 }
 // RDS DB instance and DB snapshot faults
 function dbSnapshotExists(e) {
-    return [
-        {
-            title: 'A DB snapshot with that name already exists',
-            message: `RDS answered DBSnapshotAlreadyExists: ${e.message}\nThe action names its copies (in production, and the staging copy an RDS DB instance is restored from) after the snapshot they copy, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
-            fix: 'Delete or rename the DB snapshot named in the message if it is not needed (aws rds delete-db-snapshot --db-snapshot-identifier <name>), or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.',
-            severity: 'error'
-        }
-    ];
+    return nameTaken(e, {
+        title: 'A DB snapshot with that name already exists',
+        code: 'DBSnapshotAlreadyExists',
+        copies: '(in production, and the staging copy an RDS DB instance is restored from) after the snapshot they copy',
+        remove: 'Delete or rename the DB snapshot named in the message if it is not needed (aws rds delete-db-snapshot --db-snapshot-identifier <name>)'
+    });
 }
 function dbSnapshotNotReady(e, ctx) {
     const region = ctx?.settings.region ?? '<region>';
-    return [
-        {
-            title: 'DB snapshot not in a usable state',
-            message: `RDS answered InvalidDBSnapshotState: ${e.message}\nThe DB snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored (an RDS DB instance is restored from the staging account's copy, which must finish copying first).`,
-            fix: `Rerun the workflow: the action resumes its own copies and waits for them. To see where a snapshot is:\naws rds describe-db-snapshots --region ${region} --db-snapshot-identifier <snapshot> --query "DBSnapshots[0].[Status,PercentProgress]"`,
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: 'DB snapshot not in a usable state',
+        message: `RDS answered InvalidDBSnapshotState: ${e.message}\nThe DB snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored (an RDS DB instance is restored from the staging account's copy, which must finish copying first).`,
+        fix: `Rerun the workflow: the action resumes its own copies and waits for them. To see where a snapshot is:\naws rds describe-db-snapshots --region ${region} --db-snapshot-identifier <snapshot> --query "DBSnapshots[0].[Status,PercentProgress]"`
+    });
 }
 function instanceState(e, ctx) {
     const target = ctx?.settings.target.identifier ?? '<instance>';
     const deleting = /delet/i.test(e.message);
-    return [
-        {
-            title: deleting ? 'DB instance cannot be deleted in its current state' : 'DB instance is not in a state for this operation',
-            message: `RDS answered InvalidDBInstanceState: ${e.message}\n${deleting
-                ? 'An instance can be deleted once it is available (not creating, renaming, modifying or backing up), with deletion protection off, and with SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
-                : 'The instance is being created, modified, renamed, backed up or having its master password reset; renames, password resets and snapshots wait until it is available.'}`,
-            fix: deleting
-                ? `aws rds modify-db-instance --db-instance-identifier <instance> --no-deletion-protection --apply-immediately\naws rds wait db-instance-available --db-instance-identifier <instance>\naws rds delete-db-instance --db-instance-identifier <instance> --skip-final-snapshot --delete-automated-backups\nThe action does this itself when it replaces ${target}; a rerun continues from where it stopped.`
-                : `Rerun once the instance is available:\naws rds wait db-instance-available --db-instance-identifier ${target}`,
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: deleting ? 'DB instance cannot be deleted in its current state' : 'DB instance is not in a state for this operation',
+        message: `RDS answered InvalidDBInstanceState: ${e.message}\n${deleting
+            ? 'An instance can be deleted once it is available (not creating, renaming, modifying or backing up), with deletion protection off, and with SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
+            : 'The instance is being created, modified, renamed, backed up or having its master password reset; renames, password resets and snapshots wait until it is available.'}`,
+        fix: deleting
+            ? `aws rds modify-db-instance --db-instance-identifier <instance> --no-deletion-protection --apply-immediately\naws rds wait db-instance-available --db-instance-identifier <instance>\naws rds delete-db-instance --db-instance-identifier <instance> --skip-final-snapshot --delete-automated-backups\nThe action does this itself when it replaces ${target}; a rerun continues from where it stopped.`
+            : `Rerun once the instance is available:\naws rds wait db-instance-available --db-instance-identifier ${target}`
+    });
 }
 function instanceNotFound(e, ctx) {
     const region = ctx?.settings.region ?? '<region>';
-    return [
-        {
-            title: 'DB instance not found',
-            message: `RDS answered DBInstanceNotFound: ${e.message}\n${ctx ? `The run works on ${ctx.settings.source.identifier} (account ${ctx.accounts.source.accountId}) and ${ctx.settings.target.identifier} (account ${ctx.accounts.target.accountId}). ` : ''}Either the identifier is not an RDS DB instance in ${region} (an Aurora cluster is named with source-cluster / target-cluster), or the instance was renamed or deleted while the run worked on it.`,
-            fix: `List the instances the role can see, and check source-instance / target-instance and aws-region:\naws rds describe-db-instances --region ${region} --query "DBInstances[?DBClusterIdentifier==null].[DBInstanceIdentifier,DBInstanceStatus]"`,
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: 'DB instance not found',
+        message: `RDS answered DBInstanceNotFound: ${e.message}\n${ctx ? `The run works on ${ctx.settings.source.identifier} (account ${ctx.accounts.source.accountId}) and ${ctx.settings.target.identifier} (account ${ctx.accounts.target.accountId}). ` : ''}Either the identifier is not an RDS DB instance in ${region} (an Aurora cluster is named with source-cluster / target-cluster), or the instance was renamed or deleted while the run worked on it.`,
+        fix: `List the instances the role can see, and check source-instance / target-instance and aws-region:\naws rds describe-db-instances --region ${region} --query "DBInstances[?DBClusterIdentifier==null].[DBInstanceIdentifier,DBInstanceStatus]"`
+    });
 }
 // ---------------------------------------------------------------------------
 // STS
@@ -71796,7 +71693,7 @@ function trustFix(ctx, side, roleArn) {
 function credentials(e, ctx) {
     const roleArn = e.side && ctx ? ctx.settings[e.side].roleArn : undefined;
     const sts = /STS refused/.test(e.title);
-    return [{ title: e.title, message: e.message, fix: sts ? trustFix(ctx, e.side, roleArn) : undefined, severity: 'error' }];
+    return blocking({ title: e.title, message: e.message, fix: sts ? trustFix(ctx, e.side, roleArn) : undefined });
 }
 function stsRefusal(e, ctx) {
     const code = (0,errors/* awsErrorCode */.J6)(e) ?? e.name;
@@ -71810,14 +71707,11 @@ function stsRefusal(e, ctx) {
         RegionDisabledException: 'STS is not activated in this region for the account: activate it in IAM > Account settings.'
     };
     const r = parseRefusal(e.message);
-    return [
-        {
-            title: `STS refused: ${code}`,
-            message: `${e.message}\n${why[code] ?? `${r.callerArn ?? 'The caller'} may not perform ${r.action ?? 'sts:AssumeRole*'} on ${r.resource ?? 'the role'}: the role's trust policy does not admit it.`}`,
-            fix: trustFix(ctx, undefined, r.resource),
-            severity: 'error'
-        }
-    ];
+    return blocking({
+        title: `STS refused: ${code}`,
+        message: `${e.message}\n${why[code] ?? `${r.callerArn ?? 'The caller'} may not perform ${r.action ?? 'sts:AssumeRole*'} on ${r.resource ?? 'the role'}: the role's trust policy does not admit it.`}`,
+        fix: trustFix(ctx, undefined, r.resource)
+    });
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -72128,20 +72022,32 @@ async function checkSharedKey(ctx, p, keyArn, copyPlanned) {
         principalAccount: target.accountId,
         iam: targetRoleSharedKeyStatements(p)
     };
-    const policy = await readPolicy(source.kms, keyArn, source.principalArn);
+    const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, 'Shared key policy analysis');
+    const diagnostics = [...verdict.diagnostics];
+    const facts = [...verdict.facts];
+    if (copyPlanned && policyText)
+        diagnostics.push(...checkSourceRole(ctx, p, keyArn, policyText));
+    return [diagnostics, facts];
+}
+/**
+ * Steps 2 and 3 alike: the key's owner reads its policy, which is analysed for
+ * the target role as RDS calls the key and as the probe calls it directly; the
+ * target role probes the key with its own credentials; judgeKeyAccess decides.
+ * `analysisFact`: the report fact the RDS analysis is recorded under, if any.
+ */
+async function judgeKey(ctx, purpose, owner, remedy, analysisFact) {
+    const { target } = ctx.accounts;
+    const { keyArn } = remedy;
+    const policy = await readPolicy(owner.kms, keyArn, owner.principalArn);
     const analysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, viaRds(target.principalArn, target.accountId, ctx.settings.region)) : undefined;
     const directAnalysis = policy.text
         ? analyzeKeyPolicy(policy.text, keyArn, direct(target.principalArn, target.accountId), ['kms:DescribeKey', 'kms:CreateGrant'])
         : undefined;
-    if (analysis)
-        ctx.report.fact('Shared key policy analysis', describeAnalysis(analysis).join('; '));
+    if (analysis && analysisFact)
+        ctx.report.fact(analysisFact, describeAnalysis(analysis).join('; '));
     const probe = await probeKey(target.kms, keyArn, target.principalArn);
-    const verdict = judgeKeyAccess({ purpose: 'shared', analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
-    const diagnostics = [...verdict.diagnostics];
-    const facts = [...verdict.facts];
-    if (copyPlanned && policy.text)
-        diagnostics.push(...checkSourceRole(ctx, p, keyArn, policy.text));
-    return [diagnostics, facts];
+    const verdict = judgeKeyAccess({ purpose, analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
+    return { verdict, policyText: policy.text };
 }
 function usable(a) {
     return a && !a.parseError ? a : undefined;
@@ -72200,13 +72106,7 @@ async function checkTargetKey(ctx) {
         principalAccount: target.accountId,
         iam: targetRoleTargetKeyStatements(keyArn)
     };
-    const policy = await readPolicy(target.kms, keyArn, target.principalArn);
-    const analysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, viaRds(target.principalArn, target.accountId, ctx.settings.region)) : undefined;
-    const directAnalysis = policy.text
-        ? analyzeKeyPolicy(policy.text, keyArn, direct(target.principalArn, target.accountId), ['kms:DescribeKey', 'kms:CreateGrant'])
-        : undefined;
-    const probe = await probeKey(target.kms, keyArn, target.principalArn);
-    const verdict = judgeKeyAccess({ purpose: 'target', analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
+    const { verdict } = await judgeKey(ctx, 'target', target, remedy);
     return [verdict.diagnostics, verdict.facts];
 }
 /**
@@ -72844,7 +72744,7 @@ function vetoReasons(e) {
     return undefined;
 }
 /** Loaded only when masking is on: a run without masking-rules never loads the database drivers. */
-const loadEngine = async (opts) => (await Promise.all(/* import() */[__nccwpck_require__.e(70), __nccwpck_require__.e(327)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5327))).runMasking(opts);
+const loadEngine = async (opts) => (await Promise.all(/* import() */[__nccwpck_require__.e(70), __nccwpck_require__.e(833)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3833))).runMasking(opts);
 async function maskRestored(ctx, db, engine = loadEngine) {
     const s = ctx.settings;
     if (!s.maskingRules)
@@ -73237,7 +73137,8 @@ async function run() {
             report.diagnose(d);
         ctx?.state.update({ finished: true });
         await report.writeSummary('RDS cross-account sync', 'failed').catch(() => undefined);
-        core/* setFailed */.C1(e instanceof Error ? e.message : String(e));
+        // The annotations above carry the message with its title and fix; setFailed would repeat it untitled.
+        process.exitCode = core/* ExitCode */.yU.Failure;
     }
 }
 /** The single place that turns any error into annotations. */
@@ -83426,6 +83327,7 @@ exports.visitAsync = visitAsync;
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  yU: () => (/* binding */ ExitCode),
   Yz: () => (/* binding */ debug),
   N4: () => (/* binding */ endGroup),
   z3: () => (/* binding */ error),
@@ -83435,7 +83337,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   pq: () => (/* binding */ info),
   lm: () => (/* binding */ notice),
   LZ: () => (/* binding */ saveState),
-  C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ setSecret),
   Oh: () => (/* binding */ startGroup),
@@ -83443,7 +83344,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, platform, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: addPath, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, platform, setCommandEcho, setFailed, toPlatformPath, toPosixPath, toWin32Path
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");

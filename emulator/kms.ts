@@ -199,6 +199,13 @@ function denied(who: Principal, action: string, key: Key): AwsError {
   );
 }
 
+/** Checks an account-level action (resource `*`: CreateKey, ListAliases, ListKeys) against the caller's identity policies. */
+function authorizeAccountAction(who: Principal, action: string): void {
+  if (evaluate(who.policies, { action, resource: '*' }) !== 'allow') {
+    throw kmsFault('AccessDeniedException', `User: ${who.callerArn} is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`);
+  }
+}
+
 /** Finds the key and checks the caller may perform the action directly (not via a service). */
 function keyFor(ctx: HandlerContext, input: Input, action: string, opts: { sameAccountOnly?: boolean; name?: string } = {}): Key {
   const who = ctx.caller!.principal;
@@ -247,9 +254,7 @@ export const kmsOperations: Record<string, (ctx: HandlerContext, input: Input) =
   CreateKey(ctx, input) {
     const who = ctx.caller!.principal;
     const account = ctx.world.account(who.account)!;
-    if (evaluate(who.policies, { action: 'kms:CreateKey', resource: '*' }) !== 'allow') {
-      throw kmsFault('AccessDeniedException', `User: ${who.callerArn} is not authorized to perform: kms:CreateKey on resource: * because no identity-based policy allows the kms:CreateKey action`);
-    }
+    authorizeAccountAction(who, 'kms:CreateKey');
     const policy = str(input, 'Policy', false) ?? JSON.stringify(defaultKeyPolicy(account.id), null, 2);
     validPolicy(policy);
     const probe = { id: 'probe', arn: ctx.world.keyArn(account.id, 'probe'), account: account.id, grants: [] } as unknown as Key;
@@ -269,9 +274,7 @@ export const kmsOperations: Record<string, (ctx: HandlerContext, input: Input) =
   ListAliases(ctx, input) {
     const who = ctx.caller!.principal;
     const account = ctx.world.account(who.account)!;
-    if (evaluate(who.policies, { action: 'kms:ListAliases', resource: '*' }) !== 'allow') {
-      throw kmsFault('AccessDeniedException', `User: ${who.callerArn} is not authorized to perform: kms:ListAliases on resource: * because no identity-based policy allows the kms:ListAliases action`);
-    }
+    authorizeAccountAction(who, 'kms:ListAliases');
     const only = str(input, 'KeyId', false);
     const onlyKey = only ? resolveKey(ctx.world, who.account, only) : undefined;
     if (only && !onlyKey) throw notFound(ctx.world, who.account, only);
@@ -282,9 +285,7 @@ export const kmsOperations: Record<string, (ctx: HandlerContext, input: Input) =
   },
   ListKeys(ctx) {
     const who = ctx.caller!.principal;
-    if (evaluate(who.policies, { action: 'kms:ListKeys', resource: '*' }) !== 'allow') {
-      throw kmsFault('AccessDeniedException', `User: ${who.callerArn} is not authorized to perform: kms:ListKeys on resource: * because no identity-based policy allows the kms:ListKeys action`);
-    }
+    authorizeAccountAction(who, 'kms:ListKeys');
     const account = ctx.world.account(who.account)!;
     return { Keys: [...account.keys.values()].map((k) => ({ KeyId: k.id, KeyArn: k.arn })), Truncated: false };
   },

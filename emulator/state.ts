@@ -1,8 +1,7 @@
 /** The request log and the JSON view of the world served at GET /_emulator/state. */
 import type { Faults } from './faults';
 import type { DatabaseServer } from './databases';
-import { progressPercent } from './rds/db-shapes';
-import { snapshotShape } from './rds/shapes';
+import { progressPercent, snapshotShape } from './rds/shapes';
 import type { World } from './world';
 
 export interface RequestRecord {

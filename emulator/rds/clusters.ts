@@ -4,20 +4,11 @@ import type { HandlerContext } from '../context';
 import { common, rdsFault } from '../errors';
 import type { Params } from '../protocol/query';
 import { resourceSuffix, type Cluster, type Snapshot } from '../world';
-import {
-  authorize,
-  callerAccount,
-  checkIdentifier,
-  checkSnapshotQuota,
-  checkSourceKey,
-  findCluster,
-  findSnapshot,
-  keyForRds,
-  recordRdsGrant,
-  type Output
-} from './common';
-import { captureImage, databaseSettled, setMasterPassword, startDatabase } from './data';
+import { authorize, callerAccount, checkIdentifier, findCluster, findSnapshot, keyForRds, recordRdsGrant, type Output } from './common';
+import { applyImmediateChanges, BusyWork, launch, launchRestored, readFinalSnapshotId, readMasterPasswordChange, renameNow, retire } from './lifecycle';
 import { clusterShape } from './shapes';
+import { checkNewSnapshotId, clusterSnapshotKind, grantSourceKey, requireAvailableSnapshot, settleSnapshot } from './snapshot-rules';
+import { takeClusterSnapshot } from './snapshots';
 
 function clusterWildcard(ctx: HandlerContext): string {
   return ctx.world.clusterArn(ctx.caller!.account, '*');
@@ -35,6 +26,7 @@ export function describeDBClusters(ctx: HandlerContext, p: Params): Output {
   return { DBClusters: clusters.map((c) => clusterShape(world, c)) };
 }
 
+/** A new cluster identifier (create, restore, rename): valid and free in the caller's account. */
 function checkNewClusterId(ctx: HandlerContext, param: string, id: string): void {
   checkIdentifier(param, id);
   if (callerAccount(ctx).clusters.has(id.toLowerCase())) throw rdsFault('DBClusterAlreadyExistsFault', 'DB Cluster already exists');
@@ -84,8 +76,8 @@ export function createDBCluster(ctx: HandlerContext, p: Params): Output {
     cluster.kmsKeyArn = keyForRds(ctx, p.str('KmsKeyId') ?? 'alias/aws/rds', 'target').arn;
   }
   callerAccount(ctx).clusters.set(cluster.id, cluster);
-  startDatabase(world, cluster);
-  world.after(world.timings.createInstanceSeconds, () => (cluster.status = 'available'), () => databaseSettled(world, cluster));
+  // A created cluster comes up available even when its database did not start (restores fail then).
+  launch(world, cluster, world.timings.createInstanceSeconds, () => false);
   return { DBCluster: clusterShape(world, cluster) };
 }
 
@@ -99,18 +91,14 @@ export function restoreDBClusterFromSnapshot(ctx: HandlerContext, p: Params): Ou
   const snapshot: Snapshot = findSnapshot(ctx, snapshotRef);
   authorize(ctx, 'rds:RestoreDBClusterFromSnapshot', world.snapshotArn(snapshot.account, snapshot.id));
   checkNewClusterId(ctx, 'DBClusterIdentifier', id);
-  if (snapshot.status !== 'available') {
-    throw rdsFault('InvalidDBClusterSnapshotStateFault', `Snapshot ${snapshot.id} is not in available state (it is ${snapshot.status}).`);
-  }
+  requireAvailableSnapshot(clusterSnapshotKind, snapshot);
   if (engine !== snapshot.engine) {
     throw common.invalidParameterCombination(`The engine ${engine} does not match the engine of the snapshot (${snapshot.engine}).`);
   }
   const arn = world.clusterArn(me.id, id);
   let keyArn = snapshot.kmsKeyArn;
-  if (snapshot.kmsKeyArn) {
-    const sourceKey = checkSourceKey(ctx, snapshot.kmsKeyArn, false);
-    recordRdsGrant(world, ctx.caller!.principal, sourceKey, arn);
-  }
+  if (snapshot.kmsKeyArn) grantSourceKey(ctx, snapshot.kmsKeyArn, false, arn);
+  // Aurora restores may re-encrypt under KmsKeyId (a DB instance restore may not).
   const kmsKeyId = p.str('KmsKeyId');
   if (kmsKeyId) {
     const key = keyForRds(ctx, kmsKeyId, 'target');
@@ -128,17 +116,7 @@ export function restoreDBClusterFromSnapshot(ctx: HandlerContext, p: Params): Ou
     image: snapshot.image
   });
   me.clusters.set(cluster.id, cluster);
-  startDatabase(world, cluster);
-  const fails = ctx.faults.failsMidway({ ...ctx.call, account: me.id, json: false });
-  const seconds = snapshot.allocatedStorageGb * world.timings.restoreSecondsPerGb;
-  world.after(
-    fails ? seconds / 2 : seconds,
-    () => {
-      if (cluster.status !== 'creating') return;
-      cluster.status = fails || cluster.serverError ? 'failed' : 'available';
-    },
-    () => databaseSettled(world, cluster)
-  );
+  launchRestored(ctx, cluster, snapshot.allocatedStorageGb);
   return { DBCluster: clusterShape(world, cluster) };
 }
 
@@ -154,60 +132,22 @@ export function modifyDBCluster(ctx: HandlerContext, p: Params): Output {
   const applyNow = p.bool('ApplyImmediately') ?? false;
   const pending: Record<string, unknown> = {};
   const account = callerAccount(ctx);
-  let busySeconds = 0;
-  let busyStatus = 'modifying';
+  const work = new BusyWork();
 
   const newId = p.str('NewDBClusterIdentifier');
-  if (newId !== undefined) {
-    checkIdentifier('NewDBClusterIdentifier', newId);
-    if (account.clusters.has(newId.toLowerCase())) throw rdsFault('DBClusterAlreadyExistsFault', 'DB Cluster already exists');
-  }
-  const password = p.str('MasterUserPassword');
-  const manage = p.bool('ManageMasterUserPassword');
-  if (password !== undefined && manage) {
-    throw common.invalidParameterCombination('You can\'t specify MasterUserPassword and ManageMasterUserPassword at the same time.');
-  }
-  if (p.bool('DeletionProtection') !== undefined) cluster.deletionProtection = p.bool('DeletionProtection')!;
-  const groups = p.list('VpcSecurityGroupIds');
-  if (groups) {
-    cluster.securityGroups = groups;
-    busySeconds = Math.max(busySeconds, world.timings.modifySeconds);
-  }
-  const parameterGroup = p.str('DBClusterParameterGroupName');
-  if (parameterGroup) {
-    cluster.parameterGroup = parameterGroup;
-    busySeconds = Math.max(busySeconds, world.timings.modifySeconds);
-  }
-  if (password !== undefined) {
-    setMasterPassword(cluster, password);
-    cluster.manageMasterUserPassword = false;
-    busySeconds = Math.max(busySeconds, world.timings.modifySeconds);
-    busyStatus = 'resetting-master-credentials';
-  }
-  if (manage !== undefined) {
-    cluster.manageMasterUserPassword = manage;
-    if (manage) setMasterPassword(cluster, randomBytes(18).toString('base64url'));
-    busySeconds = Math.max(busySeconds, world.timings.modifySeconds);
-  }
+  if (newId !== undefined) checkNewClusterId(ctx, 'NewDBClusterIdentifier', newId);
+  const master = readMasterPasswordChange(p);
+  applyImmediateChanges(world, p, cluster, 'DBClusterParameterGroupName', master, work);
   if (newId !== undefined) {
     if (applyNow) {
-      const oldId = cluster.id;
-      account.clusters.delete(oldId);
-      cluster.id = newId.toLowerCase();
-      account.clusters.set(cluster.id, cluster);
+      const oldId = renameNow(world, account.clusters, cluster, newId, work);
       for (const instance of account.instances.values()) if (instance.clusterId === oldId) instance.clusterId = cluster.id;
-      busySeconds = Math.max(busySeconds, world.timings.renameSeconds);
-      busyStatus = 'renaming';
     } else {
+      // Shown in this answer only (a DB instance keeps its pending rename: see modifyStandaloneInstance).
       pending['DBClusterIdentifier'] = newId;
     }
   }
-  if (busySeconds > 0) {
-    cluster.status = busyStatus;
-    world.after(busySeconds, () => {
-      if (cluster.status === busyStatus) cluster.status = 'available';
-    });
-  }
+  work.start(world, cluster);
   const extra = Object.keys(pending).length > 0 ? { PendingModifiedValues: pending } : {};
   return { DBCluster: clusterShape(world, cluster, extra) };
 }
@@ -226,54 +166,13 @@ export function deleteDBCluster(ctx: HandlerContext, p: Params): Output {
   if (cluster.status === 'deleting' || cluster.status === 'creating') {
     throw rdsFault('InvalidDBClusterStateFault', `DBCluster ${cluster.id} is not in available state (it is ${cluster.status}).`);
   }
-  const skip = p.bool('SkipFinalSnapshot') ?? false;
-  const finalId = p.str('FinalDBSnapshotIdentifier');
-  if (!skip && !finalId) {
-    throw common.invalidParameterCombination('FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.');
-  }
-  if (skip && finalId) {
-    throw common.invalidParameterCombination('FinalDBSnapshotIdentifier can not be specified when deleting a cluster with SkipFinalSnapshot set to true.');
-  }
-  let finalSnapshot: Snapshot | undefined;
+  const finalId = readFinalSnapshotId(p, 'FinalDBSnapshotIdentifier can not be specified when deleting a cluster with SkipFinalSnapshot set to true.');
+  let final: { snapshot: Snapshot; seconds: number } | undefined;
   if (finalId) {
-    checkIdentifier('FinalDBSnapshotIdentifier', finalId, 255);
-    if (account.snapshots.has(finalId.toLowerCase())) {
-      throw rdsFault('DBClusterSnapshotAlreadyExistsFault', `Cannot create the snapshot because a snapshot with the identifier ${finalId} already exists.`);
-    }
-    checkSnapshotQuota(account);
-    const now = world.clock.now();
-    const seconds = cluster.allocatedStorageGb * world.timings.snapshotSecondsPerGb;
-    finalSnapshot = {
-      id: finalId.toLowerCase(),
-      account: account.id,
-      clusterId: cluster.id,
-      type: 'manual',
-      status: 'creating',
-      engine: cluster.engine,
-      engineVersion: cluster.engineVersion,
-      allocatedStorageGb: cluster.allocatedStorageGb,
-      kmsKeyArn: cluster.kmsKeyArn,
-      masterUsername: cluster.masterUsername,
-      masterPassword: cluster.masterPassword,
-      port: cluster.port,
-      created: new Date(now),
-      tags: [],
-      sharedWith: [],
-      progress: { from: now, to: now + seconds * 1000 }
-    };
-    captureImage(cluster, finalSnapshot);
-    account.snapshots.set(finalSnapshot.id, finalSnapshot);
-    const snap = finalSnapshot;
-    world.after(seconds, () => {
-      if (snap.status === 'creating') snap.status = 'available';
-    }, () => !snap.imagePending);
+    checkNewSnapshotId(ctx, clusterSnapshotKind, 'FinalDBSnapshotIdentifier', finalId);
+    final = takeClusterSnapshot(ctx, cluster, finalId, []);
+    settleSnapshot(world, final.snapshot, final.seconds);
   }
-  cluster.status = 'deleting';
-  const snapSeconds = finalSnapshot ? cluster.allocatedStorageGb * world.timings.snapshotSecondsPerGb : 0;
-  const id = cluster.id;
-  world.after(snapSeconds + world.timings.deleteSeconds, () => {
-    if (account.clusters.get(id) === cluster) account.clusters.delete(id);
-    void cluster.server?.then((s) => s.close()).catch(() => undefined);
-  }, () => !finalSnapshot?.imagePending);
+  retire(world, account.clusters, cluster, final);
   return { DBCluster: clusterShape(world, cluster) };
 }

@@ -39,8 +39,8 @@ export function findCluster(ctx: HandlerContext, idOrArn: string): Cluster {
   return cluster;
 }
 
-/** True when `account` may see/copy/restore the snapshot (own, or shared with it, or public). */
-export function visibleTo(snapshot: Snapshot, account: string): boolean {
+/** True when `account` may see/copy/restore the snapshot, of either kind (own, or shared with it, or public). */
+export function visibleTo(snapshot: Pick<Snapshot, 'account' | 'sharedWith'>, account: string): boolean {
   return snapshot.account === account || snapshot.sharedWith.includes(account) || snapshot.sharedWith.includes('all');
 }
 
@@ -112,14 +112,4 @@ export function recordRdsGrant(world: World, who: Principal, key: Key, resourceA
     Name: resourceArn,
     CreationDate: world.now()
   });
-}
-
-export function manualSnapshotCount(account: Account): number {
-  return [...account.snapshots.values()].filter((s) => s.type === 'manual').length;
-}
-
-export function checkSnapshotQuota(account: Account): void {
-  if (manualSnapshotCount(account) >= account.manualSnapshotQuota) {
-    throw rdsFault('SnapshotQuotaExceededFault', `Cannot create more than ${account.manualSnapshotQuota} manual snapshots`);
-  }
 }

@@ -1,8 +1,8 @@
-/** Shared rules of standalone DB instances and DB snapshots: lookups, engine defaults, quota. */
+/** Shared rules of standalone DB instances and DB snapshots: lookups, engine defaults, option groups. */
 import type { HandlerContext } from '../context';
 import { rdsFault } from '../errors';
 import type { Account, DbInstance, DbSnapshot, OptionGroupDef } from '../world';
-import { callerAccount } from './common';
+import { callerAccount, visibleTo } from './common';
 
 export function majorVersion(engine: string, version: string): string {
   const parts = version.split('.');
@@ -76,10 +76,6 @@ export function findDbInstance(ctx: HandlerContext, idOrArn: string): DbInstance
   return instance;
 }
 
-export function dbVisibleTo(snapshot: DbSnapshot, account: string): boolean {
-  return snapshot.account === account || snapshot.sharedWith.includes(account) || snapshot.sharedWith.includes('all');
-}
-
 export function dbSnapshotNotFound(id: string): Error {
   return rdsFault('DBSnapshotNotFoundFault', `DBSnapshot not found: ${id}`);
 }
@@ -90,7 +86,7 @@ export function findDbSnapshot(ctx: HandlerContext, idOrArn: string): DbSnapshot
   const account = m ? ctx.world.account(m[1]!) : callerAccount(ctx);
   const id = m ? m[2]! : idOrArn;
   const snapshot = account?.dbSnapshots.get(id.toLowerCase());
-  if (!snapshot || !dbVisibleTo(snapshot, ctx.caller!.account)) throw dbSnapshotNotFound(id);
+  if (!snapshot || !visibleTo(snapshot, ctx.caller!.account)) throw dbSnapshotNotFound(id);
   return snapshot;
 }
 
@@ -99,13 +95,6 @@ export function ownDbSnapshot(ctx: HandlerContext, idOrArn: string): DbSnapshot 
   const snapshot = findDbSnapshot(ctx, idOrArn);
   if (snapshot.account !== ctx.caller!.account) throw dbSnapshotNotFound(idOrArn);
   return snapshot;
-}
-
-export function checkDbSnapshotQuota(account: Account): void {
-  const manual = [...account.dbSnapshots.values()].filter((s) => s.type === 'manual').length;
-  if (manual >= account.manualDbSnapshotQuota) {
-    throw rdsFault('SnapshotQuotaExceededFault', `Cannot create more than ${account.manualDbSnapshotQuota} manual DB snapshots`);
-  }
 }
 
 /** True when the identifier is taken by any DB instance of the account (standalone or cluster member). */

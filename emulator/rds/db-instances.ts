@@ -7,21 +7,11 @@ import type { HandlerContext } from '../context';
 import { common, rdsFault } from '../errors';
 import type { Params } from '../protocol/query';
 import { resourceSuffix, type DbInstance, type DbSnapshot } from '../world';
-import { authorize, callerAccount, checkIdentifier, checkSourceKey, keyForRds, recordRdsGrant, type Output } from './common';
-import { captureImage, databaseSettled, setMasterPassword, startDatabase, stopDatabase } from './data';
-import {
-  checkDbSnapshotQuota,
-  dbInstanceNotFound,
-  defaultEngineVersion,
-  defaultOptionGroup,
-  defaultParameterGroup,
-  defaultPort,
-  findDbSnapshot,
-  instanceIdTaken,
-  optionGroupOf,
-  requireOptionGroup
-} from './db-common';
+import { authorize, callerAccount, checkIdentifier, keyForRds, recordRdsGrant, type Output } from './common';
+import { defaultEngineVersion, defaultOptionGroup, defaultParameterGroup, defaultPort, findDbSnapshot, instanceIdTaken, optionGroupOf, requireOptionGroup } from './db-common';
 import { dbInstanceShape } from './db-shapes';
+import { applyImmediateChanges, BusyWork, goBusy, launch, launchRestored, readFinalSnapshotId, readMasterPasswordChange, renameNow, retire } from './lifecycle';
+import { checkNewSnapshotId, dbSnapshotKind, grantSourceKey, requireAvailableSnapshot, settleSnapshot, storeNewSnapshot } from './snapshot-rules';
 
 const standaloneEngines = new Set(['postgres', 'mysql', 'mariadb', 'oracle-ee', 'oracle-se2', 'sqlserver-ee', 'sqlserver-se', 'sqlserver-ex', 'sqlserver-web']);
 
@@ -38,30 +28,14 @@ function notAvailable(instance: DbInstance): Error {
   return rdsFault('InvalidDBInstanceStateFault', `Database instance is not in available state (${instance.id} is ${instance.status}).`);
 }
 
-/** Moves the instance through a busy status and back to available. */
-function busy(ctx: HandlerContext, instance: DbInstance, status: string, seconds: number): void {
-  instance.status = status;
-  ctx.world.after(seconds, () => {
-    if (instance.status === status) instance.status = 'available';
-  });
-}
-
+/** A new manual snapshot of the instance, in the caller's account (CreateDBSnapshot, DeleteDBInstance's final snapshot). */
 function newSnapshotOf(ctx: HandlerContext, instance: DbInstance, id: string, tags: DbSnapshot['tags']): { snapshot: DbSnapshot; seconds: number } {
-  const world = ctx.world;
-  const account = callerAccount(ctx);
-  checkIdentifier('DBSnapshotIdentifier', id, 255);
-  if (account.dbSnapshots.has(id.toLowerCase())) {
-    throw rdsFault('DBSnapshotAlreadyExistsFault', `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`);
-  }
-  checkDbSnapshotQuota(account);
-  const now = world.clock.now();
-  const seconds = instance.allocatedStorageGb * world.timings.snapshotSecondsPerGb;
-  const snapshot: DbSnapshot = {
+  checkNewSnapshotId(ctx, dbSnapshotKind, 'DBSnapshotIdentifier', id);
+  return storeNewSnapshot(ctx, dbSnapshotKind, instance, (base) => ({
+    ...base,
     id: id.toLowerCase(),
-    account: account.id,
+    account: ctx.caller!.account,
     instanceId: instance.id,
-    type: 'manual',
-    status: 'creating',
     engine: instance.engine,
     engineVersion: instance.engineVersion,
     allocatedStorageGb: instance.allocatedStorageGb,
@@ -75,15 +49,9 @@ function newSnapshotOf(ctx: HandlerContext, instance: DbInstance, id: string, ta
     instanceClass: instance.instanceClass,
     multiAz: instance.multiAz,
     instanceCreated: instance.created,
-    created: new Date(now),
     tags,
-    sharedWith: [],
-    dbiResourceId: `db-${instance.resourceSuffix.toUpperCase()}`,
-    progress: { from: now, to: now + seconds * 1000 }
-  };
-  captureImage(instance, snapshot);
-  account.dbSnapshots.set(snapshot.id, snapshot);
-  return { snapshot, seconds };
+    dbiResourceId: `db-${instance.resourceSuffix.toUpperCase()}`
+  }));
 }
 
 /** CreateDBSnapshot: the snapshot goes creating -> available, the instance backing-up -> available. */
@@ -93,15 +61,7 @@ export function snapshotInstance(ctx: HandlerContext, instance: DbInstance, id: 
   }
   const { snapshot, seconds } = newSnapshotOf(ctx, instance, id, tags);
   const fails = ctx.faults.failsMidway({ ...ctx.call, account: instance.account, json: false });
-  instance.status = 'backing-up';
-  ctx.world.after(
-    seconds,
-    () => {
-      if (instance.status === 'backing-up') instance.status = 'available';
-      if (snapshot.status === 'creating') snapshot.status = fails ? 'failed' : 'available';
-    },
-    () => !snapshot.imagePending
-  );
+  settleSnapshot(ctx.world, snapshot, seconds, { host: instance, fails });
   return snapshot;
 }
 
@@ -165,10 +125,7 @@ export function createStandaloneInstance(ctx: HandlerContext, p: Params): Output
     instance.kmsKeyArn = key.arn;
   }
   callerAccount(ctx).dbInstances.set(instance.id, instance);
-  startDatabase(world, instance);
-  world.after(world.timings.createInstanceSeconds, () => {
-    if (instance.status === 'creating') instance.status = instance.serverError ? 'failed' : 'available';
-  }, () => databaseSettled(world, instance));
+  launch(world, instance, world.timings.createInstanceSeconds, () => Boolean(instance.serverError));
   return { DBInstance: dbInstanceShape(world, instance) };
 }
 
@@ -181,9 +138,7 @@ export function restoreDBInstanceFromDBSnapshot(ctx: HandlerContext, p: Params):
   const snapshot = findDbSnapshot(ctx, snapshotRef);
   authorize(ctx, 'rds:RestoreDBInstanceFromDBSnapshot', world.dbSnapshotArn(snapshot.account, snapshot.id));
   checkNewInstanceId(ctx, 'DBInstanceIdentifier', id);
-  if (snapshot.status !== 'available') {
-    throw rdsFault('InvalidDBSnapshotStateFault', `Snapshot ${snapshot.id} is not in available state (it is ${snapshot.status}).`);
-  }
+  requireAvailableSnapshot(dbSnapshotKind, snapshot);
   const shared = snapshot.account !== me.id;
   if (shared && snapshot.kmsKeyArn) {
     // AWS documents the rule (USER_ShareSnapshot, USER_RestoreFromSnapshot) without quoting the error.
@@ -211,21 +166,9 @@ export function restoreDBInstanceFromDBSnapshot(ctx: HandlerContext, p: Params):
     kmsKeyArn: snapshot.kmsKeyArn,
     image: snapshot.image
   });
-  if (snapshot.kmsKeyArn) {
-    const key = checkSourceKey(ctx, snapshot.kmsKeyArn, false);
-    recordRdsGrant(world, ctx.caller!.principal, key, world.instanceArn(me.id, instance.id));
-  }
+  if (snapshot.kmsKeyArn) grantSourceKey(ctx, snapshot.kmsKeyArn, false, world.instanceArn(me.id, instance.id));
   me.dbInstances.set(instance.id, instance);
-  startDatabase(world, instance);
-  const fails = ctx.faults.failsMidway({ ...ctx.call, account: me.id, json: false });
-  const seconds = instance.allocatedStorageGb * world.timings.restoreSecondsPerGb;
-  world.after(
-    fails ? seconds / 2 : seconds,
-    () => {
-      if (instance.status === 'creating') instance.status = fails || instance.serverError ? 'failed' : 'available';
-    },
-    () => databaseSettled(world, instance)
-  );
+  launchRestored(ctx, instance, instance.allocatedStorageGb);
   return { DBInstance: dbInstanceShape(world, instance) };
 }
 
@@ -235,13 +178,10 @@ export function modifyStandaloneInstance(ctx: HandlerContext, p: Params, instanc
   if (instance.status !== 'available') throw notAvailable(instance);
   const account = callerAccount(ctx);
   const applyNow = p.bool('ApplyImmediately') ?? false;
-  let seconds = 0;
-  let status = 'modifying';
+  const work = new BusyWork();
   const newId = p.str('NewDBInstanceIdentifier');
   if (newId !== undefined) checkNewInstanceId(ctx, 'NewDBInstanceIdentifier', newId);
-  const password = p.str('MasterUserPassword');
-  const manage = p.bool('ManageMasterUserPassword');
-  if (password !== undefined && manage) throw common.invalidParameterCombination("You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.");
+  const master = readMasterPasswordChange(p);
   const optionGroupName = p.str('OptionGroupName');
   const optionGroup = optionGroupName ? requireOptionGroup(account, optionGroupName) : undefined;
   if (optionGroup && optionGroup.engine !== instance.engine) {
@@ -249,30 +189,8 @@ export function modifyStandaloneInstance(ctx: HandlerContext, p: Params, instanc
   }
 
   // Applied at once whatever ApplyImmediately says (as AWS does for these).
-  const protection = p.bool('DeletionProtection');
-  if (protection !== undefined) instance.deletionProtection = protection;
-  const groups = p.list('VpcSecurityGroupIds');
-  if (groups) {
-    instance.securityGroups = groups;
-    seconds = Math.max(seconds, world.timings.modifySeconds);
-  }
-  const parameterGroup = p.str('DBParameterGroupName');
-  if (parameterGroup) {
-    instance.parameterGroup = parameterGroup;
-    seconds = Math.max(seconds, world.timings.modifySeconds);
-  }
-  if (password !== undefined) {
-    setMasterPassword(instance, password);
-    instance.manageMasterUserPassword = false;
-    seconds = Math.max(seconds, world.timings.modifySeconds);
-    status = 'resetting-master-credentials';
-  }
-  if (manage !== undefined) {
-    instance.manageMasterUserPassword = manage;
-    if (manage) setMasterPassword(instance, randomBytes(18).toString('base64url'));
-    seconds = Math.max(seconds, world.timings.modifySeconds);
-  }
-  // Applied now only with ApplyImmediately, else pending for the maintenance window.
+  applyImmediateChanges(world, p, instance, 'DBParameterGroupName', master, work);
+  // Applied now only with ApplyImmediately, else pending for the maintenance window (no such changes on clusters here).
   const deferred: [string, string | number | undefined][] = [
     ['DBInstanceClass', p.str('DBInstanceClass')],
     ['AllocatedStorage', p.int('AllocatedStorage')],
@@ -287,20 +205,13 @@ export function modifyStandaloneInstance(ctx: HandlerContext, p: Params, instanc
     if (name === 'DBInstanceClass') instance.instanceClass = String(value);
     if (name === 'AllocatedStorage') instance.allocatedStorageGb = Number(value);
     if (name === 'OptionGroupName') instance.optionGroup = String(value);
-    seconds = Math.max(seconds, world.timings.modifySeconds);
+    work.add(world.timings.modifySeconds);
   }
   if (newId !== undefined) {
-    if (applyNow) {
-      account.dbInstances.delete(instance.id);
-      instance.id = newId.toLowerCase();
-      account.dbInstances.set(instance.id, instance);
-      seconds = Math.max(seconds, world.timings.renameSeconds);
-      status = 'renaming';
-    } else {
-      instance.pending['DBInstanceIdentifier'] = newId.toLowerCase();
-    }
+    if (applyNow) renameNow(world, account.dbInstances, instance, newId, work);
+    else instance.pending['DBInstanceIdentifier'] = newId.toLowerCase();
   }
-  if (seconds > 0) busy(ctx, instance, status, seconds);
+  work.start(world, instance);
   return { DBInstance: dbInstanceShape(world, instance) };
 }
 
@@ -308,7 +219,7 @@ export function rebootStandaloneInstance(ctx: HandlerContext, instance: DbInstan
   authorize(ctx, 'rds:RebootDBInstance', ctx.world.instanceArn(instance.account, instance.id));
   if (instance.status !== 'available') throw notAvailable(instance);
   // Pending changes are applied by a reboot except the identifier (that waits for the maintenance window).
-  busy(ctx, instance, 'rebooting', ctx.world.timings.modifySeconds);
+  goBusy(ctx.world, instance, 'rebooting', ctx.world.timings.modifySeconds);
   return { DBInstance: dbInstanceShape(ctx.world, instance) };
 }
 
@@ -320,36 +231,21 @@ export function deleteStandaloneInstance(ctx: HandlerContext, p: Params, instanc
     throw common.invalidParameterCombination('Cannot delete protected DB Instance, please disable deletion protection and try again.');
   }
   if (instance.status === 'deleting') throw rdsFault('InvalidDBInstanceStateFault', `Instance ${instance.id} is already being deleted.`);
-  const skip = p.bool('SkipFinalSnapshot') ?? false;
-  const finalId = p.str('FinalDBSnapshotIdentifier');
-  if (!skip && !finalId) throw common.invalidParameterCombination('FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.');
-  if (skip && finalId) throw common.invalidParameterCombination('Cannot specify both SkipFinalSnapshot and FinalDBSnapshotIdentifier.');
-  let final: DbSnapshot | undefined;
-  let snapSeconds = 0;
+  const finalId = readFinalSnapshotId(p, 'Cannot specify both SkipFinalSnapshot and FinalDBSnapshotIdentifier.');
+  let final: { snapshot: DbSnapshot; seconds: number } | undefined;
   if (finalId) {
     if (instance.status !== 'available') throw notAvailable(instance);
-    const taken = newSnapshotOf(ctx, instance, finalId, [...instance.tags]);
-    final = taken.snapshot;
-    snapSeconds = taken.seconds;
-    const snap = final;
-    world.after(snapSeconds, () => {
-      if (snap.status === 'creating') snap.status = 'available';
-    }, () => !snap.imagePending);
+    final = newSnapshotOf(ctx, instance, finalId, [...instance.tags]);
+    settleSnapshot(world, final.snapshot, final.seconds);
   }
   const deleteBackups = p.bool('DeleteAutomatedBackups') ?? true;
-  instance.status = 'deleting';
-  const id = instance.id;
   const created = instance.created;
-  world.after(snapSeconds + world.timings.deleteSeconds, () => {
-    if (account.dbInstances.get(id) === instance) account.dbInstances.delete(id);
-    if (deleteBackups) {
-      for (const s of [...account.dbSnapshots.values()]) {
-        if (s.type === 'automated' && s.instanceId === id && s.instanceCreated.getTime() === created.getTime()) account.dbSnapshots.delete(s.id);
-      }
+  // Unlike a cluster's, a DB instance's automated backups go with it unless DeleteAutomatedBackups is false.
+  retire(world, account.dbInstances, instance, final, (id) => {
+    if (!deleteBackups) return;
+    for (const s of [...account.dbSnapshots.values()]) {
+      if (s.type === 'automated' && s.instanceId === id && s.instanceCreated.getTime() === created.getTime()) account.dbSnapshots.delete(s.id);
     }
-    stopDatabase(instance);
-  }, () => !final?.imagePending);
+  });
   return { DBInstance: dbInstanceShape(world, instance) };
 }
-
-export { dbInstanceNotFound };

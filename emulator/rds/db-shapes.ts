@@ -1,5 +1,6 @@
 /** Standalone DB instances, DB snapshots and option groups -> the output shapes of the RDS model. */
 import type { DbInstance, DbSnapshot, OptionGroupDef, World } from '../world';
+import { progressPercent } from './shapes';
 
 export function dbInstanceEndpoint(world: World, instance: DbInstance): { address: string; port: number } {
   if (instance.serverReady) return { address: instance.serverReady.host, port: instance.serverReady.port };
@@ -67,12 +68,6 @@ export function dbInstanceShape(world: World, instance: DbInstance, extra: Recor
       : undefined,
     ...extra
   };
-}
-
-export function progressPercent(world: World, s: { status: string; progress?: { from: number; to: number } }): number {
-  if (!s.progress || s.status === 'available') return 100;
-  const { from, to } = s.progress;
-  return Math.max(0, Math.min(99, Math.floor(((world.clock.now() - from) / Math.max(1, to - from)) * 100)));
 }
 
 export function dbSnapshotShape(world: World, snapshot: DbSnapshot): Record<string, unknown> {

@@ -2,18 +2,29 @@
 import type { HandlerContext } from '../context';
 import { common, rdsFault } from '../errors';
 import type { Params } from '../protocol/query';
-import { resourceSuffix, type Instance } from '../world';
+import { resourceSuffix, type Instance, type World } from '../world';
 import { authorize, callerAccount, checkIdentifier, findCluster, type Output } from './common';
 import { databaseSettled } from './data';
-import { lookupDbInstance } from './db-common';
+import { dbInstanceNotFound, lookupDbInstance } from './db-common';
 import { createStandaloneInstance, deleteStandaloneInstance, modifyStandaloneInstance, rebootStandaloneInstance } from './db-instances';
 import { dbInstanceShape } from './db-shapes';
+import { goBusy } from './lifecycle';
 import { instanceShape } from './shapes';
 
 function findInstance(ctx: HandlerContext, id: string): Instance {
   const instance = callerAccount(ctx).instances.get(id.toLowerCase());
-  if (!instance) throw rdsFault('DBInstanceNotFoundFault', `DBInstance ${id} not found.`);
+  if (!instance) throw dbInstanceNotFound(id);
   return instance;
+}
+
+/** DescribeDBInstances filters, for a cluster member (clusterId) or a standalone instance (none: db-cluster-id never matches). */
+function matchesFilters(world: World, filters: ReturnType<Params['filters']>, i: { id: string; account: string; engine: string }, clusterId: string | undefined): boolean {
+  return filters.every((f) => {
+    if (f.Name === 'db-cluster-id') return clusterId !== undefined && f.Values.some((v) => v === clusterId || v === world.clusterArn(i.account, clusterId));
+    if (f.Name === 'db-instance-id') return f.Values.some((v) => v.toLowerCase() === i.id || v === world.instanceArn(i.account, i.id));
+    if (f.Name === 'engine') return f.Values.includes(i.engine);
+    return true;
+  });
 }
 
 export function describeDBInstances(ctx: HandlerContext, p: Params): Output {
@@ -27,22 +38,8 @@ export function describeDBInstances(ctx: HandlerContext, p: Params): Output {
   }
   const filters = p.filters();
   const account = callerAccount(ctx);
-  const members = [...account.instances.values()].filter((i) =>
-    filters.every((f) => {
-      if (f.Name === 'db-cluster-id') return f.Values.some((v) => v === i.clusterId || v === world.clusterArn(i.account, i.clusterId));
-      if (f.Name === 'db-instance-id') return f.Values.some((v) => v.toLowerCase() === i.id || v === world.instanceArn(i.account, i.id));
-      if (f.Name === 'engine') return f.Values.includes(i.engine);
-      return true;
-    })
-  );
-  const standalone = [...account.dbInstances.values()].filter((i) =>
-    filters.every((f) => {
-      if (f.Name === 'db-cluster-id') return false;
-      if (f.Name === 'db-instance-id') return f.Values.some((v) => v.toLowerCase() === i.id || v === world.instanceArn(i.account, i.id));
-      if (f.Name === 'engine') return f.Values.includes(i.engine);
-      return true;
-    })
-  );
+  const members = [...account.instances.values()].filter((i) => matchesFilters(world, filters, i, i.clusterId));
+  const standalone = [...account.dbInstances.values()].filter((i) => matchesFilters(world, filters, i, undefined));
   return { DBInstances: [...members.map((i) => instanceShape(world, i)), ...standalone.map((i) => dbInstanceShape(world, i))] };
 }
 
@@ -98,10 +95,7 @@ export function modifyDBInstance(ctx: HandlerContext, p: Params): Output {
   const instanceClass = p.str('DBInstanceClass');
   if (instanceClass) {
     instance.instanceClass = instanceClass;
-    instance.status = 'modifying';
-    world.after(world.timings.modifySeconds, () => {
-      if (instance.status === 'modifying') instance.status = 'available';
-    });
+    goBusy(world, instance, 'modifying', world.timings.modifySeconds);
   }
   return { DBInstance: instanceShape(world, instance) };
 }
@@ -113,10 +107,7 @@ export function rebootDBInstance(ctx: HandlerContext, p: Params): Output {
   const instance = findInstance(ctx, id);
   authorize(ctx, 'rds:RebootDBInstance', ctx.world.instanceArn(instance.account, instance.id));
   if (instance.status !== 'available') throw rdsFault('InvalidDBInstanceStateFault', 'Database instance is not in available state.');
-  instance.status = 'rebooting';
-  ctx.world.after(ctx.world.timings.modifySeconds, () => {
-    if (instance.status === 'rebooting') instance.status = 'available';
-  });
+  goBusy(ctx.world, instance, 'rebooting', ctx.world.timings.modifySeconds);
   return { DBInstance: instanceShape(ctx.world, instance) };
 }
 

@@ -58,14 +58,14 @@ export function clusterShape(world: World, cluster: Cluster, extra: Record<strin
   };
 }
 
+/** How far a creating or copying snapshot (of either kind) is: 0-99 while under way, 100 once available. */
+export function progressPercent(world: World, s: { status: string; progress?: { from: number; to: number } }): number {
+  if (!s.progress || s.status === 'available') return 100;
+  const { from, to } = s.progress;
+  return Math.max(0, Math.min(99, Math.floor(((world.clock.now() - from) / Math.max(1, to - from)) * 100)));
+}
+
 export function snapshotShape(world: World, snapshot: Snapshot): Record<string, unknown> {
-  const now = world.clock.now();
-  let percent = 100;
-  if (snapshot.progress && snapshot.status !== 'available') {
-    const { from, to } = snapshot.progress;
-    percent = Math.max(0, Math.min(99, Math.floor(((now - from) / Math.max(1, to - from)) * 100)));
-    if (snapshot.status === 'failed') percent = Math.min(percent, 99);
-  }
   return {
     AvailabilityZones: [`${world.region}a`, `${world.region}c`, `${world.region}d`],
     DBClusterSnapshotIdentifier: snapshot.id,
@@ -82,7 +82,7 @@ export function snapshotShape(world: World, snapshot: Snapshot): Record<string, 
     EngineVersion: snapshot.engineVersion,
     LicenseModel: snapshot.engine.startsWith('aurora-postgresql') ? 'postgresql-license' : 'general-public-license',
     SnapshotType: snapshot.type,
-    PercentProgress: percent,
+    PercentProgress: progressPercent(world, snapshot),
     StorageEncrypted: snapshot.kmsKeyArn !== undefined,
     KmsKeyId: snapshot.kmsKeyArn,
     DBClusterSnapshotArn: world.snapshotArn(snapshot.account, snapshot.id),

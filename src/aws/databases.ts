@@ -6,43 +6,46 @@
  * DB instance (`instanceDatabases`).
  */
 import {
-  AddTagsToResourceCommand,
   CreateDBInstanceCommand,
   DeleteDBClusterCommand,
-  DeleteDBClusterSnapshotCommand,
   DeleteDBInstanceCommand,
-  DeleteDBSnapshotCommand,
-  DescribeDBClusterSnapshotAttributesCommand,
-  DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
-  DescribeDBSnapshotAttributesCommand,
-  DescribeDBSnapshotsCommand,
   EnableHttpEndpointCommand,
   ModifyDBClusterCommand,
-  ModifyDBClusterSnapshotAttributeCommand,
   ModifyDBInstanceCommand,
-  ModifyDBSnapshotAttributeCommand,
-  RemoveTagsFromResourceCommand,
   RestoreDBClusterFromSnapshotCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
   type DBCluster,
-  type DBClusterSnapshot,
   type DBInstance,
-  type DBSnapshot,
-  type RDSClient,
-  type Tag
+  type RDSClient
 } from '@aws-sdk/client-rds';
 import type { Context } from '../context';
 import { waitOptions } from '../context';
 import { DiagnosedError, isAwsError } from '../errors';
 import type { DbKind } from '../types';
 import { waitFor, type WaitOptions } from '../wait';
+import { allPages, ifFound } from './calls';
+import { deleteSnapshot, restoreAccess, snapshotApi, type RawSnapshot } from './snapshot-api';
+import { addTags, removeTags, tagList, tagsOf, type Tags } from './tags';
 
-export type Tags = Record<string, string>;
+export type { Tags } from './tags';
+
+/**
+ * The settings a new database takes over from the staging database it
+ * replaces: read from it (`DatabaseInfo`), planned
+ * (`RestoreSettings` in plan/target.ts) and passed to the restore (`RestoreRequest`).
+ */
+export interface CarriedSettings {
+  copyTagsToSnapshot?: boolean;
+  iamDatabaseAuthentication?: boolean;
+  cloudwatchLogsExports?: string[];
+  serverlessV2?: { minCapacity: number; maxCapacity: number };
+  storageType?: string;
+}
 
 /** A database (an Aurora cluster or an RDS DB instance) as the target side needs to know it. */
-export interface DatabaseInfo {
+export interface DatabaseInfo extends CarriedSettings {
   kind: DbKind;
   identifier: string;
   arn: string;
@@ -62,11 +65,6 @@ export interface DatabaseInfo {
   vpcSecurityGroupIds: string[];
   dbClusterParameterGroup?: string;
   deletionProtection: boolean;
-  copyTagsToSnapshot?: boolean;
-  iamDatabaseAuthentication?: boolean;
-  cloudwatchLogsExports?: string[];
-  serverlessV2?: { minCapacity: number; maxCapacity: number };
-  storageType?: string;
   httpEndpointEnabled?: boolean;
   /** A master password change RDS has accepted but not applied yet. */
   pendingPassword?: boolean;
@@ -99,7 +97,7 @@ export interface SnapshotInfo {
   tags: Tags;
 }
 
-export interface RestoreRequest {
+export interface RestoreRequest extends CarriedSettings {
   identifier: string;
   /** The shared snapshot's ARN, or (RDS instances) the identifier of the staging account's own copy. */
   snapshotArn: string;
@@ -116,11 +114,6 @@ export interface RestoreRequest {
   securityGroupIds?: string[];
   dbClusterParameterGroup?: string;
   port?: number;
-  copyTagsToSnapshot?: boolean;
-  iamDatabaseAuthentication?: boolean;
-  cloudwatchLogsExports?: string[];
-  serverlessV2?: { minCapacity: number; maxCapacity: number };
-  storageType?: string;
   tags: Tags;
 }
 
@@ -193,46 +186,58 @@ export const FAILED_STATUSES = new Set([
 /** How many polls a just-renamed database may still be missing under its new name before that counts as gone. */
 const RENAME_GRACE_POLLS = 12;
 
-export function tagsOf(list: Tag[] | undefined): Tags {
-  const tags: Tags = {};
-  for (const t of list ?? []) if (t.Key) tags[t.Key] = t.Value ?? '';
-  return tags;
-}
+/** The fields of a database that DBCluster and DBInstance name alike. */
+type SameNamed = Pick<
+  DBCluster & DBInstance,
+  | 'Engine'
+  | 'EngineVersion'
+  | 'MasterUsername'
+  | 'MasterUserSecret'
+  | 'VpcSecurityGroups'
+  | 'DeletionProtection'
+  | 'CopyTagsToSnapshot'
+  | 'IAMDatabaseAuthenticationEnabled'
+  | 'EnabledCloudwatchLogsExports'
+  | 'StorageType'
+  | 'TagList'
+> & { PendingModifiedValues?: { MasterUserPassword?: string } };
 
-export function tagList(tags: Tags): Tag[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+function sameNamedInfo(d: SameNamed) {
+  return {
+    engine: d.Engine ?? '',
+    engineVersion: d.EngineVersion,
+    masterUsername: d.MasterUsername,
+    masterUserSecretArn: d.MasterUserSecret?.SecretArn,
+    vpcSecurityGroupIds: (d.VpcSecurityGroups ?? []).map(g => g.VpcSecurityGroupId ?? '').filter(Boolean),
+    deletionProtection: d.DeletionProtection ?? false,
+    copyTagsToSnapshot: d.CopyTagsToSnapshot,
+    iamDatabaseAuthentication: d.IAMDatabaseAuthenticationEnabled,
+    cloudwatchLogsExports: d.EnabledCloudwatchLogsExports,
+    storageType: d.StorageType,
+    pendingPassword: d.PendingModifiedValues?.MasterUserPassword !== undefined,
+    tags: tagsOf(d.TagList)
+  } satisfies Partial<DatabaseInfo>;
 }
 
 export function clusterInfo(c: DBCluster): DatabaseInfo {
   const members = [...(c.DBClusterMembers ?? [])].sort((a, b) => Number(b.IsClusterWriter ?? false) - Number(a.IsClusterWriter ?? false));
   const sv2 = c.ServerlessV2ScalingConfiguration;
   return {
+    ...sameNamedInfo(c),
     kind: 'cluster',
     identifier: c.DBClusterIdentifier ?? '',
     arn: c.DBClusterArn ?? '',
     resourceId: c.DbClusterResourceId,
     status: c.Status ?? 'unknown',
-    engine: c.Engine ?? '',
-    engineVersion: c.EngineVersion,
     port: c.Port,
     endpoint: c.Endpoint,
     readerEndpoint: c.ReaderEndpoint,
-    masterUsername: c.MasterUsername,
     databaseName: c.DatabaseName,
-    masterUserSecretArn: c.MasterUserSecret?.SecretArn,
     dbSubnetGroup: c.DBSubnetGroup,
-    vpcSecurityGroupIds: (c.VpcSecurityGroups ?? []).map(g => g.VpcSecurityGroupId ?? '').filter(Boolean),
     dbClusterParameterGroup: c.DBClusterParameterGroup,
-    deletionProtection: c.DeletionProtection ?? false,
-    copyTagsToSnapshot: c.CopyTagsToSnapshot,
-    iamDatabaseAuthentication: c.IAMDatabaseAuthenticationEnabled,
-    cloudwatchLogsExports: c.EnabledCloudwatchLogsExports,
     serverlessV2:
       sv2?.MinCapacity !== undefined && sv2.MaxCapacity !== undefined ? { minCapacity: sv2.MinCapacity, maxCapacity: sv2.MaxCapacity } : undefined,
-    storageType: c.StorageType,
     httpEndpointEnabled: c.HttpEndpointEnabled,
-    pendingPassword: c.PendingModifiedValues?.MasterUserPassword !== undefined,
-    tags: tagsOf(c.TagList),
     members: members.map(m => m.DBInstanceIdentifier ?? '').filter(Boolean),
     writer: members.find(m => m.IsClusterWriter)?.DBInstanceIdentifier
   };
@@ -241,27 +246,16 @@ export function clusterInfo(c: DBCluster): DatabaseInfo {
 /** A standalone RDS DB instance as a database. */
 export function standaloneInfo(i: DBInstance): DatabaseInfo {
   return {
+    ...sameNamedInfo(i),
     kind: 'instance',
     identifier: i.DBInstanceIdentifier ?? '',
     arn: i.DBInstanceArn ?? '',
     resourceId: i.DbiResourceId,
     status: i.DBInstanceStatus ?? 'unknown',
-    engine: i.Engine ?? '',
-    engineVersion: i.EngineVersion,
     port: i.Endpoint?.Port ?? i.DbInstancePort,
     endpoint: i.Endpoint?.Address,
-    masterUsername: i.MasterUsername,
     databaseName: i.DBName,
-    masterUserSecretArn: i.MasterUserSecret?.SecretArn,
     dbSubnetGroup: i.DBSubnetGroup?.DBSubnetGroupName,
-    vpcSecurityGroupIds: (i.VpcSecurityGroups ?? []).map(g => g.VpcSecurityGroupId ?? '').filter(Boolean),
-    deletionProtection: i.DeletionProtection ?? false,
-    copyTagsToSnapshot: i.CopyTagsToSnapshot,
-    iamDatabaseAuthentication: i.IAMDatabaseAuthenticationEnabled,
-    cloudwatchLogsExports: i.EnabledCloudwatchLogsExports,
-    storageType: i.StorageType,
-    pendingPassword: i.PendingModifiedValues?.MasterUserPassword !== undefined,
-    tags: tagsOf(i.TagList),
     members: [],
     writer: i.DBInstanceIdentifier,
     optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
@@ -278,157 +272,193 @@ function instanceInfo(i: DBInstance): InstanceInfo {
   };
 }
 
-function dbSnapshotInfo(s: DBSnapshot): SnapshotInfo {
+/** The fields of a change that ModifyDBCluster and ModifyDBInstance name alike; applied at once, never in the maintenance window. */
+function modification(change: Modification) {
   return {
-    identifier: s.DBSnapshotIdentifier ?? '',
-    arn: s.DBSnapshotArn ?? '',
+    VpcSecurityGroupIds: change.securityGroupIds,
+    DeletionProtection: change.deletionProtection,
+    MasterUserPassword: change.masterPassword,
+    ManageMasterUserPassword: change.manageMasterPassword,
+    ApplyImmediately: true
+  };
+}
+
+/** This action's snapshots as the target side lists them (either kind). */
+function snapshotInfo(s: RawSnapshot): SnapshotInfo {
+  return {
+    identifier: s.identifier ?? '',
+    arn: s.arn ?? '',
     status: s.Status ?? 'unknown',
     type: s.SnapshotType ?? 'unknown',
-    database: s.DBInstanceIdentifier,
+    database: s.database,
     createdAt: s.SnapshotCreateTime,
     tags: tagsOf(s.TagList)
   };
 }
 
-function snapshotInfo(s: DBClusterSnapshot): SnapshotInfo {
+/**
+ * Something the adapters wait on and delete (a cluster, a member instance, an
+ * RDS DB instance): how to look at it, and RDS's fault codes for it.
+ */
+interface Resource {
+  readonly noun: 'cluster' | 'instance';
+  look(identifier: string): Promise<{ status: string } | undefined>;
+  readonly notFound: readonly string[];
+  readonly invalidState: readonly string[];
+}
+
+/**
+ * Until `look` sees it available and, when given, `until` holds. A failed
+ * status ends the wait; so does a missing resource, but only after
+ * RENAME_GRACE_POLLS (a just-renamed one takes a while to show under its new name).
+ */
+async function waitAvailable<T extends { status: string }>(
+  look: (identifier: string) => Promise<T | undefined>,
+  identifier: string,
+  options: WaitOptions,
+  until?: (d: T) => boolean
+): Promise<T> {
+  let missing = 0;
+  const found = await waitFor<T>(async () => {
+    const d = await look(identifier);
+    if (!d) {
+      missing++;
+      return missing > RENAME_GRACE_POLLS ? { status: 'not found', done: false, failed: 'not found' } : { status: 'not found yet', done: false };
+    }
+    if (FAILED_STATUSES.has(d.status)) return { status: d.status, done: false, failed: d.status };
+    return { status: d.status, done: d.status === 'available' && (until?.(d) ?? true), value: d };
+  }, options);
+  return found!;
+}
+
+/** Until `look` no longer finds it. */
+async function waitGone(res: Resource, identifier: string, options: WaitOptions): Promise<void> {
+  await waitFor(async () => {
+    const d = await res.look(identifier);
+    return d ? { status: d.status, done: false } : { status: 'deleted', done: true };
+  }, options);
+}
+
+/** Wait until a resource that refused a change for its state is in a state that accepts one (or is going anyway). */
+async function settle(res: Resource, identifier: string, options: WaitOptions): Promise<void> {
+  await waitFor(async () => {
+    const d = await res.look(identifier);
+    if (!d) return { status: 'deleted', done: true };
+    return { status: d.status, done: d.status === 'available' || FAILED_STATUSES.has(d.status) || d.status === 'deleting' };
+  }, options);
+}
+
+/**
+ * Send a Delete call; while RDS refuses it for the resource's state (twice at
+ * most), wait until the resource settles and send it again, unless it is
+ * already being deleted. 'gone' when RDS says it does not exist.
+ */
+async function deleteRetrying(
+  res: Resource,
+  identifier: string,
+  wait: (what: string) => WaitOptions,
+  send: () => Promise<unknown>
+): Promise<'deleting' | 'gone'> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await send();
+      return 'deleting';
+    } catch (e) {
+      if (isAwsError(e, ...res.notFound)) return 'gone';
+      if (isAwsError(e, ...res.invalidState) && attempt < 2) {
+        const now = await res.look(identifier);
+        if (!now || now.status === 'deleting') return 'deleting';
+        await settle(res, identifier, wait(`${res.noun} ${identifier} to accept deletion`));
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+/**
+ * The delete flow of both kinds: false when the database does not exist;
+ * deletion protection off; `before` (a cluster's instances); the Delete call,
+ * retried as `deleteRetrying` does; then, when asked, until the database is gone.
+ */
+async function deleteDatabase(
+  db: Resource & { describe(identifier: string): Promise<DatabaseInfo | undefined>; modify(identifier: string, change: Modification): Promise<void> },
+  identifier: string,
+  options: DeleteOptions,
+  wait: (what: string) => WaitOptions,
+  steps: { before?: (d: DatabaseInfo) => Promise<void>; send: () => Promise<unknown> }
+): Promise<boolean> {
+  const d = await db.describe(identifier);
+  if (!d) return false;
+  if (d.deletionProtection) await db.modify(identifier, { deletionProtection: false });
+  await steps.before?.(d);
+  if ((await deleteRetrying(db, identifier, wait, steps.send)) === 'gone') return true;
+  if (options.waitForDeletion) await waitGone(db, identifier, wait(`${db.noun} ${identifier} deletion`));
+  return true;
+}
+
+/** What both kinds do alike: tags (any resource's ARN), and this action's snapshots of the kind. */
+function common(rds: RDSClient, kind: DbKind): Pick<Databases, 'addTags' | 'removeTags' | 'listSnapshots' | 'unshareSnapshot' | 'deleteSnapshot'> {
+  const api = snapshotApi(kind);
   return {
-    identifier: s.DBClusterSnapshotIdentifier ?? '',
-    arn: s.DBClusterSnapshotArn ?? '',
-    status: s.Status ?? 'unknown',
-    type: s.SnapshotType ?? 'unknown',
-    database: s.DBClusterIdentifier,
-    createdAt: s.SnapshotCreateTime,
-    tags: tagsOf(s.TagList)
+    addTags: (arn, tags) => addTags(rds, arn, tags),
+    removeTags: (arn, keys) => removeTags(rds, arn, keys),
+    async listSnapshots() {
+      return allPages(async marker => {
+        const out = await api.describe(rds, { SnapshotType: 'manual', Marker: marker });
+        return { items: out.snapshots.map(snapshotInfo), marker: out.marker };
+      });
+    },
+    async unshareSnapshot(identifier) {
+      const accounts = (await restoreAccess(api, rds, identifier)).filter(v => v !== 'all');
+      if (accounts.length > 0) await api.modifyRestore(rds, identifier, { ValuesToRemove: accounts });
+      return accounts;
+    },
+    async deleteSnapshot(identifier) {
+      await deleteSnapshot(api, rds, identifier);
+    }
   };
 }
 
 /** The Aurora implementation. `wait` gives the wait options for one named wait. */
 export function clusterDatabases(rds: RDSClient, wait: (what: string) => WaitOptions): Databases {
   const describe = async (identifier: string): Promise<DatabaseInfo | undefined> => {
-    try {
-      const out = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
-      const c = out.DBClusters?.[0];
-      return c ? clusterInfo(c) : undefined;
-    } catch (e) {
-      if (isAwsError(e, 'DBClusterNotFoundFault')) return undefined;
-      throw e;
-    }
+    const out = await ifFound(() => rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
+    const c = out?.DBClusters?.[0];
+    return c ? clusterInfo(c) : undefined;
   };
 
   const describeInstance = async (identifier: string): Promise<InstanceInfo | undefined> => {
-    try {
-      const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
-      const i = out.DBInstances?.[0];
-      return i ? instanceInfo(i) : undefined;
-    } catch (e) {
-      if (isAwsError(e, 'DBInstanceNotFoundFault')) return undefined;
-      throw e;
-    }
-  };
-
-  const waitAvailable = async (identifier: string, what: string, until?: (d: DatabaseInfo) => boolean): Promise<DatabaseInfo> => {
-    let missing = 0;
-    const info = await waitFor<DatabaseInfo>(async () => {
-      const c = await describe(identifier);
-      if (!c) {
-        missing++;
-        return missing > RENAME_GRACE_POLLS ? { status: 'not found', done: false, failed: 'not found' } : { status: 'not found yet', done: false };
-      }
-      if (FAILED_STATUSES.has(c.status)) return { status: c.status, done: false, failed: c.status };
-      return { status: c.status, done: c.status === 'available' && (until?.(c) ?? true), value: c };
-    }, wait(what));
-    return info!;
-  };
-
-  const waitInstanceAvailable = async (identifier: string, what: string): Promise<void> => {
-    let missing = 0;
-    await waitFor(async () => {
-      const i = await describeInstance(identifier);
-      if (!i) {
-        missing++;
-        return missing > RENAME_GRACE_POLLS ? { status: 'not found', done: false, failed: 'not found' } : { status: 'not found yet', done: false };
-      }
-      if (FAILED_STATUSES.has(i.status)) return { status: i.status, done: false, failed: i.status };
-      return { status: i.status, done: i.status === 'available' };
-    }, wait(what));
-  };
-
-  const waitInstanceDeleted = async (identifier: string, what: string): Promise<void> => {
-    await waitFor(async () => {
-      const i = await describeInstance(identifier);
-      return i ? { status: i.status, done: false } : { status: 'deleted', done: true };
-    }, wait(what));
-  };
-
-  const waitDeleted = async (identifier: string, what: string): Promise<void> => {
-    await waitFor(async () => {
-      const c = await describe(identifier);
-      return c ? { status: c.status, done: false } : { status: 'deleted', done: true };
-    }, wait(what));
-  };
-
-  /** Wait until a resource that refused a change for its state is in a state that accepts one. */
-  const settle = async (identifier: string, instance: boolean): Promise<void> => {
-    if (instance) {
-      await waitFor(async () => {
-        const i = await describeInstance(identifier);
-        if (!i) return { status: 'deleted', done: true };
-        return { status: i.status, done: i.status === 'available' || FAILED_STATUSES.has(i.status) || i.status === 'deleting' };
-      }, wait(`instance ${identifier} to accept deletion`));
-    } else {
-      await waitFor(async () => {
-        const c = await describe(identifier);
-        if (!c) return { status: 'deleted', done: true };
-        return { status: c.status, done: c.status === 'available' || FAILED_STATUSES.has(c.status) || c.status === 'deleting' };
-      }, wait(`cluster ${identifier} to accept deletion`));
-    }
-  };
-
-  const deleteInstance = async (identifier: string): Promise<void> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: identifier }));
-        return;
-      } catch (e) {
-        if (isAwsError(e, 'DBInstanceNotFoundFault')) return;
-        if (isAwsError(e, 'InvalidDBInstanceStateFault') && attempt < 2) {
-          const i = await describeInstance(identifier);
-          if (!i || i.status === 'deleting') return;
-          await settle(identifier, true);
-          continue;
-        }
-        throw e;
-      }
-    }
+    const out = await ifFound(() => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })), 'DBInstanceNotFoundFault');
+    const i = out?.DBInstances?.[0];
+    return i ? instanceInfo(i) : undefined;
   };
 
   const modify = async (identifier: string, change: Modification): Promise<void> => {
     await rds.send(
-      new ModifyDBClusterCommand({
-        DBClusterIdentifier: identifier,
-        NewDBClusterIdentifier: change.newIdentifier,
-        VpcSecurityGroupIds: change.securityGroupIds,
-        DeletionProtection: change.deletionProtection,
-        MasterUserPassword: change.masterPassword,
-        ManageMasterUserPassword: change.manageMasterPassword,
-        ApplyImmediately: true
-      })
+      new ModifyDBClusterCommand({ DBClusterIdentifier: identifier, NewDBClusterIdentifier: change.newIdentifier, ...modification(change) })
     );
   };
+
+  const cluster = {
+    noun: 'cluster',
+    look: describe,
+    describe,
+    modify,
+    notFound: ['DBClusterNotFoundFault'],
+    invalidState: ['InvalidDBClusterStateFault']
+  } as const;
+  const member: Resource = { noun: 'instance', look: describeInstance, notFound: ['DBInstanceNotFoundFault'], invalidState: ['InvalidDBInstanceStateFault'] };
 
   return {
     kind: 'cluster',
     describe,
     describeInstance,
     async list() {
-      const all: DatabaseInfo[] = [];
-      let marker: string | undefined;
-      do {
+      return allPages(async marker => {
         const out = await rds.send(new DescribeDBClustersCommand({ Marker: marker }));
-        for (const c of out.DBClusters ?? []) all.push(clusterInfo(c));
-        marker = out.Marker;
-      } while (marker);
-      return all;
+        return { items: (out.DBClusters ?? []).map(clusterInfo), marker: out.Marker };
+      });
     },
     async restore(req) {
       await rds.send(
@@ -472,81 +502,29 @@ export function clusterDatabases(rds: RDSClient, wait: (what: string) => WaitOpt
     async enableDataApi(arn) {
       await rds.send(new EnableHttpEndpointCommand({ ResourceArn: arn }));
     },
-    async delete(identifier, options = {}) {
-      const c = await describe(identifier);
-      if (!c) return false;
-      if (c.deletionProtection) {
-        await modify(identifier, { deletionProtection: false });
-      }
-      await Promise.all(c.members.map(m => deleteInstance(m)));
-      await Promise.all(c.members.map(m => waitInstanceDeleted(m, `instance ${m} deletion`)));
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await rds.send(
+    delete(identifier, options = {}) {
+      return deleteDatabase(cluster, identifier, options, wait, {
+        async before(c) {
+          await Promise.all(c.members.map(m => deleteRetrying(member, m, wait, () => rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: m })))));
+          await Promise.all(c.members.map(m => waitGone(member, m, wait(`instance ${m} deletion`))));
+        },
+        send: () =>
+          rds.send(
             new DeleteDBClusterCommand({
               DBClusterIdentifier: identifier,
               SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
               FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier
             })
-          );
-          break;
-        } catch (e) {
-          if (isAwsError(e, 'DBClusterNotFoundFault')) return true;
-          if (isAwsError(e, 'InvalidDBClusterStateFault') && attempt < 2) {
-            const now = await describe(identifier);
-            if (!now || now.status === 'deleting') break;
-            await settle(identifier, false);
-            continue;
-          }
-          throw e;
-        }
-      }
-      if (options.waitForDeletion) await waitDeleted(identifier, `cluster ${identifier} deletion`);
-      return true;
+          )
+      });
     },
-    async addTags(arn, tags) {
-      await rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) }));
+    waitAvailable: (identifier, what, until) => waitAvailable(describe, identifier, wait(what), until),
+    async waitInstanceAvailable(identifier, what) {
+      await waitAvailable(describeInstance, identifier, wait(what));
     },
-    async removeTags(arn, keys) {
-      await rds.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: keys }));
-    },
-    waitAvailable,
-    waitInstanceAvailable,
-    waitInstanceDeleted,
-    waitDeleted,
-    async listSnapshots() {
-      const all: SnapshotInfo[] = [];
-      let marker: string | undefined;
-      do {
-        const out = await rds.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'manual', Marker: marker }));
-        for (const s of out.DBClusterSnapshots ?? []) all.push(snapshotInfo(s));
-        marker = out.Marker;
-      } while (marker);
-      return all;
-    },
-    async unshareSnapshot(identifier) {
-      const out = await rds.send(new DescribeDBClusterSnapshotAttributesCommand({ DBClusterSnapshotIdentifier: identifier }));
-      const restore = out.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes?.find(a => a.AttributeName === 'restore');
-      const accounts = (restore?.AttributeValues ?? []).filter(v => v !== 'all');
-      if (accounts.length > 0) {
-        await rds.send(
-          new ModifyDBClusterSnapshotAttributeCommand({
-            DBClusterSnapshotIdentifier: identifier,
-            AttributeName: 'restore',
-            ValuesToRemove: accounts
-          })
-        );
-      }
-      return accounts;
-    },
-    async deleteSnapshot(identifier) {
-      try {
-        await rds.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: identifier }));
-      } catch (e) {
-        if (isAwsError(e, 'DBClusterSnapshotNotFoundFault')) return;
-        throw e;
-      }
-    }
+    waitInstanceDeleted: (identifier, what) => waitGone(member, identifier, wait(what)),
+    waitDeleted: (identifier, what) => waitGone(cluster, identifier, wait(what)),
+    ...common(rds, 'cluster')
   };
 }
 
@@ -564,82 +542,47 @@ export function databasesFor(ctx: Pick<Context, 'accounts' | 'settings' | 'clock
  * with it), its snapshots DB snapshots.
  */
 export function instanceDatabases(rds: RDSClient, wait: (what: string) => WaitOptions): Databases {
+  const notFound = ['DBInstanceNotFoundFault', 'DBInstanceNotFound'];
   const describeRaw = async (identifier: string): Promise<DBInstance | undefined> => {
-    try {
-      const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
-      return out.DBInstances?.[0];
-    } catch (e) {
-      if (isAwsError(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return undefined;
-      throw e;
-    }
+    const out = await ifFound(() => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })), ...notFound);
+    return out?.DBInstances?.[0];
   };
   const describe = async (identifier: string): Promise<DatabaseInfo | undefined> => {
     const i = await describeRaw(identifier);
     // An Aurora cluster member is not a database of its own.
     return i && !i.DBClusterIdentifier ? standaloneInfo(i) : undefined;
   };
-
-  const waitAvailable = async (identifier: string, what: string, until?: (d: DatabaseInfo) => boolean): Promise<DatabaseInfo> => {
-    let missing = 0;
-    const info = await waitFor<DatabaseInfo>(async () => {
-      const d = await describe(identifier);
-      if (!d) {
-        missing++;
-        return missing > RENAME_GRACE_POLLS ? { status: 'not found', done: false, failed: 'not found' } : { status: 'not found yet', done: false };
-      }
-      if (FAILED_STATUSES.has(d.status)) return { status: d.status, done: false, failed: d.status };
-      return { status: d.status, done: d.status === 'available' && (until?.(d) ?? true), value: d };
-    }, wait(what));
-    return info!;
-  };
-
-  const waitDeleted = async (identifier: string, what: string): Promise<void> => {
-    await waitFor(async () => {
-      const d = await describeRaw(identifier);
-      return d ? { status: d.DBInstanceStatus ?? 'unknown', done: false } : { status: 'deleted', done: true };
-    }, wait(what));
+  const describeInstance = async (identifier: string): Promise<InstanceInfo | undefined> => {
+    const i = await describeRaw(identifier);
+    return i ? instanceInfo(i) : undefined;
   };
 
   const modify = async (identifier: string, change: Modification): Promise<void> => {
     await rds.send(
-      new ModifyDBInstanceCommand({
-        DBInstanceIdentifier: identifier,
-        NewDBInstanceIdentifier: change.newIdentifier,
-        VpcSecurityGroupIds: change.securityGroupIds,
-        DeletionProtection: change.deletionProtection,
-        MasterUserPassword: change.masterPassword,
-        ManageMasterUserPassword: change.manageMasterPassword,
-        ApplyImmediately: true
-      })
+      new ModifyDBInstanceCommand({ DBInstanceIdentifier: identifier, NewDBInstanceIdentifier: change.newIdentifier, ...modification(change) })
     );
   };
 
-  /** Wait until an instance that refused a change for its state accepts one (or is going anyway). */
-  const settle = async (identifier: string): Promise<void> => {
-    await waitFor(async () => {
-      const d = await describeRaw(identifier);
-      if (!d) return { status: 'deleted', done: true };
-      const status = d.DBInstanceStatus ?? 'unknown';
-      return { status, done: status === 'available' || status === 'deleting' || FAILED_STATUSES.has(status) };
-    }, wait(`instance ${identifier} to accept deletion`));
-  };
+  // Deleting and waiting look at any DB instance of the name (`describeInstance`), not only a standalone one.
+  const instance = {
+    noun: 'instance',
+    look: describeInstance,
+    describe,
+    modify,
+    notFound,
+    invalidState: ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState']
+  } as const;
+  const waitDeleted = (identifier: string, what: string) => waitGone(instance, identifier, wait(what));
 
   return {
     kind: 'instance',
     describe,
-    async describeInstance(identifier) {
-      const i = await describeRaw(identifier);
-      return i ? instanceInfo(i) : undefined;
-    },
+    describeInstance,
     async list() {
-      const all: DatabaseInfo[] = [];
-      let marker: string | undefined;
-      do {
+      return allPages(async marker => {
         const out = await rds.send(new DescribeDBInstancesCommand({ Marker: marker }));
-        for (const i of out.DBInstances ?? []) if (!i.DBClusterIdentifier) all.push(standaloneInfo(i));
-        marker = out.Marker;
-      } while (marker);
-      return all;
+        return { items: (out.DBInstances ?? []).filter(i => !i.DBClusterIdentifier).map(standaloneInfo), marker: out.Marker };
+      });
     },
     async restore(req) {
       await rds.send(
@@ -673,13 +616,10 @@ export function instanceDatabases(rds: RDSClient, wait: (what: string) => WaitOp
         fix: 'Use masking-connection: direct for an RDS DB instance.'
       });
     },
-    async delete(identifier, options = {}) {
-      const d = await describe(identifier);
-      if (!d) return false;
-      if (d.deletionProtection) await modify(identifier, { deletionProtection: false });
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await rds.send(
+    delete(identifier, options = {}) {
+      return deleteDatabase(instance, identifier, options, wait, {
+        send: () =>
+          rds.send(
             new DeleteDBInstanceCommand({
               DBInstanceIdentifier: identifier,
               SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
@@ -687,59 +627,15 @@ export function instanceDatabases(rds: RDSClient, wait: (what: string) => WaitOp
               // A staging instance's automated backups are of no use once it is replaced: they go with it.
               DeleteAutomatedBackups: true
             })
-          );
-          break;
-        } catch (e) {
-          if (isAwsError(e, 'DBInstanceNotFoundFault', 'DBInstanceNotFound')) return true;
-          if (isAwsError(e, 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState') && attempt < 2) {
-            const now = await describeRaw(identifier);
-            if (!now || now.DBInstanceStatus === 'deleting') break;
-            await settle(identifier);
-            continue;
-          }
-          throw e;
-        }
-      }
-      if (options.waitForDeletion) await waitDeleted(identifier, `instance ${identifier} deletion`);
-      return true;
+          )
+      });
     },
-    async addTags(arn, tags) {
-      await rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: tagList(tags) }));
-    },
-    async removeTags(arn, keys) {
-      await rds.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: keys }));
-    },
-    waitAvailable,
+    waitAvailable: (identifier, what, until) => waitAvailable(describe, identifier, wait(what), until),
     async waitInstanceAvailable(identifier, what) {
-      await waitAvailable(identifier, what);
+      await waitAvailable(describe, identifier, wait(what));
     },
     waitInstanceDeleted: waitDeleted,
     waitDeleted,
-    async listSnapshots() {
-      const all: SnapshotInfo[] = [];
-      let marker: string | undefined;
-      do {
-        const out = await rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', Marker: marker }));
-        for (const s of out.DBSnapshots ?? []) all.push(dbSnapshotInfo(s));
-        marker = out.Marker;
-      } while (marker);
-      return all;
-    },
-    async unshareSnapshot(identifier) {
-      const out = await rds.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: identifier }));
-      const restore = out.DBSnapshotAttributesResult?.DBSnapshotAttributes?.find(a => a.AttributeName === 'restore');
-      const accounts = (restore?.AttributeValues ?? []).filter(v => v !== 'all');
-      if (accounts.length > 0)
-        await rds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: identifier, AttributeName: 'restore', ValuesToRemove: accounts }));
-      return accounts;
-    },
-    async deleteSnapshot(identifier) {
-      try {
-        await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: identifier }));
-      } catch (e) {
-        if (isAwsError(e, 'DBSnapshotNotFoundFault', 'DBSnapshotNotFound')) return;
-        throw e;
-      }
-    }
+    ...common(rds, 'instance')
   };
 }

@@ -6,7 +6,7 @@
  * `mode: plan` prints it and `mode: sync` executes it. Every decision is a
  * pure function of the settings and what RDS described.
  */
-import { databasesFor, type DatabaseInfo, type InstanceInfo, type SnapshotInfo, type Tags } from '../aws/databases';
+import { databasesFor, type CarriedSettings, type DatabaseInfo, type InstanceInfo, type SnapshotInfo, type Tags } from '../aws/databases';
 import { LOCK_TAG, MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG, type Context } from '../context';
 import { DiagnosedError } from '../errors';
 import { cliNouns, toRdsIdentifier } from '../rds-rules';
@@ -31,7 +31,8 @@ export const DEFAULT_INSTANCE_CLASS = 'db.r6g.large';
 /** Restoring without a key of the staging account would keep production's key: name the staging account's AWS managed key instead. */
 export const DEFAULT_TARGET_KEY = 'alias/aws/rds';
 
-export interface RestoreSettings {
+/** The new database's settings; those it carries over (CarriedSettings) are the replaced staging database's. */
+export interface RestoreSettings extends CarriedSettings {
   kmsKeyId: Inherited<string>;
   dbSubnetGroup: Inherited<string | undefined>;
   /** Security groups of the new database until the swap (unreachable by anything but the action). */
@@ -49,11 +50,6 @@ export interface RestoreSettings {
   publiclyAccessible?: boolean;
   /** Deletion protection after the swap: as the replaced database had it. */
   deletionProtection: boolean;
-  copyTagsToSnapshot?: boolean;
-  iamDatabaseAuthentication?: boolean;
-  cloudwatchLogsExports?: string[];
-  serverlessV2?: { minCapacity: number; maxCapacity: number };
-  storageType?: string;
   /** The user's tags: those of the replaced database, overridden by the `tags` input (never this action's own). */
   tags: Tags;
 }

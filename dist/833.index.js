@@ -1,8 +1,8 @@
-export const id = 327;
-export const ids = [327];
+export const id = 833;
+export const ids = [833];
 export const modules = {
 
-/***/ 5327:
+/***/ 3833:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -74,6 +74,25 @@ function longest(list) {
 
 ;// CONCATENATED MODULE: ./src/masking/sql/dialect.ts
 
+/** The SQL expression of the masked value of column `c` (quoted), or undefined for keep. */
+function maskExpression(c, col, t, parts) {
+    switch (t.kind) {
+        case 'keep':
+            return undefined;
+        case 'null':
+            return 'NULL';
+        case 'constant':
+            if (t.value === null)
+                return 'NULL';
+            if (typeof t.value === 'boolean')
+                return t.value ? 'TRUE' : 'FALSE';
+            return parts.literal(t.value);
+        case 'date-shift':
+            return parts.dateShift(c, col, t.days);
+        default:
+            return parts.text(c, t);
+    }
+}
 /** Longest output, in characters, of a text transform (for varchar(n) checks); undefined when not text or unbounded. */
 function maxOutputLength(t) {
     switch (t.kind) {
@@ -554,37 +573,23 @@ function textExpression(c, t) {
             return undefined;
     }
 }
+/** Date arithmetic: DATE_ADD keeps the column's type (date, datetime or timestamp). */
+function dateShift(c, _col, days) {
+    const sign = `(CASE WHEN MOD(CONV(SUBSTRING(${hmacHex(c)}, 1, 2), 16, 10), 2) = 1 THEN 1 ELSE -1 END)`;
+    return `CASE WHEN ${c} IS NULL THEN ${c} ELSE DATE_ADD(${c}, INTERVAL ${sign} * CAST(1 + MOD(${u32(c, 1)}, ${days}) AS SIGNED) DAY) END`;
+}
+/** Numbers stay numeric literals; strings go through str() (sql_mode and charset proof). */
+const literal = (value) => (typeof value === 'number' ? String(value) : str(value));
+const table = (schema, name) => `${ident(schema)}.${ident(name)}`;
 const mysql = {
     engine: 'mysql',
     ident,
-    table: (schema, table) => `${ident(schema)}.${ident(table)}`,
-    expression(col, t) {
-        const c = ident(col.column);
-        switch (t.kind) {
-            case 'keep':
-                return undefined;
-            case 'null':
-                return 'NULL';
-            case 'constant':
-                if (t.value === null)
-                    return 'NULL';
-                if (typeof t.value === 'boolean')
-                    return t.value ? 'TRUE' : 'FALSE';
-                if (typeof t.value === 'number')
-                    return String(t.value);
-                return str(t.value);
-            case 'date-shift': {
-                const sign = `(CASE WHEN MOD(CONV(SUBSTRING(${hmacHex(c)}, 1, 2), 16, 10), 2) = 1 THEN 1 ELSE -1 END)`;
-                return `CASE WHEN ${c} IS NULL THEN ${c} ELSE DATE_ADD(${c}, INTERVAL ${sign} * CAST(1 + MOD(${u32(c, 1)}, ${t.days}) AS SIGNED) DAY) END`;
-            }
-            default:
-                return textExpression(c, t);
-        }
-    },
+    table,
+    expression: (col, t) => maskExpression(ident(col.column), col, t, { literal, dateShift, text: textExpression }),
     sessionKeys: (pads) => [{ sql: 'SET @rcs_mask_ik = UNHEX(?), @rcs_mask_ok = UNHEX(?)', params: [pads.innerHex, pads.outerHex] }],
     clearKeys: () => [{ sql: 'SET @rcs_mask_ik = NULL, @rcs_mask_ok = NULL', params: [] }],
     updateParams: () => [],
-    truncate: tables => tables.map(t => `TRUNCATE TABLE ${ident(t.schema)}.${ident(t.table)}`),
+    truncate: tables => tables.map(t => `TRUNCATE TABLE ${table(t.schema, t.table)}`),
     catalogQuery: `SELECT c.TABLE_SCHEMA AS table_schema, c.TABLE_NAME AS table_name, c.COLUMN_NAME AS column_name,
   LOWER(c.DATA_TYPE) AS data_type, LOWER(c.DATA_TYPE) AS udt_name, c.CHARACTER_MAXIMUM_LENGTH AS character_maximum_length, c.IS_NULLABLE AS is_nullable
 FROM information_schema.COLUMNS c
@@ -595,7 +600,7 @@ ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`,
     isText: col => TEXT_TYPES.has(col.dataType),
     isDate: col => DATE_TYPES.has(col.dataType),
     countRows: sql => `SELECT COUNT(*) AS n FROM (${sql}) AS v`,
-    sample: (schema, table, columns, limit) => `SELECT ${columns.map(c => `CAST(${ident(c)} AS CHAR CHARACTER SET utf8mb4) AS ${ident(c)}`).join(', ')} FROM ${ident(schema)}.${ident(table)} LIMIT ${Math.floor(limit)}`
+    sample: (schema, name, columns, limit) => `SELECT ${columns.map(c => `CAST(${ident(c)} AS CHAR CHARACTER SET utf8mb4) AS ${ident(c)}`).join(', ')} FROM ${table(schema, name)} LIMIT ${Math.floor(limit)}`
 };
 
 ;// CONCATENATED MODULE: ./src/masking/sql/postgres.ts
@@ -638,36 +643,24 @@ function postgres_textExpression(c, t) {
             return undefined;
     }
 }
+/** A date column plus whole days stays a date; a timestamp needs an interval. */
+function postgres_dateShift(c, col, days) {
+    const shift = `((CASE WHEN get_byte(h, 0) % 2 = 1 THEN 1 ELSE -1 END) * (1 + ${postgres_u32(1)} % ${days}))::int`;
+    const shifted = col.dataType === 'date' ? `${c} + ${shift}` : `${c} + ${shift} * interval '1 day'`;
+    return `CASE WHEN ${c} IS NULL THEN ${c} ELSE (SELECT ${shifted} FROM (SELECT ${hmac(c)} AS h) AS d) END`;
+}
+/** Numbers too are quoted: an untyped literal takes the column's type in the UPDATE. */
+const postgres_literal = (value) => postgres_str(String(value));
+const postgres_table = (schema, name) => `${postgres_ident(schema)}.${postgres_ident(name)}`;
 const postgres = {
     engine: 'postgres',
     ident: postgres_ident,
-    table: (schema, table) => `${postgres_ident(schema)}.${postgres_ident(table)}`,
-    expression(col, t) {
-        const c = postgres_ident(col.column);
-        switch (t.kind) {
-            case 'keep':
-                return undefined;
-            case 'null':
-                return 'NULL';
-            case 'constant':
-                if (t.value === null)
-                    return 'NULL';
-                if (typeof t.value === 'boolean')
-                    return t.value ? 'TRUE' : 'FALSE';
-                return postgres_str(String(t.value));
-            case 'date-shift': {
-                const days = `((CASE WHEN get_byte(h, 0) % 2 = 1 THEN 1 ELSE -1 END) * (1 + ${postgres_u32(1)} % ${t.days}))::int`;
-                const shifted = col.dataType === 'date' ? `${c} + ${days}` : `${c} + ${days} * interval '1 day'`;
-                return `CASE WHEN ${c} IS NULL THEN ${c} ELSE (SELECT ${shifted} FROM (SELECT ${hmac(c)} AS h) AS d) END`;
-            }
-            default:
-                return postgres_textExpression(c, t);
-        }
-    },
+    table: postgres_table,
+    expression: (col, t) => maskExpression(postgres_ident(col.column), col, t, { literal: postgres_literal, dateShift: postgres_dateShift, text: postgres_textExpression }),
     sessionKeys: () => [],
     clearKeys: () => [],
     updateParams: (pads) => [pads.innerHex, pads.outerHex],
-    truncate: tables => (tables.length ? [`TRUNCATE TABLE ${tables.map(t => `${postgres_ident(t.schema)}.${postgres_ident(t.table)}`).join(', ')}`] : []),
+    truncate: tables => (tables.length ? [`TRUNCATE TABLE ${tables.map(t => postgres_table(t.schema, t.table)).join(', ')}`] : []),
     catalogQuery: `SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.udt_name, c.character_maximum_length, c.is_nullable
 FROM information_schema.columns c
 JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
@@ -677,13 +670,40 @@ ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
     isText: col => postgres_TEXT_TYPES.has(col.dataType) || TEXT_UDTS.has(col.udtName),
     isDate: col => postgres_DATE_TYPES.has(col.dataType),
     countRows: sql => `SELECT count(*) AS n FROM (${sql}) AS v`,
-    sample: (schema, table, columns, limit) => `SELECT ${columns.map(c => `${postgres_ident(c)}::text AS ${postgres_ident(c)}`).join(', ')} FROM ${postgres_ident(schema)}.${postgres_ident(table)} LIMIT ${Math.floor(limit)}`
+    sample: (schema, name, columns, limit) => `SELECT ${columns.map(c => `${postgres_ident(c)}::text AS ${postgres_ident(c)}`).join(', ')} FROM ${postgres_table(schema, name)} LIMIT ${Math.floor(limit)}`
 };
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds-data/dist-cjs/index.js
 var dist_cjs = __webpack_require__(6315);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds/dist-cjs/index.js
 var client_rds_dist_cjs = __webpack_require__(7202);
+;// CONCATENATED MODULE: ./src/masking/transports/executor.ts
+/** Executors of a transaction run statements on its session; another transaction inside one is refused. */
+function refuseNested(inTransaction) {
+    if (inTransaction)
+        throw new Error('nested transactions are not supported');
+}
+/**
+ * The end of a begun transaction: commit when `body` succeeds; when it (or the
+ * commit) throws, roll back (a failed rollback is ignored) and rethrow.
+ */
+async function settle(body, commit, rollback) {
+    try {
+        const value = await body();
+        await commit();
+        return value;
+    }
+    catch (e) {
+        await rollback().catch(() => undefined);
+        throw e;
+    }
+}
+/** A transaction in SQL on one session: `begin` (BEGIN / START TRANSACTION), then COMMIT or ROLLBACK. */
+async function sqlTransaction(run, begin, body) {
+    await run(begin);
+    return settle(body, () => run('COMMIT'), () => run('ROLLBACK'));
+}
+
 ;// CONCATENATED MODULE: ./src/masking/transports/data-api.ts
 /**
  * The RDS Data API (for runners outside the VPC): statements over HTTPS with
@@ -692,6 +712,7 @@ var client_rds_dist_cjs = __webpack_require__(7202);
  * Limits: each call times out after 45 s (StatementTimeoutException): very
  * large tables need the direct connection.
  */
+
 
 
 /** Turn the dialect's positional placeholders ($1 / ?) into Data API named ones (:p1), outside quoted text. */
@@ -760,21 +781,12 @@ function dataApiExecutor(client, target, transactionId) {
             return { rows, affected: Number(r.numberOfRecordsUpdated ?? 0) };
         },
         async transaction(fn) {
-            if (transactionId)
-                throw new Error('nested transactions are not supported');
+            refuseNested(Boolean(transactionId));
             const begun = await client.send(new dist_cjs/* BeginTransactionCommand */.fI({ ...base, database: target.database }));
             const id = begun.transactionId;
             if (!id)
                 throw new Error('Data API BeginTransaction returned no transactionId');
-            try {
-                const value = await fn(dataApiExecutor(client, target, id));
-                await client.send(new dist_cjs/* CommitTransactionCommand */.Hb({ ...base, transactionId: id }));
-                return value;
-            }
-            catch (e) {
-                await client.send(new dist_cjs/* RollbackTransactionCommand */.qu({ ...base, transactionId: id })).catch(() => undefined);
-                throw e;
-            }
+            return settle(() => fn(dataApiExecutor(client, target, id)), () => client.send(new dist_cjs/* CommitTransactionCommand */.Hb({ ...base, transactionId: id })), () => client.send(new dist_cjs/* RollbackTransactionCommand */.qu({ ...base, transactionId: id })));
         },
         async close() {
             if (!transactionId)
@@ -802,6 +814,7 @@ var promise = __webpack_require__(7588);
 ;// CONCATENATED MODULE: ./src/masking/transports/mysql.ts
 /** Direct MySQL / MariaDB connection (mysql2) over TLS. */
 
+
 function wrap(conn, inTx) {
     return {
         async query(sql, params = []) {
@@ -812,18 +825,8 @@ function wrap(conn, inTx) {
             return { rows: [], affected: result.affectedRows ?? 0 };
         },
         async transaction(fn) {
-            if (inTx)
-                throw new Error('nested transactions are not supported');
-            await conn.query('START TRANSACTION');
-            try {
-                const value = await fn(wrap(conn, true));
-                await conn.query('COMMIT');
-                return value;
-            }
-            catch (e) {
-                await conn.query('ROLLBACK').catch(() => undefined);
-                throw e;
-            }
+            refuseNested(inTx);
+            return sqlTransaction(sql => conn.query(sql), 'START TRANSACTION', () => fn(wrap(conn, true)));
         },
         async close() {
             await conn.end();
@@ -852,6 +855,7 @@ var esm = __webpack_require__(3849);
 ;// CONCATENATED MODULE: ./src/masking/transports/pg.ts
 /** Direct PostgreSQL connection (node-postgres) over TLS. */
 
+
 /** require: encrypted, server certificate not checked; verify-full: checked against Node's CAs plus NODE_EXTRA_CA_CERTS (the RDS CA bundle). */
 function pgSsl(tls) {
     if (tls === 'disable')
@@ -865,18 +869,8 @@ function pg_wrap(client, inTx) {
             return { rows: (r.rows ?? []), affected: r.command === 'SELECT' ? 0 : (r.rowCount ?? 0) };
         },
         async transaction(fn) {
-            if (inTx)
-                throw new Error('nested transactions are not supported');
-            await client.query('BEGIN');
-            try {
-                const value = await fn(pg_wrap(client, true));
-                await client.query('COMMIT');
-                return value;
-            }
-            catch (e) {
-                await client.query('ROLLBACK').catch(() => undefined);
-                throw e;
-            }
+            refuseNested(inTx);
+            return sqlTransaction(sql => client.query(sql), 'BEGIN', () => fn(pg_wrap(client, true)));
         },
         async close() {
             await client.end();
