@@ -71834,6 +71834,44 @@ function policiesFileContent(set) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(2632);
+;// CONCATENATED MODULE: ./src/aws/keys.ts
+/**
+ * Read-only KMS look-ups the source plan needs about a snapshot's key: who
+ * manages it (AWS for aws/rds, CUSTOMER for a CMK) and, when the caller may
+ * read it, its key policy.
+ */
+
+
+async function describeKey(kms, keyId) {
+    const out = await kms.send(new dist_cjs/* DescribeKeyCommand */.spV({ KeyId: keyId }));
+    const m = out.KeyMetadata;
+    return {
+        arn: m?.Arn ?? keyId,
+        keyManager: m?.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER',
+        keyState: m?.KeyState
+    };
+}
+/** The key's default policy, or the reason it could not be read (access denied is common and not fatal). */
+async function readKeyPolicy(kms, keyId) {
+    try {
+        const out = await kms.send(new dist_cjs/* GetKeyPolicyCommand */.$r8({ KeyId: keyId, PolicyName: 'default' }));
+        return { policy: out.Policy };
+    }
+    catch (e) {
+        const code = (0,errors/* awsErrorCode */.J6)(e);
+        if (code)
+            return { unreadable: code, message: e.message };
+        throw e;
+    }
+}
+async function keyFacts(kms, keyId) {
+    const key = await describeKey(kms, keyId);
+    if (key.keyManager === 'AWS')
+        return key; // aws/rds: its policy is fixed and never admits another account
+    const { policy, unreadable, message } = await readKeyPolicy(kms, key.arn);
+    return { ...key, policy, policyUnreadable: unreadable, policyUnreadableMessage: message };
+}
+
 ;// CONCATENATED MODULE: ./src/diagnostics/probe.ts
 /**
  * The access probe: with the target account's own credentials, ask the real
@@ -71939,7 +71977,9 @@ async function preflight(ctx, plan) {
     const sharedKey = await sharedKeyOf(ctx, plan, record);
     if (sharedKey) {
         const p = policyParamsFromContext(ctx, sharedKey);
-        record(...(await checkSharedKey(ctx, p, sharedKey, plan.copy.needed)));
+        // Planning already read this key's policy with the same role: analyse that text instead of asking KMS again.
+        const known = plan.sharedKeyPolicy?.keyArn === sharedKey ? plan.sharedKeyPolicy : undefined;
+        record(...(await checkSharedKey(ctx, p, sharedKey, plan.copy.needed, known)));
     }
     record(...(await checkTargetKey(ctx)));
     notChecked(ctx, sharedKey);
@@ -71957,8 +71997,9 @@ async function sharedKeyOf(ctx, plan, record) {
         return undefined;
     }
     let keyManager = snap.keyManager;
+    // Planning described the key already; a plan without that answer asks KMS (a refusal leaves it open).
     if (!keyManager && snap.kmsKeyArn)
-        keyManager = await describeKeyManager(source.kms, snap.kmsKeyArn);
+        keyManager = await describeKey(source.kms, snap.kmsKeyArn).then(k => k.keyManager, () => undefined);
     if (keyManager === 'AWS') {
         if (!settings.source.kmsKeyArn) {
             const p = policyParamsFromContext(ctx);
@@ -71988,30 +72029,22 @@ async function sharedKeyOf(ctx, plan, record) {
         return plan.copy.kmsKeyArn;
     return plan.shared.kmsKeyArn ?? snap.kmsKeyArn;
 }
-async function describeKeyManager(kms, keyArn) {
-    try {
-        const r = await kms.send(new dist_cjs/* DescribeKeyCommand */.spV({ KeyId: keyArn }));
-        const m = r.KeyMetadata?.KeyManager;
-        return m === 'AWS' || m === 'CUSTOMER' ? m : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Reads and analyses a key policy with the key owner's client; explains a refusal instead of guessing. */
-async function readPolicy(kms, keyArn, reader) {
-    try {
-        const r = await kms.send(new dist_cjs/* GetKeyPolicyCommand */.$r8({ KeyId: keyArn, PolicyName: 'default' }));
-        if (!r.Policy)
-            return { unavailable: `GetKeyPolicy on ${keyArn} returned no policy` };
-        return { text: r.Policy };
-    }
-    catch (e) {
-        return { unavailable: `GetKeyPolicy on ${keyArn} as ${reader} failed (${(0,errors/* awsErrorCode */.J6)(e) ?? 'Error'}: ${e.message}); allow kms:GetKeyPolicy on the key to get the analysis` };
-    }
+/**
+ * The key policy as the key owner reads it (or as planning already read it), with a
+ * refusal explained instead of guessed.
+ */
+async function readPolicy(kms, keyArn, reader, known) {
+    const read = known ?? (await readKeyPolicy(kms, keyArn).catch((e) => ({ unreadable: 'Error', message: e.message })));
+    if (read.policy)
+        return { text: read.policy };
+    if (!read.unreadable)
+        return { unavailable: `GetKeyPolicy on ${keyArn} returned no policy` };
+    return {
+        unavailable: `GetKeyPolicy on ${keyArn} as ${reader} failed (${read.unreadable}${read.message ? `: ${read.message}` : ''}); allow kms:GetKeyPolicy on the key to get the analysis`
+    };
 }
 /** Step 2: the shared CMK, for the target role (and, when a copy is planned, for the source role). */
-async function checkSharedKey(ctx, p, keyArn, copyPlanned) {
+async function checkSharedKey(ctx, p, keyArn, copyPlanned, known) {
     const { source, target } = ctx.accounts;
     const keyAccount = (0,rds_rules/* parseArn */.Lw)(keyArn)?.accountId ?? source.accountId;
     const remedy = {
@@ -72022,7 +72055,7 @@ async function checkSharedKey(ctx, p, keyArn, copyPlanned) {
         principalAccount: target.accountId,
         iam: targetRoleSharedKeyStatements(p)
     };
-    const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, 'Shared key policy analysis');
+    const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, 'Shared key policy analysis', known);
     const diagnostics = [...verdict.diagnostics];
     const facts = [...verdict.facts];
     if (copyPlanned && policyText)
@@ -72033,12 +72066,13 @@ async function checkSharedKey(ctx, p, keyArn, copyPlanned) {
  * Steps 2 and 3 alike: the key's owner reads its policy, which is analysed for
  * the target role as RDS calls the key and as the probe calls it directly; the
  * target role probes the key with its own credentials; judgeKeyAccess decides.
- * `analysisFact`: the report fact the RDS analysis is recorded under, if any.
+ * `analysisFact`: the report fact the RDS analysis is recorded under, if any;
+ * `known`: the policy as planning read it, when it did.
  */
-async function judgeKey(ctx, purpose, owner, remedy, analysisFact) {
+async function judgeKey(ctx, purpose, owner, remedy, analysisFact, known) {
     const { target } = ctx.accounts;
     const { keyArn } = remedy;
-    const policy = await readPolicy(owner.kms, keyArn, owner.principalArn);
+    const policy = await readPolicy(owner.kms, keyArn, owner.principalArn, known);
     const analysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, viaRds(target.principalArn, target.accountId, ctx.settings.region)) : undefined;
     const directAnalysis = policy.text
         ? analyzeKeyPolicy(policy.text, keyArn, direct(target.principalArn, target.accountId), ['kms:DescribeKey', 'kms:CreateGrant'])
@@ -72140,44 +72174,6 @@ function notChecked(ctx, sharedKey) {
 
 // EXTERNAL MODULE: ./src/plan/kind.ts
 var plan_kind = __nccwpck_require__(677);
-;// CONCATENATED MODULE: ./src/aws/keys.ts
-/**
- * Read-only KMS look-ups the source plan needs about a snapshot's key: who
- * manages it (AWS for aws/rds, CUSTOMER for a CMK) and, when the caller may
- * read it, its key policy.
- */
-
-
-async function describeKey(kms, keyId) {
-    const out = await kms.send(new dist_cjs/* DescribeKeyCommand */.spV({ KeyId: keyId }));
-    const m = out.KeyMetadata;
-    return {
-        arn: m?.Arn ?? keyId,
-        keyManager: m?.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER',
-        keyState: m?.KeyState
-    };
-}
-/** The key's default policy, or the reason it could not be read (access denied is common and not fatal). */
-async function readKeyPolicy(kms, keyId) {
-    try {
-        const out = await kms.send(new dist_cjs/* GetKeyPolicyCommand */.$r8({ KeyId: keyId, PolicyName: 'default' }));
-        return { policy: out.Policy };
-    }
-    catch (e) {
-        const code = (0,errors/* awsErrorCode */.J6)(e);
-        if (code)
-            return { unreadable: code };
-        throw e;
-    }
-}
-async function keyFacts(kms, keyId) {
-    const key = await describeKey(kms, keyId);
-    if (key.keyManager === 'AWS')
-        return key; // aws/rds: its policy is fixed and never admits another account
-    const { policy, unreadable } = await readKeyPolicy(kms, key.arn);
-    return { ...key, policy, policyUnreadable: unreadable };
-}
-
 // EXTERNAL MODULE: ./src/aws/snapshots.ts
 var snapshots = __nccwpck_require__(1960);
 // EXTERNAL MODULE: ./src/steps/reencrypt.ts
@@ -72188,6 +72184,7 @@ var reencrypt = __nccwpck_require__(8274);
  * attribute). Idempotent: a snapshot already shared with the account is left
  * as it is.
  */
+
 
 /** Whether the `restore` attribute values already admit the account (`all` is a public, unencrypted snapshot). Pure. */
 function isSharedWith(values, accountId) {
@@ -72202,11 +72199,12 @@ async function shareSnapshot(adapter, identifier, accountId, region) {
     }
     catch (e) {
         if ((0,errors/* isAwsError */.m_)(e, 'SharedSnapshotQuotaExceededFault', 'SharedSnapshotQuotaExceeded')) {
+            const n = (0,rds_rules/* cliNouns */.Kh)(adapter.kind);
             throw new errors/* DiagnosedError */.xB({
                 title: 'Snapshot shared with too many accounts',
                 message: `Snapshot '${identifier}' is already shared with ${before.length} accounts (${before.join(', ')}); RDS allows 20 (SharedSnapshotQuotaExceeded), so account ${accountId} cannot be added.`,
                 fix: `Stop sharing it with accounts that no longer need it, then run again:\n` +
-                    `  aws rds modify-db-cluster-snapshot-attribute --region ${region} --db-cluster-snapshot-identifier ${identifier} --attribute-name restore --values-to-remove <account-id>`
+                    `  aws rds modify-${n.snapshot}-attribute --region ${region} ${n.snapshotIdOption} ${identifier} --attribute-name restore --values-to-remove <account-id>`
             });
         }
         throw e;
@@ -72437,20 +72435,26 @@ async function planSource(ctx) {
     if (decision.outcome === 'refuse')
         throw new errors/* DiagnosedError */.xB(decision.diagnostic);
     const notes = [...optionNotes, ...decision.notes];
+    // The policy of the key the shared snapshot ends under, read once here (preflight analyses the same text).
+    let sharedKeyPolicy;
+    if (key && decision.keyArn === key.arn && key.keyManager === 'CUSTOMER')
+        sharedKeyPolicy = { keyArn: key.arn, policy: key.policy, unreadable: key.policyUnreadable, message: key.policyUnreadableMessage };
     if (decision.outcome === 'share-as-is') {
         const alreadyShared = snapshot.type === 'new' ? false : isSharedWith(await adapter.sharedWith(snapshot.identifier), target.accountId);
         return {
             snapshot,
             copy: { needed: false, reason: decision.reason },
             shared: { identifier: snapshot.identifier, arn: snapshot.arn, kmsKeyArn: decision.keyArn, alreadyShared, accountId: target.accountId },
-            ...(notes.length ? { notes } : {})
+            ...(notes.length ? { notes } : {}),
+            ...(sharedKeyPolicy ? { sharedKeyPolicy } : {})
         };
     }
     // A copy: check the configured CMK's policy where readable (a warning only: preflight decides), and look for an earlier copy.
     if (decision.keyArn && decision.keyArn === settings.source.kmsKeyArn && decision.keyArn !== key?.arn) {
-        const { policy } = await readKeyPolicy(source.kms, decision.keyArn);
-        if (policy !== undefined) {
-            const admission = keyAdmitsAccount(policy, target.accountId, target.principalArn, source.partition);
+        const read = await readKeyPolicy(source.kms, decision.keyArn);
+        sharedKeyPolicy = { keyArn: decision.keyArn, ...read };
+        if (read.policy !== undefined) {
+            const admission = keyAdmitsAccount(read.policy, target.accountId, target.principalArn, source.partition);
             if (!admission.admitted)
                 notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
         }
@@ -72480,7 +72484,8 @@ async function planSource(ctx) {
             alreadyShared,
             accountId: target.accountId
         },
-        ...(notes.length ? { notes } : {})
+        ...(notes.length ? { notes } : {}),
+        ...(sharedKeyPolicy ? { sharedKeyPolicy } : {})
     };
 }
 /** Whether the snapshot the staging account receives is encrypted: a copy is under its key (or none), else as the source is. */
@@ -72690,10 +72695,6 @@ var steps_lock = __nccwpck_require__(948);
  */
 
 
-/** The `masking-tls` input, once Settings carries it; `require` until then. */
-function maskingTls(settings) {
-    return settings.maskingTls ?? 'require';
-}
 /** The masking dialect of an RDS engine name: postgres, aurora-postgresql -> postgres; mysql, aurora-mysql, aurora, mariadb -> mysql. */
 function maskingEngine(engine) {
     if (engine.includes('postgres'))
@@ -72733,7 +72734,7 @@ function maskingTarget(settings, db, credentials) {
         user: db.masterUsername,
         password: db.password,
         database: db.databaseName,
-        tls: maskingTls(settings)
+        tls: settings.maskingTls
     };
 }
 function vetoReasons(e) {
@@ -72899,8 +72900,10 @@ async function restoreDatabase(ctx, plan, shared, db, lock) {
         const refused = created.find((c) => c.status === 'rejected');
         if (refused)
             throw refused.reason;
-        await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
-        info = await db.waitAvailable(id, plan.instances.length ? `cluster ${id} with its instances` : `${noun} ${id}`);
+        if (plan.instances.length > 0) {
+            await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
+            info = await db.waitAvailable(id, `cluster ${id} with its instances`);
+        }
         return restoredFrom(info, plan, password);
     }
     catch (e) {
@@ -73121,7 +73124,9 @@ async function run() {
             core/* info */.pq(lines.join('\n'));
             for (const l of lines)
                 report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
-            report.output('plan', JSON.stringify({ source: sourcePlan, target: targetPlan }));
+            // The key policy text planning read for preflight is not a planned step.
+            const { sharedKeyPolicy: _policy, ...source } = sourcePlan;
+            report.output('plan', JSON.stringify({ source, target: targetPlan }));
             await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
             return;
         }

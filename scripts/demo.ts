@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/index';
 import { ROOT, runnerFiles, startAction } from '../tools/local-runner';
 import { startOidcServer } from '../tools/oidc-server';
+import { seedInputs } from '../__tests__/e2e/harness';
 
 const { values } = parseArgs({
   options: {
@@ -20,22 +21,13 @@ const { values } = parseArgs({
   }
 });
 
-/** The inputs a workflow would pass for the seed scenario (see emulator/scenarios/seed.yaml). */
-export const SEED_INPUTS: Record<string, string> = {
-  'aws-region': 'ap-northeast-1',
-  'source-role-arn': 'arn:aws:iam::111111111111:role/rds-sync-production',
-  'target-role-arn': 'arn:aws:iam::222222222222:role/rds-sync-staging',
-  'source-cluster': 'app-production',
-  'target-cluster': 'app-staging',
-  'kms-key-id': 'arn:aws:kms:ap-northeast-1:111111111111:key/0d2c6a8e-1111-4a5b-9c3d-000000000001',
-  'target-kms-key-id': 'arn:aws:kms:ap-northeast-1:222222222222:key/5e7f9a1b-2222-4c6d-8e0f-000000000002',
-  'isolation-security-group-ids': 'sg-0150a71000000000a',
+/** The e2e tests' inputs for the seed scenario (see emulator/scenarios/seed.yaml), with its masking rules. */
+const DEMO_INPUTS: Record<string, string> = seedInputs({
   'masking-rules': join(ROOT, 'emulator', 'scenarios', 'seed-masking.yml'),
   'masking-salt': 'demo-salt-not-a-secret',
   'masking-tls': 'disable',
-  'poll-interval-seconds': '0.5',
-  mode: 'sync'
-};
+  'poll-interval-seconds': '0.5'
+});
 
 /** The job summary is HTML for GitHub's page; in a terminal, show it as text. */
 function summaryAsText(html: string): string {
@@ -61,7 +53,7 @@ async function main(): Promise<number> {
     ACTIONS_ID_TOKEN_REQUEST_URL: oidc.url,
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken
   };
-  const inputs = { ...SEED_INPUTS, mode: values.mode! };
+  const inputs = { ...DEMO_INPUTS, mode: values.mode! };
   const echo = (chunk: string) => {
     if (!values.quiet) process.stdout.write(chunk);
   };

@@ -55,7 +55,9 @@ export async function run(): Promise<void> {
       const lines = [...describeSourcePlan(sourcePlan), ...describeTargetPlan(targetPlan)];
       core.info(lines.join('\n'));
       for (const l of lines) report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
-      report.output('plan', JSON.stringify({ source: sourcePlan, target: targetPlan }));
+      // The key policy text planning read for preflight is not a planned step.
+      const { sharedKeyPolicy: _policy, ...source } = sourcePlan;
+      report.output('plan', JSON.stringify({ source, target: targetPlan }));
       await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
       return;
     }

@@ -10,6 +10,9 @@ import { DiagnosedError } from '../../src/errors';
 import { Report } from '../../src/report';
 import { readSettings } from '../../src/settings';
 import { CMK, REGION, SOURCE_ROLE, SRC, TARGET_KEY, TARGET_ROLE, TGT } from './fixtures';
+import { quietStdout } from '../helpers/stdout';
+
+quietStdout();
 
 function settings(extra: Record<string, string> = {}) {
   const table: Record<string, string> = {

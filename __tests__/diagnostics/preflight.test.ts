@@ -13,6 +13,9 @@ import { sharedKeyPolicy } from '../../src/diagnostics/policy-templates';
 import { DiagnosedError } from '../../src/errors';
 import type { SourcePlan } from '../../src/types';
 import { AWS_RDS_KEY, CMK, PARAMS, ROOT_ADMIN, SRC, TARGET_KEY, TARGET_ROLE, TGT, accessDeniedMessage, makeContext, minimalPolicy } from './fixtures';
+import { quietStdout } from '../helpers/stdout';
+
+quietStdout();
 
 function plan(keyManager: 'AWS' | 'CUSTOMER', copyUnder?: string): SourcePlan {
   const snapshotKey = keyManager === 'AWS' ? AWS_RDS_KEY : CMK;

@@ -156,6 +156,8 @@ withMariadb('MySQL instances on a real MariaDB (emulator/mysql.ts)', () => {
     await wait(async () => (emu.world.tick(), restored.status === 'available'));
     await stg.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-mysql-next', MasterUserPassword: 'staging-new-pw' }));
     await wait(async () => connect('staging-new-pw').then(async (x) => (await x.end(), true), () => false));
+    // wait() gives up silently: the new password must work, not only the old one stop working.
+    await (await connect('staging-new-pw')).end();
     await expect(connect('production-secret-password')).rejects.toThrow(/Access denied/);
     const described = await stg.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'app-staging-mysql-next' }));
     expect(described.DBInstances?.[0]?.Endpoint).toMatchObject({ Address: server.host, Port: server.port });

@@ -130,6 +130,9 @@ describe('standalone DB instances', () => {
     const managed = await stg.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-pg-old', ManageMasterUserPassword: true }));
     expect(managed.DBInstance?.MasterUserSecret?.SecretArn).toMatch(/^arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:rds!db-/);
     emu.advance(61);
+    // Turning management off needs the password that replaces the secret (SDK model, ManageMasterUserPassword).
+    const unmanaged = await failure(stg.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-pg-old', ManageMasterUserPassword: false })));
+    expect(unmanaged.name).toBe('InvalidParameterCombination');
     const reboot = await stg.rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-pg-old' }));
     expect(reboot.DBInstance?.DBInstanceStatus).toBe('rebooting');
   });

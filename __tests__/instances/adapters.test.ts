@@ -20,6 +20,9 @@ import { snapshotAdapter } from '../../src/aws/snapshots';
 import { lookUp, resolveKinds } from '../../src/plan/kind';
 import { readSettings } from '../../src/settings';
 import type { Accounts } from '../../src/accounts';
+import { quietStdout } from '../helpers/stdout';
+
+quietStdout();
 
 const rds = new RDSClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const mock = mockClient(rds);

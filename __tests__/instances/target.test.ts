@@ -14,6 +14,9 @@ import { runTarget } from '../../src/target';
 import type { SharedSnapshot } from '../../src/types';
 import { fakeContext, REGION, SOURCE_ACCOUNT as SOURCE, TARGET_ACCOUNT as TARGET, TARGET_KEY } from '../target/helpers';
 import { FakeInstanceRds } from './fake-instance-rds';
+import { quietStdout } from '../helpers/stdout';
+
+quietStdout();
 
 const SHARE_KEY = `arn:aws:kms:${REGION}:${SOURCE}:key/aaaaaaaa-12ab-34cd-56ef-1234567890ab`;
 const SHARED_ID = 'rcas-app-production-pg-2026-11-28-03-10';

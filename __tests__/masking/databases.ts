@@ -71,7 +71,9 @@ export async function freshDatabase(engine: EngineName, url: string): Promise<Te
   const admin = await mysql.createConnection({ uri: url });
   await admin.query(`CREATE DATABASE ${database} CHARACTER SET utf8mb4`);
   await admin.end();
-  const conn = await mysql.createConnection({ ...target, ssl: undefined, charset: 'utf8mb4', dateStrings: true, multipleStatements: true });
+  // Only the login: mysql2 warns (console.error) about options it does not know, such as the target's via/engine/tls.
+  const { host, port, user, password } = target;
+  const conn = await mysql.createConnection({ host, port, user, password, database, charset: 'utf8mb4', dateStrings: true, multipleStatements: true });
   return {
     engine, database, target,
     query: async sql => (await conn.query(sql))[0] as Record<string, unknown>[],

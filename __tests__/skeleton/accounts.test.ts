@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { connectAccounts, CredentialsError } from '../../src/accounts';
 import { readSettings } from '../../src/settings';
 import { startOidcServer, type OidcServer } from '../../tools/oidc-server';
+import { captureStdout } from '../helpers/stdout';
 
 const inputs: Record<string, string> = {
   'aws-region': 'ap-northeast-1',
@@ -53,11 +54,7 @@ afterAll(() => oidc.close());
 beforeEach(() => {
   sts.reset();
   for (const k of Object.keys(process.env)) if (k.startsWith('AWS_') || k.startsWith('ACTIONS_')) delete process.env[k];
-  stdout = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  });
+  stdout = captureStdout();
 });
 afterEach(() => {
   jest.restoreAllMocks();

@@ -12,6 +12,9 @@ import {
   type Observation,
   type ProgressSample
 } from '../../src/wait';
+import { quietStdout } from '../helpers/stdout';
+
+quietStdout();
 
 function fakeClock(): Clock & { t: number; sleeps: number[] } {
   const c = {

@@ -3,7 +3,7 @@
  * the emulator's own IAM and key-policy enforcement): an automated aws/rds
  * snapshot is copied under the CMK and shared; a second run reuses the copy.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DescribeDBClusterSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { Account } from '../../src/accounts';
@@ -14,6 +14,7 @@ import { readSettings } from '../../src/settings';
 import { runSource } from '../../src/source';
 import { StateStore } from '../../src/state';
 import { startEmulator, type RunningEmulator } from '../../emulator/index';
+import { quietStdout } from '../helpers/stdout';
 
 const REGION = 'ap-northeast-1';
 const PROD = '111111111111';
@@ -56,13 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu?.close();
 });
-beforeEach(() => {
-  // Not fixtures.ts: its aws-sdk-client-mock would replace every RDSClient's send, these clients' too.
-  jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-});
+quietStdout();
 
 function context(): Context {
   const settings = readSettings(

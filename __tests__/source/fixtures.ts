@@ -3,7 +3,6 @@
  * clients, a clock that never really sleeps, and a small in-memory model of
  * one account's cluster snapshots behind aws-sdk-client-mock.
  */
-import { jest } from '@jest/globals';
 import { DescribeKeyCommand, GetKeyPolicyCommand, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
 import {
   CopyDBClusterSnapshotCommand,
@@ -288,14 +287,4 @@ export function makeContext(inputs: Record<string, string> = {}): Context & { cl
     runId: '42-1',
     clock: fakeClock()
   };
-}
-
-/** Silence and capture the workflow commands @actions/core writes to stdout. */
-export function captureStdout(): string[] {
-  const out: string[] = [];
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  });
-  return out;
 }

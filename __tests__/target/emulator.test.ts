@@ -11,6 +11,9 @@ import { StateStore } from '../../src/state';
 import { runTarget } from '../../src/target';
 import type { SharedSnapshot } from '../../src/types';
 import { PROD, scenario, sides, start, STG } from '../emulator/harness';
+import { quietStdout } from '../helpers/stdout';
+
+quietStdout();
 
 let emu: RunningEmulator;
 afterEach(async () => {

@@ -14,6 +14,9 @@ import {
 import { readSettings } from '../../src/settings';
 import { formatLock, olderLock, otherLocks, parseLock } from '../../src/steps/lock';
 import { baseInputs, RULES_FILE, TARGET_KEY } from './helpers';
+import { quietStdout } from '../helpers/stdout';
+
+quietStdout();
 
 const settings = (extra: Record<string, string> = {}) => readSettings(n => baseInputs(extra)[n] ?? '');
 

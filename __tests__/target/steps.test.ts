@@ -5,6 +5,9 @@ import { cleanupSnapshots } from '../../src/steps/cleanup';
 import { maskingEngine, maskingTarget, maskRestored } from '../../src/steps/mask';
 import type { RestoredDatabase } from '../../src/steps/restore';
 import { makeCtx, makeWorld, RULES_FILE, sharedSnapshot, TARGET_ACCOUNT } from './helpers';
+import { quietStdout } from '../helpers/stdout';
+
+quietStdout();
 
 describe('cleanupSnapshots', () => {
   it('unshares then deletes the older copies in both accounts, and never touches an untagged snapshot', async () => {

@@ -7,6 +7,9 @@ import { maskRestored } from '../../src/steps/mask';
 import { runTarget, type TargetHooks } from '../../src/target';
 import type { Fault } from './fake-rds';
 import { addStaging, makeCtx, makeWorld, RULES_FILE, sharedSnapshot, TARGET_KEY, type World } from './helpers';
+import { quietStdout } from '../helpers/stdout';
+
+quietStdout();
 
 const TEMP = 'app-staging-sync-900-1';
 const PARKED = 'app-staging-old-900-1';

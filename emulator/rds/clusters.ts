@@ -136,7 +136,7 @@ export function modifyDBCluster(ctx: HandlerContext, p: Params): Output {
 
   const newId = p.str('NewDBClusterIdentifier');
   if (newId !== undefined) checkNewClusterId(ctx, 'NewDBClusterIdentifier', newId);
-  const master = readMasterPasswordChange(p);
+  const master = readMasterPasswordChange(p, cluster);
   applyImmediateChanges(world, p, cluster, 'DBClusterParameterGroupName', master, work);
   if (newId !== undefined) {
     if (applyNow) {

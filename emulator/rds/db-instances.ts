@@ -181,7 +181,7 @@ export function modifyStandaloneInstance(ctx: HandlerContext, p: Params, instanc
   const work = new BusyWork();
   const newId = p.str('NewDBInstanceIdentifier');
   if (newId !== undefined) checkNewInstanceId(ctx, 'NewDBInstanceIdentifier', newId);
-  const master = readMasterPasswordChange(p);
+  const master = readMasterPasswordChange(p, instance);
   const optionGroupName = p.str('OptionGroupName');
   const optionGroup = optionGroupName ? requireOptionGroup(account, optionGroupName) : undefined;
   if (optionGroup && optionGroup.engine !== instance.engine) {

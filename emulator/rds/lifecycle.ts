@@ -66,11 +66,18 @@ export interface MasterPasswordChange {
   manage?: boolean;
 }
 
-export function readMasterPasswordChange(p: Params): MasterPasswordChange {
+/**
+ * Reads the change for `host`. The SDK model (ModifyDBCluster/ModifyDBInstance ManageMasterUserPassword): turning
+ * management on forbids MasterUserPassword; turning it off on a host that has it requires one.
+ */
+export function readMasterPasswordChange(p: Params, host: Host): MasterPasswordChange {
   const password = p.str('MasterUserPassword');
   const manage = p.bool('ManageMasterUserPassword');
   if (password !== undefined && manage) {
     throw common.invalidParameterCombination("You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.");
+  }
+  if (manage === false && host.manageMasterUserPassword && password === undefined) {
+    throw common.invalidParameterCombination('MasterUserPassword must be specified when turning off ManageMasterUserPassword: the master password is managed in Secrets Manager.');
   }
   return { password, manage };
 }

@@ -14,9 +14,18 @@ export interface KeyFacts {
   policy?: string;
   /** Why the policy could not be read (the AWS error code), when it could not. */
   policyUnreadable?: string;
+  /** The AWS error message of that refusal. */
+  policyUnreadableMessage?: string;
 }
 
-export async function describeKey(kms: KMSClient, keyId: string): Promise<Omit<KeyFacts, 'policy' | 'policyUnreadable'>> {
+/** A GetKeyPolicy answer: the policy, or the AWS error code (and message) that refused it. */
+export interface KeyPolicyRead {
+  policy?: string;
+  unreadable?: string;
+  message?: string;
+}
+
+export async function describeKey(kms: KMSClient, keyId: string): Promise<Omit<KeyFacts, 'policy' | 'policyUnreadable' | 'policyUnreadableMessage'>> {
   const out = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
   const m = out.KeyMetadata;
   return {
@@ -27,13 +36,13 @@ export async function describeKey(kms: KMSClient, keyId: string): Promise<Omit<K
 }
 
 /** The key's default policy, or the reason it could not be read (access denied is common and not fatal). */
-export async function readKeyPolicy(kms: KMSClient, keyId: string): Promise<{ policy?: string; unreadable?: string }> {
+export async function readKeyPolicy(kms: KMSClient, keyId: string): Promise<KeyPolicyRead> {
   try {
     const out = await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }));
     return { policy: out.Policy };
   } catch (e) {
     const code = awsErrorCode(e);
-    if (code) return { unreadable: code };
+    if (code) return { unreadable: code, message: (e as Error).message };
     throw e;
   }
 }
@@ -41,6 +50,6 @@ export async function readKeyPolicy(kms: KMSClient, keyId: string): Promise<{ po
 export async function keyFacts(kms: KMSClient, keyId: string): Promise<KeyFacts> {
   const key = await describeKey(kms, keyId);
   if (key.keyManager === 'AWS') return key; // aws/rds: its policy is fixed and never admits another account
-  const { policy, unreadable } = await readKeyPolicy(kms, key.arn);
-  return { ...key, policy, policyUnreadable: unreadable };
+  const { policy, unreadable, message } = await readKeyPolicy(kms, key.arn);
+  return { ...key, policy, policyUnreadable: unreadable, policyUnreadableMessage: message };
 }

@@ -8,10 +8,11 @@
  * Findings go to the report; blocking problems are thrown together as one DiagnosedError.
  */
 import * as core from '@actions/core';
-import { DescribeKeyCommand, GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { Account } from '../accounts';
+import { describeKey, readKeyPolicy, type KeyPolicyRead } from '../aws/keys';
 import type { Context } from '../context';
-import { awsErrorCode, DiagnosedError } from '../errors';
+import { DiagnosedError } from '../errors';
 import { parseArn } from '../rds-rules';
 import type { Diagnostic } from '../report';
 import type { SourcePlan } from '../types';
@@ -45,7 +46,9 @@ export async function preflight(ctx: Context, plan: SourcePlan): Promise<void> {
   const sharedKey = await sharedKeyOf(ctx, plan, record);
   if (sharedKey) {
     const p = policyParamsFromContext(ctx, sharedKey);
-    record(...(await checkSharedKey(ctx, p, sharedKey, plan.copy.needed)));
+    // Planning already read this key's policy with the same role: analyse that text instead of asking KMS again.
+    const known = plan.sharedKeyPolicy?.keyArn === sharedKey ? plan.sharedKeyPolicy : undefined;
+    record(...(await checkSharedKey(ctx, p, sharedKey, plan.copy.needed, known)));
   }
   record(...(await checkTargetKey(ctx)));
   notChecked(ctx, sharedKey);
@@ -66,7 +69,8 @@ async function sharedKeyOf(ctx: Context, plan: SourcePlan, record: Recorder): Pr
     return undefined;
   }
   let keyManager = snap.keyManager;
-  if (!keyManager && snap.kmsKeyArn) keyManager = await describeKeyManager(source.kms, snap.kmsKeyArn);
+  // Planning described the key already; a plan without that answer asks KMS (a refusal leaves it open).
+  if (!keyManager && snap.kmsKeyArn) keyManager = await describeKey(source.kms, snap.kmsKeyArn).then(k => k.keyManager, () => undefined);
   if (keyManager === 'AWS') {
     if (!settings.source.kmsKeyArn) {
       const p = policyParamsFromContext(ctx);
@@ -98,35 +102,28 @@ async function sharedKeyOf(ctx: Context, plan: SourcePlan, record: Recorder): Pr
   return plan.shared.kmsKeyArn ?? snap.kmsKeyArn;
 }
 
-async function describeKeyManager(kms: KMSClient, keyArn: string): Promise<'AWS' | 'CUSTOMER' | undefined> {
-  try {
-    const r = await kms.send(new DescribeKeyCommand({ KeyId: keyArn }));
-    const m = r.KeyMetadata?.KeyManager;
-    return m === 'AWS' || m === 'CUSTOMER' ? m : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads and analyses a key policy with the key owner's client; explains a refusal instead of guessing. */
+/**
+ * The key policy as the key owner reads it (or as planning already read it), with a
+ * refusal explained instead of guessed.
+ */
 async function readPolicy(
   kms: KMSClient,
   keyArn: string,
-  reader: string
+  reader: string,
+  known?: KeyPolicyRead
 ): Promise<{ text?: string; unavailable?: string }> {
-  try {
-    const r = await kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }));
-    if (!r.Policy) return { unavailable: `GetKeyPolicy on ${keyArn} returned no policy` };
-    return { text: r.Policy };
-  } catch (e) {
-    return { unavailable: `GetKeyPolicy on ${keyArn} as ${reader} failed (${awsErrorCode(e) ?? 'Error'}: ${(e as Error).message}); allow kms:GetKeyPolicy on the key to get the analysis` };
-  }
+  const read = known ?? (await readKeyPolicy(kms, keyArn).catch((e: Error): KeyPolicyRead => ({ unreadable: 'Error', message: e.message })));
+  if (read.policy) return { text: read.policy };
+  if (!read.unreadable) return { unavailable: `GetKeyPolicy on ${keyArn} returned no policy` };
+  return {
+    unavailable: `GetKeyPolicy on ${keyArn} as ${reader} failed (${read.unreadable}${read.message ? `: ${read.message}` : ''}); allow kms:GetKeyPolicy on the key to get the analysis`
+  };
 }
 
 type Findings = [Diagnostic[], Array<[string, string]>];
 
 /** Step 2: the shared CMK, for the target role (and, when a copy is planned, for the source role). */
-async function checkSharedKey(ctx: Context, p: PolicyParams, keyArn: string, copyPlanned: boolean): Promise<Findings> {
+async function checkSharedKey(ctx: Context, p: PolicyParams, keyArn: string, copyPlanned: boolean, known?: KeyPolicyRead): Promise<Findings> {
   const { source, target } = ctx.accounts;
   const keyAccount = parseArn(keyArn)?.accountId ?? source.accountId;
   const remedy: KeyRemedy = {
@@ -137,7 +134,7 @@ async function checkSharedKey(ctx: Context, p: PolicyParams, keyArn: string, cop
     principalAccount: target.accountId,
     iam: targetRoleSharedKeyStatements(p)
   };
-  const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, 'Shared key policy analysis');
+  const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, 'Shared key policy analysis', known);
   const diagnostics = [...verdict.diagnostics];
   const facts = [...verdict.facts];
   if (copyPlanned && policyText) diagnostics.push(...checkSourceRole(ctx, p, keyArn, policyText));
@@ -148,18 +145,20 @@ async function checkSharedKey(ctx: Context, p: PolicyParams, keyArn: string, cop
  * Steps 2 and 3 alike: the key's owner reads its policy, which is analysed for
  * the target role as RDS calls the key and as the probe calls it directly; the
  * target role probes the key with its own credentials; judgeKeyAccess decides.
- * `analysisFact`: the report fact the RDS analysis is recorded under, if any.
+ * `analysisFact`: the report fact the RDS analysis is recorded under, if any;
+ * `known`: the policy as planning read it, when it did.
  */
 async function judgeKey(
   ctx: Context,
   purpose: KeyAccessInput['purpose'],
   owner: Account,
   remedy: KeyRemedy,
-  analysisFact?: string
+  analysisFact?: string,
+  known?: KeyPolicyRead
 ): Promise<{ verdict: KeyAccessVerdict; policyText?: string }> {
   const { target } = ctx.accounts;
   const { keyArn } = remedy;
-  const policy = await readPolicy(owner.kms, keyArn, owner.principalArn);
+  const policy = await readPolicy(owner.kms, keyArn, owner.principalArn, known);
   const analysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, viaRds(target.principalArn, target.accountId, ctx.settings.region)) : undefined;
   const directAnalysis = policy.text
     ? analyzeKeyPolicy(policy.text, keyArn, direct(target.principalArn, target.accountId), ['kms:DescribeKey', 'kms:CreateGrant'])

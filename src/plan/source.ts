@@ -303,21 +303,28 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
   if (decision.outcome === 'refuse') throw new DiagnosedError(decision.diagnostic);
   const notes = [...optionNotes, ...decision.notes];
 
+  // The policy of the key the shared snapshot ends under, read once here (preflight analyses the same text).
+  let sharedKeyPolicy: SourcePlan['sharedKeyPolicy'];
+  if (key && decision.keyArn === key.arn && key.keyManager === 'CUSTOMER')
+    sharedKeyPolicy = { keyArn: key.arn, policy: key.policy, unreadable: key.policyUnreadable, message: key.policyUnreadableMessage };
+
   if (decision.outcome === 'share-as-is') {
     const alreadyShared = snapshot.type === 'new' ? false : isSharedWith(await adapter.sharedWith(snapshot.identifier), target.accountId);
     return {
       snapshot,
       copy: { needed: false, reason: decision.reason },
       shared: { identifier: snapshot.identifier, arn: snapshot.arn, kmsKeyArn: decision.keyArn, alreadyShared, accountId: target.accountId },
-      ...(notes.length ? { notes } : {})
+      ...(notes.length ? { notes } : {}),
+      ...(sharedKeyPolicy ? { sharedKeyPolicy } : {})
     };
   }
 
   // A copy: check the configured CMK's policy where readable (a warning only: preflight decides), and look for an earlier copy.
   if (decision.keyArn && decision.keyArn === settings.source.kmsKeyArn && decision.keyArn !== key?.arn) {
-    const { policy } = await readKeyPolicy(source.kms, decision.keyArn);
-    if (policy !== undefined) {
-      const admission = keyAdmitsAccount(policy, target.accountId, target.principalArn, source.partition);
+    const read = await readKeyPolicy(source.kms, decision.keyArn);
+    sharedKeyPolicy = { keyArn: decision.keyArn, ...read };
+    if (read.policy !== undefined) {
+      const admission = keyAdmitsAccount(read.policy, target.accountId, target.principalArn, source.partition);
       if (!admission.admitted)
         notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
     }
@@ -347,7 +354,8 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
       alreadyShared,
       accountId: target.accountId
     },
-    ...(notes.length ? { notes } : {})
+    ...(notes.length ? { notes } : {}),
+    ...(sharedKeyPolicy ? { sharedKeyPolicy } : {})
   };
 }
 

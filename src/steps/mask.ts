@@ -11,13 +11,6 @@ import type { MaskingTarget, runMasking } from '../masking/index';
 import type { Settings } from '../settings';
 import type { RestoredDatabase } from './restore';
 
-export type MaskingTls = 'require' | 'verify-full' | 'disable';
-
-/** The `masking-tls` input, once Settings carries it; `require` until then. */
-export function maskingTls(settings: Settings): MaskingTls {
-  return (settings as Settings & { maskingTls?: MaskingTls }).maskingTls ?? 'require';
-}
-
 /** The masking dialect of an RDS engine name: postgres, aurora-postgresql -> postgres; mysql, aurora-mysql, aurora, mariadb -> mysql. */
 export function maskingEngine(engine: string): 'postgres' | 'mysql' {
   if (engine.includes('postgres')) return 'postgres';
@@ -58,7 +51,7 @@ export function maskingTarget(settings: Settings, db: RestoredDatabase, credenti
     user: db.masterUsername,
     password: db.password,
     database: db.databaseName,
-    tls: maskingTls(settings)
+    tls: settings.maskingTls
   };
 }
 

@@ -142,8 +142,10 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
     );
     const refused = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (refused) throw refused.reason;
-    await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
-    info = await db.waitAvailable(id, plan.instances.length ? `cluster ${id} with its instances` : `${noun} ${id}`);
+    if (plan.instances.length > 0) {
+      await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
+      info = await db.waitAvailable(id, `cluster ${id} with its instances`);
+    }
     return restoredFrom(info, plan, password);
   } catch (e) {
     throw explainRestoreFailure(e, plan);

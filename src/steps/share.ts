@@ -4,6 +4,7 @@
  * as it is.
  */
 import { DiagnosedError, isAwsError } from '../errors';
+import { cliNouns } from '../rds-rules';
 import type { SnapshotAdapter } from '../aws/snapshots';
 
 /** Whether the `restore` attribute values already admit the account (`all` is a public, unencrypted snapshot). Pure. */
@@ -29,12 +30,13 @@ export async function shareSnapshot(
     await adapter.share(identifier, accountId);
   } catch (e) {
     if (isAwsError(e, 'SharedSnapshotQuotaExceededFault', 'SharedSnapshotQuotaExceeded')) {
+      const n = cliNouns(adapter.kind);
       throw new DiagnosedError({
         title: 'Snapshot shared with too many accounts',
         message: `Snapshot '${identifier}' is already shared with ${before.length} accounts (${before.join(', ')}); RDS allows 20 (SharedSnapshotQuotaExceeded), so account ${accountId} cannot be added.`,
         fix:
           `Stop sharing it with accounts that no longer need it, then run again:\n` +
-          `  aws rds modify-db-cluster-snapshot-attribute --region ${region} --db-cluster-snapshot-identifier ${identifier} --attribute-name restore --values-to-remove <account-id>`
+          `  aws rds modify-${n.snapshot}-attribute --region ${region} ${n.snapshotIdOption} ${identifier} --attribute-name restore --values-to-remove <account-id>`
       });
     }
     throw e;
