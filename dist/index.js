@@ -71603,12 +71603,13 @@ function snapshotExists(e) {
 }
 function sharedQuota(e, ctx) {
     const region = ctx?.settings.region ?? '<region>';
+    const n = (0,rds_rules/* cliNouns */.Kh)(ctx?.settings.kind === 'instance' ? 'instance' : 'cluster');
     return blocking({
         title: 'Snapshot already shared with the maximum number of accounts',
         message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\nA manual snapshot can be shared with at most 20 AWS accounts${ctx ? `; adding ${ctx.accounts.target.accountId} would exceed it` : ''}.`,
         fix: 'Remove accounts that no longer need it:\n' +
-            `aws rds describe-db-cluster-snapshot-attributes --db-cluster-snapshot-identifier <snapshot> --region ${region}\n` +
-            `aws rds modify-db-cluster-snapshot-attribute --db-cluster-snapshot-identifier <snapshot> --attribute-name restore --values-to-remove <account-id> --region ${region}`
+            `aws rds describe-${n.snapshot}-attributes ${n.snapshotIdOption} <snapshot> --region ${region}\n` +
+            `aws rds modify-${n.snapshot}-attribute ${n.snapshotIdOption} <snapshot> --attribute-name restore --values-to-remove <account-id> --region ${region}`
     });
 }
 function clusterState(e, ctx) {
