@@ -49,11 +49,12 @@ describe('diagnoseError', () => {
     expect(d.fix).toContain(`Add to the IAM policy of ${TARGET_ROLE} (account ${TGT})`);
     const blocks = jsonBlocks(d.fix!);
     expect(blocks.length).toBeGreaterThanOrEqual(3);
-    const [keyPolicy, iam] = blocks as Array<Array<Record<string, unknown>>>;
+    const [keyPolicy, iam] = blocks as [Array<Record<string, unknown>>, { Statement: Array<Record<string, unknown>> }];
     expect(keyPolicy[0]).toMatchObject({ Principal: { AWS: TARGET_ROLE }, Effect: 'Allow' });
     expect(keyPolicy[1]).toMatchObject({ Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } });
-    expect(iam[0]).toMatchObject({ Resource: CMK });
-    expect(iam[0].Action).toContain('kms:RetireGrant');
+    // Least privilege: exactly what the restore needs, from the one table.
+    expect(iam.Statement[0]).toMatchObject({ Resource: CMK, Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt'] });
+    expect(d.fix).toContain('resource "aws_iam_role_policy"');
   });
 
   it('KMSKeyNotAccessibleFault on the target key names the target key and role', () => {
@@ -64,14 +65,16 @@ describe('diagnoseError', () => {
     expect(d.fix).toContain(`"Resource": "${TARGET_KEY}"`);
   });
 
-  it('KMS AccessDeniedException from the identity side shows only the IAM statements', () => {
-    const e = new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: accessDeniedMessage('kms:CreateGrant', CMK, 'identity'), ...meta });
-    const [d] = diagnoseError(e, ctx);
-    expect(d.title).toBe(`KMS refused kms:CreateGrant on ${CMK}`);
-    expect(d.message).toContain(`Principal ${TARGET_ROLE} (account ${TGT})`);
-    expect(d.message).toContain("caller's IAM policy");
-    expect(d.fix).toContain(`Add to the IAM policy of ${TARGET_ROLE}`);
-    expect(d.fix).not.toContain('Add to the key policy');
+  it("KMS AccessDeniedException: the message's wording does not pick the side (preflight decides), both halves are shown", () => {
+    for (const side of ['identity', 'resource'] as const) {
+      const e = new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: accessDeniedMessage('kms:CreateGrant', CMK, side), ...meta });
+      const [d] = diagnoseError(e, ctx);
+      expect(d.title).toBe(`KMS refused kms:CreateGrant on ${CMK}`);
+      expect(d.message).toContain(`Principal ${TARGET_ROLE} (account ${TGT})`);
+      expect(d.message).toContain('mode: preflight');
+      expect(d.fix).toContain(`Add to the IAM policy of ${TARGET_ROLE}`);
+      expect(d.fix).toContain('Add to the key policy');
+    }
   });
 
   it('KMS AccessDeniedException from the key policy shows the key policy statements', () => {

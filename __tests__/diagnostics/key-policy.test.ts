@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { judgeKeyAccess, type KeyRemedy } from '../../src/diagnostics/key-access';
-import { analyzeKeyPolicy, direct, evaluateAction, parseKeyPolicy, viaRds, wildcardMatch, type Decision } from '../../src/diagnostics/key-policy';
+import { analyzeKeyPolicy, analyzeKeyUse, applyNarrowedDenies, direct, evaluateAction, nearMissReason, parseKeyPolicy, viaRds, wildcardMatch, type Decision } from '../../src/diagnostics/key-policy';
 import { sharedKeyPolicy, targetKeyPolicyStatements, targetRoleSharedKeyStatements } from '../../src/diagnostics/policy-templates';
 import type { KeyProbe } from '../../src/diagnostics/probe';
 import { parseRefusal } from '../../src/diagnostics/access-denied';
@@ -8,17 +8,9 @@ import { AWS_RDS_POLICY, CMK, PARAMS, REGION, ROOT_ADMIN, TARGET_ROLE, TGT, acce
 
 const RDS = viaRds(TARGET_ROLE, TGT, REGION);
 const DIRECT = direct(TARGET_ROLE, TGT);
-const ALL = [
-  'kms:Decrypt',
-  'kms:DescribeKey',
-  'kms:CreateGrant',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:ListGrants',
-  'kms:RevokeGrant'
-];
+/** What the staging restore needs of the shared key (KEY_REQUIREMENTS['shared-key'].required). */
+const ALL = ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt'];
+const SESSION = `arn:aws:sts::${TGT}:assumed-role/staging-dbsync/rds-cross-account-sync-target`;
 
 const REMEDY: KeyRemedy = {
   keyArn: CMK,
@@ -29,7 +21,7 @@ const REMEDY: KeyRemedy = {
   iam: targetRoleSharedKeyStatements(PARAMS)
 };
 
-type ProbeShape = 'ok' | 'grant-denied-resource' | 'grant-denied-identity' | 'describe-denied-resource';
+type ProbeShape = 'ok' | 'grant-denied-resource' | 'grant-denied-identity' | 'describe-denied-resource' | 'disabled';
 
 function probe(shape: ProbeShape, keyManager = 'CUSTOMER'): KeyProbe {
   const denied = (action: string, side: 'identity' | 'resource') => {
@@ -46,6 +38,7 @@ function probe(shape: ProbeShape, keyManager = 'CUSTOMER'): KeyProbe {
   };
   if (shape === 'grant-denied-resource') return { ...base, grant: denied('kms:CreateGrant', 'resource'), cleanup: { ok: 'skipped', why: 'no grant' } };
   if (shape === 'grant-denied-identity') return { ...base, grant: denied('kms:CreateGrant', 'identity'), cleanup: { ok: 'skipped', why: 'no grant' } };
+  if (shape === 'disabled') return { ...base, describe: { ok: true, keyManager, keyState: 'Disabled' }, grant: { ok: 'skipped', why: 'the key is Disabled' }, cleanup: { ok: 'skipped', why: 'no grant' } };
   if (shape === 'describe-denied-resource')
     return { ...base, describe: denied('kms:DescribeKey', 'resource'), grant: denied('kms:CreateGrant', 'resource'), cleanup: { ok: 'skipped', why: 'no grant' } };
   return base;
@@ -60,7 +53,11 @@ interface Case {
   grantedTo?: 'principal' | 'everyone' | 'account';
   probe: ProbeShape;
   status: 'ok' | 'blocked';
-  side?: 'key-policy' | 'iam' | 'both';
+  side?: 'key-policy' | 'iam' | 'both' | 'key-state';
+  /** How many blocking diagnostics (default: 1 when blocked). */
+  errors?: number;
+  /** Text no blocking diagnostic's fix may contain. */
+  fixNot?: string[];
   /** Text the verdict's diagnostics must contain (title, message or fix). */
   says: string[];
 }
@@ -73,7 +70,7 @@ const cases: Case[] = [
     probe: 'describe-denied-resource',
     status: 'blocked',
     side: 'key-policy',
-    says: ['KMS refused DescribeKey', '"Sid": "AllowStagingUseOfTheKey"', TARGET_ROLE]
+    says: ['does not admit', '"Sid": "AllowStagingUseOfTheKey"', TARGET_ROLE, 'kms:CallerAccount']
   },
   {
     name: 'the minimal correct CMK policy',
@@ -98,7 +95,8 @@ const cases: Case[] = [
     probe: 'grant-denied-resource',
     status: 'blocked',
     side: 'key-policy',
-    says: ['KMS refused CreateGrant', 'The key policy does not admit the role', `Add to the key policy of ${CMK}`, '"kms:CreateGrant"']
+    says: ['does not admit', `Add to the key policy of ${CMK}`, '"kms:CreateGrant"', '"kms:GrantIsForAWSResource": "true"'],
+    fixNot: ['"kms:Decrypt"', '"kms:*"']
   },
   {
     name: "a policy admitting only the target account root, while the role's IAM side is missing",
@@ -107,7 +105,66 @@ const cases: Case[] = [
     probe: 'grant-denied-identity',
     status: 'blocked',
     side: 'iam',
-    says: ["the role's own IAM policy does not allow", `Add to the IAM policy of ${TARGET_ROLE}`, '"kms:RetireGrant"', `"Resource": "${CMK}"`]
+    says: [`The IAM policy of ${TARGET_ROLE} does not allow kms:CreateGrant`, `Add to the IAM policy of ${TARGET_ROLE}`, `"Resource": "${CMK}"`, 'resource "aws_iam_role_policy"', 'role   = "staging-dbsync"'],
+    fixNot: ['Add to the key policy']
+  },
+  {
+    // The refusal message blames the resource policy (the emulator always says so): the analysis decides, not the wording.
+    name: 'the key policy admits the account root; KMS refuses with a message naming the resource-based policy',
+    policy: minimalPolicy({ AWS: `arn:aws:iam::${TGT}:root` }),
+    grantedTo: 'account',
+    probe: 'grant-denied-resource',
+    status: 'blocked',
+    side: 'iam',
+    says: [`The IAM policy of ${TARGET_ROLE} does not allow kms:CreateGrant`, 'aws_iam_role_policy'],
+    fixNot: ['Add to the key policy']
+  },
+  {
+    name: 'Principal "*" with kms:CallerAccount granting exactly what the restore needs: ListGrants / RevokeGrant are a notice',
+    policy: {
+      Version: '2012-10-17',
+      Statement: [ROOT_ADMIN, { Sid: 'StagingAccount', Effect: 'Allow', Principal: '*', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'], Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': TGT } } }]
+    },
+    grantedTo: 'everyone',
+    probe: 'ok',
+    status: 'ok',
+    says: ['kms:ListGrants, kms:RevokeGrant not allowed (not needed by this run)', '"kms:ListGrants"']
+  },
+  {
+    name: 'a near-miss role name in the key policy',
+    policy: minimalPolicy({ AWS: `arn:aws:iam::${TGT}:role/staging-db-sync` }),
+    missing: ALL,
+    probe: 'describe-denied-resource',
+    status: 'blocked',
+    side: 'key-policy',
+    says: [`The key policy names arn:aws:iam::${TGT}:role/staging-db-sync (statement "AllowUseOfTheKey"), the role is ${TARGET_ROLE}`, 'the same name ignoring case, hyphens and underscores']
+  },
+  {
+    name: 'a disabled key: named with its state and the command, and the rest of the analysis still runs',
+    policy: minimalPolicy({ AWS: `arn:aws:iam::${TGT}:role/staging-db-sync` }),
+    missing: ALL,
+    probe: 'disabled',
+    status: 'blocked',
+    side: 'key-state',
+    errors: 2,
+    says: ['The shared snapshot key is Disabled', `aws kms enable-key --key-id ${CMK}`, 'names a principal close to']
+  },
+  {
+    name: 'a Deny with NotPrincipal listing the role and its account but not the session still applies',
+    policy: {
+      ...minimalPolicy(),
+      Statement: [
+        ...minimalPolicy().Statement,
+        { Sid: 'OnlyListed', Effect: 'Deny', NotPrincipal: { AWS: [`arn:aws:iam::111122223333:root`, `arn:aws:iam::${TGT}:root`, TARGET_ROLE] }, Action: 'kms:*', Resource: '*' }
+      ]
+    },
+    denied: ALL,
+    grantedTo: 'principal',
+    probe: 'ok',
+    status: 'blocked',
+    side: 'key-policy',
+    says: ['"OnlyListed"', SESSION],
+    fixNot: ['"Effect": "Allow"']
   },
   {
     name: 'an explicit Deny of Decrypt outside the production account',
@@ -130,7 +187,8 @@ const cases: Case[] = [
     probe: 'ok',
     status: 'blocked',
     side: 'key-policy',
-    says: ['explicitly denied: kms:Decrypt', '"Sid": "AllowStagingUseOfTheKey"']
+    says: ['A Deny in the key policy of the shared snapshot key refuses kms:Decrypt', '"DenyOutsideProduction"', 'Narrowed:', `"${TGT}"`],
+    fixNot: ['"Effect": "Allow"', 'Add to the key policy']
   },
   {
     name: 'a wildcard action (kms:*) for the role',
@@ -160,7 +218,22 @@ const cases: Case[] = [
     undecided: ALL,
     probe: 'ok',
     status: 'ok',
-    says: ['Key policy conditions not judged', 'IpAddress aws:SourceIp']
+    says: ['Key policy conditions not judged', 'IpAddress aws:SourceIp', 'The probe decided']
+  },
+  {
+    name: 'a condition that cannot be judged (aws:SourceIp), and the probe was refused: the condition is the likely cause',
+    policy: {
+      Version: '2012-10-17',
+      Statement: [
+        ROOT_ADMIN,
+        { Effect: 'Allow', Principal: { AWS: TARGET_ROLE }, Action: 'kms:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }
+      ]
+    },
+    undecided: ALL,
+    probe: 'grant-denied-resource',
+    status: 'blocked',
+    side: 'both',
+    says: ['likely the condition IpAddress aws:SourceIp', 'that condition is the likely cause']
   },
   {
     name: 'Principal "*" with kms:CallerAccount and kms:ViaService for the target (the aws/rds shape)',
@@ -189,7 +262,7 @@ const cases: Case[] = [
     probe: 'grant-denied-resource',
     status: 'blocked',
     side: 'key-policy',
-    says: ['KMS refused CreateGrant']
+    says: ['does not admit']
   },
   {
     name: 'the bare target account id as principal',
@@ -204,7 +277,7 @@ const cases: Case[] = [
 describe('key policy analysis and verdict, by table', () => {
   it.each(cases.map(c => [c.name, c] as const))('%s', (_name, c) => {
     const text = JSON.stringify(c.policy);
-    const analysis = analyzeKeyPolicy(text, CMK, RDS);
+    const analysis = analyzeKeyUse(text, CMK, { ...RDS, sessionArn: SESSION }, 'shared-key');
     expect(analysis.parseError).toBeUndefined();
     expect(analysis.missing).toEqual(c.missing ?? []);
     expect(analysis.denied).toEqual(c.denied ?? []);
@@ -215,17 +288,17 @@ describe('key policy analysis and verdict, by table', () => {
     const verdict = judgeKeyAccess({
       purpose: 'shared',
       analysis,
-      directAnalysis: analyzeKeyPolicy(text, CMK, DIRECT, ['kms:DescribeKey', 'kms:CreateGrant']),
+      directAnalysis: analyzeKeyPolicy(text, CMK, { ...DIRECT, sessionArn: SESSION }, ['kms:DescribeKey', 'kms:CreateGrant']),
       probe: probe(c.probe),
       remedy: REMEDY
     });
     expect(verdict.status).toBe(c.status);
     expect(verdict.missing).toBe(c.side);
     const errors = verdict.diagnostics.filter(d => d.severity === 'error');
-    expect(errors.length).toBe(c.status === 'blocked' ? 1 : 0);
+    expect(errors.length).toBe(c.errors ?? (c.status === 'blocked' ? 1 : 0));
     const all = verdict.diagnostics.map(d => `${d.title}\n${d.message}\n${d.fix ?? ''}`).join('\n');
     for (const s of c.says) expect(all).toContain(s);
-    if (c.side === 'iam') expect(errors[0].fix).not.toContain('Add to the key policy');
+    for (const e of errors) for (const s of c.fixNot ?? []) expect(e.fix ?? '').not.toContain(s);
     if (c.side === 'key-policy') expect(errors[0].fix).not.toContain('Add to the IAM policy');
   });
 });
@@ -273,6 +346,33 @@ describe('evaluateAction details', () => {
   it('a Resource naming another key does not apply', () => {
     const p = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: TARGET_ROLE }, Action: 'kms:*', Resource: CMK.replace('1234abcd', 'ffffffff') }] };
     expect(evaluateAction(parsed(p), 'kms:Decrypt', CMK, RDS).decision).toBe('no-allow');
+  });
+
+  it('a narrowed Deny no longer denies, and still denies everyone else', () => {
+    const deny = { Sid: 'DenyOutsideProduction', Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalAccount': '111122223333' } } };
+    for (const d of [deny, { ...deny, Condition: undefined }, { ...deny, Principal: { AWS: TARGET_ROLE }, Condition: undefined }]) {
+      const text = JSON.stringify({ ...minimalPolicy(), Statement: [...minimalPolicy().Statement, d] });
+      const a = analyzeKeyUse(text, CMK, RDS, 'shared-key');
+      expect(a.denied).toEqual(['kms:Decrypt']);
+      const fixed = applyNarrowedDenies(text, a.denies);
+      expect(analyzeKeyUse(fixed, CMK, RDS, 'shared-key').ok).toBe(true);
+      const other = viaRds(`arn:aws:iam::999999999999:role/x`, '999999999999', REGION);
+      if (a.denies[0]!.narrowed) expect(evaluateAction(parsed(JSON.parse(fixed)), 'kms:Decrypt', CMK, other).decision).toBe(d.Principal === '*' ? 'deny' : 'no-allow');
+    }
+  });
+
+  it.each([
+    ['role/staging-db-sync', 'the same name ignoring case, hyphens and underscores'],
+    ['role/Staging-DBSync', 'the same name ignoring case, hyphens and underscores'],
+    ['role/staging-dbsyn', '1 character apart'],
+    ['role/ops/staging-dbsync', undefined],
+    ['role/production-dbsync', undefined]
+  ])('near miss %s', (named, why) => {
+    expect(nearMissReason(`arn:aws:iam::${TGT}:${named}`, TARGET_ROLE)).toBe(why);
+  });
+
+  it('a role unique id in a key policy is named as a deleted role', () => {
+    expect(nearMissReason('AROAEXAMPLE1234567890', TARGET_ROLE)).toMatch(/deleted/);
   });
 
   it('NotPrincipal excluding another account admits the role', () => {

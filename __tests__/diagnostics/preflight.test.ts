@@ -106,11 +106,13 @@ describe('preflight', () => {
 
     const e = await failure(preflight(ctx, plan('AWS', CMK)));
     const [d] = e.diagnostics;
-    expect(d.title).toBe('KMS refused DescribeKey on the shared snapshot key');
+    expect(d.title).toBe(`Key policy of the shared snapshot key does not admit ${TARGET_ROLE} for kms:DescribeKey, kms:CreateGrant, kms:Decrypt`);
+    expect(e.diagnostics).toHaveLength(1);
     expect(d.message).toContain(`${TARGET_ROLE} (account ${TGT})`);
     expect(d.message).toContain('kms:Decrypt: no statement allows it');
     expect(d.fix).toContain(`Add to the key policy of ${CMK} (account ${SRC})`);
     expect(d.fix).toContain('"AllowStagingUseOfTheKey"');
+    expect(d.fix).not.toContain('"kms:*"');
     expect(targetKms.commandCalls(RetireGrantCommand)).toHaveLength(0);
   });
 
@@ -122,10 +124,11 @@ describe('preflight', () => {
 
     const e = await failure(preflight(ctx, plan('CUSTOMER')));
     const [d] = e.diagnostics;
-    expect(d.title).toBe('KMS refused CreateGrant on the shared snapshot key');
-    expect(d.message).toContain("the role's own IAM policy does not allow");
+    expect(d.title).toBe(`The IAM policy of ${TARGET_ROLE} does not allow kms:CreateGrant on the shared snapshot key`);
+    expect(d.message).toContain("the role's own IAM policy is the missing half");
     expect(d.message).toContain("(to the account root: the role's IAM policy must allow it too)");
     expect(d.fix).toContain(`Add to the IAM policy of ${TARGET_ROLE} (account ${TGT})`);
+    expect(d.fix).toContain('resource "aws_iam_role_policy" "rds_cross_account_sync_kms"');
     expect(d.fix).not.toContain('Add to the key policy');
   });
 
@@ -165,7 +168,7 @@ describe('preflight', () => {
 
     const e = await failure(preflight(ctx, plan('CUSTOMER')));
     expect(e.diagnostics.map(d => d.title)).toEqual(['The target key is Disabled']);
-    expect(e.diagnostics[0].message).toContain(`aws kms enable-key --key-id ${TARGET_KEY}`);
+    expect(e.diagnostics[0].fix).toBe(`aws kms enable-key --key-id ${TARGET_KEY}`);
     expect(targetKms.commandCalls(CreateGrantCommand).map(c => c.args[0].input.KeyId)).toEqual([CMK]);
   });
 

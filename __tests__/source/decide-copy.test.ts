@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decideCopy, keyAdmitsAccount, type CopyFacts } from '../../src/plan/source';
+import { decideCopy, keyAdmitsTarget, type CopyFacts } from '../../src/plan/source';
 import { rdsIdentifierProblem } from '../../src/rds-rules';
 import { copySnapshotIdentifier, copyTags, judgeExistingCopy } from '../../src/steps/reencrypt';
 import { isSharedWith } from '../../src/steps/share';
@@ -75,7 +75,7 @@ describe('decideCopy', () => {
   });
 });
 
-describe('keyAdmitsAccount', () => {
+describe('keyAdmitsTarget (the one analyser, the shared-key requirements)', () => {
   const policy = (statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
   const allow = (principal: unknown, action: string | string[], condition?: object) => ({
     Effect: 'Allow',
@@ -87,24 +87,28 @@ describe('keyAdmitsAccount', () => {
   const rows: Array<[string, string, boolean, string[]]> = [
     ['the printed policy (account root)', admittingPolicy(), true, []],
     ['the printed policy for the staging role', admittingPolicy(STAGING_ROLE), true, []],
-    ['another role of the staging account', admittingPolicy(`arn:aws:iam::${STAGING}:role/someone-else`), false, ['kms:Decrypt', 'kms:CreateGrant', 'kms:DescribeKey']],
-    ['owner only', ownerOnlyPolicy, false, ['kms:Decrypt', 'kms:CreateGrant', 'kms:DescribeKey']],
+    ['another role of the staging account', admittingPolicy(`arn:aws:iam::${STAGING}:role/someone-else`), false, ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt']],
+    ['owner only', ownerOnlyPolicy, false, ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt']],
     ['bare account id and kms:*', policy([allow({ AWS: STAGING }, 'kms:*')]), true, []],
     ['split over two statements (grant statement separate)', policy([allow({ AWS: [`arn:aws:iam::${STAGING}:root`] }, ['kms:Decrypt', 'kms:DescribeKey']), allow({ AWS: `arn:aws:iam::${STAGING}:root` }, 'kms:CreateGrant', { Bool: { 'kms:GrantIsForAWSResource': 'true' } })]), true, []],
     ['CreateGrant missing', policy([allow({ AWS: STAGING }, ['kms:Decrypt', 'kms:DescribeKey'])]), false, ['kms:CreateGrant']],
     ['wildcard principal limited to the staging account', policy([allow('*', 'kms:*', { StringEquals: { 'kms:CallerAccount': STAGING, 'kms:ViaService': `rds.${REGION}.amazonaws.com` } })]), true, []],
-    ['wildcard principal limited to the owner (aws/rds shape)', policy([allow({ AWS: '*' }, 'kms:*', { StringEquals: { 'kms:CallerAccount': PROD } })]), false, ['kms:Decrypt', 'kms:CreateGrant', 'kms:DescribeKey']],
+    ['wildcard principal limited to the owner (aws/rds shape)', policy([allow({ AWS: '*' }, 'kms:*', { StringEquals: { 'kms:CallerAccount': PROD } })]), false, ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt']],
     ['action wildcards', policy([allow({ AWS: STAGING }, ['kms:De*', 'kms:Create*'])]), true, []],
     ['unconditional deny wins', policy([allow({ AWS: STAGING }, 'kms:*'), { Effect: 'Deny', Principal: { AWS: STAGING }, Action: 'kms:CreateGrant', Resource: '*' }]), false, ['kms:CreateGrant']],
-    ['single statement object', JSON.stringify({ Statement: allow({ AWS: STAGING }, 'kms:*') }), true, []]
+    ['single statement object', JSON.stringify({ Statement: allow({ AWS: STAGING }, 'kms:*') }), true, []],
+    // ListGrants / RevokeGrant are recommended, not required: never a block.
+    ['only what the restore needs, to the staging account through RDS', policy([allow('*', ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'], { StringEquals: { 'kms:CallerAccount': STAGING } })]), true, []],
+    ['a Deny for principals outside production', policy([allow({ AWS: STAGING }, 'kms:*'), { Sid: 'OnlyProduction', Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalAccount': PROD } } }]), false, ['kms:Decrypt']],
+    ['a near-miss role name admits nobody', admittingPolicy(`arn:aws:iam::${STAGING}:role/rds-sync-stagin`), false, ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt']]
   ];
   it.each(rows)('%s', (_name, doc, admitted, missing) => {
-    const r = keyAdmitsAccount(doc, STAGING, STAGING_ROLE);
+    const r = keyAdmitsTarget(doc, CMK, STAGING, STAGING_ROLE, REGION);
     expect(r.admitted).toBe(admitted);
     expect(r.missing).toEqual(missing);
   });
   it('an unparseable policy admits nobody', () => {
-    expect(keyAdmitsAccount('{not json', STAGING)).toMatchObject({ admitted: false, invalid: true });
+    expect(keyAdmitsTarget('{not json', CMK, STAGING, STAGING_ROLE, REGION)).toMatchObject({ admitted: false, invalid: true });
   });
 });
 

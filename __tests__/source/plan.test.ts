@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, jest, afterEach } from '@jest/globals
 import { describeSourcePlan, planSource } from '../../src/plan/source';
 import { DiagnosedError } from '../../src/errors';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../../src/context';
-import { AWS_RDS_KEY, CLUSTER, CMK, OTHER_CMK, PROD, STAGING, World, makeContext, snapArn } from './fixtures';
+import { AWS_RDS_KEY, CLUSTER, CMK, OTHER_CMK, PROD, STAGING, STAGING_ROLE, World, makeContext, snapArn } from './fixtures';
 import { captureStdout } from '../helpers/stdout';
 
 let world: World;
@@ -127,9 +127,15 @@ describe('planSource: keys', () => {
   it('aws/rds without kms-key-id fails and explains the CMK', async () => {
     world.add({ id: 'rds:app-production-2026-11-28-03-10', type: 'automated', key: AWS_RDS_KEY });
     const e = await refusal(planSource(makeContext({ 'kms-key-id': '' })));
-    expect(e.diagnostics[0].title).toBe('A customer managed key (kms-key-id) is needed');
-    expect(e.diagnostics[0].message).toMatch(/can never admit another account/);
-    expect(e.diagnostics[0].fix).toMatch(/mode: policies/);
+    const [d] = e.diagnostics;
+    expect(d.title).toBe('Production snapshot is encrypted with aws/rds and kms-key-id is not set');
+    // The aws/rds key ARN, the staging principal, and the complete key policy of the CMK to create, with its Terraform.
+    expect(d.message).toContain(AWS_RDS_KEY);
+    expect(d.message).toContain(STAGING_ROLE);
+    expect(d.fix).toContain('"Sid": "EnableIAMPoliciesAndKeyAdministration"');
+    expect(d.fix).toContain('"Sid": "AllowStagingUseOfTheKey"');
+    expect(d.fix).toContain('resource "aws_kms_key" "rds_cross_account_sync"');
+    expect(d.fix).not.toMatch(/mode: policies/);
   });
 
   it('a manual snapshot under a CMK that does not admit staging is copied under kms-key-id', async () => {
@@ -143,7 +149,7 @@ describe('planSource: keys', () => {
     world.keys[CMK].policy = world.keys[OTHER_CMK].policy;
     world.add({ id: 'rds:app-production-2026-11-28-03-10', type: 'automated', key: AWS_RDS_KEY });
     const plan = await planSource(makeContext());
-    expect(plan.notes?.join('\n')).toMatch(/kms-key-id's key policy does not seem to grant account 222222222222 kms:Decrypt/);
+    expect(plan.notes?.join('\n')).toMatch(/kms-key-id's key policy does not seem to grant account 222222222222 .*kms:Decrypt/);
   });
 
   it('DescribeKey refused: explains which permission is missing', async () => {

@@ -9,20 +9,17 @@ import { awsErrorCode, DiagnosedError } from '../errors';
 import { parseArn, cliNouns } from '../rds-rules';
 import type { Diagnostic } from '../report';
 import { keyArnIn, parseRefusal } from './access-denied';
-import { keyFixText, type KeyRemedy } from './key-access';
+import { iamStatementsFor, keyFixText, keyPolicyStatementsFor, type KeyRemedy } from './key-access';
+import { KEY_REQUIREMENTS } from './key-policy';
 import { renderJson, type PolicyStatement } from './policy-json';
 import {
   githubOidcTrustPolicy,
   githubSubject,
   OIDC_PROVIDER_HOST,
   keyAdminStatement,
-  keyUserStatements,
   policyParamsFromContext,
   sharedKeyPolicy,
-  sourceRoleKeyStatements,
-  targetKeyPolicyStatements,
-  targetRoleSharedKeyStatements,
-  targetRoleTargetKeyStatements,
+  sharedKeyResource,
   type PolicyParams
 } from './policy-templates';
 
@@ -108,10 +105,10 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
     const remedy: KeyRemedy = {
       keyArn: keyArn!,
       keyAccount: target.accountId,
-      keyPolicy: [keyAdminStatement(p, target.accountId), ...targetKeyPolicyStatements(p)],
+      keyPolicy: keyPolicyStatementsFor(target.principalArn, KEY_REQUIREMENTS['target-key'].required, 'StagingRole'),
       principalArn: target.principalArn,
       principalAccount: target.accountId,
-      iam: targetRoleTargetKeyStatements(keyArn!)
+      iam: iamStatementsFor(keyArn!, KEY_REQUIREMENTS['target-key'].required)
     };
     return blocking({
       title: 'KMS key not accessible: the target key',
@@ -127,18 +124,18 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
   const targetRemedy: KeyRemedy = {
     keyArn: key,
     keyAccount: source.accountId,
-    keyPolicy: targetKeyPolicyStatements(p),
+    keyPolicy: keyPolicyStatementsFor(target.principalArn, KEY_REQUIREMENTS['shared-key'].required, 'Staging'),
     principalArn: target.principalArn,
     principalAccount: target.accountId,
-    iam: targetRoleSharedKeyStatements(p)
+    iam: iamStatementsFor(keyArn ?? sharedKeyResource(p), KEY_REQUIREMENTS['shared-key'].required)
   };
   const sourceRemedy: KeyRemedy = {
     keyArn: key,
     keyAccount: source.accountId,
-    keyPolicy: keyUserStatements(source.principalArn, 'Production'),
+    keyPolicy: keyPolicyStatementsFor(source.principalArn, KEY_REQUIREMENTS['copy-key'].required, 'Production'),
     principalArn: source.principalArn,
     principalAccount: source.accountId,
-    iam: sourceRoleKeyStatements(p)
+    iam: iamStatementsFor(keyArn ?? sharedKeyResource(p), KEY_REQUIREMENTS['copy-key'].required)
   };
   return blocking({
     title: 'KMS key not accessible: the shared snapshot key',
@@ -163,8 +160,8 @@ function accessDenied(e: Error, ctx: Context | undefined): Diagnostic[] {
   const service = r.action?.split(':')[0];
   const role = r.callerArn ? principalFromCaller(r.callerArn) : undefined;
   const account = role ? parseArn(role)?.accountId : undefined;
-  const side = r.side === 'identity' ? "the caller's IAM policy" : r.side === 'resource' ? 'the resource policy (key policy)' : 'IAM or the resource policy';
-  const message = `${e.message}\nPrincipal ${role ?? 'unknown'}${account ? ` (account ${account})` : ''}, action ${action}, resource ${r.resource ?? 'unknown'}. Refused by ${side}${r.explicitDeny ? ' with an explicit Deny: remove or narrow that Deny statement' : ''}.`;
+  // Which half refused is never decided from AWS's wording (KMS's messages name the resource-based policy even when IAM refused): preflight decides from the key policy analysis and its probe.
+  const message = `${e.message}\nPrincipal ${role ?? 'unknown'}${account ? ` (account ${account})` : ''}, action ${action}, resource ${r.resource ?? 'unknown'}.${r.explicitDeny ? ' An explicit Deny refused it: narrow that Deny statement so that it no longer applies to this principal (an Allow never overrides a Deny).' : ''}`;
 
   if (service === 'kms' || (!service && awsErrorCode(e) === 'AccessDeniedException')) {
     const keyArn = r.resource && r.resource.includes(':kms:') ? r.resource : keyArnIn(e.message);
@@ -172,25 +169,21 @@ function accessDenied(e: Error, ctx: Context | undefined): Diagnostic[] {
     if (!p || !ctx || !keyArn) return blocking({ title: `KMS refused ${action}`, message, fix: NO_CONTEXT_FIX });
     const keyAccount = parseArn(keyArn)?.accountId ?? ctx.accounts.source.accountId;
     const isSource = role === ctx.accounts.source.principalArn;
+    const use = isSource ? 'copy-key' : keyAccount === ctx.accounts.target.accountId ? 'target-key' : 'shared-key';
     const principal = role ?? ctx.accounts.target.principalArn;
     const principalAccount = account ?? ctx.accounts.target.accountId;
     const remedy: KeyRemedy = {
       keyArn,
       keyAccount,
-      keyPolicy: isSource ? keyUserStatements(principal, 'Production') : keyUserStatements(principal, 'Staging'),
+      keyPolicy: keyPolicyStatementsFor(principal, KEY_REQUIREMENTS[use].required, isSource ? 'Production' : 'Staging'),
       principalArn: principal,
       principalAccount,
-      iam: isSource
-        ? sourceRoleKeyStatements(p)
-        : keyAccount === ctx.accounts.target.accountId
-          ? targetRoleTargetKeyStatements(keyArn)
-          : targetRoleSharedKeyStatements(p)
+      iam: iamStatementsFor(keyArn, KEY_REQUIREMENTS[use].required)
     };
-    const sides = r.side === 'identity' ? 'iam' : r.side === 'resource' ? 'key-policy' : 'both';
     return blocking({
       title: `KMS refused ${action} on ${keyArn}`,
-      message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN.`,
-      fix: keyFixText(remedy, sides)
+      message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN. Run mode: preflight: it reads the key policy and probes the key to tell which half is missing.`,
+      fix: keyFixText(remedy, 'both')
     });
   }
   if (service === 'sts') return stsRefusal(e, ctx);

@@ -2,10 +2,16 @@
  * The verdict on one key for one principal: what the key-policy analysis says,
  * what the probe against the real KMS found, and how the two explain each
  * other. Pure: it turns (analysis, probe, remediation) into diagnostics.
+ *
+ * Which half is missing is decided from the analysis and the probe, never from
+ * the wording of AWS's refusal: the key policy admits the principal itself, or
+ * only its account (then its IAM policy decides), or not at all; a probe call the
+ * key policy would allow but KMS refused means the IAM half is missing.
  */
 import type { Diagnostic } from '../report';
-import { describeAnalysis, type KeyPolicyAnalysis } from './key-policy';
-import { renderJson, type PolicyStatement } from './policy-json';
+import { describeAnalysis, KEY_REQUIREMENTS, type DenyFinding, type KeyPolicyAnalysis, type KeyUseAnalysis } from './key-policy';
+import { policyDocument, renderJson, type PolicyStatement } from './policy-json';
+import { toTerraformJsonencode } from './policy-templates';
 import type { CallOutcome, KeyProbe } from './probe';
 
 export type MissingSide = 'key-policy' | 'iam' | 'both' | 'key-state';
@@ -29,28 +35,81 @@ export function keyFixText(r: KeyRemedy, sides: MissingSide): string {
       `Add to the key policy of ${r.keyArn} (account ${r.keyAccount}), keeping its existing statements (aws kms get-key-policy / put-key-policy --policy-name default):`,
       renderJson(r.keyPolicy)
     );
-  if (sides === 'iam' || sides === 'both')
-    parts.push(`Add to the IAM policy of ${r.principalArn} (account ${r.principalAccount}):`, renderJson(r.iam));
+  if (sides === 'iam' || sides === 'both') parts.push(iamFixText(r.principalArn, r.principalAccount, r.iam));
   if (sides === 'both' && r.keyAccount !== r.principalAccount)
     parts.push('Across accounts KMS needs both: the key policy must name the principal (or its account) and the principal\'s own IAM policy must allow the same actions on the key ARN.');
   return parts.join('\n\n');
+}
+
+/** The IAM fix: the statements as JSON, and the same as Terraform (aws_iam_role_policy, or aws_iam_user_policy for a user). */
+export function iamFixText(principalArn: string, principalAccount: string, statements: PolicyStatement[]): string {
+  const m = /:(role|user)\/(?:.*\/)?([^/]+)$/.exec(principalArn);
+  const kind = m?.[1] === 'user' ? 'user' : 'role';
+  const name = m?.[2] ?? '<role name>';
+  const doc = policyDocument(statements);
+  return [
+    `Add to the IAM policy of ${principalArn} (account ${principalAccount}):`,
+    renderJson(doc),
+    `Terraform (in account ${principalAccount}):`,
+    `resource "aws_iam_${kind}_policy" "rds_cross_account_sync_kms" {\n  name   = "rds-cross-account-sync-kms"\n  ${kind}   = "${name}"\n  policy = ${toTerraformJsonencode(doc, '  ').replace(/\n/g, '\n  ')}\n}`
+  ].join('\n\n');
+}
+
+const GRANT_ONLY = new Set(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
+
+/**
+ * Least privilege: the key-policy statements that allow exactly `actions` to
+ * `principal`: grant operations only for AWS resources (RDS), the rest plain.
+ */
+export function keyPolicyStatementsFor(principal: string, actions: readonly string[], who: string): PolicyStatement[] {
+  const use = actions.filter(a => !GRANT_ONLY.has(a));
+  const grants = actions.filter(a => GRANT_ONLY.has(a));
+  const out: PolicyStatement[] = [];
+  if (use.length) out.push({ Sid: `Allow${who}UseOfTheKey`, Effect: 'Allow', Principal: { AWS: principal }, Action: use.length === 1 ? use[0]! : [...use], Resource: '*' });
+  if (grants.length)
+    out.push({
+      Sid: `Allow${who}AttachmentOfPersistentResources`,
+      Effect: 'Allow',
+      Principal: { AWS: principal },
+      Action: grants.length === 1 ? grants[0]! : [...grants],
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
+    });
+  return out;
+}
+
+/** Least privilege: the IAM statement that allows exactly `actions` on one key ARN. */
+export function iamStatementsFor(keyArn: string, actions: readonly string[]): PolicyStatement[] {
+  return [{ Sid: 'RdsCrossAccountSyncKeyUse', Effect: 'Allow', Action: [...actions], Resource: keyArn }];
+}
+
+/** The Deny fix: the statement as it is, and narrowed (or removed); never an Allow. */
+export function denyFixText(d: DenyFinding, keyArn: string): string {
+  return [
+    `Change statement ${d.label} (statement #${d.index + 1}) of the key policy of ${keyArn}: an Allow can never override a Deny, so the Deny itself must stop applying. It ${d.how}.`,
+    `Now:\n${renderJson(d.statement)}`,
+    d.narrowed ? `Narrowed:\n${renderJson(d.narrowed)}` : 'Remove the statement.',
+    'Apply with aws kms get-key-policy --policy-name default, edit that statement, then aws kms put-key-policy --policy-name default --policy file://policy.json.'
+  ].join('\n\n');
 }
 
 export interface KeyAccessInput {
   /** 'shared': the CMK the shared snapshot is encrypted under; 'target': the key the restore encrypts with. */
   purpose: 'shared' | 'target';
   /** What RDS needs (analysis in the RDS request context); absent when the key policy could not be read. */
-  analysis?: KeyPolicyAnalysis;
+  analysis?: KeyUseAnalysis;
   /** Why there is no analysis (e.g. GetKeyPolicy refused). */
   analysisUnavailable?: string;
   /** The same policy analysed for a direct call, which is what the probe makes. */
   directAnalysis?: KeyPolicyAnalysis;
-  probe: KeyProbe;
+  /** The probe; absent in mode: plan, which calls nothing that creates anything. */
+  probe?: KeyProbe;
   remedy: KeyRemedy;
 }
 
 export interface KeyAccessVerdict {
   status: 'ok' | 'blocked';
+  /** The first blocking finding's side. */
   missing?: MissingSide;
   diagnostics: Diagnostic[];
   facts: Array<[string, string]>;
@@ -63,14 +122,12 @@ function isRefused(o: CallOutcome): o is Extract<CallOutcome, { ok: false }> {
   return o.ok === false;
 }
 
-/** Which side refused a probe call, from the message first, else from the analysis of a direct call. */
-function refusingSide(o: Extract<CallOutcome, { ok: false }>, action: string, direct?: KeyPolicyAnalysis): MissingSide {
-  if (o.refusal.side === 'identity') return 'iam';
-  if (o.refusal.side === 'resource') return 'key-policy';
-  const r = direct?.results.find(x => x.action === action);
-  if (r?.decision === 'allow') return 'iam';
-  if (r?.decision === 'no-allow' || r?.decision === 'deny') return 'key-policy';
-  return 'both';
+const KEY_STATE_CODES = new Set(['DisabledException', 'KMSInvalidStateException']);
+
+function keyStateFix(keyArn: string, state: string): string {
+  return /pending/i.test(state)
+    ? `aws kms cancel-key-deletion --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # cancel-key-deletion leaves the key Disabled`
+    : `aws kms enable-key --key-id ${keyArn}`;
 }
 
 export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
@@ -78,171 +135,202 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
   const what = input.purpose === 'shared' ? 'shared snapshot key' : 'target key';
   const who = `${remedy.principalArn} (account ${remedy.principalAccount})`;
   const where = `key ${remedy.keyArn} (account ${remedy.keyAccount})`;
+  const use = analysis?.use ?? (input.purpose === 'shared' ? 'shared-key' : 'target-key');
+  const required = KEY_REQUIREMENTS[use].required;
   const diagnostics: Diagnostic[] = [];
   const facts: Array<[string, string]> = [];
-  const analysisLines = analysis ? describeAnalysis(analysis) : [`Key policy not analysed: ${input.analysisUnavailable ?? 'not read'}.`];
-  const block = (title: string, message: string, missing: MissingSide): KeyAccessVerdict => ({
-    status: 'blocked',
-    missing,
-    diagnostics: [
-      ...diagnostics,
-      {
-        title,
-        message: `${message}\n\nKey policy analysis (as RDS will call it):\n${analysisLines.map(l => `- ${l}`).join('\n')}`,
-        fix: missing === 'key-state' ? undefined : keyFixText(remedy, missing),
-        severity: 'error'
-      }
-    ],
-    facts
-  });
+  let missing: MissingSide | undefined;
+  const analysisText = `\n\nKey policy analysis (as RDS will call it):\n${(analysis ? describeAnalysis(analysis) : [`Key policy not analysed: ${input.analysisUnavailable ?? 'not read'}.`])
+    .map(l => `- ${l}`)
+    .join('\n')}`;
+  const error = (side: MissingSide, d: Omit<Diagnostic, 'severity'>) => {
+    missing ??= side;
+    diagnostics.push({ ...d, severity: 'error' });
+  };
+  const notice = (d: Omit<Diagnostic, 'severity'>, severity: 'notice' | 'warning' = 'notice') => diagnostics.push({ ...d, severity });
+  const iamFix = iamFixText(remedy.principalArn, remedy.principalAccount, iamStatementsFor(remedy.keyArn, required));
+  const done = (): KeyAccessVerdict => ({ status: missing ? 'blocked' : 'ok', ...(missing ? { missing } : {}), diagnostics, facts });
 
-  // 1. DescribeKey with the principal's own credentials.
-  const d = probe.describe;
-  if (isRefused(d)) {
-    if (d.code === 'NotFoundException')
-      return block(
-        `The ${what} does not exist`,
-        `KMS answered NotFoundException for DescribeKey on ${where} as ${who}: the ARN is wrong, or the key is in another region than the snapshot. ${d.message}`,
-        'key-state'
-      );
-    const side = refusingSide(d, 'kms:DescribeKey', input.directAnalysis);
-    const expected = refusedOnlyOutsideRds(input, 'kms:DescribeKey', side);
-    if (!expected)
-      return block(
-        `KMS refused DescribeKey on the ${what}`,
-        `${who} may not describe ${where} (${d.code}: ${d.message}). ${sideSentence(side)}`,
-        side
-      );
-    diagnostics.push(expectedRefusal('DescribeKey', what, where, who, expected));
+  // 1. The key itself, as the principal sees it.
+  const d = probe?.describe;
+  let stateBlocked = false;
+  if (d && isRefused(d) && d.code === 'NotFoundException') {
+    error('key-state', {
+      title: `The ${what} does not exist`,
+      message: `KMS answered NotFoundException for DescribeKey on ${where} as ${who}: the ARN is wrong, or the key is in another region than the snapshot. ${d.message}`
+    });
+    return done();
   }
-  if (d.ok === true) {
-    if (d.keyState && d.keyState !== 'Enabled')
-      return block(`The ${what} is ${d.keyState}`, `${where} is ${d.keyState}; RDS can only use an Enabled key. Enable it (aws kms enable-key --key-id ${remedy.keyArn}) or cancel its deletion.`, 'key-state');
-    if (input.purpose === 'shared' && d.keyManager === 'AWS')
-      return block(
-        'The shared snapshot key is an AWS managed key',
-        `${where} is an AWS managed key (aws/rds). Its key policy can never be changed, so no other account can use it. Set kms-key-id to a customer managed key (CMK) whose policy admits the target.`,
-        'key-policy'
-      );
-    facts.push([`${input.purpose === 'shared' ? 'Shared' : 'Target'} key visible to the target role`, `${remedy.keyArn} (${d.keyState ?? 'state unknown'})`]);
-  }
-
-  // 2. The grant probe.
-  const g = probe.grant;
-  let explainedRefusal = false;
-  if (isRefused(g)) {
-    if (g.code !== 'AccessDeniedException')
-      return block(`KMS refused CreateGrant on the ${what}`, `The probe grant on ${where} as ${who} failed with ${g.code}: ${g.message}`, g.code.includes('State') || g.code === 'DisabledException' ? 'key-state' : 'both');
-    const side = refusingSide(g, 'kms:CreateGrant', input.directAnalysis);
-    const expected = refusedOnlyOutsideRds(input, 'kms:CreateGrant', side);
-    if (!expected)
-      return block(
-        `KMS refused CreateGrant on the ${what}`,
-        `The probe could not create a grant on ${where} as ${who} (${g.code}: ${g.message}). RDS creates such a grant when it restores. ${sideSentence(side)}`,
-        side
-      );
-    explainedRefusal = true;
-    diagnostics.push(expectedRefusal('CreateGrant', what, where, who, expected));
-  } else if (g.ok === true) {
-    facts.push([`Grant probe on the ${what}`, `created and ${probe.cleanup.ok === true ? 'retired' : 'NOT retired'} by ${remedy.principalArn}`]);
-    if (isRefused(probe.cleanup))
-      diagnostics.push({
-        title: 'Preflight grant left on the key',
-        message: `The probe grant ${probe.grantId} on ${where} could not be retired or revoked (${probe.cleanup.code}: ${probe.cleanup.message}). It allows only Decrypt and DescribeKey to ${remedy.principalArn}.`,
-        fix: `aws kms revoke-grant --key-id ${remedy.keyArn} --grant-id ${probe.grantId}`,
-        severity: 'warning'
-      });
-  }
-
-  // 3. What the analysis says about the rest (actions the probe does not exercise).
-  if (analysis) {
-    const proven = new Set<string>();
-    if (d.ok === true) proven.add('kms:DescribeKey');
-    if (g.ok === true) proven.add('kms:CreateGrant');
-    const blocking = [...analysis.denied, ...analysis.missing].filter(a => !proven.has(a));
-    if (blocking.length > 0)
-      return block(
-        `Key policy of the ${what} does not admit the target for ${blocking.join(', ')}`,
-        `The key policy of ${where} does not let ${who} perform ${blocking.join(', ')} through RDS${analysis.denied.length ? ` (explicitly denied: ${analysis.denied.join(', ')})` : ''}. The restore would fail with KMSKeyNotAccessibleFault after the copy.`,
-        analysis.denied.length > 0 || !analysis.needsIam ? 'key-policy' : 'both'
-      );
-    const contradicted = [...analysis.missing, ...analysis.denied].filter(a => proven.has(a));
-    if (contradicted.length > 0)
-      diagnostics.push({
-        title: `KMS allowed what the key policy analysis did not find (${what})`,
-        message: `The probe succeeded for ${contradicted.join(', ')} on ${where} although no key policy statement seems to allow it: a grant or a statement form the analysis does not read may give it. AWS decided; the run goes on.`,
-        severity: 'warning'
-      });
-    if (analysis.undecided.length > 0)
-      diagnostics.push({
-        title: `Key policy conditions not judged (${what})`,
-        message: `Whether ${who} may perform ${analysis.undecided.join(', ')} on ${where} depends on conditions that cannot be judged before the call (${[
-          ...new Set(analysis.results.flatMap(r => r.undecided))
-        ].join(', ')}). The probe ${g.ok === true ? 'passed for DescribeKey and CreateGrant' : 'did not settle it'}; the restore will tell for the rest.`,
-        severity: 'warning'
-      });
-    if (analysis.needsIam && analysis.allowed.length > 0) {
-      const provenText = [...proven].join(' and ') || 'nothing';
-      diagnostics.push({
-        title: `IAM side of the ${what} partly checked`,
-        message: `The key policy admits ${who}${analysis.results.some(r => r.grantedTo === 'account') ? ' through its account root' : ''}, so its IAM policy must allow the same actions on ${remedy.keyArn}. The probe proved ${provenText}; Decrypt, ReEncrypt* and GenerateDataKey* are not checked (simulating IAM policies needs iam:SimulatePrincipalPolicy, which the action does not call).`,
-        fix: keyFixText(remedy, 'iam'),
-        severity: 'notice'
+  if (d?.ok === true) {
+    if (d.keyState && d.keyState !== 'Enabled') {
+      stateBlocked = true;
+      error('key-state', {
+        title: `The ${what} is ${d.keyState}`,
+        message: `${where} is ${d.keyState}; RDS can only use an Enabled key. The rest of the key's analysis follows, so one run shows everything that blocks.`,
+        fix: keyStateFix(remedy.keyArn, d.keyState)
       });
     }
-    if (analysis.ok) facts.push([`Key policy of the ${what}`, `admits ${remedy.principalArn} for everything RDS needs`]);
-  } else {
-    diagnostics.push({
-      title: `Key policy of the ${what} not analysed`,
-      message: `${input.analysisUnavailable ?? 'The key policy could not be read'}. ${explainedRefusal || g.ok === true ? 'The probe against KMS decided instead: DescribeKey and CreateGrant work for ' + remedy.principalArn + '.' : ''} Decrypt, ReEncrypt* and GenerateDataKey* through RDS are not checked.`,
-      fix: keyFixText(remedy, 'both'),
-      severity: 'warning'
+    if (input.purpose === 'shared' && d.keyManager === 'AWS') {
+      error('key-policy', {
+        title: 'The shared snapshot key is an AWS managed key',
+        message: `${where} is an AWS managed key (aws/rds). Its key policy can never be changed, so ${who} can never use it. Set kms-key-id to a customer managed key (CMK) whose policy admits the target.`
+      });
+      return done();
+    }
+    facts.push([`${input.purpose === 'shared' ? 'Shared' : 'Target'} key visible to the target role`, `${remedy.keyArn} (${d.keyState ?? 'state unknown'})`]);
+  }
+  const g = probe?.grant;
+  if (g && isRefused(g) && KEY_STATE_CODES.has(g.code) && !stateBlocked) {
+    stateBlocked = true;
+    error('key-state', {
+      title: `The ${what} is not usable (${g.code})`,
+      message: `The probe grant on ${where} as ${who} failed with ${g.code}: ${g.message}. The key is disabled or pending deletion.`,
+      fix: `aws kms describe-key --key-id ${remedy.keyArn}\n${keyStateFix(remedy.keyArn, g.code === 'KMSInvalidStateException' ? 'PendingDeletion' : 'Disabled')}`
     });
   }
-  return { status: 'ok', diagnostics, facts };
-}
 
-/**
- * A direct call refused by the key policy only because of conditions RDS
- * satisfies (kms:ViaService, kms:GrantIsForAWSResource), while the analysis
- * of the RDS path allows the action: the probe could not pass, RDS will.
- */
-function refusedOnlyOutsideRds(
-  input: KeyAccessInput,
-  action: string,
-  side: MissingSide
-): { unmet: string[]; allowedBy: string[] } | undefined {
-  if (side !== 'key-policy' && side !== 'both') return undefined;
-  const direct = input.directAnalysis?.results.find(r => r.action === action);
-  const viaRds = input.analysis?.results.find(r => r.action === action);
-  if (direct?.decision !== 'no-allow' || viaRds?.decision !== 'allow') return undefined;
-  if (direct.unmetConditions.length === 0 || !direct.unmetConditions.every(c => RDS_ONLY_CONDITION.test(c))) return undefined;
-  return { unmet: direct.unmetConditions, allowedBy: viaRds.statements };
-}
-
-function expectedRefusal(
-  call: string,
-  what: string,
-  where: string,
-  who: string,
-  e: { unmet: string[]; allowedBy: string[] }
-): Diagnostic {
-  return {
-    title: `Probe ${call} refused as expected on the ${what}`,
-    message: `The key policy of ${where} lets ${who} use the key only through RDS (${e.unmet.join('; ')}), so the probe's direct ${call} was refused, while RDS's call will be allowed by ${e.allowedBy.join(', ')}.`,
-    severity: 'notice'
-  };
-}
-
-function sideSentence(side: MissingSide): string {
-  switch (side) {
-    case 'iam':
-      return "The key policy is not what refused it: the role's own IAM policy does not allow the action on this key ARN.";
-    case 'key-policy':
-      return 'The key policy does not admit the role (or denies it).';
-    case 'both':
-      return 'AWS did not say which side refused: check both the key policy and the role\'s IAM policy.';
-    default:
-      return '';
+  // 2. The key policy, from the analysis: Deny statements, missing statements, near misses.
+  const proven = new Set<string>();
+  if (d?.ok === true) proven.add('kms:DescribeKey');
+  if (g?.ok === true) proven.add('kms:CreateGrant');
+  if (analysis) {
+    for (const deny of analysis.denies)
+      error('key-policy', {
+        title: `A Deny in the key policy of the ${what} refuses ${deny.actions.join(', ')}`,
+        message: `Statement ${deny.label} of the key policy of ${where} denies ${deny.actions.join(', ')} to ${who}. ${KEY_REQUIREMENTS[use].operation} needs them. The statement:\n${renderJson(deny.statement)}${analysisText}`,
+        fix: denyFixText(deny, remedy.keyArn)
+      });
+    const notAllowed = analysis.missing.filter(a => !proven.has(a));
+    if (notAllowed.length > 0) {
+      const near = analysis.nearMisses.map(m => `- The key policy names ${m.named} (statement ${m.statement}), the role is ${m.principal}: ${m.why}.`);
+      const statements = keyPolicyStatementsFor(remedy.principalArn, notAllowed, input.purpose === 'shared' ? 'Staging' : 'StagingRole');
+      error('key-policy', {
+        title: near.length
+          ? `The key policy of the ${what} names a principal close to ${remedy.principalArn}, not it`
+          : `Key policy of the ${what} does not admit ${remedy.principalArn} for ${notAllowed.join(', ')}`,
+        message:
+          `The key policy of ${where} has no statement that lets ${who} perform ${notAllowed.join(', ')} through RDS, which ${KEY_REQUIREMENTS[use].operation} needs; it would fail with KMSKeyNotAccessibleFault.` +
+          (near.length ? `\n${near.join('\n')}` : '') +
+          (analysis.crossAccount ? `\nAcross accounts the IAM policy of ${remedy.principalArn} must allow the same actions on ${remedy.keyArn} too; the probe checks it once the key policy admits the role.` : '') +
+          analysisText,
+        fix:
+          (near.length ? `Name ${remedy.principalArn} in the key policy (correct the near-miss ARN), or add:\n\n` : '') +
+          keyFixText({ ...remedy, keyPolicy: statements }, 'key-policy')
+      });
+    }
+    const contradicted = [...analysis.missing, ...analysis.denied].filter(a => proven.has(a));
+    if (contradicted.length > 0)
+      notice(
+        {
+          title: `KMS allowed what the key policy analysis did not find (${what})`,
+          message: `The probe succeeded for ${contradicted.join(', ')} on ${where} although no key policy statement seems to allow it: a grant or a statement form the analysis does not read may give it. AWS decided; the run goes on.`
+        },
+        'warning'
+      );
+    if (analysis.recommendedMissing.length > 0)
+      notice({
+        title: `Key policy of the ${what}: ${analysis.recommendedMissing.join(', ')} not allowed (not needed by this run)`,
+        message: `AWS's documented key policy for RDS also gives ${analysis.recommendedMissing.join(', ')} (with kms:GrantIsForAWSResource) so that RDS can list and revoke its grants; ${KEY_REQUIREMENTS[use].operation} does not call them, so nothing blocks.`,
+        fix: `Optional, in the key policy of ${remedy.keyArn}:\n${renderJson(keyPolicyStatementsFor(remedy.principalArn, analysis.recommendedMissing, input.purpose === 'shared' ? 'Staging' : 'StagingRole'))}`
+      });
+  } else if (!stateBlocked) {
+    notice(
+      {
+        title: `Key policy of the ${what} not analysed`,
+        message: `${input.analysisUnavailable ?? 'The key policy could not be read'}. ${g?.ok === true ? `The probe against KMS decided instead: DescribeKey and CreateGrant work for ${remedy.principalArn}. ` : ''}${required.filter(a => !proven.has(a)).join(', ')} through RDS are not checked.`,
+        fix: keyFixText({ ...remedy, keyPolicy: keyPolicyStatementsFor(remedy.principalArn, required, 'Staging'), iam: iamStatementsFor(remedy.keyArn, required) }, 'both')
+      },
+      'warning'
+    );
   }
+
+  // 3. The IAM half, from the probe: needed across accounts, or when the key policy admits only the account.
+  const keyPolicyAdmits = analysis ? analysis.missing.length === 0 && analysis.denied.length === 0 : undefined;
+  const iamNeeded = analysis ? analysis.crossAccount || analysis.admission === 'account' || analysis.undecided.length > 0 : true;
+  for (const [call, action, outcome] of [
+    ['DescribeKey', 'kms:DescribeKey', d],
+    ['CreateGrant', 'kms:CreateGrant', g]
+  ] as const) {
+    if (!outcome || !isRefused(outcome) || KEY_STATE_CODES.has(outcome.code) || outcome.code === 'NotFoundException') continue;
+    if (outcome.code !== 'AccessDeniedException') {
+      error('both', { title: `KMS refused ${call} on the ${what}`, message: `The probe ${call} on ${where} as ${who} failed with ${outcome.code}: ${outcome.message}` });
+      continue;
+    }
+    const direct = input.directAnalysis?.results.find(r => r.action === action);
+    if (keyPolicyAdmits === false && analysis && (analysis.missing.includes(action) || analysis.denied.includes(action))) continue; // explained above
+    if (direct?.decision === 'allow') {
+      error('iam', {
+        title: `The IAM policy of ${remedy.principalArn} does not allow ${action} on the ${what}`,
+        message: `KMS refused the probe's ${call} on ${where} as ${who}, while the key policy admits it (${direct.statements.join(', ')}${direct.grantedTo === 'account' ? ', through the account root' : ''}). So the role's own IAM policy is the missing half: ${
+          analysis?.crossAccount ? 'across accounts KMS needs both the key policy and the caller\'s IAM policy.' : 'the key policy names only the account, which delegates to IAM.'
+        }${analysisText}`,
+        fix: iamFix
+      });
+      continue;
+    }
+    if (direct?.decision === 'undecided') {
+      error('both', {
+        title: `KMS refused ${call} on the ${what}: likely the condition ${direct.undecided.join(', ')}`,
+        message: `The key policy statements ${direct.statements.join(', ')} that would admit ${who} depend on ${[...new Set(direct.undecided)].join(', ')}, which cannot be judged before the call. The probe decided, and KMS refused ${call} on ${where}: that condition is the likely cause (or the role's IAM policy).${analysisText}`,
+        fix: `Check that condition against the runner (source IP, VPC endpoint, MFA, tags), or scope the statement with kms:ViaService rds.<region>.amazonaws.com and kms:CallerAccount instead.\n\n${iamFix}`
+      });
+      continue;
+    }
+    if (direct?.decision === 'no-allow' && direct.unmetConditions.length > 0 && direct.unmetConditions.every(c => RDS_ONLY_CONDITION.test(c))) {
+      const viaRds = analysis?.results.find(r => r.action === action);
+      notice({
+        title: `Probe ${call} refused as expected on the ${what}`,
+        message: `The key policy of ${where} lets ${who} use the key only through RDS (${direct.unmetConditions.join('; ')}), so the probe's direct ${call} was refused, while RDS's call will be allowed by ${viaRds?.statements.join(', ') ?? 'the same statements'}. The IAM half of ${action} is therefore not proven.`,
+        fix: iamFix
+      });
+      continue;
+    }
+    if (!analysis)
+      error('both', {
+        title: `KMS refused ${call} on the ${what}`,
+        message: `The probe ${call} on ${where} as ${who} was refused and the key policy could not be read, so which half refuses is not known: the key policy must admit the role (or its account) and, across accounts, the role's IAM policy must allow ${required.join(', ')} on the key ARN.`,
+        fix: keyFixText({ ...remedy, keyPolicy: keyPolicyStatementsFor(remedy.principalArn, required, 'Staging'), iam: iamStatementsFor(remedy.keyArn, required) }, 'both')
+      });
+  }
+
+  // 4. Undecided conditions: name them, say who decided.
+  if (analysis && analysis.undecidedConditions.length > 0) {
+    const refused = [d, g].some(o => o && isRefused(o));
+    if (!refused)
+      notice(
+        {
+          title: `Key policy conditions not judged (${what})`,
+          message: `Whether ${who} may perform ${analysis.undecided.join(', ')} on ${where} depends on ${analysis.undecidedConditions.join(', ')}, which cannot be judged before the call. ${
+            probe ? 'The probe decided: KMS allowed DescribeKey and CreateGrant' : 'mode: plan does not probe; mode: preflight lets KMS decide'
+          }; the restore decides for the rest.`
+        },
+        'warning'
+      );
+  }
+
+  // 5. What the probe proved, and what it leaves to the run.
+  if (g?.ok === true && probe) {
+    facts.push([`Grant probe on the ${what}`, `created and ${probe.cleanup.ok === true ? 'retired' : 'NOT retired'} by ${remedy.principalArn}`]);
+    if (isRefused(probe.cleanup))
+      notice(
+        {
+          title: 'Preflight grant left on the key',
+          message: `The probe grant ${probe.grantId} on ${where} could not be retired or revoked (${probe.cleanup.code}: ${probe.cleanup.message}). It allows only Decrypt and DescribeKey to ${remedy.principalArn}.`,
+          fix: `aws kms revoke-grant --key-id ${remedy.keyArn} --grant-id ${probe.grantId}`
+        },
+        'warning'
+      );
+  }
+  if (!missing && analysis && keyPolicyAdmits && iamNeeded) {
+    const unproven = required.filter(a => !proven.has(a));
+    notice({
+      title: probe ? `IAM side of the ${what} partly checked` : `IAM side of the ${what} not probed (mode: plan)`,
+      message: `The key policy admits ${who}${analysis.admission === 'account' ? ' through its account root' : ''}, so its IAM policy must allow ${required.join(', ')} on ${remedy.keyArn}${analysis.crossAccount ? ' (across accounts KMS needs both)' : ''}. ${
+        probe ? `The probe proved ${[...proven].join(' and ') || 'nothing'}; ${unproven.join(', ') || 'nothing else'} ${unproven.length ? 'is' : ''} left to the run` : 'mode: plan makes no CreateGrant; mode: preflight probes DescribeKey and CreateGrant'
+      } (simulating IAM policies needs iam:SimulatePrincipalPolicy, which the action does not call).`,
+      fix: iamFix
+    });
+  }
+  if (!missing && analysis?.ok) facts.push([`Key policy of the ${what}`, `admits ${remedy.principalArn} for everything ${KEY_REQUIREMENTS[use].operation} needs`]);
+  return done();
 }

@@ -19,6 +19,8 @@ export interface RequestContext {
   /** The IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME) making the call. */
   principalArn: string;
   principalAccount: string;
+  /** The session ARN (arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION), when known: a NotPrincipal must list it too. */
+  sessionArn?: string;
   /** kms:ViaService, e.g. rds.ap-northeast-1.amazonaws.com when RDS calls on the principal's behalf; absent for a direct call. */
   viaService?: string;
   /** kms:GrantIsForAWSResource for grant operations: true when an AWS service (RDS) creates the grant for a resource. */
@@ -59,7 +61,7 @@ export interface KeyPolicyAnalysis {
 }
 
 export interface ParsedPolicy {
-  statements: Array<PolicyStatement & { label: string }>;
+  statements: Array<PolicyStatement & { label: string; index: number }>;
 }
 
 export function parseKeyPolicy(text: string): ParsedPolicy | { error: string } {
@@ -76,7 +78,7 @@ export function parseKeyPolicy(text: string): ParsedPolicy | { error: string } {
     if (!s || typeof s !== 'object') return { error: `statement #${i + 1} is not an object` };
     const st = s as PolicyStatement;
     if (st.Effect !== 'Allow' && st.Effect !== 'Deny') return { error: `statement #${i + 1} has Effect '${String(st.Effect)}'` };
-    statements.push({ ...st, label: st.Sid ? `"${st.Sid}"` : `#${i + 1}` });
+    statements.push({ ...st, label: st.Sid ? `"${st.Sid}"` : `#${i + 1}`, index: i });
   }
   return { statements };
 }
@@ -108,6 +110,30 @@ function accountOf(principal: string): string | undefined {
   return m?.[1];
 }
 
+interface IamName {
+  account: string;
+  type: string;
+  path: string;
+  name: string;
+}
+
+/** arn:aws:iam::ACCOUNT:role/PATH/NAME -> its parts. */
+export function iamName(arn: string): IamName | undefined {
+  const m = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(.*\/)?([^/]+)$/.exec(arn);
+  return m ? { account: m[1]!, type: m[2]!, path: m[3] ?? '', name: m[4]! } : undefined;
+}
+
+/**
+ * The caller's role ARN comes from its session ARN, which drops the role's
+ * path: a policy naming the role with a path is the same role when the caller's
+ * ARN has none.
+ */
+function sameRoleIgnoringPath(named: string, caller: string): boolean {
+  const a = iamName(named);
+  const b = iamName(caller);
+  return !!a && !!b && a.account === b.account && a.type === b.type && a.name === b.name && (a.path === '' || b.path === '');
+}
+
 /** Does a principal element name the caller? Returns how, or false. */
 function principalMatch(element: PolicyStatement['Principal'], ctx: RequestContext): GrantedTo | false {
   if (element === undefined) return false;
@@ -116,17 +142,29 @@ function principalMatch(element: PolicyStatement['Principal'], ctx: RequestConte
   let best: GrantedTo | false = false;
   for (const p of aws) {
     if (p === '*') best = 'everyone';
-    else if (p === ctx.principalArn) return 'principal';
+    else if (p === ctx.principalArn || sameRoleIgnoringPath(p, ctx.principalArn)) return 'principal';
     else if (accountOf(p) === ctx.principalAccount && best === false) best = 'account';
   }
   return best;
 }
 
+/**
+ * NotPrincipal: everyone except those listed. A role session is excepted only
+ * when the element lists its account, its role ARN and (when known) its session
+ * ARN: AWS checks the account, then the role, then the session (IAM guide,
+ * "AWS JSON policy elements: NotPrincipal").
+ */
+export function notPrincipalExempts(element: PolicyStatement['NotPrincipal'], ctx: RequestContext): boolean {
+  if (element === undefined || element === '*') return element === '*';
+  const listed = asList(element.AWS);
+  const account = listed.some(p => accountOf(p) === ctx.principalAccount);
+  const role = listed.some(p => p === ctx.principalArn || sameRoleIgnoringPath(p, ctx.principalArn));
+  const session = ctx.sessionArn === undefined || listed.includes(ctx.sessionArn);
+  return account && role && session;
+}
+
 function statementPrincipal(st: PolicyStatement, ctx: RequestContext): GrantedTo | false {
-  if (st.NotPrincipal !== undefined) {
-    // NotPrincipal: everyone except those listed (an account listed excludes all of its principals).
-    return principalMatch(st.NotPrincipal, ctx) ? false : 'everyone';
-  }
+  if (st.NotPrincipal !== undefined) return notPrincipalExempts(st.NotPrincipal, ctx) ? false : 'everyone';
   return principalMatch(st.Principal, ctx);
 }
 
@@ -264,8 +302,54 @@ export const ACTION_EXPANSION: Record<string, string[]> = {
   'kms:GenerateDataKey*': ['kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext']
 };
 
-/** What RDS does with the shared key when the target restores from the shared snapshot. */
-export const RESTORE_REQUIREMENTS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:ListGrants', 'kms:RevokeGrant'];
+/**
+ * How a key is used in a run, and by whom. The one table of KMS actions each
+ * operation needs (docs/troubleshooting.md, "Which KMS permissions block", gives
+ * the sources):
+ * - `shared-key`: the staging principal, through RDS, reads a snapshot encrypted
+ *   under another account's CMK: the Aurora restore (RestoreDBClusterFromSnapshot
+ *   with the shared snapshot ARN) and the instance path's staging copy
+ *   (CopyDBSnapshot of the shared DB snapshot).
+ * - `target-key`: the staging principal, through RDS, encrypts the restored
+ *   cluster (or the staging copy) under its own key.
+ * - `copy-key`: the production principal, through RDS, copies the production
+ *   snapshot under the CMK that will be shared.
+ * `required` blocks the run when the key policy does not allow it; `recommended`
+ * is what AWS's documented key policy grants but the operation does not call:
+ * reported as a notice, never a failure.
+ */
+export type KeyUse = 'shared-key' | 'target-key' | 'copy-key';
+
+export interface KeyRequirement {
+  /** What the run does with the key, for messages. */
+  operation: string;
+  required: readonly string[];
+  recommended: readonly string[];
+}
+
+export const KEY_REQUIREMENTS: Record<KeyUse, KeyRequirement> = {
+  'shared-key': {
+    operation: 'the staging restore from the shared cluster snapshot (RestoreDBClusterFromSnapshot) or the staging copy of the shared DB snapshot (CopyDBSnapshot)',
+    required: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt'],
+    recommended: ['kms:ListGrants', 'kms:RevokeGrant']
+  },
+  'target-key': {
+    operation: 'the staging restore (or staging copy) encrypting under the staging key',
+    required: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKey'],
+    recommended: ['kms:ListGrants', 'kms:RevokeGrant']
+  },
+  'copy-key': {
+    operation: 'the production copy of the snapshot under the CMK (CopyDBClusterSnapshot / CopyDBSnapshot with KmsKeyId)',
+    required: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKey'],
+    recommended: ['kms:ListGrants', 'kms:RevokeGrant']
+  }
+};
+
+/** The actions the preflight probe calls directly (DescribeKey, then CreateGrant). */
+export const PROBE_ACTIONS = ['kms:DescribeKey', 'kms:CreateGrant'] as const;
+
+/** What RDS does with the shared key when the target restores from the shared snapshot: required, then recommended. */
+export const RESTORE_REQUIREMENTS = [...KEY_REQUIREMENTS['shared-key'].required, ...KEY_REQUIREMENTS['shared-key'].recommended];
 
 /** The request context of RDS acting for the principal in a region (grants are for an AWS resource). */
 export function viaRds(principalArn: string, principalAccount: string, region: string): RequestContext {
@@ -317,4 +401,194 @@ export function describeAnalysis(a: KeyPolicyAnalysis): string[] {
         return `${r.action}: no statement allows it${r.unmetConditions.length ? ` (conditions not met: ${r.unmetConditions.join('; ')})` : ''}`;
     }
   });
+}
+
+// ---------------------------------------------------------------------------
+// The analysis of one key use: what blocks, how the key policy admits the
+// principal (which decides whether its IAM policy must allow too), the Deny
+// statements with their narrowed versions, near-miss principal names.
+
+/** A Deny that applies to the principal, and the same statement narrowed to spare it. */
+export interface DenyFinding {
+  /** Sid in quotes, else #index (1-based). */
+  label: string;
+  /** 0-based position in the Statement list. */
+  index: number;
+  actions: string[];
+  statement: PolicyStatement;
+  /** The statement excluding the principal; undefined: remove the statement (it only names this principal). */
+  narrowed?: PolicyStatement;
+  /** How it was narrowed, in words. */
+  how: string;
+}
+
+/** A statement names a principal close to the analysed one, but not it. */
+export interface NearMiss {
+  named: string;
+  principal: string;
+  statement: string;
+  why: string;
+}
+
+/**
+ * How the key policy admits the principal for every required action:
+ * `principal` it names the principal (or `*` with met conditions): the key
+ * policy alone decides within its account; `account` it names only the account
+ * root or id: the principal's IAM policy must allow the actions on the key.
+ */
+export type Admission = 'principal' | 'account';
+
+export interface KeyUseAnalysis extends KeyPolicyAnalysis {
+  use: KeyUse;
+  required: readonly string[];
+  /** Recommended actions (ListGrants, RevokeGrant) the policy does not allow: a notice. */
+  recommendedMissing: string[];
+  /** Set when every required action is allowed. */
+  admission?: Admission;
+  /** True when the key is in another account than the principal: the IAM half is always needed. */
+  crossAccount: boolean;
+  denies: DenyFinding[];
+  nearMisses: NearMiss[];
+  /** Conditions (Operator key) the analysis could not judge, over the required actions. */
+  undecidedConditions: string[];
+}
+
+function stripLabel(st: PolicyStatement & { label?: string; index?: number }): PolicyStatement {
+  const { label: _l, index: _i, ...rest } = st;
+  return rest;
+}
+
+const ACCOUNT_KEYS = ['aws:principalaccount', 'kms:calleraccount'];
+const NEGATED_OPERATOR = /^(ForAnyValue:|ForAllValues:)?(StringNotEquals|StringNotEqualsIgnoreCase|StringNotLike|ArnNotEquals|ArnNotLike)(IfExists)?$/;
+
+/** The Deny statement narrowed so that it no longer applies to `ctx`'s principal (never an Allow). */
+export function narrowDeny(st: PolicyStatement, ctx: RequestContext): { narrowed?: PolicyStatement; how: string } {
+  const root = `arn:aws:iam::${ctx.principalAccount}:root`;
+  const copy = JSON.parse(JSON.stringify(stripLabel(st))) as PolicyStatement;
+  if (copy.NotPrincipal !== undefined && copy.NotPrincipal !== '*') {
+    const listed = asList(copy.NotPrincipal.AWS);
+    const add = [root, ctx.principalArn, ...(ctx.sessionArn ? [ctx.sessionArn] : [])].filter(p => !listed.includes(p));
+    copy.NotPrincipal = { ...copy.NotPrincipal, AWS: [...listed, ...add] };
+    return { narrowed: copy, how: `added ${add.join(', ')} to its NotPrincipal (a role session is spared only when its account, its role and its session are all listed)` };
+  }
+  // A negated condition on the caller's account or ARN: add the principal's value to it.
+  for (const [operator, block] of Object.entries(copy.Condition ?? {})) {
+    if (!NEGATED_OPERATOR.test(operator)) continue;
+    for (const [key, values] of Object.entries(block ?? {})) {
+      const k = key.toLowerCase();
+      const value = ACCOUNT_KEYS.includes(k) ? ctx.principalAccount : k === 'aws:principalarn' ? ctx.principalArn : undefined;
+      if (!value) continue;
+      const list = asList(values as string | string[]).map(String);
+      block[key] = [...list, value];
+      return { narrowed: copy, how: `added ${value} to its ${operator} ${key} condition` };
+    }
+  }
+  // A Principal naming the principal (or its account) explicitly: take it out.
+  if (copy.Principal && copy.Principal !== '*' && copy.Principal.AWS !== undefined) {
+    const listed = asList(copy.Principal.AWS);
+    const keep = listed.filter(p => p !== ctx.principalArn && !sameRoleIgnoringPath(p, ctx.principalArn) && accountOf(p) !== ctx.principalAccount);
+    if (keep.length === 0) return { narrowed: undefined, how: 'it names only this principal (or its account): remove the statement' };
+    if (keep.length < listed.length) {
+      copy.Principal = { ...copy.Principal, AWS: keep.length === 1 ? keep[0]! : keep };
+      return { narrowed: copy, how: `removed ${listed.filter(p => !keep.includes(p)).join(', ')} from its Principal` };
+    }
+  }
+  // Otherwise: except the principal by ARN.
+  const cond = (copy.Condition ??= {});
+  const block = (cond['ArnNotEquals'] ??= {});
+  const existing = asList(block['aws:PrincipalArn'] as string | string[] | undefined).map(String);
+  block['aws:PrincipalArn'] = [...existing, ctx.principalArn];
+  return { narrowed: copy, how: `added the condition ArnNotEquals aws:PrincipalArn ${ctx.principalArn}, so the Deny no longer applies to it` };
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+}
+
+/** Why `named` looks like the principal without being it, or undefined. */
+export function nearMissReason(named: string, principalArn: string): string | undefined {
+  if (named === principalArn) return undefined;
+  const target = iamName(principalArn);
+  if (!target) return undefined;
+  if (/^AROA[0-9A-Z]{12,}$/.test(named))
+    return `${named} is a role's unique id: KMS shows it in place of a role that was deleted; a role created again under the same name has a new id and is not admitted`;
+  const n = iamName(named);
+  if (!n || n.account !== target.account || n.type !== target.type) return undefined;
+  if (n.name === target.name) return n.path && target.path && n.path !== target.path ? `same name under another path (${n.path} instead of ${target.path})` : undefined;
+  const norm = (x: string) => x.toLowerCase().replace(/[-_]/g, '');
+  if (norm(n.name) === norm(target.name)) return 'the same name ignoring case, hyphens and underscores';
+  const dist = editDistance(n.name, target.name);
+  if (dist <= 3) return `${dist} character${dist === 1 ? '' : 's'} apart`;
+  return undefined;
+}
+
+function nearMissesIn(policy: ParsedPolicy, ctx: RequestContext): NearMiss[] {
+  const out: NearMiss[] = [];
+  for (const st of policy.statements) {
+    if (st.Effect !== 'Allow') continue;
+    const named = st.Principal && st.Principal !== '*' ? asList(st.Principal.AWS) : [];
+    const inConditions = Object.values(st.Condition ?? {}).flatMap(block =>
+      Object.entries(block ?? {})
+        .filter(([k]) => k.toLowerCase() === 'aws:principalarn')
+        .flatMap(([, v]) => asList(v as string | string[]).map(String))
+    );
+    for (const p of [...named, ...inConditions]) {
+      const why = nearMissReason(p, ctx.principalArn);
+      if (why && !out.some(m => m.named === p)) out.push({ named: p, principal: ctx.principalArn, statement: st.label, why });
+    }
+  }
+  return out;
+}
+
+/** The analysis of one key use (KEY_REQUIREMENTS[use]) for one principal. */
+export function analyzeKeyUse(policyText: string, keyArn: string, ctx: RequestContext, use: KeyUse): KeyUseAnalysis {
+  const req = KEY_REQUIREMENTS[use];
+  const base = analyzeKeyPolicy(policyText, keyArn, ctx, req.required);
+  const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(keyArn)?.[1];
+  const crossAccount = keyAccount !== ctx.principalAccount;
+  const out: KeyUseAnalysis = {
+    ...base,
+    use,
+    required: req.required,
+    recommendedMissing: [],
+    crossAccount,
+    denies: [],
+    nearMisses: [],
+    undecidedConditions: [...new Set(base.results.flatMap(r => r.undecided))]
+  };
+  const policy = parseKeyPolicy(policyText);
+  if ('error' in policy) return out;
+  const recommended = analyzeKeyPolicy(policyText, keyArn, ctx, req.recommended);
+  out.recommendedMissing = recommended.results.filter(r => r.decision === 'no-allow' || r.decision === 'deny').map(r => r.action);
+  if (base.ok) out.admission = base.results.some(r => r.grantedTo === 'account') ? 'account' : 'principal';
+  for (const r of base.results.filter(x => x.decision === 'deny')) {
+    const st = policy.statements.find(x => x.label === r.statements[0]);
+    if (!st) continue;
+    const found = out.denies.find(d => d.index === st.index);
+    if (found) {
+      found.actions.push(r.action);
+      continue;
+    }
+    const { narrowed, how } = narrowDeny(st, ctx);
+    out.denies.push({ label: st.label, index: st.index, actions: [r.action], statement: stripLabel(st), narrowed, how });
+  }
+  if (!base.ok) out.nearMisses = nearMissesIn(policy, ctx);
+  return out;
+}
+
+/** The key policy with Deny statements replaced by their narrowed versions (or removed): what the Deny fix produces. */
+export function applyNarrowedDenies(policyText: string, denies: DenyFinding[]): string {
+  const doc = JSON.parse(policyText) as { Statement: PolicyStatement | PolicyStatement[] };
+  const list = asList(doc.Statement);
+  const next = list.flatMap((st, i) => {
+    const d = denies.find(x => x.index === i);
+    if (!d) return [st];
+    return d.narrowed ? [d.narrowed] : [];
+  });
+  return JSON.stringify({ ...doc, Statement: next }, null, 2);
 }

@@ -16,15 +16,14 @@ import { DiagnosedError } from '../errors';
 import { parseArn } from '../rds-rules';
 import type { Diagnostic } from '../report';
 import type { SourcePlan } from '../types';
-import { judgeKeyAccess, keyFixText, type KeyAccessInput, type KeyAccessVerdict, type KeyRemedy } from './key-access';
-import { analyzeKeyPolicy, describeAnalysis, direct, viaRds, type KeyPolicyAnalysis } from './key-policy';
+import { awsRdsDiagnostic } from './aws-rds';
+import { denyFixText, iamStatementsFor, judgeKeyAccess, keyFixText, keyPolicyStatementsFor, type KeyAccessInput, type KeyAccessVerdict, type KeyRemedy } from './key-access';
+import { analyzeKeyPolicy, analyzeKeyUse, describeAnalysis, direct, KEY_REQUIREMENTS, PROBE_ACTIONS, viaRds, type KeyPolicyAnalysis } from './key-policy';
 import { renderJson } from './policy-json';
 import {
   keyAdminStatement,
-  keyUserStatements,
   policyParamsFromContext,
   sharedKeyPolicy,
-  sourceRoleKeyStatements,
   sourceRolePolicy,
   targetKeyPolicyStatements,
   targetRolePolicy,
@@ -34,8 +33,13 @@ import {
 } from './policy-templates';
 import { probeKey } from './probe';
 
-export async function preflight(ctx: Context, plan: SourcePlan): Promise<void> {
+/**
+ * `probe: false` (mode: plan): the key policies are read and analysed, nothing is
+ * created: no CreateGrant. mode: preflight and sync probe.
+ */
+export async function preflight(ctx: Context, plan: SourcePlan, options: { probe?: boolean } = {}): Promise<void> {
   const { report } = ctx;
+  const probing = options.probe ?? ctx.settings.mode !== 'plan';
   const blocking: Diagnostic[] = [];
   const record = (ds: Diagnostic[], facts: Array<[string, string]> = []) => {
     for (const d of ds) if ((d.severity ?? 'error') === 'error') blocking.push(d);
@@ -48,13 +52,13 @@ export async function preflight(ctx: Context, plan: SourcePlan): Promise<void> {
     const p = policyParamsFromContext(ctx, sharedKey);
     // Planning already read this key's policy with the same role: analyse that text instead of asking KMS again.
     const known = plan.sharedKeyPolicy?.keyArn === sharedKey ? plan.sharedKeyPolicy : undefined;
-    record(...(await checkSharedKey(ctx, p, sharedKey, plan.copy.needed, known)));
+    record(...(await checkSharedKey(ctx, p, sharedKey, plan.copy.needed, probing, known)));
   }
-  record(...(await checkTargetKey(ctx)));
+  record(...(await checkTargetKey(ctx, probing)));
   notChecked(ctx, sharedKey);
 
   if (blocking.length > 0) throw new DiagnosedError(blocking);
-  report.fact('Preflight', 'KMS access checked: nothing blocks the run');
+  report.fact('Preflight', probing ? 'KMS access checked: nothing blocks the run' : 'Key policies analysed (mode: plan: no probe, no CreateGrant): nothing blocks the run');
 }
 
 type Recorder = (ds: Diagnostic[], facts?: Array<[string, string]>) => void;
@@ -76,15 +80,15 @@ async function sharedKeyOf(ctx: Context, plan: SourcePlan, record: Recorder): Pr
       const p = policyParamsFromContext(ctx);
       record([
         {
-          title: 'Production snapshot is encrypted with aws/rds and kms-key-id is not set',
-          message:
-            `${snap.identifier} (account ${source.accountId}) is encrypted under the AWS managed key ${snap.kmsKeyArn ?? 'aws/rds'}. ` +
-            `The policy of an AWS managed key can never be changed: it admits only principals of account ${source.accountId} calling through RDS, ` +
-            `so account ${accounts.target.accountId} can never restore a snapshot encrypted under it. The action must copy the snapshot under a customer managed key (CMK) first, and kms-key-id must name that CMK.`,
-          fix:
-            `Create a CMK in account ${source.accountId}, region ${settings.region}, with this key policy, then set kms-key-id to its ARN:\n` +
-            `aws kms create-key --region ${settings.region} --description "rds-cross-account-sync shared snapshots" --policy file://key-policy.json\n\n` +
-            renderJson(sharedKeyPolicy(p)),
+          ...awsRdsDiagnostic({
+            snapshot: snap.identifier,
+            awsRdsKeyArn: snap.kmsKeyArn,
+            sourceAccount: source.accountId,
+            targetAccount: accounts.target.accountId,
+            targetPrincipal: accounts.target.principalArn,
+            region: settings.region,
+            keyPolicy: sharedKeyPolicy(p)
+          }),
           severity: 'error'
         }
       ]);
@@ -123,7 +127,7 @@ async function readPolicy(
 type Findings = [Diagnostic[], Array<[string, string]>];
 
 /** Step 2: the shared CMK, for the target role (and, when a copy is planned, for the source role). */
-async function checkSharedKey(ctx: Context, p: PolicyParams, keyArn: string, copyPlanned: boolean, known?: KeyPolicyRead): Promise<Findings> {
+async function checkSharedKey(ctx: Context, p: PolicyParams, keyArn: string, copyPlanned: boolean, probing: boolean, known?: KeyPolicyRead): Promise<Findings> {
   const { source, target } = ctx.accounts;
   const keyAccount = parseArn(keyArn)?.accountId ?? source.accountId;
   const remedy: KeyRemedy = {
@@ -134,10 +138,10 @@ async function checkSharedKey(ctx: Context, p: PolicyParams, keyArn: string, cop
     principalAccount: target.accountId,
     iam: targetRoleSharedKeyStatements(p)
   };
-  const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, 'Shared key policy analysis', known);
+  const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, probing, 'Shared key policy analysis', known);
   const diagnostics = [...verdict.diagnostics];
   const facts = [...verdict.facts];
-  if (copyPlanned && policyText) diagnostics.push(...checkSourceRole(ctx, p, keyArn, policyText));
+  if (copyPlanned && policyText) diagnostics.push(...checkSourceRole(ctx, keyArn, policyText));
   return [diagnostics, facts];
 }
 
@@ -153,23 +157,25 @@ async function judgeKey(
   purpose: KeyAccessInput['purpose'],
   owner: Account,
   remedy: KeyRemedy,
+  probing: boolean,
   analysisFact?: string,
   known?: KeyPolicyRead
 ): Promise<{ verdict: KeyAccessVerdict; policyText?: string }> {
   const { target } = ctx.accounts;
   const { keyArn } = remedy;
   const policy = await readPolicy(owner.kms, keyArn, owner.principalArn, known);
-  const analysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, viaRds(target.principalArn, target.accountId, ctx.settings.region)) : undefined;
+  const rdsCtx = { ...viaRds(target.principalArn, target.accountId, ctx.settings.region), sessionArn: target.callerArn };
+  const analysis = policy.text ? analyzeKeyUse(policy.text, keyArn, rdsCtx, purpose === 'shared' ? 'shared-key' : 'target-key') : undefined;
   const directAnalysis = policy.text
-    ? analyzeKeyPolicy(policy.text, keyArn, direct(target.principalArn, target.accountId), ['kms:DescribeKey', 'kms:CreateGrant'])
+    ? analyzeKeyPolicy(policy.text, keyArn, { ...direct(target.principalArn, target.accountId), sessionArn: target.callerArn }, PROBE_ACTIONS)
     : undefined;
   if (analysis && analysisFact) ctx.report.fact(analysisFact, describeAnalysis(analysis).join('; '));
-  const probe = await probeKey(target.kms, keyArn, target.principalArn);
+  const probe = probing ? await probeKey(target.kms, keyArn, target.principalArn) : undefined;
   const verdict = judgeKeyAccess({ purpose, analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
   return { verdict, policyText: policy.text };
 }
 
-function usable(a: KeyPolicyAnalysis | undefined): KeyPolicyAnalysis | undefined {
+function usable<T extends KeyPolicyAnalysis>(a: T | undefined): T | undefined {
   return a && !a.parseError ? a : undefined;
 }
 
@@ -178,43 +184,46 @@ function unavailable(why: string | undefined, a: KeyPolicyAnalysis | undefined):
 }
 
 /** The copy re-encrypts under the CMK as the source role: does the key policy let it (directly or through IAM)? */
-function checkSourceRole(ctx: Context, p: PolicyParams, keyArn: string, policyText: string): Diagnostic[] {
+function checkSourceRole(ctx: Context, keyArn: string, policyText: string): Diagnostic[] {
   const { source } = ctx.accounts;
-  const a = analyzeKeyPolicy(policyText, keyArn, viaRds(source.principalArn, source.accountId, ctx.settings.region));
+  const a = analyzeKeyUse(policyText, keyArn, { ...viaRds(source.principalArn, source.accountId, ctx.settings.region), sessionArn: source.callerArn }, 'copy-key');
   if (a.parseError) return [];
+  const required = KEY_REQUIREMENTS['copy-key'].required;
   const remedy: KeyRemedy = {
     keyArn,
     keyAccount: source.accountId,
-    keyPolicy: [keyAdminStatement(p), ...keyUserStatements(source.principalArn, 'Production')],
+    keyPolicy: keyPolicyStatementsFor(source.principalArn, a.missing, 'Production'),
     principalArn: source.principalArn,
     principalAccount: source.accountId,
-    iam: sourceRoleKeyStatements(p)
+    iam: iamStatementsFor(keyArn, required)
   };
-  if (a.denied.length > 0 || a.missing.length > 0)
-    return [
-      {
-        title: 'The production role cannot copy under the shared key',
-        message: `The key policy of ${keyArn} (account ${source.accountId}) does not let ${source.principalArn} perform ${[...a.denied, ...a.missing].join(', ')} through RDS, so the copy under this key would fail with KMSKeyNotAccessibleFault.\n${describeAnalysis(a)
-          .map(l => `- ${l}`)
-          .join('\n')}`,
-        fix: keyFixText(remedy, a.denied.length > 0 ? 'key-policy' : 'both'),
-        severity: 'error'
-      }
-    ];
-  if (a.needsIam)
-    return [
-      {
-        title: 'Production role: key access depends on its IAM policy (not checked)',
-        message: `The key policy of ${keyArn} admits ${source.principalArn} through the account root, so the role's IAM policy decides whether the copy may use the key. It is not simulated (that needs iam:SimulatePrincipalPolicy).`,
-        fix: keyFixText(remedy, 'iam'),
-        severity: 'notice'
-      }
-    ];
-  return [];
+  const out: Diagnostic[] = a.denies.map(d => ({
+    title: `A Deny in the key policy of the shared key refuses the production copy (${d.actions.join(', ')})`,
+    message: `Statement ${d.label} of the key policy of ${keyArn} (account ${source.accountId}) denies ${d.actions.join(', ')} to ${source.principalArn}, which ${KEY_REQUIREMENTS['copy-key'].operation} needs.`,
+    fix: denyFixText(d, keyArn),
+    severity: 'error' as const
+  }));
+  if (a.missing.length > 0)
+    out.push({
+      title: 'The production role cannot copy under the shared key',
+      message: `The key policy of ${keyArn} (account ${source.accountId}) does not let ${source.principalArn} perform ${a.missing.join(', ')} through RDS, so the copy under this key would fail with KMSKeyNotAccessibleFault.\n${describeAnalysis(a)
+        .map(l => `- ${l}`)
+        .join('\n')}`,
+      fix: keyFixText(remedy, 'key-policy'),
+      severity: 'error'
+    });
+  if (out.length === 0 && a.admission === 'account')
+    out.push({
+      title: 'Production role: key access depends on its IAM policy (not checked)',
+      message: `The key policy of ${keyArn} admits ${source.principalArn} through the account root, so the role's IAM policy decides whether the copy may use the key. It is not simulated (that needs iam:SimulatePrincipalPolicy).`,
+      fix: keyFixText(remedy, 'iam'),
+      severity: 'notice'
+    });
+  return out;
 }
 
 /** Step 3: the key the restore encrypts with, for the target role. */
-async function checkTargetKey(ctx: Context): Promise<Findings> {
+async function checkTargetKey(ctx: Context, probing: boolean): Promise<Findings> {
   const { target } = ctx.accounts;
   const keyArn = ctx.settings.target.kmsKeyArn;
   if (!keyArn) return [[], [['Target key', `aws/rds of account ${target.accountId} (target-kms-key-id not set): usable by any principal of that account through RDS`]]];
@@ -227,7 +236,7 @@ async function checkTargetKey(ctx: Context): Promise<Findings> {
     principalAccount: target.accountId,
     iam: targetRoleTargetKeyStatements(keyArn)
   };
-  const { verdict } = await judgeKey(ctx, 'target', target, remedy);
+  const { verdict } = await judgeKey(ctx, 'target', target, remedy, probing);
   return [verdict.diagnostics, verdict.facts];
 }
 

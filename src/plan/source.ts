@@ -7,88 +7,42 @@
 import type { Context } from '../context';
 import { DiagnosedError, awsErrorCode } from '../errors';
 import type { Diagnostic } from '../report';
-import { accountRootArn, snapshotArnOf, TDE_OPTION_NAMES } from '../rds-rules';
+import { snapshotArnOf, TDE_OPTION_NAMES } from '../rds-rules';
 import type { DbKind, SourcePlan, SourceSnapshot } from '../types';
 import { keyFacts, readKeyPolicy, type KeyFacts } from '../aws/keys';
 import { snapshotAdapter, type OptionInfo } from '../aws/snapshots';
 import { dbKind } from './kind';
+import { awsRdsDiagnostic } from '../diagnostics/aws-rds';
+import { judgeKeyAccess } from '../diagnostics/key-access';
+import { analyzeKeyUse, KEY_REQUIREMENTS, viaRds, type KeyUseAnalysis } from '../diagnostics/key-policy';
+import type { PolicyDocument } from '../diagnostics/policy-json';
+import { policyParamsFromContext, sharedKeyPolicy as newCmkKeyPolicy, targetKeyPolicyStatements, targetRoleSharedKeyStatements } from '../diagnostics/policy-templates';
 import { copySnapshotIdentifier, findExistingCopy } from '../steps/reencrypt';
 import { isSharedWith } from '../steps/share';
 import { findDatabase, resolveSnapshot } from '../steps/snapshot';
 
 // ---------------------------------------------------------------------------
-// Does a key policy admit an account? (small and optimistic on purpose: the
-// full analysis, with IAM and grants, is preflight's in src/diagnostics/)
-
-/** What the staging account must be allowed on the key to restore a snapshot encrypted under it. */
-export const TARGET_KEY_ACTIONS = ['kms:Decrypt', 'kms:CreateGrant', 'kms:DescribeKey'] as const;
+// Does a key policy admit the staging principal? The one analyser
+// (src/diagnostics/key-policy.ts) with the one table of required actions
+// (KEY_REQUIREMENTS['shared-key']): the planner, preflight and the fault
+// explainers can never disagree about the same policy text.
 
 export interface KeyAdmission {
+  /** No required action is missing or denied (an undecided condition is left to preflight's probe). */
   admitted: boolean;
-  /** Actions of TARGET_KEY_ACTIONS no Allow statement grants the account (or a Deny takes away). */
+  /** Required actions no Allow statement grants, or a Deny takes away. */
   missing: string[];
   /** Set when the policy is not JSON. */
   invalid?: boolean;
+  analysis: KeyUseAnalysis;
 }
 
-interface PolicyStatement {
-  Effect?: string;
-  Principal?: '*' | { AWS?: string | string[] };
-  Action?: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-}
-
-const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return re.test(action);
-}
-
-/**
- * Whether a statement's principal names the account: its root, the account
- * id, the given role, or `*` (then a kms:CallerAccount / aws:PrincipalAccount
- * condition, where present, must list the account).
- */
-function principalMatches(st: PolicyStatement, accountId: string, principalArns: string[]): boolean {
-  const p = st.Principal;
-  const wildcard = p === '*' || (typeof p === 'object' && asList(p.AWS).includes('*'));
-  const named = typeof p === 'object' && asList(p.AWS).some(v => v === accountId || principalArns.includes(v));
-  if (!wildcard && !named) return false;
-  for (const block of Object.values(st.Condition ?? {})) {
-    for (const [key, values] of Object.entries(block)) {
-      const k = key.toLowerCase();
-      if ((k === 'kms:calleraccount' || k === 'aws:principalaccount') && !asList(values).includes(accountId)) return false;
-    }
-  }
-  return true;
-}
-
-/**
- * Whether a key policy lets `accountId` (its root, or `principalArn`) use the
- * key for a restore: kms:Decrypt, kms:CreateGrant and kms:DescribeKey. Pure.
- * Conditions other than the caller account are assumed to hold (kms:ViaService
- * rds, kms:GrantIsForAWSResource are what RDS satisfies).
- */
-export function keyAdmitsAccount(policyJson: string, accountId: string, principalArn?: string, partition = 'aws'): KeyAdmission {
-  let statements: PolicyStatement[];
-  try {
-    const doc = JSON.parse(policyJson) as { Statement?: PolicyStatement | PolicyStatement[] };
-    statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
-  } catch {
-    return { admitted: false, missing: [...TARGET_KEY_ACTIONS], invalid: true };
-  }
-  const arns = [accountRootArn(accountId, partition), ...(principalArn ? [principalArn] : [])];
-  const grants = (effect: string, action: string) =>
-    statements.some(
-      st =>
-        (st.Effect ?? '').toLowerCase() === effect &&
-        principalMatches(st, accountId, arns) &&
-        asList(st.Action).some(a => actionMatches(a, action)) &&
-        (effect === 'allow' || !st.Condition)
-    );
-  const missing = TARGET_KEY_ACTIONS.filter(a => !grants('allow', a) || grants('deny', a));
-  return { admitted: missing.length === 0, missing };
+/** Whether the key policy lets the staging principal (through RDS) use the key for the restore or the staging copy. Pure. */
+export function keyAdmitsTarget(policyJson: string, keyArn: string, accountId: string, principalArn: string, region: string, sessionArn?: string): KeyAdmission {
+  const analysis = analyzeKeyUse(policyJson, keyArn, { ...viaRds(principalArn, accountId, region), ...(sessionArn ? { sessionArn } : {}) }, 'shared-key');
+  if (analysis.parseError) return { admitted: false, missing: [...KEY_REQUIREMENTS['shared-key'].required], invalid: true, analysis };
+  const missing = [...analysis.denied, ...analysis.missing];
+  return { admitted: missing.length === 0, missing, analysis };
 }
 
 // ---------------------------------------------------------------------------
@@ -110,12 +64,20 @@ export interface CopyFacts {
   region: string;
   /** Aurora cluster (default) or RDS DB instance: only what is said about an unencrypted snapshot differs. */
   kind?: DbKind;
+  /** The staging principal (named in the aws/rds diagnostic). */
+  targetPrincipalArn?: string;
+  /** The complete key policy of a new CMK (sharedKeyPolicy): what the aws/rds diagnostic carries. */
+  newKeyPolicy?: PolicyDocument;
+  /** Snapshot identifier, for the aws/rds diagnostic. */
+  snapshotIdentifier?: string;
+  /** When the key does not admit the target: the analyser's findings (Deny to narrow, missing statements, near misses). */
+  keyFindings?: Diagnostic[];
 }
 
 export type CopyDecision =
   | { outcome: 'share-as-is'; reason: string; keyArn?: string; notes: string[] }
   | { outcome: 'copy'; reason: string; keyArn?: string; notes: string[] }
-  | { outcome: 'refuse'; diagnostic: Diagnostic };
+  | { outcome: 'refuse'; diagnostic: Diagnostic; also?: Diagnostic[] };
 
 const AUTOMATED_REASON = 'automated snapshots cannot be shared';
 
@@ -146,6 +108,19 @@ export function decideCopy(f: CopyFacts): CopyDecision {
   if (f.keyManager === 'AWS') {
     const why = `encrypted under the AWS managed key aws/rds, whose key policy can never admit another account${automated ? `, and ${AUTOMATED_REASON}` : ''}`;
     if (!f.configuredKeyArn) {
+      if (f.newKeyPolicy)
+        return {
+          outcome: 'refuse',
+          diagnostic: awsRdsDiagnostic({
+            snapshot: f.snapshotIdentifier ?? 'The production snapshot',
+            awsRdsKeyArn: f.keyArn,
+            sourceAccount: f.sourceAccountId,
+            targetAccount: f.targetAccountId,
+            targetPrincipal: f.targetPrincipalArn,
+            region: f.region,
+            keyPolicy: f.newKeyPolicy
+          })
+        };
       return {
         outcome: 'refuse',
         diagnostic: {
@@ -166,13 +141,18 @@ export function decideCopy(f: CopyFacts): CopyDecision {
   if (f.keyAdmitsTarget === false) {
     const why = `its CMK ${key} does not admit account ${f.targetAccountId}${automated ? `, and ${AUTOMATED_REASON}` : ''}`;
     if (otherConfigured) return { outcome: 'copy', reason: why, keyArn: otherConfigured, notes };
+    if (f.keyFindings?.length && !sameKey) {
+      const [first, ...rest] = f.keyFindings;
+      return { outcome: 'refuse', diagnostic: first!, also: rest };
+    }
     return {
       outcome: 'refuse',
       diagnostic: {
         title: 'The snapshot\'s key does not admit the staging account',
-        message: `The production snapshot is encrypted under ${key}, whose key policy does not let account ${f.targetAccountId} use it (kms:Decrypt, kms:CreateGrant, kms:DescribeKey)${sameKey ? '; kms-key-id names that same key, so a copy would not help' : ''}.`,
+        message: `The production snapshot is encrypted under ${key}, whose key policy does not let account ${f.targetAccountId} use it (${KEY_REQUIREMENTS['shared-key'].required.join(', ')})${sameKey ? '; kms-key-id names that same key, so a copy would not help' : ''}.`,
         fix: `Add the staging account to that key's policy ('mode: policies' prints the statements), or ${createKeyFix.charAt(0).toLowerCase()}${createKeyFix.slice(1)}`
-      }
+      },
+      ...(f.keyFindings?.length ? { also: f.keyFindings } : {})
     };
   }
 
@@ -281,26 +261,32 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
   }
 
   let key: KeyFacts | undefined;
-  let keyAdmitsTarget: boolean | undefined;
+  let admission: KeyAdmission | undefined;
   if (snapshot.encrypted && snapshot.kmsKeyArn) {
     key = await lookUpKey(ctx, snapshot.kmsKeyArn);
     snapshot.keyManager = key.keyManager;
-    if (key.policy !== undefined) keyAdmitsTarget = keyAdmitsAccount(key.policy, target.accountId, target.principalArn, source.partition).admitted;
+    if (key.policy !== undefined && key.keyManager === 'CUSTOMER')
+      admission = keyAdmitsTarget(key.policy, key.arn, target.accountId, target.principalArn, settings.region, target.callerArn);
   }
+  const p = policyParamsFromContext(ctx);
 
   const decision = decideCopy({
     type: snapshot.type,
     encrypted: snapshot.encrypted,
     keyArn: key?.arn ?? snapshot.kmsKeyArn,
     keyManager: key?.keyManager,
-    keyAdmitsTarget,
+    keyAdmitsTarget: key?.keyManager === 'AWS' ? false : admission?.admitted,
     configuredKeyArn: settings.source.kmsKeyArn,
     targetAccountId: target.accountId,
     sourceAccountId: source.accountId,
     region: settings.region,
-    kind
+    kind,
+    targetPrincipalArn: target.principalArn,
+    newKeyPolicy: newCmkKeyPolicy(p),
+    snapshotIdentifier: snapshot.identifier,
+    keyFindings: admission && !admission.admitted && key ? keyFindings(ctx, key.arn, admission.analysis) : undefined
   });
-  if (decision.outcome === 'refuse') throw new DiagnosedError(decision.diagnostic);
+  if (decision.outcome === 'refuse') throw new DiagnosedError([decision.diagnostic, ...(decision.also ?? [])]);
   const notes = [...optionNotes, ...decision.notes];
 
   // The policy of the key the shared snapshot ends under, read once here (preflight analyses the same text).
@@ -324,7 +310,7 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
     const read = await readKeyPolicy(source.kms, decision.keyArn);
     sharedKeyPolicy = { keyArn: decision.keyArn, ...read };
     if (read.policy !== undefined) {
-      const admission = keyAdmitsAccount(read.policy, target.accountId, target.principalArn, source.partition);
+      const admission = keyAdmitsTarget(read.policy, decision.keyArn, target.accountId, target.principalArn, settings.region, target.callerArn);
       if (!admission.admitted)
         notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
     }
@@ -357,6 +343,25 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
     ...(notes.length ? { notes } : {}),
     ...(sharedKeyPolicy ? { sharedKeyPolicy } : {})
   };
+}
+
+/** The analyser's blocking findings for the snapshot's key, exactly as preflight words them (no probe: planning creates nothing). */
+function keyFindings(ctx: Context, keyArn: string, analysis: KeyUseAnalysis): Diagnostic[] {
+  const { source, target } = ctx.accounts;
+  const p = policyParamsFromContext(ctx, keyArn);
+  const verdict = judgeKeyAccess({
+    purpose: 'shared',
+    analysis,
+    remedy: {
+      keyArn,
+      keyAccount: source.accountId,
+      keyPolicy: targetKeyPolicyStatements(p),
+      principalArn: target.principalArn,
+      principalAccount: target.accountId,
+      iam: targetRoleSharedKeyStatements(p)
+    }
+  });
+  return verdict.diagnostics.filter(d => d.severity === 'error');
 }
 
 /** Whether the snapshot the staging account receives is encrypted: a copy is under its key (or none), else as the source is. */
