@@ -3,6 +3,7 @@
  * key policies). Deliberately independent of anything under src/: if the action
  * and the emulator shared an evaluator, a bug in it would make the tests agree.
  */
+import type { Role, World } from './world';
 
 export type StringOrList = string | string[];
 
@@ -160,6 +161,8 @@ export interface PolicyPrincipal {
   sessionArn?: string;
   /** Federated provider for web-identity calls. */
   federated?: string;
+  /** The role's (or user's) unique id (AROA... / AIDA...): what AWS keeps in a policy once the named role is deleted. */
+  uniqueId?: string;
 }
 
 /**
@@ -170,7 +173,25 @@ export interface PolicyPrincipal {
  */
 export type PrincipalMatch = 'direct' | 'account' | undefined;
 
+/**
+ * Whether a NotPrincipal element spares the caller. AWS checks an assumed-role
+ * session as its account, then its role, then the session: the caller is spared
+ * only when all of them are listed (IAM guide, "AWS JSON policy elements:
+ * NotPrincipal"); a user when its account and its ARN are.
+ */
+export function notPrincipalSpares(element: Record<string, StringOrList>, who: PolicyPrincipal): boolean {
+  const listed = asList(element['AWS']);
+  const has = (v: string | undefined) => v !== undefined && listed.includes(v);
+  const account = has(who.account) || has(`arn:aws:iam::${who.account}:root`);
+  const identity = has(who.identityArn) || has(who.uniqueId);
+  const session = who.sessionArn === undefined || who.sessionArn === who.identityArn || has(who.sessionArn);
+  if (who.federated && asList(element['Federated']).includes(who.federated)) return true;
+  return account && identity && session;
+}
+
 export function principalMatch(stmt: PolicyStatement, who: PolicyPrincipal): PrincipalMatch {
+  // NotPrincipal: the statement applies to everyone it does not spare, as `*` would.
+  if (stmt.NotPrincipal !== undefined) return notPrincipalSpares(stmt.NotPrincipal, who) ? undefined : 'direct';
   const principal = stmt.Principal;
   if (principal === undefined) return undefined;
   if (principal === '*') return 'direct';
@@ -183,9 +204,52 @@ export function principalMatch(stmt: PolicyStatement, who: PolicyPrincipal): Pri
       }
       if (kind !== 'AWS') continue;
       if (value === '*') return 'direct';
-      if (value === who.identityArn || (who.sessionArn && value === who.sessionArn)) return 'direct';
+      if (value === who.identityArn || (who.sessionArn && value === who.sessionArn) || (who.uniqueId && value === who.uniqueId)) return 'direct';
       if (value === who.account || value === `arn:aws:iam::${who.account}:root`) best = 'account';
     }
   }
   return best;
+}
+
+// ---------------------------------------------------------------------------
+// Roles: unique ids, deletion and re-creation (as IAM does them)
+
+/** A new role unique id, shaped like AWS's (AROA + 17 characters). */
+export function newRoleId(): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let id = 'AROA';
+  for (let i = 0; i < 17; i++) id += chars[Math.floor(Math.random() * chars.length)];
+  return id;
+}
+
+/** The unique id behind a principal: a role session's AROA id (UserId is AROA...:session), a user's AIDA id. */
+export function uniqueIdOf(who: { kind: 'role' | 'user'; userId: string }): string {
+  return who.userId.split(':')[0]!;
+}
+
+/**
+ * Deletes a role. As in AWS, a resource policy that named the role by ARN now
+ * names its unique id instead (the key policies show AROA...): a role created
+ * again under the same name gets a new id and is not admitted by them.
+ */
+export function deleteRole(world: World, roleArn: string): void {
+  const m = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(roleArn);
+  const account = m ? world.account(m[1]!) : undefined;
+  const role = account?.roles.get(m![2]!);
+  if (!account || !role) throw new Error(`no role ${roleArn}`);
+  account.roles.delete(role.name);
+  const id = role.id;
+  if (!id) return;
+  for (const a of world.accounts.values())
+    for (const key of a.keys.values()) key.policy = key.policy.split(JSON.stringify(role.arn)).join(JSON.stringify(id));
+}
+
+/** Creates a role (a new unique id every time). */
+export function createRole(world: World, accountId: string, r: { name: string; trust: PolicyDocument; policies?: PolicyDocument[] }): Role {
+  const account = world.account(accountId);
+  if (!account) throw new Error(`no account ${accountId}`);
+  if (account.roles.has(r.name)) throw new Error(`EntityAlreadyExists: Role with name ${r.name} already exists.`);
+  const role: Role = { name: r.name, account: accountId, arn: `arn:aws:iam::${accountId}:role/${r.name}`, trust: r.trust, policies: r.policies ?? [], id: newRoleId() };
+  account.roles.set(r.name, role);
+  return role;
 }

@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { HandlerContext } from './context';
 import { AwsError, kmsFault } from './errors';
-import { evaluate, matchingStatements, principalMatch, type ConditionContext, type PolicyDocument } from './iam';
+import { evaluate, matchingStatements, principalMatch, uniqueIdOf, type ConditionContext, type PolicyDocument } from './iam';
 import type { Account, Key, Principal, World } from './world';
 
 type Input = Record<string, unknown>;
@@ -141,7 +141,7 @@ export function keyAllows(who: Principal, key: Key, action: string, use: KeyUse 
   } catch {
     return false;
   }
-  const pp = { account: who.account, identityArn: who.identityArn, sessionArn: who.callerArn };
+  const pp = { account: who.account, identityArn: who.identityArn, sessionArn: who.callerArn, uniqueId: uniqueIdOf(who) };
   const matching = matchingStatements([policy], { action, resource: key.arn, context });
   if (matching.some((s) => s.Effect === 'Deny' && principalMatch(s, pp))) return false;
   const admitted = matching.filter((s) => s.Effect === 'Allow').map((s) => principalMatch(s, pp));

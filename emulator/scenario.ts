@@ -8,7 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { DatabaseFactory, DataImage } from './databases';
 import type { FaultSpec } from './faults';
-import type { PolicyDocument } from './iam';
+import { newRoleId, type PolicyDocument } from './iam';
 import { addKey, ensureAwsRdsKey } from './kms';
 import { newUserId } from './sts';
 import { defaultEngineVersion, defaultOptionGroup, defaultParameterGroup, defaultPort, optionGroupOf } from './rds/db-common';
@@ -314,7 +314,7 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
   for (const a of scenario.accounts) {
     const account = world.account(String(a.id))!;
     for (const r of a.roles ?? []) {
-      account.roles.set(r.name, { name: r.name, account: account.id, arn: `arn:aws:iam::${account.id}:role/${r.name}`, trust: r.trust, policies: r.policies ?? [] });
+      account.roles.set(r.name, { name: r.name, account: account.id, arn: `arn:aws:iam::${account.id}:role/${r.name}`, trust: r.trust, policies: r.policies ?? [], id: newRoleId() });
     }
     for (const u of a.users ?? []) {
       const arn = `arn:aws:iam::${account.id}:user/${u.name}`;

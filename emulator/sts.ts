@@ -17,6 +17,7 @@ export function findRole(world: World, roleArn: string): Role | undefined {
 }
 
 function roleId(role: Role): string {
+  if (role.id) return role.id;
   // Stable per role, shaped like AWS's AROA... ids.
   const hash = createHash('sha256').update(role.arn).digest('hex').toUpperCase().slice(0, 17);
   return `AROA${hash}`;

@@ -18,6 +18,8 @@ export interface Role {
   arn: string;
   trust: PolicyDocument;
   policies: PolicyDocument[];
+  /** The role's unique id (AROA...); a role deleted and created again gets a new one. */
+  id?: string;
 }
 
 export interface User {

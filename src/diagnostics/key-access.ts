@@ -9,7 +9,7 @@
  * key policy would allow but KMS refused means the IAM half is missing.
  */
 import type { Diagnostic } from '../report';
-import { describeAnalysis, KEY_REQUIREMENTS, type DenyFinding, type KeyPolicyAnalysis, type KeyUseAnalysis } from './key-policy';
+import { describeAnalysis, KEY_REQUIREMENTS, withoutUndecidableConditions, type DenyFinding, type KeyPolicyAnalysis, type KeyUseAnalysis } from './key-policy';
 import { policyDocument, renderJson, type PolicyStatement } from './policy-json';
 import { toTerraformJsonencode } from './policy-templates';
 import type { CallOutcome, KeyProbe } from './probe';
@@ -104,6 +104,8 @@ export interface KeyAccessInput {
   directAnalysis?: KeyPolicyAnalysis;
   /** The probe; absent in mode: plan, which calls nothing that creates anything. */
   probe?: KeyProbe;
+  /** KeyState as the key's owner reads it (DescribeKey in the key's account), when the principal's own DescribeKey did not answer. */
+  ownerKeyState?: string;
   remedy: KeyRemedy;
 }
 
@@ -161,15 +163,16 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
     });
     return done();
   }
+  const keyState = d?.ok === true ? d.keyState : input.ownerKeyState;
+  if (keyState && keyState !== 'Enabled') {
+    stateBlocked = true;
+    error('key-state', {
+      title: `The ${what} is ${keyState}`,
+      message: `${where} is ${keyState}; RDS can only use an Enabled key. The rest of the key's analysis follows, so one run shows everything that blocks.`,
+      fix: keyStateFix(remedy.keyArn, keyState)
+    });
+  }
   if (d?.ok === true) {
-    if (d.keyState && d.keyState !== 'Enabled') {
-      stateBlocked = true;
-      error('key-state', {
-        title: `The ${what} is ${d.keyState}`,
-        message: `${where} is ${d.keyState}; RDS can only use an Enabled key. The rest of the key's analysis follows, so one run shows everything that blocks.`,
-        fix: keyStateFix(remedy.keyArn, d.keyState)
-      });
-    }
     if (input.purpose === 'shared' && d.keyManager === 'AWS') {
       error('key-policy', {
         title: 'The shared snapshot key is an AWS managed key',
@@ -245,6 +248,8 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
   }
 
   // 3. The IAM half, from the probe: needed across accounts, or when the key policy admits only the account.
+  let undecidedReported = false;
+  const iamRefused: Array<{ call: string; action: string; statements: string[]; viaAccount: boolean; message: string }> = [];
   const keyPolicyAdmits = analysis ? analysis.missing.length === 0 && analysis.denied.length === 0 : undefined;
   const iamNeeded = analysis ? analysis.crossAccount || analysis.admission === 'account' || analysis.undecided.length > 0 : true;
   for (const [call, action, outcome] of [
@@ -259,20 +264,24 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
     const direct = input.directAnalysis?.results.find(r => r.action === action);
     if (keyPolicyAdmits === false && analysis && (analysis.missing.includes(action) || analysis.denied.includes(action))) continue; // explained above
     if (direct?.decision === 'allow') {
-      error('iam', {
-        title: `The IAM policy of ${remedy.principalArn} does not allow ${action} on the ${what}`,
-        message: `KMS refused the probe's ${call} on ${where} as ${who}, while the key policy admits it (${direct.statements.join(', ')}${direct.grantedTo === 'account' ? ', through the account root' : ''}). So the role's own IAM policy is the missing half: ${
-          analysis?.crossAccount ? 'across accounts KMS needs both the key policy and the caller\'s IAM policy.' : 'the key policy names only the account, which delegates to IAM.'
-        }${analysisText}`,
-        fix: iamFix
-      });
+      iamRefused.push({ call, action, statements: direct.statements, viaAccount: direct.grantedTo === 'account', message: outcome.message });
       continue;
     }
     if (direct?.decision === 'undecided') {
+      if (undecidedReported) continue;
+      undecidedReported = true;
+      const region = /^arn:[^:]+:kms:([^:]+):/.exec(remedy.keyArn)?.[1] ?? '<region>';
+      const rewritten = (analysis?.policy?.statements ?? [])
+        .filter(st => direct.statements.includes(st.label) && st.Effect === 'Allow')
+        .map(st => `Replace statement ${st.label} (statement #${st.index + 1}) with:\n${renderJson(withoutUndecidableConditions(st, region))}`);
       error('both', {
-        title: `KMS refused ${call} on the ${what}: likely the condition ${direct.undecided.join(', ')}`,
-        message: `The key policy statements ${direct.statements.join(', ')} that would admit ${who} depend on ${[...new Set(direct.undecided)].join(', ')}, which cannot be judged before the call. The probe decided, and KMS refused ${call} on ${where}: that condition is the likely cause (or the role's IAM policy).${analysisText}`,
-        fix: `Check that condition against the runner (source IP, VPC endpoint, MFA, tags), or scope the statement with kms:ViaService rds.<region>.amazonaws.com and kms:CallerAccount instead.\n\n${iamFix}`
+        title: `KMS refused ${call} on the ${what}: likely the condition ${[...new Set(direct.undecided)].join(', ')}`,
+        message: `The key policy statements ${direct.statements.join(', ')} that would admit ${who} depend on ${[...new Set(direct.undecided)].join(', ')}, which cannot be judged before the call. The probe decided, and KMS refused ${call} on ${where}: that condition is the likely cause (the runner calls from outside what it allows), else the role's IAM policy.${analysisText}`,
+        fix: [
+          `Either make the runner meet that condition, or scope the statement to RDS instead (RDS calls KMS on the role's behalf, so kms:ViaService always holds for the restore):`,
+          ...rewritten,
+          `If the condition is met and KMS still refuses, the IAM half is missing:\n\n${iamFix}`
+        ].join('\n\n')
       });
       continue;
     }
@@ -291,6 +300,19 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
         message: `The probe ${call} on ${where} as ${who} was refused and the key policy could not be read, so which half refuses is not known: the key policy must admit the role (or its account) and, across accounts, the role's IAM policy must allow ${required.join(', ')} on the key ARN.`,
         fix: keyFixText({ ...remedy, keyPolicy: keyPolicyStatementsFor(remedy.principalArn, required, 'Staging'), iam: iamStatementsFor(remedy.keyArn, required) }, 'both')
       });
+  }
+
+  if (iamRefused.length > 0) {
+    const actions = iamRefused.map(r => r.action);
+    error('iam', {
+      title: `The IAM policy of ${remedy.principalArn} does not allow ${actions.join(', ')} on the ${what}`,
+      message: `KMS refused the probe's ${iamRefused.map(r => r.call).join(' and ')} on ${where} as ${who}, while the key policy admits it (${[...new Set(iamRefused.flatMap(r => r.statements))].join(', ')}${
+        iamRefused.some(r => r.viaAccount) ? ', through the account root' : ''
+      }). So the role's own IAM policy is the missing half: ${
+        analysis?.crossAccount ? "across accounts KMS needs both the key policy and the caller's IAM policy." : 'the key policy names only the account, which delegates to IAM.'
+      } (KMS said: "${iamRefused[0]!.message}"; its wording does not decide the side.)${analysisText}`,
+      fix: iamFix
+    });
   }
 
   // 4. Undecided conditions: name them, say who decided.

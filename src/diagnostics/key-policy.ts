@@ -451,6 +451,8 @@ export interface KeyUseAnalysis extends KeyPolicyAnalysis {
   nearMisses: NearMiss[];
   /** Conditions (Operator key) the analysis could not judge, over the required actions. */
   undecidedConditions: string[];
+  /** The parsed statements, for fixes that rewrite one. */
+  policy?: ParsedPolicy;
 }
 
 function stripLabel(st: PolicyStatement & { label?: string; index?: number }): PolicyStatement {
@@ -563,6 +565,7 @@ export function analyzeKeyUse(policyText: string, keyArn: string, ctx: RequestCo
   };
   const policy = parseKeyPolicy(policyText);
   if ('error' in policy) return out;
+  out.policy = policy;
   const recommended = analyzeKeyPolicy(policyText, keyArn, ctx, req.recommended);
   out.recommendedMissing = recommended.results.filter(r => r.decision === 'no-allow' || r.decision === 'deny').map(r => r.action);
   if (base.ok) out.admission = base.results.some(r => r.grantedTo === 'account') ? 'account' : 'principal';
@@ -591,4 +594,24 @@ export function applyNarrowedDenies(policyText: string, denies: DenyFinding[]): 
     return d.narrowed ? [d.narrowed] : [];
   });
   return JSON.stringify({ ...doc, Statement: next }, null, 2);
+}
+
+/** Condition keys the analysis judges: everything else in a statement is undecidable before the call. */
+const JUDGED_KEYS = new Set(['kms:calleraccount', 'aws:principalaccount', 'aws:principalarn', 'aws:principaltype', 'kms:viaservice', 'kms:grantisforawsresource']);
+
+/**
+ * The statement without the conditions that cannot be judged before the call
+ * (aws:SourceIp, aws:SourceVpce, MFA, tags ...), scoped instead to RDS in the
+ * region: what a principal using the key only through RDS can always meet.
+ */
+export function withoutUndecidableConditions(st: PolicyStatement, region: string): PolicyStatement {
+  const copy = JSON.parse(JSON.stringify(stripLabel(st))) as PolicyStatement;
+  const cond: NonNullable<PolicyStatement['Condition']> = {};
+  for (const [op, block] of Object.entries(copy.Condition ?? {})) {
+    const kept = Object.fromEntries(Object.entries(block ?? {}).filter(([k]) => JUDGED_KEYS.has(k.toLowerCase())));
+    if (Object.keys(kept).length) cond[op] = kept;
+  }
+  cond['StringEquals'] = { ...(cond['StringEquals'] ?? {}), 'kms:ViaService': `rds.${region}.amazonaws.com` };
+  copy.Condition = cond;
+  return copy;
 }

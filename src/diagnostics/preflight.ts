@@ -171,7 +171,17 @@ async function judgeKey(
     : undefined;
   if (analysis && analysisFact) ctx.report.fact(analysisFact, describeAnalysis(analysis).join('; '));
   const probe = probing ? await probeKey(target.kms, keyArn, target.principalArn) : undefined;
-  const verdict = judgeKeyAccess({ purpose, analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
+  // The key's state as its owner sees it, when the principal's own DescribeKey did not tell (refused, or not probed).
+  const ownerKeyState = probe?.describe.ok === true ? undefined : await describeKey(owner.kms, keyArn).then(k => k.keyState, () => undefined);
+  const verdict = judgeKeyAccess({
+    purpose,
+    analysis: usable(analysis),
+    analysisUnavailable: unavailable(policy.unavailable, analysis),
+    directAnalysis: usable(directAnalysis),
+    probe,
+    ownerKeyState,
+    remedy
+  });
   return { verdict, policyText: policy.text };
 }
 
