@@ -164,6 +164,24 @@ function stagingStatements(principal: unknown) {
   ];
 }
 
+describe('mode: plan', () => {
+  it('analyses the key policies and creates nothing: no CreateGrant', async () => {
+    emu = await start(scenario());
+    setKeyPolicy(SHARE_KEY, { Version: '2012-10-17', Statement: [ROOT_ADMIN] });
+    const { errors } = await check({ mode: 'plan' });
+    // The analysis alone finds the missing statements ...
+    expect(errors.map(e => e.title)).toEqual([`Key policy of the shared snapshot key does not admit ${STAGING_ROLE} for kms:DescribeKey, kms:CreateGrant, kms:Decrypt`]);
+    const healthy = await context({ mode: 'plan' });
+    setKeyPolicy(SHARE_KEY, { Version: '2012-10-17', Statement: [ROOT_ADMIN, ...stagingStatements({ AWS: STAGING_ROLE })] });
+    await preflight(healthy, await planSource(healthy));
+    expect(healthy.report.facts).toContainEqual(['Preflight', 'Key policies analysed (mode: plan: no probe, no CreateGrant): nothing blocks the run']);
+    // ... and no call of either run created a grant (or made any other KMS change).
+    const kmsCalls = (emu.state() as unknown as { requests: Array<{ service: string; operation: string }> }).requests.filter(r => r.service === 'kms').map(r => r.operation);
+    expect(kmsCalls.length).toBeGreaterThan(0);
+    expect(kmsCalls.filter(op => !['DescribeKey', 'GetKeyPolicy'].includes(op))).toEqual([]);
+  });
+});
+
 describe('each KMS diagnosis, and its fix applied to the emulator', () => {
   it('the key policy admits only the staging account root and the role lacks the IAM half: the IAM statement (JSON + Terraform) fixes it', async () => {
     emu = await start(scenario());

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeKeyPolicy, direct } from '../../src/diagnostics/key-policy';
+import { analyzeKeyPolicy, analyzeKeyUse, direct, KEY_GRANT_POLICY_ACTIONS, KEY_REQUIREMENTS, KEY_USER_POLICY_ACTIONS, viaRds, wildcardMatch } from '../../src/diagnostics/key-policy';
 import { POLICIES_FILE_NAME, writePolicies } from '../../src/diagnostics/policies';
 import type { PolicyDocument, PolicyStatement } from '../../src/diagnostics/policy-json';
 import { githubSubject, policyParamsFromSettings, toTerraformJsonencode } from '../../src/diagnostics/policy-templates';
@@ -85,6 +85,17 @@ describe('writePolicies (mode: policies)', () => {
     });
     const a = analyzeKeyPolicy(JSON.stringify(content.keyPolicy.policy), CMK, direct(SOURCE_ROLE, SRC), ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion']);
     expect(a.allowed).toEqual(['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion']);
+  });
+
+  it('the printed key policy satisfies every required action of the one table, as the one analyser reads it', async () => {
+    const { content } = await run();
+    const text = JSON.stringify(content.keyPolicy.policy);
+    const staging = analyzeKeyUse(text, CMK, { ...viaRds(TARGET_ROLE, TGT, 'ap-northeast-1') }, 'shared-key');
+    expect(staging).toMatchObject({ ok: true, denied: [], missing: [], recommendedMissing: [], admission: 'principal' });
+    const production = analyzeKeyUse(text, CMK, viaRds(SOURCE_ROLE, SRC, 'ap-northeast-1'), 'copy-key');
+    expect(production.ok).toBe(true);
+    for (const use of ['shared-key', 'target-key', 'copy-key'] as const)
+      for (const a of KEY_REQUIREMENTS[use].required) expect([...KEY_USER_POLICY_ACTIONS, ...KEY_GRANT_POLICY_ACTIONS].some(p => wildcardMatch(p, a, true))).toBe(true);
   });
 
   it('trust policies are restricted to this repository and ref, never a wildcard', async () => {

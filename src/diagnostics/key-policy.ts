@@ -345,6 +345,16 @@ export const KEY_REQUIREMENTS: Record<KeyUse, KeyRequirement> = {
   }
 };
 
+/**
+ * What `mode: policies` writes for a key user, next to the table above: AWS's
+ * documented key-user statement for RDS (the RDS guide's cross-account key
+ * policy) and its grants statement (kms:GrantIsForAWSResource). A superset of
+ * every `required` list (a test holds it so); the blocking decision uses only
+ * `required`, never these.
+ */
+export const KEY_USER_POLICY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'] as const;
+export const KEY_GRANT_POLICY_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'] as const;
+
 /** The actions the preflight probe calls directly (DescribeKey, then CreateGrant). */
 export const PROBE_ACTIONS = ['kms:DescribeKey', 'kms:CreateGrant'] as const;
 

@@ -7,6 +7,7 @@ import { MANAGED_TAG, type Context } from '../context';
 import { accountRootArn, parseArn } from '../rds-rules';
 import type { Settings } from '../settings';
 import type { DbKind } from '../types';
+import { KEY_GRANT_POLICY_ACTIONS, KEY_USER_POLICY_ACTIONS } from './key-policy';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-json';
 
 export interface SidePolicyParams {
@@ -34,18 +35,11 @@ export interface PolicyParams {
 
 export const OIDC_PROVIDER_HOST = 'token.actions.githubusercontent.com';
 
-/** The KMS actions RDS performs with the shared key on the target's behalf (restore from the shared snapshot). */
-export const KEY_USE_ACTIONS = [
-  'kms:Encrypt',
-  'kms:Decrypt',
-  'kms:ReEncrypt*',
-  'kms:GenerateDataKey*',
-  'kms:DescribeKey',
-  'kms:CreateGrant'
-] as const;
+/** The key-user statement's actions (AWS's documented shape; a superset of KEY_REQUIREMENTS' required lists). */
+export const KEY_USE_ACTIONS = KEY_USER_POLICY_ACTIONS;
 
 /** Grant actions RDS needs to attach the key to the restored cluster; only for AWS resources. */
-export const GRANT_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'] as const;
+export const GRANT_ACTIONS = KEY_GRANT_POLICY_ACTIONS;
 
 /** Builds the parameters from the settings alone (mode: policies); names what is missing. */
 export function policyParamsFromSettings(settings: Settings): { params?: PolicyParams; missing: string[] } {
