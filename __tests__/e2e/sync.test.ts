@@ -82,6 +82,9 @@ describe('plan and preflight', () => {
     expect(after).toBe(before);
     const c = counts(s.emulator);
     for (const op of Object.keys(c)) expect(op).toMatch(/^(sts:|kms:(Describe|Get|List|CreateGrant|RetireGrant|RevokeGrant)|rds:(Describe|List))/);
+    // mode: plan creates nothing at all: no probe grant either; preflight probes each key once.
+    if (mode === 'plan') expect(Object.keys(c).filter(op => /kms:(CreateGrant|RetireGrant|RevokeGrant)/.test(op))).toEqual([]);
+    else expect(c['kms:CreateGrant']).toBe(2);
     expect(JSON.parse(main.outputs.plan).source.copy.needed).toBe(true);
   });
 });
