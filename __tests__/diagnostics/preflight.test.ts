@@ -125,7 +125,7 @@ describe('preflight', () => {
     const e = await failure(preflight(ctx, plan('CUSTOMER')));
     const [d] = e.diagnostics;
     expect(d.title).toBe(`The IAM policy of ${TARGET_ROLE} does not allow kms:CreateGrant on the shared snapshot key`);
-    expect(d.message).toContain("the role's own IAM policy is the missing half");
+    expect(d.message).toContain("the role's own IAM side is the missing half");
     expect(d.message).toContain("(to the account root: the role's IAM policy must allow it too)");
     expect(d.fix).toContain(`Add to the IAM policy of ${TARGET_ROLE} (account ${TGT})`);
     expect(d.fix).toContain('resource "aws_iam_role_policy" "rds_cross_account_sync_kms"');

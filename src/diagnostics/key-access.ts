@@ -308,8 +308,12 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
       title: `The IAM policy of ${remedy.principalArn} does not allow ${actions.join(', ')} on the ${what}`,
       message: `KMS refused the probe's ${iamRefused.map(r => r.call).join(' and ')} on ${where} as ${who}, while the key policy admits it (${[...new Set(iamRefused.flatMap(r => r.statements))].join(', ')}${
         iamRefused.some(r => r.viaAccount) ? ', through the account root' : ''
-      }). So the role's own IAM policy is the missing half: ${
-        analysis?.crossAccount ? "across accounts KMS needs both the key policy and the caller's IAM policy." : 'the key policy names only the account, which delegates to IAM.'
+      }). So the role's own IAM side is the missing half: ${
+        analysis?.crossAccount
+          ? "across accounts KMS needs both the key policy and the caller's IAM policy."
+          : iamRefused.some(r => r.viaAccount)
+            ? 'the key policy names only the account, which delegates to IAM.'
+            : 'the key policy names the role itself, so an explicit Deny in its IAM policies, a permissions boundary or a service control policy refused it.'
       } (KMS said: "${iamRefused[0]!.message}"; its wording does not decide the side.)${analysisText}`,
       fix: iamFix
     });

@@ -20,17 +20,7 @@ import { awsRdsDiagnostic } from './aws-rds';
 import { denyFixText, iamStatementsFor, judgeKeyAccess, keyFixText, keyPolicyStatementsFor, type KeyAccessInput, type KeyAccessVerdict, type KeyRemedy } from './key-access';
 import { analyzeKeyPolicy, analyzeKeyUse, describeAnalysis, direct, KEY_REQUIREMENTS, PROBE_ACTIONS, viaRds, type KeyPolicyAnalysis } from './key-policy';
 import { renderJson } from './policy-json';
-import {
-  keyAdminStatement,
-  policyParamsFromContext,
-  sharedKeyPolicy,
-  sourceRolePolicy,
-  targetKeyPolicyStatements,
-  targetRolePolicy,
-  targetRoleSharedKeyStatements,
-  targetRoleTargetKeyStatements,
-  type PolicyParams
-} from './policy-templates';
+import { policyParamsFromContext, sharedKeyPolicy, sourceRolePolicy, targetRolePolicy } from './policy-templates';
 import { probeKey } from './probe';
 
 /**
@@ -49,10 +39,9 @@ export async function preflight(ctx: Context, plan: SourcePlan, options: { probe
 
   const sharedKey = await sharedKeyOf(ctx, plan, record);
   if (sharedKey) {
-    const p = policyParamsFromContext(ctx, sharedKey);
     // Planning already read this key's policy with the same role: analyse that text instead of asking KMS again.
     const known = plan.sharedKeyPolicy?.keyArn === sharedKey ? plan.sharedKeyPolicy : undefined;
-    record(...(await checkSharedKey(ctx, p, sharedKey, plan.copy.needed, probing, known)));
+    record(...(await checkSharedKey(ctx, sharedKey, plan.copy.needed, probing, known)));
   }
   record(...(await checkTargetKey(ctx, probing)));
   notChecked(ctx, sharedKey);
@@ -127,16 +116,16 @@ async function readPolicy(
 type Findings = [Diagnostic[], Array<[string, string]>];
 
 /** Step 2: the shared CMK, for the target role (and, when a copy is planned, for the source role). */
-async function checkSharedKey(ctx: Context, p: PolicyParams, keyArn: string, copyPlanned: boolean, probing: boolean, known?: KeyPolicyRead): Promise<Findings> {
+async function checkSharedKey(ctx: Context, keyArn: string, copyPlanned: boolean, probing: boolean, known?: KeyPolicyRead): Promise<Findings> {
   const { source, target } = ctx.accounts;
   const keyAccount = parseArn(keyArn)?.accountId ?? source.accountId;
   const remedy: KeyRemedy = {
     keyArn,
     keyAccount,
-    keyPolicy: targetKeyPolicyStatements(p),
+    keyPolicy: keyPolicyStatementsFor(target.principalArn, KEY_REQUIREMENTS['shared-key'].required, 'Staging'),
     principalArn: target.principalArn,
     principalAccount: target.accountId,
-    iam: targetRoleSharedKeyStatements(p)
+    iam: iamStatementsFor(keyArn, KEY_REQUIREMENTS['shared-key'].required)
   };
   const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, probing, 'Shared key policy analysis', known);
   const diagnostics = [...verdict.diagnostics];
@@ -237,14 +226,13 @@ async function checkTargetKey(ctx: Context, probing: boolean): Promise<Findings>
   const { target } = ctx.accounts;
   const keyArn = ctx.settings.target.kmsKeyArn;
   if (!keyArn) return [[], [['Target key', `aws/rds of account ${target.accountId} (target-kms-key-id not set): usable by any principal of that account through RDS`]]];
-  const p = policyParamsFromContext(ctx);
   const remedy: KeyRemedy = {
     keyArn,
     keyAccount: target.accountId,
-    keyPolicy: [keyAdminStatement(p, target.accountId), ...targetKeyPolicyStatements(p)],
+    keyPolicy: keyPolicyStatementsFor(target.principalArn, KEY_REQUIREMENTS['target-key'].required, 'StagingRole'),
     principalArn: target.principalArn,
     principalAccount: target.accountId,
-    iam: targetRoleTargetKeyStatements(keyArn)
+    iam: iamStatementsFor(keyArn, KEY_REQUIREMENTS['target-key'].required)
   };
   const { verdict } = await judgeKey(ctx, 'target', target, remedy, probing);
   return [verdict.diagnostics, verdict.facts];
