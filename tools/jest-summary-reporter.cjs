@@ -14,9 +14,31 @@ function runnerNode() {
   }
 }
 
+// Tests skipped for want of a server carry "[needs WHAT]" in a describe title (see __tests__/masking/databases.ts):
+// they are told once, here, in one plain sentence, instead of one warning per test file.
+function skippedBecause(results) {
+  const reasons = new Map();
+  let other = 0;
+  for (const file of results.testResults)
+    for (const t of file.testResults) {
+      if (t.status !== 'pending' && t.status !== 'todo') continue;
+      const tag = [...t.ancestorTitles, t.title].map(x => /\[needs ([^\]]+)\]/.exec(x)).find(Boolean);
+      if (tag) reasons.set(tag[1], (reasons.get(tag[1]) ?? 0) + 1);
+      else other++;
+    }
+  if (reasons.size === 0 && other === 0) return undefined;
+  const parts = [...reasons].map(([why, n]) => `${n} need${n === 1 ? 's' : ''} ${why}`);
+  if (other) parts.push(`${other} ${other === 1 ? 'is' : 'are'} marked skip or todo in the code`);
+  const total = [...reasons.values()].reduce((a, b) => a + b, other);
+  const how = reasons.size ? ' To run them: bash scripts/test-databases.sh start && source /tmp/rcs-test-databases/env && npm test' : '';
+  return `skipped ${total} test${total === 1 ? '' : 's'}: ${parts.join('; ')}.${how}`;
+}
+
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
+    const because = skippedBecause(results);
+    if (because) process.stderr.write(`${because}\n`);
     const runner = runnerNode();
     if (!runner || !existsSync(runner))
       process.stderr.write(
