@@ -46,7 +46,7 @@ async function expectVeto(p: Promise<unknown>): Promise<MaskingVetoError> {
 
 const engines: EngineName[] = ['postgres', 'mysql'];
 
-describe.each(engines.map(e => [e, needs(e, databaseSource(e))]))('masking on %s%s', engine => {
+describe.each(engines.map(e => [e, needs(e, databaseSource(e))] as [EngineName, string]))('masking on %s%s', engine => {
   const source = databaseSource(engine);
   const maybe = source ? it : it.skip;
   const dbs: TestDb[] = [];
