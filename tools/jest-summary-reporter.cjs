@@ -28,7 +28,7 @@ function skippedBecause(results) {
     }
   if (reasons.size === 0 && other === 0) return undefined;
   const parts = [...reasons].map(([why, n]) => `${n} need${n === 1 ? 's' : ''} ${why}`);
-  if (other) parts.push(`${other} ${other === 1 ? 'is' : 'are'} marked skip or todo in the code`);
+  if (other) parts.push(`${other} other${other === 1 ? '' : 's'} (it.skip or todo in the code, or not selected by -t)`);
   const total = [...reasons.values()].reduce((a, b) => a + b, other);
   const how = reasons.size ? ' To run them: bash scripts/test-databases.sh start && source /tmp/rcs-test-databases/env && npm test' : '';
   return `skipped ${total} test${total === 1 ? '' : 's'}: ${parts.join('; ')}.${how}`;
