@@ -2,14 +2,18 @@
  * `npm run demo`: the action end to end against the local AWS emulator.
  * Starts the emulator with the seed scenario (or --scenario FILE), a stand-in
  * for the runner's OIDC token service, runs dist/index.js the way a runner does
- * (main step, then post step), prints its log and job summary, and stops
- * everything it started.
+ * (main step, then post step), prints its log and job summary as GitHub shows
+ * them (tools/runner-view.ts: groups as headers, masked values as ***,
+ * annotations as `Error: <title>` lines, debug lines only with RUNNER_DEBUG=1,
+ * the summary as text tables), stops everything it started and removes its
+ * runner folder (which holds the outputs, among them the master password).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/index';
 import { ROOT, runnerFiles, startAction } from '../tools/local-runner';
+import { LogView, summaryText } from '../tools/runner-view';
 import { startOidcServer } from '../tools/oidc-server';
 import { seedInputs } from '../__tests__/e2e/harness';
 
@@ -29,46 +33,39 @@ const DEMO_INPUTS: Record<string, string> = seedInputs({
   'poll-interval-seconds': '0.5'
 });
 
-/** The job summary is HTML for GitHub's page; in a terminal, show it as text. */
-function summaryAsText(html: string): string {
-  return html
-    .replace(/<h(\d)>(.*?)<\/h\d>/g, (_m, level: string, text: string) => `\n${'#'.repeat(Number(level))} ${text}\n`)
-    .replace(/<\/tr>/g, '\n')
-    .replace(/<t[hd][^>]*>/g, ' | ')
-    .replace(/<\/?(table|tr|p|b|pre|code)[^>]*>/g, '')
-    .replace(/<[^>]+>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
 async function main(): Promise<number> {
   const emulator = await startEmulator({ scenario: values.scenario! });
   const oidc = await startOidcServer();
   const files = runnerFiles();
+  const debug = process.env.RUNNER_DEBUG === '1';
   const env = {
     AWS_ENDPOINT_URL: emulator.url,
     ACTIONS_ID_TOKEN_REQUEST_URL: oidc.url,
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken,
+    // As on GitHub when a run is re-run with debug logging: the action's core.isDebug() sees it too.
+    ...(debug ? { RUNNER_DEBUG: '1' } : {})
   };
   const inputs = { ...DEMO_INPUTS, mode: values.mode! };
-  const echo = (chunk: string) => {
-    if (!values.quiet) process.stdout.write(chunk);
-  };
+  // One view for both steps: values masked in the main step stay masked in the post step, as in one job.
+  const view = new LogView({ debug, write: text => { if (!values.quiet) process.stdout.write(text); } });
+  const width = Math.max(60, Math.min(process.stdout.columns ?? 120, 160));
   try {
     console.log(`emulator: ${emulator.url} (scenario ${values.scenario})`);
     console.log('== main step');
-    const main = await startAction({ inputs, env, files, onStdout: echo }).done;
+    const main = await startAction({ inputs, env, files, onStdout: chunk => view.push(chunk) }).done;
+    view.end();
     console.log(`== main step exited ${main.code}`);
     console.log('== post step');
-    const post = await startAction({ inputs, env, files, post: true, onStdout: echo }).done;
+    const post = await startAction({ inputs, env, files, post: true, onStdout: chunk => view.push(chunk) }).done;
+    view.end();
     console.log(`== post step exited ${post.code}`);
     console.log('== job summary');
-    console.log(summaryAsText(readFileSync(files.summary, 'utf8')));
+    console.log(view.mask(summaryText(readFileSync(files.summary, 'utf8'), width)));
     console.log('== outputs');
-    for (const [k, v] of Object.entries(main.outputs)) console.log(`${k}=${v.length > 200 ? v.slice(0, 200) + '…' : v}`);
+    for (const [k, v] of Object.entries(main.outputs)) {
+      const shown = view.mask(v);
+      console.log(`${k}=${shown.length > 200 ? shown.slice(0, 200) + '…' : shown}`);
+    }
     const state = emulator.state() as { counts?: Record<string, number> };
     console.log('== AWS calls made (emulator request log)');
     for (const [op, n] of Object.entries(state.counts ?? {}).sort()) console.log(`${String(n).padStart(4)}  ${op}`);
@@ -76,6 +73,7 @@ async function main(): Promise<number> {
   } finally {
     await oidc.close();
     await emulator.close();
+    rmSync(files.dir, { recursive: true, force: true });
   }
 }
 

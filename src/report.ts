@@ -32,10 +32,14 @@ export class Report {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  /** Run one step inside a log group, timing it and recording its result. */
-  async step<T>(name: string, fn: () => Promise<T>, detail?: (value: T) => string | undefined): Promise<T> {
+  /**
+   * Run one step inside a log group, timing it and recording its result.
+   * group: false for a step that opens log groups of its own (the runner does not nest groups).
+   */
+  async step<T>(name: string, fn: () => Promise<T>, detail?: (value: T) => string | undefined, options: { group?: boolean } = {}): Promise<T> {
     const t0 = this.clock();
-    core.startGroup(name);
+    const group = options.group ?? true;
+    if (group) core.startGroup(name);
     try {
       const value = await fn();
       this.steps.push({ name, result: 'ok', durationMs: this.clock() - t0, detail: detail?.(value) });
@@ -44,7 +48,7 @@ export class Report {
       this.steps.push({ name, result: 'failed', durationMs: this.clock() - t0, detail: (e as Error).message });
       throw e;
     } finally {
-      core.endGroup();
+      if (group) core.endGroup();
     }
   }
 

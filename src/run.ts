@@ -29,7 +29,8 @@ export async function run(): Promise<void> {
     settings = readSettings();
 
     if (settings.mode === 'policies') {
-      await report.step('Policies', () => writePolicies(settings!, report));
+      // No group around it: writePolicies prints one group per policy document.
+      await report.step('Policies', () => writePolicies(settings!, report), undefined, { group: false });
       await report.writeSummary('RDS cross-account sync: policies', 'succeeded');
       return;
     }

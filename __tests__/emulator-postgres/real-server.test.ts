@@ -32,8 +32,8 @@ if (!url && process.env.CI === 'true') {
     });
   });
 } else if (!url) {
-  describe('postgresUrl mode (real server)', () => {
-    test.skip('skipped: set TEST_POSTGRES_SUPERUSER_URL=postgres://superuser:password@host:port/postgres to run it', () => undefined);
+  describe('postgresUrl mode (real server) [needs a PostgreSQL superuser (TEST_POSTGRES_SUPERUSER_URL)]', () => {
+    test.skip('the factory contract on a real server', () => undefined);
   });
 } else {
   describe('postgresUrl mode (real server)', () => {

@@ -2,7 +2,8 @@
  * runMasking over the Data API transport end to end: the RDS Data API is
  * played by a fake that runs each ExecuteStatement on a real PostgreSQL
  * session (one session per Data API transaction), so the named parameters,
- * their types, the transactions and the JSON records meet a real database.
+ * their types, the transactions and the JSON records meet a real database
+ * (TEST_POSTGRES_URL, or an embedded PGlite when it is not set).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
@@ -10,10 +11,10 @@ import pg from 'pg';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BeginTransactionCommand, CommitTransactionCommand, ExecuteStatementCommand, RDSDataClient, RollbackTransactionCommand, type SqlParameter } from '@aws-sdk/client-rds-data';
 import { runMasking } from '../../src/masking';
-import { FIXTURES, fixtureDatabase, serverUrl, type TestDb } from './databases';
+import { FIXTURES, databaseSource, fixtureDatabase, needs, type TestDb } from './databases';
 
-const url = serverUrl('postgres');
-const maybe = url ? it : it.skip;
+const source = databaseSource('postgres');
+const maybe = source ? it : it.skip;
 const data = mockClient(RDSDataClient);
 let db: TestDb | undefined;
 afterEach(async () => {
@@ -28,9 +29,9 @@ function fieldValue(p: SqlParameter): unknown {
   return v.stringValue ?? v.longValue ?? v.doubleValue ?? v.booleanValue ?? v.blobValue;
 }
 
-describe('masking over the Data API (postgres)', () => {
+describe(`masking over the Data API (postgres)${needs('postgres', source)}`, () => {
   maybe('masks the fixture through ExecuteStatement in Data API transactions', async () => {
-    db = await fixtureDatabase('postgres', url!);
+    db = await fixtureDatabase('postgres', source!);
     const sessions = new Map<string, pg.Client>();
     const connect = async () => {
       const c = new pg.Client({ ...db!.target, ssl: false });

@@ -1,5 +1,6 @@
 /**
- * runMasking against real PostgreSQL and MariaDB servers (scripts/test-databases.sh).
+ * runMasking against real PostgreSQL and MariaDB servers (scripts/test-databases.sh);
+ * PostgreSQL on an embedded PGlite when TEST_POSTGRES_URL is not set.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMasking, MaskingVetoError, loadRules, type MaskingRules } from '../../src/masking';
 import { maskValue, shiftDays } from '../../src/masking/reference';
-import { FIXTURES, fixture, fixtureDatabase, serverUrl, type EngineName, type TestDb } from './databases';
+import { FIXTURES, databaseSource, fixture, fixtureDatabase, needs, type EngineName, type TestDb } from './databases';
 
 const SALT = 'test-salt-7f3a9c';
 const RULES = join(FIXTURES, 'rules.yml');
@@ -45,12 +46,12 @@ async function expectVeto(p: Promise<unknown>): Promise<MaskingVetoError> {
 
 const engines: EngineName[] = ['postgres', 'mysql'];
 
-describe.each(engines)('masking on %s', engine => {
-  const url = serverUrl(engine);
-  const maybe = url ? it : it.skip;
+describe.each(engines.map(e => [e, needs(e, databaseSource(e))] as [EngineName, string]))('masking on %s%s', engine => {
+  const source = databaseSource(engine);
+  const maybe = source ? it : it.skip;
   const dbs: TestDb[] = [];
   const open = async (): Promise<TestDb> => {
-    const db = await fixtureDatabase(engine, url!);
+    const db = await fixtureDatabase(engine, source!);
     dbs.push(db);
     return db;
   };
