@@ -76,6 +76,7 @@ export class Faults {
       case 'throttle':
         return common.throttling(call.json);
       case 'internal':
+        if (call.service === 'secretsmanager') return new AwsError('InternalServiceError', fault.message ?? 'An error occurred on the server side.', 500);
         return call.json ? new AwsError('KMSInternalException', fault.message ?? 'An internal error has occurred.', 500) : common.internalFailure();
       case 'unavailable':
         return new AwsError('ServiceUnavailable', fault.message ?? 'Service is unavailable. Please try again later.', 503);
