@@ -8,6 +8,7 @@ import { accountRootArn, parseArn } from '../rds-rules';
 import type { Settings } from '../settings';
 import type { DbKind } from '../types';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-json';
+import { targetSecretStatements } from './secret-policy';
 
 export interface SidePolicyParams {
   accountId: string;
@@ -30,6 +31,8 @@ export interface PolicyParams {
   audience: string;
   manageMasterPassword: boolean;
   dataApi: boolean;
+  /** target-secret-id / target-secret-rotation: the staging applications' secret the run writes. */
+  targetSecret?: { id: string; rotation: 'none' | 'trigger' };
 }
 
 export const OIDC_PROVIDER_HOST = 'token.actions.githubusercontent.com';
@@ -77,7 +80,8 @@ export function policyParamsFromSettings(settings: Settings): { params?: PolicyP
       },
       audience: settings.audience,
       manageMasterPassword: settings.manageMasterPassword,
-      dataApi: settings.maskingConnection === 'data-api'
+      dataApi: settings.maskingConnection === 'data-api',
+      ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {})
     }
   };
 }
@@ -103,7 +107,8 @@ export function policyParamsFromContext(ctx: Pick<Context, 'settings' | 'account
     },
     audience: settings.audience,
     manageMasterPassword: settings.manageMasterPassword,
-    dataApi: settings.maskingConnection === 'data-api'
+    dataApi: settings.maskingConnection === 'data-api',
+    ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {})
   };
 }
 
@@ -437,6 +442,8 @@ export function targetRolePolicy(p: PolicyParams): PolicyDocument {
       },
       { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets[0] }
     );
+  if (p.targetSecret)
+    statements.push(...targetSecretStatements({ partition: p.partition, region: p.region, accountId: acct, secretId: p.targetSecret.id, rotation: p.targetSecret.rotation }));
   return policyDocument(statements);
 }
 

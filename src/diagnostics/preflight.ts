@@ -33,6 +33,7 @@ import {
   type PolicyParams
 } from './policy-templates';
 import { probeKey } from './probe';
+import { checkTargetSecret } from '../steps/secret';
 
 export async function preflight(ctx: Context, plan: SourcePlan): Promise<void> {
   const { report } = ctx;
@@ -51,6 +52,7 @@ export async function preflight(ctx: Context, plan: SourcePlan): Promise<void> {
     record(...(await checkSharedKey(ctx, p, sharedKey, plan.copy.needed, known)));
   }
   record(...(await checkTargetKey(ctx)));
+  record(...(await checkTargetSecret(ctx)));
   notChecked(ctx, sharedKey);
 
   if (blocking.length > 0) throw new DiagnosedError(blocking);
