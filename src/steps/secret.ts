@@ -475,7 +475,7 @@ async function checkSecretKey(ctx: Context, secret: SecretFacts, keyArn: string 
       [
         {
           title: `Staging secret: the key policy of ${key.arn} does not let ${target.principalArn} write ${secret.name}`,
-          message: `Secrets Manager needs ${SECRET_KEY_ACTIONS.join(' and ')} on ${key.arn} for the role (through ${secretsManagerService(ctx.settings.region)}); the key policy ${analysis.denied.length ? 'denies' : 'does not allow'} ${[...analysis.denied, ...analysis.missing].join(', ')}.\n${lines.map(l => `- ${l}`).join('\n')}`,
+          message: `Secrets Manager needs ${SECRET_KEY_ACTIONS.join(' and ')} on ${key.arn} for the role (through ${secretsManagerService(ctx.settings.region)}); the key policy ${analysis.denied.length ? 'denies' : 'does not allow'} ${[...analysis.denied, ...analysis.missing].join(', ')}${analysis.denied.length ? ' (remove or narrow the Deny that matches; an Allow does not override it)' : ''}.\n${lines.map(l => `- ${l}`).join('\n')}`,
           fix: keyFixText(secretKeyRemedy(ctx, key.arn), analysis.denied.length ? 'key-policy' : 'both'),
           severity: 'error'
         }

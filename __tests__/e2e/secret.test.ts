@@ -1,0 +1,192 @@
+/**
+ * The staging applications' secret end to end: the bundled action (dist/index.js) in its own
+ * process against the emulator, the secret read back the way an application reads it (its own
+ * IAM user, the SDK over HTTP), and the database reached with what the secret says.
+ */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { join } from 'node:path';
+import pg from 'pg';
+import { runnerFiles } from '../../tools/local-runner';
+import { counts, SCENARIOS, seedInputs, stage, stagingView, TARGET, type Stage } from './harness';
+
+let s: Stage | undefined;
+afterEach(async () => {
+  await s?.close();
+  s = undefined;
+});
+
+const SECRET = 'app-staging/db';
+const withSecret = (extra: Record<string, string> = {}) => seedInputs({ 'target-secret-id': SECRET, ...extra });
+const masking = { 'masking-rules': join(SCENARIOS, 'seed-masking.yml'), 'masking-salt': 'e2e-salt', 'masking-tls': 'disable' };
+
+interface SecretView {
+  name: string;
+  arn: string;
+  rotations: unknown[];
+  versions: Array<{ versionId: string; stages: string[]; value: string }>;
+}
+
+function secretView(st: Stage): SecretView {
+  const state = st.emulator.state() as unknown as { accounts: Array<{ id: string; secrets: SecretView[] }> };
+  return state.accounts.find(a => a.id === TARGET)!.secrets.find(x => x.name === SECRET)!;
+}
+
+const labelled = (v: SecretView, label: string) => v.versions.find(x => x.stages.includes(label));
+
+/** The staging application: its own credentials, reading AWSCURRENT through the SDK. */
+async function appReadsSecret(st: Stage): Promise<Record<string, unknown>> {
+  const app = new SecretsManagerClient({
+    region: 'ap-northeast-1',
+    endpoint: st.emulator.url,
+    credentials: { accessKeyId: 'AKIAEMULATORSTGAPP01', secretAccessKey: 'emulator-staging-app-secret-key-000000000' },
+    maxAttempts: 1
+  });
+  const out = await app.send(new GetSecretValueCommand({ SecretId: SECRET }));
+  return JSON.parse(out.SecretString!) as Record<string, unknown>;
+}
+
+describe('the staging secret', () => {
+  it('after a sync it holds the new credentials; the application connects with them and reaches the masked data', async () => {
+    s = await stage('seed-secret.yaml');
+    const before = secretView(s);
+    const oldVersion = labelled(before, 'AWSCURRENT')!.versionId;
+    const { main, post } = await s.job(withSecret(masking));
+    expect(main.errors).toEqual([]);
+    expect(main.code).toBe(0);
+    expect(post.code).toBe(0);
+
+    const after = secretView(s);
+    const current = labelled(after, 'AWSCURRENT')!;
+    expect(main.outputs['secret-version-id']).toBe(current.versionId);
+    expect(current.versionId).not.toBe(oldVersion);
+    expect(labelled(after, 'AWSPREVIOUS')!.versionId).toBe(oldVersion);
+
+    const secret = await appReadsSecret(s);
+    const password = main.outputs['master-password'];
+    expect(secret).toMatchObject({ engine: 'postgres', username: 'app_admin', password, dbname: 'app', dbClusterIdentifier: 'app-staging', featureFlags: 'billing=off' });
+    expect(secret.password).not.toBe('staging-old-password');
+    // The generated password reached the log only as a mask registration.
+    expect(main.stdout).toContain(`::add-mask::${password}`);
+    expect(main.stdout.replace(`::add-mask::${password}`, '')).not.toContain(password);
+
+    const client = new pg.Client({ host: secret.host as string, port: secret.port as number, user: secret.username as string, password: secret.password as string, database: secret.dbname as string });
+    await client.connect();
+    try {
+      const rows = (await client.query('SELECT email FROM users ORDER BY id')).rows as Array<{ email: string }>;
+      expect(rows).toHaveLength(5);
+      expect(rows.some(r => r.email.endsWith('@example.com'))).toBe(false);
+    } finally {
+      await client.end();
+    }
+    expect(main.summary).toContain('Staging secret');
+  });
+
+  it('a fault at the secret write leaves the old version current and staging swapped back', async () => {
+    s = await stage('seed-secret.yaml');
+    const before = stagingView(s.emulator);
+    const versionsBefore = secretView(s).versions;
+    s.emulator.inject({ operation: 'secretsmanager:PutSecretValue', kind: 'error', code: 'AccessDeniedException', message: 'Injected: refused', times: 1 });
+    const { main, post } = await s.job(withSecret());
+    expect(main.code).toBe(1);
+    const error = main.errors.find(e => /Staging secret not updated/.test(e.title ?? ''));
+    expect(error).toBeDefined();
+    expect(main.summary).toContain('Roll back');
+    expect(post.code).toBe(0);
+    // The swap had happened: the rename back and the deletion of the new cluster run on; then staging is as it was.
+    expect(counts(s.emulator)['rds:ModifyDBCluster']).toBeGreaterThan(2);
+    s.emulator.advance(3600);
+    expect(stagingView(s.emulator)).toEqual(before);
+    expect(secretView(s).versions).toEqual(versionsBefore);
+  });
+
+  it('a write IAM refuses is a titled error naming the secret, the role, the permission and the JSON to add; staging is swapped back', async () => {
+    s = await stage('seed-secret.yaml');
+    const before = stagingView(s.emulator);
+    const role = [...s.emulator.world.account(TARGET)!.roles.values()].find(r => r.name === 'rds-sync-staging')!;
+    role.policies.push({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'secretsmanager:PutSecretValue', Resource: '*' }] });
+    const { main, post } = await s.job(withSecret());
+    expect(main.code).toBe(1);
+    const error = main.errors.find(e => /Staging secret not updated/.test(e.title ?? ''))!;
+    expect(error.title).toContain(`arn:aws:iam::${TARGET}:role/rds-sync-staging`);
+    expect(error.title).toContain('secretsmanager:PutSecretValue');
+    expect(error.message).toContain(`secret:${SECRET}-`);
+    expect(error.message).toMatch(/"Action": "secretsmanager:PutSecretValue",\s*"Resource": "arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:app-staging\/db-[A-Za-z]{6}"/);
+    expect(error.message).toContain('swapped back');
+    // What it would have written is shown masked.
+    expect(error.message).toContain('"password": "****"');
+    expect(post.code).toBe(0);
+    s.emulator.advance(3600);
+    expect(stagingView(s.emulator)).toEqual(before);
+    expect(labelled(secretView(s), 'AWSCURRENT')!.value).toContain('staging-old-password');
+  });
+
+  it('a failure before the swap never touches the secret', async () => {
+    s = await stage('seed-secret.yaml');
+    const versionsBefore = secretView(s).versions;
+    s.emulator.inject({ operation: 'rds:CreateDBInstance', kind: 'error', code: 'InsufficientDBInstanceCapacityFault', times: 1 });
+    const { main, post } = await s.job(withSecret());
+    expect(main.code).toBe(1);
+    expect(post.code).toBe(0);
+    const c = counts(s.emulator);
+    expect(c['secretsmanager:PutSecretValue'] ?? 0).toBe(0);
+    expect(c['secretsmanager:UpdateSecretVersionStage'] ?? 0).toBe(0);
+    expect(secretView(s).versions).toEqual(versionsBefore);
+  });
+
+  it('cancelled between the swap and the secret write: the post step swaps staging back', async () => {
+    s = await stage('seed-secret.yaml');
+    const before = stagingView(s.emulator);
+    const versionsBefore = secretView(s).versions;
+    // The secret step retries a throttled DescribeSecret: time enough for the cancellation to land first.
+    s.emulator.inject({ operation: 'secretsmanager:DescribeSecret', kind: 'throttle', times: 5, after: 1 });
+    const files = runnerFiles();
+    let cancelled = false;
+    const main = await s.run(withSecret(), {
+      files,
+      onStdout: (chunk, child) => {
+        if (!cancelled && /::group::Staging secret/.test(chunk)) {
+          cancelled = true;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    expect(cancelled).toBe(true);
+    expect(main.code).not.toBe(0);
+    const post = await s.run(withSecret(), { files, post: true });
+    expect(post.code).toBe(0);
+    expect(post.stdout).toMatch(/Roll back: renamed the new cluster back/);
+    s.emulator.advance(3600);
+    expect(stagingView(s.emulator)).toEqual(before);
+    expect(secretView(s).versions).toEqual(versionsBefore);
+  });
+
+  it('manage-master-password: the secret names the managed secret instead of a password', async () => {
+    s = await stage('seed-secret.yaml');
+    const { main } = await s.job(withSecret({ 'manage-master-password': 'true' }));
+    expect(main.errors).toEqual([]);
+    expect(main.code).toBe(0);
+    const secret = await appReadsSecret(s);
+    expect(secret.masterUserSecretArn).toBe(main.outputs['master-user-secret-arn']);
+    expect(secret.masterUserSecretArn).toMatch(/^arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:rds!cluster-/);
+    expect(secret).not.toHaveProperty('password');
+    expect(secret).toMatchObject({ engine: 'postgres', dbClusterIdentifier: 'app-staging', featureFlags: 'billing=off' });
+  });
+
+  it('mode plan says what would be written, masked, and changes nothing', async () => {
+    s = await stage('seed-secret.yaml');
+    const versionsBefore = secretView(s).versions;
+    const main = await s.run(withSecret({ mode: 'plan' }));
+    expect(main.errors).toEqual([]);
+    expect(main.code).toBe(0);
+    const plan = JSON.parse(main.outputs.plan) as { secret: { document: Record<string, unknown>; kept: string[]; previousVersionId: string } };
+    expect(plan.secret.document).toMatchObject({ engine: 'postgres', username: 'app_admin', password: '****', dbname: 'app', dbClusterIdentifier: 'app-staging', featureFlags: '****' });
+    expect(plan.secret.kept).toEqual(['featureFlags']);
+    expect(plan.secret.previousVersionId).toBe(labelled(secretView(s), 'AWSCURRENT')!.versionId);
+    expect(main.stdout).toMatch(/write a new version of the staging secret arn:aws:secretsmanager:/);
+    expect(main.stdout).not.toContain('staging-old-password');
+    expect(main.stdout).not.toContain('billing=off');
+    expect(secretView(s).versions).toEqual(versionsBefore);
+    expect(counts(s.emulator)['secretsmanager:PutSecretValue'] ?? 0).toBe(0);
+  });
+});
