@@ -234,7 +234,7 @@ async function keyArnOf(ctx: Context, facts: SecretFacts): Promise<string | unde
 
 export async function writeTargetSecret(ctx: Context, info: DatabaseInfo, restored: RestoredDatabase): Promise<SecretWritten> {
   const id = ctx.settings.targetSecret!.id;
-  const sm = secretsClient(ctx.accounts.target);
+  const sm = await secretsClient(ctx.accounts.target);
   const facts = await describeSecret(sm, id).catch((e: unknown) => {
     throw explainSecretError(ctx, e, 'secretsmanager:DescribeSecret', { id }, undefined, true);
   });
@@ -273,7 +273,7 @@ export async function writeTargetSecret(ctx: Context, info: DatabaseInfo, restor
 export async function rollBackTargetSecret(ctx: Context): Promise<string> {
   const saved = savedState(ctx);
   if (!saved) return 'nothing to undo';
-  const sm = secretsClient(ctx.accounts.target);
+  const sm = await secretsClient(ctx.accounts.target);
   const facts = await describeSecret(sm, saved.arn);
   let done: string;
   if (facts.current !== saved.versionId) {
@@ -322,7 +322,7 @@ export function secretHoldsSwap(ctx: Pick<Context, 'settings'>, s: Readonly<RunS
 /** target-secret-rotation: trigger, once the refresh is done. A secret without rotation is left alone (a warning). */
 export async function rotateTargetSecret(ctx: Context): Promise<string> {
   const id = ctx.settings.targetSecret!.id;
-  const sm = secretsClient(ctx.accounts.target);
+  const sm = await secretsClient(ctx.accounts.target);
   try {
     const facts = await describeSecret(sm, id);
     if (!facts.rotationEnabled) {
@@ -361,7 +361,7 @@ type Findings = [Diagnostic[], Array<[string, string]>];
 export async function checkTargetSecret(ctx: Context): Promise<Findings> {
   const s = ctx.settings.targetSecret;
   if (!s) return [[], []];
-  const sm = secretsClient(ctx.accounts.target);
+  const sm = await secretsClient(ctx.accounts.target);
   const diagnostics: Diagnostic[] = [];
   const facts: Array<[string, string]> = [];
   const asError = (e: unknown, action: string, ref: { id: string; arn?: string; keyArn?: string }): Findings => {
