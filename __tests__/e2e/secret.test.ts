@@ -5,8 +5,10 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { secretsOf } from '../../emulator/secretsmanager';
 import { runnerFiles } from '../../tools/local-runner';
 import { counts, SCENARIOS, seedInputs, stage, stagingView, TARGET, type Stage } from './harness';
 
@@ -188,5 +190,38 @@ describe('the staging secret', () => {
     expect(main.stdout).not.toContain('billing=off');
     expect(secretView(s).versions).toEqual(versionsBefore);
     expect(counts(s.emulator)['secretsmanager:PutSecretValue'] ?? 0).toBe(0);
+  });
+
+  it('target-secret-rotation: trigger rotates once the refresh is done, only when rotation is configured', async () => {
+    s = await stage('seed-secret.yaml');
+    // Without rotation configured: a warning, no RotateSecret, the run still succeeds.
+    const first = await s.job(withSecret({ 'target-secret-rotation': 'trigger' }));
+    expect(first.main.errors).toEqual([]);
+    expect(first.main.code).toBe(0);
+    expect(first.main.stdout).toMatch(/::warning title=Staging secret not rotated::/);
+    expect(counts(s.emulator)['secretsmanager:RotateSecret'] ?? 0).toBe(0);
+
+    secretsOf(s.emulator.world, TARGET).get(SECRET)!.rotation = { lambdaArn: 'arn:aws:lambda:ap-northeast-1:222222222222:function:rotate-app-db', days: 30 };
+    const second = await s.job(withSecret({ 'target-secret-rotation': 'trigger' }));
+    expect(second.main.errors).toEqual([]);
+    expect(second.main.code).toBe(0);
+    expect(counts(s.emulator)['secretsmanager:RotateSecret']).toBe(1);
+    expect(secretView(s).rotations).toHaveLength(1);
+    // It ran after the old cluster's deletion was under way: the last step of the target side.
+    const log = second.main.stdout;
+    expect(log.indexOf('::group::Rotate staging secret')).toBeGreaterThan(log.indexOf('::group::Delete old staging cluster'));
+    expect(second.main.summary).toContain('rotation started');
+  });
+
+  it('mode policies: the staging role gets the secret actions scoped to that secret', async () => {
+    s = await stage('seed-secret.yaml');
+    const main = await s.run(withSecret({ mode: 'policies' }), { env: { GITHUB_REPOSITORY: 'example-org/app', GITHUB_REF: 'refs/heads/main' } });
+    expect(main.errors).toEqual([]);
+    expect(main.code).toBe(0);
+    const file = JSON.parse(readFileSync(main.outputs['policies-file'], 'utf8')) as { targetRole: { policy: { Statement: Array<{ Sid?: string; Action: unknown; Resource: unknown }> } } };
+    const statement = file.targetRole.policy.Statement.find(x => x.Sid === 'StagingApplicationSecret')!;
+    expect(statement.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
+    expect(statement.Resource).toBe('arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:app-staging/db-??????');
+    expect(Object.keys(counts(s.emulator))).toEqual([]);
   });
 });
