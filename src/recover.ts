@@ -12,7 +12,7 @@ import type { RunState } from './state';
 import { releaseLock } from './steps/lock';
 import { deleteStagingCopy } from './steps/stage-copy';
 import { PROTECTION_KEY, rollback } from './steps/swap';
-import { rollBackTargetSecret, secretHoldsSwap } from './steps/secret';
+import { putStagingSecretBack, secretHoldsSwap } from './steps/secret';
 
 export function needsRecovery(state: Readonly<RunState>): boolean {
   return Boolean(state.restored || state.swap || state.lock || state.targetCopy);
@@ -50,7 +50,7 @@ export async function recover(ctx: Context): Promise<void> {
       parkingInFlight: s.swap?.phase === 'parking'
     });
   }
-  if (!swapDone) await rollBackTargetSecret(ctx);
+  if (!swapDone) await putStagingSecretBack(ctx);
 
   // The staging copy of the shared snapshot (RDS DB instances) only served the restore.
   const copy = await deleteStagingCopy(ctx, kind);

@@ -8,9 +8,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { secretsOf } from '../../emulator/secretsmanager';
+import { addScenarioSecrets, secretsOf } from '../../emulator/secretsmanager';
 import { runnerFiles } from '../../tools/local-runner';
-import { counts, SCENARIOS, seedInputs, stage, stagingView, TARGET, type Stage } from './harness';
+import { counts, SCENARIOS, seedInputs, SHARE_KEY, SOURCE, stage, STAGING_KEY, stagingView, TARGET, type Stage } from './harness';
 
 let s: Stage | undefined;
 afterEach(async () => {
@@ -223,5 +223,52 @@ describe('the staging secret', () => {
     expect(statement.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
     expect(statement.Resource).toBe('arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:app-staging/db-??????');
     expect(Object.keys(counts(s.emulator))).toEqual([]);
+  });
+
+  it('an RDS DB instance: the secret names dbInstanceIdentifier, and an application connects with it', async () => {
+    s = await stage('instance-postgres.yaml');
+    const world = s.emulator.world;
+    const staging = world.account(TARGET)!;
+    // The instance scenario has no secret: give staging one holding the old instance's credentials, and the role access to it.
+    addScenarioSecrets(world, staging, [{ name: SECRET, value: { engine: 'postgres', host: 'old', port: 5432, username: 'postgres', password: 'old', dbname: 'app', dbInstanceIdentifier: 'app-staging-pg', team: 'payments' } }]);
+    [...staging.roles.values()].find(r => r.name === 'rds-sync-staging')!.policies.push({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], Resource: '*' }]
+    });
+    staging.users.set('staging-app', {
+      name: 'staging-app',
+      account: TARGET,
+      arn: `arn:aws:iam::${TARGET}:user/staging-app`,
+      policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }] }]
+    });
+    world.credentials.set('AKIAEMULATORSTGAPP01', {
+      accessKeyId: 'AKIAEMULATORSTGAPP01',
+      secretAccessKey: 'emulator-staging-app-secret-key-000000000',
+      principal: { kind: 'user', account: TARGET, identityArn: `arn:aws:iam::${TARGET}:user/staging-app`, callerArn: `arn:aws:iam::${TARGET}:user/staging-app`, userId: 'AIDAEMULATORSTGAPP01', policies: staging.users.get('staging-app')!.policies }
+    });
+    const { main } = await s.job({
+      'aws-region': 'ap-northeast-1',
+      'source-role-arn': `arn:aws:iam::${SOURCE}:role/rds-sync-production`,
+      'target-role-arn': `arn:aws:iam::${TARGET}:role/rds-sync-staging`,
+      'kms-key-id': SHARE_KEY,
+      'target-kms-key-id': STAGING_KEY,
+      'isolation-security-group-ids': 'sg-0150a71000000000a',
+      'poll-interval-seconds': '0.2',
+      'source-instance': 'app-production-pg',
+      'target-instance': 'app-staging-pg',
+      'target-secret-id': SECRET
+    });
+    expect(main.errors).toEqual([]);
+    expect(main.code).toBe(0);
+    const secret = await appReadsSecret(s);
+    expect(secret).toMatchObject({ engine: 'postgres', dbInstanceIdentifier: 'app-staging-pg', password: main.outputs['master-password'], team: 'payments' });
+    expect(secret).not.toHaveProperty('dbClusterIdentifier');
+    const client = new pg.Client({ host: secret.host as string, port: secret.port as number, user: secret.username as string, password: secret.password as string, database: secret.dbname as string });
+    await client.connect();
+    try {
+      expect((await client.query('SELECT count(*)::int AS n FROM users')).rows[0].n).toBeGreaterThan(0);
+    } finally {
+      await client.end();
+    }
   });
 });

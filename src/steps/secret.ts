@@ -299,6 +299,8 @@ export async function putStagingSecretBack(ctx: Context): Promise<void> {
   try {
     await ctx.report.step('Roll back staging secret', () => rollBackTargetSecret(ctx), r => r);
   } catch (e) {
+    // Whatever else is put back, a secret left on the rolled-back database fails the step.
+    process.exitCode = core.ExitCode.Failure;
     ctx.report.diagnose({
       title: `Staging secret ${saved.name} not rolled back`,
       message: `Moving AWSCURRENT of ${saved.arn} back to version ${saved.previousVersionId ?? '(none)'} failed: ${(e as Error).message}. The secret may hold the credentials of the new database, which is being rolled back.`,
