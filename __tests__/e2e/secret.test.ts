@@ -271,4 +271,16 @@ describe('the staging secret', () => {
       await client.end();
     }
   });
+
+  it('preflight: a secret that does not exist stops the run before any copy, with the command that creates it', async () => {
+    s = await stage('seed-secret.yaml');
+    const before = stagingView(s.emulator);
+    const main = await s.run(withSecret({ 'target-secret-id': 'app-staging/db-abcdef' }));
+    expect(main.code).toBe(1);
+    const error = main.errors.find(e => e.title === 'Staging secret app-staging/db-abcdef not found')!;
+    expect(error.message).toContain('aws secretsmanager create-secret --name app-staging/db-abcdef');
+    expect(counts(s.emulator)['rds:CopyDBClusterSnapshot'] ?? 0).toBe(0);
+    expect(counts(s.emulator)['rds:RestoreDBClusterFromSnapshot'] ?? 0).toBe(0);
+    expect(stagingView(s.emulator)).toEqual(before);
+  });
 });
