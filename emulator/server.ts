@@ -143,6 +143,8 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       call: { service: routed.service, operation: routed.operation, params }
     };
     const output = dispatch(ctx, routed);
+    const lost = deps.faults.afterCall({ service: routed.service, operation: routed.operation, params, account: caller?.account, json: routed.json });
+    if (lost) throw lost;
     deps.log.record({ service: routed.service, operation: routed.operation, account: caller?.account, principal: caller?.principal.callerArn, status: 200, at: deps.world.now().toISOString() });
     if (routed.json) send(res, 200, jsonContentType, jsonBody(output), rid);
     else {

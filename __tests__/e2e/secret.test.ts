@@ -283,4 +283,36 @@ describe('the staging secret', () => {
     expect(counts(s.emulator)['rds:RestoreDBClusterFromSnapshot'] ?? 0).toBe(0);
     expect(stagingView(s.emulator)).toEqual(before);
   });
+
+  it('a write whose answer is lost is retried with the same token: one new version, the run succeeds', async () => {
+    s = await stage('seed-secret.yaml');
+    const before = secretView(s).versions.length;
+    s.emulator.inject({ operation: 'secretsmanager:PutSecretValue', kind: 'fail-after', code: 'InternalServiceError', times: 1 });
+    const { main } = await s.job(withSecret());
+    expect(main.errors).toEqual([]);
+    expect(main.code).toBe(0);
+    expect(counts(s.emulator)['secretsmanager:PutSecretValue']).toBe(2);
+    const after = secretView(s);
+    expect(after.versions).toHaveLength(before + 1);
+    expect(labelled(after, 'AWSCURRENT')!.versionId).toBe(main.outputs['secret-version-id']);
+  });
+
+  it('a write that lands but never answers: the roll-back moves AWSCURRENT back to the old version and staging is swapped back', async () => {
+    s = await stage('seed-secret.yaml');
+    const before = stagingView(s.emulator);
+    const oldVersion = labelled(secretView(s), 'AWSCURRENT')!.versionId;
+    // Every attempt the SDK makes (6) writes, then loses its answer.
+    s.emulator.inject({ operation: 'secretsmanager:PutSecretValue', kind: 'fail-after', code: 'InternalServiceError', times: 6 });
+    const { main, post } = await s.job(withSecret());
+    expect(main.code).toBe(1);
+    expect(main.summary).toMatch(/Roll back staging secret<\/td><td>ok<\/td><td>[^<]*<\/td><td>app-staging\/db: AWSCURRENT back on version /);
+    expect(counts(s.emulator)['secretsmanager:UpdateSecretVersionStage']).toBe(1);
+    const after = secretView(s);
+    expect(labelled(after, 'AWSCURRENT')!.versionId).toBe(oldVersion);
+    // This run's version is kept as AWSPREVIOUS, as Secrets Manager does when AWSCURRENT moves.
+    expect(labelled(after, 'AWSPREVIOUS')!.value).not.toContain('staging-old-password');
+    expect(post.code).toBe(0);
+    s.emulator.advance(3600);
+    expect(stagingView(s.emulator)).toEqual(before);
+  });
 });

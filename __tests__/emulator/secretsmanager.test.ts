@@ -147,4 +147,14 @@ describe('Secrets Manager', () => {
     expect(d.Name).toBe(SECRET);
     expect(d.$metadata.attempts).toBe(3);
   });
+
+  it('fail-after: the write is carried out, then the answer is the error; the same token again finds it', async () => {
+    const token = 'e2e0a8f4-6a6b-4f35-9d4e-0000000000ff';
+    emu.inject({ operation: 'secretsmanager:PutSecretValue', kind: 'fail-after', code: 'InternalServiceError', times: 1 });
+    const e = await failure(stg.send(new PutSecretValueCommand({ SecretId: SECRET, SecretString: '{"after":1}', ClientRequestToken: token })));
+    expect(e.name).toBe('InternalServiceError');
+    expect(holderOf(await stagesOf(stg), 'AWSCURRENT')).toBe(token);
+    const again = await stg.send(new PutSecretValueCommand({ SecretId: SECRET, SecretString: '{"after":1}', ClientRequestToken: token }));
+    expect(again.VersionId).toBe(token);
+  });
 });
