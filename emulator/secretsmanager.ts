@@ -299,7 +299,8 @@ export const secretsManagerOperations: Record<string, (ctx: HandlerContext, inpu
       ARN: s.arn,
       Name: s.name,
       Description: s.description || undefined,
-      KmsKeyId: s.kmsKeyId,
+      // As AWS reports it: the key id, or the alias ARN for a key set by alias; absent for aws/secretsmanager.
+      KmsKeyId: s.kmsKeyId?.startsWith('alias/') ? `arn:aws:kms:${ctx.world.region}:${s.account}:${s.kmsKeyId}` : s.kmsKeyId,
       RotationEnabled: s.rotation ? true : undefined,
       RotationLambdaARN: s.rotation?.lambdaArn,
       RotationRules: s.rotation?.days ? { AutomaticallyAfterDays: s.rotation.days } : undefined,

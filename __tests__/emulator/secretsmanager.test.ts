@@ -37,7 +37,7 @@ describe('Secrets Manager', () => {
   it('DescribeSecret: ARN with the random suffix, the CMK as set, one AWSCURRENT version', async () => {
     const d = await stg.send(new DescribeSecretCommand({ SecretId: SECRET }));
     expect(d.ARN).toMatch(/^arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:app-staging\/db-[A-Za-z]{6}$/);
-    expect(d.KmsKeyId).toBe('alias/app-secrets');
+    expect(d.KmsKeyId).toBe('arn:aws:kms:ap-northeast-1:222222222222:alias/app-secrets');
     expect(Object.values(d.VersionIdsToStages ?? {})).toEqual([['AWSCURRENT']]);
     expect(d.RotationEnabled).toBeUndefined();
     // The complete ARN and the ARN without its suffix name it too.
