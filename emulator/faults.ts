@@ -4,7 +4,7 @@
  */
 import { AwsError, common, rdsFault } from './errors';
 
-export type FaultKind = 'throttle' | 'internal' | 'unavailable' | 'error' | 'fail-midway';
+export type FaultKind = 'throttle' | 'internal' | 'unavailable' | 'error' | 'fail-midway' | 'fail-after';
 
 export interface FaultSpec {
   /** Operation name (`CopyDBClusterSnapshot`) or service-qualified (`rds:CopyDBClusterSnapshot`). */
@@ -41,11 +41,11 @@ export class Faults {
   private readonly active: ActiveFault[] = [];
 
   add(spec: FaultSpec): void {
-    const kinds: FaultKind[] = ['throttle', 'internal', 'unavailable', 'error', 'fail-midway'];
+    const kinds: FaultKind[] = ['throttle', 'internal', 'unavailable', 'error', 'fail-midway', 'fail-after'];
     if (!spec || typeof spec.operation !== 'string' || !kinds.includes(spec.kind)) {
       throw new Error(`a fault needs "operation" and "kind" (one of ${kinds.join(', ')}): ${JSON.stringify(spec)}`);
     }
-    if (spec.kind === 'error' && !spec.code) throw new Error(`a fault of kind "error" needs "code": ${JSON.stringify(spec)}`);
+    if ((spec.kind === 'error' || spec.kind === 'fail-after') && !spec.code) throw new Error(`a fault of kind "${spec.kind}" needs "code": ${JSON.stringify(spec)}`);
     this.active.push({ ...spec, seen: 0, fired: 0 });
   }
 
@@ -76,6 +76,7 @@ export class Faults {
       case 'throttle':
         return common.throttling(call.json);
       case 'internal':
+        if (call.service === 'secretsmanager') return new AwsError('InternalServiceError', fault.message ?? 'An error occurred on the server side.', 500);
         return call.json ? new AwsError('KMSInternalException', fault.message ?? 'An internal error has occurred.', 500) : common.internalFailure();
       case 'unavailable':
         return new AwsError('ServiceUnavailable', fault.message ?? 'Service is unavailable. Please try again later.', 503);
@@ -91,6 +92,16 @@ export class Faults {
         return new AwsError(fault.code!, message, fault.status ?? 400);
       }
     }
+  }
+
+  /**
+   * kind `fail-after`: the call is carried out, then answered with this error instead of its result
+   * (a response lost after the service acted: a retry must find what the first attempt did).
+   */
+  afterCall(call: CallInfo): AwsError | undefined {
+    const fault = this.take(call, ['fail-after']);
+    if (!fault) return undefined;
+    return new AwsError(fault.code!, fault.message ?? `Injected fault after the call: ${fault.code}`, fault.status ?? 500);
   }
 
   /** True when this long-running call should end in status `failed`. */

@@ -11,6 +11,7 @@ import type { FaultSpec } from './faults';
 import { newRoleId, type PolicyDocument } from './iam';
 import { addKey, ensureAwsRdsKey } from './kms';
 import { newUserId } from './sts';
+import { addScenarioSecrets, type ScenarioSecret } from './secretsmanager';
 import { defaultEngineVersion, defaultOptionGroup, defaultParameterGroup, defaultPort, optionGroupOf } from './rds/db-common';
 import { isStandaloneEngine } from './rds/db-instances';
 import { defaultTimings, resourceSuffix, World, type Account, type Cluster, type DbSnapshot, type Snapshot, type Tag, type Timings } from './world';
@@ -113,6 +114,8 @@ export interface ScenarioAccount {
   /** Manual DB (instance) snapshots per region; default 100. */
   manualDbSnapshotQuota?: number;
   snapshots?: ScenarioSnapshot[];
+  /** Secrets Manager secrets (emulator/secretsmanager.ts). */
+  secrets?: ScenarioSecret[];
 }
 
 export interface ScenarioObject {
@@ -432,5 +435,6 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
       account.snapshots.set(snapshot.id, snapshot);
     });
   }
+  for (const a of scenario.accounts) addScenarioSecrets(world, world.account(String(a.id))!, a.secrets);
   return { world, faults: scenario.faults ?? [] };
 }

@@ -13,12 +13,13 @@ import { kmsOperations } from './kms';
 import { jsonBody, jsonContentType, jsonError, operationFromTarget } from './protocol/json';
 import { Params, parseForm, queryError, queryResponse } from './protocol/query';
 import { rdsOperations } from './rds/index';
+import { secretsManagerOperations } from './secretsmanager';
 import { parseAuthorization, signatureMatches } from './sigv4';
 import { snapshotOfWorld, type RequestLog } from './state';
 import { stsOperations } from './sts';
 import { requestId as newRequestId, type World } from './world';
 
-type Service = 'sts' | 'kms' | 'rds';
+type Service = 'sts' | 'kms' | 'rds' | 'secretsmanager';
 
 interface Routed {
   service: Service;
@@ -53,6 +54,15 @@ function route(headers: Record<string, string>, body: string, scopeService: stri
       throw kmsFault('SerializationException', 'Could not parse the request body as JSON.');
     }
     return { service: 'kms', operation, json: true, input };
+  }
+  if (target?.startsWith('secretsmanager.') || scopeService === 'secretsmanager') {
+    let input: Record<string, unknown> = {};
+    try {
+      input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    } catch {
+      throw new AwsError('SerializationException', 'Could not parse the request body as JSON.');
+    }
+    return { service: 'secretsmanager', operation: operationFromTarget(target) ?? '', json: true, input };
   }
   const params = new Params(parseForm(body));
   const operation = params.str('Action') ?? '';
@@ -101,6 +111,11 @@ function dispatch(ctx: HandlerContext, routed: Routed): Record<string, unknown> 
     if (!op) throw kmsFault('UnknownOperationException', `The emulator does not implement KMS ${routed.operation}.`);
     return op(ctx, routed.input ?? {});
   }
+  if (routed.service === 'secretsmanager') {
+    const op = secretsManagerOperations[routed.operation];
+    if (!op) throw new AwsError('UnknownOperationException', `The emulator does not implement Secrets Manager ${routed.operation}.`);
+    return op(ctx, routed.input ?? {});
+  }
   const table = routed.service === 'sts' ? stsOperations : rdsOperations;
   const op = table[routed.operation];
   if (!op) throw common.invalidAction(routed.operation);
@@ -128,6 +143,8 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       call: { service: routed.service, operation: routed.operation, params }
     };
     const output = dispatch(ctx, routed);
+    const lost = deps.faults.afterCall({ service: routed.service, operation: routed.operation, params, account: caller?.account, json: routed.json });
+    if (lost) throw lost;
     deps.log.record({ service: routed.service, operation: routed.operation, account: caller?.account, principal: caller?.principal.callerArn, status: 200, at: deps.world.now().toISOString() });
     if (routed.json) send(res, 200, jsonContentType, jsonBody(output), rid);
     else {
@@ -135,7 +152,10 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       send(res, 200, 'text/xml', queryResponse(routed.service as 'sts' | 'rds', model, routed.operation, output, rid), rid);
     }
   } catch (e) {
-    const error = e instanceof AwsError ? e : new AwsError(routed?.json ? 'KMSInternalException' : 'InternalFailure', `emulator error: ${(e as Error).message}`, 500);
+    const error =
+      e instanceof AwsError
+        ? e
+        : new AwsError(routed?.service === 'secretsmanager' ? 'InternalServiceError' : routed?.json ? 'KMSInternalException' : 'InternalFailure', `emulator error: ${(e as Error).message}`, 500);
     if (!(e instanceof AwsError)) console.error('emulator: unexpected error', e);
     deps.log.record({
       service: routed?.service ?? scope ?? 'unknown',

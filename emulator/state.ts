@@ -2,6 +2,7 @@
 import type { Faults } from './faults';
 import type { DatabaseServer } from './databases';
 import { progressPercent, snapshotShape } from './rds/shapes';
+import { secretsView } from './secretsmanager';
 import type { World } from './world';
 
 export interface RequestRecord {
@@ -135,6 +136,7 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
       majorEngineVersion: g.majorEngineVersion,
       options: g.options.map((o) => ({ name: o.name, permanent: o.permanent, persistent: o.persistent }))
     })),
+    secrets: secretsView(world, a.id),
     snapshots: [...a.snapshots.values()].map((s) => {
       const shape = snapshotShape(world, s);
       return {

@@ -12,6 +12,7 @@ import type { RunState } from './state';
 import { releaseLock } from './steps/lock';
 import { deleteStagingCopy } from './steps/stage-copy';
 import { PROTECTION_KEY, rollback } from './steps/swap';
+import { putStagingSecretBack, secretHoldsSwap } from './steps/secret';
 
 export function needsRecovery(state: Readonly<RunState>): boolean {
   return Boolean(state.restored || state.swap || state.lock || state.targetCopy);
@@ -26,7 +27,8 @@ export async function recover(ctx: Context): Promise<void> {
   // The kind the main step worked with (it may have been detected there), else what the inputs say.
   const kind = s.kind ?? s.restored?.kind ?? s.targetCopy?.kind ?? ctx.settings.kind ?? 'cluster';
   const db = databasesFor(ctx, 'target', kind);
-  const swapDone = s.swap?.phase === 'done';
+  // With target-secret-id, the swap is done only once the applications' secret holds the new credentials.
+  const swapDone = s.swap?.phase === 'done' && !secretHoldsSwap(ctx, s);
 
   if (swapDone) {
     // The new cluster was already staging: finish what the run was doing, delete the parked old one.
@@ -48,6 +50,7 @@ export async function recover(ctx: Context): Promise<void> {
       parkingInFlight: s.swap?.phase === 'parking'
     });
   }
+  if (!swapDone) await putStagingSecretBack(ctx);
 
   // The staging copy of the shared snapshot (RDS DB instances) only served the restore.
   const copy = await deleteStagingCopy(ctx, kind);

@@ -18,6 +18,7 @@ import { InputError, readSettings, type Settings } from './settings';
 import { runSource } from './source';
 import { StateStore, markMainStarted } from './state';
 import { runTarget } from './target';
+import { describeSecretPlan } from './steps/secret';
 import { realClock } from './wait';
 
 export async function run(): Promise<void> {
@@ -53,12 +54,13 @@ export async function run(): Promise<void> {
     await report.step('Preflight', () => preflight(c, sourcePlan));
 
     if (settings.mode === 'plan' || settings.mode === 'preflight') {
-      const lines = [...describeSourcePlan(sourcePlan), ...describeTargetPlan(targetPlan)];
+      const secretPlan = describeSecretPlan(c, targetPlan);
+      const lines = [...describeSourcePlan(sourcePlan), ...describeTargetPlan(targetPlan), ...secretPlan.lines];
       core.info(lines.join('\n'));
       for (const l of lines) report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
       // The key policy text planning read for preflight is not a planned step.
       const { sharedKeyPolicy: _policy, ...source } = sourcePlan;
-      report.output('plan', JSON.stringify({ source, target: targetPlan }));
+      report.output('plan', JSON.stringify({ source, target: targetPlan, ...(secretPlan.secret ? { secret: secretPlan.secret } : {}) }));
       await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
       return;
     }

@@ -84,6 +84,15 @@ export interface Settings {
   maskingConnection: 'direct' | 'data-api';
   /** TLS to the database for a direct connection: require (encrypted), verify-full (and the server certificate checked), disable. */
   maskingTls: 'require' | 'verify-full' | 'disable';
+  /** target-secret-id / target-secret-rotation: the staging applications' Secrets Manager secret, written after the swap. */
+  targetSecret?: TargetSecretSettings;
+}
+
+export interface TargetSecretSettings {
+  /** Name or ARN of the secret in the staging account. */
+  id: string;
+  /** trigger: RotateSecret once the refresh is done, when the secret has rotation configured. */
+  rotation: 'none' | 'trigger';
 }
 
 /** What reads an input: core.getInput in the action, a table in the tests. */
@@ -190,6 +199,8 @@ export function readSettings(read: InputReader = defaultReader): Settings {
     maskingConnection,
     maskingTls
   };
+  const targetSecret = readTargetSecret(get, region, target.accountId);
+  if (targetSecret) settings.targetSecret = targetSecret;
   if (settings.maskingSalt) core.setSecret(settings.maskingSalt);
   if (settings.maskingRules) {
     if (!settings.maskingSalt)
@@ -345,4 +356,28 @@ function readTags(raw: string): Record<string, string> {
     tags[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
   }
   return tags;
+}
+
+/** target-secret-id: a secret name (1 to 512 of letters, digits, /_+=.@-) or a Secrets Manager ARN in aws-region and the staging account. */
+function readTargetSecret(get: (n: string) => string, region: string, targetAccount: string | undefined): TargetSecretSettings | undefined {
+  const id = get('target-secret-id');
+  const rotation = (get('target-secret-rotation') || 'none') as TargetSecretSettings['rotation'];
+  if (rotation !== 'none' && rotation !== 'trigger')
+    throw new InputError('target-secret-rotation', `must be 'none' or 'trigger'; got '${rotation}'.`);
+  if (!id) {
+    if (rotation === 'trigger') throw new InputError('target-secret-rotation', "is 'trigger' but target-secret-id is empty: name the secret to rotate.");
+    return undefined;
+  }
+  if (id.startsWith('arn:')) {
+    const arn = parseArn(id);
+    if (!arn || arn.service !== 'secretsmanager' || !arn.resource.startsWith('secret:') || arn.resource.length <= 'secret:'.length)
+      throw new InputError('target-secret-id', `must be a secret name or a Secrets Manager secret ARN such as arn:aws:secretsmanager:${region}:123456789012:secret:app-staging/db-AbCdEf; got '${id}'.`);
+    if (arn.region !== region) throw new InputError('target-secret-id', `is in region ${arn.region}, but aws-region is ${region}: the secret must be in the staging database's region.`);
+    if (targetAccount && arn.accountId !== targetAccount)
+      throw new InputError('target-secret-id', `is in account ${arn.accountId}, but the staging (target) account is ${targetAccount}: the secret must belong to the staging account.`);
+    return { id, rotation };
+  }
+  if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(id))
+    throw new InputError('target-secret-id', `must be a secret name (1 to 512 letters, digits and /_+=.@-) or a secret ARN; got '${id}'.`);
+  return { id, rotation };
 }

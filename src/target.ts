@@ -15,6 +15,7 @@ import { acquireLock, releaseLock } from './steps/lock';
 import { maskRestored } from './steps/mask';
 import { handOverPassword, restoreDatabase, type RestoredDatabase } from './steps/restore';
 import { deleteOld, rollback, rollbackInput, swapIn } from './steps/swap';
+import { putStagingSecretBack, rotateTargetSecret, writeTargetSecret } from './steps/secret';
 import type { SharedSnapshot, TargetResult } from './types';
 
 /** Replaceable parts, for tests. */
@@ -58,7 +59,11 @@ export async function runTarget(ctx: Context, plan: TargetPlan, shared: SharedSn
     info = await report.step('Swap', () => swapIn(ctx, plan, db), () =>
       plan.swap.parkedAs ? `${plan.temporary} is now ${plan.target}; the old one is ${plan.swap.parkedAs}` : `${plan.temporary} is now ${plan.target}`
     );
+    // The applications' secret: after the swap, before the old database is deleted, so a refused write still rolls back.
+    const [swapped, r] = [info, restored];
+    if (ctx.settings.targetSecret) await report.step('Staging secret', () => writeTargetSecret(ctx, swapped, r), w => `${w.name} version ${w.versionId}`);
   } catch (e) {
+    await putStagingSecretBack(ctx);
     await putStagingBack(ctx, plan);
     throw e;
   }
@@ -71,6 +76,7 @@ export async function runTarget(ctx: Context, plan: TargetPlan, shared: SharedSn
     );
   }
   await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
+  if (ctx.settings.targetSecret?.rotation === 'trigger') await report.step('Rotate staging secret', () => rotateTargetSecret(ctx), r => r);
 
   const result: TargetResult = {
     kind: info.kind,

@@ -9,6 +9,7 @@ import type { Settings } from '../settings';
 import type { DbKind } from '../types';
 import { KEY_GRANT_POLICY_ACTIONS, KEY_USER_POLICY_ACTIONS } from './key-policy';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-json';
+import { targetSecretStatements } from './secret-policy';
 
 export interface SidePolicyParams {
   accountId: string;
@@ -31,6 +32,8 @@ export interface PolicyParams {
   audience: string;
   manageMasterPassword: boolean;
   dataApi: boolean;
+  /** target-secret-id / target-secret-rotation: the staging applications' secret the run writes. */
+  targetSecret?: { id: string; rotation: 'none' | 'trigger' };
 }
 
 export const OIDC_PROVIDER_HOST = 'token.actions.githubusercontent.com';
@@ -71,7 +74,8 @@ export function policyParamsFromSettings(settings: Settings): { params?: PolicyP
       },
       audience: settings.audience,
       manageMasterPassword: settings.manageMasterPassword,
-      dataApi: settings.maskingConnection === 'data-api'
+      dataApi: settings.maskingConnection === 'data-api',
+      ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {})
     }
   };
 }
@@ -97,7 +101,8 @@ export function policyParamsFromContext(ctx: Pick<Context, 'settings' | 'account
     },
     audience: settings.audience,
     manageMasterPassword: settings.manageMasterPassword,
-    dataApi: settings.maskingConnection === 'data-api'
+    dataApi: settings.maskingConnection === 'data-api',
+    ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {})
   };
 }
 
@@ -431,6 +436,8 @@ export function targetRolePolicy(p: PolicyParams): PolicyDocument {
       },
       { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets[0] }
     );
+  if (p.targetSecret)
+    statements.push(...targetSecretStatements({ partition: p.partition, region: p.region, accountId: acct, secretId: p.targetSecret.id, rotation: p.targetSecret.rotation }));
   return policyDocument(statements);
 }
 

@@ -22,6 +22,7 @@ import { analyzeKeyPolicy, analyzeKeyUse, describeAnalysis, direct, KEY_REQUIREM
 import { renderJson } from './policy-json';
 import { policyParamsFromContext, sharedKeyPolicy, sourceRolePolicy, targetRolePolicy } from './policy-templates';
 import { probeKey } from './probe';
+import { checkTargetSecret } from '../steps/secret';
 
 /**
  * `probe: false` (mode: plan): the key policies are read and analysed, nothing is
@@ -44,6 +45,7 @@ export async function preflight(ctx: Context, plan: SourcePlan, options: { probe
     record(...(await checkSharedKey(ctx, sharedKey, plan.copy.needed, probing, known)));
   }
   record(...(await checkTargetKey(ctx, probing)));
+  record(...(await checkTargetSecret(ctx)));
   notChecked(ctx, sharedKey);
 
   if (blocking.length > 0) throw new DiagnosedError(blocking);
