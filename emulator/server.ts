@@ -13,7 +13,7 @@ import { kmsOperations } from './kms';
 import { jsonBody, jsonContentType, jsonError, operationFromTarget } from './protocol/json';
 import { Params, parseForm, queryError, queryResponse } from './protocol/query';
 import { rdsOperations } from './rds/index';
-import { parseAuthorization, signatureMatches } from './sigv4';
+import { parseAmzDate, parseAuthorization, signatureMatches } from './sigv4';
 import { snapshotOfWorld, type RequestLog } from './state';
 import { stsOperations } from './sts';
 import { requestId as newRequestId, type World } from './world';
@@ -83,6 +83,15 @@ async function authenticate(deps: ServerDeps, req: IncomingMessage, headers: Rec
     : common.invalidClientTokenId();
   if (!credential) throw unknown;
   if (credential.sessionToken !== undefined && headers['x-amz-security-token'] !== credential.sessionToken) throw unknown;
+  // A session past its Expiration (simulated clock) at the time the request was signed: every service
+  // refuses it, each with its own code. The signing time (x-amz-date) and not the time the emulator gets
+  // to the request: a real stall of the emulator's event loop lasts 1/timeScale times longer in simulated
+  // time, a latency no client could foresee (AWS answers within milliseconds of the signature).
+  const signedAt = parseAmzDate(headers['x-amz-date'] ?? '').getTime();
+  const at = Number.isNaN(signedAt) ? deps.world.clock.now() : signedAt;
+  if (credential.expiresAt !== undefined && at >= credential.expiresAt) {
+    throw routed.json ? kmsFault('ExpiredTokenException', 'The security token included in the request is expired') : common.expiredToken();
+  }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
@@ -129,10 +138,11 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
     };
     const output = dispatch(ctx, routed);
     deps.log.record({ service: routed.service, operation: routed.operation, account: caller?.account, principal: caller?.principal.callerArn, status: 200, at: deps.world.now().toISOString() });
-    if (routed.json) send(res, 200, jsonContentType, jsonBody(output), rid);
+    const date = { date: deps.world.now().toUTCString() };
+    if (routed.json) send(res, 200, jsonContentType, jsonBody(output), rid, date);
     else {
       const model = (routed.service === 'sts' ? stsModel : rdsModel) as unknown as Record<string, unknown>;
-      send(res, 200, 'text/xml', queryResponse(routed.service as 'sts' | 'rds', model, routed.operation, output, rid), rid);
+      send(res, 200, 'text/xml', queryResponse(routed.service as 'sts' | 'rds', model, routed.operation, output, rid), rid, date);
     }
   } catch (e) {
     const error = e instanceof AwsError ? e : new AwsError(routed?.json ? 'KMSInternalException' : 'InternalFailure', `emulator error: ${(e as Error).message}`, 500);
@@ -146,8 +156,10 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       errorCode: error.code,
       at: deps.world.now().toISOString()
     });
-    if (routed?.json) send(res, error.status, jsonContentType, jsonError(error), rid, { 'x-amzn-errortype': error.code });
-    else send(res, error.status, 'text/xml', queryError(error, rid), rid);
+    // AWS's Date header is AWS's time: here the simulated clock (the SDK corrects its signing clock to it).
+    const date = { date: deps.world.now().toUTCString() };
+    if (routed?.json) send(res, error.status, jsonContentType, jsonError(error), rid, { 'x-amzn-errortype': error.code, ...date });
+    else send(res, error.status, 'text/xml', queryError(error, rid), rid, date);
   }
 }
 

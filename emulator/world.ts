@@ -18,6 +18,8 @@ export interface Role {
   arn: string;
   trust: PolicyDocument;
   policies: PolicyDocument[];
+  /** MaxSessionDuration in seconds (3600 to 43200; default 3600): DurationSeconds above it is refused. */
+  maxSessionDuration: number;
 }
 
 export interface User {
@@ -45,6 +47,8 @@ export interface Credential {
   secretAccessKey: string;
   sessionToken?: string;
   principal: Principal;
+  /** Sessions (AssumeRole*): the simulated time (ms) from which every service refuses them as expired. */
+  expiresAt?: number;
 }
 
 export interface Grant {
@@ -65,7 +69,10 @@ export interface Key {
   account: string;
   manager: 'AWS' | 'CUSTOMER';
   description: string;
+  /** False when disabled or pending deletion (RDS then refuses the key). */
   enabled: boolean;
+  /** Set by ScheduleKeyDeletion (state PendingDeletion until CancelKeyDeletion). */
+  deletionDate?: Date;
   policy: string;
   created: Date;
   grants: Grant[];
@@ -269,7 +276,7 @@ export class Clock {
   private readonly realStart = Date.now();
   private readonly simStart = Date.now();
   private offset = 0;
-  constructor(private readonly timeScale: number) {}
+  constructor(readonly timeScale: number) {}
   now(): number {
     const realElapsed = Date.now() - this.realStart;
     return this.simStart + realElapsed / (this.timeScale || 1e-9) + this.offset;
@@ -348,13 +355,14 @@ export class World {
     }
   }
 
-  /** Issues temporary credentials for a principal (AssumeRole*). */
-  issueSession(principal: Principal): Credential {
+  /** Issues temporary credentials for a principal (AssumeRole*), valid for `durationSeconds` of simulated time. */
+  issueSession(principal: Principal, durationSeconds = 3600): Credential {
     const credential: Credential = {
       accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: `emulator/${randomUUID()}/${randomBytes(24).toString('base64')}`,
-      principal
+      principal,
+      expiresAt: this.clock.now() + durationSeconds * 1000
     };
     this.credentials.set(credential.accessKeyId, credential);
     return credential;
