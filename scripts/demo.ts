@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/index';
-import { ROOT, runnerFiles, startAction } from '../tools/local-runner';
+import { ROOT, runnerFiles, simulatedClockEnv, startAction } from '../tools/local-runner';
 import { startOidcServer } from '../tools/oidc-server';
 import { seedInputs } from '../__tests__/e2e/harness';
 
@@ -25,8 +25,7 @@ const { values } = parseArgs({
 const DEMO_INPUTS: Record<string, string> = seedInputs({
   'masking-rules': join(ROOT, 'emulator', 'scenarios', 'seed-masking.yml'),
   'masking-salt': 'demo-salt-not-a-secret',
-  'masking-tls': 'disable',
-  'poll-interval-seconds': '0.5'
+  'masking-tls': 'disable'
 });
 
 /** The job summary is HTML for GitHub's page; in a terminal, show it as text. */
@@ -60,10 +59,11 @@ async function main(): Promise<number> {
   try {
     console.log(`emulator: ${emulator.url} (scenario ${values.scenario})`);
     console.log('== main step');
-    const main = await startAction({ inputs, env, files, onStdout: echo }).done;
+    // The action's process runs on the emulator's simulated clock (its sessions expire on it).
+    const main = await startAction({ inputs, env: { ...env, ...simulatedClockEnv(emulator.world.clock) }, files, onStdout: echo }).done;
     console.log(`== main step exited ${main.code}`);
     console.log('== post step');
-    const post = await startAction({ inputs, env, files, post: true, onStdout: echo }).done;
+    const post = await startAction({ inputs, env: { ...env, ...simulatedClockEnv(emulator.world.clock) }, files, post: true, onStdout: echo }).done;
     console.log(`== post step exited ${post.code}`);
     console.log('== job summary');
     console.log(summaryAsText(readFileSync(files.summary, 'utf8')));
