@@ -212,6 +212,9 @@ function str(input: Input, name: string, required = true): string | undefined {
 }
 
 function notFound(world: World, caller: string, keyId: string): AwsError {
+  // A key or alias ARN of another region than the request's: KMS answers "Invalid arn REGION".
+  const arnRegion = /^arn:aws:kms:([^:]*):/.exec(keyId)?.[1];
+  if (arnRegion !== undefined && arnRegion !== world.region) return kmsFault('NotFoundException', `Invalid arn ${arnRegion}`);
   if (keyId.startsWith('alias/')) return kmsFault('NotFoundException', `Alias arn:aws:kms:${world.region}:${caller}:${keyId} is not found.`);
   if (keyId.startsWith('arn:')) return kmsFault('NotFoundException', `Key '${keyId}' does not exist`);
   return kmsFault('NotFoundException', `Key 'arn:aws:kms:${world.region}:${caller}:key/${keyId}' does not exist`);

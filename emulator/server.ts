@@ -129,8 +129,12 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
     const params = routed.json ? (routed.input ?? {}) : Object.fromEntries(routed.params!.raw);
     const injected = deps.faults.onCall({ service: routed.service, operation: routed.operation, params, account: caller?.account, json: routed.json });
     if (injected) throw injected;
+    // RDS and KMS resources live in a region: a request signed for another one sees that region's (none
+    // unless created there). STS and IAM are global.
+    const region = parseAuthorization(headers['authorization'])?.region;
+    const world = routed.service !== 'sts' && region ? deps.world.inRegion(region) : deps.world;
     const ctx: HandlerContext = {
-      world: deps.world,
+      world,
       caller,
       requestId: rid,
       faults: deps.faults,

@@ -295,9 +295,11 @@ interface Job {
 
 export class World {
   readonly accounts = new Map<string, Account>();
-  readonly credentials = new Map<string, Credential>();
+  readonly credentials: Map<string, Credential>;
   readonly clock: Clock;
   private jobs: Job[] = [];
+  /** Views of the same accounts in other regions (see inRegion). */
+  private readonly regions = new Map<string, World>();
 
   /** Databases behind MySQL / MariaDB endpoints (emulator/mysql.ts with a MariaDB URL); none by default. */
   mysqlDatabases: DatabaseFactory | undefined;
@@ -305,9 +307,36 @@ export class World {
   constructor(
     readonly region: string,
     readonly timings: Timings,
-    readonly databases: DatabaseFactory | undefined
+    readonly databases: DatabaseFactory | undefined,
+    /** For a region view: the home world's clock and credentials (STS and IAM are global). */
+    shared?: { clock: Clock; credentials: Map<string, Credential> }
   ) {
-    this.clock = new Clock(timings.timeScale);
+    this.clock = shared?.clock ?? new Clock(timings.timeScale);
+    this.credentials = shared?.credentials ?? new Map();
+  }
+
+  /**
+   * The world as a request signed for `region` sees it: every resource lives in the scenario's
+   * region, so another region has the same accounts, roles, users and credentials (IAM and STS
+   * are global) and none of the keys, clusters, instances or snapshots, until some are created
+   * there. Views are kept, so what is created in a region stays there.
+   */
+  inRegion(region: string): World {
+    if (region === this.region) return this;
+    let view = this.regions.get(region);
+    if (!view) {
+      view = new World(region, this.timings, this.databases, { clock: this.clock, credentials: this.credentials });
+      view.mysqlDatabases = this.mysqlDatabases;
+      for (const home of this.accounts.values()) {
+        const account = view.addAccount(home.id, home.name);
+        account.roles = home.roles;
+        account.users = home.users;
+        account.manualSnapshotQuota = home.manualSnapshotQuota;
+        account.manualDbSnapshotQuota = home.manualDbSnapshotQuota;
+      }
+      this.regions.set(region, view);
+    }
+    return view;
   }
 
   account(id: string): Account | undefined {
@@ -346,6 +375,7 @@ export class World {
 
   /** Applies every transition that is due. Called before each request and state read. */
   tick(): void {
+    for (const view of this.regions.values()) view.tick();
     for (;;) {
       const now = this.clock.now();
       const due = this.jobs.filter((j) => j.at <= now && j.ready()).sort((a, b) => a.at - b.at);
