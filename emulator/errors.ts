@@ -64,6 +64,8 @@ export const common = {
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
       403
     ),
+  /** Query protocol (STS, RDS): a session past its Expiration. */
+  expiredToken: () => new AwsError('ExpiredToken', 'The security token included in the request is expired', 403),
   missingAuthenticationToken: () => new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403),
   throttling: (json: boolean) =>
     json ? new AwsError('ThrottlingException', 'Rate exceeded', 400) : new AwsError('Throttling', 'Rate exceeded', 400),

@@ -245,11 +245,11 @@ export function deleteRole(world: World, roleArn: string): void {
 }
 
 /** Creates a role (a new unique id every time). */
-export function createRole(world: World, accountId: string, r: { name: string; trust: PolicyDocument; policies?: PolicyDocument[] }): Role {
+export function createRole(world: World, accountId: string, r: { name: string; trust: PolicyDocument; policies?: PolicyDocument[]; maxSessionDuration?: number }): Role {
   const account = world.account(accountId);
   if (!account) throw new Error(`no account ${accountId}`);
   if (account.roles.has(r.name)) throw new Error(`EntityAlreadyExists: Role with name ${r.name} already exists.`);
-  const role: Role = { name: r.name, account: accountId, arn: `arn:aws:iam::${accountId}:role/${r.name}`, trust: r.trust, policies: r.policies ?? [], id: newRoleId() };
+  const role: Role = { name: r.name, account: accountId, arn: `arn:aws:iam::${accountId}:role/${r.name}`, trust: r.trust, policies: r.policies ?? [], maxSessionDuration: r.maxSessionDuration ?? 3600, id: newRoleId() };
   account.roles.set(r.name, role);
   return role;
 }

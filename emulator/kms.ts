@@ -155,6 +155,30 @@ export function keyAllows(who: Principal, key: Key, action: string, use: KeyUse 
   );
 }
 
+export function keyState(key: Key): 'Enabled' | 'Disabled' | 'PendingDeletion' {
+  return key.deletionDate ? 'PendingDeletion' : key.enabled ? 'Enabled' : 'Disabled';
+}
+
+/**
+ * Cryptographic operations and CreateGrant need an enabled key: a disabled one answers
+ * DisabledException, one pending deletion KMSInvalidStateException (KMS's key-state table).
+ */
+function usable(key: Key): Key {
+  const state = keyState(key);
+  if (state === 'PendingDeletion') throw kmsFault('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+  if (state === 'Disabled') throw kmsFault('DisabledException', `${key.arn} is disabled.`);
+  return key;
+}
+
+/** Key-state changes are for customer managed keys of the caller's own account. */
+function managedState(ctx: HandlerContext, input: Input, action: string): Key {
+  const key = keyFor(ctx, input, action, { sameAccountOnly: true });
+  if (key.manager === 'AWS') throw denied(ctx.caller!.principal, action, key);
+  return key;
+}
+
+const CIPHERTEXT_PREFIX = 'emulator-kms:';
+
 function keyMetadata(key: Key): Output {
   return {
     KeyMetadata: {
@@ -165,7 +189,8 @@ function keyMetadata(key: Key): Output {
       Enabled: key.enabled,
       Description: key.description,
       KeyUsage: 'ENCRYPT_DECRYPT',
-      KeyState: key.enabled ? 'Enabled' : 'Disabled',
+      KeyState: keyState(key),
+      ...(key.deletionDate ? { DeletionDate: key.deletionDate } : {}),
       Origin: 'AWS_KMS',
       KeyManager: key.manager,
       CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
@@ -187,6 +212,9 @@ function str(input: Input, name: string, required = true): string | undefined {
 }
 
 function notFound(world: World, caller: string, keyId: string): AwsError {
+  // A key or alias ARN of another region than the request's: KMS answers "Invalid arn REGION".
+  const arnRegion = /^arn:aws:kms:([^:]*):/.exec(keyId)?.[1];
+  if (arnRegion !== undefined && arnRegion !== world.region) return kmsFault('NotFoundException', `Invalid arn ${arnRegion}`);
   if (keyId.startsWith('alias/')) return kmsFault('NotFoundException', `Alias arn:aws:kms:${world.region}:${caller}:${keyId} is not found.`);
   if (keyId.startsWith('arn:')) return kmsFault('NotFoundException', `Key '${keyId}' does not exist`);
   return kmsFault('NotFoundException', `Key 'arn:aws:kms:${world.region}:${caller}:key/${keyId}' does not exist`);
@@ -289,8 +317,56 @@ export const kmsOperations: Record<string, (ctx: HandlerContext, input: Input) =
     const account = ctx.world.account(who.account)!;
     return { Keys: [...account.keys.values()].map((k) => ({ KeyId: k.id, KeyArn: k.arn })), Truncated: false };
   },
+  DisableKey(ctx, input) {
+    const key = managedState(ctx, input, 'kms:DisableKey');
+    if (key.deletionDate) throw kmsFault('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+    key.enabled = false;
+    return {};
+  },
+  EnableKey(ctx, input) {
+    const key = managedState(ctx, input, 'kms:EnableKey');
+    if (key.deletionDate) throw kmsFault('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+    key.enabled = true;
+    return {};
+  },
+  ScheduleKeyDeletion(ctx, input) {
+    const key = managedState(ctx, input, 'kms:ScheduleKeyDeletion');
+    const days = input['PendingWindowInDays'] ?? 30;
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 7 || days > 30) {
+      throw kmsFault('ValidationException', `1 validation error detected: Value '${String(days)}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value between 7 and 30`);
+    }
+    if (key.deletionDate) throw kmsFault('KMSInvalidStateException', `${key.arn} is pending deletion.`);
+    key.enabled = false;
+    key.deletionDate = new Date(ctx.world.clock.now() + days * 86400_000);
+    return { KeyId: key.arn, DeletionDate: key.deletionDate, KeyState: 'PendingDeletion', PendingWindowInDays: days };
+  },
+  CancelKeyDeletion(ctx, input) {
+    const key = managedState(ctx, input, 'kms:CancelKeyDeletion');
+    if (!key.deletionDate) throw kmsFault('KMSInvalidStateException', `${key.arn} is not pending deletion.`);
+    // A key whose deletion is cancelled is Disabled, not Enabled (EnableKey turns it back on).
+    key.deletionDate = undefined;
+    key.enabled = false;
+    return { KeyId: key.arn };
+  },
+  Encrypt(ctx, input) {
+    const key = usable(keyFor(ctx, input, 'kms:Encrypt'));
+    const plaintext = str(input, 'Plaintext')!;
+    const blob = Buffer.from(`${CIPHERTEXT_PREFIX}${key.arn}:${plaintext}`).toString('base64');
+    return { CiphertextBlob: blob, KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  },
+  Decrypt(ctx, input) {
+    // The emulator's ciphertext names its key (AWS's carries the key id in its metadata too).
+    const text = Buffer.from(str(input, 'CiphertextBlob')!, 'base64').toString('utf8');
+    const m = new RegExp(`^${CIPHERTEXT_PREFIX}(arn:aws:kms:[^:]+:\\d{12}:key/[^:]+):(.*)$`, 's').exec(text);
+    if (!m) throw kmsFault('InvalidCiphertextException', '');
+    const keyId = str(input, 'KeyId', false);
+    const key = keyFor(ctx, { KeyId: m[1] }, 'kms:Decrypt');
+    if (keyId && resolveKey(ctx.world, ctx.caller!.principal.account, keyId) !== key) throw kmsFault('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.');
+    usable(key);
+    return { Plaintext: m[2], KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
+  },
   CreateGrant(ctx, input) {
-    const key = keyFor(ctx, input, 'kms:CreateGrant');
+    const key = usable(keyFor(ctx, input, 'kms:CreateGrant'));
     const grantee = str(input, 'GranteePrincipal')!;
     const operations = input['Operations'];
     if (!Array.isArray(operations) || operations.length === 0) throw kmsFault('ValidationException', 'Operations must not be empty');

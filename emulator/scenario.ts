@@ -105,7 +105,7 @@ export interface ScenarioAccount {
   id: string;
   name?: string;
   manualSnapshotQuota?: number;
-  roles?: { name: string; trust: PolicyDocument; policies?: PolicyDocument[] }[];
+  roles?: { name: string; trust: PolicyDocument; policies?: PolicyDocument[]; maxSessionDuration?: number }[];
   users?: { name: string; accessKeys: { id: string; secret: string }[]; policies?: PolicyDocument[] }[];
   keys?: ScenarioKey[];
   clusters?: ScenarioCluster[];
@@ -317,7 +317,11 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
   for (const a of scenario.accounts) {
     const account = world.account(String(a.id))!;
     for (const r of a.roles ?? []) {
-      account.roles.set(r.name, { name: r.name, account: account.id, arn: `arn:aws:iam::${account.id}:role/${r.name}`, trust: r.trust, policies: r.policies ?? [], id: newRoleId() });
+      const maxSessionDuration = r.maxSessionDuration ?? 3600;
+      if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
+        throw new Error(`scenario: role ${r.name}: maxSessionDuration must be 3600 to 43200 seconds (IAM's range), not ${String(r.maxSessionDuration)}`);
+      }
+      account.roles.set(r.name, { name: r.name, account: account.id, arn: `arn:aws:iam::${account.id}:role/${r.name}`, trust: r.trust, policies: r.policies ?? [], maxSessionDuration, id: newRoleId() });
     }
     for (const u of a.users ?? []) {
       const arn = `arn:aws:iam::${account.id}:user/${u.name}`;

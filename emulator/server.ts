@@ -14,7 +14,7 @@ import { jsonBody, jsonContentType, jsonError, operationFromTarget } from './pro
 import { Params, parseForm, queryError, queryResponse } from './protocol/query';
 import { rdsOperations } from './rds/index';
 import { secretsManagerOperations } from './secretsmanager';
-import { parseAuthorization, signatureMatches } from './sigv4';
+import { parseAmzDate, parseAuthorization, signatureMatches } from './sigv4';
 import { snapshotOfWorld, type RequestLog } from './state';
 import { stsOperations } from './sts';
 import { requestId as newRequestId, type World } from './world';
@@ -93,6 +93,15 @@ async function authenticate(deps: ServerDeps, req: IncomingMessage, headers: Rec
     : common.invalidClientTokenId();
   if (!credential) throw unknown;
   if (credential.sessionToken !== undefined && headers['x-amz-security-token'] !== credential.sessionToken) throw unknown;
+  // A session past its Expiration (simulated clock) at the time the request was signed: every service
+  // refuses it, each with its own code. The signing time (x-amz-date) and not the time the emulator gets
+  // to the request: a real stall of the emulator's event loop lasts 1/timeScale times longer in simulated
+  // time, a latency no client could foresee (AWS answers within milliseconds of the signature).
+  const signedAt = parseAmzDate(headers['x-amz-date'] ?? '').getTime();
+  const at = Number.isNaN(signedAt) ? deps.world.clock.now() : signedAt;
+  if (credential.expiresAt !== undefined && at >= credential.expiresAt) {
+    throw routed.json ? kmsFault('ExpiredTokenException', 'The security token included in the request is expired') : common.expiredToken();
+  }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
@@ -135,8 +144,12 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
     const params = routed.json ? (routed.input ?? {}) : Object.fromEntries(routed.params!.raw);
     const injected = deps.faults.onCall({ service: routed.service, operation: routed.operation, params, account: caller?.account, json: routed.json });
     if (injected) throw injected;
+    // RDS and KMS resources live in a region: a request signed for another one sees that region's (none
+    // unless created there). STS and IAM are global.
+    const region = parseAuthorization(headers['authorization'])?.region;
+    const world = routed.service !== 'sts' && region ? deps.world.inRegion(region) : deps.world;
     const ctx: HandlerContext = {
-      world: deps.world,
+      world,
       caller,
       requestId: rid,
       faults: deps.faults,
@@ -146,10 +159,11 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
     const lost = deps.faults.afterCall({ service: routed.service, operation: routed.operation, params, account: caller?.account, json: routed.json });
     if (lost) throw lost;
     deps.log.record({ service: routed.service, operation: routed.operation, account: caller?.account, principal: caller?.principal.callerArn, status: 200, at: deps.world.now().toISOString() });
-    if (routed.json) send(res, 200, jsonContentType, jsonBody(output), rid);
+    const date = { date: deps.world.now().toUTCString() };
+    if (routed.json) send(res, 200, jsonContentType, jsonBody(output), rid, date);
     else {
       const model = (routed.service === 'sts' ? stsModel : rdsModel) as unknown as Record<string, unknown>;
-      send(res, 200, 'text/xml', queryResponse(routed.service as 'sts' | 'rds', model, routed.operation, output, rid), rid);
+      send(res, 200, 'text/xml', queryResponse(routed.service as 'sts' | 'rds', model, routed.operation, output, rid), rid, date);
     }
   } catch (e) {
     const error =
@@ -166,8 +180,10 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       errorCode: error.code,
       at: deps.world.now().toISOString()
     });
-    if (routed?.json) send(res, error.status, jsonContentType, jsonError(error), rid, { 'x-amzn-errortype': error.code });
-    else send(res, error.status, 'text/xml', queryError(error, rid), rid);
+    // AWS's Date header is AWS's time: here the simulated clock (the SDK corrects its signing clock to it).
+    const date = { date: deps.world.now().toUTCString() };
+    if (routed?.json) send(res, error.status, jsonContentType, jsonError(error), rid, { 'x-amzn-errortype': error.code, ...date });
+    else send(res, error.status, 'text/xml', queryError(error, rid), rid, date);
   }
 }
 

@@ -43,7 +43,7 @@ export interface IncomingSigned {
   body: string;
 }
 
-function parseAmzDate(value: string): Date {
+export function parseAmzDate(value: string): Date {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return new Date(NaN);
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));

@@ -70,6 +70,7 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
       aliases: [...a.aliases.entries()].filter(([, id]) => id === k.id).map(([name]) => name),
       keyManager: k.manager,
       enabled: k.enabled,
+      keyState: k.deletionDate ? 'PendingDeletion' : k.enabled ? 'Enabled' : 'Disabled',
       policy: parsePolicy(k.policy),
       grants: k.grants
     })),

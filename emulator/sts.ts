@@ -35,13 +35,14 @@ function sessionPrincipal(role: Role, session: string): Principal {
 }
 
 function credentialsOutput(world: World, principal: Principal, durationSeconds: number): Output {
-  const credential = world.issueSession(principal);
+  const credential = world.issueSession(principal, durationSeconds);
   return {
     Credentials: {
       AccessKeyId: credential.accessKeyId,
       SecretAccessKey: credential.secretAccessKey,
       SessionToken: credential.sessionToken,
-      Expiration: new Date(Date.now() + durationSeconds * 1000)
+      // On the simulated clock, like every time the emulator reports.
+      Expiration: new Date(credential.expiresAt!)
     },
     AssumedRoleUser: { AssumedRoleId: principal.userId, Arn: principal.callerArn }
   };
@@ -66,6 +67,17 @@ function duration(params: Params): number {
   }
   if (seconds > 43200) {
     throw new AwsError('ValidationError', `1 validation error detected: Value '${seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200`);
+  }
+  return seconds;
+}
+
+/** The session length the role allows: its MaxSessionDuration, and 1 hour for a chained session (AssumeRole with role credentials). */
+function allowedDuration(role: Role, seconds: number, chained: boolean): number {
+  if (chained && seconds > 3600) {
+    throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+  }
+  if (seconds > role.maxSessionDuration) {
+    throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   }
   return seconds;
 }
@@ -107,7 +119,7 @@ export function assumeRoleWithWebIdentity(ctx: HandlerContext, params: Params): 
   const sub = typeof claims['sub'] === 'string' ? claims['sub'] : '';
   const aud = Array.isArray(claims['aud']) ? String(claims['aud'][0]) : String(claims['aud'] ?? '');
   return {
-    ...credentialsOutput(ctx.world, principal, duration(params)),
+    ...credentialsOutput(ctx.world, principal, allowedDuration(role, duration(params), false)),
     SubjectFromWebIdentityToken: sub,
     Provider: who.federated,
     Audience: aud
@@ -136,7 +148,7 @@ export function assumeRole(ctx: HandlerContext, params: Params): Output {
   const sameAccountDirect = caller.account === role.account && admitted.includes('direct');
   const delegated = admitted.some((m) => m !== undefined) && iam === 'allow';
   if (!sameAccountDirect && !delegated) throw denied();
-  return credentialsOutput(ctx.world, sessionPrincipal(role, session), duration(params));
+  return credentialsOutput(ctx.world, sessionPrincipal(role, session), allowedDuration(role, duration(params), caller.kind === 'role'));
 }
 
 export function getCallerIdentity(ctx: HandlerContext): Output {

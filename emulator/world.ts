@@ -20,6 +20,8 @@ export interface Role {
   policies: PolicyDocument[];
   /** The role's unique id (AROA...); a role deleted and created again gets a new one. */
   id?: string;
+  /** MaxSessionDuration in seconds (3600 to 43200; default 3600): DurationSeconds above it is refused. */
+  maxSessionDuration: number;
 }
 
 export interface User {
@@ -47,6 +49,8 @@ export interface Credential {
   secretAccessKey: string;
   sessionToken?: string;
   principal: Principal;
+  /** Sessions (AssumeRole*): the simulated time (ms) from which every service refuses them as expired. */
+  expiresAt?: number;
 }
 
 export interface Grant {
@@ -67,7 +71,10 @@ export interface Key {
   account: string;
   manager: 'AWS' | 'CUSTOMER';
   description: string;
+  /** False when disabled or pending deletion (RDS then refuses the key). */
   enabled: boolean;
+  /** Set by ScheduleKeyDeletion (state PendingDeletion until CancelKeyDeletion). */
+  deletionDate?: Date;
   policy: string;
   created: Date;
   grants: Grant[];
@@ -271,7 +278,7 @@ export class Clock {
   private readonly realStart = Date.now();
   private readonly simStart = Date.now();
   private offset = 0;
-  constructor(private readonly timeScale: number) {}
+  constructor(readonly timeScale: number) {}
   now(): number {
     const realElapsed = Date.now() - this.realStart;
     return this.simStart + realElapsed / (this.timeScale || 1e-9) + this.offset;
@@ -290,9 +297,11 @@ interface Job {
 
 export class World {
   readonly accounts = new Map<string, Account>();
-  readonly credentials = new Map<string, Credential>();
+  readonly credentials: Map<string, Credential>;
   readonly clock: Clock;
   private jobs: Job[] = [];
+  /** Views of the same accounts in other regions (see inRegion). */
+  private readonly regions = new Map<string, World>();
 
   /** Databases behind MySQL / MariaDB endpoints (emulator/mysql.ts with a MariaDB URL); none by default. */
   mysqlDatabases: DatabaseFactory | undefined;
@@ -300,9 +309,36 @@ export class World {
   constructor(
     readonly region: string,
     readonly timings: Timings,
-    readonly databases: DatabaseFactory | undefined
+    readonly databases: DatabaseFactory | undefined,
+    /** For a region view: the home world's clock and credentials (STS and IAM are global). */
+    shared?: { clock: Clock; credentials: Map<string, Credential> }
   ) {
-    this.clock = new Clock(timings.timeScale);
+    this.clock = shared?.clock ?? new Clock(timings.timeScale);
+    this.credentials = shared?.credentials ?? new Map();
+  }
+
+  /**
+   * The world as a request signed for `region` sees it: every resource lives in the scenario's
+   * region, so another region has the same accounts, roles, users and credentials (IAM and STS
+   * are global) and none of the keys, clusters, instances or snapshots, until some are created
+   * there. Views are kept, so what is created in a region stays there.
+   */
+  inRegion(region: string): World {
+    if (region === this.region) return this;
+    let view = this.regions.get(region);
+    if (!view) {
+      view = new World(region, this.timings, this.databases, { clock: this.clock, credentials: this.credentials });
+      view.mysqlDatabases = this.mysqlDatabases;
+      for (const home of this.accounts.values()) {
+        const account = view.addAccount(home.id, home.name);
+        account.roles = home.roles;
+        account.users = home.users;
+        account.manualSnapshotQuota = home.manualSnapshotQuota;
+        account.manualDbSnapshotQuota = home.manualDbSnapshotQuota;
+      }
+      this.regions.set(region, view);
+    }
+    return view;
   }
 
   account(id: string): Account | undefined {
@@ -341,6 +377,7 @@ export class World {
 
   /** Applies every transition that is due. Called before each request and state read. */
   tick(): void {
+    for (const view of this.regions.values()) view.tick();
     for (;;) {
       const now = this.clock.now();
       const due = this.jobs.filter((j) => j.at <= now && j.ready()).sort((a, b) => a.at - b.at);
@@ -350,13 +387,14 @@ export class World {
     }
   }
 
-  /** Issues temporary credentials for a principal (AssumeRole*). */
-  issueSession(principal: Principal): Credential {
+  /** Issues temporary credentials for a principal (AssumeRole*), valid for `durationSeconds` of simulated time. */
+  issueSession(principal: Principal, durationSeconds = 3600): Credential {
     const credential: Credential = {
       accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: `emulator/${randomUUID()}/${randomBytes(24).toString('base64')}`,
-      principal
+      principal,
+      expiresAt: this.clock.now() + durationSeconds * 1000
     };
     this.credentials.set(credential.accessKeyId, credential);
     return credential;

@@ -12,7 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../emulator/index';
-import { ROOT, runnerFiles, startAction } from '../tools/local-runner';
+import { ROOT, runnerFiles, simulatedClockEnv, startAction } from '../tools/local-runner';
 import { LogView, summaryText } from '../tools/runner-view';
 import { startOidcServer } from '../tools/oidc-server';
 import { seedInputs } from '../__tests__/e2e/harness';
@@ -29,8 +29,7 @@ const { values } = parseArgs({
 const DEMO_INPUTS: Record<string, string> = seedInputs({
   'masking-rules': join(ROOT, 'emulator', 'scenarios', 'seed-masking.yml'),
   'masking-salt': 'demo-salt-not-a-secret',
-  'masking-tls': 'disable',
-  'poll-interval-seconds': '0.5'
+  'masking-tls': 'disable'
 });
 
 async function main(): Promise<number> {
@@ -52,11 +51,13 @@ async function main(): Promise<number> {
   try {
     console.log(`emulator: ${emulator.url} (scenario ${values.scenario})`);
     console.log('== main step');
-    const main = await startAction({ inputs, env, files, onStdout: chunk => view.push(chunk) }).done;
+    // The action's process runs on the emulator's simulated clock (its sessions expire on it).
+    const clockEnv = simulatedClockEnv(emulator.world.clock);
+    const main = await startAction({ inputs, env: { ...env, ...clockEnv }, files, onStdout: chunk => view.push(chunk) }).done;
     view.end();
     console.log(`== main step exited ${main.code}`);
     console.log('== post step');
-    const post = await startAction({ inputs, env, files, post: true, onStdout: chunk => view.push(chunk) }).done;
+    const post = await startAction({ inputs, env: { ...env, ...clockEnv }, files, post: true, onStdout: chunk => view.push(chunk) }).done;
     view.end();
     console.log(`== post step exited ${post.code}`);
     console.log('== job summary');

@@ -3,6 +3,11 @@
  * (AssumeRoleWithWebIdentity) or, where the job has no OIDC, from the ambient
  * credentials (AssumeRole). Each side keeps its own credentials inside its own
  * clients: nothing is written to the process environment.
+ *
+ * The clients get a refreshing provider (src/credentials.ts), not the first
+ * session's static keys: the role is assumed again (OIDC: with a new ID token)
+ * whenever less than 5 minutes remain, so runs of any length work with
+ * 1-hour sessions. Without a role, the SDK's ambient chain refreshes itself.
  */
 import * as core from '@actions/core';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -14,16 +19,11 @@ import {
   STSClient,
   type Credentials
 } from '@aws-sdk/client-sts';
+import { CRITICAL_WITHIN_MS, RefreshingSession, type AwsCredentialIdentity, type CredentialProvider } from './credentials';
 import { parseArn } from './rds-rules';
 import type { Settings, Side, SideSettings } from './settings';
 
-/** The credential shape the SDK clients take. */
-export interface AwsCredentialIdentity {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-}
+export type { AwsCredentialIdentity, CredentialProvider } from './credentials';
 
 export interface Account {
   side: Side;
@@ -39,6 +39,8 @@ export interface Account {
   rds: RDSClient;
   kms: KMSClient;
   sts: STSClient;
+  /** The assumed-role session behind the clients (undefined: the ambient chain, which refreshes itself). */
+  session?: RefreshingSession;
 }
 
 export interface Accounts {
@@ -47,7 +49,7 @@ export interface Accounts {
 }
 
 /** Shared client configuration: region, the SDK's own retry strategy, a user agent. */
-export function clientConfig(region: string, credentials?: AwsCredentialIdentity) {
+export function clientConfig(region: string, credentials?: AwsCredentialIdentity | CredentialProvider) {
   return {
     region,
     credentials,
@@ -61,7 +63,9 @@ export class CredentialsError extends Error {
   constructor(
     message: string,
     readonly title: string,
-    readonly side?: Side
+    readonly side?: Side,
+    /** The fix, when it is not the trust policy (e.g. the role's maximum session duration). */
+    readonly fix?: string
   ) {
     super(message);
     this.name = 'CredentialsError';
@@ -73,9 +77,10 @@ export function hasOidc(env: NodeJS.ProcessEnv = process.env): boolean {
 }
 
 export async function connectAccounts(settings: Settings): Promise<Accounts> {
-  // One OIDC token serves both sides: it is asked for once, and only when a role needs it.
+  // At the start one OIDC token serves both sides: it is asked for once, and only when a role needs it.
+  // Every later refresh asks the runner for a new one (ID tokens are short-lived).
   let token: Promise<string> | undefined;
-  const idToken = (): Promise<string> => (token ??= fetchIdToken(settings.audience));
+  const idToken = (fresh: boolean): Promise<string> => (fresh ? fetchIdToken(settings.audience) : (token ??= fetchIdToken(settings.audience)));
   const source = await connect(settings, settings.source, idToken);
   const target = await connect(settings, settings.target, idToken);
   if (source.accountId === target.accountId && settings.source.identifier === settings.target.identifier) {
@@ -100,42 +105,34 @@ async function fetchIdToken(audience: string): Promise<string> {
   }
 }
 
-async function connect(settings: Settings, side: SideSettings, idToken: () => Promise<string>): Promise<Account> {
+async function connect(settings: Settings, side: SideSettings, idToken: (fresh: boolean) => Promise<string>): Promise<Account> {
   const region = settings.region;
-  let credentials: AwsCredentialIdentity | undefined;
+  let session: RefreshingSession | undefined;
   let via: Account['via'] = 'ambient';
   if (side.roleArn) {
+    const roleArn = side.roleArn;
     const sessionName = `${settings.roleSessionName}-${side.side}`.slice(0, 64);
+    const DurationSeconds = settings.roleDurationSeconds;
+    // The STS client that assumes the role: unsigned for OIDC, the ambient chain (which refreshes itself) for AssumeRole.
+    const assumer = new STSClient(clientConfig(region));
+    let assume: () => Promise<AwsCredentialIdentity>;
     if (hasOidc()) {
       via = 'oidc';
-      const sts = new STSClient(clientConfig(region));
-      const jwt = await idToken();
-      credentials = toIdentity(
-        await call(side, 'AssumeRoleWithWebIdentity', () =>
-          sts.send(
-            new AssumeRoleWithWebIdentityCommand({
-              RoleArn: side.roleArn,
-              RoleSessionName: sessionName,
-              WebIdentityToken: jwt,
-              DurationSeconds: settings.roleDurationSeconds
-            })
-          )
-        ).then(r => r.Credentials)
-      );
+      assume = async () => {
+        const jwt = await idToken(session !== undefined && session.assumptions > 0);
+        const out = await call(side, 'AssumeRoleWithWebIdentity', () =>
+          assumer.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: sessionName, WebIdentityToken: jwt, DurationSeconds }))
+        );
+        return toIdentity(out.Credentials);
+      };
     } else if (hasAmbientCredentials()) {
       via = 'assume-role';
-      const sts = new STSClient(clientConfig(region));
-      credentials = toIdentity(
-        await call(side, 'AssumeRole', () =>
-          sts.send(
-            new AssumeRoleCommand({
-              RoleArn: side.roleArn,
-              RoleSessionName: sessionName,
-              DurationSeconds: settings.roleDurationSeconds
-            })
-          )
-        ).then(r => r.Credentials)
-      );
+      assume = async () => {
+        const out = await call(side, 'AssumeRole', () =>
+          assumer.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds }))
+        );
+        return toIdentity(out.Credentials);
+      };
     } else {
       throw new CredentialsError(
         `The job has no GitHub OIDC token and no AWS credentials to assume ${side.roleArn} with. ` +
@@ -145,6 +142,16 @@ async function connect(settings: Settings, side: SideSettings, idToken: () => Pr
         side.side
       );
     }
+    const s = new RefreshingSession({
+      assume: async () => {
+        const first = s.assumptions === 0;
+        const identity = await assume();
+        if (!first) core.info(`${side.side}: assumed ${roleArn} again (${via}); the new session expires at ${identity.expiration?.toISOString() ?? 'an unknown time'}`);
+        return identity;
+      }
+    });
+    session = s;
+    await session.get(0);
   } else if (!hasAmbientCredentials()) {
     throw new CredentialsError(
       `No ${side.side}-role-arn is set and the job has no AWS credentials. Set ${side.side}-role-arn (with 'permissions: id-token: write' on the job) or configure credentials before this step.`,
@@ -152,6 +159,7 @@ async function connect(settings: Settings, side: SideSettings, idToken: () => Pr
       side.side
     );
   }
+  const credentials = session?.provider;
 
   const sts = new STSClient(clientConfig(region, credentials));
   const identity = await call(side, 'GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})));
@@ -178,8 +186,27 @@ async function connect(settings: Settings, side: SideSettings, idToken: () => Pr
     via,
     rds: new RDSClient(clientConfig(region, credentials)),
     kms: new KMSClient(clientConfig(region, credentials)),
-    sts
+    sts,
+    session
   };
+}
+
+/**
+ * Before the swap and before a rollback: the account's session has at least
+ * 15 minutes left, so it cannot expire inside them (refreshed now when not).
+ * A refusal before the swap stops the run there; before a rollback it only
+ * warns, and the rollback goes on with the session in hand.
+ */
+export async function freshForCritical(account: Account, what: string, opts: { bestEffort?: boolean } = {}): Promise<void> {
+  if (!account.session || account.session.remainingMs() >= CRITICAL_WITHIN_MS) return;
+  try {
+    await account.session.get(CRITICAL_WITHIN_MS);
+  } catch (e) {
+    if (!opts.bestEffort) throw e;
+    core.warning(`Could not renew the ${account.side} session before ${what}: ${(e as Error).message}. Going on with the current session, which has ${Math.max(0, Math.round(account.session.remainingMs() / 60_000))} min left.`, {
+      title: `Session not renewed before ${what} (${account.side})`
+    });
+  }
 }
 
 /** arn:aws:sts::1:assumed-role/NAME/session -> arn:aws:iam::1:role/NAME (best effort for ambient credentials). */
@@ -219,6 +246,8 @@ async function call<T>(side: SideSettings, operation: string, fn: () => Promise<
   } catch (e) {
     if (e instanceof CredentialsError) throw e;
     const err = e as Error & { name: string };
+    const duration = durationRefusal(side, operation, err);
+    if (duration) throw duration;
     const hint =
       operation === 'AssumeRoleWithWebIdentity'
         ? `Check that ${side.roleArn} trusts the GitHub OIDC provider (token.actions.githubusercontent.com) for this repository's 'sub' claim and that its audience matches the 'audience' input.`
@@ -231,4 +260,38 @@ async function call<T>(side: SideSettings, operation: string, fn: () => Promise<
       side.side
     );
   }
+}
+
+/**
+ * STS's ValidationError for a DurationSeconds the role does not allow: above the
+ * role's MaxSessionDuration, or above 1 hour for a chained session (AssumeRole
+ * called with role credentials). One error with the fix.
+ */
+function durationRefusal(side: SideSettings, operation: string, err: Error & { name: string }): CredentialsError | undefined {
+  if (err.name !== 'ValidationError' || !/DurationSeconds/.test(err.message)) return undefined;
+  const roleArn = side.roleArn ?? '';
+  const roleName = roleArn.replace(/^.*:role\/(?:.*\/)?/, '');
+  const input = 'role-duration-seconds';
+  if (/chaining/i.test(err.message)) {
+    return new CredentialsError(
+      `STS ${operation} for the ${side.side} account refused the session length: ${err.message} ` +
+        `The ambient credentials are themselves a role session, so AWS caps the new session at 1 hour whatever ${roleName}'s maximum session duration says.`,
+      `${input} too long for a chained role session (${side.side})`,
+      side.side,
+      `Set ${input}: 3600 (or less). The action assumes ${roleArn} again before the session ends, so runs longer than an hour still work.`
+    );
+  }
+  if (/MaxSessionDuration/.test(err.message)) {
+    return new CredentialsError(
+      `STS ${operation} for the ${side.side} account refused the session length: ${err.message} ` +
+        `${roleArn} allows shorter sessions than ${input} asks for.`,
+      `${input} above the maximum session duration of ${roleName} (${side.side})`,
+      side.side,
+      `Raise the role's maximum session duration (up to 43200 s):\n` +
+        `aws iam update-role --role-name ${roleName} --max-session-duration SECONDS\n` +
+        `or lower ${input} to at most the role's maximum (see aws iam get-role --role-name ${roleName} --query Role.MaxSessionDuration). ` +
+        'The action renews sessions before they end, so 3600 is enough for runs of any length.'
+    );
+  }
+  return undefined;
 }

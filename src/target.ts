@@ -6,6 +6,7 @@
  * failure before the swap is complete puts staging back exactly as it was.
  */
 import * as core from '@actions/core';
+import { freshForCritical } from './accounts';
 import { databasesFor, type DatabaseInfo } from './aws/databases';
 import type { Context } from './context';
 import type { TargetPlan } from './plan/target';
@@ -56,6 +57,7 @@ export async function runTarget(ctx: Context, plan: TargetPlan, shared: SharedSn
       const r = restored;
       restored = await report.step('Password to Secrets Manager', () => handOverPassword(db, r));
     }
+    await freshForCritical(ctx.accounts.target, 'the swap');
     info = await report.step('Swap', () => swapIn(ctx, plan, db), () =>
       plan.swap.parkedAs ? `${plan.temporary} is now ${plan.target}; the old one is ${plan.swap.parkedAs}` : `${plan.temporary} is now ${plan.target}`
     );
@@ -121,6 +123,7 @@ async function putStagingBack(ctx: Context, plan: TargetPlan): Promise<void> {
   const db = databasesFor(ctx, 'target', plan.kind);
   const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
   try {
+    await freshForCritical(ctx.accounts.target, 'the rollback', { bestEffort: true });
     await ctx.report.step('Roll back', () => rollback(ctx, db, rollbackInput(ctx, plan)), done => done.join('; ') || 'nothing to undo');
     // The new database is gone (or kept on purpose): its source, the staging copy, goes too.
     if (ctx.state.get().targetCopy) await dropStagingCopy(ctx, plan);

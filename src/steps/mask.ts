@@ -5,6 +5,7 @@
  * unmasked cluster never takes the staging name.
  */
 import * as core from '@actions/core';
+import { CredentialsError } from '../accounts';
 import type { Context } from '../context';
 import { DiagnosedError } from '../errors';
 import type { MaskingTarget, runMasking } from '../masking/index';
@@ -72,7 +73,9 @@ const loadEngine: MaskingEngine = async opts => (await import('../masking/index'
 export async function maskRestored(ctx: Context, db: RestoredDatabase, engine: MaskingEngine = loadEngine): Promise<{ masked: boolean }> {
   const s = ctx.settings;
   if (!s.maskingRules) return { masked: false };
-  const credentials = s.maskingConnection === 'data-api' ? await ctx.accounts.target.rds.config.credentials() : undefined;
+  // The refreshing provider when there is a role session (masking may outlive one), else the ambient identity.
+  const staging = ctx.accounts.target;
+  const credentials = s.maskingConnection === 'data-api' ? (staging.session?.provider ?? (await staging.rds.config.credentials())) : undefined;
   const target = maskingTarget(s, db, credentials);
   try {
     const result = await engine({ rulesFile: s.maskingRules, salt: s.maskingSalt ?? '', strict: s.maskingStrict, target, log: line => core.info(line) });
@@ -82,6 +85,8 @@ export async function maskRestored(ctx: Context, db: RestoredDatabase, engine: M
   } catch (e) {
     // The engine's own veto already names the table, column or query and the fix.
     if (e instanceof DiagnosedError) throw e;
+    // A session renewal refused mid-masking explains itself (side, role, trust policy).
+    if (e instanceof CredentialsError) throw e;
     const reasons = vetoReasons(e);
     if (reasons)
       throw new DiagnosedError({

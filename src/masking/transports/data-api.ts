@@ -103,7 +103,9 @@ export function dataApiExecutor(client: RDSDataClient, target: DataApiTarget, tr
 }
 
 /** A Data API target with the region and the credentials to call it with. */
-export type DataApiConnection = DataApiTarget & { region: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } };
+type StaticCredentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date };
+/** Static credentials, or a provider the SDK calls again before they expire (a long masking run outlives a session). */
+export type DataApiConnection = DataApiTarget & { region: string; credentials: StaticCredentials | (() => Promise<StaticCredentials>) };
 
 export function connectDataApi(t: DataApiConnection): Executor {
   const client = new RDSDataClient({ region: t.region, credentials: t.credentials });
