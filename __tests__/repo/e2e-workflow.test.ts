@@ -40,9 +40,14 @@ function runCheck(outputs: Record<string, string>, endpoint: string) {
 describe('the e2e workflow, step by step', () => {
   it('starts the emulator, runs the action with the workflow\'s inputs, and every check passes', async () => {
     const started = await startServices();
-    expect(Object.keys(started)).toEqual(['url', 'oidc-url', 'oidc-token']);
+    expect(Object.keys(started)).toEqual(['url', 'oidc-url', 'oidc-token', 'clock']);
     // The workflow's ${{ steps.emulator.outputs.NAME }} values, and its paths relative to the checkout.
-    const env = Object.fromEntries(Object.entries(actionStep.env!).map(([k, v]) => [k, started[/outputs\.([\w-]+)/.exec(v)![1]!]!]));
+    const env = Object.fromEntries(
+      Object.entries(actionStep.env!).map(([k, v]) => {
+        const output = /outputs\.([\w-]+)/.exec(v)?.[1];
+        return [k, output ? started[output]! : v.replace('${{ github.workspace }}', ROOT)];
+      })
+    );
     const inputs = Object.fromEntries(Object.entries(actionStep.with!).map(([k, v]) => [k, k === 'masking-rules' && !isAbsolute(v) ? join(ROOT, v) : String(v)]));
     const files = runnerFiles();
     dirs.push(files.dir);
