@@ -68180,27 +68180,114 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8211:
+/***/ 206:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   CX: () => (/* binding */ principalFromCaller),
-/* harmony export */   Kz: () => (/* binding */ hasOidc),
-/* harmony export */   lE: () => (/* binding */ CredentialsError),
-/* harmony export */   rl: () => (/* binding */ connectAccounts)
-/* harmony export */ });
-/* unused harmony export clientConfig */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
-/* harmony import */ var _aws_sdk_client_kms__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2632);
-/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7202);
-/* harmony import */ var _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1695);
-/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  lE: () => (/* binding */ CredentialsError),
+  yO: () => (/* binding */ clientConfig),
+  rl: () => (/* binding */ connectAccounts),
+  td: () => (/* binding */ freshForCritical),
+  Kz: () => (/* binding */ hasOidc),
+  CX: () => (/* binding */ principalFromCaller)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(2286);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(2632);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds/dist-cjs/index.js
+var client_rds_dist_cjs = __nccwpck_require__(7202);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var client_sts_dist_cjs = __nccwpck_require__(1695);
+;// CONCATENATED MODULE: ./src/credentials.ts
+/**
+ * Credentials that outlive a role session: the SDK's standard credential
+ * provider (a function returning an identity with `expiration`), which the
+ * SDK calls again when less than 5 minutes remain. Each call that finds the
+ * session near its end assumes the role again (OIDC: with a fresh ID token),
+ * so a run of any length works with 1-hour sessions.
+ *
+ * A refusal while refreshing (trust policy changed, OIDC permission gone)
+ * fails the call that asked, with the same CredentialsError as at start. The
+ * session in hand still has minutes left: it is served, without asking STS
+ * again, until it expires, so the run can put staging back with it.
+ */
+/** Refresh when fewer than this many ms remain: the SDK's own window (EXPIRATION_MS in @smithy/core). */
+const REFRESH_WITHIN_MS = 5 * 60_000;
+/** The swap and the rollback never start with a session that has fewer than this many ms left. */
+const CRITICAL_WITHIN_MS = 15 * 60_000;
+class RefreshingSession {
+    options;
+    current;
+    pending;
+    refusal;
+    /** How many times STS was asked (the first assumption included). */
+    assumptions = 0;
+    now;
+    constructor(options) {
+        this.options = options;
+        this.now = options.now ?? (() => Date.now());
+    }
+    /** The provider the SDK clients get. */
+    provider = () => this.get(REFRESH_WITHIN_MS);
+    /** ms the current session has left (Infinity without expiration, -Infinity before the first). */
+    remainingMs() {
+        if (!this.current)
+            return -Infinity;
+        return this.current.expiration ? this.current.expiration.getTime() - this.now() : Infinity;
+    }
+    /** Credentials with at least `minRemainingMs` left, assuming the role again when needed. */
+    async get(minRemainingMs) {
+        if (this.current && this.remainingMs() >= minRemainingMs)
+            return this.current;
+        // After a refusal, the session in hand is served while it lasts, without asking STS again.
+        if (this.refusal !== undefined) {
+            if (this.current && this.remainingMs() > 0)
+                return this.current;
+            throw this.refusal;
+        }
+        this.pending ??= this.options
+            .assume()
+            .then(identity => {
+            this.assumptions++;
+            this.current = identity;
+            return identity;
+        })
+            .catch((e) => {
+            // A refusal before the first session (the start) is simply thrown; later ones are remembered.
+            if (this.current)
+                this.refusal = e;
+            throw e;
+        })
+            .finally(() => {
+            this.pending = undefined;
+        });
+        return this.pending;
+    }
+    /** Whether a refresh was refused (the run must stop and put staging back). */
+    get refused() {
+        return this.refusal;
+    }
+}
+
+// EXTERNAL MODULE: ./src/rds-rules.ts
+var rds_rules = __nccwpck_require__(14);
+;// CONCATENATED MODULE: ./src/accounts.ts
 /**
  * One set of AWS clients per account. Credentials come from GitHub's OIDC token
  * (AssumeRoleWithWebIdentity) or, where the job has no OIDC, from the ambient
  * credentials (AssumeRole). Each side keeps its own credentials inside its own
  * clients: nothing is written to the process environment.
+ *
+ * The clients get a refreshing provider (src/credentials.ts), not the first
+ * session's static keys: the role is assumed again (OIDC: with a new ID token)
+ * whenever less than 5 minutes remain, so runs of any length work with
+ * 1-hour sessions. Without a role, the SDK's ambient chain refreshes itself.
  */
+
 
 
 
@@ -68219,10 +68306,14 @@ function clientConfig(region, credentials) {
 class CredentialsError extends Error {
     title;
     side;
-    constructor(message, title, side) {
+    fix;
+    constructor(message, title, side, 
+    /** The fix, when it is not the trust policy (e.g. the role's maximum session duration). */
+    fix) {
         super(message);
         this.title = title;
         this.side = side;
+        this.fix = fix;
         this.name = 'CredentialsError';
     }
 }
@@ -68230,9 +68321,10 @@ function hasOidc(env = process.env) {
     return Boolean(env.ACTIONS_ID_TOKEN_REQUEST_URL && env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
 }
 async function connectAccounts(settings) {
-    // One OIDC token serves both sides: it is asked for once, and only when a role needs it.
+    // At the start one OIDC token serves both sides: it is asked for once, and only when a role needs it.
+    // Every later refresh asks the runner for a new one (ID tokens are short-lived).
     let token;
-    const idToken = () => (token ??= fetchIdToken(settings.audience));
+    const idToken = (fresh) => (fresh ? fetchIdToken(settings.audience) : (token ??= fetchIdToken(settings.audience)));
     const source = await connect(settings, settings.source, idToken);
     const target = await connect(settings, settings.target, idToken);
     if (source.accountId === target.accountId && settings.source.identifier === settings.target.identifier) {
@@ -68242,8 +68334,8 @@ async function connectAccounts(settings) {
 }
 async function fetchIdToken(audience) {
     try {
-        const jwt = await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getIDToken */ .V9(audience);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(jwt);
+        const jwt = await core/* getIDToken */.V9(audience);
+        core/* setSecret */.Pq(jwt);
         return jwt;
     }
     catch (e) {
@@ -68252,41 +68344,53 @@ async function fetchIdToken(audience) {
 }
 async function connect(settings, side, idToken) {
     const region = settings.region;
-    let credentials;
+    let session;
     let via = 'ambient';
     if (side.roleArn) {
+        const roleArn = side.roleArn;
         const sessionName = `${settings.roleSessionName}-${side.side}`.slice(0, 64);
+        const DurationSeconds = settings.roleDurationSeconds;
+        // The STS client that assumes the role: unsigned for OIDC, the ambient chain (which refreshes itself) for AssumeRole.
+        const assumer = new client_sts_dist_cjs/* STSClient */.iM(clientConfig(region));
+        let assume;
         if (hasOidc()) {
             via = 'oidc';
-            const sts = new _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_1__/* .STSClient */ .iM(clientConfig(region));
-            const jwt = await idToken();
-            credentials = toIdentity(await call(side, 'AssumeRoleWithWebIdentity', () => sts.send(new _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_1__/* .AssumeRoleWithWebIdentityCommand */ .WH({
-                RoleArn: side.roleArn,
-                RoleSessionName: sessionName,
-                WebIdentityToken: jwt,
-                DurationSeconds: settings.roleDurationSeconds
-            }))).then(r => r.Credentials));
+            assume = async () => {
+                const jwt = await idToken(session !== undefined && session.assumptions > 0);
+                const out = await call(side, 'AssumeRoleWithWebIdentity', () => assumer.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({ RoleArn: roleArn, RoleSessionName: sessionName, WebIdentityToken: jwt, DurationSeconds })));
+                return toIdentity(out.Credentials);
+            };
         }
         else if (hasAmbientCredentials()) {
             via = 'assume-role';
-            const sts = new _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_1__/* .STSClient */ .iM(clientConfig(region));
-            credentials = toIdentity(await call(side, 'AssumeRole', () => sts.send(new _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_1__/* .AssumeRoleCommand */ .QL({
-                RoleArn: side.roleArn,
-                RoleSessionName: sessionName,
-                DurationSeconds: settings.roleDurationSeconds
-            }))).then(r => r.Credentials));
+            assume = async () => {
+                const out = await call(side, 'AssumeRole', () => assumer.send(new client_sts_dist_cjs/* AssumeRoleCommand */.QL({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds })));
+                return toIdentity(out.Credentials);
+            };
         }
         else {
             throw new CredentialsError(`The job has no GitHub OIDC token and no AWS credentials to assume ${side.roleArn} with. ` +
                 "Give the job 'permissions: id-token: write' (and 'contents: read') so the action can request an OIDC token, " +
                 'or run a credentials step before this action (a self-hosted runner with an instance role also works).', 'Missing permissions: id-token: write', side.side);
         }
+        const s = new RefreshingSession({
+            assume: async () => {
+                const first = s.assumptions === 0;
+                const identity = await assume();
+                if (!first)
+                    core/* info */.pq(`${side.side}: assumed ${roleArn} again (${via}); the new session expires at ${identity.expiration?.toISOString() ?? 'an unknown time'}`);
+                return identity;
+            }
+        });
+        session = s;
+        await session.get(0);
     }
     else if (!hasAmbientCredentials()) {
         throw new CredentialsError(`No ${side.side}-role-arn is set and the job has no AWS credentials. Set ${side.side}-role-arn (with 'permissions: id-token: write' on the job) or configure credentials before this step.`, `No credentials for the ${side.side} account`, side.side);
     }
-    const sts = new _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_1__/* .STSClient */ .iM(clientConfig(region, credentials));
-    const identity = await call(side, 'GetCallerIdentity', () => sts.send(new _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_1__/* .GetCallerIdentityCommand */ .zI({})));
+    const credentials = session?.provider;
+    const sts = new client_sts_dist_cjs/* STSClient */.iM(clientConfig(region, credentials));
+    const identity = await call(side, 'GetCallerIdentity', () => sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})));
     const accountId = identity.Account;
     const callerArn = identity.Arn;
     const expected = side.accountId;
@@ -68294,8 +68398,8 @@ async function connect(settings, side, idToken) {
         throw new CredentialsError(`The ${side.side} credentials belong to account ${accountId}, but ${side.roleArn ? `${side.side}-role-arn names account ${expected}` : `${side.side}-account-id is ${expected}`}. ` +
             'Refusing to act in an account other than the one the inputs name.', `Wrong ${side.side} account`, side.side);
     }
-    const partition = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .parseArn */ .Lw)(callerArn)?.partition ?? 'aws';
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`${side.side}: acting as ${callerArn} in account ${accountId} (${via})`);
+    const partition = (0,rds_rules/* parseArn */.Lw)(callerArn)?.partition ?? 'aws';
+    core/* info */.pq(`${side.side}: acting as ${callerArn} in account ${accountId} (${via})`);
     return {
         side: side.side,
         accountId,
@@ -68304,10 +68408,31 @@ async function connect(settings, side, idToken) {
         principalArn: side.roleArn ?? principalFromCaller(callerArn),
         callerArn,
         via,
-        rds: new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .RDSClient */ .rYe(clientConfig(region, credentials)),
-        kms: new _aws_sdk_client_kms__WEBPACK_IMPORTED_MODULE_4__/* .KMSClient */ .pgq(clientConfig(region, credentials)),
-        sts
+        rds: new client_rds_dist_cjs/* RDSClient */.rYe(clientConfig(region, credentials)),
+        kms: new dist_cjs/* KMSClient */.pgq(clientConfig(region, credentials)),
+        sts,
+        session
     };
+}
+/**
+ * Before the swap and before a rollback: the account's session has at least
+ * 15 minutes left, so it cannot expire inside them (refreshed now when not).
+ * A refusal before the swap stops the run there; before a rollback it only
+ * warns, and the rollback goes on with the session in hand.
+ */
+async function freshForCritical(account, what, opts = {}) {
+    if (!account.session || account.session.remainingMs() >= CRITICAL_WITHIN_MS)
+        return;
+    try {
+        await account.session.get(CRITICAL_WITHIN_MS);
+    }
+    catch (e) {
+        if (!opts.bestEffort)
+            throw e;
+        core/* warning */.$e(`Could not renew the ${account.side} session before ${what}: ${e.message}. Going on with the current session, which has ${Math.max(0, Math.round(account.session.remainingMs() / 60_000))} min left.`, {
+            title: `Session not renewed before ${what} (${account.side})`
+        });
+    }
 }
 /** arn:aws:sts::1:assumed-role/NAME/session -> arn:aws:iam::1:role/NAME (best effort for ambient credentials). */
 function principalFromCaller(callerArn) {
@@ -68325,10 +68450,10 @@ function hasAmbientCredentials(env = process.env) {
 function toIdentity(c) {
     if (!c?.AccessKeyId || !c.SecretAccessKey)
         throw new Error('STS answered without credentials');
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(c.AccessKeyId);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(c.SecretAccessKey);
+    core/* setSecret */.Pq(c.AccessKeyId);
+    core/* setSecret */.Pq(c.SecretAccessKey);
     if (c.SessionToken)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(c.SessionToken);
+        core/* setSecret */.Pq(c.SessionToken);
     return {
         accessKeyId: c.AccessKeyId,
         secretAccessKey: c.SecretAccessKey,
@@ -68345,6 +68470,9 @@ async function call(side, operation, fn) {
         if (e instanceof CredentialsError)
             throw e;
         const err = e;
+        const duration = durationRefusal(side, operation, err);
+        if (duration)
+            throw duration;
         const hint = operation === 'AssumeRoleWithWebIdentity'
             ? `Check that ${side.roleArn} trusts the GitHub OIDC provider (token.actions.githubusercontent.com) for this repository's 'sub' claim and that its audience matches the 'audience' input.`
             : operation === 'AssumeRole'
@@ -68352,6 +68480,30 @@ async function call(side, operation, fn) {
                 : 'Check the credentials this step runs with.';
         throw new CredentialsError(`STS ${operation} for the ${side.side} account failed: ${err.name}: ${err.message}. ${hint}`, `STS refused ${operation} (${side.side})`, side.side);
     }
+}
+/**
+ * STS's ValidationError for a DurationSeconds the role does not allow: above the
+ * role's MaxSessionDuration, or above 1 hour for a chained session (AssumeRole
+ * called with role credentials). One error with the fix.
+ */
+function durationRefusal(side, operation, err) {
+    if (err.name !== 'ValidationError' || !/DurationSeconds/.test(err.message))
+        return undefined;
+    const roleArn = side.roleArn ?? '';
+    const roleName = roleArn.replace(/^.*:role\/(?:.*\/)?/, '');
+    const input = 'role-duration-seconds';
+    if (/chaining/i.test(err.message)) {
+        return new CredentialsError(`STS ${operation} for the ${side.side} account refused the session length: ${err.message} ` +
+            `The ambient credentials are themselves a role session, so AWS caps the new session at 1 hour whatever ${roleName}'s maximum session duration says.`, `${input} too long for a chained role session (${side.side})`, side.side, `Set ${input}: 3600 (or less). The action assumes ${roleArn} again before the session ends, so runs longer than an hour still work.`);
+    }
+    if (/MaxSessionDuration/.test(err.message)) {
+        return new CredentialsError(`STS ${operation} for the ${side.side} account refused the session length: ${err.message} ` +
+            `${roleArn} allows shorter sessions than ${input} asks for.`, `${input} above the maximum session duration of ${roleName} (${side.side})`, side.side, `Raise the role's maximum session duration (up to 43200 s):\n` +
+            `aws iam update-role --role-name ${roleName} --max-session-duration SECONDS\n` +
+            `or lower ${input} to at most the role's maximum (see aws iam get-role --role-name ${roleName} --query Role.MaxSessionDuration). ` +
+            'The action renews sessions before they end, so 3600 is enough for runs of any length.');
+    }
+    return undefined;
 }
 
 
@@ -68822,6 +68974,56 @@ function instanceDatabases(rds, wait) {
 
 /***/ }),
 
+/***/ 4297:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Rx: () => (/* binding */ describeKey),
+/* harmony export */   qB: () => (/* binding */ readKeyPolicy),
+/* harmony export */   zS: () => (/* binding */ keyFacts)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_kms__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2632);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/**
+ * Read-only KMS look-ups the source plan needs about a snapshot's key: who
+ * manages it (AWS for aws/rds, CUSTOMER for a CMK) and, when the caller may
+ * read it, its key policy.
+ */
+
+
+async function describeKey(kms, keyId) {
+    const out = await kms.send(new _aws_sdk_client_kms__WEBPACK_IMPORTED_MODULE_1__/* .DescribeKeyCommand */ .spV({ KeyId: keyId }));
+    const m = out.KeyMetadata;
+    return {
+        arn: m?.Arn ?? keyId,
+        keyManager: m?.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER',
+        keyState: m?.KeyState
+    };
+}
+/** The key's default policy, or the reason it could not be read (access denied is common and not fatal). */
+async function readKeyPolicy(kms, keyId) {
+    try {
+        const out = await kms.send(new _aws_sdk_client_kms__WEBPACK_IMPORTED_MODULE_1__/* .GetKeyPolicyCommand */ .$r8({ KeyId: keyId, PolicyName: 'default' }));
+        return { policy: out.Policy };
+    }
+    catch (e) {
+        const code = (0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorCode */ .J6)(e);
+        if (code)
+            return { unreadable: code, message: e.message };
+        throw e;
+    }
+}
+async function keyFacts(kms, keyId) {
+    const key = await describeKey(kms, keyId);
+    if (key.keyManager === 'AWS')
+        return key; // aws/rds: its policy is fixed and never admits another account
+    const { policy, unreadable, message } = await readKeyPolicy(kms, key.arn);
+    return { ...key, policy, policyUnreadable: unreadable, policyUnreadableMessage: message };
+}
+
+
+/***/ }),
+
 /***/ 5580:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -69201,6 +69403,1449 @@ const LOCK_TAG = 'rds-cross-account-sync:lock';
 
 /***/ }),
 
+/***/ 1082:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ keyArnIn),
+/* harmony export */   K: () => (/* binding */ parseRefusal)
+/* harmony export */ });
+/**
+ * Reads AWS "not authorized" messages. IAM-evaluated services (KMS, RDS, STS)
+ * say who was refused, which action, on which resource and, in the newer
+ * form, which side is missing:
+ *   User: arn:aws:sts::444455556666:assumed-role/stg/s is not authorized to perform: kms:CreateGrant
+ *   on resource: arn:aws:kms:...:key/... because no identity-based policy allows the kms:CreateGrant action
+ */
+function parseRefusal(message) {
+    const text = message ?? '';
+    const m = /User: (\S+) is not authorized to perform: (\S+?)(?: on resource: (\S+?))?(?:\s|$|\.|,)/.exec(text);
+    const explicitDeny = /explicit deny/i.test(text);
+    let side = 'unknown';
+    if (/identity-based policy|identity based policy|permissions boundary|session policy|service control policy/i.test(text))
+        side = 'identity';
+    else if (/resource-based policy|resource based policy|key policy/i.test(text))
+        side = 'resource';
+    return {
+        callerArn: m?.[1],
+        action: m?.[2],
+        resource: m?.[3]?.replace(/[.,]$/, ''),
+        side,
+        explicitDeny
+    };
+}
+/** The first KMS key ARN a message names (RDS puts it in brackets in KMSKeyNotAccessibleFault). */
+function keyArnIn(message) {
+    return /arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+/.exec(message ?? '')?.[0];
+}
+
+
+/***/ }),
+
+/***/ 7830:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xq: () => (/* binding */ keyPolicyStatementsFor),
+/* harmony export */   bW: () => (/* binding */ iamStatementsFor),
+/* harmony export */   l4: () => (/* binding */ denyFixText),
+/* harmony export */   sL: () => (/* binding */ keyFixText),
+/* harmony export */   xE: () => (/* binding */ judgeKeyAccess)
+/* harmony export */ });
+/* unused harmony export iamFixText */
+/* harmony import */ var _key_policy__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3234);
+/* harmony import */ var _policy_json__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4927);
+/* harmony import */ var _policy_templates__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(958);
+
+
+
+/** The fix text every KMS diagnostic shows: the exact statements, with the real ARNs. */
+function keyFixText(r, sides) {
+    const parts = [];
+    if (sides === 'key-policy' || sides === 'both')
+        parts.push(`Add to the key policy of ${r.keyArn} (account ${r.keyAccount}), keeping its existing statements (aws kms get-key-policy / put-key-policy --policy-name default):`, (0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(r.keyPolicy));
+    if (sides === 'iam' || sides === 'both')
+        parts.push(iamFixText(r.principalArn, r.principalAccount, r.iam));
+    if (sides === 'both' && r.keyAccount !== r.principalAccount)
+        parts.push('Across accounts KMS needs both: the key policy must name the principal (or its account) and the principal\'s own IAM policy must allow the same actions on the key ARN.');
+    return parts.join('\n\n');
+}
+/** The IAM fix: the statements as JSON, and the same as Terraform (aws_iam_role_policy, or aws_iam_user_policy for a user). */
+function iamFixText(principalArn, principalAccount, statements) {
+    const m = /:(role|user)\/(?:.*\/)?([^/]+)$/.exec(principalArn);
+    const kind = m?.[1] === 'user' ? 'user' : 'role';
+    const name = m?.[2] ?? '<role name>';
+    const doc = (0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .policyDocument */ .yr)(statements);
+    return [
+        `Add to the IAM policy of ${principalArn} (account ${principalAccount}):`,
+        (0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(doc),
+        `Terraform (in account ${principalAccount}):`,
+        `resource "aws_iam_${kind}_policy" "rds_cross_account_sync_kms" {\n  name   = "rds-cross-account-sync-kms"\n  ${kind}   = "${name}"\n  policy = ${(0,_policy_templates__WEBPACK_IMPORTED_MODULE_1__/* .toTerraformJsonencode */ .KW)(doc, '  ').replace(/\n/g, '\n  ')}\n}`
+    ].join('\n\n');
+}
+const GRANT_ONLY = new Set(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
+/**
+ * Least privilege: the key-policy statements that allow exactly `actions` to
+ * `principal`: grant operations only for AWS resources (RDS), the rest plain.
+ */
+function keyPolicyStatementsFor(principal, actions, who) {
+    const use = actions.filter(a => !GRANT_ONLY.has(a));
+    const grants = actions.filter(a => GRANT_ONLY.has(a));
+    const out = [];
+    if (use.length)
+        out.push({ Sid: `Allow${who}UseOfTheKey`, Effect: 'Allow', Principal: { AWS: principal }, Action: use.length === 1 ? use[0] : [...use], Resource: '*' });
+    if (grants.length)
+        out.push({
+            Sid: `Allow${who}AttachmentOfPersistentResources`,
+            Effect: 'Allow',
+            Principal: { AWS: principal },
+            Action: grants.length === 1 ? grants[0] : [...grants],
+            Resource: '*',
+            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
+        });
+    return out;
+}
+/** Least privilege: the IAM statement that allows exactly `actions` on one key ARN. */
+function iamStatementsFor(keyArn, actions) {
+    return [{ Sid: 'RdsCrossAccountSyncKeyUse', Effect: 'Allow', Action: [...actions], Resource: keyArn }];
+}
+/** The Deny fix: the statement as it is, and narrowed (or removed); never an Allow. */
+function denyFixText(d, keyArn) {
+    return [
+        `Change statement ${d.label} (statement #${d.index + 1}) of the key policy of ${keyArn}: an Allow can never override a Deny, so the Deny itself must stop applying. It ${d.how}.`,
+        `Now:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(d.statement)}`,
+        d.narrowed ? `Narrowed:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(d.narrowed)}` : 'Remove the statement.',
+        'Apply with aws kms get-key-policy --policy-name default, edit that statement, then aws kms put-key-policy --policy-name default --policy file://policy.json.'
+    ].join('\n\n');
+}
+/** Conditions RDS satisfies but a direct call cannot: a refusal the probe expects. */
+const RDS_ONLY_CONDITION = /kms:ViaService|kms:GrantIsForAWSResource/i;
+function isRefused(o) {
+    return o.ok === false;
+}
+const KEY_STATE_CODES = new Set(['DisabledException', 'KMSInvalidStateException']);
+function keyStateFix(keyArn, state) {
+    return /pending/i.test(state)
+        ? `aws kms cancel-key-deletion --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # cancel-key-deletion leaves the key Disabled`
+        : `aws kms enable-key --key-id ${keyArn}`;
+}
+function judgeKeyAccess(input) {
+    const { probe, analysis, remedy } = input;
+    const what = input.purpose === 'shared' ? 'shared snapshot key' : 'target key';
+    const who = `${remedy.principalArn} (account ${remedy.principalAccount})`;
+    const where = `key ${remedy.keyArn} (account ${remedy.keyAccount})`;
+    const use = analysis?.use ?? (input.purpose === 'shared' ? 'shared-key' : 'target-key');
+    const required = _key_policy__WEBPACK_IMPORTED_MODULE_0__/* .KEY_REQUIREMENTS */ .Z_[use].required;
+    const diagnostics = [];
+    const facts = [];
+    let missing;
+    const analysisText = `\n\nKey policy analysis (as RDS will call it):\n${(analysis ? (0,_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .describeAnalysis */ .S7)(analysis) : [`Key policy not analysed: ${input.analysisUnavailable ?? 'not read'}.`])
+        .map(l => `- ${l}`)
+        .join('\n')}`;
+    const error = (side, d) => {
+        missing ??= side;
+        diagnostics.push({ ...d, severity: 'error' });
+    };
+    const notice = (d, severity = 'notice') => diagnostics.push({ ...d, severity });
+    const iamFix = iamFixText(remedy.principalArn, remedy.principalAccount, iamStatementsFor(remedy.keyArn, required));
+    const done = () => ({ status: missing ? 'blocked' : 'ok', ...(missing ? { missing } : {}), diagnostics, facts });
+    // 1. The key itself, as the principal sees it.
+    const d = probe?.describe;
+    let stateBlocked = false;
+    if (d && isRefused(d) && d.code === 'NotFoundException') {
+        error('key-state', {
+            title: `The ${what} does not exist`,
+            message: `KMS answered NotFoundException for DescribeKey on ${where} as ${who}: the ARN is wrong, or the key is in another region than the snapshot. ${d.message}`
+        });
+        return done();
+    }
+    const keyState = d?.ok === true ? d.keyState : input.ownerKeyState;
+    if (keyState && keyState !== 'Enabled') {
+        stateBlocked = true;
+        error('key-state', {
+            title: `The ${what} is ${keyState}`,
+            message: `${where} is ${keyState}; RDS can only use an Enabled key. The rest of the key's analysis follows, so one run shows everything that blocks.`,
+            fix: keyStateFix(remedy.keyArn, keyState)
+        });
+    }
+    if (d?.ok === true) {
+        if (input.purpose === 'shared' && d.keyManager === 'AWS') {
+            error('key-policy', {
+                title: 'The shared snapshot key is an AWS managed key',
+                message: `${where} is an AWS managed key (aws/rds). Its key policy can never be changed, so ${who} can never use it. Set kms-key-id to a customer managed key (CMK) whose policy admits the target.`
+            });
+            return done();
+        }
+        facts.push([`${input.purpose === 'shared' ? 'Shared' : 'Target'} key visible to the target role`, `${remedy.keyArn} (${d.keyState ?? 'state unknown'})`]);
+    }
+    const g = probe?.grant;
+    if (g && isRefused(g) && KEY_STATE_CODES.has(g.code) && !stateBlocked) {
+        stateBlocked = true;
+        error('key-state', {
+            title: `The ${what} is not usable (${g.code})`,
+            message: `The probe grant on ${where} as ${who} failed with ${g.code}: ${g.message}. The key is disabled or pending deletion.`,
+            fix: `aws kms describe-key --key-id ${remedy.keyArn}\n${keyStateFix(remedy.keyArn, g.code === 'KMSInvalidStateException' ? 'PendingDeletion' : 'Disabled')}`
+        });
+    }
+    // 2. The key policy, from the analysis: Deny statements, missing statements, near misses.
+    const proven = new Set();
+    if (d?.ok === true)
+        proven.add('kms:DescribeKey');
+    if (g?.ok === true)
+        proven.add('kms:CreateGrant');
+    if (analysis) {
+        for (const deny of analysis.denies)
+            error('key-policy', {
+                title: `A Deny in the key policy of the ${what} refuses ${deny.actions.join(', ')}`,
+                message: `Statement ${deny.label} of the key policy of ${where} denies ${deny.actions.join(', ')} to ${who}. ${_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .KEY_REQUIREMENTS */ .Z_[use].operation} needs them. The statement:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(deny.statement)}${analysisText}`,
+                fix: denyFixText(deny, remedy.keyArn)
+            });
+        const notAllowed = analysis.missing.filter(a => !proven.has(a));
+        if (notAllowed.length > 0) {
+            const near = analysis.nearMisses.map(m => `- The key policy names ${m.named} (statement ${m.statement}), the role is ${m.principal}: ${m.why}.`);
+            const statements = keyPolicyStatementsFor(remedy.principalArn, notAllowed, input.purpose === 'shared' ? 'Staging' : 'StagingRole');
+            error('key-policy', {
+                title: near.length
+                    ? `The key policy of the ${what} names a principal close to ${remedy.principalArn}, not it`
+                    : `Key policy of the ${what} does not admit ${remedy.principalArn} for ${notAllowed.join(', ')}`,
+                message: `The key policy of ${where} has no statement that lets ${who} perform ${notAllowed.join(', ')} through RDS, which ${_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .KEY_REQUIREMENTS */ .Z_[use].operation} needs; it would fail with KMSKeyNotAccessibleFault.` +
+                    (near.length ? `\n${near.join('\n')}` : '') +
+                    (analysis.crossAccount ? `\nAcross accounts the IAM policy of ${remedy.principalArn} must allow the same actions on ${remedy.keyArn} too; the probe checks it once the key policy admits the role.` : '') +
+                    analysisText,
+                fix: (near.length ? `Name ${remedy.principalArn} in the key policy (correct the near-miss ARN), or add:\n\n` : '') +
+                    keyFixText({ ...remedy, keyPolicy: statements }, 'key-policy')
+            });
+        }
+        const contradicted = [...analysis.missing, ...analysis.denied].filter(a => proven.has(a));
+        if (contradicted.length > 0)
+            notice({
+                title: `KMS allowed what the key policy analysis did not find (${what})`,
+                message: `The probe succeeded for ${contradicted.join(', ')} on ${where} although no key policy statement seems to allow it: a grant or a statement form the analysis does not read may give it. AWS decided; the run goes on.`
+            }, 'warning');
+        if (analysis.recommendedMissing.length > 0)
+            notice({
+                title: `Key policy of the ${what}: ${analysis.recommendedMissing.join(', ')} not allowed (not needed by this run)`,
+                message: `AWS's documented key policy for RDS also gives ${analysis.recommendedMissing.join(', ')} (with kms:GrantIsForAWSResource) so that RDS can list and revoke its grants; ${_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .KEY_REQUIREMENTS */ .Z_[use].operation} does not call them, so nothing blocks.`,
+                fix: `Optional, in the key policy of ${remedy.keyArn}:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(keyPolicyStatementsFor(remedy.principalArn, analysis.recommendedMissing, input.purpose === 'shared' ? 'Staging' : 'StagingRole'))}`
+            });
+    }
+    else if (!stateBlocked) {
+        notice({
+            title: `Key policy of the ${what} not analysed`,
+            message: `${input.analysisUnavailable ?? 'The key policy could not be read'}. ${g?.ok === true ? `The probe against KMS decided instead: DescribeKey and CreateGrant work for ${remedy.principalArn}. ` : ''}${required.filter(a => !proven.has(a)).join(', ')} through RDS are not checked.`,
+            fix: keyFixText({ ...remedy, keyPolicy: keyPolicyStatementsFor(remedy.principalArn, required, 'Staging'), iam: iamStatementsFor(remedy.keyArn, required) }, 'both')
+        }, 'warning');
+    }
+    // 3. The IAM half, from the probe: needed across accounts, or when the key policy admits only the account.
+    let undecidedReported = false;
+    const iamRefused = [];
+    const keyPolicyAdmits = analysis ? analysis.missing.length === 0 && analysis.denied.length === 0 : undefined;
+    const iamNeeded = analysis ? analysis.crossAccount || analysis.admission === 'account' || analysis.undecided.length > 0 : true;
+    for (const [call, action, outcome] of [
+        ['DescribeKey', 'kms:DescribeKey', d],
+        ['CreateGrant', 'kms:CreateGrant', g]
+    ]) {
+        if (!outcome || !isRefused(outcome) || KEY_STATE_CODES.has(outcome.code) || outcome.code === 'NotFoundException')
+            continue;
+        if (outcome.code !== 'AccessDeniedException') {
+            error('both', { title: `KMS refused ${call} on the ${what}`, message: `The probe ${call} on ${where} as ${who} failed with ${outcome.code}: ${outcome.message}` });
+            continue;
+        }
+        const direct = input.directAnalysis?.results.find(r => r.action === action);
+        if (keyPolicyAdmits === false && analysis && (analysis.missing.includes(action) || analysis.denied.includes(action)))
+            continue; // explained above
+        if (direct?.decision === 'allow') {
+            iamRefused.push({ call, action, statements: direct.statements, viaAccount: direct.grantedTo === 'account', message: outcome.message });
+            continue;
+        }
+        if (direct?.decision === 'undecided') {
+            if (undecidedReported)
+                continue;
+            undecidedReported = true;
+            const region = /^arn:[^:]+:kms:([^:]+):/.exec(remedy.keyArn)?.[1] ?? '<region>';
+            const rewritten = (analysis?.policy?.statements ?? [])
+                .filter(st => direct.statements.includes(st.label) && st.Effect === 'Allow')
+                .map(st => `Replace statement ${st.label} (statement #${st.index + 1}) with:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)((0,_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .withoutUndecidableConditions */ .Jf)(st, region))}`);
+            error('both', {
+                title: `KMS refused ${call} on the ${what}: likely the condition ${[...new Set(direct.undecided)].join(', ')}`,
+                message: `The key policy statements ${direct.statements.join(', ')} that would admit ${who} depend on ${[...new Set(direct.undecided)].join(', ')}, which cannot be judged before the call. The probe decided, and KMS refused ${call} on ${where}: that condition is the likely cause (the runner calls from outside what it allows), else the role's IAM policy.${analysisText}`,
+                fix: [
+                    `Either make the runner meet that condition, or scope the statement to RDS instead (RDS calls KMS on the role's behalf, so kms:ViaService always holds for the restore):`,
+                    ...rewritten,
+                    `If the condition is met and KMS still refuses, the IAM half is missing:\n\n${iamFix}`
+                ].join('\n\n')
+            });
+            continue;
+        }
+        if (direct?.decision === 'no-allow' && direct.unmetConditions.length > 0 && direct.unmetConditions.every(c => RDS_ONLY_CONDITION.test(c))) {
+            const viaRds = analysis?.results.find(r => r.action === action);
+            notice({
+                title: `Probe ${call} refused as expected on the ${what}`,
+                message: `The key policy of ${where} lets ${who} use the key only through RDS (${direct.unmetConditions.join('; ')}), so the probe's direct ${call} was refused, while RDS's call will be allowed by ${viaRds?.statements.join(', ') ?? 'the same statements'}. The IAM half of ${action} is therefore not proven.`,
+                fix: iamFix
+            });
+            continue;
+        }
+        if (!analysis)
+            error('both', {
+                title: `KMS refused ${call} on the ${what}`,
+                message: `The probe ${call} on ${where} as ${who} was refused and the key policy could not be read, so which half refuses is not known: the key policy must admit the role (or its account) and, across accounts, the role's IAM policy must allow ${required.join(', ')} on the key ARN.`,
+                fix: keyFixText({ ...remedy, keyPolicy: keyPolicyStatementsFor(remedy.principalArn, required, 'Staging'), iam: iamStatementsFor(remedy.keyArn, required) }, 'both')
+            });
+    }
+    if (iamRefused.length > 0) {
+        const actions = iamRefused.map(r => r.action);
+        error('iam', {
+            title: `The IAM policy of ${remedy.principalArn} does not allow ${actions.join(', ')} on the ${what}`,
+            message: `KMS refused the probe's ${iamRefused.map(r => r.call).join(' and ')} on ${where} as ${who}, while the key policy admits it (${[...new Set(iamRefused.flatMap(r => r.statements))].join(', ')}${iamRefused.some(r => r.viaAccount) ? ', through the account root' : ''}). So the role's own IAM side is the missing half: ${analysis?.crossAccount
+                ? "across accounts KMS needs both the key policy and the caller's IAM policy."
+                : iamRefused.some(r => r.viaAccount)
+                    ? 'the key policy names only the account, which delegates to IAM.'
+                    : 'the key policy names the role itself, so an explicit Deny in its IAM policies, a permissions boundary or a service control policy refused it.'} (KMS said: "${iamRefused[0].message}"; its wording does not decide the side.)${analysisText}`,
+            fix: iamFix
+        });
+    }
+    // 4. Undecided conditions: name them, say who decided.
+    if (analysis && analysis.undecidedConditions.length > 0) {
+        const refused = [d, g].some(o => o && isRefused(o));
+        if (!refused)
+            notice({
+                title: `Key policy conditions not judged (${what})`,
+                message: `Whether ${who} may perform ${analysis.undecided.join(', ')} on ${where} depends on ${analysis.undecidedConditions.join(', ')}, which cannot be judged before the call. ${probe ? 'The probe decided: KMS allowed DescribeKey and CreateGrant' : 'mode: plan does not probe; mode: preflight lets KMS decide'}; the restore decides for the rest.`
+            }, 'warning');
+    }
+    // 5. What the probe proved, and what it leaves to the run.
+    if (g?.ok === true && probe) {
+        facts.push([`Grant probe on the ${what}`, `created and ${probe.cleanup.ok === true ? 'retired' : 'NOT retired'} by ${remedy.principalArn}`]);
+        if (isRefused(probe.cleanup))
+            notice({
+                title: 'Preflight grant left on the key',
+                message: `The probe grant ${probe.grantId} on ${where} could not be retired or revoked (${probe.cleanup.code}: ${probe.cleanup.message}). It allows only Decrypt and DescribeKey to ${remedy.principalArn}.`,
+                fix: `aws kms revoke-grant --key-id ${remedy.keyArn} --grant-id ${probe.grantId}`
+            }, 'warning');
+    }
+    if (!missing && analysis && keyPolicyAdmits && iamNeeded) {
+        const unproven = required.filter(a => !proven.has(a));
+        notice({
+            title: probe ? `IAM side of the ${what} partly checked` : `IAM side of the ${what} not probed (mode: plan)`,
+            message: `The key policy admits ${who}${analysis.admission === 'account' ? ' through its account root' : ''}, so its IAM policy must allow ${required.join(', ')} on ${remedy.keyArn}${analysis.crossAccount ? ' (across accounts KMS needs both)' : ''}. ${probe ? `The probe proved ${[...proven].join(' and ') || 'nothing'}; ${unproven.join(', ') || 'nothing else'} ${unproven.length ? 'is' : ''} left to the run` : 'mode: plan makes no CreateGrant; mode: preflight probes DescribeKey and CreateGrant'} (simulating IAM policies needs iam:SimulatePrincipalPolicy, which the action does not call).`,
+            fix: iamFix
+        });
+    }
+    if (!missing && analysis?.ok)
+        facts.push([`Key policy of the ${what}`, `admits ${remedy.principalArn} for everything ${_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .KEY_REQUIREMENTS */ .Z_[use].operation} needs`]);
+    return done();
+}
+
+
+/***/ }),
+
+/***/ 3234:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EH: () => (/* binding */ analyzeKeyPolicy),
+/* harmony export */   Jf: () => (/* binding */ withoutUndecidableConditions),
+/* harmony export */   MJ: () => (/* binding */ KEY_GRANT_POLICY_ACTIONS),
+/* harmony export */   S7: () => (/* binding */ describeAnalysis),
+/* harmony export */   Xl: () => (/* binding */ PROBE_ACTIONS),
+/* harmony export */   Z_: () => (/* binding */ KEY_REQUIREMENTS),
+/* harmony export */   g: () => (/* binding */ viaRds),
+/* harmony export */   ob: () => (/* binding */ direct),
+/* harmony export */   pu: () => (/* binding */ analyzeKeyUse),
+/* harmony export */   zD: () => (/* binding */ KEY_USER_POLICY_ACTIONS)
+/* harmony export */ });
+/* unused harmony exports parseKeyPolicy, wildcardMatch, iamName, notPrincipalExempts, evaluateAction, ACTION_EXPANSION, RESTORE_REQUIREMENTS, narrowDeny, nearMissReason, applyNarrowedDenies */
+/* harmony import */ var _policy_json__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4927);
+/**
+ * Static analysis of a KMS key policy: may this principal perform these KMS
+ * actions on this key, in this request context? Pure and table-tested.
+ *
+ * It follows the KMS evaluation rules: an explicit Deny wins; otherwise an
+ * Allow is needed. A statement naming the principal itself, or `*`, grants
+ * the access on its own within the key's account; one naming the account
+ * root (or the bare account id) delegates to that account's IAM policies.
+ * Across accounts the caller's IAM policy must allow the action as well,
+ * whatever the key policy says. Conditions are judged only where the value
+ * is known before the call (kms:CallerAccount, kms:ViaService,
+ * kms:GrantIsForAWSResource, aws:PrincipalArn, aws:PrincipalAccount ...);
+ * anything else is reported as undecided, never guessed.
+ */
+
+function parseKeyPolicy(text) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (e) {
+        return { error: `the key policy is not valid JSON (${e.message})` };
+    }
+    if (!doc || typeof doc !== 'object' || !('Statement' in doc))
+        return { error: 'the key policy has no Statement' };
+    const raw = (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(doc.Statement);
+    const statements = [];
+    for (const [i, s] of raw.entries()) {
+        if (!s || typeof s !== 'object')
+            return { error: `statement #${i + 1} is not an object` };
+        const st = s;
+        if (st.Effect !== 'Allow' && st.Effect !== 'Deny')
+            return { error: `statement #${i + 1} has Effect '${String(st.Effect)}'` };
+        statements.push({ ...st, label: st.Sid ? `"${st.Sid}"` : `#${i + 1}`, index: i });
+    }
+    return { statements };
+}
+function and(values) {
+    if (values.includes(false))
+        return false;
+    if (values.includes('unknown'))
+        return 'unknown';
+    return true;
+}
+/** IAM wildcard match: `*` any run, `?` one character. */
+function wildcardMatch(pattern, value, ignoreCase = false) {
+    const re = new RegExp(`^${pattern
+        .split('')
+        .map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+        .join('')}$`, ignoreCase ? 'i' : '');
+    return re.test(value);
+}
+function accountOf(principal) {
+    if (/^\d{12}$/.test(principal))
+        return principal;
+    const m = /^arn:[^:]+:iam::(\d{12}):root$/.exec(principal);
+    return m?.[1];
+}
+/** arn:aws:iam::ACCOUNT:role/PATH/NAME -> its parts. */
+function iamName(arn) {
+    const m = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(.*\/)?([^/]+)$/.exec(arn);
+    return m ? { account: m[1], type: m[2], path: m[3] ?? '', name: m[4] } : undefined;
+}
+/**
+ * The caller's role ARN comes from its session ARN, which drops the role's
+ * path: a policy naming the role with a path is the same role when the caller's
+ * ARN has none.
+ */
+function sameRoleIgnoringPath(named, caller) {
+    const a = iamName(named);
+    const b = iamName(caller);
+    return !!a && !!b && a.account === b.account && a.type === b.type && a.name === b.name && (a.path === '' || b.path === '');
+}
+/** Does a principal element name the caller? Returns how, or false. */
+function principalMatch(element, ctx) {
+    if (element === undefined)
+        return false;
+    if (element === '*')
+        return 'everyone';
+    const aws = (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(element.AWS);
+    let best = false;
+    for (const p of aws) {
+        if (p === '*')
+            best = 'everyone';
+        else if (p === ctx.principalArn || sameRoleIgnoringPath(p, ctx.principalArn))
+            return 'principal';
+        else if (accountOf(p) === ctx.principalAccount && best === false)
+            best = 'account';
+    }
+    return best;
+}
+/**
+ * NotPrincipal: everyone except those listed. A role session is excepted only
+ * when the element lists its account, its role ARN and (when known) its session
+ * ARN: AWS checks the account, then the role, then the session (IAM guide,
+ * "AWS JSON policy elements: NotPrincipal").
+ */
+function notPrincipalExempts(element, ctx) {
+    if (element === undefined || element === '*')
+        return element === '*';
+    const listed = (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(element.AWS);
+    const account = listed.some(p => accountOf(p) === ctx.principalAccount);
+    const role = listed.some(p => p === ctx.principalArn || sameRoleIgnoringPath(p, ctx.principalArn));
+    const session = ctx.sessionArn === undefined || listed.includes(ctx.sessionArn);
+    return account && role && session;
+}
+function statementPrincipal(st, ctx) {
+    if (st.NotPrincipal !== undefined)
+        return notPrincipalExempts(st.NotPrincipal, ctx) ? false : 'everyone';
+    return principalMatch(st.Principal, ctx);
+}
+function actionMatch(st, action) {
+    if (st.NotAction !== undefined)
+        return !(0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(st.NotAction).some(p => wildcardMatch(p, action, true));
+    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(st.Action).some(p => wildcardMatch(p, action, true));
+}
+function resourceMatch(st, keyArn) {
+    if (st.NotResource !== undefined)
+        return !(0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(st.NotResource).some(p => wildcardMatch(p, keyArn));
+    if (st.Resource === undefined)
+        return true;
+    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(st.Resource).some(p => wildcardMatch(p, keyArn));
+}
+const GRANT_OPERATIONS = new Set(['kms:creategrant', 'kms:listgrants', 'kms:revokegrant']);
+/** The value of a condition key in this request: a string, undefined (key absent), or 'unknown'. */
+function contextValue(key, action, ctx) {
+    switch (key.toLowerCase()) {
+        case 'kms:calleraccount':
+        case 'aws:principalaccount':
+            return ctx.principalAccount;
+        case 'aws:principalarn':
+            return ctx.principalArn;
+        case 'aws:principaltype':
+            return 'AssumedRole';
+        case 'kms:viaservice':
+            return ctx.viaService;
+        case 'kms:grantisforawsresource':
+            return GRANT_OPERATIONS.has(action.toLowerCase()) ? String(ctx.grantIsForAwsResource ?? false) : undefined;
+        default:
+            return { unknown: true };
+    }
+}
+const NEGATED = /^(StringNot|ArnNot)/;
+function compare(base, pattern, value) {
+    switch (base) {
+        case 'StringEquals':
+        case 'StringNotEquals':
+        case 'ArnEquals':
+        case 'ArnNotEquals':
+            return pattern === value;
+        case 'StringEqualsIgnoreCase':
+        case 'StringNotEqualsIgnoreCase':
+            return pattern.toLowerCase() === value.toLowerCase();
+        case 'StringLike':
+        case 'StringNotLike':
+        case 'ArnLike':
+        case 'ArnNotLike':
+            return wildcardMatch(pattern, value);
+        case 'Bool':
+            return pattern.toLowerCase() === value.toLowerCase();
+        default:
+            return 'unknown';
+    }
+}
+/** Judges one statement's Condition block; collects the conditions it could not judge and those that failed. */
+function conditionsHold(st, action, ctx) {
+    const undecided = [];
+    const unmet = [];
+    const results = [];
+    for (const [operator, block] of Object.entries(st.Condition ?? {})) {
+        const m = /^(ForAnyValue:|ForAllValues:)?([A-Za-z]+?)(IfExists)?$/.exec(operator);
+        for (const [key, rawValues] of Object.entries(block ?? {})) {
+            const label = `${operator} ${key}`;
+            const values = (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(rawValues).map(v => String(v));
+            const value = contextValue(key, action, ctx);
+            let r;
+            if (!m || (typeof value === 'object' && value !== null))
+                r = 'unknown';
+            else {
+                const [, setOp, base, ifExists] = m;
+                if (base === 'Null')
+                    r = values.some(v => (v.toLowerCase() === 'true') === (value === undefined));
+                else if (value === undefined)
+                    r = ifExists || setOp === 'ForAllValues:' ? true : NEGATED.test(base) ? true : false;
+                else {
+                    const each = values.map(v => compare(base, v, value));
+                    const any = each.includes(true) ? true : each.includes('unknown') ? 'unknown' : false;
+                    r = any === 'unknown' ? 'unknown' : NEGATED.test(base) ? !any : any;
+                }
+            }
+            if (r === 'unknown')
+                undecided.push(label);
+            if (r === false)
+                unmet.push(label);
+            results.push(r);
+        }
+    }
+    return { result: and(results), undecided, unmet };
+}
+/** Evaluates one action against the policy. */
+function evaluateAction(policy, action, keyArn, ctx) {
+    const result = { action, decision: 'no-allow', statements: [], undecided: [], unmetConditions: [] };
+    const rank = { principal: 3, everyone: 2, account: 1 };
+    const allowedBy = [];
+    const maybeAllow = [];
+    const maybeDeny = [];
+    for (const st of policy.statements) {
+        const who = statementPrincipal(st, ctx);
+        if (!who || !actionMatch(st, action) || !resourceMatch(st, keyArn))
+            continue;
+        const cond = conditionsHold(st, action, ctx);
+        if (st.Effect === 'Deny') {
+            if (cond.result === true)
+                return { ...result, decision: 'deny', statements: [st.label] };
+            if (cond.result === 'unknown') {
+                maybeDeny.push(st.label);
+                result.undecided.push(...cond.undecided);
+            }
+            continue;
+        }
+        if (cond.result === true) {
+            allowedBy.push(st.label);
+            if (!result.grantedTo || rank[who] > rank[result.grantedTo])
+                result.grantedTo = who;
+        }
+        else if (cond.result === 'unknown') {
+            maybeAllow.push(st.label);
+            result.undecided.push(...cond.undecided);
+        }
+        else
+            result.unmetConditions.push(...cond.unmet.map(u => `${st.label}: ${u}`));
+    }
+    if (maybeDeny.length > 0)
+        return { ...result, decision: 'undecided', statements: maybeDeny };
+    if (allowedBy.length > 0)
+        return { ...result, decision: 'allow', statements: allowedBy, undecided: [] };
+    if (maybeAllow.length > 0)
+        return { ...result, decision: 'undecided', statements: maybeAllow };
+    return result;
+}
+/**
+ * A required action as the analysis checks it: the concrete KMS action names a
+ * wildcard such as kms:ReEncrypt* stands for, each must be allowed.
+ */
+const ACTION_EXPANSION = {
+    'kms:ReEncrypt*': ['kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+    'kms:GenerateDataKey*': ['kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext']
+};
+const KEY_REQUIREMENTS = {
+    'shared-key': {
+        operation: 'the staging restore from the shared cluster snapshot (RestoreDBClusterFromSnapshot) or the staging copy of the shared DB snapshot (CopyDBSnapshot)',
+        required: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt'],
+        recommended: ['kms:ListGrants', 'kms:RevokeGrant']
+    },
+    'target-key': {
+        operation: 'the staging restore (or staging copy) encrypting under the staging key',
+        required: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKey'],
+        recommended: ['kms:ListGrants', 'kms:RevokeGrant']
+    },
+    'copy-key': {
+        operation: 'the production copy of the snapshot under the CMK (CopyDBClusterSnapshot / CopyDBSnapshot with KmsKeyId)',
+        required: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKey'],
+        recommended: ['kms:ListGrants', 'kms:RevokeGrant']
+    }
+};
+/**
+ * What `mode: policies` writes for a key user, next to the table above: AWS's
+ * documented key-user statement for RDS (the RDS guide's cross-account key
+ * policy) and its grants statement (kms:GrantIsForAWSResource). A superset of
+ * every `required` list (a test holds it so); the blocking decision uses only
+ * `required`, never these.
+ */
+const KEY_USER_POLICY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'];
+const KEY_GRANT_POLICY_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'];
+/** The actions the preflight probe calls directly (DescribeKey, then CreateGrant). */
+const PROBE_ACTIONS = ['kms:DescribeKey', 'kms:CreateGrant'];
+/** What RDS does with the shared key when the target restores from the shared snapshot: required, then recommended. */
+const RESTORE_REQUIREMENTS = [...KEY_REQUIREMENTS['shared-key'].required, ...KEY_REQUIREMENTS['shared-key'].recommended];
+/** The request context of RDS acting for the principal in a region (grants are for an AWS resource). */
+function viaRds(principalArn, principalAccount, region) {
+    return { principalArn, principalAccount, viaService: `rds.${region}.amazonaws.com`, grantIsForAwsResource: true };
+}
+/** The request context of a direct call by the principal (the preflight probe). */
+function direct(principalArn, principalAccount) {
+    return { principalArn, principalAccount, grantIsForAwsResource: false };
+}
+function analyzeKeyPolicy(policyText, keyArn, ctx, required = RESTORE_REQUIREMENTS) {
+    const policy = parseKeyPolicy(policyText);
+    const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(keyArn)?.[1];
+    const empty = { results: [], allowed: [], missing: [], denied: [], undecided: [], needsIam: true, ok: false };
+    if ('error' in policy)
+        return { ...empty, parseError: policy.error };
+    const results = required.flatMap(a => (ACTION_EXPANSION[a] ?? [a]).map(x => evaluateAction(policy, x, keyArn, ctx)));
+    const pick = (d) => results.filter(r => r.decision === d).map(r => r.action);
+    const allowed = pick('allow');
+    const crossAccount = keyAccount !== ctx.principalAccount;
+    return {
+        results,
+        allowed,
+        missing: pick('no-allow'),
+        denied: pick('deny'),
+        undecided: pick('undecided'),
+        needsIam: crossAccount || results.some(r => r.decision === 'allow' && r.grantedTo === 'account'),
+        ok: allowed.length === results.length
+    };
+}
+/** One line per action, for the job log and the annotation text. */
+function describeAnalysis(a) {
+    if (a.parseError)
+        return [`Key policy not analysed: ${a.parseError}.`];
+    return a.results.map(r => {
+        switch (r.decision) {
+            case 'allow':
+                return `${r.action}: allowed by ${r.statements.join(', ')}${r.grantedTo === 'account' ? ' (to the account root: the role\'s IAM policy must allow it too)' : r.grantedTo === 'everyone' ? ' (to every principal matching its conditions)' : ''}`;
+            case 'deny':
+                return `${r.action}: DENIED by ${r.statements.join(', ')}`;
+            case 'undecided':
+                return `${r.action}: cannot be judged from the policy alone (${r.statements.join(', ')} depend on ${[...new Set(r.undecided)].join(', ')})`;
+            default:
+                return `${r.action}: no statement allows it${r.unmetConditions.length ? ` (conditions not met: ${r.unmetConditions.join('; ')})` : ''}`;
+        }
+    });
+}
+function stripLabel(st) {
+    const { label: _l, index: _i, ...rest } = st;
+    return rest;
+}
+const ACCOUNT_KEYS = ['aws:principalaccount', 'kms:calleraccount'];
+const NEGATED_OPERATOR = /^(ForAnyValue:|ForAllValues:)?(StringNotEquals|StringNotEqualsIgnoreCase|StringNotLike|ArnNotEquals|ArnNotLike)(IfExists)?$/;
+/** The Deny statement narrowed so that it no longer applies to `ctx`'s principal (never an Allow). */
+function narrowDeny(st, ctx) {
+    const root = `arn:aws:iam::${ctx.principalAccount}:root`;
+    const copy = JSON.parse(JSON.stringify(stripLabel(st)));
+    if (copy.NotPrincipal !== undefined && copy.NotPrincipal !== '*') {
+        const listed = (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(copy.NotPrincipal.AWS);
+        const add = [root, ctx.principalArn, ...(ctx.sessionArn ? [ctx.sessionArn] : [])].filter(p => !listed.includes(p));
+        copy.NotPrincipal = { ...copy.NotPrincipal, AWS: [...listed, ...add] };
+        return { narrowed: copy, how: `added ${add.join(', ')} to its NotPrincipal (a role session is spared only when its account, its role and its session are all listed)` };
+    }
+    // A negated condition on the caller's account or ARN: add the principal's value to it.
+    for (const [operator, block] of Object.entries(copy.Condition ?? {})) {
+        if (!NEGATED_OPERATOR.test(operator))
+            continue;
+        for (const [key, values] of Object.entries(block ?? {})) {
+            const k = key.toLowerCase();
+            const value = ACCOUNT_KEYS.includes(k) ? ctx.principalAccount : k === 'aws:principalarn' ? ctx.principalArn : undefined;
+            if (!value)
+                continue;
+            const list = (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(values).map(String);
+            block[key] = [...list, value];
+            return { narrowed: copy, how: `added ${value} to its ${operator} ${key} condition` };
+        }
+    }
+    // A Principal naming the principal (or its account) explicitly: take it out.
+    if (copy.Principal && copy.Principal !== '*' && copy.Principal.AWS !== undefined) {
+        const listed = (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(copy.Principal.AWS);
+        const keep = listed.filter(p => p !== ctx.principalArn && !sameRoleIgnoringPath(p, ctx.principalArn) && accountOf(p) !== ctx.principalAccount);
+        if (keep.length === 0)
+            return { narrowed: undefined, how: 'it names only this principal (or its account): remove the statement' };
+        if (keep.length < listed.length) {
+            copy.Principal = { ...copy.Principal, AWS: keep.length === 1 ? keep[0] : keep };
+            return { narrowed: copy, how: `removed ${listed.filter(p => !keep.includes(p)).join(', ')} from its Principal` };
+        }
+    }
+    // Otherwise: except the principal by ARN.
+    const cond = (copy.Condition ??= {});
+    const block = (cond['ArnNotEquals'] ??= {});
+    const existing = (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(block['aws:PrincipalArn']).map(String);
+    block['aws:PrincipalArn'] = [...existing, ctx.principalArn];
+    return { narrowed: copy, how: `added the condition ArnNotEquals aws:PrincipalArn ${ctx.principalArn}, so the Deny no longer applies to it` };
+}
+function editDistance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++)
+        d[0][j] = j;
+    for (let i = 1; i <= a.length; i++)
+        for (let j = 1; j <= b.length; j++)
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+}
+/** Why `named` looks like the principal without being it, or undefined. */
+function nearMissReason(named, principalArn) {
+    if (named === principalArn)
+        return undefined;
+    const target = iamName(principalArn);
+    if (!target)
+        return undefined;
+    if (/^AROA[0-9A-Z]{12,}$/.test(named))
+        return `${named} is a role's unique id: KMS shows it in place of a role that was deleted; a role created again under the same name has a new id and is not admitted`;
+    const n = iamName(named);
+    if (!n || n.account !== target.account || n.type !== target.type)
+        return undefined;
+    if (n.name === target.name)
+        return n.path && target.path && n.path !== target.path ? `same name under another path (${n.path} instead of ${target.path})` : undefined;
+    const norm = (x) => x.toLowerCase().replace(/[-_]/g, '');
+    if (norm(n.name) === norm(target.name))
+        return 'the same name ignoring case, hyphens and underscores';
+    const dist = editDistance(n.name, target.name);
+    if (dist <= 3)
+        return `${dist} character${dist === 1 ? '' : 's'} apart`;
+    return undefined;
+}
+function nearMissesIn(policy, ctx) {
+    const out = [];
+    for (const st of policy.statements) {
+        if (st.Effect !== 'Allow')
+            continue;
+        const named = st.Principal && st.Principal !== '*' ? (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(st.Principal.AWS) : [];
+        const inConditions = Object.values(st.Condition ?? {}).flatMap(block => Object.entries(block ?? {})
+            .filter(([k]) => k.toLowerCase() === 'aws:principalarn')
+            .flatMap(([, v]) => (0,_policy_json__WEBPACK_IMPORTED_MODULE_0__/* .asList */ .DD)(v).map(String)));
+        for (const p of [...named, ...inConditions]) {
+            const why = nearMissReason(p, ctx.principalArn);
+            if (why && !out.some(m => m.named === p))
+                out.push({ named: p, principal: ctx.principalArn, statement: st.label, why });
+        }
+    }
+    return out;
+}
+/** The analysis of one key use (KEY_REQUIREMENTS[use]) for one principal. */
+function analyzeKeyUse(policyText, keyArn, ctx, use) {
+    const req = KEY_REQUIREMENTS[use];
+    const base = analyzeKeyPolicy(policyText, keyArn, ctx, req.required);
+    const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(keyArn)?.[1];
+    const crossAccount = keyAccount !== ctx.principalAccount;
+    const out = {
+        ...base,
+        use,
+        required: req.required,
+        recommendedMissing: [],
+        crossAccount,
+        denies: [],
+        nearMisses: [],
+        undecidedConditions: [...new Set(base.results.flatMap(r => r.undecided))]
+    };
+    const policy = parseKeyPolicy(policyText);
+    if ('error' in policy)
+        return out;
+    out.policy = policy;
+    const recommended = analyzeKeyPolicy(policyText, keyArn, ctx, req.recommended);
+    out.recommendedMissing = recommended.results.filter(r => r.decision === 'no-allow' || r.decision === 'deny').map(r => r.action);
+    if (base.ok)
+        out.admission = base.results.some(r => r.grantedTo === 'account') ? 'account' : 'principal';
+    for (const r of base.results.filter(x => x.decision === 'deny')) {
+        const st = policy.statements.find(x => x.label === r.statements[0]);
+        if (!st)
+            continue;
+        const found = out.denies.find(d => d.index === st.index);
+        if (found) {
+            found.actions.push(r.action);
+            continue;
+        }
+        const { narrowed, how } = narrowDeny(st, ctx);
+        out.denies.push({ label: st.label, index: st.index, actions: [r.action], statement: stripLabel(st), narrowed, how });
+    }
+    if (!base.ok)
+        out.nearMisses = nearMissesIn(policy, ctx);
+    return out;
+}
+/** The key policy with Deny statements replaced by their narrowed versions (or removed): what the Deny fix produces. */
+function applyNarrowedDenies(policyText, denies) {
+    const doc = JSON.parse(policyText);
+    const list = asList(doc.Statement);
+    const next = list.flatMap((st, i) => {
+        const d = denies.find(x => x.index === i);
+        if (!d)
+            return [st];
+        return d.narrowed ? [d.narrowed] : [];
+    });
+    return JSON.stringify({ ...doc, Statement: next }, null, 2);
+}
+/** Condition keys the analysis judges: everything else in a statement is undecidable before the call. */
+const JUDGED_KEYS = new Set(['kms:calleraccount', 'aws:principalaccount', 'aws:principalarn', 'aws:principaltype', 'kms:viaservice', 'kms:grantisforawsresource']);
+/**
+ * The statement without the conditions that cannot be judged before the call
+ * (aws:SourceIp, aws:SourceVpce, MFA, tags ...), scoped instead to RDS in the
+ * region: what a principal using the key only through RDS can always meet.
+ */
+function withoutUndecidableConditions(st, region) {
+    const copy = JSON.parse(JSON.stringify(stripLabel(st)));
+    const cond = {};
+    for (const [op, block] of Object.entries(copy.Condition ?? {})) {
+        const kept = Object.fromEntries(Object.entries(block ?? {}).filter(([k]) => JUDGED_KEYS.has(k.toLowerCase())));
+        if (Object.keys(kept).length)
+            cond[op] = kept;
+    }
+    cond['StringEquals'] = { ...(cond['StringEquals'] ?? {}), 'kms:ViaService': `rds.${region}.amazonaws.com` };
+    copy.Condition = cond;
+    return copy;
+}
+
+
+/***/ }),
+
+/***/ 4927:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DD: () => (/* binding */ asList),
+/* harmony export */   hF: () => (/* binding */ renderJson),
+/* harmony export */   yr: () => (/* binding */ policyDocument)
+/* harmony export */ });
+/**
+ * The IAM / KMS policy document shape, as written by the generator and read by
+ * the analyzer, and the one way it is printed (so an annotation shows exactly
+ * the JSON that `mode: policies` writes).
+ */
+function policyDocument(statements, id) {
+    return id ? { Version: '2012-10-17', Id: id, Statement: statements } : { Version: '2012-10-17', Statement: statements };
+}
+/** Two-space JSON: what annotations, the summary and the policies file all show. */
+function renderJson(value) {
+    return JSON.stringify(value, null, 2);
+}
+function asList(v) {
+    if (v === undefined)
+        return [];
+    return Array.isArray(v) ? v : [v];
+}
+
+
+/***/ }),
+
+/***/ 958:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B2: () => (/* binding */ sharedKeyPolicy),
+/* harmony export */   Eg: () => (/* binding */ githubSubject),
+/* harmony export */   Gj: () => (/* binding */ sourceRolePolicy),
+/* harmony export */   KW: () => (/* binding */ toTerraformJsonencode),
+/* harmony export */   MV: () => (/* binding */ policyParamsFromSettings),
+/* harmony export */   NH: () => (/* binding */ sharedKeyResource),
+/* harmony export */   NV: () => (/* binding */ OIDC_PROVIDER_HOST),
+/* harmony export */   Sp: () => (/* binding */ targetRolePolicy),
+/* harmony export */   Yu: () => (/* binding */ targetRoleSharedKeyStatements),
+/* harmony export */   a0: () => (/* binding */ keyAdminStatement),
+/* harmony export */   lb: () => (/* binding */ targetKeyPolicyStatements),
+/* harmony export */   pq: () => (/* binding */ policySet),
+/* harmony export */   r7: () => (/* binding */ githubOidcTrustPolicy),
+/* harmony export */   s3: () => (/* binding */ policyParamsFromContext)
+/* harmony export */ });
+/* unused harmony exports KEY_USE_ACTIONS, GRANT_ACTIONS, keyPolicyPrincipal, keyArnIsExact, keyUserStatements, targetRoleKeyStatements, targetRoleTargetKeyStatements, sourceRoleKeyStatements */
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(788);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14);
+/* harmony import */ var _key_policy__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3234);
+/* harmony import */ var _policy_json__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4927);
+/* harmony import */ var _secret_policy__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1);
+/**
+ * The policies this setup needs, generated from the real account ids, role
+ * ARNs, key ARNs and cluster names. Pure: `mode: policies` prints these, and
+ * every KMS / IAM error annotation shows the same statements.
+ */
+
+
+
+
+
+const OIDC_PROVIDER_HOST = 'token.actions.githubusercontent.com';
+/** The key-user statement's actions (AWS's documented shape; a superset of KEY_REQUIREMENTS' required lists). */
+const KEY_USE_ACTIONS = _key_policy__WEBPACK_IMPORTED_MODULE_1__/* .KEY_USER_POLICY_ACTIONS */ .zD;
+/** Grant actions RDS needs to attach the key to the restored cluster; only for AWS resources. */
+const GRANT_ACTIONS = _key_policy__WEBPACK_IMPORTED_MODULE_1__/* .KEY_GRANT_POLICY_ACTIONS */ .MJ;
+/** Builds the parameters from the settings alone (mode: policies); names what is missing. */
+function policyParamsFromSettings(settings) {
+    const missing = [];
+    if (!settings.source.accountId)
+        missing.push('source-role-arn (or source-account-id, or kms-key-id)');
+    if (!settings.target.accountId)
+        missing.push('target-role-arn (or target-account-id)');
+    if (missing.length > 0)
+        return { missing };
+    const partition = [settings.source.roleArn, settings.target.roleArn, settings.source.kmsKeyArn, settings.target.kmsKeyArn]
+        .map(a => (a ? (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .parseArn */ .Lw)(a)?.partition : undefined))
+        .find(Boolean) ?? 'aws';
+    return {
+        missing,
+        params: {
+            partition,
+            region: settings.region,
+            ...(settings.kind ? { kind: settings.kind } : {}),
+            source: {
+                accountId: settings.source.accountId,
+                roleArn: settings.source.roleArn,
+                database: settings.source.identifier,
+                keyArn: settings.source.kmsKeyArn
+            },
+            target: {
+                accountId: settings.target.accountId,
+                roleArn: settings.target.roleArn,
+                database: settings.target.identifier,
+                keyArn: settings.target.kmsKeyArn
+            },
+            audience: settings.audience,
+            manageMasterPassword: settings.manageMasterPassword,
+            dataApi: settings.maskingConnection === 'data-api',
+            ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {})
+        }
+    };
+}
+/** Builds the parameters from a connected run: the accounts STS reported, the roles acted as, the shared key. */
+function policyParamsFromContext(ctx, sharedKeyArn) {
+    const { settings, accounts } = ctx;
+    return {
+        partition: accounts.source.partition,
+        region: settings.region,
+        ...(settings.kind ? { kind: settings.kind } : {}),
+        source: {
+            accountId: accounts.source.accountId,
+            roleArn: accounts.source.principalArn,
+            database: settings.source.identifier,
+            keyArn: sharedKeyArn ?? settings.source.kmsKeyArn
+        },
+        target: {
+            accountId: accounts.target.accountId,
+            roleArn: accounts.target.principalArn,
+            database: settings.target.identifier,
+            keyArn: settings.target.kmsKeyArn
+        },
+        audience: settings.audience,
+        manageMasterPassword: settings.manageMasterPassword,
+        dataApi: settings.maskingConnection === 'data-api',
+        ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {})
+    };
+}
+/** The principal a key policy names for a side: its role, or its account root when no role is given. */
+function keyPolicyPrincipal(p, side) {
+    return p[side].roleArn ?? (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .accountRootArn */ .hd)(p[side].accountId, p.partition);
+}
+/**
+ * The key ARN the IAM statements are scoped to. Without kms-key-id the CMK does
+ * not exist yet: every key of the source account in the region (see `keyArnIsExact`).
+ */
+function sharedKeyResource(p) {
+    return p.source.keyArn ?? `arn:${p.partition}:kms:${p.region}:${p.source.accountId}:key/*`;
+}
+function keyArnIsExact(p) {
+    return p.source.keyArn !== undefined;
+}
+// ---------------------------------------------------------------------------
+// Key policy statements
+/** Keeps the key manageable: the account root (and through it IAM) may administer it. Passes the lock-out check. */
+function keyAdminStatement(p, accountId = p.source.accountId) {
+    return {
+        Sid: 'EnableIAMPoliciesAndKeyAdministration',
+        Effect: 'Allow',
+        Principal: { AWS: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .accountRootArn */ .hd)(accountId, p.partition) },
+        Action: 'kms:*',
+        Resource: '*'
+    };
+}
+/** The two statements that let a principal use a key for RDS: AWS's documented shape (use, then grants for AWS resources). */
+function keyUserStatements(principal, who) {
+    return [
+        {
+            Sid: `Allow${who}UseOfTheKey`,
+            Effect: 'Allow',
+            Principal: { AWS: principal },
+            Action: [...KEY_USE_ACTIONS],
+            Resource: '*'
+        },
+        {
+            Sid: `Allow${who}AttachmentOfPersistentResources`,
+            Effect: 'Allow',
+            Principal: { AWS: principal },
+            Action: [...GRANT_ACTIONS],
+            Resource: '*',
+            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
+        }
+    ];
+}
+/** The two statements that let the staging principal restore a snapshot encrypted under the shared CMK. */
+function targetKeyPolicyStatements(p) {
+    return keyUserStatements(keyPolicyPrincipal(p, 'target'), 'Staging');
+}
+/** The complete key policy of the shared CMK: admin statement first, then the staging statements. */
+function sharedKeyPolicy(p) {
+    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)([keyAdminStatement(p), ...targetKeyPolicyStatements(p)], 'rds-cross-account-sync-shared-key');
+}
+// ---------------------------------------------------------------------------
+// IAM statements
+/** What the target role's IAM policy needs on one key (cross-account: the key policy alone is not enough). */
+function targetRoleKeyStatements(keyArn, sidPrefix, extra = []) {
+    return [
+        {
+            Sid: `${sidPrefix}Use`,
+            Effect: 'Allow',
+            Action: [...KEY_USE_ACTIONS, 'kms:RetireGrant', ...extra],
+            Resource: keyArn
+        },
+        {
+            Sid: `${sidPrefix}Grants`,
+            Effect: 'Allow',
+            Action: [...GRANT_ACTIONS],
+            Resource: keyArn,
+            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
+        }
+    ];
+}
+/** The target role's KMS statements for the shared CMK (the ones a KMS fault annotation shows). */
+function targetRoleSharedKeyStatements(p) {
+    return targetRoleKeyStatements(sharedKeyResource(p), 'SharedSnapshotKey');
+}
+/** The target role's statements for its own key (the restore encrypts with it; preflight reads its policy). */
+function targetRoleTargetKeyStatements(keyArn) {
+    return targetRoleKeyStatements(keyArn, 'StagingKey', ['kms:GetKeyPolicy']);
+}
+function rdsArn(p, accountId, resource) {
+    return `arn:${p.partition}:rds:${p.region}:${accountId}:${resource}`;
+}
+const MANAGED_ONLY = { Null: { [`aws:ResourceTag/${_context__WEBPACK_IMPORTED_MODULE_0__/* .MANAGED_TAG */ .N2}`]: 'false' } };
+/** The source role's IAM statements on the shared CMK: the copy re-encrypts under it, preflight reads its policy. */
+function sourceRoleKeyStatements(p) {
+    const key = sharedKeyResource(p);
+    return [
+        {
+            Sid: 'SharedKeyCopyAndPreflight',
+            Effect: 'Allow',
+            Action: [...KEY_USE_ACTIONS, 'kms:GetKeyPolicy'],
+            Resource: key
+        },
+        {
+            Sid: 'SharedKeyGrantsForRds',
+            Effect: 'Allow',
+            Action: [...GRANT_ACTIONS],
+            Resource: key,
+            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
+        }
+    ];
+}
+/** The kinds the policies cover: the run's, or both while source-db / target-db are undetected. */
+function kindsOf(p) {
+    return p.kind ? [p.kind] : ['cluster', 'instance'];
+}
+/** Aurora: the production cluster and its cluster snapshots. */
+function sourceClusterStatements(p) {
+    const acct = p.source.accountId;
+    const snapshots = rdsArn(p, acct, 'cluster-snapshot:*');
+    const cluster = rdsArn(p, acct, `cluster:${p.source.database}`);
+    return [
+        {
+            Sid: 'ReadProductionClusterAndSnapshots',
+            Effect: 'Allow',
+            Action: ['rds:DescribeDBClusters', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBClusterSnapshotAttributes', 'rds:ListTagsForResource'],
+            Resource: [cluster, snapshots]
+        },
+        {
+            Sid: 'SnapshotCopyAndShare',
+            Effect: 'Allow',
+            Action: ['rds:CreateDBClusterSnapshot', 'rds:CopyDBClusterSnapshot', 'rds:ModifyDBClusterSnapshotAttribute', 'rds:AddTagsToResource'],
+            Resource: [cluster, snapshots]
+        },
+        {
+            Sid: 'DeleteOnlyThisActionsSnapshots',
+            Effect: 'Allow',
+            Action: 'rds:DeleteDBClusterSnapshot',
+            Resource: snapshots,
+            Condition: MANAGED_ONLY
+        }
+    ];
+}
+/** RDS DB instance: the production instance (arn:...:db:ID), its DB snapshots (arn:...:snapshot:ID) and option groups (checked before sharing). */
+function sourceInstanceStatements(p) {
+    const acct = p.source.accountId;
+    const snapshots = rdsArn(p, acct, 'snapshot:*');
+    const instance = rdsArn(p, acct, `db:${p.source.database}`);
+    return [
+        {
+            Sid: 'ReadProductionInstanceAndSnapshots',
+            Effect: 'Allow',
+            Action: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:ListTagsForResource'],
+            Resource: [instance, snapshots]
+        },
+        {
+            Sid: 'ReadOptionGroupsBeforeSharing',
+            Effect: 'Allow',
+            Action: 'rds:DescribeOptionGroups',
+            Resource: rdsArn(p, acct, 'og:*')
+        },
+        {
+            Sid: 'DBSnapshotCopyAndShare',
+            Effect: 'Allow',
+            Action: ['rds:CreateDBSnapshot', 'rds:CopyDBSnapshot', 'rds:ModifyDBSnapshotAttribute', 'rds:AddTagsToResource'],
+            Resource: [instance, snapshots]
+        },
+        {
+            Sid: 'DeleteOnlyThisActionsDBSnapshots',
+            Effect: 'Allow',
+            Action: 'rds:DeleteDBSnapshot',
+            Resource: snapshots,
+            Condition: MANAGED_ONLY
+        }
+    ];
+}
+function sourceRolePolicy(p) {
+    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)([
+        ...kindsOf(p).flatMap(k => (k === 'cluster' ? sourceClusterStatements(p) : sourceInstanceStatements(p))),
+        ...sourceRoleKeyStatements(p)
+    ]);
+}
+/** Aurora in staging: restore from the shared cluster snapshot, the cluster and its instances, final cluster snapshots. */
+function targetClusterStatements(p) {
+    const acct = p.target.accountId;
+    const clusters = rdsArn(p, acct, `cluster:${p.target.database}*`);
+    return [
+        {
+            Sid: 'ReadOnlyDescribe',
+            Effect: 'Allow',
+            Action: [
+                'rds:DescribeDBClusters',
+                'rds:DescribeDBInstances',
+                'rds:DescribeDBClusterSnapshots',
+                'rds:DescribeDBSubnetGroups',
+                'rds:ListTagsForResource'
+            ],
+            Resource: '*'
+        },
+        {
+            Sid: 'RestoreFromTheSharedSnapshot',
+            Effect: 'Allow',
+            Action: ['rds:RestoreDBClusterFromSnapshot', 'rds:AddTagsToResource'],
+            Resource: [
+                clusters,
+                rdsArn(p, p.source.accountId, 'cluster-snapshot:*'),
+                rdsArn(p, acct, 'subgrp:*'),
+                rdsArn(p, acct, 'cluster-pg:*'),
+                rdsArn(p, acct, 'og:*')
+            ]
+        },
+        {
+            Sid: 'StagingClusterLifecycle',
+            Effect: 'Allow',
+            Action: [
+                'rds:ModifyDBCluster',
+                'rds:DeleteDBCluster',
+                'rds:CreateDBClusterSnapshot',
+                'rds:AddTagsToResource',
+                'rds:RemoveTagsFromResource',
+                ...(p.dataApi ? ['rds:EnableHttpEndpoint'] : [])
+            ],
+            Resource: [clusters, rdsArn(p, acct, 'cluster-snapshot:*'), rdsArn(p, acct, 'cluster-pg:*'), rdsArn(p, acct, 'og:*')]
+        },
+        {
+            Sid: 'StagingInstances',
+            Effect: 'Allow',
+            Action: ['rds:CreateDBInstance', 'rds:DeleteDBInstance', 'rds:ModifyDBInstance', 'rds:AddTagsToResource'],
+            Resource: [rdsArn(p, acct, 'db:*'), clusters, rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'subgrp:*'), rdsArn(p, acct, 'og:*')]
+        },
+        {
+            Sid: 'DeleteOnlyThisActionsSnapshots',
+            Effect: 'Allow',
+            Action: 'rds:DeleteDBClusterSnapshot',
+            Resource: rdsArn(p, acct, 'cluster-snapshot:*'),
+            Condition: MANAGED_ONLY
+        }
+    ];
+}
+/**
+ * RDS DB instance in staging: copy the shared DB snapshot into the staging
+ * account (CopyDBSnapshot), restore the instance from that copy, rename,
+ * modify and delete the staging instances, delete this action's DB snapshots.
+ */
+function targetInstanceStatements(p) {
+    const acct = p.target.accountId;
+    const instances = rdsArn(p, acct, `db:${p.target.database}*`);
+    const ownSnapshots = rdsArn(p, acct, 'snapshot:*');
+    return [
+        {
+            Sid: 'ReadOnlyDescribeInstances',
+            Effect: 'Allow',
+            Action: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:DescribeDBSubnetGroups', 'rds:ListTagsForResource'],
+            Resource: '*'
+        },
+        {
+            Sid: 'CopyTheSharedDBSnapshotIntoStaging',
+            Effect: 'Allow',
+            Action: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource'],
+            Resource: [rdsArn(p, p.source.accountId, 'snapshot:*'), ownSnapshots]
+        },
+        {
+            Sid: 'RestoreTheInstanceFromTheStagingCopy',
+            Effect: 'Allow',
+            Action: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
+            Resource: [instances, ownSnapshots, rdsArn(p, acct, 'subgrp:*'), rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'og:*')]
+        },
+        {
+            Sid: 'StagingInstanceLifecycle',
+            Effect: 'Allow',
+            Action: ['rds:ModifyDBInstance', 'rds:DeleteDBInstance', 'rds:CreateDBSnapshot', 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
+            Resource: [instances, ownSnapshots, rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'og:*')]
+        },
+        {
+            Sid: 'DeleteOnlyThisActionsDBSnapshots',
+            Effect: 'Allow',
+            Action: 'rds:DeleteDBSnapshot',
+            Resource: ownSnapshots,
+            Condition: MANAGED_ONLY
+        }
+    ];
+}
+function targetRolePolicy(p) {
+    const acct = p.target.accountId;
+    const kinds = kindsOf(p);
+    const statements = [
+        ...kinds.flatMap(k => (k === 'cluster' ? targetClusterStatements(p) : targetInstanceStatements(p))),
+        ...targetRoleSharedKeyStatements(p)
+    ];
+    if (p.target.keyArn)
+        statements.push(...targetRoleTargetKeyStatements(p.target.keyArn));
+    // RDS names a managed master password secret rds!cluster-<id> for a cluster, rds!db-<id> for an instance.
+    const secrets = kinds.map(k => `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!${k === 'cluster' ? 'cluster' : 'db'}-*`);
+    const secretResource = secrets.length === 1 ? secrets[0] : secrets;
+    if (p.manageMasterPassword)
+        statements.push({
+            Sid: 'ManagedMasterPassword',
+            Effect: 'Allow',
+            Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
+            Resource: secretResource
+        });
+    if (p.dataApi && kinds.includes('cluster'))
+        statements.push({
+            Sid: 'MaskThroughDataApi',
+            Effect: 'Allow',
+            Action: [
+                'rds-data:ExecuteStatement',
+                'rds-data:BatchExecuteStatement',
+                'rds-data:BeginTransaction',
+                'rds-data:CommitTransaction',
+                'rds-data:RollbackTransaction'
+            ],
+            Resource: rdsArn(p, acct, `cluster:${p.target.database}*`)
+        }, { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets[0] });
+    if (p.targetSecret)
+        statements.push(...(0,_secret_policy__WEBPACK_IMPORTED_MODULE_4__/* .targetSecretStatements */ .ku)({ partition: p.partition, region: p.region, accountId: acct, secretId: p.targetSecret.id, rotation: p.targetSecret.rotation }));
+    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)(statements);
+}
+// ---------------------------------------------------------------------------
+// GitHub OIDC trust
+/**
+ * The `sub` claim GitHub puts in this job's token: `repo:OWNER/REPO:environment:NAME`
+ * when the job has an environment, else `repo:OWNER/REPO:ref:refs/heads/BRANCH`.
+ * Never a wildcard: a role trusted by `repo:*` can be assumed from any repository.
+ */
+function githubSubject(repository, scope) {
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repository))
+        throw new Error(`'${repository}' is not an OWNER/REPO repository name`);
+    if (scope.environment)
+        return `repo:${repository}:environment:${scope.environment}`;
+    const ref = scope.ref ?? 'refs/heads/main';
+    if (ref.includes('*'))
+        throw new Error(`refusing a wildcard in the OIDC subject ref '${ref}'`);
+    return `repo:${repository}:ref:${ref}`;
+}
+function githubOidcTrustPolicy(p, accountId, subject) {
+    if (subject.includes('*'))
+        throw new Error(`refusing a wildcard in the OIDC subject '${subject}'`);
+    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)([
+        {
+            Sid: 'GitHubActionsThisRepositoryOnly',
+            Effect: 'Allow',
+            Principal: { Federated: `arn:${p.partition}:iam::${accountId}:oidc-provider/${OIDC_PROVIDER_HOST}` },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: {
+                StringEquals: {
+                    [`${OIDC_PROVIDER_HOST}:aud`]: p.audience,
+                    [`${OIDC_PROVIDER_HOST}:sub`]: subject
+                }
+            }
+        }
+    ]);
+}
+function policySet(p, subject) {
+    return {
+        keyArn: sharedKeyResource(p),
+        keyArnIsExact: keyArnIsExact(p),
+        keyPolicy: sharedKeyPolicy(p),
+        sourceRole: {
+            roleArn: p.source.roleArn,
+            accountId: p.source.accountId,
+            policy: sourceRolePolicy(p),
+            trustPolicy: githubOidcTrustPolicy(p, p.source.accountId, subject)
+        },
+        targetRole: {
+            roleArn: p.target.roleArn,
+            accountId: p.target.accountId,
+            policy: targetRolePolicy(p),
+            trustPolicy: githubOidcTrustPolicy(p, p.target.accountId, subject)
+        },
+        subject
+    };
+}
+/** A Terraform rendering of one document: `jsonencode(...)` of the same value, for docs and the policies file. */
+function toTerraformJsonencode(doc, indent = '  ') {
+    const render = (v, depth) => {
+        const pad = indent.repeat(depth + 1);
+        const end = indent.repeat(depth);
+        if (Array.isArray(v))
+            return v.length === 0 ? '[]' : `[\n${v.map(x => pad + render(x, depth + 1)).join(',\n')}\n${end}]`;
+        if (v && typeof v === 'object') {
+            const entries = Object.entries(v);
+            return `{\n${entries.map(([k, x]) => `${pad}${JSON.stringify(k)} = ${render(x, depth + 1)}`).join('\n')}\n${end}}`;
+        }
+        return JSON.stringify(v);
+    };
+    return `jsonencode(${render(doc, 0)})`;
+}
+
+
+/***/ }),
+
+/***/ 1:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   As: () => (/* binding */ secretKeyIamStatement),
+/* harmony export */   Jy: () => (/* binding */ SECRET_KEY_ACTIONS),
+/* harmony export */   VR: () => (/* binding */ secretKeyPolicyStatement),
+/* harmony export */   kl: () => (/* binding */ secretsManagerService),
+/* harmony export */   ku: () => (/* binding */ targetSecretStatements),
+/* harmony export */   sz: () => (/* binding */ secretActionStatement),
+/* harmony export */   x6: () => (/* binding */ secretResource)
+/* harmony export */ });
+/* unused harmony export SECRET_ACTIONS */
+/** What the action calls on the secret: read its labels and value, write a version, move AWSCURRENT back. */
+const SECRET_ACTIONS = [
+    'secretsmanager:DescribeSecret',
+    'secretsmanager:GetSecretValue',
+    'secretsmanager:PutSecretValue',
+    'secretsmanager:UpdateSecretVersionStage'
+];
+/** What Secrets Manager does with the secret's key for the caller: a data key to write a version, decrypt to read one. */
+const SECRET_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
+/**
+ * The secret's ARN for a Resource element: the ARN as given, or for a name the ARN with
+ * AWS's six random characters matched by `??????` (AWS's own advice for names).
+ */
+function secretResource(p) {
+    if (p.secretId.startsWith('arn:'))
+        return p.secretId;
+    return `arn:${p.partition}:secretsmanager:${p.region}:${p.accountId}:secret:${p.secretId}-??????`;
+}
+function secretsManagerService(region) {
+    return `secretsmanager.${region}.amazonaws.com`;
+}
+/** The target role's statements for the secret, and for a customer managed key under it (only through Secrets Manager). */
+function targetSecretStatements(p) {
+    const actions = [...SECRET_ACTIONS];
+    if (p.rotation === 'trigger')
+        actions.push('secretsmanager:RotateSecret');
+    return [
+        { Sid: 'StagingApplicationSecret', Effect: 'Allow', Action: actions, Resource: secretResource(p) },
+        {
+            Sid: 'StagingApplicationSecretKey',
+            Effect: 'Allow',
+            Action: [...SECRET_KEY_ACTIONS],
+            Resource: `arn:${p.partition}:kms:${p.region}:${p.accountId}:key/*`,
+            Condition: { StringEquals: { 'kms:ViaService': secretsManagerService(p.region) } }
+        }
+    ];
+}
+/** One action on the secret, for an annotation's fix. */
+function secretActionStatement(action, resource) {
+    return { Sid: 'StagingApplicationSecret', Effect: 'Allow', Action: action, Resource: resource };
+}
+/** The key-policy statement that lets the role use a customer managed key through Secrets Manager. */
+function secretKeyPolicyStatement(principalArn, region) {
+    return {
+        Sid: 'AllowStagingSecretWritesThroughSecretsManager',
+        Effect: 'Allow',
+        Principal: { AWS: principalArn },
+        Action: [...SECRET_KEY_ACTIONS],
+        Resource: '*',
+        Condition: { StringEquals: { 'kms:ViaService': secretsManagerService(region) } }
+    };
+}
+/** The IAM statement for the same key (needed when the key policy admits the account root, and across accounts). */
+function secretKeyIamStatement(keyArn, region) {
+    return {
+        Sid: 'StagingApplicationSecretKey',
+        Effect: 'Allow',
+        Action: [...SECRET_KEY_ACTIONS],
+        Resource: keyArn,
+        Condition: { StringEquals: { 'kms:ViaService': secretsManagerService(region) } }
+    };
+}
+
+
+/***/ }),
+
 /***/ 3916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -69237,7 +70882,7 @@ function isAwsError(e, ...codes) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _post__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7765);
-/* harmony import */ var _run__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2502);
+/* harmony import */ var _run__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7251);
 /* harmony import */ var _state__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2462);
 /** Entry for both `main:` and `post:` in action.yml: the saved state tells which one this is. */
 
@@ -69967,8 +71612,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(2286);
-// EXTERNAL MODULE: ./src/accounts.ts
-var src_accounts = __nccwpck_require__(8211);
+// EXTERNAL MODULE: ./src/accounts.ts + 1 modules
+var src_accounts = __nccwpck_require__(206);
 // EXTERNAL MODULE: ./src/context.ts
 var context = __nccwpck_require__(788);
 // EXTERNAL MODULE: ./src/aws/databases.ts
@@ -69981,6 +71626,8 @@ var lock = __nccwpck_require__(948);
 var stage_copy = __nccwpck_require__(5587);
 // EXTERNAL MODULE: ./src/steps/swap.ts
 var swap = __nccwpck_require__(2540);
+// EXTERNAL MODULE: ./src/steps/secret.ts + 1 modules
+var secret = __nccwpck_require__(1253);
 ;// CONCATENATED MODULE: ./src/recover.ts
 /**
  * The post step's work after a cancelled or timed-out main step: from the
@@ -69988,6 +71635,7 @@ var swap = __nccwpck_require__(2540);
  * completed, finish deleting the old cluster) and release the lock. A snapshot
  * copy this run started in the source account is kept: the next run resumes it.
  */
+
 
 
 
@@ -70006,7 +71654,8 @@ async function recover(ctx) {
     // The kind the main step worked with (it may have been detected there), else what the inputs say.
     const kind = s.kind ?? s.restored?.kind ?? s.targetCopy?.kind ?? ctx.settings.kind ?? 'cluster';
     const db = (0,databases/* databasesFor */.oD)(ctx, 'target', kind);
-    const swapDone = s.swap?.phase === 'done';
+    // With target-secret-id, the swap is done only once the applications' secret holds the new credentials.
+    const swapDone = s.swap?.phase === 'done' && !(0,secret/* secretHoldsSwap */.UU)(ctx, s);
     if (swapDone) {
         // The new cluster was already staging: finish what the run was doing, delete the parked old one.
         if (parkedAs) {
@@ -70028,6 +71677,8 @@ async function recover(ctx) {
             parkingInFlight: s.swap?.phase === 'parking'
         });
     }
+    if (!swapDone)
+        await (0,secret/* putStagingSecretBack */._4)(ctx);
     // The staging copy of the shared snapshot (RDS DB instances) only served the restore.
     const copy = await (0,stage_copy/* deleteStagingCopy */.ih)(ctx, kind);
     if (copy)
@@ -70268,10 +71919,15 @@ class Report {
     constructor(clock = Date.now) {
         this.clock = clock;
     }
-    /** Run one step inside a log group, timing it and recording its result. */
-    async step(name, fn, detail) {
+    /**
+     * Run one step inside a log group, timing it and recording its result.
+     * group: false for a step that opens log groups of its own (the runner does not nest groups).
+     */
+    async step(name, fn, detail, options = {}) {
         const t0 = this.clock();
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .startGroup */ .Oh(name);
+        const group = options.group ?? true;
+        if (group)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .startGroup */ .Oh(name);
         try {
             const value = await fn();
             this.steps.push({ name, result: 'ok', durationMs: this.clock() - t0, detail: detail?.(value) });
@@ -70282,7 +71938,8 @@ class Report {
             throw e;
         }
         finally {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .endGroup */ .N4();
+            if (group)
+                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .endGroup */ .N4();
         }
     }
     skip(name, why) {
@@ -70366,7 +72023,7 @@ function escape(s) {
 
 /***/ }),
 
-/***/ 2502:
+/***/ 7251:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70377,977 +72034,31 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(2286);
-// EXTERNAL MODULE: ./src/accounts.ts
-var src_accounts = __nccwpck_require__(8211);
+// EXTERNAL MODULE: ./src/accounts.ts + 1 modules
+var src_accounts = __nccwpck_require__(206);
 // EXTERNAL MODULE: ./src/context.ts
 var context = __nccwpck_require__(788);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/rds-rules.ts
 var rds_rules = __nccwpck_require__(14);
-;// CONCATENATED MODULE: ./src/diagnostics/access-denied.ts
-/**
- * Reads AWS "not authorized" messages. IAM-evaluated services (KMS, RDS, STS)
- * say who was refused, which action, on which resource and, in the newer
- * form, which side is missing:
- *   User: arn:aws:sts::444455556666:assumed-role/stg/s is not authorized to perform: kms:CreateGrant
- *   on resource: arn:aws:kms:...:key/... because no identity-based policy allows the kms:CreateGrant action
- */
-function parseRefusal(message) {
-    const text = message ?? '';
-    const m = /User: (\S+) is not authorized to perform: (\S+?)(?: on resource: (\S+?))?(?:\s|$|\.|,)/.exec(text);
-    const explicitDeny = /explicit deny/i.test(text);
-    let side = 'unknown';
-    if (/identity-based policy|identity based policy|permissions boundary|session policy|service control policy/i.test(text))
-        side = 'identity';
-    else if (/resource-based policy|resource based policy|key policy/i.test(text))
-        side = 'resource';
-    return {
-        callerArn: m?.[1],
-        action: m?.[2],
-        resource: m?.[3]?.replace(/[.,]$/, ''),
-        side,
-        explicitDeny
-    };
-}
-/** The first KMS key ARN a message names (RDS puts it in brackets in KMSKeyNotAccessibleFault). */
-function keyArnIn(message) {
-    return /arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+/.exec(message ?? '')?.[0];
-}
-
-;// CONCATENATED MODULE: ./src/diagnostics/policy-json.ts
-/**
- * The IAM / KMS policy document shape, as written by the generator and read by
- * the analyzer, and the one way it is printed (so an annotation shows exactly
- * the JSON that `mode: policies` writes).
- */
-function policyDocument(statements, id) {
-    return id ? { Version: '2012-10-17', Id: id, Statement: statements } : { Version: '2012-10-17', Statement: statements };
-}
-/** Two-space JSON: what annotations, the summary and the policies file all show. */
-function renderJson(value) {
-    return JSON.stringify(value, null, 2);
-}
-function asList(v) {
-    if (v === undefined)
-        return [];
-    return Array.isArray(v) ? v : [v];
-}
-
-;// CONCATENATED MODULE: ./src/diagnostics/key-policy.ts
-/**
- * Static analysis of a KMS key policy: may this principal perform these KMS
- * actions on this key, in this request context? Pure and table-tested.
- *
- * It follows the KMS evaluation rules: an explicit Deny wins; otherwise an
- * Allow is needed. A statement naming the principal itself, or `*`, grants
- * the access on its own within the key's account; one naming the account
- * root (or the bare account id) delegates to that account's IAM policies.
- * Across accounts the caller's IAM policy must allow the action as well,
- * whatever the key policy says. Conditions are judged only where the value
- * is known before the call (kms:CallerAccount, kms:ViaService,
- * kms:GrantIsForAWSResource, aws:PrincipalArn, aws:PrincipalAccount ...);
- * anything else is reported as undecided, never guessed.
- */
-
-function parseKeyPolicy(text) {
-    let doc;
-    try {
-        doc = JSON.parse(text);
-    }
-    catch (e) {
-        return { error: `the key policy is not valid JSON (${e.message})` };
-    }
-    if (!doc || typeof doc !== 'object' || !('Statement' in doc))
-        return { error: 'the key policy has no Statement' };
-    const raw = asList(doc.Statement);
-    const statements = [];
-    for (const [i, s] of raw.entries()) {
-        if (!s || typeof s !== 'object')
-            return { error: `statement #${i + 1} is not an object` };
-        const st = s;
-        if (st.Effect !== 'Allow' && st.Effect !== 'Deny')
-            return { error: `statement #${i + 1} has Effect '${String(st.Effect)}'` };
-        statements.push({ ...st, label: st.Sid ? `"${st.Sid}"` : `#${i + 1}` });
-    }
-    return { statements };
-}
-function and(values) {
-    if (values.includes(false))
-        return false;
-    if (values.includes('unknown'))
-        return 'unknown';
-    return true;
-}
-/** IAM wildcard match: `*` any run, `?` one character. */
-function wildcardMatch(pattern, value, ignoreCase = false) {
-    const re = new RegExp(`^${pattern
-        .split('')
-        .map(c => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-        .join('')}$`, ignoreCase ? 'i' : '');
-    return re.test(value);
-}
-function accountOf(principal) {
-    if (/^\d{12}$/.test(principal))
-        return principal;
-    const m = /^arn:[^:]+:iam::(\d{12}):root$/.exec(principal);
-    return m?.[1];
-}
-/** Does a principal element name the caller? Returns how, or false. */
-function principalMatch(element, ctx) {
-    if (element === undefined)
-        return false;
-    if (element === '*')
-        return 'everyone';
-    const aws = asList(element.AWS);
-    let best = false;
-    for (const p of aws) {
-        if (p === '*')
-            best = 'everyone';
-        else if (p === ctx.principalArn)
-            return 'principal';
-        else if (accountOf(p) === ctx.principalAccount && best === false)
-            best = 'account';
-    }
-    return best;
-}
-function statementPrincipal(st, ctx) {
-    if (st.NotPrincipal !== undefined) {
-        // NotPrincipal: everyone except those listed (an account listed excludes all of its principals).
-        return principalMatch(st.NotPrincipal, ctx) ? false : 'everyone';
-    }
-    return principalMatch(st.Principal, ctx);
-}
-function actionMatch(st, action) {
-    if (st.NotAction !== undefined)
-        return !asList(st.NotAction).some(p => wildcardMatch(p, action, true));
-    return asList(st.Action).some(p => wildcardMatch(p, action, true));
-}
-function resourceMatch(st, keyArn) {
-    if (st.NotResource !== undefined)
-        return !asList(st.NotResource).some(p => wildcardMatch(p, keyArn));
-    if (st.Resource === undefined)
-        return true;
-    return asList(st.Resource).some(p => wildcardMatch(p, keyArn));
-}
-const GRANT_OPERATIONS = new Set(['kms:creategrant', 'kms:listgrants', 'kms:revokegrant']);
-/** The value of a condition key in this request: a string, undefined (key absent), or 'unknown'. */
-function contextValue(key, action, ctx) {
-    switch (key.toLowerCase()) {
-        case 'kms:calleraccount':
-        case 'aws:principalaccount':
-            return ctx.principalAccount;
-        case 'aws:principalarn':
-            return ctx.principalArn;
-        case 'aws:principaltype':
-            return 'AssumedRole';
-        case 'kms:viaservice':
-            return ctx.viaService;
-        case 'kms:grantisforawsresource':
-            return GRANT_OPERATIONS.has(action.toLowerCase()) ? String(ctx.grantIsForAwsResource ?? false) : undefined;
-        default:
-            return { unknown: true };
-    }
-}
-const NEGATED = /^(StringNot|ArnNot)/;
-function compare(base, pattern, value) {
-    switch (base) {
-        case 'StringEquals':
-        case 'StringNotEquals':
-        case 'ArnEquals':
-        case 'ArnNotEquals':
-            return pattern === value;
-        case 'StringEqualsIgnoreCase':
-        case 'StringNotEqualsIgnoreCase':
-            return pattern.toLowerCase() === value.toLowerCase();
-        case 'StringLike':
-        case 'StringNotLike':
-        case 'ArnLike':
-        case 'ArnNotLike':
-            return wildcardMatch(pattern, value);
-        case 'Bool':
-            return pattern.toLowerCase() === value.toLowerCase();
-        default:
-            return 'unknown';
-    }
-}
-/** Judges one statement's Condition block; collects the conditions it could not judge and those that failed. */
-function conditionsHold(st, action, ctx) {
-    const undecided = [];
-    const unmet = [];
-    const results = [];
-    for (const [operator, block] of Object.entries(st.Condition ?? {})) {
-        const m = /^(ForAnyValue:|ForAllValues:)?([A-Za-z]+?)(IfExists)?$/.exec(operator);
-        for (const [key, rawValues] of Object.entries(block ?? {})) {
-            const label = `${operator} ${key}`;
-            const values = asList(rawValues).map(v => String(v));
-            const value = contextValue(key, action, ctx);
-            let r;
-            if (!m || (typeof value === 'object' && value !== null))
-                r = 'unknown';
-            else {
-                const [, setOp, base, ifExists] = m;
-                if (base === 'Null')
-                    r = values.some(v => (v.toLowerCase() === 'true') === (value === undefined));
-                else if (value === undefined)
-                    r = ifExists || setOp === 'ForAllValues:' ? true : NEGATED.test(base) ? true : false;
-                else {
-                    const each = values.map(v => compare(base, v, value));
-                    const any = each.includes(true) ? true : each.includes('unknown') ? 'unknown' : false;
-                    r = any === 'unknown' ? 'unknown' : NEGATED.test(base) ? !any : any;
-                }
-            }
-            if (r === 'unknown')
-                undecided.push(label);
-            if (r === false)
-                unmet.push(label);
-            results.push(r);
-        }
-    }
-    return { result: and(results), undecided, unmet };
-}
-/** Evaluates one action against the policy. */
-function evaluateAction(policy, action, keyArn, ctx) {
-    const result = { action, decision: 'no-allow', statements: [], undecided: [], unmetConditions: [] };
-    const rank = { principal: 3, everyone: 2, account: 1 };
-    const allowedBy = [];
-    const maybeAllow = [];
-    const maybeDeny = [];
-    for (const st of policy.statements) {
-        const who = statementPrincipal(st, ctx);
-        if (!who || !actionMatch(st, action) || !resourceMatch(st, keyArn))
-            continue;
-        const cond = conditionsHold(st, action, ctx);
-        if (st.Effect === 'Deny') {
-            if (cond.result === true)
-                return { ...result, decision: 'deny', statements: [st.label] };
-            if (cond.result === 'unknown') {
-                maybeDeny.push(st.label);
-                result.undecided.push(...cond.undecided);
-            }
-            continue;
-        }
-        if (cond.result === true) {
-            allowedBy.push(st.label);
-            if (!result.grantedTo || rank[who] > rank[result.grantedTo])
-                result.grantedTo = who;
-        }
-        else if (cond.result === 'unknown') {
-            maybeAllow.push(st.label);
-            result.undecided.push(...cond.undecided);
-        }
-        else
-            result.unmetConditions.push(...cond.unmet.map(u => `${st.label}: ${u}`));
-    }
-    if (maybeDeny.length > 0)
-        return { ...result, decision: 'undecided', statements: maybeDeny };
-    if (allowedBy.length > 0)
-        return { ...result, decision: 'allow', statements: allowedBy, undecided: [] };
-    if (maybeAllow.length > 0)
-        return { ...result, decision: 'undecided', statements: maybeAllow };
-    return result;
-}
-/**
- * A required action as the analysis checks it: the concrete KMS action names a
- * wildcard such as kms:ReEncrypt* stands for, each must be allowed.
- */
-const ACTION_EXPANSION = {
-    'kms:ReEncrypt*': ['kms:ReEncryptFrom', 'kms:ReEncryptTo'],
-    'kms:GenerateDataKey*': ['kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext']
-};
-/** What RDS does with the shared key when the target restores from the shared snapshot. */
-const RESTORE_REQUIREMENTS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:ListGrants', 'kms:RevokeGrant'];
-/** The request context of RDS acting for the principal in a region (grants are for an AWS resource). */
-function viaRds(principalArn, principalAccount, region) {
-    return { principalArn, principalAccount, viaService: `rds.${region}.amazonaws.com`, grantIsForAwsResource: true };
-}
-/** The request context of a direct call by the principal (the preflight probe). */
-function direct(principalArn, principalAccount) {
-    return { principalArn, principalAccount, grantIsForAwsResource: false };
-}
-function analyzeKeyPolicy(policyText, keyArn, ctx, required = RESTORE_REQUIREMENTS) {
-    const policy = parseKeyPolicy(policyText);
-    const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(keyArn)?.[1];
-    const empty = { results: [], allowed: [], missing: [], denied: [], undecided: [], needsIam: true, ok: false };
-    if ('error' in policy)
-        return { ...empty, parseError: policy.error };
-    const results = required.flatMap(a => (ACTION_EXPANSION[a] ?? [a]).map(x => evaluateAction(policy, x, keyArn, ctx)));
-    const pick = (d) => results.filter(r => r.decision === d).map(r => r.action);
-    const allowed = pick('allow');
-    const crossAccount = keyAccount !== ctx.principalAccount;
-    return {
-        results,
-        allowed,
-        missing: pick('no-allow'),
-        denied: pick('deny'),
-        undecided: pick('undecided'),
-        needsIam: crossAccount || results.some(r => r.decision === 'allow' && r.grantedTo === 'account'),
-        ok: allowed.length === results.length
-    };
-}
-/** One line per action, for the job log and the annotation text. */
-function describeAnalysis(a) {
-    if (a.parseError)
-        return [`Key policy not analysed: ${a.parseError}.`];
-    return a.results.map(r => {
-        switch (r.decision) {
-            case 'allow':
-                return `${r.action}: allowed by ${r.statements.join(', ')}${r.grantedTo === 'account' ? ' (to the account root: the role\'s IAM policy must allow it too)' : r.grantedTo === 'everyone' ? ' (to every principal matching its conditions)' : ''}`;
-            case 'deny':
-                return `${r.action}: DENIED by ${r.statements.join(', ')}`;
-            case 'undecided':
-                return `${r.action}: cannot be judged from the policy alone (${r.statements.join(', ')} depend on ${[...new Set(r.undecided)].join(', ')})`;
-            default:
-                return `${r.action}: no statement allows it${r.unmetConditions.length ? ` (conditions not met: ${r.unmetConditions.join('; ')})` : ''}`;
-        }
-    });
-}
-
-;// CONCATENATED MODULE: ./src/diagnostics/key-access.ts
-
-
-/** The fix text every KMS diagnostic shows: the exact statements, with the real ARNs. */
-function keyFixText(r, sides) {
-    const parts = [];
-    if (sides === 'key-policy' || sides === 'both')
-        parts.push(`Add to the key policy of ${r.keyArn} (account ${r.keyAccount}), keeping its existing statements (aws kms get-key-policy / put-key-policy --policy-name default):`, renderJson(r.keyPolicy));
-    if (sides === 'iam' || sides === 'both')
-        parts.push(`Add to the IAM policy of ${r.principalArn} (account ${r.principalAccount}):`, renderJson(r.iam));
-    if (sides === 'both' && r.keyAccount !== r.principalAccount)
-        parts.push('Across accounts KMS needs both: the key policy must name the principal (or its account) and the principal\'s own IAM policy must allow the same actions on the key ARN.');
-    return parts.join('\n\n');
-}
-/** Conditions RDS satisfies but a direct call cannot: a refusal the probe expects. */
-const RDS_ONLY_CONDITION = /kms:ViaService|kms:GrantIsForAWSResource/i;
-function isRefused(o) {
-    return o.ok === false;
-}
-/** Which side refused a probe call, from the message first, else from the analysis of a direct call. */
-function refusingSide(o, action, direct) {
-    if (o.refusal.side === 'identity')
-        return 'iam';
-    if (o.refusal.side === 'resource')
-        return 'key-policy';
-    const r = direct?.results.find(x => x.action === action);
-    if (r?.decision === 'allow')
-        return 'iam';
-    if (r?.decision === 'no-allow' || r?.decision === 'deny')
-        return 'key-policy';
-    return 'both';
-}
-function judgeKeyAccess(input) {
-    const { probe, analysis, remedy } = input;
-    const what = input.purpose === 'shared' ? 'shared snapshot key' : 'target key';
-    const who = `${remedy.principalArn} (account ${remedy.principalAccount})`;
-    const where = `key ${remedy.keyArn} (account ${remedy.keyAccount})`;
-    const diagnostics = [];
-    const facts = [];
-    const analysisLines = analysis ? describeAnalysis(analysis) : [`Key policy not analysed: ${input.analysisUnavailable ?? 'not read'}.`];
-    const block = (title, message, missing) => ({
-        status: 'blocked',
-        missing,
-        diagnostics: [
-            ...diagnostics,
-            {
-                title,
-                message: `${message}\n\nKey policy analysis (as RDS will call it):\n${analysisLines.map(l => `- ${l}`).join('\n')}`,
-                fix: missing === 'key-state' ? undefined : keyFixText(remedy, missing),
-                severity: 'error'
-            }
-        ],
-        facts
-    });
-    // 1. DescribeKey with the principal's own credentials.
-    const d = probe.describe;
-    if (isRefused(d)) {
-        if (d.code === 'NotFoundException')
-            return block(`The ${what} does not exist`, `KMS answered NotFoundException for DescribeKey on ${where} as ${who}: the ARN is wrong, or the key is in another region than the snapshot. ${d.message}`, 'key-state');
-        const side = refusingSide(d, 'kms:DescribeKey', input.directAnalysis);
-        const expected = refusedOnlyOutsideRds(input, 'kms:DescribeKey', side);
-        if (!expected)
-            return block(`KMS refused DescribeKey on the ${what}`, `${who} may not describe ${where} (${d.code}: ${d.message}). ${sideSentence(side)}`, side);
-        diagnostics.push(expectedRefusal('DescribeKey', what, where, who, expected));
-    }
-    if (d.ok === true) {
-        if (d.keyState && d.keyState !== 'Enabled')
-            return block(`The ${what} is ${d.keyState}`, `${where} is ${d.keyState}; RDS can only use an Enabled key. Enable it (aws kms enable-key --key-id ${remedy.keyArn}) or cancel its deletion.`, 'key-state');
-        if (input.purpose === 'shared' && d.keyManager === 'AWS')
-            return block('The shared snapshot key is an AWS managed key', `${where} is an AWS managed key (aws/rds). Its key policy can never be changed, so no other account can use it. Set kms-key-id to a customer managed key (CMK) whose policy admits the target.`, 'key-policy');
-        facts.push([`${input.purpose === 'shared' ? 'Shared' : 'Target'} key visible to the target role`, `${remedy.keyArn} (${d.keyState ?? 'state unknown'})`]);
-    }
-    // 2. The grant probe.
-    const g = probe.grant;
-    let explainedRefusal = false;
-    if (isRefused(g)) {
-        if (g.code !== 'AccessDeniedException')
-            return block(`KMS refused CreateGrant on the ${what}`, `The probe grant on ${where} as ${who} failed with ${g.code}: ${g.message}`, g.code.includes('State') || g.code === 'DisabledException' ? 'key-state' : 'both');
-        const side = refusingSide(g, 'kms:CreateGrant', input.directAnalysis);
-        const expected = refusedOnlyOutsideRds(input, 'kms:CreateGrant', side);
-        if (!expected)
-            return block(`KMS refused CreateGrant on the ${what}`, `The probe could not create a grant on ${where} as ${who} (${g.code}: ${g.message}). RDS creates such a grant when it restores. ${sideSentence(side)}`, side);
-        explainedRefusal = true;
-        diagnostics.push(expectedRefusal('CreateGrant', what, where, who, expected));
-    }
-    else if (g.ok === true) {
-        facts.push([`Grant probe on the ${what}`, `created and ${probe.cleanup.ok === true ? 'retired' : 'NOT retired'} by ${remedy.principalArn}`]);
-        if (isRefused(probe.cleanup))
-            diagnostics.push({
-                title: 'Preflight grant left on the key',
-                message: `The probe grant ${probe.grantId} on ${where} could not be retired or revoked (${probe.cleanup.code}: ${probe.cleanup.message}). It allows only Decrypt and DescribeKey to ${remedy.principalArn}.`,
-                fix: `aws kms revoke-grant --key-id ${remedy.keyArn} --grant-id ${probe.grantId}`,
-                severity: 'warning'
-            });
-    }
-    // 3. What the analysis says about the rest (actions the probe does not exercise).
-    if (analysis) {
-        const proven = new Set();
-        if (d.ok === true)
-            proven.add('kms:DescribeKey');
-        if (g.ok === true)
-            proven.add('kms:CreateGrant');
-        const blocking = [...analysis.denied, ...analysis.missing].filter(a => !proven.has(a));
-        if (blocking.length > 0)
-            return block(`Key policy of the ${what} does not admit the target for ${blocking.join(', ')}`, `The key policy of ${where} does not let ${who} perform ${blocking.join(', ')} through RDS${analysis.denied.length ? ` (explicitly denied: ${analysis.denied.join(', ')})` : ''}. The restore would fail with KMSKeyNotAccessibleFault after the copy.`, analysis.denied.length > 0 || !analysis.needsIam ? 'key-policy' : 'both');
-        const contradicted = [...analysis.missing, ...analysis.denied].filter(a => proven.has(a));
-        if (contradicted.length > 0)
-            diagnostics.push({
-                title: `KMS allowed what the key policy analysis did not find (${what})`,
-                message: `The probe succeeded for ${contradicted.join(', ')} on ${where} although no key policy statement seems to allow it: a grant or a statement form the analysis does not read may give it. AWS decided; the run goes on.`,
-                severity: 'warning'
-            });
-        if (analysis.undecided.length > 0)
-            diagnostics.push({
-                title: `Key policy conditions not judged (${what})`,
-                message: `Whether ${who} may perform ${analysis.undecided.join(', ')} on ${where} depends on conditions that cannot be judged before the call (${[
-                    ...new Set(analysis.results.flatMap(r => r.undecided))
-                ].join(', ')}). The probe ${g.ok === true ? 'passed for DescribeKey and CreateGrant' : 'did not settle it'}; the restore will tell for the rest.`,
-                severity: 'warning'
-            });
-        if (analysis.needsIam && analysis.allowed.length > 0) {
-            const provenText = [...proven].join(' and ') || 'nothing';
-            diagnostics.push({
-                title: `IAM side of the ${what} partly checked`,
-                message: `The key policy admits ${who}${analysis.results.some(r => r.grantedTo === 'account') ? ' through its account root' : ''}, so its IAM policy must allow the same actions on ${remedy.keyArn}. The probe proved ${provenText}; Decrypt, ReEncrypt* and GenerateDataKey* are not checked (simulating IAM policies needs iam:SimulatePrincipalPolicy, which the action does not call).`,
-                fix: keyFixText(remedy, 'iam'),
-                severity: 'notice'
-            });
-        }
-        if (analysis.ok)
-            facts.push([`Key policy of the ${what}`, `admits ${remedy.principalArn} for everything RDS needs`]);
-    }
-    else {
-        diagnostics.push({
-            title: `Key policy of the ${what} not analysed`,
-            message: `${input.analysisUnavailable ?? 'The key policy could not be read'}. ${explainedRefusal || g.ok === true ? 'The probe against KMS decided instead: DescribeKey and CreateGrant work for ' + remedy.principalArn + '.' : ''} Decrypt, ReEncrypt* and GenerateDataKey* through RDS are not checked.`,
-            fix: keyFixText(remedy, 'both'),
-            severity: 'warning'
-        });
-    }
-    return { status: 'ok', diagnostics, facts };
-}
-/**
- * A direct call refused by the key policy only because of conditions RDS
- * satisfies (kms:ViaService, kms:GrantIsForAWSResource), while the analysis
- * of the RDS path allows the action: the probe could not pass, RDS will.
- */
-function refusedOnlyOutsideRds(input, action, side) {
-    if (side !== 'key-policy' && side !== 'both')
-        return undefined;
-    const direct = input.directAnalysis?.results.find(r => r.action === action);
-    const viaRds = input.analysis?.results.find(r => r.action === action);
-    if (direct?.decision !== 'no-allow' || viaRds?.decision !== 'allow')
-        return undefined;
-    if (direct.unmetConditions.length === 0 || !direct.unmetConditions.every(c => RDS_ONLY_CONDITION.test(c)))
-        return undefined;
-    return { unmet: direct.unmetConditions, allowedBy: viaRds.statements };
-}
-function expectedRefusal(call, what, where, who, e) {
-    return {
-        title: `Probe ${call} refused as expected on the ${what}`,
-        message: `The key policy of ${where} lets ${who} use the key only through RDS (${e.unmet.join('; ')}), so the probe's direct ${call} was refused, while RDS's call will be allowed by ${e.allowedBy.join(', ')}.`,
-        severity: 'notice'
-    };
-}
-function sideSentence(side) {
-    switch (side) {
-        case 'iam':
-            return "The key policy is not what refused it: the role's own IAM policy does not allow the action on this key ARN.";
-        case 'key-policy':
-            return 'The key policy does not admit the role (or denies it).';
-        case 'both':
-            return 'AWS did not say which side refused: check both the key policy and the role\'s IAM policy.';
-        default:
-            return '';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/diagnostics/policy-templates.ts
-/**
- * The policies this setup needs, generated from the real account ids, role
- * ARNs, key ARNs and cluster names. Pure: `mode: policies` prints these, and
- * every KMS / IAM error annotation shows the same statements.
- */
-
-
-
-const OIDC_PROVIDER_HOST = 'token.actions.githubusercontent.com';
-/** The KMS actions RDS performs with the shared key on the target's behalf (restore from the shared snapshot). */
-const KEY_USE_ACTIONS = [
-    'kms:Encrypt',
-    'kms:Decrypt',
-    'kms:ReEncrypt*',
-    'kms:GenerateDataKey*',
-    'kms:DescribeKey',
-    'kms:CreateGrant'
-];
-/** Grant actions RDS needs to attach the key to the restored cluster; only for AWS resources. */
-const GRANT_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'];
-/** Builds the parameters from the settings alone (mode: policies); names what is missing. */
-function policyParamsFromSettings(settings) {
-    const missing = [];
-    if (!settings.source.accountId)
-        missing.push('source-role-arn (or source-account-id, or kms-key-id)');
-    if (!settings.target.accountId)
-        missing.push('target-role-arn (or target-account-id)');
-    if (missing.length > 0)
-        return { missing };
-    const partition = [settings.source.roleArn, settings.target.roleArn, settings.source.kmsKeyArn, settings.target.kmsKeyArn]
-        .map(a => (a ? (0,rds_rules/* parseArn */.Lw)(a)?.partition : undefined))
-        .find(Boolean) ?? 'aws';
-    return {
-        missing,
-        params: {
-            partition,
-            region: settings.region,
-            ...(settings.kind ? { kind: settings.kind } : {}),
-            source: {
-                accountId: settings.source.accountId,
-                roleArn: settings.source.roleArn,
-                database: settings.source.identifier,
-                keyArn: settings.source.kmsKeyArn
-            },
-            target: {
-                accountId: settings.target.accountId,
-                roleArn: settings.target.roleArn,
-                database: settings.target.identifier,
-                keyArn: settings.target.kmsKeyArn
-            },
-            audience: settings.audience,
-            manageMasterPassword: settings.manageMasterPassword,
-            dataApi: settings.maskingConnection === 'data-api'
-        }
-    };
-}
-/** Builds the parameters from a connected run: the accounts STS reported, the roles acted as, the shared key. */
-function policyParamsFromContext(ctx, sharedKeyArn) {
-    const { settings, accounts } = ctx;
-    return {
-        partition: accounts.source.partition,
-        region: settings.region,
-        ...(settings.kind ? { kind: settings.kind } : {}),
-        source: {
-            accountId: accounts.source.accountId,
-            roleArn: accounts.source.principalArn,
-            database: settings.source.identifier,
-            keyArn: sharedKeyArn ?? settings.source.kmsKeyArn
-        },
-        target: {
-            accountId: accounts.target.accountId,
-            roleArn: accounts.target.principalArn,
-            database: settings.target.identifier,
-            keyArn: settings.target.kmsKeyArn
-        },
-        audience: settings.audience,
-        manageMasterPassword: settings.manageMasterPassword,
-        dataApi: settings.maskingConnection === 'data-api'
-    };
-}
-/** The principal a key policy names for a side: its role, or its account root when no role is given. */
-function keyPolicyPrincipal(p, side) {
-    return p[side].roleArn ?? (0,rds_rules/* accountRootArn */.hd)(p[side].accountId, p.partition);
-}
-/**
- * The key ARN the IAM statements are scoped to. Without kms-key-id the CMK does
- * not exist yet: every key of the source account in the region (see `keyArnIsExact`).
- */
-function sharedKeyResource(p) {
-    return p.source.keyArn ?? `arn:${p.partition}:kms:${p.region}:${p.source.accountId}:key/*`;
-}
-function keyArnIsExact(p) {
-    return p.source.keyArn !== undefined;
-}
-// ---------------------------------------------------------------------------
-// Key policy statements
-/** Keeps the key manageable: the account root (and through it IAM) may administer it. Passes the lock-out check. */
-function keyAdminStatement(p, accountId = p.source.accountId) {
-    return {
-        Sid: 'EnableIAMPoliciesAndKeyAdministration',
-        Effect: 'Allow',
-        Principal: { AWS: (0,rds_rules/* accountRootArn */.hd)(accountId, p.partition) },
-        Action: 'kms:*',
-        Resource: '*'
-    };
-}
-/** The two statements that let a principal use a key for RDS: AWS's documented shape (use, then grants for AWS resources). */
-function keyUserStatements(principal, who) {
-    return [
-        {
-            Sid: `Allow${who}UseOfTheKey`,
-            Effect: 'Allow',
-            Principal: { AWS: principal },
-            Action: [...KEY_USE_ACTIONS],
-            Resource: '*'
-        },
-        {
-            Sid: `Allow${who}AttachmentOfPersistentResources`,
-            Effect: 'Allow',
-            Principal: { AWS: principal },
-            Action: [...GRANT_ACTIONS],
-            Resource: '*',
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
-        }
-    ];
-}
-/** The two statements that let the staging principal restore a snapshot encrypted under the shared CMK. */
-function targetKeyPolicyStatements(p) {
-    return keyUserStatements(keyPolicyPrincipal(p, 'target'), 'Staging');
-}
-/** The complete key policy of the shared CMK: admin statement first, then the staging statements. */
-function sharedKeyPolicy(p) {
-    return policyDocument([keyAdminStatement(p), ...targetKeyPolicyStatements(p)], 'rds-cross-account-sync-shared-key');
-}
-// ---------------------------------------------------------------------------
-// IAM statements
-/** What the target role's IAM policy needs on one key (cross-account: the key policy alone is not enough). */
-function targetRoleKeyStatements(keyArn, sidPrefix, extra = []) {
-    return [
-        {
-            Sid: `${sidPrefix}Use`,
-            Effect: 'Allow',
-            Action: [...KEY_USE_ACTIONS, 'kms:RetireGrant', ...extra],
-            Resource: keyArn
-        },
-        {
-            Sid: `${sidPrefix}Grants`,
-            Effect: 'Allow',
-            Action: [...GRANT_ACTIONS],
-            Resource: keyArn,
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
-        }
-    ];
-}
-/** The target role's KMS statements for the shared CMK (the ones a KMS fault annotation shows). */
-function targetRoleSharedKeyStatements(p) {
-    return targetRoleKeyStatements(sharedKeyResource(p), 'SharedSnapshotKey');
-}
-/** The target role's statements for its own key (the restore encrypts with it; preflight reads its policy). */
-function targetRoleTargetKeyStatements(keyArn) {
-    return targetRoleKeyStatements(keyArn, 'StagingKey', ['kms:GetKeyPolicy']);
-}
-function rdsArn(p, accountId, resource) {
-    return `arn:${p.partition}:rds:${p.region}:${accountId}:${resource}`;
-}
-const MANAGED_ONLY = { Null: { [`aws:ResourceTag/${context/* MANAGED_TAG */.N2}`]: 'false' } };
-/** The source role's IAM statements on the shared CMK: the copy re-encrypts under it, preflight reads its policy. */
-function sourceRoleKeyStatements(p) {
-    const key = sharedKeyResource(p);
-    return [
-        {
-            Sid: 'SharedKeyCopyAndPreflight',
-            Effect: 'Allow',
-            Action: [...KEY_USE_ACTIONS, 'kms:GetKeyPolicy'],
-            Resource: key
-        },
-        {
-            Sid: 'SharedKeyGrantsForRds',
-            Effect: 'Allow',
-            Action: [...GRANT_ACTIONS],
-            Resource: key,
-            Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
-        }
-    ];
-}
-/** The kinds the policies cover: the run's, or both while source-db / target-db are undetected. */
-function kindsOf(p) {
-    return p.kind ? [p.kind] : ['cluster', 'instance'];
-}
-/** Aurora: the production cluster and its cluster snapshots. */
-function sourceClusterStatements(p) {
-    const acct = p.source.accountId;
-    const snapshots = rdsArn(p, acct, 'cluster-snapshot:*');
-    const cluster = rdsArn(p, acct, `cluster:${p.source.database}`);
-    return [
-        {
-            Sid: 'ReadProductionClusterAndSnapshots',
-            Effect: 'Allow',
-            Action: ['rds:DescribeDBClusters', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBClusterSnapshotAttributes', 'rds:ListTagsForResource'],
-            Resource: [cluster, snapshots]
-        },
-        {
-            Sid: 'SnapshotCopyAndShare',
-            Effect: 'Allow',
-            Action: ['rds:CreateDBClusterSnapshot', 'rds:CopyDBClusterSnapshot', 'rds:ModifyDBClusterSnapshotAttribute', 'rds:AddTagsToResource'],
-            Resource: [cluster, snapshots]
-        },
-        {
-            Sid: 'DeleteOnlyThisActionsSnapshots',
-            Effect: 'Allow',
-            Action: 'rds:DeleteDBClusterSnapshot',
-            Resource: snapshots,
-            Condition: MANAGED_ONLY
-        }
-    ];
-}
-/** RDS DB instance: the production instance (arn:...:db:ID), its DB snapshots (arn:...:snapshot:ID) and option groups (checked before sharing). */
-function sourceInstanceStatements(p) {
-    const acct = p.source.accountId;
-    const snapshots = rdsArn(p, acct, 'snapshot:*');
-    const instance = rdsArn(p, acct, `db:${p.source.database}`);
-    return [
-        {
-            Sid: 'ReadProductionInstanceAndSnapshots',
-            Effect: 'Allow',
-            Action: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:ListTagsForResource'],
-            Resource: [instance, snapshots]
-        },
-        {
-            Sid: 'ReadOptionGroupsBeforeSharing',
-            Effect: 'Allow',
-            Action: 'rds:DescribeOptionGroups',
-            Resource: rdsArn(p, acct, 'og:*')
-        },
-        {
-            Sid: 'DBSnapshotCopyAndShare',
-            Effect: 'Allow',
-            Action: ['rds:CreateDBSnapshot', 'rds:CopyDBSnapshot', 'rds:ModifyDBSnapshotAttribute', 'rds:AddTagsToResource'],
-            Resource: [instance, snapshots]
-        },
-        {
-            Sid: 'DeleteOnlyThisActionsDBSnapshots',
-            Effect: 'Allow',
-            Action: 'rds:DeleteDBSnapshot',
-            Resource: snapshots,
-            Condition: MANAGED_ONLY
-        }
-    ];
-}
-function sourceRolePolicy(p) {
-    return policyDocument([
-        ...kindsOf(p).flatMap(k => (k === 'cluster' ? sourceClusterStatements(p) : sourceInstanceStatements(p))),
-        ...sourceRoleKeyStatements(p)
-    ]);
-}
-/** Aurora in staging: restore from the shared cluster snapshot, the cluster and its instances, final cluster snapshots. */
-function targetClusterStatements(p) {
-    const acct = p.target.accountId;
-    const clusters = rdsArn(p, acct, `cluster:${p.target.database}*`);
-    return [
-        {
-            Sid: 'ReadOnlyDescribe',
-            Effect: 'Allow',
-            Action: [
-                'rds:DescribeDBClusters',
-                'rds:DescribeDBInstances',
-                'rds:DescribeDBClusterSnapshots',
-                'rds:DescribeDBSubnetGroups',
-                'rds:ListTagsForResource'
-            ],
-            Resource: '*'
-        },
-        {
-            Sid: 'RestoreFromTheSharedSnapshot',
-            Effect: 'Allow',
-            Action: ['rds:RestoreDBClusterFromSnapshot', 'rds:AddTagsToResource'],
-            Resource: [
-                clusters,
-                rdsArn(p, p.source.accountId, 'cluster-snapshot:*'),
-                rdsArn(p, acct, 'subgrp:*'),
-                rdsArn(p, acct, 'cluster-pg:*'),
-                rdsArn(p, acct, 'og:*')
-            ]
-        },
-        {
-            Sid: 'StagingClusterLifecycle',
-            Effect: 'Allow',
-            Action: [
-                'rds:ModifyDBCluster',
-                'rds:DeleteDBCluster',
-                'rds:CreateDBClusterSnapshot',
-                'rds:AddTagsToResource',
-                'rds:RemoveTagsFromResource',
-                ...(p.dataApi ? ['rds:EnableHttpEndpoint'] : [])
-            ],
-            Resource: [clusters, rdsArn(p, acct, 'cluster-snapshot:*'), rdsArn(p, acct, 'cluster-pg:*'), rdsArn(p, acct, 'og:*')]
-        },
-        {
-            Sid: 'StagingInstances',
-            Effect: 'Allow',
-            Action: ['rds:CreateDBInstance', 'rds:DeleteDBInstance', 'rds:ModifyDBInstance', 'rds:AddTagsToResource'],
-            Resource: [rdsArn(p, acct, 'db:*'), clusters, rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'subgrp:*'), rdsArn(p, acct, 'og:*')]
-        },
-        {
-            Sid: 'DeleteOnlyThisActionsSnapshots',
-            Effect: 'Allow',
-            Action: 'rds:DeleteDBClusterSnapshot',
-            Resource: rdsArn(p, acct, 'cluster-snapshot:*'),
-            Condition: MANAGED_ONLY
-        }
-    ];
-}
-/**
- * RDS DB instance in staging: copy the shared DB snapshot into the staging
- * account (CopyDBSnapshot), restore the instance from that copy, rename,
- * modify and delete the staging instances, delete this action's DB snapshots.
- */
-function targetInstanceStatements(p) {
-    const acct = p.target.accountId;
-    const instances = rdsArn(p, acct, `db:${p.target.database}*`);
-    const ownSnapshots = rdsArn(p, acct, 'snapshot:*');
-    return [
-        {
-            Sid: 'ReadOnlyDescribeInstances',
-            Effect: 'Allow',
-            Action: ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:DescribeDBSubnetGroups', 'rds:ListTagsForResource'],
-            Resource: '*'
-        },
-        {
-            Sid: 'CopyTheSharedDBSnapshotIntoStaging',
-            Effect: 'Allow',
-            Action: ['rds:CopyDBSnapshot', 'rds:AddTagsToResource'],
-            Resource: [rdsArn(p, p.source.accountId, 'snapshot:*'), ownSnapshots]
-        },
-        {
-            Sid: 'RestoreTheInstanceFromTheStagingCopy',
-            Effect: 'Allow',
-            Action: ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:AddTagsToResource'],
-            Resource: [instances, ownSnapshots, rdsArn(p, acct, 'subgrp:*'), rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'og:*')]
-        },
-        {
-            Sid: 'StagingInstanceLifecycle',
-            Effect: 'Allow',
-            Action: ['rds:ModifyDBInstance', 'rds:DeleteDBInstance', 'rds:CreateDBSnapshot', 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
-            Resource: [instances, ownSnapshots, rdsArn(p, acct, 'pg:*'), rdsArn(p, acct, 'og:*')]
-        },
-        {
-            Sid: 'DeleteOnlyThisActionsDBSnapshots',
-            Effect: 'Allow',
-            Action: 'rds:DeleteDBSnapshot',
-            Resource: ownSnapshots,
-            Condition: MANAGED_ONLY
-        }
-    ];
-}
-function targetRolePolicy(p) {
-    const acct = p.target.accountId;
-    const kinds = kindsOf(p);
-    const statements = [
-        ...kinds.flatMap(k => (k === 'cluster' ? targetClusterStatements(p) : targetInstanceStatements(p))),
-        ...targetRoleSharedKeyStatements(p)
-    ];
-    if (p.target.keyArn)
-        statements.push(...targetRoleTargetKeyStatements(p.target.keyArn));
-    // RDS names a managed master password secret rds!cluster-<id> for a cluster, rds!db-<id> for an instance.
-    const secrets = kinds.map(k => `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!${k === 'cluster' ? 'cluster' : 'db'}-*`);
-    const secretResource = secrets.length === 1 ? secrets[0] : secrets;
-    if (p.manageMasterPassword)
-        statements.push({
-            Sid: 'ManagedMasterPassword',
-            Effect: 'Allow',
-            Action: ['secretsmanager:CreateSecret', 'secretsmanager:TagResource'],
-            Resource: secretResource
-        });
-    if (p.dataApi && kinds.includes('cluster'))
-        statements.push({
-            Sid: 'MaskThroughDataApi',
-            Effect: 'Allow',
-            Action: [
-                'rds-data:ExecuteStatement',
-                'rds-data:BatchExecuteStatement',
-                'rds-data:BeginTransaction',
-                'rds-data:CommitTransaction',
-                'rds-data:RollbackTransaction'
-            ],
-            Resource: rdsArn(p, acct, `cluster:${p.target.database}*`)
-        }, { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets[0] });
-    return policyDocument(statements);
-}
-// ---------------------------------------------------------------------------
-// GitHub OIDC trust
-/**
- * The `sub` claim GitHub puts in this job's token: `repo:OWNER/REPO:environment:NAME`
- * when the job has an environment, else `repo:OWNER/REPO:ref:refs/heads/BRANCH`.
- * Never a wildcard: a role trusted by `repo:*` can be assumed from any repository.
- */
-function githubSubject(repository, scope) {
-    if (!/^[\w.-]+\/[\w.-]+$/.test(repository))
-        throw new Error(`'${repository}' is not an OWNER/REPO repository name`);
-    if (scope.environment)
-        return `repo:${repository}:environment:${scope.environment}`;
-    const ref = scope.ref ?? 'refs/heads/main';
-    if (ref.includes('*'))
-        throw new Error(`refusing a wildcard in the OIDC subject ref '${ref}'`);
-    return `repo:${repository}:ref:${ref}`;
-}
-function githubOidcTrustPolicy(p, accountId, subject) {
-    if (subject.includes('*'))
-        throw new Error(`refusing a wildcard in the OIDC subject '${subject}'`);
-    return policyDocument([
-        {
-            Sid: 'GitHubActionsThisRepositoryOnly',
-            Effect: 'Allow',
-            Principal: { Federated: `arn:${p.partition}:iam::${accountId}:oidc-provider/${OIDC_PROVIDER_HOST}` },
-            Action: 'sts:AssumeRoleWithWebIdentity',
-            Condition: {
-                StringEquals: {
-                    [`${OIDC_PROVIDER_HOST}:aud`]: p.audience,
-                    [`${OIDC_PROVIDER_HOST}:sub`]: subject
-                }
-            }
-        }
-    ]);
-}
-function policySet(p, subject) {
-    return {
-        keyArn: sharedKeyResource(p),
-        keyArnIsExact: keyArnIsExact(p),
-        keyPolicy: sharedKeyPolicy(p),
-        sourceRole: {
-            roleArn: p.source.roleArn,
-            accountId: p.source.accountId,
-            policy: sourceRolePolicy(p),
-            trustPolicy: githubOidcTrustPolicy(p, p.source.accountId, subject)
-        },
-        targetRole: {
-            roleArn: p.target.roleArn,
-            accountId: p.target.accountId,
-            policy: targetRolePolicy(p),
-            trustPolicy: githubOidcTrustPolicy(p, p.target.accountId, subject)
-        },
-        subject
-    };
-}
-/** A Terraform rendering of one document: `jsonencode(...)` of the same value, for docs and the policies file. */
-function toTerraformJsonencode(doc, indent = '  ') {
-    const render = (v, depth) => {
-        const pad = indent.repeat(depth + 1);
-        const end = indent.repeat(depth);
-        if (Array.isArray(v))
-            return v.length === 0 ? '[]' : `[\n${v.map(x => pad + render(x, depth + 1)).join(',\n')}\n${end}]`;
-        if (v && typeof v === 'object') {
-            const entries = Object.entries(v);
-            return `{\n${entries.map(([k, x]) => `${pad}${JSON.stringify(k)} = ${render(x, depth + 1)}`).join('\n')}\n${end}}`;
-        }
-        return JSON.stringify(v);
-    };
-    return `jsonencode(${render(doc, 0)})`;
-}
-
+// EXTERNAL MODULE: ./src/diagnostics/access-denied.ts
+var access_denied = __nccwpck_require__(1082);
+// EXTERNAL MODULE: ./src/diagnostics/key-access.ts
+var key_access = __nccwpck_require__(7830);
+// EXTERNAL MODULE: ./src/diagnostics/key-policy.ts
+var key_policy = __nccwpck_require__(3234);
+// EXTERNAL MODULE: ./src/diagnostics/policy-json.ts
+var policy_json = __nccwpck_require__(4927);
+// EXTERNAL MODULE: ./src/diagnostics/policy-templates.ts
+var policy_templates = __nccwpck_require__(958);
 ;// CONCATENATED MODULE: ./src/diagnostics/faults.ts
 /**
  * The one module that turns an AWS fault into annotated diagnostics: a title,
  * what happened (account, key, principal), and the fix, with the exact key
  * policy and IAM statements (real ARNs from the run) where KMS or IAM refused.
  */
+
 
 
 
@@ -71415,13 +72126,13 @@ function params(ctx, keyArn) {
     if (!ctx?.accounts)
         return undefined;
     const shared = keyArn && keyArn !== ctx.settings.target.kmsKeyArn ? keyArn : undefined;
-    return policyParamsFromContext(ctx, shared);
+    return (0,policy_templates/* policyParamsFromContext */.s3)(ctx, shared);
 }
 const NO_CONTEXT_FIX = 'Run the action with mode: policies (it needs no AWS call when the role ARNs are given) to print the key policy and IAM policies with your real ARNs.';
 // ---------------------------------------------------------------------------
 // KMS
 function kmsKeyNotAccessible(e, ctx) {
-    const keyArn = keyArnIn(e.message) ?? ctx?.settings.source.kmsKeyArn;
+    const keyArn = (0,access_denied/* keyArnIn */.I)(e.message) ?? ctx?.settings.source.kmsKeyArn;
     const p = params(ctx, keyArn);
     const header = `RDS answered KMSKeyNotAccessibleFault: ${e.message}`;
     if (!p || !ctx)
@@ -71432,35 +72143,35 @@ function kmsKeyNotAccessible(e, ctx) {
         const remedy = {
             keyArn: keyArn,
             keyAccount: target.accountId,
-            keyPolicy: [keyAdminStatement(p, target.accountId), ...targetKeyPolicyStatements(p)],
+            keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(target.principalArn, key_policy/* KEY_REQUIREMENTS */.Z_['target-key'].required, 'StagingRole'),
             principalArn: target.principalArn,
             principalAccount: target.accountId,
-            iam: targetRoleTargetKeyStatements(keyArn)
+            iam: (0,key_access/* iamStatementsFor */.bW)(keyArn, key_policy/* KEY_REQUIREMENTS */.Z_['target-key'].required)
         };
         return blocking({
             title: 'KMS key not accessible: the target key',
             message: `${header}\n${ctx.settings.kind === 'instance'
                 ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
                 : `The restore in account ${target.accountId} encrypts with ${keyArn}`}, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
-            fix: keyFixText(remedy, 'both')
+            fix: (0,key_access/* keyFixText */.sL)(remedy, 'both')
         });
     }
     const key = keyArn ?? '(the key named by kms-key-id)';
     const targetRemedy = {
         keyArn: key,
         keyAccount: source.accountId,
-        keyPolicy: targetKeyPolicyStatements(p),
+        keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(target.principalArn, key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required, 'Staging'),
         principalArn: target.principalArn,
         principalAccount: target.accountId,
-        iam: targetRoleSharedKeyStatements(p)
+        iam: (0,key_access/* iamStatementsFor */.bW)(keyArn ?? (0,policy_templates/* sharedKeyResource */.NH)(p), key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required)
     };
     const sourceRemedy = {
         keyArn: key,
         keyAccount: source.accountId,
-        keyPolicy: keyUserStatements(source.principalArn, 'Production'),
+        keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(source.principalArn, key_policy/* KEY_REQUIREMENTS */.Z_['copy-key'].required, 'Production'),
         principalArn: source.principalArn,
         principalAccount: source.accountId,
-        iam: sourceRoleKeyStatements(p)
+        iam: (0,key_access/* iamStatementsFor */.bW)(keyArn ?? (0,policy_templates/* sharedKeyResource */.NH)(p), key_policy/* KEY_REQUIREMENTS */.Z_['copy-key'].required)
     };
     return blocking({
         title: 'KMS key not accessible: the shared snapshot key',
@@ -71471,45 +72182,41 @@ function kmsKeyNotAccessible(e, ctx) {
             (ctx.settings.kind === 'instance'
                 ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
                 : ''),
-        fix: keyFixText(targetRemedy, 'both') +
+        fix: (0,key_access/* keyFixText */.sL)(targetRemedy, 'both') +
             `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` +
-            keyFixText(sourceRemedy, 'iam')
+            (0,key_access/* keyFixText */.sL)(sourceRemedy, 'iam')
     });
 }
 function accessDenied(e, ctx) {
-    const r = parseRefusal(e.message);
+    const r = (0,access_denied/* parseRefusal */.K)(e.message);
     const action = r.action ?? 'the action';
     const service = r.action?.split(':')[0];
     const role = r.callerArn ? (0,src_accounts/* principalFromCaller */.CX)(r.callerArn) : undefined;
     const account = role ? (0,rds_rules/* parseArn */.Lw)(role)?.accountId : undefined;
-    const side = r.side === 'identity' ? "the caller's IAM policy" : r.side === 'resource' ? 'the resource policy (key policy)' : 'IAM or the resource policy';
-    const message = `${e.message}\nPrincipal ${role ?? 'unknown'}${account ? ` (account ${account})` : ''}, action ${action}, resource ${r.resource ?? 'unknown'}. Refused by ${side}${r.explicitDeny ? ' with an explicit Deny: remove or narrow that Deny statement' : ''}.`;
+    // Which half refused is never decided from AWS's wording (KMS's messages name the resource-based policy even when IAM refused): preflight decides from the key policy analysis and its probe.
+    const message = `${e.message}\nPrincipal ${role ?? 'unknown'}${account ? ` (account ${account})` : ''}, action ${action}, resource ${r.resource ?? 'unknown'}.${r.explicitDeny ? ' An explicit Deny refused it: narrow that Deny statement so that it no longer applies to this principal (an Allow never overrides a Deny).' : ''}`;
     if (service === 'kms' || (!service && (0,errors/* awsErrorCode */.J6)(e) === 'AccessDeniedException')) {
-        const keyArn = r.resource && r.resource.includes(':kms:') ? r.resource : keyArnIn(e.message);
+        const keyArn = r.resource && r.resource.includes(':kms:') ? r.resource : (0,access_denied/* keyArnIn */.I)(e.message);
         const p = params(ctx, keyArn);
         if (!p || !ctx || !keyArn)
             return blocking({ title: `KMS refused ${action}`, message, fix: NO_CONTEXT_FIX });
         const keyAccount = (0,rds_rules/* parseArn */.Lw)(keyArn)?.accountId ?? ctx.accounts.source.accountId;
         const isSource = role === ctx.accounts.source.principalArn;
+        const use = isSource ? 'copy-key' : keyAccount === ctx.accounts.target.accountId ? 'target-key' : 'shared-key';
         const principal = role ?? ctx.accounts.target.principalArn;
         const principalAccount = account ?? ctx.accounts.target.accountId;
         const remedy = {
             keyArn,
             keyAccount,
-            keyPolicy: isSource ? keyUserStatements(principal, 'Production') : keyUserStatements(principal, 'Staging'),
+            keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(principal, key_policy/* KEY_REQUIREMENTS */.Z_[use].required, isSource ? 'Production' : 'Staging'),
             principalArn: principal,
             principalAccount,
-            iam: isSource
-                ? sourceRoleKeyStatements(p)
-                : keyAccount === ctx.accounts.target.accountId
-                    ? targetRoleTargetKeyStatements(keyArn)
-                    : targetRoleSharedKeyStatements(p)
+            iam: (0,key_access/* iamStatementsFor */.bW)(keyArn, key_policy/* KEY_REQUIREMENTS */.Z_[use].required)
         };
-        const sides = r.side === 'identity' ? 'iam' : r.side === 'resource' ? 'key-policy' : 'both';
         return blocking({
             title: `KMS refused ${action} on ${keyArn}`,
-            message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN.`,
-            fix: keyFixText(remedy, sides)
+            message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN. Run mode: preflight: it reads the key policy and probes the key to tell which half is missing.`,
+            fix: (0,key_access/* keyFixText */.sL)(remedy, 'both')
         });
     }
     if (service === 'sts')
@@ -71518,14 +72225,14 @@ function accessDenied(e, ctx) {
     return blocking({
         title: `Access denied: ${action}`,
         message,
-        fix: `Add to the IAM policy of ${role ?? 'the role the action assumes'}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${renderJson(statement)}\n\nmode: policies prints the complete least-privilege policy for each role.`
+        fix: `Add to the IAM policy of ${role ?? 'the role the action assumes'}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${(0,policy_json/* renderJson */.hF)(statement)}\n\nmode: policies prints the complete least-privilege policy for each role.`
     });
 }
 function malformedPolicy(e, ctx) {
     const p = params(ctx);
     const lockout = /update the key policy in the future|lock|PutKeyPolicy/i.test(e.message);
     const invalidPrincipal = /invalid principal/i.test(e.message);
-    const fixPolicy = p ? `\n\n${renderJson(sharedKeyPolicy(p))}` : '';
+    const fixPolicy = p ? `\n\n${(0,policy_json/* renderJson */.hF)((0,policy_templates/* sharedKeyPolicy */.B2)(p))}` : '';
     if (invalidPrincipal)
         return blocking({
             title: 'Key policy names a principal that does not exist (yet)',
@@ -71538,12 +72245,12 @@ function malformedPolicy(e, ctx) {
             ? 'KMS refuses a key policy that would stop the caller from ever changing it again: the policy must keep a statement that lets the key\'s account (root) or the calling administrator call kms:PutKeyPolicy.'
             : 'The policy is not valid JSON or uses an element KMS does not accept.'}`,
         fix: p
-            ? `Keep this statement in the key policy:\n${renderJson(keyAdminStatement(p))}\n\nThe complete key policy this action needs:${fixPolicy}`
+            ? `Keep this statement in the key policy:\n${(0,policy_json/* renderJson */.hF)((0,policy_templates/* keyAdminStatement */.a0)(p))}\n\nThe complete key policy this action needs:${fixPolicy}`
             : `Keep a statement { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::<key account>:root" }, "Action": "kms:*", "Resource": "*" }. ${NO_CONTEXT_FIX}`
     });
 }
 function kmsKeyState(e, ctx) {
-    const keyArn = keyArnIn(e.message) ?? ctx?.settings.source.kmsKeyArn;
+    const keyArn = (0,access_denied/* keyArnIn */.I)(e.message) ?? ctx?.settings.source.kmsKeyArn;
     const code = (0,errors/* awsErrorCode */.J6)(e);
     const what = code === 'NotFoundException'
         ? 'does not exist in this region (check the ARN and that the key is in aws-region)'
@@ -71686,15 +72393,15 @@ function trustFix(ctx, side, roleArn) {
         manageMasterPassword: s.manageMasterPassword,
         dataApi: s.maskingConnection === 'data-api'
     };
-    const subject = githubSubject(repo, { ref: process.env.GITHUB_REF });
-    return (`Trust policy for ${roleArn ?? `the ${side} role`} (the GitHub OIDC provider ${OIDC_PROVIDER_HOST} must exist in account ${accountId}). ` +
+    const subject = (0,policy_templates/* githubSubject */.Eg)(repo, { ref: process.env.GITHUB_REF });
+    return (`Trust policy for ${roleArn ?? `the ${side} role`} (the GitHub OIDC provider ${policy_templates/* OIDC_PROVIDER_HOST */.NV} must exist in account ${accountId}). ` +
         `The sub below is for ${process.env.GITHUB_REF ?? 'refs/heads/main'}; a job with an environment presents repo:${repo}:environment:<name> instead:\n` +
-        renderJson(githubOidcTrustPolicy(p, accountId, subject)));
+        (0,policy_json/* renderJson */.hF)((0,policy_templates/* githubOidcTrustPolicy */.r7)(p, accountId, subject)));
 }
 function credentials(e, ctx) {
     const roleArn = e.side && ctx ? ctx.settings[e.side].roleArn : undefined;
     const sts = /STS refused/.test(e.title);
-    return blocking({ title: e.title, message: e.message, fix: sts ? trustFix(ctx, e.side, roleArn) : undefined });
+    return blocking({ title: e.title, message: e.message, fix: e.fix ?? (sts ? trustFix(ctx, e.side, roleArn) : undefined) });
 }
 function stsRefusal(e, ctx) {
     const code = (0,errors/* awsErrorCode */.J6)(e) ?? e.name;
@@ -71707,7 +72414,7 @@ function stsRefusal(e, ctx) {
         IDPRejectedClaimException: 'The role\'s trust policy does not accept this job\'s token (its sub or aud claim).',
         RegionDisabledException: 'STS is not activated in this region for the account: activate it in IAM > Account settings.'
     };
-    const r = parseRefusal(e.message);
+    const r = (0,access_denied/* parseRefusal */.K)(e.message);
     return blocking({
         title: `STS refused: ${code}`,
         message: `${e.message}\n${why[code] ?? `${r.callerArn ?? 'The caller'} may not perform ${r.action ?? 'sts:AssumeRole*'} on ${r.resource ?? 'the role'}: the role's trust policy does not admit it.`}`,
@@ -71755,13 +72462,13 @@ async function jobSubject(settings, environment) {
             message: 'GITHUB_REPOSITORY is not set, so the OIDC trust policies cannot be restricted to a repository (a trust policy without a repository restriction would let any GitHub repository assume the role).',
             fix: 'Run mode: policies inside a GitHub Actions job, or set GITHUB_REPOSITORY=OWNER/REPO and GITHUB_REF=refs/heads/BRANCH.'
         });
-    return { subject: githubSubject(repo, { ref: env.GITHUB_REF }), from: 'GITHUB_REPOSITORY and GITHUB_REF' };
+    return { subject: (0,policy_templates/* githubSubject */.Eg)(repo, { ref: env.GITHUB_REF }), from: 'GITHUB_REPOSITORY and GITHUB_REF' };
 }
 async function writePolicies(settings, report, environment = {
     env: process.env,
     idToken: (0,src_accounts/* hasOidc */.Kz)() ? audience => core/* getIDToken */.V9(audience) : undefined
 }) {
-    const { params, missing } = policyParamsFromSettings(settings);
+    const { params, missing } = (0,policy_templates/* policyParamsFromSettings */.MV)(settings);
     if (!params)
         throw new errors/* DiagnosedError */.xB({
             title: 'mode: policies needs both account ids',
@@ -71769,13 +72476,13 @@ async function writePolicies(settings, report, environment = {
             fix: 'with:\n  mode: policies\n  source-role-arn: arn:aws:iam::<production account>:role/<role>\n  target-role-arn: arn:aws:iam::<staging account>:role/<role>\n  kms-key-id: arn:aws:kms:<region>:<production account>:key/<key id>'
         });
     const { subject, from } = await jobSubject(settings, environment);
-    const set = policySet(params, subject);
+    const set = (0,policy_templates/* policySet */.pq)(params, subject);
     const dir = environment.env.RUNNER_TEMP || process.cwd();
     const file = (0,external_node_path_.join)(dir, POLICIES_FILE_NAME);
-    await (0,promises_.writeFile)(file, `${renderJson(policiesFileContent(set))}\n`, 'utf8');
+    await (0,promises_.writeFile)(file, `${(0,policy_json/* renderJson */.hF)(policiesFileContent(set))}\n`, 'utf8');
     for (const [title, doc] of sections(set)) {
         core/* startGroup */.Oh(title);
-        core/* info */.pq(renderJson(doc));
+        core/* info */.pq((0,policy_json/* renderJson */.hF)(doc));
         core/* endGroup */.N4();
     }
     if (!set.keyArnIsExact)
@@ -71824,55 +72531,41 @@ function policiesFileContent(set) {
             trustPolicy: set.targetRole.trustPolicy
         },
         terraform: {
-            keyPolicy: toTerraformJsonencode(set.keyPolicy),
-            sourceRolePolicy: toTerraformJsonencode(set.sourceRole.policy),
-            targetRolePolicy: toTerraformJsonencode(set.targetRole.policy),
-            sourceRoleTrustPolicy: toTerraformJsonencode(set.sourceRole.trustPolicy),
-            targetRoleTrustPolicy: toTerraformJsonencode(set.targetRole.trustPolicy)
+            keyPolicy: (0,policy_templates/* toTerraformJsonencode */.KW)(set.keyPolicy),
+            sourceRolePolicy: (0,policy_templates/* toTerraformJsonencode */.KW)(set.sourceRole.policy),
+            targetRolePolicy: (0,policy_templates/* toTerraformJsonencode */.KW)(set.targetRole.policy),
+            sourceRoleTrustPolicy: (0,policy_templates/* toTerraformJsonencode */.KW)(set.sourceRole.trustPolicy),
+            targetRoleTrustPolicy: (0,policy_templates/* toTerraformJsonencode */.KW)(set.targetRole.trustPolicy)
         }
+    };
+}
+
+// EXTERNAL MODULE: ./src/aws/keys.ts
+var keys = __nccwpck_require__(4297);
+;// CONCATENATED MODULE: ./src/diagnostics/aws-rds.ts
+
+
+function awsRdsDiagnostic(f) {
+    const key = f.awsRdsKeyArn ?? `the aws/rds key of account ${f.sourceAccount} (alias/aws/rds)`;
+    const who = f.targetPrincipal ? `${f.targetPrincipal} (account ${f.targetAccount})` : `account ${f.targetAccount}`;
+    return {
+        title: 'Production snapshot is encrypted with aws/rds and kms-key-id is not set',
+        message: `${f.snapshot} (account ${f.sourceAccount}) is encrypted under the AWS managed key ${key}. ` +
+            `The policy of an AWS managed key can never be changed: it admits only principals of account ${f.sourceAccount} calling through RDS, ` +
+            `so the staging principal ${who} can never restore a snapshot encrypted under it. ` +
+            `The action copies the snapshot under a customer managed key (CMK) first: create one with the key policy below and set kms-key-id to its ARN.`,
+        fix: [
+            `Create a CMK in account ${f.sourceAccount}, region ${f.region}, with this key policy (saved as key-policy.json), then set kms-key-id to its ARN:`,
+            `aws kms create-key --region ${f.region} --description "rds-cross-account-sync shared snapshots" --policy file://key-policy.json`,
+            (0,policy_json/* renderJson */.hF)(f.keyPolicy),
+            'Terraform:',
+            `resource "aws_kms_key" "rds_cross_account_sync" {\n  description = "rds-cross-account-sync shared snapshots"\n  policy      = ${(0,policy_templates/* toTerraformJsonencode */.KW)(f.keyPolicy, '  ').replace(/\n/g, '\n  ')}\n}`
+        ].join('\n\n')
     };
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(2632);
-;// CONCATENATED MODULE: ./src/aws/keys.ts
-/**
- * Read-only KMS look-ups the source plan needs about a snapshot's key: who
- * manages it (AWS for aws/rds, CUSTOMER for a CMK) and, when the caller may
- * read it, its key policy.
- */
-
-
-async function describeKey(kms, keyId) {
-    const out = await kms.send(new dist_cjs/* DescribeKeyCommand */.spV({ KeyId: keyId }));
-    const m = out.KeyMetadata;
-    return {
-        arn: m?.Arn ?? keyId,
-        keyManager: m?.KeyManager === 'AWS' ? 'AWS' : 'CUSTOMER',
-        keyState: m?.KeyState
-    };
-}
-/** The key's default policy, or the reason it could not be read (access denied is common and not fatal). */
-async function readKeyPolicy(kms, keyId) {
-    try {
-        const out = await kms.send(new dist_cjs/* GetKeyPolicyCommand */.$r8({ KeyId: keyId, PolicyName: 'default' }));
-        return { policy: out.Policy };
-    }
-    catch (e) {
-        const code = (0,errors/* awsErrorCode */.J6)(e);
-        if (code)
-            return { unreadable: code, message: e.message };
-        throw e;
-    }
-}
-async function keyFacts(kms, keyId) {
-    const key = await describeKey(kms, keyId);
-    if (key.keyManager === 'AWS')
-        return key; // aws/rds: its policy is fixed and never admits another account
-    const { policy, unreadable, message } = await readKeyPolicy(kms, key.arn);
-    return { ...key, policy, policyUnreadable: unreadable, policyUnreadableMessage: message };
-}
-
 ;// CONCATENATED MODULE: ./src/diagnostics/probe.ts
 /**
  * The access probe: with the target account's own credentials, ask the real
@@ -71887,7 +72580,7 @@ async function keyFacts(kms, keyId) {
 const PROBE_GRANT_NAME = 'rds-cross-account-sync-preflight';
 function failed(e) {
     const message = e?.message ?? String(e);
-    return { ok: false, code: (0,errors/* awsErrorCode */.J6)(e) ?? e?.name ?? 'Error', message, refusal: parseRefusal(message) };
+    return { ok: false, code: (0,errors/* awsErrorCode */.J6)(e) ?? e?.name ?? 'Error', message, refusal: (0,access_denied/* parseRefusal */.K)(message) };
 }
 async function probeKey(kms, keyArn, granteeArn) {
     const probe = {
@@ -71944,6 +72637,8 @@ async function probeKey(kms, keyArn, granteeArn) {
     return probe;
 }
 
+// EXTERNAL MODULE: ./src/steps/secret.ts + 1 modules
+var secret = __nccwpck_require__(1253);
 ;// CONCATENATED MODULE: ./src/diagnostics/preflight.ts
 /**
  * Preflight: before anything is copied, check that KMS will say yes.
@@ -71963,8 +72658,15 @@ async function probeKey(kms, keyArn, granteeArn) {
 
 
 
-async function preflight(ctx, plan) {
+
+
+/**
+ * `probe: false` (mode: plan): the key policies are read and analysed, nothing is
+ * created: no CreateGrant. mode: preflight and sync probe.
+ */
+async function preflight(ctx, plan, options = {}) {
     const { report } = ctx;
+    const probing = options.probe ?? ctx.settings.mode !== 'plan';
     const blocking = [];
     const record = (ds, facts = []) => {
         for (const d of ds)
@@ -71977,16 +72679,16 @@ async function preflight(ctx, plan) {
     };
     const sharedKey = await sharedKeyOf(ctx, plan, record);
     if (sharedKey) {
-        const p = policyParamsFromContext(ctx, sharedKey);
         // Planning already read this key's policy with the same role: analyse that text instead of asking KMS again.
         const known = plan.sharedKeyPolicy?.keyArn === sharedKey ? plan.sharedKeyPolicy : undefined;
-        record(...(await checkSharedKey(ctx, p, sharedKey, plan.copy.needed, known)));
+        record(...(await checkSharedKey(ctx, sharedKey, plan.copy.needed, probing, known)));
     }
-    record(...(await checkTargetKey(ctx)));
+    record(...(await checkTargetKey(ctx, probing)));
+    record(...(await (0,secret/* checkTargetSecret */.EG)(ctx)));
     notChecked(ctx, sharedKey);
     if (blocking.length > 0)
         throw new errors/* DiagnosedError */.xB(blocking);
-    report.fact('Preflight', 'KMS access checked: nothing blocks the run');
+    report.fact('Preflight', probing ? 'KMS access checked: nothing blocks the run' : 'Key policies analysed (mode: plan: no probe, no CreateGrant): nothing blocks the run');
 }
 /** Step 1: the production snapshot's key, and which key the shared snapshot will be under. */
 async function sharedKeyOf(ctx, plan, record) {
@@ -72000,19 +72702,21 @@ async function sharedKeyOf(ctx, plan, record) {
     let keyManager = snap.keyManager;
     // Planning described the key already; a plan without that answer asks KMS (a refusal leaves it open).
     if (!keyManager && snap.kmsKeyArn)
-        keyManager = await describeKey(source.kms, snap.kmsKeyArn).then(k => k.keyManager, () => undefined);
+        keyManager = await (0,keys/* describeKey */.Rx)(source.kms, snap.kmsKeyArn).then(k => k.keyManager, () => undefined);
     if (keyManager === 'AWS') {
         if (!settings.source.kmsKeyArn) {
-            const p = policyParamsFromContext(ctx);
+            const p = (0,policy_templates/* policyParamsFromContext */.s3)(ctx);
             record([
                 {
-                    title: 'Production snapshot is encrypted with aws/rds and kms-key-id is not set',
-                    message: `${snap.identifier} (account ${source.accountId}) is encrypted under the AWS managed key ${snap.kmsKeyArn ?? 'aws/rds'}. ` +
-                        `The policy of an AWS managed key can never be changed: it admits only principals of account ${source.accountId} calling through RDS, ` +
-                        `so account ${accounts.target.accountId} can never restore a snapshot encrypted under it. The action must copy the snapshot under a customer managed key (CMK) first, and kms-key-id must name that CMK.`,
-                    fix: `Create a CMK in account ${source.accountId}, region ${settings.region}, with this key policy, then set kms-key-id to its ARN:\n` +
-                        `aws kms create-key --region ${settings.region} --description "rds-cross-account-sync shared snapshots" --policy file://key-policy.json\n\n` +
-                        renderJson(sharedKeyPolicy(p)),
+                    ...awsRdsDiagnostic({
+                        snapshot: snap.identifier,
+                        awsRdsKeyArn: snap.kmsKeyArn,
+                        sourceAccount: source.accountId,
+                        targetAccount: accounts.target.accountId,
+                        targetPrincipal: accounts.target.principalArn,
+                        region: settings.region,
+                        keyPolicy: (0,policy_templates/* sharedKeyPolicy */.B2)(p)
+                    }),
                     severity: 'error'
                 }
             ]);
@@ -72035,7 +72739,7 @@ async function sharedKeyOf(ctx, plan, record) {
  * refusal explained instead of guessed.
  */
 async function readPolicy(kms, keyArn, reader, known) {
-    const read = known ?? (await readKeyPolicy(kms, keyArn).catch((e) => ({ unreadable: 'Error', message: e.message })));
+    const read = known ?? (await (0,keys/* readKeyPolicy */.qB)(kms, keyArn).catch((e) => ({ unreadable: 'Error', message: e.message })));
     if (read.policy)
         return { text: read.policy };
     if (!read.unreadable)
@@ -72045,22 +72749,22 @@ async function readPolicy(kms, keyArn, reader, known) {
     };
 }
 /** Step 2: the shared CMK, for the target role (and, when a copy is planned, for the source role). */
-async function checkSharedKey(ctx, p, keyArn, copyPlanned, known) {
+async function checkSharedKey(ctx, keyArn, copyPlanned, probing, known) {
     const { source, target } = ctx.accounts;
     const keyAccount = (0,rds_rules/* parseArn */.Lw)(keyArn)?.accountId ?? source.accountId;
     const remedy = {
         keyArn,
         keyAccount,
-        keyPolicy: targetKeyPolicyStatements(p),
+        keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(target.principalArn, key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required, 'Staging'),
         principalArn: target.principalArn,
         principalAccount: target.accountId,
-        iam: targetRoleSharedKeyStatements(p)
+        iam: (0,key_access/* iamStatementsFor */.bW)(keyArn, key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required)
     };
-    const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, 'Shared key policy analysis', known);
+    const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, probing, 'Shared key policy analysis', known);
     const diagnostics = [...verdict.diagnostics];
     const facts = [...verdict.facts];
     if (copyPlanned && policyText)
-        diagnostics.push(...checkSourceRole(ctx, p, keyArn, policyText));
+        diagnostics.push(...checkSourceRole(ctx, keyArn, policyText));
     return [diagnostics, facts];
 }
 /**
@@ -72070,18 +72774,29 @@ async function checkSharedKey(ctx, p, keyArn, copyPlanned, known) {
  * `analysisFact`: the report fact the RDS analysis is recorded under, if any;
  * `known`: the policy as planning read it, when it did.
  */
-async function judgeKey(ctx, purpose, owner, remedy, analysisFact, known) {
+async function judgeKey(ctx, purpose, owner, remedy, probing, analysisFact, known) {
     const { target } = ctx.accounts;
     const { keyArn } = remedy;
     const policy = await readPolicy(owner.kms, keyArn, owner.principalArn, known);
-    const analysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, viaRds(target.principalArn, target.accountId, ctx.settings.region)) : undefined;
+    const rdsCtx = { ...(0,key_policy/* viaRds */.g)(target.principalArn, target.accountId, ctx.settings.region), sessionArn: target.callerArn };
+    const analysis = policy.text ? (0,key_policy/* analyzeKeyUse */.pu)(policy.text, keyArn, rdsCtx, purpose === 'shared' ? 'shared-key' : 'target-key') : undefined;
     const directAnalysis = policy.text
-        ? analyzeKeyPolicy(policy.text, keyArn, direct(target.principalArn, target.accountId), ['kms:DescribeKey', 'kms:CreateGrant'])
+        ? (0,key_policy/* analyzeKeyPolicy */.EH)(policy.text, keyArn, { ...(0,key_policy/* direct */.ob)(target.principalArn, target.accountId), sessionArn: target.callerArn }, key_policy/* PROBE_ACTIONS */.Xl)
         : undefined;
     if (analysis && analysisFact)
-        ctx.report.fact(analysisFact, describeAnalysis(analysis).join('; '));
-    const probe = await probeKey(target.kms, keyArn, target.principalArn);
-    const verdict = judgeKeyAccess({ purpose, analysis: usable(analysis), analysisUnavailable: unavailable(policy.unavailable, analysis), directAnalysis: usable(directAnalysis), probe, remedy });
+        ctx.report.fact(analysisFact, (0,key_policy/* describeAnalysis */.S7)(analysis).join('; '));
+    const probe = probing ? await probeKey(target.kms, keyArn, target.principalArn) : undefined;
+    // The key's state as its owner sees it, when the principal's own DescribeKey did not tell (refused, or not probed).
+    const ownerKeyState = probe?.describe.ok === true ? undefined : await (0,keys/* describeKey */.Rx)(owner.kms, keyArn).then(k => k.keyState, () => undefined);
+    const verdict = (0,key_access/* judgeKeyAccess */.xE)({
+        purpose,
+        analysis: usable(analysis),
+        analysisUnavailable: unavailable(policy.unavailable, analysis),
+        directAnalysis: usable(directAnalysis),
+        probe,
+        ownerKeyState,
+        remedy
+    });
     return { verdict, policyText: policy.text };
 }
 function usable(a) {
@@ -72091,57 +72806,59 @@ function unavailable(why, a) {
     return why ?? (a?.parseError ? `The key policy could not be read: ${a.parseError}` : undefined);
 }
 /** The copy re-encrypts under the CMK as the source role: does the key policy let it (directly or through IAM)? */
-function checkSourceRole(ctx, p, keyArn, policyText) {
+function checkSourceRole(ctx, keyArn, policyText) {
     const { source } = ctx.accounts;
-    const a = analyzeKeyPolicy(policyText, keyArn, viaRds(source.principalArn, source.accountId, ctx.settings.region));
+    const a = (0,key_policy/* analyzeKeyUse */.pu)(policyText, keyArn, { ...(0,key_policy/* viaRds */.g)(source.principalArn, source.accountId, ctx.settings.region), sessionArn: source.callerArn }, 'copy-key');
     if (a.parseError)
         return [];
+    const required = key_policy/* KEY_REQUIREMENTS */.Z_['copy-key'].required;
     const remedy = {
         keyArn,
         keyAccount: source.accountId,
-        keyPolicy: [keyAdminStatement(p), ...keyUserStatements(source.principalArn, 'Production')],
+        keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(source.principalArn, a.missing, 'Production'),
         principalArn: source.principalArn,
         principalAccount: source.accountId,
-        iam: sourceRoleKeyStatements(p)
+        iam: (0,key_access/* iamStatementsFor */.bW)(keyArn, required)
     };
-    if (a.denied.length > 0 || a.missing.length > 0)
-        return [
-            {
-                title: 'The production role cannot copy under the shared key',
-                message: `The key policy of ${keyArn} (account ${source.accountId}) does not let ${source.principalArn} perform ${[...a.denied, ...a.missing].join(', ')} through RDS, so the copy under this key would fail with KMSKeyNotAccessibleFault.\n${describeAnalysis(a)
-                    .map(l => `- ${l}`)
-                    .join('\n')}`,
-                fix: keyFixText(remedy, a.denied.length > 0 ? 'key-policy' : 'both'),
-                severity: 'error'
-            }
-        ];
-    if (a.needsIam)
-        return [
-            {
-                title: 'Production role: key access depends on its IAM policy (not checked)',
-                message: `The key policy of ${keyArn} admits ${source.principalArn} through the account root, so the role's IAM policy decides whether the copy may use the key. It is not simulated (that needs iam:SimulatePrincipalPolicy).`,
-                fix: keyFixText(remedy, 'iam'),
-                severity: 'notice'
-            }
-        ];
-    return [];
+    const out = a.denies.map(d => ({
+        title: `A Deny in the key policy of the shared key refuses the production copy (${d.actions.join(', ')})`,
+        message: `Statement ${d.label} of the key policy of ${keyArn} (account ${source.accountId}) denies ${d.actions.join(', ')} to ${source.principalArn}, which ${key_policy/* KEY_REQUIREMENTS */.Z_['copy-key'].operation} needs.`,
+        fix: (0,key_access/* denyFixText */.l4)(d, keyArn),
+        severity: 'error'
+    }));
+    if (a.missing.length > 0)
+        out.push({
+            title: 'The production role cannot copy under the shared key',
+            message: `The key policy of ${keyArn} (account ${source.accountId}) does not let ${source.principalArn} perform ${a.missing.join(', ')} through RDS, so the copy under this key would fail with KMSKeyNotAccessibleFault.\n${(0,key_policy/* describeAnalysis */.S7)(a)
+                .map(l => `- ${l}`)
+                .join('\n')}`,
+            fix: (0,key_access/* keyFixText */.sL)(remedy, 'key-policy'),
+            severity: 'error'
+        });
+    if (out.length === 0 && a.admission === 'account')
+        out.push({
+            title: 'Production role: key access depends on its IAM policy (not checked)',
+            message: `The key policy of ${keyArn} admits ${source.principalArn} through the account root, so the role's IAM policy decides whether the copy may use the key. It is not simulated (that needs iam:SimulatePrincipalPolicy).`,
+            fix: (0,key_access/* keyFixText */.sL)(remedy, 'iam'),
+            severity: 'notice'
+        });
+    return out;
 }
 /** Step 3: the key the restore encrypts with, for the target role. */
-async function checkTargetKey(ctx) {
+async function checkTargetKey(ctx, probing) {
     const { target } = ctx.accounts;
     const keyArn = ctx.settings.target.kmsKeyArn;
     if (!keyArn)
         return [[], [['Target key', `aws/rds of account ${target.accountId} (target-kms-key-id not set): usable by any principal of that account through RDS`]]];
-    const p = policyParamsFromContext(ctx);
     const remedy = {
         keyArn,
         keyAccount: target.accountId,
-        keyPolicy: [keyAdminStatement(p, target.accountId), ...targetKeyPolicyStatements(p)],
+        keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(target.principalArn, key_policy/* KEY_REQUIREMENTS */.Z_['target-key'].required, 'StagingRole'),
         principalArn: target.principalArn,
         principalAccount: target.accountId,
-        iam: targetRoleTargetKeyStatements(keyArn)
+        iam: (0,key_access/* iamStatementsFor */.bW)(keyArn, key_policy/* KEY_REQUIREMENTS */.Z_['target-key'].required)
     };
-    const { verdict } = await judgeKey(ctx, 'target', target, remedy);
+    const { verdict } = await judgeKey(ctx, 'target', target, remedy, probing);
     return [verdict.diagnostics, verdict.facts];
 }
 /**
@@ -72159,7 +72876,7 @@ function notify(ctx, d) {
 }
 /** Step 4: say what preflight did not check, and (in mode: preflight) what the roles need. */
 function notChecked(ctx, sharedKey) {
-    const p = policyParamsFromContext(ctx, sharedKey);
+    const p = (0,policy_templates/* policyParamsFromContext */.s3)(ctx, sharedKey);
     const full = ctx.settings.mode === 'preflight';
     notify(ctx, {
         title: 'Not checked: the roles\' RDS permissions',
@@ -72167,7 +72884,7 @@ function notChecked(ctx, sharedKey) {
             '(that needs iam:SimulatePrincipalPolicy, which the action does not call). Describe calls already succeeded while planning; ' +
             'the snapshot, copy, share, restore, instance, rename and delete permissions are only exercised by the run itself. mode: policies prints the policies each role needs.',
         fix: full
-            ? `IAM policy for ${ctx.accounts.source.principalArn}:\n${renderJson(sourceRolePolicy(p))}\n\nIAM policy for ${ctx.accounts.target.principalArn}:\n${renderJson(targetRolePolicy(p))}`
+            ? `IAM policy for ${ctx.accounts.source.principalArn}:\n${(0,policy_json/* renderJson */.hF)((0,policy_templates/* sourceRolePolicy */.Gj)(p))}\n\nIAM policy for ${ctx.accounts.target.principalArn}:\n${(0,policy_json/* renderJson */.hF)((0,policy_templates/* targetRolePolicy */.Sp)(p))}`
             : undefined,
         severity: 'notice'
     });
@@ -72224,58 +72941,17 @@ var steps_snapshot = __nccwpck_require__(4407);
 
 
 
-// ---------------------------------------------------------------------------
-// Does a key policy admit an account? (small and optimistic on purpose: the
-// full analysis, with IAM and grants, is preflight's in src/diagnostics/)
-/** What the staging account must be allowed on the key to restore a snapshot encrypted under it. */
-const TARGET_KEY_ACTIONS = ['kms:Decrypt', 'kms:CreateGrant', 'kms:DescribeKey'];
-const source_asList = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-function actionMatches(pattern, action) {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-    return re.test(action);
-}
-/**
- * Whether a statement's principal names the account: its root, the account
- * id, the given role, or `*` (then a kms:CallerAccount / aws:PrincipalAccount
- * condition, where present, must list the account).
- */
-function principalMatches(st, accountId, principalArns) {
-    const p = st.Principal;
-    const wildcard = p === '*' || (typeof p === 'object' && source_asList(p.AWS).includes('*'));
-    const named = typeof p === 'object' && source_asList(p.AWS).some(v => v === accountId || principalArns.includes(v));
-    if (!wildcard && !named)
-        return false;
-    for (const block of Object.values(st.Condition ?? {})) {
-        for (const [key, values] of Object.entries(block)) {
-            const k = key.toLowerCase();
-            if ((k === 'kms:calleraccount' || k === 'aws:principalaccount') && !source_asList(values).includes(accountId))
-                return false;
-        }
-    }
-    return true;
-}
-/**
- * Whether a key policy lets `accountId` (its root, or `principalArn`) use the
- * key for a restore: kms:Decrypt, kms:CreateGrant and kms:DescribeKey. Pure.
- * Conditions other than the caller account are assumed to hold (kms:ViaService
- * rds, kms:GrantIsForAWSResource are what RDS satisfies).
- */
-function keyAdmitsAccount(policyJson, accountId, principalArn, partition = 'aws') {
-    let statements;
-    try {
-        const doc = JSON.parse(policyJson);
-        statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
-    }
-    catch {
-        return { admitted: false, missing: [...TARGET_KEY_ACTIONS], invalid: true };
-    }
-    const arns = [(0,rds_rules/* accountRootArn */.hd)(accountId, partition), ...(principalArn ? [principalArn] : [])];
-    const grants = (effect, action) => statements.some(st => (st.Effect ?? '').toLowerCase() === effect &&
-        principalMatches(st, accountId, arns) &&
-        source_asList(st.Action).some(a => actionMatches(a, action)) &&
-        (effect === 'allow' || !st.Condition));
-    const missing = TARGET_KEY_ACTIONS.filter(a => !grants('allow', a) || grants('deny', a));
-    return { admitted: missing.length === 0, missing };
+
+
+
+
+/** Whether the key policy lets the staging principal (through RDS) use the key for the restore or the staging copy. Pure. */
+function keyAdmitsTarget(policyJson, keyArn, accountId, principalArn, region, sessionArn) {
+    const analysis = (0,key_policy/* analyzeKeyUse */.pu)(policyJson, keyArn, { ...(0,key_policy/* viaRds */.g)(principalArn, accountId, region), ...(sessionArn ? { sessionArn } : {}) }, 'shared-key');
+    if (analysis.parseError)
+        return { admitted: false, missing: [...key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required], invalid: true, analysis };
+    const missing = [...analysis.denied, ...analysis.missing];
+    return { admitted: missing.length === 0, missing, analysis };
 }
 const AUTOMATED_REASON = 'automated snapshots cannot be shared';
 function decideCopy(f) {
@@ -72301,6 +72977,19 @@ function decideCopy(f) {
     if (f.keyManager === 'AWS') {
         const why = `encrypted under the AWS managed key aws/rds, whose key policy can never admit another account${automated ? `, and ${AUTOMATED_REASON}` : ''}`;
         if (!f.configuredKeyArn) {
+            if (f.newKeyPolicy)
+                return {
+                    outcome: 'refuse',
+                    diagnostic: awsRdsDiagnostic({
+                        snapshot: f.snapshotIdentifier ?? 'The production snapshot',
+                        awsRdsKeyArn: f.keyArn,
+                        sourceAccount: f.sourceAccountId,
+                        targetAccount: f.targetAccountId,
+                        targetPrincipal: f.targetPrincipalArn,
+                        region: f.region,
+                        keyPolicy: f.newKeyPolicy
+                    })
+                };
             return {
                 outcome: 'refuse',
                 diagnostic: {
@@ -72320,13 +73009,18 @@ function decideCopy(f) {
         const why = `its CMK ${key} does not admit account ${f.targetAccountId}${automated ? `, and ${AUTOMATED_REASON}` : ''}`;
         if (otherConfigured)
             return { outcome: 'copy', reason: why, keyArn: otherConfigured, notes };
+        if (f.keyFindings?.length && !sameKey) {
+            const [first, ...rest] = f.keyFindings;
+            return { outcome: 'refuse', diagnostic: first, also: rest };
+        }
         return {
             outcome: 'refuse',
             diagnostic: {
                 title: 'The snapshot\'s key does not admit the staging account',
-                message: `The production snapshot is encrypted under ${key}, whose key policy does not let account ${f.targetAccountId} use it (kms:Decrypt, kms:CreateGrant, kms:DescribeKey)${sameKey ? '; kms-key-id names that same key, so a copy would not help' : ''}.`,
+                message: `The production snapshot is encrypted under ${key}, whose key policy does not let account ${f.targetAccountId} use it (${key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required.join(', ')})${sameKey ? '; kms-key-id names that same key, so a copy would not help' : ''}.`,
                 fix: `Add the staging account to that key's policy ('mode: policies' prints the statements), or ${createKeyFix.charAt(0).toLowerCase()}${createKeyFix.slice(1)}`
-            }
+            },
+            ...(f.keyFindings?.length ? { also: f.keyFindings } : {})
         };
     }
     if (f.keyAdmitsTarget === undefined) {
@@ -72414,27 +73108,32 @@ async function planSource(ctx) {
             optionNotes.push(check.note);
     }
     let key;
-    let keyAdmitsTarget;
+    let admission;
     if (snapshot.encrypted && snapshot.kmsKeyArn) {
         key = await lookUpKey(ctx, snapshot.kmsKeyArn);
         snapshot.keyManager = key.keyManager;
-        if (key.policy !== undefined)
-            keyAdmitsTarget = keyAdmitsAccount(key.policy, target.accountId, target.principalArn, source.partition).admitted;
+        if (key.policy !== undefined && key.keyManager === 'CUSTOMER')
+            admission = keyAdmitsTarget(key.policy, key.arn, target.accountId, target.principalArn, settings.region, target.callerArn);
     }
+    const p = (0,policy_templates/* policyParamsFromContext */.s3)(ctx);
     const decision = decideCopy({
         type: snapshot.type,
         encrypted: snapshot.encrypted,
         keyArn: key?.arn ?? snapshot.kmsKeyArn,
         keyManager: key?.keyManager,
-        keyAdmitsTarget,
+        keyAdmitsTarget: key?.keyManager === 'AWS' ? false : admission?.admitted,
         configuredKeyArn: settings.source.kmsKeyArn,
         targetAccountId: target.accountId,
         sourceAccountId: source.accountId,
         region: settings.region,
-        kind
+        kind,
+        targetPrincipalArn: target.principalArn,
+        newKeyPolicy: (0,policy_templates/* sharedKeyPolicy */.B2)(p),
+        snapshotIdentifier: snapshot.identifier,
+        keyFindings: admission && !admission.admitted && key ? keyFindings(ctx, key.arn, admission.analysis) : undefined
     });
     if (decision.outcome === 'refuse')
-        throw new errors/* DiagnosedError */.xB(decision.diagnostic);
+        throw new errors/* DiagnosedError */.xB([decision.diagnostic, ...(decision.also ?? [])]);
     const notes = [...optionNotes, ...decision.notes];
     // The policy of the key the shared snapshot ends under, read once here (preflight analyses the same text).
     let sharedKeyPolicy;
@@ -72452,10 +73151,10 @@ async function planSource(ctx) {
     }
     // A copy: check the configured CMK's policy where readable (a warning only: preflight decides), and look for an earlier copy.
     if (decision.keyArn && decision.keyArn === settings.source.kmsKeyArn && decision.keyArn !== key?.arn) {
-        const read = await readKeyPolicy(source.kms, decision.keyArn);
+        const read = await (0,keys/* readKeyPolicy */.qB)(source.kms, decision.keyArn);
         sharedKeyPolicy = { keyArn: decision.keyArn, ...read };
         if (read.policy !== undefined) {
-            const admission = keyAdmitsAccount(read.policy, target.accountId, target.principalArn, source.partition);
+            const admission = keyAdmitsTarget(read.policy, decision.keyArn, target.accountId, target.principalArn, settings.region, target.callerArn);
             if (!admission.admitted)
                 notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
         }
@@ -72489,6 +73188,24 @@ async function planSource(ctx) {
         ...(sharedKeyPolicy ? { sharedKeyPolicy } : {})
     };
 }
+/** The analyser's blocking findings for the snapshot's key, exactly as preflight words them (no probe: planning creates nothing). */
+function keyFindings(ctx, keyArn, analysis) {
+    const { source, target } = ctx.accounts;
+    const p = (0,policy_templates/* policyParamsFromContext */.s3)(ctx, keyArn);
+    const verdict = (0,key_access/* judgeKeyAccess */.xE)({
+        purpose: 'shared',
+        analysis,
+        remedy: {
+            keyArn,
+            keyAccount: source.accountId,
+            keyPolicy: (0,policy_templates/* targetKeyPolicyStatements */.lb)(p),
+            principalArn: target.principalArn,
+            principalAccount: target.accountId,
+            iam: (0,policy_templates/* targetRoleSharedKeyStatements */.Yu)(p)
+        }
+    });
+    return verdict.diagnostics.filter(d => d.severity === 'error');
+}
 /** Whether the snapshot the staging account receives is encrypted: a copy is under its key (or none), else as the source is. */
 function sharedEncrypted(plan) {
     return plan.copy.needed ? Boolean(plan.copy.kmsKeyArn) : plan.snapshot.encrypted;
@@ -72496,7 +73213,7 @@ function sharedEncrypted(plan) {
 /** DescribeKey (and GetKeyPolicy where allowed); DescribeKey is needed, so its refusal is explained. */
 async function lookUpKey(ctx, keyArn) {
     try {
-        return await keyFacts(ctx.accounts.source.kms, keyArn);
+        return await (0,keys/* keyFacts */.zS)(ctx.accounts.source.kms, keyArn);
     }
     catch (e) {
         const code = (0,errors/* awsErrorCode */.J6)(e);
@@ -72696,6 +73413,7 @@ var steps_lock = __nccwpck_require__(948);
  */
 
 
+
 /** The masking dialect of an RDS engine name: postgres, aurora-postgresql -> postgres; mysql, aurora-mysql, aurora, mariadb -> mysql. */
 function maskingEngine(engine) {
     if (engine.includes('postgres'))
@@ -72751,7 +73469,9 @@ async function maskRestored(ctx, db, engine = loadEngine) {
     const s = ctx.settings;
     if (!s.maskingRules)
         return { masked: false };
-    const credentials = s.maskingConnection === 'data-api' ? await ctx.accounts.target.rds.config.credentials() : undefined;
+    // The refreshing provider when there is a role session (masking may outlive one), else the ambient identity.
+    const staging = ctx.accounts.target;
+    const credentials = s.maskingConnection === 'data-api' ? (staging.session?.provider ?? (await staging.rds.config.credentials())) : undefined;
     const target = maskingTarget(s, db, credentials);
     try {
         const result = await engine({ rulesFile: s.maskingRules, salt: s.maskingSalt ?? '', strict: s.maskingStrict, target, log: line => core/* info */.pq(line) });
@@ -72763,6 +73483,9 @@ async function maskRestored(ctx, db, engine = loadEngine) {
     catch (e) {
         // The engine's own veto already names the table, column or query and the fix.
         if (e instanceof errors/* DiagnosedError */.xB)
+            throw e;
+        // A session renewal refused mid-masking explains itself (side, role, trust policy).
+        if (e instanceof src_accounts/* CredentialsError */.lE)
             throw e;
         const reasons = vetoReasons(e);
         if (reasons)
@@ -72781,171 +73504,8 @@ async function maskRestored(ctx, db, engine = loadEngine) {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/wait.ts
-var wait = __nccwpck_require__(910);
-;// CONCATENATED MODULE: ./src/steps/restore.ts
-/**
- * Restore: the shared snapshot becomes a new cluster under a run-scoped name,
- * encrypted under the staging key at restore time, in the isolation security
- * groups. Production's master password is replaced the moment the cluster is
- * available, then the instances are created in parallel and awaited.
- */
-
-
-
-
-
-
-/** Tags of everything this run creates in the staging account. */
-function restoreTags(ctx, plan, lock) {
-    return { ...plan.restore.tags, [context/* MANAGED_TAG */.N2]: 'true', [context/* RUN_TAG */.R2]: ctx.runId, [context/* TARGET_TAG */.BL]: plan.target, [context/* LOCK_TAG */.ft]: lock };
-}
-/** A password RDS accepts for every engine: 32 letters, digits, '-' and '_' (no '/', '"', '@' or space). */
-function generatePassword() {
-    return (0,external_node_crypto_.randomBytes)(24).toString('base64url');
-}
-/** The database to connect to when DBName / DatabaseName is empty: `postgres` for PostgreSQL, `mysql` for MySQL and MariaDB. */
-function defaultDatabaseName(engine) {
-    return engine.includes('postgres') ? 'postgres' : 'mysql';
-}
-/** A failed wait on the new cluster or its instances, explained. */
-function explainRestoreFailure(e, plan) {
-    if (!(e instanceof wait/* WaitFailedError */.vv))
-        return e;
-    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
-    const common = `${e.what} ended in '${e.status}'. Staging is untouched; the new ${noun} is removed unless keep-failed-restore is true.`;
-    switch (e.status) {
-        case 'inaccessible-encryption-credentials':
-        case 'inaccessible-encryption-credentials-recoverable':
-            return new errors/* DiagnosedError */.xB({
-                title: 'The staging account cannot use a key of the restore',
-                message: `${common} RDS could not use the snapshot's key or ${plan.copy.needed ? plan.copy.kmsKeyId : plan.restore.kmsKeyId.value}.`,
-                fix: 'The key policy of the shared snapshot\'s CMK must admit the staging account (mode: policies prints it), and the staging role needs kms:CreateGrant, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey on both keys.'
-            });
-        case 'incompatible-parameters':
-            return new errors/* DiagnosedError */.xB({
-                title: 'The parameter group does not fit the restored engine',
-                message: `${common} Parameter groups: cluster ${plan.restore.dbClusterParameterGroup.value ?? '(default)'}, instance ${plan.restore.dbParameterGroup.value ?? '(default)'}.`,
-                fix: 'Pass db-cluster-parameter-group / db-parameter-group of the snapshot\'s engine family, or engine-version matching the staging parameter groups.'
-            });
-        case 'incompatible-network':
-            return new errors/* DiagnosedError */.xB({
-                title: `The subnet group cannot take the new ${noun}`,
-                message: `${common} Subnet group ${plan.restore.dbSubnetGroup.value ?? '(default)'} has no free address or no subnet in a usable zone.`,
-                fix: 'Free addresses in the subnet group, or pass another db-subnet-group.'
-            });
-        case 'insufficient-capacity':
-            return new errors/* DiagnosedError */.xB({
-                title: `No capacity for ${plan.restore.instanceClass.value}`,
-                message: common,
-                fix: 'Pass another instance-class, or run again later.'
-            });
-        default:
-            return e;
-    }
-}
-/**
- * Restore, reset the password, create and await the instances. State is
- * recorded before each call that creates something, so a cancellation at any
- * moment still finds it.
- */
-async function restoreDatabase(ctx, plan, shared, db, lock) {
-    const id = plan.temporary;
-    const r = plan.restore;
-    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
-    try {
-        ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
-        await db.restore({
-            identifier: id,
-            // An RDS DB instance restores from the staging account's own copy (see steps/stage-copy.ts), Aurora from the shared ARN.
-            snapshotArn: plan.copy.needed ? plan.copy.identifier : shared.arn,
-            engine: shared.engine,
-            engineVersion: r.engineVersion,
-            kmsKeyId: r.kmsKeyId.value,
-            instanceClass: r.instanceClass.value,
-            dbParameterGroup: r.dbParameterGroup.value,
-            publiclyAccessible: r.publiclyAccessible,
-            optionGroup: r.optionGroup.value,
-            dbSubnetGroup: r.dbSubnetGroup.value,
-            securityGroupIds: r.isolationSecurityGroupIds,
-            dbClusterParameterGroup: r.dbClusterParameterGroup.value,
-            port: r.port,
-            copyTagsToSnapshot: r.copyTagsToSnapshot,
-            iamDatabaseAuthentication: r.iamDatabaseAuthentication,
-            cloudwatchLogsExports: r.cloudwatchLogsExports,
-            serverlessV2: r.serverlessV2,
-            storageType: r.storageType,
-            tags: restoreTags(ctx, plan, lock)
-        });
-        // Without a staging database to tag, the lock travels on the new one: check nobody else took the target meanwhile.
-        if (!plan.existing)
-            await (0,steps_lock/* confirmLock */.c5)(ctx, plan, db, lock);
-        await db.waitAvailable(id, `restore of ${noun} ${id}`);
-        const password = await resetPassword(db, id, plan.password.reset);
-        let info = await db.waitAvailable(id, `master password reset of ${id}`, d => !d.pendingPassword && (password !== undefined || Boolean(d.masterUserSecretArn)));
-        if (plan.masking.enabled && plan.masking.connection === 'data-api' && !info.httpEndpointEnabled)
-            await db.enableDataApi(info.arn);
-        ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: plan.instances } });
-        const created = await Promise.allSettled(plan.instances.map((instance, i) => db.createInstance({
-            identifier: instance,
-            database: id,
-            engine: shared.engine,
-            instanceClass: r.instanceClass.value,
-            dbParameterGroup: r.dbParameterGroup.value,
-            publiclyAccessible: r.publiclyAccessible,
-            promotionTier: i === 0 ? 0 : 1,
-            tags: { [context/* MANAGED_TAG */.N2]: 'true', [context/* RUN_TAG */.R2]: ctx.runId, [context/* TARGET_TAG */.BL]: plan.target }
-        })));
-        const refused = created.find((c) => c.status === 'rejected');
-        if (refused)
-            throw refused.reason;
-        if (plan.instances.length > 0) {
-            await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
-            info = await db.waitAvailable(id, `cluster ${id} with its instances`);
-        }
-        return restoredFrom(info, plan, password);
-    }
-    catch (e) {
-        throw explainRestoreFailure(e, plan);
-    }
-}
-async function resetPassword(db, id, how) {
-    if (how === 'managed') {
-        await db.modify(id, { manageMasterPassword: true });
-        core/* info */.pq(`Master password of ${id} reset to one managed in Secrets Manager: production's password no longer works.`);
-        return undefined;
-    }
-    const password = generatePassword();
-    core/* setSecret */.Pq(password);
-    await db.modify(id, { masterPassword: password });
-    core/* info */.pq(`Master password of ${id} reset to a generated one: production's password no longer works.`);
-    return password;
-}
-/** After masking over a direct connection with a generated password: hand the password to Secrets Manager. */
-async function handOverPassword(db, restored) {
-    await db.modify(restored.identifier, { manageMasterPassword: true });
-    const info = await db.waitAvailable(restored.identifier, `password hand-over of ${restored.identifier}`, d => Boolean(d.masterUserSecretArn) && !d.pendingPassword);
-    return { ...restored, password: undefined, masterUserSecretArn: info.masterUserSecretArn };
-}
-function restoredFrom(info, plan, password) {
-    return {
-        kind: info.kind,
-        identifier: info.identifier,
-        arn: info.arn,
-        engine: info.engine,
-        endpoint: info.endpoint,
-        readerEndpoint: info.readerEndpoint,
-        port: info.port,
-        masterUsername: info.masterUsername ?? '',
-        databaseName: info.databaseName ?? defaultDatabaseName(info.engine),
-        password,
-        masterUserSecretArn: info.masterUserSecretArn,
-        instances: plan.instances
-    };
-}
-
+// EXTERNAL MODULE: ./src/steps/restore.ts
+var restore = __nccwpck_require__(8617);
 // EXTERNAL MODULE: ./src/steps/swap.ts
 var swap = __nccwpck_require__(2540);
 ;// CONCATENATED MODULE: ./src/target.ts
@@ -72956,6 +73516,8 @@ var swap = __nccwpck_require__(2540);
  * delete the old one, clean up this action's snapshots, release the lock. Any
  * failure before the swap is complete puts staging back exactly as it was.
  */
+
+
 
 
 
@@ -72978,7 +73540,7 @@ async function runTarget(ctx, plan, shared, hooks = {}) {
         if (copy.needed) {
             await report.step('Copy into staging', () => (0,stage_copy/* copyIntoStaging */.L6)(ctx, plan, shared.arn), r => `${r.snapshot.identifier} under ${r.snapshot.kmsKeyArn ?? copy.kmsKeyId}${r.resumed ? ' (resumed an earlier copy)' : ''}`);
         }
-        restored = await report.step('Restore', () => restoreDatabase(ctx, plan, shared, db, lock), r => `${r.identifier} from ${copy.needed ? copy.identifier : shared.identifier}${plan.kind === 'cluster' ? `, ${r.instances.length} instance(s)` : ''}`);
+        restored = await report.step('Restore', () => (0,restore/* restoreDatabase */.C0)(ctx, plan, shared, db, lock), r => `${r.identifier} from ${copy.needed ? copy.identifier : shared.identifier}${plan.kind === 'cluster' ? `, ${r.instances.length} instance(s)` : ''}`);
         if (copy.needed)
             await dropStagingCopy(ctx, plan);
         if (plan.masking.enabled) {
@@ -72990,11 +73552,17 @@ async function runTarget(ctx, plan, shared, hooks = {}) {
         }
         if (plan.password.thenManaged) {
             const r = restored;
-            restored = await report.step('Password to Secrets Manager', () => handOverPassword(db, r));
+            restored = await report.step('Password to Secrets Manager', () => (0,restore/* handOverPassword */.D0)(db, r));
         }
+        await (0,src_accounts/* freshForCritical */.td)(ctx.accounts.target, 'the swap');
         info = await report.step('Swap', () => (0,swap/* swapIn */.zN)(ctx, plan, db), () => plan.swap.parkedAs ? `${plan.temporary} is now ${plan.target}; the old one is ${plan.swap.parkedAs}` : `${plan.temporary} is now ${plan.target}`);
+        // The applications' secret: after the swap, before the old database is deleted, so a refused write still rolls back.
+        const [swapped, r] = [info, restored];
+        if (ctx.settings.targetSecret)
+            await report.step('Staging secret', () => (0,secret/* writeTargetSecret */.p2)(ctx, swapped, r), w => `${w.name} version ${w.versionId}`);
     }
     catch (e) {
+        await (0,secret/* putStagingSecretBack */._4)(ctx);
         await putStagingBack(ctx, plan);
         throw e;
     }
@@ -73006,6 +73574,8 @@ async function runTarget(ctx, plan, shared, hooks = {}) {
         await (0,steps_lock/* releaseLock */.x_)(ctx, db, [plan.target, ...(plan.swap.parkedAs ? [plan.swap.parkedAs] : [])]).catch(e => core/* warning */.$e(`Could not remove the lock tag from ${plan.target}: ${e.message}`));
     }
     await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
+    if (ctx.settings.targetSecret?.rotation === 'trigger')
+        await report.step('Rotate staging secret', () => (0,secret/* rotateTargetSecret */.zS)(ctx), r => r);
     const result = {
         kind: info.kind,
         identifier: info.identifier,
@@ -73053,6 +73623,7 @@ async function putStagingBack(ctx, plan) {
     const db = (0,databases/* databasesFor */.oD)(ctx, 'target', plan.kind);
     const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
     try {
+        await (0,src_accounts/* freshForCritical */.td)(ctx.accounts.target, 'the rollback', { bestEffort: true });
         await ctx.report.step('Roll back', () => (0,swap/* rollback */.dU)(ctx, db, (0,swap/* rollbackInput */.f2)(ctx, plan)), done => done.join('; ') || 'nothing to undo');
         // The new database is gone (or kept on purpose): its source, the staging copy, goes too.
         if (ctx.state.get().targetCopy)
@@ -73076,11 +73647,14 @@ async function putStagingBack(ctx, plan) {
     }
 }
 
+// EXTERNAL MODULE: ./src/wait.ts
+var wait = __nccwpck_require__(910);
 ;// CONCATENATED MODULE: ./src/run.ts
 /**
  * The main step, top to bottom as the README tells it:
  * settings -> credentials -> kind (cluster or instance) -> plan -> preflight -> source side -> target side -> report.
  */
+
 
 
 
@@ -73105,7 +73679,8 @@ async function run() {
         (0,src_state/* markMainStarted */.UM)();
         settings = (0,src_settings/* readSettings */.sb)();
         if (settings.mode === 'policies') {
-            await report.step('Policies', () => writePolicies(settings, report));
+            // No group around it: writePolicies prints one group per policy document.
+            await report.step('Policies', () => writePolicies(settings, report), undefined, { group: false });
             await report.writeSummary('RDS cross-account sync: policies', 'succeeded');
             return;
         }
@@ -73121,13 +73696,14 @@ async function run() {
         const targetPlan = await report.step('Plan: target', () => (0,target/* planTarget */.hB)(c, { identifier: sourcePlan.shared.identifier, arn: sourcePlan.shared.arn, encrypted: sharedEncrypted(sourcePlan) }));
         await report.step('Preflight', () => preflight(c, sourcePlan));
         if (settings.mode === 'plan' || settings.mode === 'preflight') {
-            const lines = [...describeSourcePlan(sourcePlan), ...(0,target/* describeTargetPlan */.Q)(targetPlan)];
+            const secretPlan = (0,secret/* describeSecretPlan */.TC)(c, targetPlan);
+            const lines = [...describeSourcePlan(sourcePlan), ...(0,target/* describeTargetPlan */.Q)(targetPlan), ...secretPlan.lines];
             core/* info */.pq(lines.join('\n'));
             for (const l of lines)
                 report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
             // The key policy text planning read for preflight is not a planned step.
             const { sharedKeyPolicy: _policy, ...source } = sourcePlan;
-            report.output('plan', JSON.stringify({ source, target: targetPlan }));
+            report.output('plan', JSON.stringify({ source, target: targetPlan, ...(secretPlan.secret ? { secret: secretPlan.secret } : {}) }));
             await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
             return;
         }
@@ -73257,6 +73833,9 @@ function readSettings(read = defaultReader) {
         maskingConnection,
         maskingTls
     };
+    const targetSecret = readTargetSecret(get, region, target.accountId);
+    if (targetSecret)
+        settings.targetSecret = targetSecret;
     if (settings.maskingSalt)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(settings.maskingSalt);
     if (settings.maskingRules) {
@@ -73396,6 +73975,31 @@ function readTags(raw) {
         tags[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
     }
     return tags;
+}
+/** target-secret-id: a secret name (1 to 512 of letters, digits, /_+=.@-) or a Secrets Manager ARN in aws-region and the staging account. */
+function readTargetSecret(get, region, targetAccount) {
+    const id = get('target-secret-id');
+    const rotation = (get('target-secret-rotation') || 'none');
+    if (rotation !== 'none' && rotation !== 'trigger')
+        throw new InputError('target-secret-rotation', `must be 'none' or 'trigger'; got '${rotation}'.`);
+    if (!id) {
+        if (rotation === 'trigger')
+            throw new InputError('target-secret-rotation', "is 'trigger' but target-secret-id is empty: name the secret to rotate.");
+        return undefined;
+    }
+    if (id.startsWith('arn:')) {
+        const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .parseArn */ .Lw)(id);
+        if (!arn || arn.service !== 'secretsmanager' || !arn.resource.startsWith('secret:') || arn.resource.length <= 'secret:'.length)
+            throw new InputError('target-secret-id', `must be a secret name or a Secrets Manager secret ARN such as arn:aws:secretsmanager:${region}:123456789012:secret:app-staging/db-AbCdEf; got '${id}'.`);
+        if (arn.region !== region)
+            throw new InputError('target-secret-id', `is in region ${arn.region}, but aws-region is ${region}: the secret must be in the staging database's region.`);
+        if (targetAccount && arn.accountId !== targetAccount)
+            throw new InputError('target-secret-id', `is in account ${arn.accountId}, but the staging (target) account is ${targetAccount}: the secret must belong to the staging account.`);
+        return { id, rotation };
+    }
+    if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(id))
+        throw new InputError('target-secret-id', `must be a secret name (1 to 512 letters, digits and /_+=.@-) or a secret ARN; got '${id}'.`);
+    return { id, rotation };
 }
 
 
@@ -73771,6 +74375,765 @@ function copyFault(e, expected, scope, kind, side) {
         });
     }
     return e;
+}
+
+
+/***/ }),
+
+/***/ 8617:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C0: () => (/* binding */ restoreDatabase),
+/* harmony export */   CI: () => (/* binding */ defaultDatabaseName),
+/* harmony export */   D0: () => (/* binding */ handOverPassword)
+/* harmony export */ });
+/* unused harmony exports restoreTags, generatePassword, explainRestoreFailure, restoredFrom */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(788);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(910);
+/* harmony import */ var _lock__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(948);
+/**
+ * Restore: the shared snapshot becomes a new cluster under a run-scoped name,
+ * encrypted under the staging key at restore time, in the isolation security
+ * groups. Production's master password is replaced the moment the cluster is
+ * available, then the instances are created in parallel and awaited.
+ */
+
+
+
+
+
+
+/** Tags of everything this run creates in the staging account. */
+function restoreTags(ctx, plan, lock) {
+    return { ...plan.restore.tags, [_context__WEBPACK_IMPORTED_MODULE_2__/* .MANAGED_TAG */ .N2]: 'true', [_context__WEBPACK_IMPORTED_MODULE_2__/* .RUN_TAG */ .R2]: ctx.runId, [_context__WEBPACK_IMPORTED_MODULE_2__/* .TARGET_TAG */ .BL]: plan.target, [_context__WEBPACK_IMPORTED_MODULE_2__/* .LOCK_TAG */ .ft]: lock };
+}
+/** A password RDS accepts for every engine: 32 letters, digits, '-' and '_' (no '/', '"', '@' or space). */
+function generatePassword() {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(24).toString('base64url');
+}
+/** The database to connect to when DBName / DatabaseName is empty: `postgres` for PostgreSQL, `mysql` for MySQL and MariaDB. */
+function defaultDatabaseName(engine) {
+    return engine.includes('postgres') ? 'postgres' : 'mysql';
+}
+/** A failed wait on the new cluster or its instances, explained. */
+function explainRestoreFailure(e, plan) {
+    if (!(e instanceof _wait__WEBPACK_IMPORTED_MODULE_4__/* .WaitFailedError */ .vv))
+        return e;
+    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    const common = `${e.what} ended in '${e.status}'. Staging is untouched; the new ${noun} is removed unless keep-failed-restore is true.`;
+    switch (e.status) {
+        case 'inaccessible-encryption-credentials':
+        case 'inaccessible-encryption-credentials-recoverable':
+            return new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
+                title: 'The staging account cannot use a key of the restore',
+                message: `${common} RDS could not use the snapshot's key or ${plan.copy.needed ? plan.copy.kmsKeyId : plan.restore.kmsKeyId.value}.`,
+                fix: 'The key policy of the shared snapshot\'s CMK must admit the staging account (mode: policies prints it), and the staging role needs kms:CreateGrant, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey on both keys.'
+            });
+        case 'incompatible-parameters':
+            return new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
+                title: 'The parameter group does not fit the restored engine',
+                message: `${common} Parameter groups: cluster ${plan.restore.dbClusterParameterGroup.value ?? '(default)'}, instance ${plan.restore.dbParameterGroup.value ?? '(default)'}.`,
+                fix: 'Pass db-cluster-parameter-group / db-parameter-group of the snapshot\'s engine family, or engine-version matching the staging parameter groups.'
+            });
+        case 'incompatible-network':
+            return new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
+                title: `The subnet group cannot take the new ${noun}`,
+                message: `${common} Subnet group ${plan.restore.dbSubnetGroup.value ?? '(default)'} has no free address or no subnet in a usable zone.`,
+                fix: 'Free addresses in the subnet group, or pass another db-subnet-group.'
+            });
+        case 'insufficient-capacity':
+            return new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
+                title: `No capacity for ${plan.restore.instanceClass.value}`,
+                message: common,
+                fix: 'Pass another instance-class, or run again later.'
+            });
+        default:
+            return e;
+    }
+}
+/**
+ * Restore, reset the password, create and await the instances. State is
+ * recorded before each call that creates something, so a cancellation at any
+ * moment still finds it.
+ */
+async function restoreDatabase(ctx, plan, shared, db, lock) {
+    const id = plan.temporary;
+    const r = plan.restore;
+    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    try {
+        ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
+        await db.restore({
+            identifier: id,
+            // An RDS DB instance restores from the staging account's own copy (see steps/stage-copy.ts), Aurora from the shared ARN.
+            snapshotArn: plan.copy.needed ? plan.copy.identifier : shared.arn,
+            engine: shared.engine,
+            engineVersion: r.engineVersion,
+            kmsKeyId: r.kmsKeyId.value,
+            instanceClass: r.instanceClass.value,
+            dbParameterGroup: r.dbParameterGroup.value,
+            publiclyAccessible: r.publiclyAccessible,
+            optionGroup: r.optionGroup.value,
+            dbSubnetGroup: r.dbSubnetGroup.value,
+            securityGroupIds: r.isolationSecurityGroupIds,
+            dbClusterParameterGroup: r.dbClusterParameterGroup.value,
+            port: r.port,
+            copyTagsToSnapshot: r.copyTagsToSnapshot,
+            iamDatabaseAuthentication: r.iamDatabaseAuthentication,
+            cloudwatchLogsExports: r.cloudwatchLogsExports,
+            serverlessV2: r.serverlessV2,
+            storageType: r.storageType,
+            tags: restoreTags(ctx, plan, lock)
+        });
+        // Without a staging database to tag, the lock travels on the new one: check nobody else took the target meanwhile.
+        if (!plan.existing)
+            await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .confirmLock */ .c5)(ctx, plan, db, lock);
+        await db.waitAvailable(id, `restore of ${noun} ${id}`);
+        const password = await resetPassword(db, id, plan.password.reset);
+        let info = await db.waitAvailable(id, `master password reset of ${id}`, d => !d.pendingPassword && (password !== undefined || Boolean(d.masterUserSecretArn)));
+        if (plan.masking.enabled && plan.masking.connection === 'data-api' && !info.httpEndpointEnabled)
+            await db.enableDataApi(info.arn);
+        ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: plan.instances } });
+        const created = await Promise.allSettled(plan.instances.map((instance, i) => db.createInstance({
+            identifier: instance,
+            database: id,
+            engine: shared.engine,
+            instanceClass: r.instanceClass.value,
+            dbParameterGroup: r.dbParameterGroup.value,
+            publiclyAccessible: r.publiclyAccessible,
+            promotionTier: i === 0 ? 0 : 1,
+            tags: { [_context__WEBPACK_IMPORTED_MODULE_2__/* .MANAGED_TAG */ .N2]: 'true', [_context__WEBPACK_IMPORTED_MODULE_2__/* .RUN_TAG */ .R2]: ctx.runId, [_context__WEBPACK_IMPORTED_MODULE_2__/* .TARGET_TAG */ .BL]: plan.target }
+        })));
+        const refused = created.find((c) => c.status === 'rejected');
+        if (refused)
+            throw refused.reason;
+        if (plan.instances.length > 0) {
+            await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
+            info = await db.waitAvailable(id, `cluster ${id} with its instances`);
+        }
+        return restoredFrom(info, plan, password);
+    }
+    catch (e) {
+        throw explainRestoreFailure(e, plan);
+    }
+}
+async function resetPassword(db, id, how) {
+    if (how === 'managed') {
+        await db.modify(id, { manageMasterPassword: true });
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Master password of ${id} reset to one managed in Secrets Manager: production's password no longer works.`);
+        return undefined;
+    }
+    const password = generatePassword();
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(password);
+    await db.modify(id, { masterPassword: password });
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Master password of ${id} reset to a generated one: production's password no longer works.`);
+    return password;
+}
+/** After masking over a direct connection with a generated password: hand the password to Secrets Manager. */
+async function handOverPassword(db, restored) {
+    await db.modify(restored.identifier, { manageMasterPassword: true });
+    const info = await db.waitAvailable(restored.identifier, `password hand-over of ${restored.identifier}`, d => Boolean(d.masterUserSecretArn) && !d.pendingPassword);
+    return { ...restored, password: undefined, masterUserSecretArn: info.masterUserSecretArn };
+}
+function restoredFrom(info, plan, password) {
+    return {
+        kind: info.kind,
+        identifier: info.identifier,
+        arn: info.arn,
+        engine: info.engine,
+        endpoint: info.endpoint,
+        readerEndpoint: info.readerEndpoint,
+        port: info.port,
+        masterUsername: info.masterUsername ?? '',
+        databaseName: info.databaseName ?? defaultDatabaseName(info.engine),
+        password,
+        masterUserSecretArn: info.masterUserSecretArn,
+        instances: plan.instances
+    };
+}
+
+
+/***/ }),
+
+/***/ 1253:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  EG: () => (/* binding */ checkTargetSecret),
+  TC: () => (/* binding */ describeSecretPlan),
+  _4: () => (/* binding */ putStagingSecretBack),
+  zS: () => (/* binding */ rotateTargetSecret),
+  UU: () => (/* binding */ secretHoldsSwap),
+  p2: () => (/* binding */ writeTargetSecret)
+});
+
+// UNUSED EXPORTS: SECRET_STATE_KEY, explainSecretError, keptKeys, maskedDocument, parseExisting, rdsFields, rollBackTargetSecret, secretDocument, secretEngine, versionToken
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(2286);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./src/aws/keys.ts
+var keys = __nccwpck_require__(4297);
+// EXTERNAL MODULE: ./src/accounts.ts + 1 modules
+var accounts = __nccwpck_require__(206);
+;// CONCATENATED MODULE: ./src/aws/secrets.ts
+
+let sdk;
+const load = () => (sdk ??= __nccwpck_require__.e(/* import() */ 994).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2994, 19)));
+const clients = new WeakMap();
+/** The target account's Secrets Manager client (an Account that carries its own `secrets` client keeps it). */
+function secretsClient(account) {
+    const own = account.secrets;
+    if (own)
+        return Promise.resolve(own);
+    let client = clients.get(account);
+    if (!client) {
+        client = load().then(m => new m.SecretsManagerClient({ ...(0,accounts/* clientConfig */.yO)(account.region), credentials: account.kms.config.credentials }));
+        clients.set(account, client);
+    }
+    return client;
+}
+const holderOf = (stages, label) => Object.entries(stages).find(([, s]) => s.includes(label))?.[0];
+async function describeSecret(sm, secretId) {
+    const d = await sm.send(new (await load()).DescribeSecretCommand({ SecretId: secretId }));
+    const stages = d.VersionIdsToStages ?? {};
+    return {
+        arn: d.ARN ?? secretId,
+        name: d.Name ?? secretId,
+        kmsKeyId: d.KmsKeyId || undefined,
+        rotationEnabled: d.RotationEnabled === true,
+        rotationLambdaArn: d.RotationLambdaARN,
+        deleted: d.DeletedDate !== undefined,
+        owningService: d.OwningService,
+        current: holderOf(stages, 'AWSCURRENT'),
+        previous: holderOf(stages, 'AWSPREVIOUS'),
+        stages
+    };
+}
+/** The AWSCURRENT value (SecretString) and its version. */
+async function readCurrentValue(sm, secretId) {
+    const out = await sm.send(new (await load()).GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
+    return { versionId: out.VersionId, value: out.SecretString };
+}
+/** A new version labelled AWSCURRENT; the token makes a retried call the same version. */
+async function putSecretVersion(sm, secretId, value, token) {
+    const out = await sm.send(new (await load()).PutSecretValueCommand({ SecretId: secretId, SecretString: value, ClientRequestToken: token }));
+    return out.VersionId ?? token;
+}
+/** Move AWSCURRENT from `from` to `to` (AWSPREVIOUS then sits on `from`). */
+async function moveCurrent(sm, secretId, to, from) {
+    await sm.send(new (await load()).UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: to, RemoveFromVersionId: from }));
+}
+async function rotateSecret(sm, secretId) {
+    const out = await sm.send(new (await load()).RotateSecretCommand({ SecretId: secretId, RotateImmediately: true }));
+    return out.VersionId;
+}
+
+// EXTERNAL MODULE: ./src/diagnostics/key-policy.ts
+var key_policy = __nccwpck_require__(3234);
+// EXTERNAL MODULE: ./src/diagnostics/key-access.ts
+var key_access = __nccwpck_require__(7830);
+// EXTERNAL MODULE: ./src/diagnostics/access-denied.ts
+var access_denied = __nccwpck_require__(1082);
+// EXTERNAL MODULE: ./src/diagnostics/policy-json.ts
+var policy_json = __nccwpck_require__(4927);
+// EXTERNAL MODULE: ./src/diagnostics/secret-policy.ts
+var secret_policy = __nccwpck_require__(1);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/steps/restore.ts
+var restore = __nccwpck_require__(8617);
+;// CONCATENATED MODULE: ./src/steps/secret.ts
+/**
+ * The staging applications' secret (target-secret-id): after the swap, and
+ * before the old database is deleted, a new version in the JSON shape RDS uses
+ * (engine, host, port, username, password, dbname, dbClusterIdentifier /
+ * dbInstanceIdentifier), keeping every other key the secret holds. With a
+ * managed master password it names the managed secret (masterUserSecretArn)
+ * instead of a password. A rollback (main or post step) moves AWSCURRENT back
+ * to the version that held it before. The state is saved before the write, so
+ * a cancellation at any moment finds it.
+ */
+
+
+
+
+
+
+
+
+
+
+
+/** Extra RunState field: the secret version this run writes, and the one it replaces. */
+const SECRET_STATE_KEY = 'targetSecret';
+const MASK = '****';
+/** RDS's `engine` value in a credentials secret: postgres, mysql or mariadb (Aurora included), else the engine as RDS names it. */
+function secretEngine(engine) {
+    if (engine.includes('postgres'))
+        return 'postgres';
+    if (engine.includes('mariadb'))
+        return 'mariadb';
+    if (engine.includes('mysql'))
+        return 'mysql';
+    return engine;
+}
+/** The RDS-shaped fields of this run's database. */
+function rdsFields(db) {
+    const fields = {
+        engine: secretEngine(db.engine),
+        host: db.host,
+        port: db.port,
+        username: db.username,
+        ...(db.masterUserSecretArn ? { masterUserSecretArn: db.masterUserSecretArn } : { password: db.password }),
+        dbname: db.dbname,
+        [db.kind === 'cluster' ? 'dbClusterIdentifier' : 'dbInstanceIdentifier']: db.identifier
+    };
+    for (const k of Object.keys(fields))
+        if (fields[k] === undefined)
+            delete fields[k];
+    return fields;
+}
+/**
+ * The new version: the existing keys, then the RDS fields over them. The identifier key of the
+ * other kind goes (the database is one or the other); with a managed password the stale
+ * `password` goes too (the app reads the managed secret), and without one a stale masterUserSecretArn.
+ */
+function secretDocument(existing, db) {
+    const doc = { ...existing };
+    delete doc[db.kind === 'cluster' ? 'dbInstanceIdentifier' : 'dbClusterIdentifier'];
+    delete doc[db.masterUserSecretArn ? 'password' : 'masterUserSecretArn'];
+    return { ...doc, ...rdsFields(db) };
+}
+/** The keys of the existing value this run keeps as they are. */
+function keptKeys(existing, doc, db) {
+    const written = new Set(Object.keys(rdsFields(db)));
+    return Object.keys(existing).filter(k => !written.has(k) && k in doc);
+}
+/** The document with every value but the RDS connection facts masked: what the log, plan and annotations show. */
+function maskedDocument(doc) {
+    const shown = new Set(['engine', 'host', 'port', 'username', 'dbname', 'dbClusterIdentifier', 'dbInstanceIdentifier', 'masterUserSecretArn']);
+    return Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, shown.has(k) ? v : MASK]));
+}
+/** The current value as a JSON object; empty when the secret has none. Anything else would be destroyed by the write: refused. */
+function parseExisting(value, secret) {
+    if (value === undefined || value.trim() === '')
+        return {};
+    let parsed;
+    try {
+        parsed = JSON.parse(value);
+    }
+    catch {
+        parsed = undefined;
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new errors/* DiagnosedError */.xB({
+            title: `The staging secret ${secret} does not hold a JSON object`,
+            message: `The current value of ${secret} is not a JSON object, so the action cannot keep its keys while it writes the database credentials (engine, host, port, username, password, dbname) into it. Nothing was changed.`,
+            fix: `Point target-secret-id at a secret holding JSON (the shape RDS uses), or store the current value as a JSON object first:\naws secretsmanager put-secret-value --secret-id ${secret} --secret-string '{"note":"..."}'`
+        });
+    return parsed;
+}
+/** A ClientRequestToken per run and secret (UUID-shaped): a retried write is the same version. */
+function versionToken(runId, secretArn) {
+    const h = (0,external_node_crypto_.createHash)('sha256').update(`rds-cross-account-sync:${runId}:${secretArn}`).digest('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+function secretDatabase(info, restored) {
+    return {
+        kind: info.kind,
+        identifier: info.identifier,
+        engine: info.engine || restored.engine,
+        host: info.endpoint ?? restored.endpoint,
+        port: info.port ?? restored.port,
+        username: info.masterUsername ?? restored.masterUsername,
+        dbname: info.databaseName ?? restored.databaseName ?? (0,restore/* defaultDatabaseName */.CI)(info.engine),
+        password: restored.password,
+        masterUserSecretArn: restored.masterUserSecretArn ?? info.masterUserSecretArn
+    };
+}
+function savedState(ctx) {
+    return ctx.state.get()[SECRET_STATE_KEY];
+}
+// ---------------------------------------------------------------------------
+// Explanations
+function role(ctx) {
+    return ctx.accounts.target.principalArn;
+}
+/** A refused or failed Secrets Manager call, explained: the secret, the role, the missing permission, the JSON to add. */
+function explainSecretError(ctx, e, action, secret, doc, afterSwap = false) {
+    const code = (0,errors/* awsErrorCode */.J6)(e);
+    if (!code)
+        return e;
+    const message = e.message;
+    const resource = secret.arn ?? (0,secret_policy/* secretResource */.x6)({ partition: ctx.accounts.target.partition, region: ctx.settings.region, accountId: ctx.accounts.target.accountId, secretId: secret.id });
+    const written = doc ? `\n\nThe version it would have written (values masked):\n${(0,policy_json/* renderJson */.hF)(maskedDocument(doc))}` : '';
+    const back = afterSwap ? ` Staging is swapped back: the old database keeps its name and the secret keeps its current version.` : ' Nothing was changed.';
+    const who = `${role(ctx)} (account ${ctx.accounts.target.accountId})`;
+    if (code === 'AccessDeniedException' && /KMS/.test(message)) {
+        const keyArn = secret.keyArn ?? `the secret's KMS key`;
+        const remedy = {
+            keyArn,
+            keyAccount: ctx.accounts.target.accountId,
+            keyPolicy: [(0,secret_policy/* secretKeyPolicyStatement */.VR)(role(ctx), ctx.settings.region)],
+            principalArn: role(ctx),
+            principalAccount: ctx.accounts.target.accountId,
+            iam: [(0,secret_policy/* secretKeyIamStatement */.As)(secret.keyArn ?? `arn:${ctx.accounts.target.partition}:kms:${ctx.settings.region}:${ctx.accounts.target.accountId}:key/*`, ctx.settings.region)]
+        };
+        const kmsAction = action === 'secretsmanager:GetSecretValue' ? 'kms:Decrypt' : 'kms:GenerateDataKey';
+        return new errors/* DiagnosedError */.xB({
+            title: `Staging secret not updated: KMS refused ${kmsAction} on the key of ${secret.id}`,
+            message: `Secrets Manager answered AccessDeniedException (${message}) to ${action} on ${resource} as ${who}: the role may not use ${keyArn} through Secrets Manager (missing ${kmsAction}, kms:ViaService ${(0,secret_policy/* secretsManagerService */.kl)(ctx.settings.region)}).${back}${written}`,
+            fix: (0,key_access/* keyFixText */.sL)(remedy, 'both')
+        });
+    }
+    if (code === 'AccessDeniedException' || code === 'AccessDenied') {
+        const r = (0,access_denied/* parseRefusal */.K)(message);
+        const missing = r.action ?? action;
+        return new errors/* DiagnosedError */.xB({
+            title: `Staging secret not updated: ${role(ctx)} may not call ${missing}`,
+            message: `Secrets Manager refused ${missing} on ${resource} as ${who}${r.explicitDeny ? ' with an explicit Deny' : ''}: ${message}.${back}${written}`,
+            fix: `Add to the IAM policy of ${role(ctx)}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${(0,policy_json/* renderJson */.hF)((0,secret_policy/* secretActionStatement */.sz)(missing, resource))}\n\nmode: policies prints every statement the secret needs.`
+        });
+    }
+    if (code === 'ResourceNotFoundException')
+        return new errors/* DiagnosedError */.xB({
+            title: `Staging secret ${secret.id} not found`,
+            message: `Secrets Manager has no secret ${secret.id} in account ${ctx.accounts.target.accountId}, region ${ctx.settings.region} (${message}).${back}`,
+            fix: `Create it first (the action writes versions of an existing secret; it never creates one):\naws secretsmanager create-secret --name ${secret.id} --region ${ctx.settings.region} [--kms-key-id <key ARN>]`
+        });
+    if (code === 'EncryptionFailure' || code === 'DecryptionFailure')
+        return new errors/* DiagnosedError */.xB({
+            title: `Staging secret not updated: its KMS key is not usable`,
+            message: `Secrets Manager answered ${code} for ${action} on ${resource}: ${message}. The secret's key ${secret.keyArn ?? ''} is disabled, pending deletion or missing.${back}`,
+            fix: secret.keyArn ? `aws kms describe-key --key-id ${secret.keyArn}\naws kms enable-key --key-id ${secret.keyArn}   # if disabled` : `aws secretsmanager describe-secret --secret-id ${secret.id} --query KmsKeyId`
+        });
+    if (code === 'InvalidRequestException')
+        return new errors/* DiagnosedError */.xB({
+            title: `Staging secret ${secret.id} cannot take a new version`,
+            message: `Secrets Manager answered InvalidRequestException for ${action} on ${resource}: ${message} (a secret marked for deletion, or one another service manages, refuses writes).${back}`,
+            fix: `aws secretsmanager restore-secret --secret-id ${secret.id}   # if it was marked for deletion\nUse a secret of your own for the applications, not the one RDS manages (manage-master-password: true gives the applications its ARN in masterUserSecretArn).`
+        });
+    return e;
+}
+async function keyArnOf(ctx, facts) {
+    if (!facts.kmsKeyId)
+        return undefined;
+    return (0,keys/* describeKey */.Rx)(ctx.accounts.target.kms, facts.kmsKeyId).then(k => k.arn, () => facts.kmsKeyId);
+}
+async function writeTargetSecret(ctx, info, restored) {
+    const id = ctx.settings.targetSecret.id;
+    const sm = await secretsClient(ctx.accounts.target);
+    const facts = await describeSecret(sm, id).catch((e) => {
+        throw explainSecretError(ctx, e, 'secretsmanager:DescribeSecret', { id }, undefined, true);
+    });
+    const keyArn = await keyArnOf(ctx, facts);
+    const ref = { id, arn: facts.arn, keyArn };
+    const current = facts.current
+        ? await readCurrentValue(sm, facts.arn).catch((e) => {
+            throw explainSecretError(ctx, e, 'secretsmanager:GetSecretValue', ref, undefined, true);
+        })
+        : {};
+    const existing = parseExisting(current.value, facts.name);
+    const db = secretDatabase(info, restored);
+    const doc = secretDocument(existing, db);
+    const token = versionToken(ctx.runId, facts.arn);
+    const state = { arn: facts.arn, name: facts.name, previousVersionId: facts.current, versionId: token, phase: 'writing' };
+    ctx.state.update({ [SECRET_STATE_KEY]: state });
+    let versionId;
+    try {
+        versionId = await putSecretVersion(sm, facts.arn, JSON.stringify(doc), token);
+    }
+    catch (e) {
+        throw explainSecretError(ctx, e, 'secretsmanager:PutSecretValue', ref, doc, true);
+    }
+    ctx.state.update({ [SECRET_STATE_KEY]: { ...state, versionId, phase: 'written' } });
+    const kept = keptKeys(existing, doc, db);
+    core/* info */.pq(`Staging secret ${facts.name}: version ${versionId} is AWSCURRENT (was ${facts.current ?? 'none'}): ${JSON.stringify(maskedDocument(doc))}`);
+    ctx.report.output('secret-version-id', versionId);
+    ctx.report.fact('Staging secret', `${facts.arn} version ${versionId}${kept.length ? `, kept ${kept.join(', ')}` : ''}`);
+    return { arn: facts.arn, name: facts.name, versionId, previousVersionId: facts.current, kept };
+}
+/**
+ * Undo this run's write: when this run's version is AWSCURRENT, move AWSCURRENT back to the
+ * version that held it before (Secrets Manager then labels this run's version AWSPREVIOUS).
+ * Reads the labels as they are now; a write that never landed leaves nothing to undo.
+ */
+async function rollBackTargetSecret(ctx) {
+    const saved = savedState(ctx);
+    if (!saved)
+        return 'nothing to undo';
+    const sm = await secretsClient(ctx.accounts.target);
+    const facts = await describeSecret(sm, saved.arn);
+    let done;
+    if (facts.current !== saved.versionId) {
+        done = `${saved.name}: AWSCURRENT is still ${facts.current ?? 'unset'} (this run's version never became current)`;
+    }
+    else if (!saved.previousVersionId) {
+        done = `${saved.name} had no value before this run: its only version is this run's`;
+        core/* warning */.$e(`${saved.name} had no version before this run, so there is nothing to put back: it holds the credentials of the database that was just rolled back. Write the old credentials into it by hand.`, {
+            title: 'Staging secret not rolled back'
+        });
+    }
+    else {
+        await moveCurrent(sm, saved.arn, saved.previousVersionId, saved.versionId);
+        done = `${saved.name}: AWSCURRENT back on version ${saved.previousVersionId}`;
+    }
+    ctx.state.update({ [SECRET_STATE_KEY]: undefined });
+    core/* info */.pq(`Roll back: ${done}.`);
+    return done;
+}
+/** The main step's roll-back of the secret: a step of its own when there is something to undo; a failure is annotated with the command that finishes it. */
+async function putStagingSecretBack(ctx) {
+    const saved = savedState(ctx);
+    if (!saved)
+        return;
+    try {
+        await ctx.report.step('Roll back staging secret', () => rollBackTargetSecret(ctx), r => r);
+    }
+    catch (e) {
+        // Whatever else is put back, a secret left on the rolled-back database fails the step.
+        process.exitCode = core/* ExitCode */.yU.Failure;
+        ctx.report.diagnose({
+            title: `Staging secret ${saved.name} not rolled back`,
+            message: `Moving AWSCURRENT of ${saved.arn} back to version ${saved.previousVersionId ?? '(none)'} failed: ${e.message}. The secret may hold the credentials of the new database, which is being rolled back.`,
+            fix: saved.previousVersionId
+                ? `aws secretsmanager update-secret-version-stage --secret-id ${saved.arn} --version-stage AWSCURRENT --move-to-version-id ${saved.previousVersionId} --remove-from-version-id ${saved.versionId}`
+                : `aws secretsmanager describe-secret --secret-id ${saved.arn}`
+        });
+    }
+}
+/**
+ * Whether the secret still holds the swap open: with target-secret-id set, the swap counts
+ * as done for the post step only once this run's version is written; before that a
+ * cancelled run is rolled back (the old database keeps its credentials and its secret).
+ */
+function secretHoldsSwap(ctx, s) {
+    if (!ctx.settings.targetSecret)
+        return false;
+    return s[SECRET_STATE_KEY]?.phase !== 'written';
+}
+/** target-secret-rotation: trigger, once the refresh is done. A secret without rotation is left alone (a warning). */
+async function rotateTargetSecret(ctx) {
+    const id = ctx.settings.targetSecret.id;
+    const sm = await secretsClient(ctx.accounts.target);
+    try {
+        const facts = await describeSecret(sm, id);
+        if (!facts.rotationEnabled) {
+            core/* warning */.$e(`${facts.name} has no rotation configured, so target-secret-rotation: trigger did nothing. Configure rotation on the secret (aws secretsmanager rotate-secret --secret-id ${facts.arn} --rotation-lambda-arn <function>) or set target-secret-rotation: none.`, {
+                title: 'Staging secret not rotated'
+            });
+            return 'no rotation configured';
+        }
+        const version = await rotateSecret(sm, facts.arn);
+        return `rotation started (version ${version ?? 'unknown'})`;
+    }
+    catch (e) {
+        // Staging is refreshed and the secret holds its credentials: a refused rotation does not undo that.
+        const explained = explainSecretError(ctx, e, 'secretsmanager:RotateSecret', { id });
+        const d = explained instanceof errors/* DiagnosedError */.xB ? explained.diagnostics[0] : { title: 'Staging secret not rotated', message: e.message };
+        ctx.report.diagnose({ ...d, title: d.title.replace('not updated', 'not rotated'), severity: 'warning' });
+        return 'rotation failed (warning)';
+    }
+}
+const seen = new WeakMap();
+/**
+ * Preflight: the secret exists and takes writes, its value is a JSON object, and the
+ * key it is encrypted under lets the target role write (kms:GenerateDataKey) and read
+ * (kms:Decrypt) through Secrets Manager, as its key policy says.
+ */
+async function checkTargetSecret(ctx) {
+    const s = ctx.settings.targetSecret;
+    if (!s)
+        return [[], []];
+    const sm = await secretsClient(ctx.accounts.target);
+    const diagnostics = [];
+    const facts = [];
+    const asError = (e, action, ref) => {
+        const explained = explainSecretError(ctx, e, action, ref);
+        if (explained instanceof errors/* DiagnosedError */.xB)
+            return [explained.diagnostics.map(d => ({ ...d, title: d.title.replace('Staging secret not updated: ', 'Staging secret: '), severity: 'error' })), facts];
+        throw explained;
+    };
+    let secret;
+    try {
+        secret = await describeSecret(sm, s.id);
+    }
+    catch (e) {
+        return asError(e, 'secretsmanager:DescribeSecret', { id: s.id });
+    }
+    if (secret.deleted || secret.owningService)
+        return [
+            [
+                {
+                    title: `Staging secret ${secret.name} cannot take a new version`,
+                    message: secret.deleted
+                        ? `${secret.arn} is marked for deletion: Secrets Manager refuses writes to it.`
+                        : `${secret.arn} is managed by ${secret.owningService}: Secrets Manager refuses writes to it from anyone else.`,
+                    fix: secret.deleted
+                        ? `aws secretsmanager restore-secret --secret-id ${secret.arn}`
+                        : 'Give the applications a secret of their own in target-secret-id (with manage-master-password: true it holds masterUserSecretArn, the ARN of the secret RDS manages).',
+                    severity: 'error'
+                }
+            ],
+            facts
+        ];
+    const keyArn = await keyArnOf(ctx, secret);
+    const ref = { id: s.id, arn: secret.arn, keyArn };
+    let existing = {};
+    if (secret.current) {
+        try {
+            existing = parseExisting((await readCurrentValue(sm, secret.arn)).value, secret.name);
+        }
+        catch (e) {
+            if (e instanceof errors/* DiagnosedError */.xB)
+                return [e.diagnostics.map(d => ({ ...d, severity: 'error' })), facts];
+            return asError(e, 'secretsmanager:GetSecretValue', ref);
+        }
+    }
+    seen.set(ctx, { facts: secret, existing });
+    facts.push(['Staging secret', `${secret.arn}: current version ${secret.current ?? 'none'}${Object.keys(existing).length ? `, keys ${Object.keys(existing).join(', ')}` : ''}`]);
+    const [keyDiagnostics, keyFacts] = await checkSecretKey(ctx, secret, keyArn);
+    diagnostics.push(...keyDiagnostics);
+    facts.push(...keyFacts);
+    if (s.rotation === 'trigger' && !secret.rotationEnabled)
+        diagnostics.push({
+            title: 'target-secret-rotation: trigger, but the secret has no rotation configured',
+            message: `${secret.arn} has no rotation function, so the run will not rotate it (RotateSecret would be refused).`,
+            fix: `aws secretsmanager rotate-secret --secret-id ${secret.arn} --rotation-lambda-arn <function ARN> --rotation-rules AutomaticallyAfterDays=30\nor set target-secret-rotation: none`,
+            severity: 'warning'
+        });
+    facts.push([
+        'Not checked: staging secret writes',
+        `PutSecretValue and UpdateSecretVersionStage on ${secret.arn} are only exercised after the swap; a refusal there rolls staging back (mode: policies prints the statements).`
+    ]);
+    return [diagnostics, facts];
+}
+async function checkSecretKey(ctx, secret, keyArn) {
+    const { target } = ctx.accounts;
+    if (!secret.kmsKeyId)
+        return [[], [['Staging secret key', `aws/secretsmanager of account ${target.accountId}: usable by its principals through Secrets Manager`]]];
+    const arn = keyArn ?? secret.kmsKeyId;
+    let key;
+    try {
+        key = await (0,keys/* describeKey */.Rx)(target.kms, arn);
+    }
+    catch (e) {
+        return [
+            [
+                {
+                    title: `Staging secret: its KMS key ${secret.kmsKeyId} cannot be described`,
+                    message: `DescribeKey on ${arn} as ${target.principalArn} failed (${(0,errors/* awsErrorCode */.J6)(e) ?? 'Error'}: ${e.message}). The action cannot tell whether it may write ${secret.name}.`,
+                    fix: (0,key_access/* keyFixText */.sL)(secretKeyRemedy(ctx, arn), 'both'),
+                    severity: 'notice'
+                }
+            ],
+            []
+        ];
+    }
+    if (key.keyState && key.keyState !== 'Enabled')
+        return [
+            [
+                {
+                    title: `Staging secret: its KMS key is ${key.keyState}`,
+                    message: `${secret.name} is encrypted under ${key.arn}, which is ${key.keyState}: Secrets Manager cannot write a new version (EncryptionFailure).`,
+                    fix: `aws kms enable-key --key-id ${key.arn}`,
+                    severity: 'error'
+                }
+            ],
+            []
+        ];
+    if (key.keyManager === 'AWS')
+        return [[], [['Staging secret key', `${key.arn} (AWS managed): usable by the account's principals through Secrets Manager`]]];
+    const read = await (0,keys/* readKeyPolicy */.qB)(target.kms, key.arn);
+    if (!read.policy)
+        return [
+            [
+                {
+                    title: 'Staging secret: key policy not analysed',
+                    message: `GetKeyPolicy on ${key.arn} as ${target.principalArn} failed (${read.unreadable ?? 'no policy'}${read.message ? `: ${read.message}` : ''}), so whether the role may use it through Secrets Manager is only known at the write.`,
+                    fix: (0,key_access/* keyFixText */.sL)(secretKeyRemedy(ctx, key.arn), 'both'),
+                    severity: 'notice'
+                }
+            ],
+            []
+        ];
+    const analysis = (0,key_policy/* analyzeKeyPolicy */.EH)(read.policy, key.arn, { principalArn: target.principalArn, principalAccount: target.accountId, viaService: (0,secret_policy/* secretsManagerService */.kl)(ctx.settings.region) }, secret_policy/* SECRET_KEY_ACTIONS */.Jy);
+    const lines = (0,key_policy/* describeAnalysis */.S7)(analysis);
+    if (analysis.denied.length > 0 || analysis.missing.length > 0)
+        return [
+            [
+                {
+                    title: `Staging secret: the key policy of ${key.arn} does not let ${target.principalArn} write ${secret.name}`,
+                    message: `Secrets Manager needs ${secret_policy/* SECRET_KEY_ACTIONS */.Jy.join(' and ')} on ${key.arn} for the role (through ${(0,secret_policy/* secretsManagerService */.kl)(ctx.settings.region)}); the key policy ${analysis.denied.length ? 'denies' : 'does not allow'} ${[...analysis.denied, ...analysis.missing].join(', ')}${analysis.denied.length ? ' (remove or narrow the Deny that matches; an Allow does not override it)' : ''}.\n${lines.map(l => `- ${l}`).join('\n')}`,
+                    fix: (0,key_access/* keyFixText */.sL)(secretKeyRemedy(ctx, key.arn), analysis.denied.length ? 'key-policy' : 'both'),
+                    severity: 'error'
+                }
+            ],
+            []
+        ];
+    const facts = [['Staging secret key', `${key.arn}: ${lines.join('; ')}`]];
+    if (analysis.needsIam)
+        return [
+            [
+                {
+                    title: 'Staging secret: key access depends on the role\'s IAM policy (not checked)',
+                    message: `The key policy of ${key.arn} admits ${target.principalArn} through the account root, so its IAM policy decides whether Secrets Manager may use the key for it.`,
+                    fix: (0,key_access/* keyFixText */.sL)(secretKeyRemedy(ctx, key.arn), 'iam'),
+                    severity: 'notice'
+                }
+            ],
+            facts
+        ];
+    return [[], facts];
+}
+function secretKeyRemedy(ctx, keyArn) {
+    const { target } = ctx.accounts;
+    return {
+        keyArn,
+        keyAccount: target.accountId,
+        keyPolicy: [(0,secret_policy/* secretKeyPolicyStatement */.VR)(target.principalArn, ctx.settings.region)],
+        principalArn: target.principalArn,
+        principalAccount: target.accountId,
+        iam: [(0,secret_policy/* secretKeyIamStatement */.As)(keyArn, ctx.settings.region)]
+    };
+}
+/** mode: plan: what would be written (values masked), from the secret as preflight read it and the staging database being replaced. */
+function describeSecretPlan(ctx, plan) {
+    const s = ctx.settings.targetSecret;
+    if (!s)
+        return { lines: [] };
+    const read = seen.get(ctx);
+    const e = plan.existing;
+    const managed = plan.password.reset === 'managed' || plan.password.thenManaged;
+    const db = {
+        kind: plan.kind,
+        identifier: plan.target,
+        engine: e?.engine ?? 'the snapshot\'s engine',
+        host: e?.endpoint ?? `<endpoint of ${plan.target} after the swap>`,
+        port: e?.port ?? plan.restore.port,
+        username: e?.masterUsername ?? '<the snapshot\'s master user>',
+        dbname: e?.databaseName ?? '<the snapshot\'s database>',
+        password: managed ? undefined : MASK,
+        masterUserSecretArn: managed ? `<ARN of the secret RDS manages for ${plan.target}>` : undefined
+    };
+    const existing = read?.existing ?? {};
+    const doc = maskedDocument(secretDocument(existing, db));
+    const kept = keptKeys(existing, doc, db);
+    const name = read?.facts.arn ?? s.id;
+    const lines = [
+        `After the swap, before the old ${plan.kind} is deleted: write a new version of the staging secret ${name} (AWSCURRENT; the current version ${read?.facts.current ?? '(none)'} becomes AWSPREVIOUS and is put back if the run rolls back): ${JSON.stringify(doc)}${kept.length ? `, keeping ${kept.join(', ')}` : ''}`
+    ];
+    if (s.rotation === 'trigger')
+        lines.push(read?.facts.rotationEnabled ? `Then start its rotation (RotateSecret) once the refresh is done` : `target-secret-rotation: trigger, but ${name} has no rotation configured: it will not be rotated`);
+    return { lines, secret: { id: s.id, arn: read?.facts.arn, previousVersionId: read?.facts.current, document: doc, kept, rotation: s.rotation } };
 }
 
 

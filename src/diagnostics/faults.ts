@@ -403,8 +403,10 @@ function credentials(e: CredentialsError, ctx: Context | undefined): Diagnostic[
 function stsRefusal(e: Error, ctx: Context | undefined): Diagnostic[] {
   const code = awsErrorCode(e) ?? e.name;
   const why: Record<string, string> = {
-    ExpiredToken: 'The credentials expired: raise role-duration-seconds (and the role\'s maximum session duration) for long copies.',
-    ExpiredTokenException: 'The credentials or the OIDC token expired: raise role-duration-seconds (and the role\'s maximum session duration).',
+    ExpiredToken:
+      'The session expired before it could be renewed. The action renews each role session when less than 5 minutes remain (15 before the swap and the rollback), so this means a call outlived its session: check the runner\'s clock (a skewed clock misjudges expiry) and that nothing else set static AWS_* credentials for this step.',
+    ExpiredTokenException:
+      'The session or the GitHub OIDC token expired before it could be renewed. The action asks for a new token and session when less than 5 minutes remain: check the runner\'s clock, and that the job still has permissions: id-token: write.',
     InvalidIdentityToken: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
     InvalidIdentityTokenException: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
     IDPRejectedClaim: 'The role\'s trust policy does not accept this job\'s token (its sub or aud claim).',
