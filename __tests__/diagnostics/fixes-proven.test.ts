@@ -6,7 +6,7 @@
  * and target sides run: the copy, the share and the restore succeed.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { CreateKeyCommand, GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DisableKeyCommand, EnableKeyCommand, GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { RunningEmulator } from '../../emulator/index';
@@ -308,5 +308,17 @@ describe('each KMS diagnosis, and its fix applied to the emulator', () => {
       `The key policy of the shared snapshot key names a principal close to ${STAGING_ROLE}, not it`
     ]);
     expect(errors[0]!.fix).toBe(`aws kms enable-key --key-id ${SHARE_KEY}`);
+  });
+
+  it('a key disabled through KMS: the offered enable-key, run through KMS, lets preflight pass and the restore succeed', async () => {
+    emu = await start(scenario());
+    setKeyPolicy(SHARE_KEY, { Version: '2012-10-17', Statement: [ROOT_ADMIN, ...stagingStatements({ AWS: STAGING_ROLE })] });
+    const admin = prodAdmin();
+    await admin.send(new DisableKeyCommand({ KeyId: SHARE_KEY }));
+    const { errors } = await check();
+    expect(errors.map(e => e.title)).toEqual(['The shared snapshot key is Disabled']);
+    const [, keyId] = /^aws kms enable-key --key-id (\S+)$/.exec(errors[0]!.fix!)!;
+    await admin.send(new EnableKeyCommand({ KeyId: keyId }));
+    await passesAndRestores();
   });
 });
