@@ -68,13 +68,19 @@ export async function run(): Promise<void> {
     report.output('duration-seconds', Math.round(report.elapsedMs() / 1000));
     state.update({ finished: true });
     core.info(`Staging ${result.kind} ${result.identifier} refreshed from ${shared.sourceSnapshotId}.`);
-    await report.writeSummary('RDS cross-account sync', 'succeeded');
+    // An error reported on the way (a lock that could not be released) fails the job although staging is refreshed.
+    const pending = report.diagnostics.some(d => (d.severity ?? 'error') === 'error');
+    await report.writeSummary('RDS cross-account sync', pending ? 'failed' : 'succeeded');
+    if (pending) process.exitCode = core.ExitCode.Failure;
   } catch (e) {
-    for (const d of explain(e, ctx)) report.diagnose(d);
+    const diagnostics = explain(e, ctx);
+    for (const d of diagnostics) report.diagnose(d);
     ctx?.state.update({ finished: true });
-    await report.writeSummary('RDS cross-account sync', 'failed').catch(() => undefined);
+    // Only notices (another run holds the lock): this run stopped cleanly, without changing anything.
+    const stopped = diagnostics.length > 0 && diagnostics.every(d => d.severity === 'notice');
+    await report.writeSummary(stopped ? 'RDS cross-account sync: stopped (another run holds the lock)' : 'RDS cross-account sync', stopped ? 'succeeded' : 'failed').catch(() => undefined);
     // The annotations above carry the message with its title and fix; setFailed would repeat it untitled.
-    process.exitCode = core.ExitCode.Failure;
+    if (!stopped) process.exitCode = core.ExitCode.Failure;
   }
 }
 

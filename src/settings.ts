@@ -84,6 +84,8 @@ export interface Settings {
   maskingConnection: 'direct' | 'data-api';
   /** TLS to the database for a direct connection: require (encrypted), verify-full (and the server certificate checked), disable. */
   maskingTls: 'require' | 'verify-full' | 'disable';
+  /** The job's token (github-token): asks GitHub whether the run holding a lock is still in progress (actions: read). */
+  githubToken?: string;
 }
 
 /** What reads an input: core.getInput in the action, a table in the tests. */
@@ -188,8 +190,10 @@ export function readSettings(read: InputReader = defaultReader): Settings {
     maskingSalt: optional('masking-salt'),
     maskingStrict: boolean(get, 'masking-strict', true),
     maskingConnection,
-    maskingTls
+    maskingTls,
+    githubToken: optional('github-token')
   };
+  if (settings.githubToken) core.setSecret(settings.githubToken);
   if (settings.maskingSalt) core.setSecret(settings.maskingSalt);
   if (settings.maskingRules) {
     if (!settings.maskingSalt)

@@ -7,14 +7,14 @@
  */
 import * as core from '@actions/core';
 import { databasesFor, type DatabaseInfo } from './aws/databases';
-import type { Context } from './context';
-import type { TargetPlan } from './plan/target';
+import { RUN_TAG, type Context } from './context';
+import { temporaryIdentifier, type TargetPlan } from './plan/target';
 import { cleanupSnapshots } from './steps/cleanup';
 import { copyIntoStaging, deleteStagingCopy } from './steps/stage-copy';
-import { acquireLock, releaseLock } from './steps/lock';
+import { acquireLock, LockBusyError, LockLostError, releaseLockOrReport } from './steps/lock';
 import { maskRestored } from './steps/mask';
 import { handOverPassword, restoreDatabase, type RestoredDatabase } from './steps/restore';
-import { deleteOld, rollback, rollbackInput, swapIn } from './steps/swap';
+import { deleteOld, PROTECTION_KEY, rollback, rollbackInput, swapIn } from './steps/swap';
 import type { SharedSnapshot, TargetResult } from './types';
 
 /** Replaceable parts, for tests. */
@@ -27,7 +27,9 @@ export async function runTarget(ctx: Context, plan: TargetPlan, shared: SharedSn
   const db = databasesFor(ctx, 'target', plan.kind);
   const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
   ctx.state.update({ kind: plan.kind });
-  const lock = await report.step('Lock staging', () => acquireLock(ctx, plan, db), () => `${plan.target} locked by run ${ctx.runId}`);
+  const lock = await report.step('Lock staging', () => acquireLock(ctx, plan, db), () =>
+    `no other run holds ${plan.target}; the restore claims ${plan.temporary} for run ${ctx.runId}`
+  );
 
   let masked = false;
   let info: DatabaseInfo;
@@ -59,16 +61,27 @@ export async function runTarget(ctx: Context, plan: TargetPlan, shared: SharedSn
       plan.swap.parkedAs ? `${plan.temporary} is now ${plan.target}; the old one is ${plan.swap.parkedAs}` : `${plan.temporary} is now ${plan.target}`
     );
   } catch (e) {
+    // Another run holds the lock (this run never had it, or lost it): what is there is that run's, left as it is.
+    if (e instanceof LockBusyError || e instanceof LockLostError) throw e;
     await putStagingBack(ctx, plan);
     throw e;
   }
 
+  let deleted = false;
   try {
     if (plan.swap.parkedAs) await report.step(`Delete old staging ${noun}`, () => deleteOld(ctx, plan, db));
+    deleted = true;
   } finally {
-    await releaseLock(ctx, db, [plan.target, ...(plan.swap.parkedAs ? [plan.swap.parkedAs] : [])]).catch(e =>
-      core.warning(`Could not remove the lock tag from ${plan.target}: ${(e as Error).message}`)
-    );
+    if (!ctx.state.get().lockLost) {
+      await releaseLockOrReport(
+        ctx,
+        db,
+        [plan.target, ...(plan.swap.parkedAs ? [plan.swap.parkedAs] : [])],
+        deleted
+          ? `Staging was refreshed; clean-up is pending (the lock tag on ${plan.target}: remove it with the command below).`
+          : `Staging was refreshed; clean-up is pending (the lock tag on ${plan.target} and the old ${noun} ${plan.swap.parkedAs}: the next run removes both once this run has ended).`
+      );
+    }
   }
   await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
 
@@ -118,8 +131,9 @@ async function putStagingBack(ctx: Context, plan: TargetPlan): Promise<void> {
     await ctx.report.step('Roll back', () => rollback(ctx, db, rollbackInput(ctx, plan)), done => done.join('; ') || 'nothing to undo');
     // The new database is gone (or kept on purpose): its source, the staging copy, goes too.
     if (ctx.state.get().targetCopy) await dropStagingCopy(ctx, plan);
-    await releaseLock(ctx, db, [plan.target, plan.temporary]);
+    await releaseLockOrReport(ctx, db, [plan.target, plan.temporary, temporaryIdentifier(plan.target, ctx.runId)], 'Staging is as it was (rolled back).');
   } catch (e) {
+    const restored = await protectionBackOn(ctx, plan);
     const describe =
       plan.kind === 'cluster'
         ? `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${plan.target}')].[DBClusterIdentifier,Status]"`
@@ -133,8 +147,32 @@ async function putStagingBack(ctx: Context, plan: TargetPlan): Promise<void> {
       message:
         `Putting ${plan.target} back failed: ${(e as Error).message}. ` +
         (plan.swap.parkedAs ? `The old staging ${noun} is ${plan.target} or ${plan.swap.parkedAs}; ` : '') +
-        `the new one is ${plan.temporary} or ${plan.target} (tag rds-cross-account-sync:run=${ctx.runId}). Nothing of the old ${noun} was deleted. The lock stays until this is resolved.`,
+        `the new one is ${plan.temporary} or ${plan.target} (tag rds-cross-account-sync:run=${ctx.runId}). Nothing of the old ${noun} was deleted${restored}. The lock stays until this is resolved. ` +
+        `Staging needs attention (rename the old ${noun} back to ${plan.target} if it is not there, then delete the new one; the commands below).`,
       fix: (plan.swap.parkedAs ? rename : '') + describe
     });
   }
+}
+
+/**
+ * A rollback that could not finish: whatever this run turned off is turned back
+ * on, wherever the old database is now (its own name or the parked one).
+ * Returns a clause for the message.
+ */
+async function protectionBackOn(ctx: Context, plan: TargetPlan): Promise<string> {
+  if (ctx.state.get()[PROTECTION_KEY] !== true) return '';
+  const db = databasesFor(ctx, 'target', plan.kind);
+  for (const id of [plan.target, plan.swap.parkedAs]) {
+    if (!id) continue;
+    try {
+      const d = await db.describe(id);
+      if (!d || d.tags[RUN_TAG] === ctx.runId) continue;
+      if (!d.deletionProtection) await db.modify(id, { deletionProtection: true });
+      ctx.state.update({ [PROTECTION_KEY]: undefined });
+      return `; its deletion protection is back on (${id})`;
+    } catch (e) {
+      core.warning(`Could not turn deletion protection of ${id} back on: ${(e as Error).message}`);
+    }
+  }
+  return `; its deletion protection is still off: turn it back on (aws rds modify-${plan.kind === 'instance' ? 'db-instance --db-instance-identifier' : 'db-cluster --db-cluster-identifier'} <old> --deletion-protection --apply-immediately)`;
 }

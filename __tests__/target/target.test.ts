@@ -220,7 +220,7 @@ describe('the lock', () => {
     const plan = await planTarget(ctx);
     const before = world.target.world();
     const err = await runTarget(ctx, plan, sharedSnapshot(world)).catch(e => e);
-    expect((err as DiagnosedError).diagnostics[0].title).toBe('Another run is refreshing app-staging');
+    expect((err as DiagnosedError).diagnostics[0]).toMatchObject({ title: 'Another run is refreshing app-staging: this run stops', severity: 'notice' });
     expect((err as DiagnosedError).diagnostics[0].fix).toContain(`remove-tags-from-resource --resource-name ${world.target.arn('app-staging')}`);
     expect(world.target.ops()).not.toContain('RestoreDBClusterFromSnapshot');
     expect(world.target.world()).toEqual(before);
@@ -235,7 +235,7 @@ describe('the lock', () => {
     expect(world.target.ops()).not.toContain('RestoreDBClusterFromSnapshot');
   });
 
-  it('a lock tag whose answer was lost is taken back: staging ends unlocked and untouched', async () => {
+  it('a parked note whose answer was lost is taken back: staging ends unlocked and untouched', async () => {
     const world = makeWorld();
     addStaging(world);
     const ctx = makeCtx(world);

@@ -12,7 +12,7 @@ import { DiagnosedError } from '../errors';
 import type { TargetPlan } from '../plan/target';
 import type { DbKind, SharedSnapshot } from '../types';
 import { WaitFailedError } from '../wait';
-import { confirmLock } from './lock';
+import { claimRefused, confirmLock, isNameTaken } from './lock';
 
 /** What the masking hook and the swap need to know about the new database. */
 export interface RestoredDatabase {
@@ -95,6 +95,7 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
   const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
   try {
     ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
+    // The restore is the claim: `id` is the same for every run on this target, and RDS refuses a second database of that name.
     await db.restore({
       identifier: id,
       // An RDS DB instance restores from the staging account's own copy (see steps/stage-copy.ts), Aurora from the shared ARN.
@@ -116,9 +117,11 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
       serverlessV2: r.serverlessV2,
       storageType: r.storageType,
       tags: restoreTags(ctx, plan, lock)
+    }).catch(async (e: unknown) => {
+      throw isNameTaken(e) ? await claimRefused(ctx, plan, db, e) : e;
     });
-    // Without a staging database to tag, the lock travels on the new one: check nobody else took the target meanwhile.
-    if (!plan.existing) await confirmLock(ctx, plan, db, lock);
+    // A run that promoted its database since this run's start holds the lock on the target: give way to it.
+    await confirmLock(ctx, plan, db, lock);
     await db.waitAvailable(id, `restore of ${noun} ${id}`);
 
     const password = await resetPassword(db, id, plan.password.reset);
