@@ -8,7 +8,7 @@
 import * as core from '@actions/core';
 import { databasesFor, type DatabaseInfo } from './aws/databases';
 import { RUN_TAG, type Context } from './context';
-import { temporaryIdentifier, type TargetPlan } from './plan/target';
+import { planTarget, temporaryIdentifier, type TargetPlan } from './plan/target';
 import { cleanupSnapshots } from './steps/cleanup';
 import { copyIntoStaging, deleteStagingCopy } from './steps/stage-copy';
 import { acquireLock, LockBusyError, LockLostError, releaseLockOrReport } from './steps/lock';
@@ -22,14 +22,21 @@ export interface TargetHooks {
   mask?: (ctx: Context, db: RestoredDatabase) => Promise<{ masked: boolean }>;
 }
 
-export async function runTarget(ctx: Context, plan: TargetPlan, shared: SharedSnapshot, hooks: TargetHooks = {}): Promise<TargetResult> {
+export async function runTarget(ctx: Context, planned: TargetPlan, shared: SharedSnapshot, hooks: TargetHooks = {}): Promise<TargetResult> {
   const { report } = ctx;
-  const db = databasesFor(ctx, 'target', plan.kind);
-  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
-  ctx.state.update({ kind: plan.kind });
-  const lock = await report.step('Lock staging', () => acquireLock(ctx, plan, db), () =>
-    `no other run holds ${plan.target}; the restore claims ${plan.temporary} for run ${ctx.runId}`
+  const db = databasesFor(ctx, 'target', planned.kind);
+  const noun = planned.kind === 'instance' ? 'instance' : 'cluster';
+  ctx.state.update({ kind: planned.kind });
+  const locked = await report.step('Lock staging', () => acquireLock(ctx, planned, db), () =>
+    `no other run holds ${planned.target}; the restore claims ${planned.temporary} for run ${ctx.runId}`
   );
+  const lock = locked.value;
+  // A stale lock taken over or a leftover removed may have changed staging: plan from what is there now.
+  const plan = locked.changed
+    ? await report.step('Plan: target (again)', () =>
+        planTarget(ctx, { identifier: shared.identifier, arn: shared.arn, encrypted: shared.encrypted ?? Boolean(shared.kmsKeyArn) })
+      )
+    : planned;
 
   let masked = false;
   let info: DatabaseInfo;

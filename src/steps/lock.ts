@@ -189,7 +189,7 @@ export async function holderState(ctx: Pick<Context, 'settings' | 'clock' | 'run
  * ended runs left, and stop at once (LockBusyError) when a live run holds the
  * target. Nothing is claimed yet: the restore claims `<target>-sync`.
  */
-export async function acquireLock(ctx: Context, plan: TargetPlan, db: Databases): Promise<string> {
+export async function acquireLock(ctx: Context, plan: TargetPlan, db: Databases): Promise<{ value: string; changed: boolean }> {
   const value = formatLock(ownLock(ctx, plan.target));
   const judged = new Map<string, HolderState>();
   const judge = async (h: LockValue): Promise<HolderState> => {
@@ -197,16 +197,18 @@ export async function acquireLock(ctx: Context, plan: TargetPlan, db: Databases)
     if (!s) judged.set(h.runId, (s = await holderState(ctx, h)));
     return s;
   };
-  for (const holder of otherLocks(await db.list(), plan.target, ctx.runId)) {
+  const holders = otherLocks(await db.list(), plan.target, ctx.runId);
+  for (const holder of holders) {
     const state = await judge(holder);
     if (!state.ended) throw new LockBusyError(holder);
-    await takeOver(ctx, plan, db, holder, state.why);
   }
-  const removed = await cleanOrphans(ctx, plan, db, judge);
+  for (const holder of holders) await takeOver(ctx, plan, db, holder, judged.get(holder.runId)!.why);
+  const removed = await cleanOrphans(ctx, plan, db);
   if (removed.length) ctx.report.fact('Left by ended runs, cleaned up', removed.join('; '));
   const acct = ctx.accounts.target;
   ctx.state.update({ lock: { resourceArn: databaseArn(plan.kind, acct.region, acct.accountId, plan.temporary, acct.partition), key: LOCK_TAG, value } });
-  return value;
+  // What was put right may have changed the staging database the plan read: the caller plans again.
+  return { value, changed: holders.length > 0 || removed.length > 0 };
 }
 
 /** Finish what an ended run left: its swap rolled back, or (when it had promoted its database) its old one deleted; its lock tag removed. */
@@ -236,11 +238,13 @@ async function finishEndedRun(ctx: Context, plan: TargetPlan, db: Databases, run
     if (parked) done.push(await deleteLeftover(ctx, plan, db, parked));
     return done;
   }
+  // The note is on the parked database, or still on `<target>` when the run ended before the park rename.
+  const note = [parked, current].map(d => parseParked(d?.tags[PARKED_TAG])).find(n => n?.runId === runId);
   const rolled = await rollback(ctx, db, {
     target: plan.target,
     temporary: lockIdentifier(plan.target),
     parkedAs: parked?.identifier,
-    restoreProtection: parked ? parseParked(parked.tags[PARKED_TAG])!.protection : false,
+    restoreProtection: note?.protection ?? false,
     keepFailed: false,
     runId
   });
@@ -255,7 +259,8 @@ async function finishEndedRun(ctx: Context, plan: TargetPlan, db: Databases, run
 async function deleteLeftover(ctx: Context, plan: TargetPlan, db: Databases, d: DatabaseInfo): Promise<string> {
   const parked = parseParked(d.tags[PARKED_TAG]);
   const final = parked && ctx.settings.finalSnapshot === 'take' ? finalSnapshotIdentifier(plan.target, parked.runId) : undefined;
-  await db.delete(d.identifier, { finalSnapshotIdentifier: final });
+  // The name `<target>-sync` is the lock: wait until it is free again.
+  await db.delete(d.identifier, { finalSnapshotIdentifier: final, waitForDeletion: d.identifier === lockIdentifier(plan.target) });
   const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
   return parked
     ? `deleted the old staging ${noun} ${d.identifier} parked by run ${parked.runId}${final ? ` (final snapshot ${final})` : ''}`
@@ -263,25 +268,26 @@ async function deleteLeftover(ctx: Context, plan: TargetPlan, db: Databases, d: 
 }
 
 /**
- * Databases this action made or parked for this target, from runs that have
- * ended, that no lock covers (the lock was released but a delete failed):
- * parked old ones are deleted (final snapshot when asked) when `<target>` is
- * there, or renamed back when it is not; restores that never became staging are
- * deleted. A failed restore kept on purpose (keep-failed-restore) stays.
+ * Databases this action made or parked for this target that no run's lock
+ * covers any more (the run released its lock, or it ended and its lock was
+ * just taken over, but a delete had failed): parked old ones are deleted (final
+ * snapshot when asked) when `<target>` is there, or renamed back when it is
+ * not; restores that never became staging are deleted. A run holds its lock tag
+ * from its restore call to its end, so a database whose run carries no lock tag
+ * anywhere is left over. A failed restore kept on purpose (keep-failed-restore) stays.
  */
-export async function cleanOrphans(ctx: Context, plan: TargetPlan, db: Databases, judge: (h: LockValue) => Promise<HolderState>): Promise<string[]> {
+export async function cleanOrphans(ctx: Context, plan: TargetPlan, db: Databases): Promise<string[]> {
   const out: string[] = [];
   const all = await db.list();
   const target = all.find(d => d.identifier === plan.target);
+  const locked = new Set(all.filter(d => d.status !== 'deleting').map(d => parseLock(d.tags[LOCK_TAG])?.runId).filter(Boolean));
   for (const d of all) {
     if (d.identifier === plan.target || d.status === 'deleting' || d.tags[KEPT_TAG] !== undefined || d.tags[LOCK_TAG] !== undefined) continue;
     const parked = parseParked(d.tags[PARKED_TAG]);
     const restoredBy = d.tags[MANAGED_TAG] && d.tags[TARGET_TAG] === plan.target ? d.tags[RUN_TAG] : undefined;
     const runId = parked?.runId ?? restoredBy;
-    if (!runId || runId === ctx.runId) continue;
+    if (!runId || runId === ctx.runId || locked.has(runId)) continue;
     if (!parked && d.identifier !== lockIdentifier(plan.target) && d.identifier !== temporaryIdentifier(plan.target, runId)) continue;
-    const state = await judge({ runId, target: plan.target, since: new Date(0).toISOString() });
-    if (!state.ended) continue;
     if (parked && !target) {
       const done = await finishEndedRun(ctx, plan, db, runId);
       out.push(...done.map(x => `run ${runId}: ${x}`));

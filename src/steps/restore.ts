@@ -96,7 +96,7 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
   try {
     ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
     // The restore is the claim: `id` is the same for every run on this target, and RDS refuses a second database of that name.
-    await db.restore({
+    const claim = () => db.restore({
       identifier: id,
       // An RDS DB instance restores from the staging account's own copy (see steps/stage-copy.ts), Aurora from the shared ARN.
       snapshotArn: plan.copy.needed ? plan.copy.identifier : shared.arn,
@@ -117,8 +117,17 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
       serverlessV2: r.serverlessV2,
       storageType: r.storageType,
       tags: restoreTags(ctx, plan, lock)
-    }).catch(async (e: unknown) => {
+    });
+    const notClaimed = async (e: unknown): Promise<never> => {
       throw isNameTaken(e) ? await claimRefused(ctx, plan, db, e) : e;
+    };
+    await claim().catch(async (e: unknown) => {
+      // A claim being deleted (a run that gave way, or a leftover just removed) still holds the name until it is gone.
+      if (isNameTaken(e) && (await db.describe(id))?.status === 'deleting') {
+        await db.waitDeleted(id, `${id} (being deleted) to free the name`);
+        return claim().catch(notClaimed);
+      }
+      return notClaimed(e);
     });
     // A run that promoted its database since this run's start holds the lock on the target: give way to it.
     await confirmLock(ctx, plan, db, lock);
