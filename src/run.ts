@@ -18,6 +18,8 @@ import { InputError, readSettings, type Settings } from './settings';
 import { runSource } from './source';
 import { StateStore, markMainStarted } from './state';
 import { runTarget } from './target';
+import { nameFailedOperations } from './aws/calls';
+import { withWhereAndOutcome } from './steps/outcome';
 import { realClock } from './wait';
 
 export async function run(): Promise<void> {
@@ -37,6 +39,7 @@ export async function run(): Promise<void> {
     const accounts = await report.step('Credentials', () => connectAccounts(settings!), a =>
       `source ${a.source.accountId} (${a.source.via}), target ${a.target.accountId} (${a.target.via})`
     );
+    for (const side of [accounts.source, accounts.target]) for (const client of [side.rds, side.kms, side.sts]) nameFailedOperations(client);
     // source-db / target-db leave the kind open: RDS says whether they name a cluster or an instance.
     const withKind = await resolveKinds(settings, accounts);
     settings = withKind;
@@ -73,7 +76,7 @@ export async function run(): Promise<void> {
     await report.writeSummary('RDS cross-account sync', pending ? 'failed' : 'succeeded');
     if (pending) process.exitCode = core.ExitCode.Failure;
   } catch (e) {
-    const diagnostics = explain(e, ctx);
+    const diagnostics = withWhereAndOutcome(explain(e, ctx), e, report, ctx?.state.get());
     for (const d of diagnostics) report.diagnose(d);
     ctx?.state.update({ finished: true });
     // Only notices (another run holds the lock): this run stopped cleanly, without changing anything.

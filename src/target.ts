@@ -73,10 +73,15 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
     await putStagingBack(ctx, plan);
     throw e;
   }
+  ctx.state.update({ refreshed: true });
 
   let deleted = false;
   try {
-    if (plan.swap.parkedAs) await report.step(`Delete old staging ${noun}`, () => deleteOld(ctx, plan, db));
+    if (plan.swap.parkedAs) {
+      ctx.state.update({ pending: `the old ${noun} ${plan.swap.parkedAs}: the next run deletes it, or delete it with the commands above` });
+      await report.step(`Delete old staging ${noun}`, () => deleteOld(ctx, plan, db));
+      ctx.state.update({ pending: undefined });
+    }
     deleted = true;
   } finally {
     if (!ctx.state.get().lockLost) {
@@ -138,9 +143,13 @@ async function putStagingBack(ctx: Context, plan: TargetPlan): Promise<void> {
     await ctx.report.step('Roll back', () => rollback(ctx, db, rollbackInput(ctx, plan)), done => done.join('; ') || 'nothing to undo');
     // The new database is gone (or kept on purpose): its source, the staging copy, goes too.
     if (ctx.state.get().targetCopy) await dropStagingCopy(ctx, plan);
+    ctx.state.update({ rolledBack: true });
     await releaseLockOrReport(ctx, db, [plan.target, plan.temporary, temporaryIdentifier(plan.target, ctx.runId)], 'Staging is as it was (rolled back).');
   } catch (e) {
     const restored = await protectionBackOn(ctx, plan);
+    ctx.state.update({
+      attention: `the roll back stopped at: ${(e as Error).message}; the old ${noun} is ${plan.target}${plan.swap.parkedAs ? ` or ${plan.swap.parkedAs}` : ''}, see "Roll back incomplete: check staging by hand"`
+    });
     const describe =
       plan.kind === 'cluster'
         ? `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${plan.target}')].[DBClusterIdentifier,Status]"`

@@ -377,13 +377,13 @@ export async function releaseLock(ctx: Context, db: Databases, identifiers: stri
 }
 
 /**
- * releaseLock, retried (three attempts, 5 s and 20 s apart). When it still
+ * releaseLock, retried (three attempts, 2 s and 8 s apart). When it still
  * fails: a titled error naming the database that carries the tag and the
  * command that removes it (the next run also takes the lock over once this
  * run has ended). Returns whether the lock is released.
  */
 export async function releaseLockOrReport(ctx: Context, db: Databases, identifiers: string[], outcome: string): Promise<boolean> {
-  const delays = [5_000, 20_000];
+  const delays = [2_000, 8_000];
   for (let attempt = 0; ; attempt++) {
     try {
       await releaseLock(ctx, db, identifiers);

@@ -6,6 +6,7 @@
  * (not from what it assumes), so the main step and the post step share it.
  */
 import * as core from '@actions/core';
+import { failedOperation } from '../aws/calls';
 import type { DatabaseInfo, Databases } from '../aws/databases';
 import { KEPT_TAG, PARKED_TAG, RUN_TAG, type Context } from '../context';
 import { DiagnosedError } from '../errors';
@@ -91,7 +92,7 @@ export async function deleteOld(ctx: Context, plan: TargetPlan, db: Databases): 
   try {
     await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier });
   } catch (e) {
-    const op = db.kind === 'cluster' ? 'DeleteDBInstance / DeleteDBCluster' : 'DeleteDBInstance';
+    const op = failedOperation(e) ?? (db.kind === 'cluster' ? 'DeleteDBInstance / DeleteDBCluster' : 'DeleteDBInstance');
     throw new DiagnosedError({
       title: `Staging is refreshed, but the old ${noun} ${parkedAs} was not deleted`,
       message:
