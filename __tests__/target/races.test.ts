@@ -27,9 +27,13 @@ let prod: Awaited<ReturnType<typeof sides>>['prod'];
 let shared: SharedSnapshot;
 const env = { ...process.env };
 
-beforeEach(async () => {
+beforeEach(fresh);
+
+/** A new emulator with the shared snapshot ready in production. */
+async function fresh(): Promise<void> {
   process.env.GITHUB_SERVER_URL = 'https://github.example';
   process.env.GITHUB_REPOSITORY = 'example-org/app';
+  await emu?.close();
   emu = await start(scenario());
   ({ prod, stg } = await sides(emu));
   const autos = await prod.rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: 'app-production', SnapshotType: 'automated' }));
@@ -46,7 +50,7 @@ beforeEach(async () => {
     sourceSnapshotId: source,
     copied: true
   };
-});
+}
 
 afterEach(async () => {
   process.env = { ...env };
@@ -300,5 +304,43 @@ describe('stale locks and leftovers', () => {
     const retry = runContext('8701-2');
     await expect(refresh(retry)).resolves.toMatchObject({ identifier: 'app-staging' });
     expect(retry.report.facts.find(([k]) => k === 'Stale lock taken over')?.[1]).toMatch(/^run 8701-1 \(attempt 1 of this workflow run ended before this attempt \(2\) started\)/);
+  });
+});
+
+describe('a fault on each mutating call of the target side', () => {
+  it('leaves staging identical or refreshed, and the next run refreshes it with nothing left behind', async () => {
+    // The mutating calls of a clean refresh in the staging account, in order.
+    const clean = runContext('9000-1');
+    const mark = requestCount();
+    await refresh(clean);
+    const requests = (emu.state() as unknown as { requests: Array<{ operation: string; account?: string }> }).requests.slice(mark);
+    const calls = requests.filter(r => r.account === STG && !/^(Describe|List)/.test(r.operation)).map(r => r.operation);
+    expect(calls).toEqual(expect.arrayContaining(['RestoreDBClusterFromSnapshot', 'AddTagsToResource', 'DeleteDBCluster', 'RemoveTagsFromResource']));
+
+    const outcomes: string[] = [];
+    for (let k = 0; k < calls.length; k++) {
+      await fresh();
+      const op = calls[k];
+      const after = calls.slice(0, k).filter(c => c === op).length;
+      emu.inject({ operation: `rds:${op}`, kind: 'error', code: 'InvalidParameterValue', message: `injected into call ${k}`, after, account: STG });
+      const before = JSON.stringify(clusters().find(c => c.id === 'app-staging'));
+      const first = runContext(`${9100 + k}-1`, { inputs: { 'wait-timeout-minutes': '30' } });
+      const failed = await refresh(first).then(
+        () => first.report.diagnostics.some(d => (d.severity ?? 'error') === 'error'),
+        () => true
+      );
+      const left = settled();
+      const refreshed = left.some(([id, run]) => id === 'app-staging' && run === first.runId);
+      const asItWas = JSON.stringify(clusters().find(c => c.id === 'app-staging')) === before;
+      outcomes.push(`${k} ${op}#${after + 1}: ${failed ? 'failed' : 'ok'}, ${refreshed ? 'refreshed' : asItWas ? 'as it was' : 'CHANGED'}`);
+      expect(refreshed || asItWas).toBe(true);
+
+      const next = runContext(`${9200 + k}-1`, { inputs: { 'wait-timeout-minutes': '30' }, now: START + 3 * 60 * 60_000 });
+      await expect(refresh(next)).resolves.toMatchObject({ identifier: 'app-staging' });
+      expect(settled()).toEqual([['app-staging', next.runId, undefined]]);
+    }
+    // Every call was hit, and each fault before the swap left staging as it was.
+    expect(outcomes).toHaveLength(calls.length);
+    expect(outcomes.filter(o => o.includes('CHANGED'))).toEqual([]);
   });
 });
