@@ -13,7 +13,8 @@ import {
   RestoreDBClusterFromSnapshotCommand
 } from '@aws-sdk/client-rds';
 import type { RunningEmulator } from '../../emulator/index';
-import { failure, scenario, sides, start, STG } from './harness';
+import { probeKey } from '../../src/diagnostics/probe';
+import { failure, PROD, scenario, sides, start, STG, stgRole } from './harness';
 
 let emu: RunningEmulator;
 afterEach(async () => {
@@ -90,5 +91,24 @@ describe('what decides a race on AWS', () => {
       stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'app-staging', NewDBClusterIdentifier: 'app-staging-sync', ApplyImmediately: true }))
     );
     expect(rename.name).toBe('DBClusterAlreadyExistsFault');
+  });
+});
+
+describe('a leftover probe grant', () => {
+  it('that could be neither retired nor revoked is retired by the next probe: CreateGrant with the same Name returns it', async () => {
+    emu = await start();
+    const { stg } = await sides(emu);
+    const keyArn = `arn:aws:kms:ap-northeast-1:${PROD}:key/0d2c6a8e-1111-4a5b-9c3d-000000000001`;
+    const grants = () => [...emu.world.account(PROD)!.keys.values()].find(k => k.arn === keyArn)!.grants;
+    emu.inject({ operation: 'kms:RetireGrant', kind: 'error', code: 'AccessDeniedException', status: 400, times: 1 });
+    emu.inject({ operation: 'kms:RevokeGrant', kind: 'error', code: 'AccessDeniedException', status: 400, times: 1 });
+    const first = await probeKey(stg.kms, keyArn, stgRole);
+    expect(first.cleanup).toMatchObject({ ok: false, code: 'AccessDeniedException' });
+    expect(grants().map(g => g.GrantId)).toEqual([first.grantId]);
+
+    const next = await probeKey(stg.kms, keyArn, stgRole);
+    expect(next.grantId).toBe(first.grantId);
+    expect(next.cleanup).toEqual({ ok: true });
+    expect(grants()).toEqual([]);
   });
 });
