@@ -294,6 +294,25 @@ describe('stale locks and leftovers', () => {
     expect(settled()).toEqual([['app-staging', '8602-1', undefined]]);
   });
 
+  it('a rollback that cannot finish turns deletion protection back on; the next run puts the rest back and refreshes', async () => {
+    // The promote fails, and so does the rename back of the parked old cluster.
+    emu.inject({ operation: 'rds:ModifyDBCluster', kind: 'error', code: 'InvalidParameterValue', message: 'injected', times: 2, match: { NewDBClusterIdentifier: 'app-staging' } });
+    const failing = runContext('8801-1', { inputs: { 'wait-timeout-minutes': '30' } });
+    await expect(refresh(failing)).rejects.toThrow(/injected/);
+    const report = failing.report.diagnostics.find(d => d.title === 'Roll back incomplete: check staging by hand');
+    expect(report?.message).toContain('its deletion protection is back on (app-staging-old-8801-1)');
+    expect(report?.message).toContain('Staging needs attention');
+    expect(clusters().find(c => c.id === 'app-staging-old-8801-1')?.deletionProtection).toBe(true);
+    // Its lock stays (on its restore) until someone resolves it: a run soon after stops.
+    await expect(refresh(runContext('8802-1', { inputs: { 'wait-timeout-minutes': '30' }, now: START + 30 * 60_000 }))).rejects.toBeInstanceOf(LockBusyError);
+
+    const later = runContext('8803-1', { inputs: { 'wait-timeout-minutes': '30' }, now: START + 3 * 60 * 60_000 });
+    await expect(refresh(later)).resolves.toMatchObject({ identifier: 'app-staging' });
+    expect(later.report.facts.find(([k]) => k === 'Stale lock taken over')?.[1]).toMatch(/renamed the old cluster back to app-staging.*deleted its new cluster app-staging-sync/);
+    expect(settled()).toEqual([['app-staging', '8803-1', undefined]]);
+    expect(clusters()[0].deletionProtection).toBe(true);
+  });
+
   it('an earlier attempt of the same workflow run has ended by definition', async () => {
     await stg.rds.send(
       new AddTagsToResourceCommand({
