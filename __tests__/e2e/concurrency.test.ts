@@ -106,6 +106,40 @@ describe('two runs started at once, through dist/', () => {
   });
 });
 
+describe('two runs at once on an RDS DB instance, through dist/', () => {
+  it('exactly one refreshes staging, the other stops with the notice, nothing is left', async () => {
+    s = await stage('instance-postgres.yaml');
+    const st = s;
+    const pg = {
+      'source-instance': 'app-production-pg',
+      'target-instance': 'app-staging-pg',
+      'source-cluster': '',
+      'target-cluster': ''
+    };
+    const [a, b] = await Promise.all([job(st, 33001, pg), job(st, 33002, pg)]);
+    const runs = [
+      { id: '33001-1', ...a },
+      { id: '33002-1', ...b }
+    ];
+    for (const r of runs) {
+      expect(r.main.errors).toEqual([]);
+      expect(r.main.code).toBe(0);
+      expect(r.post.code).toBe(0);
+    }
+    const winners = runs.filter(r => r.main.outputs['db-identifier'] === 'app-staging-pg');
+    expect(winners).toHaveLength(1);
+    const loser = runs.find(r => r !== winners[0])!;
+    expect(annotations(loser.main, 'notice').map(n => n.title)).toContain('Another run is refreshing app-staging-pg: this run stops');
+    st.emulator.advance(3600);
+    const instances = (st.emulator.state() as unknown as { accounts: Array<{ id: string; instances: Array<{ id: string; standalone?: boolean; tags: Array<{ Key: string; Value: string }> }> }> }).accounts
+      .find(x => x.id === TARGET)!
+      .instances.filter(i => i.standalone);
+    expect(instances.map(i => [i.id, i.tags.find(t => t.Key === 'rds-cross-account-sync:run')?.Value, i.tags.some(t => t.Key === 'rds-cross-account-sync:lock')])).toEqual([
+      ['app-staging-pg', winners[0].id, false]
+    ]);
+  });
+});
+
 describe('a fault on a lock or clean-up call, through dist/', () => {
   it.each([
     ['the parked note on the old cluster', { operation: 'rds:AddTagsToResource', kind: 'error', code: 'InvalidParameterValue', times: 1, account: TARGET }, 'as it was'],
