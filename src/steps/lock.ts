@@ -113,7 +113,7 @@ export class LockBusyError extends DiagnosedError {
       title: `Another run is refreshing ${holder.target}: this run stops`,
       message:
         `Run ${holder.runId}${runLink(holder.runId)} has held the lock on ${holder.target} since ${holder.since} (tag ${LOCK_TAG} on ${holder.identifier}). ` +
-        'This run stopped before changing anything in the staging account; staging is as it was.',
+        "This run stopped without touching staging's databases; staging is as it was.",
       fix:
         'Nothing to do: that run refreshes staging. To avoid the overlap, serialise the workflows with `concurrency:`. ' +
         'A lock whose run has ended is taken over by the next run by itself; to clear it at once:\n' +
