@@ -187,7 +187,9 @@ async function protectionBackOn(ctx: Context, plan: TargetPlan): Promise<string>
       ctx.state.update({ [PROTECTION_KEY]: undefined });
       return `; its deletion protection is back on (${id})`;
     } catch (e) {
-      core.warning(`Could not turn deletion protection of ${id} back on: ${(e as Error).message}`);
+      core.warning(`Step Roll back, ModifyDB${plan.kind === 'instance' ? 'Instance' : 'Cluster'} on ${id}: could not turn its deletion protection back on: ${(e as Error).message}`, {
+        title: `Deletion protection of ${id} still off`
+      });
     }
   }
   return `; its deletion protection is still off: turn it back on (aws rds modify-${plan.kind === 'instance' ? 'db-instance --db-instance-identifier' : 'db-cluster --db-cluster-identifier'} <old> --deletion-protection --apply-immediately)`;

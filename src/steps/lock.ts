@@ -310,7 +310,13 @@ export async function confirmLock(ctx: Context, plan: TargetPlan, db: Databases,
     const state = await holderState(ctx, other);
     if (state.ended) continue;
     core.info(`Run ${other.runId} holds ${plan.target} (lock since ${other.since}, this run's since ${mine.since}): giving way.`);
-    await db.delete(plan.temporary).catch(e => core.warning(`Could not delete ${plan.temporary} after giving way: ${(e as Error).message}`));
+    await db.delete(plan.temporary).catch(e =>
+      core.warning(
+        `Step Restore, deleting this run's ${plan.kind === 'instance' ? 'instance' : 'cluster'} ${plan.temporary} after giving way failed: ${(e as Error).message}. ` +
+          `Staging is as it was; ${plan.temporary} carries no lock of a live run once this run ends, and the next run deletes it.`,
+        { title: `${plan.temporary} left after giving way` }
+      )
+    );
     ctx.state.update({ lock: undefined, restored: undefined });
     throw new LockBusyError(other);
   }
