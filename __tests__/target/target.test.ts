@@ -267,6 +267,7 @@ const HANGS: HangCase[] = [
   { name: 'during the restore call', fault: { op: 'RestoreDBClusterFromSnapshot', hang: true } },
   { name: 'during the password reset', fault: { op: 'ModifyDBCluster', when: i => i.MasterUserPassword !== undefined, hang: true } },
   { name: 'during instance creation', fault: { op: 'CreateDBInstance', hang: true } },
+  { name: 'while noting who parks the old cluster', fault: { op: 'AddTagsToResource', hang: true } },
   { name: 'with deletion protection off', fault: { op: 'ModifyDBCluster', when: i => i.DeletionProtection === false, hang: true } },
   { name: 'while parking the old cluster', fault: { op: 'ModifyDBCluster', when: i => i.NewDBClusterIdentifier === PARKED, hang: true } },
   { name: 'while promoting the new cluster', fault: { op: 'ModifyDBCluster', when: i => i.NewDBClusterIdentifier === 'app-staging', hang: true } },

@@ -27,7 +27,7 @@ import * as core from '@actions/core';
 import type { DatabaseInfo, Databases } from '../aws/databases';
 import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, TARGET_TAG, type Context } from '../context';
 import { DiagnosedError, isAwsError } from '../errors';
-import { finalSnapshotIdentifier, lockIdentifier, temporaryIdentifier, type TargetPlan } from '../plan/target';
+import { finalSnapshotIdentifier, lockIdentifier, type TargetPlan } from '../plan/target';
 import { cliNouns, databaseArn } from '../rds-rules';
 import { rollback } from './swap';
 
@@ -287,7 +287,8 @@ export async function cleanOrphans(ctx: Context, plan: TargetPlan, db: Databases
     const restoredBy = d.tags[MANAGED_TAG] && d.tags[TARGET_TAG] === plan.target ? d.tags[RUN_TAG] : undefined;
     const runId = parked?.runId ?? restoredBy;
     if (!runId || runId === ctx.runId || locked.has(runId)) continue;
-    if (!parked && d.identifier !== lockIdentifier(plan.target) && d.identifier !== temporaryIdentifier(plan.target, runId)) continue;
+    // Of the restores, only a claim of the lock name is a leftover: a run-scoped name is a restore kept on purpose (keep-failed-restore).
+    if (!parked && d.identifier !== lockIdentifier(plan.target)) continue;
     if (parked && !target) {
       const done = await finishEndedRun(ctx, plan, db, runId);
       out.push(...done.map(x => `run ${runId}: ${x}`));
