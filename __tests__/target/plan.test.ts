@@ -12,7 +12,7 @@ import {
   type ExistingDatabase
 } from '../../src/plan/target';
 import { readSettings } from '../../src/settings';
-import { formatLock, olderLock, otherLocks, parseLock } from '../../src/steps/lock';
+import { formatLock, otherLocks, parseLock } from '../../src/steps/lock';
 import { baseInputs, RULES_FILE, TARGET_KEY } from './helpers';
 import { quietStdout } from '../helpers/stdout';
 
@@ -179,11 +179,6 @@ describe('lock values', () => {
     expect(parseLock(formatLock(v))).toEqual(v);
     expect(formatLock(v)).toMatch(/^[\p{L}\p{N}\s_.:/=+\-@]*$/u);
     expect(parseLock('garbage')).toBeUndefined();
-  });
-  it('the older lock wins, ties by run id', () => {
-    expect(olderLock(v, { ...v, runId: '78-1', since: '2026-11-28T10:00:01.000Z' })).toBe(true);
-    expect(olderLock({ ...v, since: '2026-11-28T11:00:00.000Z' }, v)).toBe(false);
-    expect(olderLock({ ...v, runId: '1-1' }, v)).toBe(true);
   });
   it('otherLocks: same target, other run, not being deleted; an unreadable tag on the target itself counts', () => {
     const db = (identifier: string, lock: string | undefined, status = 'available'): DatabaseInfo => ({

@@ -82,12 +82,6 @@ export function otherLocks(databases: DatabaseInfo[], target: string, ownRunId: 
   return out.sort((a, b) => a.since.localeCompare(b.since));
 }
 
-/** Whether lock `a` was taken before lock `b` (ties broken by run id): the older lock wins. */
-export function olderLock(a: LockValue, b: LockValue): boolean {
-  if (a.since !== b.since) return a.since < b.since;
-  return a.runId < b.runId;
-}
-
 /** The workflow run's page, when the run id is GitHub's (`<run id>-<attempt>`) and the runner says where. */
 export function runUrl(runId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const server = env.GITHUB_SERVER_URL;
