@@ -56,7 +56,12 @@ export async function swapIn(ctx: Context, plan: TargetPlan, db: Databases): Pro
     }
     await assertLockHeld(ctx, plan, db, `renaming ${target} to ${parkedAs}`, temporary);
     phase('parking');
-    await db.modify(target, { newIdentifier: parkedAs });
+    await db.modify(target, { newIdentifier: parkedAs }).catch((e: unknown) => {
+      // RDS answered no (4xx): the rename never started, so the rollback need not look for the parked name.
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status !== undefined && status >= 400 && status < 500) ctx.state.update({ swap: undefined });
+      throw e;
+    });
     await db.waitAvailable(parkedAs, `rename of ${target} to ${parkedAs}`);
     phase('parked');
   }
