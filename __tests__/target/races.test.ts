@@ -231,6 +231,26 @@ describe('forced interleavings (pause faults)', () => {
     expect(JSON.stringify(clusters().find(c => c.id === 'app-staging'))).toBe(before);
     expect(a.state.get()).toMatchObject({ lock: undefined, swap: undefined, restored: undefined });
   });
+
+  it('fencing: a run that promoted first (its rename shown late) wins over a later claim at the next fence', async () => {
+    emu.inject({ operation: 'rds:CreateDBInstance', kind: 'pause', name: 'b-instances' });
+    const b = runContext('8351-1');
+    const rb = refresh(b).catch(x => x as Error);
+    await emu.paused('b-instances');
+    // Run 8350's promoted cluster shows up as app-staging with its live lock only now.
+    await stg.rds.send(
+      new AddTagsToResourceCommand({
+        ResourceName: `arn:aws:rds:ap-northeast-1:${STG}:cluster:app-staging`,
+        Tags: [{ Key: LOCK_TAG, Value: `run=8350-1 target=app-staging since=${new Date(START).toISOString()}` }]
+      })
+    );
+    const before = JSON.stringify(clusters().find(c => c.id === 'app-staging'));
+    emu.release('b-instances');
+    const e = await rb;
+    expect(e).toBeInstanceOf(LockLostError);
+    expect((e as LockLostError).diagnostics[0].message).toContain('run 8350-1 (https://github.example/example-org/app/actions/runs/8350/attempts/1) holds app-staging');
+    expect(JSON.stringify(clusters().find(c => c.id === 'app-staging'))).toBe(before);
+  });
 });
 
 describe('stale locks and leftovers', () => {

@@ -348,8 +348,9 @@ export function isNameTaken(e: unknown): boolean {
 /**
  * Fencing: before a destructive swap phase, this run must still hold the lock:
  * its database (under `identifier`: `<target>-sync` before the promote,
- * `<target>` after) carries its run tag and its lock value, and no live run
- * other than this one has a lock tag on the target. Else LockLostError.
+ * `<target>` after) carries its run tag and its lock value, and no other live
+ * run has its lock tag on a database other than `<target>-sync` (a run that
+ * promoted first; a later claim of `<target>-sync` gives way to this run). Else LockLostError.
  */
 export async function assertLockHeld(ctx: Context, plan: TargetPlan, db: Databases, what: string, identifier: string): Promise<void> {
   const value = ctx.state.get().lock?.value;
@@ -359,6 +360,16 @@ export async function assertLockHeld(ctx: Context, plan: TargetPlan, db: Databas
   else if (!d) found = `${identifier} does not exist`;
   else if (d.tags[RUN_TAG] !== ctx.runId) found = `${identifier} is not this run's (tag ${RUN_TAG}=${d.tags[RUN_TAG] ?? 'none'})`;
   else if (d.tags[LOCK_TAG] !== value) found = `the lock tag on ${identifier} is ${d.tags[LOCK_TAG] === undefined ? 'gone' : `'${d.tags[LOCK_TAG]}'`}`;
+  if (!found) {
+    // A live run whose lock is on any other database than `<target>-sync` promoted before this run claimed the name
+    // (its rename may not have shown when this run confirmed its claim): it holds the target, not this run.
+    for (const other of otherLocks(await db.list(), plan.target, ctx.runId)) {
+      if (other.identifier === lockIdentifier(plan.target)) continue;
+      if ((await holderState(ctx, other)).ended) continue;
+      found = `run ${other.runId}${runLink(other.runId)} holds ${plan.target} (its lock is on ${other.identifier} since ${other.since})`;
+      break;
+    }
+  }
   if (found) {
     // Not this run's any more: nothing of it is rolled back or released by this run (the post step included).
     ctx.state.update({ lock: undefined, restored: undefined, swap: undefined, lockLost: true });
