@@ -1,10 +1,11 @@
 /**
  * Fault injection: throttling, 5xx, a given error the Nth time a call is made,
- * or a long operation (copy, restore, snapshot) that ends in status `failed`.
+ * a long operation (copy, restore, snapshot) that ends in status `failed`, or
+ * a call held (`pause`) until the test releases it, to interleave runs deterministically.
  */
 import { AwsError, common, rdsFault } from './errors';
 
-export type FaultKind = 'throttle' | 'internal' | 'unavailable' | 'error' | 'fail-midway' | 'fail-after';
+export type FaultKind = 'throttle' | 'internal' | 'unavailable' | 'error' | 'fail-midway' | 'fail-after' | 'pause';
 
 export interface FaultSpec {
   /** Operation name (`CopyDBClusterSnapshot`) or service-qualified (`rds:CopyDBClusterSnapshot`). */
@@ -22,6 +23,16 @@ export interface FaultSpec {
   match?: Record<string, string>;
   /** Only calls made in this account. */
   account?: string;
+  /** For kind `pause`: the gate's name (default: the operation). The call waits until `release(name)`, then runs as usual. */
+  name?: string;
+}
+
+/** A gate that `pause` faults hold calls at. */
+interface Gate {
+  released: boolean;
+  held: number;
+  waiting: Array<() => void>;
+  arrivals: Array<() => void>;
 }
 
 interface ActiveFault extends FaultSpec {
@@ -39,9 +50,10 @@ export interface CallInfo {
 
 export class Faults {
   private readonly active: ActiveFault[] = [];
+  private readonly gates = new Map<string, Gate>();
 
   add(spec: FaultSpec): void {
-    const kinds: FaultKind[] = ['throttle', 'internal', 'unavailable', 'error', 'fail-midway', 'fail-after'];
+    const kinds: FaultKind[] = ['throttle', 'internal', 'unavailable', 'error', 'fail-midway', 'fail-after', 'pause'];
     if (!spec || typeof spec.operation !== 'string' || !kinds.includes(spec.kind)) {
       throw new Error(`a fault needs "operation" and "kind" (one of ${kinds.join(', ')}): ${JSON.stringify(spec)}`);
     }
@@ -102,6 +114,40 @@ export class Faults {
     const fault = this.take(call, ['fail-after']);
     if (!fault) return undefined;
     return new AwsError(fault.code!, fault.message ?? `Injected fault after the call: ${fault.code}`, fault.status ?? 500);
+  }
+
+  private gate(name: string): Gate {
+    let g = this.gates.get(name);
+    if (!g) this.gates.set(name, (g = { released: false, held: 0, waiting: [], arrivals: [] }));
+    return g;
+  }
+
+  /** Hold this call while a `pause` fault matches it and its gate is closed (resolves at once otherwise). */
+  async hold(call: CallInfo): Promise<void> {
+    const fault = this.take(call, ['pause']);
+    if (!fault) return;
+    const g = this.gate(fault.name ?? fault.operation);
+    g.held++;
+    for (const arrived of g.arrivals.splice(0)) arrived();
+    if (!g.released) await new Promise<void>((resolve) => g.waiting.push(resolve));
+  }
+
+  /** Resolves once a call is held at the gate `name` (at once when one already was). */
+  paused(name: string): Promise<void> {
+    const g = this.gate(name);
+    return g.held > 0 ? Promise.resolve() : new Promise<void>((resolve) => g.arrivals.push(resolve));
+  }
+
+  /** Let every call held at the gate `name` through, and any later one that a pause fault of that name catches. */
+  release(name: string): void {
+    const g = this.gate(name);
+    g.released = true;
+    for (const go of g.waiting.splice(0)) go();
+  }
+
+  /** Release every gate (the emulator closes). */
+  releaseAll(): void {
+    for (const name of this.gates.keys()) this.release(name);
   }
 
   /** True when this long-running call should end in status `failed`. */

@@ -34,6 +34,10 @@ export interface RunningEmulator {
   port: number;
   state(): EmulatorState;
   inject(fault: FaultSpec): void;
+  /** Resolves once a call is held by a `pause` fault of this name. */
+  paused(name: string): Promise<void>;
+  /** Lets the calls a `pause` fault of this name holds through. */
+  release(name: string): void;
   /** Moves the simulated clock forward. */
   advance(simSeconds: number): void;
   world: World;
@@ -63,11 +67,14 @@ export async function startEmulator(options: StartOptions): Promise<RunningEmula
     // A copy, as the HTTP endpoint gives it: later changes in the world never show through an old answer.
     state: () => JSON.parse(JSON.stringify(snapshotOfWorld(world, log, faults))) as EmulatorState,
     inject: (fault) => faults.add(fault),
+    paused: (name) => faults.paused(name),
+    release: (name) => faults.release(name),
     advance: (s) => {
       world.clock.advance(s);
       world.tick();
     },
     close: async () => {
+      faults.releaseAll();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       for (const account of world.accounts.values()) {

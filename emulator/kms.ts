@@ -381,6 +381,19 @@ export const kmsOperations: Record<string, (ctx: HandlerContext, input: Input) =
       Name: str(input, 'Name', false),
       CreationDate: ctx.world.now()
     };
+    // With a Name, CreateGrant is idempotent: identical parameters return the existing grant's id (with a new token).
+    const same = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+    const existing = grant.Name
+      ? key.grants.find(
+          (g) =>
+            g.Name === grant.Name &&
+            g.GranteePrincipal === grant.GranteePrincipal &&
+            g.RetiringPrincipal === grant.RetiringPrincipal &&
+            g.IssuingAccount === grant.IssuingAccount &&
+            same(g.Operations, grant.Operations)
+        )
+      : undefined;
+    if (existing) return { GrantId: existing.GrantId, GrantToken: grant.GrantToken };
     key.grants.push(grant);
     return { GrantId: grant.GrantId, GrantToken: grant.GrantToken };
   },

@@ -140,8 +140,10 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
   try {
     routed = route(headers, body, scope);
     caller = await authenticate(deps, req, headers, body, routed);
-    deps.world.tick();
     const params = routed.json ? (routed.input ?? {}) : Object.fromEntries(routed.params!.raw);
+    // A `pause` fault holds the call here (before it sees the world) until the test releases it.
+    await deps.faults.hold({ service: routed.service, operation: routed.operation, params, account: caller?.account, json: routed.json });
+    deps.world.tick();
     const injected = deps.faults.onCall({ service: routed.service, operation: routed.operation, params, account: caller?.account, json: routed.json });
     if (injected) throw injected;
     // RDS and KMS resources live in a region: a request signed for another one sees that region's (none
@@ -199,6 +201,10 @@ async function handleControl(deps: ServerDeps, req: IncomingMessage, res: Server
       const parsed = JSON.parse(body) as FaultSpec | FaultSpec[];
       for (const spec of Array.isArray(parsed) ? parsed : [parsed]) deps.faults.add(spec);
       return json(200, { faults: deps.faults.list() });
+    }
+    if (req.method === 'POST' && url.pathname === '/_emulator/release') {
+      deps.faults.release(url.searchParams.get('name') ?? '');
+      return json(200, { released: url.searchParams.get('name') });
     }
     if (req.method === 'POST' && url.pathname === '/_emulator/advance') {
       const seconds = Number(url.searchParams.get('seconds') ?? '0');

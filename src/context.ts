@@ -40,3 +40,7 @@ export const RUN_TAG = 'rds-cross-account-sync:run';
 export const SOURCE_TAG = 'rds-cross-account-sync:source-snapshot';
 export const TARGET_TAG = 'rds-cross-account-sync:target';
 export const LOCK_TAG = 'rds-cross-account-sync:lock';
+/** On the old staging database from the moment a run starts to replace it: `run=<id> protection=on|off` (who parked it, and whether it had deletion protection). */
+export const PARKED_TAG = 'rds-cross-account-sync:parked';
+/** On a failed restore kept for inspection (keep-failed-restore): orphan clean-up leaves it alone. */
+export const KEPT_TAG = 'rds-cross-account-sync:kept';

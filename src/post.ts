@@ -6,6 +6,7 @@
  */
 import * as core from '@actions/core';
 import { connectAccounts } from './accounts';
+import { failedOperation, nameFailedOperations } from './aws/calls';
 import { runIdFromEnv, type Context } from './context';
 import { recover, needsRecovery } from './recover';
 import { Report } from './report';
@@ -29,12 +30,14 @@ export async function cleanup(): Promise<void> {
     const read = readSettings();
     const settings = read.kind || !saved.kind ? read : { ...read, kind: saved.kind };
     const accounts = await connectAccounts(settings);
+    for (const side of [accounts.source, accounts.target]) for (const client of [side.rds, side.kms, side.sts]) nameFailedOperations(client);
     const ctx: Context = { settings, accounts, report, state, runId: saved.runId ?? runIdFromEnv(), clock: realClock };
     await report.step('Recover unfinished run', () => recover(ctx));
     state.update({ finished: true });
     await report.writeSummary('RDS cross-account sync: post-step clean-up', 'succeeded');
   } catch (e) {
-    core.error(`Post-step clean-up failed: ${(e as Error).message}. Check the staging account by hand: ${JSON.stringify(saved)}`, {
+    const op = failedOperation(e);
+    core.error(`Post-step clean-up failed: ${(e as Error).message}. Step Recover unfinished run${op ? `, AWS operation ${op}` : ''}. Staging needs attention (check the staging account by hand against the saved state: ${JSON.stringify(saved)}).`, {
       title: 'Clean-up after cancellation failed'
     });
     await report.writeSummary('RDS cross-account sync: post-step clean-up', 'failed').catch(() => undefined);

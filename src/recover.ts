@@ -7,7 +7,7 @@
 import * as core from '@actions/core';
 import { databasesFor } from './aws/databases';
 import type { Context } from './context';
-import { finalSnapshotIdentifier, temporaryIdentifier } from './plan/target';
+import { finalSnapshotIdentifier, lockIdentifier } from './plan/target';
 import type { RunState } from './state';
 import { releaseLock } from './steps/lock';
 import { deleteStagingCopy } from './steps/stage-copy';
@@ -22,7 +22,7 @@ export async function recover(ctx: Context): Promise<void> {
   const s = ctx.state.get();
   const runId = s.runId ?? ctx.runId;
   const target = s.swap?.target ?? ctx.settings.target.identifier;
-  const temporary = s.restored?.identifier ?? temporaryIdentifier(target, runId);
+  const temporary = s.restored?.identifier ?? lockIdentifier(target);
   const parkedAs = s.swap?.parkedAs;
   // The kind the main step worked with (it may have been detected there), else what the inputs say.
   const kind = s.kind ?? s.restored?.kind ?? s.targetCopy?.kind ?? ctx.settings.kind ?? 'cluster';

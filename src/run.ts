@@ -19,6 +19,8 @@ import { runSource } from './source';
 import { StateStore, markMainStarted } from './state';
 import { runTarget } from './target';
 import { describeSecretPlan } from './steps/secret';
+import { nameFailedOperations } from './aws/calls';
+import { withWhereAndOutcome } from './steps/outcome';
 import { realClock } from './wait';
 
 export async function run(): Promise<void> {
@@ -39,6 +41,7 @@ export async function run(): Promise<void> {
     const accounts = await report.step('Credentials', () => connectAccounts(settings!), a =>
       `source ${a.source.accountId} (${a.source.via}), target ${a.target.accountId} (${a.target.via})`
     );
+    for (const side of [accounts.source, accounts.target]) for (const client of [side.rds, side.kms, side.sts]) nameFailedOperations(client);
     // source-db / target-db leave the kind open: RDS says whether they name a cluster or an instance.
     const withKind = await resolveKinds(settings, accounts);
     settings = withKind;
@@ -71,13 +74,19 @@ export async function run(): Promise<void> {
     report.output('duration-seconds', Math.round(report.elapsedMs() / 1000));
     state.update({ finished: true });
     core.info(`Staging ${result.kind} ${result.identifier} refreshed from ${shared.sourceSnapshotId}.`);
-    await report.writeSummary('RDS cross-account sync', 'succeeded');
+    // An error reported on the way (a lock that could not be released) fails the job although staging is refreshed.
+    const pending = report.diagnostics.some(d => (d.severity ?? 'error') === 'error');
+    await report.writeSummary('RDS cross-account sync', pending ? 'failed' : 'succeeded');
+    if (pending) process.exitCode = core.ExitCode.Failure;
   } catch (e) {
-    for (const d of explain(e, ctx)) report.diagnose(d);
+    const diagnostics = withWhereAndOutcome(explain(e, ctx), e, report, ctx?.state.get());
+    for (const d of diagnostics) report.diagnose(d);
     ctx?.state.update({ finished: true });
-    await report.writeSummary('RDS cross-account sync', 'failed').catch(() => undefined);
+    // Only notices (another run holds the lock): this run stopped cleanly, without changing anything.
+    const stopped = diagnostics.length > 0 && diagnostics.every(d => d.severity === 'notice');
+    await report.writeSummary(stopped ? 'RDS cross-account sync: stopped (another run holds the lock)' : 'RDS cross-account sync', stopped ? 'succeeded' : 'failed').catch(() => undefined);
     // The annotations above carry the message with its title and fix; setFailed would repeat it untitled.
-    process.exitCode = core.ExitCode.Failure;
+    if (!stopped) process.exitCode = core.ExitCode.Failure;
   }
 }
 

@@ -84,6 +84,8 @@ export interface Settings {
   maskingConnection: 'direct' | 'data-api';
   /** TLS to the database for a direct connection: require (encrypted), verify-full (and the server certificate checked), disable. */
   maskingTls: 'require' | 'verify-full' | 'disable';
+  /** The job's token (github-token): asks GitHub whether the run holding a lock is still in progress (actions: read). */
+  githubToken?: string;
   /** target-secret-id / target-secret-rotation: the staging applications' Secrets Manager secret, written after the swap. */
   targetSecret?: TargetSecretSettings;
 }
@@ -197,10 +199,12 @@ export function readSettings(read: InputReader = defaultReader): Settings {
     maskingSalt: optional('masking-salt'),
     maskingStrict: boolean(get, 'masking-strict', true),
     maskingConnection,
-    maskingTls
+    maskingTls,
+    githubToken: optional('github-token')
   };
   const targetSecret = readTargetSecret(get, region, target.accountId);
   if (targetSecret) settings.targetSecret = targetSecret;
+  if (settings.githubToken) core.setSecret(settings.githubToken);
   if (settings.maskingSalt) core.setSecret(settings.maskingSalt);
   if (settings.maskingRules) {
     if (!settings.maskingSalt)

@@ -8,14 +8,14 @@
 import * as core from '@actions/core';
 import { freshForCritical } from './accounts';
 import { databasesFor, type DatabaseInfo } from './aws/databases';
-import type { Context } from './context';
-import type { TargetPlan } from './plan/target';
+import { RUN_TAG, type Context } from './context';
+import { planTarget, temporaryIdentifier, type TargetPlan } from './plan/target';
 import { cleanupSnapshots } from './steps/cleanup';
 import { copyIntoStaging, deleteStagingCopy } from './steps/stage-copy';
-import { acquireLock, releaseLock } from './steps/lock';
+import { acquireLock, LockBusyError, LockLostError, releaseLockOrReport } from './steps/lock';
 import { maskRestored } from './steps/mask';
 import { handOverPassword, restoreDatabase, type RestoredDatabase } from './steps/restore';
-import { deleteOld, rollback, rollbackInput, swapIn } from './steps/swap';
+import { deleteOld, PROTECTION_KEY, rollback, rollbackInput, swapIn } from './steps/swap';
 import { putStagingSecretBack, rotateTargetSecret, writeTargetSecret } from './steps/secret';
 import type { SharedSnapshot, TargetResult } from './types';
 
@@ -24,12 +24,21 @@ export interface TargetHooks {
   mask?: (ctx: Context, db: RestoredDatabase) => Promise<{ masked: boolean }>;
 }
 
-export async function runTarget(ctx: Context, plan: TargetPlan, shared: SharedSnapshot, hooks: TargetHooks = {}): Promise<TargetResult> {
+export async function runTarget(ctx: Context, planned: TargetPlan, shared: SharedSnapshot, hooks: TargetHooks = {}): Promise<TargetResult> {
   const { report } = ctx;
-  const db = databasesFor(ctx, 'target', plan.kind);
-  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
-  ctx.state.update({ kind: plan.kind });
-  const lock = await report.step('Lock staging', () => acquireLock(ctx, plan, db), () => `${plan.target} locked by run ${ctx.runId}`);
+  const db = databasesFor(ctx, 'target', planned.kind);
+  const noun = planned.kind === 'instance' ? 'instance' : 'cluster';
+  ctx.state.update({ kind: planned.kind });
+  const locked = await report.step('Lock staging', () => acquireLock(ctx, planned, db), () =>
+    `no other run holds ${planned.target}; the restore claims ${planned.temporary} for run ${ctx.runId}`
+  );
+  const lock = locked.value;
+  // A stale lock taken over or a leftover removed may have changed staging: plan from what is there now.
+  const plan = locked.changed
+    ? await report.step('Plan: target (again)', () =>
+        planTarget(ctx, { identifier: shared.identifier, arn: shared.arn, encrypted: shared.encrypted ?? Boolean(shared.kmsKeyArn) })
+      )
+    : planned;
 
   let masked = false;
   let info: DatabaseInfo;
@@ -65,17 +74,33 @@ export async function runTarget(ctx: Context, plan: TargetPlan, shared: SharedSn
     const [swapped, r] = [info, restored];
     if (ctx.settings.targetSecret) await report.step('Staging secret', () => writeTargetSecret(ctx, swapped, r), w => `${w.name} version ${w.versionId}`);
   } catch (e) {
+    // Another run holds the lock (this run never had it, or lost it): what is there is that run's, left as it is.
+    if (e instanceof LockBusyError || e instanceof LockLostError) throw e;
     await putStagingSecretBack(ctx);
     await putStagingBack(ctx, plan);
     throw e;
   }
+  ctx.state.update({ refreshed: true });
 
+  let deleted = false;
   try {
-    if (plan.swap.parkedAs) await report.step(`Delete old staging ${noun}`, () => deleteOld(ctx, plan, db));
+    if (plan.swap.parkedAs) {
+      ctx.state.update({ pending: `the old ${noun} ${plan.swap.parkedAs}: the next run deletes it, or delete it with the commands above` });
+      await report.step(`Delete old staging ${noun}`, () => deleteOld(ctx, plan, db));
+      ctx.state.update({ pending: undefined });
+    }
+    deleted = true;
   } finally {
-    await releaseLock(ctx, db, [plan.target, ...(plan.swap.parkedAs ? [plan.swap.parkedAs] : [])]).catch(e =>
-      core.warning(`Could not remove the lock tag from ${plan.target}: ${(e as Error).message}`)
-    );
+    if (!ctx.state.get().lockLost) {
+      await releaseLockOrReport(
+        ctx,
+        db,
+        [plan.target, ...(plan.swap.parkedAs ? [plan.swap.parkedAs] : [])],
+        deleted
+          ? `Staging was refreshed; clean-up is pending (the lock tag on ${plan.target}: remove it with the command below).`
+          : `Staging was refreshed; clean-up is pending (the lock tag on ${plan.target} and the old ${noun} ${plan.swap.parkedAs}: the next run removes both once this run has ended).`
+      );
+    }
   }
   await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
   if (ctx.settings.targetSecret?.rotation === 'trigger') await report.step('Rotate staging secret', () => rotateTargetSecret(ctx), r => r);
@@ -127,8 +152,13 @@ async function putStagingBack(ctx: Context, plan: TargetPlan): Promise<void> {
     await ctx.report.step('Roll back', () => rollback(ctx, db, rollbackInput(ctx, plan)), done => done.join('; ') || 'nothing to undo');
     // The new database is gone (or kept on purpose): its source, the staging copy, goes too.
     if (ctx.state.get().targetCopy) await dropStagingCopy(ctx, plan);
-    await releaseLock(ctx, db, [plan.target, plan.temporary]);
+    ctx.state.update({ rolledBack: true });
+    await releaseLockOrReport(ctx, db, [plan.target, plan.temporary, temporaryIdentifier(plan.target, ctx.runId)], 'Staging is as it was (rolled back).');
   } catch (e) {
+    const restored = await protectionBackOn(ctx, plan);
+    ctx.state.update({
+      attention: `the roll back stopped at: ${(e as Error).message}; the old ${noun} is ${plan.target}${plan.swap.parkedAs ? ` or ${plan.swap.parkedAs}` : ''}, see "Roll back incomplete: check staging by hand"`
+    });
     const describe =
       plan.kind === 'cluster'
         ? `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${plan.target}')].[DBClusterIdentifier,Status]"`
@@ -142,8 +172,34 @@ async function putStagingBack(ctx: Context, plan: TargetPlan): Promise<void> {
       message:
         `Putting ${plan.target} back failed: ${(e as Error).message}. ` +
         (plan.swap.parkedAs ? `The old staging ${noun} is ${plan.target} or ${plan.swap.parkedAs}; ` : '') +
-        `the new one is ${plan.temporary} or ${plan.target} (tag rds-cross-account-sync:run=${ctx.runId}). Nothing of the old ${noun} was deleted. The lock stays until this is resolved.`,
+        `the new one is ${plan.temporary} or ${plan.target} (tag rds-cross-account-sync:run=${ctx.runId}). Nothing of the old ${noun} was deleted${restored}. The lock stays until this is resolved. ` +
+        `Staging needs attention (rename the old ${noun} back to ${plan.target} if it is not there, then delete the new one; the commands below).`,
       fix: (plan.swap.parkedAs ? rename : '') + describe
     });
   }
+}
+
+/**
+ * A rollback that could not finish: whatever this run turned off is turned back
+ * on, wherever the old database is now (its own name or the parked one).
+ * Returns a clause for the message.
+ */
+async function protectionBackOn(ctx: Context, plan: TargetPlan): Promise<string> {
+  if (ctx.state.get()[PROTECTION_KEY] !== true) return '';
+  const db = databasesFor(ctx, 'target', plan.kind);
+  for (const id of [plan.target, plan.swap.parkedAs]) {
+    if (!id) continue;
+    try {
+      const d = await db.describe(id);
+      if (!d || d.tags[RUN_TAG] === ctx.runId) continue;
+      if (!d.deletionProtection) await db.modify(id, { deletionProtection: true });
+      ctx.state.update({ [PROTECTION_KEY]: undefined });
+      return `; its deletion protection is back on (${id})`;
+    } catch (e) {
+      core.warning(`Step Roll back, ModifyDB${plan.kind === 'instance' ? 'Instance' : 'Cluster'} on ${id}: could not turn its deletion protection back on: ${(e as Error).message}`, {
+        title: `Deletion protection of ${id} still off`
+      });
+    }
+  }
+  return `; its deletion protection is still off: turn it back on (aws rds modify-${plan.kind === 'instance' ? 'db-instance --db-instance-identifier' : 'db-cluster --db-cluster-identifier'} <old> --deletion-protection --apply-immediately)`;
 }

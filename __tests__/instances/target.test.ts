@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import type { Context } from '../../src/context';
-import { LOCK_TAG, MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG } from '../../src/context';
+import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG } from '../../src/context';
 import { planTarget, type TargetPlan } from '../../src/plan/target';
 import { needsRecovery, recover } from '../../src/recover';
 import type { RunState } from '../../src/state';
@@ -22,7 +22,8 @@ const SHARE_KEY = `arn:aws:kms:${REGION}:${SOURCE}:key/aaaaaaaa-12ab-34cd-56ef-1
 const SHARED_ID = 'rcas-app-production-pg-2026-11-28-03-10';
 const SHARED_ARN = `arn:aws:rds:${REGION}:${SOURCE}:snapshot:${SHARED_ID}`;
 const COPY = 'app-staging-pg-copy-app-production-pg-2026-11-28-03-10';
-const TEMP = 'app-staging-pg-sync-900-1';
+/** The restore name: one per target (the lock). */
+const TEMP = 'app-staging-pg-sync';
 const PARKED = 'app-staging-pg-old-900-1';
 
 function inputs(extra: Record<string, string> = {}): Record<string, string> {
@@ -192,11 +193,12 @@ describe('a fault at each target step leaves staging exactly as it was', () => {
     expect(target.world()).toEqual(before);
   });
 
-  it('keep-failed-restore keeps the new instance but still removes the copy', async () => {
+  it('keep-failed-restore keeps the new instance under a run-scoped name (freeing the lock name) but still removes the copy', async () => {
     const { target, ctx, plan, shared } = await setup({ 'keep-failed-restore': 'true' });
     target.faults.push({ op: 'ModifyDBInstance', when: i => i.NewDBInstanceIdentifier === 'app-staging-pg', error: 'InvalidDBInstanceStateFault' });
     await expect(runTarget(ctx, plan, shared)).rejects.toThrow();
-    expect(target.instances.has(TEMP)).toBe(true);
+    expect(target.instances.has(TEMP)).toBe(false);
+    expect(target.instances.get('app-staging-pg-sync-900-1')!.tags).toMatchObject({ [RUN_TAG]: '900-1', [KEPT_TAG]: 'keep-failed-restore' });
     expect(target.instances.get('app-staging-pg')!.tags[RUN_TAG]).toBeUndefined();
     expect(target.snapshots.has(COPY)).toBe(false);
   });

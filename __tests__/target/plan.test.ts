@@ -12,7 +12,7 @@ import {
   type ExistingDatabase
 } from '../../src/plan/target';
 import { readSettings } from '../../src/settings';
-import { formatLock, olderLock, otherLocks, parseLock } from '../../src/steps/lock';
+import { formatLock, otherLocks, parseLock } from '../../src/steps/lock';
 import { baseInputs, RULES_FILE, TARGET_KEY } from './helpers';
 import { quietStdout } from '../helpers/stdout';
 
@@ -109,9 +109,9 @@ describe('targetBlockers', () => {
 });
 
 describe('buildTargetPlan / describeTargetPlan', () => {
-  it('names are run-scoped and what is printed is what runs', () => {
+  it('the restore name is the lock (one per target), the other names are run-scoped, and what is printed is what runs', () => {
     const plan = buildTargetPlan({ settings: settings({ 'instance-count': '2', 'final-snapshot': 'take' }), runId: '4242-1', existing });
-    expect(plan.temporary).toBe('app-staging-sync-4242-1');
+    expect(plan.temporary).toBe('app-staging-sync');
     expect(plan.instances).toEqual(['app-staging-sync-4242-1-1', 'app-staging-sync-4242-1-2']);
     expect(plan.swap).toEqual({
       parkedAs: 'app-staging-old-4242-1',
@@ -119,7 +119,7 @@ describe('buildTargetPlan / describeTargetPlan', () => {
       finalSnapshotIdentifier: 'app-staging-final-4242-1'
     });
     const text = describeTargetPlan(plan).join('\n');
-    expect(text).toContain('Rename app-staging to app-staging-old-4242-1, then app-staging-sync-4242-1 to app-staging');
+    expect(text).toContain('Rename app-staging to app-staging-old-4242-1, then app-staging-sync to app-staging');
     expect(text).toContain('with final snapshot app-staging-final-4242-1');
     expect(text).toContain('2 x instance class: db.serverless (from the current staging cluster)');
     expect(text).toContain(`encrypted under ${TARGET_KEY}`);
@@ -128,7 +128,7 @@ describe('buildTargetPlan / describeTargetPlan', () => {
   it('without a staging cluster the new one only takes the name', () => {
     const plan = buildTargetPlan({ settings: settings(), runId: '1-1', existing: undefined });
     expect(plan.swap).toEqual({ parkedAs: undefined, steps: ['promote-new', 'apply-settings'], finalSnapshotIdentifier: undefined });
-    expect(describeTargetPlan(plan).join('\n')).toContain('Rename app-staging-sync-1-1 to app-staging (nothing to replace)');
+    expect(describeTargetPlan(plan).join('\n')).toContain('Rename app-staging-sync to app-staging (nothing to replace)');
   });
 });
 
@@ -179,11 +179,6 @@ describe('lock values', () => {
     expect(parseLock(formatLock(v))).toEqual(v);
     expect(formatLock(v)).toMatch(/^[\p{L}\p{N}\s_.:/=+\-@]*$/u);
     expect(parseLock('garbage')).toBeUndefined();
-  });
-  it('the older lock wins, ties by run id', () => {
-    expect(olderLock(v, { ...v, runId: '78-1', since: '2026-11-28T10:00:01.000Z' })).toBe(true);
-    expect(olderLock({ ...v, since: '2026-11-28T11:00:00.000Z' }, v)).toBe(false);
-    expect(olderLock({ ...v, runId: '1-1' }, v)).toBe(true);
   });
   it('otherLocks: same target, other run, not being deleted; an unreadable tag on the target itself counts', () => {
     const db = (identifier: string, lock: string | undefined, status = 'available'): DatabaseInfo => ({

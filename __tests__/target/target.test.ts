@@ -220,7 +220,7 @@ describe('the lock', () => {
     const plan = await planTarget(ctx);
     const before = world.target.world();
     const err = await runTarget(ctx, plan, sharedSnapshot(world)).catch(e => e);
-    expect((err as DiagnosedError).diagnostics[0].title).toBe('Another run is refreshing app-staging');
+    expect((err as DiagnosedError).diagnostics[0]).toMatchObject({ title: 'Another run is refreshing app-staging: this run stops', severity: 'notice' });
     expect((err as DiagnosedError).diagnostics[0].fix).toContain(`remove-tags-from-resource --resource-name ${world.target.arn('app-staging')}`);
     expect(world.target.ops()).not.toContain('RestoreDBClusterFromSnapshot');
     expect(world.target.world()).toEqual(before);
@@ -235,7 +235,7 @@ describe('the lock', () => {
     expect(world.target.ops()).not.toContain('RestoreDBClusterFromSnapshot');
   });
 
-  it('a lock tag whose answer was lost is taken back: staging ends unlocked and untouched', async () => {
+  it('a parked note whose answer was lost is taken back: staging ends unlocked and untouched', async () => {
     const world = makeWorld();
     addStaging(world);
     const ctx = makeCtx(world);
@@ -267,6 +267,7 @@ const HANGS: HangCase[] = [
   { name: 'during the restore call', fault: { op: 'RestoreDBClusterFromSnapshot', hang: true } },
   { name: 'during the password reset', fault: { op: 'ModifyDBCluster', when: i => i.MasterUserPassword !== undefined, hang: true } },
   { name: 'during instance creation', fault: { op: 'CreateDBInstance', hang: true } },
+  { name: 'while noting who parks the old cluster', fault: { op: 'AddTagsToResource', hang: true } },
   { name: 'with deletion protection off', fault: { op: 'ModifyDBCluster', when: i => i.DeletionProtection === false, hang: true } },
   { name: 'while parking the old cluster', fault: { op: 'ModifyDBCluster', when: i => i.NewDBClusterIdentifier === PARKED, hang: true } },
   { name: 'while promoting the new cluster', fault: { op: 'ModifyDBCluster', when: i => i.NewDBClusterIdentifier === 'app-staging', hang: true } },

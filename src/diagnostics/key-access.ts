@@ -341,7 +341,7 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
       notice(
         {
           title: 'Preflight grant left on the key',
-          message: `The probe grant ${probe.grantId} on ${where} could not be retired or revoked (${probe.cleanup.code}: ${probe.cleanup.message}). It allows only Decrypt and DescribeKey to ${remedy.principalArn}.`,
+          message: `The probe grant ${probe.grantId} on ${where} could not be retired or revoked (${probe.cleanup.code}: ${probe.cleanup.message}). It allows only Decrypt and DescribeKey to ${remedy.principalArn}. The next run's preflight retires it: its probe asks for the same grant (same name, grantee and operations), and KMS answers with this grant's id.`,
           fix: `aws kms revoke-grant --key-id ${remedy.keyArn} --grant-id ${probe.grantId}`
         },
         'warning'

@@ -7,7 +7,7 @@
  * pure function of the settings and what RDS described.
  */
 import { databasesFor, type CarriedSettings, type DatabaseInfo, type InstanceInfo, type SnapshotInfo, type Tags } from '../aws/databases';
-import { LOCK_TAG, MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG, type Context } from '../context';
+import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG, type Context } from '../context';
 import { DiagnosedError } from '../errors';
 import { cliNouns, toRdsIdentifier } from '../rds-rules';
 import type { Diagnostic } from '../report';
@@ -115,8 +115,18 @@ export interface TargetPlan {
   warnings: string[];
 }
 
+/** Run-scoped: the new cluster's member instances (instance names never change with the cluster's), and a kept failed restore. */
 export function temporaryIdentifier(target: string, runId: string): string {
   return toRdsIdentifier(target, 'sync', runId);
+}
+
+/**
+ * The name every run restores its new database under: one per target, so RDS
+ * itself refuses a second one (DBClusterAlreadyExistsFault / DBInstanceAlreadyExists).
+ * Holding this name is the lock (see steps/lock.ts).
+ */
+export function lockIdentifier(target: string): string {
+  return toRdsIdentifier(target, 'sync');
 }
 
 export function parkedIdentifier(target: string, runId: string): string {
@@ -160,7 +170,7 @@ export function instanceIdentifiers(temporary: string, count: number): string[] 
 
 /** Tag keys that belong to AWS or to this action: never copied from the old database to the new one. */
 export function isOwnOrReservedTag(key: string): boolean {
-  return key.startsWith('aws:') || [MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG, LOCK_TAG].includes(key);
+  return key.startsWith('aws:') || [MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG, LOCK_TAG, PARKED_TAG, KEPT_TAG].includes(key);
 }
 
 function pick<T>(input: T | undefined, staging: T | undefined, dflt: T): Inherited<T> {
@@ -304,14 +314,14 @@ export interface PlanInputs {
 export function buildTargetPlan({ settings, runId, existing, shared }: PlanInputs): TargetPlan {
   const kind = dbKind(settings);
   const target = settings.target.identifier;
-  const temporary = temporaryIdentifier(target, runId);
+  const temporary = lockIdentifier(target);
   const steps = swapSteps(existing);
   if (kind === 'instance' && !shared) throw new Error('internal: the target plan of an RDS DB instance needs the shared snapshot');
   return {
     kind,
     target,
     temporary,
-    instances: kind === 'cluster' ? instanceIdentifiers(temporary, settings.instanceCount) : [],
+    instances: kind === 'cluster' ? instanceIdentifiers(temporaryIdentifier(target, runId), settings.instanceCount) : [],
     existing,
     // Aurora never copies in staging, whatever was shared.
     copy: decideTargetCopy({ kind, target, shared: shared ?? { identifier: '', arn: '', encrypted: true }, targetKeyArn: settings.target.kmsKeyArn }),

@@ -12,7 +12,7 @@ import { DiagnosedError } from '../errors';
 import type { TargetPlan } from '../plan/target';
 import type { DbKind, SharedSnapshot } from '../types';
 import { WaitFailedError } from '../wait';
-import { confirmLock } from './lock';
+import { claimRefused, confirmLock, isNameTaken } from './lock';
 
 /** What the masking hook and the swap need to know about the new database. */
 export interface RestoredDatabase {
@@ -95,7 +95,8 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
   const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
   try {
     ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
-    await db.restore({
+    // The restore is the claim: `id` is the same for every run on this target, and RDS refuses a second database of that name.
+    const claim = () => db.restore({
       identifier: id,
       // An RDS DB instance restores from the staging account's own copy (see steps/stage-copy.ts), Aurora from the shared ARN.
       snapshotArn: plan.copy.needed ? plan.copy.identifier : shared.arn,
@@ -117,8 +118,19 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
       storageType: r.storageType,
       tags: restoreTags(ctx, plan, lock)
     });
-    // Without a staging database to tag, the lock travels on the new one: check nobody else took the target meanwhile.
-    if (!plan.existing) await confirmLock(ctx, plan, db, lock);
+    const notClaimed = async (e: unknown): Promise<never> => {
+      throw isNameTaken(e) ? await claimRefused(ctx, plan, db, e) : e;
+    };
+    await claim().catch(async (e: unknown) => {
+      // A claim being deleted (a run that gave way, or a leftover just removed) still holds the name until it is gone.
+      if (isNameTaken(e) && (await db.describe(id))?.status === 'deleting') {
+        await db.waitDeleted(id, `${id} (being deleted) to free the name`);
+        return claim().catch(notClaimed);
+      }
+      return notClaimed(e);
+    });
+    // A run that promoted its database since this run's start holds the lock on the target: give way to it.
+    await confirmLock(ctx, plan, db, lock);
     await db.waitAvailable(id, `restore of ${noun} ${id}`);
 
     const password = await resetPassword(db, id, plan.password.reset);

@@ -6,11 +6,13 @@
  * (not from what it assumes), so the main step and the post step share it.
  */
 import * as core from '@actions/core';
+import { failedOperation } from '../aws/calls';
 import type { DatabaseInfo, Databases } from '../aws/databases';
-import { RUN_TAG, type Context } from '../context';
+import { KEPT_TAG, PARKED_TAG, RUN_TAG, type Context } from '../context';
 import { DiagnosedError } from '../errors';
-import type { TargetPlan } from '../plan/target';
+import { temporaryIdentifier, type TargetPlan } from '../plan/target';
 import type { RunState } from '../state';
+import { assertLockHeld, formatParked, parseParked } from './lock';
 
 /** Extra RunState field: this run turned off the old cluster's deletion protection (rollback turns it back on). */
 export const PROTECTION_KEY = 'swapProtection';
@@ -35,17 +37,36 @@ export async function swapIn(ctx: Context, plan: TargetPlan, db: Databases): Pro
   const phase = (p: SwapState['phase'], extra: Partial<RunState> = {}): void => ctx.state.update({ swap: { target, parkedAs, phase: p }, ...extra });
 
   if (plan.existing && parkedAs) {
+    // Fencing: the old database is only touched while this run holds the lock, and only when it is still the one planned.
+    await assertLockHeld(ctx, plan, db, `parking ${target}`, temporary);
+    const old = await db.describe(target);
+    if (!old || (plan.existing.resourceId && old.resourceId !== plan.existing.resourceId)) {
+      throw new DiagnosedError({
+        title: `${target} changed since the plan: this run stopped`,
+        message: `Step Swap, DescribeDB${nounOf(db) === 'instance' ? 'Instances' : 'Clusters'}: ${target} is ${old ? `another ${nounOf(db)} (resource id ${old.resourceId})` : 'gone'} since the plan read it. Nothing of it was changed; staging is as it was (the new ${nounOf(db)} ${temporary} is removed).`
+      });
+    }
+    // Who parks it and whether it had deletion protection, on the database itself: a run that takes over after this one ended puts it back.
+    await db.addTags(old.arn, { [PARKED_TAG]: formatParked(ctx.runId, old.deletionProtection) });
     if (plan.swap.steps.includes('disable-deletion-protection')) {
+      await assertLockHeld(ctx, plan, db, `turning deletion protection of ${target} off`, temporary);
       ctx.state.update({ [PROTECTION_KEY]: true });
       await db.modify(target, { deletionProtection: false });
       await db.waitAvailable(target, `deletion protection off on ${target}`, d => !d.deletionProtection);
     }
+    await assertLockHeld(ctx, plan, db, `renaming ${target} to ${parkedAs}`, temporary);
     phase('parking');
-    await db.modify(target, { newIdentifier: parkedAs });
+    await db.modify(target, { newIdentifier: parkedAs }).catch((e: unknown) => {
+      // RDS answered no (4xx): the rename never started, so the rollback need not look for the parked name.
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status !== undefined && status >= 400 && status < 500) ctx.state.update({ swap: undefined });
+      throw e;
+    });
     await db.waitAvailable(parkedAs, `rename of ${target} to ${parkedAs}`);
     phase('parked');
   }
 
+  await assertLockHeld(ctx, plan, db, `renaming ${temporary} to ${target}`, temporary);
   phase('promoting');
   await db.modify(temporary, { newIdentifier: target });
   await db.waitAvailable(target, `rename of ${temporary} to ${target}`, d => isFromRun(d, ctx.runId));
@@ -72,12 +93,16 @@ export async function deleteOld(ctx: Context, plan: TargetPlan, db: Databases): 
   if (!parkedAs) return;
   const noun = nounOf(db);
   const final = plan.swap.finalSnapshotIdentifier ? `--final-db-snapshot-identifier ${plan.swap.finalSnapshotIdentifier}` : '--skip-final-snapshot';
+  await assertLockHeld(ctx, plan, db, `deleting the old ${noun} ${parkedAs}`, plan.target);
   try {
     await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier });
   } catch (e) {
+    const op = failedOperation(e) ?? (db.kind === 'cluster' ? 'DeleteDBInstance / DeleteDBCluster' : 'DeleteDBInstance');
     throw new DiagnosedError({
       title: `Staging is refreshed, but the old ${noun} ${parkedAs} was not deleted`,
-      message: `${plan.target} is the new ${noun}. Deleting the old one (now named ${parkedAs}) failed: ${(e as Error).message}. It keeps costing money until it is deleted.`,
+      message:
+        `Step Delete old staging ${noun}, ${op} on ${parkedAs} failed: ${(e as Error).message}. ${plan.target} is the new ${noun}. ` +
+        `Staging was refreshed; clean-up is pending (the old ${noun} ${parkedAs}, without deletion protection, keeps costing money: the next run deletes it${plan.swap.finalSnapshotIdentifier ? ' with its final snapshot' : ''}, or run the commands below).`,
       fix:
         db.kind === 'cluster'
           ? `aws rds describe-db-clusters --db-cluster-identifier ${parkedAs} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
@@ -152,19 +177,25 @@ export async function rollback(ctx: Context, db: Databases, r: RollbackInput): P
     await db.waitAvailable(r.target, `rename of ${r.parkedAs} back to ${r.target}`, d => !isFromRun(d, r.runId));
     done.push(`renamed the old ${noun} back to ${r.target}`);
   }
-  if (r.restoreProtection) {
-    const old = await db.describe(r.target);
-    if (old && !isFromRun(old, r.runId) && !old.deletionProtection) {
+  const old = await db.describe(r.target);
+  if (old && !isFromRun(old, r.runId)) {
+    if (r.restoreProtection && !old.deletionProtection) {
       await db.modify(r.target, { deletionProtection: true });
       done.push(`turned deletion protection of ${r.target} back on`);
     }
+    // The note this run put on the old database before parking it goes with the swap.
+    if (parseParked(old.tags[PARKED_TAG])?.runId === r.runId) await db.removeTags(old.arn, [PARKED_TAG]);
   }
   ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
   const temp = await db.describe(r.temporary);
   if (temp && isFromRun(temp, r.runId)) {
     if (r.keepFailed) {
-      done.push(`kept ${r.temporary} (keep-failed-restore)`);
-      core.warning(`The new ${noun} ${r.temporary} is kept for inspection (keep-failed-restore: true); delete it when done.`, { title: 'Failed restore kept' });
+      // Kept under a run-scoped name: the shared name `<target>-sync` is the lock, and the next run needs it.
+      const keptAs = temporaryIdentifier(r.target, r.runId);
+      await db.addTags(temp.arn, { [KEPT_TAG]: 'keep-failed-restore' });
+      await db.modify(r.temporary, { newIdentifier: keptAs });
+      done.push(`kept the new ${noun} as ${keptAs} (keep-failed-restore)`);
+      core.warning(`The new ${noun} is kept for inspection as ${keptAs} (keep-failed-restore: true); delete it when done.`, { title: 'Failed restore kept' });
     } else {
       await db.delete(r.temporary);
       done.push(`deleted the new ${noun} ${r.temporary}`);
