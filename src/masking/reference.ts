@@ -50,7 +50,7 @@ export function maskText(t: Transform, salt: string, text: string): string | nul
 }
 
 /** The masked value of a text column value. */
-export function maskValue(t: Transform, salt: string, value: string | null): string | null {
+export function maskValue(t: Transform, salt: string, value: string | null, _of?: string | null): string | null {
   if (t.kind === 'null') return null;
   if (t.kind === 'constant') return t.value === null ? null : String(t.value);
   if (value === null || value === '') return value;

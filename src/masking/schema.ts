@@ -79,6 +79,8 @@ export interface TablePlan {
   unique: ColumnInfo[];
   /** SELECT of the distinct counts of `unique` (absent when empty): one row, columns d0, d1, … */
   distinctQuery?: string;
+  /** Whether `update` derives values from the salt (binds the dialect's key parameters); false when every rule is null, constant or keep. */
+  usesKeys: boolean;
 }
 
 export interface MaskingPlan {
@@ -149,6 +151,7 @@ export function planMasking(rules: MaskingRules, schema: Schema, dialect: Dialec
     }
     const sets = columns.filter(c => c.expression !== undefined);
     const unique = sets.filter(c => isInjective(c.transform)).map(c => c.column);
+    const usesKeys = sets.some(c => c.transform.kind !== 'null' && c.transform.kind !== 'constant');
     tables.push({
       schema: t.schema,
       table: t.table,
@@ -158,7 +161,8 @@ export function planMasking(rules: MaskingRules, schema: Schema, dialect: Dialec
       unique,
       distinctQuery: unique.length
         ? `SELECT ${unique.map((c, i) => `COUNT(DISTINCT ${dialect.ident(c.column)}) AS d${i}`).join(', ')} FROM ${dialect.table(t.schema, t.table)}`
-        : undefined
+        : undefined,
+      usesKeys
     });
   }
   return { truncate, tables, ruled, truncated, problems };
