@@ -4,7 +4,7 @@
  * and turned into one set-based UPDATE per table.
  */
 import type { ColumnRule, MaskingRules, TableRef, Transform } from './rules';
-import { isInjective } from './rules';
+import { isInjective, sourceColumn } from './rules';
 import { maxOutputLength, type ColumnInfo, type Dialect } from './sql/dialect';
 import type { Executor } from './transports/executor';
 
@@ -96,6 +96,8 @@ export interface MaskingPlan {
 const TEXT_KINDS = new Set(['email', 'name', 'name-kana', 'phone', 'address', 'postal-code', 'hash']);
 
 function checkColumn(dialect: Dialect, where: string, col: ColumnInfo, t: Transform): string | undefined {
+  if (t.kind === 'ip' && !dialect.isText(col) && !dialect.isNetwork(col))
+    return `${where}: ip writes IP addresses but the column is ${col.dataType}; it needs ${dialect.engine === 'postgres' ? 'inet, cidr or ' : ''}a text column.`;
   if (TEXT_KINDS.has(t.kind) && !dialect.isText(col))
     return `${where}: ${t.kind} writes text but the column is ${col.dataType}; use null, constant or keep, or hash a text column.`;
   if (t.kind === 'date-shift' && !dialect.isDate(col)) return `${where}: date-shift needs a date or timestamp column; the column is ${col.dataType}.`;
@@ -147,9 +149,17 @@ export function planMasking(rules: MaskingRules, schema: Schema, dialect: Dialec
         problems.push(problem);
         continue;
       }
-      columns.push({ column: col, transform: cr.transform, expression: dialect.expression(col, cr.transform) });
+      const of = sourceColumn(cr.transform);
+      const source = of === undefined ? undefined : findColumn(t, of);
+      if (of !== undefined && !source) {
+        problems.push(`${where}: of: ${of} is not a column of the table.`);
+        continue;
+      }
+      columns.push({ column: col, transform: cr.transform, expression: dialect.expression(col, cr.transform, source) });
     }
-    const sets = columns.filter(c => c.expression !== undefined);
+    // Columns that derive from another column's value (of:) first: MySQL evaluates SET assignments left to
+    // right, each seeing the ones before it, so the source column must still hold its original value.
+    const sets = [...columns.filter(c => c.expression !== undefined && sourceColumn(c.transform) !== undefined), ...columns.filter(c => c.expression !== undefined && sourceColumn(c.transform) === undefined)];
     const unique = sets.filter(c => isInjective(c.transform)).map(c => c.column);
     const usesKeys = sets.some(c => c.transform.kind !== 'null' && c.transform.kind !== 'constant');
     tables.push({

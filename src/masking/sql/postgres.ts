@@ -3,47 +3,105 @@
  * sha256(bytea) — no pgcrypto, no superuser. $1 and $2 are the HMAC pads (hex).
  */
 import type { HmacPads } from '../keys';
-import type { Transform } from '../rules';
-import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, PREFECTURES, TOWNS } from '../dictionaries';
+import type { NamePart, Transform } from '../rules';
+import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, POSTAL_PREFIXES, PREFECTURES, TOWNS } from '../dictionaries';
+import { DOC_IPV4, DOC_IPV6_HEX, PHONE_KEEP, PHONE_POSITIONS } from '../reference';
 import { literalList, maskExpression, type ColumnInfo, type Dialect } from './dialect';
 
 const TEXT_TYPES = new Set(['text', 'character varying', 'character']);
 const TEXT_UDTS = new Set(['citext']);
 const DATE_TYPES = new Set(['date', 'timestamp without time zone', 'timestamp with time zone']);
+const NET_TYPES = new Set(['inet', 'cidr']);
 
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const str = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-/** HMAC-SHA256(salt, text of c) as bytea. */
-const hmac = (c: string): string => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${c}::text, 'UTF8')))`;
+/** HMAC-SHA256(salt, UTF-8 of the text expression x) as bytea. */
+const hmacOf = (x: string): string => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${x}, 'UTF8')))`;
+/** HMAC of a column's text. */
+const hmac = (c: string): string => hmacOf(`${c}::text`);
 /** Big-endian uint32 number k of the digest `h` (a column of the inner select). */
 const u32 = (k: number): string => `(('x' || encode(substring(h from ${4 * k + 1} for 4), 'hex'))::bit(32)::bigint)`;
 const pick = (list: readonly string[], k: number): string => `(ARRAY[${literalList(list)}])[1 + (${u32(k)} % ${list.length})::int]`;
 const lpad = (k: number, mod: number, width: number): string => `lpad((${u32(k)} % ${mod})::text, ${width}, '0')`;
+const empty = (c: string): string => `${c} IS NULL OR ${c}::text = ''`;
+/** `body` (which uses h) evaluated once with h = the HMAC of the text expression x. */
+const withDigest = (x: string, body: string, extra = ''): string => `(SELECT ${body} FROM (SELECT ${hmacOf(x)} AS h${extra}) AS d)`;
 
 /** Evaluate `body` (which uses h) once per row with h = HMAC of c; NULL and '' pass through. */
 function derive(c: string, body: string): string {
-  return `CASE WHEN ${c} IS NULL OR ${c}::text = '' THEN ${c}::text ELSE (SELECT ${body} FROM (SELECT ${hmac(c)} AS h) AS d) END`;
+  return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE ${withDigest(`${c}::text`, body)} END`;
 }
 
-function textExpression(c: string, t: Transform): string | undefined {
+/** Like derive, but h is the HMAC of the of: column `o` when it has a value (NULL or '' there: of c itself). */
+function deriveFrom(c: string, o: string, own: string, paired: string): string {
+  return `CASE WHEN ${empty(c)} THEN ${c}::text WHEN ${empty(o)} THEN ${withDigest(`${c}::text`, own)} ELSE ${withDigest(`${o}::text`, paired)} END`;
+}
+
+function name(style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string {
+  const [family, given] = style === 'latin' ? [FAMILY_LATIN, GIVEN_LATIN] : style === 'kana' ? [FAMILY_KANA, GIVEN_KANA] : [FAMILY_JA, GIVEN_JA];
+  if (part === 'family') return pick(family, 0);
+  if (part === 'given') return pick(given, 1);
+  return style === 'latin' ? `${pick(given, 1)} || ' ' || ${pick(family, 0)}` : `${pick(family, 0)} || ' ' || ${pick(given, 1)}`;
+}
+
+const ownPostal = `${lpad(0, 1000, 3)} || '-' || ${lpad(1, 10000, 4)}`;
+/** The postal code of an address's prefecture (reference.ts postalOfAddress). */
+const postalOfAddress = (): string => {
+  const p = `1 + (${u32(0)} % ${PREFECTURES.length})::int`;
+  const lo = `(ARRAY[${POSTAL_PREFIXES.map(r => r[0]).join(',')}])[${p}]`;
+  const span = `(ARRAY[${POSTAL_PREFIXES.map(r => r[1] - r[0] + 1).join(',')}])[${p}]`;
+  return `lpad((${lo} + ${u32(1)} % ${span})::text, 3, '0') || '-' || ${lpad(2, 10000, 4)}`;
+};
+
+/** phone (reference.ts maskPhone), unrolled over the first PHONE_POSITIONS characters (at most the column's length). */
+function phone(c: string, col: ColumnInfo): string {
+  const n = Math.min(col.maxLength ?? PHONE_POSITIONS, PHONE_POSITIONS);
+  const ch = (i: number): string => `substr(${c}::text, ${i}, 1)`;
+  const parts: string[] = [];
+  for (let i = 1; i <= n; i++)
+    parts.push(`CASE WHEN ${i} <= k THEN ${ch(i)} WHEN ascii(${ch(i)}) BETWEEN 48 AND 57 THEN substr('123456789', 1 + get_byte(h, ${(i - 1) % 32}) % 9, 1) ELSE ${ch(i)} END`);
+  if (n === PHONE_POSITIONS && (col.maxLength === null || col.maxLength > n)) parts.push(`translate(substr(${c}::text, ${n + 1}), '0123456789', '0000000000')`);
+  const keep = `, length(substring(${c}::text from ${str(`^(${PHONE_KEEP.slice(1)})`)})) AS k`;
+  return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE ${withDigest(`${c}::text`, parts.join(' || '), keep)} END`;
+}
+
+/** ip (reference.ts maskIp) as text, from h. */
+function ipText(t: Extract<Transform, { kind: 'ip' }>, a: string): string {
+  const v6 = t.v6 ?? { hex: DOC_IPV6_HEX, prefix: 32 };
+  const nibbles = v6.prefix / 4;
+  const six = `host(regexp_replace(${str(v6.hex.slice(0, nibbles))} || substr(encode(h, 'hex'), 9, ${32 - nibbles}), '(.{4})(?!$)', '\\1:', 'g')::inet)`;
+  const bases = t.v4 ? [t.v4.base] : DOC_IPV4;
+  const hosts = (t.v4 ? 2 ** (32 - t.v4.prefix) : 256) - 2;
+  const four = `host('0.0.0.0'::inet + ((ARRAY[${bases.join(',')}]::bigint[])[1 + ((${u32(0)} % ${bases.length * hosts}) / ${hosts})::int] + 1 + ${u32(0)} % ${hosts}))`;
+  return `CASE WHEN strpos(${a}, ':') > 0 THEN ${six} ELSE ${four} END`;
+}
+
+function ip(c: string, col: ColumnInfo, t: Extract<Transform, { kind: 'ip' }>): string {
+  if (!NET_TYPES.has(col.dataType)) return derive(c, ipText(t, `${c}::text`));
+  const masked = `set_masklen(${withDigest(`host(${c})`, ipText(t, `host(${c})`))}::inet, masklen(${c}))`;
+  return `CASE WHEN ${c} IS NULL THEN ${c} ELSE ${col.dataType === 'cidr' ? `network(${masked})::cidr` : masked} END`;
+}
+
+function textExpression(c: string, t: Transform, col: ColumnInfo, source?: ColumnInfo): string | undefined {
+  const o = source ? ident(source.column) : undefined;
   switch (t.kind) {
     case 'email':
-      return `CASE WHEN ${c} IS NULL OR ${c}::text = '' THEN ${c}::text ELSE 'u' || left(encode(${hmac(c)}, 'hex'), 32) || ${str('@' + t.domain)} END`;
+      return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE 'u' || left(encode(${hmac(c)}, 'hex'), 32) || ${str('@' + t.domain)} END`;
     case 'hash':
-      return `CASE WHEN ${c} IS NULL OR ${c}::text = '' THEN ${c}::text ELSE left(encode(${hmac(c)}, 'hex'), ${t.length}) END`;
+      return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE left(encode(${hmac(c)}, 'hex'), ${t.length}) END`;
     case 'name':
-      return t.style === 'latin'
-        ? derive(c, `${pick(GIVEN_LATIN, 1)} || ' ' || ${pick(FAMILY_LATIN, 0)}`)
-        : derive(c, `${pick(FAMILY_JA, 0)} || ' ' || ${pick(GIVEN_JA, 1)}`);
+      return derive(c, name(t.style, t.part));
     case 'name-kana':
-      return derive(c, `${pick(FAMILY_KANA, 0)} || ' ' || ${pick(GIVEN_KANA, 1)}`);
+      return o ? deriveFrom(c, o, name('kana', t.part), name('kana', t.part)) : derive(c, name('kana', t.part));
     case 'phone':
-      return derive(c, `'090-' || ${lpad(0, 10000, 4)} || '-' || ${lpad(1, 10000, 4)}`);
+      return phone(c, col);
     case 'postal-code':
-      return derive(c, `${lpad(0, 1000, 3)} || '-' || ${lpad(1, 10000, 4)}`);
+      return o ? deriveFrom(c, o, ownPostal, postalOfAddress()) : derive(c, ownPostal);
     case 'address':
       return derive(c, `${pick(PREFECTURES, 0)} || ${pick(TOWNS, 1)} || (1 + ${u32(2)} % 9)::text || '-' || (1 + ${u32(3)} % 30)::text || '-' || (1 + ${u32(4)} % 20)::text`);
+    case 'ip':
+      return ip(c, col, t);
     default:
       return undefined;
   }
@@ -65,7 +123,8 @@ export const postgres: Dialect = {
   engine: 'postgres',
   ident,
   table,
-  expression: (col: ColumnInfo, t: Transform) => maskExpression(ident(col.column), col, t, { literal, dateShift, text: textExpression }),
+  expression: (col: ColumnInfo, t: Transform, source?: ColumnInfo) =>
+    maskExpression(ident(col.column), col, t, { literal, dateShift, text: (c, tr) => textExpression(c, tr, col, source) }),
   sessionKeys: () => [],
   clearKeys: () => [],
   updateParams: (pads: HmacPads) => [pads.innerHex, pads.outerHex],
@@ -77,6 +136,7 @@ WHERE t.table_type = 'BASE TABLE' AND c.table_schema NOT IN ('pg_catalog', 'info
 ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
   defaultSchemaQuery: 'SELECT current_schema() AS s',
   isText: col => TEXT_TYPES.has(col.dataType) || TEXT_UDTS.has(col.udtName),
+  isNetwork: col => NET_TYPES.has(col.dataType),
   isDate: col => DATE_TYPES.has(col.dataType),
   countRows: sql => `SELECT count(*) AS n FROM (${sql}) AS v`,
   sample: (schema, name, columns, limit) =>
