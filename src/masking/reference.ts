@@ -25,23 +25,36 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
  * free). The same pattern runs in PostgreSQL (POSIX ARE) and MySQL/MariaDB.
  */
 export const PHONE_KEEP = '^[^0-9+]*(\\+81[^0-9]*(800|120|[2-9]0)?|\\+|0(800|120|[2-9]0)?)?';
-/** Characters of a phone value after which digits become 0 (the SQL is unrolled to this length). */
-export const PHONE_POSITIONS = 40;
+/** Characters of a phone value that are masked digit by digit; digits after them become 0. */
+export const PHONE_POSITIONS = 64;
+/** The digit (1-9) each hex digit of H stands for in a masked phone number. */
+const NIBBLE_DIGITS = '1234567891234567';
 
-/** phone: the kept start as is; every later ASCII digit at (0-based) character i becomes 1-9 from byte i % 32 of H; other characters stay. */
+/**
+ * phone: the kept start as is; after it, digit number j (0-based, counting every
+ * digit of the value) becomes NIBBLE_DIGITS of hex digit j % 64 of H; other
+ * characters stay, so the area-code length and the hyphenation stay too.
+ */
 export function maskPhone(h: Buffer, text: string): string {
+  const hex = h.toString('hex');
   const chars = [...text];
   const keep = [...(new RegExp(PHONE_KEEP).exec(text)?.[0] ?? '')].length;
+  let j = 0;
   return chars
-    .map((ch, i) => (i < keep || ch < '0' || ch > '9' ? ch : i >= PHONE_POSITIONS ? '0' : String(1 + (h[i % 32]! % 9))))
+    .map((ch, i) => {
+      if (ch < '0' || ch > '9') return ch;
+      const digit = i < keep ? ch : i >= PHONE_POSITIONS ? '0' : NIBBLE_DIGITS[parseInt(hex[j % 64]!, 16)]!;
+      j++;
+      return digit;
+    })
     .join('');
 }
 
-const pick = <T>(list: readonly T[], n: number): T => list[n % list.length]!;
-
+/** One number picks the pair: i = u32(0) mod (families × givens); family i / givens, given i mod givens (paired lists share the index). */
 function nameOf(h: Buffer, family: readonly string[], given: readonly string[], part: NamePart | undefined, latin = false): string {
-  const f = pick(family, u32(h, 0));
-  const g = pick(given, u32(h, 1));
+  const i = u32(h, 0) % (family.length * given.length);
+  const f = family[Math.floor(i / given.length)]!;
+  const g = given[i % given.length]!;
   return part === 'family' ? f : part === 'given' ? g : latin ? `${g} ${f}` : `${f} ${g}`;
 }
 
@@ -127,7 +140,6 @@ export function maskValue(t: Transform, salt: string, value: string | null, of?:
 
 /** date-shift: the signed number of days a value (its ISO text, e.g. 1990-04-01) moves; never 0. */
 export function shiftDays(days: number, salt: string, isoText: string): number {
-  const h = digest(salt, isoText);
-  const n = 1 + (u32(h, 1) % days);
-  return (h[0]! & 1) === 1 ? n : -n;
+  const n = u32(digest(salt, isoText), 0) % (2 * days);
+  return n < days ? n - days : n - days + 1;
 }

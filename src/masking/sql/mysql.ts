@@ -28,11 +28,11 @@ const passEmpty = (c: string, body: string): string => `CASE WHEN ${empty(c)} TH
 /** Body from c's HMAC, or from the of: column o's when it has a value. */
 const passFrom = (c: string, o: string, own: string, paired: string): string => `CASE WHEN ${empty(c)} THEN ${c} WHEN ${empty(o)} THEN ${own} ELSE ${paired} END`;
 
+/** A name from c's HMAC: one integer indexes the pair list (reference.ts nameOf). */
 function name(c: string, style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string {
   const [family, given] = style === 'latin' ? [FAMILY_LATIN, GIVEN_LATIN] : style === 'kana' ? [FAMILY_KANA, GIVEN_KANA] : [FAMILY_JA, GIVEN_JA];
-  if (part === 'family') return pick(c, family, 0);
-  if (part === 'given') return pick(c, given, 1);
-  return style === 'latin' ? `CONCAT(${pick(c, given, 1)}, ' ', ${pick(c, family, 0)})` : `CONCAT(${pick(c, family, 0)}, ' ', ${pick(c, given, 1)})`;
+  const list = family.flatMap(f => given.map(g => (part === 'family' ? f : part === 'given' ? g : style === 'latin' ? `${g} ${f}` : `${f} ${g}`)));
+  return `ELT(1 + MOD(${u32(c, 0)}, ${list.length}), ${literalList(list)})`;
 }
 
 const ownPostal = (c: string): string => `CONCAT(${lpad(c, 0, 1000, 3)}, '-', ${lpad(c, 1, 10000, 4)})`;
@@ -48,9 +48,13 @@ function phone(c: string, col: ColumnInfo): string {
   const n = Math.min(col.maxLength ?? PHONE_POSITIONS, PHONE_POSITIONS);
   const k = `COALESCE(CHAR_LENGTH(REGEXP_SUBSTR(${c}, ${str(PHONE_KEEP)})), 0)`;
   const ch = (i: number): string => `SUBSTRING(${c}, ${i}, 1)`;
+  /** How many digits come before character i: the digit's number j. */
+  const j = (i: number): string => (i === 1 ? '0' : `(${i - 1} - CHAR_LENGTH(REGEXP_REPLACE(LEFT(${c}, ${i - 1}), '[0-9]', '')))`);
   const parts: string[] = [];
   for (let i = 1; i <= n; i++)
-    parts.push(`CASE WHEN ${i} <= ${k} THEN ${ch(i)} WHEN ASCII(${ch(i)}) BETWEEN 48 AND 57 THEN CHAR(49 + MOD(CONV(SUBSTRING(${hmacHex(c)}, ${2 * ((i - 1) % 32) + 1}, 2), 16, 10), 9) USING utf8mb4) ELSE ${ch(i)} END`);
+    parts.push(
+      `CASE WHEN ${i} <= ${k} OR ASCII(${ch(i)}) NOT BETWEEN 48 AND 57 THEN ${ch(i)} ELSE SUBSTRING('1234567891234567', 1 + CONV(SUBSTRING(${hmacHex(c)}, 1 + MOD(${j(i)}, 64), 1), 16, 10), 1) END`
+    );
   if (n === PHONE_POSITIONS && (col.maxLength === null || col.maxLength > n))
     parts.push(`REGEXP_REPLACE(SUBSTRING(${c}, ${n + 1}), '[0-9]', '0')`);
   return passEmpty(c, `CONCAT(${parts.join(', ')})`);
@@ -96,8 +100,9 @@ function textExpression(c: string, t: Transform, col: ColumnInfo, source?: Colum
 
 /** Date arithmetic: DATE_ADD keeps the column's type (date, datetime or timestamp). */
 function dateShift(c: string, _col: ColumnInfo, days: number): string {
-  const sign = `(CASE WHEN MOD(CONV(SUBSTRING(${hmacHex(c)}, 1, 2), 16, 10), 2) = 1 THEN 1 ELSE -1 END)`;
-  return `CASE WHEN ${c} IS NULL THEN ${c} ELSE DATE_ADD(${c}, INTERVAL ${sign} * CAST(1 + MOD(${u32(c, 1)}, ${days}) AS SIGNED) DAY) END`;
+  // reference.ts shiftDays: n = u32(0) mod 2·days; n - days when n < days, else n - days + 1 (never 0).
+  const n = `CAST(MOD(${u32(c, 0)}, ${2 * days}) AS SIGNED)`;
+  return `CASE WHEN ${c} IS NULL THEN ${c} ELSE DATE_ADD(${c}, INTERVAL (${n} - ${days} + (${n} >= ${days})) DAY) END`;
 }
 
 /** Numbers stay numeric literals; strings go through str() (sql_mode and charset proof). */

@@ -25,8 +25,11 @@ const u32 = (k: number): string => `(('x' || encode(substring(h from ${4 * k + 1
 const pick = (list: readonly string[], k: number): string => `(ARRAY[${literalList(list)}])[1 + (${u32(k)} % ${list.length})::int]`;
 const lpad = (k: number, mod: number, width: number): string => `lpad((${u32(k)} % ${mod})::text, ${width}, '0')`;
 const empty = (c: string): string => `${c} IS NULL OR ${c}::text = ''`;
-/** `body` (which uses h) evaluated once with h = the HMAC of the text expression x. */
-const withDigest = (x: string, body: string, extra = ''): string => `(SELECT ${body} FROM (SELECT ${hmacOf(x)} AS h${extra}) AS d)`;
+/**
+ * `body` (which uses h) evaluated once with h = the HMAC of the text expression x. OFFSET 0 keeps the
+ * planner from pulling the inner SELECT up into `body`, which would compute the HMAC once per use of h.
+ */
+const withDigest = (x: string, body: string, extra = ''): string => `(SELECT ${body} FROM (SELECT ${hmacOf(x)} AS h${extra} OFFSET 0) AS d)`;
 
 /** Evaluate `body` (which uses h) once per row with h = HMAC of c; NULL and '' pass through. */
 function derive(c: string, body: string): string {
@@ -38,11 +41,19 @@ function deriveFrom(c: string, o: string, own: string, paired: string): string {
   return `CASE WHEN ${empty(c)} THEN ${c}::text WHEN ${empty(o)} THEN ${withDigest(`${c}::text`, own)} ELSE ${withDigest(`${o}::text`, paired)} END`;
 }
 
-function name(style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string {
+/** Big-endian uint32 number 0 of the HMAC of the text expression x, computing the HMAC once (no subquery). */
+const u32Of = (x: string): string => `(('x' || encode(substring(${hmacOf(x)} from 1 for 4), 'hex'))::bit(32)::bigint)`;
+
+/** The names a pair index picks (reference.ts nameOf): family-major, so a paired list (kana) gives the reading. */
+function nameList(style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string[] {
   const [family, given] = style === 'latin' ? [FAMILY_LATIN, GIVEN_LATIN] : style === 'kana' ? [FAMILY_KANA, GIVEN_KANA] : [FAMILY_JA, GIVEN_JA];
-  if (part === 'family') return pick(family, 0);
-  if (part === 'given') return pick(given, 1);
-  return style === 'latin' ? `${pick(given, 1)} || ' ' || ${pick(family, 0)}` : `${pick(family, 0)} || ' ' || ${pick(given, 1)}`;
+  return family.flatMap(f => given.map(g => (part === 'family' ? f : part === 'given' ? g : style === 'latin' ? `${g} ${f}` : `${f} ${g}`)));
+}
+
+/** A name from the HMAC of text expression x: one integer indexes the pair list (one HMAC, no subquery). */
+function name(x: string, style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string {
+  const list = nameList(style, part);
+  return `(ARRAY[${literalList(list)}])[1 + (${u32Of(x)} % ${list.length})::int]`;
 }
 
 const ownPostal = `${lpad(0, 1000, 3)} || '-' || ${lpad(1, 10000, 4)}`;
@@ -54,16 +65,23 @@ const postalOfAddress = (): string => {
   return `lpad((${lo} + ${u32(1)} % ${span})::text, 3, '0') || '-' || ${lpad(2, 10000, 4)}`;
 };
 
-/** phone (reference.ts maskPhone), unrolled over the first PHONE_POSITIONS characters (at most the column's length). */
-function phone(c: string, col: ColumnInfo): string {
-  const n = Math.min(col.maxLength ?? PHONE_POSITIONS, PHONE_POSITIONS);
-  const ch = (i: number): string => `substr(${c}::text, ${i}, 1)`;
-  const parts: string[] = [];
-  for (let i = 1; i <= n; i++)
-    parts.push(`CASE WHEN ${i} <= k THEN ${ch(i)} WHEN ascii(${ch(i)}) BETWEEN 48 AND 57 THEN substr('123456789', 1 + get_byte(h, ${(i - 1) % 32}) % 9, 1) ELSE ${ch(i)} END`);
-  if (n === PHONE_POSITIONS && (col.maxLength === null || col.maxLength > n)) parts.push(`translate(substr(${c}::text, ${n + 1}), '0123456789', '0000000000')`);
-  const keep = `, length(substring(${c}::text from ${str(`^(${PHONE_KEEP.slice(1)})`)})) AS k`;
-  return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE ${withDigest(`${c}::text`, parts.join(' || '), keep)} END`;
+/**
+ * phone (reference.ts maskPhone) without per-character SQL: the kept start, then the rest's digits
+ * replaced in one format() call (each digit becomes %s; the arguments are hex digits of h mapped to 1-9).
+ */
+function phone(c: string): string {
+  const x = `${c}::text`;
+  // The kept start (PHONE_KEEP); values starting with 0 (most) without the regular expression.
+  const keep = `CASE WHEN left(${x}, 1) = '0' THEN (CASE WHEN substr(${x}, 2, 3) IN ('800', '120') THEN left(${x}, 4) WHEN substr(${x}, 3, 1) = '0' AND substr(${x}, 2, 1) IN ('2', '3', '4', '5', '6', '7', '8', '9') THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
+  const head = `substr(${x}, 1, ${PHONE_POSITIONS})`;
+  const rest = `substr(${head}, length(k) + 1)`;
+  const digits = (v: string): string => `(length(${v}) - length(translate(${v}, '0123456789', '')))`;
+  // Digit j (j >= digits of k, j < PHONE_POSITIONS) is hex digit j of h mapped to 1-9.
+  const args = `string_to_array(translate(substr(encode(h, 'hex'), ${digits('k')} + 1, ${digits(rest)}), '0123456789abcdef', '1234567891234567'), NULL)`;
+  const placeholders = `translate(replace(${rest}, '%', '%%'), '0123456789', repeat(chr(1), 10))`;
+  const body = `k || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args})`;
+  const tail = `translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000')`;
+  return `CASE WHEN ${empty(c)} THEN ${x} ELSE ${withDigest(x, `${body} || ${tail}`, `, ${keep} AS k`)} END`;
 }
 
 /** ip (reference.ts maskIp) as text, from h. */
@@ -91,11 +109,13 @@ function textExpression(c: string, t: Transform, col: ColumnInfo, source?: Colum
     case 'hash':
       return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE left(encode(${hmac(c)}, 'hex'), ${t.length}) END`;
     case 'name':
-      return derive(c, name(t.style, t.part));
+      return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE ${name(`${c}::text`, t.style, t.part)} END`;
     case 'name-kana':
-      return o ? deriveFrom(c, o, name('kana', t.part), name('kana', t.part)) : derive(c, name('kana', t.part));
+      return o
+        ? `CASE WHEN ${empty(c)} THEN ${c}::text WHEN ${empty(o)} THEN ${name(`${c}::text`, 'kana', t.part)} ELSE ${name(`${o}::text`, 'kana', t.part)} END`
+        : `CASE WHEN ${empty(c)} THEN ${c}::text ELSE ${name(`${c}::text`, 'kana', t.part)} END`;
     case 'phone':
-      return phone(c, col);
+      return phone(c);
     case 'postal-code':
       return o ? deriveFrom(c, o, ownPostal, postalOfAddress()) : derive(c, ownPostal);
     case 'address':
@@ -109,9 +129,11 @@ function textExpression(c: string, t: Transform, col: ColumnInfo, source?: Colum
 
 /** A date column plus whole days stays a date; a timestamp needs an interval. */
 function dateShift(c: string, col: ColumnInfo, days: number): string {
-  const shift = `((CASE WHEN get_byte(h, 0) % 2 = 1 THEN 1 ELSE -1 END) * (1 + ${u32(1)} % ${days}))::int`;
+  // reference.ts shiftDays: one integer indexes the shifts -days..-1, 1..days (one HMAC, no subquery).
+  const shifts = Array.from({ length: 2 * days }, (_, n) => (n < days ? n - days : n - days + 1));
+  const shift = `(ARRAY[${shifts.join(',')}])[1 + (${u32Of(`${c}::text`)} % ${2 * days})::int]`;
   const shifted = col.dataType === 'date' ? `${c} + ${shift}` : `${c} + ${shift} * interval '1 day'`;
-  return `CASE WHEN ${c} IS NULL THEN ${c} ELSE (SELECT ${shifted} FROM (SELECT ${hmac(c)} AS h) AS d) END`;
+  return `CASE WHEN ${c} IS NULL THEN ${c} ELSE ${shifted} END`;
 }
 
 /** Numbers too are quoted: an untyped literal takes the column's type in the UPDATE. */
