@@ -179,4 +179,19 @@ describe.each(['postgres', 'mysql'] as EngineName[])('each transform on %s, alon
     });
     expect(after.filter((_r, i) => before[i]!.phone?.startsWith('090')).every(r => r.phone!.startsWith('090-'))).toBe(true);
   });
+
+  maybe('unique: true vetoes when masked values collide (3 addresses into a 2-host range) and writes nothing', async () => {
+    const other = await freshDatabase(engine, url!);
+    try {
+      await other.exec(`CREATE TABLE logins (id integer PRIMARY KEY, ip ${engine === 'postgres' ? 'inet' : 'varchar(45)'})`);
+      await other.exec("INSERT INTO logins VALUES (1, '192.168.0.1'), (2, '192.168.0.2'), (3, '192.168.0.3')");
+      const dir = mkdtempSync(join(tmpdir(), 'masking-unique-'));
+      writeFileSync(join(dir, 'rules.yml'), 'tables:\n  logins:\n    ip: { transform: ip, range: 10.0.0.0/30, unique: true }\n');
+      const e = await runMasking({ rulesFile: join(dir, 'rules.yml'), salt: SALT, strict: true, target: other.target, log: () => undefined }).then(() => undefined, (err: unknown) => err);
+      expect((e as { reasons?: string[] }).reasons?.[0]).toMatch(/^table logins: masked values collided in ip .*rolled back/);
+      expect((await other.query('SELECT ip FROM logins ORDER BY id')).map(r => str(r.ip))).toEqual(['192.168.0.1', '192.168.0.2', '192.168.0.3']);
+    } finally {
+      await other.drop();
+    }
+  });
 });

@@ -44,7 +44,7 @@ async function maskTable(tx: Executor, dialect: Dialect, plan: TablePlan, params
       const after = (await tx.query(plan.distinctQuery)).rows[0] ?? {};
       const collided = plan.unique.filter((_, i) => Number(after[`d${i}`]) !== Number(before[`d${i}`]));
       if (collided.length)
-        throw new Error(`masked values collided in ${collided.map(c => c.column).join(', ')} (distinct count changed), so uniqueness and joins would break: use a longer hash length`);
+        throw new Error(`masked values collided in ${collided.map(c => c.column).join(', ')} (distinct count changed), so uniqueness and joins would break: use a longer hash length, or a wider ip range`);
     }
     return r.affected;
   } finally {

@@ -97,6 +97,15 @@ export function isInjective(t: Transform): boolean {
   return t.kind === 'email' || t.kind === 'hash' || (t.kind === 'ip' && t.unique === true);
 }
 
+/**
+ * Injective transforms whose output is short enough that a collision is conceivable: their distinct
+ * counts are compared before and after masking. email (128 bits) and hash of 24+ hex digits (96+ bits)
+ * are not checked: for n values a collision has probability below n²/2^97 (6·10^-12 for 10^9 values).
+ */
+export function needsDistinctCheck(t: Transform): boolean {
+  return (t.kind === 'hash' && t.length < 24) || (t.kind === 'ip' && t.unique === true);
+}
+
 /** The column a transform derives from instead of its own value (of:), if any. */
 export function sourceColumn(t: Transform): string | undefined {
   return t.kind === 'name-kana' || t.kind === 'postal-code' ? t.of : undefined;

@@ -4,7 +4,7 @@
  * and turned into one set-based UPDATE per table.
  */
 import type { ColumnRule, MaskingRules, TableRef, Transform } from './rules';
-import { isInjective, sourceColumn } from './rules';
+import { needsDistinctCheck, sourceColumn } from './rules';
 import { maxOutputLength, type ColumnInfo, type Dialect } from './sql/dialect';
 import type { Executor } from './transports/executor';
 
@@ -66,6 +66,8 @@ export interface ColumnPlan {
   transform: Transform;
   /** SQL of the new value; undefined for keep. */
   expression?: string;
+  /** The column an of: rule derives from. */
+  source?: ColumnInfo;
 }
 
 export interface TablePlan {
@@ -75,7 +77,7 @@ export interface TablePlan {
   columns: ColumnPlan[];
   /** The one set-based UPDATE for this table (absent when every rule is keep). */
   update?: string;
-  /** Masked columns whose distinct count must not change (email, hash). */
+  /** Masked columns whose distinct count must not change (short hashes, ip with unique: rules.ts needsDistinctCheck). */
   unique: ColumnInfo[];
   /** SELECT of the distinct counts of `unique` (absent when empty): one row, columns d0, d1, … */
   distinctQuery?: string;
@@ -155,19 +157,23 @@ export function planMasking(rules: MaskingRules, schema: Schema, dialect: Dialec
         problems.push(`${where}: of: ${of} is not a column of the table.`);
         continue;
       }
-      columns.push({ column: col, transform: cr.transform, expression: dialect.expression(col, cr.transform, source) });
+      columns.push({ column: col, transform: cr.transform, expression: dialect.expression(col, cr.transform, source), source });
     }
     // Columns that derive from another column's value (of:) first: MySQL evaluates SET assignments left to
     // right, each seeing the ones before it, so the source column must still hold its original value.
     const sets = [...columns.filter(c => c.expression !== undefined && sourceColumn(c.transform) !== undefined), ...columns.filter(c => c.expression !== undefined && sourceColumn(c.transform) === undefined)];
-    const unique = sets.filter(c => isInjective(c.transform)).map(c => c.column);
+    const unique = sets.filter(c => needsDistinctCheck(c.transform)).map(c => c.column);
     const usesKeys = sets.some(c => c.transform.kind !== 'null' && c.transform.kind !== 'constant');
     tables.push({
       schema: t.schema,
       table: t.table,
       display: rule.table.display,
       columns,
-      update: sets.length ? `UPDATE ${dialect.table(t.schema, t.table)} SET ${sets.map(c => `${dialect.ident(c.column.column)} = ${c.expression}`).join(',\n  ')}` : undefined,
+      update: !sets.length
+        ? undefined
+        : dialect.update
+          ? dialect.update(dialect.table(t.schema, t.table), sets)
+          : `UPDATE ${dialect.table(t.schema, t.table)} SET ${sets.map(c => `${dialect.ident(c.column.column)} = ${c.expression}`).join(',\n  ')}`,
       unique,
       distinctQuery: unique.length
         ? `SELECT ${unique.map((c, i) => `COUNT(DISTINCT ${dialect.ident(c.column)}) AS d${i}`).join(', ')} FROM ${dialect.table(t.schema, t.table)}`

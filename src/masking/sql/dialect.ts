@@ -29,6 +29,8 @@ export interface Dialect {
   table(schema: string, table: string): string;
   /** The SQL expression of the masked value of `col`, or undefined for keep; `source` is the rule's of: column. */
   expression(col: ColumnInfo, t: Transform, source?: ColumnInfo): string | undefined;
+  /** The table's whole masking UPDATE, when the dialect builds it itself (else one SET per column expression). */
+  update?(table: string, columns: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): string;
   /** Statements run at the start of each masking transaction (MySQL: load the pads into session variables). */
   sessionKeys(pads: HmacPads): Statement[];
   /** Statements run at the end of each masking transaction (clear what sessionKeys set). */

@@ -18,31 +18,14 @@ const str = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /** HMAC-SHA256(salt, UTF-8 of the text expression x) as bytea. */
 const hmacOf = (x: string): string => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${x}, 'UTF8')))`;
-/** HMAC of a column's text. */
-const hmac = (c: string): string => hmacOf(`${c}::text`);
-/** Big-endian uint32 number k of the digest `h` (a column of the inner select). */
-const u32 = (k: number): string => `(('x' || encode(substring(h from ${4 * k + 1} for 4), 'hex'))::bit(32)::bigint)`;
-const pick = (list: readonly string[], k: number): string => `(ARRAY[${literalList(list)}])[1 + (${u32(k)} % ${list.length})::int]`;
-const lpad = (k: number, mod: number, width: number): string => `lpad((${u32(k)} % ${mod})::text, ${width}, '0')`;
+/** Big-endian uint32 number k of the digest h (an SQL expression, normally a column of the inner select). */
+const u32 = (h: string, k: number): string => `(('x' || encode(substring(${h} from ${4 * k + 1} for 4), 'hex'))::bit(32)::bigint)`;
+const pick = (h: string, list: readonly string[], k: number): string => `(ARRAY[${literalList(list)}])[1 + (${u32(h, k)} % ${list.length})::int]`;
+const lpad = (h: string, k: number, mod: number, width: number): string => `lpad((${u32(h, k)} % ${mod})::text, ${width}, '0')`;
 const empty = (c: string): string => `${c} IS NULL OR ${c}::text = ''`;
-/**
- * `body` (which uses h) evaluated once with h = the HMAC of the text expression x. OFFSET 0 keeps the
- * planner from pulling the inner SELECT up into `body`, which would compute the HMAC once per use of h.
- */
-const withDigest = (x: string, body: string, extra = ''): string => `(SELECT ${body} FROM (SELECT ${hmacOf(x)} AS h${extra} OFFSET 0) AS d)`;
 
-/** Evaluate `body` (which uses h) once per row with h = HMAC of c; NULL and '' pass through. */
-function derive(c: string, body: string): string {
-  return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE ${withDigest(`${c}::text`, body)} END`;
-}
-
-/** Like derive, but h is the HMAC of the of: column `o` when it has a value (NULL or '' there: of c itself). */
-function deriveFrom(c: string, o: string, own: string, paired: string): string {
-  return `CASE WHEN ${empty(c)} THEN ${c}::text WHEN ${empty(o)} THEN ${withDigest(`${c}::text`, own)} ELSE ${withDigest(`${o}::text`, paired)} END`;
-}
-
-/** Big-endian uint32 number 0 of the HMAC of the text expression x, computing the HMAC once (no subquery). */
-const u32Of = (x: string): string => `(('x' || encode(substring(${hmacOf(x)} from 1 for 4), 'hex'))::bit(32)::bigint)`;
+/** The text a column's value is hashed as: its text, or for inet/cidr the address without the mask. */
+const hashedText = (c: string, col: ColumnInfo): string => (NET_TYPES.has(col.dataType) ? `host(${c})` : `${c}::text`);
 
 /** The names a pair index picks (reference.ts nameOf): family-major, so a paired list (kana) gives the reading. */
 function nameList(style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string[] {
@@ -50,90 +33,151 @@ function nameList(style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): s
   return family.flatMap(f => given.map(g => (part === 'family' ? f : part === 'given' ? g : style === 'latin' ? `${g} ${f}` : `${f} ${g}`)));
 }
 
-/** A name from the HMAC of text expression x: one integer indexes the pair list (one HMAC, no subquery). */
-function name(x: string, style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string {
+/** A name from digest h: one integer indexes the pair list. */
+function name(h: string, style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string {
   const list = nameList(style, part);
-  return `(ARRAY[${literalList(list)}])[1 + (${u32Of(x)} % ${list.length})::int]`;
+  return `(ARRAY[${literalList(list)}])[1 + (${u32(h, 0)} % ${list.length})::int]`;
 }
 
-const ownPostal = `${lpad(0, 1000, 3)} || '-' || ${lpad(1, 10000, 4)}`;
-/** The postal code of an address's prefecture (reference.ts postalOfAddress). */
-const postalOfAddress = (): string => {
-  const p = `1 + (${u32(0)} % ${PREFECTURES.length})::int`;
+const ownPostal = (h: string): string => `${lpad(h, 0, 1000, 3)} || '-' || ${lpad(h, 1, 10000, 4)}`;
+/** The postal code of an address's prefecture (reference.ts postalOfAddress), from the address's digest. */
+function postalOfAddress(h: string): string {
+  const p = `1 + (${u32(h, 0)} % ${PREFECTURES.length})::int`;
   const lo = `(ARRAY[${POSTAL_PREFIXES.map(r => r[0]).join(',')}])[${p}]`;
   const span = `(ARRAY[${POSTAL_PREFIXES.map(r => r[1] - r[0] + 1).join(',')}])[${p}]`;
-  return `lpad((${lo} + ${u32(1)} % ${span})::text, 3, '0') || '-' || ${lpad(2, 10000, 4)}`;
-};
-
-/**
- * phone (reference.ts maskPhone) without per-character SQL: the kept start, then the rest's digits
- * replaced in one format() call (each digit becomes %s; the arguments are hex digits of h mapped to 1-9).
- */
-function phone(c: string): string {
-  const x = `${c}::text`;
-  // The kept start (PHONE_KEEP); values starting with 0 (most) without the regular expression.
-  const keep = `CASE WHEN left(${x}, 1) = '0' THEN (CASE WHEN substr(${x}, 2, 3) IN ('800', '120') THEN left(${x}, 4) WHEN substr(${x}, 3, 1) = '0' AND substr(${x}, 2, 1) IN ('2', '3', '4', '5', '6', '7', '8', '9') THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
-  const head = `substr(${x}, 1, ${PHONE_POSITIONS})`;
-  const rest = `substr(${head}, length(k) + 1)`;
-  const digits = (v: string): string => `(length(${v}) - length(translate(${v}, '0123456789', '')))`;
-  // Digit j (j >= digits of k, j < PHONE_POSITIONS) is hex digit j of h mapped to 1-9.
-  const args = `string_to_array(translate(substr(encode(h, 'hex'), ${digits('k')} + 1, ${digits(rest)}), '0123456789abcdef', '1234567891234567'), NULL)`;
-  const placeholders = `translate(replace(${rest}, '%', '%%'), '0123456789', repeat(chr(1), 10))`;
-  const body = `k || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args})`;
-  const tail = `translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000')`;
-  return `CASE WHEN ${empty(c)} THEN ${x} ELSE ${withDigest(x, `${body} || ${tail}`, `, ${keep} AS k`)} END`;
+  return `lpad((${lo} + ${u32(h, 1)} % ${span})::text, 3, '0') || '-' || ${lpad(h, 2, 10000, 4)}`;
 }
 
-/** ip (reference.ts maskIp) as text, from h. */
-function ipText(t: Extract<Transform, { kind: 'ip' }>, a: string): string {
+/** The kept start of a phone (PHONE_KEEP); values starting with 0 (most) without the regular expression. */
+function phoneKeep(c: string): string {
+  const x = `${c}::text`;
+  return `CASE WHEN left(${x}, 1) = '0' THEN (CASE WHEN substr(${x}, 2, 3) IN ('800', '120') THEN left(${x}, 4) WHEN substr(${x}, 3, 1) = '0' AND substr(${x}, 2, 1) IN ('2', '3', '4', '5', '6', '7', '8', '9') THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
+}
+
+/**
+ * phone (reference.ts maskPhone) without per-character SQL: the kept start k, then the rest's digits
+ * replaced in one format() call (each digit becomes %s; the arguments are hex digits of h mapped to 1-9).
+ */
+function phone(c: string, h: string, k: string): string {
+  const x = `${c}::text`;
+  const head = `substr(${x}, 1, ${PHONE_POSITIONS})`;
+  const rest = `substr(${head}, length(${k}) + 1)`;
+  const digits = (v: string): string => `(length(${v}) - length(translate(${v}, '0123456789', '')))`;
+  const args = `string_to_array(translate(substr(encode(${h}, 'hex'), ${digits(k)} + 1, ${digits(rest)}), '0123456789abcdef', '1234567891234567'), NULL)`;
+  const placeholders = `translate(replace(${rest}, '%', '%%'), '0123456789', repeat(chr(1), 10))`;
+  const tail = `translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000')`;
+  return `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
+}
+
+/** ip (reference.ts maskIp) as text, from digest h; a is the value's text. */
+function ipText(t: Extract<Transform, { kind: 'ip' }>, a: string, h: string): string {
   const v6 = t.v6 ?? { hex: DOC_IPV6_HEX, prefix: 32 };
   const nibbles = v6.prefix / 4;
-  const six = `host(regexp_replace(${str(v6.hex.slice(0, nibbles))} || substr(encode(h, 'hex'), 9, ${32 - nibbles}), '(.{4})(?!$)', '\\1:', 'g')::inet)`;
+  const six = `host(regexp_replace(${str(v6.hex.slice(0, nibbles))} || substr(encode(${h}, 'hex'), 9, ${32 - nibbles}), '(.{4})(?!$)', '\\1:', 'g')::inet)`;
   const bases = t.v4 ? [t.v4.base] : DOC_IPV4;
   const hosts = (t.v4 ? 2 ** (32 - t.v4.prefix) : 256) - 2;
-  const four = `host('0.0.0.0'::inet + ((ARRAY[${bases.join(',')}]::bigint[])[1 + ((${u32(0)} % ${bases.length * hosts}) / ${hosts})::int] + 1 + ${u32(0)} % ${hosts}))`;
+  const four = `host('0.0.0.0'::inet + ((ARRAY[${bases.join(',')}]::bigint[])[1 + ((${u32(h, 0)} % ${bases.length * hosts}) / ${hosts})::int] + 1 + ${u32(h, 0)} % ${hosts}))`;
   return `CASE WHEN strpos(${a}, ':') > 0 THEN ${six} ELSE ${four} END`;
 }
 
-function ip(c: string, col: ColumnInfo, t: Extract<Transform, { kind: 'ip' }>): string {
-  if (!NET_TYPES.has(col.dataType)) return derive(c, ipText(t, `${c}::text`));
-  const masked = `set_masklen(${withDigest(`host(${c})`, ipText(t, `host(${c})`))}::inet, masklen(${c}))`;
-  return `CASE WHEN ${c} IS NULL THEN ${c} ELSE ${col.dataType === 'cidr' ? `network(${masked})::cidr` : masked} END`;
+/** What a masked value's expression may refer to: the digest of the column (h), of its of: column (ho), the phone's kept start (k). */
+interface Refs {
+  h: string;
+  ho?: string;
+  k?: string;
 }
 
-function textExpression(c: string, t: Transform, col: ColumnInfo, source?: ColumnInfo): string | undefined {
+/** The masked value of column c from the digests in refs; NULL (and '' for text) pass through. Undefined for null, constant, keep. */
+function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | undefined, r: Refs): string | undefined {
   const o = source ? ident(source.column) : undefined;
+  const text = (body: string): string => `CASE WHEN ${empty(c)} THEN ${c}::text ELSE ${body} END`;
+  const paired = (own: string, fromSource: string): string => `CASE WHEN ${empty(c)} THEN ${c}::text WHEN ${empty(o!)} THEN ${own} ELSE ${fromSource} END`;
   switch (t.kind) {
     case 'email':
-      return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE 'u' || left(encode(${hmac(c)}, 'hex'), 32) || ${str('@' + t.domain)} END`;
+      return text(`'u' || left(encode(${r.h}, 'hex'), 32) || ${str('@' + t.domain)}`);
     case 'hash':
-      return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE left(encode(${hmac(c)}, 'hex'), ${t.length}) END`;
+      return text(`left(encode(${r.h}, 'hex'), ${t.length})`);
     case 'name':
-      return `CASE WHEN ${empty(c)} THEN ${c}::text ELSE ${name(`${c}::text`, t.style, t.part)} END`;
+      return text(name(r.h, t.style, t.part));
     case 'name-kana':
-      return o
-        ? `CASE WHEN ${empty(c)} THEN ${c}::text WHEN ${empty(o)} THEN ${name(`${c}::text`, 'kana', t.part)} ELSE ${name(`${o}::text`, 'kana', t.part)} END`
-        : `CASE WHEN ${empty(c)} THEN ${c}::text ELSE ${name(`${c}::text`, 'kana', t.part)} END`;
+      return o ? paired(name(r.h, 'kana', t.part), name(r.ho!, 'kana', t.part)) : text(name(r.h, 'kana', t.part));
     case 'phone':
-      return phone(c);
+      return text(phone(c, r.h, r.k!));
     case 'postal-code':
-      return o ? deriveFrom(c, o, ownPostal, postalOfAddress()) : derive(c, ownPostal);
+      return o ? paired(ownPostal(r.h), postalOfAddress(r.ho!)) : text(ownPostal(r.h));
     case 'address':
-      return derive(c, `${pick(PREFECTURES, 0)} || ${pick(TOWNS, 1)} || (1 + ${u32(2)} % 9)::text || '-' || (1 + ${u32(3)} % 30)::text || '-' || (1 + ${u32(4)} % 20)::text`);
-    case 'ip':
-      return ip(c, col, t);
+      return text(`${pick(r.h, PREFECTURES, 0)} || ${pick(r.h, TOWNS, 1)} || (1 + ${u32(r.h, 2)} % 9)::text || '-' || (1 + ${u32(r.h, 3)} % 30)::text || '-' || (1 + ${u32(r.h, 4)} % 20)::text`);
+    case 'ip': {
+      if (!NET_TYPES.has(col.dataType)) return text(ipText(t, `${c}::text`, r.h));
+      const m = `set_masklen((${ipText(t, `host(${c})`, r.h)})::inet, masklen(${c}))`;
+      return `CASE WHEN ${c} IS NULL THEN ${c} ELSE ${col.dataType === 'cidr' ? `network(${m})::cidr` : m} END`;
+    }
+    case 'date-shift': {
+      // reference.ts shiftDays: one integer indexes the shifts -days..-1, 1..days.
+      const shifts = Array.from({ length: 2 * t.days }, (_, n) => (n < t.days ? n - t.days : n - t.days + 1));
+      const shift = `(ARRAY[${shifts.join(',')}])[1 + (${u32(r.h, 0)} % ${2 * t.days})::int]`;
+      return `CASE WHEN ${c} IS NULL THEN ${c} ELSE ${c} + ${col.dataType === 'date' ? shift : `${shift} * interval '1 day'`} END`;
+    }
     default:
       return undefined;
   }
 }
 
-/** A date column plus whole days stays a date; a timestamp needs an interval. */
-function dateShift(c: string, col: ColumnInfo, days: number): string {
-  // reference.ts shiftDays: one integer indexes the shifts -days..-1, 1..days (one HMAC, no subquery).
-  const shifts = Array.from({ length: 2 * days }, (_, n) => (n < days ? n - days : n - days + 1));
-  const shift = `(ARRAY[${shifts.join(',')}])[1 + (${u32Of(`${c}::text`)} % ${2 * days})::int]`;
-  const shifted = col.dataType === 'date' ? `${c} + ${shift}` : `${c} + ${shift} * interval '1 day'`;
-  return `CASE WHEN ${c} IS NULL THEN ${c} ELSE ${shifted} END`;
+/**
+ * The digests of a row, computed once each in an inner SELECT (OFFSET 0 keeps the planner from pulling
+ * it up and computing a digest once per use): one per hashed column (a column that is also another's
+ * of: source is hashed once), plus the kept start of each phone.
+ */
+function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): { select: string; refs: Refs[] } {
+  const names = new Map<string, string>();
+  const items: string[] = [];
+  const digest = (col: ColumnInfo): string => {
+    const c = ident(col.column);
+    let n = names.get(col.column);
+    if (!n) {
+      n = `h${names.size}`;
+      names.set(col.column, n);
+      items.push(`${hmacOf(hashedText(c, col))} AS ${n}`);
+    }
+    return n;
+  };
+  const refs = cols.map((x, i) => {
+    const r: Refs = { h: digest(x.column) };
+    if (x.source) r.ho = digest(x.source);
+    if (x.transform.kind === 'phone') {
+      r.k = `k${i}`;
+      items.push(`${phoneKeep(ident(x.column.column))} AS k${i}`);
+    }
+    return r;
+  });
+  return { select: `SELECT ${items.join(', ')} OFFSET 0`, refs };
+}
+
+/** Transforms computed from digests (everything but null, constant and keep). */
+const derived = (t: Transform): boolean => !['null', 'constant', 'keep'].includes(t.kind);
+
+/** One column's masked value on its own (a sub-SELECT computing its digests once). */
+function expression(col: ColumnInfo, t: Transform, source?: ColumnInfo): string | undefined {
+  const c = ident(col.column);
+  if (!derived(t)) return maskExpression(c, col, t, { literal, dateShift: () => '', text: () => undefined });
+  const { select, refs } = digests([{ column: col, transform: t, source }]);
+  return `(SELECT ${masked(c, col, t, source, refs[0]!)} FROM (${select}) AS d)`;
+}
+
+/**
+ * The table's one UPDATE: null and constant columns set directly, every derived column in one
+ * multi-column assignment from a single sub-SELECT per row, whose inner SELECT computes each digest once.
+ */
+function update(target: string, cols: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): string {
+  const plain = cols.filter(x => !derived(x.transform)).map(x => `${ident(x.column.column)} = ${expression(x.column, x.transform)!}`);
+  const rich = cols.filter(x => derived(x.transform));
+  const sets = [...plain];
+  if (rich.length) {
+    const { select, refs } = digests(rich);
+    const values = rich.map((x, i) => masked(ident(x.column.column), x.column, x.transform, x.source, refs[i]!)!);
+    sets.push(`(${rich.map(x => ident(x.column.column)).join(', ')}) = (SELECT ${values.join(',\n    ')} FROM (${select}) AS d)`);
+  }
+  return `UPDATE ${target} SET ${sets.join(',\n  ')}`;
 }
 
 /** Numbers too are quoted: an untyped literal takes the column's type in the UPDATE. */
@@ -145,8 +189,8 @@ export const postgres: Dialect = {
   engine: 'postgres',
   ident,
   table,
-  expression: (col: ColumnInfo, t: Transform, source?: ColumnInfo) =>
-    maskExpression(ident(col.column), col, t, { literal, dateShift, text: (c, tr) => textExpression(c, tr, col, source) }),
+  expression,
+  update,
   sessionKeys: () => [],
   clearKeys: () => [],
   updateParams: (pads: HmacPads) => [pads.innerHex, pads.outerHex],
