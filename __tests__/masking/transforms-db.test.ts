@@ -36,7 +36,7 @@ const CASES: Case[] = [
   { name: 'name', rule: 'name', pg: 'varchar(100)', my: 'varchar(100)', values: ['山田 太郎', 'John Smith', null] },
   { name: 'latin', rule: '{ transform: name, style: latin }', pg: 'varchar(100)', my: 'varchar(100)', values: ['John Smith', '佐藤 花子', ''] },
   { name: 'kana', rule: 'name-kana', pg: 'varchar(100)', my: 'varchar(100)', values: ['ヤマダ タロウ', 'サトウ ハナコ', null] },
-  { name: 'phone', rule: 'phone', pg: 'varchar(40)', my: 'varchar(40)', values: ['03-1001-0001', '090-1234-5678', '+81-90-9876-5432', '0312345678', null, '0120-123-456', '(0422) 12-3456', '+81 3 1234 5678', '050-1234-5678', '07012345678'] },
+  { name: 'phone', rule: 'phone', pg: 'varchar(40)', my: 'varchar(40)', values: ['03-1001-0001', '090-1234-5678', '+81-90-9876-5432', '0312345678', null, '0120-123-456', '(0422) 12-3456', '+81 3 1234 5678', '050-1234-5678', '07012345678', '03-1234567890123456789012345', '03-1234-5678 %ext 9'] },
   { name: 'family', rule: '{ transform: name, part: family }', pg: 'varchar(20)', my: 'varchar(20)', values: ['山田', '佐藤', null, '鈴木'] },
   { name: 'given', rule: '{ transform: name, part: given }', pg: 'varchar(20)', my: 'varchar(20)', values: ['太郎', '', '花子'] },
   { name: 'kana_of', rule: '{ transform: name-kana, of: name }', of: 'name', pg: 'varchar(100)', my: 'varchar(100)', values: ['ヤマダ タロウ', 'ジョン スミス', 'ナナシ', null] },

@@ -27,25 +27,26 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 export const PHONE_KEEP = '^[^0-9+]*(\\+81[^0-9]*(800|120|[2-9]0)?|\\+|0(800|120|[2-9]0)?)?';
 /** Characters of a phone value that are masked digit by digit; digits after them become 0. */
 export const PHONE_POSITIONS = 64;
-/** The digit (1-9) each hex digit of H stands for in a masked phone number. */
-const NIBBLE_DIGITS = '1234567891234567';
+/** The 18 digits a phone's replaced digits are taken from, in turn: two 9-digit numbers (1xxxxxxxx..9xxxxxxxx) from u32(0), u32(1). */
+export function phoneDigits(h: Buffer): string {
+  return `${100000000 + (u32(h, 0) % 900000000)}${100000000 + (u32(h, 1) % 900000000)}`;
+}
 
 /**
- * phone: the kept start as is; after it, digit number j (0-based, counting every
- * digit of the value) becomes NIBBLE_DIGITS of hex digit j % 64 of H; other
- * characters stay, so the area-code length and the hyphenation stay too.
+ * phone: the kept start as is; after it, the m-th replaced digit (0-based) becomes
+ * phoneDigits[m % 18] (so the first one, e.g. the start of a landline's area code,
+ * is never 0); other characters stay, so the area-code length and the hyphenation
+ * stay too. Digits after the first PHONE_POSITIONS characters become 0.
  */
 export function maskPhone(h: Buffer, text: string): string {
-  const hex = h.toString('hex');
-  const chars = [...text];
+  const digits = phoneDigits(h);
   const keep = [...(new RegExp(PHONE_KEEP).exec(text)?.[0] ?? '')].length;
-  let j = 0;
-  return chars
+  let m = 0;
+  return [...text]
     .map((ch, i) => {
-      if (ch < '0' || ch > '9') return ch;
-      const digit = i < keep ? ch : i >= PHONE_POSITIONS ? '0' : NIBBLE_DIGITS[parseInt(hex[j % 64]!, 16)]!;
-      j++;
-      return digit;
+      if (i < keep || ch < '0' || ch > '9') return ch;
+      if (i >= PHONE_POSITIONS) return '0';
+      return digits[m++ % 18]!;
     })
     .join('');
 }

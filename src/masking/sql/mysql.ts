@@ -48,13 +48,12 @@ function phone(c: string, col: ColumnInfo): string {
   const n = Math.min(col.maxLength ?? PHONE_POSITIONS, PHONE_POSITIONS);
   const k = `COALESCE(CHAR_LENGTH(REGEXP_SUBSTR(${c}, ${str(PHONE_KEEP)})), 0)`;
   const ch = (i: number): string => `SUBSTRING(${c}, ${i}, 1)`;
-  /** How many digits come before character i: the digit's number j. */
-  const j = (i: number): string => (i === 1 ? '0' : `(${i - 1} - CHAR_LENGTH(REGEXP_REPLACE(LEFT(${c}, ${i - 1}), '[0-9]', '')))`);
+  const digits = `CONCAT(100000000 + MOD(${u32(c, 0)}, 900000000), 100000000 + MOD(${u32(c, 1)}, 900000000))`;
+  /** How many digits before character i are replaced ones: the replaced digit's number m. */
+  const m = (i: number): string => `(${i - 1} - ${k} - CHAR_LENGTH(REGEXP_REPLACE(SUBSTRING(${c}, ${k} + 1, ${i - 1} - ${k}), '[0-9]', '')))`;
   const parts: string[] = [];
   for (let i = 1; i <= n; i++)
-    parts.push(
-      `CASE WHEN ${i} <= ${k} OR ASCII(${ch(i)}) NOT BETWEEN 48 AND 57 THEN ${ch(i)} ELSE SUBSTRING('1234567891234567', 1 + CONV(SUBSTRING(${hmacHex(c)}, 1 + MOD(${j(i)}, 64), 1), 16, 10), 1) END`
-    );
+    parts.push(`CASE WHEN ${i} <= ${k} OR ASCII(${ch(i)}) NOT BETWEEN 48 AND 57 THEN ${ch(i)} ELSE SUBSTRING(${digits}, 1 + MOD(${m(i)}, 18), 1) END`);
   if (n === PHONE_POSITIONS && (col.maxLength === null || col.maxLength > n))
     parts.push(`REGEXP_REPLACE(SUBSTRING(${c}, ${n + 1}), '[0-9]', '0')`);
   return passEmpty(c, `CONCAT(${parts.join(', ')})`);

@@ -27,16 +27,15 @@ const empty = (c: string): string => `${c} IS NULL OR ${c}::text = ''`;
 /** The text a column's value is hashed as: its text, or for inet/cidr the address without the mask. */
 const hashedText = (c: string, col: ColumnInfo): string => (NET_TYPES.has(col.dataType) ? `host(${c})` : `${c}::text`);
 
-/** The names a pair index picks (reference.ts nameOf): family-major, so a paired list (kana) gives the reading. */
-function nameList(style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string[] {
-  const [family, given] = style === 'latin' ? [FAMILY_LATIN, GIVEN_LATIN] : style === 'kana' ? [FAMILY_KANA, GIVEN_KANA] : [FAMILY_JA, GIVEN_JA];
-  return family.flatMap(f => given.map(g => (part === 'family' ? f : part === 'given' ? g : style === 'latin' ? `${g} ${f}` : `${f} ${g}`)));
-}
-
-/** A name from digest h: one integer indexes the pair list. */
+/** A name from digest h (reference.ts nameOf): i = u32(0) mod (families × givens), family i / givens, given i mod givens. Two short lists, not one list of pairs: a text array element is found by walking the array. */
 function name(h: string, style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string {
-  const list = nameList(style, part);
-  return `(ARRAY[${literalList(list)}])[1 + (${u32(h, 0)} % ${list.length})::int]`;
+  const [family, given] = style === 'latin' ? [FAMILY_LATIN, GIVEN_LATIN] : style === 'kana' ? [FAMILY_KANA, GIVEN_KANA] : [FAMILY_JA, GIVEN_JA];
+  const i = `(${u32(h, 0)} % ${family.length * given.length})`;
+  const f = `(ARRAY[${literalList(family)}])[1 + (${i} / ${given.length})::int]`;
+  const g = `(ARRAY[${literalList(given)}])[1 + (${i} % ${given.length})::int]`;
+  if (part === 'family') return f;
+  if (part === 'given') return g;
+  return style === 'latin' ? `${g} || ' ' || ${f}` : `${f} || ' ' || ${g}`;
 }
 
 const ownPostal = (h: string): string => `${lpad(h, 0, 1000, 3)} || '-' || ${lpad(h, 1, 10000, 4)}`;
@@ -60,12 +59,12 @@ function phoneKeep(c: string): string {
  */
 function phone(c: string, h: string, k: string): string {
   const x = `${c}::text`;
-  const head = `substr(${x}, 1, ${PHONE_POSITIONS})`;
-  const rest = `substr(${head}, length(${k}) + 1)`;
-  const digits = (v: string): string => `(length(${v}) - length(translate(${v}, '0123456789', '')))`;
-  const args = `string_to_array(translate(substr(encode(${h}, 'hex'), ${digits(k)} + 1, ${digits(rest)}), '0123456789abcdef', '1234567891234567'), NULL)`;
+  const rest = `substr(${x}, length(${k}) + 1, ${PHONE_POSITIONS} - length(${k}))`;
+  // reference.ts phoneDigits; format() ignores surplus arguments, so longer values get the 18 digits repeated.
+  const d = `(100000000 + ${u32(h, 0)} % 900000000)::text || (100000000 + ${u32(h, 1)} % 900000000)::text`;
+  const args = `string_to_array(CASE WHEN length(${rest}) <= 18 THEN ${d} ELSE repeat(${d}, 4) END, NULL)`;
   const placeholders = `translate(replace(${rest}, '%', '%%'), '0123456789', repeat(chr(1), 10))`;
-  const tail = `translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000')`;
+  const tail = `CASE WHEN length(${x}) > ${PHONE_POSITIONS} THEN translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000') ELSE '' END`;
   return `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
 }
 
