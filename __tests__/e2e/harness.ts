@@ -41,8 +41,8 @@ export interface Stage {
   close(): Promise<void>;
 }
 
-export async function stage(scenario = 'seed.yaml'): Promise<Stage> {
-  const emulator = await startEmulator({ scenario: join(SCENARIOS, scenario) });
+export async function stage(scenario = 'seed.yaml', options: { postgresUrl?: string } = {}): Promise<Stage> {
+  const emulator = await startEmulator({ scenario: join(SCENARIOS, scenario), postgresUrl: options.postgresUrl });
   const oidc = await startOidcServer();
   const env = {
     AWS_ENDPOINT_URL: emulator.url,
