@@ -53,7 +53,10 @@ function phone(c: string, col: ColumnInfo): string {
   const m = (i: number): string => `(${i - 1} - ${k} - CHAR_LENGTH(REGEXP_REPLACE(SUBSTRING(${c}, ${k} + 1, ${i - 1} - ${k}), '[0-9]', '')))`;
   const parts: string[] = [];
   for (let i = 1; i <= n; i++)
-    parts.push(`CASE WHEN ${i} <= ${k} OR ASCII(${ch(i)}) NOT BETWEEN 48 AND 57 THEN ${ch(i)} ELSE SUBSTRING(${digits}, 1 + MOD(${m(i)}, 18), 1) END`);
+    // Cheap tests first (CASE stops at the first match): past the end, not a digit, then the kept start.
+    parts.push(
+      `CASE WHEN ${i} > CHAR_LENGTH(${c}) THEN '' WHEN ASCII(${ch(i)}) NOT BETWEEN 48 AND 57 OR ${i} <= ${k} THEN ${ch(i)} ELSE SUBSTRING(${digits}, 1 + MOD(${m(i)}, 18), 1) END`
+    );
   if (n === PHONE_POSITIONS && (col.maxLength === null || col.maxLength > n))
     parts.push(`REGEXP_REPLACE(SUBSTRING(${c}, ${n + 1}), '[0-9]', '0')`);
   return passEmpty(c, `CONCAT(${parts.join(', ')})`);
