@@ -160,10 +160,24 @@ export function mergeScenario(base: Json, override: Json): Json {
   return override;
 }
 
+/** A seedSql value that names a file (one line ending in .sql), not SQL text. */
+const isSqlPath = (v: unknown): v is string => typeof v === 'string' && /\.sql$/i.test(v.trim()) && !v.includes('\n');
+
+/** Every relative seedSql file path in `node` made absolute against `dir` (the folder of the file that wrote it). */
+function absolutePaths(node: unknown, dir: string): unknown {
+  if (Array.isArray(node)) return node.map(n => absolutePaths(n, dir));
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, k === 'seedSql' && isSqlPath(v) && !isAbsolute(v.trim()) ? resolve(dir, v.trim()) : absolutePaths(v, dir)])
+  );
+}
+
 export function loadScenarioFile(path: string): ScenarioObject {
   const file = resolve(path);
-  const raw = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  if (!raw || typeof raw !== 'object') throw new Error(`scenario ${file}: not a YAML mapping`);
+  const parsed = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (!parsed || typeof parsed !== 'object') throw new Error(`scenario ${file}: not a YAML mapping`);
+  // Relative paths resolve against the folder of the file that writes them, also when another scenario extends it.
+  const raw = absolutePaths(parsed, dirname(file)) as Record<string, unknown>;
   let scenario: Record<string, unknown> = raw;
   if (typeof raw['extends'] === 'string') {
     const base = loadScenarioFile(resolve(dirname(file), raw['extends']));

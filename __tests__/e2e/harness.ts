@@ -43,9 +43,9 @@ export interface Stage {
   close(): Promise<void>;
 }
 
-/** A scenario file of emulator/scenarios, or a scenario object (e.g. a file with overrides, scenarioWith()). */
-export async function stage(scenario: string | ScenarioObject = 'seed.yaml'): Promise<Stage> {
-  const emulator = await startEmulator({ scenario: typeof scenario === 'string' ? join(SCENARIOS, scenario) : scenario });
+/** A scenario file of emulator/scenarios, or a scenario object (e.g. a file with overrides, scenarioWith()); optionally a real PostgreSQL server behind the endpoints. */
+export async function stage(scenario: string | ScenarioObject = 'seed.yaml', options: { postgresUrl?: string } = {}): Promise<Stage> {
+  const emulator = await startEmulator({ scenario: typeof scenario === 'string' ? join(SCENARIOS, scenario) : scenario, postgresUrl: options.postgresUrl });
   const oidc = await startOidcServer();
   const env = {
     AWS_ENDPOINT_URL: emulator.url,

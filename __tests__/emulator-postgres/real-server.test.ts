@@ -5,7 +5,11 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import pg from 'pg';
-import { createDatabaseFactory } from '../../emulator/postgres';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDatabaseFactory, imageFromSql } from '../../emulator/postgres';
+import { runMasking } from '../../src/masking';
 import { safeIdentifier } from '../../emulator/postgres/names';
 import { sqlFromPgDump } from '../../emulator/postgres/server';
 import { factoryContract, refusal } from './contract';
@@ -51,8 +55,48 @@ if (!url && process.env.CI === 'true') {
         expect(left.rows[0]).toEqual({ dbs: 0, roles: 0 });
       } finally { await admin.end(); }
       const c = new pg.Client({ host: s.host, port: s.port, user: s.username, database: s.database, password: 'pw-1' });
-      expect(await refusal(c.connect())).toMatch(/28P01|3D000/);
+      expect(await refusal(c.connect())).toMatch(/28P01|3D000|ECONNREFUSED/);
       await f.close();
     });
+  });
+}
+
+if (url) {
+  describe('postgresUrl mode: clients log in as the master user to the cluster database, as on RDS', () => {
+    test('masking runs end to end through the endpoint with the master user and database names', async () => {
+      const f = createDatabaseFactory({ postgresUrl: url });
+      const s = (await f.create({
+        name: 'masking-e2e',
+        masterUsername: 'app_admin',
+        masterPassword: 'Master-pw-1',
+        databaseName: 'appdb',
+        image: imageFromSql("CREATE TABLE logins (id int PRIMARY KEY, ip_address inet, email text, note text);\nINSERT INTO logins VALUES (1, '203.0.113.9', 'a@example.jp', 'x'), (2, '2001:db8::7', 'b@example.jp', 'y');")
+      })) as Awaited<ReturnType<typeof f.create>> & { username: string; database: string; serverName: string };
+      try {
+        expect([s.username, s.database, s.serverName]).toEqual(['app_admin', 'appdb', 'emu_masking_e2e']);
+        expect(await refusal(new pg.Client({ host: s.host, port: s.port, user: 'app_admin', database: 'appdb', password: 'wrong' }).connect())).toBe('28P01');
+        const dir = mkdtempSync(join(tmpdir(), 'emu-masking-'));
+        writeFileSync(join(dir, 'rules.yml'), "tables:\n  logins:\n    ip_address: 'null'\n    email: email\n    note: keep\n");
+        const result = await runMasking({
+          rulesFile: join(dir, 'rules.yml'),
+          salt: 'emu-salt',
+          strict: true,
+          target: { via: 'direct', engine: 'postgres', host: s.host, port: s.port, user: 'app_admin', password: 'Master-pw-1', database: 'appdb', tls: 'disable' },
+          log: () => undefined
+        });
+        expect(result.rows).toBe(2);
+        const c = new pg.Client({ host: s.host, port: s.port, user: 'app_admin', database: 'appdb', password: 'Master-pw-1' });
+        await c.connect();
+        try {
+          const rows = (await c.query('SELECT ip_address, email, current_user AS role FROM logins ORDER BY id')).rows;
+          expect(rows.map(r => r.ip_address)).toEqual([null, null]);
+          expect(rows.every(r => /^u[0-9a-f]{32}@example\.invalid$/.test(r.email))).toBe(true);
+          expect(rows[0].role).toBe('emu_masking_e2e');
+        } finally { await c.end(); }
+      } finally {
+        await s.close();
+        await f.close();
+      }
+    }, 60_000);
   });
 }

@@ -91,4 +91,16 @@ describe('scanNames', () => {
       `users.mobile looks like phone (its name 'mobile') and has no rule: add under tables: -> users: -> "mobile: phone" (or "mobile: keep" if it is not personal).`
     );
   });
+
+  it('suggests ip for IP address columns, by name and by the inet type', () => {
+    const found = scanNames(
+      [{ schema: 'public', table: 'logins', columns: [col('logins', 'ip_address', 'inet'), col('logins', 'origin', 'inet'), col('logins', 'subnet', 'cidr')] }],
+      { ruled: new Set(), truncated: new Set() }
+    );
+    expect(found.map(f => [f.column, f.kind, f.evidence])).toEqual([
+      ['ip_address', 'ip-address', "its name 'ip_address'"],
+      ['origin', 'ip-address', "its type 'inet'"]
+    ]);
+    expect(describeFinding(found[0]!, 'public')).toContain('"ip_address: ip"');
+  });
 });

@@ -19,8 +19,12 @@ export interface FrontOptions {
   databaseName: string;
   /** The master credentials as they are now (read at every connection attempt). */
   credentials(): { username: string; verifier: ScramVerifier };
-  /** Opens the database session an authenticated client is handed to. */
-  connectBackend(): Promise<Socket>;
+  /**
+   * Opens the database session an authenticated client is handed to: a socket the client's
+   * StartupMessage is forwarded to, or (`first`) one that is already logged in, positioned at
+   * AuthenticationOk; `params` are the client's startup parameters.
+   */
+  connectBackend(params: Map<string, string>): Promise<Socket | { socket: Socket; first: Buffer }>;
   host?: string;
 }
 
@@ -63,8 +67,8 @@ export class AuthenticatingFront {
 
 type Phase =
   | { name: 'startup' }
-  | { name: 'sasl-initial'; startup: Buffer; user: string; database: string; known: boolean; verifier: ScramVerifier }
-  | { name: 'sasl-response'; startup: Buffer; user: string; database: string; known: boolean; exchange: ScramExchange }
+  | { name: 'sasl-initial'; startup: Buffer; params: Map<string, string>; user: string; database: string; known: boolean; verifier: ScramVerifier }
+  | { name: 'sasl-response'; startup: Buffer; params: Map<string, string>; user: string; database: string; known: boolean; exchange: ScramExchange }
   | { name: 'handing-over' };
 
 function handleConnection(client: Socket, opts: FrontOptions): void {
@@ -76,10 +80,13 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
     client.end(fatalError(code, text));
   };
 
-  const handOver = async (startup: Buffer): Promise<void> => {
+  const handOver = async (startup: Buffer, params: Map<string, string>): Promise<void> => {
     let backend: Socket;
+    let first: Buffer | undefined;
     try {
-      backend = await opts.connectBackend();
+      const got = await opts.connectBackend(params);
+      if ('first' in got) ({ socket: backend, first } = got);
+      else backend = got;
     } catch (e) {
       refuse('57P03', `the emulated database is not available: ${(e as Error).message}`);
       return;
@@ -89,7 +96,8 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
     backend.on('error', () => client.destroy());
     backend.on('close', () => client.destroy());
     client.on('close', () => backend.destroy());
-    backend.write(startup);
+    if (first) client.write(first);
+    else backend.write(startup);
     if (buffer.length > 0) backend.write(buffer);
     buffer = Buffer.alloc(0);
     backend.pipe(client);
@@ -110,7 +118,7 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
         if (!user) { refuse('28000', 'no PostgreSQL user name specified in startup packet'); return false; }
         const creds = opts.credentials();
         const known = user === creds.username;
-        phase = { name: 'sasl-initial', startup: Buffer.from(got.packet), user, database: params.get('database') ?? user, known, verifier: known ? creds.verifier : NOBODY };
+        phase = { name: 'sasl-initial', startup: Buffer.from(got.packet), params, user, database: params.get('database') ?? user, known, verifier: known ? creds.verifier : NOBODY };
         client.write(authenticationSasl([SCRAM_MECHANISM]));
         return true;
       }
@@ -123,7 +131,7 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
         if (mechanism !== SCRAM_MECHANISM) { refuse('28000', `client selected an invalid SASL authentication mechanism "${mechanism}"`); return false; }
         const exchange = new ScramExchange(phase.verifier);
         const serverFirst = exchange.first(data);
-        phase = { name: 'sasl-response', startup: phase.startup, user: phase.user, database: phase.database, known: phase.known, exchange };
+        phase = { name: 'sasl-response', startup: phase.startup, params: phase.params, user: phase.user, database: phase.database, known: phase.known, exchange };
         client.write(authenticationSaslContinue(serverFirst));
         return true;
       }
@@ -141,10 +149,10 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
           refuse('3D000', `database "${phase.database}" does not exist (this emulated cluster serves only "${opts.databaseName}")`);
           return false;
         }
-        const startup = phase.startup;
+        const { startup, params } = phase;
         phase = { name: 'handing-over' };
         client.write(authenticationSaslFinal(serverFinal));
-        void handOver(startup);
+        void handOver(startup, params);
         return false;
       }
       case 'handing-over':

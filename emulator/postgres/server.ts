@@ -1,25 +1,32 @@
 /**
  * postgresUrl mode: every emulated cluster becomes its own database and login
- * role on a given real PostgreSQL server (the URL names a superuser). Clients
- * connect to the server directly, so the server itself checks passwords.
+ * role on a given real PostgreSQL server (the URL names a superuser).
  *
- * Role and database names are derived from the cluster identifier (see
- * ./names): one server holds many clusters whose master usernames collide
- * (every cluster may say "postgres"), so the login name clients must use is
- * `server.username`, and the database is `server.database`.
+ * Role and database names on the server are derived from the cluster
+ * identifier (see ./names): one server holds many clusters whose master
+ * usernames collide (every cluster may say "postgres"). Clients still log in
+ * as the cluster's master user to its database name, as on RDS: each cluster
+ * endpoint is an authenticating front (./front) that checks the master
+ * password (SCRAM-SHA-256) and then logs in to the server as the derived role
+ * (./backend-login) and pipes the session through.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { loginToBackend } from './backend-login';
+import { AuthenticatingFront } from './front';
 import { safeIdentifier } from './names';
+import { makeVerifier, type ScramVerifier } from './scram';
 import { DatabaseSetupError, type CreateDatabaseOptions, type DatabaseFactory, type DatabaseServer, type DataImage } from './types';
 
 export interface RealDatabaseServer extends DatabaseServer {
-  /** The login role clients must use (derived from the cluster name). */
+  /** The login clients use: the cluster's master username. */
   readonly username: string;
-  /** The database clients must connect to (derived from the cluster name). */
+  /** The database clients connect to: the cluster's database name. */
   readonly database: string;
+  /** The role and database on the real server (derived from the cluster name). */
+  readonly serverName: string;
 }
 
 /** pg_dump on PATH, or the newest one of the Debian layout. */
@@ -113,19 +120,32 @@ export function createRealServerFactory(postgresUrl: string): DatabaseFactory {
       await dropAll().catch(() => undefined);
       throw e;
     }
+    let credentials: { username: string; verifier: ScramVerifier } = { username: opts.masterUsername, verifier: makeVerifier(password) };
+    const front = await AuthenticatingFront.listen({
+      databaseName: opts.databaseName,
+      credentials: () => credentials,
+      connectBackend: params => {
+        const forward = new Map([...params].filter(([k]) => k !== 'user' && k !== 'database'));
+        forward.set('user', name);
+        forward.set('database', name);
+        return loginToBackend({ host, port, params: forward, password });
+      }
+    });
     let closing: Promise<void> | undefined;
     const server: RealDatabaseServer = {
-      host,
-      port,
-      username: name,
-      database: name,
+      host: front.host,
+      port: front.port,
+      username: opts.masterUsername,
+      database: opts.databaseName,
+      serverName: name,
       setMasterPassword: async newPassword => {
         await admin(c => c.query(`ALTER ROLE ${name} PASSWORD ${c.escapeLiteral(newPassword)}`));
         password = newPassword;
+        credentials = { username: opts.masterUsername, verifier: makeVerifier(newPassword) };
       },
       dump: () => dumpDatabase(urlFor(base, decodeURIComponent(base.username), decodeURIComponent(base.password), name)),
       close: () => {
-        closing ??= (async () => { open.delete(server); await dropAll(); })();
+        closing ??= (async () => { open.delete(server); await front.close(); await dropAll(); })();
         return closing;
       }
     };

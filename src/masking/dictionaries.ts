@@ -11,6 +11,15 @@ export const GIVEN_KANA = ['ショウ', 'レン', 'ヒロト', 'ハルト', 'ユ
 export const FAMILY_LATIN = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Martin', 'Lee', 'Walker', 'Hall', 'Allen', 'Young', 'King', 'Wright'];
 export const GIVEN_LATIN = ['Alex', 'Sam', 'Jordan', 'Taylor', 'Casey', 'Morgan', 'Riley', 'Jamie', 'Avery', 'Quinn', 'Robin', 'Drew', 'Kim', 'Lee', 'Pat', 'Sky'];
 export const PREFECTURES = ['東京都', '大阪府', '京都府', '北海道', '神奈川県', '愛知県', '福岡県', '兵庫県', '埼玉県', '千葉県', '静岡県', '広島県', '宮城県', '新潟県', '長野県', '沖縄県'];
+/**
+ * First three digits of the real postal codes of each prefecture of PREFECTURES
+ * (same order): [lowest, highest]. postal-code { of: address } draws from the
+ * range of the masked address's prefecture.
+ */
+export const POSTAL_PREFIXES: ReadonlyArray<readonly [number, number]> = [
+  [100, 208], [530, 599], [600, 629], [1, 99], [210, 259], [440, 498], [800, 839], [650, 679],
+  [330, 369], [260, 299], [410, 439], [720, 739], [980, 989], [940, 959], [380, 399], [900, 907]
+];
 export const TOWNS = ['架空市中央', '仮名市本町', '見本市緑町', '試験市栄町', '例示市旭町', '模擬市若葉', '匿名市桜台', '代替市港町'];
 
 /** Longest entry (in characters) of a list: the schema check compares it with varchar(n). */

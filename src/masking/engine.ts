@@ -39,12 +39,12 @@ async function maskTable(tx: Executor, dialect: Dialect, plan: TablePlan, params
   try {
     for (const s of dialect.sessionKeys(keys)) await tx.query(s.sql, s.params);
     const before = plan.distinctQuery ? (await tx.query(plan.distinctQuery)).rows[0] : undefined;
-    const r = await tx.query(plan.update!, params);
+    const r = await tx.query(plan.update!, plan.usesKeys ? params : []);
     if (plan.distinctQuery && before) {
       const after = (await tx.query(plan.distinctQuery)).rows[0] ?? {};
       const collided = plan.unique.filter((_, i) => Number(after[`d${i}`]) !== Number(before[`d${i}`]));
       if (collided.length)
-        throw new Error(`masked values collided in ${collided.map(c => c.column).join(', ')} (distinct count changed), so uniqueness and joins would break: use a longer hash length`);
+        throw new Error(`masked values collided in ${collided.map(c => c.column).join(', ')} (distinct count changed), so uniqueness and joins would break: use a longer hash length, or a wider ip range`);
     }
     return r.affected;
   } finally {
@@ -73,7 +73,7 @@ export async function maskDatabase(ex: Executor, dialect: Dialect, rules: Maskin
     try {
       await ex.transaction(async tx => {
         for (const s of dialect.sessionKeys(keys)) await tx.query(s.sql, s.params);
-        await tx.query(`EXPLAIN ${t.update!}`, params);
+        await tx.query(`EXPLAIN ${t.update!}`, t.usesKeys ? params : []);
         for (const s of dialect.clearKeys()) await tx.query(s.sql, s.params);
       });
     } catch (e) {

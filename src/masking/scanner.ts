@@ -27,7 +27,7 @@ export const SUGGESTED: Record<PiiKind, string> = {
   'name-kana': 'name-kana',
   name: 'name',
   phone: 'phone',
-  'ip-address': 'null',
+  'ip-address': 'ip',
   address: 'address',
   'postal-code': 'postal-code',
   'birth-date': '{ transform: date-shift, days: 180 }',
@@ -141,6 +141,7 @@ export function scanNames(tables: TableInfo[], opts: Pick<ScanOptions, 'ruled' |
       if (opts.ruled.has(`${tableKey(t.schema, t.table)}.${c.column}`)) continue;
       const kind = kindFromName(c.column, t.table, c.dataType);
       if (kind) out.push({ schema: t.schema, table: t.table, column: c.column, kind, evidence: `its name '${c.column}'` });
+      else if (c.dataType === 'inet') out.push({ schema: t.schema, table: t.table, column: c.column, kind: 'ip-address', evidence: `its type '${c.dataType}'` });
     }
   }
   return out;

@@ -4,7 +4,7 @@
  * and turned into one set-based UPDATE per table.
  */
 import type { ColumnRule, MaskingRules, TableRef, Transform } from './rules';
-import { isInjective } from './rules';
+import { needsDistinctCheck, sourceColumn } from './rules';
 import { maxOutputLength, type ColumnInfo, type Dialect } from './sql/dialect';
 import type { Executor } from './transports/executor';
 
@@ -66,6 +66,8 @@ export interface ColumnPlan {
   transform: Transform;
   /** SQL of the new value; undefined for keep. */
   expression?: string;
+  /** The column an of: rule derives from. */
+  source?: ColumnInfo;
 }
 
 export interface TablePlan {
@@ -75,10 +77,12 @@ export interface TablePlan {
   columns: ColumnPlan[];
   /** The one set-based UPDATE for this table (absent when every rule is keep). */
   update?: string;
-  /** Masked columns whose distinct count must not change (email, hash). */
+  /** Masked columns whose distinct count must not change (short hashes, ip with unique: rules.ts needsDistinctCheck). */
   unique: ColumnInfo[];
   /** SELECT of the distinct counts of `unique` (absent when empty): one row, columns d0, d1, … */
   distinctQuery?: string;
+  /** Whether `update` derives values from the salt (binds the dialect's key parameters); false when every rule is null, constant or keep. */
+  usesKeys: boolean;
 }
 
 export interface MaskingPlan {
@@ -94,6 +98,8 @@ export interface MaskingPlan {
 const TEXT_KINDS = new Set(['email', 'name', 'name-kana', 'phone', 'address', 'postal-code', 'hash']);
 
 function checkColumn(dialect: Dialect, where: string, col: ColumnInfo, t: Transform): string | undefined {
+  if (t.kind === 'ip' && !dialect.isText(col) && !dialect.isNetwork(col))
+    return `${where}: ip writes IP addresses but the column is ${col.dataType}; it needs ${dialect.engine === 'postgres' ? 'inet, cidr or ' : ''}a text column.`;
   if (TEXT_KINDS.has(t.kind) && !dialect.isText(col))
     return `${where}: ${t.kind} writes text but the column is ${col.dataType}; use null, constant or keep, or hash a text column.`;
   if (t.kind === 'date-shift' && !dialect.isDate(col)) return `${where}: date-shift needs a date or timestamp column; the column is ${col.dataType}.`;
@@ -145,20 +151,34 @@ export function planMasking(rules: MaskingRules, schema: Schema, dialect: Dialec
         problems.push(problem);
         continue;
       }
-      columns.push({ column: col, transform: cr.transform, expression: dialect.expression(col, cr.transform) });
+      const of = sourceColumn(cr.transform);
+      const source = of === undefined ? undefined : findColumn(t, of);
+      if (of !== undefined && !source) {
+        problems.push(`${where}: of: ${of} is not a column of the table.`);
+        continue;
+      }
+      columns.push({ column: col, transform: cr.transform, expression: dialect.expression(col, cr.transform, source), source });
     }
-    const sets = columns.filter(c => c.expression !== undefined);
-    const unique = sets.filter(c => isInjective(c.transform)).map(c => c.column);
+    // Columns that derive from another column's value (of:) first: MySQL evaluates SET assignments left to
+    // right, each seeing the ones before it, so the source column must still hold its original value.
+    const sets = [...columns.filter(c => c.expression !== undefined && sourceColumn(c.transform) !== undefined), ...columns.filter(c => c.expression !== undefined && sourceColumn(c.transform) === undefined)];
+    const unique = sets.filter(c => needsDistinctCheck(c.transform)).map(c => c.column);
+    const usesKeys = sets.some(c => c.transform.kind !== 'null' && c.transform.kind !== 'constant');
     tables.push({
       schema: t.schema,
       table: t.table,
       display: rule.table.display,
       columns,
-      update: sets.length ? `UPDATE ${dialect.table(t.schema, t.table)} SET ${sets.map(c => `${dialect.ident(c.column.column)} = ${c.expression}`).join(',\n  ')}` : undefined,
+      update: !sets.length
+        ? undefined
+        : dialect.update
+          ? dialect.update(dialect.table(t.schema, t.table), sets)
+          : `UPDATE ${dialect.table(t.schema, t.table)} SET ${sets.map(c => `${dialect.ident(c.column.column)} = ${c.expression}`).join(',\n  ')}`,
       unique,
       distinctQuery: unique.length
         ? `SELECT ${unique.map((c, i) => `COUNT(DISTINCT ${dialect.ident(c.column)}) AS d${i}`).join(', ')} FROM ${dialect.table(t.schema, t.table)}`
-        : undefined
+        : undefined,
+      usesKeys
     });
   }
   return { truncate, tables, ruled, truncated, problems };

@@ -27,8 +27,10 @@ export interface Dialect {
   readonly engine: Engine;
   ident(name: string): string;
   table(schema: string, table: string): string;
-  /** The SQL expression of the masked value of `col`, or undefined for keep. */
-  expression(col: ColumnInfo, t: Transform): string | undefined;
+  /** The SQL expression of the masked value of `col`, or undefined for keep; `source` is the rule's of: column. */
+  expression(col: ColumnInfo, t: Transform, source?: ColumnInfo): string | undefined;
+  /** The table's whole masking UPDATE, when the dialect builds it itself (else one SET per column expression). */
+  update?(table: string, columns: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): string;
   /** Statements run at the start of each masking transaction (MySQL: load the pads into session variables). */
   sessionKeys(pads: HmacPads): Statement[];
   /** Statements run at the end of each masking transaction (clear what sessionKeys set). */
@@ -43,6 +45,8 @@ export interface Dialect {
   /** Whether the column holds text the text transforms can write. */
   isText(col: ColumnInfo): boolean;
   isDate(col: ColumnInfo): boolean;
+  /** Whether the column is an IP address type the ip transform writes (PostgreSQL inet, cidr). */
+  isNetwork(col: ColumnInfo): boolean;
   /** Wrap a query so it returns one row with `n`: how many rows it returns. */
   countRows(sql: string): string;
   /** A bounded sample of some columns of a table (the scanner). */
@@ -86,9 +90,11 @@ export function maxOutputLength(t: Transform): number | undefined {
   switch (t.kind) {
     case 'email': return 1 + 32 + 1 + t.domain.length;
     case 'hash': return t.length;
-    case 'name': return t.style === 'latin' ? longest(GIVEN_LATIN) + 1 + longest(FAMILY_LATIN) : longest(FAMILY_JA) + 1 + longest(GIVEN_JA);
-    case 'name-kana': return longest(FAMILY_KANA) + 1 + longest(GIVEN_KANA);
-    case 'phone': return 13;
+    case 'name': {
+      const [family, given] = t.style === 'latin' ? [FAMILY_LATIN, GIVEN_LATIN] : [FAMILY_JA, GIVEN_JA];
+      return t.part === 'family' ? longest(family) : t.part === 'given' ? longest(given) : longest(family) + 1 + longest(given);
+    }
+    case 'name-kana': return t.part === 'family' ? longest(FAMILY_KANA) : t.part === 'given' ? longest(GIVEN_KANA) : longest(FAMILY_KANA) + 1 + longest(GIVEN_KANA);
     case 'postal-code': return 8;
     case 'address': return longest(PREFECTURES) + longest(TOWNS) + 7;
     case 'constant': return t.value === null ? undefined : String(t.value).length;

@@ -3,57 +3,180 @@
  * sha256(bytea) — no pgcrypto, no superuser. $1 and $2 are the HMAC pads (hex).
  */
 import type { HmacPads } from '../keys';
-import type { Transform } from '../rules';
-import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, PREFECTURES, TOWNS } from '../dictionaries';
+import type { NamePart, Transform } from '../rules';
+import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, POSTAL_PREFIXES, PREFECTURES, TOWNS } from '../dictionaries';
+import { DOC_IPV4, DOC_IPV6_HEX, PHONE_KEEP, PHONE_POSITIONS } from '../reference';
 import { literalList, maskExpression, type ColumnInfo, type Dialect } from './dialect';
 
 const TEXT_TYPES = new Set(['text', 'character varying', 'character']);
 const TEXT_UDTS = new Set(['citext']);
 const DATE_TYPES = new Set(['date', 'timestamp without time zone', 'timestamp with time zone']);
+const NET_TYPES = new Set(['inet', 'cidr']);
 
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const str = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-/** HMAC-SHA256(salt, text of c) as bytea. */
-const hmac = (c: string): string => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${c}::text, 'UTF8')))`;
-/** Big-endian uint32 number k of the digest `h` (a column of the inner select). */
-const u32 = (k: number): string => `(('x' || encode(substring(h from ${4 * k + 1} for 4), 'hex'))::bit(32)::bigint)`;
-const pick = (list: readonly string[], k: number): string => `(ARRAY[${literalList(list)}])[1 + (${u32(k)} % ${list.length})::int]`;
-const lpad = (k: number, mod: number, width: number): string => `lpad((${u32(k)} % ${mod})::text, ${width}, '0')`;
+/** HMAC-SHA256(salt, UTF-8 of the text expression x) as bytea. */
+const hmacOf = (x: string): string => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${x}, 'UTF8')))`;
+/** Big-endian uint32 number k of the digest h (an SQL expression, normally a column of the inner select). */
+const u32 = (h: string, k: number): string => `(('x' || encode(substring(${h} from ${4 * k + 1} for 4), 'hex'))::bit(32)::bigint)`;
+const pick = (h: string, list: readonly string[], k: number): string => `(ARRAY[${literalList(list)}])[1 + (${u32(h, k)} % ${list.length})::int]`;
+const lpad = (h: string, k: number, mod: number, width: number): string => `lpad((${u32(h, k)} % ${mod})::text, ${width}, '0')`;
+const empty = (c: string): string => `${c} IS NULL OR ${c}::text = ''`;
 
-/** Evaluate `body` (which uses h) once per row with h = HMAC of c; NULL and '' pass through. */
-function derive(c: string, body: string): string {
-  return `CASE WHEN ${c} IS NULL OR ${c}::text = '' THEN ${c}::text ELSE (SELECT ${body} FROM (SELECT ${hmac(c)} AS h) AS d) END`;
+/** The text a column's value is hashed as: its text, or for inet/cidr the address without the mask. */
+const hashedText = (c: string, col: ColumnInfo): string => (NET_TYPES.has(col.dataType) ? `host(${c})` : `${c}::text`);
+
+/** A name from digest h (reference.ts nameOf): i = u32(0) mod (families × givens), family i / givens, given i mod givens. Two short lists, not one list of pairs: a text array element is found by walking the array. */
+function name(h: string, style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string {
+  const [family, given] = style === 'latin' ? [FAMILY_LATIN, GIVEN_LATIN] : style === 'kana' ? [FAMILY_KANA, GIVEN_KANA] : [FAMILY_JA, GIVEN_JA];
+  const i = `(${u32(h, 0)} % ${family.length * given.length})`;
+  const f = `(ARRAY[${literalList(family)}])[1 + (${i} / ${given.length})::int]`;
+  const g = `(ARRAY[${literalList(given)}])[1 + (${i} % ${given.length})::int]`;
+  if (part === 'family') return f;
+  if (part === 'given') return g;
+  return style === 'latin' ? `${g} || ' ' || ${f}` : `${f} || ' ' || ${g}`;
 }
 
-function textExpression(c: string, t: Transform): string | undefined {
+const ownPostal = (h: string): string => `${lpad(h, 0, 1000, 3)} || '-' || ${lpad(h, 1, 10000, 4)}`;
+/** The postal code of an address's prefecture (reference.ts postalOfAddress), from the address's digest. */
+function postalOfAddress(h: string): string {
+  const p = `1 + (${u32(h, 0)} % ${PREFECTURES.length})::int`;
+  const lo = `(ARRAY[${POSTAL_PREFIXES.map(r => r[0]).join(',')}])[${p}]`;
+  const span = `(ARRAY[${POSTAL_PREFIXES.map(r => r[1] - r[0] + 1).join(',')}])[${p}]`;
+  return `lpad((${lo} + ${u32(h, 1)} % ${span})::text, 3, '0') || '-' || ${lpad(h, 2, 10000, 4)}`;
+}
+
+/** The kept start of a phone (PHONE_KEEP); values starting with 0 (most) without the regular expression. */
+function phoneKeep(c: string): string {
+  const x = `${c}::text`;
+  return `CASE WHEN left(${x}, 1) = '0' THEN (CASE WHEN substr(${x}, 2, 3) IN ('800', '120') THEN left(${x}, 4) WHEN substr(${x}, 3, 1) = '0' AND substr(${x}, 2, 1) IN ('2', '3', '4', '5', '6', '7', '8', '9') THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
+}
+
+/**
+ * phone (reference.ts maskPhone) without per-character SQL: the kept start k, then the rest's digits
+ * replaced in one format() call (each digit becomes %s; the arguments are hex digits of h mapped to 1-9).
+ */
+function phone(c: string, h: string, k: string): string {
+  const x = `${c}::text`;
+  const rest = `substr(${x}, length(${k}) + 1, ${PHONE_POSITIONS} - length(${k}))`;
+  // reference.ts phoneDigits; format() ignores surplus arguments, so longer values get the 18 digits repeated.
+  const d = `(100000000 + ${u32(h, 0)} % 900000000)::text || (100000000 + ${u32(h, 1)} % 900000000)::text`;
+  const args = `string_to_array(CASE WHEN length(${rest}) <= 18 THEN ${d} ELSE repeat(${d}, 4) END, NULL)`;
+  const placeholders = `translate(replace(${rest}, '%', '%%'), '0123456789', repeat(chr(1), 10))`;
+  const tail = `CASE WHEN length(${x}) > ${PHONE_POSITIONS} THEN translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000') ELSE '' END`;
+  return `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
+}
+
+/** ip (reference.ts maskIp) as text, from digest h; a is the value's text. */
+function ipText(t: Extract<Transform, { kind: 'ip' }>, a: string, h: string): string {
+  const v6 = t.v6 ?? { hex: DOC_IPV6_HEX, prefix: 32 };
+  const nibbles = v6.prefix / 4;
+  const six = `host(regexp_replace(${str(v6.hex.slice(0, nibbles))} || substr(encode(${h}, 'hex'), 9, ${32 - nibbles}), '(.{4})(?!$)', '\\1:', 'g')::inet)`;
+  const bases = t.v4 ? [t.v4.base] : DOC_IPV4;
+  const hosts = (t.v4 ? 2 ** (32 - t.v4.prefix) : 256) - 2;
+  const four = `host('0.0.0.0'::inet + ((ARRAY[${bases.join(',')}]::bigint[])[1 + ((${u32(h, 0)} % ${bases.length * hosts}) / ${hosts})::int] + 1 + ${u32(h, 0)} % ${hosts}))`;
+  return `CASE WHEN strpos(${a}, ':') > 0 THEN ${six} ELSE ${four} END`;
+}
+
+/** What a masked value's expression may refer to: the digest of the column (h), of its of: column (ho), the phone's kept start (k). */
+interface Refs {
+  h: string;
+  ho?: string;
+  k?: string;
+}
+
+/** The masked value of column c from the digests in refs; NULL (and '' for text) pass through. Undefined for null, constant, keep. */
+function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | undefined, r: Refs): string | undefined {
+  const o = source ? ident(source.column) : undefined;
+  const text = (body: string): string => `CASE WHEN ${empty(c)} THEN ${c}::text ELSE ${body} END`;
+  const paired = (own: string, fromSource: string): string => `CASE WHEN ${empty(c)} THEN ${c}::text WHEN ${empty(o!)} THEN ${own} ELSE ${fromSource} END`;
   switch (t.kind) {
     case 'email':
-      return `CASE WHEN ${c} IS NULL OR ${c}::text = '' THEN ${c}::text ELSE 'u' || left(encode(${hmac(c)}, 'hex'), 32) || ${str('@' + t.domain)} END`;
+      return text(`'u' || left(encode(${r.h}, 'hex'), 32) || ${str('@' + t.domain)}`);
     case 'hash':
-      return `CASE WHEN ${c} IS NULL OR ${c}::text = '' THEN ${c}::text ELSE left(encode(${hmac(c)}, 'hex'), ${t.length}) END`;
+      return text(`left(encode(${r.h}, 'hex'), ${t.length})`);
     case 'name':
-      return t.style === 'latin'
-        ? derive(c, `${pick(GIVEN_LATIN, 1)} || ' ' || ${pick(FAMILY_LATIN, 0)}`)
-        : derive(c, `${pick(FAMILY_JA, 0)} || ' ' || ${pick(GIVEN_JA, 1)}`);
+      return text(name(r.h, t.style, t.part));
     case 'name-kana':
-      return derive(c, `${pick(FAMILY_KANA, 0)} || ' ' || ${pick(GIVEN_KANA, 1)}`);
+      return o ? paired(name(r.h, 'kana', t.part), name(r.ho!, 'kana', t.part)) : text(name(r.h, 'kana', t.part));
     case 'phone':
-      return derive(c, `'090-' || ${lpad(0, 10000, 4)} || '-' || ${lpad(1, 10000, 4)}`);
+      return text(phone(c, r.h, r.k!));
     case 'postal-code':
-      return derive(c, `${lpad(0, 1000, 3)} || '-' || ${lpad(1, 10000, 4)}`);
+      return o ? paired(ownPostal(r.h), postalOfAddress(r.ho!)) : text(ownPostal(r.h));
     case 'address':
-      return derive(c, `${pick(PREFECTURES, 0)} || ${pick(TOWNS, 1)} || (1 + ${u32(2)} % 9)::text || '-' || (1 + ${u32(3)} % 30)::text || '-' || (1 + ${u32(4)} % 20)::text`);
+      return text(`${pick(r.h, PREFECTURES, 0)} || ${pick(r.h, TOWNS, 1)} || (1 + ${u32(r.h, 2)} % 9)::text || '-' || (1 + ${u32(r.h, 3)} % 30)::text || '-' || (1 + ${u32(r.h, 4)} % 20)::text`);
+    case 'ip': {
+      if (!NET_TYPES.has(col.dataType)) return text(ipText(t, `${c}::text`, r.h));
+      const m = `set_masklen((${ipText(t, `host(${c})`, r.h)})::inet, masklen(${c}))`;
+      return `CASE WHEN ${c} IS NULL THEN ${c} ELSE ${col.dataType === 'cidr' ? `network(${m})::cidr` : m} END`;
+    }
+    case 'date-shift': {
+      // reference.ts shiftDays: one integer indexes the shifts -days..-1, 1..days.
+      const shifts = Array.from({ length: 2 * t.days }, (_, n) => (n < t.days ? n - t.days : n - t.days + 1));
+      const shift = `(ARRAY[${shifts.join(',')}])[1 + (${u32(r.h, 0)} % ${2 * t.days})::int]`;
+      return `CASE WHEN ${c} IS NULL THEN ${c} ELSE ${c} + ${col.dataType === 'date' ? shift : `${shift} * interval '1 day'`} END`;
+    }
     default:
       return undefined;
   }
 }
 
-/** A date column plus whole days stays a date; a timestamp needs an interval. */
-function dateShift(c: string, col: ColumnInfo, days: number): string {
-  const shift = `((CASE WHEN get_byte(h, 0) % 2 = 1 THEN 1 ELSE -1 END) * (1 + ${u32(1)} % ${days}))::int`;
-  const shifted = col.dataType === 'date' ? `${c} + ${shift}` : `${c} + ${shift} * interval '1 day'`;
-  return `CASE WHEN ${c} IS NULL THEN ${c} ELSE (SELECT ${shifted} FROM (SELECT ${hmac(c)} AS h) AS d) END`;
+/**
+ * The digests of a row, computed once each in an inner SELECT (OFFSET 0 keeps the planner from pulling
+ * it up and computing a digest once per use): one per hashed column (a column that is also another's
+ * of: source is hashed once), plus the kept start of each phone.
+ */
+function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): { select: string; refs: Refs[] } {
+  const names = new Map<string, string>();
+  const items: string[] = [];
+  const digest = (col: ColumnInfo): string => {
+    const c = ident(col.column);
+    let n = names.get(col.column);
+    if (!n) {
+      n = `h${names.size}`;
+      names.set(col.column, n);
+      items.push(`${hmacOf(hashedText(c, col))} AS ${n}`);
+    }
+    return n;
+  };
+  const refs = cols.map((x, i) => {
+    const r: Refs = { h: digest(x.column) };
+    if (x.source) r.ho = digest(x.source);
+    if (x.transform.kind === 'phone') {
+      r.k = `k${i}`;
+      items.push(`${phoneKeep(ident(x.column.column))} AS k${i}`);
+    }
+    return r;
+  });
+  return { select: `SELECT ${items.join(', ')} OFFSET 0`, refs };
+}
+
+/** Transforms computed from digests (everything but null, constant and keep). */
+const derived = (t: Transform): boolean => !['null', 'constant', 'keep'].includes(t.kind);
+
+/** One column's masked value on its own (a sub-SELECT computing its digests once). */
+function expression(col: ColumnInfo, t: Transform, source?: ColumnInfo): string | undefined {
+  const c = ident(col.column);
+  if (!derived(t)) return maskExpression(c, col, t, { literal, dateShift: () => '', text: () => undefined });
+  const { select, refs } = digests([{ column: col, transform: t, source }]);
+  return `(SELECT ${masked(c, col, t, source, refs[0]!)} FROM (${select}) AS d)`;
+}
+
+/**
+ * The table's one UPDATE: null and constant columns set directly, every derived column in one
+ * multi-column assignment from a single sub-SELECT per row, whose inner SELECT computes each digest once.
+ */
+function update(target: string, cols: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): string {
+  const plain = cols.filter(x => !derived(x.transform)).map(x => `${ident(x.column.column)} = ${expression(x.column, x.transform)!}`);
+  const rich = cols.filter(x => derived(x.transform));
+  const sets = [...plain];
+  if (rich.length) {
+    const { select, refs } = digests(rich);
+    const values = rich.map((x, i) => masked(ident(x.column.column), x.column, x.transform, x.source, refs[i]!)!);
+    sets.push(`(${rich.map(x => ident(x.column.column)).join(', ')}) = (SELECT ${values.join(',\n    ')} FROM (${select}) AS d)`);
+  }
+  return `UPDATE ${target} SET ${sets.join(',\n  ')}`;
 }
 
 /** Numbers too are quoted: an untyped literal takes the column's type in the UPDATE. */
@@ -65,7 +188,8 @@ export const postgres: Dialect = {
   engine: 'postgres',
   ident,
   table,
-  expression: (col: ColumnInfo, t: Transform) => maskExpression(ident(col.column), col, t, { literal, dateShift, text: textExpression }),
+  expression,
+  update,
   sessionKeys: () => [],
   clearKeys: () => [],
   updateParams: (pads: HmacPads) => [pads.innerHex, pads.outerHex],
@@ -77,6 +201,7 @@ WHERE t.table_type = 'BASE TABLE' AND c.table_schema NOT IN ('pg_catalog', 'info
 ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
   defaultSchemaQuery: 'SELECT current_schema() AS s',
   isText: col => TEXT_TYPES.has(col.dataType) || TEXT_UDTS.has(col.udtName),
+  isNetwork: col => NET_TYPES.has(col.dataType),
   isDate: col => DATE_TYPES.has(col.dataType),
   countRows: sql => `SELECT count(*) AS n FROM (${sql}) AS v`,
   sample: (schema, name, columns, limit) =>
