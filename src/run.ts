@@ -18,6 +18,9 @@ import { InputError, readSettings, type Settings } from './settings';
 import { runSource } from './source';
 import { StateStore, markMainStarted } from './state';
 import { runTarget } from './target';
+import { describeTransfer } from './plan/transfer';
+import { planTransfer } from './transfer/clone';
+import { runClone } from './transfer/run-clone';
 import { realClock } from './wait';
 
 export async function run(): Promise<void> {
@@ -45,6 +48,10 @@ export async function run(): Promise<void> {
     const c = ctx;
     report.fact('Database', `${withKind.kind === 'instance' ? 'RDS DB instance' : 'Aurora DB cluster'} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
 
+    // Snapshot or clone (src/transfer/): transfer: snapshot reads nothing here.
+    const transfer = settings.transfer === 'snapshot' ? undefined : await report.step('Plan: transfer', () => planTransfer(c), t => describeTransfer(t.decision).join('; '));
+    if (transfer?.clone) return await runClone(c, transfer.clone, transfer.decision);
+
     const sourcePlan = await report.step('Plan: source', () => planSource(c));
     const targetPlan = await report.step('Plan: target', () =>
       planTarget(c, { identifier: sourcePlan.shared.identifier, arn: sourcePlan.shared.arn, encrypted: sharedEncrypted(sourcePlan) })
@@ -52,7 +59,7 @@ export async function run(): Promise<void> {
     await report.step('Preflight', () => preflight(c, sourcePlan));
 
     if (settings.mode === 'plan' || settings.mode === 'preflight') {
-      const lines = [...describeSourcePlan(sourcePlan), ...describeTargetPlan(targetPlan)];
+      const lines = [...(transfer ? describeTransfer(transfer.decision) : []), ...describeSourcePlan(sourcePlan), ...describeTargetPlan(targetPlan)];
       core.info(lines.join('\n'));
       for (const l of lines) report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
       // The key policy text planning read for preflight is not a planned step.

@@ -70,7 +70,8 @@ export async function runTarget(ctx: Context, plan: TargetPlan, shared: SharedSn
       core.warning(`Could not remove the lock tag from ${plan.target}: ${(e as Error).message}`)
     );
   }
-  await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
+  if (shared.clone) report.skip('Clean up snapshots', 'a clone makes no snapshot: retention does not apply');
+  else await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
 
   const result: TargetResult = {
     kind: info.kind,
@@ -86,12 +87,15 @@ export async function runTarget(ctx: Context, plan: TargetPlan, shared: SharedSn
   if (result.kind === 'cluster') report.output('cluster-identifier', result.identifier);
   if (result.writerEndpoint) report.output('writer-endpoint', result.writerEndpoint);
   if (result.readerEndpoint) report.output('reader-endpoint', result.readerEndpoint);
-  report.output('snapshot-arn', shared.arn);
-  report.output('source-snapshot', shared.sourceSnapshotId);
+  if (!shared.clone) {
+    report.output('snapshot-arn', shared.arn);
+    report.output('source-snapshot', shared.sourceSnapshotId);
+  }
   if (restored.password) report.output('master-password', restored.password);
   if (info.masterUserSecretArn) report.output('master-user-secret-arn', info.masterUserSecretArn);
   report.fact(`Staging ${noun}`, `${result.identifier} (${result.writerEndpoint ?? 'no endpoint'})`);
-  report.fact('Restored from', `${shared.sourceSnapshotId} via ${shared.identifier}`);
+  if (shared.clone) report.fact('Cloned from', `${shared.arn} (copy-on-write, shared through ${shared.clone.shareName})`);
+  else report.fact('Restored from', `${shared.sourceSnapshotId} via ${shared.identifier}`);
   return result;
 }
 

@@ -6,11 +6,12 @@
  */
 import * as core from '@actions/core';
 import { randomBytes } from 'node:crypto';
-import type { Databases, DatabaseInfo } from '../aws/databases';
+import type { Databases, DatabaseInfo, RestoreRequest } from '../aws/databases';
 import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG, type Context } from '../context';
 import { DiagnosedError } from '../errors';
 import type { TargetPlan } from '../plan/target';
 import type { DbKind, SharedSnapshot } from '../types';
+import { cloneIntoStaging } from '../transfer/clone';
 import { WaitFailedError } from '../wait';
 import { confirmLock } from './lock';
 
@@ -95,7 +96,7 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
   const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
   try {
     ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
-    await db.restore({
+    const request: RestoreRequest = {
       identifier: id,
       // An RDS DB instance restores from the staging account's own copy (see steps/stage-copy.ts), Aurora from the shared ARN.
       snapshotArn: plan.copy.needed ? plan.copy.identifier : shared.arn,
@@ -116,7 +117,10 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
       serverlessV2: r.serverlessV2,
       storageType: r.storageType,
       tags: restoreTags(ctx, plan, lock)
-    });
+    };
+    // transfer clone: a copy-on-write clone of the shared production cluster instead of a snapshot restore.
+    if (shared.clone) await cloneIntoStaging(ctx, shared, request);
+    else await db.restore(request);
     // Without a staging database to tag, the lock travels on the new one: check nobody else took the target meanwhile.
     if (!plan.existing) await confirmLock(ctx, plan, db, lock);
     await db.waitAvailable(id, `restore of ${noun} ${id}`);
