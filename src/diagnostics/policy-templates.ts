@@ -5,9 +5,10 @@
  */
 import { MANAGED_TAG, type Context } from '../context';
 import { accountRootArn, parseArn } from '../rds-rules';
-import type { Settings } from '../settings';
+import type { Settings, Transfer } from '../settings';
 import type { DbKind } from '../types';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-json';
+import { sourceCloneStatements, targetCloneStatements } from '../transfer/clone-policy';
 
 export interface SidePolicyParams {
   accountId: string;
@@ -30,6 +31,8 @@ export interface PolicyParams {
   audience: string;
   manageMasterPassword: boolean;
   dataApi: boolean;
+  /** transfer clone or auto: the RAM and clone statements too (src/transfer/clone-policy.ts). */
+  transfer?: Transfer;
 }
 
 export const OIDC_PROVIDER_HOST = 'token.actions.githubusercontent.com';
@@ -77,7 +80,8 @@ export function policyParamsFromSettings(settings: Settings): { params?: PolicyP
       },
       audience: settings.audience,
       manageMasterPassword: settings.manageMasterPassword,
-      dataApi: settings.maskingConnection === 'data-api'
+      dataApi: settings.maskingConnection === 'data-api',
+      ...(settings.transfer && settings.transfer !== 'snapshot' ? { transfer: settings.transfer } : {})
     }
   };
 }
@@ -103,7 +107,8 @@ export function policyParamsFromContext(ctx: Pick<Context, 'settings' | 'account
     },
     audience: settings.audience,
     manageMasterPassword: settings.manageMasterPassword,
-    dataApi: settings.maskingConnection === 'data-api'
+    dataApi: settings.maskingConnection === 'data-api',
+    ...(settings.transfer && settings.transfer !== 'snapshot' ? { transfer: settings.transfer } : {})
   };
 }
 
@@ -297,8 +302,14 @@ function sourceInstanceStatements(p: PolicyParams): PolicyStatement[] {
 export function sourceRolePolicy(p: PolicyParams): PolicyDocument {
   return policyDocument([
     ...kindsOf(p).flatMap(k => (k === 'cluster' ? sourceClusterStatements(p) : sourceInstanceStatements(p))),
-    ...sourceRoleKeyStatements(p)
+    ...sourceRoleKeyStatements(p),
+    ...(cloning(p) ? sourceCloneStatements(p) : [])
   ]);
+}
+
+/** transfer clone / auto on an Aurora cluster (or a kind not yet known). */
+function cloning(p: PolicyParams): boolean {
+  return p.transfer !== undefined && p.transfer !== 'snapshot' && kindsOf(p).includes('cluster');
 }
 
 /** Aurora in staging: restore from the shared cluster snapshot, the cluster and its instances, final cluster snapshots. */
@@ -411,6 +422,7 @@ export function targetRolePolicy(p: PolicyParams): PolicyDocument {
     ...targetRoleSharedKeyStatements(p)
   ];
   if (p.target.keyArn) statements.push(...targetRoleTargetKeyStatements(p.target.keyArn));
+  if (cloning(p)) statements.push(...targetCloneStatements(p));
   // RDS names a managed master password secret rds!cluster-<id> for a cluster, rds!db-<id> for an instance.
   const secrets = kinds.map(k => `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!${k === 'cluster' ? 'cluster' : 'db'}-*`);
   const secretResource = secrets.length === 1 ? secrets[0] : secrets;
