@@ -56,6 +56,24 @@ describe('transfer: clone', () => {
     expect(counts(s.emulator)['rds:RestoreDBClusterToPointInTime']).toBe(1);
   });
 
+  it('a later run finds its share again (no second share), and AWS\'s one-clone-per-account limit is explained', async () => {
+    s = await stage('clone.yaml');
+    expect((await s.job(seedInputs({ transfer: 'clone' }))).main.code).toBe(0);
+    s.emulator.advance(3600);
+    // Another staging cluster in the same account: the plan cannot see the clone limit coming, RDS refuses the clone.
+    const { main, post } = await s.job(seedInputs({ transfer: 'clone', 'target-cluster': 'app-staging-two' }));
+    expect(main.code).toBe(1);
+    expect(main.errors.map(e => e.title)).toContain('Cross-account clone limit reached');
+    expect(post.code).toBe(0);
+    expect(main.summary).toMatch(/Share cluster \(AWS RAM\)[^\n]*found/);
+    const c = counts(s.emulator);
+    // Created once (after RAM refused it inside the organization: two calls), associated again on the second run.
+    expect(c['ram:CreateResourceShare']).toBe(2);
+    expect(c['ram:AssociateResourceShare']).toBe(1);
+    expect(ram(s).shares.filter(x => x.status === 'ACTIVE')).toHaveLength(1);
+    expect(ram(s).invitations).toHaveLength(1);
+  });
+
   it('clone-share: remove deletes the share once the clone exists', async () => {
     s = await stage('clone.yaml');
     const { main } = await s.job(seedInputs({ transfer: 'clone', 'clone-share': 'remove' }));
