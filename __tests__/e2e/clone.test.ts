@@ -61,7 +61,7 @@ describe('transfer: clone', () => {
     expect((await s.job(seedInputs({ transfer: 'clone' }))).main.code).toBe(0);
     s.emulator.advance(3600);
     // Another staging cluster in the same account: the plan cannot see the clone limit coming, RDS refuses the clone.
-    const { main, post } = await s.job(seedInputs({ transfer: 'clone', 'target-cluster': 'app-staging-two' }));
+    const { main, post } = await s.job(seedInputs({ transfer: 'clone', 'target-cluster': 'app-staging-two', 'vpc-security-group-ids': 'sg-0123456789abcdef0' }));
     expect(main.code).toBe(1);
     expect(main.errors.map(e => e.title)).toContain('Cross-account clone limit reached');
     expect(post.code).toBe(0);
