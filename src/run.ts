@@ -64,7 +64,7 @@ export async function run(): Promise<void> {
       for (const l of lines) report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
       // The key policy text planning read for preflight is not a planned step.
       const { sharedKeyPolicy: _policy, ...source } = sourcePlan;
-      report.output('plan', JSON.stringify({ source, target: targetPlan }));
+      report.output('plan', JSON.stringify({ ...(transfer ? { transfer: transfer.decision } : {}), source, target: targetPlan }));
       await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
       return;
     }

@@ -124,6 +124,23 @@ describe('transfer: auto falls back to snapshot, saying why', () => {
   });
 });
 
+describe('the production key, judged by the key-policy analyser', () => {
+  it('transfer: clone refuses before sharing, with the statements to add; auto says why it restores a snapshot', async () => {
+    s = await stage('clone-key-without-staging.yaml');
+    const refused = await s.run(seedInputs({ transfer: 'clone', mode: 'plan' }));
+    expect(refused.code).toBe(1);
+    const e = refused.errors.find(x => x.title === 'transfer: clone: The production key does not admit staging');
+    expect(e).toBeDefined();
+    expect(e!.message).toMatch(/does not allow kms:Decrypt/);
+    expect(e!.message).toMatch(/"Principal":\s*\{\s*"AWS":\s*"arn:aws:iam::222222222222:role\/rds-sync-staging"/);
+    expect(ram(s).shares).toEqual([]);
+    const auto = await s.run(seedInputs({ transfer: 'auto', mode: 'plan' }));
+    // auto restores a snapshot instead, saying why (and the snapshot path then names the same key problem).
+    expect(auto.summary).toMatch(/Transfer: snapshot \(auto: cannot clone because the key arn:aws:kms:[^ ]+ of app-production: does not allow kms:Decrypt/);
+    expect(auto.errors.map(x => x.title)).toContain("The snapshot's key does not admit the staging account");
+  });
+});
+
 describe('a fault at each new step: a titled annotation with the fix, staging as it was', () => {
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
     ['RAM denied to production', { operation: 'ram:GetResourceShares', kind: 'error', code: 'AccessDeniedException', status: 403 }, /^The production role may not use AWS RAM$/],

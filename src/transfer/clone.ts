@@ -21,6 +21,9 @@ import { keyFacts } from '../aws/keys';
 import { acceptInvitation, associate, createShare, deleteShare, findShare, invitationsTo, ramClient, type ShareInfo } from '../aws/ram';
 import { MANAGED_TAG, SOURCE_TAG, TARGET_TAG, type Context, waitOptions } from '../context';
 import { analyzeKeyPolicy, viaRds } from '../diagnostics/key-policy';
+import { renderJson } from '../diagnostics/policy-json';
+import { keyUserStatements } from '../diagnostics/policy-templates';
+import type { Diagnostic } from '../report';
 import { DiagnosedError, isAwsError } from '../errors';
 import { decideTransfer, type TransferDecision, type TransferFacts } from '../plan/transfer';
 import { parseArn } from '../rds-rules';
@@ -94,9 +97,16 @@ export async function planTransfer(ctx: Context): Promise<TransferPlan> {
   const staging = await describeSourceCluster(accounts.target.rds, settings.target.identifier);
   facts.stagingIsCrossAccountClone = staging?.crossAccountClone === true;
   const decided = decideTransfer(facts);
-  if ('refused' in decided) throw new DiagnosedError(decided.refused);
+  if ('refused' in decided) throw new DiagnosedError(decided.refused.map(d => withKeyStatements(ctx, d, source.kmsKeyArn)));
   if (decided.method === 'snapshot') return { decision: decided };
   return { decision: decided, clone: { source, shareName: shareName(source.identifier, accounts.target.accountId), targetAccountId: accounts.target.accountId } };
+}
+
+/** A refusal because of the key policy gets the exact statements to add, with the staging role's real ARN. */
+function withKeyStatements(ctx: Context, d: Diagnostic, keyArn: string | undefined): Diagnostic {
+  if (!/production key does not admit staging/.test(d.title)) return d;
+  const statements = keyUserStatements(ctx.accounts.target.principalArn, 'Staging');
+  return { ...d, fix: `Add these statements to the key policy of ${keyArn ?? 'the production cluster\'s key'} (aws kms put-key-policy), or use transfer: snapshot:\n${renderJson(statements)}` };
 }
 
 /** Lines for `mode: plan`: exactly what the clone transfer does. */
