@@ -17,8 +17,13 @@
  * API calls (from the emulator's request log), the ratios a/b and wall time
  * over the critical path (the AWS operations the scenario cannot avoid).
  *
+ * Issue 15 adds (c) the action with transfer: clone on the scenarios whose production
+ * role may use AWS RAM (cmk-clone, cmk-clone-2tb), the clone's critical path, the
+ * ratio "staging usable / (critical path + the swap's two renames)" and the time the
+ * job runs on after staging is usable.
+ *
  * Options: --time-scale S (real seconds per simulated second, default 0.02),
- * --scenario NAME (repeatable; default all), --only action|cli.
+ * --scenario NAME (repeatable; default all), --only action,clone,cli (comma list).
  * Exit code 0 unless it cannot measure at all.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -75,9 +80,33 @@ export function criticalPath(scenario: ScenarioObject, sourceAccount: string, so
   return steps;
 }
 
+/** The two renames of the swap (old out of the way, new into the name): AWS operations the swap cannot avoid. */
+export function renames(scenario: ScenarioObject): PathStep[] {
+  const timings: Timings = { ...defaultTimings, ...scenario.timings };
+  return [
+    { name: 'rename old', seconds: timings.renameSeconds },
+    { name: 'rename new', seconds: timings.renameSeconds }
+  ];
+}
+
+/** transfer clone: the copy-on-write clone (the same whatever the size), then the first instance. */
+export function clonePath(scenario: ScenarioObject): PathStep[] {
+  const timings: Timings = { ...defaultTimings, ...scenario.timings };
+  return [
+    { name: 'clone', seconds: timings.cloneSeconds ?? 300 },
+    { name: 'first instance', seconds: timings.createInstanceSeconds }
+  ];
+}
+
+/** Whether the scenario lets the production role share through RAM (the clone contender runs only then). */
+export function canClone(scenario: ScenarioObject, sourceAccount: string): boolean {
+  return JSON.stringify(scenario.accounts.find(a => String(a.id) === sourceAccount)?.roles ?? []).includes('ram:CreateResourceShare');
+}
+
 // ---------------------------------------------------------------- one run
 
-type Contender = 'action' | 'cli';
+/** action: transfer snapshot (the default); clone: the action with transfer: clone; cli: bench/cli-script.sh. */
+type Contender = 'action' | 'clone' | 'cli';
 
 interface Mark {
   /** Real seconds since the run started. */
@@ -96,6 +125,8 @@ export interface RunResult {
   usableS: number;
   copies: number;
   restores: number;
+  /** Copy-on-write clones (RestoreDBClusterToPointInTime). */
+  clones: number;
   calls: number;
   describes: number;
   counts: Record<string, number>;
@@ -108,13 +139,14 @@ export interface RunResult {
   markBusy: number[];
 }
 
-function tally(requests: RequestRecord[]): Pick<RunResult, 'copies' | 'restores' | 'calls' | 'describes' | 'counts'> {
+function tally(requests: RequestRecord[]): Pick<RunResult, 'copies' | 'restores' | 'clones' | 'calls' | 'describes' | 'counts'> {
   const succeeded = (op: string) => requests.filter(r => r.operation === op && r.status >= 200 && r.status < 300).length;
   const counts: Record<string, number> = {};
   for (const r of requests) counts[`${r.service}:${r.operation}`] = (counts[`${r.service}:${r.operation}`] ?? 0) + 1;
   return {
     copies: succeeded('CopyDBClusterSnapshot'),
     restores: succeeded('RestoreDBClusterFromSnapshot'),
+    clones: succeeded('RestoreDBClusterToPointInTime'),
     calls: requests.length,
     describes: requests.filter(r => r.operation.startsWith('Describe')).length,
     counts
@@ -184,7 +216,7 @@ function servesData(c: ReturnType<typeof stagingCluster>): boolean {
   return !!c && c.status === 'available' && c.instances.some(i => i.status === 'available');
 }
 
-async function runTheAction(scenario: ScenarioObject, timeScale: number): Promise<RunResult> {
+async function runTheAction(scenario: ScenarioObject, timeScale: number, contender: 'action' | 'clone' = 'action'): Promise<RunResult> {
   const emulator = await startEmulator({ scenario: withScale(scenario, timeScale), databases: null });
   const oidc = await startOidcServer();
   try {
@@ -192,7 +224,7 @@ async function runTheAction(scenario: ScenarioObject, timeScale: number): Promis
     const env = { AWS_ENDPOINT_URL: emulator.url, ACTIONS_ID_TOKEN_REQUEST_URL: oidc.url, ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken };
     // The adaptive schedule works in real seconds; capped at its own 15 s floor, scaled, it
     // polls at the start of every wait as it would against AWS (and more often later on).
-    const inputs = seedInputs({ 'poll-interval-seconds': String(ACTION_POLL_FLOOR_S * timeScale) });
+    const inputs = seedInputs({ 'poll-interval-seconds': String(ACTION_POLL_FLOOR_S * timeScale), ...(contender === 'clone' ? { transfer: 'clone' } : {}) });
     const marks: Mark[] = [];
     const t0 = performance.now();
     const meter = new BusyMeter(emulator, t0);
@@ -211,7 +243,7 @@ async function runTheAction(scenario: ScenarioObject, timeScale: number): Promis
       ? undefined
       : `main exit ${main.code}, post exit ${post.code}: ${[...main.errors, ...post.errors].map(e => `${e.title ?? ''} ${e.message}`).join(' | ') || main.stderr.slice(-500)}`;
     return {
-      contender: 'action',
+      contender,
       timeScale,
       ok,
       failure,
@@ -351,6 +383,9 @@ async function runTheScript(scenario: ScenarioObject, timeScale: number, cli: Aw
 interface ScenarioRun {
   name: string;
   path: PathStep[];
+  /** transfer clone's critical path (absent: the scenario cannot clone). */
+  clonePath?: PathStep[];
+  renames: PathStep[];
   measured: Partial<Record<Contender, RunResult>>;
 }
 
@@ -380,26 +415,30 @@ function report(runs: ScenarioRun[], timeScale: number): void {
     'staging usable at (sim min)',
     'critical path (sim min)',
     'wall / critical path',
+    'usable / (critical path + renames)',
+    'wall − usable (sim min)',
     'full copies',
     'restores',
+    'clones',
     'API calls (describes)',
     'a/b wall',
     'a/b copies',
     'a/b API calls'
   ];
   const rows: string[][] = [];
+  const total = (p: PathStep[]) => p.reduce((t, x) => t + x.seconds, 0);
+  const label: Record<Contender, string> = { action: '(a) action, transfer snapshot', clone: '(c) action, transfer clone', cli: '(b) aws CLI script' };
   for (const s of runs) {
-    const cp = s.path.reduce((t, p) => t + p.seconds, 0);
-    const a = s.measured.action;
     const b = s.measured.cli;
-    for (const r of [a, b]) {
+    for (const r of [s.measured.action, s.measured.clone, b]) {
       if (!r) continue;
+      const cp = total(r.contender === 'clone' ? s.clonePath ?? s.path : s.path);
       const w = sim(r);
       const usable = simulatedSeconds(r.usableS, r.busyUntilUsableS, r.timeScale);
-      const both = r.contender === 'action' && a && b;
+      const vsB = r.contender !== 'cli' && b;
       rows.push([
         s.name,
-        (r.contender === 'action' ? '(a) action' : '(b) aws CLI script') + (r.ok ? '' : ' **FAILED**'),
+        label[r.contender] + (r.ok ? '' : ' **FAILED**'),
         f1(r.wallS),
         min(w.raw),
         f1(w.clientS),
@@ -407,22 +446,29 @@ function report(runs: ScenarioRun[], timeScale: number): void {
         min(usable.estimate),
         min(cp),
         f2(w.estimate / cp),
+        f2(usable.estimate / (cp + total(s.renames))),
+        min(w.estimate - usable.estimate),
         String(r.copies),
         String(r.restores),
+        String(r.clones),
         `${r.calls} (${r.describes})`,
-        both ? f2(sim(a).estimate / sim(b).estimate) : '',
-        both ? (b.copies ? f2(a.copies / b.copies) : '—') : '',
-        both ? f2(a.calls / b.calls) : ''
+        vsB ? f2(w.estimate / sim(b).estimate) : '',
+        vsB ? (b.copies ? f2(r.copies / b.copies) : '—') : '',
+        vsB ? f2(r.calls / b.calls) : ''
       ]);
     }
   }
   console.log(`\n| ${header.join(' | ')} |\n|${header.map((_, i) => (i < 2 ? '---' : '--:')).join('|')}|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-  console.log('\nCritical paths (simulated):');
-  for (const s of runs) console.log(`  ${s.name}: ${s.path.map(p => `${p.name} ${min(p.seconds)} min`).join(' -> ')} = ${min(s.path.reduce((t, p) => t + p.seconds, 0))} min`);
+  console.log('\nCritical paths (simulated), each plus the two renames of the swap:');
+  for (const s of runs) {
+    const line = (p: PathStep[]) => `${p.map(x => `${x.name} ${min(x.seconds)} min`).join(' -> ')} = ${min(total(p))} min (+ renames ${min(total(s.renames))} min)`;
+    console.log(`  ${s.name}, snapshot: ${line(s.path)}`);
+    if (s.clonePath) console.log(`  ${s.name}, clone: ${line(s.clonePath)}`);
+  }
   console.log(`\nTime scale ${timeScale}: 1 simulated minute = ${f2(60 * timeScale)} real s.`);
   for (const s of runs) {
-    for (const r of [s.measured.action, s.measured.cli]) {
+    for (const r of [s.measured.action, s.measured.clone, s.measured.cli]) {
       if (!r) continue;
       console.log(`\n${s.name} / ${r.contender}: steps at (sim min, client unscaled): ${r.marks.map(m => `${m.name} @${min(simulatedSeconds(m.at, busyAt(r, m), r.timeScale).estimate)}`).join(', ')}`);
       console.log(`  calls: ${Object.entries(r.counts).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
@@ -447,7 +493,8 @@ async function main(): Promise<number> {
   });
   const timeScale = Number(values['time-scale']);
   if (!(timeScale > 0 && timeScale <= 1)) throw new Error(`--time-scale must be in (0, 1], got ${values['time-scale']}`);
-  const contenders: Contender[] = values.only === 'action' ? ['action'] : values.only === 'cli' ? ['cli'] : ['action', 'cli'];
+  const all: Contender[] = ['action', 'clone', 'cli'];
+  const contenders: Contender[] = values.only ? all.filter(c => values.only!.split(',').includes(c)) : all;
   if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
     console.error('dist/index.js is missing: run npm run package first');
     return 1;
@@ -472,12 +519,20 @@ async function main(): Promise<number> {
   const runs: ScenarioRun[] = [];
   for (const file of wanted) {
     const scenario = loadScenarioFile(join(SCENARIO_DIR, file));
-    const run: ScenarioRun = { name: basename(file, '.yaml'), path: criticalPath(scenario, SOURCE, SOURCE_CLUSTER), measured: {} };
+    const cloneable = canClone(scenario, SOURCE);
+    const run: ScenarioRun = {
+      name: basename(file, '.yaml'),
+      path: criticalPath(scenario, SOURCE, SOURCE_CLUSTER),
+      ...(cloneable ? { clonePath: clonePath(scenario) } : {}),
+      renames: renames(scenario),
+      measured: {}
+    };
     for (const c of contenders) {
-      const go = (scale: number) => (c === 'action' ? runTheAction(scenario, scale) : runTheScript(scenario, scale, cli!));
+      if (c === 'clone' && !cloneable) continue;
+      const go = (scale: number) => (c === 'cli' ? runTheScript(scenario, scale, cli!) : runTheAction(scenario, scale, c));
       const r = await go(timeScale);
       run.measured[c] = r;
-      console.log(`${run.name} ${c}: ${f1(r.wallS)} s real, ${r.copies} copies, ${r.restores} restores, ${r.calls} calls${r.ok ? '' : ` FAILED ${r.failure}`}`);
+      console.log(`${run.name} ${c}: ${f1(r.wallS)} s real, ${r.copies} copies, ${r.restores} restores, ${r.clones} clones, ${r.calls} calls${r.ok ? '' : ` FAILED ${r.failure}`}`);
     }
     runs.push(run);
   }

@@ -47,6 +47,8 @@ export interface ScenarioCluster {
   tags?: Record<string, string> | Tag[];
   /** A path (relative to the scenario file) to a .sql file, or inline SQL. */
   seedSql?: string;
+  /** provisioned (default; Serverless v2 too) or serverless (Aurora Serverless v1). */
+  engineMode?: string;
 }
 
 /** A standalone DB instance (RDS for PostgreSQL / MySQL / MariaDB ...; not Aurora). */
@@ -116,6 +118,10 @@ export interface ScenarioAccount {
   snapshots?: ScenarioSnapshot[];
   /** Secrets Manager secrets (emulator/secretsmanager.ts). */
   secrets?: ScenarioSecret[];
+  /** AWS Organizations: the organization id the account is in (absent: none). */
+  organization?: string;
+  /** RAM sharing within the organization enabled (default false). */
+  ramOrganizationSharing?: boolean;
 }
 
 export interface ScenarioObject {
@@ -316,6 +322,8 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
     const account = world.addAccount(id, a.name ?? id);
     if (a.manualSnapshotQuota !== undefined) account.manualSnapshotQuota = a.manualSnapshotQuota;
     if (a.manualDbSnapshotQuota !== undefined) account.manualDbSnapshotQuota = a.manualDbSnapshotQuota;
+    if (a.organization !== undefined) account.organization = String(a.organization);
+    if (a.ramOrganizationSharing !== undefined) account.ramOrganizationSharing = a.ramOrganizationSharing;
     ensureAwsRdsKey(world, account);
     for (const k of a.keys ?? []) {
       const key = addKey(world, account, {
@@ -373,7 +381,8 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
         tags: tagList(c.tags),
         created: new Date(world.clock.now() - 400 * 24 * 3600 * 1000),
         resourceSuffix: resourceSuffix(),
-        image: seedImage(c.seedSql, baseDir)
+        image: seedImage(c.seedSql, baseDir),
+        ...(c.engineMode ? { engineMode: c.engineMode } : {})
       };
       account.clusters.set(cluster.id, cluster);
       (c.instances ?? []).forEach((inst, i) => {

@@ -10,6 +10,7 @@ import type { Caller, HandlerContext } from './context';
 import { AwsError, common, kmsFault } from './errors';
 import type { Faults, FaultSpec } from './faults';
 import { kmsOperations } from './kms';
+import { ramOperations, ramRoutes } from './ram';
 import { jsonBody, jsonContentType, jsonError, operationFromTarget } from './protocol/json';
 import { Params, parseForm, queryError, queryResponse } from './protocol/query';
 import { rdsOperations } from './rds/index';
@@ -19,7 +20,7 @@ import { snapshotOfWorld, type RequestLog } from './state';
 import { stsOperations } from './sts';
 import { requestId as newRequestId, type World } from './world';
 
-type Service = 'sts' | 'kms' | 'rds' | 'secretsmanager';
+type Service = 'sts' | 'kms' | 'rds' | 'secretsmanager' | 'ram';
 
 interface Routed {
   service: Service;
@@ -43,7 +44,8 @@ function headerMap(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-function route(headers: Record<string, string>, body: string, scopeService: string | undefined): Routed {
+function route(headers: Record<string, string>, body: string, scopeService: string | undefined, req?: IncomingMessage): Routed {
+  if (scopeService === 'ram' && req) return ramRoute(req, body);
   const target = headers['x-amz-target'];
   if (target?.startsWith('TrentService.') || scopeService === 'kms') {
     const operation = operationFromTarget(target) ?? '';
@@ -68,6 +70,21 @@ function route(headers: Record<string, string>, body: string, scopeService: stri
   const operation = params.str('Action') ?? '';
   const service: Service = scopeService === 'rds' ? 'rds' : scopeService === 'sts' ? 'sts' : operation.startsWith('AssumeRole') || operation === 'GetCallerIdentity' ? 'sts' : 'rds';
   return { service, operation, json: false, params };
+}
+
+/** RAM is REST-JSON: the operation is the method and path, the input the JSON body plus the query string. */
+function ramRoute(req: IncomingMessage, body: string): Routed {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const operation = ramRoutes[`${req.method ?? 'POST'} ${url.pathname}`];
+  if (!operation) throw new AwsError('UnknownOperationException', `The emulator does not implement RAM ${req.method} ${url.pathname}.`, 404);
+  let input: Record<string, unknown> = {};
+  try {
+    input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  } catch {
+    throw new AwsError('SerializationException', 'Could not parse the request body as JSON.', 400);
+  }
+  for (const [k, v] of url.searchParams) input[k] = v;
+  return { service: 'ram', operation, json: true, input };
 }
 
 export interface ServerDeps {
@@ -115,6 +132,7 @@ async function authenticate(deps: ServerDeps, req: IncomingMessage, headers: Rec
 }
 
 function dispatch(ctx: HandlerContext, routed: Routed): Record<string, unknown> {
+  if (routed.service === 'ram') return ramOperations[routed.operation]!(ctx, routed.input ?? {});
   if (routed.service === 'kms') {
     const op = kmsOperations[routed.operation];
     if (!op) throw kmsFault('UnknownOperationException', `The emulator does not implement KMS ${routed.operation}.`);
@@ -138,7 +156,7 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
   let routed: Routed | undefined;
   let caller: Caller | undefined;
   try {
-    routed = route(headers, body, scope);
+    routed = route(headers, body, scope, req);
     caller = await authenticate(deps, req, headers, body, routed);
     const params = routed.json ? (routed.input ?? {}) : Object.fromEntries(routed.params!.raw);
     // A `pause` fault holds the call here (before it sees the world) until the test releases it.
@@ -162,7 +180,7 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
     if (lost) throw lost;
     deps.log.record({ service: routed.service, operation: routed.operation, account: caller?.account, principal: caller?.principal.callerArn, status: 200, at: deps.world.now().toISOString() });
     const date = { date: deps.world.now().toUTCString() };
-    if (routed.json) send(res, 200, jsonContentType, jsonBody(output), rid, date);
+    if (routed.json) send(res, 200, routed.service === 'ram' ? 'application/json' : jsonContentType, jsonBody(output), rid, date);
     else {
       const model = (routed.service === 'sts' ? stsModel : rdsModel) as unknown as Record<string, unknown>;
       send(res, 200, 'text/xml', queryResponse(routed.service as 'sts' | 'rds', model, routed.operation, output, rid), rid, date);

@@ -55,6 +55,8 @@ export interface EmulatorState {
   counts: Record<string, number>;
   countsByAccount: Record<string, Record<string, number>>;
   faults: unknown[];
+  /** AWS RAM resource shares and invitations, across accounts. */
+  ram?: { shares: Record<string, unknown>[]; invitations: Record<string, unknown>[] };
 }
 
 export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): EmulatorState {
@@ -88,6 +90,8 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
       parameterGroup: c.parameterGroup,
       manageMasterUserPassword: c.manageMasterUserPassword,
       tags: c.tags,
+      crossAccountClone: c.crossAccountClone ?? false,
+      cloneGroupId: c.cloneGroupId,
       database: c.serverReady ? { host: c.serverReady.host, port: c.serverReady.port } : c.serverError ? { error: c.serverError } : undefined,
       instances: [...a.instances.values()].filter((i) => i.clusterId === c.id).map((i) => ({ id: i.id, status: i.status, class: i.instanceClass }))
     })),
@@ -163,6 +167,19 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
     requests: log.requests,
     counts: log.counts,
     countsByAccount: log.countsByAccount,
-    faults: faults.list()
+    faults: faults.list(),
+    ram: {
+      shares: [...world.ram.shares.values()].map((s) => ({
+        arn: s.arn,
+        name: s.name,
+        owner: s.owner,
+        status: s.status,
+        allowExternalPrincipals: s.allowExternalPrincipals,
+        tags: s.tags,
+        resources: [...s.resources],
+        principals: Object.fromEntries(s.principals)
+      })),
+      invitations: [...world.ram.invitations.values()].map((i) => ({ ...i, created: i.created.toISOString() }))
+    }
   };
 }

@@ -106,6 +106,12 @@ export interface Cluster {
   server?: Promise<DatabaseServer>;
   serverReady?: DatabaseServer;
   serverError?: string;
+  /** provisioned (default; also Serverless v2) or serverless (Aurora Serverless v1). */
+  engineMode?: string;
+  /** Clusters made by copy-on-write from one another share a clone group (set on the first clone). */
+  cloneGroupId?: string;
+  /** A clone of a cluster owned by another account. */
+  crossAccountClone?: boolean;
 }
 
 export interface Instance {
@@ -248,6 +254,10 @@ export interface Account {
   optionGroups: Map<string, OptionGroupDef>;
   /** Manual DB (instance) snapshot quota, separate from the cluster one. */
   manualDbSnapshotQuota: number;
+  /** The AWS Organizations organization the account belongs to (absent: none). */
+  organization?: string;
+  /** Whether RAM sharing within the organization is enabled (aws ram enable-sharing-with-aws-organization). */
+  ramOrganizationSharing?: boolean;
 }
 
 export interface Timings {
@@ -260,6 +270,8 @@ export interface Timings {
   modifySeconds: number;
   /** Real seconds per simulated second. */
   timeScale: number;
+  /** A copy-on-write clone: the same whatever the size (absent: 300). */
+  cloneSeconds?: number;
 }
 
 export const defaultTimings: Timings = {
@@ -270,7 +282,8 @@ export const defaultTimings: Timings = {
   deleteSeconds: 300,
   renameSeconds: 120,
   modifySeconds: 60,
-  timeScale: 0.001
+  timeScale: 0.001,
+  cloneSeconds: 300
 };
 
 /** Simulated time: runs 1/timeScale times faster than real time; tests may advance it. */
@@ -302,6 +315,8 @@ export class World {
   private jobs: Job[] = [];
   /** Views of the same accounts in other regions (see inRegion). */
   private readonly regions = new Map<string, World>();
+  /** AWS RAM: resource shares and invitations (emulator/ram.ts), across accounts. */
+  readonly ram: RamState = { shares: new Map(), invitations: new Map(), clientTokens: new Map() };
 
   /** Databases behind MySQL / MariaDB endpoints (emulator/mysql.ts with a MariaDB URL); none by default. */
   mysqlDatabases: DatabaseFactory | undefined;
@@ -418,6 +433,37 @@ export class World {
   optionGroupArn(account: string, name: string): string {
     return `arn:aws:rds:${this.region}:${account}:og:${name}`;
   }
+}
+
+export interface ResourceShareState {
+  arn: string;
+  name: string;
+  owner: string;
+  allowExternalPrincipals: boolean;
+  status: 'ACTIVE' | 'DELETING' | 'DELETED';
+  tags: Array<{ key: string; value: string }>;
+  resources: Set<string>;
+  /** Principal account -> association status (ASSOCIATING until an invitation is accepted). */
+  principals: Map<string, { status: 'ASSOCIATING' | 'ASSOCIATED'; external: boolean }>;
+  created: Date;
+  updated: Date;
+}
+
+export interface InvitationState {
+  arn: string;
+  shareArn: string;
+  shareName: string;
+  sender: string;
+  receiver: string;
+  status: 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'EXPIRED';
+  created: Date;
+}
+
+export interface RamState {
+  shares: Map<string, ResourceShareState>;
+  invitations: Map<string, InvitationState>;
+  /** clientToken -> the answer's resource share ARN (idempotent retries). */
+  clientTokens: Map<string, string>;
 }
 
 export function resourceSuffix(): string {

@@ -21,6 +21,9 @@ import { runTarget } from './target';
 import { describeSecretPlan } from './steps/secret';
 import { nameFailedOperations } from './aws/calls';
 import { withWhereAndOutcome } from './steps/outcome';
+import { describeTransfer } from './plan/transfer';
+import { planTransfer } from './transfer/clone';
+import { runClone } from './transfer/run-clone';
 import { realClock } from './wait';
 
 export async function run(): Promise<void> {
@@ -50,6 +53,10 @@ export async function run(): Promise<void> {
     const c = ctx;
     report.fact('Database', `${withKind.kind === 'instance' ? 'RDS DB instance' : 'Aurora DB cluster'} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
 
+    // Snapshot or clone (src/transfer/): transfer: snapshot reads nothing here.
+    const transfer = settings.transfer === 'snapshot' ? undefined : await report.step('Plan: transfer', () => planTransfer(c), t => describeTransfer(t.decision).join('; '));
+    if (transfer?.clone) return await runClone(c, transfer.clone, transfer.decision);
+
     const sourcePlan = await report.step('Plan: source', () => planSource(c));
     const targetPlan = await report.step('Plan: target', () =>
       planTarget(c, { identifier: sourcePlan.shared.identifier, arn: sourcePlan.shared.arn, encrypted: sharedEncrypted(sourcePlan) })
@@ -58,12 +65,12 @@ export async function run(): Promise<void> {
 
     if (settings.mode === 'plan' || settings.mode === 'preflight') {
       const secretPlan = describeSecretPlan(c, targetPlan);
-      const lines = [...describeSourcePlan(sourcePlan), ...describeTargetPlan(targetPlan), ...secretPlan.lines];
+      const lines = [...(transfer ? describeTransfer(transfer.decision) : []), ...describeSourcePlan(sourcePlan), ...describeTargetPlan(targetPlan), ...secretPlan.lines];
       core.info(lines.join('\n'));
       for (const l of lines) report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
       // The key policy text planning read for preflight is not a planned step.
       const { sharedKeyPolicy: _policy, ...source } = sourcePlan;
-      report.output('plan', JSON.stringify({ source, target: targetPlan, ...(secretPlan.secret ? { secret: secretPlan.secret } : {}) }));
+      report.output('plan', JSON.stringify({ ...(transfer ? { transfer: transfer.decision } : {}), source, target: targetPlan, ...(secretPlan.secret ? { secret: secretPlan.secret } : {}) }));
       await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
       return;
     }

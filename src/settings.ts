@@ -88,6 +88,10 @@ export interface Settings {
   githubToken?: string;
   /** target-secret-id / target-secret-rotation: the staging applications' Secrets Manager secret, written after the swap. */
   targetSecret?: TargetSecretSettings;
+  /** How production data reaches staging (src/transfer/): a shared snapshot, an AWS RAM copy-on-write clone, or whichever fits. */
+  transfer: Transfer;
+  /** transfer clone: keep the RAM resource share for the next run, or remove it once the clone exists. */
+  cloneShare: 'keep' | 'remove';
 }
 
 export interface TargetSecretSettings {
@@ -96,6 +100,9 @@ export interface TargetSecretSettings {
   /** trigger: RotateSecret once the refresh is done, when the secret has rotation configured. */
   rotation: 'none' | 'trigger';
 }
+
+export type Transfer = 'snapshot' | 'clone' | 'auto';
+export const TRANSFERS: readonly Transfer[] = ['snapshot', 'clone', 'auto'];
 
 /** What reads an input: core.getInput in the action, a table in the tests. */
 export type InputReader = (name: string) => string;
@@ -169,6 +176,15 @@ export function readSettings(read: InputReader = defaultReader): Settings {
   if (!['require', 'verify-full', 'disable'].includes(maskingTls))
     throw new InputError('masking-tls', `must be 'require', 'verify-full' or 'disable'; got '${maskingTls}'.`);
 
+  const transfer = (get('transfer') || 'snapshot') as Transfer;
+  if (!TRANSFERS.includes(transfer)) throw new InputError('transfer', `must be one of ${TRANSFERS.join(', ')}; got '${transfer}'.`);
+  if (transfer === 'clone' && kind === 'instance')
+    throw new InputError('transfer', `is clone, but ${source.kind === 'instance' ? source.input : target.input} names an RDS DB instance: only Aurora DB clusters can be cloned across accounts (use snapshot or auto).`);
+  if (transfer === 'clone' && snapshot.kind === 'named')
+    throw new InputError('transfer', `is clone, but snapshot names ${snapshot.identifier}: a clone copies the production cluster as it is now, not a snapshot (leave snapshot empty, or use transfer: snapshot).`);
+  const cloneShare = (get('clone-share') || 'keep') as Settings['cloneShare'];
+  if (cloneShare !== 'keep' && cloneShare !== 'remove') throw new InputError('clone-share', `must be 'keep' or 'remove'; got '${cloneShare}'.`);
+
   const agreed = kind ?? (snapshot.kind === 'named' ? snapshot.snapshotKind : undefined);
   const settings: Settings = {
     region,
@@ -200,7 +216,9 @@ export function readSettings(read: InputReader = defaultReader): Settings {
     maskingStrict: boolean(get, 'masking-strict', true),
     maskingConnection,
     maskingTls,
-    githubToken: optional('github-token')
+    githubToken: optional('github-token'),
+    transfer,
+    cloneShare
   };
   const targetSecret = readTargetSecret(get, region, target.accountId);
   if (targetSecret) settings.targetSecret = targetSecret;

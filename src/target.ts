@@ -102,7 +102,8 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
       );
     }
   }
-  await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
+  if (shared.clone) report.skip('Clean up snapshots', 'a clone makes no snapshot: retention does not apply');
+  else await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
   if (ctx.settings.targetSecret?.rotation === 'trigger') await report.step('Rotate staging secret', () => rotateTargetSecret(ctx), r => r);
 
   const result: TargetResult = {
@@ -119,12 +120,15 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
   if (result.kind === 'cluster') report.output('cluster-identifier', result.identifier);
   if (result.writerEndpoint) report.output('writer-endpoint', result.writerEndpoint);
   if (result.readerEndpoint) report.output('reader-endpoint', result.readerEndpoint);
-  report.output('snapshot-arn', shared.arn);
-  report.output('source-snapshot', shared.sourceSnapshotId);
+  if (!shared.clone) {
+    report.output('snapshot-arn', shared.arn);
+    report.output('source-snapshot', shared.sourceSnapshotId);
+  }
   if (restored.password) report.output('master-password', restored.password);
   if (info.masterUserSecretArn) report.output('master-user-secret-arn', info.masterUserSecretArn);
   report.fact(`Staging ${noun}`, `${result.identifier} (${result.writerEndpoint ?? 'no endpoint'})`);
-  report.fact('Restored from', `${shared.sourceSnapshotId} via ${shared.identifier}`);
+  if (shared.clone) report.fact('Cloned from', `${shared.arn} (copy-on-write, shared through ${shared.clone.shareName})`);
+  else report.fact('Restored from', `${shared.sourceSnapshotId} via ${shared.identifier}`);
   return result;
 }
 

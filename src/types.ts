@@ -20,6 +20,8 @@ export interface SharedSnapshot {
   allocatedStorageGb?: number;
   /** Whether the shared snapshot is encrypted (an RDS instance restore needs a copy in staging then); absent: as kmsKeyArn says. */
   encrypted?: boolean;
+  /** transfer clone: the production cluster itself is shared (arn/identifier name the cluster), through this RAM resource share. */
+  clone?: { shareArn: string; shareName: string };
 }
 
 /** What the target side ends with. */

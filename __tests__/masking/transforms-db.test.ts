@@ -12,7 +12,7 @@ import { parseRules, runMasking } from '../../src/masking';
 import { maskValue, shiftDays } from '../../src/masking/reference';
 import type { Transform } from '../../src/masking/rules';
 import { FAMILY_JA, FAMILY_KANA, GIVEN_JA, GIVEN_KANA, POSTAL_PREFIXES, PREFECTURES } from '../../src/masking/dictionaries';
-import { freshDatabase, serverUrl, type EngineName, type TestDb } from './databases';
+import { databaseSource, freshDatabase, needs, type EngineName, type TestDb } from './databases';
 
 const SALT = 'transform-table-salt';
 
@@ -94,17 +94,17 @@ function ddl(engine: EngineName, table: string, cases: Case[]): string[] {
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
 
-describe.each(['postgres', 'mysql'] as EngineName[])('each transform on %s, alone and mixed', engine => {
-  const url = serverUrl(engine);
-  const maybe = url ? it : it.skip;
+describe.each((['postgres', 'mysql'] as EngineName[]).map(e => [e, needs(e, databaseSource(e))] as [EngineName, string]))('each transform on %s, alone and mixed%s', engine => {
+  const source = databaseSource(engine);
+  const maybe = source ? it : it.skip;
   let db: TestDb | undefined;
   let masked: Record<string, Array<Record<string, string | null>>> = {};
   let original: Record<string, Array<Record<string, string | null>>> = {};
   let error: unknown;
 
   beforeAll(async () => {
-    if (!url) return;
-    db = await freshDatabase(engine, url);
+    if (!source) return;
+    db = await freshDatabase(engine, source);
     const cases = CASES.filter(c => engine === 'postgres' || c.my);
     const alone = (c: Case): Case[] => (c.of ? [CASES.find(s => s.name === c.of)!, c] : [c]);
     const tables = [...cases.map(c => ({ table: `alone_${c.name}`, cases: alone(c) })), { table: 'mixed', cases }];
@@ -181,7 +181,7 @@ describe.each(['postgres', 'mysql'] as EngineName[])('each transform on %s, alon
   });
 
   maybe('unique: true vetoes when masked values collide (3 addresses into a 2-host range) and writes nothing', async () => {
-    const other = await freshDatabase(engine, url!);
+    const other = await freshDatabase(engine, source!);
     try {
       await other.exec(`CREATE TABLE logins (id integer PRIMARY KEY, ip ${engine === 'postgres' ? 'inet' : 'varchar(45)'})`);
       await other.exec("INSERT INTO logins VALUES (1, '192.168.0.1'), (2, '192.168.0.2'), (3, '192.168.0.3')");

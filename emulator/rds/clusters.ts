@@ -6,6 +6,7 @@ import type { Params } from '../protocol/query';
 import { resourceSuffix, type Cluster, type Snapshot } from '../world';
 import { authorize, callerAccount, checkIdentifier, findCluster, findSnapshot, keyForRds, recordRdsGrant, type Output } from './common';
 import { applyImmediateChanges, BusyWork, launch, launchRestored, readFinalSnapshotId, readMasterPasswordChange, renameNow, retire } from './lifecycle';
+import { sharedCluster, sharedClusterShape } from './clone';
 import { clusterShape } from './shapes';
 import { checkNewSnapshotId, clusterSnapshotKind, grantSourceKey, requireAvailableSnapshot, settleSnapshot } from './snapshot-rules';
 import { takeClusterSnapshot } from './snapshots';
@@ -18,6 +19,9 @@ export function describeDBClusters(ctx: HandlerContext, p: Params): Output {
   const world = ctx.world;
   const id = p.str('DBClusterIdentifier');
   authorize(ctx, 'rds:DescribeDBClusters', id ? (id.startsWith('arn:') ? id : world.clusterArn(ctx.caller!.account, id)) : clusterWildcard(ctx));
+  // Another account's cluster shared through RAM: only with IncludeShared, and only a few fields.
+  const shared = id && p.bool('IncludeShared') ? sharedCluster(ctx, id) : undefined;
+  if (shared) return { DBClusters: [sharedClusterShape(ctx, shared)] };
   if (id) return { DBClusters: [clusterShape(world, findCluster(ctx, id))] };
   const filters = p.filters();
   const clusters = [...callerAccount(ctx).clusters.values()].filter((c) =>

@@ -3,6 +3,7 @@ import type { HandlerContext } from '../context';
 import type { Params } from '../protocol/query';
 import { createDBCluster, deleteDBCluster, describeDBClusters, modifyDBCluster, restoreDBClusterFromSnapshot } from './clusters';
 import type { Output } from './common';
+import { restoreDBClusterToPointInTime } from './clone';
 import { restoreDBInstanceFromDBSnapshot } from './db-instances';
 import {
   copyDBSnapshot,
@@ -30,6 +31,7 @@ export const rdsOperations: Record<string, (ctx: HandlerContext, params: Params)
   ModifyDBCluster: modifyDBCluster,
   DeleteDBCluster: deleteDBCluster,
   RestoreDBClusterFromSnapshot: restoreDBClusterFromSnapshot,
+  RestoreDBClusterToPointInTime: restoreDBClusterToPointInTime,
   DescribeDBClusterSnapshots: describeDBClusterSnapshots,
   CreateDBClusterSnapshot: createDBClusterSnapshot,
   CopyDBClusterSnapshot: copyDBClusterSnapshot,

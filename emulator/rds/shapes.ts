@@ -41,11 +41,12 @@ export function clusterShape(world: World, cluster: Cluster, extra: Record<strin
     DbClusterResourceId: `cluster-${cluster.resourceSuffix.toUpperCase()}`,
     DBClusterArn: world.clusterArn(cluster.account, cluster.id),
     IAMDatabaseAuthenticationEnabled: false,
-    EngineMode: 'provisioned',
+    EngineMode: cluster.engineMode ?? 'provisioned',
     DeletionProtection: cluster.deletionProtection,
     HttpEndpointEnabled: false,
     CopyTagsToSnapshot: false,
-    CrossAccountClone: false,
+    CrossAccountClone: cluster.crossAccountClone ?? false,
+    CloneGroupId: cluster.cloneGroupId,
     TagList: cluster.tags,
     MasterUserSecret: cluster.manageMasterUserPassword
       ? {

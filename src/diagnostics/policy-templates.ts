@@ -5,11 +5,12 @@
  */
 import { MANAGED_TAG, type Context } from '../context';
 import { accountRootArn, parseArn } from '../rds-rules';
-import type { Settings } from '../settings';
+import type { Settings, Transfer } from '../settings';
 import type { DbKind } from '../types';
 import { KEY_GRANT_POLICY_ACTIONS, KEY_USER_POLICY_ACTIONS } from './key-policy';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-json';
 import { targetSecretStatements } from './secret-policy';
+import { sourceCloneStatements, targetCloneStatements } from '../transfer/clone-policy';
 
 export interface SidePolicyParams {
   accountId: string;
@@ -34,6 +35,8 @@ export interface PolicyParams {
   dataApi: boolean;
   /** target-secret-id / target-secret-rotation: the staging applications' secret the run writes. */
   targetSecret?: { id: string; rotation: 'none' | 'trigger' };
+  /** transfer clone or auto: the RAM and clone statements too (src/transfer/clone-policy.ts). */
+  transfer?: Transfer;
 }
 
 export const OIDC_PROVIDER_HOST = 'token.actions.githubusercontent.com';
@@ -75,7 +78,8 @@ export function policyParamsFromSettings(settings: Settings): { params?: PolicyP
       audience: settings.audience,
       manageMasterPassword: settings.manageMasterPassword,
       dataApi: settings.maskingConnection === 'data-api',
-      ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {})
+      ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {}),
+      ...(settings.transfer && settings.transfer !== 'snapshot' ? { transfer: settings.transfer } : {})
     }
   };
 }
@@ -102,7 +106,8 @@ export function policyParamsFromContext(ctx: Pick<Context, 'settings' | 'account
     audience: settings.audience,
     manageMasterPassword: settings.manageMasterPassword,
     dataApi: settings.maskingConnection === 'data-api',
-    ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {})
+    ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {}),
+    ...(settings.transfer && settings.transfer !== 'snapshot' ? { transfer: settings.transfer } : {})
   };
 }
 
@@ -296,8 +301,14 @@ function sourceInstanceStatements(p: PolicyParams): PolicyStatement[] {
 export function sourceRolePolicy(p: PolicyParams): PolicyDocument {
   return policyDocument([
     ...kindsOf(p).flatMap(k => (k === 'cluster' ? sourceClusterStatements(p) : sourceInstanceStatements(p))),
-    ...sourceRoleKeyStatements(p)
+    ...sourceRoleKeyStatements(p),
+    ...(cloning(p) ? sourceCloneStatements(p) : [])
   ]);
+}
+
+/** transfer clone / auto on an Aurora cluster (or a kind not yet known). */
+function cloning(p: PolicyParams): boolean {
+  return p.transfer !== undefined && p.transfer !== 'snapshot' && kindsOf(p).includes('cluster');
 }
 
 /** Aurora in staging: restore from the shared cluster snapshot, the cluster and its instances, final cluster snapshots. */
@@ -410,6 +421,7 @@ export function targetRolePolicy(p: PolicyParams): PolicyDocument {
     ...targetRoleSharedKeyStatements(p)
   ];
   if (p.target.keyArn) statements.push(...targetRoleTargetKeyStatements(p.target.keyArn));
+  if (cloning(p)) statements.push(...targetCloneStatements(p));
   // RDS names a managed master password secret rds!cluster-<id> for a cluster, rds!db-<id> for an instance.
   const secrets = kinds.map(k => `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!${k === 'cluster' ? 'cluster' : 'db'}-*`);
   const secretResource = secrets.length === 1 ? secrets[0] : secrets;

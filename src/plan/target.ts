@@ -96,6 +96,8 @@ export interface SharedFacts {
   identifier: string;
   arn: string;
   encrypted: boolean;
+  /** transfer clone: `arn` is the production cluster itself, cloned copy-on-write instead of restored from a snapshot. */
+  clone?: boolean;
 }
 
 export interface TargetPlan {
@@ -113,6 +115,8 @@ export interface TargetPlan {
   masking: { enabled: boolean; connection: Settings['maskingConnection'] };
   swap: SwapPlan;
   warnings: string[];
+  /** transfer clone: the new cluster is a copy-on-write clone of the shared production cluster (src/transfer/clone.ts). */
+  clone?: boolean;
 }
 
 /** Run-scoped: the new cluster's member instances (instance names never change with the cluster's), and a kept failed restore. */
@@ -333,7 +337,8 @@ export function buildTargetPlan({ settings, runId, existing, shared }: PlanInput
       steps,
       finalSnapshotIdentifier: existing && settings.finalSnapshot === 'take' ? finalSnapshotIdentifier(target, runId) : undefined
     },
-    warnings: targetWarnings(settings, existing)
+    warnings: targetWarnings(settings, existing),
+    ...(shared?.clone ? { clone: true } : {})
   };
 }
 
@@ -372,8 +377,11 @@ export function describeTargetPlan(plan: TargetPlan): string[] {
     lines.push(`Restore ${c.needed ? `'${c.identifier}'` : 'the shared snapshot'} into a new instance ${plan.temporary}`);
   } else {
     lines.push(
-      `Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
-        (r.engineVersion ? `, engine version ${r.engineVersion}` : '')
+      plan.clone
+        ? `Clone the shared production cluster into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
+            (r.engineVersion ? ` (engine-version ${r.engineVersion} is not used: a clone keeps production's engine version)` : '')
+        : `Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
+            (r.engineVersion ? `, engine version ${r.engineVersion}` : '')
     );
   }
   lines.push(

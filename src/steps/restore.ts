@@ -6,11 +6,12 @@
  */
 import * as core from '@actions/core';
 import { randomBytes } from 'node:crypto';
-import type { Databases, DatabaseInfo } from '../aws/databases';
+import type { Databases, DatabaseInfo, RestoreRequest } from '../aws/databases';
 import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG, type Context } from '../context';
 import { DiagnosedError } from '../errors';
 import type { TargetPlan } from '../plan/target';
 import type { DbKind, SharedSnapshot } from '../types';
+import { cloneIntoStaging } from '../transfer/clone';
 import { WaitFailedError } from '../wait';
 import { claimRefused, confirmLock, isNameTaken } from './lock';
 
@@ -95,8 +96,8 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
   const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
   try {
     ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
-    // The restore is the claim: `id` is the same for every run on this target, and RDS refuses a second database of that name.
-    const claim = () => db.restore({
+    // The restore (or the clone) is the claim: `id` is the same for every run on this target, and RDS refuses a second database of that name.
+    const request: RestoreRequest = {
       identifier: id,
       // An RDS DB instance restores from the staging account's own copy (see steps/stage-copy.ts), Aurora from the shared ARN.
       snapshotArn: plan.copy.needed ? plan.copy.identifier : shared.arn,
@@ -117,7 +118,9 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
       serverlessV2: r.serverlessV2,
       storageType: r.storageType,
       tags: restoreTags(ctx, plan, lock)
-    });
+    };
+    // transfer clone: a copy-on-write clone of the shared production cluster instead of a snapshot restore.
+    const claim = () => (shared.clone ? cloneIntoStaging(ctx, shared, request) : db.restore(request));
     const notClaimed = async (e: unknown): Promise<never> => {
       throw isNameTaken(e) ? await claimRefused(ctx, plan, db, e) : e;
     };
