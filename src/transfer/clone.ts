@@ -20,7 +20,7 @@ import type { RestoreRequest } from '../aws/databases';
 import { keyFacts } from '../aws/keys';
 import { acceptInvitation, associate, createShare, deleteShare, findShare, invitationsTo, ramClient, type ShareInfo } from '../aws/ram';
 import { MANAGED_TAG, SOURCE_TAG, TARGET_TAG, type Context, waitOptions } from '../context';
-import { analyzeKeyPolicy, viaRds } from '../diagnostics/key-policy';
+import { analyzeKeyUse, viaRds } from '../diagnostics/key-policy';
 import { renderJson } from '../diagnostics/policy-json';
 import { keyUserStatements } from '../diagnostics/policy-templates';
 import type { Diagnostic } from '../report';
@@ -87,7 +87,9 @@ export async function planTransfer(ctx: Context): Promise<TransferPlan> {
     facts.source!.keyManager = key.keyManager;
     if (key.keyManager === 'CUSTOMER') {
       if (key.policy) {
-        const a = analyzeKeyPolicy(key.policy, key.arn, viaRds(accounts.target.principalArn, accounts.target.accountId, settings.region));
+        // The clone reads the production cluster's data under this key, as a restore of a shared snapshot does:
+        // the one table of required actions (KEY_REQUIREMENTS['shared-key']) decides, ListGrants/RevokeGrant never block.
+        const a = analyzeKeyUse(key.policy, key.arn, viaRds(accounts.target.principalArn, accounts.target.accountId, settings.region), 'shared-key');
         facts.keyPolicy = { ok: a.ok, missing: a.missing, denied: a.denied, undecided: a.undecided, unreadable: a.parseError };
       } else {
         facts.keyPolicy = { ok: false, missing: [], denied: [], undecided: [], unreadable: key.policyUnreadable ?? 'not readable' };
