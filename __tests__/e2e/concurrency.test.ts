@@ -45,9 +45,8 @@ afterEach(async () => {
 /** Main then post step of one job, with its own run id, the job token and the stand-in GitHub API. */
 async function job(st: Stage, runId: number, inputs: Record<string, string> = {}): Promise<{ main: ActionRun; post: ActionRun }> {
   const files = runnerFiles();
-  // The stage's own env (emulator, OIDC) too: a run's `env` option replaces it.
+  // Added to the stage's own env (emulator, OIDC, the simulated clock).
   const env = {
-    ...st.env,
     GITHUB_SERVER_URL: 'https://github.example',
     GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
     GITHUB_RUN_ID: String(runId),

@@ -96,8 +96,8 @@ describe('a 5-hour sync with 1-hour sessions', () => {
     stop();
     expect(cancelledAt).toBeGreaterThan(0);
     expect(main.code).not.toBe(0);
-    // At hour 3 the restore in staging was under way.
-    expect(main.stdout).toMatch(/restore of cluster app-staging-sync-/);
+    // At hour 3 the restore in staging (under the lock's name, <target>-sync) was under way.
+    expect(main.stdout).toMatch(/restore of cluster app-staging-sync: creating/);
     expect(main.stdout).not.toMatch(/::group::Swap/);
 
     const post = await s.run(seedInputs(), { files, post: true });
