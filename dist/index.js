@@ -3232,6 +3232,2485 @@ __webpack_unused_export__ = paginateListRetirableGrants;
 
 /***/ }),
 
+/***/ 7872:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.resolveHttpAuthSchemeConfig = exports.defaultRAMHttpAuthSchemeProvider = exports.defaultRAMHttpAuthSchemeParametersProvider = void 0;
+const httpAuthSchemes_1 = __nccwpck_require__(7523);
+const client_1 = __nccwpck_require__(2658);
+const defaultRAMHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: (0, client_1.getSmithyContext)(context).operation,
+        region: await (0, client_1.normalizeProvider)(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+exports.defaultRAMHttpAuthSchemeParametersProvider = defaultRAMHttpAuthSchemeParametersProvider;
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "ram",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultRAMHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+exports.defaultRAMHttpAuthSchemeProvider = defaultRAMHttpAuthSchemeProvider;
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = (0, httpAuthSchemes_1.resolveAwsSdkSigV4Config)(config);
+    return Object.assign(config_0, {
+        authSchemePreference: (0, client_1.normalizeProvider)(config.authSchemePreference ?? []),
+    });
+};
+exports.resolveHttpAuthSchemeConfig = resolveHttpAuthSchemeConfig;
+
+
+/***/ }),
+
+/***/ 9435:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.bdd = void 0;
+const endpoints_1 = __nccwpck_require__(2085);
+const k = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = { [k]: "Endpoint" }, h = { [k]: d }, i = {}, j = [{ [k]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [g]],
+        [c, j],
+        ["aws.partition", j, d],
+        [e, [{ [k]: "UseFIPS" }, b]],
+        [e, [{ [k]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [h, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [h, "supportsFIPS"] }, b]],
+        ["stringEquals", [{ fn: f, argv: [h, "name"] }, "aws-us-gov"]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [g, i],
+        ["https://ram-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://ram.{Region}.amazonaws.com", i],
+        ["https://ram-fips.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://ram.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://ram.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 13, 3,
+    1, 4, r + 12,
+    2, 5, r + 12,
+    3, 8, 6,
+    4, 7, r + 11,
+    5, r + 9, r + 10,
+    4, 11, 9,
+    6, 10, r + 8,
+    7, r + 6, r + 7,
+    5, 12, r + 5,
+    6, r + 4, r + 5,
+    3, r + 1, 14,
+    4, r + 2, r + 3,
+]);
+exports.bdd = endpoints_1.BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+
+/***/ }),
+
+/***/ 8326:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.defaultEndpointResolver = void 0;
+const client_1 = __nccwpck_require__(5152);
+const endpoints_1 = __nccwpck_require__(2085);
+const bdd_1 = __nccwpck_require__(9435);
+const cache = new endpoints_1.EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => (0, endpoints_1.decideEndpoint)(bdd_1.bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+exports.defaultEndpointResolver = defaultEndpointResolver;
+endpoints_1.customEndpointFunctions.aws = client_1.awsEndpointFunctions;
+
+
+/***/ }),
+
+/***/ 7007:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+
+var client$1 = __nccwpck_require__(5152);
+var core = __nccwpck_require__(402);
+var client = __nccwpck_require__(2658);
+var config = __nccwpck_require__(7291);
+var endpoints = __nccwpck_require__(2085);
+var protocols = __nccwpck_require__(3422);
+var retry = __nccwpck_require__(3609);
+var schema = __nccwpck_require__(6890);
+var httpAuthSchemeProvider = __nccwpck_require__(7872);
+var runtimeConfig = __nccwpck_require__(2881);
+var schemas_0 = __nccwpck_require__(9611);
+var errors = __nccwpck_require__(6215);
+var RAMServiceException = __nccwpck_require__(7786);
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "ram",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(client$1.getAwsRegionExtensionConfiguration(runtimeConfig), client.getDefaultExtensionConfiguration(runtimeConfig), protocols.getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, client$1.resolveAwsRegionExtensionConfiguration(extensionConfiguration), client.resolveDefaultRuntimeConfig(extensionConfiguration), protocols.resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class RAMClient extends client.Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = runtimeConfig.getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = client$1.resolveUserAgentConfig(_config_1);
+        const _config_3 = retry.resolveRetryConfig(_config_2);
+        const _config_4 = config.resolveRegionConfig(_config_3);
+        const _config_5 = client$1.resolveHostHeaderConfig(_config_4);
+        const _config_6 = endpoints.resolveEndpointConfig(_config_5);
+        const _config_7 = httpAuthSchemeProvider.resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(schema.getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(client$1.getUserAgentPlugin(this.config));
+        this.middlewareStack.use(retry.getRetryPlugin(this.config));
+        this.middlewareStack.use(protocols.getContentLengthPlugin(this.config));
+        this.middlewareStack.use(client$1.getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(client$1.getLoggerPlugin(this.config));
+        this.middlewareStack.use(client$1.getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(core.getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: httpAuthSchemeProvider.defaultRAMHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new core.DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(core.getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+class AcceptResourceShareInvitationCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "AcceptResourceShareInvitation", {})
+    .n("RAMClient", "AcceptResourceShareInvitationCommand")
+    .sc(schemas_0.AcceptResourceShareInvitation$)
+    .build() {
+}
+
+class AssociateResourceShareCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "AssociateResourceShare", {})
+    .n("RAMClient", "AssociateResourceShareCommand")
+    .sc(schemas_0.AssociateResourceShare$)
+    .build() {
+}
+
+class AssociateResourceSharePermissionCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "AssociateResourceSharePermission", {})
+    .n("RAMClient", "AssociateResourceSharePermissionCommand")
+    .sc(schemas_0.AssociateResourceSharePermission$)
+    .build() {
+}
+
+class CreatePermissionCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "CreatePermission", {})
+    .n("RAMClient", "CreatePermissionCommand")
+    .sc(schemas_0.CreatePermission$)
+    .build() {
+}
+
+class CreatePermissionVersionCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "CreatePermissionVersion", {})
+    .n("RAMClient", "CreatePermissionVersionCommand")
+    .sc(schemas_0.CreatePermissionVersion$)
+    .build() {
+}
+
+class CreateResourceShareCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "CreateResourceShare", {})
+    .n("RAMClient", "CreateResourceShareCommand")
+    .sc(schemas_0.CreateResourceShare$)
+    .build() {
+}
+
+class DeletePermissionCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "DeletePermission", {})
+    .n("RAMClient", "DeletePermissionCommand")
+    .sc(schemas_0.DeletePermission$)
+    .build() {
+}
+
+class DeletePermissionVersionCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "DeletePermissionVersion", {})
+    .n("RAMClient", "DeletePermissionVersionCommand")
+    .sc(schemas_0.DeletePermissionVersion$)
+    .build() {
+}
+
+class DeleteResourceShareCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "DeleteResourceShare", {})
+    .n("RAMClient", "DeleteResourceShareCommand")
+    .sc(schemas_0.DeleteResourceShare$)
+    .build() {
+}
+
+class DisassociateResourceShareCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "DisassociateResourceShare", {})
+    .n("RAMClient", "DisassociateResourceShareCommand")
+    .sc(schemas_0.DisassociateResourceShare$)
+    .build() {
+}
+
+class DisassociateResourceSharePermissionCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "DisassociateResourceSharePermission", {})
+    .n("RAMClient", "DisassociateResourceSharePermissionCommand")
+    .sc(schemas_0.DisassociateResourceSharePermission$)
+    .build() {
+}
+
+class EnableSharingWithAwsOrganizationCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "EnableSharingWithAwsOrganization", {})
+    .n("RAMClient", "EnableSharingWithAwsOrganizationCommand")
+    .sc(schemas_0.EnableSharingWithAwsOrganization$)
+    .build() {
+}
+
+class GetPermissionCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "GetPermission", {})
+    .n("RAMClient", "GetPermissionCommand")
+    .sc(schemas_0.GetPermission$)
+    .build() {
+}
+
+class GetResourcePoliciesCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "GetResourcePolicies", {})
+    .n("RAMClient", "GetResourcePoliciesCommand")
+    .sc(schemas_0.GetResourcePolicies$)
+    .build() {
+}
+
+class GetResourceShareAssociationsCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "GetResourceShareAssociations", {})
+    .n("RAMClient", "GetResourceShareAssociationsCommand")
+    .sc(schemas_0.GetResourceShareAssociations$)
+    .build() {
+}
+
+class GetResourceShareInvitationsCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "GetResourceShareInvitations", {})
+    .n("RAMClient", "GetResourceShareInvitationsCommand")
+    .sc(schemas_0.GetResourceShareInvitations$)
+    .build() {
+}
+
+class GetResourceSharesCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "GetResourceShares", {})
+    .n("RAMClient", "GetResourceSharesCommand")
+    .sc(schemas_0.GetResourceShares$)
+    .build() {
+}
+
+class ListPendingInvitationResourcesCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ListPendingInvitationResources", {})
+    .n("RAMClient", "ListPendingInvitationResourcesCommand")
+    .sc(schemas_0.ListPendingInvitationResources$)
+    .build() {
+}
+
+class ListPermissionAssociationsCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ListPermissionAssociations", {})
+    .n("RAMClient", "ListPermissionAssociationsCommand")
+    .sc(schemas_0.ListPermissionAssociations$)
+    .build() {
+}
+
+class ListPermissionsCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ListPermissions", {})
+    .n("RAMClient", "ListPermissionsCommand")
+    .sc(schemas_0.ListPermissions$)
+    .build() {
+}
+
+class ListPermissionVersionsCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ListPermissionVersions", {})
+    .n("RAMClient", "ListPermissionVersionsCommand")
+    .sc(schemas_0.ListPermissionVersions$)
+    .build() {
+}
+
+class ListPrincipalsCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ListPrincipals", {})
+    .n("RAMClient", "ListPrincipalsCommand")
+    .sc(schemas_0.ListPrincipals$)
+    .build() {
+}
+
+class ListReplacePermissionAssociationsWorkCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ListReplacePermissionAssociationsWork", {})
+    .n("RAMClient", "ListReplacePermissionAssociationsWorkCommand")
+    .sc(schemas_0.ListReplacePermissionAssociationsWork$)
+    .build() {
+}
+
+class ListResourcesCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ListResources", {})
+    .n("RAMClient", "ListResourcesCommand")
+    .sc(schemas_0.ListResources$)
+    .build() {
+}
+
+class ListResourceSharePermissionsCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ListResourceSharePermissions", {})
+    .n("RAMClient", "ListResourceSharePermissionsCommand")
+    .sc(schemas_0.ListResourceSharePermissions$)
+    .build() {
+}
+
+class ListResourceTypesCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ListResourceTypes", {})
+    .n("RAMClient", "ListResourceTypesCommand")
+    .sc(schemas_0.ListResourceTypes$)
+    .build() {
+}
+
+class ListSourceAssociationsCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ListSourceAssociations", {})
+    .n("RAMClient", "ListSourceAssociationsCommand")
+    .sc(schemas_0.ListSourceAssociations$)
+    .build() {
+}
+
+class PromotePermissionCreatedFromPolicyCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "PromotePermissionCreatedFromPolicy", {})
+    .n("RAMClient", "PromotePermissionCreatedFromPolicyCommand")
+    .sc(schemas_0.PromotePermissionCreatedFromPolicy$)
+    .build() {
+}
+
+class PromoteResourceShareCreatedFromPolicyCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "PromoteResourceShareCreatedFromPolicy", {})
+    .n("RAMClient", "PromoteResourceShareCreatedFromPolicyCommand")
+    .sc(schemas_0.PromoteResourceShareCreatedFromPolicy$)
+    .build() {
+}
+
+class RejectResourceShareInvitationCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "RejectResourceShareInvitation", {})
+    .n("RAMClient", "RejectResourceShareInvitationCommand")
+    .sc(schemas_0.RejectResourceShareInvitation$)
+    .build() {
+}
+
+class ReplacePermissionAssociationsCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "ReplacePermissionAssociations", {})
+    .n("RAMClient", "ReplacePermissionAssociationsCommand")
+    .sc(schemas_0.ReplacePermissionAssociations$)
+    .build() {
+}
+
+class SetDefaultPermissionVersionCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "SetDefaultPermissionVersion", {})
+    .n("RAMClient", "SetDefaultPermissionVersionCommand")
+    .sc(schemas_0.SetDefaultPermissionVersion$)
+    .build() {
+}
+
+class TagResourceCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "TagResource", {})
+    .n("RAMClient", "TagResourceCommand")
+    .sc(schemas_0.TagResource$)
+    .build() {
+}
+
+class UntagResourceCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "UntagResource", {})
+    .n("RAMClient", "UntagResourceCommand")
+    .sc(schemas_0.UntagResource$)
+    .build() {
+}
+
+class UpdateResourceShareCommand extends client.Command
+    .classBuilder()
+    .ep(commonParams)
+    .m(function (Command, cs, config, o) {
+    return [endpoints.getEndpointPlugin(config, Command.getEndpointParameterInstructions())];
+})
+    .s("AmazonResourceSharing", "UpdateResourceShare", {})
+    .n("RAMClient", "UpdateResourceShareCommand")
+    .sc(schemas_0.UpdateResourceShare$)
+    .build() {
+}
+
+const paginateGetResourcePolicies = core.createPaginator(RAMClient, GetResourcePoliciesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateGetResourceShareAssociations = core.createPaginator(RAMClient, GetResourceShareAssociationsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateGetResourceShareInvitations = core.createPaginator(RAMClient, GetResourceShareInvitationsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateGetResourceShares = core.createPaginator(RAMClient, GetResourceSharesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListPendingInvitationResources = core.createPaginator(RAMClient, ListPendingInvitationResourcesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListPermissionAssociations = core.createPaginator(RAMClient, ListPermissionAssociationsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListPermissions = core.createPaginator(RAMClient, ListPermissionsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListPermissionVersions = core.createPaginator(RAMClient, ListPermissionVersionsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListPrincipals = core.createPaginator(RAMClient, ListPrincipalsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListReplacePermissionAssociationsWork = core.createPaginator(RAMClient, ListReplacePermissionAssociationsWorkCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListResourceSharePermissions = core.createPaginator(RAMClient, ListResourceSharePermissionsCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListResources = core.createPaginator(RAMClient, ListResourcesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListResourceTypes = core.createPaginator(RAMClient, ListResourceTypesCommand, "nextToken", "nextToken", "maxResults");
+
+const paginateListSourceAssociations = core.createPaginator(RAMClient, ListSourceAssociationsCommand, "nextToken", "nextToken", "maxResults");
+
+const commands = {
+    AcceptResourceShareInvitationCommand,
+    AssociateResourceShareCommand,
+    AssociateResourceSharePermissionCommand,
+    CreatePermissionCommand,
+    CreatePermissionVersionCommand,
+    CreateResourceShareCommand,
+    DeletePermissionCommand,
+    DeletePermissionVersionCommand,
+    DeleteResourceShareCommand,
+    DisassociateResourceShareCommand,
+    DisassociateResourceSharePermissionCommand,
+    EnableSharingWithAwsOrganizationCommand,
+    GetPermissionCommand,
+    GetResourcePoliciesCommand,
+    GetResourceShareAssociationsCommand,
+    GetResourceShareInvitationsCommand,
+    GetResourceSharesCommand,
+    ListPendingInvitationResourcesCommand,
+    ListPermissionAssociationsCommand,
+    ListPermissionsCommand,
+    ListPermissionVersionsCommand,
+    ListPrincipalsCommand,
+    ListReplacePermissionAssociationsWorkCommand,
+    ListResourcesCommand,
+    ListResourceSharePermissionsCommand,
+    ListResourceTypesCommand,
+    ListSourceAssociationsCommand,
+    PromotePermissionCreatedFromPolicyCommand,
+    PromoteResourceShareCreatedFromPolicyCommand,
+    RejectResourceShareInvitationCommand,
+    ReplacePermissionAssociationsCommand,
+    SetDefaultPermissionVersionCommand,
+    TagResourceCommand,
+    UntagResourceCommand,
+    UpdateResourceShareCommand,
+};
+const paginators = {
+    paginateGetResourcePolicies,
+    paginateGetResourceShareAssociations,
+    paginateGetResourceShareInvitations,
+    paginateGetResourceShares,
+    paginateListPendingInvitationResources,
+    paginateListPermissionAssociations,
+    paginateListPermissions,
+    paginateListPermissionVersions,
+    paginateListPrincipals,
+    paginateListReplacePermissionAssociationsWork,
+    paginateListResources,
+    paginateListResourceSharePermissions,
+    paginateListResourceTypes,
+    paginateListSourceAssociations,
+};
+class RAM extends RAMClient {
+}
+client.createAggregatedClient(commands, RAM, { paginators });
+
+const ResourceShareAssociationType = {
+    PRINCIPAL: "PRINCIPAL",
+    RESOURCE: "RESOURCE",
+    SOURCE: "SOURCE",
+};
+const ResourceShareAssociationStatus = {
+    ASSOCIATED: "ASSOCIATED",
+    ASSOCIATING: "ASSOCIATING",
+    DISASSOCIATED: "DISASSOCIATED",
+    DISASSOCIATING: "DISASSOCIATING",
+    FAILED: "FAILED",
+    RESTORING: "RESTORING",
+    SUSPENDED: "SUSPENDED",
+    SUSPENDING: "SUSPENDING",
+};
+const ResourceShareInvitationStatus = {
+    ACCEPTED: "ACCEPTED",
+    EXPIRED: "EXPIRED",
+    PENDING: "PENDING",
+    REJECTED: "REJECTED",
+};
+const PermissionFeatureSet = {
+    CREATED_FROM_POLICY: "CREATED_FROM_POLICY",
+    PROMOTING_TO_STANDARD: "PROMOTING_TO_STANDARD",
+    STANDARD: "STANDARD",
+};
+const PermissionType = {
+    AWS_MANAGED: "AWS_MANAGED",
+    CUSTOMER_MANAGED: "CUSTOMER_MANAGED",
+};
+const PermissionStatus = {
+    ATTACHABLE: "ATTACHABLE",
+    DELETED: "DELETED",
+    DELETING: "DELETING",
+    UNATTACHABLE: "UNATTACHABLE",
+};
+const ResourceShareFeatureSet = {
+    CREATED_FROM_POLICY: "CREATED_FROM_POLICY",
+    PROMOTING_TO_STANDARD: "PROMOTING_TO_STANDARD",
+    STANDARD: "STANDARD",
+};
+const ResourceShareStatus = {
+    ACTIVE: "ACTIVE",
+    DELETED: "DELETED",
+    DELETING: "DELETING",
+    FAILED: "FAILED",
+    PENDING: "PENDING",
+};
+const ResourceOwner = {
+    OTHER_ACCOUNTS: "OTHER-ACCOUNTS",
+    SELF: "SELF",
+};
+const ResourceRegionScopeFilter = {
+    ALL: "ALL",
+    GLOBAL: "GLOBAL",
+    REGIONAL: "REGIONAL",
+};
+const ResourceRegionScope = {
+    GLOBAL: "GLOBAL",
+    REGIONAL: "REGIONAL",
+};
+const ResourceStatus = {
+    AVAILABLE: "AVAILABLE",
+    LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
+    PENDING: "PENDING",
+    UNAVAILABLE: "UNAVAILABLE",
+    ZONAL_RESOURCE_INACCESSIBLE: "ZONAL_RESOURCE_INACCESSIBLE",
+};
+const PermissionTypeFilter = {
+    ALL: "ALL",
+    AWS_MANAGED: "AWS_MANAGED",
+    CUSTOMER_MANAGED: "CUSTOMER_MANAGED",
+};
+const ReplacePermissionAssociationsWorkStatus = {
+    COMPLETED: "COMPLETED",
+    FAILED: "FAILED",
+    IN_PROGRESS: "IN_PROGRESS",
+};
+
+exports.$Command = client.Command;
+exports.__Client = client.Client;
+exports.RAMServiceException = RAMServiceException.RAMServiceException;
+exports.AcceptResourceShareInvitationCommand = AcceptResourceShareInvitationCommand;
+exports.AssociateResourceShareCommand = AssociateResourceShareCommand;
+exports.AssociateResourceSharePermissionCommand = AssociateResourceSharePermissionCommand;
+exports.CreatePermissionCommand = CreatePermissionCommand;
+exports.CreatePermissionVersionCommand = CreatePermissionVersionCommand;
+exports.CreateResourceShareCommand = CreateResourceShareCommand;
+exports.DeletePermissionCommand = DeletePermissionCommand;
+exports.DeletePermissionVersionCommand = DeletePermissionVersionCommand;
+exports.DeleteResourceShareCommand = DeleteResourceShareCommand;
+exports.DisassociateResourceShareCommand = DisassociateResourceShareCommand;
+exports.DisassociateResourceSharePermissionCommand = DisassociateResourceSharePermissionCommand;
+exports.EnableSharingWithAwsOrganizationCommand = EnableSharingWithAwsOrganizationCommand;
+exports.GetPermissionCommand = GetPermissionCommand;
+exports.GetResourcePoliciesCommand = GetResourcePoliciesCommand;
+exports.GetResourceShareAssociationsCommand = GetResourceShareAssociationsCommand;
+exports.GetResourceShareInvitationsCommand = GetResourceShareInvitationsCommand;
+exports.GetResourceSharesCommand = GetResourceSharesCommand;
+exports.ListPendingInvitationResourcesCommand = ListPendingInvitationResourcesCommand;
+exports.ListPermissionAssociationsCommand = ListPermissionAssociationsCommand;
+exports.ListPermissionVersionsCommand = ListPermissionVersionsCommand;
+exports.ListPermissionsCommand = ListPermissionsCommand;
+exports.ListPrincipalsCommand = ListPrincipalsCommand;
+exports.ListReplacePermissionAssociationsWorkCommand = ListReplacePermissionAssociationsWorkCommand;
+exports.ListResourceSharePermissionsCommand = ListResourceSharePermissionsCommand;
+exports.ListResourceTypesCommand = ListResourceTypesCommand;
+exports.ListResourcesCommand = ListResourcesCommand;
+exports.ListSourceAssociationsCommand = ListSourceAssociationsCommand;
+exports.PermissionFeatureSet = PermissionFeatureSet;
+exports.PermissionStatus = PermissionStatus;
+exports.PermissionType = PermissionType;
+exports.PermissionTypeFilter = PermissionTypeFilter;
+exports.PromotePermissionCreatedFromPolicyCommand = PromotePermissionCreatedFromPolicyCommand;
+exports.PromoteResourceShareCreatedFromPolicyCommand = PromoteResourceShareCreatedFromPolicyCommand;
+exports.RAM = RAM;
+exports.RAMClient = RAMClient;
+exports.RejectResourceShareInvitationCommand = RejectResourceShareInvitationCommand;
+exports.ReplacePermissionAssociationsCommand = ReplacePermissionAssociationsCommand;
+exports.ReplacePermissionAssociationsWorkStatus = ReplacePermissionAssociationsWorkStatus;
+exports.ResourceOwner = ResourceOwner;
+exports.ResourceRegionScope = ResourceRegionScope;
+exports.ResourceRegionScopeFilter = ResourceRegionScopeFilter;
+exports.ResourceShareAssociationStatus = ResourceShareAssociationStatus;
+exports.ResourceShareAssociationType = ResourceShareAssociationType;
+exports.ResourceShareFeatureSet = ResourceShareFeatureSet;
+exports.ResourceShareInvitationStatus = ResourceShareInvitationStatus;
+exports.ResourceShareStatus = ResourceShareStatus;
+exports.ResourceStatus = ResourceStatus;
+exports.SetDefaultPermissionVersionCommand = SetDefaultPermissionVersionCommand;
+exports.TagResourceCommand = TagResourceCommand;
+exports.UntagResourceCommand = UntagResourceCommand;
+exports.UpdateResourceShareCommand = UpdateResourceShareCommand;
+exports.paginateGetResourcePolicies = paginateGetResourcePolicies;
+exports.paginateGetResourceShareAssociations = paginateGetResourceShareAssociations;
+exports.paginateGetResourceShareInvitations = paginateGetResourceShareInvitations;
+exports.paginateGetResourceShares = paginateGetResourceShares;
+exports.paginateListPendingInvitationResources = paginateListPendingInvitationResources;
+exports.paginateListPermissionAssociations = paginateListPermissionAssociations;
+exports.paginateListPermissionVersions = paginateListPermissionVersions;
+exports.paginateListPermissions = paginateListPermissions;
+exports.paginateListPrincipals = paginateListPrincipals;
+exports.paginateListReplacePermissionAssociationsWork = paginateListReplacePermissionAssociationsWork;
+exports.paginateListResourceSharePermissions = paginateListResourceSharePermissions;
+exports.paginateListResourceTypes = paginateListResourceTypes;
+exports.paginateListResources = paginateListResources;
+exports.paginateListSourceAssociations = paginateListSourceAssociations;
+Object.prototype.hasOwnProperty.call(schemas_0, '__proto__') &&
+    !Object.prototype.hasOwnProperty.call(exports, '__proto__') &&
+    Object.defineProperty(exports, '__proto__', {
+        enumerable: true,
+        value: schemas_0['__proto__']
+    });
+
+Object.keys(schemas_0).forEach(function (k) {
+    if (k !== 'default' && !Object.prototype.hasOwnProperty.call(exports, k)) exports[k] = schemas_0[k];
+});
+Object.prototype.hasOwnProperty.call(errors, '__proto__') &&
+    !Object.prototype.hasOwnProperty.call(exports, '__proto__') &&
+    Object.defineProperty(exports, '__proto__', {
+        enumerable: true,
+        value: errors['__proto__']
+    });
+
+Object.keys(errors).forEach(function (k) {
+    if (k !== 'default' && !Object.prototype.hasOwnProperty.call(exports, k)) exports[k] = errors[k];
+});
+
+
+/***/ }),
+
+/***/ 7786:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.RAMServiceException = exports.__ServiceException = void 0;
+const client_1 = __nccwpck_require__(2658);
+Object.defineProperty(exports, "__ServiceException", ({ enumerable: true, get: function () { return client_1.ServiceException; } }));
+class RAMServiceException extends client_1.ServiceException {
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, RAMServiceException.prototype);
+    }
+}
+exports.RAMServiceException = RAMServiceException;
+
+
+/***/ }),
+
+/***/ 6215:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.UnmatchedPolicyPermissionException = exports.InvalidResourceTypeException = exports.MissingRequiredParameterException = exports.InvalidMaxResultsException = exports.ResourceArnNotFoundException = exports.InvalidNextTokenException = exports.TagPolicyViolationException = exports.TagLimitExceededException = exports.PermissionVersionsLimitExceededException = exports.PermissionLimitExceededException = exports.PermissionAlreadyExistsException = exports.MalformedPolicyTemplateException = exports.InvalidPolicyException = exports.UnknownResourceException = exports.ThrottlingException = exports.ResourceShareLimitExceededException = exports.InvalidStateTransitionException = exports.InvalidParameterException = exports.ServiceUnavailableException = exports.ServerInternalException = exports.ResourceShareInvitationExpiredException = exports.ResourceShareInvitationArnNotFoundException = exports.ResourceShareInvitationAlreadyRejectedException = exports.ResourceShareInvitationAlreadyAcceptedException = exports.OperationNotPermittedException = exports.MalformedArnException = exports.InvalidClientTokenException = exports.IdempotentParameterMismatchException = void 0;
+const RAMServiceException_1 = __nccwpck_require__(7786);
+class IdempotentParameterMismatchException extends RAMServiceException_1.RAMServiceException {
+    name = "IdempotentParameterMismatchException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IdempotentParameterMismatchException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IdempotentParameterMismatchException.prototype);
+    }
+}
+exports.IdempotentParameterMismatchException = IdempotentParameterMismatchException;
+class InvalidClientTokenException extends RAMServiceException_1.RAMServiceException {
+    name = "InvalidClientTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidClientTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidClientTokenException.prototype);
+    }
+}
+exports.InvalidClientTokenException = InvalidClientTokenException;
+class MalformedArnException extends RAMServiceException_1.RAMServiceException {
+    name = "MalformedArnException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "MalformedArnException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedArnException.prototype);
+    }
+}
+exports.MalformedArnException = MalformedArnException;
+class OperationNotPermittedException extends RAMServiceException_1.RAMServiceException {
+    name = "OperationNotPermittedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OperationNotPermittedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OperationNotPermittedException.prototype);
+    }
+}
+exports.OperationNotPermittedException = OperationNotPermittedException;
+class ResourceShareInvitationAlreadyAcceptedException extends RAMServiceException_1.RAMServiceException {
+    name = "ResourceShareInvitationAlreadyAcceptedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceShareInvitationAlreadyAcceptedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceShareInvitationAlreadyAcceptedException.prototype);
+    }
+}
+exports.ResourceShareInvitationAlreadyAcceptedException = ResourceShareInvitationAlreadyAcceptedException;
+class ResourceShareInvitationAlreadyRejectedException extends RAMServiceException_1.RAMServiceException {
+    name = "ResourceShareInvitationAlreadyRejectedException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceShareInvitationAlreadyRejectedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceShareInvitationAlreadyRejectedException.prototype);
+    }
+}
+exports.ResourceShareInvitationAlreadyRejectedException = ResourceShareInvitationAlreadyRejectedException;
+class ResourceShareInvitationArnNotFoundException extends RAMServiceException_1.RAMServiceException {
+    name = "ResourceShareInvitationArnNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceShareInvitationArnNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceShareInvitationArnNotFoundException.prototype);
+    }
+}
+exports.ResourceShareInvitationArnNotFoundException = ResourceShareInvitationArnNotFoundException;
+class ResourceShareInvitationExpiredException extends RAMServiceException_1.RAMServiceException {
+    name = "ResourceShareInvitationExpiredException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceShareInvitationExpiredException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceShareInvitationExpiredException.prototype);
+    }
+}
+exports.ResourceShareInvitationExpiredException = ResourceShareInvitationExpiredException;
+class ServerInternalException extends RAMServiceException_1.RAMServiceException {
+    name = "ServerInternalException";
+    $fault = "server";
+    constructor(opts) {
+        super({
+            name: "ServerInternalException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServerInternalException.prototype);
+    }
+}
+exports.ServerInternalException = ServerInternalException;
+class ServiceUnavailableException extends RAMServiceException_1.RAMServiceException {
+    name = "ServiceUnavailableException";
+    $fault = "server";
+    constructor(opts) {
+        super({
+            name: "ServiceUnavailableException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ServiceUnavailableException.prototype);
+    }
+}
+exports.ServiceUnavailableException = ServiceUnavailableException;
+class InvalidParameterException extends RAMServiceException_1.RAMServiceException {
+    name = "InvalidParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidParameterException.prototype);
+    }
+}
+exports.InvalidParameterException = InvalidParameterException;
+class InvalidStateTransitionException extends RAMServiceException_1.RAMServiceException {
+    name = "InvalidStateTransitionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidStateTransitionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidStateTransitionException.prototype);
+    }
+}
+exports.InvalidStateTransitionException = InvalidStateTransitionException;
+class ResourceShareLimitExceededException extends RAMServiceException_1.RAMServiceException {
+    name = "ResourceShareLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceShareLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceShareLimitExceededException.prototype);
+    }
+}
+exports.ResourceShareLimitExceededException = ResourceShareLimitExceededException;
+class ThrottlingException extends RAMServiceException_1.RAMServiceException {
+    name = "ThrottlingException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ThrottlingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ThrottlingException.prototype);
+    }
+}
+exports.ThrottlingException = ThrottlingException;
+class UnknownResourceException extends RAMServiceException_1.RAMServiceException {
+    name = "UnknownResourceException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnknownResourceException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnknownResourceException.prototype);
+    }
+}
+exports.UnknownResourceException = UnknownResourceException;
+class InvalidPolicyException extends RAMServiceException_1.RAMServiceException {
+    name = "InvalidPolicyException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidPolicyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidPolicyException.prototype);
+    }
+}
+exports.InvalidPolicyException = InvalidPolicyException;
+class MalformedPolicyTemplateException extends RAMServiceException_1.RAMServiceException {
+    name = "MalformedPolicyTemplateException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "MalformedPolicyTemplateException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedPolicyTemplateException.prototype);
+    }
+}
+exports.MalformedPolicyTemplateException = MalformedPolicyTemplateException;
+class PermissionAlreadyExistsException extends RAMServiceException_1.RAMServiceException {
+    name = "PermissionAlreadyExistsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PermissionAlreadyExistsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PermissionAlreadyExistsException.prototype);
+    }
+}
+exports.PermissionAlreadyExistsException = PermissionAlreadyExistsException;
+class PermissionLimitExceededException extends RAMServiceException_1.RAMServiceException {
+    name = "PermissionLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PermissionLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PermissionLimitExceededException.prototype);
+    }
+}
+exports.PermissionLimitExceededException = PermissionLimitExceededException;
+class PermissionVersionsLimitExceededException extends RAMServiceException_1.RAMServiceException {
+    name = "PermissionVersionsLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PermissionVersionsLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PermissionVersionsLimitExceededException.prototype);
+    }
+}
+exports.PermissionVersionsLimitExceededException = PermissionVersionsLimitExceededException;
+class TagLimitExceededException extends RAMServiceException_1.RAMServiceException {
+    name = "TagLimitExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TagLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TagLimitExceededException.prototype);
+    }
+}
+exports.TagLimitExceededException = TagLimitExceededException;
+class TagPolicyViolationException extends RAMServiceException_1.RAMServiceException {
+    name = "TagPolicyViolationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "TagPolicyViolationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TagPolicyViolationException.prototype);
+    }
+}
+exports.TagPolicyViolationException = TagPolicyViolationException;
+class InvalidNextTokenException extends RAMServiceException_1.RAMServiceException {
+    name = "InvalidNextTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidNextTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidNextTokenException.prototype);
+    }
+}
+exports.InvalidNextTokenException = InvalidNextTokenException;
+class ResourceArnNotFoundException extends RAMServiceException_1.RAMServiceException {
+    name = "ResourceArnNotFoundException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ResourceArnNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceArnNotFoundException.prototype);
+    }
+}
+exports.ResourceArnNotFoundException = ResourceArnNotFoundException;
+class InvalidMaxResultsException extends RAMServiceException_1.RAMServiceException {
+    name = "InvalidMaxResultsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidMaxResultsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidMaxResultsException.prototype);
+    }
+}
+exports.InvalidMaxResultsException = InvalidMaxResultsException;
+class MissingRequiredParameterException extends RAMServiceException_1.RAMServiceException {
+    name = "MissingRequiredParameterException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "MissingRequiredParameterException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MissingRequiredParameterException.prototype);
+    }
+}
+exports.MissingRequiredParameterException = MissingRequiredParameterException;
+class InvalidResourceTypeException extends RAMServiceException_1.RAMServiceException {
+    name = "InvalidResourceTypeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidResourceTypeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidResourceTypeException.prototype);
+    }
+}
+exports.InvalidResourceTypeException = InvalidResourceTypeException;
+class UnmatchedPolicyPermissionException extends RAMServiceException_1.RAMServiceException {
+    name = "UnmatchedPolicyPermissionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "UnmatchedPolicyPermissionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnmatchedPolicyPermissionException.prototype);
+    }
+}
+exports.UnmatchedPolicyPermissionException = UnmatchedPolicyPermissionException;
+
+
+/***/ }),
+
+/***/ 2881:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getRuntimeConfig = void 0;
+const tslib_1 = __nccwpck_require__(1860);
+const package_json_1 = tslib_1.__importDefault(__nccwpck_require__(1595));
+const client_1 = __nccwpck_require__(5152);
+const httpAuthSchemes_1 = __nccwpck_require__(7523);
+const credential_provider_node_1 = __nccwpck_require__(5861);
+const client_2 = __nccwpck_require__(2658);
+const config_1 = __nccwpck_require__(7291);
+const retry_1 = __nccwpck_require__(3609);
+const serde_1 = __nccwpck_require__(2430);
+const node_http_handler_1 = __nccwpck_require__(1279);
+const runtimeConfig_shared_1 = __nccwpck_require__(9974);
+const getRuntimeConfig = (config) => {
+    (0, client_2.emitWarningIfUnsupportedVersion)(process.version);
+    const defaultsMode = (0, config_1.resolveDefaultsModeConfig)(config);
+    const defaultConfigProvider = () => defaultsMode().then(client_2.loadConfigsForDefaultMode);
+    const clientSharedValues = (0, runtimeConfig_shared_1.getRuntimeConfig)(config);
+    (0, client_1.emitWarningIfUnsupportedVersion)(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? (0, config_1.loadConfig)(httpAuthSchemes_1.NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? serde_1.calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? credential_provider_node_1.defaultProvider,
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? (0, client_1.createDefaultUserAgentProvider)({ serviceId: clientSharedValues.serviceId, clientVersion: package_json_1.default.version }),
+        maxAttempts: config?.maxAttempts ?? (0, config_1.loadConfig)(retry_1.NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? (0, config_1.loadConfig)(config_1.NODE_REGION_CONFIG_OPTIONS, { ...config_1.NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: node_http_handler_1.NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            (0, config_1.loadConfig)({
+                ...retry_1.NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || retry_1.DEFAULT_RETRY_MODE,
+            }, config),
+        sha256: config?.sha256 ?? serde_1.Hash.bind(null, "sha256"),
+        streamCollector: config?.streamCollector ?? node_http_handler_1.streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? (0, config_1.loadConfig)(config_1.NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? (0, config_1.loadConfig)(config_1.NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? (0, config_1.loadConfig)(client_1.NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+exports.getRuntimeConfig = getRuntimeConfig;
+
+
+/***/ }),
+
+/***/ 9974:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getRuntimeConfig = void 0;
+const httpAuthSchemes_1 = __nccwpck_require__(7523);
+const protocols_1 = __nccwpck_require__(7288);
+const client_1 = __nccwpck_require__(2658);
+const protocols_2 = __nccwpck_require__(3422);
+const serde_1 = __nccwpck_require__(2430);
+const httpAuthSchemeProvider_1 = __nccwpck_require__(7872);
+const endpointResolver_1 = __nccwpck_require__(8326);
+const schemas_0_1 = __nccwpck_require__(9611);
+const getRuntimeConfig = (config) => {
+    return {
+        apiVersion: "2018-01-04",
+        base64Decoder: config?.base64Decoder ?? serde_1.fromBase64,
+        base64Encoder: config?.base64Encoder ?? serde_1.toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? endpointResolver_1.defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? httpAuthSchemeProvider_1.defaultRAMHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new httpAuthSchemes_1.AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new client_1.NoOpLogger(),
+        protocol: config?.protocol ?? protocols_1.AwsRestJsonProtocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.ram",
+            errorTypeRegistries: schemas_0_1.errorTypeRegistries,
+            version: "2018-01-04",
+            serviceTarget: "AmazonResourceSharing",
+        },
+        serviceId: config?.serviceId ?? "RAM",
+        urlParser: config?.urlParser ?? protocols_2.parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? serde_1.fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? serde_1.toUtf8,
+    };
+};
+exports.getRuntimeConfig = getRuntimeConfig;
+
+
+/***/ }),
+
+/***/ 9611:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DeleteResourceShareResponse$ = exports.DeleteResourceShareRequest$ = exports.DeletePermissionVersionResponse$ = exports.DeletePermissionVersionRequest$ = exports.DeletePermissionResponse$ = exports.DeletePermissionRequest$ = exports.CreateResourceShareResponse$ = exports.CreateResourceShareRequest$ = exports.CreatePermissionVersionResponse$ = exports.CreatePermissionVersionRequest$ = exports.CreatePermissionResponse$ = exports.CreatePermissionRequest$ = exports.AssociateResourceShareResponse$ = exports.AssociateResourceShareRequest$ = exports.AssociateResourceSharePermissionResponse$ = exports.AssociateResourceSharePermissionRequest$ = exports.AssociatedSource$ = exports.AssociatedPermission$ = exports.AcceptResourceShareInvitationResponse$ = exports.AcceptResourceShareInvitationRequest$ = exports.errorTypeRegistries = exports.UnmatchedPolicyPermissionException$ = exports.UnknownResourceException$ = exports.ThrottlingException$ = exports.TagPolicyViolationException$ = exports.TagLimitExceededException$ = exports.ServiceUnavailableException$ = exports.ServerInternalException$ = exports.ResourceShareLimitExceededException$ = exports.ResourceShareInvitationExpiredException$ = exports.ResourceShareInvitationArnNotFoundException$ = exports.ResourceShareInvitationAlreadyRejectedException$ = exports.ResourceShareInvitationAlreadyAcceptedException$ = exports.ResourceArnNotFoundException$ = exports.PermissionVersionsLimitExceededException$ = exports.PermissionLimitExceededException$ = exports.PermissionAlreadyExistsException$ = exports.OperationNotPermittedException$ = exports.MissingRequiredParameterException$ = exports.MalformedPolicyTemplateException$ = exports.MalformedArnException$ = exports.InvalidStateTransitionException$ = exports.InvalidResourceTypeException$ = exports.InvalidPolicyException$ = exports.InvalidParameterException$ = exports.InvalidNextTokenException$ = exports.InvalidMaxResultsException$ = exports.InvalidClientTokenException$ = exports.IdempotentParameterMismatchException$ = exports.RAMServiceException$ = void 0;
+exports.ResourceShareConfiguration$ = exports.ResourceShareAssociation$ = exports.ResourceShare$ = exports.Resource$ = exports.ReplacePermissionAssociationsWork$ = exports.ReplacePermissionAssociationsResponse$ = exports.ReplacePermissionAssociationsRequest$ = exports.RejectResourceShareInvitationResponse$ = exports.RejectResourceShareInvitationRequest$ = exports.PromoteResourceShareCreatedFromPolicyResponse$ = exports.PromoteResourceShareCreatedFromPolicyRequest$ = exports.PromotePermissionCreatedFromPolicyResponse$ = exports.PromotePermissionCreatedFromPolicyRequest$ = exports.Principal$ = exports.ListSourceAssociationsResponse$ = exports.ListSourceAssociationsRequest$ = exports.ListResourceTypesResponse$ = exports.ListResourceTypesRequest$ = exports.ListResourcesResponse$ = exports.ListResourcesRequest$ = exports.ListResourceSharePermissionsResponse$ = exports.ListResourceSharePermissionsRequest$ = exports.ListReplacePermissionAssociationsWorkResponse$ = exports.ListReplacePermissionAssociationsWorkRequest$ = exports.ListPrincipalsResponse$ = exports.ListPrincipalsRequest$ = exports.ListPermissionVersionsResponse$ = exports.ListPermissionVersionsRequest$ = exports.ListPermissionsResponse$ = exports.ListPermissionsRequest$ = exports.ListPermissionAssociationsResponse$ = exports.ListPermissionAssociationsRequest$ = exports.ListPendingInvitationResourcesResponse$ = exports.ListPendingInvitationResourcesRequest$ = exports.GetResourceSharesResponse$ = exports.GetResourceSharesRequest$ = exports.GetResourceShareInvitationsResponse$ = exports.GetResourceShareInvitationsRequest$ = exports.GetResourceShareAssociationsResponse$ = exports.GetResourceShareAssociationsRequest$ = exports.GetResourcePoliciesResponse$ = exports.GetResourcePoliciesRequest$ = exports.GetPermissionResponse$ = exports.GetPermissionRequest$ = exports.EnableSharingWithAwsOrganizationResponse$ = exports.EnableSharingWithAwsOrganizationRequest$ = exports.DisassociateResourceShareResponse$ = exports.DisassociateResourceShareRequest$ = exports.DisassociateResourceSharePermissionResponse$ = exports.DisassociateResourceSharePermissionRequest$ = void 0;
+exports.UpdateResourceShare$ = exports.UntagResource$ = exports.TagResource$ = exports.SetDefaultPermissionVersion$ = exports.ReplacePermissionAssociations$ = exports.RejectResourceShareInvitation$ = exports.PromoteResourceShareCreatedFromPolicy$ = exports.PromotePermissionCreatedFromPolicy$ = exports.ListSourceAssociations$ = exports.ListResourceTypes$ = exports.ListResourceSharePermissions$ = exports.ListResources$ = exports.ListReplacePermissionAssociationsWork$ = exports.ListPrincipals$ = exports.ListPermissionVersions$ = exports.ListPermissions$ = exports.ListPermissionAssociations$ = exports.ListPendingInvitationResources$ = exports.GetResourceShares$ = exports.GetResourceShareInvitations$ = exports.GetResourceShareAssociations$ = exports.GetResourcePolicies$ = exports.GetPermission$ = exports.EnableSharingWithAwsOrganization$ = exports.DisassociateResourceSharePermission$ = exports.DisassociateResourceShare$ = exports.DeleteResourceShare$ = exports.DeletePermissionVersion$ = exports.DeletePermission$ = exports.CreateResourceShare$ = exports.CreatePermissionVersion$ = exports.CreatePermission$ = exports.AssociateResourceSharePermission$ = exports.AssociateResourceShare$ = exports.AcceptResourceShareInvitation$ = exports.UpdateResourceShareResponse$ = exports.UpdateResourceShareRequest$ = exports.UntagResourceResponse$ = exports.UntagResourceRequest$ = exports.TagResourceResponse$ = exports.TagResourceRequest$ = exports.TagFilter$ = exports.Tag$ = exports.SetDefaultPermissionVersionResponse$ = exports.SetDefaultPermissionVersionRequest$ = exports.ServiceNameAndResourceType$ = exports.ResourceSharePermissionSummary$ = exports.ResourceSharePermissionDetail$ = exports.ResourceShareInvitation$ = void 0;
+const _AP = "AssociatedPermission";
+const _APL = "AssociatedPermissionList";
+const _ARS = "AssociateResourceShare";
+const _ARSI = "AcceptResourceShareInvitation";
+const _ARSIR = "AcceptResourceShareInvitationRequest";
+const _ARSIRc = "AcceptResourceShareInvitationResponse";
+const _ARSP = "AssociateResourceSharePermission";
+const _ARSPR = "AssociateResourceSharePermissionRequest";
+const _ARSPRs = "AssociateResourceSharePermissionResponse";
+const _ARSR = "AssociateResourceShareRequest";
+const _ARSRs = "AssociateResourceShareResponse";
+const _AS = "AssociatedSource";
+const _ASL = "AssociatedSourceList";
+const _CP = "CreatePermission";
+const _CPR = "CreatePermissionRequest";
+const _CPRr = "CreatePermissionResponse";
+const _CPV = "CreatePermissionVersion";
+const _CPVR = "CreatePermissionVersionRequest";
+const _CPVRr = "CreatePermissionVersionResponse";
+const _CRS = "CreateResourceShare";
+const _CRSR = "CreateResourceShareRequest";
+const _CRSRr = "CreateResourceShareResponse";
+const _DP = "DeletePermission";
+const _DPR = "DeletePermissionRequest";
+const _DPRe = "DeletePermissionResponse";
+const _DPV = "DeletePermissionVersion";
+const _DPVR = "DeletePermissionVersionRequest";
+const _DPVRe = "DeletePermissionVersionResponse";
+const _DRS = "DeleteResourceShare";
+const _DRSP = "DisassociateResourceSharePermission";
+const _DRSPR = "DisassociateResourceSharePermissionRequest";
+const _DRSPRi = "DisassociateResourceSharePermissionResponse";
+const _DRSR = "DeleteResourceShareRequest";
+const _DRSRe = "DeleteResourceShareResponse";
+const _DRSRi = "DisassociateResourceShareRequest";
+const _DRSRis = "DisassociateResourceShareResponse";
+const _DRSi = "DisassociateResourceShare";
+const _ESWAO = "EnableSharingWithAwsOrganization";
+const _ESWAOR = "EnableSharingWithAwsOrganizationRequest";
+const _ESWAORn = "EnableSharingWithAwsOrganizationResponse";
+const _GP = "GetPermission";
+const _GPR = "GetPermissionRequest";
+const _GPRe = "GetPermissionResponse";
+const _GRP = "GetResourcePolicies";
+const _GRPR = "GetResourcePoliciesRequest";
+const _GRPRe = "GetResourcePoliciesResponse";
+const _GRS = "GetResourceShares";
+const _GRSA = "GetResourceShareAssociations";
+const _GRSAR = "GetResourceShareAssociationsRequest";
+const _GRSARe = "GetResourceShareAssociationsResponse";
+const _GRSI = "GetResourceShareInvitations";
+const _GRSIR = "GetResourceShareInvitationsRequest";
+const _GRSIRe = "GetResourceShareInvitationsResponse";
+const _GRSR = "GetResourceSharesRequest";
+const _GRSRe = "GetResourceSharesResponse";
+const _ICTE = "InvalidClientTokenException";
+const _IMRE = "InvalidMaxResultsException";
+const _INTE = "InvalidNextTokenException";
+const _IPE = "InvalidParameterException";
+const _IPEn = "InvalidPolicyException";
+const _IPME = "IdempotentParameterMismatchException";
+const _IRTE = "InvalidResourceTypeException";
+const _ISTE = "InvalidStateTransitionException";
+const _LP = "ListPermissions";
+const _LPA = "ListPermissionAssociations";
+const _LPAR = "ListPermissionAssociationsRequest";
+const _LPARi = "ListPermissionAssociationsResponse";
+const _LPIR = "ListPendingInvitationResources";
+const _LPIRR = "ListPendingInvitationResourcesRequest";
+const _LPIRRi = "ListPendingInvitationResourcesResponse";
+const _LPR = "ListPermissionsRequest";
+const _LPRi = "ListPermissionsResponse";
+const _LPRis = "ListPrincipalsRequest";
+const _LPRist = "ListPrincipalsResponse";
+const _LPV = "ListPermissionVersions";
+const _LPVR = "ListPermissionVersionsRequest";
+const _LPVRi = "ListPermissionVersionsResponse";
+const _LPi = "ListPrincipals";
+const _LR = "ListResources";
+const _LRPAW = "ListReplacePermissionAssociationsWork";
+const _LRPAWR = "ListReplacePermissionAssociationsWorkRequest";
+const _LRPAWRi = "ListReplacePermissionAssociationsWorkResponse";
+const _LRR = "ListResourcesRequest";
+const _LRRi = "ListResourcesResponse";
+const _LRSP = "ListResourceSharePermissions";
+const _LRSPR = "ListResourceSharePermissionsRequest";
+const _LRSPRi = "ListResourceSharePermissionsResponse";
+const _LRT = "ListResourceTypes";
+const _LRTR = "ListResourceTypesRequest";
+const _LRTRi = "ListResourceTypesResponse";
+const _LSA = "ListSourceAssociations";
+const _LSAR = "ListSourceAssociationsRequest";
+const _LSARi = "ListSourceAssociationsResponse";
+const _MAE = "MalformedArnException";
+const _MPTE = "MalformedPolicyTemplateException";
+const _MRPE = "MissingRequiredParameterException";
+const _ONPE = "OperationNotPermittedException";
+const _P = "Principal";
+const _PAEE = "PermissionAlreadyExistsException";
+const _PAL = "PermissionArnList";
+const _PAOIL = "PrincipalArnOrIdList";
+const _PL = "PolicyList";
+const _PLEE = "PermissionLimitExceededException";
+const _PLr = "PrincipalList";
+const _PPCFP = "PromotePermissionCreatedFromPolicy";
+const _PPCFPR = "PromotePermissionCreatedFromPolicyRequest";
+const _PPCFPRr = "PromotePermissionCreatedFromPolicyResponse";
+const _PRSCFP = "PromoteResourceShareCreatedFromPolicy";
+const _PRSCFPR = "PromoteResourceShareCreatedFromPolicyRequest";
+const _PRSCFPRr = "PromoteResourceShareCreatedFromPolicyResponse";
+const _PVLEE = "PermissionVersionsLimitExceededException";
+const _R = "Resource";
+const _RAL = "ResourceArnList";
+const _RANFE = "ResourceArnNotFoundException";
+const _RL = "ResourceList";
+const _RPA = "ReplacePermissionAssociations";
+const _RPAR = "ReplacePermissionAssociationsRequest";
+const _RPARe = "ReplacePermissionAssociationsResponse";
+const _RPAW = "ReplacePermissionAssociationsWork";
+const _RPAWIL = "ReplacePermissionAssociationsWorkIdList";
+const _RPAWL = "ReplacePermissionAssociationsWorkList";
+const _RRSI = "RejectResourceShareInvitation";
+const _RRSIR = "RejectResourceShareInvitationRequest";
+const _RRSIRe = "RejectResourceShareInvitationResponse";
+const _RS = "ResourceShare";
+const _RSA = "ResourceShareAssociation";
+const _RSAL = "ResourceShareArnList";
+const _RSALe = "ResourceShareAssociationList";
+const _RSC = "ResourceShareConfiguration";
+const _RSI = "ResourceShareInvitation";
+const _RSIAAE = "ResourceShareInvitationAlreadyAcceptedException";
+const _RSIAL = "ResourceShareInvitationArnList";
+const _RSIANFE = "ResourceShareInvitationArnNotFoundException";
+const _RSIARE = "ResourceShareInvitationAlreadyRejectedException";
+const _RSIEE = "ResourceShareInvitationExpiredException";
+const _RSIL = "ResourceShareInvitationList";
+const _RSL = "ResourceShareList";
+const _RSLEE = "ResourceShareLimitExceededException";
+const _RSPD = "ResourceSharePermissionDetail";
+const _RSPL = "ResourceSharePermissionList";
+const _RSPS = "ResourceSharePermissionSummary";
+const _SAOAL = "SourceArnOrAccountList";
+const _SDPV = "SetDefaultPermissionVersion";
+const _SDPVR = "SetDefaultPermissionVersionRequest";
+const _SDPVRe = "SetDefaultPermissionVersionResponse";
+const _SIE = "ServerInternalException";
+const _SNART = "ServiceNameAndResourceType";
+const _SNARTL = "ServiceNameAndResourceTypeList";
+const _SUE = "ServiceUnavailableException";
+const _T = "Tag";
+const _TE = "ThrottlingException";
+const _TF = "TagFilter";
+const _TFa = "TagFilters";
+const _TL = "TagList";
+const _TLEE = "TagLimitExceededException";
+const _TPVE = "TagPolicyViolationException";
+const _TR = "TagResource";
+const _TRR = "TagResourceRequest";
+const _TRRa = "TagResourceResponse";
+const _UPPE = "UnmatchedPolicyPermissionException";
+const _UR = "UntagResource";
+const _URE = "UnknownResourceException";
+const _URR = "UntagResourceRequest";
+const _URRn = "UntagResourceResponse";
+const _URS = "UpdateResourceShare";
+const _URSR = "UpdateResourceShareRequest";
+const _URSRp = "UpdateResourceShareResponse";
+const _a = "arn";
+const _aE = "associatedEntity";
+const _aEP = "allowExternalPrincipals";
+const _aQE = "awsQueryError";
+const _aS = "associationStatus";
+const _aT = "associationType";
+const _c = "client";
+const _cT = "clientToken";
+const _cTr = "creationTime";
+const _dV = "defaultVersion";
+const _e = "error";
+const _ex = "external";
+const _fPA = "fromPermissionArn";
+const _fPV = "fromPermissionVersion";
+const _fS = "featureSet";
+const _h = "http";
+const _hE = "httpError";
+const _hQ = "httpQuery";
+const _i = "id";
+const _iRTD = "isResourceTypeDefault";
+const _iT = "invitationTimestamp";
+const _it = "item";
+const _k = "key";
+const _lUT = "lastUpdatedTime";
+const _m = "message";
+const _mR = "maxResults";
+const _n = "name";
+const _nT = "nextToken";
+const _oAI = "owningAccountId";
+const _p = "principals";
+const _pA = "permissionArn";
+const _pAe = "permissionArns";
+const _pS = "permissionStatus";
+const _pT = "policyTemplate";
+const _pTe = "permissionType";
+const _pV = "permissionVersion";
+const _pe = "permission";
+const _per = "permissions";
+const _po = "policies";
+const _pr = "principal";
+const _r = "replace";
+const _rA = "resourceArns";
+const _rAI = "receiverAccountId";
+const _rAe = "resourceArn";
+const _rAec = "receiverArn";
+const _rGA = "resourceGroupArn";
+const _rO = "resourceOwner";
+const _rPAW = "replacePermissionAssociationsWorks";
+const _rPAWe = "replacePermissionAssociationsWork";
+const _rRS = "resourceRegionScope";
+const _rS = "resourceShare";
+const _rSA = "resourceShareArn";
+const _rSAe = "resourceShareAssociations";
+const _rSAes = "resourceShareArns";
+const _rSC = "resourceShareConfiguration";
+const _rSI = "resourceShareInvitation";
+const _rSIA = "resourceShareInvitationArn";
+const _rSIAe = "resourceShareInvitationArns";
+const _rSIe = "resourceShareInvitations";
+const _rSN = "resourceShareName";
+const _rSOALO = "retainSharingOnAccountLeaveOrganization";
+const _rSS = "resourceShareStatus";
+const _rSe = "resourceShares";
+const _rT = "resourceType";
+const _rTe = "resourceTypes";
+const _rV = "returnValue";
+const _re = "return";
+const _res = "resources";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.ram";
+const _sA = "sourceAssociations";
+const _sAI = "senderAccountId";
+const _sI = "sourceId";
+const _sM = "statusMessage";
+const _sN = "serviceName";
+const _sT = "sourceType";
+const _se = "server";
+const _so = "sources";
+const _st = "status";
+const _t = "tags";
+const _tF = "tagFilters";
+const _tK = "tagKey";
+const _tKa = "tagKeys";
+const _tPA = "toPermissionArn";
+const _tPV = "toPermissionVersion";
+const _tV = "tagValues";
+const _ty = "type";
+const _v = "version";
+const _va = "value";
+const _wI = "workIds";
+const _xN = "xmlName";
+const n0 = "com.amazonaws.ram";
+const schema_1 = __nccwpck_require__(6890);
+const errors_1 = __nccwpck_require__(6215);
+const RAMServiceException_1 = __nccwpck_require__(7786);
+const _s_registry = schema_1.TypeRegistry.for(_s);
+exports.RAMServiceException$ = [-3, _s, "RAMServiceException", 0, [], []];
+_s_registry.registerError(exports.RAMServiceException$, RAMServiceException_1.RAMServiceException);
+const n0_registry = schema_1.TypeRegistry.for(n0);
+exports.IdempotentParameterMismatchException$ = [-3, n0, _IPME,
+    { [_aQE]: [`IdempotentParameterMismatch`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.IdempotentParameterMismatchException$, errors_1.IdempotentParameterMismatchException);
+exports.InvalidClientTokenException$ = [-3, n0, _ICTE,
+    { [_aQE]: [`InvalidClientToken`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.InvalidClientTokenException$, errors_1.InvalidClientTokenException);
+exports.InvalidMaxResultsException$ = [-3, n0, _IMRE,
+    { [_aQE]: [`InvalidMaxResults`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.InvalidMaxResultsException$, errors_1.InvalidMaxResultsException);
+exports.InvalidNextTokenException$ = [-3, n0, _INTE,
+    { [_aQE]: [`InvalidNextToken`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.InvalidNextTokenException$, errors_1.InvalidNextTokenException);
+exports.InvalidParameterException$ = [-3, n0, _IPE,
+    { [_aQE]: [`InvalidParameter`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.InvalidParameterException$, errors_1.InvalidParameterException);
+exports.InvalidPolicyException$ = [-3, n0, _IPEn,
+    { [_aQE]: [`InvalidPolicy`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.InvalidPolicyException$, errors_1.InvalidPolicyException);
+exports.InvalidResourceTypeException$ = [-3, n0, _IRTE,
+    { [_aQE]: [`InvalidResourceType.Unknown`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.InvalidResourceTypeException$, errors_1.InvalidResourceTypeException);
+exports.InvalidStateTransitionException$ = [-3, n0, _ISTE,
+    { [_aQE]: [`InvalidStateTransitionException.Unknown`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.InvalidStateTransitionException$, errors_1.InvalidStateTransitionException);
+exports.MalformedArnException$ = [-3, n0, _MAE,
+    { [_aQE]: [`InvalidArn.Malformed`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.MalformedArnException$, errors_1.MalformedArnException);
+exports.MalformedPolicyTemplateException$ = [-3, n0, _MPTE,
+    { [_aQE]: [`MalformedPolicyTemplateException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.MalformedPolicyTemplateException$, errors_1.MalformedPolicyTemplateException);
+exports.MissingRequiredParameterException$ = [-3, n0, _MRPE,
+    { [_aQE]: [`MissingRequiredParameter`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.MissingRequiredParameterException$, errors_1.MissingRequiredParameterException);
+exports.OperationNotPermittedException$ = [-3, n0, _ONPE,
+    { [_aQE]: [`OperationNotPermitted`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.OperationNotPermittedException$, errors_1.OperationNotPermittedException);
+exports.PermissionAlreadyExistsException$ = [-3, n0, _PAEE,
+    { [_aQE]: [`PermissionAlreadyExistsException`, 409], [_e]: _c, [_hE]: 409 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.PermissionAlreadyExistsException$, errors_1.PermissionAlreadyExistsException);
+exports.PermissionLimitExceededException$ = [-3, n0, _PLEE,
+    { [_aQE]: [`PermissionLimitExceededException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.PermissionLimitExceededException$, errors_1.PermissionLimitExceededException);
+exports.PermissionVersionsLimitExceededException$ = [-3, n0, _PVLEE,
+    { [_aQE]: [`PermissionVersionsLimitExceededException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.PermissionVersionsLimitExceededException$, errors_1.PermissionVersionsLimitExceededException);
+exports.ResourceArnNotFoundException$ = [-3, n0, _RANFE,
+    { [_aQE]: [`InvalidResourceArn.NotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.ResourceArnNotFoundException$, errors_1.ResourceArnNotFoundException);
+exports.ResourceShareInvitationAlreadyAcceptedException$ = [-3, n0, _RSIAAE,
+    { [_aQE]: [`InvalidResourceShareInvitationArn.AlreadyAccepted`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.ResourceShareInvitationAlreadyAcceptedException$, errors_1.ResourceShareInvitationAlreadyAcceptedException);
+exports.ResourceShareInvitationAlreadyRejectedException$ = [-3, n0, _RSIARE,
+    { [_aQE]: [`InvalidResourceShareInvitationArn.AlreadyRejected`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.ResourceShareInvitationAlreadyRejectedException$, errors_1.ResourceShareInvitationAlreadyRejectedException);
+exports.ResourceShareInvitationArnNotFoundException$ = [-3, n0, _RSIANFE,
+    { [_aQE]: [`InvalidResourceShareInvitationArn.NotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.ResourceShareInvitationArnNotFoundException$, errors_1.ResourceShareInvitationArnNotFoundException);
+exports.ResourceShareInvitationExpiredException$ = [-3, n0, _RSIEE,
+    { [_aQE]: [`InvalidResourceShareInvitationArn.Expired`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.ResourceShareInvitationExpiredException$, errors_1.ResourceShareInvitationExpiredException);
+exports.ResourceShareLimitExceededException$ = [-3, n0, _RSLEE,
+    { [_aQE]: [`ResourceShareLimitExceeded`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.ResourceShareLimitExceededException$, errors_1.ResourceShareLimitExceededException);
+exports.ServerInternalException$ = [-3, n0, _SIE,
+    { [_aQE]: [`InternalError`, 500], [_e]: _se, [_hE]: 500 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.ServerInternalException$, errors_1.ServerInternalException);
+exports.ServiceUnavailableException$ = [-3, n0, _SUE,
+    { [_aQE]: [`Unavailable`, 503], [_e]: _se, [_hE]: 503 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.ServiceUnavailableException$, errors_1.ServiceUnavailableException);
+exports.TagLimitExceededException$ = [-3, n0, _TLEE,
+    { [_aQE]: [`TagLimitExceeded`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.TagLimitExceededException$, errors_1.TagLimitExceededException);
+exports.TagPolicyViolationException$ = [-3, n0, _TPVE,
+    { [_aQE]: [`TagPolicyViolation`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.TagPolicyViolationException$, errors_1.TagPolicyViolationException);
+exports.ThrottlingException$ = [-3, n0, _TE,
+    { [_aQE]: [`ThrottlingException`, 429], [_e]: _c, [_hE]: 429 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.ThrottlingException$, errors_1.ThrottlingException);
+exports.UnknownResourceException$ = [-3, n0, _URE,
+    { [_aQE]: [`InvalidResourceShareArn.NotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.UnknownResourceException$, errors_1.UnknownResourceException);
+exports.UnmatchedPolicyPermissionException$ = [-3, n0, _UPPE,
+    { [_aQE]: [`UnmatchedPolicyPermissionException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0], 1
+];
+n0_registry.registerError(exports.UnmatchedPolicyPermissionException$, errors_1.UnmatchedPolicyPermissionException);
+exports.errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+exports.AcceptResourceShareInvitationRequest$ = [3, n0, _ARSIR,
+    0,
+    [_rSIA, _cT],
+    [0, 0], 1
+];
+exports.AcceptResourceShareInvitationResponse$ = [3, n0, _ARSIRc,
+    0,
+    [_rSI, _cT],
+    [[() => exports.ResourceShareInvitation$, 0], 0]
+];
+exports.AssociatedPermission$ = [3, n0, _AP,
+    0,
+    [_a, _pV, _dV, _rT, _st, _fS, _lUT, _rSA],
+    [0, 0, 2, 0, 0, 0, 4, 0]
+];
+exports.AssociatedSource$ = [3, n0, _AS,
+    0,
+    [_rSA, _sI, _sT, _st, _lUT, _cTr, _sM],
+    [0, 0, 0, 0, 4, 4, 0]
+];
+exports.AssociateResourceSharePermissionRequest$ = [3, n0, _ARSPR,
+    0,
+    [_rSA, _pA, _r, _cT, _pV],
+    [0, 0, 2, 0, 1], 2
+];
+exports.AssociateResourceSharePermissionResponse$ = [3, n0, _ARSPRs,
+    0,
+    [_rV, _cT],
+    [2, 0]
+];
+exports.AssociateResourceShareRequest$ = [3, n0, _ARSR,
+    0,
+    [_rSA, _rA, _p, _cT, _so],
+    [0, [() => ResourceArnList, 0], [() => PrincipalArnOrIdList, 0], 0, [() => SourceArnOrAccountList, 0]], 1
+];
+exports.AssociateResourceShareResponse$ = [3, n0, _ARSRs,
+    0,
+    [_rSAe, _cT],
+    [[() => ResourceShareAssociationList, 0], 0]
+];
+exports.CreatePermissionRequest$ = [3, n0, _CPR,
+    0,
+    [_n, _rT, _pT, _cT, _t],
+    [0, 0, 0, 0, () => TagList], 3
+];
+exports.CreatePermissionResponse$ = [3, n0, _CPRr,
+    0,
+    [_pe, _cT],
+    [() => exports.ResourceSharePermissionSummary$, 0]
+];
+exports.CreatePermissionVersionRequest$ = [3, n0, _CPVR,
+    0,
+    [_pA, _pT, _cT],
+    [0, 0, 0], 2
+];
+exports.CreatePermissionVersionResponse$ = [3, n0, _CPVRr,
+    0,
+    [_pe, _cT],
+    [() => exports.ResourceSharePermissionDetail$, 0]
+];
+exports.CreateResourceShareRequest$ = [3, n0, _CRSR,
+    0,
+    [_n, _rA, _p, _t, _aEP, _cT, _pAe, _so, _rSC],
+    [0, [() => ResourceArnList, 0], [() => PrincipalArnOrIdList, 0], () => TagList, 2, 0, [() => PermissionArnList, 0], [() => SourceArnOrAccountList, 0], () => exports.ResourceShareConfiguration$], 1
+];
+exports.CreateResourceShareResponse$ = [3, n0, _CRSRr,
+    0,
+    [_rS, _cT],
+    [() => exports.ResourceShare$, 0]
+];
+exports.DeletePermissionRequest$ = [3, n0, _DPR,
+    0,
+    [_pA, _cT],
+    [[0, { [_hQ]: _pA }], [0, { [_hQ]: _cT }]], 1
+];
+exports.DeletePermissionResponse$ = [3, n0, _DPRe,
+    0,
+    [_rV, _cT, _pS],
+    [[2, { [_xN]: _re }], 0, 0]
+];
+exports.DeletePermissionVersionRequest$ = [3, n0, _DPVR,
+    0,
+    [_pA, _pV, _cT],
+    [[0, { [_hQ]: _pA }], [1, { [_hQ]: _pV }], [0, { [_hQ]: _cT }]], 2
+];
+exports.DeletePermissionVersionResponse$ = [3, n0, _DPVRe,
+    0,
+    [_rV, _cT, _pS],
+    [[2, { [_xN]: _re }], 0, 0]
+];
+exports.DeleteResourceShareRequest$ = [3, n0, _DRSR,
+    0,
+    [_rSA, _cT],
+    [[0, { [_hQ]: _rSA }], [0, { [_hQ]: _cT }]], 1
+];
+exports.DeleteResourceShareResponse$ = [3, n0, _DRSRe,
+    0,
+    [_rV, _cT],
+    [[2, { [_xN]: _re }], 0]
+];
+exports.DisassociateResourceSharePermissionRequest$ = [3, n0, _DRSPR,
+    0,
+    [_rSA, _pA, _cT],
+    [0, 0, 0], 2
+];
+exports.DisassociateResourceSharePermissionResponse$ = [3, n0, _DRSPRi,
+    0,
+    [_rV, _cT],
+    [2, 0]
+];
+exports.DisassociateResourceShareRequest$ = [3, n0, _DRSRi,
+    0,
+    [_rSA, _rA, _p, _cT, _so],
+    [0, [() => ResourceArnList, 0], [() => PrincipalArnOrIdList, 0], 0, [() => SourceArnOrAccountList, 0]], 1
+];
+exports.DisassociateResourceShareResponse$ = [3, n0, _DRSRis,
+    0,
+    [_rSAe, _cT],
+    [[() => ResourceShareAssociationList, 0], 0]
+];
+exports.EnableSharingWithAwsOrganizationRequest$ = [3, n0, _ESWAOR,
+    0,
+    [],
+    []
+];
+exports.EnableSharingWithAwsOrganizationResponse$ = [3, n0, _ESWAORn,
+    0,
+    [_rV],
+    [[2, { [_xN]: _re }]]
+];
+exports.GetPermissionRequest$ = [3, n0, _GPR,
+    0,
+    [_pA, _pV],
+    [0, 1], 1
+];
+exports.GetPermissionResponse$ = [3, n0, _GPRe,
+    0,
+    [_pe],
+    [() => exports.ResourceSharePermissionDetail$]
+];
+exports.GetResourcePoliciesRequest$ = [3, n0, _GRPR,
+    0,
+    [_rA, _pr, _nT, _mR],
+    [[() => ResourceArnList, 0], 0, 0, 1], 1
+];
+exports.GetResourcePoliciesResponse$ = [3, n0, _GRPRe,
+    0,
+    [_po, _nT],
+    [[() => PolicyList, 0], 0]
+];
+exports.GetResourceShareAssociationsRequest$ = [3, n0, _GRSAR,
+    0,
+    [_aT, _rSAes, _rAe, _pr, _aS, _nT, _mR],
+    [0, [() => ResourceShareArnList, 0], 0, 0, 0, 0, 1], 1
+];
+exports.GetResourceShareAssociationsResponse$ = [3, n0, _GRSARe,
+    0,
+    [_rSAe, _nT],
+    [[() => ResourceShareAssociationList, 0], 0]
+];
+exports.GetResourceShareInvitationsRequest$ = [3, n0, _GRSIR,
+    0,
+    [_rSIAe, _rSAes, _nT, _mR],
+    [[() => ResourceShareInvitationArnList, 0], [() => ResourceShareArnList, 0], 0, 1]
+];
+exports.GetResourceShareInvitationsResponse$ = [3, n0, _GRSIRe,
+    0,
+    [_rSIe, _nT],
+    [[() => ResourceShareInvitationList, 0], 0]
+];
+exports.GetResourceSharesRequest$ = [3, n0, _GRSR,
+    0,
+    [_rO, _rSAes, _rSS, _n, _tF, _nT, _mR, _pA, _pV],
+    [0, [() => ResourceShareArnList, 0], 0, 0, () => TagFilters, 0, 1, 0, 1], 1
+];
+exports.GetResourceSharesResponse$ = [3, n0, _GRSRe,
+    0,
+    [_rSe, _nT],
+    [[() => ResourceShareList, 0], 0]
+];
+exports.ListPendingInvitationResourcesRequest$ = [3, n0, _LPIRR,
+    0,
+    [_rSIA, _nT, _mR, _rRS],
+    [0, 0, 1, 0], 1
+];
+exports.ListPendingInvitationResourcesResponse$ = [3, n0, _LPIRRi,
+    0,
+    [_res, _nT],
+    [[() => ResourceList, 0], 0]
+];
+exports.ListPermissionAssociationsRequest$ = [3, n0, _LPAR,
+    0,
+    [_pA, _pV, _aS, _rT, _fS, _dV, _nT, _mR],
+    [0, 1, 0, 0, 0, 2, 0, 1]
+];
+exports.ListPermissionAssociationsResponse$ = [3, n0, _LPARi,
+    0,
+    [_per, _nT],
+    [[() => AssociatedPermissionList, 0], 0]
+];
+exports.ListPermissionsRequest$ = [3, n0, _LPR,
+    0,
+    [_rT, _nT, _mR, _pTe],
+    [0, 0, 1, 0]
+];
+exports.ListPermissionsResponse$ = [3, n0, _LPRi,
+    0,
+    [_per, _nT],
+    [[() => ResourceSharePermissionList, 0], 0]
+];
+exports.ListPermissionVersionsRequest$ = [3, n0, _LPVR,
+    0,
+    [_pA, _nT, _mR],
+    [0, 0, 1], 1
+];
+exports.ListPermissionVersionsResponse$ = [3, n0, _LPVRi,
+    0,
+    [_per, _nT],
+    [[() => ResourceSharePermissionList, 0], 0]
+];
+exports.ListPrincipalsRequest$ = [3, n0, _LPRis,
+    0,
+    [_rO, _rAe, _p, _rT, _rSAes, _nT, _mR],
+    [0, 0, [() => PrincipalArnOrIdList, 0], 0, [() => ResourceShareArnList, 0], 0, 1], 1
+];
+exports.ListPrincipalsResponse$ = [3, n0, _LPRist,
+    0,
+    [_p, _nT],
+    [[() => PrincipalList, 0], 0]
+];
+exports.ListReplacePermissionAssociationsWorkRequest$ = [3, n0, _LRPAWR,
+    0,
+    [_wI, _st, _nT, _mR],
+    [[() => ReplacePermissionAssociationsWorkIdList, 0], 0, 0, 1]
+];
+exports.ListReplacePermissionAssociationsWorkResponse$ = [3, n0, _LRPAWRi,
+    0,
+    [_rPAW, _nT],
+    [[() => ReplacePermissionAssociationsWorkList, 0], 0]
+];
+exports.ListResourceSharePermissionsRequest$ = [3, n0, _LRSPR,
+    0,
+    [_rSA, _nT, _mR],
+    [0, 0, 1], 1
+];
+exports.ListResourceSharePermissionsResponse$ = [3, n0, _LRSPRi,
+    0,
+    [_per, _nT],
+    [[() => ResourceSharePermissionList, 0], 0]
+];
+exports.ListResourcesRequest$ = [3, n0, _LRR,
+    0,
+    [_rO, _pr, _rT, _rA, _rSAes, _nT, _mR, _rRS],
+    [0, 0, 0, [() => ResourceArnList, 0], [() => ResourceShareArnList, 0], 0, 1, 0], 1
+];
+exports.ListResourcesResponse$ = [3, n0, _LRRi,
+    0,
+    [_res, _nT],
+    [[() => ResourceList, 0], 0]
+];
+exports.ListResourceTypesRequest$ = [3, n0, _LRTR,
+    0,
+    [_nT, _mR, _rRS],
+    [0, 1, 0]
+];
+exports.ListResourceTypesResponse$ = [3, n0, _LRTRi,
+    0,
+    [_rTe, _nT],
+    [[() => ServiceNameAndResourceTypeList, 0], 0]
+];
+exports.ListSourceAssociationsRequest$ = [3, n0, _LSAR,
+    0,
+    [_rSAes, _sI, _sT, _aS, _nT, _mR],
+    [[() => ResourceShareArnList, 0], 0, 0, 0, 0, 1]
+];
+exports.ListSourceAssociationsResponse$ = [3, n0, _LSARi,
+    0,
+    [_sA, _nT],
+    [[() => AssociatedSourceList, 0], 0]
+];
+exports.Principal$ = [3, n0, _P,
+    0,
+    [_i, _rSA, _cTr, _lUT, _ex],
+    [0, 0, 4, 4, 2]
+];
+exports.PromotePermissionCreatedFromPolicyRequest$ = [3, n0, _PPCFPR,
+    0,
+    [_pA, _n, _cT],
+    [0, 0, 0], 2
+];
+exports.PromotePermissionCreatedFromPolicyResponse$ = [3, n0, _PPCFPRr,
+    0,
+    [_pe, _cT],
+    [() => exports.ResourceSharePermissionSummary$, 0]
+];
+exports.PromoteResourceShareCreatedFromPolicyRequest$ = [3, n0, _PRSCFPR,
+    0,
+    [_rSA],
+    [[0, { [_hQ]: _rSA }]], 1
+];
+exports.PromoteResourceShareCreatedFromPolicyResponse$ = [3, n0, _PRSCFPRr,
+    0,
+    [_rV],
+    [[2, { [_xN]: _re }]]
+];
+exports.RejectResourceShareInvitationRequest$ = [3, n0, _RRSIR,
+    0,
+    [_rSIA, _cT],
+    [0, 0], 1
+];
+exports.RejectResourceShareInvitationResponse$ = [3, n0, _RRSIRe,
+    0,
+    [_rSI, _cT],
+    [[() => exports.ResourceShareInvitation$, 0], 0]
+];
+exports.ReplacePermissionAssociationsRequest$ = [3, n0, _RPAR,
+    0,
+    [_fPA, _tPA, _fPV, _cT],
+    [0, 0, 1, 0], 2
+];
+exports.ReplacePermissionAssociationsResponse$ = [3, n0, _RPARe,
+    0,
+    [_rPAWe, _cT],
+    [() => exports.ReplacePermissionAssociationsWork$, 0]
+];
+exports.ReplacePermissionAssociationsWork$ = [3, n0, _RPAW,
+    0,
+    [_i, _fPA, _fPV, _tPA, _tPV, _st, _sM, _cTr, _lUT],
+    [0, 0, 0, 0, 0, 0, 0, 4, 4]
+];
+exports.Resource$ = [3, n0, _R,
+    0,
+    [_a, _ty, _rSA, _rGA, _st, _sM, _cTr, _lUT, _rRS],
+    [0, 0, 0, 0, 0, 0, 4, 4, 0]
+];
+exports.ResourceShare$ = [3, n0, _RS,
+    0,
+    [_rSA, _n, _oAI, _aEP, _st, _sM, _t, _cTr, _lUT, _fS, _rSC],
+    [0, 0, 0, 2, 0, 0, () => TagList, 4, 4, 0, () => exports.ResourceShareConfiguration$]
+];
+exports.ResourceShareAssociation$ = [3, n0, _RSA,
+    0,
+    [_rSA, _rSN, _aE, _aT, _st, _sM, _cTr, _lUT, _ex],
+    [0, 0, 0, 0, 0, 0, 4, 4, 2]
+];
+exports.ResourceShareConfiguration$ = [3, n0, _RSC,
+    0,
+    [_rSOALO],
+    [2]
+];
+exports.ResourceShareInvitation$ = [3, n0, _RSI,
+    0,
+    [_rSIA, _rSN, _rSA, _sAI, _rAI, _iT, _st, _rSAe, _rAec],
+    [0, 0, 0, 0, 0, 4, 0, [() => ResourceShareAssociationList, 0], 0]
+];
+exports.ResourceSharePermissionDetail$ = [3, n0, _RSPD,
+    0,
+    [_a, _v, _dV, _n, _rT, _pe, _cTr, _lUT, _iRTD, _pTe, _fS, _st, _t],
+    [0, 0, 2, 0, 0, 0, 4, 4, 2, 0, 0, 0, () => TagList]
+];
+exports.ResourceSharePermissionSummary$ = [3, n0, _RSPS,
+    0,
+    [_a, _v, _dV, _n, _rT, _st, _cTr, _lUT, _iRTD, _pTe, _fS, _t],
+    [0, 0, 2, 0, 0, 0, 4, 4, 2, 0, 0, () => TagList]
+];
+exports.ServiceNameAndResourceType$ = [3, n0, _SNART,
+    0,
+    [_rT, _sN, _rRS],
+    [0, 0, 0]
+];
+exports.SetDefaultPermissionVersionRequest$ = [3, n0, _SDPVR,
+    0,
+    [_pA, _pV, _cT],
+    [0, 1, 0], 2
+];
+exports.SetDefaultPermissionVersionResponse$ = [3, n0, _SDPVRe,
+    0,
+    [_rV, _cT],
+    [[2, { [_xN]: _re }], 0]
+];
+exports.Tag$ = [3, n0, _T,
+    0,
+    [_k, _va],
+    [0, 0]
+];
+exports.TagFilter$ = [3, n0, _TF,
+    0,
+    [_tK, _tV],
+    [0, 64 | 0]
+];
+exports.TagResourceRequest$ = [3, n0, _TRR,
+    0,
+    [_t, _rSA, _rAe],
+    [() => TagList, 0, 0], 1
+];
+exports.TagResourceResponse$ = [3, n0, _TRRa,
+    0,
+    [],
+    []
+];
+exports.UntagResourceRequest$ = [3, n0, _URR,
+    0,
+    [_tKa, _rSA, _rAe],
+    [64 | 0, 0, 0], 1
+];
+exports.UntagResourceResponse$ = [3, n0, _URRn,
+    0,
+    [],
+    []
+];
+exports.UpdateResourceShareRequest$ = [3, n0, _URSR,
+    0,
+    [_rSA, _n, _aEP, _cT],
+    [0, 0, 2, 0], 1
+];
+exports.UpdateResourceShareResponse$ = [3, n0, _URSRp,
+    0,
+    [_rS, _cT],
+    [() => exports.ResourceShare$, 0]
+];
+var AssociatedPermissionList = [1, n0, _APL,
+    0, [() => exports.AssociatedPermission$,
+        { [_xN]: _it }]
+];
+var AssociatedSourceList = [1, n0, _ASL,
+    0, [() => exports.AssociatedSource$,
+        { [_xN]: _it }]
+];
+var PermissionArnList = [1, n0, _PAL,
+    0, [0,
+        { [_xN]: _it }]
+];
+var PolicyList = [1, n0, _PL,
+    0, [0,
+        { [_xN]: _it }]
+];
+var PrincipalArnOrIdList = [1, n0, _PAOIL,
+    0, [0,
+        { [_xN]: _it }]
+];
+var PrincipalList = [1, n0, _PLr,
+    0, [() => exports.Principal$,
+        { [_xN]: _it }]
+];
+var ReplacePermissionAssociationsWorkIdList = [1, n0, _RPAWIL,
+    0, [0,
+        { [_xN]: _it }]
+];
+var ReplacePermissionAssociationsWorkList = [1, n0, _RPAWL,
+    0, [() => exports.ReplacePermissionAssociationsWork$,
+        { [_xN]: _it }]
+];
+var ResourceArnList = [1, n0, _RAL,
+    0, [0,
+        { [_xN]: _it }]
+];
+var ResourceList = [1, n0, _RL,
+    0, [() => exports.Resource$,
+        { [_xN]: _it }]
+];
+var ResourceShareArnList = [1, n0, _RSAL,
+    0, [0,
+        { [_xN]: _it }]
+];
+var ResourceShareAssociationList = [1, n0, _RSALe,
+    0, [() => exports.ResourceShareAssociation$,
+        { [_xN]: _it }]
+];
+var ResourceShareInvitationArnList = [1, n0, _RSIAL,
+    0, [0,
+        { [_xN]: _it }]
+];
+var ResourceShareInvitationList = [1, n0, _RSIL,
+    0, [() => exports.ResourceShareInvitation$,
+        { [_xN]: _it }]
+];
+var ResourceShareList = [1, n0, _RSL,
+    0, [() => exports.ResourceShare$,
+        { [_xN]: _it }]
+];
+var ResourceSharePermissionList = [1, n0, _RSPL,
+    0, [() => exports.ResourceSharePermissionSummary$,
+        { [_xN]: _it }]
+];
+var ServiceNameAndResourceTypeList = [1, n0, _SNARTL,
+    0, [() => exports.ServiceNameAndResourceType$,
+        { [_xN]: _it }]
+];
+var SourceArnOrAccountList = [1, n0, _SAOAL,
+    0, [0,
+        { [_xN]: _it }]
+];
+var TagFilters = [1, n0, _TFa,
+    0, () => exports.TagFilter$
+];
+var TagKeyList = (/* unused pure expression or super */ null && (64 | 0));
+var TagList = [1, n0, _TL,
+    0, () => exports.Tag$
+];
+var TagValueList = (/* unused pure expression or super */ null && (64 | 0));
+exports.AcceptResourceShareInvitation$ = [9, n0, _ARSI,
+    { [_h]: ["POST", "/acceptresourceshareinvitation", 200] }, () => exports.AcceptResourceShareInvitationRequest$, () => exports.AcceptResourceShareInvitationResponse$
+];
+exports.AssociateResourceShare$ = [9, n0, _ARS,
+    { [_h]: ["POST", "/associateresourceshare", 200] }, () => exports.AssociateResourceShareRequest$, () => exports.AssociateResourceShareResponse$
+];
+exports.AssociateResourceSharePermission$ = [9, n0, _ARSP,
+    { [_h]: ["POST", "/associateresourcesharepermission", 200] }, () => exports.AssociateResourceSharePermissionRequest$, () => exports.AssociateResourceSharePermissionResponse$
+];
+exports.CreatePermission$ = [9, n0, _CP,
+    { [_h]: ["POST", "/createpermission", 200] }, () => exports.CreatePermissionRequest$, () => exports.CreatePermissionResponse$
+];
+exports.CreatePermissionVersion$ = [9, n0, _CPV,
+    { [_h]: ["POST", "/createpermissionversion", 200] }, () => exports.CreatePermissionVersionRequest$, () => exports.CreatePermissionVersionResponse$
+];
+exports.CreateResourceShare$ = [9, n0, _CRS,
+    { [_h]: ["POST", "/createresourceshare", 200] }, () => exports.CreateResourceShareRequest$, () => exports.CreateResourceShareResponse$
+];
+exports.DeletePermission$ = [9, n0, _DP,
+    { [_h]: ["DELETE", "/deletepermission", 200] }, () => exports.DeletePermissionRequest$, () => exports.DeletePermissionResponse$
+];
+exports.DeletePermissionVersion$ = [9, n0, _DPV,
+    { [_h]: ["DELETE", "/deletepermissionversion", 200] }, () => exports.DeletePermissionVersionRequest$, () => exports.DeletePermissionVersionResponse$
+];
+exports.DeleteResourceShare$ = [9, n0, _DRS,
+    { [_h]: ["DELETE", "/deleteresourceshare", 200] }, () => exports.DeleteResourceShareRequest$, () => exports.DeleteResourceShareResponse$
+];
+exports.DisassociateResourceShare$ = [9, n0, _DRSi,
+    { [_h]: ["POST", "/disassociateresourceshare", 200] }, () => exports.DisassociateResourceShareRequest$, () => exports.DisassociateResourceShareResponse$
+];
+exports.DisassociateResourceSharePermission$ = [9, n0, _DRSP,
+    { [_h]: ["POST", "/disassociateresourcesharepermission", 200] }, () => exports.DisassociateResourceSharePermissionRequest$, () => exports.DisassociateResourceSharePermissionResponse$
+];
+exports.EnableSharingWithAwsOrganization$ = [9, n0, _ESWAO,
+    { [_h]: ["POST", "/enablesharingwithawsorganization", 200] }, () => exports.EnableSharingWithAwsOrganizationRequest$, () => exports.EnableSharingWithAwsOrganizationResponse$
+];
+exports.GetPermission$ = [9, n0, _GP,
+    { [_h]: ["POST", "/getpermission", 200] }, () => exports.GetPermissionRequest$, () => exports.GetPermissionResponse$
+];
+exports.GetResourcePolicies$ = [9, n0, _GRP,
+    { [_h]: ["POST", "/getresourcepolicies", 200] }, () => exports.GetResourcePoliciesRequest$, () => exports.GetResourcePoliciesResponse$
+];
+exports.GetResourceShareAssociations$ = [9, n0, _GRSA,
+    { [_h]: ["POST", "/getresourceshareassociations", 200] }, () => exports.GetResourceShareAssociationsRequest$, () => exports.GetResourceShareAssociationsResponse$
+];
+exports.GetResourceShareInvitations$ = [9, n0, _GRSI,
+    { [_h]: ["POST", "/getresourceshareinvitations", 200] }, () => exports.GetResourceShareInvitationsRequest$, () => exports.GetResourceShareInvitationsResponse$
+];
+exports.GetResourceShares$ = [9, n0, _GRS,
+    { [_h]: ["POST", "/getresourceshares", 200] }, () => exports.GetResourceSharesRequest$, () => exports.GetResourceSharesResponse$
+];
+exports.ListPendingInvitationResources$ = [9, n0, _LPIR,
+    { [_h]: ["POST", "/listpendinginvitationresources", 200] }, () => exports.ListPendingInvitationResourcesRequest$, () => exports.ListPendingInvitationResourcesResponse$
+];
+exports.ListPermissionAssociations$ = [9, n0, _LPA,
+    { [_h]: ["POST", "/listpermissionassociations", 200] }, () => exports.ListPermissionAssociationsRequest$, () => exports.ListPermissionAssociationsResponse$
+];
+exports.ListPermissions$ = [9, n0, _LP,
+    { [_h]: ["POST", "/listpermissions", 200] }, () => exports.ListPermissionsRequest$, () => exports.ListPermissionsResponse$
+];
+exports.ListPermissionVersions$ = [9, n0, _LPV,
+    { [_h]: ["POST", "/listpermissionversions", 200] }, () => exports.ListPermissionVersionsRequest$, () => exports.ListPermissionVersionsResponse$
+];
+exports.ListPrincipals$ = [9, n0, _LPi,
+    { [_h]: ["POST", "/listprincipals", 200] }, () => exports.ListPrincipalsRequest$, () => exports.ListPrincipalsResponse$
+];
+exports.ListReplacePermissionAssociationsWork$ = [9, n0, _LRPAW,
+    { [_h]: ["POST", "/listreplacepermissionassociationswork", 200] }, () => exports.ListReplacePermissionAssociationsWorkRequest$, () => exports.ListReplacePermissionAssociationsWorkResponse$
+];
+exports.ListResources$ = [9, n0, _LR,
+    { [_h]: ["POST", "/listresources", 200] }, () => exports.ListResourcesRequest$, () => exports.ListResourcesResponse$
+];
+exports.ListResourceSharePermissions$ = [9, n0, _LRSP,
+    { [_h]: ["POST", "/listresourcesharepermissions", 200] }, () => exports.ListResourceSharePermissionsRequest$, () => exports.ListResourceSharePermissionsResponse$
+];
+exports.ListResourceTypes$ = [9, n0, _LRT,
+    { [_h]: ["POST", "/listresourcetypes", 200] }, () => exports.ListResourceTypesRequest$, () => exports.ListResourceTypesResponse$
+];
+exports.ListSourceAssociations$ = [9, n0, _LSA,
+    { [_h]: ["POST", "/listsourceassociations", 200] }, () => exports.ListSourceAssociationsRequest$, () => exports.ListSourceAssociationsResponse$
+];
+exports.PromotePermissionCreatedFromPolicy$ = [9, n0, _PPCFP,
+    { [_h]: ["POST", "/promotepermissioncreatedfrompolicy", 200] }, () => exports.PromotePermissionCreatedFromPolicyRequest$, () => exports.PromotePermissionCreatedFromPolicyResponse$
+];
+exports.PromoteResourceShareCreatedFromPolicy$ = [9, n0, _PRSCFP,
+    { [_h]: ["POST", "/promoteresourcesharecreatedfrompolicy", 200] }, () => exports.PromoteResourceShareCreatedFromPolicyRequest$, () => exports.PromoteResourceShareCreatedFromPolicyResponse$
+];
+exports.RejectResourceShareInvitation$ = [9, n0, _RRSI,
+    { [_h]: ["POST", "/rejectresourceshareinvitation", 200] }, () => exports.RejectResourceShareInvitationRequest$, () => exports.RejectResourceShareInvitationResponse$
+];
+exports.ReplacePermissionAssociations$ = [9, n0, _RPA,
+    { [_h]: ["POST", "/replacepermissionassociations", 200] }, () => exports.ReplacePermissionAssociationsRequest$, () => exports.ReplacePermissionAssociationsResponse$
+];
+exports.SetDefaultPermissionVersion$ = [9, n0, _SDPV,
+    { [_h]: ["POST", "/setdefaultpermissionversion", 200] }, () => exports.SetDefaultPermissionVersionRequest$, () => exports.SetDefaultPermissionVersionResponse$
+];
+exports.TagResource$ = [9, n0, _TR,
+    { [_h]: ["POST", "/tagresource", 200] }, () => exports.TagResourceRequest$, () => exports.TagResourceResponse$
+];
+exports.UntagResource$ = [9, n0, _UR,
+    { [_h]: ["POST", "/untagresource", 200] }, () => exports.UntagResourceRequest$, () => exports.UntagResourceResponse$
+];
+exports.UpdateResourceShare$ = [9, n0, _URS,
+    { [_h]: ["POST", "/updateresourceshare", 200] }, () => exports.UpdateResourceShareRequest$, () => exports.UpdateResourceShareResponse$
+];
+
+
+/***/ }),
+
 /***/ 7202:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -14111,7 +16590,7 @@ exports.sX2 = RestoreDBClusterFromSnapshotCommand;
 __webpack_unused_export__ = RestoreDBClusterFromSnapshotMessage$;
 __webpack_unused_export__ = RestoreDBClusterFromSnapshotResult$;
 __webpack_unused_export__ = RestoreDBClusterToPointInTime$;
-__webpack_unused_export__ = RestoreDBClusterToPointInTimeCommand;
+exports.fok = RestoreDBClusterToPointInTimeCommand;
 __webpack_unused_export__ = RestoreDBClusterToPointInTimeMessage$;
 __webpack_unused_export__ = RestoreDBClusterToPointInTimeResult$;
 __webpack_unused_export__ = RestoreDBInstanceFromDBSnapshot$;
@@ -39811,6 +42290,473 @@ function(e,t){for(var r=0;r<t.length;r++){var i=t[r];i.enumerable=i.enumerable||
 
 /***/ }),
 
+/***/ 1860:
+/***/ ((module) => {
+
+/******************************************************************************
+Copyright (c) Microsoft Corporation.
+
+Permission to use, copy, modify, and/or distribute this software for any
+purpose with or without fee is hereby granted.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY
+AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM
+LOSS OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR
+OTHER TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR
+PERFORMANCE OF THIS SOFTWARE.
+***************************************************************************** */
+/* global global, define, Symbol, Reflect, Promise, SuppressedError, Iterator */
+var __extends;
+var __assign;
+var __rest;
+var __decorate;
+var __param;
+var __esDecorate;
+var __runInitializers;
+var __propKey;
+var __setFunctionName;
+var __metadata;
+var __awaiter;
+var __generator;
+var __exportStar;
+var __values;
+var __read;
+var __spread;
+var __spreadArrays;
+var __spreadArray;
+var __await;
+var __asyncGenerator;
+var __asyncDelegator;
+var __asyncValues;
+var __makeTemplateObject;
+var __importStar;
+var __importDefault;
+var __classPrivateFieldGet;
+var __classPrivateFieldSet;
+var __classPrivateFieldIn;
+var __createBinding;
+var __addDisposableResource;
+var __disposeResources;
+var __rewriteRelativeImportExtension;
+(function (factory) {
+    var root = typeof global === "object" ? global : typeof self === "object" ? self : typeof this === "object" ? this : {};
+    if (typeof define === "function" && define.amd) {
+        define("tslib", ["exports"], function (exports) { factory(createExporter(root, createExporter(exports))); });
+    }
+    else if ( true && typeof module.exports === "object") {
+        factory(createExporter(root, createExporter(module.exports)));
+    }
+    else {
+        factory(createExporter(root));
+    }
+    function createExporter(exports, previous) {
+        if (exports !== root) {
+            if (typeof Object.create === "function") {
+                Object.defineProperty(exports, "__esModule", { value: true });
+            }
+            else {
+                exports.__esModule = true;
+            }
+        }
+        return function (id, v) { return exports[id] = previous ? previous(id, v) : v; };
+    }
+})
+(function (exporter) {
+    var extendStatics = Object.setPrototypeOf ||
+        ({ __proto__: [] } instanceof Array && function (d, b) { d.__proto__ = b; }) ||
+        function (d, b) { for (var p in b) if (Object.prototype.hasOwnProperty.call(b, p)) d[p] = b[p]; };
+
+    __extends = function (d, b) {
+        if (typeof b !== "function" && b !== null)
+            throw new TypeError("Class extends value " + String(b) + " is not a constructor or null");
+        extendStatics(d, b);
+        function __() { this.constructor = d; }
+        d.prototype = b === null ? Object.create(b) : (__.prototype = b.prototype, new __());
+    };
+
+    __assign = Object.assign || function (t) {
+        for (var s, i = 1, n = arguments.length; i < n; i++) {
+            s = arguments[i];
+            for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p)) t[p] = s[p];
+        }
+        return t;
+    };
+
+    __rest = function (s, e) {
+        var t = {};
+        for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p) && e.indexOf(p) < 0)
+            t[p] = s[p];
+        if (s != null && typeof Object.getOwnPropertySymbols === "function")
+            for (var i = 0, p = Object.getOwnPropertySymbols(s); i < p.length; i++) {
+                if (e.indexOf(p[i]) < 0 && Object.prototype.propertyIsEnumerable.call(s, p[i]))
+                    t[p[i]] = s[p[i]];
+            }
+        return t;
+    };
+
+    __decorate = function (decorators, target, key, desc) {
+        var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+        if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+        else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+        return c > 3 && r && Object.defineProperty(target, key, r), r;
+    };
+
+    __param = function (paramIndex, decorator) {
+        return function (target, key) { decorator(target, key, paramIndex); }
+    };
+
+    __esDecorate = function (ctor, descriptorIn, decorators, contextIn, initializers, extraInitializers) {
+        function accept(f) { if (f !== void 0 && typeof f !== "function") throw new TypeError("Function expected"); return f; }
+        var kind = contextIn.kind, key = kind === "getter" ? "get" : kind === "setter" ? "set" : "value";
+        var target = !descriptorIn && ctor ? contextIn["static"] ? ctor : ctor.prototype : null;
+        var descriptor = descriptorIn || (target ? Object.getOwnPropertyDescriptor(target, contextIn.name) : {});
+        var _, done = false;
+        for (var i = decorators.length - 1; i >= 0; i--) {
+            var context = {};
+            for (var p in contextIn) context[p] = p === "access" ? {} : contextIn[p];
+            for (var p in contextIn.access) context.access[p] = contextIn.access[p];
+            context.addInitializer = function (f) { if (done) throw new TypeError("Cannot add initializers after decoration has completed"); extraInitializers.push(accept(f || null)); };
+            var result = (0, decorators[i])(kind === "accessor" ? { get: descriptor.get, set: descriptor.set } : descriptor[key], context);
+            if (kind === "accessor") {
+                if (result === void 0) continue;
+                if (result === null || typeof result !== "object") throw new TypeError("Object expected");
+                if (_ = accept(result.get)) descriptor.get = _;
+                if (_ = accept(result.set)) descriptor.set = _;
+                if (_ = accept(result.init)) initializers.unshift(_);
+            }
+            else if (_ = accept(result)) {
+                if (kind === "field") initializers.unshift(_);
+                else descriptor[key] = _;
+            }
+        }
+        if (target) Object.defineProperty(target, contextIn.name, descriptor);
+        done = true;
+    };
+
+    __runInitializers = function (thisArg, initializers, value) {
+        var useValue = arguments.length > 2;
+        for (var i = 0; i < initializers.length; i++) {
+            value = useValue ? initializers[i].call(thisArg, value) : initializers[i].call(thisArg);
+        }
+        return useValue ? value : void 0;
+    };
+
+    __propKey = function (x) {
+        return typeof x === "symbol" ? x : "".concat(x);
+    };
+
+    __setFunctionName = function (f, name, prefix) {
+        if (typeof name === "symbol") name = name.description ? "[".concat(name.description, "]") : "";
+        return Object.defineProperty(f, "name", { configurable: true, value: prefix ? "".concat(prefix, " ", name) : name });
+    };
+
+    __metadata = function (metadataKey, metadataValue) {
+        if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(metadataKey, metadataValue);
+    };
+
+    __awaiter = function (thisArg, _arguments, P, generator) {
+        function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+        return new (P || (P = Promise))(function (resolve, reject) {
+            function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+            function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+            function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+            step((generator = generator.apply(thisArg, _arguments || [])).next());
+        });
+    };
+
+    __generator = function (thisArg, body) {
+        var _ = { label: 0, sent: function() { if (t[0] & 1) throw t[1]; return t[1]; }, trys: [], ops: [] }, f, y, t, g = Object.create((typeof Iterator === "function" ? Iterator : Object).prototype);
+        return g.next = verb(0), g["throw"] = verb(1), g["return"] = verb(2), typeof Symbol === "function" && (g[Symbol.iterator] = function() { return this; }), g;
+        function verb(n) { return function (v) { return step([n, v]); }; }
+        function step(op) {
+            if (f) throw new TypeError("Generator is already executing.");
+            while (g && (g = 0, op[0] && (_ = 0)), _) try {
+                if (f = 1, y && (t = op[0] & 2 ? y["return"] : op[0] ? y["throw"] || ((t = y["return"]) && t.call(y), 0) : y.next) && !(t = t.call(y, op[1])).done) return t;
+                if (y = 0, t) op = [op[0] & 2, t.value];
+                switch (op[0]) {
+                    case 0: case 1: t = op; break;
+                    case 4: _.label++; return { value: op[1], done: false };
+                    case 5: _.label++; y = op[1]; op = [0]; continue;
+                    case 7: op = _.ops.pop(); _.trys.pop(); continue;
+                    default:
+                        if (!(t = _.trys, t = t.length > 0 && t[t.length - 1]) && (op[0] === 6 || op[0] === 2)) { _ = 0; continue; }
+                        if (op[0] === 3 && (!t || (op[1] > t[0] && op[1] < t[3]))) { _.label = op[1]; break; }
+                        if (op[0] === 6 && _.label < t[1]) { _.label = t[1]; t = op; break; }
+                        if (t && _.label < t[2]) { _.label = t[2]; _.ops.push(op); break; }
+                        if (t[2]) _.ops.pop();
+                        _.trys.pop(); continue;
+                }
+                op = body.call(thisArg, _);
+            } catch (e) { op = [6, e]; y = 0; } finally { f = t = 0; }
+            if (op[0] & 5) throw op[1]; return { value: op[0] ? op[1] : void 0, done: true };
+        }
+    };
+
+    __exportStar = function(m, o) {
+        for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(o, p)) __createBinding(o, m, p);
+    };
+
+    __createBinding = Object.create ? (function(o, m, k, k2) {
+        if (k2 === undefined) k2 = k;
+        var desc = Object.getOwnPropertyDescriptor(m, k);
+        if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+            desc = { enumerable: true, get: function() { return m[k]; } };
+        }
+        Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+        if (k2 === undefined) k2 = k;
+        o[k2] = m[k];
+    });
+
+    __values = function (o) {
+        var s = typeof Symbol === "function" && Symbol.iterator, m = s && o[s], i = 0;
+        if (m) return m.call(o);
+        if (o && typeof o.length === "number") return {
+            next: function () {
+                if (o && i >= o.length) o = void 0;
+                return { value: o && o[i++], done: !o };
+            }
+        };
+        throw new TypeError(s ? "Object is not iterable." : "Symbol.iterator is not defined.");
+    };
+
+    __read = function (o, n) {
+        var m = typeof Symbol === "function" && o[Symbol.iterator];
+        if (!m) return o;
+        var i = m.call(o), r, ar = [], e;
+        try {
+            while ((n === void 0 || n-- > 0) && !(r = i.next()).done) ar.push(r.value);
+        }
+        catch (error) { e = { error: error }; }
+        finally {
+            try {
+                if (r && !r.done && (m = i["return"])) m.call(i);
+            }
+            finally { if (e) throw e.error; }
+        }
+        return ar;
+    };
+
+    /** @deprecated */
+    __spread = function () {
+        for (var ar = [], i = 0; i < arguments.length; i++)
+            ar = ar.concat(__read(arguments[i]));
+        return ar;
+    };
+
+    /** @deprecated */
+    __spreadArrays = function () {
+        for (var s = 0, i = 0, il = arguments.length; i < il; i++) s += arguments[i].length;
+        for (var r = Array(s), k = 0, i = 0; i < il; i++)
+            for (var a = arguments[i], j = 0, jl = a.length; j < jl; j++, k++)
+                r[k] = a[j];
+        return r;
+    };
+
+    __spreadArray = function (to, from, pack) {
+        if (pack || arguments.length === 2) for (var i = 0, l = from.length, ar; i < l; i++) {
+            if (ar || !(i in from)) {
+                if (!ar) ar = Array.prototype.slice.call(from, 0, i);
+                ar[i] = from[i];
+            }
+        }
+        return to.concat(ar || Array.prototype.slice.call(from));
+    };
+
+    __await = function (v) {
+        return this instanceof __await ? (this.v = v, this) : new __await(v);
+    };
+
+    __asyncGenerator = function (thisArg, _arguments, generator) {
+        if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
+        var g = generator.apply(thisArg, _arguments || []), i, q = [];
+        return i = Object.create((typeof AsyncIterator === "function" ? AsyncIterator : Object).prototype), verb("next"), verb("throw"), verb("return", awaitReturn), i[Symbol.asyncIterator] = function () { return this; }, i;
+        function awaitReturn(f) { return function (v) { return Promise.resolve(v).then(f, reject); }; }
+        function verb(n, f) { if (g[n]) { i[n] = function (v) { return new Promise(function (a, b) { q.push([n, v, a, b]) > 1 || resume(n, v); }); }; if (f) i[n] = f(i[n]); } }
+        function resume(n, v) { try { step(g[n](v)); } catch (e) { settle(q[0][3], e); } }
+        function step(r) { r.value instanceof __await ? Promise.resolve(r.value.v).then(fulfill, reject) : settle(q[0][2], r); }
+        function fulfill(value) { resume("next", value); }
+        function reject(value) { resume("throw", value); }
+        function settle(f, v) { if (f(v), q.shift(), q.length) resume(q[0][0], q[0][1]); }
+    };
+
+    __asyncDelegator = function (o) {
+        var i, p;
+        return i = {}, verb("next"), verb("throw", function (e) { throw e; }), verb("return"), i[Symbol.iterator] = function () { return this; }, i;
+        function verb(n, f) { i[n] = o[n] ? function (v) { return (p = !p) ? { value: __await(o[n](v)), done: false } : f ? f(v) : v; } : f; }
+    };
+
+    __asyncValues = function (o) {
+        if (!Symbol.asyncIterator) throw new TypeError("Symbol.asyncIterator is not defined.");
+        var m = o[Symbol.asyncIterator], i;
+        return m ? m.call(o) : (o = typeof __values === "function" ? __values(o) : o[Symbol.iterator](), i = {}, verb("next"), verb("throw"), verb("return"), i[Symbol.asyncIterator] = function () { return this; }, i);
+        function verb(n) { i[n] = o[n] && function (v) { return new Promise(function (resolve, reject) { v = o[n](v), settle(resolve, reject, v.done, v.value); }); }; }
+        function settle(resolve, reject, d, v) { Promise.resolve(v).then(function(v) { resolve({ value: v, done: d }); }, reject); }
+    };
+
+    __makeTemplateObject = function (cooked, raw) {
+        if (Object.defineProperty) { Object.defineProperty(cooked, "raw", { value: raw }); } else { cooked.raw = raw; }
+        return cooked;
+    };
+
+    var __setModuleDefault = Object.create ? (function(o, v) {
+        Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+        o["default"] = v;
+    };
+
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+
+    __importStar = function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+
+    __importDefault = function (mod) {
+        return (mod && mod.__esModule) ? mod : { "default": mod };
+    };
+
+    __classPrivateFieldGet = function (receiver, state, kind, f) {
+        if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a getter");
+        if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot read private member from an object whose class did not declare it");
+        return kind === "m" ? f : kind === "a" ? f.call(receiver) : f ? f.value : state.get(receiver);
+    };
+
+    __classPrivateFieldSet = function (receiver, state, value, kind, f) {
+        if (kind === "m") throw new TypeError("Private method is not writable");
+        if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a setter");
+        if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot write private member to an object whose class did not declare it");
+        return (kind === "a" ? f.call(receiver, value) : f ? f.value = value : state.set(receiver, value)), value;
+    };
+
+    __classPrivateFieldIn = function (state, receiver) {
+        if (receiver === null || (typeof receiver !== "object" && typeof receiver !== "function")) throw new TypeError("Cannot use 'in' operator on non-object");
+        return typeof state === "function" ? receiver === state : state.has(receiver);
+    };
+
+    __addDisposableResource = function (env, value, async) {
+        if (value !== null && value !== void 0) {
+            if (typeof value !== "object" && typeof value !== "function") throw new TypeError("Object expected.");
+            var dispose, inner;
+            if (async) {
+                if (!Symbol.asyncDispose) throw new TypeError("Symbol.asyncDispose is not defined.");
+                dispose = value[Symbol.asyncDispose];
+            }
+            if (dispose === void 0) {
+                if (!Symbol.dispose) throw new TypeError("Symbol.dispose is not defined.");
+                dispose = value[Symbol.dispose];
+                if (async) inner = dispose;
+            }
+            if (typeof dispose !== "function") throw new TypeError("Object not disposable.");
+            if (inner) dispose = function() { try { inner.call(this); } catch (e) { return Promise.reject(e); } };
+            env.stack.push({ value: value, dispose: dispose, async: async });
+        }
+        else if (async) {
+            env.stack.push({ async: true });
+        }
+        return value;
+    };
+
+    var _SuppressedError = typeof SuppressedError === "function" ? SuppressedError : function (error, suppressed, message) {
+        var e = new Error(message);
+        return e.name = "SuppressedError", e.error = error, e.suppressed = suppressed, e;
+    };
+
+    __disposeResources = function (env) {
+        function fail(e) {
+            env.error = env.hasError ? new _SuppressedError(e, env.error, "An error was suppressed during disposal.") : e;
+            env.hasError = true;
+        }
+        var r, s = 0;
+        function next() {
+            while (r = env.stack.pop()) {
+                try {
+                    if (!r.async && s === 1) return s = 0, env.stack.push(r), Promise.resolve().then(next);
+                    if (r.dispose) {
+                        var result = r.dispose.call(r.value);
+                        if (r.async) return s |= 2, Promise.resolve(result).then(next, function(e) { fail(e); return next(); });
+                    }
+                    else s |= 1;
+                }
+                catch (e) {
+                    fail(e);
+                }
+            }
+            if (s === 1) return env.hasError ? Promise.reject(env.error) : Promise.resolve();
+            if (env.hasError) throw env.error;
+        }
+        return next();
+    };
+
+    __rewriteRelativeImportExtension = function (path, preserveJsx, extraExtensions, ignoreCase) {
+        if (typeof path === "string" && /^\.\.?\//.test(path)) {
+            if (extraExtensions) {
+                for (var extension in extraExtensions) {
+                    var suffix = path.slice(-extension.length);
+                    if (suffix === extension || ignoreCase && suffix.toLowerCase() === extension.toLowerCase()) {
+                        var output = extraExtensions[extension];
+                        return output === extension ? path : path.slice(0, -extension.length) + output;
+                    }
+                }
+            }
+            return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+                return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+            });
+        }
+        return path;
+    };
+
+    exporter("__extends", __extends);
+    exporter("__assign", __assign);
+    exporter("__rest", __rest);
+    exporter("__decorate", __decorate);
+    exporter("__param", __param);
+    exporter("__esDecorate", __esDecorate);
+    exporter("__runInitializers", __runInitializers);
+    exporter("__propKey", __propKey);
+    exporter("__setFunctionName", __setFunctionName);
+    exporter("__metadata", __metadata);
+    exporter("__awaiter", __awaiter);
+    exporter("__generator", __generator);
+    exporter("__exportStar", __exportStar);
+    exporter("__createBinding", __createBinding);
+    exporter("__values", __values);
+    exporter("__read", __read);
+    exporter("__spread", __spread);
+    exporter("__spreadArrays", __spreadArrays);
+    exporter("__spreadArray", __spreadArray);
+    exporter("__await", __await);
+    exporter("__asyncGenerator", __asyncGenerator);
+    exporter("__asyncDelegator", __asyncDelegator);
+    exporter("__asyncValues", __asyncValues);
+    exporter("__makeTemplateObject", __makeTemplateObject);
+    exporter("__importStar", __importStar);
+    exporter("__importDefault", __importDefault);
+    exporter("__classPrivateFieldGet", __classPrivateFieldGet);
+    exporter("__classPrivateFieldSet", __classPrivateFieldSet);
+    exporter("__classPrivateFieldIn", __classPrivateFieldIn);
+    exporter("__addDisposableResource", __addDisposableResource);
+    exporter("__disposeResources", __disposeResources);
+    exporter("__rewriteRelativeImportExtension", __rewriteRelativeImportExtension);
+});
+
+0 && (0);
+
+
+/***/ }),
+
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -39822,7 +42768,6 @@ module.exports = __nccwpck_require__(218);
 /***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 var net = __nccwpck_require__(9278);
@@ -40086,7 +43031,7 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
@@ -40094,7 +43039,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -40122,29 +43066,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -40198,11 +43142,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -40213,57 +43157,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -68194,8 +71138,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   CX: () => (/* binding */ principalFromCaller)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var core = __nccwpck_require__(2286);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __nccwpck_require__(4600);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(2632);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds/dist-cjs/index.js
@@ -68513,8 +71457,10 @@ function durationRefusal(side, operation, err) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   M: () => (/* binding */ ifFound),
-/* harmony export */   S: () => (/* binding */ allPages)
+/* harmony export */   MW: () => (/* binding */ ifFound),
+/* harmony export */   S4: () => (/* binding */ allPages),
+/* harmony export */   fd: () => (/* binding */ failedOperation),
+/* harmony export */   j5: () => (/* binding */ nameFailedOperations)
 /* harmony export */ });
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
 /** Small shapes every RDS adapter repeats: "not found" as undefined, and Marker paging. */
@@ -68540,6 +71486,29 @@ async function allPages(page) {
         marker = out.marker;
     } while (marker);
     return all;
+}
+const OPERATION_MIDDLEWARE = 'rcasNameFailedOperation';
+/** The AWS operation a failed SDK call was (`RestoreDBClusterFromSnapshot`), stamped by `nameFailedOperations`. */
+function failedOperation(e) {
+    const op = e?.rcasOperation;
+    return typeof op === 'string' ? op : undefined;
+}
+/** Stamp every error a client's call ends in with the operation's name, so an annotation can name it. Idempotent. */
+function nameFailedOperations(client) {
+    const c = client;
+    if (!c?.middlewareStack || c.middlewareStack.identify().some(n => n.startsWith(OPERATION_MIDDLEWARE)))
+        return;
+    c.middlewareStack.add((next, context) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (e) {
+            if (e && typeof e === 'object' && !('rcasOperation' in e)) {
+                Object.defineProperty(e, 'rcasOperation', { value: (context.commandName ?? '').replace(/Command$/, ''), enumerable: false });
+            }
+            throw e;
+        }
+    }, { step: 'initialize', name: OPERATION_MIDDLEWARE });
 }
 
 
@@ -68760,7 +71729,7 @@ function common(rds, kind) {
         addTags: (arn, tags) => (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .addTags */ .JE)(rds, arn, tags),
         removeTags: (arn, keys) => (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .removeTags */ ._M)(rds, arn, keys),
         async listSnapshots() {
-            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S)(async (marker) => {
+            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S4)(async (marker) => {
                 const out = await api.describe(rds, { SnapshotType: 'manual', Marker: marker });
                 return { items: out.snapshots.map(snapshotInfo), marker: out.marker };
             });
@@ -68779,12 +71748,12 @@ function common(rds, kind) {
 /** The Aurora implementation. `wait` gives the wait options for one named wait. */
 function clusterDatabases(rds, wait) {
     const describe = async (identifier) => {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .M)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .MW)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
         const c = out?.DBClusters?.[0];
         return c ? clusterInfo(c) : undefined;
     };
     const describeInstance = async (identifier) => {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .M)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), 'DBInstanceNotFoundFault');
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .MW)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), 'DBInstanceNotFoundFault');
         const i = out?.DBInstances?.[0];
         return i ? instanceInfo(i) : undefined;
     };
@@ -68805,7 +71774,7 @@ function clusterDatabases(rds, wait) {
         describe,
         describeInstance,
         async list() {
-            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S)(async (marker) => {
+            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S4)(async (marker) => {
                 const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBClustersCommand */ .Kdv({ Marker: marker }));
                 return { items: (out.DBClusters ?? []).map(clusterInfo), marker: out.Marker };
             });
@@ -68885,7 +71854,7 @@ function databasesFor(ctx, side, kind) {
 function instanceDatabases(rds, wait) {
     const notFound = ['DBInstanceNotFoundFault', 'DBInstanceNotFound'];
     const describeRaw = async (identifier) => {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .M)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), ...notFound);
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .MW)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), ...notFound);
         return out?.DBInstances?.[0];
     };
     const describe = async (identifier) => {
@@ -68915,7 +71884,7 @@ function instanceDatabases(rds, wait) {
         describe,
         describeInstance,
         async list() {
-            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S)(async (marker) => {
+            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S4)(async (marker) => {
                 const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ Marker: marker }));
                 return { items: (out.DBInstances ?? []).filter(i => !i.DBClusterIdentifier).map(standaloneInfo), marker: out.Marker };
             });
@@ -69019,6 +71988,109 @@ async function keyFacts(kms, keyId) {
         return key; // aws/rds: its policy is fixed and never admits another account
     const { policy, unreadable, message } = await readKeyPolicy(kms, key.arn);
     return { ...key, policy, policyUnreadable: unreadable, policyUnreadableMessage: message };
+}
+
+
+/***/ }),
+
+/***/ 3333:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B0: () => (/* binding */ findShare),
+/* harmony export */   QA: () => (/* binding */ acceptInvitation),
+/* harmony export */   Ru: () => (/* binding */ deleteShare),
+/* harmony export */   W6: () => (/* binding */ ramClient),
+/* harmony export */   cn: () => (/* binding */ createShare),
+/* harmony export */   ks: () => (/* binding */ invitationsTo),
+/* harmony export */   pq: () => (/* binding */ associate)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7007);
+/* harmony import */ var _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(_aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _accounts__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(206);
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
+/**
+ * AWS RAM, as the clone transfer needs it: the production account's resource
+ * share of the cluster (found by name and this action's tag, created once,
+ * kept for the next run), and the staging account's invitation.
+ */
+
+
+
+const clients = new WeakMap();
+/** A RAM client with the account's own credentials (the same provider its RDS client refreshes) and retry settings. */
+function ramClient(account) {
+    let client = clients.get(account);
+    if (!client) {
+        client = new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.RAMClient({ ...(0,_accounts__WEBPACK_IMPORTED_MODULE_0__/* .clientConfig */ .yO)(account.region), credentials: account.rds.config.credentials });
+        clients.set(account, client);
+    }
+    return client;
+}
+const info = (s) => ({
+    arn: s.resourceShareArn ?? '',
+    name: s.name ?? '',
+    status: s.status ?? 'UNKNOWN',
+    allowExternalPrincipals: s.allowExternalPrincipals ?? false
+});
+/** This action's active share of that name in the caller's account, if any. */
+async function findShare(ram, name) {
+    let nextToken;
+    do {
+        const out = await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.GetResourceSharesCommand({
+            resourceOwner: 'SELF',
+            name,
+            resourceShareStatus: 'ACTIVE',
+            tagFilters: [{ tagKey: _context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2, tagValues: ['true'] }],
+            nextToken
+        }));
+        const found = (out.resourceShares ?? []).find(s => s.name === name);
+        if (found)
+            return info(found);
+        nextToken = out.nextToken;
+    } while (nextToken);
+    return undefined;
+}
+async function createShare(ram, s) {
+    const out = await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.CreateResourceShareCommand({
+        name: s.name,
+        resourceArns: [s.resourceArn],
+        principals: [s.principal],
+        allowExternalPrincipals: s.allowExternalPrincipals,
+        tags: Object.entries(s.tags).map(([key, value]) => ({ key, value })),
+        clientToken: s.clientToken
+    }));
+    return info(out.resourceShare ?? {});
+}
+/** Associates the resource and the principal with the share (already associated ones stay as they are). */
+async function associate(ram, shareArn, resourceArn, principal) {
+    await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.AssociateResourceShareCommand({ resourceShareArn: shareArn, resourceArns: [resourceArn], principals: [principal] }));
+}
+const invitation = (i) => ({
+    arn: i.resourceShareInvitationArn ?? '',
+    shareArn: i.resourceShareArn ?? '',
+    status: i.status ?? 'UNKNOWN',
+    senderAccountId: i.senderAccountId
+});
+/** The caller's invitations to the share (none when both accounts are in one organization with RAM sharing enabled). */
+async function invitationsTo(ram, shareArn) {
+    const all = [];
+    let nextToken;
+    do {
+        const out = await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.GetResourceShareInvitationsCommand({ resourceShareArns: [shareArn], nextToken }));
+        all.push(...(out.resourceShareInvitations ?? []).map(invitation));
+        nextToken = out.nextToken;
+    } while (nextToken);
+    return all;
+}
+async function acceptInvitation(ram, invitationArn, clientToken) {
+    const out = await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: invitationArn, clientToken }));
+    return invitation(out.resourceShareInvitation ?? {});
+}
+/** Takes the resource out of the share, then deletes the share. */
+async function deleteShare(ram, shareArn, resourceArn, clientToken) {
+    await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.DisassociateResourceShareCommand({ resourceShareArn: shareArn, resourceArns: [resourceArn], clientToken: `${clientToken}-d` }));
+    await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.DeleteResourceShareCommand({ resourceShareArn: shareArn, clientToken }));
 }
 
 
@@ -69146,7 +72218,7 @@ function snapshotApi(kind) {
 }
 /** One snapshot by identifier, or undefined when there is none. */
 async function findSnapshot(api, rds, identifier) {
-    const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_1__/* .ifFound */ .M)(() => api.describe(rds, {
+    const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_1__/* .ifFound */ .MW)(() => api.describe(rds, {
         identifier,
         // RDS: "If this identifier is for an automated snapshot, the SnapshotType parameter must also be specified."
         ...(identifier.startsWith('rds:') ? { SnapshotType: 'automated' } : {})
@@ -69273,7 +72345,7 @@ class ClusterSnapshots extends KindSnapshots {
         super(rds, (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .snapshotApi */ .Pg)('cluster'));
     }
     async describeDatabase(identifier) {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .M)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .MW)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
         const c = out?.DBClusters?.[0];
         if (!c)
             return undefined;
@@ -69300,7 +72372,7 @@ class InstanceSnapshots extends KindSnapshots {
         super(rds, (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .snapshotApi */ .Pg)('instance'));
     }
     async describeDatabase(identifier) {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .M)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), 'DBInstanceNotFoundFault', 'DBInstanceNotFound');
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .MW)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), 'DBInstanceNotFoundFault', 'DBInstanceNotFound');
         const i = out?.DBInstances?.[0];
         // A member of an Aurora cluster is not a database of its own: its snapshots are the cluster's.
         if (!i || i.DBClusterIdentifier)
@@ -69318,7 +72390,7 @@ class InstanceSnapshots extends KindSnapshots {
         };
     }
     async optionGroupOptions(name) {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .M)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeOptionGroupsCommand */ .y7H({ OptionGroupName: name })), 'OptionGroupNotFoundFault', 'OptionGroupNotFound');
+        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .MW)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeOptionGroupsCommand */ .y7H({ OptionGroupName: name })), 'OptionGroupNotFoundFault', 'OptionGroupNotFound');
         const group = out?.OptionGroupsList?.[0];
         if (!group)
             return undefined;
@@ -69370,11 +72442,13 @@ async function removeTags(rds, arn, keys) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BL: () => (/* binding */ TARGET_TAG),
+/* harmony export */   LY: () => (/* binding */ PARKED_TAG),
 /* harmony export */   N2: () => (/* binding */ MANAGED_TAG),
 /* harmony export */   R2: () => (/* binding */ RUN_TAG),
 /* harmony export */   Sn: () => (/* binding */ waitOptions),
 /* harmony export */   Wx: () => (/* binding */ runIdFromEnv),
 /* harmony export */   Z5: () => (/* binding */ SOURCE_TAG),
+/* harmony export */   eV: () => (/* binding */ KEPT_TAG),
 /* harmony export */   ft: () => (/* binding */ LOCK_TAG)
 /* harmony export */ });
 /* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(910);
@@ -69399,6 +72473,10 @@ const RUN_TAG = 'rds-cross-account-sync:run';
 const SOURCE_TAG = 'rds-cross-account-sync:source-snapshot';
 const TARGET_TAG = 'rds-cross-account-sync:target';
 const LOCK_TAG = 'rds-cross-account-sync:lock';
+/** On the old staging database from the moment a run starts to replace it: `run=<id> protection=on|off` (who parked it, and whether it had deletion protection). */
+const PARKED_TAG = 'rds-cross-account-sync:parked';
+/** On a failed restore kept for inspection (keep-failed-restore): orphan clean-up leaves it alone. */
+const KEPT_TAG = 'rds-cross-account-sync:kept';
 
 
 /***/ }),
@@ -69455,7 +72533,7 @@ function keyArnIn(message) {
 /* unused harmony export iamFixText */
 /* harmony import */ var _key_policy__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3234);
 /* harmony import */ var _policy_json__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4927);
-/* harmony import */ var _policy_templates__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(958);
+/* harmony import */ var _policy_templates__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2697);
 
 
 
@@ -69720,7 +72798,7 @@ function judgeKeyAccess(input) {
         if (isRefused(probe.cleanup))
             notice({
                 title: 'Preflight grant left on the key',
-                message: `The probe grant ${probe.grantId} on ${where} could not be retired or revoked (${probe.cleanup.code}: ${probe.cleanup.message}). It allows only Decrypt and DescribeKey to ${remedy.principalArn}.`,
+                message: `The probe grant ${probe.grantId} on ${where} could not be retired or revoked (${probe.cleanup.code}: ${probe.cleanup.message}). It allows only Decrypt and DescribeKey to ${remedy.principalArn}. The next run's preflight retires it: its probe asks for the same grant (same name, grantee and operations), and KMS answers with this grant's id.`,
                 fix: `aws kms revoke-grant --key-id ${remedy.keyArn} --grant-id ${probe.grantId}`
             }, 'warning');
     }
@@ -70280,31 +73358,79 @@ function asList(v) {
 
 /***/ }),
 
-/***/ 958:
+/***/ 2697:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B2: () => (/* binding */ sharedKeyPolicy),
-/* harmony export */   Eg: () => (/* binding */ githubSubject),
-/* harmony export */   Gj: () => (/* binding */ sourceRolePolicy),
-/* harmony export */   KW: () => (/* binding */ toTerraformJsonencode),
-/* harmony export */   MV: () => (/* binding */ policyParamsFromSettings),
-/* harmony export */   NH: () => (/* binding */ sharedKeyResource),
-/* harmony export */   NV: () => (/* binding */ OIDC_PROVIDER_HOST),
-/* harmony export */   Sp: () => (/* binding */ targetRolePolicy),
-/* harmony export */   Yu: () => (/* binding */ targetRoleSharedKeyStatements),
-/* harmony export */   a0: () => (/* binding */ keyAdminStatement),
-/* harmony export */   lb: () => (/* binding */ targetKeyPolicyStatements),
-/* harmony export */   pq: () => (/* binding */ policySet),
-/* harmony export */   r7: () => (/* binding */ githubOidcTrustPolicy),
-/* harmony export */   s3: () => (/* binding */ policyParamsFromContext)
-/* harmony export */ });
-/* unused harmony exports KEY_USE_ACTIONS, GRANT_ACTIONS, keyPolicyPrincipal, keyArnIsExact, keyUserStatements, targetRoleKeyStatements, targetRoleTargetKeyStatements, sourceRoleKeyStatements */
-/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(788);
-/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14);
-/* harmony import */ var _key_policy__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3234);
-/* harmony import */ var _policy_json__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4927);
-/* harmony import */ var _secret_policy__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  NV: () => (/* binding */ OIDC_PROVIDER_HOST),
+  r7: () => (/* binding */ githubOidcTrustPolicy),
+  Eg: () => (/* binding */ githubSubject),
+  a0: () => (/* binding */ keyAdminStatement),
+  hm: () => (/* binding */ keyUserStatements),
+  s3: () => (/* binding */ policyParamsFromContext),
+  MV: () => (/* binding */ policyParamsFromSettings),
+  pq: () => (/* binding */ policySet),
+  B2: () => (/* binding */ sharedKeyPolicy),
+  NH: () => (/* binding */ sharedKeyResource),
+  Gj: () => (/* binding */ sourceRolePolicy),
+  lb: () => (/* binding */ targetKeyPolicyStatements),
+  Sp: () => (/* binding */ targetRolePolicy),
+  Yu: () => (/* binding */ targetRoleSharedKeyStatements),
+  KW: () => (/* binding */ toTerraformJsonencode)
+});
+
+// UNUSED EXPORTS: GRANT_ACTIONS, KEY_USE_ACTIONS, keyArnIsExact, keyPolicyPrincipal, sourceRoleKeyStatements, targetRoleKeyStatements, targetRoleTargetKeyStatements
+
+// EXTERNAL MODULE: ./src/context.ts
+var context = __nccwpck_require__(788);
+// EXTERNAL MODULE: ./src/rds-rules.ts
+var rds_rules = __nccwpck_require__(14);
+// EXTERNAL MODULE: ./src/diagnostics/key-policy.ts
+var key_policy = __nccwpck_require__(3234);
+// EXTERNAL MODULE: ./src/diagnostics/policy-json.ts
+var policy_json = __nccwpck_require__(4927);
+// EXTERNAL MODULE: ./src/diagnostics/secret-policy.ts
+var secret_policy = __nccwpck_require__(1);
+;// CONCATENATED MODULE: ./src/transfer/clone-policy.ts
+function sourceCloneStatements(p) {
+    const shares = `arn:${p.partition}:ram:${p.region}:${p.source.accountId}:resource-share/*`;
+    return [
+        {
+            Sid: 'CloneShareTheClusterThroughRam',
+            Effect: 'Allow',
+            Action: ['ram:CreateResourceShare', 'ram:TagResource', 'ram:AssociateResourceShare', 'ram:DisassociateResourceShare', 'ram:DeleteResourceShare'],
+            Resource: shares
+        },
+        { Sid: 'CloneFindTheShare', Effect: 'Allow', Action: ['ram:GetResourceShares', 'rds:DescribeDBClusters'], Resource: '*' }
+    ];
+}
+function targetCloneStatements(p) {
+    const rds = (account, resource) => `arn:${p.partition}:rds:${p.region}:${account}:${resource}`;
+    return [
+        { Sid: 'CloneSeeTheInvitations', Effect: 'Allow', Action: 'ram:GetResourceShareInvitations', Resource: '*' },
+        {
+            Sid: 'CloneAcceptTheInvitation',
+            Effect: 'Allow',
+            Action: 'ram:AcceptResourceShareInvitation',
+            Resource: `arn:${p.partition}:ram:${p.region}:${p.source.accountId}:resource-share-invitation/*`
+        },
+        {
+            Sid: 'CloneTheSharedCluster',
+            Effect: 'Allow',
+            Action: ['rds:RestoreDBClusterToPointInTime', 'rds:AddTagsToResource'],
+            Resource: [
+                rds(p.target.accountId, `cluster:${p.target.database}*`),
+                rds(p.source.accountId, `cluster:${p.source.database}`),
+                rds(p.target.accountId, 'subgrp:*'),
+                rds(p.target.accountId, 'cluster-pg:*')
+            ]
+        }
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/diagnostics/policy-templates.ts
 /**
  * The policies this setup needs, generated from the real account ids, role
  * ARNs, key ARNs and cluster names. Pure: `mode: policies` prints these, and
@@ -70315,11 +73441,12 @@ function asList(v) {
 
 
 
+
 const OIDC_PROVIDER_HOST = 'token.actions.githubusercontent.com';
 /** The key-user statement's actions (AWS's documented shape; a superset of KEY_REQUIREMENTS' required lists). */
-const KEY_USE_ACTIONS = _key_policy__WEBPACK_IMPORTED_MODULE_1__/* .KEY_USER_POLICY_ACTIONS */ .zD;
+const KEY_USE_ACTIONS = key_policy/* KEY_USER_POLICY_ACTIONS */.zD;
 /** Grant actions RDS needs to attach the key to the restored cluster; only for AWS resources. */
-const GRANT_ACTIONS = _key_policy__WEBPACK_IMPORTED_MODULE_1__/* .KEY_GRANT_POLICY_ACTIONS */ .MJ;
+const GRANT_ACTIONS = key_policy/* KEY_GRANT_POLICY_ACTIONS */.MJ;
 /** Builds the parameters from the settings alone (mode: policies); names what is missing. */
 function policyParamsFromSettings(settings) {
     const missing = [];
@@ -70330,7 +73457,7 @@ function policyParamsFromSettings(settings) {
     if (missing.length > 0)
         return { missing };
     const partition = [settings.source.roleArn, settings.target.roleArn, settings.source.kmsKeyArn, settings.target.kmsKeyArn]
-        .map(a => (a ? (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .parseArn */ .Lw)(a)?.partition : undefined))
+        .map(a => (a ? (0,rds_rules/* parseArn */.Lw)(a)?.partition : undefined))
         .find(Boolean) ?? 'aws';
     return {
         missing,
@@ -70353,7 +73480,8 @@ function policyParamsFromSettings(settings) {
             audience: settings.audience,
             manageMasterPassword: settings.manageMasterPassword,
             dataApi: settings.maskingConnection === 'data-api',
-            ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {})
+            ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {}),
+            ...(settings.transfer && settings.transfer !== 'snapshot' ? { transfer: settings.transfer } : {})
         }
     };
 }
@@ -70379,12 +73507,13 @@ function policyParamsFromContext(ctx, sharedKeyArn) {
         audience: settings.audience,
         manageMasterPassword: settings.manageMasterPassword,
         dataApi: settings.maskingConnection === 'data-api',
-        ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {})
+        ...(settings.targetSecret ? { targetSecret: settings.targetSecret } : {}),
+        ...(settings.transfer && settings.transfer !== 'snapshot' ? { transfer: settings.transfer } : {})
     };
 }
 /** The principal a key policy names for a side: its role, or its account root when no role is given. */
 function keyPolicyPrincipal(p, side) {
-    return p[side].roleArn ?? (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .accountRootArn */ .hd)(p[side].accountId, p.partition);
+    return p[side].roleArn ?? (0,rds_rules/* accountRootArn */.hd)(p[side].accountId, p.partition);
 }
 /**
  * The key ARN the IAM statements are scoped to. Without kms-key-id the CMK does
@@ -70403,7 +73532,7 @@ function keyAdminStatement(p, accountId = p.source.accountId) {
     return {
         Sid: 'EnableIAMPoliciesAndKeyAdministration',
         Effect: 'Allow',
-        Principal: { AWS: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .accountRootArn */ .hd)(accountId, p.partition) },
+        Principal: { AWS: (0,rds_rules/* accountRootArn */.hd)(accountId, p.partition) },
         Action: 'kms:*',
         Resource: '*'
     };
@@ -70434,7 +73563,7 @@ function targetKeyPolicyStatements(p) {
 }
 /** The complete key policy of the shared CMK: admin statement first, then the staging statements. */
 function sharedKeyPolicy(p) {
-    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)([keyAdminStatement(p), ...targetKeyPolicyStatements(p)], 'rds-cross-account-sync-shared-key');
+    return (0,policy_json/* policyDocument */.yr)([keyAdminStatement(p), ...targetKeyPolicyStatements(p)], 'rds-cross-account-sync-shared-key');
 }
 // ---------------------------------------------------------------------------
 // IAM statements
@@ -70467,7 +73596,7 @@ function targetRoleTargetKeyStatements(keyArn) {
 function rdsArn(p, accountId, resource) {
     return `arn:${p.partition}:rds:${p.region}:${accountId}:${resource}`;
 }
-const MANAGED_ONLY = { Null: { [`aws:ResourceTag/${_context__WEBPACK_IMPORTED_MODULE_0__/* .MANAGED_TAG */ .N2}`]: 'false' } };
+const MANAGED_ONLY = { Null: { [`aws:ResourceTag/${context/* MANAGED_TAG */.N2}`]: 'false' } };
 /** The source role's IAM statements on the shared CMK: the copy re-encrypts under it, preflight reads its policy. */
 function sourceRoleKeyStatements(p) {
     const key = sharedKeyResource(p);
@@ -70552,10 +73681,15 @@ function sourceInstanceStatements(p) {
     ];
 }
 function sourceRolePolicy(p) {
-    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)([
+    return (0,policy_json/* policyDocument */.yr)([
         ...kindsOf(p).flatMap(k => (k === 'cluster' ? sourceClusterStatements(p) : sourceInstanceStatements(p))),
-        ...sourceRoleKeyStatements(p)
+        ...sourceRoleKeyStatements(p),
+        ...(cloning(p) ? sourceCloneStatements(p) : [])
     ]);
+}
+/** transfer clone / auto on an Aurora cluster (or a kind not yet known). */
+function cloning(p) {
+    return p.transfer !== undefined && p.transfer !== 'snapshot' && kindsOf(p).includes('cluster');
 }
 /** Aurora in staging: restore from the shared cluster snapshot, the cluster and its instances, final cluster snapshots. */
 function targetClusterStatements(p) {
@@ -70666,6 +73800,8 @@ function targetRolePolicy(p) {
     ];
     if (p.target.keyArn)
         statements.push(...targetRoleTargetKeyStatements(p.target.keyArn));
+    if (cloning(p))
+        statements.push(...targetCloneStatements(p));
     // RDS names a managed master password secret rds!cluster-<id> for a cluster, rds!db-<id> for an instance.
     const secrets = kinds.map(k => `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!${k === 'cluster' ? 'cluster' : 'db'}-*`);
     const secretResource = secrets.length === 1 ? secrets[0] : secrets;
@@ -70690,8 +73826,8 @@ function targetRolePolicy(p) {
             Resource: rdsArn(p, acct, `cluster:${p.target.database}*`)
         }, { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets[0] });
     if (p.targetSecret)
-        statements.push(...(0,_secret_policy__WEBPACK_IMPORTED_MODULE_4__/* .targetSecretStatements */ .ku)({ partition: p.partition, region: p.region, accountId: acct, secretId: p.targetSecret.id, rotation: p.targetSecret.rotation }));
-    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)(statements);
+        statements.push(...(0,secret_policy/* targetSecretStatements */.ku)({ partition: p.partition, region: p.region, accountId: acct, secretId: p.targetSecret.id, rotation: p.targetSecret.rotation }));
+    return (0,policy_json/* policyDocument */.yr)(statements);
 }
 // ---------------------------------------------------------------------------
 // GitHub OIDC trust
@@ -70713,7 +73849,7 @@ function githubSubject(repository, scope) {
 function githubOidcTrustPolicy(p, accountId, subject) {
     if (subject.includes('*'))
         throw new Error(`refusing a wildcard in the OIDC subject '${subject}'`);
-    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)([
+    return (0,policy_json/* policyDocument */.yr)([
         {
             Sid: 'GitHubActionsThisRepositoryOnly',
             Effect: 'Allow',
@@ -70882,7 +74018,7 @@ function isAwsError(e, ...codes) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _post__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7765);
-/* harmony import */ var _run__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7251);
+/* harmony import */ var _run__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8050);
 /* harmony import */ var _state__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2462);
 /** Entry for both `main:` and `post:` in action.yml: the saved state tells which one this is. */
 
@@ -70902,10 +74038,11 @@ __webpack_async_result__();
 /* harmony export */   A7: () => (/* binding */ loadRules),
 /* harmony export */   MB: () => (/* binding */ TRANSFORMS),
 /* harmony export */   NR: () => (/* binding */ parseRules),
+/* harmony export */   ON: () => (/* binding */ needsDistinctCheck),
 /* harmony export */   Sc: () => (/* binding */ MaskingRulesError),
-/* harmony export */   c_: () => (/* binding */ isInjective)
+/* harmony export */   iL: () => (/* binding */ sourceColumn)
 /* harmony export */ });
-/* unused harmony export parseTableRef */
+/* unused harmony exports isInjective, ipv6Hex, parseIpRange, parseTableRef */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8815);
@@ -70935,10 +74072,65 @@ __webpack_async_result__();
 
 
 
-const TRANSFORMS = ['email', 'name', 'name-kana', 'phone', 'address', 'postal-code', 'hash', 'null', 'constant', 'date-shift', 'keep'];
+const TRANSFORMS = ['email', 'name', 'name-kana', 'phone', 'address', 'postal-code', 'hash', 'null', 'constant', 'date-shift', 'keep', 'ip'];
 /** Transforms whose output is (with overwhelming probability) injective: uniqueness is checked after masking. */
 function isInjective(t) {
-    return t.kind === 'email' || t.kind === 'hash';
+    return t.kind === 'email' || t.kind === 'hash' || (t.kind === 'ip' && t.unique === true);
+}
+/**
+ * Injective transforms whose output is short enough that a collision is conceivable: their distinct
+ * counts are compared before and after masking. email (128 bits) and hash of 24+ hex digits (96+ bits)
+ * are not checked: for n values a collision has probability below n²/2^97 (6·10^-12 for 10^9 values).
+ */
+function needsDistinctCheck(t) {
+    return (t.kind === 'hash' && t.length < 24) || (t.kind === 'ip' && t.unique === true);
+}
+/** The column a transform derives from instead of its own value (of:), if any. */
+function sourceColumn(t) {
+    return t.kind === 'name-kana' || t.kind === 'postal-code' ? t.of : undefined;
+}
+function parseIpv4(text) {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+    if (!m)
+        return undefined;
+    const parts = m.slice(1).map(Number);
+    if (parts.some(p => p > 255))
+        return undefined;
+    return ((parts[0] * 256 + parts[1]) * 256 + parts[2]) * 256 + parts[3];
+}
+/** 32 hex digits of an IPv6 address text (no zone, no embedded IPv4), or undefined. */
+function ipv6Hex(text) {
+    if (!/^[0-9a-fA-F:]+$/.test(text) || (text.match(/::/g) ?? []).length > 1)
+        return undefined;
+    const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+    const h = head ? head.split(':') : [];
+    const t = tail ? tail.split(':') : [];
+    if ([...h, ...t].some(g => g.length < 1 || g.length > 4))
+        return undefined;
+    const missing = 8 - h.length - t.length;
+    if (tail === undefined ? missing !== 0 : missing < 1)
+        return undefined;
+    return [...h, ...Array(tail === undefined ? 0 : missing).fill('0'), ...t].map(g => g.toLowerCase().padStart(4, '0')).join('');
+}
+/** A CIDR range of the ip transform: 'a.b.c.d/n' (n <= 30) or an IPv6 prefix (n a multiple of 4, <= 124). */
+function parseIpRange(text) {
+    const m = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
+    if (!m)
+        return `range ${JSON.stringify(text)} is not a CIDR range like 192.0.2.0/24 or 2001:db8::/32`;
+    const prefix = Number(m[2]);
+    const v4 = parseIpv4(m[1]);
+    if (v4 !== undefined) {
+        if (prefix > 30)
+            return `range ${text}: an IPv4 range needs at least 2 usable addresses (/30 or wider)`;
+        const size = 2 ** (32 - prefix);
+        return { base: v4 - (v4 % size), prefix, text };
+    }
+    const hex = ipv6Hex(m[1]);
+    if (hex === undefined)
+        return `range ${JSON.stringify(text)} is not a CIDR range like 192.0.2.0/24 or 2001:db8::/32`;
+    if (prefix > 124 || prefix % 4 !== 0)
+        return `range ${text}: an IPv6 prefix length must be a multiple of 4, at most 124`;
+    return { hex: hex.slice(0, prefix / 4).padEnd(32, '0'), prefix, text };
 }
 class MaskingRulesError extends _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB {
     problems;
@@ -70946,7 +74138,7 @@ class MaskingRulesError extends _errors__WEBPACK_IMPORTED_MODULE_2__/* .Diagnose
         super({
             title: 'Masking rules are invalid',
             message: `${file}:\n- ${problems.join('\n- ')}`,
-            fix: `Valid transforms: ${TRANSFORMS.join(', ')}. Options: email {domain}, name {style: ja|latin}, hash {length: 8..64}, constant {value}, date-shift {days: 1..3650}.\nTop-level keys: tables, truncate, sql {before, after}, verify [{name, sql}].`
+            fix: `Valid transforms: ${TRANSFORMS.join(', ')}. Options: email {domain}, name {style: ja|latin, part: family|given}, name-kana {part, of: <name column>}, postal-code {of: <address column>}, ip {range: <CIDR or list>, unique}, hash {length: 8..64}, constant {value}, date-shift {days: 1..3650}.\nTop-level keys: tables, truncate, sql {before, after}, verify [{name, sql}].`
         });
         this.name = 'MaskingRulesError';
         this.problems = problems;
@@ -70981,8 +74173,8 @@ function parseTransform(where, spec, problems) {
         return undefined;
     }
     const allowed = {
-        email: ['domain'], name: ['style'], 'name-kana': [], phone: [], address: [], 'postal-code': [], hash: ['length'],
-        null: [], constant: ['value'], 'date-shift': ['days'], keep: []
+        email: ['domain'], name: ['style', 'part'], 'name-kana': ['part', 'of'], phone: [], address: [], 'postal-code': ['of'], hash: ['length'],
+        null: [], constant: ['value'], 'date-shift': ['days'], keep: [], ip: ['range', 'unique']
     };
     for (const k of Object.keys(opts)) {
         if (k !== 'transform' && !allowed[name].includes(k))
@@ -71003,7 +74195,58 @@ function parseTransform(where, spec, problems) {
                 problems.push(`${where}: name style must be ja or latin; got ${JSON.stringify(style)}.`);
                 return undefined;
             }
-            return { kind: 'name', style };
+            const part = namePart(where, opts, problems);
+            if (part === null)
+                return undefined;
+            return part ? { kind: 'name', style, part } : { kind: 'name', style };
+        }
+        case 'name-kana': {
+            const part = namePart(where, opts, problems);
+            const of = ofColumn(where, opts, problems);
+            if (part === null || of === null)
+                return undefined;
+            return { kind: 'name-kana', ...(part ? { part } : {}), ...(of ? { of } : {}) };
+        }
+        case 'postal-code': {
+            const of = ofColumn(where, opts, problems);
+            if (of === null)
+                return undefined;
+            return of ? { kind: 'postal-code', of } : { kind: 'postal-code' };
+        }
+        case 'ip': {
+            const t = { kind: 'ip' };
+            if (opts.range !== undefined) {
+                const list = Array.isArray(opts.range) ? opts.range : [opts.range];
+                if (list.length === 0 || list.length > 2 || list.some(r => typeof r !== 'string')) {
+                    problems.push(`${where}: ip range must be a CIDR string or a list of one IPv4 and one IPv6 CIDR; got ${JSON.stringify(opts.range)}.`);
+                    return undefined;
+                }
+                for (const r of list) {
+                    const range = parseIpRange(r);
+                    if (typeof range === 'string') {
+                        problems.push(`${where}: ${range}.`);
+                        return undefined;
+                    }
+                    const family = 'base' in range ? 'v4' : 'v6';
+                    if (t[family]) {
+                        problems.push(`${where}: ip range lists two IPv${family.slice(1)} ranges; give at most one of each family.`);
+                        return undefined;
+                    }
+                    if ('base' in range)
+                        t.v4 = range;
+                    else
+                        t.v6 = range;
+                }
+            }
+            if (opts.unique !== undefined) {
+                if (typeof opts.unique !== 'boolean') {
+                    problems.push(`${where}: ip unique must be true or false; got ${JSON.stringify(opts.unique)}.`);
+                    return undefined;
+                }
+                if (opts.unique)
+                    t.unique = true;
+            }
+            return t;
         }
         case 'hash': {
             const length = opts.length ?? 32;
@@ -71039,6 +74282,44 @@ function parseTransform(where, spec, problems) {
         }
         default:
             return { kind: name };
+    }
+}
+/** The part option: undefined (full name), the part, or null after a problem. */
+function namePart(where, opts, problems) {
+    const part = opts.part;
+    if (part === undefined || part === 'full')
+        return undefined;
+    if (part === 'family' || part === 'given')
+        return part;
+    problems.push(`${where}: name part must be family, given or full; got ${JSON.stringify(part)}.`);
+    return null;
+}
+/** The of option: undefined, a column name, or null after a problem. */
+function ofColumn(where, opts, problems) {
+    if (opts.of === undefined)
+        return undefined;
+    if (typeof opts.of !== 'string' || !IDENT.test(opts.of)) {
+        problems.push(`${where}: of must name another column of the same table; got ${JSON.stringify(opts.of)}.`);
+        return null;
+    }
+    return opts.of;
+}
+/** of: must name another column of the same table with the matching rule (a kana's name, a postal code's address). */
+function checkSources(tname, columns, problems) {
+    for (const c of columns) {
+        const of = sourceColumn(c.transform);
+        if (of === undefined)
+            continue;
+        const where = `table ${tname}, column ${c.column}`;
+        const src = columns.find(s => s.column === of) ?? columns.find(s => s.column.toLowerCase() === of.toLowerCase());
+        if (c.transform.kind === 'name-kana') {
+            const part = c.transform.part;
+            if (!src || src.transform.kind !== 'name' || src.transform.style !== 'ja' || src.transform.part !== part)
+                problems.push(`${where}: of: ${of} must name a column of this table ruled { transform: name${part ? `, part: ${part}` : ''} } (style ja), so the reading matches the masked name.`);
+        }
+        else if (!src || src.transform.kind !== 'address') {
+            problems.push(`${where}: of: ${of} must name a column of this table ruled address, so the postal code matches its prefecture.`);
+        }
     }
 }
 function stringList(where, v, problems) {
@@ -71099,6 +74380,7 @@ function parseRules(text, file) {
                     if (transform)
                         columns.push({ column: cname, transform });
                 }
+                checkSources(tname, columns, problems);
                 tables.push({ table: ref, columns });
             }
         }
@@ -71281,6 +74563,7 @@ function dbKind(settings) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Cy: () => (/* binding */ finalSnapshotIdentifier),
 /* harmony export */   Q: () => (/* binding */ describeTargetPlan),
+/* harmony export */   TH: () => (/* binding */ lockIdentifier),
 /* harmony export */   TW: () => (/* binding */ temporaryIdentifier),
 /* harmony export */   YB: () => (/* binding */ snapshotsToDelete),
 /* harmony export */   hB: () => (/* binding */ planTarget)
@@ -71307,8 +74590,17 @@ function dbKind(settings) {
 const DEFAULT_INSTANCE_CLASS = 'db.r6g.large';
 /** Restoring without a key of the staging account would keep production's key: name the staging account's AWS managed key instead. */
 const DEFAULT_TARGET_KEY = 'alias/aws/rds';
+/** Run-scoped: the new cluster's member instances (instance names never change with the cluster's), and a kept failed restore. */
 function temporaryIdentifier(target, runId) {
     return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'sync', runId);
+}
+/**
+ * The name every run restores its new database under: one per target, so RDS
+ * itself refuses a second one (DBClusterAlreadyExistsFault / DBInstanceAlreadyExists).
+ * Holding this name is the lock (see steps/lock.ts).
+ */
+function lockIdentifier(target) {
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'sync');
 }
 function parkedIdentifier(target, runId) {
     return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'old', runId);
@@ -71345,7 +74637,7 @@ function instanceIdentifiers(temporary, count) {
 }
 /** Tag keys that belong to AWS or to this action: never copied from the old database to the new one. */
 function isOwnOrReservedTag(key) {
-    return key.startsWith('aws:') || [_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2, _context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2, _context__WEBPACK_IMPORTED_MODULE_1__/* .SOURCE_TAG */ .Z5, _context__WEBPACK_IMPORTED_MODULE_1__/* .TARGET_TAG */ .BL, _context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft].includes(key);
+    return key.startsWith('aws:') || [_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2, _context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2, _context__WEBPACK_IMPORTED_MODULE_1__/* .SOURCE_TAG */ .Z5, _context__WEBPACK_IMPORTED_MODULE_1__/* .TARGET_TAG */ .BL, _context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft, _context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY, _context__WEBPACK_IMPORTED_MODULE_1__/* .KEPT_TAG */ .eV].includes(key);
 }
 function pick(input, staging, dflt) {
     if (input !== undefined)
@@ -71479,7 +74771,7 @@ function targetWarnings(settings, existing) {
 function buildTargetPlan({ settings, runId, existing, shared }) {
     const kind = (0,_kind__WEBPACK_IMPORTED_MODULE_3__/* .dbKind */ .$j)(settings);
     const target = settings.target.identifier;
-    const temporary = temporaryIdentifier(target, runId);
+    const temporary = lockIdentifier(target);
     const steps = swapSteps(existing);
     if (kind === 'instance' && !shared)
         throw new Error('internal: the target plan of an RDS DB instance needs the shared snapshot');
@@ -71487,7 +74779,7 @@ function buildTargetPlan({ settings, runId, existing, shared }) {
         kind,
         target,
         temporary,
-        instances: kind === 'cluster' ? instanceIdentifiers(temporary, settings.instanceCount) : [],
+        instances: kind === 'cluster' ? instanceIdentifiers(temporaryIdentifier(target, runId), settings.instanceCount) : [],
         existing,
         // Aurora never copies in staging, whatever was shared.
         copy: decideTargetCopy({ kind, target, shared: shared ?? { identifier: '', arn: '', encrypted: true }, targetKeyArn: settings.target.kmsKeyArn }),
@@ -71499,7 +74791,8 @@ function buildTargetPlan({ settings, runId, existing, shared }) {
             steps,
             finalSnapshotIdentifier: existing && settings.finalSnapshot === 'take' ? finalSnapshotIdentifier(target, runId) : undefined
         },
-        warnings: targetWarnings(settings, existing)
+        warnings: targetWarnings(settings, existing),
+        ...(shared?.clone ? { clone: true } : {})
     };
 }
 /** Read-only: describe the staging database and its writer, then decide. Refuses a configuration that cannot work. */
@@ -71534,8 +74827,11 @@ function describeTargetPlan(plan) {
         lines.push(`Restore ${c.needed ? `'${c.identifier}'` : 'the shared snapshot'} into a new instance ${plan.temporary}`);
     }
     else {
-        lines.push(`Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
-            (r.engineVersion ? `, engine version ${r.engineVersion}` : ''));
+        lines.push(plan.clone
+            ? `Clone the shared production cluster into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
+                (r.engineVersion ? ` (engine-version ${r.engineVersion} is not used: a clone keeps production's engine version)` : '')
+            : `Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
+                (r.engineVersion ? `, engine version ${r.engineVersion}` : ''));
     }
     lines.push(`  until the swap it sits in ${r.isolationSecurityGroupIds?.length ? `isolation security groups ${r.isolationSecurityGroupIds.join(', ')}` : 'the VPC default security group'}`);
     lines.push(`  ${show('subnet group', r.dbSubnetGroup, str, noun)}`);
@@ -71601,6 +74897,80 @@ function snapshotsToDelete(snapshots, retain, options = {}) {
 
 /***/ }),
 
+/***/ 7024:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H4: () => (/* binding */ describeTransfer),
+/* harmony export */   kA: () => (/* binding */ decideTransfer)
+/* harmony export */ });
+/* unused harmony export clonePreconditions */
+/** The clone preconditions, in the order they are worth reading; each failing one says why and how to fix it. */
+function clonePreconditions(f) {
+    const s = f.source;
+    const checks = [];
+    const push = (ok, title, reason, fix) => checks.push({ ok, title, reason, fix });
+    push(f.kind === 'cluster', 'Only Aurora clusters can be cloned', 'the database is an RDS DB instance: only Aurora DB clusters can be cloned across accounts', 'Use transfer: snapshot (or auto) for an RDS DB instance.');
+    if (f.kind !== 'cluster' || !s)
+        return checks;
+    push(!f.snapshotNamed, 'A clone does not start from a snapshot', 'the snapshot input names a snapshot, and a clone copies the production cluster as it is now', 'Leave snapshot empty (latest), or use transfer: snapshot to restore that snapshot.');
+    push(s.engineMode !== 'serverless', 'Aurora Serverless v1 cannot be cloned across accounts', `${s.identifier} is Aurora Serverless v1 (EngineMode serverless), which AWS does not clone across accounts`, 'Use transfer: snapshot, or move production to Aurora Serverless v2 or provisioned instances.');
+    push(s.region === f.region, 'A clone stays in its region', `${s.identifier} is in ${s.region} and staging in ${f.region}: a clone is made in the source cluster's region only`, 'Use transfer: snapshot for another region.');
+    push(s.encrypted, 'The production cluster is not encrypted', `${s.identifier} is not encrypted; the action clones only a cluster under a customer managed key that admits staging (the snapshot path encrypts staging under target-kms-key-id)`, 'Use transfer: snapshot, or encrypt production under a customer managed key.');
+    if (s.encrypted) {
+        push(s.keyManager !== 'AWS', 'A cluster under aws/rds cannot be cloned into another account', `${s.identifier} is encrypted under the AWS managed key aws/rds, whose policy admits only its own account: AWS refuses a cross-account clone of it`, 'Use transfer: snapshot (it copies the snapshot under kms-key-id), or re-create production under a customer managed key that admits staging.');
+        if (s.keyManager !== 'AWS') {
+            const k = f.keyPolicy;
+            const admitted = Boolean(k && !k.unreadable && k.ok);
+            const why = !k
+                ? 'its key policy was not read'
+                : k.unreadable
+                    ? `its key policy could not be read (${k.unreadable})`
+                    : [
+                        k.denied.length ? `denies ${k.denied.join(', ')}` : '',
+                        k.missing.length ? `does not allow ${k.missing.join(', ')}` : '',
+                        k.undecided.length ? `leaves ${k.undecided.join(', ')} to conditions that cannot be judged beforehand` : ''
+                    ]
+                        .filter(Boolean)
+                        .join('; ');
+            push(admitted, 'The production key does not admit staging', `the key ${s.kmsKeyArn ?? ''} of ${s.identifier}: ${why} for the staging role through RDS`, 'Add the staging statements to the key policy (mode: policies prints them), or use transfer: snapshot.');
+        }
+    }
+    push(s.instances > 0, 'The production cluster has no DB instance', `${s.identifier} has no DB instance: AWS clones only a cluster with at least one`, 'Add an instance to production, or use transfer: snapshot.');
+    push(s.status === 'available', `The production cluster is ${s.status}`, `${s.identifier} is '${s.status}': RDS shares and clones an available cluster`, `Wait until ${s.identifier} is available, or use transfer: snapshot.`);
+    push(!f.stagingIsCrossAccountClone, 'Staging already holds a cross-account clone', `${f.targetIdentifier} is a cross-account clone, and AWS allows one cross-account clone of a cluster per account: a new clone is refused until it is deleted`, `Use transfer: auto (this run restores a snapshot and deletes the old clone; the next one clones again), or delete ${f.targetIdentifier} first: aws rds delete-db-cluster --db-cluster-identifier ${f.targetIdentifier} --skip-final-snapshot (after deleting its instances).`);
+    return checks;
+}
+/** The method, and why. `transfer: clone` with a failed precondition is refused with one diagnostic per failure. */
+function decideTransfer(f) {
+    if (f.requested === 'snapshot')
+        return { method: 'snapshot', requested: 'snapshot', reasons: ['transfer: snapshot'] };
+    const failed = clonePreconditions(f).filter(c => !c.ok);
+    if (failed.length === 0) {
+        return {
+            method: 'clone',
+            requested: f.requested,
+            reasons: [
+                `${f.source.identifier} is an available, encrypted Aurora cluster (provisioned or Serverless v2) in ${f.region} with ${f.source.instances} instance(s), under a customer managed key whose policy admits the staging role`
+            ]
+        };
+    }
+    if (f.requested === 'clone')
+        return { refused: failed.map(c => ({ title: `transfer: clone: ${c.title}`, message: `Cannot clone: ${c.reason}.`, fix: c.fix })) };
+    return { method: 'snapshot', requested: 'auto', reasons: failed.map(c => c.reason) };
+}
+/** One line for the plan and the report. */
+function describeTransfer(d) {
+    if (d.requested === 'snapshot')
+        return ['Transfer: snapshot (transfer: snapshot)'];
+    if (d.method === 'clone')
+        return [`Transfer: clone through AWS RAM (${d.requested === 'auto' ? 'auto: every precondition holds' : 'transfer: clone'}): ${d.reasons.join('; ')}`];
+    return [`Transfer: snapshot (auto: cannot clone because ${d.reasons.join('; ')})`];
+}
+
+
+/***/ }),
+
 /***/ 7765:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -71610,10 +74980,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   t: () => (/* binding */ cleanup)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var core = __nccwpck_require__(2286);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __nccwpck_require__(4600);
 // EXTERNAL MODULE: ./src/accounts.ts + 1 modules
 var src_accounts = __nccwpck_require__(206);
+// EXTERNAL MODULE: ./src/aws/calls.ts
+var calls = __nccwpck_require__(6484);
 // EXTERNAL MODULE: ./src/context.ts
 var context = __nccwpck_require__(788);
 // EXTERNAL MODULE: ./src/aws/databases.ts
@@ -71649,7 +75021,7 @@ async function recover(ctx) {
     const s = ctx.state.get();
     const runId = s.runId ?? ctx.runId;
     const target = s.swap?.target ?? ctx.settings.target.identifier;
-    const temporary = s.restored?.identifier ?? (0,plan_target/* temporaryIdentifier */.TW)(target, runId);
+    const temporary = s.restored?.identifier ?? (0,plan_target/* lockIdentifier */.TH)(target);
     const parkedAs = s.swap?.parkedAs;
     // The kind the main step worked with (it may have been detected there), else what the inputs say.
     const kind = s.kind ?? s.restored?.kind ?? s.targetCopy?.kind ?? ctx.settings.kind ?? 'cluster';
@@ -71715,6 +75087,7 @@ var wait = __nccwpck_require__(910);
 
 
 
+
 async function cleanup() {
     const state = src_state/* StateStore */.fy.load();
     const saved = state.get();
@@ -71731,13 +75104,17 @@ async function cleanup() {
         const read = (0,src_settings/* readSettings */.sb)();
         const settings = read.kind || !saved.kind ? read : { ...read, kind: saved.kind };
         const accounts = await (0,src_accounts/* connectAccounts */.rl)(settings);
+        for (const side of [accounts.source, accounts.target])
+            for (const client of [side.rds, side.kms, side.sts])
+                (0,calls/* nameFailedOperations */.j5)(client);
         const ctx = { settings, accounts, report, state, runId: saved.runId ?? (0,context/* runIdFromEnv */.Wx)(), clock: wait/* realClock */.dQ };
         await report.step('Recover unfinished run', () => recover(ctx));
         state.update({ finished: true });
         await report.writeSummary('RDS cross-account sync: post-step clean-up', 'succeeded');
     }
     catch (e) {
-        core/* error */.z3(`Post-step clean-up failed: ${e.message}. Check the staging account by hand: ${JSON.stringify(saved)}`, {
+        const op = (0,calls/* failedOperation */.fd)(e);
+        core/* error */.z3(`Post-step clean-up failed: ${e.message}. Step Recover unfinished run${op ? `, AWS operation ${op}` : ''}. Staging needs attention (check the staging account by hand against the saved state: ${JSON.stringify(saved)}).`, {
             title: 'Clean-up after cancellation failed'
         });
         await report.writeSummary('RDS cross-account sync: post-step clean-up', 'failed').catch(() => undefined);
@@ -71903,7 +75280,7 @@ function fnv1a(s) {
 /* harmony export */   p: () => (/* binding */ Report)
 /* harmony export */ });
 /* unused harmony export formatDuration */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
 /**
  * What a run tells the person reading the job: timed steps, outputs, annotated
  * errors and the job summary.
@@ -72023,7 +75400,7 @@ function escape(s) {
 
 /***/ }),
 
-/***/ 7251:
+/***/ 8050:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -72032,8 +75409,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var core = __nccwpck_require__(2286);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __nccwpck_require__(4600);
 // EXTERNAL MODULE: ./src/accounts.ts + 1 modules
 var src_accounts = __nccwpck_require__(206);
 // EXTERNAL MODULE: ./src/context.ts
@@ -72050,8 +75427,8 @@ var key_access = __nccwpck_require__(7830);
 var key_policy = __nccwpck_require__(3234);
 // EXTERNAL MODULE: ./src/diagnostics/policy-json.ts
 var policy_json = __nccwpck_require__(4927);
-// EXTERNAL MODULE: ./src/diagnostics/policy-templates.ts
-var policy_templates = __nccwpck_require__(958);
+// EXTERNAL MODULE: ./src/diagnostics/policy-templates.ts + 1 modules
+var policy_templates = __nccwpck_require__(2697);
 ;// CONCATENATED MODULE: ./src/diagnostics/faults.ts
 /**
  * The one module that turns an AWS fault into annotated diagnostics: a title,
@@ -72406,8 +75783,8 @@ function credentials(e, ctx) {
 function stsRefusal(e, ctx) {
     const code = (0,errors/* awsErrorCode */.J6)(e) ?? e.name;
     const why = {
-        ExpiredToken: 'The credentials expired: raise role-duration-seconds (and the role\'s maximum session duration) for long copies.',
-        ExpiredTokenException: 'The credentials or the OIDC token expired: raise role-duration-seconds (and the role\'s maximum session duration).',
+        ExpiredToken: 'The session expired before it could be renewed. The action renews each role session when less than 5 minutes remain (15 before the swap and the rollback), so this means a call outlived its session: check the runner\'s clock (a skewed clock misjudges expiry) and that nothing else set static AWS_* credentials for this step.',
+        ExpiredTokenException: 'The session or the GitHub OIDC token expired before it could be renewed. The action asks for a new token and session when less than 5 minutes remain: check the runner\'s clock, and that the job still has permissions: id-token: write.',
         InvalidIdentityToken: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
         InvalidIdentityTokenException: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
         IDPRejectedClaim: 'The role\'s trust policy does not accept this job\'s token (its sub or aud claim).',
@@ -73464,7 +76841,7 @@ function vetoReasons(e) {
     return undefined;
 }
 /** Loaded only when masking is on: a run without masking-rules never loads the database drivers. */
-const loadEngine = async (opts) => (await Promise.all(/* import() */[__nccwpck_require__.e(70), __nccwpck_require__.e(833)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3833))).runMasking(opts);
+const loadEngine = async (opts) => (await Promise.all(/* import() */[__nccwpck_require__.e(70), __nccwpck_require__.e(947)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8947))).runMasking(opts);
 async function maskRestored(ctx, db, engine = loadEngine) {
     const s = ctx.settings;
     if (!s.maskingRules)
@@ -73526,12 +76903,19 @@ var swap = __nccwpck_require__(2540);
 
 
 
-async function runTarget(ctx, plan, shared, hooks = {}) {
+
+
+async function runTarget(ctx, planned, shared, hooks = {}) {
     const { report } = ctx;
-    const db = (0,databases/* databasesFor */.oD)(ctx, 'target', plan.kind);
-    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
-    ctx.state.update({ kind: plan.kind });
-    const lock = await report.step('Lock staging', () => (0,steps_lock/* acquireLock */.IZ)(ctx, plan, db), () => `${plan.target} locked by run ${ctx.runId}`);
+    const db = (0,databases/* databasesFor */.oD)(ctx, 'target', planned.kind);
+    const noun = planned.kind === 'instance' ? 'instance' : 'cluster';
+    ctx.state.update({ kind: planned.kind });
+    const locked = await report.step('Lock staging', () => (0,steps_lock/* acquireLock */.IZ)(ctx, planned, db), () => `no other run holds ${planned.target}; the restore claims ${planned.temporary} for run ${ctx.runId}`);
+    const lock = locked.value;
+    // A stale lock taken over or a leftover removed may have changed staging: plan from what is there now.
+    const plan = locked.changed
+        ? await report.step('Plan: target (again)', () => (0,target/* planTarget */.hB)(ctx, { identifier: shared.identifier, arn: shared.arn, encrypted: shared.encrypted ?? Boolean(shared.kmsKeyArn) }))
+        : planned;
     let masked = false;
     let info;
     let restored;
@@ -73562,18 +76946,34 @@ async function runTarget(ctx, plan, shared, hooks = {}) {
             await report.step('Staging secret', () => (0,secret/* writeTargetSecret */.p2)(ctx, swapped, r), w => `${w.name} version ${w.versionId}`);
     }
     catch (e) {
+        // Another run holds the lock (this run never had it, or lost it): what is there is that run's, left as it is.
+        if (e instanceof steps_lock/* LockBusyError */.Bx || e instanceof steps_lock/* LockLostError */.yx)
+            throw e;
         await (0,secret/* putStagingSecretBack */._4)(ctx);
         await putStagingBack(ctx, plan);
         throw e;
     }
+    ctx.state.update({ refreshed: true });
+    let deleted = false;
     try {
-        if (plan.swap.parkedAs)
+        if (plan.swap.parkedAs) {
+            ctx.state.update({ pending: `the old ${noun} ${plan.swap.parkedAs}: the next run deletes it, or delete it with the commands above` });
             await report.step(`Delete old staging ${noun}`, () => (0,swap/* deleteOld */.PA)(ctx, plan, db));
+            ctx.state.update({ pending: undefined });
+        }
+        deleted = true;
     }
     finally {
-        await (0,steps_lock/* releaseLock */.x_)(ctx, db, [plan.target, ...(plan.swap.parkedAs ? [plan.swap.parkedAs] : [])]).catch(e => core/* warning */.$e(`Could not remove the lock tag from ${plan.target}: ${e.message}`));
+        if (!ctx.state.get().lockLost) {
+            await (0,steps_lock/* releaseLockOrReport */.UG)(ctx, db, [plan.target, ...(plan.swap.parkedAs ? [plan.swap.parkedAs] : [])], deleted
+                ? `Staging was refreshed; clean-up is pending (the lock tag on ${plan.target}: remove it with the command below).`
+                : `Staging was refreshed; clean-up is pending (the lock tag on ${plan.target} and the old ${noun} ${plan.swap.parkedAs}: the next run removes both once this run has ended).`);
+        }
     }
-    await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
+    if (shared.clone)
+        report.skip('Clean up snapshots', 'a clone makes no snapshot: retention does not apply');
+    else
+        await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
     if (ctx.settings.targetSecret?.rotation === 'trigger')
         await report.step('Rotate staging secret', () => (0,secret/* rotateTargetSecret */.zS)(ctx), r => r);
     const result = {
@@ -73593,14 +76993,19 @@ async function runTarget(ctx, plan, shared, hooks = {}) {
         report.output('writer-endpoint', result.writerEndpoint);
     if (result.readerEndpoint)
         report.output('reader-endpoint', result.readerEndpoint);
-    report.output('snapshot-arn', shared.arn);
-    report.output('source-snapshot', shared.sourceSnapshotId);
+    if (!shared.clone) {
+        report.output('snapshot-arn', shared.arn);
+        report.output('source-snapshot', shared.sourceSnapshotId);
+    }
     if (restored.password)
         report.output('master-password', restored.password);
     if (info.masterUserSecretArn)
         report.output('master-user-secret-arn', info.masterUserSecretArn);
     report.fact(`Staging ${noun}`, `${result.identifier} (${result.writerEndpoint ?? 'no endpoint'})`);
-    report.fact('Restored from', `${shared.sourceSnapshotId} via ${shared.identifier}`);
+    if (shared.clone)
+        report.fact('Cloned from', `${shared.arn} (copy-on-write, shared through ${shared.clone.shareName})`);
+    else
+        report.fact('Restored from', `${shared.sourceSnapshotId} via ${shared.identifier}`);
     return result;
 }
 /** The staging copy is not needed once the restore is done: deleting it is tidying, so a failure only warns (cleanup retries). */
@@ -73628,9 +77033,14 @@ async function putStagingBack(ctx, plan) {
         // The new database is gone (or kept on purpose): its source, the staging copy, goes too.
         if (ctx.state.get().targetCopy)
             await dropStagingCopy(ctx, plan);
-        await (0,steps_lock/* releaseLock */.x_)(ctx, db, [plan.target, plan.temporary]);
+        ctx.state.update({ rolledBack: true });
+        await (0,steps_lock/* releaseLockOrReport */.UG)(ctx, db, [plan.target, plan.temporary, (0,target/* temporaryIdentifier */.TW)(plan.target, ctx.runId)], 'Staging is as it was (rolled back).');
     }
     catch (e) {
+        const restored = await protectionBackOn(ctx, plan);
+        ctx.state.update({
+            attention: `the roll back stopped at: ${e.message}; the old ${noun} is ${plan.target}${plan.swap.parkedAs ? ` or ${plan.swap.parkedAs}` : ''}, see "Roll back incomplete: check staging by hand"`
+        });
         const describe = plan.kind === 'cluster'
             ? `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${plan.target}')].[DBClusterIdentifier,Status]"`
             : `aws rds describe-db-instances --query "DBInstances[?starts_with(DBInstanceIdentifier, '${plan.target}')].[DBInstanceIdentifier,DBInstanceStatus]"`;
@@ -73641,10 +77051,181 @@ async function putStagingBack(ctx, plan) {
             title: 'Roll back incomplete: check staging by hand',
             message: `Putting ${plan.target} back failed: ${e.message}. ` +
                 (plan.swap.parkedAs ? `The old staging ${noun} is ${plan.target} or ${plan.swap.parkedAs}; ` : '') +
-                `the new one is ${plan.temporary} or ${plan.target} (tag rds-cross-account-sync:run=${ctx.runId}). Nothing of the old ${noun} was deleted. The lock stays until this is resolved.`,
+                `the new one is ${plan.temporary} or ${plan.target} (tag rds-cross-account-sync:run=${ctx.runId}). Nothing of the old ${noun} was deleted${restored}. The lock stays until this is resolved. ` +
+                `Staging needs attention (rename the old ${noun} back to ${plan.target} if it is not there, then delete the new one; the commands below).`,
             fix: (plan.swap.parkedAs ? rename : '') + describe
         });
     }
+}
+/**
+ * A rollback that could not finish: whatever this run turned off is turned back
+ * on, wherever the old database is now (its own name or the parked one).
+ * Returns a clause for the message.
+ */
+async function protectionBackOn(ctx, plan) {
+    if (ctx.state.get()[swap/* PROTECTION_KEY */.WB] !== true)
+        return '';
+    const db = (0,databases/* databasesFor */.oD)(ctx, 'target', plan.kind);
+    for (const id of [plan.target, plan.swap.parkedAs]) {
+        if (!id)
+            continue;
+        try {
+            const d = await db.describe(id);
+            if (!d || d.tags[context/* RUN_TAG */.R2] === ctx.runId)
+                continue;
+            if (!d.deletionProtection)
+                await db.modify(id, { deletionProtection: true });
+            ctx.state.update({ [swap/* PROTECTION_KEY */.WB]: undefined });
+            return `; its deletion protection is back on (${id})`;
+        }
+        catch (e) {
+            core/* warning */.$e(`Step Roll back, ModifyDB${plan.kind === 'instance' ? 'Instance' : 'Cluster'} on ${id}: could not turn its deletion protection back on: ${e.message}`, {
+                title: `Deletion protection of ${id} still off`
+            });
+        }
+    }
+    return `; its deletion protection is still off: turn it back on (aws rds modify-${plan.kind === 'instance' ? 'db-instance --db-instance-identifier' : 'db-cluster --db-cluster-identifier'} <old> --deletion-protection --apply-immediately)`;
+}
+
+// EXTERNAL MODULE: ./src/aws/calls.ts
+var calls = __nccwpck_require__(6484);
+;// CONCATENATED MODULE: ./src/steps/outcome.ts
+/**
+ * Where a run failed and what state staging is in: every failure annotation
+ * names the step and the AWS operation, and ends with one of three sentences
+ *   "Staging is as it was."
+ *   "Staging was refreshed; clean-up is pending (what, and how)."
+ *   "Staging needs attention (exactly what)."
+ * decided from the saved run state (the steps record what they did there).
+ */
+
+const ENDINGS = [/staging is as it was/i, /staging was refreshed; clean-up is pending/i, /staging needs attention/i];
+function stagingOutcome(state) {
+    const s = (state ?? {});
+    if (s.attention)
+        return `Staging needs attention (${s.attention}).`;
+    if (s.refreshed)
+        return `Staging was refreshed; clean-up is pending (${s.pending ?? 'nothing in staging itself; whatever the messages above name is retried by the next run'}).`;
+    return s.rolledBack ? 'Staging is as it was (rolled back).' : 'Staging is as it was.';
+}
+/** The step that failed first (an inner step before the one around it), as the report recorded it. */
+function failedStep(report) {
+    return report.steps.find(s => s.result === 'failed')?.name;
+}
+/** Add "Step …, AWS operation …" and the staging sentence to each error that does not say them already. */
+function withWhereAndOutcome(diagnostics, e, report, state) {
+    const step = failedStep(report);
+    const op = (0,calls/* failedOperation */.fd)(e);
+    const outcome = stagingOutcome(state);
+    return diagnostics.map(d => {
+        if ((d.severity ?? 'error') !== 'error')
+            return d;
+        const where = step && !d.message.includes(`Step ${step}`)
+            ? `Step ${step}${op && !d.message.includes(op) ? `, AWS operation ${op}` : ''}. `
+            : op && !d.message.includes(op)
+                ? `AWS operation ${op}. `
+                : '';
+        const ending = ENDINGS.some(r => r.test(d.message)) ? '' : outcome;
+        const tail = `${where}${ending}`.trim();
+        return tail ? { ...d, message: `${d.message}\n${tail}` } : d;
+    });
+}
+
+// EXTERNAL MODULE: ./src/plan/transfer.ts
+var plan_transfer = __nccwpck_require__(7024);
+// EXTERNAL MODULE: ./src/transfer/clone.ts + 1 modules
+var clone = __nccwpck_require__(8928);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ram/dist-cjs/index.js
+var client_ram_dist_cjs = __nccwpck_require__(7007);
+// EXTERNAL MODULE: ./src/aws/ram.ts
+var ram = __nccwpck_require__(3333);
+// EXTERNAL MODULE: ./src/transfer/clone-faults.ts
+var clone_faults = __nccwpck_require__(1194);
+;// CONCATENATED MODULE: ./src/transfer/clone-preflight.ts
+/**
+ * Preflight of the clone transfer, before anything is shared or cloned:
+ *  1. the production key's policy admits the staging role through RDS (already
+ *     judged by the single key-policy analyser while planning: the plan would
+ *     have refused or fallen back otherwise), reported as a fact;
+ *  2. RAM answers both roles: GetResourceShares in production (the share is
+ *     found again with it), GetResourceShareInvitations in staging;
+ *  3. what cannot be probed without changing anything (creating the share,
+ *     accepting, cloning) is listed with the IAM actions it needs.
+ */
+
+
+
+
+
+async function preflightClone(ctx, plan) {
+    const { report, accounts } = ctx;
+    const blocking = [];
+    const refused = (e, side, actions) => ({
+        title: `The ${side} role may not use AWS RAM`,
+        message: `${side === 'production' ? accounts.source.principalArn : accounts.target.principalArn}: ${e.message}`,
+        fix: `Allow ${actions.join(', ')} to the ${side} role (mode: policies prints the statements).`
+    });
+    let existing;
+    try {
+        existing = (await (0,ram/* findShare */.B0)((0,ram/* ramClient */.W6)(accounts.source), plan.shareName))?.arn;
+    }
+    catch (e) {
+        if (!/AccessDenied/.test((0,errors/* awsErrorCode */.J6)(e) ?? ''))
+            throw e;
+        blocking.push(refused(e, 'production', clone_faults/* SOURCE_RAM_ACTIONS */.zg));
+    }
+    try {
+        await (0,ram/* ramClient */.W6)(accounts.target).send(new client_ram_dist_cjs.GetResourceShareInvitationsCommand({ maxResults: 1 }));
+    }
+    catch (e) {
+        if (!/AccessDenied/.test((0,errors/* awsErrorCode */.J6)(e) ?? ''))
+            throw e;
+        blocking.push(refused(e, 'staging', clone_faults/* TARGET_RAM_ACTIONS */.Nz));
+    }
+    if (blocking.length > 0)
+        throw new errors/* DiagnosedError */.xB(blocking);
+    report.fact('Preflight', `RAM answers both roles; ${existing ? `share ${plan.shareName} exists (${existing})` : `share ${plan.shareName} will be created`}`);
+    report.fact('Preflight', `key ${plan.source.kmsKeyArn} admits the staging role through RDS (key policy analysed)`);
+    core/* info */.pq(`Not probed (they change something): ${clone_faults/* SOURCE_RAM_ACTIONS */.zg.join(', ')} for the production role; ${[...clone_faults/* TARGET_RAM_ACTIONS */.Nz, ...clone_faults/* TARGET_CLONE_RDS_ACTIONS */.wM].join(', ')} for the staging role.`);
+}
+
+;// CONCATENATED MODULE: ./src/transfer/run-clone.ts
+/**
+ * The main step when the transfer is a clone: the same pipeline as the snapshot
+ * path after the production side (lock, clone in place of the restore, password
+ * reset, instances, masking, swap, delete old, rollback), with the RAM share in
+ * place of the snapshot share and no snapshot clean-up.
+ */
+
+
+
+
+
+
+async function runClone(ctx, plan, decision) {
+    const { report, settings } = ctx;
+    report.fact('Transfer', (0,plan_transfer/* describeTransfer */.H4)(decision).join(' '));
+    const targetPlan = await report.step('Plan: target', () => (0,target/* planTarget */.hB)(ctx, { identifier: plan.source.identifier, arn: plan.source.arn, encrypted: plan.source.encrypted, clone: true }));
+    await report.step('Preflight', () => preflightClone(ctx, plan));
+    if (settings.mode === 'plan' || settings.mode === 'preflight') {
+        const lines = [...(0,plan_transfer/* describeTransfer */.H4)(decision), ...(0,clone/* describeClonePlan */.a5)(plan, settings), ...(0,target/* describeTargetPlan */.Q)(targetPlan)];
+        core/* info */.pq(lines.join('\n'));
+        for (const l of lines)
+            report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
+        report.output('plan', JSON.stringify({ transfer: decision, clone: plan, target: targetPlan }));
+        await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
+        return;
+    }
+    const shared = await (0,clone/* runCloneSource */.gS)(ctx, plan);
+    const result = await runTarget(ctx, targetPlan, shared);
+    if (settings.cloneShare === 'remove')
+        await report.step('Remove RAM share', () => (0,clone/* removeShare */.G)(ctx, shared), r => r);
+    else
+        report.skip('Remove RAM share', `kept for the next run (clone-share: keep): ${plan.shareName}`);
+    report.output('duration-seconds', Math.round(report.elapsedMs() / 1000));
+    ctx.state.update({ finished: true });
+    core/* info */.pq(`Staging ${result.kind} ${result.identifier} refreshed by a copy-on-write clone of ${plan.source.arn}.`);
+    await report.writeSummary('RDS cross-account sync', 'succeeded');
 }
 
 // EXTERNAL MODULE: ./src/wait.ts
@@ -73654,6 +77235,11 @@ var wait = __nccwpck_require__(910);
  * The main step, top to bottom as the README tells it:
  * settings -> credentials -> kind (cluster or instance) -> plan -> preflight -> source side -> target side -> report.
  */
+
+
+
+
+
 
 
 
@@ -73685,6 +77271,9 @@ async function run() {
             return;
         }
         const accounts = await report.step('Credentials', () => (0,src_accounts/* connectAccounts */.rl)(settings), a => `source ${a.source.accountId} (${a.source.via}), target ${a.target.accountId} (${a.target.via})`);
+        for (const side of [accounts.source, accounts.target])
+            for (const client of [side.rds, side.kms, side.sts])
+                (0,calls/* nameFailedOperations */.j5)(client);
         // source-db / target-db leave the kind open: RDS says whether they name a cluster or an instance.
         const withKind = await (0,plan_kind/* resolveKinds */.gE)(settings, accounts);
         settings = withKind;
@@ -73692,18 +77281,22 @@ async function run() {
         ctx = { settings, accounts, report, state, runId: (0,context/* runIdFromEnv */.Wx)(), clock: wait/* realClock */.dQ };
         const c = ctx;
         report.fact('Database', `${withKind.kind === 'instance' ? 'RDS DB instance' : 'Aurora DB cluster'} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
+        // Snapshot or clone (src/transfer/): transfer: snapshot reads nothing here.
+        const transfer = settings.transfer === 'snapshot' ? undefined : await report.step('Plan: transfer', () => (0,clone/* planTransfer */.Hp)(c), t => (0,plan_transfer/* describeTransfer */.H4)(t.decision).join('; '));
+        if (transfer?.clone)
+            return await runClone(c, transfer.clone, transfer.decision);
         const sourcePlan = await report.step('Plan: source', () => planSource(c));
         const targetPlan = await report.step('Plan: target', () => (0,target/* planTarget */.hB)(c, { identifier: sourcePlan.shared.identifier, arn: sourcePlan.shared.arn, encrypted: sharedEncrypted(sourcePlan) }));
         await report.step('Preflight', () => preflight(c, sourcePlan));
         if (settings.mode === 'plan' || settings.mode === 'preflight') {
             const secretPlan = (0,secret/* describeSecretPlan */.TC)(c, targetPlan);
-            const lines = [...describeSourcePlan(sourcePlan), ...(0,target/* describeTargetPlan */.Q)(targetPlan), ...secretPlan.lines];
+            const lines = [...(transfer ? (0,plan_transfer/* describeTransfer */.H4)(transfer.decision) : []), ...describeSourcePlan(sourcePlan), ...(0,target/* describeTargetPlan */.Q)(targetPlan), ...secretPlan.lines];
             core/* info */.pq(lines.join('\n'));
             for (const l of lines)
                 report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
             // The key policy text planning read for preflight is not a planned step.
             const { sharedKeyPolicy: _policy, ...source } = sourcePlan;
-            report.output('plan', JSON.stringify({ source, target: targetPlan, ...(secretPlan.secret ? { secret: secretPlan.secret } : {}) }));
+            report.output('plan', JSON.stringify({ ...(transfer ? { transfer: transfer.decision } : {}), source, target: targetPlan, ...(secretPlan.secret ? { secret: secretPlan.secret } : {}) }));
             await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
             return;
         }
@@ -73712,15 +77305,23 @@ async function run() {
         report.output('duration-seconds', Math.round(report.elapsedMs() / 1000));
         state.update({ finished: true });
         core/* info */.pq(`Staging ${result.kind} ${result.identifier} refreshed from ${shared.sourceSnapshotId}.`);
-        await report.writeSummary('RDS cross-account sync', 'succeeded');
+        // An error reported on the way (a lock that could not be released) fails the job although staging is refreshed.
+        const pending = report.diagnostics.some(d => (d.severity ?? 'error') === 'error');
+        await report.writeSummary('RDS cross-account sync', pending ? 'failed' : 'succeeded');
+        if (pending)
+            process.exitCode = core/* ExitCode */.yU.Failure;
     }
     catch (e) {
-        for (const d of explain(e, ctx))
+        const diagnostics = withWhereAndOutcome(explain(e, ctx), e, report, ctx?.state.get());
+        for (const d of diagnostics)
             report.diagnose(d);
         ctx?.state.update({ finished: true });
-        await report.writeSummary('RDS cross-account sync', 'failed').catch(() => undefined);
+        // Only notices (another run holds the lock): this run stopped cleanly, without changing anything.
+        const stopped = diagnostics.length > 0 && diagnostics.every(d => d.severity === 'notice');
+        await report.writeSummary(stopped ? 'RDS cross-account sync: stopped (another run holds the lock)' : 'RDS cross-account sync', stopped ? 'succeeded' : 'failed').catch(() => undefined);
         // The annotations above carry the message with its title and fix; setFailed would repeat it untitled.
-        process.exitCode = core/* ExitCode */.yU.Failure;
+        if (!stopped)
+            process.exitCode = core/* ExitCode */.yU.Failure;
     }
 }
 /** The single place that turns any error into annotations. */
@@ -73742,8 +77343,8 @@ function explain(e, ctx) {
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   sb: () => (/* binding */ readSettings)
 /* harmony export */ });
-/* unused harmony exports MODES, databaseInputs */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
+/* unused harmony exports MODES, TRANSFERS, databaseInputs */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
 /* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14);
 /* harmony import */ var _masking_rules__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1627);
 /**
@@ -73754,6 +77355,7 @@ function explain(e, ctx) {
 
 
 const MODES = ['sync', 'preflight', 'plan', 'policies'];
+const TRANSFERS = ['snapshot', 'clone', 'auto'];
 class InputError extends Error {
     input;
     constructor(input, message) {
@@ -73801,6 +77403,16 @@ function readSettings(read = defaultReader) {
     const maskingTls = (get('masking-tls') || 'require');
     if (!['require', 'verify-full', 'disable'].includes(maskingTls))
         throw new InputError('masking-tls', `must be 'require', 'verify-full' or 'disable'; got '${maskingTls}'.`);
+    const transfer = (get('transfer') || 'snapshot');
+    if (!TRANSFERS.includes(transfer))
+        throw new InputError('transfer', `must be one of ${TRANSFERS.join(', ')}; got '${transfer}'.`);
+    if (transfer === 'clone' && kind === 'instance')
+        throw new InputError('transfer', `is clone, but ${source.kind === 'instance' ? source.input : target.input} names an RDS DB instance: only Aurora DB clusters can be cloned across accounts (use snapshot or auto).`);
+    if (transfer === 'clone' && snapshot.kind === 'named')
+        throw new InputError('transfer', `is clone, but snapshot names ${snapshot.identifier}: a clone copies the production cluster as it is now, not a snapshot (leave snapshot empty, or use transfer: snapshot).`);
+    const cloneShare = (get('clone-share') || 'keep');
+    if (cloneShare !== 'keep' && cloneShare !== 'remove')
+        throw new InputError('clone-share', `must be 'keep' or 'remove'; got '${cloneShare}'.`);
     const agreed = kind ?? (snapshot.kind === 'named' ? snapshot.snapshotKind : undefined);
     const settings = {
         region,
@@ -73831,11 +77443,16 @@ function readSettings(read = defaultReader) {
         maskingSalt: optional('masking-salt'),
         maskingStrict: boolean(get, 'masking-strict', true),
         maskingConnection,
-        maskingTls
+        maskingTls,
+        githubToken: optional('github-token'),
+        transfer,
+        cloneShare
     };
     const targetSecret = readTargetSecret(get, region, target.accountId);
     if (targetSecret)
         settings.targetSecret = targetSecret;
+    if (settings.githubToken)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(settings.githubToken);
     if (settings.maskingSalt)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(settings.maskingSalt);
     if (settings.maskingRules) {
@@ -74013,7 +77630,7 @@ function readTargetSecret(get, region, targetAccount) {
 /* harmony export */   fy: () => (/* binding */ StateStore),
 /* harmony export */   pq: () => (/* binding */ isPostStep)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
 /**
  * The one typed record saved for the post step. It is written as soon as
  * something exists that would need cleaning up, and rewritten as the run goes.
@@ -74063,14 +77680,53 @@ function isPostStep() {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bx: () => (/* binding */ LockBusyError),
+/* harmony export */   FG: () => (/* binding */ parseParked),
 /* harmony export */   IZ: () => (/* binding */ acquireLock),
+/* harmony export */   LV: () => (/* binding */ claimRefused),
+/* harmony export */   UG: () => (/* binding */ releaseLockOrReport),
 /* harmony export */   c5: () => (/* binding */ confirmLock),
-/* harmony export */   x_: () => (/* binding */ releaseLock)
+/* harmony export */   hU: () => (/* binding */ isNameTaken),
+/* harmony export */   j8: () => (/* binding */ assertLockHeld),
+/* harmony export */   x_: () => (/* binding */ releaseLock),
+/* harmony export */   yx: () => (/* binding */ LockLostError),
+/* harmony export */   z8: () => (/* binding */ formatParked)
 /* harmony export */ });
-/* unused harmony exports formatLock, parseLock, otherLocks, olderLock, lockedError, ownLock */
-/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(788);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14);
+/* unused harmony exports formatLock, parseLock, otherLocks, runUrl, ownLock, STALE_MARGIN_MINUTES, holderState, cleanOrphans */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _plan_target__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3786);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(14);
+/* harmony import */ var _swap__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2540);
+/**
+ * One run at a time per staging database, made exclusive by RDS itself.
+ *
+ * A tag is no mutex (AddTagsToResource on an existing key overwrites it), so
+ * the lock is a name: every run restores its new database under the one name
+ * `<target>-sync` (plan/target.ts `lockIdentifier`). RDS refuses a second
+ * database of that name (DBClusterAlreadyExistsFault, DBInstanceAlreadyExists),
+ * so of runs that restore at the same moment exactly one gets it. The lock tag
+ * (LOCK_TAG, `run=… target=… since=…`) rides on that database from its restore
+ * call on, and stays on it when the swap renames it to `<target>`, until the run
+ * removes it at the end. So the lock is held
+ *   - before the swap: by whoever holds the name `<target>-sync` (AWS decides);
+ *   - after the promote: by the run whose lock tag is on `<target>`.
+ * A run gives way when it finds another run's live lock tag (at the start, and
+ * again right after its restore claimed the name: a run that promoted meanwhile
+ * holds the lock on `<target>`). Before each destructive swap phase the run
+ * checks that it still holds the lock (`assertLockHeld`), and stops, leaving
+ * what it found as it was, when it does not.
+ *
+ * A lock of a run that has ended (runner died, release failed) is taken over:
+ * GitHub's API says whether the run is still in progress (job token with
+ * `actions: read`); without a token, a lock older than wait-timeout-minutes plus
+ * an hour counts as ended. Taking over finishes what the ended run left: its
+ * swap is rolled back (or, when it had promoted, its old database deleted).
+ */
+
+
+
 
 
 
@@ -74084,11 +77740,19 @@ function parseLock(value) {
     const m = /^run=(\S+) target=(\S+) since=(\S+)$/.exec(value.trim());
     return m ? { runId: m[1], target: m[2], since: m[3] } : undefined;
 }
+/** `run=<id> protection=on|off`: who parked the old database, and whether it had deletion protection. */
+function formatParked(runId, protection) {
+    return `run=${runId} protection=${protection ? 'on' : 'off'}`;
+}
+function parseParked(value) {
+    const m = value ? /^run=(\S+) protection=(on|off)$/.exec(value.trim()) : null;
+    return m ? { runId: m[1], protection: m[2] === 'on' } : undefined;
+}
 /** Locks on `target` held by runs other than `ownRunId`, oldest first. A lock tag that cannot be read still counts when it sits on the target itself; a database being deleted holds no lock. */
 function otherLocks(databases, target, ownRunId) {
     const out = [];
     for (const d of databases) {
-        const raw = d.tags[_context__WEBPACK_IMPORTED_MODULE_0__/* .LOCK_TAG */ .ft];
+        const raw = d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft];
         // An old cluster being deleted keeps its tags until it is gone: it holds nothing any more.
         if (raw === undefined || d.status === 'deleting')
             continue;
@@ -74103,86 +77767,341 @@ function otherLocks(databases, target, ownRunId) {
     }
     return out.sort((a, b) => a.since.localeCompare(b.since));
 }
-/** Whether lock `a` was taken before lock `b` (ties broken by run id): the older lock wins. */
-function olderLock(a, b) {
-    if (a.since !== b.since)
-        return a.since < b.since;
-    return a.runId < b.runId;
+/** The workflow run's page, when the run id is GitHub's (`<run id>-<attempt>`) and the runner says where. */
+function runUrl(runId, env = process.env) {
+    const server = env.GITHUB_SERVER_URL;
+    const repo = env.GITHUB_REPOSITORY;
+    const m = /^(\d+)-(\d+)$/.exec(runId);
+    return server && repo && m ? `${server}/${repo}/actions/runs/${m[1]}/attempts/${m[2]}` : undefined;
 }
 function runLink(runId) {
-    const server = process.env.GITHUB_SERVER_URL;
-    const repo = process.env.GITHUB_REPOSITORY;
-    const id = /^(\d+)-\d+$/.exec(runId)?.[1];
-    return server && repo && id ? ` (${server}/${repo}/actions/runs/${id})` : '';
+    const url = runUrl(runId);
+    return url ? ` (${url})` : '';
 }
-function lockedError(holder) {
-    return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-        title: `Another run is refreshing ${holder.target}`,
-        message: `Run ${holder.runId}${runLink(holder.runId)} has held the lock on ${holder.target} since ${holder.since} (tag ${_context__WEBPACK_IMPORTED_MODULE_0__/* .LOCK_TAG */ .ft} on ${holder.identifier}). ` +
-            'This run stops without changing anything.',
-        fix: 'Wait for that run to finish, or serialise the workflow with `concurrency:`. If that run is no longer running (its runner died before the post step could clean up), remove the stale lock:\n' +
-            `aws rds remove-tags-from-resource --resource-name ${holder.arn} --tag-keys ${_context__WEBPACK_IMPORTED_MODULE_0__/* .LOCK_TAG */ .ft}`
-    });
+function removeTagCommand(arn) {
+    return `aws rds remove-tags-from-resource --resource-name ${arn} --tag-keys ${_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft}`;
+}
+/** Another run holds the lock: this run stops cleanly (a notice, not a failure) without changing anything. */
+class LockBusyError extends _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB {
+    holder;
+    constructor(holder) {
+        super({
+            severity: 'notice',
+            title: `Another run is refreshing ${holder.target}: this run stops`,
+            message: `Run ${holder.runId}${runLink(holder.runId)} has held the lock on ${holder.target} since ${holder.since} (tag ${_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft} on ${holder.identifier}). ` +
+                "This run stopped without touching staging's databases; staging is as it was.",
+            fix: 'Nothing to do: that run refreshes staging. To avoid the overlap, serialise the workflows with `concurrency:`. ' +
+                'A lock whose run has ended is taken over by the next run by itself; to clear it at once:\n' +
+                removeTagCommand(holder.arn)
+        });
+        this.holder = holder;
+    }
+}
+/** This run's lock was taken away between two phases: it stops and leaves what it found as it was. */
+class LockLostError extends _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB {
+    constructor(what, found, plan) {
+        const cli = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .cliNouns */ .Kh)(plan.kind);
+        super({
+            title: `Lock on ${plan.target} lost before ${what}: this run stopped`,
+            message: `Before ${what} this run checked that it still holds the lock on ${plan.target}, and it does not: ${found}. ` +
+                'Another run (or a person) took the lock over, so this run changed nothing more and left every database as it found it. ' +
+                `Staging needs attention (check which run now holds ${plan.target}; this run's databases carry the tag ${_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2}).`,
+            fix: `aws rds describe-${cli.db}s --query "${plan.kind === 'instance' ? 'DBInstances' : 'DBClusters'}[?starts_with(${plan.kind === 'instance' ? 'DBInstanceIdentifier' : 'DBClusterIdentifier'}, '${plan.target}')]"`
+        });
+    }
 }
 /** The lock this run places. */
 function ownLock(ctx, target) {
     return { runId: ctx.runId, target, since: new Date(ctx.clock.now()).toISOString() };
 }
+/** Minutes past wait-timeout-minutes after which a lock whose run cannot be asked about counts as ended. */
+const STALE_MARGIN_MINUTES = 60;
 /**
- * Check that nobody else holds the target, then tag the staging cluster (when
- * there is one). When there is none, the lock travels on the new cluster's
- * restore tags instead: the restore calls `confirmLock` right after.
+ * Whether the run holding a lock has ended. GitHub's API answers for runs of
+ * this repository (job token with `actions: read`); an earlier attempt of this
+ * very run has ended by definition; otherwise the lock's age decides.
+ */
+async function holderState(ctx, holder) {
+    const theirs = /^(\d+)-(\d+)$/.exec(holder.runId);
+    const mine = /^(\d+)-(\d+)$/.exec(ctx.runId);
+    if (theirs && mine && theirs[1] === mine[1] && Number(theirs[2]) < Number(mine[2]))
+        return { ended: true, why: `attempt ${theirs[2]} of this workflow run ended before this attempt (${mine[2]}) started` };
+    const token = ctx.settings.githubToken;
+    const repo = process.env.GITHUB_REPOSITORY;
+    if (theirs && token && repo?.includes('/')) {
+        try {
+            const { getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+            const [owner, name] = repo.split('/');
+            const { data } = await getOctokit(token).rest.actions.getWorkflowRunAttempt({
+                owner,
+                repo: name,
+                run_id: Number(theirs[1]),
+                attempt_number: Number(theirs[2])
+            });
+            if (data.status === 'completed')
+                return { ended: true, why: `GitHub reports run ${holder.runId} completed (${data.conclusion ?? 'no conclusion'})` };
+            return { ended: false, why: `GitHub reports run ${holder.runId} ${data.status ?? 'in progress'}` };
+        }
+        catch (e) {
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Could not ask GitHub about run ${holder.runId} (${e.message}); judging its lock by age.`);
+        }
+    }
+    const since = Date.parse(holder.since);
+    const limitMinutes = ctx.settings.waitTimeoutMinutes + STALE_MARGIN_MINUTES;
+    if (!Number.isFinite(since))
+        return { ended: false, why: 'the lock tag carries no readable time' };
+    const ageMinutes = (ctx.clock.now() - since) / 60_000;
+    return ageMinutes > limitMinutes
+        ? { ended: true, why: `the lock is ${Math.round(ageMinutes)} minutes old, more than wait-timeout-minutes + ${STALE_MARGIN_MINUTES} (${limitMinutes})` }
+        : { ended: false, why: `the lock is ${Math.round(ageMinutes)} minutes old (a run that cannot be asked about counts as ended after ${limitMinutes})` };
+}
+/**
+ * Start of the target side: take over locks of ended runs, clean up what
+ * ended runs left, and stop at once (LockBusyError) when a live run holds the
+ * target. Nothing is claimed yet: the restore claims `<target>-sync`.
  */
 async function acquireLock(ctx, plan, db) {
     const value = formatLock(ownLock(ctx, plan.target));
-    const others = otherLocks(await db.list(), plan.target, ctx.runId);
-    if (others.length > 0)
-        throw lockedError(others[0]);
+    const judged = new Map();
+    const judge = async (h) => {
+        let s = judged.get(h.runId);
+        if (!s)
+            judged.set(h.runId, (s = await holderState(ctx, h)));
+        return s;
+    };
+    const holders = otherLocks(await db.list(), plan.target, ctx.runId);
+    for (const holder of holders) {
+        const state = await judge(holder);
+        if (!state.ended)
+            throw new LockBusyError(holder);
+    }
+    for (const holder of holders)
+        await takeOver(ctx, plan, db, holder, judged.get(holder.runId).why);
+    const removed = await cleanOrphans(ctx, plan, db);
+    if (removed.length)
+        ctx.report.fact('Left by ended runs, cleaned up', removed.join('; '));
     const acct = ctx.accounts.target;
-    if (plan.existing) {
-        ctx.state.update({ lock: { resourceArn: plan.existing.arn, key: _context__WEBPACK_IMPORTED_MODULE_0__/* .LOCK_TAG */ .ft, value } });
-        try {
-            await db.addTags(plan.existing.arn, { [_context__WEBPACK_IMPORTED_MODULE_0__/* .LOCK_TAG */ .ft]: value });
-        }
-        catch (e) {
-            // The call may have failed after RDS applied it: take back whatever of it landed.
-            await removeOwnLock(db, plan.target, value).catch(() => undefined);
-            ctx.state.update({ lock: undefined });
-            throw e;
-        }
-        await confirmLock(ctx, plan, db, value);
-    }
-    else {
-        ctx.state.update({ lock: { resourceArn: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .databaseArn */ .Z$)(plan.kind, acct.region, acct.accountId, plan.temporary, acct.partition), key: _context__WEBPACK_IMPORTED_MODULE_0__/* .LOCK_TAG */ .ft, value } });
-    }
-    return value;
+    ctx.state.update({ lock: { resourceArn: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .databaseArn */ .Z$)(plan.kind, acct.region, acct.accountId, plan.temporary, acct.partition), key: _context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft, value } });
+    // What was put right may have changed the staging database the plan read: the caller plans again.
+    return { value, changed: holders.length > 0 || removed.length > 0 };
 }
-/** After placing the tag: if an older lock of another run appeared meanwhile, give way. */
+/** Finish what an ended run left: its swap rolled back, or (when it had promoted its database) its old one deleted; its lock tag removed. */
+async function takeOver(ctx, plan, db, holder, why) {
+    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Run ${holder.runId}${runLink(holder.runId)} left a lock on ${plan.target} (${holder.identifier}) and has ended: ${why}. This run takes it over and finishes what that run left.`, {
+        title: `Stale lock of run ${holder.runId} taken over`
+    });
+    const done = await finishEndedRun(ctx, plan, db, holder.runId);
+    const still = await db.describe(holder.identifier);
+    if (still && still.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft] !== undefined && still.status !== 'deleting') {
+        await db.removeTags(still.arn, [_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft]);
+        done.push(`removed its lock tag from ${holder.identifier}`);
+    }
+    ctx.report.fact('Stale lock taken over', `run ${holder.runId} (${why}): ${done.join('; ') || `nothing else of it was left on the ${noun}s`}`);
+}
+/** What a run that ended mid-way left, put right from what RDS shows: forward when its database is already `<target>`, back otherwise. */
+async function finishEndedRun(ctx, plan, db, runId) {
+    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    const all = await db.list();
+    const parked = all.find(d => d.identifier !== plan.target && parseParked(d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY])?.runId === runId && d.status !== 'deleting');
+    const current = all.find(d => d.identifier === plan.target);
+    const done = [];
+    if (current && current.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2] === runId) {
+        // It had promoted its database: staging is refreshed; only its old one is left to delete.
+        if (parked)
+            done.push(await deleteLeftover(ctx, plan, db, parked));
+        return done;
+    }
+    // The note is on the parked database, or still on `<target>` when the run ended before the park rename.
+    const note = [parked, current].map(d => parseParked(d?.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY])).find(n => n?.runId === runId);
+    const rolled = await (0,_swap__WEBPACK_IMPORTED_MODULE_4__/* .rollback */ .dU)(ctx, db, {
+        target: plan.target,
+        temporary: (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .lockIdentifier */ .TH)(plan.target),
+        parkedAs: parked?.identifier,
+        restoreProtection: note?.protection ?? false,
+        keepFailed: false,
+        runId
+    });
+    done.push(...rolled.map(r => r.replace(/^deleted the new/, `deleted its new`)));
+    // The name `<target>-sync` is this run's lock: wait until the ended run's database has let go of it.
+    const claim = await db.describe((0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .lockIdentifier */ .TH)(plan.target));
+    if (claim && claim.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2] === runId)
+        await db.waitDeleted(claim.identifier, `deletion of run ${runId}'s ${noun} ${claim.identifier}`);
+    return done;
+}
+/** Delete one database an ended run left (the parked old one with its final snapshot when final-snapshot: take). */
+async function deleteLeftover(ctx, plan, db, d) {
+    const parked = parseParked(d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY]);
+    const final = parked && ctx.settings.finalSnapshot === 'take' ? (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .finalSnapshotIdentifier */ .Cy)(plan.target, parked.runId) : undefined;
+    // The name `<target>-sync` is the lock: wait until it is free again.
+    await db.delete(d.identifier, { finalSnapshotIdentifier: final, waitForDeletion: d.identifier === (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .lockIdentifier */ .TH)(plan.target) });
+    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    return parked
+        ? `deleted the old staging ${noun} ${d.identifier} parked by run ${parked.runId}${final ? ` (final snapshot ${final})` : ''}`
+        : `deleted the ${noun} ${d.identifier} restored by run ${d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2]}`;
+}
+/**
+ * Databases this action made or parked for this target that no run's lock
+ * covers any more (the run released its lock, or it ended and its lock was
+ * just taken over, but a delete had failed): parked old ones are deleted (final
+ * snapshot when asked) when `<target>` is there, or renamed back when it is
+ * not; restores that never became staging are deleted. A run holds its lock tag
+ * from its restore call to its end, so a database whose run carries no lock tag
+ * anywhere is left over. A failed restore kept on purpose (keep-failed-restore) stays.
+ */
+async function cleanOrphans(ctx, plan, db) {
+    const out = [];
+    const all = await db.list();
+    const target = all.find(d => d.identifier === plan.target);
+    const locked = new Set(all.filter(d => d.status !== 'deleting').map(d => parseLock(d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft])?.runId).filter(Boolean));
+    for (const d of all) {
+        if (d.identifier === plan.target || d.status === 'deleting' || d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .KEPT_TAG */ .eV] !== undefined || d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft] !== undefined)
+            continue;
+        const parked = parseParked(d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY]);
+        const restoredBy = d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2] && d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .TARGET_TAG */ .BL] === plan.target ? d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2] : undefined;
+        const runId = parked?.runId ?? restoredBy;
+        if (!runId || runId === ctx.runId || locked.has(runId))
+            continue;
+        // Of the restores, only a claim of the lock name is a leftover: a run-scoped name is a restore kept on purpose (keep-failed-restore).
+        if (!parked && d.identifier !== (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .lockIdentifier */ .TH)(plan.target))
+            continue;
+        if (parked && !target) {
+            const done = await finishEndedRun(ctx, plan, db, runId);
+            out.push(...done.map(x => `run ${runId}: ${x}`));
+            continue;
+        }
+        out.push(await deleteLeftover(ctx, plan, db, d));
+    }
+    return out;
+}
+/**
+ * Right after the restore claimed `<target>-sync`: a live lock tag of another
+ * run on any other database (a run that promoted meanwhile, its lock on
+ * `<target>`) wins; this run then deletes its claim and stops.
+ */
 async function confirmLock(ctx, plan, db, value) {
     const mine = parseLock(value);
-    const winner = otherLocks(await db.list(), plan.target, ctx.runId).find(o => olderLock(o, mine));
-    if (!winner)
-        return;
-    if (plan.existing)
-        await removeOwnLock(db, plan.target, value);
-    ctx.state.update({ lock: undefined });
-    throw lockedError(winner);
+    for (const other of otherLocks(await db.list(), plan.target, ctx.runId)) {
+        if (other.identifier === plan.temporary)
+            continue;
+        const state = await holderState(ctx, other);
+        if (state.ended)
+            continue;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Run ${other.runId} holds ${plan.target} (lock since ${other.since}, this run's since ${mine.since}): giving way.`);
+        await db.delete(plan.temporary).catch(e => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Step Restore, deleting this run's ${plan.kind === 'instance' ? 'instance' : 'cluster'} ${plan.temporary} after giving way failed: ${e.message}. ` +
+            `Staging is as it was; ${plan.temporary} carries no lock of a live run once this run ends, and the next run deletes it.`, { title: `${plan.temporary} left after giving way` }));
+        ctx.state.update({ lock: undefined, restored: undefined });
+        throw new LockBusyError(other);
+    }
 }
-async function removeOwnLock(db, identifier, value) {
+/**
+ * The restore's answer when `<target>-sync` exists: whose it is. A run's claim
+ * (its RUN_TAG / LOCK_TAG) stops this run cleanly; a database this action did
+ * not make under that name is an error naming it.
+ */
+async function claimRefused(ctx, plan, db, cause) {
+    ctx.state.update({ lock: undefined, restored: undefined });
+    const d = await db.describe(plan.temporary).catch(() => undefined);
+    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    const lock = parseLock(d?.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft]);
+    const run = lock?.runId ?? d?.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2];
+    if (d && run) {
+        return new LockBusyError({ runId: run, target: plan.target, since: lock?.since ?? 'unknown', identifier: d.identifier, arn: d.arn });
+    }
+    const cli = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .cliNouns */ .Kh)(plan.kind);
+    return new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
+        title: `The name ${plan.temporary} is taken`,
+        message: `Restore (${plan.kind === 'instance' ? 'RestoreDBInstanceFromDBSnapshot' : 'RestoreDBClusterFromSnapshot'}) refused the name ${plan.temporary}: ${cause.message}. ` +
+            `Every run restores under that name (holding it is the lock on ${plan.target}), and the ${noun} there was not made by this action. Staging is as it was.`,
+        fix: `Rename or delete that ${noun}:\naws rds modify-${cli.db} ${cli.dbIdOption} ${plan.temporary} --new-${cli.db}-identifier <another-name> --apply-immediately`
+    });
+}
+function isNameTaken(e) {
+    return (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isAwsError */ .m_)(e, 'DBClusterAlreadyExistsFault', 'DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists');
+}
+/**
+ * Fencing: before a destructive swap phase, this run must still hold the lock:
+ * its database (under `identifier`: `<target>-sync` before the promote,
+ * `<target>` after) carries its run tag and its lock value, and no other live
+ * run has its lock tag on a database other than `<target>-sync` (a run that
+ * promoted first; a later claim of `<target>-sync` gives way to this run). Else LockLostError.
+ */
+async function assertLockHeld(ctx, plan, db, what, identifier) {
+    const value = ctx.state.get().lock?.value;
     const d = await db.describe(identifier);
-    if (!d || d.tags[_context__WEBPACK_IMPORTED_MODULE_0__/* .LOCK_TAG */ .ft] !== value)
-        return false;
-    await db.removeTags(d.arn, [_context__WEBPACK_IMPORTED_MODULE_0__/* .LOCK_TAG */ .ft]);
-    return true;
+    let found;
+    if (!value)
+        found = 'this run has no lock recorded';
+    else if (!d)
+        found = `${identifier} does not exist`;
+    else if (d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2] !== ctx.runId)
+        found = `${identifier} is not this run's (tag ${_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2}=${d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2] ?? 'none'})`;
+    else if (d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft] !== value)
+        found = `the lock tag on ${identifier} is ${d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft] === undefined ? 'gone' : `'${d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft]}'`}`;
+    if (!found) {
+        // A live run whose lock is on any other database than `<target>-sync` promoted before this run claimed the name
+        // (its rename may not have shown when this run confirmed its claim): it holds the target, not this run.
+        for (const other of otherLocks(await db.list(), plan.target, ctx.runId)) {
+            if (other.identifier === (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .lockIdentifier */ .TH)(plan.target))
+                continue;
+            if ((await holderState(ctx, other)).ended)
+                continue;
+            found = `run ${other.runId}${runLink(other.runId)} holds ${plan.target} (its lock is on ${other.identifier} since ${other.since})`;
+            break;
+        }
+    }
+    if (found) {
+        // Not this run's any more: nothing of it is rolled back or released by this run (the post step included).
+        ctx.state.update({ lock: undefined, restored: undefined, swap: undefined, lockLost: true });
+        throw new LockLostError(what, found, plan);
+    }
 }
 /** Remove this run's lock tag from whichever of these databases carries it (names change during a swap). */
 async function releaseLock(ctx, db, identifiers) {
     const lock = ctx.state.get().lock;
     if (!lock)
         return;
-    for (const id of new Set(identifiers))
-        await removeOwnLock(db, id, lock.value);
+    for (const id of new Set(identifiers)) {
+        const d = await db.describe(id);
+        if (d && d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft] === lock.value)
+            await db.removeTags(d.arn, [_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft]);
+    }
     ctx.state.update({ lock: undefined });
+}
+/**
+ * releaseLock, retried (three attempts, 2 s and 8 s apart). When it still
+ * fails: a titled error naming the database that carries the tag and the
+ * command that removes it (the next run also takes the lock over once this
+ * run has ended). Returns whether the lock is released.
+ */
+async function releaseLockOrReport(ctx, db, identifiers, outcome) {
+    const delays = [2_000, 8_000];
+    for (let attempt = 0;; attempt++) {
+        try {
+            await releaseLock(ctx, db, identifiers);
+            return true;
+        }
+        catch (e) {
+            if (attempt < delays.length) {
+                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Removing the lock tag failed (${e.message}); retrying in ${delays[attempt] / 1000} s.`);
+                await ctx.clock.sleep(delays[attempt]);
+                continue;
+            }
+            const lock = ctx.state.get().lock;
+            const holder = await Promise.all(identifiers.map(id => db.describe(id).catch(() => undefined)));
+            const carrier = holder.find(d => d && lock && d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft] === lock.value);
+            const arn = carrier?.arn ?? lock?.resourceArn ?? '<database ARN>';
+            ctx.report.diagnose({
+                title: `Lock not released: ${carrier?.identifier ?? identifiers[0]} still carries this run's lock`,
+                message: `Step Release lock, RemoveTagsFromResource on ${carrier?.identifier ?? identifiers[0]} failed three times: ${e.message}. ` +
+                    `Until the tag is removed, runs that start while this run is still listed as running stop; once it has ended, the next run takes the lock over by itself. ` +
+                    outcome,
+                fix: `${removeTagCommand(arn)}\nThe target role needs rds:RemoveTagsFromResource on that ARN.`
+            });
+            ctx.state.update({ lock: undefined });
+            return false;
+        }
+    }
 }
 
 
@@ -74198,7 +78117,7 @@ async function releaseLock(ctx, db, identifiers) {
 /* harmony export */   mV: () => (/* binding */ findExistingCopy)
 /* harmony export */ });
 /* unused harmony exports copyTags, deleteSnapshotCommand, judgeExistingCopy */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
 /* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(14);
@@ -74389,19 +78308,21 @@ function copyFault(e, expected, scope, kind, side) {
 /* harmony export */   D0: () => (/* binding */ handOverPassword)
 /* harmony export */ });
 /* unused harmony exports restoreTags, generatePassword, explainRestoreFailure, restoredFrom */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
-/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(910);
-/* harmony import */ var _lock__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(948);
+/* harmony import */ var _transfer_clone__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8928);
+/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(910);
+/* harmony import */ var _lock__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(948);
 /**
  * Restore: the shared snapshot becomes a new cluster under a run-scoped name,
  * encrypted under the staging key at restore time, in the isolation security
  * groups. Production's master password is replaced the moment the cluster is
  * available, then the instances are created in parallel and awaited.
  */
+
 
 
 
@@ -74422,7 +78343,7 @@ function defaultDatabaseName(engine) {
 }
 /** A failed wait on the new cluster or its instances, explained. */
 function explainRestoreFailure(e, plan) {
-    if (!(e instanceof _wait__WEBPACK_IMPORTED_MODULE_4__/* .WaitFailedError */ .vv))
+    if (!(e instanceof _wait__WEBPACK_IMPORTED_MODULE_5__/* .WaitFailedError */ .vv))
         return e;
     const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
     const common = `${e.what} ended in '${e.status}'. Staging is untouched; the new ${noun} is removed unless keep-failed-restore is true.`;
@@ -74467,7 +78388,8 @@ async function restoreDatabase(ctx, plan, shared, db, lock) {
     const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
     try {
         ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
-        await db.restore({
+        // The restore (or the clone) is the claim: `id` is the same for every run on this target, and RDS refuses a second database of that name.
+        const request = {
             identifier: id,
             // An RDS DB instance restores from the staging account's own copy (see steps/stage-copy.ts), Aurora from the shared ARN.
             snapshotArn: plan.copy.needed ? plan.copy.identifier : shared.arn,
@@ -74488,10 +78410,22 @@ async function restoreDatabase(ctx, plan, shared, db, lock) {
             serverlessV2: r.serverlessV2,
             storageType: r.storageType,
             tags: restoreTags(ctx, plan, lock)
+        };
+        // transfer clone: a copy-on-write clone of the shared production cluster instead of a snapshot restore.
+        const claim = () => (shared.clone ? (0,_transfer_clone__WEBPACK_IMPORTED_MODULE_4__/* .cloneIntoStaging */ .lY)(ctx, shared, request) : db.restore(request));
+        const notClaimed = async (e) => {
+            throw (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .isNameTaken */ .hU)(e) ? await (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .claimRefused */ .LV)(ctx, plan, db, e) : e;
+        };
+        await claim().catch(async (e) => {
+            // A claim being deleted (a run that gave way, or a leftover just removed) still holds the name until it is gone.
+            if ((0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .isNameTaken */ .hU)(e) && (await db.describe(id))?.status === 'deleting') {
+                await db.waitDeleted(id, `${id} (being deleted) to free the name`);
+                return claim().catch(notClaimed);
+            }
+            return notClaimed(e);
         });
-        // Without a staging database to tag, the lock travels on the new one: check nobody else took the target meanwhile.
-        if (!plan.existing)
-            await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .confirmLock */ .c5)(ctx, plan, db, lock);
+        // A run that promoted its database since this run's start holds the lock on the target: give way to it.
+        await (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .confirmLock */ .c5)(ctx, plan, db, lock);
         await db.waitAvailable(id, `restore of ${noun} ${id}`);
         const password = await resetPassword(db, id, plan.password.reset);
         let info = await db.waitAvailable(id, `master password reset of ${id}`, d => !d.pendingPassword && (password !== undefined || Boolean(d.masterUserSecretArn)));
@@ -74575,8 +78509,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: SECRET_STATE_KEY, explainSecretError, keptKeys, maskedDocument, parseExisting, rdsFields, rollBackTargetSecret, secretDocument, secretEngine, versionToken
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var core = __nccwpck_require__(2286);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __nccwpck_require__(4600);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/aws/keys.ts
@@ -75383,7 +79317,7 @@ async function takeSnapshot(ctx, adapter, planned, database) {
 /* harmony export */   ih: () => (/* binding */ deleteStagingCopy)
 /* harmony export */ });
 /* unused harmony export stagingCopyTags */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
 /* harmony import */ var _aws_snapshots__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1960);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(788);
 /* harmony import */ var _reencrypt__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8274);
@@ -75453,9 +79387,12 @@ async function deleteStagingCopy(ctx, kind) {
 /* harmony export */   zN: () => (/* binding */ swapIn)
 /* harmony export */ });
 /* unused harmony export isFromRun */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
-/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
+/* harmony import */ var _aws_calls__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6484);
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(788);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
+/* harmony import */ var _plan_target__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3786);
+/* harmony import */ var _lock__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(948);
 /**
  * The swap: the old staging cluster is parked under a run-scoped name, the
  * new one takes the staging name, then gets the old one's security groups and
@@ -75463,6 +79400,9 @@ async function deleteStagingCopy(ctx, kind) {
  * saved before it starts, and `rollback` puts staging back from what it finds
  * (not from what it assumes), so the main step and the post step share it.
  */
+
+
+
 
 
 
@@ -75474,7 +79414,7 @@ function sameSet(a, b) {
 const nounOf = (db) => (db.kind === 'instance' ? 'instance' : 'cluster');
 /** Whether a database is the one this run restored (tags survive renames). */
 function isFromRun(d, runId) {
-    return d !== undefined && d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2] === runId;
+    return d !== undefined && d.tags[_context__WEBPACK_IMPORTED_MODULE_2__/* .RUN_TAG */ .R2] === runId;
 }
 /** Park the old cluster, promote the new one, give it the old one's security groups and deletion protection. */
 async function swapIn(ctx, plan, db) {
@@ -75482,16 +79422,36 @@ async function swapIn(ctx, plan, db) {
     const parkedAs = plan.swap.parkedAs;
     const phase = (p, extra = {}) => ctx.state.update({ swap: { target, parkedAs, phase: p }, ...extra });
     if (plan.existing && parkedAs) {
+        // Fencing: the old database is only touched while this run holds the lock, and only when it is still the one planned.
+        await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `parking ${target}`, temporary);
+        const old = await db.describe(target);
+        if (!old || (plan.existing.resourceId && old.resourceId !== plan.existing.resourceId)) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
+                title: `${target} changed since the plan: this run stopped`,
+                message: `Step Swap, DescribeDB${nounOf(db) === 'instance' ? 'Instances' : 'Clusters'}: ${target} is ${old ? `another ${nounOf(db)} (resource id ${old.resourceId})` : 'gone'} since the plan read it. Nothing of it was changed; staging is as it was (the new ${nounOf(db)} ${temporary} is removed).`
+            });
+        }
+        // Who parks it and whether it had deletion protection, on the database itself: a run that takes over after this one ended puts it back.
+        await db.addTags(old.arn, { [_context__WEBPACK_IMPORTED_MODULE_2__/* .PARKED_TAG */ .LY]: (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .formatParked */ .z8)(ctx.runId, old.deletionProtection) });
         if (plan.swap.steps.includes('disable-deletion-protection')) {
+            await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `turning deletion protection of ${target} off`, temporary);
             ctx.state.update({ [PROTECTION_KEY]: true });
             await db.modify(target, { deletionProtection: false });
             await db.waitAvailable(target, `deletion protection off on ${target}`, d => !d.deletionProtection);
         }
+        await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `renaming ${target} to ${parkedAs}`, temporary);
         phase('parking');
-        await db.modify(target, { newIdentifier: parkedAs });
+        await db.modify(target, { newIdentifier: parkedAs }).catch((e) => {
+            // RDS answered no (4xx): the rename never started, so the rollback need not look for the parked name.
+            const status = e.$metadata?.httpStatusCode;
+            if (status !== undefined && status >= 400 && status < 500)
+                ctx.state.update({ swap: undefined });
+            throw e;
+        });
         await db.waitAvailable(parkedAs, `rename of ${target} to ${parkedAs}`);
         phase('parked');
     }
+    await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `renaming ${temporary} to ${target}`, temporary);
     phase('promoting');
     await db.modify(temporary, { newIdentifier: target });
     await db.waitAvailable(target, `rename of ${temporary} to ${target}`, d => isFromRun(d, ctx.runId));
@@ -75513,13 +79473,16 @@ async function deleteOld(ctx, plan, db) {
         return;
     const noun = nounOf(db);
     const final = plan.swap.finalSnapshotIdentifier ? `--final-db-snapshot-identifier ${plan.swap.finalSnapshotIdentifier}` : '--skip-final-snapshot';
+    await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `deleting the old ${noun} ${parkedAs}`, plan.target);
     try {
         await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier });
     }
     catch (e) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
+        const op = (0,_aws_calls__WEBPACK_IMPORTED_MODULE_1__/* .failedOperation */ .fd)(e) ?? (db.kind === 'cluster' ? 'DeleteDBInstance / DeleteDBCluster' : 'DeleteDBInstance');
+        throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
             title: `Staging is refreshed, but the old ${noun} ${parkedAs} was not deleted`,
-            message: `${plan.target} is the new ${noun}. Deleting the old one (now named ${parkedAs}) failed: ${e.message}. It keeps costing money until it is deleted.`,
+            message: `Step Delete old staging ${noun}, ${op} on ${parkedAs} failed: ${e.message}. ${plan.target} is the new ${noun}. ` +
+                `Staging was refreshed; clean-up is pending (the old ${noun} ${parkedAs}, without deletion protection, keeps costing money: the next run deletes it${plan.swap.finalSnapshotIdentifier ? ' with its final snapshot' : ''}, or run the commands below).`,
             fix: db.kind === 'cluster'
                 ? `aws rds describe-db-clusters --db-cluster-identifier ${parkedAs} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
                     `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
@@ -75581,19 +79544,26 @@ async function rollback(ctx, db, r) {
         await db.waitAvailable(r.target, `rename of ${r.parkedAs} back to ${r.target}`, d => !isFromRun(d, r.runId));
         done.push(`renamed the old ${noun} back to ${r.target}`);
     }
-    if (r.restoreProtection) {
-        const old = await db.describe(r.target);
-        if (old && !isFromRun(old, r.runId) && !old.deletionProtection) {
+    const old = await db.describe(r.target);
+    if (old && !isFromRun(old, r.runId)) {
+        if (r.restoreProtection && !old.deletionProtection) {
             await db.modify(r.target, { deletionProtection: true });
             done.push(`turned deletion protection of ${r.target} back on`);
         }
+        // The note this run put on the old database before parking it goes with the swap.
+        if ((0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .parseParked */ .FG)(old.tags[_context__WEBPACK_IMPORTED_MODULE_2__/* .PARKED_TAG */ .LY])?.runId === r.runId)
+            await db.removeTags(old.arn, [_context__WEBPACK_IMPORTED_MODULE_2__/* .PARKED_TAG */ .LY]);
     }
     ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
     const temp = await db.describe(r.temporary);
     if (temp && isFromRun(temp, r.runId)) {
         if (r.keepFailed) {
-            done.push(`kept ${r.temporary} (keep-failed-restore)`);
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The new ${noun} ${r.temporary} is kept for inspection (keep-failed-restore: true); delete it when done.`, { title: 'Failed restore kept' });
+            // Kept under a run-scoped name: the shared name `<target>-sync` is the lock, and the next run needs it.
+            const keptAs = (0,_plan_target__WEBPACK_IMPORTED_MODULE_4__/* .temporaryIdentifier */ .TW)(r.target, r.runId);
+            await db.addTags(temp.arn, { [_context__WEBPACK_IMPORTED_MODULE_2__/* .KEPT_TAG */ .eV]: 'keep-failed-restore' });
+            await db.modify(r.temporary, { newIdentifier: keptAs });
+            done.push(`kept the new ${noun} as ${keptAs} (keep-failed-restore)`);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The new ${noun} is kept for inspection as ${keptAs} (keep-failed-restore: true); delete it when done.`, { title: 'Failed restore kept' });
         }
         else {
             await db.delete(r.temporary);
@@ -75609,16 +79579,443 @@ async function rollback(ctx, db, r) {
 
 /***/ }),
 
+/***/ 1194:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Nz: () => (/* binding */ TARGET_RAM_ACTIONS),
+/* harmony export */   rL: () => (/* binding */ explainCloneError),
+/* harmony export */   wM: () => (/* binding */ TARGET_CLONE_RDS_ACTIONS),
+/* harmony export */   zg: () => (/* binding */ SOURCE_RAM_ACTIONS)
+/* harmony export */ });
+/* unused harmony export SOURCE_CLONE_RDS_ACTIONS */
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(910);
+
+
+/** IAM actions each side needs for the clone transfer (mode: policies emits them; the fixes name them). */
+const SOURCE_RAM_ACTIONS = ['ram:CreateResourceShare', 'ram:AssociateResourceShare', 'ram:GetResourceShares', 'ram:TagResource', 'ram:DisassociateResourceShare', 'ram:DeleteResourceShare'];
+const SOURCE_CLONE_RDS_ACTIONS = (/* unused pure expression or super */ null && (['rds:DescribeDBClusters']));
+const TARGET_RAM_ACTIONS = ['ram:GetResourceShareInvitations', 'ram:AcceptResourceShareInvitation'];
+const TARGET_CLONE_RDS_ACTIONS = ['rds:RestoreDBClusterToPointInTime', 'rds:DescribeDBClusters'];
+function explainCloneError(e, ctx, at) {
+    if (e instanceof _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB)
+        return e;
+    const source = ctx.accounts.source.accountId;
+    const target = ctx.accounts.target.accountId;
+    const message = e?.message ?? String(e);
+    if (e instanceof _wait__WEBPACK_IMPORTED_MODULE_1__/* .WaitTimeoutError */ .Do && at.step === 'visible') {
+        return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+            title: 'The shared cluster never became visible in staging',
+            message: `${e.message}. The RAM share ${at.shareName} of ${at.cluster} has not reached account ${target}: the invitation was not accepted, or the association is still pending or failed.`,
+            fix: `In staging: aws ram get-resource-share-invitations --query "resourceShareInvitations[?resourceShareName=='${at.shareName}']"\nIn production: aws ram get-resource-share-associations --association-type PRINCIPAL --resource-share-arns <share ARN>`
+        });
+    }
+    const code = (0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorCode */ .J6)(e);
+    switch (code) {
+        case 'OperationNotPermittedException':
+            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+                title: 'AWS RAM cannot share the cluster with staging',
+                message: `RAM refused to share ${at.cluster} with account ${target}: ${message} This happens when the resource share does not allow external principals and the accounts are not in one organization, or organization sharing is disabled.`,
+                fix: `Either enable sharing within the organization (from the management account): aws ram enable-sharing-with-aws-organization\n` +
+                    `or delete this action's share so the next run creates it with external principals allowed: aws ram delete-resource-share --resource-share-arn $(aws ram get-resource-shares --resource-owner SELF --name ${at.shareName} --query "resourceShares[0].resourceShareArn" --output text)\n` +
+                    `(an SCP denying ram:RequestedAllowsExternalPrincipals blocks the second way: use transfer: snapshot then).`
+            });
+        case 'ResourceShareInvitationExpiredException':
+        case 'ResourceShareInvitationAlreadyRejectedException':
+        case 'ResourceShareInvitationArnNotFoundException':
+            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+                title: 'The RAM invitation to staging was not accepted',
+                message: `Accepting the invitation to ${at.shareName} in account ${target} failed: ${message}`,
+                fix: `Delete the share in production so the next run invites staging again: aws ram delete-resource-share --resource-share-arn <arn of ${at.shareName}>`
+            });
+        case 'ResourceShareLimitExceededException':
+            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+                title: 'AWS RAM resource share limit reached',
+                message: `Account ${source} cannot create another resource share: ${message}`,
+                fix: 'Delete unused resource shares (aws ram get-resource-shares --resource-owner SELF), or ask for a higher RAM quota.'
+            });
+        case 'AccessDeniedException':
+        case 'AccessDenied':
+            if (at.step === 'share' || at.step === 'remove' || at.step === 'accept')
+                return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+                    title: `The ${at.step === 'accept' ? 'staging' : 'production'} role may not use AWS RAM`,
+                    message: message,
+                    fix: `Allow ${(at.step === 'accept' ? TARGET_RAM_ACTIONS : SOURCE_RAM_ACTIONS).join(', ')} to the ${at.step === 'accept' ? 'staging' : 'production'} role (mode: policies prints the statements).`
+                });
+            return e;
+        case 'DBClusterNotFoundFault':
+            if (at.step !== 'clone')
+                return e;
+            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+                title: 'Staging cannot see the shared production cluster',
+                message: `RestoreDBClusterToPointInTime answered: ${message} RDS answers so when the cluster is not shared with account ${target}, or the invitation is not accepted.`,
+                fix: `Check the share ${at.shareName} in production and the invitation in staging (aws ram get-resource-share-invitations), then run again.`
+            });
+        case 'InvalidRestoreFault':
+        case 'DBClusterQuotaExceededFault':
+            if (at.step !== 'clone')
+                return e;
+            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+                title: 'Cross-account clone limit reached',
+                message: `${message} AWS allows 15 cross-account clones of a cluster, and one per account: staging already holds a clone of ${at.cluster} (or of one of its clones).`,
+                fix: 'Delete the older clone in staging, or use transfer: auto, which restores a snapshot on the run that replaces a clone.'
+            });
+        case 'InvalidParameterCombination':
+        case 'InvalidDBClusterStateFault':
+            if (at.step !== 'clone')
+                return e;
+            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+                title: 'RDS refused the clone',
+                message: `${message} A cross-account clone needs an available, provisioned or Serverless v2 cluster (not Serverless v1) with at least one instance.`,
+                fix: 'Use transfer: snapshot for this cluster, or transfer: auto to let the action choose.'
+            });
+        default:
+            return e;
+    }
+}
+
+
+/***/ }),
+
+/***/ 8928:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  lY: () => (/* binding */ cloneIntoStaging),
+  a5: () => (/* binding */ describeClonePlan),
+  Hp: () => (/* binding */ planTransfer),
+  G: () => (/* binding */ removeShare),
+  gS: () => (/* binding */ runCloneSource)
+});
+
+// UNUSED EXPORTS: shareName
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __nccwpck_require__(4600);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-rds/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(7202);
+// EXTERNAL MODULE: ./src/aws/calls.ts
+var calls = __nccwpck_require__(6484);
+// EXTERNAL MODULE: ./src/aws/tags.ts
+var tags = __nccwpck_require__(9580);
+;// CONCATENATED MODULE: ./src/aws/clone.ts
+/**
+ * RDS calls of the clone transfer: the production cluster's facts (from the
+ * production account), the shared cluster as the staging account sees it, and
+ * the copy-on-write clone (RestoreDBClusterToPointInTime with the shared ARN).
+ */
+
+
+
+async function describeSourceCluster(rds, identifier) {
+    const out = await (0,calls/* ifFound */.MW)(() => rds.send(new dist_cjs/* DescribeDBClustersCommand */.Kdv({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
+    const c = out?.DBClusters?.[0];
+    if (!c)
+        return undefined;
+    return {
+        identifier: c.DBClusterIdentifier ?? identifier,
+        arn: c.DBClusterArn ?? '',
+        status: c.Status ?? 'unknown',
+        engine: c.Engine ?? '',
+        engineVersion: c.EngineVersion,
+        engineMode: c.EngineMode,
+        instances: c.DBClusterMembers?.length ?? 0,
+        encrypted: c.StorageEncrypted ?? false,
+        kmsKeyArn: c.KmsKeyId,
+        crossAccountClone: c.CrossAccountClone
+    };
+}
+/** Whether the staging account sees the shared cluster (RDS answers DBClusterNotFoundFault until the share reached it). */
+async function sharedClusterVisible(rds, arn) {
+    const out = await (0,calls/* ifFound */.MW)(() => rds.send(new dist_cjs/* DescribeDBClustersCommand */.Kdv({ DBClusterIdentifier: arn, IncludeShared: true })), 'DBClusterNotFoundFault');
+    return Boolean(out?.DBClusters?.some(c => c.DBClusterArn === arn));
+}
+/** The copy-on-write clone of the shared cluster, under the staging key, in the isolation security groups. */
+async function cloneCluster(rds, req) {
+    await rds.send(new dist_cjs/* RestoreDBClusterToPointInTimeCommand */.fok({
+        DBClusterIdentifier: req.identifier,
+        SourceDBClusterIdentifier: req.sourceArn,
+        RestoreType: 'copy-on-write',
+        UseLatestRestorableTime: true,
+        KmsKeyId: req.kmsKeyId,
+        DBSubnetGroupName: req.dbSubnetGroup,
+        VpcSecurityGroupIds: req.securityGroupIds,
+        DBClusterParameterGroupName: req.dbClusterParameterGroup,
+        Port: req.port,
+        CopyTagsToSnapshot: req.copyTagsToSnapshot,
+        EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
+        EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
+        StorageType: req.storageType,
+        Tags: (0,tags/* tagList */.Tw)(req.tags)
+    }));
+}
+
+// EXTERNAL MODULE: ./src/aws/keys.ts
+var keys = __nccwpck_require__(4297);
+// EXTERNAL MODULE: ./src/aws/ram.ts
+var aws_ram = __nccwpck_require__(3333);
+// EXTERNAL MODULE: ./src/context.ts
+var context = __nccwpck_require__(788);
+// EXTERNAL MODULE: ./src/diagnostics/key-policy.ts
+var key_policy = __nccwpck_require__(3234);
+// EXTERNAL MODULE: ./src/diagnostics/policy-json.ts
+var policy_json = __nccwpck_require__(4927);
+// EXTERNAL MODULE: ./src/diagnostics/policy-templates.ts + 1 modules
+var policy_templates = __nccwpck_require__(2697);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/plan/transfer.ts
+var transfer = __nccwpck_require__(7024);
+// EXTERNAL MODULE: ./src/rds-rules.ts
+var rds_rules = __nccwpck_require__(14);
+// EXTERNAL MODULE: ./src/wait.ts
+var wait = __nccwpck_require__(910);
+// EXTERNAL MODULE: ./src/transfer/clone-faults.ts
+var clone_faults = __nccwpck_require__(1194);
+;// CONCATENATED MODULE: ./src/transfer/clone.ts
+/**
+ * The clone transfer (Aurora only), after AWS's "Cross-account cloning with AWS
+ * RAM and Amazon Aurora":
+ *  - plan: read the production cluster, its key and key policy (judged by the
+ *    single key-policy analyser for the staging role through RDS) and whether
+ *    staging already holds a cross-account clone; decide (src/plan/transfer.ts);
+ *  - production account: one RAM resource share of the cluster, named and tagged
+ *    by the action, with the staging account as principal; found again and kept
+ *    on later runs. External principals are allowed only when RAM refuses the
+ *    share inside the organization (the accounts are not in one organization,
+ *    or organization sharing is off);
+ *  - staging account: accept the invitation when there is one, wait until the
+ *    shared cluster is visible, then RestoreDBClusterToPointInTime with
+ *    RestoreType copy-on-write and the shared ARN (called from steps/restore.ts
+ *    in place of the snapshot restore). From there the pipeline is the same.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** `rds-cross-account-sync-<cluster>-<staging account>`: RAM share names allow letters, digits, '-', '_' and '.'. */
+function shareName(cluster, targetAccountId) {
+    return `rds-cross-account-sync-${cluster}-${targetAccountId}`.slice(0, 255);
+}
+/** Read what the decision needs (nothing for transfer: snapshot), then decide. Refuses transfer: clone that cannot work. */
+async function planTransfer(ctx) {
+    const { settings, accounts } = ctx;
+    const base = { requested: settings.transfer, kind: settings.kind ?? 'cluster', region: settings.region, targetIdentifier: settings.target.identifier };
+    if (settings.transfer === 'snapshot' || settings.kind === 'instance') {
+        const decided = (0,transfer/* decideTransfer */.kA)(base);
+        if ('refused' in decided)
+            throw new errors/* DiagnosedError */.xB(decided.refused);
+        return { decision: decided };
+    }
+    const source = await describeSourceCluster(accounts.source.rds, settings.source.identifier);
+    if (!source) {
+        // The snapshot path names the missing cluster with its own diagnostic.
+        if (settings.transfer === 'auto')
+            return { decision: { method: 'snapshot', requested: 'auto', reasons: [`${settings.source.identifier} was not found as an Aurora DB cluster`] } };
+        throw new errors/* DiagnosedError */.xB({
+            title: `Production cluster ${settings.source.identifier} not found`,
+            message: `transfer: clone needs the production Aurora DB cluster ${settings.source.identifier} in account ${accounts.source.accountId} (${settings.region}); DescribeDBClusters did not find it.`,
+            fix: `aws rds describe-db-clusters --query "DBClusters[].DBClusterIdentifier"  # in the production account, then fix ${settings.source.input}`
+        });
+    }
+    const facts = {
+        ...base,
+        snapshotNamed: settings.snapshot.kind === 'named',
+        source: {
+            identifier: source.identifier,
+            arn: source.arn,
+            status: source.status,
+            engineMode: source.engineMode,
+            region: (0,rds_rules/* parseArn */.Lw)(source.arn)?.region ?? settings.region,
+            instances: source.instances,
+            encrypted: source.encrypted,
+            kmsKeyArn: source.kmsKeyArn
+        }
+    };
+    if (source.encrypted && source.kmsKeyArn) {
+        const key = await (0,keys/* keyFacts */.zS)(accounts.source.kms, source.kmsKeyArn);
+        facts.source.keyManager = key.keyManager;
+        if (key.keyManager === 'CUSTOMER') {
+            if (key.policy) {
+                // The clone reads the production cluster's data under this key, as a restore of a shared snapshot does:
+                // the one table of required actions (KEY_REQUIREMENTS['shared-key']) decides, ListGrants/RevokeGrant never block.
+                const a = (0,key_policy/* analyzeKeyUse */.pu)(key.policy, key.arn, (0,key_policy/* viaRds */.g)(accounts.target.principalArn, accounts.target.accountId, settings.region), 'shared-key');
+                facts.keyPolicy = { ok: a.ok, missing: a.missing, denied: a.denied, undecided: a.undecided, unreadable: a.parseError };
+            }
+            else {
+                facts.keyPolicy = { ok: false, missing: [], denied: [], undecided: [], unreadable: key.policyUnreadable ?? 'not readable' };
+            }
+        }
+    }
+    const staging = await describeSourceCluster(accounts.target.rds, settings.target.identifier);
+    facts.stagingIsCrossAccountClone = staging?.crossAccountClone === true;
+    const decided = (0,transfer/* decideTransfer */.kA)(facts);
+    if ('refused' in decided)
+        throw new errors/* DiagnosedError */.xB(decided.refused.map(d => withKeyStatements(ctx, d, source.kmsKeyArn)));
+    if (decided.method === 'snapshot')
+        return { decision: decided };
+    return { decision: decided, clone: { source, shareName: shareName(source.identifier, accounts.target.accountId), targetAccountId: accounts.target.accountId } };
+}
+/** A refusal because of the key policy gets the exact statements to add, with the staging role's real ARN. */
+function withKeyStatements(ctx, d, keyArn) {
+    if (!/production key does not admit staging/.test(d.title))
+        return d;
+    const statements = (0,policy_templates/* keyUserStatements */.hm)(ctx.accounts.target.principalArn, 'Staging');
+    return { ...d, fix: `Add these statements to the key policy of ${keyArn ?? 'the production cluster\'s key'} (aws kms put-key-policy), or use transfer: snapshot:\n${(0,policy_json/* renderJson */.hF)(statements)}` };
+}
+/** Lines for `mode: plan`: exactly what the clone transfer does. */
+function describeClonePlan(plan, settings) {
+    return [
+        `Share ${plan.source.identifier} with account ${plan.targetAccountId} through the AWS RAM resource share '${plan.shareName}' (created once, then found again; external principals only if RAM refuses the share inside the organization)`,
+        `In staging: accept the invitation when there is one, wait until ${plan.source.arn} is visible`,
+        `Clone it (RestoreDBClusterToPointInTime, RestoreType copy-on-write, latest restorable time): its time does not depend on the size; no snapshot is made or deleted`,
+        settings.cloneShare === 'remove' ? `Remove the resource share '${plan.shareName}' once the clone exists (clone-share: remove)` : `Keep the resource share '${plan.shareName}' for the next run (clone-share: keep)`
+    ];
+}
+/** Production side, then the staging side up to the clone: the share, the invitation, the shared cluster visible. */
+async function runCloneSource(ctx, plan) {
+    const { report } = ctx;
+    const share = await report.step('Share cluster (AWS RAM)', () => ensureShare(ctx, plan), s => `${s.share.name} ${s.created ? 'created' : 'found'}${s.share.allowExternalPrincipals ? ' (external principals allowed)' : ''}`);
+    await report.step('Accept share in staging', () => acceptAndWait(ctx, plan, share.share), r => r);
+    report.output('kms-key-arn', plan.source.kmsKeyArn ?? '');
+    return {
+        kind: 'cluster',
+        arn: plan.source.arn,
+        identifier: plan.source.identifier,
+        kmsKeyArn: plan.source.kmsKeyArn ?? '',
+        engine: plan.source.engine,
+        engineVersion: plan.source.engineVersion,
+        sourceSnapshotId: plan.source.identifier,
+        copied: false,
+        encrypted: plan.source.encrypted,
+        clone: { shareArn: share.share.arn, shareName: plan.shareName }
+    };
+}
+async function ensureShare(ctx, plan) {
+    const ram = (0,aws_ram/* ramClient */.W6)(ctx.accounts.source);
+    const principal = plan.targetAccountId;
+    try {
+        const found = await (0,aws_ram/* findShare */.B0)(ram, plan.shareName);
+        if (found) {
+            await (0,aws_ram/* associate */.pq)(ram, found.arn, plan.source.arn, principal);
+            core/* info */.pq(`RAM resource share ${found.name} found (${found.arn}): ${plan.source.identifier} stays shared with ${principal}.`);
+            return { share: found, created: false };
+        }
+        const tags = { [context/* MANAGED_TAG */.N2]: 'true', [context/* SOURCE_TAG */.Z5]: plan.source.identifier, [context/* TARGET_TAG */.BL]: ctx.settings.target.identifier };
+        const create = (allowExternalPrincipals) => (0,aws_ram/* createShare */.cn)(ram, { name: plan.shareName, resourceArn: plan.source.arn, principal, allowExternalPrincipals, tags, clientToken: `${ctx.runId}-${allowExternalPrincipals ? 'ext' : 'org'}` });
+        try {
+            return { share: await create(false), created: true };
+        }
+        catch (e) {
+            if (!(0,errors/* isAwsError */.m_)(e, 'OperationNotPermittedException'))
+                throw e;
+            core/* info */.pq(`RAM refused the share inside the organization (${e.message}): sharing with ${principal} as an external account, which sends it an invitation.`);
+            return { share: await create(true), created: true };
+        }
+    }
+    catch (e) {
+        throw (0,clone_faults/* explainCloneError */.rL)(e, ctx, { step: 'share', shareName: plan.shareName, cluster: plan.source.identifier });
+    }
+}
+async function acceptAndWait(ctx, plan, share) {
+    const ram = (0,aws_ram/* ramClient */.W6)(ctx.accounts.target);
+    let said;
+    try {
+        const invitations = await (0,aws_ram/* invitationsTo */.ks)(ram, share.arn);
+        const pending = invitations.find(i => i.status === 'PENDING');
+        if (pending) {
+            await (0,aws_ram/* acceptInvitation */.QA)(ram, pending.arn, `${ctx.runId}-accept`);
+            said = `invitation ${pending.arn} accepted`;
+        }
+        else if (invitations.some(i => i.status === 'ACCEPTED'))
+            said = 'invitation accepted earlier';
+        else if (invitations.length > 0) {
+            const i = invitations[0];
+            throw new errors/* DiagnosedError */.xB({
+                title: 'The RAM invitation to staging was not accepted',
+                message: `The staging account's invitation to the share ${plan.shareName} is ${i.status}: staging cannot see ${plan.source.arn} until a share reaches it.`,
+                fix: `In production, delete the share so the next run creates it again with a new invitation:\naws ram delete-resource-share --resource-share-arn ${share.arn}`
+            });
+        }
+        else
+            said = 'no invitation (one organization with RAM sharing)';
+    }
+    catch (e) {
+        throw (0,clone_faults/* explainCloneError */.rL)(e, ctx, { step: 'accept', shareName: plan.shareName, cluster: plan.source.identifier });
+    }
+    const rds = ctx.accounts.target.rds;
+    const visible = await (0,wait/* waitFor */.fm)(async () => {
+        const seen = await sharedClusterVisible(rds, plan.source.arn);
+        return { status: seen ? 'visible' : 'not shared yet', done: seen, value: seen };
+    }, { ...(0,context/* waitOptions */.Sn)(ctx, `shared cluster ${plan.source.identifier} visible in staging`), timeoutMs: Math.min(ctx.settings.waitTimeoutMinutes, 15) * 60_000 }).catch(e => {
+        throw (0,clone_faults/* explainCloneError */.rL)(e, ctx, { step: 'visible', shareName: plan.shareName, cluster: plan.source.identifier });
+    });
+    return `${said}; ${plan.source.identifier} visible${visible ? '' : ' (not confirmed)'}`;
+}
+/** Called by steps/restore.ts in place of the snapshot restore. */
+async function cloneIntoStaging(ctx, shared, req) {
+    try {
+        await cloneCluster(ctx.accounts.target.rds, {
+            identifier: req.identifier,
+            sourceArn: shared.arn,
+            engine: req.engine,
+            kmsKeyId: req.kmsKeyId,
+            dbSubnetGroup: req.dbSubnetGroup,
+            securityGroupIds: req.securityGroupIds,
+            dbClusterParameterGroup: req.dbClusterParameterGroup,
+            port: req.port,
+            copyTagsToSnapshot: req.copyTagsToSnapshot,
+            iamDatabaseAuthentication: req.iamDatabaseAuthentication,
+            cloudwatchLogsExports: req.cloudwatchLogsExports,
+            storageType: req.storageType,
+            tags: req.tags
+        });
+        core/* info */.pq(`Cloning ${shared.arn} into ${req.identifier} (copy-on-write) under ${req.kmsKeyId}.`);
+    }
+    catch (e) {
+        throw (0,clone_faults/* explainCloneError */.rL)(e, ctx, { step: 'clone', shareName: shared.clone?.shareName ?? '', cluster: shared.identifier, clone: req.identifier });
+    }
+}
+/** clone-share: remove: take the cluster out of the share and delete it (production side). */
+async function removeShare(ctx, shared) {
+    const c = shared.clone;
+    if (!c)
+        return 'no share';
+    try {
+        await (0,aws_ram/* deleteShare */.Ru)((0,aws_ram/* ramClient */.W6)(ctx.accounts.source), c.shareArn, shared.arn, `${ctx.runId}-delete`);
+    }
+    catch (e) {
+        throw (0,clone_faults/* explainCloneError */.rL)(e, ctx, { step: 'remove', shareName: c.shareName, cluster: shared.identifier });
+    }
+    return `${c.shareName} deleted`;
+}
+
+
+/***/ }),
+
 /***/ 910:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Do: () => (/* binding */ WaitTimeoutError),
 /* harmony export */   dQ: () => (/* binding */ realClock),
 /* harmony export */   fm: () => (/* binding */ waitFor),
 /* harmony export */   vv: () => (/* binding */ WaitFailedError)
 /* harmony export */ });
-/* unused harmony exports WaitTimeoutError, MIN_DELAY_MS, LATENESS_SHARE, MAX_DELAY_MS, PROGRESS_TRUST, toleranceMs, remainingAtLeastMs, nextDelayMs */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2286);
+/* unused harmony exports MIN_DELAY_MS, LATENESS_SHARE, MAX_DELAY_MS, PROGRESS_TRUST, toleranceMs, remainingAtLeastMs, nextDelayMs */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
 /**
  * Waiting for long AWS operations (snapshot copies, restores, instance
  * creation): polls with progress in the log, an overall time limit, and a
@@ -76050,6 +80447,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 
@@ -84690,7 +89094,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 2286:
+/***/ 4600:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -84715,8 +89119,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: addPath, exportVariable, getBooleanInput, getMultilineInput, group, isDebug, markdownSummary, platform, setCommandEcho, setFailed, toPlatformPath, toPosixPath, toWin32Path
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -84791,7 +89195,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -84865,7 +89269,7 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -84881,7 +89285,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
@@ -85584,7 +89988,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -85965,7 +90369,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -86689,13 +91093,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -86986,7 +91390,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -87325,8 +91729,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -87507,7 +91911,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -87575,7 +91979,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -87662,6 +92066,13 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 1595:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"name":"@aws-sdk/client-ram","description":"AWS SDK for JavaScript Ram Client for Node.js, Browser and React Native","version":"3.1048.0","scripts":{"build":"concurrently \'yarn:build:types\' \'yarn:build:es\' && yarn build:cjs","build:cjs":"node ../../scripts/compilation/inline client-ram","build:es":"tsc -p tsconfig.es.json","build:include:deps":"yarn g:turbo run build -F=\\"$npm_package_name\\"","build:types":"tsc -p tsconfig.types.json","build:types:downlevel":"downlevel-dts dist-types dist-types/ts3.4","clean":"premove dist-cjs dist-es dist-types tsconfig.cjs.tsbuildinfo tsconfig.es.tsbuildinfo tsconfig.types.tsbuildinfo","extract:docs":"api-extractor run --local","generate:client":"node ../../scripts/generate-clients/single-service --solo ram","test:index":"tsc --noEmit ./test/index-types.ts && node ./test/index-objects.spec.mjs"},"main":"./dist-cjs/index.js","types":"./dist-types/index.d.ts","module":"./dist-es/index.js","sideEffects":false,"dependencies":{"@aws-crypto/sha256-browser":"5.2.0","@aws-crypto/sha256-js":"5.2.0","@aws-sdk/core":"^3.974.11","@aws-sdk/credential-provider-node":"^3.972.42","@aws-sdk/types":"^3.973.8","@smithy/core":"^3.24.2","@smithy/fetch-http-handler":"^5.4.2","@smithy/node-http-handler":"^4.7.2","@smithy/types":"^4.14.1","tslib":"^2.6.2"},"devDependencies":{"@tsconfig/node20":"20.1.8","@types/node":"^20.14.8","concurrently":"7.0.0","downlevel-dts":"0.10.1","premove":"4.0.0","typescript":"~5.8.3"},"engines":{"node":">=20.0.0"},"typesVersions":{"<4.5":{"dist-types/*":["dist-types/ts3.4/*"]}},"files":["dist-*/**"],"author":{"name":"AWS SDK for JavaScript Team","url":"https://aws.amazon.com/javascript/"},"license":"Apache-2.0","browser":{"./dist-es/runtimeConfig":"./dist-es/runtimeConfig.browser"},"react-native":{"./dist-es/runtimeConfig":"./dist-es/runtimeConfig.native"},"homepage":"https://github.com/aws/aws-sdk-js-v3/tree/main/clients/client-ram","repository":{"type":"git","url":"https://github.com/aws/aws-sdk-js-v3.git","directory":"clients/client-ram"}}');
 
 /***/ })
 

@@ -1,8 +1,8 @@
-export const id = 833;
-export const ids = [833];
+export const id = 947;
+export const ids = [947];
 export const modules = {
 
-/***/ 3833:
+/***/ 8947:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -19,8 +19,8 @@ __webpack_require__.d(__webpack_exports__, {
   runMasking: () => (/* binding */ runMasking)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
-var core = __webpack_require__(2286);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
+var core = __webpack_require__(4600);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/masking/keys.ts
@@ -59,14 +59,23 @@ var masking_rules = __webpack_require__(1627);
  * treat these as part of the masking format. Every entry is plain text
  * without quotes so it can be inlined as an SQL literal.
  */
-const FAMILY_JA = ['佐藤', '鈴木', '高橋', '田中', '伊藤', '渡辺', '山本', '中村', '小林', '加藤', '吉田', '山田', '佐々木', '山口', '松本', '井上', '木村', '林', '斎藤', '清水', '山崎', '森', '池田', '橋本', '阿部', '石川', '山下', '中島', '石井', '小川', '前田', '岡田'];
-const GIVEN_JA = ['翔', '蓮', '大翔', '陽翔', '悠真', '湊', '樹', '大和', '陽菜', '結衣', '葵', '凛', '美咲', 'さくら', '花子', '太郎', '健', '誠', '愛', '優', '恵', '彩', '直樹', '拓海', '真央', '千尋', '結菜', '颯太', '奏', '芽衣', '悠人', '美優'];
-const FAMILY_KANA = ['サトウ', 'スズキ', 'タカハシ', 'タナカ', 'イトウ', 'ワタナベ', 'ヤマモト', 'ナカムラ', 'コバヤシ', 'カトウ', 'ヨシダ', 'ヤマダ', 'ササキ', 'ヤマグチ', 'マツモト', 'イノウエ', 'キムラ', 'ハヤシ', 'サイトウ', 'シミズ', 'ヤマザキ', 'モリ', 'イケダ', 'ハシモト', 'アベ', 'イシカワ', 'ヤマシタ', 'ナカジマ', 'イシイ', 'オガワ', 'マエダ', 'オカダ'];
-const GIVEN_KANA = ['ショウ', 'レン', 'ヒロト', 'ハルト', 'ユウマ', 'ミナト', 'イツキ', 'ヤマト', 'ヒナ', 'ユイ', 'アオイ', 'リン', 'ミサキ', 'サクラ', 'ハナコ', 'タロウ', 'ケン', 'マコト', 'アイ', 'ユウ', 'メグミ', 'アヤ', 'ナオキ', 'タクミ', 'マオ', 'チヒロ', 'ユナ', 'ソウタ', 'カナデ', 'メイ', 'ユウト', 'ミユ'];
-const FAMILY_LATIN = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Martin', 'Lee', 'Walker', 'Hall', 'Allen', 'Young', 'King', 'Wright'];
-const GIVEN_LATIN = ['Alex', 'Sam', 'Jordan', 'Taylor', 'Casey', 'Morgan', 'Riley', 'Jamie', 'Avery', 'Quinn', 'Robin', 'Drew', 'Kim', 'Lee', 'Pat', 'Sky'];
-const PREFECTURES = ['東京都', '大阪府', '京都府', '北海道', '神奈川県', '愛知県', '福岡県', '兵庫県', '埼玉県', '千葉県', '静岡県', '広島県', '宮城県', '新潟県', '長野県', '沖縄県'];
-const TOWNS = ['架空市中央', '仮名市本町', '見本市緑町', '試験市栄町', '例示市旭町', '模擬市若葉', '匿名市桜台', '代替市港町'];
+const dictionaries_FAMILY_JA = ['佐藤', '鈴木', '高橋', '田中', '伊藤', '渡辺', '山本', '中村', '小林', '加藤', '吉田', '山田', '佐々木', '山口', '松本', '井上', '木村', '林', '斎藤', '清水', '山崎', '森', '池田', '橋本', '阿部', '石川', '山下', '中島', '石井', '小川', '前田', '岡田'];
+const dictionaries_GIVEN_JA = ['翔', '蓮', '大翔', '陽翔', '悠真', '湊', '樹', '大和', '陽菜', '結衣', '葵', '凛', '美咲', 'さくら', '花子', '太郎', '健', '誠', '愛', '優', '恵', '彩', '直樹', '拓海', '真央', '千尋', '結菜', '颯太', '奏', '芽衣', '悠人', '美優'];
+const dictionaries_FAMILY_KANA = ['サトウ', 'スズキ', 'タカハシ', 'タナカ', 'イトウ', 'ワタナベ', 'ヤマモト', 'ナカムラ', 'コバヤシ', 'カトウ', 'ヨシダ', 'ヤマダ', 'ササキ', 'ヤマグチ', 'マツモト', 'イノウエ', 'キムラ', 'ハヤシ', 'サイトウ', 'シミズ', 'ヤマザキ', 'モリ', 'イケダ', 'ハシモト', 'アベ', 'イシカワ', 'ヤマシタ', 'ナカジマ', 'イシイ', 'オガワ', 'マエダ', 'オカダ'];
+const dictionaries_GIVEN_KANA = ['ショウ', 'レン', 'ヒロト', 'ハルト', 'ユウマ', 'ミナト', 'イツキ', 'ヤマト', 'ヒナ', 'ユイ', 'アオイ', 'リン', 'ミサキ', 'サクラ', 'ハナコ', 'タロウ', 'ケン', 'マコト', 'アイ', 'ユウ', 'メグミ', 'アヤ', 'ナオキ', 'タクミ', 'マオ', 'チヒロ', 'ユナ', 'ソウタ', 'カナデ', 'メイ', 'ユウト', 'ミユ'];
+const dictionaries_FAMILY_LATIN = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Martin', 'Lee', 'Walker', 'Hall', 'Allen', 'Young', 'King', 'Wright'];
+const dictionaries_GIVEN_LATIN = ['Alex', 'Sam', 'Jordan', 'Taylor', 'Casey', 'Morgan', 'Riley', 'Jamie', 'Avery', 'Quinn', 'Robin', 'Drew', 'Kim', 'Lee', 'Pat', 'Sky'];
+const dictionaries_PREFECTURES = ['東京都', '大阪府', '京都府', '北海道', '神奈川県', '愛知県', '福岡県', '兵庫県', '埼玉県', '千葉県', '静岡県', '広島県', '宮城県', '新潟県', '長野県', '沖縄県'];
+/**
+ * First three digits of the real postal codes of each prefecture of PREFECTURES
+ * (same order): [lowest, highest]. postal-code { of: address } draws from the
+ * range of the masked address's prefecture.
+ */
+const dictionaries_POSTAL_PREFIXES = [
+    [100, 208], [530, 599], [600, 629], [1, 99], [210, 259], [440, 498], [800, 839], [650, 679],
+    [330, 369], [260, 299], [410, 439], [720, 739], [980, 989], [940, 959], [380, 399], [900, 907]
+];
+const dictionaries_TOWNS = ['架空市中央', '仮名市本町', '見本市緑町', '試験市栄町', '例示市旭町', '模擬市若葉', '匿名市桜台', '代替市港町'];
 /** Longest entry (in characters) of a list: the schema check compares it with varchar(n). */
 function longest(list) {
     return Math.max(...list.map(s => [...s].length));
@@ -98,11 +107,13 @@ function maxOutputLength(t) {
     switch (t.kind) {
         case 'email': return 1 + 32 + 1 + t.domain.length;
         case 'hash': return t.length;
-        case 'name': return t.style === 'latin' ? longest(GIVEN_LATIN) + 1 + longest(FAMILY_LATIN) : longest(FAMILY_JA) + 1 + longest(GIVEN_JA);
-        case 'name-kana': return longest(FAMILY_KANA) + 1 + longest(GIVEN_KANA);
-        case 'phone': return 13;
+        case 'name': {
+            const [family, given] = t.style === 'latin' ? [dictionaries_FAMILY_LATIN, dictionaries_GIVEN_LATIN] : [dictionaries_FAMILY_JA, dictionaries_GIVEN_JA];
+            return t.part === 'family' ? longest(family) : t.part === 'given' ? longest(given) : longest(family) + 1 + longest(given);
+        }
+        case 'name-kana': return t.part === 'family' ? longest(dictionaries_FAMILY_KANA) : t.part === 'given' ? longest(dictionaries_GIVEN_KANA) : longest(dictionaries_FAMILY_KANA) + 1 + longest(dictionaries_GIVEN_KANA);
         case 'postal-code': return 8;
-        case 'address': return longest(PREFECTURES) + longest(TOWNS) + 7;
+        case 'address': return longest(dictionaries_PREFECTURES) + longest(dictionaries_TOWNS) + 7;
         case 'constant': return t.value === null ? undefined : String(t.value).length;
         default: return undefined;
     }
@@ -161,6 +172,8 @@ function findColumn(t, name) {
 }
 const TEXT_KINDS = new Set(['email', 'name', 'name-kana', 'phone', 'address', 'postal-code', 'hash']);
 function checkColumn(dialect, where, col, t) {
+    if (t.kind === 'ip' && !dialect.isText(col) && !dialect.isNetwork(col))
+        return `${where}: ip writes IP addresses but the column is ${col.dataType}; it needs ${dialect.engine === 'postgres' ? 'inet, cidr or ' : ''}a text column.`;
     if (TEXT_KINDS.has(t.kind) && !dialect.isText(col))
         return `${where}: ${t.kind} writes text but the column is ${col.dataType}; use null, constant or keep, or hash a text column.`;
     if (t.kind === 'date-shift' && !dialect.isDate(col))
@@ -215,20 +228,34 @@ function planMasking(rules, schema, dialect) {
                 problems.push(problem);
                 continue;
             }
-            columns.push({ column: col, transform: cr.transform, expression: dialect.expression(col, cr.transform) });
+            const of = (0,masking_rules/* sourceColumn */.iL)(cr.transform);
+            const source = of === undefined ? undefined : findColumn(t, of);
+            if (of !== undefined && !source) {
+                problems.push(`${where}: of: ${of} is not a column of the table.`);
+                continue;
+            }
+            columns.push({ column: col, transform: cr.transform, expression: dialect.expression(col, cr.transform, source), source });
         }
-        const sets = columns.filter(c => c.expression !== undefined);
-        const unique = sets.filter(c => (0,masking_rules/* isInjective */.c_)(c.transform)).map(c => c.column);
+        // Columns that derive from another column's value (of:) first: MySQL evaluates SET assignments left to
+        // right, each seeing the ones before it, so the source column must still hold its original value.
+        const sets = [...columns.filter(c => c.expression !== undefined && (0,masking_rules/* sourceColumn */.iL)(c.transform) !== undefined), ...columns.filter(c => c.expression !== undefined && (0,masking_rules/* sourceColumn */.iL)(c.transform) === undefined)];
+        const unique = sets.filter(c => (0,masking_rules/* needsDistinctCheck */.ON)(c.transform)).map(c => c.column);
+        const usesKeys = sets.some(c => c.transform.kind !== 'null' && c.transform.kind !== 'constant');
         tables.push({
             schema: t.schema,
             table: t.table,
             display: rule.table.display,
             columns,
-            update: sets.length ? `UPDATE ${dialect.table(t.schema, t.table)} SET ${sets.map(c => `${dialect.ident(c.column.column)} = ${c.expression}`).join(',\n  ')}` : undefined,
+            update: !sets.length
+                ? undefined
+                : dialect.update
+                    ? dialect.update(dialect.table(t.schema, t.table), sets)
+                    : `UPDATE ${dialect.table(t.schema, t.table)} SET ${sets.map(c => `${dialect.ident(c.column.column)} = ${c.expression}`).join(',\n  ')}`,
             unique,
             distinctQuery: unique.length
                 ? `SELECT ${unique.map((c, i) => `COUNT(DISTINCT ${dialect.ident(c.column)}) AS d${i}`).join(', ')} FROM ${dialect.table(t.schema, t.table)}`
-                : undefined
+                : undefined,
+            usesKeys
         });
     }
     return { truncate, tables, ruled, truncated, problems };
@@ -242,7 +269,7 @@ const SUGGESTED = {
     'name-kana': 'name-kana',
     name: 'name',
     phone: 'phone',
-    'ip-address': 'null',
+    'ip-address': 'ip',
     address: 'address',
     'postal-code': 'postal-code',
     'birth-date': '{ transform: date-shift, days: 180 }',
@@ -362,6 +389,8 @@ function scanNames(tables, opts) {
             const kind = kindFromName(c.column, t.table, c.dataType);
             if (kind)
                 out.push({ schema: t.schema, table: t.table, column: c.column, kind, evidence: `its name '${c.column}'` });
+            else if (c.dataType === 'inet')
+                out.push({ schema: t.schema, table: t.table, column: c.column, kind: 'ip-address', evidence: `its type '${c.dataType}'` });
         }
     }
     return out;
@@ -437,12 +466,12 @@ async function maskTable(tx, dialect, plan, params, keys) {
         for (const s of dialect.sessionKeys(keys))
             await tx.query(s.sql, s.params);
         const before = plan.distinctQuery ? (await tx.query(plan.distinctQuery)).rows[0] : undefined;
-        const r = await tx.query(plan.update, params);
+        const r = await tx.query(plan.update, plan.usesKeys ? params : []);
         if (plan.distinctQuery && before) {
             const after = (await tx.query(plan.distinctQuery)).rows[0] ?? {};
             const collided = plan.unique.filter((_, i) => Number(after[`d${i}`]) !== Number(before[`d${i}`]));
             if (collided.length)
-                throw new Error(`masked values collided in ${collided.map(c => c.column).join(', ')} (distinct count changed), so uniqueness and joins would break: use a longer hash length`);
+                throw new Error(`masked values collided in ${collided.map(c => c.column).join(', ')} (distinct count changed), so uniqueness and joins would break: use a longer hash length, or a wider ip range`);
         }
         return r.affected;
     }
@@ -473,7 +502,7 @@ async function maskDatabase(ex, dialect, rules, opts) {
             await ex.transaction(async (tx) => {
                 for (const s of dialect.sessionKeys(keys))
                     await tx.query(s.sql, s.params);
-                await tx.query(`EXPLAIN ${t.update}`, params);
+                await tx.query(`EXPLAIN ${t.update}`, t.usesKeys ? params : []);
                 for (const s of dialect.clearKeys())
                     await tx.query(s.sql, s.params);
             });
@@ -537,7 +566,150 @@ async function maskDatabase(ex, dialect, rules, opts) {
     return { tables: plan.tables.length + plan.truncate.length, rows, findings };
 }
 
+;// CONCATENATED MODULE: ./src/masking/reference.ts
+/**
+ * The masking format, in JavaScript: what the SQL of sql/postgres.ts and
+ * sql/mysql.ts computes inside the database, value by value. Tests compare the
+ * database's output with it; the bench's row-by-row baseline uses it. The
+ * action itself never masks through this path.
+ *
+ * H = HMAC-SHA256(salt, UTF-8 text of the value); u32(k) = big-endian uint32 of H[4k..4k+4].
+ * NULL stays NULL and '' stays '' for every transform that derives from the value.
+ */
+
+
+function digest(salt, text) {
+    return createHmac('sha256', Buffer.from(salt, 'utf8')).update(text, 'utf8').digest();
+}
+const u32 = (h, k) => h.readUInt32BE(4 * k);
+const pad = (n, width) => String(n).padStart(width, '0');
+/**
+ * The start of a phone number that is kept: leading non-digits, then '+81' with
+ * a following 0X0/120/800 service prefix, another '+', or the domestic '0' with
+ * a following X0/120/800 (070/080/090 mobile, 050 IP phone, 0120/0800 toll
+ * free). The same pattern runs in PostgreSQL (POSIX ARE) and MySQL/MariaDB.
+ */
+const PHONE_KEEP = '^[^0-9+]*(\\+81[^0-9]*(800|120|[2-9]0)?|\\+|0(800|120|[2-9]0)?)?';
+/** Characters of a phone value that are masked digit by digit; digits after them become 0. */
+const PHONE_POSITIONS = 64;
+/** The 18 digits a phone's replaced digits are taken from, in turn: two 9-digit numbers (1xxxxxxxx..9xxxxxxxx) from u32(0), u32(1). */
+function phoneDigits(h) {
+    return `${100000000 + (u32(h, 0) % 900000000)}${100000000 + (u32(h, 1) % 900000000)}`;
+}
+/**
+ * phone: the kept start as is; after it, the m-th replaced digit (0-based) becomes
+ * phoneDigits[m % 18] (so the first one, e.g. the start of a landline's area code,
+ * is never 0); other characters stay, so the area-code length and the hyphenation
+ * stay too. Digits after the first PHONE_POSITIONS characters become 0.
+ */
+function maskPhone(h, text) {
+    const digits = phoneDigits(h);
+    const keep = [...(new RegExp(PHONE_KEEP).exec(text)?.[0] ?? '')].length;
+    let m = 0;
+    return [...text]
+        .map((ch, i) => {
+        if (i < keep || ch < '0' || ch > '9')
+            return ch;
+        if (i >= PHONE_POSITIONS)
+            return '0';
+        return digits[m++ % 18];
+    })
+        .join('');
+}
+/** One number picks the pair: i = u32(0) mod (families × givens); family i / givens, given i mod givens (paired lists share the index). */
+function nameOf(h, family, given, part, latin = false) {
+    const i = u32(h, 0) % (family.length * given.length);
+    const f = family[Math.floor(i / given.length)];
+    const g = given[i % given.length];
+    return part === 'family' ? f : part === 'given' ? g : latin ? `${g} ${f}` : `${f} ${g}`;
+}
+/** The default IPv4 ranges (RFC 5737 documentation ranges) and IPv6 range (RFC 3849). */
+const DOC_IPV4 = [0xc0000200, 0xc6336400, 0xcb007100];
+const DOC_IPV6_HEX = '20010db8'.padEnd(32, '0');
+/** IPv6 text from 32 hex digits: groups without leading zeros, the longest run of two or more zero groups as '::' (RFC 5952, as PostgreSQL prints inet). */
+function ipv6Text(hex) {
+    const groups = Array.from({ length: 8 }, (_, i) => parseInt(hex.slice(4 * i, 4 * i + 4), 16).toString(16));
+    let best = -1;
+    let bestLen = 1;
+    for (let i = 0; i < 8;) {
+        let j = i;
+        while (j < 8 && groups[j] === '0')
+            j++;
+        if (j - i > bestLen)
+            [best, bestLen] = [i, j - i];
+        i = j > i ? j : i + 1;
+    }
+    if (best < 0)
+        return groups.join(':');
+    return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}
+const ipv4Text = (n) => [24, 16, 8, 0].map(s => Math.floor(n / 2 ** s) % 256).join('.');
+/** ip: IPv6 (the value has ':') keeps the range's prefix and takes the rest from H (from hex digit 9 on); IPv4 picks host 1..size-2 of one of the ranges. */
+function maskIp(t, h, text) {
+    if (text.includes(':')) {
+        const range = t.v6 ?? { hex: DOC_IPV6_HEX, prefix: 32 };
+        const nibbles = range.prefix / 4;
+        return ipv6Text(range.hex.slice(0, nibbles) + h.toString('hex').slice(8, 8 + 32 - nibbles));
+    }
+    const bases = t.v4 ? [t.v4.base] : DOC_IPV4;
+    const hosts = (t.v4 ? 2 ** (32 - t.v4.prefix) : 256) - 2;
+    const n = u32(h, 0) % (bases.length * hosts);
+    return ipv4Text(bases[Math.floor(n / hosts)] + 1 + (n % hosts));
+}
+/** postal-code of an address: a real first-three-digit prefix of the address's prefecture (the same index as the address transform), then four digits. */
+function postalOfAddress(h) {
+    const [lo, hi] = POSTAL_PREFIXES[u32(h, 0) % PREFECTURES.length];
+    return `${pad(lo + (u32(h, 1) % (hi - lo + 1)), 3)}-${pad(u32(h, 2) % 10000, 4)}`;
+}
+/** The masked text of one non-empty text value; `of` is the value of the rule's of: column (kana, postal code). */
+function maskText(t, salt, text, of) {
+    const h = digest(salt, text);
+    const src = of === undefined || of === null || of === '' ? undefined : digest(salt, of);
+    switch (t.kind) {
+        case 'email':
+            return `u${h.toString('hex').slice(0, 32)}@${t.domain}`;
+        case 'hash':
+            return h.toString('hex').slice(0, t.length);
+        case 'name':
+            return t.style === 'latin' ? nameOf(h, FAMILY_LATIN, GIVEN_LATIN, t.part, true) : nameOf(h, FAMILY_JA, GIVEN_JA, t.part);
+        case 'name-kana':
+            return nameOf(t.of && src ? src : h, FAMILY_KANA, GIVEN_KANA, t.part);
+        case 'phone':
+            return maskPhone(h, text);
+        case 'postal-code':
+            return t.of && src ? postalOfAddress(src) : `${pad(u32(h, 0) % 1000, 3)}-${pad(u32(h, 1) % 10000, 4)}`;
+        case 'ip':
+            return maskIp(t, h, text);
+        case 'address':
+            return `${PREFECTURES[u32(h, 0) % PREFECTURES.length]}${TOWNS[u32(h, 1) % TOWNS.length]}${1 + (u32(h, 2) % 9)}-${1 + (u32(h, 3) % 30)}-${1 + (u32(h, 4) % 20)}`;
+        case 'null':
+            return null;
+        case 'constant':
+            return t.value === null ? null : String(t.value);
+        case 'keep':
+            return text;
+        case 'date-shift':
+            throw new Error('date-shift applies to dates: use shiftDays');
+    }
+}
+/** The masked value of a text column value. */
+function maskValue(t, salt, value, of) {
+    if (t.kind === 'null')
+        return null;
+    if (t.kind === 'constant')
+        return t.value === null ? null : String(t.value);
+    if (value === null || value === '')
+        return value;
+    return maskText(t, salt, value, of);
+}
+/** date-shift: the signed number of days a value (its ISO text, e.g. 1990-04-01) moves; never 0. */
+function shiftDays(days, salt, isoText) {
+    const n = u32(digest(salt, isoText), 0) % (2 * days);
+    return n < days ? n - days : n - days + 1;
+}
+
 ;// CONCATENATED MODULE: ./src/masking/sql/mysql.ts
+
 
 
 const TEXT_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
@@ -547,36 +719,80 @@ const ident = (name) => `\`${name.replace(/`/g, '``')}\``;
 const str = (s) => `CONVERT(X'${Buffer.from(s, 'utf8').toString('hex')}' USING utf8mb4)`;
 /** HMAC-SHA256(salt, UTF-8 text of c) as 64 hex characters. */
 const hmacHex = (c) => `SHA2(CONCAT(@rcs_mask_ok, UNHEX(SHA2(CONCAT(@rcs_mask_ik, CAST(${c} AS CHAR CHARACTER SET utf8mb4)), 256))), 256)`;
-const u32 = (c, k) => `CAST(CONV(SUBSTRING(${hmacHex(c)}, ${8 * k + 1}, 8), 16, 10) AS UNSIGNED)`;
-const pick = (c, list, k) => `ELT(1 + MOD(${u32(c, k)}, ${list.length}), ${literalList(list)})`;
-const lpad = (c, k, mod, width) => `LPAD(MOD(${u32(c, k)}, ${mod}), ${width}, '0')`;
-const passEmpty = (c, body) => `CASE WHEN ${c} IS NULL OR ${c} = '' THEN ${c} ELSE ${body} END`;
-function textExpression(c, t) {
+const mysql_u32 = (c, k) => `CAST(CONV(SUBSTRING(${hmacHex(c)}, ${8 * k + 1}, 8), 16, 10) AS UNSIGNED)`;
+const pick = (c, list, k) => `ELT(1 + MOD(${mysql_u32(c, k)}, ${list.length}), ${literalList(list)})`;
+const lpad = (c, k, mod, width) => `LPAD(MOD(${mysql_u32(c, k)}, ${mod}), ${width}, '0')`;
+const empty = (c) => `${c} IS NULL OR ${c} = ''`;
+const passEmpty = (c, body) => `CASE WHEN ${empty(c)} THEN ${c} ELSE ${body} END`;
+/** Body from c's HMAC, or from the of: column o's when it has a value. */
+const passFrom = (c, o, own, paired) => `CASE WHEN ${empty(c)} THEN ${c} WHEN ${empty(o)} THEN ${own} ELSE ${paired} END`;
+/** A name from c's HMAC: one integer indexes the pair list (reference.ts nameOf). */
+function mysql_name(c, style, part) {
+    const [family, given] = style === 'latin' ? [dictionaries_FAMILY_LATIN, dictionaries_GIVEN_LATIN] : style === 'kana' ? [dictionaries_FAMILY_KANA, dictionaries_GIVEN_KANA] : [dictionaries_FAMILY_JA, dictionaries_GIVEN_JA];
+    const list = family.flatMap(f => given.map(g => (part === 'family' ? f : part === 'given' ? g : style === 'latin' ? `${g} ${f}` : `${f} ${g}`)));
+    return `ELT(1 + MOD(${mysql_u32(c, 0)}, ${list.length}), ${literalList(list)})`;
+}
+const ownPostal = (c) => `CONCAT(${lpad(c, 0, 1000, 3)}, '-', ${lpad(c, 1, 10000, 4)})`;
+function mysql_postalOfAddress(o) {
+    const p = `1 + MOD(${mysql_u32(o, 0)}, ${dictionaries_PREFECTURES.length})`;
+    const lo = `ELT(${p}, ${dictionaries_POSTAL_PREFIXES.map(r => r[0]).join(', ')})`;
+    const span = `ELT(${p}, ${dictionaries_POSTAL_PREFIXES.map(r => r[1] - r[0] + 1).join(', ')})`;
+    return `CONCAT(LPAD(CAST(${lo} AS UNSIGNED) + MOD(${mysql_u32(o, 1)}, CAST(${span} AS UNSIGNED)), 3, '0'), '-', ${lpad(o, 2, 10000, 4)})`;
+}
+/** phone (reference.ts maskPhone), unrolled over the first PHONE_POSITIONS characters (at most the column's length). */
+function phone(c, col) {
+    const n = Math.min(col.maxLength ?? PHONE_POSITIONS, PHONE_POSITIONS);
+    const k = `COALESCE(CHAR_LENGTH(REGEXP_SUBSTR(${c}, ${str(PHONE_KEEP)})), 0)`;
+    const ch = (i) => `SUBSTRING(${c}, ${i}, 1)`;
+    const digits = `CONCAT(100000000 + MOD(${mysql_u32(c, 0)}, 900000000), 100000000 + MOD(${mysql_u32(c, 1)}, 900000000))`;
+    /** How many digits before character i are replaced ones: the replaced digit's number m. */
+    const m = (i) => `(${i - 1} - ${k} - CHAR_LENGTH(REGEXP_REPLACE(SUBSTRING(${c}, ${k} + 1, ${i - 1} - ${k}), '[0-9]', '')))`;
+    const parts = [];
+    for (let i = 1; i <= n; i++)
+        // Cheap tests first (CASE stops at the first match): past the end, not a digit, then the kept start.
+        parts.push(`CASE WHEN ${i} > CHAR_LENGTH(${c}) THEN '' WHEN ASCII(${ch(i)}) NOT BETWEEN 48 AND 57 OR ${i} <= ${k} THEN ${ch(i)} ELSE SUBSTRING(${digits}, 1 + MOD(${m(i)}, 18), 1) END`);
+    if (n === PHONE_POSITIONS && (col.maxLength === null || col.maxLength > n))
+        parts.push(`REGEXP_REPLACE(SUBSTRING(${c}, ${n + 1}), '[0-9]', '0')`);
+    return passEmpty(c, `CONCAT(${parts.join(', ')})`);
+}
+/** ip (reference.ts maskIp) for a text column. */
+function ip(c, t) {
+    const v6 = t.v6 ?? { hex: DOC_IPV6_HEX, prefix: 32 };
+    const nibbles = v6.prefix / 4;
+    const six = `INET6_NTOA(UNHEX(CONCAT(${str(v6.hex.slice(0, nibbles))}, SUBSTRING(${hmacHex(c)}, 9, ${32 - nibbles}))))`;
+    const bases = t.v4 ? [t.v4.base] : DOC_IPV4;
+    const hosts = (t.v4 ? 2 ** (32 - t.v4.prefix) : 256) - 2;
+    const four = `INET_NTOA(CAST(ELT(1 + FLOOR(MOD(${mysql_u32(c, 0)}, ${bases.length * hosts}) / ${hosts}), ${bases.join(', ')}) AS UNSIGNED) + 1 + MOD(${mysql_u32(c, 0)}, ${hosts}))`;
+    return passEmpty(c, `CASE WHEN LOCATE(':', ${c}) > 0 THEN ${six} ELSE ${four} END`);
+}
+function textExpression(c, t, col, source) {
+    const o = source ? ident(source.column) : undefined;
     switch (t.kind) {
         case 'email':
             return passEmpty(c, `CONCAT('u', LEFT(${hmacHex(c)}, 32), ${str('@' + t.domain)})`);
         case 'hash':
             return passEmpty(c, `LEFT(${hmacHex(c)}, ${t.length})`);
         case 'name':
-            return passEmpty(c, t.style === 'latin'
-                ? `CONCAT(${pick(c, GIVEN_LATIN, 1)}, ' ', ${pick(c, FAMILY_LATIN, 0)})`
-                : `CONCAT(${pick(c, FAMILY_JA, 0)}, ' ', ${pick(c, GIVEN_JA, 1)})`);
+            return passEmpty(c, mysql_name(c, t.style, t.part));
         case 'name-kana':
-            return passEmpty(c, `CONCAT(${pick(c, FAMILY_KANA, 0)}, ' ', ${pick(c, GIVEN_KANA, 1)})`);
+            return o ? passFrom(c, o, mysql_name(c, 'kana', t.part), mysql_name(o, 'kana', t.part)) : passEmpty(c, mysql_name(c, 'kana', t.part));
         case 'phone':
-            return passEmpty(c, `CONCAT('090-', ${lpad(c, 0, 10000, 4)}, '-', ${lpad(c, 1, 10000, 4)})`);
+            return phone(c, col);
         case 'postal-code':
-            return passEmpty(c, `CONCAT(${lpad(c, 0, 1000, 3)}, '-', ${lpad(c, 1, 10000, 4)})`);
+            return o ? passFrom(c, o, ownPostal(c), mysql_postalOfAddress(o)) : passEmpty(c, ownPostal(c));
         case 'address':
-            return passEmpty(c, `CONCAT(${pick(c, PREFECTURES, 0)}, ${pick(c, TOWNS, 1)}, 1 + MOD(${u32(c, 2)}, 9), '-', 1 + MOD(${u32(c, 3)}, 30), '-', 1 + MOD(${u32(c, 4)}, 20))`);
+            return passEmpty(c, `CONCAT(${pick(c, dictionaries_PREFECTURES, 0)}, ${pick(c, dictionaries_TOWNS, 1)}, 1 + MOD(${mysql_u32(c, 2)}, 9), '-', 1 + MOD(${mysql_u32(c, 3)}, 30), '-', 1 + MOD(${mysql_u32(c, 4)}, 20))`);
+        case 'ip':
+            return ip(c, t);
         default:
             return undefined;
     }
 }
 /** Date arithmetic: DATE_ADD keeps the column's type (date, datetime or timestamp). */
 function dateShift(c, _col, days) {
-    const sign = `(CASE WHEN MOD(CONV(SUBSTRING(${hmacHex(c)}, 1, 2), 16, 10), 2) = 1 THEN 1 ELSE -1 END)`;
-    return `CASE WHEN ${c} IS NULL THEN ${c} ELSE DATE_ADD(${c}, INTERVAL ${sign} * CAST(1 + MOD(${u32(c, 1)}, ${days}) AS SIGNED) DAY) END`;
+    // reference.ts shiftDays: n = u32(0) mod 2·days; n - days when n < days, else n - days + 1 (never 0).
+    const n = `CAST(MOD(${mysql_u32(c, 0)}, ${2 * days}) AS SIGNED)`;
+    return `CASE WHEN ${c} IS NULL THEN ${c} ELSE DATE_ADD(${c}, INTERVAL (${n} - ${days} + (${n} >= ${days})) DAY) END`;
 }
 /** Numbers stay numeric literals; strings go through str() (sql_mode and charset proof). */
 const literal = (value) => (typeof value === 'number' ? String(value) : str(value));
@@ -585,7 +801,7 @@ const mysql = {
     engine: 'mysql',
     ident,
     table,
-    expression: (col, t) => maskExpression(ident(col.column), col, t, { literal, dateShift, text: textExpression }),
+    expression: (col, t, source) => maskExpression(ident(col.column), col, t, { literal, dateShift, text: (c, tr) => textExpression(c, tr, col, source) }),
     sessionKeys: (pads) => [{ sql: 'SET @rcs_mask_ik = UNHEX(?), @rcs_mask_ok = UNHEX(?)', params: [pads.innerHex, pads.outerHex] }],
     clearKeys: () => [{ sql: 'SET @rcs_mask_ik = NULL, @rcs_mask_ok = NULL', params: [] }],
     updateParams: () => [],
@@ -599,6 +815,7 @@ ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`,
     defaultSchemaQuery: 'SELECT DATABASE() AS s',
     isText: col => TEXT_TYPES.has(col.dataType),
     isDate: col => DATE_TYPES.has(col.dataType),
+    isNetwork: () => false,
     countRows: sql => `SELECT COUNT(*) AS n FROM (${sql}) AS v`,
     sample: (schema, name, columns, limit) => `SELECT ${columns.map(c => `CAST(${ident(c)} AS CHAR CHARACTER SET utf8mb4) AS ${ident(c)}`).join(', ')} FROM ${table(schema, name)} LIMIT ${Math.floor(limit)}`
 };
@@ -606,48 +823,161 @@ ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`,
 ;// CONCATENATED MODULE: ./src/masking/sql/postgres.ts
 
 
+
 const postgres_TEXT_TYPES = new Set(['text', 'character varying', 'character']);
 const TEXT_UDTS = new Set(['citext']);
 const postgres_DATE_TYPES = new Set(['date', 'timestamp without time zone', 'timestamp with time zone']);
+const NET_TYPES = new Set(['inet', 'cidr']);
 const postgres_ident = (name) => `"${name.replace(/"/g, '""')}"`;
 const postgres_str = (s) => `'${s.replace(/'/g, "''")}'`;
-/** HMAC-SHA256(salt, text of c) as bytea. */
-const hmac = (c) => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${c}::text, 'UTF8')))`;
-/** Big-endian uint32 number k of the digest `h` (a column of the inner select). */
-const postgres_u32 = (k) => `(('x' || encode(substring(h from ${4 * k + 1} for 4), 'hex'))::bit(32)::bigint)`;
-const postgres_pick = (list, k) => `(ARRAY[${literalList(list)}])[1 + (${postgres_u32(k)} % ${list.length})::int]`;
-const postgres_lpad = (k, mod, width) => `lpad((${postgres_u32(k)} % ${mod})::text, ${width}, '0')`;
-/** Evaluate `body` (which uses h) once per row with h = HMAC of c; NULL and '' pass through. */
-function derive(c, body) {
-    return `CASE WHEN ${c} IS NULL OR ${c}::text = '' THEN ${c}::text ELSE (SELECT ${body} FROM (SELECT ${hmac(c)} AS h) AS d) END`;
+/** HMAC-SHA256(salt, UTF-8 of the text expression x) as bytea. */
+const hmacOf = (x) => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${x}, 'UTF8')))`;
+/** Big-endian uint32 number k of the digest h (an SQL expression, normally a column of the inner select). */
+const postgres_u32 = (h, k) => `(('x' || encode(substring(${h} from ${4 * k + 1} for 4), 'hex'))::bit(32)::bigint)`;
+const postgres_pick = (h, list, k) => `(ARRAY[${literalList(list)}])[1 + (${postgres_u32(h, k)} % ${list.length})::int]`;
+const postgres_lpad = (h, k, mod, width) => `lpad((${postgres_u32(h, k)} % ${mod})::text, ${width}, '0')`;
+const postgres_empty = (c) => `${c} IS NULL OR ${c}::text = ''`;
+/** The text a column's value is hashed as: its text, or for inet/cidr the address without the mask. */
+const hashedText = (c, col) => (NET_TYPES.has(col.dataType) ? `host(${c})` : `${c}::text`);
+/** A name from digest h (reference.ts nameOf): i = u32(0) mod (families × givens), family i / givens, given i mod givens. Two short lists, not one list of pairs: a text array element is found by walking the array. */
+function postgres_name(h, style, part) {
+    const [family, given] = style === 'latin' ? [dictionaries_FAMILY_LATIN, dictionaries_GIVEN_LATIN] : style === 'kana' ? [dictionaries_FAMILY_KANA, dictionaries_GIVEN_KANA] : [dictionaries_FAMILY_JA, dictionaries_GIVEN_JA];
+    const i = `(${postgres_u32(h, 0)} % ${family.length * given.length})`;
+    const f = `(ARRAY[${literalList(family)}])[1 + (${i} / ${given.length})::int]`;
+    const g = `(ARRAY[${literalList(given)}])[1 + (${i} % ${given.length})::int]`;
+    if (part === 'family')
+        return f;
+    if (part === 'given')
+        return g;
+    return style === 'latin' ? `${g} || ' ' || ${f}` : `${f} || ' ' || ${g}`;
 }
-function postgres_textExpression(c, t) {
+const postgres_ownPostal = (h) => `${postgres_lpad(h, 0, 1000, 3)} || '-' || ${postgres_lpad(h, 1, 10000, 4)}`;
+/** The postal code of an address's prefecture (reference.ts postalOfAddress), from the address's digest. */
+function postgres_postalOfAddress(h) {
+    const p = `1 + (${postgres_u32(h, 0)} % ${dictionaries_PREFECTURES.length})::int`;
+    const lo = `(ARRAY[${dictionaries_POSTAL_PREFIXES.map(r => r[0]).join(',')}])[${p}]`;
+    const span = `(ARRAY[${dictionaries_POSTAL_PREFIXES.map(r => r[1] - r[0] + 1).join(',')}])[${p}]`;
+    return `lpad((${lo} + ${postgres_u32(h, 1)} % ${span})::text, 3, '0') || '-' || ${postgres_lpad(h, 2, 10000, 4)}`;
+}
+/** The kept start of a phone (PHONE_KEEP); values starting with 0 (most) without the regular expression. */
+function phoneKeep(c) {
+    const x = `${c}::text`;
+    return `CASE WHEN left(${x}, 1) = '0' THEN (CASE WHEN substr(${x}, 2, 3) IN ('800', '120') THEN left(${x}, 4) WHEN substr(${x}, 3, 1) = '0' AND substr(${x}, 2, 1) IN ('2', '3', '4', '5', '6', '7', '8', '9') THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${postgres_str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
+}
+/**
+ * phone (reference.ts maskPhone) without per-character SQL: the kept start k, then the rest's digits
+ * replaced in one format() call (each digit becomes %s; the arguments are hex digits of h mapped to 1-9).
+ */
+function postgres_phone(c, h, k) {
+    const x = `${c}::text`;
+    const rest = `substr(${x}, length(${k}) + 1, ${PHONE_POSITIONS} - length(${k}))`;
+    // reference.ts phoneDigits; format() ignores surplus arguments, so longer values get the 18 digits repeated.
+    const d = `(100000000 + ${postgres_u32(h, 0)} % 900000000)::text || (100000000 + ${postgres_u32(h, 1)} % 900000000)::text`;
+    const args = `string_to_array(CASE WHEN length(${rest}) <= 18 THEN ${d} ELSE repeat(${d}, 4) END, NULL)`;
+    const placeholders = `translate(replace(${rest}, '%', '%%'), '0123456789', repeat(chr(1), 10))`;
+    const tail = `CASE WHEN length(${x}) > ${PHONE_POSITIONS} THEN translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000') ELSE '' END`;
+    return `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
+}
+/** ip (reference.ts maskIp) as text, from digest h; a is the value's text. */
+function ipText(t, a, h) {
+    const v6 = t.v6 ?? { hex: DOC_IPV6_HEX, prefix: 32 };
+    const nibbles = v6.prefix / 4;
+    const six = `host(regexp_replace(${postgres_str(v6.hex.slice(0, nibbles))} || substr(encode(${h}, 'hex'), 9, ${32 - nibbles}), '(.{4})(?!$)', '\\1:', 'g')::inet)`;
+    const bases = t.v4 ? [t.v4.base] : DOC_IPV4;
+    const hosts = (t.v4 ? 2 ** (32 - t.v4.prefix) : 256) - 2;
+    const four = `host('0.0.0.0'::inet + ((ARRAY[${bases.join(',')}]::bigint[])[1 + ((${postgres_u32(h, 0)} % ${bases.length * hosts}) / ${hosts})::int] + 1 + ${postgres_u32(h, 0)} % ${hosts}))`;
+    return `CASE WHEN strpos(${a}, ':') > 0 THEN ${six} ELSE ${four} END`;
+}
+/** The masked value of column c from the digests in refs; NULL (and '' for text) pass through. Undefined for null, constant, keep. */
+function masked(c, col, t, source, r) {
+    const o = source ? postgres_ident(source.column) : undefined;
+    const text = (body) => `CASE WHEN ${postgres_empty(c)} THEN ${c}::text ELSE ${body} END`;
+    const paired = (own, fromSource) => `CASE WHEN ${postgres_empty(c)} THEN ${c}::text WHEN ${postgres_empty(o)} THEN ${own} ELSE ${fromSource} END`;
     switch (t.kind) {
         case 'email':
-            return `CASE WHEN ${c} IS NULL OR ${c}::text = '' THEN ${c}::text ELSE 'u' || left(encode(${hmac(c)}, 'hex'), 32) || ${postgres_str('@' + t.domain)} END`;
+            return text(`'u' || left(encode(${r.h}, 'hex'), 32) || ${postgres_str('@' + t.domain)}`);
         case 'hash':
-            return `CASE WHEN ${c} IS NULL OR ${c}::text = '' THEN ${c}::text ELSE left(encode(${hmac(c)}, 'hex'), ${t.length}) END`;
+            return text(`left(encode(${r.h}, 'hex'), ${t.length})`);
         case 'name':
-            return t.style === 'latin'
-                ? derive(c, `${postgres_pick(GIVEN_LATIN, 1)} || ' ' || ${postgres_pick(FAMILY_LATIN, 0)}`)
-                : derive(c, `${postgres_pick(FAMILY_JA, 0)} || ' ' || ${postgres_pick(GIVEN_JA, 1)}`);
+            return text(postgres_name(r.h, t.style, t.part));
         case 'name-kana':
-            return derive(c, `${postgres_pick(FAMILY_KANA, 0)} || ' ' || ${postgres_pick(GIVEN_KANA, 1)}`);
+            return o ? paired(postgres_name(r.h, 'kana', t.part), postgres_name(r.ho, 'kana', t.part)) : text(postgres_name(r.h, 'kana', t.part));
         case 'phone':
-            return derive(c, `'090-' || ${postgres_lpad(0, 10000, 4)} || '-' || ${postgres_lpad(1, 10000, 4)}`);
+            return text(postgres_phone(c, r.h, r.k));
         case 'postal-code':
-            return derive(c, `${postgres_lpad(0, 1000, 3)} || '-' || ${postgres_lpad(1, 10000, 4)}`);
+            return o ? paired(postgres_ownPostal(r.h), postgres_postalOfAddress(r.ho)) : text(postgres_ownPostal(r.h));
         case 'address':
-            return derive(c, `${postgres_pick(PREFECTURES, 0)} || ${postgres_pick(TOWNS, 1)} || (1 + ${postgres_u32(2)} % 9)::text || '-' || (1 + ${postgres_u32(3)} % 30)::text || '-' || (1 + ${postgres_u32(4)} % 20)::text`);
+            return text(`${postgres_pick(r.h, dictionaries_PREFECTURES, 0)} || ${postgres_pick(r.h, dictionaries_TOWNS, 1)} || (1 + ${postgres_u32(r.h, 2)} % 9)::text || '-' || (1 + ${postgres_u32(r.h, 3)} % 30)::text || '-' || (1 + ${postgres_u32(r.h, 4)} % 20)::text`);
+        case 'ip': {
+            if (!NET_TYPES.has(col.dataType))
+                return text(ipText(t, `${c}::text`, r.h));
+            const m = `set_masklen((${ipText(t, `host(${c})`, r.h)})::inet, masklen(${c}))`;
+            return `CASE WHEN ${c} IS NULL THEN ${c} ELSE ${col.dataType === 'cidr' ? `network(${m})::cidr` : m} END`;
+        }
+        case 'date-shift': {
+            // reference.ts shiftDays: one integer indexes the shifts -days..-1, 1..days.
+            const shifts = Array.from({ length: 2 * t.days }, (_, n) => (n < t.days ? n - t.days : n - t.days + 1));
+            const shift = `(ARRAY[${shifts.join(',')}])[1 + (${postgres_u32(r.h, 0)} % ${2 * t.days})::int]`;
+            return `CASE WHEN ${c} IS NULL THEN ${c} ELSE ${c} + ${col.dataType === 'date' ? shift : `${shift} * interval '1 day'`} END`;
+        }
         default:
             return undefined;
     }
 }
-/** A date column plus whole days stays a date; a timestamp needs an interval. */
-function postgres_dateShift(c, col, days) {
-    const shift = `((CASE WHEN get_byte(h, 0) % 2 = 1 THEN 1 ELSE -1 END) * (1 + ${postgres_u32(1)} % ${days}))::int`;
-    const shifted = col.dataType === 'date' ? `${c} + ${shift}` : `${c} + ${shift} * interval '1 day'`;
-    return `CASE WHEN ${c} IS NULL THEN ${c} ELSE (SELECT ${shifted} FROM (SELECT ${hmac(c)} AS h) AS d) END`;
+/**
+ * The digests of a row, computed once each in an inner SELECT (OFFSET 0 keeps the planner from pulling
+ * it up and computing a digest once per use): one per hashed column (a column that is also another's
+ * of: source is hashed once), plus the kept start of each phone.
+ */
+function digests(cols) {
+    const names = new Map();
+    const items = [];
+    const digest = (col) => {
+        const c = postgres_ident(col.column);
+        let n = names.get(col.column);
+        if (!n) {
+            n = `h${names.size}`;
+            names.set(col.column, n);
+            items.push(`${hmacOf(hashedText(c, col))} AS ${n}`);
+        }
+        return n;
+    };
+    const refs = cols.map((x, i) => {
+        const r = { h: digest(x.column) };
+        if (x.source)
+            r.ho = digest(x.source);
+        if (x.transform.kind === 'phone') {
+            r.k = `k${i}`;
+            items.push(`${phoneKeep(postgres_ident(x.column.column))} AS k${i}`);
+        }
+        return r;
+    });
+    return { select: `SELECT ${items.join(', ')} OFFSET 0`, refs };
+}
+/** Transforms computed from digests (everything but null, constant and keep). */
+const derived = (t) => !['null', 'constant', 'keep'].includes(t.kind);
+/** One column's masked value on its own (a sub-SELECT computing its digests once). */
+function expression(col, t, source) {
+    const c = postgres_ident(col.column);
+    if (!derived(t))
+        return maskExpression(c, col, t, { literal: postgres_literal, dateShift: () => '', text: () => undefined });
+    const { select, refs } = digests([{ column: col, transform: t, source }]);
+    return `(SELECT ${masked(c, col, t, source, refs[0])} FROM (${select}) AS d)`;
+}
+/**
+ * The table's one UPDATE: null and constant columns set directly, every derived column in one
+ * multi-column assignment from a single sub-SELECT per row, whose inner SELECT computes each digest once.
+ */
+function update(target, cols) {
+    const plain = cols.filter(x => !derived(x.transform)).map(x => `${postgres_ident(x.column.column)} = ${expression(x.column, x.transform)}`);
+    const rich = cols.filter(x => derived(x.transform));
+    const sets = [...plain];
+    if (rich.length) {
+        const { select, refs } = digests(rich);
+        const values = rich.map((x, i) => masked(postgres_ident(x.column.column), x.column, x.transform, x.source, refs[i]));
+        sets.push(`(${rich.map(x => postgres_ident(x.column.column)).join(', ')}) = (SELECT ${values.join(',\n    ')} FROM (${select}) AS d)`);
+    }
+    return `UPDATE ${target} SET ${sets.join(',\n  ')}`;
 }
 /** Numbers too are quoted: an untyped literal takes the column's type in the UPDATE. */
 const postgres_literal = (value) => postgres_str(String(value));
@@ -656,7 +986,8 @@ const postgres = {
     engine: 'postgres',
     ident: postgres_ident,
     table: postgres_table,
-    expression: (col, t) => maskExpression(postgres_ident(col.column), col, t, { literal: postgres_literal, dateShift: postgres_dateShift, text: postgres_textExpression }),
+    expression,
+    update,
     sessionKeys: () => [],
     clearKeys: () => [],
     updateParams: (pads) => [pads.innerHex, pads.outerHex],
@@ -668,6 +999,7 @@ WHERE t.table_type = 'BASE TABLE' AND c.table_schema NOT IN ('pg_catalog', 'info
 ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
     defaultSchemaQuery: 'SELECT current_schema() AS s',
     isText: col => postgres_TEXT_TYPES.has(col.dataType) || TEXT_UDTS.has(col.udtName),
+    isNetwork: col => NET_TYPES.has(col.dataType),
     isDate: col => postgres_DATE_TYPES.has(col.dataType),
     countRows: sql => `SELECT count(*) AS n FROM (${sql}) AS v`,
     sample: (schema, name, columns, limit) => `SELECT ${columns.map(c => `${postgres_ident(c)}::text AS ${postgres_ident(c)}`).join(', ')} FROM ${postgres_table(schema, name)} LIMIT ${Math.floor(limit)}`
