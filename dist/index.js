@@ -71518,6 +71518,7 @@ function nameFailedOperations(client) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Se: () => (/* binding */ newClusterSettings),
 /* harmony export */   oD: () => (/* binding */ databasesFor)
 /* harmony export */ });
 /* unused harmony exports FAILED_STATUSES, clusterInfo, standaloneInfo, clusterDatabases, instanceDatabases */
@@ -71542,6 +71543,26 @@ function nameFailedOperations(client) {
 
 
 
+/**
+ * What a new staging cluster is given, whether restored from a snapshot or cloned
+ * (RestoreDBClusterFromSnapshot and RestoreDBClusterToPointInTime take the same fields).
+ */
+function newClusterSettings(req) {
+    return {
+        KmsKeyId: req.kmsKeyId,
+        DBSubnetGroupName: req.dbSubnetGroup,
+        VpcSecurityGroupIds: req.securityGroupIds,
+        DBClusterParameterGroupName: req.dbClusterParameterGroup,
+        Port: req.port,
+        CopyTagsToSnapshot: req.copyTagsToSnapshot,
+        EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
+        EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
+        ServerlessV2ScalingConfiguration: req.serverlessV2 ? { MinCapacity: req.serverlessV2.minCapacity, MaxCapacity: req.serverlessV2.maxCapacity } : undefined,
+        StorageType: req.storageType,
+        DeletionProtection: false,
+        Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagList */ .Tw)(req.tags)
+    };
+}
 /** Statuses a database or instance never leaves by itself: waiting longer is pointless. */
 const FAILED_STATUSES = new Set([
     'failed',
@@ -71785,20 +71806,7 @@ function clusterDatabases(rds, wait) {
                 SnapshotIdentifier: req.snapshotArn,
                 Engine: req.engine,
                 EngineVersion: req.engineVersion,
-                KmsKeyId: req.kmsKeyId,
-                DBSubnetGroupName: req.dbSubnetGroup,
-                VpcSecurityGroupIds: req.securityGroupIds,
-                DBClusterParameterGroupName: req.dbClusterParameterGroup,
-                Port: req.port,
-                CopyTagsToSnapshot: req.copyTagsToSnapshot,
-                EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
-                EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
-                ServerlessV2ScalingConfiguration: req.serverlessV2
-                    ? { MinCapacity: req.serverlessV2.minCapacity, MaxCapacity: req.serverlessV2.maxCapacity }
-                    : undefined,
-                StorageType: req.storageType,
-                DeletionProtection: false,
-                Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagList */ .Tw)(req.tags)
+                ...newClusterSettings(req)
             }));
         },
         async createInstance(req) {
@@ -79699,8 +79707,8 @@ var core = __nccwpck_require__(4600);
 var dist_cjs = __nccwpck_require__(7202);
 // EXTERNAL MODULE: ./src/aws/calls.ts
 var calls = __nccwpck_require__(6484);
-// EXTERNAL MODULE: ./src/aws/tags.ts
-var tags = __nccwpck_require__(9580);
+// EXTERNAL MODULE: ./src/aws/databases.ts
+var databases = __nccwpck_require__(3375);
 ;// CONCATENATED MODULE: ./src/aws/clone.ts
 /**
  * RDS calls of the clone transfer: the production cluster's facts (from the
@@ -79740,16 +79748,7 @@ async function cloneCluster(rds, req) {
         SourceDBClusterIdentifier: req.sourceArn,
         RestoreType: 'copy-on-write',
         UseLatestRestorableTime: true,
-        KmsKeyId: req.kmsKeyId,
-        DBSubnetGroupName: req.dbSubnetGroup,
-        VpcSecurityGroupIds: req.securityGroupIds,
-        DBClusterParameterGroupName: req.dbClusterParameterGroup,
-        Port: req.port,
-        CopyTagsToSnapshot: req.copyTagsToSnapshot,
-        EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
-        EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
-        StorageType: req.storageType,
-        Tags: (0,tags/* tagList */.Tw)(req.tags)
+        ...(0,databases/* newClusterSettings */.Se)(req)
     }));
 }
 
@@ -79980,6 +79979,7 @@ async function cloneIntoStaging(ctx, shared, req) {
             iamDatabaseAuthentication: req.iamDatabaseAuthentication,
             cloudwatchLogsExports: req.cloudwatchLogsExports,
             storageType: req.storageType,
+            serverlessV2: req.serverlessV2,
             tags: req.tags
         });
         core/* info */.pq(`Cloning ${shared.arn} into ${req.identifier} (copy-on-write) under ${req.kmsKeyId}.`);

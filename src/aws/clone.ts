@@ -5,8 +5,7 @@
  */
 import { DescribeDBClustersCommand, RestoreDBClusterToPointInTimeCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { ifFound } from './calls';
-import type { RestoreRequest } from './databases';
-import { tagList } from './tags';
+import { newClusterSettings, type RestoreRequest } from './databases';
 
 export interface SourceClusterFacts {
   identifier: string;
@@ -58,16 +57,7 @@ export async function cloneCluster(rds: RDSClient, req: CloneRequest): Promise<v
       SourceDBClusterIdentifier: req.sourceArn,
       RestoreType: 'copy-on-write',
       UseLatestRestorableTime: true,
-      KmsKeyId: req.kmsKeyId,
-      DBSubnetGroupName: req.dbSubnetGroup,
-      VpcSecurityGroupIds: req.securityGroupIds,
-      DBClusterParameterGroupName: req.dbClusterParameterGroup,
-      Port: req.port,
-      CopyTagsToSnapshot: req.copyTagsToSnapshot,
-      EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
-      EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
-      StorageType: req.storageType,
-      Tags: tagList(req.tags)
+      ...newClusterSettings(req)
     })
   );
 }

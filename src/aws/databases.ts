@@ -97,6 +97,27 @@ export interface SnapshotInfo {
   tags: Tags;
 }
 
+/**
+ * What a new staging cluster is given, whether restored from a snapshot or cloned
+ * (RestoreDBClusterFromSnapshot and RestoreDBClusterToPointInTime take the same fields).
+ */
+export function newClusterSettings(req: Omit<RestoreRequest, 'snapshotArn' | 'engineVersion' | 'instanceClass' | 'dbParameterGroup' | 'publiclyAccessible' | 'optionGroup' | 'engine' | 'identifier'>) {
+  return {
+    KmsKeyId: req.kmsKeyId,
+    DBSubnetGroupName: req.dbSubnetGroup,
+    VpcSecurityGroupIds: req.securityGroupIds,
+    DBClusterParameterGroupName: req.dbClusterParameterGroup,
+    Port: req.port,
+    CopyTagsToSnapshot: req.copyTagsToSnapshot,
+    EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
+    EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
+    ServerlessV2ScalingConfiguration: req.serverlessV2 ? { MinCapacity: req.serverlessV2.minCapacity, MaxCapacity: req.serverlessV2.maxCapacity } : undefined,
+    StorageType: req.storageType,
+    DeletionProtection: false,
+    Tags: tagList(req.tags)
+  };
+}
+
 export interface RestoreRequest extends CarriedSettings {
   identifier: string;
   /** The shared snapshot's ARN, or (RDS instances) the identifier of the staging account's own copy. */
@@ -467,20 +488,7 @@ export function clusterDatabases(rds: RDSClient, wait: (what: string) => WaitOpt
           SnapshotIdentifier: req.snapshotArn,
           Engine: req.engine,
           EngineVersion: req.engineVersion,
-          KmsKeyId: req.kmsKeyId,
-          DBSubnetGroupName: req.dbSubnetGroup,
-          VpcSecurityGroupIds: req.securityGroupIds,
-          DBClusterParameterGroupName: req.dbClusterParameterGroup,
-          Port: req.port,
-          CopyTagsToSnapshot: req.copyTagsToSnapshot,
-          EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
-          EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
-          ServerlessV2ScalingConfiguration: req.serverlessV2
-            ? { MinCapacity: req.serverlessV2.minCapacity, MaxCapacity: req.serverlessV2.maxCapacity }
-            : undefined,
-          StorageType: req.storageType,
-          DeletionProtection: false,
-          Tags: tagList(req.tags)
+          ...newClusterSettings(req)
         })
       );
     },

@@ -218,6 +218,7 @@ export async function cloneIntoStaging(ctx: Context, shared: SharedSnapshot, req
       iamDatabaseAuthentication: req.iamDatabaseAuthentication,
       cloudwatchLogsExports: req.cloudwatchLogsExports,
       storageType: req.storageType,
+      serverlessV2: req.serverlessV2,
       tags: req.tags
     });
     core.info(`Cloning ${shared.arn} into ${req.identifier} (copy-on-write) under ${req.kmsKeyId}.`);
