@@ -34,9 +34,16 @@ export async function recover(ctx: Context): Promise<void> {
     // The new cluster was already staging: finish what the run was doing, delete the parked old one.
     if (parkedAs) {
       const finalSnapshot = ctx.settings.finalSnapshot === 'take' ? finalSnapshotIdentifier(target, runId) : undefined;
-      const deleted = await db.delete(parkedAs, { finalSnapshotIdentifier: finalSnapshot });
+      // As the main step: without a final snapshot the deletion is issued, not awaited (the next run reports it while it lasts).
+      const deleted = await db.delete(parkedAs, { finalSnapshotIdentifier: finalSnapshot, issueOnly: finalSnapshot === undefined });
       const noun = kind === 'instance' ? 'instance' : 'cluster';
-      core.info(deleted ? `Deleted the old staging ${noun} ${parkedAs}.` : `The old staging ${noun} ${parkedAs} is already gone.`);
+      core.info(
+        !deleted
+          ? `The old staging ${noun} ${parkedAs} is already gone.`
+          : finalSnapshot
+            ? `Deleted the old staging ${noun} ${parkedAs} (final snapshot ${finalSnapshot}).`
+            : `Deletion of the old staging ${noun} ${parkedAs} is in progress (issued; the next run confirms it is gone).`
+      );
     }
     ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
   } else if (s.restored || s.swap) {

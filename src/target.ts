@@ -86,7 +86,7 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
   try {
     if (plan.swap.parkedAs) {
       ctx.state.update({ pending: `the old ${noun} ${plan.swap.parkedAs}: the next run deletes it, or delete it with the commands above` });
-      await report.step(`Delete old staging ${noun}`, () => deleteOld(ctx, plan, db));
+      await report.step(`Delete old staging ${noun}`, () => deleteOld(ctx, plan, db), r => r);
       ctx.state.update({ pending: undefined });
     }
     deleted = true;

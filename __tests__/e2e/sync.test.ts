@@ -4,7 +4,7 @@
  * things go wrong.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { account, cluster, counts, SHARE_KEY, SOURCE, stage, stagingView, STAGING_KEY, TARGET, seedInputs, type Stage } from './harness';
+import { account, cluster, counts, scenarioWith, SHARE_KEY, SOURCE, stage, stagingView, STAGING_KEY, TARGET, seedInputs, type Stage } from './harness';
 
 let s: Stage | undefined;
 afterEach(async () => {
@@ -142,5 +142,75 @@ describe('resilience', () => {
     expect(throttled.length).toBe(5);
     expect(counts(s.emulator)['rds:CopyDBClusterSnapshot']).toBe(3);
     expect(cluster(s.emulator, TARGET, 'app-staging')!.kmsKeyId).toBe(STAGING_KEY);
+  });
+});
+
+describe('the old staging cluster after the swap', () => {
+  interface Logged {
+    operation: string;
+    account?: string;
+    errorCode?: string;
+  }
+  const deletes = (st: Stage) =>
+    (st.emulator.state() as unknown as { requests: Logged[] }).requests.filter(r => r.account === TARGET && /^rds:DeleteDB(Cluster|Instance)$/.test(r.operation));
+  const parkedClusters = (st: Stage) => account(st.emulator, TARGET).clusters.filter(c => c.id.startsWith('app-staging-old-'));
+
+  it('is left deleting when the job ends, the summary says so, and the next run treats it as in progress', async () => {
+    // Deletion takes 10 simulated hours: long enough to still be going when the next run looks.
+    s = await stage(scenarioWith('seed.yaml', { timings: { deleteSeconds: 36_000 } }));
+    const { main, post } = await s.job(seedInputs());
+    expect(main.errors).toEqual([]);
+    expect(main.code).toBe(0);
+    expect(post.code).toBe(0);
+
+    // The job did not wait for the deletion: the old cluster and its instance are still deleting.
+    const [old] = parkedClusters(s);
+    expect(old).toBeDefined();
+    expect(old.status).toBe('deleting');
+    expect(old.instances.length).toBeGreaterThan(0);
+    expect(old.instances.every(i => i.status === 'deleting')).toBe(true);
+    expect(main.summary).toContain(`deletion of the old cluster ${old.id} is in progress`);
+    expect(main.stdout).toContain(`deletion of the old cluster ${old.id} is in progress`);
+    // The lock is released: the new cluster carries no lock tag.
+    expect(cluster(s.emulator, TARGET, 'app-staging')!.tags.map(t => t.Key)).not.toContain('rds-cross-account-sync:lock');
+    const firstDeletes = deletes(s);
+    expect(firstDeletes.filter(r => r.errorCode)).toEqual([]);
+
+    // The next run finds it still deleting: in progress, reported, not an error, and not deleted a second time.
+    const next = await s.job(seedInputs());
+    expect(next.main.errors).toEqual([]);
+    expect(next.main.code).toBe(0);
+    expect(next.post.code).toBe(0);
+    expect(next.main.summary).toContain('Deletion still in progress');
+    expect(next.main.summary).toContain(`${old.id} (parked by run`);
+    const secondDeletes = deletes(s).slice(firstDeletes.length);
+    expect(secondDeletes.filter(r => r.errorCode)).toEqual([]);
+    // Its own old cluster (the first run's new one): one instance and the cluster, nothing of the first run's.
+    expect(secondDeletes.map(r => r.operation).sort()).toEqual(firstDeletes.map(r => r.operation).sort());
+    expect(parkedClusters(s).map(c => c.status)).toEqual(['deleting', 'deleting']);
+
+    // Once RDS is through, only staging is left.
+    s.emulator.advance(100_000);
+    expect(account(s.emulator, TARGET).clusters.map(c => c.id)).toEqual(['app-staging']);
+  });
+
+  it('with final-snapshot: take, the job still waits for the deletion and the final snapshot exists', async () => {
+    // Deletion takes 2 simulated hours: the old cluster (with its final snapshot pending) is still there when the job ends.
+    s = await stage(scenarioWith('seed.yaml', { timings: { deleteSeconds: 7_200 } }));
+    const { main, post } = await s.job(seedInputs({ 'final-snapshot': 'take' }));
+    expect(main.errors).toEqual([]);
+    expect(main.code).toBe(0);
+    expect(post.code).toBe(0);
+    const [old] = parkedClusters(s);
+    // The instances' deletion was awaited before DeleteDBCluster took the final snapshot.
+    expect(old.status).toBe('deleting');
+    expect(old.instances).toEqual([]);
+    expect(main.summary).not.toContain('is in progress');
+    expect(main.stdout).toMatch(/Old staging cluster app-staging-old-\S+ deleted \(final snapshot app-staging-final-\S+\)/);
+    const final = account(s.emulator, TARGET).snapshots.filter(x => x.id.startsWith('app-staging-final-'));
+    expect(final).toHaveLength(1);
+    s.emulator.advance(100_000);
+    expect(account(s.emulator, TARGET).snapshots.find(x => x.id === final[0].id)?.status).toBe('available');
+    expect(account(s.emulator, TARGET).clusters.map(c => c.id)).toEqual(['app-staging']);
   });
 });

@@ -160,8 +160,14 @@ export interface Modification {
 export interface DeleteOptions {
   /** Take a final snapshot with this (unique) name; absent: SkipFinalSnapshot. */
   finalSnapshotIdentifier?: string;
-  /** Wait until the database itself is gone (its instances are always awaited). */
+  /** Wait until the database itself is gone (its instances are always awaited, unless issueOnly). */
   waitForDeletion?: boolean;
+  /**
+   * Issue the deletes and return: a cluster's instances are awaited only until
+   * each shows `deleting` (RDS accepts DeleteDBCluster then: it refuses only
+   * "DB instances in non-deleting state"). Not with a final snapshot: that is confirmed by waiting.
+   */
+  issueOnly?: boolean;
 }
 
 export interface Databases {
@@ -360,6 +366,14 @@ async function waitGone(res: Resource, identifier: string, options: WaitOptions)
   }, options);
 }
 
+/** Until `look` shows it `deleting` (or no longer finds it). */
+async function waitDeleting(res: Resource, identifier: string, options: WaitOptions): Promise<void> {
+  await waitFor(async () => {
+    const d = await res.look(identifier);
+    return d ? { status: d.status, done: d.status === 'deleting' } : { status: 'deleted', done: true };
+  }, options);
+}
+
 /** Wait until a resource that refused a change for its state is in a state that accepts one (or is going anyway). */
 async function settle(res: Resource, identifier: string, options: WaitOptions): Promise<void> {
   await waitFor(async () => {
@@ -514,7 +528,11 @@ export function clusterDatabases(rds: RDSClient, wait: (what: string) => WaitOpt
       return deleteDatabase(cluster, identifier, options, wait, {
         async before(c) {
           await Promise.all(c.members.map(m => deleteRetrying(member, m, wait, () => rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: m })))));
-          await Promise.all(c.members.map(m => waitGone(member, m, wait(`instance ${m} deletion`))));
+          if (options.issueOnly && options.finalSnapshotIdentifier === undefined) {
+            await Promise.all(c.members.map(m => waitDeleting(member, m, wait(`instance ${m} deletion to start`))));
+          } else {
+            await Promise.all(c.members.map(m => waitGone(member, m, wait(`instance ${m} deletion`))));
+          }
         },
         send: () =>
           rds.send(

@@ -27,7 +27,7 @@ import * as core from '@actions/core';
 import type { DatabaseInfo, Databases } from '../aws/databases';
 import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, TARGET_TAG, type Context } from '../context';
 import { DiagnosedError, isAwsError } from '../errors';
-import { finalSnapshotIdentifier, lockIdentifier, type TargetPlan } from '../plan/target';
+import { finalSnapshotIdentifier, lockIdentifier, parkedIdentifier, type TargetPlan } from '../plan/target';
 import { cliNouns, databaseArn } from '../rds-rules';
 import { rollback } from './swap';
 
@@ -191,7 +191,8 @@ export async function acquireLock(ctx: Context, plan: TargetPlan, db: Databases)
     if (!s) judged.set(h.runId, (s = await holderState(ctx, h)));
     return s;
   };
-  const holders = otherLocks(await db.list(), plan.target, ctx.runId);
+  const all = await db.list();
+  const holders = otherLocks(all, plan.target, ctx.runId);
   for (const holder of holders) {
     const state = await judge(holder);
     if (!state.ended) throw new LockBusyError(holder);
@@ -199,6 +200,13 @@ export async function acquireLock(ctx: Context, plan: TargetPlan, db: Databases)
   for (const holder of holders) await takeOver(ctx, plan, db, holder, judged.get(holder.runId)!.why);
   const removed = await cleanOrphans(ctx, plan, db);
   if (removed.length) ctx.report.fact('Left by ended runs, cleaned up', removed.join('; '));
+  const deleting = stillDeleting(all, plan.target);
+  if (deleting.length) {
+    // An earlier run issued these deletes and did not wait for them: in progress, not a leftover (no second delete).
+    const line = deleting.join('; ');
+    core.info(`Still being deleted (issued by earlier runs): ${line}.`);
+    ctx.report.fact('Deletion still in progress', line);
+  }
   const acct = ctx.accounts.target;
   ctx.state.update({ lock: { resourceArn: databaseArn(plan.kind, acct.region, acct.accountId, plan.temporary, acct.partition), key: LOCK_TAG, value } });
   // What was put right may have changed the staging database the plan read: the caller plans again.
@@ -259,6 +267,16 @@ async function deleteLeftover(ctx: Context, plan: TargetPlan, db: Databases, d: 
   return parked
     ? `deleted the old staging ${noun} ${d.identifier} parked by run ${parked.runId}${final ? ` (final snapshot ${final})` : ''}`
     : `deleted the ${noun} ${d.identifier} restored by run ${d.tags[RUN_TAG]}`;
+}
+
+/** Old staging databases parked by earlier runs whose deletion RDS is still carrying out (`deleting`). */
+export function stillDeleting(databases: DatabaseInfo[], target: string): string[] {
+  const out: string[] = [];
+  for (const d of databases) {
+    const parked = parseParked(d.tags[PARKED_TAG]);
+    if (parked && d.status === 'deleting' && d.identifier === parkedIdentifier(target, parked.runId)) out.push(`${d.identifier} (parked by run ${parked.runId})`);
+  }
+  return out;
 }
 
 /**

@@ -87,15 +87,23 @@ export async function swapIn(ctx: Context, plan: TargetPlan, db: Databases): Pro
   return info;
 }
 
-/** Delete the parked old cluster: instances first, then the cluster, with a final snapshot when asked. */
-export async function deleteOld(ctx: Context, plan: TargetPlan, db: Databases): Promise<void> {
+/**
+ * Delete the parked old cluster: instances first, then the cluster, with a
+ * final snapshot when asked. Without a final snapshot the deletes are only
+ * issued (the job does not wait minutes for them): the database then shows
+ * `deleting`, holds no lock, and the next run's leftover scan reports it still
+ * in progress or finds it gone. With a final snapshot the wait stays, so the
+ * snapshot is confirmed. Returns what was done, for the step line.
+ */
+export async function deleteOld(ctx: Context, plan: TargetPlan, db: Databases): Promise<string> {
   const parkedAs = plan.swap.parkedAs;
-  if (!parkedAs) return;
+  if (!parkedAs) return 'nothing to delete';
+  const issueOnly = plan.swap.finalSnapshotIdentifier === undefined;
   const noun = nounOf(db);
   const final = plan.swap.finalSnapshotIdentifier ? `--final-db-snapshot-identifier ${plan.swap.finalSnapshotIdentifier}` : '--skip-final-snapshot';
   await assertLockHeld(ctx, plan, db, `deleting the old ${noun} ${parkedAs}`, plan.target);
   try {
-    await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier });
+    await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier, issueOnly });
   } catch (e) {
     const op = failedOperation(e) ?? (db.kind === 'cluster' ? 'DeleteDBInstance / DeleteDBCluster' : 'DeleteDBInstance');
     throw new DiagnosedError({
@@ -113,7 +121,14 @@ export async function deleteOld(ctx: Context, plan: TargetPlan, db: Databases): 
     });
   }
   ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
-  core.info(`Old staging ${noun} ${parkedAs} deleted${plan.swap.finalSnapshotIdentifier ? ` (final snapshot ${plan.swap.finalSnapshotIdentifier})` : ''}.`);
+  if (issueOnly) {
+    const line = `deletion of the old ${noun} ${parkedAs} is in progress (issued; the next run confirms it is gone)`;
+    core.info(`Old staging ${noun} ${parkedAs}: ${line}.`);
+    ctx.report.fact('Still in progress', line);
+    return line;
+  }
+  core.info(`Old staging ${noun} ${parkedAs} deleted (final snapshot ${plan.swap.finalSnapshotIdentifier}).`);
+  return `deleted ${parkedAs} (final snapshot ${plan.swap.finalSnapshotIdentifier})`;
 }
 
 export interface RollbackInput {
