@@ -71691,6 +71691,13 @@ async function waitGone(res, identifier, options) {
         return d ? { status: d.status, done: false } : { status: 'deleted', done: true };
     }, options);
 }
+/** Until `look` shows it `deleting` (or no longer finds it). */
+async function waitDeleting(res, identifier, options) {
+    await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+        const d = await res.look(identifier);
+        return d ? { status: d.status, done: d.status === 'deleting' } : { status: 'deleted', done: true };
+    }, options);
+}
 /** Wait until a resource that refused a change for its state is in a state that accepts one (or is going anyway). */
 async function settle(res, identifier, options) {
     await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
@@ -71829,7 +71836,12 @@ function clusterDatabases(rds, wait) {
             return deleteDatabase(cluster, identifier, options, wait, {
                 async before(c) {
                     await Promise.all(c.members.map(m => deleteRetrying(member, m, wait, () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DeleteDBInstanceCommand */ .Yvh({ DBInstanceIdentifier: m })))));
-                    await Promise.all(c.members.map(m => waitGone(member, m, wait(`instance ${m} deletion`))));
+                    if (options.issueOnly && options.finalSnapshotIdentifier === undefined) {
+                        await Promise.all(c.members.map(m => waitDeleting(member, m, wait(`instance ${m} deletion to start`))));
+                    }
+                    else {
+                        await Promise.all(c.members.map(m => waitGone(member, m, wait(`instance ${m} deletion`))));
+                    }
                 },
                 send: () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DeleteDBClusterCommand */ .Xi9({
                     DBClusterIdentifier: identifier,
@@ -74573,10 +74585,11 @@ function dbKind(settings) {
 /* harmony export */   Q: () => (/* binding */ describeTargetPlan),
 /* harmony export */   TH: () => (/* binding */ lockIdentifier),
 /* harmony export */   TW: () => (/* binding */ temporaryIdentifier),
+/* harmony export */   V3: () => (/* binding */ parkedIdentifier),
 /* harmony export */   YB: () => (/* binding */ snapshotsToDelete),
 /* harmony export */   hB: () => (/* binding */ planTarget)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_INSTANCE_CLASS, DEFAULT_TARGET_KEY, parkedIdentifier, targetCopyIdentifier, decideTargetCopy, instanceIdentifiers, isOwnOrReservedTag, inheritSettings, passwordPlan, swapSteps, targetBlockers, targetWarnings, buildTargetPlan */
+/* unused harmony exports DEFAULT_INSTANCE_CLASS, DEFAULT_TARGET_KEY, targetCopyIdentifier, decideTargetCopy, instanceIdentifiers, isOwnOrReservedTag, inheritSettings, passwordPlan, swapSteps, targetBlockers, targetWarnings, buildTargetPlan */
 /* harmony import */ var _aws_databases__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3375);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
@@ -75040,9 +75053,14 @@ async function recover(ctx) {
         // The new cluster was already staging: finish what the run was doing, delete the parked old one.
         if (parkedAs) {
             const finalSnapshot = ctx.settings.finalSnapshot === 'take' ? (0,plan_target/* finalSnapshotIdentifier */.Cy)(target, runId) : undefined;
-            const deleted = await db.delete(parkedAs, { finalSnapshotIdentifier: finalSnapshot });
+            // As the main step: without a final snapshot the deletion is issued, not awaited (the next run reports it while it lasts).
+            const deleted = await db.delete(parkedAs, { finalSnapshotIdentifier: finalSnapshot, issueOnly: finalSnapshot === undefined });
             const noun = kind === 'instance' ? 'instance' : 'cluster';
-            core/* info */.pq(deleted ? `Deleted the old staging ${noun} ${parkedAs}.` : `The old staging ${noun} ${parkedAs} is already gone.`);
+            core/* info */.pq(!deleted
+                ? `The old staging ${noun} ${parkedAs} is already gone.`
+                : finalSnapshot
+                    ? `Deleted the old staging ${noun} ${parkedAs} (final snapshot ${finalSnapshot}).`
+                    : `Deletion of the old staging ${noun} ${parkedAs} is in progress (issued; the next run confirms it is gone).`);
         }
         ctx.state.update({ swap: undefined, [swap/* PROTECTION_KEY */.WB]: undefined });
     }
@@ -76966,7 +76984,7 @@ async function runTarget(ctx, planned, shared, hooks = {}) {
     try {
         if (plan.swap.parkedAs) {
             ctx.state.update({ pending: `the old ${noun} ${plan.swap.parkedAs}: the next run deletes it, or delete it with the commands above` });
-            await report.step(`Delete old staging ${noun}`, () => (0,swap/* deleteOld */.PA)(ctx, plan, db));
+            await report.step(`Delete old staging ${noun}`, () => (0,swap/* deleteOld */.PA)(ctx, plan, db), r => r);
             ctx.state.update({ pending: undefined });
         }
         deleted = true;
@@ -77700,7 +77718,7 @@ function isPostStep() {
 /* harmony export */   yx: () => (/* binding */ LockLostError),
 /* harmony export */   z8: () => (/* binding */ formatParked)
 /* harmony export */ });
-/* unused harmony exports formatLock, parseLock, otherLocks, runUrl, ownLock, STALE_MARGIN_MINUTES, holderState, cleanOrphans */
+/* unused harmony exports formatLock, parseLock, otherLocks, runUrl, ownLock, STALE_MARGIN_MINUTES, holderState, stillDeleting, cleanOrphans */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
@@ -77877,7 +77895,8 @@ async function acquireLock(ctx, plan, db) {
             judged.set(h.runId, (s = await holderState(ctx, h)));
         return s;
     };
-    const holders = otherLocks(await db.list(), plan.target, ctx.runId);
+    const all = await db.list();
+    const holders = otherLocks(all, plan.target, ctx.runId);
     for (const holder of holders) {
         const state = await judge(holder);
         if (!state.ended)
@@ -77888,6 +77907,13 @@ async function acquireLock(ctx, plan, db) {
     const removed = await cleanOrphans(ctx, plan, db);
     if (removed.length)
         ctx.report.fact('Left by ended runs, cleaned up', removed.join('; '));
+    const deleting = stillDeleting(all, plan.target);
+    if (deleting.length) {
+        // An earlier run issued these deletes and did not wait for them: in progress, not a leftover (no second delete).
+        const line = deleting.join('; ');
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Still being deleted (issued by earlier runs): ${line}.`);
+        ctx.report.fact('Deletion still in progress', line);
+    }
     const acct = ctx.accounts.target;
     ctx.state.update({ lock: { resourceArn: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .databaseArn */ .Z$)(plan.kind, acct.region, acct.accountId, plan.temporary, acct.partition), key: _context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft, value } });
     // What was put right may have changed the staging database the plan read: the caller plans again.
@@ -77947,6 +77973,16 @@ async function deleteLeftover(ctx, plan, db, d) {
     return parked
         ? `deleted the old staging ${noun} ${d.identifier} parked by run ${parked.runId}${final ? ` (final snapshot ${final})` : ''}`
         : `deleted the ${noun} ${d.identifier} restored by run ${d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2]}`;
+}
+/** Old staging databases parked by earlier runs whose deletion RDS is still carrying out (`deleting`). */
+function stillDeleting(databases, target) {
+    const out = [];
+    for (const d of databases) {
+        const parked = parseParked(d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY]);
+        if (parked && d.status === 'deleting' && d.identifier === (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .parkedIdentifier */ .V3)(target, parked.runId))
+            out.push(`${d.identifier} (parked by run ${parked.runId})`);
+    }
+    return out;
 }
 /**
  * Databases this action made or parked for this target that no run's lock
@@ -79474,16 +79510,24 @@ async function swapIn(ctx, plan, db) {
     phase('done', { restored: undefined });
     return info;
 }
-/** Delete the parked old cluster: instances first, then the cluster, with a final snapshot when asked. */
+/**
+ * Delete the parked old cluster: instances first, then the cluster, with a
+ * final snapshot when asked. Without a final snapshot the deletes are only
+ * issued (the job does not wait minutes for them): the database then shows
+ * `deleting`, holds no lock, and the next run's leftover scan reports it still
+ * in progress or finds it gone. With a final snapshot the wait stays, so the
+ * snapshot is confirmed. Returns what was done, for the step line.
+ */
 async function deleteOld(ctx, plan, db) {
     const parkedAs = plan.swap.parkedAs;
     if (!parkedAs)
-        return;
+        return 'nothing to delete';
+    const issueOnly = plan.swap.finalSnapshotIdentifier === undefined;
     const noun = nounOf(db);
     const final = plan.swap.finalSnapshotIdentifier ? `--final-db-snapshot-identifier ${plan.swap.finalSnapshotIdentifier}` : '--skip-final-snapshot';
     await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `deleting the old ${noun} ${parkedAs}`, plan.target);
     try {
-        await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier });
+        await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier, issueOnly });
     }
     catch (e) {
         const op = (0,_aws_calls__WEBPACK_IMPORTED_MODULE_1__/* .failedOperation */ .fd)(e) ?? (db.kind === 'cluster' ? 'DeleteDBInstance / DeleteDBCluster' : 'DeleteDBInstance');
@@ -79500,7 +79544,14 @@ async function deleteOld(ctx, plan, db) {
         });
     }
     ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Old staging ${noun} ${parkedAs} deleted${plan.swap.finalSnapshotIdentifier ? ` (final snapshot ${plan.swap.finalSnapshotIdentifier})` : ''}.`);
+    if (issueOnly) {
+        const line = `deletion of the old ${noun} ${parkedAs} is in progress (issued; the next run confirms it is gone)`;
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Old staging ${noun} ${parkedAs}: ${line}.`);
+        ctx.report.fact('Still in progress', line);
+        return line;
+    }
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Old staging ${noun} ${parkedAs} deleted (final snapshot ${plan.swap.finalSnapshotIdentifier}).`);
+    return `deleted ${parkedAs} (final snapshot ${plan.swap.finalSnapshotIdentifier})`;
 }
 function rollbackInput(ctx, plan) {
     const s = ctx.state.get();
