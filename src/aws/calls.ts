@@ -1,12 +1,12 @@
 /** Small shapes every RDS adapter repeats: "not found" as undefined, and Marker paging. */
-import { isAwsError } from '../errors';
+import { isFault, type FaultName } from '../errors';
 
 /** The answer, or undefined when RDS says what was asked about does not exist (one of `notFound`). */
-export async function ifFound<T>(call: () => Promise<T>, ...notFound: string[]): Promise<T | undefined> {
+export async function ifFound<T>(call: () => Promise<T>, ...notFound: FaultName[]): Promise<T | undefined> {
   try {
     return await call();
   } catch (e) {
-    if (isAwsError(e, ...notFound)) return undefined;
+    if (isFault(e, notFound)) return undefined;
     throw e;
   }
 }

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-rds';
 import type { Context } from '../context';
 import { waitOptions } from '../context';
-import { DiagnosedError, isAwsError } from '../errors';
+import { DiagnosedError, isFault, type FaultName } from '../errors';
 import type { DbKind } from '../types';
 import { waitFor, type WaitOptions } from '../wait';
 import { allPages, ifFound } from './calls';
@@ -330,8 +330,8 @@ function snapshotInfo(s: RawSnapshot): SnapshotInfo {
 interface Resource {
   readonly noun: 'cluster' | 'instance';
   look(identifier: string): Promise<{ status: string } | undefined>;
-  readonly notFound: readonly string[];
-  readonly invalidState: readonly string[];
+  readonly notFound: readonly FaultName[];
+  readonly invalidState: readonly FaultName[];
 }
 
 /**
@@ -399,8 +399,8 @@ async function deleteRetrying(
       await send();
       return 'deleting';
     } catch (e) {
-      if (isAwsError(e, ...res.notFound)) return 'gone';
-      if (isAwsError(e, ...res.invalidState) && attempt < 2) {
+      if (isFault(e, res.notFound)) return 'gone';
+      if (isFault(e, res.invalidState) && attempt < 2) {
         const now = await res.look(identifier);
         if (!now || now.status === 'deleting') return 'deleting';
         await settle(res, identifier, wait(`${res.noun} ${identifier} to accept deletion`));
@@ -568,7 +568,7 @@ export function databasesFor(ctx: Pick<Context, 'accounts' | 'settings' | 'clock
  * with it), its snapshots DB snapshots.
  */
 export function instanceDatabases(rds: RDSClient, wait: (what: string) => WaitOptions): Databases {
-  const notFound = ['DBInstanceNotFoundFault', 'DBInstanceNotFound'];
+  const notFound = ['DBInstanceNotFoundFault'] as const;
   const describeRaw = async (identifier: string): Promise<DBInstance | undefined> => {
     const out = await ifFound(() => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })), ...notFound);
     return out?.DBInstances?.[0];
@@ -596,7 +596,7 @@ export function instanceDatabases(rds: RDSClient, wait: (what: string) => WaitOp
     describe,
     modify,
     notFound,
-    invalidState: ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState']
+    invalidState: ['InvalidDBInstanceStateFault']
   } as const;
   const waitDeleted = (identifier: string, what: string) => waitGone(instance, identifier, wait(what));
 

@@ -26,7 +26,7 @@ import {
   type DBSnapshot,
   type RDSClient
 } from '@aws-sdk/client-rds';
-import { isAwsError } from '../errors';
+import { isFault, type FaultName } from '../errors';
 import type { DbKind } from '../types';
 import { ifFound } from './calls';
 import { tagList, type Tags } from './tags';
@@ -68,7 +68,7 @@ export type RestoreChange = { ValuesToAdd: string[] } | { ValuesToRemove: string
 export interface SnapshotApi {
   readonly kind: DbKind;
   /** RDS's error codes for a snapshot that does not exist. */
-  readonly notFound: readonly string[];
+  readonly notFound: readonly FaultName[];
   describe(rds: RDSClient, input: DescribeSnapshots): Promise<{ snapshots: RawSnapshot[]; marker?: string }>;
   /** Every snapshot of one database, 100 a page. */
   pages(rds: RDSClient, database: string): AsyncIterable<RawSnapshot[]>;
@@ -145,7 +145,7 @@ const clusterSnapshotApi: SnapshotApi = {
 /** RDS DB snapshots (PostgreSQL, MySQL, MariaDB, Oracle, SQL Server instances). */
 const instanceSnapshotApi: SnapshotApi = {
   kind: 'instance',
-  notFound: ['DBSnapshotNotFoundFault', 'DBSnapshotNotFound'],
+  notFound: ['DBSnapshotNotFoundFault'],
   async describe(rds, { identifier, ...filters }) {
     const out = await rds.send(new DescribeDBSnapshotsCommand(identifier === undefined ? filters : { DBSnapshotIdentifier: identifier, ...filters }));
     return { snapshots: (out.DBSnapshots ?? []).map(fromInstance), marker: out.Marker };
@@ -214,7 +214,7 @@ export async function deleteSnapshot(api: SnapshotApi, rds: RDSClient, identifie
     await api.delete(rds, identifier);
     return true;
   } catch (e) {
-    if (isAwsError(e, ...api.notFound)) return false;
+    if (isFault(e, api.notFound)) return false;
     throw e;
   }
 }

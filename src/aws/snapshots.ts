@@ -205,8 +205,7 @@ export class InstanceSnapshots extends KindSnapshots {
   async describeDatabase(identifier: string): Promise<DatabaseInfo | undefined> {
     const out = await ifFound(
       () => this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })),
-      'DBInstanceNotFoundFault',
-      'DBInstanceNotFound'
+      'DBInstanceNotFoundFault'
     );
     const i = out?.DBInstances?.[0];
     // A member of an Aurora cluster is not a database of its own: its snapshots are the cluster's.
@@ -227,8 +226,7 @@ export class InstanceSnapshots extends KindSnapshots {
   async optionGroupOptions(name: string): Promise<OptionInfo[] | undefined> {
     const out = await ifFound(
       () => this.rds.send(new DescribeOptionGroupsCommand({ OptionGroupName: name })),
-      'OptionGroupNotFoundFault',
-      'OptionGroupNotFound'
+      'OptionGroupNotFoundFault'
     );
     const group = out?.OptionGroupsList?.[0];
     if (!group) return undefined;

@@ -5,7 +5,7 @@
  */
 import { CredentialsError, principalFromCaller } from '../accounts';
 import type { Context } from '../context';
-import { awsErrorCode, DiagnosedError } from '../errors';
+import { awsErrorCode, DiagnosedError, faultName, isFault, type FaultName } from '../errors';
 import { parseArn, cliNouns } from '../rds-rules';
 import type { Diagnostic } from '../report';
 import { keyArnIn, parseRefusal } from './access-denied';
@@ -30,31 +30,23 @@ function blocking(d: Omit<Diagnostic, 'severity'>): Diagnostic[] {
   return [{ ...d, severity: 'error' }];
 }
 
-const byCode: Record<string, Explainer> = {
+/** The one explainer of each fault (every spelling of it, see FAULTS). */
+const byCode: Partial<Record<FaultName, Explainer>> = {
   KMSKeyNotAccessibleFault: kmsKeyNotAccessible,
   AccessDeniedException: accessDenied,
-  AccessDenied: accessDenied,
   MalformedPolicyDocumentException: malformedPolicy,
   InvalidDBClusterSnapshotStateFault: snapshotNotReady,
-  SnapshotQuotaExceeded: snapshotQuota,
   SnapshotQuotaExceededFault: snapshotQuota,
   DBClusterSnapshotAlreadyExistsFault: snapshotExists,
-  SharedSnapshotQuotaExceeded: sharedQuota,
   SharedSnapshotQuotaExceededFault: sharedQuota,
   InvalidDBClusterStateFault: clusterState,
   DBSnapshotAlreadyExistsFault: dbSnapshotExists,
-  DBSnapshotAlreadyExists: dbSnapshotExists,
   InvalidDBSnapshotStateFault: dbSnapshotNotReady,
-  InvalidDBSnapshotState: dbSnapshotNotReady,
   InvalidDBInstanceStateFault: instanceState,
-  InvalidDBInstanceState: instanceState,
   DBInstanceNotFoundFault: instanceNotFound,
-  DBInstanceNotFound: instanceNotFound,
   ExpiredToken: stsRefusal,
   ExpiredTokenException: stsRefusal,
-  InvalidIdentityToken: stsRefusal,
   InvalidIdentityTokenException: stsRefusal,
-  IDPRejectedClaim: stsRefusal,
   IDPRejectedClaimException: stsRefusal,
   RegionDisabledException: stsRefusal,
   NotFoundException: kmsKeyState,
@@ -67,7 +59,8 @@ export function diagnoseError(e: unknown, ctx: Context | undefined): Diagnostic[
   if (e instanceof CredentialsError) return credentials(e, ctx);
   const code = awsErrorCode(e);
   const err = e instanceof Error ? e : new Error(String(e));
-  const explain = code ? byCode[code] : undefined;
+  const name = faultName(code);
+  const explain = name ? byCode[name] : undefined;
   if (explain) return explain(err, ctx);
   return blocking({
     title: code ? `AWS error ${code}` : `Unexpected error${err.name && err.name !== 'Error' ? `: ${err.name}` : ''}`,
@@ -223,11 +216,11 @@ function kmsKeyState(e: Error, ctx: Context | undefined): Diagnostic[] {
   const keyArn = keyArnIn(e.message) ?? ctx?.settings.source.kmsKeyArn;
   const code = awsErrorCode(e);
   const what =
-    code === 'NotFoundException'
+    isFault(e, 'NotFoundException')
       ? 'does not exist in this region (check the ARN and that the key is in aws-region)'
       : 'is disabled or pending deletion';
   return blocking({
-    title: `KMS key ${code === 'NotFoundException' ? 'not found' : 'not usable'}`,
+    title: `KMS key ${isFault(e, 'NotFoundException') ? 'not found' : 'not usable'}`,
     message: `KMS answered ${code}: ${e.message}\nKey ${keyArn ?? 'unknown'} ${what}.`,
     fix: keyArn
       ? `aws kms describe-key --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # if disabled\naws kms cancel-key-deletion --key-id ${keyArn}   # if pending deletion`
@@ -402,21 +395,21 @@ function credentials(e: CredentialsError, ctx: Context | undefined): Diagnostic[
 
 function stsRefusal(e: Error, ctx: Context | undefined): Diagnostic[] {
   const code = awsErrorCode(e) ?? e.name;
-  const why: Record<string, string> = {
+  const why: Partial<Record<FaultName, string>> = {
     ExpiredToken:
       'The session expired before it could be renewed. The action renews each role session when less than 5 minutes remain (15 before the swap and the rollback), so this means a call outlived its session: check the runner\'s clock (a skewed clock misjudges expiry) and that nothing else set static AWS_* credentials for this step.',
     ExpiredTokenException:
       'The session or the GitHub OIDC token expired before it could be renewed. The action asks for a new token and session when less than 5 minutes remain: check the runner\'s clock, and that the job still has permissions: id-token: write.',
-    InvalidIdentityToken: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
     InvalidIdentityTokenException: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
-    IDPRejectedClaim: 'The role\'s trust policy does not accept this job\'s token (its sub or aud claim).',
     IDPRejectedClaimException: 'The role\'s trust policy does not accept this job\'s token (its sub or aud claim).',
     RegionDisabledException: 'STS is not activated in this region for the account: activate it in IAM > Account settings.'
   };
+  const name = faultName(code);
+  const explanation = name ? why[name] : undefined;
   const r = parseRefusal(e.message);
   return blocking({
     title: `STS refused: ${code}`,
-    message: `${e.message}\n${why[code] ?? `${r.callerArn ?? 'The caller'} may not perform ${r.action ?? 'sts:AssumeRole*'} on ${r.resource ?? 'the role'}: the role's trust policy does not admit it.`}`,
+    message: `${e.message}\n${explanation ?? `${r.callerArn ?? 'The caller'} may not perform ${r.action ?? 'sts:AssumeRole*'} on ${r.resource ?? 'the role'}: the role's trust policy does not admit it.`}`,
     fix: trustFix(ctx, undefined, r.resource)
   });
 }

@@ -9,6 +9,7 @@
  * key policy would allow but KMS refused means the IAM half is missing.
  */
 import type { Diagnostic } from '../report';
+import { isFaultCode } from '../errors';
 import { describeAnalysis, KEY_REQUIREMENTS, withoutUndecidableConditions, type DenyFinding, type KeyPolicyAnalysis, type KeyUseAnalysis } from './key-policy';
 import { policyDocument, renderJson, type PolicyStatement } from './policy-json';
 import { toTerraformJsonencode } from './policy-templates';
@@ -124,7 +125,7 @@ function isRefused(o: CallOutcome): o is Extract<CallOutcome, { ok: false }> {
   return o.ok === false;
 }
 
-const KEY_STATE_CODES = new Set(['DisabledException', 'KMSInvalidStateException']);
+const KEY_STATE_CODES = ['DisabledException', 'KMSInvalidStateException'] as const;
 
 function keyStateFix(keyArn: string, state: string): string {
   return /pending/i.test(state)
@@ -156,7 +157,7 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
   // 1. The key itself, as the principal sees it.
   const d = probe?.describe;
   let stateBlocked = false;
-  if (d && isRefused(d) && d.code === 'NotFoundException') {
+  if (d && isRefused(d) && isFaultCode(d.code, 'NotFoundException')) {
     error('key-state', {
       title: `The ${what} does not exist`,
       message: `KMS answered NotFoundException for DescribeKey on ${where} as ${who}: the ARN is wrong, or the key is in another region than the snapshot. ${d.message}`
@@ -183,12 +184,12 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
     facts.push([`${input.purpose === 'shared' ? 'Shared' : 'Target'} key visible to the target role`, `${remedy.keyArn} (${d.keyState ?? 'state unknown'})`]);
   }
   const g = probe?.grant;
-  if (g && isRefused(g) && KEY_STATE_CODES.has(g.code) && !stateBlocked) {
+  if (g && isRefused(g) && isFaultCode(g.code, KEY_STATE_CODES) && !stateBlocked) {
     stateBlocked = true;
     error('key-state', {
       title: `The ${what} is not usable (${g.code})`,
       message: `The probe grant on ${where} as ${who} failed with ${g.code}: ${g.message}. The key is disabled or pending deletion.`,
-      fix: `aws kms describe-key --key-id ${remedy.keyArn}\n${keyStateFix(remedy.keyArn, g.code === 'KMSInvalidStateException' ? 'PendingDeletion' : 'Disabled')}`
+      fix: `aws kms describe-key --key-id ${remedy.keyArn}\n${keyStateFix(remedy.keyArn, isFaultCode(g.code, 'KMSInvalidStateException') ? 'PendingDeletion' : 'Disabled')}`
     });
   }
 
@@ -256,8 +257,8 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
     ['DescribeKey', 'kms:DescribeKey', d],
     ['CreateGrant', 'kms:CreateGrant', g]
   ] as const) {
-    if (!outcome || !isRefused(outcome) || KEY_STATE_CODES.has(outcome.code) || outcome.code === 'NotFoundException') continue;
-    if (outcome.code !== 'AccessDeniedException') {
+    if (!outcome || !isRefused(outcome) || isFaultCode(outcome.code, [...KEY_STATE_CODES, 'NotFoundException'])) continue;
+    if (!isFaultCode(outcome.code, 'AccessDeniedException')) {
       error('both', { title: `KMS refused ${call} on the ${what}`, message: `The probe ${call} on ${where} as ${who} failed with ${outcome.code}: ${outcome.message}` });
       continue;
     }

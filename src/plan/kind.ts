@@ -6,7 +6,7 @@
  * identifiers up (read-only) when an input left the kind open.
  */
 import type { Accounts } from '../accounts';
-import { DiagnosedError, isAwsError } from '../errors';
+import { DiagnosedError, isFault, type FaultName } from '../errors';
 import type { Diagnostic } from '../report';
 import type { Settings, SideSettings } from '../settings';
 import type { DbKind } from '../types';
@@ -86,9 +86,9 @@ export function decideKind(f: KindFacts): KindDecision {
 /** Is there a cluster, and a standalone instance, under this identifier? Read-only. */
 export async function lookUp(rds: RDSClient, identifier: string): Promise<Found> {
   const denied: string[] = [];
-  const absent = (action: string, notFound: string[]) => (e: unknown) => {
-    if (isAwsError(e, ...notFound)) return false;
-    if (isAwsError(e, 'AccessDenied', 'AccessDeniedException')) {
+  const absent = (action: string, notFound: FaultName) => (e: unknown) => {
+    if (isFault(e, notFound)) return false;
+    if (isFault(e, 'AccessDeniedException')) {
       denied.push(action);
       return false;
     }
@@ -97,11 +97,11 @@ export async function lookUp(rds: RDSClient, identifier: string): Promise<Found>
   const cluster = rds
     .send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))
     .then(o => (o.DBClusters ?? []).length > 0)
-    .catch(absent('rds:DescribeDBClusters', ['DBClusterNotFoundFault', 'DBClusterNotFound']));
+    .catch(absent('rds:DescribeDBClusters', 'DBClusterNotFoundFault'));
   const instance = rds
     .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }))
     .then(o => (o.DBInstances ?? []).some(i => !i.DBClusterIdentifier))
-    .catch(absent('rds:DescribeDBInstances', ['DBInstanceNotFoundFault', 'DBInstanceNotFound']));
+    .catch(absent('rds:DescribeDBInstances', 'DBInstanceNotFoundFault'));
   const found: Found = { cluster: await cluster, instance: await instance };
   return denied.length ? { ...found, denied } : found;
 }

@@ -26,7 +26,7 @@
 import * as core from '@actions/core';
 import type { DatabaseInfo, Databases } from '../aws/databases';
 import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, TARGET_TAG, type Context } from '../context';
-import { DiagnosedError, isAwsError } from '../errors';
+import { DiagnosedError, isFault } from '../errors';
 import { finalSnapshotIdentifier, lockIdentifier, parkedIdentifier, type TargetPlan } from '../plan/target';
 import { cliNouns, databaseArn } from '../rds-rules';
 import { rollback } from './swap';
@@ -360,7 +360,7 @@ export async function claimRefused(ctx: Context, plan: TargetPlan, db: Databases
 }
 
 export function isNameTaken(e: unknown): boolean {
-  return isAwsError(e, 'DBClusterAlreadyExistsFault', 'DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists');
+  return isFault(e, ['DBClusterAlreadyExistsFault', 'DBInstanceAlreadyExistsFault']);
 }
 
 /**

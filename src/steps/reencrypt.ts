@@ -8,7 +8,7 @@
 import * as core from '@actions/core';
 import type { Context } from '../context';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../context';
-import { DiagnosedError, isAwsError } from '../errors';
+import { DiagnosedError, isFault } from '../errors';
 import type { Diagnostic } from '../report';
 import { cliNouns, stripAutomatedPrefix, toRdsIdentifier } from '../rds-rules';
 import type { DbKind } from '../types';
@@ -146,7 +146,7 @@ export async function copyAndWait(ctx: Context, adapter: SnapshotAdapter, expect
         tags: options.tags
       });
     } catch (e) {
-      if (isAwsError(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists')) {
+      if (isFault(e, ['DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault'])) {
         // Another run started the same copy between the look and the copy: take it over if it is ours.
         existing = await findExistingCopy(adapter, expected);
         if (!existing) throw e;
@@ -175,10 +175,10 @@ export async function copyAndWait(ctx: Context, adapter: SnapshotAdapter, expect
 /** The faults of CopyDBClusterSnapshot / CopyDBSnapshot this step can explain; others go to the generic mapper unchanged. */
 function copyFault(e: unknown, expected: ExpectedCopy, scope: SourceScope, kind: DbKind, side: 'source' | 'target'): unknown {
   const op = kind === 'cluster' ? 'CopyDBClusterSnapshot' : 'CopyDBSnapshot';
-  if (isAwsError(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded')) return snapshotQuotaFault(scope, op, kind);
+  if (isFault(e, 'SnapshotQuotaExceededFault')) return snapshotQuotaFault(scope, op, kind);
   // In the staging account the copy reads the shared snapshot's key as well: the generic mapper tells the two keys apart.
   if (side === 'target') return e;
-  if (isAwsError(e, 'KMSKeyNotAccessibleFault')) {
+  if (isFault(e, 'KMSKeyNotAccessibleFault')) {
     return new DiagnosedError({
       title: 'The production role cannot use the CMK',
       message: `${op} under ${expected.kmsKeyArn} failed with KMSKeyNotAccessibleFault: the key is disabled, pending deletion, in another region, or the production role may not use it (${(e as Error).message}).`,
@@ -196,7 +196,7 @@ function copyFault(e: unknown, expected: ExpectedCopy, scope: SourceScope, kind:
         '\n(mode: policies prints the complete key policy.)'
     });
   }
-  if (isAwsError(e, 'InvalidDBClusterSnapshotStateFault', 'InvalidDBSnapshotStateFault', 'InvalidDBSnapshotState')) {
+  if (isFault(e, ['InvalidDBClusterSnapshotStateFault', 'InvalidDBSnapshotStateFault'])) {
     return new DiagnosedError({
       title: 'Source snapshot not available',
       message: `${op} refused: '${expected.sourceIdentifier}' is not available (${(e as Error).message}).`,

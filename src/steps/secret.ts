@@ -26,7 +26,7 @@ import {
   secretsManagerService,
   SECRET_KEY_ACTIONS
 } from '../diagnostics/secret-policy';
-import { awsErrorCode, DiagnosedError } from '../errors';
+import { awsErrorCode, DiagnosedError, isFault } from '../errors';
 import type { TargetPlan } from '../plan/target';
 import type { Diagnostic } from '../report';
 import type { RunState } from '../state';
@@ -166,7 +166,7 @@ export function explainSecretError(ctx: Context, e: unknown, action: string, sec
   const written = doc ? `\n\nThe version it would have written (values masked):\n${renderJson(maskedDocument(doc))}` : '';
   const back = afterSwap ? ` Staging is swapped back: the old database keeps its name and the secret keeps its current version.` : ' Nothing was changed.';
   const who = `${role(ctx)} (account ${ctx.accounts.target.accountId})`;
-  if (code === 'AccessDeniedException' && /KMS/.test(message)) {
+  if (isFault(e, 'AccessDeniedException') && /KMS/.test(message)) {
     const keyArn = secret.keyArn ?? `the secret's KMS key`;
     const remedy: KeyRemedy = {
       keyArn,
@@ -183,7 +183,7 @@ export function explainSecretError(ctx: Context, e: unknown, action: string, sec
       fix: keyFixText(remedy, 'both')
     });
   }
-  if (code === 'AccessDeniedException' || code === 'AccessDenied') {
+  if (isFault(e, 'AccessDeniedException')) {
     const r = parseRefusal(message);
     const missing = r.action ?? action;
     return new DiagnosedError({
@@ -192,19 +192,19 @@ export function explainSecretError(ctx: Context, e: unknown, action: string, sec
       fix: `Add to the IAM policy of ${role(ctx)}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${renderJson(secretActionStatement(missing, resource))}\n\nmode: policies prints every statement the secret needs.`
     });
   }
-  if (code === 'ResourceNotFoundException')
+  if (isFault(e, 'ResourceNotFoundException'))
     return new DiagnosedError({
       title: `Staging secret ${secret.id} not found`,
       message: `Secrets Manager has no secret ${secret.id} in account ${ctx.accounts.target.accountId}, region ${ctx.settings.region} (${message}).${back}`,
       fix: `Create it first (the action writes versions of an existing secret; it never creates one):\naws secretsmanager create-secret --name ${secret.id} --region ${ctx.settings.region} [--kms-key-id <key ARN>]`
     });
-  if (code === 'EncryptionFailure' || code === 'DecryptionFailure')
+  if (isFault(e, ['EncryptionFailure', 'DecryptionFailure']))
     return new DiagnosedError({
       title: `Staging secret not updated: its KMS key is not usable`,
       message: `Secrets Manager answered ${code} for ${action} on ${resource}: ${message}. The secret's key ${secret.keyArn ?? ''} is disabled, pending deletion or missing.${back}`,
       fix: secret.keyArn ? `aws kms describe-key --key-id ${secret.keyArn}\naws kms enable-key --key-id ${secret.keyArn}   # if disabled` : `aws secretsmanager describe-secret --secret-id ${secret.id} --query KmsKeyId`
     });
-  if (code === 'InvalidRequestException')
+  if (isFault(e, 'InvalidRequestException'))
     return new DiagnosedError({
       title: `Staging secret ${secret.id} cannot take a new version`,
       message: `Secrets Manager answered InvalidRequestException for ${action} on ${resource}: ${message} (a secret marked for deletion, or one another service manages, refuses writes).${back}`,

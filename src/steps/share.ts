@@ -3,7 +3,7 @@
  * attribute). Idempotent: a snapshot already shared with the account is left
  * as it is.
  */
-import { DiagnosedError, isAwsError } from '../errors';
+import { DiagnosedError, isFault } from '../errors';
 import { cliNouns } from '../rds-rules';
 import type { SnapshotAdapter } from '../aws/snapshots';
 
@@ -29,7 +29,7 @@ export async function shareSnapshot(
   try {
     await adapter.share(identifier, accountId);
   } catch (e) {
-    if (isAwsError(e, 'SharedSnapshotQuotaExceededFault', 'SharedSnapshotQuotaExceeded')) {
+    if (isFault(e, 'SharedSnapshotQuotaExceededFault')) {
       const n = cliNouns(adapter.kind);
       throw new DiagnosedError({
         title: 'Snapshot shared with too many accounts',

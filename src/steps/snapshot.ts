@@ -5,7 +5,7 @@
  */
 import type { Context } from '../context';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG, waitOptions } from '../context';
-import { DiagnosedError, isAwsError } from '../errors';
+import { DiagnosedError, isFault } from '../errors';
 import { cliNouns, isAutomatedSnapshotId, kindWord as kindName, parseArn, snapshotArnOf, toRdsIdentifier } from '../rds-rules';
 import type { SnapshotChoice } from '../settings';
 import type { SourceSnapshot } from '../types';
@@ -216,15 +216,15 @@ export async function takeSnapshot(ctx: Context, adapter: SnapshotAdapter, plann
   try {
     await adapter.createSnapshot(database, planned.identifier, tags);
   } catch (e) {
-    if (isAwsError(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded')) throw snapshotQuotaFault(scope, create, adapter.kind);
-    if (isAwsError(e, 'InvalidDBClusterStateFault', 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState')) {
+    if (isFault(e, 'SnapshotQuotaExceededFault')) throw snapshotQuotaFault(scope, create, adapter.kind);
+    if (isFault(e, ['InvalidDBClusterStateFault', 'InvalidDBInstanceStateFault'])) {
       throw new DiagnosedError({
         title: 'Cannot take a snapshot now',
         message: `${create} refused: '${database}' is not in a state that allows a snapshot (${(e as Error).name}: ${(e as Error).message}).`,
         fix: `Run again when the ${kindWord(adapter)} is available, or use 'snapshot: latest'.`
       });
     }
-    if (!isAwsError(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists')) throw e;
+    if (!isFault(e, ['DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault'])) throw e;
     // The same run attempt already started it: take it over if it is ours.
     const existing = await adapter.getSnapshot(planned.identifier);
     if (!existing || existing.tags[RUN_TAG] !== ctx.runId) {

@@ -4,7 +4,7 @@
  * explainer (src/diagnostics/faults.ts), which knows KMS and IAM refusals.
  */
 import type { Context } from '../context';
-import { awsErrorCode, DiagnosedError } from '../errors';
+import { awsErrorCode, DiagnosedError, faultName } from '../errors';
 import { WaitTimeoutError } from '../wait';
 
 export interface CloneStep {
@@ -33,7 +33,7 @@ export function explainCloneError(e: unknown, ctx: Context, at: CloneStep): unkn
     });
   }
   const code = awsErrorCode(e);
-  switch (code) {
+  switch (faultName(code)) {
     case 'OperationNotPermittedException':
       return new DiagnosedError({
         title: 'AWS RAM cannot share the cluster with staging',
@@ -58,7 +58,6 @@ export function explainCloneError(e: unknown, ctx: Context, at: CloneStep): unkn
         fix: 'Delete unused resource shares (aws ram get-resource-shares --resource-owner SELF), or ask for a higher RAM quota.'
       });
     case 'AccessDeniedException':
-    case 'AccessDenied':
       if (at.step === 'share' || at.step === 'remove' || at.step === 'accept')
         return new DiagnosedError({
           title: `The ${at.step === 'accept' ? 'staging' : 'production'} role may not use AWS RAM`,

@@ -12,7 +12,7 @@ import { GetResourceShareInvitationsCommand } from '@aws-sdk/client-ram';
 import * as core from '@actions/core';
 import { findShare, ramClient } from '../aws/ram';
 import type { Context } from '../context';
-import { awsErrorCode, DiagnosedError } from '../errors';
+import { DiagnosedError, isFault } from '../errors';
 import type { Diagnostic } from '../report';
 import type { ClonePlan } from './clone';
 import { SOURCE_RAM_ACTIONS, TARGET_CLONE_RDS_ACTIONS, TARGET_RAM_ACTIONS } from './clone-faults';
@@ -29,13 +29,13 @@ export async function preflightClone(ctx: Context, plan: ClonePlan): Promise<voi
   try {
     existing = (await findShare(ramClient(accounts.source), plan.shareName))?.arn;
   } catch (e) {
-    if (!/AccessDenied/.test(awsErrorCode(e) ?? '')) throw e;
+    if (!isFault(e, 'AccessDeniedException')) throw e;
     blocking.push(refused(e, 'production', SOURCE_RAM_ACTIONS));
   }
   try {
     await ramClient(accounts.target).send(new GetResourceShareInvitationsCommand({ maxResults: 1 }));
   } catch (e) {
-    if (!/AccessDenied/.test(awsErrorCode(e) ?? '')) throw e;
+    if (!isFault(e, 'AccessDeniedException')) throw e;
     blocking.push(refused(e, 'staging', TARGET_RAM_ACTIONS));
   }
   if (blocking.length > 0) throw new DiagnosedError(blocking);

@@ -24,7 +24,7 @@ import { analyzeKeyUse, viaRds } from '../diagnostics/key-policy';
 import { renderJson } from '../diagnostics/policy-json';
 import { keyUserStatements } from '../diagnostics/policy-templates';
 import type { Diagnostic } from '../report';
-import { DiagnosedError, isAwsError } from '../errors';
+import { DiagnosedError, isFault } from '../errors';
 import { decideTransfer, type TransferDecision, type TransferFacts } from '../plan/transfer';
 import { parseArn } from '../rds-rules';
 import type { SharedSnapshot } from '../types';
@@ -159,7 +159,7 @@ async function ensureShare(ctx: Context, plan: ClonePlan): Promise<{ share: Shar
     try {
       return { share: await create(false), created: true };
     } catch (e) {
-      if (!isAwsError(e, 'OperationNotPermittedException')) throw e;
+      if (!isFault(e, 'OperationNotPermittedException')) throw e;
       core.info(`RAM refused the share inside the organization (${(e as Error).message}): sharing with ${principal} as an external account, which sends it an invitation.`);
       return { share: await create(true), created: true };
     }
