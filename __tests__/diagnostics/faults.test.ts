@@ -108,7 +108,7 @@ describe('diagnoseError', () => {
     [new InvalidDBClusterSnapshotStateFault({ message: 'Snapshot is not available', ...meta }), 'Snapshot not in a usable state', 'resumes'],
     [new SnapshotQuotaExceededFault({ message: 'Cannot create more than 100 manual snapshots', ...meta }), 'Manual snapshot quota reached', 'retain-snapshots'],
     [new DBClusterSnapshotAlreadyExistsFault({ message: 'Snapshot app-copy already exists', ...meta }), 'A snapshot with that name already exists', 'rds-cross-account-sync:managed'],
-    [new SharedSnapshotQuotaExceededFault({ message: 'shared with too many accounts', ...meta }), 'Snapshot already shared with the maximum number of accounts', '--values-to-remove'],
+    [new SharedSnapshotQuotaExceededFault({ message: 'shared with too many accounts', ...meta }), 'Snapshot shared with too many accounts', '--values-to-remove'],
     [
       new InvalidDBClusterStateFault({ message: 'Cluster cannot be deleted, it still contains DB instances in non-deleting state.', ...meta }),
       'Cluster cannot be deleted in its current state',

@@ -208,8 +208,11 @@ describe('runSource faults', () => {
     world.add({ id: AUTO, type: 'automated', key: AWS_RDS_KEY });
     world.faults.CopyDBClusterSnapshot = new KMSKeyNotAccessibleFault({ message: 'key', ...meta });
     const e = (await failure(planAndRun())) as DiagnosedError;
-    expect(e.diagnostics[0].title).toBe('The production role cannot use the CMK');
+    expect(e.diagnostics[0].title).toBe('KMS key not accessible: the production role cannot use the CMK');
     expect(e.diagnostics[0].fix).toContain(CMK);
+    // The step adds which call and which snapshot; the key-use actions come from KEY_REQUIREMENTS['copy-key'].
+    expect(e.diagnostics[0].message).toMatch(new RegExp(`^CopyDBClusterSnapshot on '${AUTO}' failed\\. RDS answered KMSKeyNotAccessibleFault`));
+    expect(e.diagnostics[0].fix).toMatch(/"kms:GenerateDataKey"[\s\S]*"Resource": "arn:aws:kms:/);
   });
 
   it('a copy that fails while waiting: delete it and run again', async () => {

@@ -4,13 +4,13 @@
  * policy and IAM statements (real ARNs from the run) where KMS or IAM refused.
  */
 import { CredentialsError, principalFromCaller } from '../accounts';
-import type { Context } from '../context';
+import { MANAGED_TAG, type Context } from '../context';
 import { awsErrorCode, DiagnosedError, faultName, isFault, type FaultName } from '../errors';
 import { parseArn, cliNouns } from '../rds-rules';
 import type { Diagnostic } from '../report';
+import type { DbKind } from '../types';
 import { keyArnIn, parseRefusal } from './access-denied';
-import { iamStatementsFor, keyFixText, keyPolicyStatementsFor, type KeyRemedy } from './key-access';
-import { KEY_REQUIREMENTS } from './key-policy';
+import { keyFixText, keyRemedy, remedyFacts } from './key-access';
 import { renderJson, type PolicyStatement } from './policy-json';
 import {
   githubOidcTrustPolicy,
@@ -23,7 +23,31 @@ import {
   type PolicyParams
 } from './policy-templates';
 
-type Explainer = (e: Error, ctx: Context | undefined) => Diagnostic[];
+/**
+ * What a step knows about a fault that the run's context does not: which call
+ * failed, on which snapshot, in whose account. A step passes it to the one
+ * explainer of the fault's code (explainedFault) instead of wording its own.
+ */
+export interface FaultScene {
+  /** The AWS operation that failed (CopyDBClusterSnapshot). */
+  operation?: string;
+  /** The snapshot the call was about. */
+  snapshot?: string;
+  kind?: DbKind;
+  region?: string;
+  /** The account the call ran in. */
+  account?: string;
+  /** The accounts the snapshot was already shared with. */
+  sharedWith?: readonly string[];
+  /** The account a share was to add. */
+  addAccount?: string;
+  /** The key the call used. */
+  keyArn?: string;
+  /** Whose role made the call: the production (source) or the staging (target) role. */
+  side?: 'source' | 'target';
+}
+
+type Explainer = (e: Error, ctx: Context | undefined, scene: FaultScene) => Diagnostic[];
 
 /** What an explainer returns: one diagnostic that fails the job. */
 function blocking(d: Omit<Diagnostic, 'severity'>): Diagnostic[] {
@@ -54,14 +78,22 @@ const byCode: Partial<Record<FaultName, Explainer>> = {
   KMSInvalidStateException: kmsKeyState
 };
 
-export function diagnoseError(e: unknown, ctx: Context | undefined): Diagnostic[] {
+/** A step's fault, explained by the one explainer of its code, with what the step knows about it. */
+export function explainedFault(e: unknown, ctx: Context | undefined, scene: FaultScene): DiagnosedError {
+  return new DiagnosedError(diagnoseError(e, ctx, scene));
+}
+
+export function diagnoseError(e: unknown, ctx: Context | undefined, scene: FaultScene = {}): Diagnostic[] {
   if (e instanceof DiagnosedError) return e.diagnostics;
   if (e instanceof CredentialsError) return credentials(e, ctx);
   const code = awsErrorCode(e);
   const err = e instanceof Error ? e : new Error(String(e));
   const name = faultName(code);
   const explain = name ? byCode[name] : undefined;
-  if (explain) return explain(err, ctx);
+  if (explain) {
+    const where = scene.operation ? `${scene.operation}${scene.snapshot ? ` on '${scene.snapshot}'` : ''} failed. ` : '';
+    return explain(err, ctx, scene).map(d => ({ ...d, message: where + d.message }));
+  }
   return blocking({
     title: code ? `AWS error ${code}` : `Unexpected error${err.name && err.name !== 'Error' ? `: ${err.name}` : ''}`,
     message: `${err.message || String(e)}${code ? ` (request id ${requestId(e) ?? 'unknown'})` : ''}`,
@@ -86,23 +118,28 @@ const NO_CONTEXT_FIX = 'Run the action with mode: policies (it needs no AWS call
 // ---------------------------------------------------------------------------
 // KMS
 
-function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
-  const keyArn = keyArnIn(e.message) ?? ctx?.settings.source.kmsKeyArn;
+function kmsKeyNotAccessible(e: Error, ctx: Context | undefined, scene: FaultScene): Diagnostic[] {
+  const keyArn = scene.keyArn ?? keyArnIn(e.message) ?? ctx?.settings.source.kmsKeyArn;
   const p = params(ctx, keyArn);
   const header = `RDS answered KMSKeyNotAccessibleFault: ${e.message}`;
   if (!p || !ctx)
     return blocking({ title: 'KMS key not accessible', message: header, fix: NO_CONTEXT_FIX });
   const { source, target } = ctx.accounts;
+  const facts = remedyFacts(ctx);
+  const region = scene.region ?? ctx.settings.region;
+  if (scene.side === 'source') {
+    // The production role's own copy under the CMK (CopyDBClusterSnapshot / CopyDBSnapshot with KmsKeyId).
+    const key = keyArn ?? '(the key named by kms-key-id)';
+    const remedy = keyRemedy(facts, key, 'copy-key', { keyAccount: source.accountId, iamResource: keyArn ?? sharedKeyResource(p) });
+    return blocking({
+      title: 'KMS key not accessible: the production role cannot use the CMK',
+      message: `${header}\nThe copy in account ${source.accountId} re-encrypts under ${key} as ${source.principalArn}: the key is disabled, pending deletion or in another region than ${region}, or the role may not use it.`,
+      fix: `Check the key is enabled and in ${region}:\naws kms describe-key --key-id ${key}\n\nThen give ${source.principalArn} the key:\n\n${keyFixText(remedy, 'both')}\n\n(mode: policies prints the complete key policy.)`
+    });
+  }
   const isTargetKey = keyArn !== undefined && parseArn(keyArn)?.accountId === target.accountId;
   if (isTargetKey) {
-    const remedy: KeyRemedy = {
-      keyArn: keyArn!,
-      keyAccount: target.accountId,
-      keyPolicy: keyPolicyStatementsFor(target.principalArn, KEY_REQUIREMENTS['target-key'].required, 'StagingRole'),
-      principalArn: target.principalArn,
-      principalAccount: target.accountId,
-      iam: iamStatementsFor(keyArn!, KEY_REQUIREMENTS['target-key'].required)
-    };
+    const remedy = keyRemedy(facts, keyArn, 'target-key', { keyAccount: target.accountId });
     return blocking({
       title: 'KMS key not accessible: the target key',
       message: `${header}\n${
@@ -114,22 +151,9 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
     });
   }
   const key = keyArn ?? '(the key named by kms-key-id)';
-  const targetRemedy: KeyRemedy = {
-    keyArn: key,
-    keyAccount: source.accountId,
-    keyPolicy: keyPolicyStatementsFor(target.principalArn, KEY_REQUIREMENTS['shared-key'].required, 'Staging'),
-    principalArn: target.principalArn,
-    principalAccount: target.accountId,
-    iam: iamStatementsFor(keyArn ?? sharedKeyResource(p), KEY_REQUIREMENTS['shared-key'].required)
-  };
-  const sourceRemedy: KeyRemedy = {
-    keyArn: key,
-    keyAccount: source.accountId,
-    keyPolicy: keyPolicyStatementsFor(source.principalArn, KEY_REQUIREMENTS['copy-key'].required, 'Production'),
-    principalArn: source.principalArn,
-    principalAccount: source.accountId,
-    iam: iamStatementsFor(keyArn ?? sharedKeyResource(p), KEY_REQUIREMENTS['copy-key'].required)
-  };
+  const iamResource = keyArn ?? sharedKeyResource(p);
+  const targetRemedy = keyRemedy(facts, key, 'shared-key', { keyAccount: source.accountId, iamResource });
+  const sourceRemedy = keyRemedy(facts, key, 'copy-key', { keyAccount: source.accountId, iamResource });
   return blocking({
     title: 'KMS key not accessible: the shared snapshot key',
     message:
@@ -163,16 +187,8 @@ function accessDenied(e: Error, ctx: Context | undefined): Diagnostic[] {
     const keyAccount = parseArn(keyArn)?.accountId ?? ctx.accounts.source.accountId;
     const isSource = role === ctx.accounts.source.principalArn;
     const use = isSource ? 'copy-key' : keyAccount === ctx.accounts.target.accountId ? 'target-key' : 'shared-key';
-    const principal = role ?? ctx.accounts.target.principalArn;
     const principalAccount = account ?? ctx.accounts.target.accountId;
-    const remedy: KeyRemedy = {
-      keyArn,
-      keyAccount,
-      keyPolicy: keyPolicyStatementsFor(principal, KEY_REQUIREMENTS[use].required, isSource ? 'Production' : 'Staging'),
-      principalArn: principal,
-      principalAccount,
-      iam: iamStatementsFor(keyArn, KEY_REQUIREMENTS[use].required)
-    };
+    const remedy = keyRemedy(remedyFacts(ctx), keyArn, use, { keyAccount, principal: { principalArn: role ?? ctx.accounts.target.principalArn, accountId: principalAccount } });
     return blocking({
       title: `KMS refused ${action} on ${keyArn}`,
       message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN. Run mode: preflight: it reads the key policy and probes the key to tell which half is missing.`,
@@ -239,23 +255,26 @@ function snapshotNotReady(e: Error): Diagnostic[] {
   });
 }
 
-function snapshotQuota(e: Error, ctx: Context | undefined): Diagnostic[] {
-  const region = ctx?.settings.region ?? '<region>';
-  const instance = ctx?.settings.kind === 'instance';
+function snapshotQuota(e: Error, ctx: Context | undefined, scene: FaultScene): Diagnostic[] {
+  const region = scene.region ?? ctx?.settings.region ?? '<region>';
+  const instance = (scene.kind ?? ctx?.settings.kind) === 'instance';
   const noun = instance ? 'DB instance snapshots' : 'DB cluster snapshots';
+  const holds = scene.account
+    ? `Account ${scene.account} has as many manual ${noun} in ${region} as its quota allows (100 by default)`
+    : `An account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}`;
   return blocking({
     title: 'Manual snapshot quota reached',
-    message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.${
+    message: `RDS answered SnapshotQuotaExceeded: ${e.message}\n${holds}.${
       instance ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''
     }`,
     fix:
-      `Lower retain-snapshots (the action deletes its own older snapshots), delete manual snapshots you no longer need:\n` +
+      `Delete manual snapshots nobody needs (this action's own are tagged ${MANAGED_TAG}=true; lower retain-snapshots to keep fewer):\n` +
       (instance
         ? `aws rds describe-db-snapshots --snapshot-type manual --region ${region} --query "DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]"\n` +
           `aws rds delete-db-snapshot --db-snapshot-identifier <old-snapshot> --region ${region}\n`
         : `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
           `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n`) +
-      `or request a higher "Manual ${noun}" quota in Service Quotas (RDS).`
+      `or request a higher "Manual ${noun}" quota in Service Quotas (Amazon RDS).`
   });
 }
 
@@ -281,16 +300,21 @@ function snapshotExists(e: Error): Diagnostic[] {
   });
 }
 
-function sharedQuota(e: Error, ctx: Context | undefined): Diagnostic[] {
-  const region = ctx?.settings.region ?? '<region>';
-  const n = cliNouns(ctx?.settings.kind === 'instance' ? 'instance' : 'cluster');
+function sharedQuota(e: Error, ctx: Context | undefined, scene: FaultScene): Diagnostic[] {
+  const region = scene.region ?? ctx?.settings.region ?? '<region>';
+  const n = cliNouns((scene.kind ?? ctx?.settings.kind) === 'instance' ? 'instance' : 'cluster');
+  const snapshot = scene.snapshot ?? '<snapshot>';
+  const adding = scene.addAccount ?? ctx?.accounts.target.accountId;
+  const already = scene.sharedWith?.length
+    ? `${scene.snapshot ? `Snapshot '${scene.snapshot}'` : 'The snapshot'} is already shared with ${scene.sharedWith.length} accounts (${scene.sharedWith.join(', ')}); a`
+    : 'A';
   return blocking({
-    title: 'Snapshot already shared with the maximum number of accounts',
-    message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\nA manual snapshot can be shared with at most 20 AWS accounts${ctx ? `; adding ${ctx.accounts.target.accountId} would exceed it` : ''}.`,
+    title: 'Snapshot shared with too many accounts',
+    message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\n${already} manual snapshot can be shared with at most 20 AWS accounts${adding ? `, so account ${adding} cannot be added` : ''}.`,
     fix:
-      'Remove accounts that no longer need it:\n' +
-      `aws rds describe-${n.snapshot}-attributes ${n.snapshotIdOption} <snapshot> --region ${region}\n` +
-      `aws rds modify-${n.snapshot}-attribute ${n.snapshotIdOption} <snapshot> --attribute-name restore --values-to-remove <account-id> --region ${region}`
+      'Stop sharing it with accounts that no longer need it, then run again:\n' +
+      `  aws rds describe-${n.snapshot}-attributes --region ${region} ${n.snapshotIdOption} ${snapshot}\n` +
+      `  aws rds modify-${n.snapshot}-attribute --region ${region} ${n.snapshotIdOption} ${snapshot} --attribute-name restore --values-to-remove <account-id>`
   });
 }
 

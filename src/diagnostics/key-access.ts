@@ -8,11 +8,14 @@
  * only its account (then its IAM policy decides), or not at all; a probe call the
  * key policy would allow but KMS refused means the IAM half is missing.
  */
+import type { Context } from '../context';
 import type { Diagnostic } from '../report';
 import { isFaultCode } from '../errors';
-import { describeAnalysis, KEY_REQUIREMENTS, withoutUndecidableConditions, type DenyFinding, type KeyPolicyAnalysis, type KeyUseAnalysis } from './key-policy';
+import { parseArn } from '../rds-rules';
+import { describeAnalysis, KEY_REQUIREMENTS, withoutUndecidableConditions, type DenyFinding, type KeyPolicyAnalysis, type KeyUse, type KeyUseAnalysis } from './key-policy';
 import { policyDocument, renderJson, type PolicyStatement } from './policy-json';
 import { toTerraformJsonencode } from './policy-templates';
+import { secretKeyIamStatement, secretKeyPolicyStatement } from './secret-policy';
 import type { CallOutcome, KeyProbe } from './probe';
 
 export type MissingSide = 'key-policy' | 'iam' | 'both' | 'key-state';
@@ -26,6 +29,58 @@ export interface KeyRemedy {
   principalAccount: string;
   /** Statements to add to the principal's IAM policy. */
   iam: PolicyStatement[];
+}
+
+/** A role as a remedy names it. */
+export interface RemedyPrincipal {
+  principalArn: string;
+  accountId: string;
+}
+
+/** What a remedy needs to know about the run: both roles and the region (the run's accounts, or the settings' facts). */
+export interface RemedyFacts {
+  source: RemedyPrincipal;
+  target: RemedyPrincipal;
+  region: string;
+}
+
+/** What a key is used for: one of KEY_REQUIREMENTS' uses, or the staging secret's key (used through Secrets Manager). */
+export type RemedyUse = KeyUse | 'secret-key';
+
+export interface RemedyOptions {
+  /** The principal refused, when not the use's own (the production role for copy-key, else the staging role). */
+  principal?: RemedyPrincipal;
+  /** The key's account, when the ARN does not tell (an alias or a placeholder). */
+  keyAccount?: string;
+  /** Only these actions in the key policy statements (what the analysis found missing); default the use's required actions. */
+  keyPolicyActions?: readonly string[];
+  /** The IAM statement's resource when the key ARN is not known (a key/* pattern); default the key ARN. */
+  iamResource?: string;
+}
+
+/** The run's facts a remedy needs: both roles as the accounts resolved them, and the region. */
+export function remedyFacts(ctx: Pick<Context, 'accounts' | 'settings'>): RemedyFacts {
+  return { source: ctx.accounts.source, target: ctx.accounts.target, region: ctx.settings.region };
+}
+
+const REMEDY_SID: Record<KeyUse, string> = { 'copy-key': 'Production', 'shared-key': 'Staging', 'target-key': 'StagingRole' };
+
+/** The one way to build a KeyRemedy: the statements a role needs in a key's policy and its IAM policy for one use of the key. */
+export function keyRemedy(facts: RemedyFacts, keyArn: string, use: RemedyUse, o: RemedyOptions = {}): KeyRemedy {
+  const principal = o.principal ?? (use === 'copy-key' ? facts.source : facts.target);
+  // A secret's key is the staging account's own; another key's account is in its ARN.
+  const keyAccount =
+    o.keyAccount ?? (use === 'secret-key' ? facts.target.accountId : (parseArn(keyArn)?.accountId ?? (use === 'target-key' ? facts.target : facts.source).accountId));
+  const resource = o.iamResource ?? keyArn;
+  const base = { keyArn, keyAccount, principalArn: principal.principalArn, principalAccount: principal.accountId };
+  if (use === 'secret-key')
+    return { ...base, keyPolicy: [secretKeyPolicyStatement(principal.principalArn, facts.region)], iam: [secretKeyIamStatement(resource, facts.region)] };
+  const required = KEY_REQUIREMENTS[use].required;
+  return {
+    ...base,
+    keyPolicy: keyPolicyStatementsFor(principal.principalArn, o.keyPolicyActions ?? required, REMEDY_SID[use]),
+    iam: iamStatementsFor(resource, required)
+  };
 }
 
 /** The fix text every KMS diagnostic shows: the exact statements, with the real ARNs. */

@@ -13,11 +13,10 @@ import type { Account } from '../accounts';
 import { describeKey, readKeyPolicy, type KeyPolicyRead } from '../aws/keys';
 import type { Context } from '../context';
 import { DiagnosedError } from '../errors';
-import { parseArn } from '../rds-rules';
 import type { Diagnostic } from '../report';
 import type { SourcePlan } from '../types';
 import { awsRdsDiagnostic } from './aws-rds';
-import { denyFixText, iamStatementsFor, judgeKeyAccess, keyFixText, keyPolicyStatementsFor, type KeyAccessInput, type KeyAccessVerdict, type KeyRemedy } from './key-access';
+import { denyFixText, judgeKeyAccess, keyFixText, keyRemedy, remedyFacts, type KeyAccessInput, type KeyAccessVerdict, type KeyRemedy } from './key-access';
 import { analyzeKeyPolicy, analyzeKeyUse, describeAnalysis, direct, KEY_REQUIREMENTS, PROBE_ACTIONS, viaRds, type KeyPolicyAnalysis } from './key-policy';
 import { renderJson } from './policy-json';
 import { policyParamsFromContext, sharedKeyPolicy, sourceRolePolicy, targetRolePolicy } from './policy-templates';
@@ -119,17 +118,8 @@ type Findings = [Diagnostic[], Array<[string, string]>];
 
 /** Step 2: the shared CMK, for the target role (and, when a copy is planned, for the source role). */
 async function checkSharedKey(ctx: Context, keyArn: string, copyPlanned: boolean, probing: boolean, known?: KeyPolicyRead): Promise<Findings> {
-  const { source, target } = ctx.accounts;
-  const keyAccount = parseArn(keyArn)?.accountId ?? source.accountId;
-  const remedy: KeyRemedy = {
-    keyArn,
-    keyAccount,
-    keyPolicy: keyPolicyStatementsFor(target.principalArn, KEY_REQUIREMENTS['shared-key'].required, 'Staging'),
-    principalArn: target.principalArn,
-    principalAccount: target.accountId,
-    iam: iamStatementsFor(keyArn, KEY_REQUIREMENTS['shared-key'].required)
-  };
-  const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, probing, 'Shared key policy analysis', known);
+  const remedy = keyRemedy(remedyFacts(ctx), keyArn, 'shared-key');
+  const { verdict, policyText } = await judgeKey(ctx, 'shared', ctx.accounts.source, remedy, probing, 'Shared key policy analysis', known);
   const diagnostics = [...verdict.diagnostics];
   const facts = [...verdict.facts];
   if (copyPlanned && policyText) diagnostics.push(...checkSourceRole(ctx, keyArn, policyText));
@@ -189,15 +179,7 @@ function checkSourceRole(ctx: Context, keyArn: string, policyText: string): Diag
   const { source } = ctx.accounts;
   const a = analyzeKeyUse(policyText, keyArn, { ...viaRds(source.principalArn, source.accountId, ctx.settings.region), sessionArn: source.callerArn }, 'copy-key');
   if (a.parseError) return [];
-  const required = KEY_REQUIREMENTS['copy-key'].required;
-  const remedy: KeyRemedy = {
-    keyArn,
-    keyAccount: source.accountId,
-    keyPolicy: keyPolicyStatementsFor(source.principalArn, a.missing, 'Production'),
-    principalArn: source.principalArn,
-    principalAccount: source.accountId,
-    iam: iamStatementsFor(keyArn, required)
-  };
+  const remedy = keyRemedy(remedyFacts(ctx), keyArn, 'copy-key', { keyAccount: source.accountId, keyPolicyActions: a.missing });
   const out: Diagnostic[] = a.denies.map(d => ({
     title: `A Deny in the key policy of the shared key refuses the production copy (${d.actions.join(', ')})`,
     message: `Statement ${d.label} of the key policy of ${keyArn} (account ${source.accountId}) denies ${d.actions.join(', ')} to ${source.principalArn}, which ${KEY_REQUIREMENTS['copy-key'].operation} needs.`,
@@ -228,14 +210,7 @@ async function checkTargetKey(ctx: Context, probing: boolean): Promise<Findings>
   const { target } = ctx.accounts;
   const keyArn = ctx.settings.target.kmsKeyArn;
   if (!keyArn) return [[], [['Target key', `aws/rds of account ${target.accountId} (target-kms-key-id not set): usable by any principal of that account through RDS`]]];
-  const remedy: KeyRemedy = {
-    keyArn,
-    keyAccount: target.accountId,
-    keyPolicy: keyPolicyStatementsFor(target.principalArn, KEY_REQUIREMENTS['target-key'].required, 'StagingRole'),
-    principalArn: target.principalArn,
-    principalAccount: target.accountId,
-    iam: iamStatementsFor(keyArn, KEY_REQUIREMENTS['target-key'].required)
-  };
+  const remedy = keyRemedy(remedyFacts(ctx), keyArn, 'target-key', { keyAccount: target.accountId });
   const { verdict } = await judgeKey(ctx, 'target', target, remedy, probing);
   return [verdict.diagnostics, verdict.facts];
 }

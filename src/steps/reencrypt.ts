@@ -14,7 +14,8 @@ import { cliNouns, stripAutomatedPrefix, toRdsIdentifier } from '../rds-rules';
 import type { DbKind } from '../types';
 import { WaitFailedError } from '../wait';
 import type { SnapshotAdapter, SnapshotInfo } from '../aws/snapshots';
-import { snapshotQuotaFault, TERMINAL_SNAPSHOT_STATUSES, waitForSnapshot, type SourceScope } from './snapshot';
+import { TERMINAL_SNAPSHOT_STATUSES, waitForSnapshot, type SourceScope } from './snapshot';
+import { explainedFault } from '../diagnostics/faults';
 
 /** `rds:app-2026-11-28-03-10` -> `rcas-app-2026-11-28-03-10`: the same source always gives the same copy name. */
 export function copySnapshotIdentifier(sourceIdentifier: string): string {
@@ -153,7 +154,7 @@ export async function copyAndWait(ctx: Context, adapter: SnapshotAdapter, expect
         resumed = true;
         options.record(false);
       } else {
-        throw copyFault(e, expected, scope, adapter.kind, options.side);
+        throw copyFault(ctx, e, expected, scope, adapter.kind, options.side);
       }
     }
   }
@@ -173,35 +174,13 @@ export async function copyAndWait(ctx: Context, adapter: SnapshotAdapter, expect
 }
 
 /** The faults of CopyDBClusterSnapshot / CopyDBSnapshot this step can explain; others go to the generic mapper unchanged. */
-function copyFault(e: unknown, expected: ExpectedCopy, scope: SourceScope, kind: DbKind, side: 'source' | 'target'): unknown {
-  const op = kind === 'cluster' ? 'CopyDBClusterSnapshot' : 'CopyDBSnapshot';
-  if (isFault(e, 'SnapshotQuotaExceededFault')) return snapshotQuotaFault(scope, op, kind);
+function copyFault(ctx: Context, e: unknown, expected: ExpectedCopy, scope: SourceScope, kind: DbKind, side: 'source' | 'target'): unknown {
+  const operation = kind === 'cluster' ? 'CopyDBClusterSnapshot' : 'CopyDBSnapshot';
+  const scene = { operation, snapshot: expected.sourceIdentifier, kind, region: scope.region, account: scope.accountId };
+  if (isFault(e, 'SnapshotQuotaExceededFault')) return explainedFault(e, ctx, scene);
   // In the staging account the copy reads the shared snapshot's key as well: the generic mapper tells the two keys apart.
   if (side === 'target') return e;
-  if (isFault(e, 'KMSKeyNotAccessibleFault')) {
-    return new DiagnosedError({
-      title: 'The production role cannot use the CMK',
-      message: `${op} under ${expected.kmsKeyArn} failed with KMSKeyNotAccessibleFault: the key is disabled, pending deletion, in another region, or the production role may not use it (${(e as Error).message}).`,
-      fix:
-        `Check the key is enabled and in ${scope.region}, and give the production role, in its IAM policy and in the key policy:\n` +
-        JSON.stringify(
-          {
-            Effect: 'Allow',
-            Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
-            Resource: expected.kmsKeyArn ?? '*'
-          },
-          null,
-          2
-        ) +
-        '\n(mode: policies prints the complete key policy.)'
-    });
-  }
-  if (isFault(e, ['InvalidDBClusterSnapshotStateFault', 'InvalidDBSnapshotStateFault'])) {
-    return new DiagnosedError({
-      title: 'Source snapshot not available',
-      message: `${op} refused: '${expected.sourceIdentifier}' is not available (${(e as Error).message}).`,
-      fix: "Run again when the snapshot is available, or use 'snapshot: latest'."
-    });
-  }
+  if (isFault(e, 'KMSKeyNotAccessibleFault')) return explainedFault(e, ctx, { ...scene, keyArn: expected.kmsKeyArn, side });
+  if (isFault(e, ['InvalidDBClusterSnapshotStateFault', 'InvalidDBSnapshotStateFault'])) return explainedFault(e, ctx, scene);
   return e;
 }

@@ -15,13 +15,11 @@ import type { DatabaseInfo } from '../aws/databases';
 import { describeSecret, moveCurrent, putSecretVersion, readCurrentValue, rotateSecret, secretsClient, type SecretFacts } from '../aws/secrets';
 import type { Context } from '../context';
 import { analyzeKeyPolicy, describeAnalysis } from '../diagnostics/key-policy';
-import { keyFixText, type KeyRemedy } from '../diagnostics/key-access';
+import { keyFixText, keyRemedy, remedyFacts, type KeyRemedy } from '../diagnostics/key-access';
 import { parseRefusal } from '../diagnostics/access-denied';
 import { renderJson } from '../diagnostics/policy-json';
 import {
   secretActionStatement,
-  secretKeyIamStatement,
-  secretKeyPolicyStatement,
   secretResource,
   secretsManagerService,
   SECRET_KEY_ACTIONS
@@ -168,14 +166,7 @@ export function explainSecretError(ctx: Context, e: unknown, action: string, sec
   const who = `${role(ctx)} (account ${ctx.accounts.target.accountId})`;
   if (isFault(e, 'AccessDeniedException') && /KMS/.test(message)) {
     const keyArn = secret.keyArn ?? `the secret's KMS key`;
-    const remedy: KeyRemedy = {
-      keyArn,
-      keyAccount: ctx.accounts.target.accountId,
-      keyPolicy: [secretKeyPolicyStatement(role(ctx), ctx.settings.region)],
-      principalArn: role(ctx),
-      principalAccount: ctx.accounts.target.accountId,
-      iam: [secretKeyIamStatement(secret.keyArn ?? `arn:${ctx.accounts.target.partition}:kms:${ctx.settings.region}:${ctx.accounts.target.accountId}:key/*`, ctx.settings.region)]
-    };
+    const remedy = keyRemedy(remedyFacts(ctx), keyArn, 'secret-key', { iamResource: secret.keyArn ?? `arn:${ctx.accounts.target.partition}:kms:${ctx.settings.region}:${ctx.accounts.target.accountId}:key/*` });
     const kmsAction = action === 'secretsmanager:GetSecretValue' ? 'kms:Decrypt' : 'kms:GenerateDataKey';
     return new DiagnosedError({
       title: `Staging secret not updated: KMS refused ${kmsAction} on the key of ${secret.id}`,
@@ -501,15 +492,7 @@ async function checkSecretKey(ctx: Context, secret: SecretFacts, keyArn: string 
 }
 
 function secretKeyRemedy(ctx: Context, keyArn: string): KeyRemedy {
-  const { target } = ctx.accounts;
-  return {
-    keyArn,
-    keyAccount: target.accountId,
-    keyPolicy: [secretKeyPolicyStatement(target.principalArn, ctx.settings.region)],
-    principalArn: target.principalArn,
-    principalAccount: target.accountId,
-    iam: [secretKeyIamStatement(keyArn, ctx.settings.region)]
-  };
+  return keyRemedy(remedyFacts(ctx), keyArn, 'secret-key');
 }
 
 /** mode: plan: what would be written (values masked), from the secret as preflight read it and the staging database being replaced. */

@@ -3,8 +3,8 @@
  * attribute). Idempotent: a snapshot already shared with the account is left
  * as it is.
  */
-import { DiagnosedError, isFault } from '../errors';
-import { cliNouns } from '../rds-rules';
+import { isFault } from '../errors';
+import { explainedFault } from '../diagnostics/faults';
 import type { SnapshotAdapter } from '../aws/snapshots';
 
 /** Whether the `restore` attribute values already admit the account (`all` is a public, unencrypted snapshot). Pure. */
@@ -29,16 +29,8 @@ export async function shareSnapshot(
   try {
     await adapter.share(identifier, accountId);
   } catch (e) {
-    if (isFault(e, 'SharedSnapshotQuotaExceededFault')) {
-      const n = cliNouns(adapter.kind);
-      throw new DiagnosedError({
-        title: 'Snapshot shared with too many accounts',
-        message: `Snapshot '${identifier}' is already shared with ${before.length} accounts (${before.join(', ')}); RDS allows 20 (SharedSnapshotQuotaExceeded), so account ${accountId} cannot be added.`,
-        fix:
-          `Stop sharing it with accounts that no longer need it, then run again:\n` +
-          `  aws rds modify-${n.snapshot}-attribute --region ${region} ${n.snapshotIdOption} ${identifier} --attribute-name restore --values-to-remove <account-id>`
-      });
-    }
+    if (isFault(e, 'SharedSnapshotQuotaExceededFault'))
+      throw explainedFault(e, undefined, { snapshot: identifier, kind: adapter.kind, region, sharedWith: before, addAccount: accountId });
     throw e;
   }
   return { alreadyShared: false, accounts: [...before, accountId] };

@@ -6,6 +6,7 @@
 import type { Context } from '../context';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG, waitOptions } from '../context';
 import { DiagnosedError, isFault } from '../errors';
+import { explainedFault } from '../diagnostics/faults';
 import { cliNouns, isAutomatedSnapshotId, kindWord as kindName, parseArn, snapshotArnOf, toRdsIdentifier } from '../rds-rules';
 import type { SnapshotChoice } from '../settings';
 import type { SourceSnapshot } from '../types';
@@ -194,20 +195,6 @@ export async function waitForSnapshot(ctx: Context, adapter: SnapshotAdapter, id
   return info;
 }
 
-export function snapshotQuotaFault(scope: SourceScope, action: string, kind: 'cluster' | 'instance' = 'cluster'): DiagnosedError {
-  const noun = kind === 'cluster' ? 'DB cluster snapshots' : 'DB instance snapshots';
-  const list =
-    kind === 'cluster'
-      ? `aws rds describe-db-cluster-snapshots --region ${scope.region} --snapshot-type manual --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]'`
-      : `aws rds describe-db-snapshots --region ${scope.region} --snapshot-type manual --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]'`;
-  return new DiagnosedError({
-    title: 'Manual snapshot quota reached',
-    message: `${action} failed with SnapshotQuotaExceeded: account ${scope.accountId} has as many manual ${noun} in ${scope.region} as its quota allows (100 by default).`,
-    fix:
-      `Delete manual snapshots nobody needs (this action's own are tagged ${MANAGED_TAG}=true; lower 'retain-snapshots' to keep fewer), or ask for a higher quota in Service Quotas (Amazon RDS, "Manual ${noun}"):\n  ${list}`
-  });
-}
-
 /** `snapshot: new`: take the manual snapshot the plan named, tagged as this action's, and wait until it is available. */
 export async function takeSnapshot(ctx: Context, adapter: SnapshotAdapter, planned: SourceSnapshot, database: string): Promise<SnapshotInfo> {
   const scope = { accountId: ctx.accounts.source.accountId, region: ctx.settings.region, partition: ctx.accounts.source.partition };
@@ -216,7 +203,7 @@ export async function takeSnapshot(ctx: Context, adapter: SnapshotAdapter, plann
   try {
     await adapter.createSnapshot(database, planned.identifier, tags);
   } catch (e) {
-    if (isFault(e, 'SnapshotQuotaExceededFault')) throw snapshotQuotaFault(scope, create, adapter.kind);
+    if (isFault(e, 'SnapshotQuotaExceededFault')) throw explainedFault(e, ctx, { operation: create, kind: adapter.kind, account: scope.accountId, region: scope.region });
     if (isFault(e, ['InvalidDBClusterStateFault', 'InvalidDBInstanceStateFault'])) {
       throw new DiagnosedError({
         title: 'Cannot take a snapshot now',
