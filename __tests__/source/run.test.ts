@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { KMSKeyNotAccessibleFault, SharedSnapshotQuotaExceededFault, SnapshotQuotaExceededFault } from '@aws-sdk/client-rds';
+import { InvalidDBClusterStateFault, KMSKeyNotAccessibleFault, SharedSnapshotQuotaExceededFault, SnapshotQuotaExceededFault } from '@aws-sdk/client-rds';
 import { planSource } from '../../src/plan/source';
 import { runSource } from '../../src/source';
 import { DiagnosedError } from '../../src/errors';
@@ -192,6 +192,14 @@ describe('runSource faults', () => {
     const e = (await failure(planAndRun({ snapshot: 'new' }))) as DiagnosedError;
     expect(e.diagnostics[0].title).toBe('Manual snapshot quota reached');
     expect(e.diagnostics[0].message).toMatch(/CreateDBClusterSnapshot/);
+  });
+
+  it('InvalidDBClusterStateFault on snapshot: new: the one explainer, with the call and the snapshot: latest way out', async () => {
+    world.faults.CreateDBClusterSnapshot = new InvalidDBClusterStateFault({ message: 'DBCluster app-production is not in available state', ...meta });
+    const e = (await failure(planAndRun({ snapshot: 'new' }))) as DiagnosedError;
+    expect(e.diagnostics[0].title).toBe('Cluster is not in a state for this operation');
+    expect(e.diagnostics[0].message).toMatch(/^CreateDBClusterSnapshot on 'rcas-[^']+' failed\. RDS answered InvalidDBClusterStateFault/);
+    expect(e.diagnostics[0].fix).toContain('snapshot: latest');
   });
 
   it('SharedSnapshotQuotaExceeded: names the accounts and how to remove one', async () => {

@@ -33,6 +33,8 @@ export interface FaultScene {
   operation?: string;
   /** The snapshot the call was about. */
   snapshot?: string;
+  /** The database the call was about. */
+  database?: string;
   kind?: DbKind;
   region?: string;
   /** The account the call ran in. */
@@ -283,16 +285,31 @@ function snapshotQuota(e: Error, ctx: Context | undefined, scene: FaultScene): D
  * Cluster and DB snapshots differ only in what RDS calls them and where the
  * action makes copies; the recognition by tag is the same.
  */
-function nameTaken(e: Error, what: { title: string; code: string; copies: string; remove: string }): Diagnostic[] {
+function nameTaken(e: Error, scene: FaultScene, what: { title: string; code: string; copies: string; remove: string }): Diagnostic[] {
+  const naming = takesSnapshot(scene)
+    ? 'The action names the snapshot it takes after the database and the run, so a retried attempt finds its own snapshot and resumes; this one was not made by this run'
+    : `The action names its copies ${what.copies}, so a rerun finds its own copy and resumes; this one was not recognised as the action's own`;
   return blocking({
     title: what.title,
-    message: `RDS answered ${what.code}: ${e.message}\nThe action names its copies ${what.copies}, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
+    message: `RDS answered ${what.code}: ${e.message}\n${naming} (missing the ${MANAGED_TAG} tag, or made by another tool).`,
     fix: `${what.remove}, or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.`
   });
 }
 
-function snapshotExists(e: Error): Diagnostic[] {
-  return nameTaken(e, {
+/** Whether the failed call was the snapshot `snapshot: new` takes. */
+function takesSnapshot(scene: FaultScene): boolean {
+  return /^CreateDB(Cluster)?Snapshot$/.test(scene.operation ?? '');
+}
+
+/** Whether the failed call was a deletion: the step says so, or else RDS's message does. */
+function isDeletion(scene: FaultScene, e: Error, inMessage: RegExp): boolean {
+  return scene.operation ? scene.operation.startsWith('Delete') : inMessage.test(e.message);
+}
+
+const OR_LATEST = " or use 'snapshot: latest' to start from the newest existing snapshot";
+
+function snapshotExists(e: Error, _ctx: Context | undefined, scene: FaultScene): Diagnostic[] {
+  return nameTaken(e, scene, {
     title: 'A snapshot with that name already exists',
     code: 'DBClusterSnapshotAlreadyExistsFault',
     copies: 'after the source snapshot',
@@ -318,29 +335,29 @@ function sharedQuota(e: Error, ctx: Context | undefined, scene: FaultScene): Dia
   });
 }
 
-function clusterState(e: Error, ctx: Context | undefined): Diagnostic[] {
-  const deleting = /delet|instance/i.test(e.message);
+function clusterState(e: Error, ctx: Context | undefined, scene: FaultScene): Diagnostic[] {
+  const deletion = isDeletion(scene, e, /delet|instance/i);
   return blocking({
-    title: deleting ? 'Cluster cannot be deleted in its current state' : 'Cluster is not in a state for this operation',
+    title: deletion ? 'Cluster cannot be deleted in its current state' : 'Cluster is not in a state for this operation',
     message: `RDS answered InvalidDBClusterStateFault: ${e.message}\n${
-      deleting
+      deletion
         ? 'A cluster can only be deleted once it has no DB instances left, with deletion protection off, and either SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
         : 'The cluster is being created, modified, renamed or backed up; the operation must wait until it is available.'
     }`,
-    fix: deleting
+    fix: deletion
       ? `Delete the cluster's instances first and wait for them to be gone, turn deletion protection off, then delete:\n` +
         `aws rds modify-db-cluster --db-cluster-identifier <cluster> --no-deletion-protection --apply-immediately\n` +
         `aws rds delete-db-instance --db-instance-identifier <instance>\n` +
         `aws rds delete-db-cluster --db-cluster-identifier <cluster> --skip-final-snapshot\n` +
         `The action does this itself when it replaces ${ctx?.settings.target.identifier ?? 'the staging cluster'}; a rerun continues from where it stopped.`
-      : 'Rerun once the cluster is available (aws rds describe-db-clusters shows its Status).'
+      : `Rerun once the cluster is available (aws rds describe-db-clusters shows its Status)${takesSnapshot(scene) ? `,${OR_LATEST}` : ''}.`
   });
 }
 
 // RDS DB instance and DB snapshot faults
 
-function dbSnapshotExists(e: Error): Diagnostic[] {
-  return nameTaken(e, {
+function dbSnapshotExists(e: Error, _ctx: Context | undefined, scene: FaultScene): Diagnostic[] {
+  return nameTaken(e, scene, {
     title: 'A DB snapshot with that name already exists',
     code: 'DBSnapshotAlreadyExists',
     copies: '(in production, and the staging copy an RDS DB instance is restored from) after the snapshot they copy',
@@ -357,19 +374,19 @@ function dbSnapshotNotReady(e: Error, ctx: Context | undefined): Diagnostic[] {
   });
 }
 
-function instanceState(e: Error, ctx: Context | undefined): Diagnostic[] {
-  const target = ctx?.settings.target.identifier ?? '<instance>';
-  const deleting = /delet/i.test(e.message);
+function instanceState(e: Error, ctx: Context | undefined, scene: FaultScene): Diagnostic[] {
+  const target = scene.database ?? ctx?.settings.target.identifier ?? '<instance>';
+  const deletion = isDeletion(scene, e, /delet/i);
   return blocking({
-    title: deleting ? 'DB instance cannot be deleted in its current state' : 'DB instance is not in a state for this operation',
+    title: deletion ? 'DB instance cannot be deleted in its current state' : 'DB instance is not in a state for this operation',
     message: `RDS answered InvalidDBInstanceState: ${e.message}\n${
-      deleting
+      deletion
         ? 'An instance can be deleted once it is available (not creating, renaming, modifying or backing up), with deletion protection off, and with SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
         : 'The instance is being created, modified, renamed, backed up or having its master password reset; renames, password resets and snapshots wait until it is available.'
     }`,
-    fix: deleting
+    fix: deletion
       ? `aws rds modify-db-instance --db-instance-identifier <instance> --no-deletion-protection --apply-immediately\naws rds wait db-instance-available --db-instance-identifier <instance>\naws rds delete-db-instance --db-instance-identifier <instance> --skip-final-snapshot --delete-automated-backups\nThe action does this itself when it replaces ${target}; a rerun continues from where it stopped.`
-      : `Rerun once the instance is available:\naws rds wait db-instance-available --db-instance-identifier ${target}`
+      : `Rerun once the instance is available${takesSnapshot(scene) ? `,${OR_LATEST}` : ''}:\naws rds wait db-instance-available --db-instance-identifier ${target}`
   });
 }
 

@@ -203,24 +203,12 @@ export async function takeSnapshot(ctx: Context, adapter: SnapshotAdapter, plann
   try {
     await adapter.createSnapshot(database, planned.identifier, tags);
   } catch (e) {
-    if (isFault(e, 'SnapshotQuotaExceededFault')) throw explainedFault(e, ctx, { operation: create, kind: adapter.kind, account: scope.accountId, region: scope.region });
-    if (isFault(e, ['InvalidDBClusterStateFault', 'InvalidDBInstanceStateFault'])) {
-      throw new DiagnosedError({
-        title: 'Cannot take a snapshot now',
-        message: `${create} refused: '${database}' is not in a state that allows a snapshot (${(e as Error).name}: ${(e as Error).message}).`,
-        fix: `Run again when the ${kindWord(adapter)} is available, or use 'snapshot: latest'.`
-      });
-    }
+    const scene = { operation: create, snapshot: planned.identifier, database, kind: adapter.kind, account: scope.accountId, region: scope.region };
+    if (isFault(e, ['SnapshotQuotaExceededFault', 'InvalidDBClusterStateFault', 'InvalidDBInstanceStateFault'])) throw explainedFault(e, ctx, scene);
     if (!isFault(e, ['DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault'])) throw e;
     // The same run attempt already started it: take it over if it is ours.
     const existing = await adapter.getSnapshot(planned.identifier);
-    if (!existing || existing.tags[RUN_TAG] !== ctx.runId) {
-      throw new DiagnosedError({
-        title: 'Snapshot name taken',
-        message: `A snapshot named '${planned.identifier}' already exists and this run did not make it (${(e as Error).name}).`,
-        fix: 'Rename or delete that snapshot, or use another snapshot input.'
-      });
-    }
+    if (!existing || existing.tags[RUN_TAG] !== ctx.runId) throw explainedFault(e, ctx, scene);
   }
   ctx.state.update({ sourceSnapshot: { identifier: planned.identifier, kind: adapter.kind, createdByThisRun: true } });
   try {
