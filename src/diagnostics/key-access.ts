@@ -12,7 +12,7 @@ import type { Context } from '../context';
 import type { Diagnostic } from '../report';
 import { isFaultCode } from '../errors';
 import { parseArn } from '../rds-rules';
-import { describeAnalysis, KEY_REQUIREMENTS, withoutUndecidableConditions, type DenyFinding, type KeyPolicyAnalysis, type KeyUse, type KeyUseAnalysis } from './key-policy';
+import { describeAnalysis, KEY_GRANT_POLICY_ACTIONS, KEY_REQUIREMENTS, withoutUndecidableConditions, type DenyFinding, type KeyPolicyAnalysis, type KeyUse, type KeyUseAnalysis } from './key-policy';
 import { policyDocument, renderJson, type PolicyStatement } from './policy-json';
 import { toTerraformJsonencode } from './policy-templates';
 import { secretKeyIamStatement, secretKeyPolicyStatement } from './secret-policy';
@@ -111,7 +111,7 @@ export function iamFixText(principalArn: string, principalAccount: string, state
   ].join('\n\n');
 }
 
-const GRANT_ONLY = new Set(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
+const GRANT_ONLY = new Set<string>(KEY_GRANT_POLICY_ACTIONS);
 
 /**
  * Least privilege: the key-policy statements that allow exactly `actions` to

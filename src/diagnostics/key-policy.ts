@@ -358,6 +358,13 @@ export const KEY_GRANT_POLICY_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'k
 /** The actions the preflight probe calls directly (DescribeKey, then CreateGrant). */
 export const PROBE_ACTIONS = ['kms:DescribeKey', 'kms:CreateGrant'] as const;
 
+/** What the probe calls to remove its grant again (the grantee retires it). */
+export const PROBE_CLEANUP_ACTIONS = ['kms:RetireGrant'] as const;
+
+/** What planning and preflight call to read a key: DescribeKey (needed), then its policy (to analyse it). */
+export const KEY_READ_ACTIONS = ['kms:DescribeKey', 'kms:GetKeyPolicy'] as const;
+export const KEY_POLICY_READ_ACTIONS = ['kms:GetKeyPolicy'] as const;
+
 /** What RDS does with the shared key when the target restores from the shared snapshot: required, then recommended. */
 export const RESTORE_REQUIREMENTS = [...KEY_REQUIREMENTS['shared-key'].required, ...KEY_REQUIREMENTS['shared-key'].recommended];
 

@@ -7,7 +7,7 @@ import { MANAGED_TAG, type Context } from '../context';
 import { accountRootArn, parseArn } from '../rds-rules';
 import type { Settings, Transfer } from '../settings';
 import type { DbKind } from '../types';
-import { KEY_GRANT_POLICY_ACTIONS, KEY_USER_POLICY_ACTIONS } from './key-policy';
+import { KEY_GRANT_POLICY_ACTIONS, KEY_POLICY_READ_ACTIONS, KEY_USER_POLICY_ACTIONS, PROBE_CLEANUP_ACTIONS } from './key-policy';
 import { policyDocument, type PolicyDocument, type PolicyStatement } from './policy-json';
 import { targetSecretStatements } from './secret-policy';
 import { sourceCloneStatements, targetCloneStatements } from '../transfer/clone-policy';
@@ -182,7 +182,7 @@ export function targetRoleKeyStatements(keyArn: string, sidPrefix: string, extra
     {
       Sid: `${sidPrefix}Use`,
       Effect: 'Allow',
-      Action: [...KEY_USE_ACTIONS, 'kms:RetireGrant', ...extra],
+      Action: [...KEY_USE_ACTIONS, ...PROBE_CLEANUP_ACTIONS, ...extra],
       Resource: keyArn
     },
     {
@@ -202,7 +202,7 @@ export function targetRoleSharedKeyStatements(p: PolicyParams): PolicyStatement[
 
 /** The target role's statements for its own key (the restore encrypts with it; preflight reads its policy). */
 export function targetRoleTargetKeyStatements(keyArn: string): PolicyStatement[] {
-  return targetRoleKeyStatements(keyArn, 'StagingKey', ['kms:GetKeyPolicy']);
+  return targetRoleKeyStatements(keyArn, 'StagingKey', [...KEY_POLICY_READ_ACTIONS]);
 }
 
 function rdsArn(p: PolicyParams, accountId: string, resource: string): string {
@@ -218,7 +218,7 @@ export function sourceRoleKeyStatements(p: PolicyParams): PolicyStatement[] {
     {
       Sid: 'SharedKeyCopyAndPreflight',
       Effect: 'Allow',
-      Action: [...KEY_USE_ACTIONS, 'kms:GetKeyPolicy'],
+      Action: [...KEY_USE_ACTIONS, ...KEY_POLICY_READ_ACTIONS],
       Resource: key
     },
     {

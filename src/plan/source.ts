@@ -13,10 +13,10 @@ import { keyFacts, readKeyPolicy, type KeyFacts } from '../aws/keys';
 import { snapshotAdapter, type OptionInfo } from '../aws/snapshots';
 import { dbKind } from './kind';
 import { awsRdsDiagnostic } from '../diagnostics/aws-rds';
-import { judgeKeyAccess } from '../diagnostics/key-access';
-import { analyzeKeyUse, KEY_REQUIREMENTS, viaRds, type KeyUseAnalysis } from '../diagnostics/key-policy';
+import { judgeKeyAccess, keyRemedy, remedyFacts } from '../diagnostics/key-access';
+import { analyzeKeyUse, KEY_READ_ACTIONS, KEY_REQUIREMENTS, viaRds, type KeyUseAnalysis } from '../diagnostics/key-policy';
 import type { PolicyDocument } from '../diagnostics/policy-json';
-import { policyParamsFromContext, sharedKeyPolicy as newCmkKeyPolicy, targetKeyPolicyStatements, targetRoleSharedKeyStatements } from '../diagnostics/policy-templates';
+import { policyParamsFromContext, sharedKeyPolicy as newCmkKeyPolicy } from '../diagnostics/policy-templates';
 import { copySnapshotIdentifier, findExistingCopy } from '../steps/reencrypt';
 import { isSharedWith } from '../steps/share';
 import { findDatabase, resolveSnapshot } from '../steps/snapshot';
@@ -347,19 +347,10 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
 
 /** The analyser's blocking findings for the snapshot's key, exactly as preflight words them (no probe: planning creates nothing). */
 function keyFindings(ctx: Context, keyArn: string, analysis: KeyUseAnalysis): Diagnostic[] {
-  const { source, target } = ctx.accounts;
-  const p = policyParamsFromContext(ctx, keyArn);
   const verdict = judgeKeyAccess({
     purpose: 'shared',
     analysis,
-    remedy: {
-      keyArn,
-      keyAccount: source.accountId,
-      keyPolicy: targetKeyPolicyStatements(p),
-      principalArn: target.principalArn,
-      principalAccount: target.accountId,
-      iam: targetRoleSharedKeyStatements(p)
-    }
+    remedy: keyRemedy(remedyFacts(ctx), keyArn, 'shared-key', { keyAccount: ctx.accounts.source.accountId })
   });
   return verdict.diagnostics.filter(d => d.severity === 'error');
 }
@@ -381,7 +372,7 @@ async function lookUpKey(ctx: Context, keyArn: string): Promise<KeyFacts> {
       message: `KMS DescribeKey on ${keyArn} failed with ${code}: the plan needs it to tell the AWS managed aws/rds key from a customer managed key.`,
       fix:
         'Give the production role, in its IAM policy (and in the key policy for a CMK):\n' +
-        JSON.stringify({ Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'], Resource: keyArn }, null, 2)
+        JSON.stringify({ Effect: 'Allow', Action: [...KEY_READ_ACTIONS], Resource: keyArn }, null, 2)
     });
   }
 }
