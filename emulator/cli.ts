@@ -19,7 +19,14 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ scenario, port, postgresUrl: argument(args, '--postgres-url'), mysqlUrl: argument(args, '--mysql-url') });
   console.log(`listening on ${emulator.url}`);
   const stop = () => {
-    void emulator.close().then(() => process.exit(0));
+    // A signal handler cannot wait: the close runs on, and the process exits when it is done (1 if it failed).
+    void emulator.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(`emulator: close failed: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+      }
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -44,3 +44,27 @@ export const LOCK_TAG = 'rds-cross-account-sync:lock';
 export const PARKED_TAG = 'rds-cross-account-sync:parked';
 /** On a failed restore kept for inspection (keep-failed-restore): orphan clean-up leaves it alone. */
 export const KEPT_TAG = 'rds-cross-account-sync:kept';
+/** On the database that becomes staging: the page of the workflow run that restored it. */
+export const RUN_URL_TAG = 'rds-cross-account-sync:run-url';
+
+/** A workflow run's page: `<server>/<owner>/<repo>/actions/runs/<id>/attempts/<attempt>`. */
+export function runPageUrl(server: string, repository: string, id: string | number, attempt: string | number): string {
+  return `${server}/${repository}/actions/runs/${id}/attempts/${attempt}`;
+}
+
+/** The workflow run's page, when the run id is GitHub's (`<run id>-<attempt>`) and the runner says where. */
+export function runUrl(runId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const server = env.GITHUB_SERVER_URL;
+  const repo = env.GITHUB_REPOSITORY;
+  const m = /^(\d+)-(\d+)$/.exec(runId);
+  return server && repo && m ? runPageUrl(server, repo, m[1], m[2]) : undefined;
+}
+
+/** What RDS accepts as a tag value: 0 to 256 Unicode letters, digits, white space and _ . : / = + - @ (RDS API reference, Tag). */
+const RDS_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+/** RUN_URL_TAG for this run: none outside GitHub Actions, nor when the address is not a valid RDS tag value (too long, or odd characters). */
+export function runUrlTag(runId: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const url = runUrl(runId, env);
+  return url !== undefined && RDS_TAG_VALUE.test(url) ? { [RUN_URL_TAG]: url } : {};
+}

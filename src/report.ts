@@ -3,6 +3,7 @@
  * errors and the job summary.
  */
 import * as core from '@actions/core';
+import { runPageUrl } from './context';
 
 export type StepResult = 'ok' | 'skipped' | 'failed';
 
@@ -87,6 +88,9 @@ export class Report {
     const s = core.summary;
     s.addHeading(heading, 2);
     s.addRaw(`<p><b>${outcome === 'succeeded' ? '✅ Succeeded' : '❌ Failed'}</b> in ${formatDuration(this.elapsedMs())}</p>`, true);
+    // Loaded here, not at start: @actions/github (with Octokit) stays out of the startup path.
+    const by = runByLine((await import('@actions/github')).context);
+    if (by) s.addRaw(`<p>${by}</p>`, true);
     if (this.steps.length > 0) {
       s.addTable([
         [
@@ -114,6 +118,31 @@ export class Report {
     }
     await s.write();
   }
+}
+
+/** What the summary reads of @actions/github's `context` (the runner's GITHUB_* variables). */
+export interface RunContext {
+  actor?: string;
+  serverUrl: string;
+  runId: number;
+  runAttempt: number;
+  /** Throws without GITHUB_REPOSITORY (and no repository in the event payload). */
+  readonly repo: { owner: string; repo: string };
+}
+
+/** "Run by <actor> in <link to the run's page>", or undefined outside a workflow run. */
+export function runByLine(c: RunContext): string | undefined {
+  if (!Number.isSafeInteger(c.runId) || c.runId <= 0) return undefined;
+  let repository: string;
+  try {
+    repository = `${c.repo.owner}/${c.repo.repo}`;
+  } catch {
+    return undefined;
+  }
+  const attempt = Number.isSafeInteger(c.runAttempt) && c.runAttempt > 0 ? c.runAttempt : 1;
+  const url = runPageUrl(c.serverUrl, repository, c.runId, attempt);
+  const link = `<a href="${escape(url).replace(/"/g, '&quot;')}">${escape(repository)} run ${c.runId}, attempt ${attempt}</a>`;
+  return c.actor ? `Run by ${escape(c.actor)} in ${link}` : `In ${link}`;
 }
 
 export function formatDuration(ms: number): string {

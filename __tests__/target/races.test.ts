@@ -297,6 +297,7 @@ describe('stale locks and leftovers', () => {
     // Run 8401 dies right after parking the old cluster (its runner is gone: the held call never comes back).
     emu.inject({ operation: 'rds:ModifyDBCluster', kind: 'pause', name: 'dies', match: { NewDBClusterIdentifier: 'app-staging' } });
     const dead = await runContext('8401-1', { inputs: { 'wait-timeout-minutes': '30' } });
+    // Not awaited: run 8401's runner is gone, its refresh never settles.
     void refresh(dead).catch(() => undefined);
     await emu.paused('dies');
     expect(clusters().map(c => c.id).sort()).toEqual(['app-staging-old-8401-1', 'app-staging-sync']);

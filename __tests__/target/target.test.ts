@@ -284,6 +284,7 @@ describe('recover(): the post step after a cancelled run', () => {
     const shared = sharedSnapshot(world);
     const before = world.target.world();
     world.target.faults.push(h.fault);
+    // Not awaited: the run hangs at the fault (as a cancelled runner's would) and never settles.
     void runTarget(ctx, plan, shared).catch(() => undefined);
     await world.target.hung;
 

@@ -152,7 +152,8 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
         const { startup, params } = phase;
         phase = { name: 'handing-over' };
         client.write(authenticationSaslFinal(serverFinal));
-        void handOver(startup, params);
+        // The data handler is synchronous: the hand-over to the backend runs on; an unexpected failure ends the connection.
+        void handOver(startup, params).catch((e: unknown) => refuse('XX000', `the hand-over to the emulated database failed: ${(e as Error).message}`));
         return false;
       }
       case 'handing-over':

@@ -97,5 +97,9 @@ export function setMasterPassword(host: DataHost, password: string): void {
 
 /** Stops the host's database (after a delete). */
 export function stopDatabase(host: DataHost): void {
-  void host.server?.then((s) => s.close()).catch(() => undefined);
+  // Not awaited: the delete is answered at once and the database stops in the background.
+  // A failed start was reported by startDatabase already; a failed stop is reported here.
+  void host.server
+    ?.then((s) => s.close(), () => undefined)
+    .catch((error: unknown) => console.error(`emulator: could not stop the database of ${host.id}: ${String(error)}`));
 }

@@ -25,7 +25,7 @@
  */
 import * as core from '@actions/core';
 import type { DatabaseInfo, Databases } from '../aws/databases';
-import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, TARGET_TAG, type Context } from '../context';
+import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, TARGET_TAG, runUrl, type Context } from '../context';
 import { DiagnosedError, isFault } from '../errors';
 import { finalSnapshotIdentifier, lockIdentifier, parkedIdentifier, type TargetPlan } from '../plan/target';
 import { cliNouns, databaseArn } from '../rds-rules';
@@ -82,13 +82,7 @@ export function otherLocks(databases: DatabaseInfo[], target: string, ownRunId: 
   return out.sort((a, b) => a.since.localeCompare(b.since));
 }
 
-/** The workflow run's page, when the run id is GitHub's (`<run id>-<attempt>`) and the runner says where. */
-export function runUrl(runId: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const server = env.GITHUB_SERVER_URL;
-  const repo = env.GITHUB_REPOSITORY;
-  const m = /^(\d+)-(\d+)$/.exec(runId);
-  return server && repo && m ? `${server}/${repo}/actions/runs/${m[1]}/attempts/${m[2]}` : undefined;
-}
+export { runUrl };
 
 function runLink(runId: string): string {
   const url = runUrl(runId);

@@ -7,7 +7,7 @@
 import * as core from '@actions/core';
 import { randomBytes } from 'node:crypto';
 import type { Databases, DatabaseInfo, RestoreRequest } from '../aws/databases';
-import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG, type Context } from '../context';
+import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG, runUrlTag, type Context } from '../context';
 import { DiagnosedError } from '../errors';
 import type { TargetPlan } from '../plan/target';
 import type { DbKind, SharedSnapshot } from '../types';
@@ -36,7 +36,7 @@ export interface RestoredDatabase {
 
 /** Tags of everything this run creates in the staging account. */
 export function restoreTags(ctx: Pick<Context, 'runId'>, plan: TargetPlan, lock: string): Record<string, string> {
-  return { ...plan.restore.tags, [MANAGED_TAG]: 'true', [RUN_TAG]: ctx.runId, [TARGET_TAG]: plan.target, [LOCK_TAG]: lock };
+  return { ...plan.restore.tags, [MANAGED_TAG]: 'true', [RUN_TAG]: ctx.runId, [TARGET_TAG]: plan.target, [LOCK_TAG]: lock, ...runUrlTag(ctx.runId) };
 }
 
 /** A password RDS accepts for every engine: 32 letters, digits, '-' and '_' (no '/', '"', '@' or space). */
