@@ -15,7 +15,7 @@ import type { Diagnostic } from '../report';
 import type { Transfer } from '../settings';
 import type { DbKind } from '../types';
 
-export type TransferMethod = 'snapshot' | 'clone';
+export type TransferMethodName = 'snapshot' | 'clone';
 
 export interface TransferFacts {
   requested: Transfer;
@@ -46,7 +46,7 @@ export interface TransferFacts {
 }
 
 export interface TransferDecision {
-  method: TransferMethod;
+  method: TransferMethodName;
   requested: Transfer;
   /** Why this method: one line per reason (for auto: every precondition that failed, or that all held). */
   reasons: string[];

@@ -1,175 +1,18 @@
 /**
- * The source snapshot: find the production database, then pick the newest
- * available snapshot (`latest`), resolve a named one, or take a new manual
- * snapshot (`new`) and wait for it.
+ * The source snapshot: take a new manual snapshot (`new`) and wait for it.
+ * Which snapshot is decided in plan/snapshot.ts from what aws/source-facts.ts read.
  */
 import type { Context } from '../context';
-import { MANAGED_TAG, RUN_TAG, SOURCE_TAG, waitOptions } from '../context';
+import { MANAGED_TAG, RUN_TAG, waitOptions } from '../context';
 import { DiagnosedError, isAwsError } from '../errors';
-import { cliNouns, isAutomatedSnapshotId, kindWord as kindName, parseArn, snapshotArnOf, toRdsIdentifier } from '../rds-rules';
-import type { SnapshotChoice } from '../settings';
+import { cliNouns, kindWord as kindName } from '../rds-rules';
 import type { SourceSnapshot } from '../types';
 import type { Observation } from '../wait';
 import { WaitFailedError, waitFor } from '../wait';
-import type { DatabaseInfo, SnapshotAdapter, SnapshotInfo } from '../aws/snapshots';
-
-/** Where the source database lives, for messages and ARNs. */
-export interface SourceScope {
-  accountId: string;
-  region: string;
-  partition: string;
-}
-
-/** Statuses a snapshot does not leave on its own: waiting longer cannot help. */
-export const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'incompatible-restore', 'incompatible-parameters'];
+import type { SnapshotAdapter, SnapshotInfo } from '../aws/snapshots';
+import { TERMINAL_SNAPSHOT_STATUSES, type SourceScope } from '../plan/snapshot';
 
 const kindWord = (a: { kind: 'cluster' | 'instance' }) => kindName(a.kind);
-const describeCall = (a: { kind: 'cluster' | 'instance' }) => (a.kind === 'cluster' ? 'DescribeDBClusters answered DBClusterNotFoundFault' : 'DescribeDBInstances answered DBInstanceNotFound');
-
-export async function findDatabase(adapter: SnapshotAdapter, identifier: string, scope: SourceScope): Promise<DatabaseInfo> {
-  const db = await adapter.describeDatabase(identifier);
-  if (!db) {
-    throw new DiagnosedError({
-      title: `Production ${kindWord(adapter)} not found`,
-      message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (${describeCall(adapter)}).`,
-      fix:
-        adapter.kind === 'cluster'
-          ? `Check the 'source-cluster' input (the cluster identifier, not an instance or endpoint name; use 'source-instance' for an RDS DB instance) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-clusters --region ${scope.region} --query 'DBClusters[].DBClusterIdentifier'`
-          : `Check the 'source-instance' input (the DB instance identifier, not an endpoint; use 'source-cluster' for Aurora) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-instances --region ${scope.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
-    });
-  }
-  return db;
-}
-
-/** RDS's snapshot type as the plan sees it: AWS Backup snapshots cannot be shared either, like automated ones. */
-export function sourceType(info: SnapshotInfo): 'automated' | 'manual' {
-  return info.snapshotType === 'automated' || info.snapshotType === 'awsbackup' || isAutomatedSnapshotId(info.identifier)
-    ? 'automated'
-    : 'manual';
-}
-
-/**
- * `latest`: the newest available snapshot, automated or manual. Copies this
- * action made (tagged with SOURCE_TAG) are not candidates: they stand for their
- * source, which is found instead, and its copy is then reused by name.
- */
-export function pickLatest(snapshots: SnapshotInfo[]): SnapshotInfo | undefined {
-  const candidates = snapshots.filter(s => s.status === 'available' && !(SOURCE_TAG in s.tags));
-  candidates.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-  return candidates[0];
-}
-
-export function toSourceSnapshot(info: SnapshotInfo): SourceSnapshot {
-  return {
-    kind: info.kind,
-    identifier: info.identifier,
-    arn: info.arn,
-    type: sourceType(info),
-    status: info.status,
-    engine: info.engine,
-    engineVersion: info.engineVersion,
-    encrypted: info.encrypted,
-    kmsKeyArn: info.kmsKeyArn,
-    allocatedStorageGb: info.allocatedStorageGb,
-    createdAt: info.createdAt?.toISOString(),
-    ...(info.optionGroup ? { optionGroup: info.optionGroup } : {})
-  };
-}
-
-/** The name of the snapshot `new` takes: one per run attempt, valid and deterministic. */
-export function newSnapshotIdentifier(database: string, runId: string): string {
-  return toRdsIdentifier('rcas', database, runId);
-}
-
-/** Which snapshot the run starts from (read-only). `new` is described as what will be taken. */
-export async function resolveSnapshot(
-  adapter: SnapshotAdapter,
-  choice: SnapshotChoice,
-  db: DatabaseInfo,
-  scope: SourceScope & { runId: string }
-): Promise<SourceSnapshot> {
-  if (choice.kind === 'new') {
-    if (db.status !== 'available') {
-      throw new DiagnosedError({
-        title: 'Cannot take a snapshot now',
-        message: `snapshot: new needs ${kindWord(adapter)} '${db.identifier}' to be available; it is '${db.status}'.`,
-        fix: `Run again when the ${kindWord(adapter)} is available, or use 'snapshot: latest' to start from the newest existing snapshot.`
-      });
-    }
-    const identifier = newSnapshotIdentifier(db.identifier, scope.runId);
-    return {
-      kind: adapter.kind,
-      identifier,
-      arn: snapshotArnOf(adapter.kind, scope.region, scope.accountId, identifier, scope.partition),
-      type: 'new',
-      status: 'to be taken',
-      engine: db.engine,
-      engineVersion: db.engineVersion,
-      encrypted: db.encrypted,
-      kmsKeyArn: db.kmsKeyArn,
-      ...(db.optionGroup ? { optionGroup: db.optionGroup } : {})
-    };
-  }
-
-  if (choice.kind === 'latest') {
-    const all = await adapter.listSnapshots(db.identifier);
-    const newest = pickLatest(all);
-    if (!newest) {
-      const pending = all.filter(s => s.status !== 'available');
-      throw new DiagnosedError({
-        title: 'No available snapshot of the production database',
-        message:
-          `${kindWord(adapter)} '${db.identifier}' has no available automated or manual snapshot` +
-          (pending.length ? ` (${pending.length} not available yet: ${pending.map(s => `${s.identifier} ${s.status}`).join(', ')}).` : '.'),
-        fix: "Use 'snapshot: new' to take one now, or wait for the snapshot being created and run again."
-      });
-    }
-    return toSourceSnapshot(newest);
-  }
-
-  // A named snapshot: an identifier (manual, or automated `rds:...`) or an ARN.
-  if (choice.arn) {
-    const arn = parseArn(choice.arn);
-    if (arn && arn.accountId !== scope.accountId) {
-      throw new DiagnosedError({
-        title: 'Snapshot belongs to another account',
-        message: `The snapshot input ${choice.arn} is in account ${arn.accountId}, but the production (source) account is ${scope.accountId}.`,
-        fix: `Name a snapshot of '${db.identifier}' in account ${scope.accountId}, or use 'snapshot: latest'.`
-      });
-    }
-  }
-  const info = await adapter.getSnapshot(choice.identifier);
-  if (!info) {
-    throw new DiagnosedError({
-      title: 'Snapshot not found',
-      message: `There is no ${kindWord(adapter)} snapshot '${choice.identifier}' in account ${scope.accountId}, region ${scope.region}.`,
-      fix:
-        adapter.kind === 'cluster'
-          ? `List the snapshots of the cluster and pick one, or use 'snapshot: latest':\n  aws rds describe-db-cluster-snapshots --region ${scope.region} --db-cluster-identifier ${db.identifier} --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,Status,SnapshotCreateTime]'`
-          : `List the snapshots of the instance and pick one, or use 'snapshot: latest':\n  aws rds describe-db-snapshots --region ${scope.region} --db-instance-identifier ${db.identifier} --query 'DBSnapshots[].[DBSnapshotIdentifier,Status,SnapshotCreateTime]'`
-    });
-  }
-  if (info.databaseIdentifier.toLowerCase() !== db.identifier.toLowerCase()) {
-    throw new DiagnosedError({
-      title: `Snapshot of another ${kindWord(adapter)}`,
-      message: `Snapshot '${info.identifier}' was taken of '${info.databaseIdentifier}', not of the production ${kindWord(adapter)} '${db.identifier}'. Refusing to refresh staging from another database.`,
-      fix: `Set 'snapshot' to a snapshot of '${db.identifier}', or name '${info.databaseIdentifier}' as the production database if that is the one meant.`
-    });
-  }
-  if (info.status !== 'available') {
-    const creating = info.status === 'creating' || info.status === 'copying';
-    throw new DiagnosedError({
-      title: creating ? 'Snapshot still being created' : `Snapshot is ${info.status}`,
-      message: creating
-        ? `Snapshot '${info.identifier}' is ${info.status}${info.percent !== undefined ? ` (${info.percent}%)` : ''}: it cannot be copied or shared before it is available.`
-        : `Snapshot '${info.identifier}' is '${info.status}', not available.`,
-      fix: creating
-        ? `Run again when it is available:\n  aws rds wait ${cliNouns(adapter.kind).snapshot}-available --region ${scope.region} ${cliNouns(adapter.kind).snapshotIdOption} ${info.identifier}\nor use 'snapshot: latest' to take the newest available one.`
-        : "Name another snapshot, or use 'snapshot: latest'."
-    });
-  }
-  return toSourceSnapshot(info);
-}
 
 /** One look at a snapshot, for waitFor: PercentProgress included. */
 export function snapshotObservation(info: SnapshotInfo | undefined): Observation<SnapshotInfo> {

@@ -25,11 +25,15 @@ import { renderJson } from '../diagnostics/policy-json';
 import { keyUserStatements } from '../diagnostics/policy-templates';
 import type { Diagnostic } from '../report';
 import { DiagnosedError, isAwsError } from '../errors';
-import { decideTransfer, type TransferDecision, type TransferFacts } from '../plan/transfer';
+import { decideTransfer, describeTransfer, type TransferDecision, type TransferFacts } from '../plan/transfer';
+import { describeTargetPlan } from '../plan/target';
 import { parseArn } from '../rds-rules';
 import type { SharedSnapshot } from '../types';
 import { waitFor } from '../wait';
 import { explainCloneError } from './clone-faults';
+import { sourceCloneStatements, targetCloneStatements } from './clone-policy';
+import { preflightClone } from './clone-preflight';
+import type { TransferMethod } from './method';
 
 export interface TransferPlan {
   decision: TransferDecision;
@@ -238,3 +242,37 @@ export async function removeShare(ctx: Context, shared: SharedSnapshot): Promise
   }
   return `${c.shareName} deleted`;
 }
+
+/**
+ * The clone transfer behind the one interface: the plan is the transfer
+ * decision's (read in the 'Plan: transfer' step); the source effect is the RAM
+ * share and staging's acceptance; RestoreDBClusterToPointInTime copy-on-write
+ * replaces the restore (steps/restore.ts); no snapshot is made, so there is
+ * nothing for retention; the share is kept or removed afterwards.
+ */
+export const cloneTransfer: TransferMethod<ClonePlan> = {
+  name: 'clone',
+  async plan(ctx, transfer) {
+    if (!transfer?.clone) throw new Error('internal: the clone transfer needs the transfer plan\'s clone');
+    ctx.report.fact('Transfer', describeTransfer(transfer.decision).join(' '));
+    return transfer.clone;
+  },
+  sharedFacts: plan => ({ identifier: plan.source.identifier, arn: plan.source.arn, encrypted: plan.source.encrypted, clone: true }),
+  preflight: preflightClone,
+  describe(ctx, plan, target, transfer) {
+    return {
+      lines: [...(transfer ? describeTransfer(transfer) : []), ...describeClonePlan(plan, ctx.settings), ...describeTargetPlan(target)],
+      output: { transfer, clone: plan, target }
+    };
+  },
+  source: runCloneSource,
+  async cleanup(ctx) {
+    ctx.report.skip('Clean up snapshots', 'a clone makes no snapshot: retention does not apply');
+  },
+  async finish(ctx, plan, shared) {
+    if (ctx.settings.cloneShare === 'remove') await ctx.report.step('Remove RAM share', () => removeShare(ctx, shared), r => r);
+    else ctx.report.skip('Remove RAM share', `kept for the next run (clone-share: keep): ${plan.shareName}`);
+  },
+  refreshed: (result, shared) => `Staging ${result.kind} ${result.identifier} refreshed by a copy-on-write clone of ${shared.arn}.`,
+  policies: { source: sourceCloneStatements, target: targetCloneStatements }
+};
