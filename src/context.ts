@@ -34,16 +34,8 @@ export function waitOptions(ctx: Pick<Context, 'settings' | 'clock'>, what: stri
   };
 }
 
-/** Tags every resource this action creates carries; cleanup only ever touches resources with MANAGED_TAG. */
-export const MANAGED_TAG = 'rds-cross-account-sync:managed';
-export const RUN_TAG = 'rds-cross-account-sync:run';
-export const SOURCE_TAG = 'rds-cross-account-sync:source-snapshot';
-export const TARGET_TAG = 'rds-cross-account-sync:target';
-export const LOCK_TAG = 'rds-cross-account-sync:lock';
-/** On the old staging database from the moment a run starts to replace it: `run=<id> protection=on|off` (who parked it, and whether it had deletion protection). */
-export const PARKED_TAG = 'rds-cross-account-sync:parked';
-/** On a failed restore kept for inspection (keep-failed-restore): orphan clean-up leaves it alone. */
-export const KEPT_TAG = 'rds-cross-account-sync:kept';
+/** Tag keys: defined with the other names in plan/naming.ts (pure), re-exported here for the steps. */
+export { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG } from './plan/naming';
 /** On the database that becomes staging: the page of the workflow run that restored it. */
 export const RUN_URL_TAG = 'rds-cross-account-sync:run-url';
 

@@ -1,6 +1,6 @@
 /**
  * The main step, top to bottom as the README tells it:
- * settings -> credentials -> kind (cluster or instance) -> plan -> preflight -> source side -> target side -> report.
+ * settings -> credentials -> kind (cluster or instance) -> transfer method -> plan -> preflight -> source side -> target side -> report.
  */
 import * as core from '@actions/core';
 import { connectAccounts } from './accounts';
@@ -8,22 +8,18 @@ import type { Context } from './context';
 import { runIdFromEnv } from './context';
 import { diagnoseError } from './diagnostics/faults';
 import { writePolicies } from './diagnostics/policies';
-import { preflight } from './diagnostics/preflight';
 import { DiagnosedError } from './errors';
 import { resolveKinds } from './plan/kind';
-import { describeSourcePlan, planSource, sharedEncrypted } from './plan/source';
-import { describeTargetPlan, planTarget } from './plan/target';
 import { Report } from './report';
 import { InputError, readSettings, type Settings } from './settings';
-import { runSource } from './source';
 import { StateStore, markMainStarted } from './state';
-import { runTarget } from './target';
-import { describeSecretPlan } from './steps/secret';
+import { planTarget, runTarget } from './target';
 import { nameFailedOperations } from './aws/calls';
 import { withWhereAndOutcome } from './steps/outcome';
 import { describeTransfer } from './plan/transfer';
-import { planTransfer } from './transfer/clone';
-import { runClone } from './transfer/run-clone';
+import { planTransfer, type TransferPlan } from './transfer/clone';
+import { TRANSFER_METHODS } from './transfer/index';
+import type { TransferMethod } from './transfer/method';
 import { realClock } from './wait';
 
 export async function run(): Promise<void> {
@@ -55,36 +51,7 @@ export async function run(): Promise<void> {
 
     // Snapshot or clone (src/transfer/): transfer: snapshot reads nothing here.
     const transfer = settings.transfer === 'snapshot' ? undefined : await report.step('Plan: transfer', () => planTransfer(c), t => describeTransfer(t.decision).join('; '));
-    if (transfer?.clone) return await runClone(c, transfer.clone, transfer.decision);
-
-    const sourcePlan = await report.step('Plan: source', () => planSource(c));
-    const targetPlan = await report.step('Plan: target', () =>
-      planTarget(c, { identifier: sourcePlan.shared.identifier, arn: sourcePlan.shared.arn, encrypted: sharedEncrypted(sourcePlan) })
-    );
-    await report.step('Preflight', () => preflight(c, sourcePlan));
-
-    if (settings.mode === 'plan' || settings.mode === 'preflight') {
-      const secretPlan = describeSecretPlan(c, targetPlan);
-      const lines = [...(transfer ? describeTransfer(transfer.decision) : []), ...describeSourcePlan(sourcePlan), ...describeTargetPlan(targetPlan), ...secretPlan.lines];
-      core.info(lines.join('\n'));
-      for (const l of lines) report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
-      // The key policy text planning read for preflight is not a planned step.
-      const { sharedKeyPolicy: _policy, ...source } = sourcePlan;
-      report.output('plan', JSON.stringify({ ...(transfer ? { transfer: transfer.decision } : {}), source, target: targetPlan, ...(secretPlan.secret ? { secret: secretPlan.secret } : {}) }));
-      await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
-      return;
-    }
-
-    const shared = await runSource(c, sourcePlan);
-    const result = await runTarget(c, targetPlan, shared);
-
-    report.output('duration-seconds', Math.round(report.elapsedMs() / 1000));
-    state.update({ finished: true });
-    core.info(`Staging ${result.kind} ${result.identifier} refreshed from ${shared.sourceSnapshotId}.`);
-    // An error reported on the way (a lock that could not be released) fails the job although staging is refreshed.
-    const pending = report.diagnostics.some(d => (d.severity ?? 'error') === 'error');
-    await report.writeSummary('RDS cross-account sync', pending ? 'failed' : 'succeeded');
-    if (pending) process.exitCode = core.ExitCode.Failure;
+    await runTransfer(c, TRANSFER_METHODS[transfer?.decision.method ?? 'snapshot'], transfer);
   } catch (e) {
     const diagnostics = withWhereAndOutcome(explain(e, ctx), e, report, ctx?.state.get());
     for (const d of diagnostics) report.diagnose(d);
@@ -95,6 +62,35 @@ export async function run(): Promise<void> {
     // The annotations above carry the message with its title and fix; setFailed would repeat it untitled.
     if (!stopped) process.exitCode = core.ExitCode.Failure;
   }
+}
+
+/** One pipeline for every transfer method (src/transfer/method.ts): plan, preflight, then plan/preflight output or the sync. */
+async function runTransfer<P>(ctx: Context, method: TransferMethod<P>, transfer: TransferPlan | undefined): Promise<void> {
+  const { report, settings, state } = ctx;
+  const planned = await method.plan(ctx, transfer);
+  const targetPlan = await report.step('Plan: target', () => planTarget(ctx, method.sharedFacts(planned)));
+  await report.step('Preflight', () => method.preflight(ctx, planned));
+
+  if (settings.mode === 'plan' || settings.mode === 'preflight') {
+    const { lines, output } = method.describe(ctx, planned, targetPlan, transfer?.decision);
+    core.info(lines.join('\n'));
+    for (const l of lines) report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
+    report.output('plan', JSON.stringify(output));
+    await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
+    return;
+  }
+
+  const shared = await method.source(ctx, planned);
+  const result = await runTarget(ctx, targetPlan, shared);
+  await method.finish(ctx, planned, shared);
+
+  report.output('duration-seconds', Math.round(report.elapsedMs() / 1000));
+  state.update({ finished: true });
+  core.info(method.refreshed(result, shared));
+  // An error reported on the way (a lock that could not be released) fails the job although staging is refreshed.
+  const pending = report.diagnostics.some(d => (d.severity ?? 'error') === 'error');
+  await report.writeSummary('RDS cross-account sync', pending ? 'failed' : 'succeeded');
+  if (pending) process.exitCode = core.ExitCode.Failure;
 }
 
 /** The single place that turns any error into annotations. */

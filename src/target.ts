@@ -9,8 +9,9 @@ import * as core from '@actions/core';
 import { freshForCritical } from './accounts';
 import { databasesFor, type DatabaseInfo } from './aws/databases';
 import { RUN_TAG, type Context } from './context';
-import { planTarget, temporaryIdentifier, type TargetPlan } from './plan/target';
-import { cleanupSnapshots } from './steps/cleanup';
+import { readTargetFacts } from './aws/target-facts';
+import { dbKind } from './plan/kind';
+import { decideTarget, temporaryIdentifier, type SharedFacts, type TargetPlan } from './plan/target';
 import { copyIntoStaging, deleteStagingCopy } from './steps/stage-copy';
 import { acquireLock, LockBusyError, LockLostError, releaseLockOrReport } from './steps/lock';
 import { maskRestored } from './steps/mask';
@@ -18,10 +19,16 @@ import { handOverPassword, restoreDatabase, type RestoredDatabase } from './step
 import { deleteOld, PROTECTION_KEY, rollback, rollbackInput, swapIn } from './steps/swap';
 import { putStagingSecretBack, rotateTargetSecret, writeTargetSecret } from './steps/secret';
 import type { SharedSnapshot, TargetResult } from './types';
+import { TRANSFER_METHODS } from './transfer/index';
 
 /** Replaceable parts, for tests. */
 export interface TargetHooks {
   mask?: (ctx: Context, db: RestoredDatabase) => Promise<{ masked: boolean }>;
+}
+
+/** Read-only: describe the staging database and its writer (aws/target-facts.ts), then decide (plan/target.ts). */
+export async function planTarget(ctx: Context, shared?: SharedFacts): Promise<TargetPlan> {
+  return decideTarget(await readTargetFacts(ctx, dbKind(ctx.settings)), ctx.settings, ctx.runId, shared);
 }
 
 export async function runTarget(ctx: Context, planned: TargetPlan, shared: SharedSnapshot, hooks: TargetHooks = {}): Promise<TargetResult> {
@@ -102,8 +109,8 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
       );
     }
   }
-  if (shared.clone) report.skip('Clean up snapshots', 'a clone makes no snapshot: retention does not apply');
-  else await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
+  // The transfer method's own clean-up (snapshot retention; nothing for a clone).
+  await TRANSFER_METHODS[shared.clone ? 'clone' : 'snapshot'].cleanup(ctx, plan, shared);
   if (ctx.settings.targetSecret?.rotation === 'trigger') await report.step('Rotate staging secret', () => rotateTargetSecret(ctx), r => r);
 
   const result: TargetResult = {

@@ -83,10 +83,4 @@ export interface SourcePlan {
   };
   /** Things the person running the plan should know (unencrypted source, unreadable key policy, unused kms-key-id). */
   notes?: string[];
-  /**
-   * The key policy of the key the shared snapshot will be under, as planning read it with the
-   * production role (or the AWS error code and message that refused it): preflight analyses it
-   * without asking KMS again.
-   */
-  sharedKeyPolicy?: { keyArn: string; policy?: string; unreadable?: string; message?: string };
 }

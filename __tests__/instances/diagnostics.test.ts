@@ -14,7 +14,7 @@ import type { Context } from '../../src/context';
 import { diagnoseError } from '../../src/diagnostics/faults';
 import { policyParamsFromSettings, sourceRolePolicy, targetRolePolicy } from '../../src/diagnostics/policy-templates';
 import { DiagnosedError } from '../../src/errors';
-import { planSource } from '../../src/plan/source';
+import { planSource } from '../../src/transfer/snapshot';
 import { Report } from '../../src/report';
 import { readSettings } from '../../src/settings';
 import { StateStore } from '../../src/state';

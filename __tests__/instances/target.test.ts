@@ -7,7 +7,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Context } from '../../src/context';
 import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG } from '../../src/context';
-import { planTarget, type TargetPlan } from '../../src/plan/target';
+import type { TargetPlan } from '../../src/plan/target';
+import { planTarget } from '../../src/target';
 import { needsRecovery, recover } from '../../src/recover';
 import type { RunState } from '../../src/state';
 import { runTarget } from '../../src/target';

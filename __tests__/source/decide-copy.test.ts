@@ -1,9 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { decideCopy, keyAdmitsTarget, type CopyFacts } from '../../src/plan/source';
 import { rdsIdentifierProblem } from '../../src/rds-rules';
-import { copySnapshotIdentifier, copyTags, judgeExistingCopy } from '../../src/steps/reencrypt';
-import { isSharedWith } from '../../src/steps/share';
-import { newSnapshotIdentifier, pickLatest, sourceType } from '../../src/steps/snapshot';
+import { copySnapshotIdentifier, copyTags, isSharedWith, newSnapshotIdentifier } from '../../src/plan/naming';
+import { judgeExistingCopy, pickLatest, sourceType } from '../../src/plan/snapshot';
 import type { SnapshotInfo } from '../../src/aws/snapshots';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../../src/context';
 import { CMK, OTHER_CMK, AWS_RDS_KEY, PROD, REGION, STAGING, STAGING_ROLE, admittingPolicy, ownerOnlyPolicy } from './fixtures';

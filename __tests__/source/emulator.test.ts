@@ -8,7 +8,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { DescribeDBClusterSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { Account } from '../../src/accounts';
 import type { Context } from '../../src/context';
-import { planSource } from '../../src/plan/source';
+import { planSource } from '../../src/transfer/snapshot';
 import { Report } from '../../src/report';
 import { readSettings } from '../../src/settings';
 import { runSource } from '../../src/source';

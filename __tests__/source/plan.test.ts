@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, jest, afterEach } from '@jest/globals';
-import { describeSourcePlan, planSource } from '../../src/plan/source';
+import { describeSourcePlan } from '../../src/plan/source';
+import { planSource } from '../../src/transfer/snapshot';
 import { DiagnosedError } from '../../src/errors';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../../src/context';
 import { AWS_RDS_KEY, CLUSTER, CMK, OTHER_CMK, PROD, STAGING, STAGING_ROLE, World, makeContext, snapArn } from './fixtures';

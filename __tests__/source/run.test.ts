@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { InvalidDBClusterStateFault, KMSKeyNotAccessibleFault, SharedSnapshotQuotaExceededFault, SnapshotQuotaExceededFault } from '@aws-sdk/client-rds';
-import { planSource } from '../../src/plan/source';
+import { planSource } from '../../src/transfer/snapshot';
 import { runSource } from '../../src/source';
 import { DiagnosedError } from '../../src/errors';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../../src/context';

@@ -4,7 +4,7 @@ import { CopyDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand, Descri
 import type { RunningEmulator } from '../../emulator/index';
 import type { Accounts } from '../../src/accounts';
 import { LOCK_TAG, type Context } from '../../src/context';
-import { planTarget } from '../../src/plan/target';
+import { planTarget } from '../../src/target';
 import { Report } from '../../src/report';
 import { readSettings } from '../../src/settings';
 import { StateStore } from '../../src/state';

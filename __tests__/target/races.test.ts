@@ -9,7 +9,7 @@ import { AddTagsToResourceCommand, CopyDBClusterSnapshotCommand, DescribeDBClust
 import type { RunningEmulator } from '../../emulator/index';
 import { connectAccounts } from '../../src/accounts';
 import { LOCK_TAG, PARKED_TAG, RUN_TAG, type Context } from '../../src/context';
-import { planTarget } from '../../src/plan/target';
+import { planTarget } from '../../src/target';
 import { Report } from '../../src/report';
 import { readSettings } from '../../src/settings';
 import { StateStore } from '../../src/state';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { CredentialsError, type Account } from '../../src/accounts';
 import { RefreshingSession, type AwsCredentialIdentity } from '../../src/credentials';
-import { planTarget } from '../../src/plan/target';
+import { planTarget } from '../../src/target';
 import { runTarget } from '../../src/target';
 import { addStaging, makeCtx, makeWorld, sharedSnapshot } from './helpers';
 import { quietStdout } from '../helpers/stdout';

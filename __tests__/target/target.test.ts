@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG } from '../../src/context';
 import { DiagnosedError } from '../../src/errors';
-import { planTarget } from '../../src/plan/target';
+import { planTarget } from '../../src/target';
 import { needsRecovery, recover } from '../../src/recover';
 import { maskRestored } from '../../src/steps/mask';
 import { runTarget, type TargetHooks } from '../../src/target';

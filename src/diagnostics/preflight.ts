@@ -22,12 +22,13 @@ import { renderJson } from './policy-json';
 import { policyParamsFromContext, sharedKeyPolicy, sourceRolePolicy, targetRolePolicy } from './policy-templates';
 import { probeKey } from './probe';
 import { checkTargetSecret } from '../steps/secret';
+import type { SharedKeyPolicy } from '../plan/facts';
 
 /**
  * `probe: false` (mode: plan): the key policies are read and analysed, nothing is
  * created: no CreateGrant. mode: preflight and sync probe.
  */
-export async function preflight(ctx: Context, plan: SourcePlan, options: { probe?: boolean } = {}): Promise<void> {
+export async function preflight(ctx: Context, plan: SourcePlan, options: { probe?: boolean; sharedKeyPolicy?: SharedKeyPolicy } = {}): Promise<void> {
   const { report } = ctx;
   const probing = options.probe ?? ctx.settings.mode !== 'plan';
   const blocking: Diagnostic[] = [];
@@ -40,7 +41,7 @@ export async function preflight(ctx: Context, plan: SourcePlan, options: { probe
   const sharedKey = await sharedKeyOf(ctx, plan, record);
   if (sharedKey) {
     // Planning already read this key's policy with the same role: analyse that text instead of asking KMS again.
-    const known = plan.sharedKeyPolicy?.keyArn === sharedKey ? plan.sharedKeyPolicy : undefined;
+    const known = options.sharedKeyPolicy?.keyArn === sharedKey ? options.sharedKeyPolicy : undefined;
     record(...(await checkSharedKey(ctx, sharedKey, plan.copy.needed, probing, known)));
   }
   record(...(await checkTargetKey(ctx, probing)));

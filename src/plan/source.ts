@@ -1,25 +1,23 @@
 /**
  * The source side's plan: which production snapshot, whether it must be copied
- * under a CMK first (and why), and what is shared. Only read-only calls here;
- * the decisions themselves are pure functions (`decideCopy`,
- * `keyAdmitsAccount`) tested from tables.
+ * under a CMK first (and why), and what is shared. Pure: `decideSource` takes
+ * the facts aws/source-facts.ts read (SourceFacts) and the settings; the
+ * decisions inside (`decideCopy`, `keyAdmitsTarget`) are tested from tables.
  */
-import type { Context } from '../context';
-import { DiagnosedError, awsErrorCode } from '../errors';
+import { DiagnosedError } from '../errors';
 import type { Diagnostic } from '../report';
 import { snapshotArnOf, TDE_OPTION_NAMES } from '../rds-rules';
+import type { Settings } from '../settings';
 import type { DbKind, SourcePlan, SourceSnapshot } from '../types';
-import { keyFacts, readKeyPolicy, type KeyFacts } from '../aws/keys';
-import { snapshotAdapter, type OptionInfo } from '../aws/snapshots';
-import { dbKind } from './kind';
+import type { OptionInfo } from '../aws/snapshots';
 import { awsRdsDiagnostic } from '../diagnostics/aws-rds';
-import { judgeKeyAccess, keyRemedy, remedyFacts } from '../diagnostics/key-access';
-import { analyzeKeyUse, KEY_READ_ACTIONS, KEY_REQUIREMENTS, viaRds, type KeyUseAnalysis } from '../diagnostics/key-policy';
+import { judgeKeyAccess, keyRemedy } from '../diagnostics/key-access';
+import { analyzeKeyUse, KEY_REQUIREMENTS, viaRds, type KeyUseAnalysis } from '../diagnostics/key-policy';
 import type { PolicyDocument } from '../diagnostics/policy-json';
-import { policyParamsFromContext, sharedKeyPolicy as newCmkKeyPolicy } from '../diagnostics/policy-templates';
-import { copySnapshotIdentifier, findExistingCopy } from '../steps/reencrypt';
-import { isSharedWith } from '../steps/share';
-import { findDatabase, resolveSnapshot } from '../steps/snapshot';
+import { sharedKeyPolicy as newCmkKeyPolicy, } from '../diagnostics/policy-templates';
+import type { SharedKeyPolicy, SourceFacts } from './facts';
+import { copySnapshotIdentifier, isSharedWith } from './naming';
+import { chooseSnapshot, judgeExistingCopy, requireDatabase } from './snapshot';
 
 // ---------------------------------------------------------------------------
 // Does a key policy admit the staging principal? The one analyser
@@ -234,42 +232,37 @@ export function optionGroupShareCheck(f: OptionGroupFacts): ShareCheck {
 }
 
 // ---------------------------------------------------------------------------
-// The plan
+// The plan: pure, from the facts aws/source-facts.ts read
 
-export async function planSource(ctx: Context): Promise<SourcePlan> {
-  const { settings } = ctx;
-  const source = ctx.accounts.source;
-  const target = ctx.accounts.target;
-  const scope = { accountId: source.accountId, region: settings.region, partition: source.partition, runId: ctx.runId };
-  const kind = dbKind(settings);
-  const adapter = snapshotAdapter(kind, source.rds);
+type SourceSettings = Pick<Settings, 'snapshot' | 'source' | 'region'>;
 
-  const db = await findDatabase(adapter, settings.source.identifier, scope);
-  const snapshot = await resolveSnapshot(adapter, settings.snapshot, db, scope);
-  const optionNotes: string[] = [];
-  if (kind === 'instance' && snapshot.optionGroup) {
+/** The production database must exist, the snapshot input names one available snapshot, and (RDS DB instances) its option group lets it be shared. */
+export function sourceSnapshotOf(f: SourceFacts, settings: SourceSettings): { snapshot: SourceSnapshot; notes: string[] } {
+  const adapter = { kind: f.kind };
+  const db = requireDatabase(adapter, f.database, settings.source.identifier, f.scope);
+  const snapshot = chooseSnapshot(adapter, settings.snapshot, db, f.candidates, f.scope);
+  const notes: string[] = [];
+  if (f.kind === 'instance' && snapshot.optionGroup) {
     const check = optionGroupShareCheck({
       snapshot: snapshot.identifier,
       engine: snapshot.engine,
       optionGroup: snapshot.optionGroup,
-      options: await adapter.optionGroupOptions(snapshot.optionGroup),
-      accountId: source.accountId,
-      region: settings.region
+      options: f.optionGroupOptions,
+      accountId: f.scope.accountId,
+      region: f.scope.region
     });
     if (!check.shareable) throw new DiagnosedError(check.diagnostic);
-    if (check.note) optionNotes.push(check.note);
+    if (check.note) notes.push(check.note);
   }
+  if (f.key) snapshot.keyManager = f.key.keyManager;
+  return { snapshot, notes };
+}
 
-  let key: KeyFacts | undefined;
-  let admission: KeyAdmission | undefined;
-  if (snapshot.encrypted && snapshot.kmsKeyArn) {
-    key = await lookUpKey(ctx, snapshot.kmsKeyArn);
-    snapshot.keyManager = key.keyManager;
-    if (key.policy !== undefined && key.keyManager === 'CUSTOMER')
-      admission = keyAdmitsTarget(key.policy, key.arn, target.accountId, target.principalArn, settings.region, target.callerArn);
-  }
-  const p = policyParamsFromContext(ctx);
-
+/** Copy or share as it is, with the notes so far; a refusal is thrown. */
+export function copyPlanOf(f: SourceFacts, settings: SourceSettings): { snapshot: SourceSnapshot; decision: Exclude<CopyDecision, { outcome: 'refuse' }>; notes: string[] } {
+  const { snapshot, notes: optionNotes } = sourceSnapshotOf(f, settings);
+  const key = f.key;
+  const admission = key && key.policy !== undefined && key.keyManager === 'CUSTOMER' ? keyAdmitsTarget(key.policy, key.arn, f.target.accountId, f.target.principalArn, f.scope.region, f.target.callerArn) : undefined;
   const decision = decideCopy({
     type: snapshot.type,
     encrypted: snapshot.encrypted,
@@ -277,53 +270,47 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
     keyManager: key?.keyManager,
     keyAdmitsTarget: key?.keyManager === 'AWS' ? false : admission?.admitted,
     configuredKeyArn: settings.source.kmsKeyArn,
-    targetAccountId: target.accountId,
-    sourceAccountId: source.accountId,
-    region: settings.region,
-    kind,
-    targetPrincipalArn: target.principalArn,
-    newKeyPolicy: newCmkKeyPolicy(p),
+    targetAccountId: f.target.accountId,
+    sourceAccountId: f.scope.accountId,
+    region: f.scope.region,
+    kind: f.kind,
+    targetPrincipalArn: f.target.principalArn,
+    newKeyPolicy: newCmkKeyPolicy(f.policyParams),
     snapshotIdentifier: snapshot.identifier,
-    keyFindings: admission && !admission.admitted && key ? keyFindings(ctx, key.arn, admission.analysis) : undefined
+    keyFindings: admission && !admission.admitted && key ? keyFindings(f, key.arn, admission.analysis) : undefined
   });
   if (decision.outcome === 'refuse') throw new DiagnosedError([decision.diagnostic, ...(decision.also ?? [])]);
-  const notes = [...optionNotes, ...decision.notes];
+  return { snapshot, decision, notes: [...optionNotes, ...decision.notes] };
+}
 
-  // The policy of the key the shared snapshot ends under, read once here (preflight analyses the same text).
-  let sharedKeyPolicy: SourcePlan['sharedKeyPolicy'];
-  if (key && decision.keyArn === key.arn && key.keyManager === 'CUSTOMER')
-    sharedKeyPolicy = { keyArn: key.arn, policy: key.policy, unreadable: key.policyUnreadable, message: key.policyUnreadableMessage };
-
+/** The whole source plan from the facts: pure. */
+export function decideSource(f: SourceFacts, settings: SourceSettings): SourcePlan {
+  const { snapshot, decision, notes } = copyPlanOf(f, settings);
+  const target = f.target;
   if (decision.outcome === 'share-as-is') {
-    const alreadyShared = snapshot.type === 'new' ? false : isSharedWith(await adapter.sharedWith(snapshot.identifier), target.accountId);
+    const alreadyShared = snapshot.type === 'new' ? false : isSharedWith(f.sharedWith ?? [], target.accountId);
     return {
       snapshot,
       copy: { needed: false, reason: decision.reason },
       shared: { identifier: snapshot.identifier, arn: snapshot.arn, kmsKeyArn: decision.keyArn, alreadyShared, accountId: target.accountId },
-      ...(notes.length ? { notes } : {}),
-      ...(sharedKeyPolicy ? { sharedKeyPolicy } : {})
+      ...(notes.length ? { notes } : {})
     };
   }
 
-  // A copy: check the configured CMK's policy where readable (a warning only: preflight decides), and look for an earlier copy.
-  if (decision.keyArn && decision.keyArn === settings.source.kmsKeyArn && decision.keyArn !== key?.arn) {
-    const read = await readKeyPolicy(source.kms, decision.keyArn);
-    sharedKeyPolicy = { keyArn: decision.keyArn, ...read };
-    if (read.policy !== undefined) {
-      const admission = keyAdmitsTarget(read.policy, decision.keyArn, target.accountId, target.principalArn, settings.region, target.callerArn);
-      if (!admission.admitted)
-        notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
-    }
+  // A copy: check the configured CMK's policy where readable (a warning only: preflight decides), and resume an earlier copy.
+  const read = f.configuredKeyPolicy;
+  if (decision.keyArn && read?.policy !== undefined) {
+    const admission = keyAdmitsTarget(read.policy, decision.keyArn, target.accountId, target.principalArn, f.scope.region, target.callerArn);
+    if (!admission.admitted)
+      notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
   }
   const identifier = copySnapshotIdentifier(snapshot.identifier);
-  const existing = await findExistingCopy(adapter, {
-    identifier,
-    sourceIdentifier: snapshot.identifier,
-    kmsKeyArn: decision.keyArn,
-    region: settings.region,
-    kind
-  });
-  const alreadyShared = existing?.status === 'available' ? isSharedWith(await adapter.sharedWith(identifier), target.accountId) : false;
+  const existing = f.existingCopy;
+  if (existing) {
+    const verdict = judgeExistingCopy(existing, { identifier, sourceIdentifier: snapshot.identifier, kmsKeyArn: decision.keyArn, region: f.scope.region, kind: f.kind });
+    if ('refuse' in verdict) throw new DiagnosedError(verdict.refuse);
+  }
+  const alreadyShared = existing?.status === 'available' ? isSharedWith(f.copySharedWith ?? [], target.accountId) : false;
   return {
     snapshot,
     copy: {
@@ -335,22 +322,30 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
     },
     shared: {
       identifier,
-      arn: existing?.arn || snapshotArnOf(kind, settings.region, source.accountId, identifier, source.partition),
+      arn: existing?.arn || snapshotArnOf(f.kind, f.scope.region, f.scope.accountId, identifier, f.scope.partition),
       kmsKeyArn: decision.keyArn,
       alreadyShared,
       accountId: target.accountId
     },
-    ...(notes.length ? { notes } : {}),
-    ...(sharedKeyPolicy ? { sharedKeyPolicy } : {})
+    ...(notes.length ? { notes } : {})
   };
 }
 
+/** The policy of the key the shared snapshot ends under, as planning read it (preflight analyses the same text). */
+export function sharedKeyPolicyOf(f: SourceFacts, plan: SourcePlan, settings: Pick<Settings, 'source'>): SharedKeyPolicy | undefined {
+  const key = f.key;
+  const keyArn = plan.copy.needed ? plan.copy.kmsKeyArn || undefined : plan.shared.kmsKeyArn;
+  if (key && keyArn === key.arn && key.keyManager === 'CUSTOMER') return { keyArn: key.arn, policy: key.policy, unreadable: key.policyUnreadable, message: key.policyUnreadableMessage };
+  if (plan.copy.needed && keyArn && keyArn === settings.source.kmsKeyArn && f.configuredKeyPolicy) return { keyArn, ...f.configuredKeyPolicy };
+  return undefined;
+}
+
 /** The analyser's blocking findings for the snapshot's key, exactly as preflight words them (no probe: planning creates nothing). */
-function keyFindings(ctx: Context, keyArn: string, analysis: KeyUseAnalysis): Diagnostic[] {
+function keyFindings(f: SourceFacts, keyArn: string, analysis: KeyUseAnalysis): Diagnostic[] {
   const verdict = judgeKeyAccess({
     purpose: 'shared',
     analysis,
-    remedy: keyRemedy(remedyFacts(ctx), keyArn, 'shared-key', { keyAccount: ctx.accounts.source.accountId })
+    remedy: keyRemedy(f.remedyFacts, keyArn, 'shared-key', { keyAccount: f.scope.accountId })
   });
   return verdict.diagnostics.filter(d => d.severity === 'error');
 }
@@ -358,23 +353,6 @@ function keyFindings(ctx: Context, keyArn: string, analysis: KeyUseAnalysis): Di
 /** Whether the snapshot the staging account receives is encrypted: a copy is under its key (or none), else as the source is. */
 export function sharedEncrypted(plan: Pick<SourcePlan, 'copy' | 'snapshot'>): boolean {
   return plan.copy.needed ? Boolean(plan.copy.kmsKeyArn) : plan.snapshot.encrypted;
-}
-
-/** DescribeKey (and GetKeyPolicy where allowed); DescribeKey is needed, so its refusal is explained. */
-async function lookUpKey(ctx: Context, keyArn: string): Promise<KeyFacts> {
-  try {
-    return await keyFacts(ctx.accounts.source.kms, keyArn);
-  } catch (e) {
-    const code = awsErrorCode(e);
-    if (!code) throw e;
-    throw new DiagnosedError({
-      title: 'Cannot describe the snapshot\'s KMS key',
-      message: `KMS DescribeKey on ${keyArn} failed with ${code}: the plan needs it to tell the AWS managed aws/rds key from a customer managed key.`,
-      fix:
-        'Give the production role, in its IAM policy (and in the key policy for a CMK):\n' +
-        JSON.stringify({ Effect: 'Allow', Action: [...KEY_READ_ACTIONS], Resource: keyArn }, null, 2)
-    });
-  }
 }
 
 /** Human lines for `mode: plan`: what `sync` would do with the source side, nothing changed. */

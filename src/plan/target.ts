@@ -6,14 +6,14 @@
  * `mode: plan` prints it and `mode: sync` executes it. Every decision is a
  * pure function of the settings and what RDS described.
  */
-import { databasesFor, type CarriedSettings, type DatabaseInfo, type InstanceInfo, type SnapshotInfo, type Tags } from '../aws/databases';
-import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG, type Context } from '../context';
+import type { CarriedSettings, DatabaseInfo, InstanceInfo, SnapshotInfo, Tags } from '../aws/databases';
 import { DiagnosedError } from '../errors';
 import { cliNouns, toRdsIdentifier } from '../rds-rules';
 import type { Diagnostic } from '../report';
 import type { Settings } from '../settings';
 import type { DbKind } from '../types';
 import { dbKind } from './kind';
+import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG } from './naming';
 
 /** The staging database being replaced, with its writer instance. */
 export interface ExistingDatabase extends DatabaseInfo {
@@ -342,18 +342,16 @@ export function buildTargetPlan({ settings, runId, existing, shared }: PlanInput
   };
 }
 
-/** Read-only: describe the staging database and its writer, then decide. Refuses a configuration that cannot work. */
-export async function planTarget(ctx: Context, shared?: SharedFacts): Promise<TargetPlan> {
-  const db = databasesFor(ctx, 'target', dbKind(ctx.settings));
-  const found = await db.describe(ctx.settings.target.identifier);
-  let existing: ExistingDatabase | undefined;
-  if (found) {
-    const writerId = found.writer ?? found.members[0];
-    existing = { ...found, writerInstance: writerId ? await db.describeInstance(writerId) : undefined };
-  }
-  const blockers = targetBlockers(ctx.settings, existing);
+/** What the target plan decides from: the staging database being replaced, as aws/target-facts.ts read it. */
+export interface TargetFacts {
+  existing?: ExistingDatabase;
+}
+
+/** The target plan from the facts: pure. Refuses a configuration that cannot work. */
+export function decideTarget(facts: TargetFacts, settings: Settings, runId: string, shared?: SharedFacts): TargetPlan {
+  const blockers = targetBlockers(settings, facts.existing);
   if (blockers.length > 0) throw new DiagnosedError(blockers);
-  return buildTargetPlan({ settings: ctx.settings, runId: ctx.runId, existing, shared });
+  return buildTargetPlan({ settings, runId, existing: facts.existing, shared });
 }
 
 function show<T>(name: string, s: Inherited<T>, render: (v: T) => string = v => String(v), noun = 'cluster'): string {

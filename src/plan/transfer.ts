@@ -11,11 +11,12 @@
  * staging account; the source must have at least one DB instance and be
  * available; one cross-account clone of a cluster per account.
  */
+import { analyzeKeyUse, viaRds } from '../diagnostics/key-policy';
 import type { Diagnostic } from '../report';
 import type { Transfer } from '../settings';
 import type { DbKind } from '../types';
 
-export type TransferMethod = 'snapshot' | 'clone';
+export type TransferMethodName = 'snapshot' | 'clone';
 
 export interface TransferFacts {
   requested: Transfer;
@@ -46,7 +47,7 @@ export interface TransferFacts {
 }
 
 export interface TransferDecision {
-  method: TransferMethod;
+  method: TransferMethodName;
   requested: Transfer;
   /** Why this method: one line per reason (for auto: every precondition that failed, or that all held). */
   reasons: string[];
@@ -168,4 +169,33 @@ export function describeTransfer(d: TransferDecision): string[] {
   if (d.method === 'clone')
     return [`Transfer: clone through AWS RAM (${d.requested === 'auto' ? 'auto: every precondition holds' : 'transfer: clone'}): ${d.reasons.join('; ')}`];
   return [`Transfer: snapshot (auto: cannot clone because ${d.reasons.join('; ')})`];
+}
+
+/** The production cluster was not found: auto falls back to the snapshot path (which names the missing cluster itself); clone is refused. */
+export function decideWithoutSource(f: { requested: Transfer; identifier: string; input: string; accountId: string; region: string }): TransferDecision | { refused: Diagnostic[] } {
+  if (f.requested === 'auto') return { method: 'snapshot', requested: 'auto', reasons: [`${f.identifier} was not found as an Aurora DB cluster`] };
+  return {
+    refused: [
+      {
+        title: `Production cluster ${f.identifier} not found`,
+        message: `transfer: clone needs the production Aurora DB cluster ${f.identifier} in account ${f.accountId} (${f.region}); DescribeDBClusters did not find it.`,
+        fix: `aws rds describe-db-clusters --query "DBClusters[].DBClusterIdentifier"  # in the production account, then fix ${f.input}`
+      }
+    ]
+  };
+}
+
+/**
+ * The cluster key's policy as the clone decision sees it. The clone reads the production cluster's data under this key, as a
+ * restore of a shared snapshot does: the one table of required actions (KEY_REQUIREMENTS['shared-key']) decides,
+ * ListGrants/RevokeGrant never block.
+ */
+export function cloneKeyPolicy(
+  key: { arn: string; policy?: string; policyUnreadable?: string },
+  staging: { principalArn: string; accountId: string },
+  region: string
+): NonNullable<TransferFacts['keyPolicy']> {
+  if (!key.policy) return { ok: false, missing: [], denied: [], undecided: [], unreadable: key.policyUnreadable ?? 'not readable' };
+  const a = analyzeKeyUse(key.policy, key.arn, viaRds(staging.principalArn, staging.accountId, region), 'shared-key');
+  return { ok: a.ok, missing: a.missing, denied: a.denied, undecided: a.undecided, unreadable: a.parseError };
 }

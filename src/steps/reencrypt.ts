@@ -7,87 +7,15 @@
  */
 import * as core from '@actions/core';
 import type { Context } from '../context';
-import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../context';
 import { DiagnosedError, isFault } from '../errors';
-import type { Diagnostic } from '../report';
-import { cliNouns, stripAutomatedPrefix, toRdsIdentifier } from '../rds-rules';
+import { cliNouns } from '../rds-rules';
 import type { DbKind } from '../types';
 import { WaitFailedError } from '../wait';
 import type { SnapshotAdapter, SnapshotInfo } from '../aws/snapshots';
-import { TERMINAL_SNAPSHOT_STATUSES, waitForSnapshot, type SourceScope } from './snapshot';
+import { copyTags } from '../plan/naming';
+import { deleteSnapshotCommand, judgeExistingCopy, type ExpectedCopy, type SourceScope } from '../plan/snapshot';
+import { waitForSnapshot } from './snapshot';
 import { explainedFault } from '../diagnostics/faults';
-
-/** `rds:app-2026-11-28-03-10` -> `rcas-app-2026-11-28-03-10`: the same source always gives the same copy name. */
-export function copySnapshotIdentifier(sourceIdentifier: string): string {
-  return toRdsIdentifier('rcas', stripAutomatedPrefix(sourceIdentifier));
-}
-
-/** What the copy carries: made by this action, in which run, from which snapshot. */
-export function copyTags(runId: string, sourceIdentifier: string): Record<string, string> {
-  return { [MANAGED_TAG]: 'true', [RUN_TAG]: runId, [SOURCE_TAG]: sourceIdentifier };
-}
-
-export interface ExpectedCopy {
-  identifier: string;
-  /** The snapshot copied: an identifier in the same account, or the ARN of a snapshot shared with it. */
-  sourceIdentifier: string;
-  /** undefined for an unencrypted copy; an alias (alias/aws/rds) is not compared with the copy's key ARN. */
-  kmsKeyArn?: string;
-  region: string;
-  /** Cluster snapshot (default) or DB snapshot: only the CLI commands in messages differ. */
-  kind?: DbKind;
-}
-
-export function deleteSnapshotCommand(kind: DbKind, region: string, identifier: string): string {
-  const n = cliNouns(kind);
-  return `aws rds delete-${n.snapshot} --region ${region} ${n.snapshotIdOption} ${identifier}`;
-}
-
-export type ExistingCopyVerdict = { reuse: { status: string; percent?: number } } | { refuse: Diagnostic };
-
-/** Whether a snapshot found under the copy's name is this action's copy of the same source under the same key. Pure. */
-export function judgeExistingCopy(existing: SnapshotInfo, expected: ExpectedCopy): ExistingCopyVerdict {
-  const deleteCmd = deleteSnapshotCommand(expected.kind ?? existing.kind, expected.region, existing.identifier);
-  const alreadyExists = (expected.kind ?? existing.kind) === 'cluster' ? 'DBClusterSnapshotAlreadyExistsFault' : 'DBSnapshotAlreadyExists';
-  if (existing.tags[MANAGED_TAG] !== 'true') {
-    return {
-      refuse: {
-        title: 'Snapshot name taken by another snapshot',
-        message: `The copy of '${expected.sourceIdentifier}' is named '${expected.identifier}', but a snapshot with that name already exists and this action did not make it (no ${MANAGED_TAG} tag): copying would fail with ${alreadyExists}, and reusing it could share data nobody chose.`,
-        fix: `If that snapshot is not needed, delete it:\n  ${deleteCmd}\nOtherwise rename it (copy it to another name and delete this one), or choose another source snapshot.`
-      }
-    };
-  }
-  if (existing.tags[SOURCE_TAG] !== expected.sourceIdentifier) {
-    return {
-      refuse: {
-        title: 'Snapshot name taken by another copy',
-        message: `'${expected.identifier}' exists and was made by this action, but from '${existing.tags[SOURCE_TAG] ?? 'an unknown snapshot'}', not from '${expected.sourceIdentifier}'.`,
-        fix: `Delete the stale copy and run again:\n  ${deleteCmd}`
-      }
-    };
-  }
-  const comparable = !expected.kmsKeyArn?.startsWith('alias/');
-  if (comparable && (existing.kmsKeyArn ?? undefined) !== expected.kmsKeyArn && existing.encrypted) {
-    return {
-      refuse: {
-        title: 'Existing copy is under another key',
-        message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' already exists under key ${existing.kmsKeyArn}, but kms-key-id is now ${expected.kmsKeyArn ?? '(none)'}.`,
-        fix: `Delete the old copy so the next run makes a new one under the new key:\n  ${deleteCmd}\nor set kms-key-id back to ${existing.kmsKeyArn}.`
-      }
-    };
-  }
-  if (TERMINAL_SNAPSHOT_STATUSES.includes(existing.status)) {
-    return {
-      refuse: {
-        title: `Earlier copy is ${existing.status}`,
-        message: `The copy '${expected.identifier}' an earlier run started is '${existing.status}' and will not become available.`,
-        fix: existing.status === 'deleting' ? 'Run again once it is gone.' : `Delete it and run again:\n  ${deleteCmd}`
-      }
-    };
-  }
-  return { reuse: { status: existing.status, percent: existing.percent } };
-}
 
 /** The existing copy, when there is one this run may reuse; refuses (DiagnosedError) when the name is taken otherwise. Read-only. */
 export async function findExistingCopy(adapter: SnapshotAdapter, expected: ExpectedCopy): Promise<SnapshotInfo | undefined> {

@@ -6,11 +6,8 @@
 import { isFault } from '../errors';
 import { explainedFault } from '../diagnostics/faults';
 import type { SnapshotAdapter } from '../aws/snapshots';
+import { isSharedWith } from '../plan/naming';
 
-/** Whether the `restore` attribute values already admit the account (`all` is a public, unencrypted snapshot). Pure. */
-export function isSharedWith(values: readonly string[], accountId: string): boolean {
-  return values.includes(accountId) || values.includes('all');
-}
 
 export interface ShareResult {
   alreadyShared: boolean;

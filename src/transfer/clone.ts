@@ -3,7 +3,8 @@
  * RAM and Amazon Aurora":
  *  - plan: read the production cluster, its key and key policy (judged by the
  *    single key-policy analyser for the staging role through RDS) and whether
- *    staging already holds a cross-account clone; decide (src/plan/transfer.ts);
+ *    staging already holds a cross-account clone (src/aws/transfer-facts.ts);
+ *    decide (src/plan/transfer.ts);
  *  - production account: one RAM resource share of the cluster, named and tagged
  *    by the action, with the staging account as principal; found again and kept
  *    on later runs. External principals are allowed only when RAM refuses the
@@ -15,21 +16,23 @@
  *    in place of the snapshot restore). From there the pipeline is the same.
  */
 import * as core from '@actions/core';
-import { cloneCluster, describeSourceCluster, sharedClusterVisible, type SourceClusterFacts } from '../aws/clone';
+import { cloneCluster, sharedClusterVisible, type SourceClusterFacts } from '../aws/clone';
 import type { RestoreRequest } from '../aws/databases';
-import { keyFacts } from '../aws/keys';
 import { acceptInvitation, associate, createShare, deleteShare, findShare, invitationsTo, ramClient, type ShareInfo } from '../aws/ram';
 import { MANAGED_TAG, SOURCE_TAG, TARGET_TAG, type Context, waitOptions } from '../context';
-import { analyzeKeyUse, viaRds } from '../diagnostics/key-policy';
 import { renderJson } from '../diagnostics/policy-json';
 import { keyUserStatements } from '../diagnostics/policy-templates';
 import type { Diagnostic } from '../report';
 import { DiagnosedError, isFault } from '../errors';
-import { decideTransfer, type TransferDecision, type TransferFacts } from '../plan/transfer';
-import { parseArn } from '../rds-rules';
+import { decideTransfer, decideWithoutSource, describeTransfer, type TransferDecision } from '../plan/transfer';
+import { readTransferFacts } from '../aws/transfer-facts';
+import { describeTargetPlan } from '../plan/target';
 import type { SharedSnapshot } from '../types';
 import { waitFor } from '../wait';
 import { explainCloneError } from './clone-faults';
+import { sourceCloneStatements, targetCloneStatements } from './clone-policy';
+import { preflightClone } from './clone-preflight';
+import type { TransferMethod } from './method';
 
 export interface TransferPlan {
   decision: TransferDecision;
@@ -58,46 +61,13 @@ export async function planTransfer(ctx: Context): Promise<TransferPlan> {
     if ('refused' in decided) throw new DiagnosedError(decided.refused);
     return { decision: decided };
   }
-  const source = await describeSourceCluster(accounts.source.rds, settings.source.identifier);
+  const { facts, source } = await readTransferFacts(ctx, base);
   if (!source) {
     // The snapshot path names the missing cluster with its own diagnostic.
-    if (settings.transfer === 'auto') return { decision: { method: 'snapshot', requested: 'auto', reasons: [`${settings.source.identifier} was not found as an Aurora DB cluster`] } };
-    throw new DiagnosedError({
-      title: `Production cluster ${settings.source.identifier} not found`,
-      message: `transfer: clone needs the production Aurora DB cluster ${settings.source.identifier} in account ${accounts.source.accountId} (${settings.region}); DescribeDBClusters did not find it.`,
-      fix: `aws rds describe-db-clusters --query "DBClusters[].DBClusterIdentifier"  # in the production account, then fix ${settings.source.input}`
-    });
+    const decided = decideWithoutSource({ requested: settings.transfer, identifier: settings.source.identifier, input: settings.source.input, accountId: accounts.source.accountId, region: settings.region });
+    if ('refused' in decided) throw new DiagnosedError(decided.refused);
+    return { decision: decided };
   }
-  const facts: TransferFacts = {
-    ...base,
-    snapshotNamed: settings.snapshot.kind === 'named',
-    source: {
-      identifier: source.identifier,
-      arn: source.arn,
-      status: source.status,
-      engineMode: source.engineMode,
-      region: parseArn(source.arn)?.region ?? settings.region,
-      instances: source.instances,
-      encrypted: source.encrypted,
-      kmsKeyArn: source.kmsKeyArn
-    }
-  };
-  if (source.encrypted && source.kmsKeyArn) {
-    const key = await keyFacts(accounts.source.kms, source.kmsKeyArn);
-    facts.source!.keyManager = key.keyManager;
-    if (key.keyManager === 'CUSTOMER') {
-      if (key.policy) {
-        // The clone reads the production cluster's data under this key, as a restore of a shared snapshot does:
-        // the one table of required actions (KEY_REQUIREMENTS['shared-key']) decides, ListGrants/RevokeGrant never block.
-        const a = analyzeKeyUse(key.policy, key.arn, viaRds(accounts.target.principalArn, accounts.target.accountId, settings.region), 'shared-key');
-        facts.keyPolicy = { ok: a.ok, missing: a.missing, denied: a.denied, undecided: a.undecided, unreadable: a.parseError };
-      } else {
-        facts.keyPolicy = { ok: false, missing: [], denied: [], undecided: [], unreadable: key.policyUnreadable ?? 'not readable' };
-      }
-    }
-  }
-  const staging = await describeSourceCluster(accounts.target.rds, settings.target.identifier);
-  facts.stagingIsCrossAccountClone = staging?.crossAccountClone === true;
   const decided = decideTransfer(facts);
   if ('refused' in decided) throw new DiagnosedError(decided.refused.map(d => withKeyStatements(ctx, d, source.kmsKeyArn)));
   if (decided.method === 'snapshot') return { decision: decided };
@@ -238,3 +208,37 @@ export async function removeShare(ctx: Context, shared: SharedSnapshot): Promise
   }
   return `${c.shareName} deleted`;
 }
+
+/**
+ * The clone transfer behind the one interface: the plan is the transfer
+ * decision's (read in the 'Plan: transfer' step); the source effect is the RAM
+ * share and staging's acceptance; RestoreDBClusterToPointInTime copy-on-write
+ * replaces the restore (steps/restore.ts); no snapshot is made, so there is
+ * nothing for retention; the share is kept or removed afterwards.
+ */
+export const cloneTransfer: TransferMethod<ClonePlan> = {
+  name: 'clone',
+  async plan(ctx, transfer) {
+    if (!transfer?.clone) throw new Error('internal: the clone transfer needs the transfer plan\'s clone');
+    ctx.report.fact('Transfer', describeTransfer(transfer.decision).join(' '));
+    return transfer.clone;
+  },
+  sharedFacts: plan => ({ identifier: plan.source.identifier, arn: plan.source.arn, encrypted: plan.source.encrypted, clone: true }),
+  preflight: preflightClone,
+  describe(ctx, plan, target, transfer) {
+    return {
+      lines: [...(transfer ? describeTransfer(transfer) : []), ...describeClonePlan(plan, ctx.settings), ...describeTargetPlan(target)],
+      output: { transfer, clone: plan, target }
+    };
+  },
+  source: runCloneSource,
+  async cleanup(ctx) {
+    ctx.report.skip('Clean up snapshots', 'a clone makes no snapshot: retention does not apply');
+  },
+  async finish(ctx, plan, shared) {
+    if (ctx.settings.cloneShare === 'remove') await ctx.report.step('Remove RAM share', () => removeShare(ctx, shared), r => r);
+    else ctx.report.skip('Remove RAM share', `kept for the next run (clone-share: keep): ${plan.shareName}`);
+  },
+  refreshed: (result, shared) => `Staging ${result.kind} ${result.identifier} refreshed by a copy-on-write clone of ${shared.arn}.`,
+  policies: { source: sourceCloneStatements, target: targetCloneStatements }
+};
