@@ -15,7 +15,7 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { instanceDatabases } from '../../src/aws/databases';
+import { instanceDatabases } from '../../src/kinds/instance-api';
 import { snapshotAdapter } from '../../src/aws/snapshots';
 import { lookUp, resolveKinds } from '../../src/plan/kind';
 import { readSettings } from '../../src/settings';

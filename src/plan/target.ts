@@ -6,7 +6,7 @@
  * `mode: plan` prints it and `mode: sync` executes it. Every decision is a
  * pure function of the settings and what RDS described.
  */
-import { databasesFor, type CarriedSettings, type DatabaseInfo, type InstanceInfo, type SnapshotInfo, type Tags } from '../aws/databases';
+import { databasesFor, type CarriedSettings, type DatabaseInfo, type InstanceInfo, type SnapshotSummary, type Tags } from '../aws/databases';
 import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG, type Context } from '../context';
 import { DiagnosedError } from '../errors';
 import { cliNouns, toRdsIdentifier } from '../rds-rules';
@@ -426,8 +426,8 @@ export function describeTargetPlan(plan: TargetPlan): string[] {
 }
 
 export interface Retention {
-  keep: SnapshotInfo[];
-  delete: SnapshotInfo[];
+  keep: SnapshotSummary[];
+  delete: SnapshotSummary[];
 }
 
 /**
@@ -440,7 +440,7 @@ export interface Retention {
  * run used and then the newest are kept, `retain` in all.
  */
 export function snapshotsToDelete(
-  snapshots: SnapshotInfo[],
+  snapshots: SnapshotSummary[],
   retain: number,
   options: { target?: string; sourceDatabase?: string; used?: string } = {}
 ): Retention {

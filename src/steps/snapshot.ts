@@ -11,7 +11,7 @@ import type { SnapshotChoice } from '../settings';
 import type { SourceSnapshot } from '../types';
 import type { Observation } from '../wait';
 import { WaitFailedError, waitFor } from '../wait';
-import type { DatabaseInfo, SnapshotAdapter, SnapshotInfo } from '../aws/snapshots';
+import type { SnapshotAdapter, SourceDatabase, SnapshotInfo } from '../aws/snapshots';
 
 /** Where the source database lives, for messages and ARNs. */
 export interface SourceScope {
@@ -26,7 +26,7 @@ export const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'inc
 const kindWord = (a: { kind: 'cluster' | 'instance' }) => kindName(a.kind);
 const describeCall = (a: { kind: 'cluster' | 'instance' }) => (a.kind === 'cluster' ? 'DescribeDBClusters answered DBClusterNotFoundFault' : 'DescribeDBInstances answered DBInstanceNotFound');
 
-export async function findDatabase(adapter: SnapshotAdapter, identifier: string, scope: SourceScope): Promise<DatabaseInfo> {
+export async function findDatabase(adapter: SnapshotAdapter, identifier: string, scope: SourceScope): Promise<SourceDatabase> {
   const db = await adapter.describeDatabase(identifier);
   if (!db) {
     throw new DiagnosedError({
@@ -85,7 +85,7 @@ export function newSnapshotIdentifier(database: string, runId: string): string {
 export async function resolveSnapshot(
   adapter: SnapshotAdapter,
   choice: SnapshotChoice,
-  db: DatabaseInfo,
+  db: SourceDatabase,
   scope: SourceScope & { runId: string }
 ): Promise<SourceSnapshot> {
   if (choice.kind === 'new') {

@@ -1,0 +1,25 @@
+/** The database kind as a seam: `kindProfile(kind)` for everything but the API calls (`kindApi` in ./api). */
+import type { DbKind } from '../types';
+import { clusterProfile } from './cluster';
+import { instanceProfile } from './instance';
+import type { KindProfile } from './profile';
+
+export type { KindProfile } from './profile';
+export { clusterProfile } from './cluster';
+export { instanceProfile } from './instance';
+
+const PROFILES: Record<DbKind, KindProfile> = { cluster: clusterProfile, instance: instanceProfile };
+
+export function kindProfile(kind: DbKind): KindProfile {
+  return PROFILES[kind];
+}
+
+/**
+ * Whether an AWS error is `name` (an SDK exception name such as
+ * `DBInstanceNotFoundFault`) as the SDK or the wire spells it: RDS's wire code
+ * drops the `Fault` suffix for some (`DBInstanceNotFound`).
+ * Stands in for the fault-alias table (#16c `isFault`) until that is merged.
+ */
+export function faultCodes(...names: string[]): string[] {
+  return names.flatMap(n => (n.endsWith('Fault') ? [n, n.slice(0, -'Fault'.length)] : [n]));
+}
