@@ -10,7 +10,7 @@ import { diagnoseError } from './diagnostics/faults';
 import { writePolicies } from './diagnostics/policies';
 import { preflight } from './diagnostics/preflight';
 import { DiagnosedError } from './errors';
-import { resolveKinds } from './plan/kind';
+import { resolveKinds } from './kinds/resolve';
 import { describeSourcePlan, planSource, sharedEncrypted } from './plan/source';
 import { describeTargetPlan, planTarget } from './plan/target';
 import { Report } from './report';
@@ -49,7 +49,7 @@ export async function run(): Promise<void> {
     const withKind = await resolveKinds(settings, accounts);
     settings = withKind;
     const state = new StateStore({ runId: runIdFromEnv(), region: settings.region, kind: withKind.kind });
-    ctx = { settings, accounts, report, state, runId: runIdFromEnv(), clock: realClock };
+    ctx = { settings: withKind, accounts, report, state, runId: runIdFromEnv(), clock: realClock };
     const c = ctx;
     report.fact('Database', `${withKind.kind === 'instance' ? 'RDS DB instance' : 'Aurora DB cluster'} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
 

@@ -49,8 +49,8 @@ export interface Settings {
   region: string;
   /**
    * Cluster (Aurora) or instance (RDS) for both sides: known from the inputs
-   * when one side names its kind, else set by `resolveKinds` (src/plan/kind.ts)
-   * from what RDS describes, before anything is planned.
+   * when one side names its kind, else set by `resolveKinds` (src/kinds/resolve.ts)
+   * from what RDS describes, before anything is planned: `ResolvedSettings`.
    */
   kind?: DbKind;
   mode: Mode;
@@ -92,6 +92,15 @@ export interface Settings {
   transfer: Transfer;
   /** transfer clone: keep the RAM resource share for the next run, or remove it once the clone exists. */
   cloneShare: 'keep' | 'remove';
+}
+
+/** Settings once the run's database kind is known (`resolveKinds`): what the pipeline after it receives. */
+export type ResolvedSettings = Settings & { kind: DbKind };
+
+/** The settings as resolved when the inputs name the kind (source-cluster, target-instance, a snapshot ARN); while it is open, an internal error. */
+export function kindFromInputs(settings: Settings): ResolvedSettings {
+  if (!settings.kind) throw new Error('internal: the database kind is still open (source-db / target-db): resolveKinds decides it');
+  return { ...settings, kind: settings.kind };
 }
 
 export interface TargetSecretSettings {

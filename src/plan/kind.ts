@@ -2,15 +2,14 @@
  * Cluster or instance: `source-cluster` / `target-cluster` say Aurora,
  * `source-instance` / `target-instance` say RDS DB instance, `source-db` /
  * `target-db` leave it to what RDS describes. The decision is pure
- * (`decideKind`, tested from a table); `resolveKinds` only looks the
- * identifiers up (read-only) when an input left the kind open.
+ * (`decideKind`, tested from a table); the identifiers are looked up
+ * (read-only, aws/kind-facts.ts) only when an input left the kind open, and
+ * `resolveKinds` (src/kinds/resolve.ts) puts the two together.
  */
-import type { Accounts } from '../accounts';
-import { DiagnosedError, isAwsError } from '../errors';
+import { DiagnosedError } from '../errors';
 import type { Diagnostic } from '../report';
-import type { Settings, SideSettings } from '../settings';
+import { kindFromInputs, type ResolvedSettings, type Settings } from '../settings';
 import type { DbKind } from '../types';
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 
 /** What exists under an identifier in one account: an Aurora cluster, an RDS instance (not a cluster member), both or neither. */
 export interface Found {
@@ -83,52 +82,15 @@ export function decideKind(f: KindFacts): KindDecision {
   return { kind: s, how: `'${f.source.identifier}' is a DB ${s} (detected)` };
 }
 
-/** Is there a cluster, and a standalone instance, under this identifier? Read-only. */
-export async function lookUp(rds: RDSClient, identifier: string): Promise<Found> {
-  const denied: string[] = [];
-  const absent = (action: string, notFound: string[]) => (e: unknown) => {
-    if (isAwsError(e, ...notFound)) return false;
-    if (isAwsError(e, 'AccessDenied', 'AccessDeniedException')) {
-      denied.push(action);
-      return false;
-    }
-    throw e;
-  };
-  const cluster = rds
-    .send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))
-    .then(o => (o.DBClusters ?? []).length > 0)
-    .catch(absent('rds:DescribeDBClusters', ['DBClusterNotFoundFault', 'DBClusterNotFound']));
-  const instance = rds
-    .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }))
-    .then(o => (o.DBInstances ?? []).some(i => !i.DBClusterIdentifier))
-    .catch(absent('rds:DescribeDBInstances', ['DBInstanceNotFoundFault', 'DBInstanceNotFound']));
-  const found: Found = { cluster: await cluster, instance: await instance };
-  return denied.length ? { ...found, denied } : found;
-}
-
-const side = (s: SideSettings, found?: Found) => ({ identifier: s.identifier, input: s.input, kind: s.kind, found });
-
-/** Settings with `kind` set: as the inputs say, else detected. Describes only what an open kind needs. */
-export async function resolveKinds(settings: Settings, accounts: Pick<Accounts, 'source' | 'target'>): Promise<Settings> {
-  const open = !settings.kind;
-  const checkTarget = !settings.target.kind;
-  if (!open && !checkTarget) return settings;
-  const [sourceFound, targetFound] = await Promise.all([
-    open ? lookUp(accounts.source.rds, settings.source.identifier) : undefined,
-    checkTarget ? lookUp(accounts.target.rds, settings.target.identifier) : undefined
-  ]);
-  const decision = decideKind({
-    source: side(settings.source, sourceFound),
-    target: side(settings.target, targetFound),
-    snapshotKind: settings.snapshot.kind === 'named' ? settings.snapshot.snapshotKind : undefined,
-    sourceAccountId: accounts.source.accountId,
-    region: settings.region
-  });
+/** Pure: the settings with the kind the inputs name, or the one the facts decide (read by `readKindFacts`, aws/kind-facts.ts). */
+export function withKind(settings: Settings, facts: KindFacts | undefined): ResolvedSettings {
+  if (!facts) return kindFromInputs(settings);
+  const decision = decideKind(facts);
   if ('refuse' in decision) throw new DiagnosedError(decision.refuse);
   return { ...settings, kind: decision.kind };
 }
 
-/** The kind once resolved; asking before `resolveKinds` ran is a programming error. */
+/** The kind of settings typed before resolution; asking before `resolveKinds` ran is a programming error. */
 export function dbKind(settings: Pick<Settings, 'kind'>): DbKind {
   if (!settings.kind) throw new Error('internal: the database kind was used before resolveKinds decided it');
   return settings.kind;

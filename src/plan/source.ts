@@ -11,7 +11,6 @@ import { snapshotArnOf, TDE_OPTION_NAMES } from '../rds-rules';
 import type { DbKind, SourcePlan, SourceSnapshot } from '../types';
 import { keyFacts, readKeyPolicy, type KeyFacts } from '../aws/keys';
 import { snapshotAdapter, type OptionInfo } from '../aws/snapshots';
-import { dbKind } from './kind';
 import { awsRdsDiagnostic } from '../diagnostics/aws-rds';
 import { judgeKeyAccess } from '../diagnostics/key-access';
 import { analyzeKeyUse, KEY_REQUIREMENTS, viaRds, type KeyUseAnalysis } from '../diagnostics/key-policy';
@@ -241,7 +240,7 @@ export async function planSource(ctx: Context): Promise<SourcePlan> {
   const source = ctx.accounts.source;
   const target = ctx.accounts.target;
   const scope = { accountId: source.accountId, region: settings.region, partition: source.partition, runId: ctx.runId };
-  const kind = dbKind(settings);
+  const kind = settings.kind;
   const adapter = snapshotAdapter(kind, source.rds);
 
   const db = await findDatabase(adapter, settings.source.identifier, scope);

@@ -237,7 +237,7 @@ const nounOf = (kind: DbKind | undefined) => (kind === 'instance' ? 'instance' :
 export function targetBlockers(settings: Settings, existing: ExistingDatabase | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
   const target = settings.target.identifier;
-  const kind = settings.kind ?? 'cluster';
+  const kind = dbKind(settings);
   const noun = nounOf(kind);
   const cli = cliNouns(kind);
   const masking = Boolean(settings.maskingRules);
@@ -344,7 +344,7 @@ export function buildTargetPlan({ settings, runId, existing, shared }: PlanInput
 
 /** Read-only: describe the staging database and its writer, then decide. Refuses a configuration that cannot work. */
 export async function planTarget(ctx: Context, shared?: SharedFacts): Promise<TargetPlan> {
-  const db = databasesFor(ctx, 'target', dbKind(ctx.settings));
+  const db = databasesFor(ctx, 'target', ctx.settings.kind);
   const found = await db.describe(ctx.settings.target.identifier);
   let existing: ExistingDatabase | undefined;
   if (found) {
