@@ -6,6 +6,7 @@
 import { CredentialsError, principalFromCaller } from '../accounts';
 import type { Context } from '../context';
 import { awsErrorCode, DiagnosedError } from '../errors';
+import { kindProfile } from '../kinds';
 import { parseArn, cliNouns } from '../rds-rules';
 import type { Diagnostic } from '../report';
 import { keyArnIn, parseRefusal } from './access-denied';
@@ -113,7 +114,7 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
     return blocking({
       title: 'KMS key not accessible: the target key',
       message: `${header}\n${
-        ctx.settings.kind === 'instance'
+        !kindProfile(ctx.settings.kind).can.restoreWithKey
           ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
           : `The restore in account ${target.accountId} encrypts with ${keyArn}`
       }, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
@@ -144,7 +145,7 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined): Diagnostic[] {
       'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
       `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
       'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.' +
-      (ctx.settings.kind === 'instance'
+      (!kindProfile(ctx.settings.kind).can.restoreWithKey
         ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
         : ''),
     fix:
@@ -248,20 +249,19 @@ function snapshotNotReady(e: Error): Diagnostic[] {
 
 function snapshotQuota(e: Error, ctx: Context | undefined): Diagnostic[] {
   const region = ctx?.settings.region ?? '<region>';
-  const instance = ctx?.settings.kind === 'instance';
-  const noun = instance ? 'DB instance snapshots' : 'DB cluster snapshots';
+  const p = kindProfile(ctx ? ctx.settings.kind : 'cluster');
+  // The staging account holds a copy of the shared snapshot during the restore when the restore cannot re-encrypt.
+  const stagingCopy = !p.can.restoreWithKey;
+  const noun = p.nouns.snapshots;
   return blocking({
     title: 'Manual snapshot quota reached',
     message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.${
-      instance ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''
+      stagingCopy ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''
     }`,
     fix:
       `Lower retain-snapshots (the action deletes its own older snapshots), delete manual snapshots you no longer need:\n` +
-      (instance
-        ? `aws rds describe-db-snapshots --snapshot-type manual --region ${region} --query "DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]"\n` +
-          `aws rds delete-db-snapshot --db-snapshot-identifier <old-snapshot> --region ${region}\n`
-        : `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
-          `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n`) +
+      `aws rds describe-${p.cli.snapshot}s --snapshot-type manual --region ${region} --query "${p.fields.snapshotList}[].[${p.fields.snapshotIdentifier},SnapshotCreateTime]"\n` +
+      `aws rds delete-${p.cli.snapshot} ${p.cli.snapshotIdOption} <old-snapshot> --region ${region}\n` +
       `or request a higher "Manual ${noun}" quota in Service Quotas (RDS).`
   });
 }
@@ -290,7 +290,7 @@ function snapshotExists(e: Error): Diagnostic[] {
 
 function sharedQuota(e: Error, ctx: Context | undefined): Diagnostic[] {
   const region = ctx?.settings.region ?? '<region>';
-  const n = cliNouns(ctx?.settings.kind === 'instance' ? 'instance' : 'cluster');
+  const n = cliNouns(ctx ? ctx.settings.kind : 'cluster');
   return blocking({
     title: 'Snapshot already shared with the maximum number of accounts',
     message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\nA manual snapshot can be shared with at most 20 AWS accounts${ctx ? `; adding ${ctx.accounts.target.accountId} would exceed it` : ''}.`,

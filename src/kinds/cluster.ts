@@ -12,6 +12,7 @@ export const clusterProfile: KindProfile = {
     snapshots: 'DB cluster snapshots',
     snapshotArn: 'DB cluster snapshot (cluster-snapshot:)'
   },
+  inputHint: "'source-cluster' input (the cluster identifier, not an instance or endpoint name; use 'source-instance' for an RDS DB instance)",
   input: side => `${side}-cluster`,
   ops: {
     describe: 'DescribeDBClusters',
@@ -42,6 +43,10 @@ export const clusterProfile: KindProfile = {
     rename: (from, to) => `aws rds modify-db-cluster --db-cluster-identifier ${from} --new-db-cluster-identifier ${to} --apply-immediately`,
     deletionProtection: (identifier, on) =>
       `aws rds modify-db-cluster --db-cluster-identifier ${identifier} --${on ? '' : 'no-'}deletion-protection --apply-immediately`,
+    deleteDatabase: (identifier, finalOption) =>
+      `aws rds describe-db-clusters --db-cluster-identifier ${identifier} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
+      `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
+      `aws rds delete-db-cluster --db-cluster-identifier ${identifier} ${finalOption}`,
     listSnapshotsOf: (database, region) =>
       `aws rds describe-db-cluster-snapshots --region ${region} --db-cluster-identifier ${database} --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,Status,SnapshotCreateTime]'`,
     listDatabases: region => `aws rds describe-db-clusters --region ${region} --query 'DBClusters[].DBClusterIdentifier'`

@@ -10,6 +10,9 @@ export { instanceProfile } from './instance';
 
 const PROFILES: Record<DbKind, KindProfile> = { cluster: clusterProfile, instance: instanceProfile };
 
+/** Every kind, cluster first (the order inputs and lists name them in). */
+export const kindProfiles: readonly KindProfile[] = [clusterProfile, instanceProfile];
+
 export function kindProfile(kind: DbKind): KindProfile {
   return PROFILES[kind];
 }

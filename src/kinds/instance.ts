@@ -12,6 +12,7 @@ export const instanceProfile: KindProfile = {
     snapshots: 'DB instance snapshots',
     snapshotArn: 'DB snapshot (snapshot:)'
   },
+  inputHint: "'source-instance' input (the DB instance identifier, not an endpoint; use 'source-cluster' for Aurora)",
   input: side => `${side}-instance`,
   ops: {
     describe: 'DescribeDBInstances',
@@ -42,6 +43,9 @@ export const instanceProfile: KindProfile = {
     rename: (from, to) => `aws rds modify-db-instance --db-instance-identifier ${from} --new-db-instance-identifier ${to} --apply-immediately`,
     deletionProtection: (identifier, on) =>
       `aws rds modify-db-instance --db-instance-identifier ${identifier} --${on ? '' : 'no-'}deletion-protection --apply-immediately`,
+    deleteDatabase: (identifier, finalOption) =>
+      `aws rds modify-db-instance --db-instance-identifier ${identifier} --no-deletion-protection --apply-immediately\n` +
+      `aws rds delete-db-instance --db-instance-identifier ${identifier} ${finalOption} --delete-automated-backups`,
     listSnapshotsOf: (database, region) =>
       `aws rds describe-db-snapshots --region ${region} --db-instance-identifier ${database} --query 'DBSnapshots[].[DBSnapshotIdentifier,Status,SnapshotCreateTime]'`,
     listDatabases: region => `aws rds describe-db-instances --region ${region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`

@@ -29,6 +29,8 @@ export interface KindProfile {
     readonly snapshotArn: string;
   };
 
+  /** What to check when the production database is not found: the input, what it takes, and the other kind's input. */
+  readonly inputHint: string;
   /** The input that names a side's database of this kind: `source-cluster` / `source-instance`. */
   input(side: 'source' | 'target'): string;
 
@@ -77,6 +79,8 @@ export interface KindProfile {
     rename(from: string, to: string): string;
     /** Turn deletion protection on (`true`) or off for `identifier` (`<old>` in a hint). */
     deletionProtection(identifier: string, on: boolean): string;
+    /** Delete the database by hand, `finalOption` its final-snapshot option (a cluster: its instances first). */
+    deleteDatabase(identifier: string, finalOption: string): string;
     /** The snapshots of one database, to pick one from. */
     listSnapshotsOf(database: string, region: string): string;
     /** The databases of this kind in a region (a cluster member is not one). */

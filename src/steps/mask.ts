@@ -8,6 +8,7 @@ import * as core from '@actions/core';
 import { CredentialsError } from '../accounts';
 import type { Context } from '../context';
 import { DiagnosedError } from '../errors';
+import { kindProfile } from '../kinds';
 import type { MaskingTarget, runMasking } from '../masking/index';
 import type { Settings } from '../settings';
 import type { RestoredDatabase } from './restore';
@@ -40,7 +41,7 @@ export function maskingTarget(settings: Settings, db: RestoredDatabase, credenti
   }
   if (!db.endpoint || db.port === undefined || db.password === undefined)
     throw new DiagnosedError({
-      title: `The new ${db.kind === 'instance' ? 'instance' : 'cluster'} cannot be reached for masking`,
+      title: `The new ${kindProfile(db.kind).nouns.short} cannot be reached for masking`,
       message: `${db.identifier} has ${db.endpoint ? '' : 'no endpoint, '}${db.port === undefined ? 'no port, ' : ''}${db.password === undefined ? 'no password known to the action' : ''}`.replace(/, $/, '.'),
       fix: 'Run again; if it persists, use masking-connection: data-api.'
     });

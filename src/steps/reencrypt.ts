@@ -10,6 +10,7 @@ import type { Context } from '../context';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../context';
 import { DiagnosedError, isAwsError } from '../errors';
 import type { Diagnostic } from '../report';
+import { kindProfile } from '../kinds';
 import { cliNouns, stripAutomatedPrefix, toRdsIdentifier } from '../rds-rules';
 import type { DbKind } from '../types';
 import { WaitFailedError } from '../wait';
@@ -174,7 +175,7 @@ export async function copyAndWait(ctx: Context, adapter: SnapshotAdapter, expect
 
 /** The faults of CopyDBClusterSnapshot / CopyDBSnapshot this step can explain; others go to the generic mapper unchanged. */
 function copyFault(e: unknown, expected: ExpectedCopy, scope: SourceScope, kind: DbKind, side: 'source' | 'target'): unknown {
-  const op = kind === 'cluster' ? 'CopyDBClusterSnapshot' : 'CopyDBSnapshot';
+  const op = kindProfile(kind).ops.copySnapshot;
   if (isAwsError(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded')) return snapshotQuotaFault(scope, op, kind);
   // In the staging account the copy reads the shared snapshot's key as well: the generic mapper tells the two keys apart.
   if (side === 'target') return e;

@@ -6,6 +6,7 @@
 import type { Context } from '../context';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG, waitOptions } from '../context';
 import { DiagnosedError, isAwsError } from '../errors';
+import { kindProfile } from '../kinds';
 import { cliNouns, isAutomatedSnapshotId, kindWord as kindName, parseArn, snapshotArnOf, toRdsIdentifier } from '../rds-rules';
 import type { SnapshotChoice } from '../settings';
 import type { SourceSnapshot } from '../types';
@@ -24,18 +25,14 @@ export interface SourceScope {
 export const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'incompatible-restore', 'incompatible-parameters'];
 
 const kindWord = (a: { kind: 'cluster' | 'instance' }) => kindName(a.kind);
-const describeCall = (a: { kind: 'cluster' | 'instance' }) => (a.kind === 'cluster' ? 'DescribeDBClusters answered DBClusterNotFoundFault' : 'DescribeDBInstances answered DBInstanceNotFound');
 
 export async function findDatabase(adapter: SnapshotAdapter, identifier: string, scope: SourceScope): Promise<SourceDatabase> {
   const db = await adapter.describeDatabase(identifier);
   if (!db) {
     throw new DiagnosedError({
       title: `Production ${kindWord(adapter)} not found`,
-      message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (${describeCall(adapter)}).`,
-      fix:
-        adapter.kind === 'cluster'
-          ? `Check the 'source-cluster' input (the cluster identifier, not an instance or endpoint name; use 'source-instance' for an RDS DB instance) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-clusters --region ${scope.region} --query 'DBClusters[].DBClusterIdentifier'`
-          : `Check the 'source-instance' input (the DB instance identifier, not an endpoint; use 'source-cluster' for Aurora) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-instances --region ${scope.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
+      message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (${kindProfile(adapter.kind).ops.notFoundAnswer}).`,
+      fix: `Check the ${kindProfile(adapter.kind).inputHint} and 'aws-region', and that source-role-arn is in the production account:\n  ${kindProfile(adapter.kind).cli.listDatabases(scope.region)}`
     });
   }
   return db;
@@ -143,10 +140,7 @@ export async function resolveSnapshot(
     throw new DiagnosedError({
       title: 'Snapshot not found',
       message: `There is no ${kindWord(adapter)} snapshot '${choice.identifier}' in account ${scope.accountId}, region ${scope.region}.`,
-      fix:
-        adapter.kind === 'cluster'
-          ? `List the snapshots of the cluster and pick one, or use 'snapshot: latest':\n  aws rds describe-db-cluster-snapshots --region ${scope.region} --db-cluster-identifier ${db.identifier} --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,Status,SnapshotCreateTime]'`
-          : `List the snapshots of the instance and pick one, or use 'snapshot: latest':\n  aws rds describe-db-snapshots --region ${scope.region} --db-instance-identifier ${db.identifier} --query 'DBSnapshots[].[DBSnapshotIdentifier,Status,SnapshotCreateTime]'`
+      fix: `List the snapshots of the ${kindProfile(adapter.kind).nouns.short} and pick one, or use 'snapshot: latest':\n  ${kindProfile(adapter.kind).cli.listSnapshotsOf(db.identifier, scope.region)}`
     });
   }
   if (info.databaseIdentifier.toLowerCase() !== db.identifier.toLowerCase()) {
@@ -195,11 +189,9 @@ export async function waitForSnapshot(ctx: Context, adapter: SnapshotAdapter, id
 }
 
 export function snapshotQuotaFault(scope: SourceScope, action: string, kind: 'cluster' | 'instance' = 'cluster'): DiagnosedError {
-  const noun = kind === 'cluster' ? 'DB cluster snapshots' : 'DB instance snapshots';
-  const list =
-    kind === 'cluster'
-      ? `aws rds describe-db-cluster-snapshots --region ${scope.region} --snapshot-type manual --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]'`
-      : `aws rds describe-db-snapshots --region ${scope.region} --snapshot-type manual --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]'`;
+  const p = kindProfile(kind);
+  const noun = p.nouns.snapshots;
+  const list = `aws rds describe-${p.cli.snapshot}s --region ${scope.region} --snapshot-type manual --query '${p.fields.snapshotList}[].[${p.fields.snapshotIdentifier},SnapshotCreateTime]'`;
   return new DiagnosedError({
     title: 'Manual snapshot quota reached',
     message: `${action} failed with SnapshotQuotaExceeded: account ${scope.accountId} has as many manual ${noun} in ${scope.region} as its quota allows (100 by default).`,
@@ -212,7 +204,7 @@ export function snapshotQuotaFault(scope: SourceScope, action: string, kind: 'cl
 export async function takeSnapshot(ctx: Context, adapter: SnapshotAdapter, planned: SourceSnapshot, database: string): Promise<SnapshotInfo> {
   const scope = { accountId: ctx.accounts.source.accountId, region: ctx.settings.region, partition: ctx.accounts.source.partition };
   const tags = { [MANAGED_TAG]: 'true', [RUN_TAG]: ctx.runId };
-  const create = adapter.kind === 'cluster' ? 'CreateDBClusterSnapshot' : 'CreateDBSnapshot';
+  const create = kindProfile(adapter.kind).ops.createSnapshot;
   try {
     await adapter.createSnapshot(database, planned.identifier, tags);
   } catch (e) {
