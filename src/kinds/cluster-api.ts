@@ -7,7 +7,6 @@ import {
   DeleteDBClusterCommand,
   DeleteDBInstanceCommand,
   DescribeDBClustersCommand,
-  DescribeDBInstancesCommand,
   EnableHttpEndpointCommand,
   ModifyDBClusterCommand,
   RestoreDBClusterFromSnapshotCommand,
@@ -33,7 +32,14 @@ import { tagList } from '../aws/tags';
 import type { WaitOptions } from '../wait';
 import { clusterProfile } from './cluster';
 import { faultCodes } from './index';
+import { describeDbInstance } from './instance-api';
 import { instanceProfile } from './instance';
+
+/** The one "describe by identifier" of clusters: undefined when RDS says there is none. */
+export async function describeCluster(rds: RDSClient, identifier: string): Promise<DBCluster | undefined> {
+  const out = await ifFound(() => rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })), ...faultCodes(clusterProfile.faults.notFound));
+  return out?.DBClusters?.[0];
+}
 
 export function clusterInfo(c: DBCluster): DatabaseInfo {
   const members = [...(c.DBClusterMembers ?? [])].sort((a, b) => Number(b.IsClusterWriter ?? false) - Number(a.IsClusterWriter ?? false));
@@ -83,14 +89,12 @@ export function newClusterSettings(req: Omit<RestoreRequest, 'snapshotArn' | 'en
 /** The Aurora implementation. `wait` gives the wait options for one named wait. */
 export function clusterDatabases(rds: RDSClient, wait: (what: string) => WaitOptions): Databases {
   const describe = async (identifier: string): Promise<DatabaseInfo | undefined> => {
-    const out = await ifFound(() => rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })), ...faultCodes(clusterProfile.faults.notFound));
-    const c = out?.DBClusters?.[0];
+    const c = await describeCluster(rds, identifier);
     return c ? clusterInfo(c) : undefined;
   };
 
   const describeInstance = async (identifier: string): Promise<InstanceInfo | undefined> => {
-    const out = await ifFound(() => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })), ...faultCodes(instanceProfile.faults.notFound));
-    const i = out?.DBInstances?.[0];
+    const i = await describeDbInstance(rds, identifier);
     return i ? instanceInfo(i) : undefined;
   };
 
@@ -187,8 +191,7 @@ export function clusterDatabases(rds: RDSClient, wait: (what: string) => WaitOpt
 
 /** The source side's view of a cluster: what a snapshot taken of it gets. */
 export async function describeClusterSource(rds: RDSClient, identifier: string): Promise<SourceDatabase | undefined> {
-  const out = await ifFound(() => rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
-  const c = out?.DBClusters?.[0];
+  const c = await describeCluster(rds, identifier);
   if (!c) return undefined;
   return {
     kind: 'cluster',
@@ -204,6 +207,5 @@ export async function describeClusterSource(rds: RDSClient, identifier: string):
 
 /** Whether a cluster of this identifier exists (kind detection); RDS's answer that there is none is false, other errors are thrown. */
 export async function clusterExists(rds: RDSClient, identifier: string): Promise<boolean> {
-  const out = await ifFound(() => rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier })), ...faultCodes(clusterProfile.faults.notFound));
-  return (out?.DBClusters ?? []).length > 0;
+  return (await describeCluster(rds, identifier)) !== undefined;
 }

@@ -21,6 +21,12 @@ import type { WaitOptions } from '../wait';
 import { faultCodes } from './index';
 import { instanceProfile } from './instance';
 
+/** The one "describe by identifier" of DB instances (standalone or cluster members): undefined when RDS says there is none. */
+export async function describeDbInstance(rds: RDSClient, identifier: string): Promise<DBInstance | undefined> {
+  const out = await ifFound(() => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })), ...faultCodes(instanceProfile.faults.notFound));
+  return out?.DBInstances?.[0];
+}
+
 /** A standalone RDS DB instance as a database. */
 export function standaloneInfo(i: DBInstance): DatabaseInfo {
   return {
@@ -49,10 +55,7 @@ export function standaloneInfo(i: DBInstance): DatabaseInfo {
  */
 export function instanceDatabases(rds: RDSClient, wait: (what: string) => WaitOptions): Databases {
   const notFound = faultCodes(instanceProfile.faults.notFound);
-  const describeRaw = async (identifier: string): Promise<DBInstance | undefined> => {
-    const out = await ifFound(() => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })), ...notFound);
-    return out?.DBInstances?.[0];
-  };
+  const describeRaw = (identifier: string) => describeDbInstance(rds, identifier);
   const describe = async (identifier: string): Promise<DatabaseInfo | undefined> => {
     const i = await describeRaw(identifier);
     // An Aurora cluster member is not a database of its own.
@@ -148,8 +151,7 @@ export function instanceDatabases(rds: RDSClient, wait: (what: string) => WaitOp
 
 /** The source side's view of an RDS DB instance: what a snapshot taken of it gets (a cluster member is none). */
 export async function describeInstanceSource(rds: RDSClient, identifier: string): Promise<SourceDatabase | undefined> {
-  const out = await ifFound(() => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })), ...faultCodes(instanceProfile.faults.notFound));
-  const i = out?.DBInstances?.[0];
+  const i = await describeDbInstance(rds, identifier);
   // A member of an Aurora cluster is not a database of its own: its snapshots are the cluster's.
   if (!i || i.DBClusterIdentifier) return undefined;
   return {
@@ -175,6 +177,6 @@ export async function optionGroupOptions(rds: RDSClient, name: string): Promise<
 
 /** Whether a standalone DB instance (not a cluster member) of this identifier exists (kind detection). */
 export async function standaloneExists(rds: RDSClient, identifier: string): Promise<boolean> {
-  const out = await ifFound(() => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier })), ...faultCodes(instanceProfile.faults.notFound));
-  return (out?.DBInstances ?? []).some(i => !i.DBClusterIdentifier);
+  const i = await describeDbInstance(rds, identifier);
+  return i !== undefined && !i.DBClusterIdentifier;
 }
