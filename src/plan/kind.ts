@@ -7,6 +7,7 @@
  * `resolveKinds` (src/kinds/resolve.ts) puts the two together.
  */
 import { DiagnosedError } from '../errors';
+import { kindProfile, kindProfiles } from '../kinds';
 import type { Diagnostic } from '../report';
 import { kindFromInputs, type ResolvedSettings, type Settings } from '../settings';
 import type { DbKind } from '../types';
@@ -30,6 +31,8 @@ export interface KindFacts {
 
 export type KindDecision = { kind: DbKind; how: string } | { refuse: Diagnostic };
 
+const db = (kind: DbKind) => kindProfile(kind).nouns.db;
+
 const kindOf = (f: Found): DbKind | 'both' | undefined => (f.cluster && f.instance ? 'both' : f.cluster ? 'cluster' : f.instance ? 'instance' : undefined);
 
 /** Pure: which kind the run refreshes, or why it cannot tell. */
@@ -41,12 +44,12 @@ export function decideKind(f: KindFacts): KindDecision {
     if (t && t !== 'both' && t !== explicit)
       return {
         refuse: {
-          title: `${f.target.input} is a DB ${t}, the production database a DB ${explicit}`,
-          message: `'${f.target.identifier}' in the staging account is a DB ${t}, but the run restores a ${explicit === 'cluster' ? 'DB cluster snapshot' : 'DB snapshot'}, which can only become a DB ${explicit}.`,
-          fix: `Name a staging DB ${explicit} (or a new name) in ${f.target.input}.`
+          title: `${f.target.input} is a ${db(t)}, the production database a ${db(explicit)}`,
+          message: `'${f.target.identifier}' in the staging account is a ${db(t)}, but the run restores a ${kindProfile(explicit).nouns.snapshot}, which can only become a ${db(explicit)}.`,
+          fix: `Name a staging ${db(explicit)} (or a new name) in ${f.target.input}.`
         }
       };
-    return { kind: explicit, how: `${f.source.kind ? f.source.input : f.target.kind ? f.target.input : 'the snapshot ARN'} names a DB ${explicit}` };
+    return { kind: explicit, how: `${f.source.kind ? f.source.input : f.target.kind ? f.target.input : 'the snapshot ARN'} names a ${db(explicit)}` };
   }
   const s = f.source.found ? kindOf(f.source.found) : undefined;
   if (s === undefined)
@@ -58,8 +61,7 @@ export function decideKind(f: KindFacts): KindDecision {
           (f.source.found?.denied?.length ? ` that the production role may see (it may not call ${f.source.found.denied.join(', ')}).` : '.'),
         fix:
           `Check ${f.source.input} and aws-region, and that source-role-arn is in the production account:\n` +
-          `  aws rds describe-db-clusters --region ${f.region} --query 'DBClusters[].DBClusterIdentifier'\n` +
-          `  aws rds describe-db-instances --region ${f.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
+          kindProfiles.map(p => `  ${p.cli.listDatabases(f.region)}`).join('\n')
       }
     };
   if (s === 'both')
@@ -74,12 +76,12 @@ export function decideKind(f: KindFacts): KindDecision {
   if (t && t !== 'both' && t !== s)
     return {
       refuse: {
-        title: `${f.target.input} is a DB ${t}, the production database a DB ${s}`,
-        message: `'${f.source.identifier}' is a DB ${s} but '${f.target.identifier}' in the staging account is a DB ${t}: a snapshot of a DB ${s} restores only into a DB ${s}.`,
-        fix: `Name a staging DB ${s} (or a new name) in ${f.target.input}.`
+        title: `${f.target.input} is a ${db(t)}, the production database a ${db(s)}`,
+        message: `'${f.source.identifier}' is a ${db(s)} but '${f.target.identifier}' in the staging account is a ${db(t)}: a snapshot of a ${db(s)} restores only into a ${db(s)}.`,
+        fix: `Name a staging ${db(s)} (or a new name) in ${f.target.input}.`
       }
     };
-  return { kind: s, how: `'${f.source.identifier}' is a DB ${s} (detected)` };
+  return { kind: s, how: `'${f.source.identifier}' is a ${db(s)} (detected)` };
 }
 
 /** Pure: the settings with the kind the inputs name, or the one the facts decide (read by `readKindFacts`, aws/kind-facts.ts). */
