@@ -11,7 +11,8 @@ describe('kind profiles', () => {
     for (const op of [p.ops.describe, p.ops.modify, p.ops.restore, p.ops.describeSnapshots, p.ops.createSnapshot, p.ops.copySnapshot])
       expect(typeof sdk[`${op}Command`]).toBe('function');
     for (const op of p.ops.delete.split(' / ')) expect(typeof sdk[`${op}Command`]).toBe('function');
-    for (const action of [p.iam.describe, ...p.iam.snapshotCleanup]) expect(typeof sdk[`${action.replace(/^rds:/, '')}Command`]).toBe('function');
+    const { delete: deletes, snapshotCleanup, ...single } = p.iam;
+    for (const action of [...Object.values(single), ...deletes, ...snapshotCleanup]) expect(typeof sdk[`${action.replace(/^rds:/, '')}Command`]).toBe('function');
   });
 
   it('the wire codes RDS answers with: the SDK name and the one without Fault', () => {

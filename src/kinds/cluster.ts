@@ -53,6 +53,13 @@ export const clusterProfile: KindProfile = {
   },
   iam: {
     describe: 'rds:DescribeDBClusters',
+    restore: 'rds:RestoreDBClusterFromSnapshot',
+    modify: 'rds:ModifyDBCluster',
+    delete: ['rds:DeleteDBInstance', 'rds:DeleteDBCluster'],
+    describeSnapshots: 'rds:DescribeDBClusterSnapshots',
+    createSnapshot: 'rds:CreateDBClusterSnapshot',
+    copySnapshot: 'rds:CopyDBClusterSnapshot',
+    shareSnapshot: 'rds:ModifyDBClusterSnapshotAttribute',
     snapshotCleanup: [
       'rds:DescribeDBClusterSnapshots',
       'rds:DescribeDBClusterSnapshotAttributes',

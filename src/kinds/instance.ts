@@ -52,6 +52,13 @@ export const instanceProfile: KindProfile = {
   },
   iam: {
     describe: 'rds:DescribeDBInstances',
+    restore: 'rds:RestoreDBInstanceFromDBSnapshot',
+    modify: 'rds:ModifyDBInstance',
+    delete: ['rds:DeleteDBInstance'],
+    describeSnapshots: 'rds:DescribeDBSnapshots',
+    createSnapshot: 'rds:CreateDBSnapshot',
+    copySnapshot: 'rds:CopyDBSnapshot',
+    shareSnapshot: 'rds:ModifyDBSnapshotAttribute',
     snapshotCleanup: ['rds:DescribeDBSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:ModifyDBSnapshotAttribute', 'rds:DeleteDBSnapshot']
   },
   faults: {

@@ -90,6 +90,15 @@ export interface KindProfile {
   /** IAM actions this kind's calls need. */
   readonly iam: {
     readonly describe: string;
+    readonly restore: string;
+    readonly modify: string;
+    /** The deletes of a database (a cluster: its instances, then itself). */
+    readonly delete: readonly string[];
+    readonly describeSnapshots: string;
+    readonly createSnapshot: string;
+    readonly copySnapshot: string;
+    /** Sharing a snapshot: its `restore` attribute. */
+    readonly shareSnapshot: string;
     /** What deleting this action's old snapshots needs (the retention clean-up). */
     readonly snapshotCleanup: readonly string[];
   };
