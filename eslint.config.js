@@ -28,8 +28,6 @@ export default tseslint.config(
     // plan/ is pure: decide*(facts, settings). AWS is read in aws/, effects live in steps/ and transfer/ (docs/architecture.md).
     // Types of what AWS described are plain data and may be imported; the context only as a type.
     files: ['src/plan/**/*.ts'],
-    // plan/kind.ts still sends its own Describe calls until the kind profile (issue #16, 16b) reads KindFacts; drop this then.
-    ignores: ['src/plan/kind.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -38,6 +36,7 @@ export default tseslint.config(
             { group: ['../aws/*', '../aws'], allowTypeImports: true, message: 'plan/ decides from facts: read AWS in src/aws/ and pass the facts in.' },
             { group: ['../steps/*', '../steps', '../transfer/*', '../transfer', '../source', '../target', '../run', '../recover'], message: 'plan/ holds no effects: steps/ and transfer/ import plan/, never the reverse.' },
             { group: ['@aws-sdk/*'], message: 'plan/ sends no AWS calls: read AWS in src/aws/.' },
+            { group: ['../kinds/*-api', '../kinds/api', '../kinds/resolve'], message: 'plan/ uses the kind profiles (data), not their API calls.' },
             { group: ['../context'], allowTypeImports: true, message: 'plan/ takes facts and settings, not the Context (report, state, clients).' }
           ]
         }

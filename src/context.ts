@@ -4,13 +4,13 @@
  */
 import type { Accounts } from './accounts';
 import type { Report } from './report';
-import type { Settings } from './settings';
+import type { ResolvedSettings } from './settings';
 import type { StateStore } from './state';
 import type { Clock, WaitOptions } from './wait';
 import { realClock } from './wait';
 
 export interface Context {
-  settings: Settings;
+  settings: ResolvedSettings;
   accounts: Accounts;
   report: Report;
   state: StateStore;

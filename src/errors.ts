@@ -108,8 +108,3 @@ export function isFaultCode(code: string | undefined, names: FaultName | readonl
 export function isFault(e: unknown, names: FaultName | readonly FaultName[]): boolean {
   return isFaultCode(awsErrorCode(e), names);
 }
-
-/** @deprecated use isFault: the same matching (every spelling of each fault), a list of names instead of rest arguments. */
-export function isAwsError(e: unknown, ...codes: FaultName[]): boolean {
-  return isFault(e, codes);
-}

@@ -10,7 +10,7 @@ import { failedOperation, nameFailedOperations } from './aws/calls';
 import { runIdFromEnv, type Context } from './context';
 import { recover, needsRecovery } from './recover';
 import { Report } from './report';
-import { readSettings } from './settings';
+import { readSettings, type ResolvedSettings } from './settings';
 import { StateStore } from './state';
 import { realClock } from './wait';
 
@@ -27,8 +27,9 @@ export async function cleanup(): Promise<void> {
       title: 'Cleaning up an unfinished run'
     });
     // The main step may have detected the kind (source-db / target-db): the saved state says which it was.
+    // A run that stopped before it knew the kind restored nothing: the cluster words do for its messages.
     const read = readSettings();
-    const settings = read.kind || !saved.kind ? read : { ...read, kind: saved.kind };
+    const settings: ResolvedSettings = { ...read, kind: read.kind ?? saved.kind ?? 'cluster' };
     const accounts = await connectAccounts(settings);
     for (const side of [accounts.source, accounts.target]) for (const client of [side.rds, side.kms, side.sts]) nameFailedOperations(client);
     const ctx: Context = { settings, accounts, report, state, runId: saved.runId ?? runIdFromEnv(), clock: realClock };

@@ -2,6 +2,7 @@
  * AWS's own rules about names and ARNs, in one place. The settings check and
  * the pipeline steps both use these, so a rule is never written twice.
  */
+import { kindProfile, kindProfiles } from './kinds';
 
 /** RDS DB cluster / instance / snapshot identifier rule (RDS User Guide, "Naming constraints"). */
 export const RDS_IDENTIFIER_RULE =
@@ -69,31 +70,30 @@ export function dbSnapshotArn(region: string, accountId: string, id: string, par
 
 /** The ARN of a database of either kind. */
 export function databaseArn(kind: 'cluster' | 'instance', region: string, accountId: string, id: string, partition = 'aws'): string {
-  return kind === 'cluster' ? clusterArn(region, accountId, id, partition) : instanceArn(region, accountId, id, partition);
+  return `arn:${partition}:rds:${region}:${accountId}:${kindProfile(kind).arn.database}:${id}`;
 }
 
 /** The ARN of a snapshot of either kind. */
 export function snapshotArnOf(kind: 'cluster' | 'instance', region: string, accountId: string, id: string, partition = 'aws'): string {
-  return kind === 'cluster' ? clusterSnapshotArn(region, accountId, id, partition) : dbSnapshotArn(region, accountId, id, partition);
+  return `arn:${partition}:rds:${region}:${accountId}:${kindProfile(kind).arn.snapshot}:${id}`;
 }
 
 /** The ARN resource type of a snapshot: `cluster-snapshot` (Aurora) or `snapshot` (RDS DB instance). */
 export function snapshotKindOfArn(resource: string): { kind: 'cluster' | 'instance'; identifier: string } | undefined {
-  const m = /^(cluster-snapshot|snapshot):(.+)$/.exec(resource);
-  if (!m) return undefined;
-  return { kind: m[1] === 'cluster-snapshot' ? 'cluster' : 'instance', identifier: m[2] };
+  const m = /^([a-z-]+):(.+)$/.exec(resource);
+  const profile = m && kindProfiles.find(p => p.arn.snapshot === m[1]);
+  return profile ? { kind: profile.kind, identifier: m[2] } : undefined;
 }
 
 /** Words for messages: "DB cluster" / "DB instance", and the CLI nouns. */
 export function kindWord(kind: 'cluster' | 'instance'): string {
-  return kind === 'cluster' ? 'DB cluster' : 'DB instance';
+  return kindProfile(kind).nouns.db;
 }
 
 /** The AWS CLI words for a kind: `db-cluster` / `db-instance`, `db-cluster-snapshot` / `db-snapshot`. */
 export function cliNouns(kind: 'cluster' | 'instance'): { db: string; snapshot: string; snapshotIdOption: string; dbIdOption: string } {
-  return kind === 'cluster'
-    ? { db: 'db-cluster', snapshot: 'db-cluster-snapshot', snapshotIdOption: '--db-cluster-snapshot-identifier', dbIdOption: '--db-cluster-identifier' }
-    : { db: 'db-instance', snapshot: 'db-snapshot', snapshotIdOption: '--db-snapshot-identifier', dbIdOption: '--db-instance-identifier' };
+  const { db, snapshot, snapshotIdOption, dbIdOption } = kindProfile(kind).cli;
+  return { db, snapshot, snapshotIdOption, dbIdOption };
 }
 
 /**

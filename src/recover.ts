@@ -25,7 +25,7 @@ export async function recover(ctx: Context): Promise<void> {
   const temporary = s.restored?.identifier ?? lockIdentifier(target);
   const parkedAs = s.swap?.parkedAs;
   // The kind the main step worked with (it may have been detected there), else what the inputs say.
-  const kind = s.kind ?? s.restored?.kind ?? s.targetCopy?.kind ?? ctx.settings.kind ?? 'cluster';
+  const kind = s.kind ?? s.restored?.kind ?? s.targetCopy?.kind ?? ctx.settings.kind;
   const db = databasesFor(ctx, 'target', kind);
   // With target-secret-id, the swap is done only once the applications' secret holds the new credentials.
   const swapDone = s.swap?.phase === 'done' && !secretHoldsSwap(ctx, s);

@@ -9,7 +9,7 @@ import { runIdFromEnv } from './context';
 import { diagnoseError } from './diagnostics/faults';
 import { writePolicies } from './diagnostics/policies';
 import { DiagnosedError } from './errors';
-import { resolveKinds } from './plan/kind';
+import { resolveKinds } from './kinds/resolve';
 import { Report } from './report';
 import { InputError, readSettings, type Settings } from './settings';
 import { StateStore, markMainStarted } from './state';
@@ -45,7 +45,7 @@ export async function run(): Promise<void> {
     const withKind = await resolveKinds(settings, accounts);
     settings = withKind;
     const state = new StateStore({ runId: runIdFromEnv(), region: settings.region, kind: withKind.kind });
-    ctx = { settings, accounts, report, state, runId: runIdFromEnv(), clock: realClock };
+    ctx = { settings: withKind, accounts, report, state, runId: runIdFromEnv(), clock: realClock };
     const c = ctx;
     report.fact('Database', `${withKind.kind === 'instance' ? 'RDS DB instance' : 'Aurora DB cluster'} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
 

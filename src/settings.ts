@@ -13,6 +13,7 @@ import {
   rdsIdentifierProblem,
   snapshotKindOfArn
 } from './rds-rules';
+import { kindProfile, kindProfiles } from './kinds';
 import { loadRules } from './masking/rules';
 import type { DbKind } from './types';
 
@@ -49,8 +50,8 @@ export interface Settings {
   region: string;
   /**
    * Cluster (Aurora) or instance (RDS) for both sides: known from the inputs
-   * when one side names its kind, else set by `resolveKinds` (src/plan/kind.ts)
-   * from what RDS describes, before anything is planned.
+   * when one side names its kind, else set by `resolveKinds` (src/kinds/resolve.ts)
+   * from what RDS describes, before anything is planned: `ResolvedSettings`.
    */
   kind?: DbKind;
   mode: Mode;
@@ -92,6 +93,15 @@ export interface Settings {
   transfer: Transfer;
   /** transfer clone: keep the RAM resource share for the next run, or remove it once the clone exists. */
   cloneShare: 'keep' | 'remove';
+}
+
+/** Settings once the run's database kind is known (`resolveKinds`): what the pipeline after it receives. */
+export type ResolvedSettings = Settings & { kind: DbKind };
+
+/** The settings as resolved when the inputs name the kind (source-cluster, target-instance, a snapshot ARN); while it is open, an internal error. */
+export function kindFromInputs(settings: Settings): ResolvedSettings {
+  if (!settings.kind) throw new Error('internal: the database kind is still open (source-db / target-db): resolveKinds decides it');
+  return { ...settings, kind: settings.kind };
 }
 
 export interface TargetSecretSettings {
@@ -136,7 +146,7 @@ export function readSettings(read: InputReader = defaultReader): Settings {
   if (source.kind && target.kind && source.kind !== target.kind)
     throw new InputError(
       target.input,
-      `names a DB ${target.kind} but ${source.input} names a DB ${source.kind}: a snapshot of one kind restores only into the same kind (an Aurora cluster snapshot into a cluster, an RDS DB snapshot into an instance).`
+      `names a ${kindProfile(target.kind).nouns.db} but ${source.input} names a ${kindProfile(source.kind).nouns.db}: a snapshot of one kind restores only into the same kind (an Aurora cluster snapshot into a cluster, an RDS DB snapshot into an instance).`
     );
   const kind = source.kind ?? target.kind;
 
@@ -157,7 +167,7 @@ export function readSettings(read: InputReader = defaultReader): Settings {
   if (snapshot.kind === 'named' && snapshot.snapshotKind && kind && snapshot.snapshotKind !== kind)
     throw new InputError(
       'snapshot',
-      `is a ${snapshot.snapshotKind === 'cluster' ? 'DB cluster snapshot (cluster-snapshot:)' : 'DB snapshot (snapshot:)'} ARN, but ${source.input} names a DB ${kind}.`
+      `is a ${kindProfile(snapshot.snapshotKind).nouns.snapshotArn} ARN, but ${source.input} names a ${kindProfile(kind).nouns.db}.`
     );
 
   const roleSessionName = get('role-session-name') || 'rds-cross-account-sync';
@@ -178,8 +188,8 @@ export function readSettings(read: InputReader = defaultReader): Settings {
 
   const transfer = (get('transfer') || 'snapshot') as Transfer;
   if (!TRANSFERS.includes(transfer)) throw new InputError('transfer', `must be one of ${TRANSFERS.join(', ')}; got '${transfer}'.`);
-  if (transfer === 'clone' && kind === 'instance')
-    throw new InputError('transfer', `is clone, but ${source.kind === 'instance' ? source.input : target.input} names an RDS DB instance: only Aurora DB clusters can be cloned across accounts (use snapshot or auto).`);
+  if (transfer === 'clone' && kind && !kindProfile(kind).can.clone)
+    throw new InputError('transfer', `is clone, but ${source.kind === kind ? source.input : target.input} names ${kindProfile(kind).nouns.aFull}: only Aurora DB clusters can be cloned across accounts (use snapshot or auto).`);
   if (transfer === 'clone' && snapshot.kind === 'named')
     throw new InputError('transfer', `is clone, but snapshot names ${snapshot.identifier}: a clone copies the production cluster as it is now, not a snapshot (leave snapshot empty, or use transfer: snapshot).`);
   const cloneShare = (get('clone-share') || 'keep') as Settings['cloneShare'];
@@ -287,7 +297,7 @@ function readSide(
 
 /** The inputs that can name a side's database, and the kind each one means (undefined: detect). */
 export function databaseInputs(side: Side): Array<{ input: string; kind?: DbKind }> {
-  return [{ input: `${side}-cluster`, kind: 'cluster' }, { input: `${side}-instance`, kind: 'instance' }, { input: `${side}-db` }];
+  return [...kindProfiles.map(p => ({ input: p.input(side), kind: p.kind })), { input: `${side}-db` }];
 }
 
 /** Exactly one of `<side>-cluster`, `<side>-instance`, `<side>-db`. */

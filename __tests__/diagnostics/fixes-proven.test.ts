@@ -19,7 +19,7 @@ import { sharedEncrypted } from '../../src/plan/source';
 import { planSource } from '../../src/transfer/snapshot';
 import { planTarget } from '../../src/target';
 import { Report, type Diagnostic } from '../../src/report';
-import { readSettings } from '../../src/settings';
+import { kindFromInputs, readSettings } from '../../src/settings';
 import { runSource } from '../../src/source';
 import { StateStore } from '../../src/state';
 import { runTarget } from '../../src/target';
@@ -89,7 +89,7 @@ async function context(extra: Record<string, string> = {}): Promise<Context> {
   };
   let t = Date.UTC(2026, 10, 28);
   return {
-    settings: readSettings(n => inputs[n] ?? ''),
+    settings: kindFromInputs(readSettings(n => inputs[n] ?? '')),
     accounts: { source: await account('source', PROD, 'rds-sync-production'), target: await account('target', STG, 'rds-sync-staging') },
     report: new Report(),
     state: new StateStore({ runId: '13-1' }),

@@ -5,7 +5,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import type { Account } from '../../src/accounts';
 import type { Context } from '../../src/context';
 import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
+import { kindFromInputs, readSettings } from '../../src/settings';
 import { StateStore } from '../../src/state';
 import type { PolicyParams } from '../../src/diagnostics/policy-templates';
 
@@ -113,7 +113,7 @@ export function makeContext(inputs: Record<string, string> = {}): Context {
   };
   const settings = readSettings(name => table[name] ?? '');
   return {
-    settings,
+    settings: kindFromInputs(settings),
     accounts: { source: account('source', SRC, SOURCE_ROLE), target: account('target', TGT, TARGET_ROLE) },
     report: new Report(),
     state: new StateStore(),

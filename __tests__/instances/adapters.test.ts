@@ -15,9 +15,10 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { instanceDatabases } from '../../src/aws/databases';
+import { instanceDatabases } from '../../src/kinds/instance-api';
 import { snapshotAdapter } from '../../src/aws/snapshots';
-import { lookUp, resolveKinds } from '../../src/plan/kind';
+import { lookUp } from '../../src/aws/kind-facts';
+import { resolveKinds } from '../../src/kinds/resolve';
 import { readSettings } from '../../src/settings';
 import type { Accounts } from '../../src/accounts';
 import { quietStdout } from '../helpers/stdout';

@@ -16,7 +16,7 @@ import { policyParamsFromSettings, sourceRolePolicy, targetRolePolicy } from '..
 import { DiagnosedError } from '../../src/errors';
 import { planSource } from '../../src/transfer/snapshot';
 import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
+import { kindFromInputs, readSettings } from '../../src/settings';
 import { StateStore } from '../../src/state';
 
 const SRC = '111111111111';
@@ -41,7 +41,7 @@ function settings(extra: Record<string, string> = {}) {
 function ctxWith(rds: RDSClient, extra: Record<string, string> = {}): Context {
   const acct = (id: string, role: string) => ({ accountId: id, region: REGION, partition: 'aws', principalArn: `arn:aws:iam::${id}:role/${role}`, rds });
   return {
-    settings: settings(extra),
+    settings: kindFromInputs(settings(extra)),
     accounts: { source: acct(SRC, 'prod'), target: acct(TGT, 'stg') } as unknown as Accounts,
     report: new Report(),
     state: new StateStore({ runId: '1-1' }),

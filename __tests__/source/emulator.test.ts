@@ -10,7 +10,7 @@ import type { Account } from '../../src/accounts';
 import type { Context } from '../../src/context';
 import { planSource } from '../../src/transfer/snapshot';
 import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
+import { kindFromInputs, readSettings } from '../../src/settings';
 import { runSource } from '../../src/source';
 import { StateStore } from '../../src/state';
 import { startEmulator, type RunningEmulator } from '../../emulator/index';
@@ -88,7 +88,7 @@ function context(): Context {
     };
   };
   return {
-    settings,
+    settings: kindFromInputs(settings),
     accounts: {
       source: account('source', PROD, 'AKIAPRODEXAMPLE00001', 'prod-secret', 'prod-admin'),
       target: account('target', STAGING, 'AKIASTAGEXAMPLE00001', 'staging-secret', 'staging-admin')

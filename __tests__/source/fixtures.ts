@@ -22,7 +22,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Account } from '../../src/accounts';
 import type { Context } from '../../src/context';
 import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
+import { kindFromInputs, readSettings } from '../../src/settings';
 import { StateStore } from '../../src/state';
 import type { Clock } from '../../src/wait';
 
@@ -277,7 +277,7 @@ export function makeContext(inputs: Record<string, string> = {}): Context & { cl
     sts: {} as Account['sts']
   });
   return {
-    settings,
+    settings: kindFromInputs(settings),
     accounts: {
       source: account('source', PROD, `arn:aws:iam::${PROD}:role/rds-sync-production`),
       target: account('target', STAGING, STAGING_ROLE)

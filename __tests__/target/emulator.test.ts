@@ -6,7 +6,7 @@ import type { Accounts } from '../../src/accounts';
 import { LOCK_TAG, type Context } from '../../src/context';
 import { planTarget } from '../../src/target';
 import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
+import { kindFromInputs, readSettings } from '../../src/settings';
 import { StateStore } from '../../src/state';
 import { runTarget } from '../../src/target';
 import type { SharedSnapshot } from '../../src/types';
@@ -41,7 +41,7 @@ async function context(): Promise<{ ctx: Context; shared: SharedSnapshot; stg: A
   let t = Date.UTC(2026, 10, 28);
   const account = (side: 'source' | 'target', id: string, rds: typeof prod.rds) => ({ side, accountId: id, region: 'ap-northeast-1', partition: 'aws', rds });
   const ctx: Context = {
-    settings: readSettings(n => inputs[n] ?? ''),
+    settings: kindFromInputs(readSettings(n => inputs[n] ?? '')),
     accounts: { source: account('source', PROD, prod.rds), target: account('target', STG, stg.rds) } as unknown as Accounts,
     report: new Report(),
     state: new StateStore({ runId: '5150-1' }),

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { nameFailedOperations, failedOperation } from '../../src/aws/calls';
 import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
+import { kindFromInputs, readSettings } from '../../src/settings';
 import { formatParked, holderState, parseParked, runUrl } from '../../src/steps/lock';
 import { stagingOutcome, withWhereAndOutcome } from '../../src/steps/outcome';
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
@@ -20,7 +20,7 @@ afterEach(() => {
 const NOW = Date.UTC(2026, 10, 28, 12);
 function judge(inputs: Record<string, string> = {}, runId = '500-1') {
   const all: Record<string, string> = { 'aws-region': 'ap-northeast-1', 'source-cluster': 'a', 'target-cluster': 'b', 'wait-timeout-minutes': '30', ...inputs };
-  return { settings: readSettings(n => all[n] ?? ''), clock: { now: () => NOW, sleep: async () => undefined }, runId };
+  return { settings: kindFromInputs(readSettings(n => all[n] ?? '')), clock: { now: () => NOW, sleep: async () => undefined }, runId };
 }
 const lockOf = (runId: string, minutesAgo: number) => ({ runId, target: 'b', since: new Date(NOW - minutesAgo * 60_000).toISOString() });
 

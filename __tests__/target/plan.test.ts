@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DatabaseInfo, SnapshotInfo } from '../../src/aws/databases';
+import type { DatabaseInfo, SnapshotSummary } from '../../src/aws/databases';
 import { LOCK_TAG, MANAGED_TAG, SOURCE_TAG, TARGET_TAG } from '../../src/context';
 import {
   buildTargetPlan,
@@ -133,7 +133,7 @@ describe('buildTargetPlan / describeTargetPlan', () => {
 });
 
 describe('snapshotsToDelete: retention of this action\'s snapshots only', () => {
-  const snap = (identifier: string, day: number, tags: Record<string, string>, extra: Partial<SnapshotInfo> = {}): SnapshotInfo => ({
+  const snap = (identifier: string, day: number, tags: Record<string, string>, extra: Partial<SnapshotSummary> = {}): SnapshotSummary => ({
     identifier,
     arn: `arn:aws:rds:ap-northeast-1:111111111111:cluster-snapshot:${identifier}`,
     status: 'available',

@@ -11,7 +11,7 @@ import { connectAccounts } from '../../src/accounts';
 import { LOCK_TAG, PARKED_TAG, RUN_TAG, type Context } from '../../src/context';
 import { planTarget } from '../../src/target';
 import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
+import { kindFromInputs, readSettings } from '../../src/settings';
 import { StateStore } from '../../src/state';
 import { LockBusyError, LockLostError } from '../../src/steps/lock';
 import { runTarget } from '../../src/target';
@@ -107,7 +107,7 @@ async function runContext(runId: string, opts: { inputs?: Record<string, string>
   let t = opts.now ?? START;
   const settings = readSettings(n => inputs[n] ?? '');
   return {
-    settings,
+    settings: kindFromInputs(settings),
     accounts: await connectAccounts(settings),
     report: new Report(),
     state: new StateStore({ runId }),

@@ -13,7 +13,7 @@ import type { Context } from '../../src/context';
 import { policyParamsFromSettings, targetRolePolicy } from '../../src/diagnostics/policy-templates';
 import { DiagnosedError } from '../../src/errors';
 import { Report } from '../../src/report';
-import { InputError, readSettings } from '../../src/settings';
+import { InputError, kindFromInputs, readSettings } from '../../src/settings';
 import { StateStore } from '../../src/state';
 import type { RestoredDatabase } from '../../src/steps/restore';
 import {
@@ -181,7 +181,7 @@ describe('write and roll back against the emulator', () => {
       kms: new KMSClient(config),
       secrets: new SecretsManagerClient(config)
     };
-    return { settings, accounts: { target } as unknown as Accounts, report: new Report(), state: new StateStore({ runId }), runId, clock: fastClock() };
+    return { settings: kindFromInputs(settings), accounts: { target } as unknown as Accounts, report: new Report(), state: new StateStore({ runId }), runId, clock: fastClock() };
   }
 
   const info = { kind: 'cluster', identifier: 'app-staging', engine: 'aurora-postgresql', endpoint: '127.0.0.1', port: 15432, masterUsername: 'app_admin', databaseName: 'app' } as DatabaseInfo;

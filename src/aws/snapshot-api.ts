@@ -4,7 +4,7 @@
  * the same things under different names: `snapshotApi(kind)` gives one kind's
  * calls under neutral names, and the logic around them (the `rds:` rule, "not
  * found", the `restore` attribute) is written once below, for the source-side
- * adapter (snapshots.ts) and the target-side one (databases.ts) alike.
+ * adapter (snapshots.ts) and the target-side one (database-flow.ts) alike.
  */
 import {
   CopyDBClusterSnapshotCommand,

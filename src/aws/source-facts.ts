@@ -18,7 +18,7 @@ import { copySnapshotIdentifier } from '../plan/naming';
 import { chooseSnapshot, judgeExistingCopy, requireDatabase, type SnapshotCandidates, type SourceScope } from '../plan/snapshot';
 import { copyPlanOf, sourceSnapshotOf } from '../plan/source';
 import { keyFacts, readKeyPolicy, type KeyFacts } from './keys';
-import { snapshotAdapter, type DatabaseInfo, type SnapshotAdapter } from './snapshots';
+import { snapshotAdapter, type SourceDatabase, type SnapshotAdapter } from './snapshots';
 
 export async function readSourceFacts(ctx: Context): Promise<SourceFacts> {
   const { settings } = ctx;
@@ -62,7 +62,7 @@ export async function readSourceFacts(ctx: Context): Promise<SourceFacts> {
 }
 
 /** What the snapshot input needs listed: every snapshot of the database (`latest`), the named one, or nothing (`new`). */
-export async function readSnapshotCandidates(adapter: SnapshotAdapter, choice: SnapshotChoice, db: DatabaseInfo, scope: SourceScope): Promise<SnapshotCandidates> {
+export async function readSnapshotCandidates(adapter: SnapshotAdapter, choice: SnapshotChoice, db: SourceDatabase, scope: SourceScope): Promise<SnapshotCandidates> {
   if (choice.kind === 'new') return {};
   if (choice.kind === 'latest') return { listed: await adapter.listSnapshots(db.identifier) };
   // A snapshot ARN of another account is refused by the decision without asking RDS.

@@ -6,6 +6,7 @@
 import { CredentialsError, principalFromCaller } from '../accounts';
 import { MANAGED_TAG, type Context } from '../context';
 import { awsErrorCode, DiagnosedError, faultName, isFault, type FaultName } from '../errors';
+import { kindProfile } from '../kinds';
 import { parseArn, cliNouns } from '../rds-rules';
 import type { Diagnostic } from '../report';
 import type { DbKind } from '../types';
@@ -145,7 +146,7 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined, scene: FaultSce
     return blocking({
       title: 'KMS key not accessible: the target key',
       message: `${header}\n${
-        ctx.settings.kind === 'instance'
+        !kindProfile(ctx.settings.kind).can.restoreWithKey
           ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
           : `The restore in account ${target.accountId} encrypts with ${keyArn}`
       }, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
@@ -163,7 +164,7 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined, scene: FaultSce
       'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
       `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
       'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.' +
-      (ctx.settings.kind === 'instance'
+      (!kindProfile(ctx.settings.kind).can.restoreWithKey
         ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
         : ''),
     fix:

@@ -4,7 +4,7 @@
  * plan/ are pure functions of these facts and the settings.
  */
 import type { KeyFacts, KeyPolicyRead } from '../aws/keys';
-import type { DatabaseInfo, OptionInfo, SnapshotInfo } from '../aws/snapshots';
+import type { SourceDatabase, OptionInfo, SnapshotInfo } from '../aws/snapshots';
 import type { PolicyParams } from '../diagnostics/policy-templates';
 import type { RemedyFacts } from '../diagnostics/key-access';
 import type { DbKind } from '../types';
@@ -17,7 +17,7 @@ export interface SourceFacts {
   /** The staging side the snapshot is shared with. */
   target: { accountId: string; principalArn: string; callerArn?: string };
   /** The production database (undefined: RDS does not know it). */
-  database?: DatabaseInfo;
+  database?: SourceDatabase;
   /** What RDS listed for the snapshot input. */
   candidates: SnapshotCandidates;
   /** RDS DB instances: the options of the snapshot's option group (undefined: DescribeOptionGroups did not show it). */

@@ -2,15 +2,15 @@
  * Cluster or instance: `source-cluster` / `target-cluster` say Aurora,
  * `source-instance` / `target-instance` say RDS DB instance, `source-db` /
  * `target-db` leave it to what RDS describes. The decision is pure
- * (`decideKind`, tested from a table); `resolveKinds` only looks the
- * identifiers up (read-only) when an input left the kind open.
+ * (`decideKind`, tested from a table); the identifiers are looked up
+ * (read-only, aws/kind-facts.ts) only when an input left the kind open, and
+ * `resolveKinds` (src/kinds/resolve.ts) puts the two together.
  */
-import type { Accounts } from '../accounts';
-import { DiagnosedError, isFault, type FaultName } from '../errors';
+import { DiagnosedError } from '../errors';
+import { kindProfile, kindProfiles } from '../kinds';
 import type { Diagnostic } from '../report';
-import type { Settings, SideSettings } from '../settings';
+import { kindFromInputs, type ResolvedSettings, type Settings } from '../settings';
 import type { DbKind } from '../types';
-import { DescribeDBClustersCommand, DescribeDBInstancesCommand, type RDSClient } from '@aws-sdk/client-rds';
 
 /** What exists under an identifier in one account: an Aurora cluster, an RDS instance (not a cluster member), both or neither. */
 export interface Found {
@@ -31,6 +31,8 @@ export interface KindFacts {
 
 export type KindDecision = { kind: DbKind; how: string } | { refuse: Diagnostic };
 
+const db = (kind: DbKind) => kindProfile(kind).nouns.db;
+
 const kindOf = (f: Found): DbKind | 'both' | undefined => (f.cluster && f.instance ? 'both' : f.cluster ? 'cluster' : f.instance ? 'instance' : undefined);
 
 /** Pure: which kind the run refreshes, or why it cannot tell. */
@@ -42,12 +44,12 @@ export function decideKind(f: KindFacts): KindDecision {
     if (t && t !== 'both' && t !== explicit)
       return {
         refuse: {
-          title: `${f.target.input} is a DB ${t}, the production database a DB ${explicit}`,
-          message: `'${f.target.identifier}' in the staging account is a DB ${t}, but the run restores a ${explicit === 'cluster' ? 'DB cluster snapshot' : 'DB snapshot'}, which can only become a DB ${explicit}.`,
-          fix: `Name a staging DB ${explicit} (or a new name) in ${f.target.input}.`
+          title: `${f.target.input} is a ${db(t)}, the production database a ${db(explicit)}`,
+          message: `'${f.target.identifier}' in the staging account is a ${db(t)}, but the run restores a ${kindProfile(explicit).nouns.snapshot}, which can only become a ${db(explicit)}.`,
+          fix: `Name a staging ${db(explicit)} (or a new name) in ${f.target.input}.`
         }
       };
-    return { kind: explicit, how: `${f.source.kind ? f.source.input : f.target.kind ? f.target.input : 'the snapshot ARN'} names a DB ${explicit}` };
+    return { kind: explicit, how: `${f.source.kind ? f.source.input : f.target.kind ? f.target.input : 'the snapshot ARN'} names a ${db(explicit)}` };
   }
   const s = f.source.found ? kindOf(f.source.found) : undefined;
   if (s === undefined)
@@ -59,8 +61,7 @@ export function decideKind(f: KindFacts): KindDecision {
           (f.source.found?.denied?.length ? ` that the production role may see (it may not call ${f.source.found.denied.join(', ')}).` : '.'),
         fix:
           `Check ${f.source.input} and aws-region, and that source-role-arn is in the production account:\n` +
-          `  aws rds describe-db-clusters --region ${f.region} --query 'DBClusters[].DBClusterIdentifier'\n` +
-          `  aws rds describe-db-instances --region ${f.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
+          kindProfiles.map(p => `  ${p.cli.listDatabases(f.region)}`).join('\n')
       }
     };
   if (s === 'both')
@@ -75,60 +76,23 @@ export function decideKind(f: KindFacts): KindDecision {
   if (t && t !== 'both' && t !== s)
     return {
       refuse: {
-        title: `${f.target.input} is a DB ${t}, the production database a DB ${s}`,
-        message: `'${f.source.identifier}' is a DB ${s} but '${f.target.identifier}' in the staging account is a DB ${t}: a snapshot of a DB ${s} restores only into a DB ${s}.`,
-        fix: `Name a staging DB ${s} (or a new name) in ${f.target.input}.`
+        title: `${f.target.input} is a ${db(t)}, the production database a ${db(s)}`,
+        message: `'${f.source.identifier}' is a ${db(s)} but '${f.target.identifier}' in the staging account is a ${db(t)}: a snapshot of a ${db(s)} restores only into a ${db(s)}.`,
+        fix: `Name a staging ${db(s)} (or a new name) in ${f.target.input}.`
       }
     };
-  return { kind: s, how: `'${f.source.identifier}' is a DB ${s} (detected)` };
+  return { kind: s, how: `'${f.source.identifier}' is a ${db(s)} (detected)` };
 }
 
-/** Is there a cluster, and a standalone instance, under this identifier? Read-only. */
-export async function lookUp(rds: RDSClient, identifier: string): Promise<Found> {
-  const denied: string[] = [];
-  const absent = (action: string, notFound: FaultName) => (e: unknown) => {
-    if (isFault(e, notFound)) return false;
-    if (isFault(e, 'AccessDeniedException')) {
-      denied.push(action);
-      return false;
-    }
-    throw e;
-  };
-  const cluster = rds
-    .send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }))
-    .then(o => (o.DBClusters ?? []).length > 0)
-    .catch(absent('rds:DescribeDBClusters', 'DBClusterNotFoundFault'));
-  const instance = rds
-    .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }))
-    .then(o => (o.DBInstances ?? []).some(i => !i.DBClusterIdentifier))
-    .catch(absent('rds:DescribeDBInstances', 'DBInstanceNotFoundFault'));
-  const found: Found = { cluster: await cluster, instance: await instance };
-  return denied.length ? { ...found, denied } : found;
-}
-
-const side = (s: SideSettings, found?: Found) => ({ identifier: s.identifier, input: s.input, kind: s.kind, found });
-
-/** Settings with `kind` set: as the inputs say, else detected. Describes only what an open kind needs. */
-export async function resolveKinds(settings: Settings, accounts: Pick<Accounts, 'source' | 'target'>): Promise<Settings> {
-  const open = !settings.kind;
-  const checkTarget = !settings.target.kind;
-  if (!open && !checkTarget) return settings;
-  const [sourceFound, targetFound] = await Promise.all([
-    open ? lookUp(accounts.source.rds, settings.source.identifier) : undefined,
-    checkTarget ? lookUp(accounts.target.rds, settings.target.identifier) : undefined
-  ]);
-  const decision = decideKind({
-    source: side(settings.source, sourceFound),
-    target: side(settings.target, targetFound),
-    snapshotKind: settings.snapshot.kind === 'named' ? settings.snapshot.snapshotKind : undefined,
-    sourceAccountId: accounts.source.accountId,
-    region: settings.region
-  });
+/** Pure: the settings with the kind the inputs name, or the one the facts decide (read by `readKindFacts`, aws/kind-facts.ts). */
+export function withKind(settings: Settings, facts: KindFacts | undefined): ResolvedSettings {
+  if (!facts) return kindFromInputs(settings);
+  const decision = decideKind(facts);
   if ('refuse' in decision) throw new DiagnosedError(decision.refuse);
   return { ...settings, kind: decision.kind };
 }
 
-/** The kind once resolved; asking before `resolveKinds` ran is a programming error. */
+/** The kind of settings typed before resolution; asking before `resolveKinds` ran is a programming error. */
 export function dbKind(settings: Pick<Settings, 'kind'>): DbKind {
   if (!settings.kind) throw new Error('internal: the database kind was used before resolveKinds decided it');
   return settings.kind;

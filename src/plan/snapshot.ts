@@ -10,7 +10,7 @@ import type { Diagnostic } from '../report';
 import { cliNouns, isAutomatedSnapshotId, kindWord as kindName, parseArn, snapshotArnOf } from '../rds-rules';
 import type { SnapshotChoice } from '../settings';
 import type { DbKind, SourceSnapshot } from '../types';
-import type { DatabaseInfo, SnapshotInfo } from '../aws/snapshots';
+import type { SourceDatabase, SnapshotInfo } from '../aws/snapshots';
 import { MANAGED_TAG, SOURCE_TAG, newSnapshotIdentifier } from './naming';
 
 /** Where the source database lives, for messages and ARNs. */
@@ -26,7 +26,7 @@ export const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'inc
 const kindWord = (a: { kind: 'cluster' | 'instance' }) => kindName(a.kind);
 const describeCall = (a: { kind: 'cluster' | 'instance' }) => (a.kind === 'cluster' ? 'DescribeDBClusters answered DBClusterNotFoundFault' : 'DescribeDBInstances answered DBInstanceNotFound');
 
-export function requireDatabase(adapter: { kind: DbKind }, db: DatabaseInfo | undefined, identifier: string, scope: SourceScope): DatabaseInfo {
+export function requireDatabase(adapter: { kind: DbKind }, db: SourceDatabase | undefined, identifier: string, scope: SourceScope): SourceDatabase {
   if (!db) {
     throw new DiagnosedError({
       title: `Production ${kindWord(adapter)} not found`,
@@ -85,7 +85,7 @@ export interface SnapshotCandidates {
 export function chooseSnapshot(
   adapter: { kind: DbKind },
   choice: SnapshotChoice,
-  db: DatabaseInfo,
+  db: SourceDatabase,
   candidates: SnapshotCandidates,
   scope: SourceScope & { runId: string }
 ): SourceSnapshot {

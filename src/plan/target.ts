@@ -6,7 +6,7 @@
  * `mode: plan` prints it and `mode: sync` executes it. Every decision is a
  * pure function of the settings and what RDS described.
  */
-import type { CarriedSettings, DatabaseInfo, InstanceInfo, SnapshotInfo, Tags } from '../aws/databases';
+import type { CarriedSettings, DatabaseInfo, InstanceInfo, SnapshotSummary, Tags } from '../aws/databases';
 import { DiagnosedError } from '../errors';
 import { cliNouns, toRdsIdentifier } from '../rds-rules';
 import type { Diagnostic } from '../report';
@@ -237,7 +237,7 @@ const nounOf = (kind: DbKind | undefined) => (kind === 'instance' ? 'instance' :
 export function targetBlockers(settings: Settings, existing: ExistingDatabase | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
   const target = settings.target.identifier;
-  const kind = settings.kind ?? 'cluster';
+  const kind = dbKind(settings);
   const noun = nounOf(kind);
   const cli = cliNouns(kind);
   const masking = Boolean(settings.maskingRules);
@@ -424,8 +424,8 @@ export function describeTargetPlan(plan: TargetPlan): string[] {
 }
 
 export interface Retention {
-  keep: SnapshotInfo[];
-  delete: SnapshotInfo[];
+  keep: SnapshotSummary[];
+  delete: SnapshotSummary[];
 }
 
 /**
@@ -438,7 +438,7 @@ export interface Retention {
  * run used and then the newest are kept, `retain` in all.
  */
 export function snapshotsToDelete(
-  snapshots: SnapshotInfo[],
+  snapshots: SnapshotSummary[],
   retain: number,
   options: { target?: string; sourceDatabase?: string; used?: string } = {}
 ): Retention {

@@ -27,8 +27,9 @@ import * as core from '@actions/core';
 import type { DatabaseInfo, Databases } from '../aws/databases';
 import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, TARGET_TAG, runUrl, type Context } from '../context';
 import { DiagnosedError, isFault } from '../errors';
+import { kindProfile } from '../kinds';
 import { finalSnapshotIdentifier, lockIdentifier, parkedIdentifier, type TargetPlan } from '../plan/target';
-import { cliNouns, databaseArn } from '../rds-rules';
+import { databaseArn } from '../rds-rules';
 import { rollback } from './swap';
 
 export interface LockValue {
@@ -113,14 +114,13 @@ export class LockBusyError extends DiagnosedError {
 /** This run's lock was taken away between two phases: it stops and leaves what it found as it was. */
 export class LockLostError extends DiagnosedError {
   constructor(what: string, found: string, plan: Pick<TargetPlan, 'target' | 'kind'>) {
-    const cli = cliNouns(plan.kind);
     super({
       title: `Lock on ${plan.target} lost before ${what}: this run stopped`,
       message:
         `Before ${what} this run checked that it still holds the lock on ${plan.target}, and it does not: ${found}. ` +
         'Another run (or a person) took the lock over, so this run changed nothing more and left every database as it found it. ' +
         `Staging needs attention (check which run now holds ${plan.target}; this run's databases carry the tag ${RUN_TAG}).`,
-      fix: `aws rds describe-${cli.db}s --query "${plan.kind === 'instance' ? 'DBInstances' : 'DBClusters'}[?starts_with(${plan.kind === 'instance' ? 'DBInstanceIdentifier' : 'DBClusterIdentifier'}, '${plan.target}')]"`
+      fix: kindProfile(plan.kind).cli.describeStartingWith(plan.target)
     });
   }
 }
@@ -209,7 +209,7 @@ export async function acquireLock(ctx: Context, plan: TargetPlan, db: Databases)
 
 /** Finish what an ended run left: its swap rolled back, or (when it had promoted its database) its old one deleted; its lock tag removed. */
 async function takeOver(ctx: Context, plan: TargetPlan, db: Databases, holder: LockHolder, why: string): Promise<void> {
-  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+  const noun = kindProfile(plan.kind).nouns.short;
   core.warning(`Run ${holder.runId}${runLink(holder.runId)} left a lock on ${plan.target} (${holder.identifier}) and has ended: ${why}. This run takes it over and finishes what that run left.`, {
     title: `Stale lock of run ${holder.runId} taken over`
   });
@@ -224,7 +224,7 @@ async function takeOver(ctx: Context, plan: TargetPlan, db: Databases, holder: L
 
 /** What a run that ended mid-way left, put right from what RDS shows: forward when its database is already `<target>`, back otherwise. */
 async function finishEndedRun(ctx: Context, plan: TargetPlan, db: Databases, runId: string): Promise<string[]> {
-  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+  const noun = kindProfile(plan.kind).nouns.short;
   const all = await db.list();
   const parked = all.find(d => d.identifier !== plan.target && parseParked(d.tags[PARKED_TAG])?.runId === runId && d.status !== 'deleting');
   const current = all.find(d => d.identifier === plan.target);
@@ -257,7 +257,7 @@ async function deleteLeftover(ctx: Context, plan: TargetPlan, db: Databases, d: 
   const final = parked && ctx.settings.finalSnapshot === 'take' ? finalSnapshotIdentifier(plan.target, parked.runId) : undefined;
   // The name `<target>-sync` is the lock: wait until it is free again.
   await db.delete(d.identifier, { finalSnapshotIdentifier: final, waitForDeletion: d.identifier === lockIdentifier(plan.target) });
-  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+  const noun = kindProfile(plan.kind).nouns.short;
   return parked
     ? `deleted the old staging ${noun} ${d.identifier} parked by run ${parked.runId}${final ? ` (final snapshot ${final})` : ''}`
     : `deleted the ${noun} ${d.identifier} restored by run ${d.tags[RUN_TAG]}`;
@@ -319,7 +319,7 @@ export async function confirmLock(ctx: Context, plan: TargetPlan, db: Databases,
     core.info(`Run ${other.runId} holds ${plan.target} (lock since ${other.since}, this run's since ${mine.since}): giving way.`);
     await db.delete(plan.temporary).catch(e =>
       core.warning(
-        `Step Restore, deleting this run's ${plan.kind === 'instance' ? 'instance' : 'cluster'} ${plan.temporary} after giving way failed: ${(e as Error).message}. ` +
+        `Step Restore, deleting this run's ${kindProfile(plan.kind).nouns.short} ${plan.temporary} after giving way failed: ${(e as Error).message}. ` +
           `Staging is as it was; ${plan.temporary} carries no lock of a live run once this run ends, and the next run deletes it.`,
         { title: `${plan.temporary} left after giving way` }
       )
@@ -337,19 +337,18 @@ export async function confirmLock(ctx: Context, plan: TargetPlan, db: Databases,
 export async function claimRefused(ctx: Context, plan: TargetPlan, db: Databases, cause: unknown): Promise<Error> {
   ctx.state.update({ lock: undefined, restored: undefined });
   const d = await db.describe(plan.temporary).catch(() => undefined);
-  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+  const noun = kindProfile(plan.kind).nouns.short;
   const lock = parseLock(d?.tags[LOCK_TAG]);
   const run = lock?.runId ?? d?.tags[RUN_TAG];
   if (d && run) {
     return new LockBusyError({ runId: run, target: plan.target, since: lock?.since ?? 'unknown', identifier: d.identifier, arn: d.arn });
   }
-  const cli = cliNouns(plan.kind);
   return new DiagnosedError({
     title: `The name ${plan.temporary} is taken`,
     message:
-      `Restore (${plan.kind === 'instance' ? 'RestoreDBInstanceFromDBSnapshot' : 'RestoreDBClusterFromSnapshot'}) refused the name ${plan.temporary}: ${(cause as Error).message}. ` +
+      `Restore (${kindProfile(plan.kind).ops.restore}) refused the name ${plan.temporary}: ${(cause as Error).message}. ` +
       `Every run restores under that name (holding it is the lock on ${plan.target}), and the ${noun} there was not made by this action. Staging is as it was.`,
-    fix: `Rename or delete that ${noun}:\naws rds modify-${cli.db} ${cli.dbIdOption} ${plan.temporary} --new-${cli.db}-identifier <another-name> --apply-immediately`
+    fix: `Rename or delete that ${noun}:\n${kindProfile(plan.kind).cli.rename(plan.temporary, '<another-name>')}`
   });
 }
 

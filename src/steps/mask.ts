@@ -8,7 +8,9 @@ import * as core from '@actions/core';
 import { CredentialsError } from '../accounts';
 import type { Context } from '../context';
 import { DiagnosedError } from '../errors';
+import { kindProfile } from '../kinds';
 import type { MaskingTarget, runMasking } from '../masking/index';
+import { MaskingVetoError } from '../masking/veto';
 import type { Settings } from '../settings';
 import type { RestoredDatabase } from './restore';
 
@@ -40,7 +42,7 @@ export function maskingTarget(settings: Settings, db: RestoredDatabase, credenti
   }
   if (!db.endpoint || db.port === undefined || db.password === undefined)
     throw new DiagnosedError({
-      title: `The new ${db.kind === 'instance' ? 'instance' : 'cluster'} cannot be reached for masking`,
+      title: `The new ${kindProfile(db.kind).nouns.short} cannot be reached for masking`,
       message: `${db.identifier} has ${db.endpoint ? '' : 'no endpoint, '}${db.port === undefined ? 'no port, ' : ''}${db.password === undefined ? 'no password known to the action' : ''}`.replace(/, $/, '.'),
       fix: 'Run again; if it persists, use masking-connection: data-api.'
     });
@@ -64,6 +66,14 @@ function vetoReasons(e: unknown): string[] | undefined {
   return undefined;
 }
 
+/** What becomes of the new database after a veto: deleted, or kept for inspection with keep-failed-restore. */
+function discarded(ctx: Context, db: RestoredDatabase): string {
+  const noun = kindProfile(db.kind).nouns.short;
+  return ctx.settings.keepFailedRestore
+    ? `The new ${noun} ${db.identifier} is not swapped in but kept for inspection (keep-failed-restore); staging stays as it was.`
+    : `The new ${noun} ${db.identifier} is deleted; staging stays as it was.`;
+}
+
 /** The masking engine's entry point (src/masking/index.ts). */
 export type MaskingEngine = typeof runMasking;
 
@@ -83,7 +93,8 @@ export async function maskRestored(ctx: Context, db: RestoredDatabase, engine: M
     for (const f of result.findings) ctx.report.diagnose({ title: 'Masking finding', message: f, severity: 'warning' });
     return { masked: true };
   } catch (e) {
-    // The engine's own veto already names the table, column or query and the fix.
+    // The engine's own veto already names the table, column or query and the fix; this step adds what becomes of the new database.
+    if (e instanceof MaskingVetoError) throw e.withAftermath(discarded(ctx, db));
     if (e instanceof DiagnosedError) throw e;
     // A session renewal refused mid-masking explains itself (side, role, trust policy).
     if (e instanceof CredentialsError) throw e;
@@ -91,7 +102,7 @@ export async function maskRestored(ctx: Context, db: RestoredDatabase, engine: M
     if (reasons)
       throw new DiagnosedError({
         title: 'Masking vetoed the swap',
-        message: `The new cluster ${db.identifier} was not swapped in; staging is unchanged.\n- ${reasons.join('\n- ')}`,
+        message: `The new ${kindProfile(db.kind).nouns.short} ${db.identifier} was not swapped in; staging is unchanged.\n- ${reasons.join('\n- ')}`,
         fix: `Add rules for these columns to ${s.maskingRules}, or set masking-strict: false to report them as warnings.`
       });
     throw new DiagnosedError({

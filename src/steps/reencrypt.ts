@@ -9,6 +9,7 @@ import * as core from '@actions/core';
 import type { Context } from '../context';
 import { DiagnosedError, isFault } from '../errors';
 import { cliNouns } from '../rds-rules';
+import { kindProfile } from '../kinds';
 import type { DbKind } from '../types';
 import { WaitFailedError } from '../wait';
 import type { SnapshotAdapter, SnapshotInfo } from '../aws/snapshots';
@@ -103,7 +104,7 @@ export async function copyAndWait(ctx: Context, adapter: SnapshotAdapter, expect
 
 /** The faults of CopyDBClusterSnapshot / CopyDBSnapshot this step can explain; others go to the generic mapper unchanged. */
 function copyFault(ctx: Context, e: unknown, expected: ExpectedCopy, scope: SourceScope, kind: DbKind, side: 'source' | 'target'): unknown {
-  const operation = kind === 'cluster' ? 'CopyDBClusterSnapshot' : 'CopyDBSnapshot';
+  const operation = kindProfile(kind).ops.copySnapshot;
   const scene = { operation, snapshot: expected.sourceIdentifier, kind, region: scope.region, account: scope.accountId };
   if (isFault(e, 'SnapshotQuotaExceededFault')) return explainedFault(e, ctx, scene);
   // In the staging account the copy reads the shared snapshot's key as well: the generic mapper tells the two keys apart.

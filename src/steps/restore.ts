@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Databases, DatabaseInfo, RestoreRequest } from '../aws/databases';
 import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG, runUrlTag, type Context } from '../context';
 import { DiagnosedError } from '../errors';
+import { kindProfile } from '../kinds';
 import type { TargetPlan } from '../plan/target';
 import type { DbKind, SharedSnapshot } from '../types';
 import { cloneIntoStaging } from '../transfer/clone';
@@ -52,7 +53,7 @@ export function defaultDatabaseName(engine: string): string {
 /** A failed wait on the new cluster or its instances, explained. */
 export function explainRestoreFailure(e: unknown, plan: TargetPlan): unknown {
   if (!(e instanceof WaitFailedError)) return e;
-  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+  const noun = kindProfile(plan.kind).nouns.short;
   const common = `${e.what} ended in '${e.status}'. Staging is untouched; the new ${noun} is removed unless keep-failed-restore is true.`;
   switch (e.status) {
     case 'inaccessible-encryption-credentials':
@@ -93,7 +94,7 @@ export function explainRestoreFailure(e: unknown, plan: TargetPlan): unknown {
 export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: SharedSnapshot, db: Databases, lock: string): Promise<RestoredDatabase> {
   const id = plan.temporary;
   const r = plan.restore;
-  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+  const noun = kindProfile(plan.kind).nouns.short;
   try {
     ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
     // The restore (or the clone) is the claim: `id` is the same for every run on this target, and RDS refuses a second database of that name.

@@ -24,6 +24,7 @@ import {
   secretsManagerService,
   SECRET_KEY_ACTIONS
 } from '../diagnostics/secret-policy';
+import { kindProfile, kindProfiles } from '../kinds';
 import { awsErrorCode, DiagnosedError, isFault } from '../errors';
 import type { TargetPlan } from '../plan/target';
 import type { Diagnostic } from '../report';
@@ -76,7 +77,7 @@ export function rdsFields(db: SecretDatabase): Record<string, unknown> {
     username: db.username,
     ...(db.masterUserSecretArn ? { masterUserSecretArn: db.masterUserSecretArn } : { password: db.password }),
     dbname: db.dbname,
-    [db.kind === 'cluster' ? 'dbClusterIdentifier' : 'dbInstanceIdentifier']: db.identifier
+    [kindProfile(db.kind).fields.secretIdentifier]: db.identifier
   };
   for (const k of Object.keys(fields)) if (fields[k] === undefined) delete fields[k];
   return fields;
@@ -89,7 +90,7 @@ export function rdsFields(db: SecretDatabase): Record<string, unknown> {
  */
 export function secretDocument(existing: Record<string, unknown>, db: SecretDatabase): Record<string, unknown> {
   const doc: Record<string, unknown> = { ...existing };
-  delete doc[db.kind === 'cluster' ? 'dbInstanceIdentifier' : 'dbClusterIdentifier'];
+  for (const p of kindProfiles) if (p.kind !== db.kind) delete doc[p.fields.secretIdentifier];
   delete doc[db.masterUserSecretArn ? 'password' : 'masterUserSecretArn'];
   return { ...doc, ...rdsFields(db) };
 }

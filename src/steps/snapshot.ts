@@ -7,6 +7,7 @@ import { MANAGED_TAG, RUN_TAG, waitOptions } from '../context';
 import { DiagnosedError, isFault } from '../errors';
 import { cliNouns } from '../rds-rules';
 import { explainedFault } from '../diagnostics/faults';
+import { kindProfile } from '../kinds';
 import type { SourceSnapshot } from '../types';
 import type { Observation } from '../wait';
 import { WaitFailedError, waitFor } from '../wait';
@@ -40,7 +41,7 @@ export async function waitForSnapshot(ctx: Context, adapter: SnapshotAdapter, id
 export async function takeSnapshot(ctx: Context, adapter: SnapshotAdapter, planned: SourceSnapshot, database: string): Promise<SnapshotInfo> {
   const scope = { accountId: ctx.accounts.source.accountId, region: ctx.settings.region, partition: ctx.accounts.source.partition };
   const tags = { [MANAGED_TAG]: 'true', [RUN_TAG]: ctx.runId };
-  const create = adapter.kind === 'cluster' ? 'CreateDBClusterSnapshot' : 'CreateDBSnapshot';
+  const create = kindProfile(adapter.kind).ops.createSnapshot;
   try {
     await adapter.createSnapshot(database, planned.identifier, tags);
   } catch (e) {

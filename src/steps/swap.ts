@@ -10,6 +10,7 @@ import { failedOperation } from '../aws/calls';
 import type { DatabaseInfo, Databases } from '../aws/databases';
 import { KEPT_TAG, PARKED_TAG, RUN_TAG, type Context } from '../context';
 import { DiagnosedError } from '../errors';
+import { kindProfile } from '../kinds';
 import { temporaryIdentifier, type TargetPlan } from '../plan/target';
 import type { RunState } from '../state';
 import { assertLockHeld, formatParked, parseParked } from './lock';
@@ -23,7 +24,7 @@ function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
 }
 
-const nounOf = (db: Pick<Databases, 'kind'>) => (db.kind === 'instance' ? 'instance' : 'cluster');
+const nounOf = (db: Pick<Databases, 'kind'>) => kindProfile(db.kind).nouns.short;
 
 /** Whether a database is the one this run restored (tags survive renames). */
 export function isFromRun(d: DatabaseInfo | undefined, runId: string): boolean {
@@ -43,7 +44,7 @@ export async function swapIn(ctx: Context, plan: TargetPlan, db: Databases): Pro
     if (!old || (plan.existing.resourceId && old.resourceId !== plan.existing.resourceId)) {
       throw new DiagnosedError({
         title: `${target} changed since the plan: this run stopped`,
-        message: `Step Swap, DescribeDB${nounOf(db) === 'instance' ? 'Instances' : 'Clusters'}: ${target} is ${old ? `another ${nounOf(db)} (resource id ${old.resourceId})` : 'gone'} since the plan read it. Nothing of it was changed; staging is as it was (the new ${nounOf(db)} ${temporary} is removed).`
+        message: `Step Swap, ${kindProfile(db.kind).ops.describe}: ${target} is ${old ? `another ${nounOf(db)} (resource id ${old.resourceId})` : 'gone'} since the plan read it. Nothing of it was changed; staging is as it was (the new ${nounOf(db)} ${temporary} is removed).`
       });
     }
     // Who parks it and whether it had deletion protection, on the database itself: a run that takes over after this one ended puts it back.
@@ -105,19 +106,13 @@ export async function deleteOld(ctx: Context, plan: TargetPlan, db: Databases): 
   try {
     await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier, issueOnly });
   } catch (e) {
-    const op = failedOperation(e) ?? (db.kind === 'cluster' ? 'DeleteDBInstance / DeleteDBCluster' : 'DeleteDBInstance');
+    const op = failedOperation(e) ?? kindProfile(db.kind).ops.delete;
     throw new DiagnosedError({
       title: `Staging is refreshed, but the old ${noun} ${parkedAs} was not deleted`,
       message:
         `Step Delete old staging ${noun}, ${op} on ${parkedAs} failed: ${(e as Error).message}. ${plan.target} is the new ${noun}. ` +
         `Staging was refreshed; clean-up is pending (the old ${noun} ${parkedAs}, without deletion protection, keeps costing money: the next run deletes it${plan.swap.finalSnapshotIdentifier ? ' with its final snapshot' : ''}, or run the commands below).`,
-      fix:
-        db.kind === 'cluster'
-          ? `aws rds describe-db-clusters --db-cluster-identifier ${parkedAs} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
-            `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
-            `aws rds delete-db-cluster --db-cluster-identifier ${parkedAs} ${final}`
-          : `aws rds modify-db-instance --db-instance-identifier ${parkedAs} --no-deletion-protection --apply-immediately\n` +
-            `aws rds delete-db-instance --db-instance-identifier ${parkedAs} ${final} --delete-automated-backups`
+      fix: kindProfile(db.kind).cli.deleteDatabase(parkedAs, final)
     });
   }
   ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });

@@ -55,7 +55,7 @@ export function shareName(cluster: string, targetAccountId: string): string {
 /** Read what the decision needs (nothing for transfer: snapshot), then decide. Refuses transfer: clone that cannot work. */
 export async function planTransfer(ctx: Context): Promise<TransferPlan> {
   const { settings, accounts } = ctx;
-  const base = { requested: settings.transfer, kind: settings.kind ?? 'cluster', region: settings.region, targetIdentifier: settings.target.identifier };
+  const base = { requested: settings.transfer, kind: settings.kind, region: settings.region, targetIdentifier: settings.target.identifier };
   if (settings.transfer === 'snapshot' || settings.kind === 'instance') {
     const decided = decideTransfer(base);
     if ('refused' in decided) throw new DiagnosedError(decided.refused);
