@@ -94,6 +94,12 @@ for (const [name, aliases] of Object.entries(FAULTS) as [FaultName, readonly str
 }
 
 /** The table's name for a code (`DBInstanceNotFound` -> `DBInstanceNotFoundFault`), or undefined for a code it does not know. */
+/** The code the service answers with on the wire (what a user sees in the console or the CLI): the first alias, else the name itself. */
+export function wireCode(name: FaultName): string {
+  const aliases: readonly string[] = FAULTS[name];
+  return aliases[0] ?? name;
+}
+
 export function faultName(code: string | undefined): FaultName | undefined {
   return code === undefined ? undefined : canonical.get(code);
 }

@@ -13,6 +13,7 @@ import { releaseLock } from './steps/lock';
 import { deleteStagingCopy } from './steps/stage-copy';
 import { PROTECTION_KEY, rollback } from './steps/swap';
 import { putStagingSecretBack, secretHoldsSwap } from './steps/secret';
+import { kindProfile } from './kinds';
 
 export function needsRecovery(state: Readonly<RunState>): boolean {
   return Boolean(state.restored || state.swap || state.lock || state.targetCopy);
@@ -36,7 +37,7 @@ export async function recover(ctx: Context): Promise<void> {
       const finalSnapshot = ctx.settings.finalSnapshot === 'take' ? finalSnapshotIdentifier(target, runId) : undefined;
       // As the main step: without a final snapshot the deletion is issued, not awaited (the next run reports it while it lasts).
       const deleted = await db.delete(parkedAs, { finalSnapshotIdentifier: finalSnapshot, issueOnly: finalSnapshot === undefined });
-      const noun = kind === 'instance' ? 'instance' : 'cluster';
+      const noun = kindProfile(kind).nouns.short;
       core.info(
         !deleted
           ? `The old staging ${noun} ${parkedAs} is already gone.`

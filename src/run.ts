@@ -21,6 +21,7 @@ import { planTransfer, type TransferPlan } from './transfer/clone';
 import { TRANSFER_METHODS } from './transfer/index';
 import type { TransferMethod } from './transfer/method';
 import { realClock } from './wait';
+import { kindProfile } from './kinds';
 
 export async function run(): Promise<void> {
   const report = new Report();
@@ -47,7 +48,7 @@ export async function run(): Promise<void> {
     const state = new StateStore({ runId: runIdFromEnv(), region: settings.region, kind: withKind.kind });
     ctx = { settings: withKind, accounts, report, state, runId: runIdFromEnv(), clock: realClock };
     const c = ctx;
-    report.fact('Database', `${withKind.kind === 'instance' ? 'RDS DB instance' : 'Aurora DB cluster'} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
+    report.fact('Database', `${kindProfile(withKind.kind).nouns.full} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
 
     // Snapshot or clone (src/transfer/): transfer: snapshot reads nothing here.
     const transfer = settings.transfer === 'snapshot' ? undefined : await report.step('Plan: transfer', () => planTransfer(c), t => describeTransfer(t.decision).join('; '));

@@ -20,6 +20,7 @@ import { deleteOld, PROTECTION_KEY, rollback, rollbackInput, swapIn } from './st
 import { putStagingSecretBack, rotateTargetSecret, writeTargetSecret } from './steps/secret';
 import type { SharedSnapshot, TargetResult } from './types';
 import { TRANSFER_METHODS } from './transfer/index';
+import { kindProfile } from './kinds';
 
 /** Replaceable parts, for tests. */
 export interface TargetHooks {
@@ -34,7 +35,7 @@ export async function planTarget(ctx: Context, shared?: SharedFacts): Promise<Ta
 export async function runTarget(ctx: Context, planned: TargetPlan, shared: SharedSnapshot, hooks: TargetHooks = {}): Promise<TargetResult> {
   const { report } = ctx;
   const db = databasesFor(ctx, 'target', planned.kind);
-  const noun = planned.kind === 'instance' ? 'instance' : 'cluster';
+  const noun = kindProfile(planned.kind).nouns.short;
   ctx.state.update({ kind: planned.kind });
   const locked = await report.step('Lock staging', () => acquireLock(ctx, planned, db), () =>
     `no other run holds ${planned.target}; the restore claims ${planned.temporary} for run ${ctx.runId}`
@@ -60,7 +61,7 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
     restored = await report.step(
       'Restore',
       () => restoreDatabase(ctx, plan, shared, db, lock),
-      r => `${r.identifier} from ${copy.needed ? copy.identifier : shared.identifier}${plan.kind === 'cluster' ? `, ${r.instances.length} instance(s)` : ''}`
+      r => `${r.identifier} from ${copy.needed ? copy.identifier : shared.identifier}${kindProfile(plan.kind).can.members ? `, ${r.instances.length} instance(s)` : ''}`
     );
     if (copy.needed) await dropStagingCopy(ctx, plan);
     if (plan.masking.enabled) {
@@ -124,7 +125,8 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
   };
   report.output('db-kind', result.kind);
   report.output('db-identifier', result.identifier);
-  if (result.kind === 'cluster') report.output('cluster-identifier', result.identifier);
+  const output = kindProfile(result.kind).output;
+  if (output) report.output(output, result.identifier);
   if (result.writerEndpoint) report.output('writer-endpoint', result.writerEndpoint);
   if (result.readerEndpoint) report.output('reader-endpoint', result.readerEndpoint);
   if (!shared.clone) {
@@ -157,7 +159,7 @@ async function dropStagingCopy(ctx: Context, plan: TargetPlan): Promise<void> {
 /** Roll back; when that fails too, say exactly what is where (the lock stays, so no other run makes it worse). */
 async function putStagingBack(ctx: Context, plan: TargetPlan): Promise<void> {
   const db = databasesFor(ctx, 'target', plan.kind);
-  const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+  const noun = kindProfile(plan.kind).nouns.short;
   try {
     await freshForCritical(ctx.accounts.target, 'the rollback', { bestEffort: true });
     await ctx.report.step('Roll back', () => rollback(ctx, db, rollbackInput(ctx, plan)), done => done.join('; ') || 'nothing to undo');
@@ -170,14 +172,9 @@ async function putStagingBack(ctx: Context, plan: TargetPlan): Promise<void> {
     ctx.state.update({
       attention: `the roll back stopped at: ${(e as Error).message}; the old ${noun} is ${plan.target}${plan.swap.parkedAs ? ` or ${plan.swap.parkedAs}` : ''}, see "Roll back incomplete: check staging by hand"`
     });
-    const describe =
-      plan.kind === 'cluster'
-        ? `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${plan.target}')].[DBClusterIdentifier,Status]"`
-        : `aws rds describe-db-instances --query "DBInstances[?starts_with(DBInstanceIdentifier, '${plan.target}')].[DBInstanceIdentifier,DBInstanceStatus]"`;
-    const rename =
-      plan.kind === 'cluster'
-        ? `aws rds modify-db-cluster --db-cluster-identifier ${plan.swap.parkedAs} --new-db-cluster-identifier ${plan.target} --apply-immediately\n`
-        : `aws rds modify-db-instance --db-instance-identifier ${plan.swap.parkedAs} --new-db-instance-identifier ${plan.target} --apply-immediately\n`;
+    const cli = kindProfile(plan.kind).cli;
+    const describe = cli.describeStartingWith(plan.target, true);
+    const rename = `${cli.rename(plan.swap.parkedAs ?? '<parked>', plan.target)}\n`;
     ctx.report.diagnose({
       title: 'Roll back incomplete: check staging by hand',
       message:
@@ -207,10 +204,10 @@ async function protectionBackOn(ctx: Context, plan: TargetPlan): Promise<string>
       ctx.state.update({ [PROTECTION_KEY]: undefined });
       return `; its deletion protection is back on (${id})`;
     } catch (e) {
-      core.warning(`Step Roll back, ModifyDB${plan.kind === 'instance' ? 'Instance' : 'Cluster'} on ${id}: could not turn its deletion protection back on: ${(e as Error).message}`, {
+      core.warning(`Step Roll back, ${kindProfile(plan.kind).ops.modify} on ${id}: could not turn its deletion protection back on: ${(e as Error).message}`, {
         title: `Deletion protection of ${id} still off`
       });
     }
   }
-  return `; its deletion protection is still off: turn it back on (aws rds modify-${plan.kind === 'instance' ? 'db-instance --db-instance-identifier' : 'db-cluster --db-cluster-identifier'} <old> --deletion-protection --apply-immediately)`;
+  return `; its deletion protection is still off: turn it back on (${kindProfile(plan.kind).cli.deletionProtection('<old>', true)})`;
 }

@@ -5,13 +5,14 @@
  * be taken. And whether a snapshot found under a copy's name may be resumed.
  * The reads are in aws/source-facts.ts; the effects in steps/.
  */
-import { DiagnosedError } from '../errors';
+import { DiagnosedError, wireCode } from '../errors';
 import type { Diagnostic } from '../report';
 import { cliNouns, isAutomatedSnapshotId, kindWord as kindName, parseArn, snapshotArnOf } from '../rds-rules';
 import type { SnapshotChoice } from '../settings';
 import type { DbKind, SourceSnapshot } from '../types';
 import type { SourceDatabase, SnapshotInfo } from '../aws/snapshots';
 import { MANAGED_TAG, SOURCE_TAG, newSnapshotIdentifier } from './naming';
+import { kindProfile } from '../kinds';
 
 /** Where the source database lives, for messages and ARNs. */
 export interface SourceScope {
@@ -24,17 +25,13 @@ export interface SourceScope {
 export const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'incompatible-restore', 'incompatible-parameters'];
 
 const kindWord = (a: { kind: 'cluster' | 'instance' }) => kindName(a.kind);
-const describeCall = (a: { kind: 'cluster' | 'instance' }) => (a.kind === 'cluster' ? 'DescribeDBClusters answered DBClusterNotFoundFault' : 'DescribeDBInstances answered DBInstanceNotFound');
 
 export function requireDatabase(adapter: { kind: DbKind }, db: SourceDatabase | undefined, identifier: string, scope: SourceScope): SourceDatabase {
   if (!db) {
     throw new DiagnosedError({
       title: `Production ${kindWord(adapter)} not found`,
-      message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (${describeCall(adapter)}).`,
-      fix:
-        adapter.kind === 'cluster'
-          ? `Check the 'source-cluster' input (the cluster identifier, not an instance or endpoint name; use 'source-instance' for an RDS DB instance) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-clusters --region ${scope.region} --query 'DBClusters[].DBClusterIdentifier'`
-          : `Check the 'source-instance' input (the DB instance identifier, not an endpoint; use 'source-cluster' for Aurora) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-instances --region ${scope.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
+      message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (${kindProfile(adapter.kind).ops.notFoundAnswer}).`,
+      fix: `Check the ${kindProfile(adapter.kind).inputHint} and 'aws-region', and that source-role-arn is in the production account:\n  ${kindProfile(adapter.kind).cli.listDatabases(scope.region)}`
     });
   }
   return db;
@@ -144,10 +141,7 @@ export function chooseSnapshot(
     throw new DiagnosedError({
       title: 'Snapshot not found',
       message: `There is no ${kindWord(adapter)} snapshot '${choice.identifier}' in account ${scope.accountId}, region ${scope.region}.`,
-      fix:
-        adapter.kind === 'cluster'
-          ? `List the snapshots of the cluster and pick one, or use 'snapshot: latest':\n  aws rds describe-db-cluster-snapshots --region ${scope.region} --db-cluster-identifier ${db.identifier} --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,Status,SnapshotCreateTime]'`
-          : `List the snapshots of the instance and pick one, or use 'snapshot: latest':\n  aws rds describe-db-snapshots --region ${scope.region} --db-instance-identifier ${db.identifier} --query 'DBSnapshots[].[DBSnapshotIdentifier,Status,SnapshotCreateTime]'`
+      fix: `List the snapshots of the ${kindProfile(adapter.kind).nouns.short} and pick one, or use 'snapshot: latest':\n  ${kindProfile(adapter.kind).cli.listSnapshotsOf(db.identifier, scope.region)}`
     });
   }
   if (info.databaseIdentifier.toLowerCase() !== db.identifier.toLowerCase()) {
@@ -193,7 +187,7 @@ export type ExistingCopyVerdict = { reuse: { status: string; percent?: number } 
 /** Whether a snapshot found under the copy's name is this action's copy of the same source under the same key. Pure. */
 export function judgeExistingCopy(existing: SnapshotInfo, expected: ExpectedCopy): ExistingCopyVerdict {
   const deleteCmd = deleteSnapshotCommand(expected.kind ?? existing.kind, expected.region, existing.identifier);
-  const alreadyExists = (expected.kind ?? existing.kind) === 'cluster' ? 'DBClusterSnapshotAlreadyExistsFault' : 'DBSnapshotAlreadyExists';
+  const alreadyExists = wireCode(kindProfile(expected.kind ?? existing.kind).faults.snapshotAlreadyExists);
   if (existing.tags[MANAGED_TAG] !== 'true') {
     return {
       refuse: {

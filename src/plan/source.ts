@@ -18,6 +18,7 @@ import { sharedKeyPolicy as newCmkKeyPolicy, } from '../diagnostics/policy-templ
 import type { SharedKeyPolicy, SourceFacts } from './facts';
 import { copySnapshotIdentifier, isSharedWith } from './naming';
 import { chooseSnapshot, judgeExistingCopy, requireDatabase } from './snapshot';
+import { kindProfile } from '../kinds';
 
 // ---------------------------------------------------------------------------
 // Does a key policy admit the staging principal? The one analyser
@@ -88,7 +89,7 @@ export function decideCopy(f: CopyFacts): CopyDecision {
 
   if (!f.encrypted) {
     const note =
-      f.kind === 'instance'
+      kindProfile(f.kind ?? 'cluster').can.encryptOnCopy
         ? 'The production snapshot is not encrypted' +
           (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
           '. It is shared unencrypted; with target-kms-key-id set, the staging account copies it under that key before the restore (the restored instance is encrypted), without it the staging instance stays unencrypted. ' +
@@ -242,7 +243,7 @@ export function sourceSnapshotOf(f: SourceFacts, settings: SourceSettings): { sn
   const db = requireDatabase(adapter, f.database, settings.source.identifier, f.scope);
   const snapshot = chooseSnapshot(adapter, settings.snapshot, db, f.candidates, f.scope);
   const notes: string[] = [];
-  if (f.kind === 'instance' && snapshot.optionGroup) {
+  if (kindProfile(f.kind).can.optionGroups && snapshot.optionGroup) {
     const check = optionGroupShareCheck({
       snapshot: snapshot.identifier,
       engine: snapshot.engine,

@@ -14,6 +14,7 @@ import type { Settings } from '../settings';
 import type { DbKind } from '../types';
 import { dbKind } from './kind';
 import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, PARKED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG } from './naming';
+import { kindProfile } from '../kinds';
 
 /** The staging database being replaced, with its writer instance. */
 export interface ExistingDatabase extends DatabaseInfo {
@@ -148,7 +149,7 @@ export function targetCopyIdentifier(target: string, sharedIdentifier: string): 
 
 /** Pure: whether the staging account copies the shared snapshot before the restore, and why. */
 export function decideTargetCopy(f: { kind: DbKind; target: string; shared: SharedFacts; targetKeyArn?: string }): TargetCopy {
-  if (f.kind === 'cluster')
+  if (kindProfile(f.kind).can.restoreWithKey)
     return { needed: false, reason: 'an Aurora cluster restores straight from the shared snapshot ARN, re-encrypted under the staging key by RestoreDBClusterFromSnapshot' };
   const copy = (reason: string): TargetCopy => ({
     needed: true,
@@ -231,7 +232,7 @@ export function swapSteps(existing: Pick<DatabaseInfo, 'deletionProtection'> | u
   ];
 }
 
-const nounOf = (kind: DbKind | undefined) => (kind === 'instance' ? 'instance' : 'cluster');
+const nounOf = (kind: DbKind) => kindProfile(kind).nouns.short;
 
 /** Reasons the target side cannot run as configured; each names the input or the state to change. */
 export function targetBlockers(settings: Settings, existing: ExistingDatabase | undefined): Diagnostic[] {
@@ -251,7 +252,7 @@ export function targetBlockers(settings: Settings, existing: ExistingDatabase | 
           : `Wait until ${target} is available (aws rds describe-${cli.db}s ${cli.dbIdOption} ${target}), then run again.`
     });
   }
-  if (kind === 'instance' && masking && settings.maskingConnection === 'data-api') {
+  if (!kindProfile(kind).can.dataApi && masking && settings.maskingConnection === 'data-api') {
     out.push({
       title: 'The Data API is for Aurora only',
       message: 'masking-connection: data-api uses the RDS Data API, which RDS DB instances (PostgreSQL, MySQL, MariaDB) do not have.',
@@ -292,16 +293,17 @@ export function targetBlockers(settings: Settings, existing: ExistingDatabase | 
 
 export function targetWarnings(settings: Settings, existing: ExistingDatabase | undefined): string[] {
   const out: string[] = [];
-  const noun = nounOf(settings.kind);
+  const kind = dbKind(settings);
+  const noun = nounOf(kind);
   const target = settings.target.identifier;
   if (!settings.maskingRules && !settings.isolationSecurityGroupIds?.length)
     out.push(`No isolation-security-group-ids: until the swap the new ${noun} sits in the VPC default security group.`);
   if (!existing) out.push(`${target} does not exist: the new ${noun} takes the name, nothing is replaced.`);
   if (existing && !existing.writerInstance && !settings.instanceClass)
     out.push(`${target} has no writer instance to copy the instance class from: ${DEFAULT_INSTANCE_CLASS}.`);
-  if (settings.kind === 'instance' && settings.engineVersion)
+  if (!kindProfile(kind).can.restoreEngineVersion && settings.engineVersion)
     out.push(`engine-version ${settings.engineVersion} is not used for an RDS DB instance: RestoreDBInstanceFromDBSnapshot keeps the snapshot's engine version (upgrade staging afterwards if needed).`);
-  if (settings.kind === 'instance' && settings.instanceCount > 1)
+  if (!kindProfile(kind).can.members && settings.instanceCount > 1)
     out.push('instance-count applies to Aurora clusters only: an RDS DB instance is restored as one instance.');
   return out;
 }
@@ -320,12 +322,12 @@ export function buildTargetPlan({ settings, runId, existing, shared }: PlanInput
   const target = settings.target.identifier;
   const temporary = lockIdentifier(target);
   const steps = swapSteps(existing);
-  if (kind === 'instance' && !shared) throw new Error('internal: the target plan of an RDS DB instance needs the shared snapshot');
+  if (!kindProfile(kind).can.restoreWithKey && !shared) throw new Error('internal: the target plan of an RDS DB instance needs the shared snapshot');
   return {
     kind,
     target,
     temporary,
-    instances: kind === 'cluster' ? instanceIdentifiers(temporaryIdentifier(target, runId), settings.instanceCount) : [],
+    instances: kindProfile(kind).can.members ? instanceIdentifiers(temporaryIdentifier(target, runId), settings.instanceCount) : [],
     existing,
     // Aurora never copies in staging, whatever was shared.
     copy: decideTargetCopy({ kind, target, shared: shared ?? { identifier: '', arn: '', encrypted: true }, targetKeyArn: settings.target.kmsKeyArn }),
@@ -365,7 +367,7 @@ export function describeTargetPlan(plan: TargetPlan): string[] {
   const lines: string[] = [];
   const noun = nounOf(plan.kind);
   const str = (v: unknown) => String(v);
-  if (plan.kind === 'instance') {
+  if (!kindProfile(plan.kind).can.restoreWithKey) {
     const c = plan.copy;
     lines.push(
       c.needed
@@ -386,7 +388,7 @@ export function describeTargetPlan(plan: TargetPlan): string[] {
     `  until the swap it sits in ${r.isolationSecurityGroupIds?.length ? `isolation security groups ${r.isolationSecurityGroupIds.join(', ')}` : 'the VPC default security group'}`
   );
   lines.push(`  ${show('subnet group', r.dbSubnetGroup, str, noun)}`);
-  if (plan.kind === 'cluster') {
+  if (kindProfile(plan.kind).can.members) {
     lines.push(`  ${show('cluster parameter group', r.dbClusterParameterGroup)}`);
     lines.push(`  ${show('instance parameter group', r.dbParameterGroup)}`);
     lines.push(`  ${r.instanceCount} x ${show('instance class', r.instanceClass)}: ${plan.instances.join(', ')}`);
@@ -411,7 +413,7 @@ export function describeTargetPlan(plan: TargetPlan): string[] {
     );
     const final = plan.swap.finalSnapshotIdentifier ? `with final snapshot ${plan.swap.finalSnapshotIdentifier}` : 'without a final snapshot';
     lines.push(
-      plan.kind === 'cluster'
+      kindProfile(plan.kind).can.members
         ? `Delete the old cluster (${e.members.length} instance${e.members.length === 1 ? '' : 's'}: ${e.members.join(', ') || 'none'}) ${final}`
         : `Delete the old instance ${final}, with its automated backups`
     );

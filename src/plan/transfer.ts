@@ -15,6 +15,7 @@ import { analyzeKeyUse, viaRds } from '../diagnostics/key-policy';
 import type { Diagnostic } from '../report';
 import type { Transfer } from '../settings';
 import type { DbKind } from '../types';
+import { kindProfile } from '../kinds';
 
 export type TransferMethodName = 'snapshot' | 'clone';
 
@@ -66,12 +67,12 @@ export function clonePreconditions(f: TransferFacts): Check[] {
   const checks: Check[] = [];
   const push = (ok: boolean, title: string, reason: string, fix: string) => checks.push({ ok, title, reason, fix });
   push(
-    f.kind === 'cluster',
+    kindProfile(f.kind).can.clone,
     'Only Aurora clusters can be cloned',
     'the database is an RDS DB instance: only Aurora DB clusters can be cloned across accounts',
     'Use transfer: snapshot (or auto) for an RDS DB instance.'
   );
-  if (f.kind !== 'cluster' || !s) return checks;
+  if (!kindProfile(f.kind).can.clone || !s) return checks;
   push(
     !f.snapshotNamed,
     'A clone does not start from a snapshot',

@@ -8,6 +8,7 @@ import { databasesFor } from '../aws/databases';
 import type { Context } from '../context';
 import { snapshotsToDelete, type TargetPlan } from '../plan/target';
 import type { SharedSnapshot } from '../types';
+import { kindProfile } from '../kinds';
 
 export interface CleanupSide {
   side: 'source' | 'target';
@@ -53,11 +54,13 @@ export async function cleanupSnapshots(ctx: Context, plan: Pick<TargetPlan, 'tar
         severity: 'warning',
         title: `Snapshot clean-up incomplete in the ${side} account`,
         message: `Staging is refreshed, but these of this action's snapshots were not removed:\n- ${r.failed.join('\n- ')}`,
-        fix:
-          shared.kind === 'instance'
-            ? `The ${side} role needs rds:DescribeDBSnapshots, rds:DescribeDBSnapshotAttributes, rds:ModifyDBSnapshotAttribute and rds:DeleteDBSnapshot; the next run retries.`
-            : `The ${side} role needs rds:DescribeDBClusterSnapshots, rds:DescribeDBClusterSnapshotAttributes, rds:ModifyDBClusterSnapshotAttribute and rds:DeleteDBClusterSnapshot; the next run retries.`
+        fix: `The ${side} role needs ${andList(kindProfile(shared.kind).iam.snapshotCleanup)}; the next run retries.`
       });
   }
   return out;
+}
+
+/** `a, b and c` */
+function andList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }

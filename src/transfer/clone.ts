@@ -33,6 +33,7 @@ import { explainCloneError } from './clone-faults';
 import { sourceCloneStatements, targetCloneStatements } from './clone-policy';
 import { preflightClone } from './clone-preflight';
 import type { TransferMethod } from './method';
+import { kindProfile } from '../kinds';
 
 export interface TransferPlan {
   decision: TransferDecision;
@@ -56,7 +57,7 @@ export function shareName(cluster: string, targetAccountId: string): string {
 export async function planTransfer(ctx: Context): Promise<TransferPlan> {
   const { settings, accounts } = ctx;
   const base = { requested: settings.transfer, kind: settings.kind, region: settings.region, targetIdentifier: settings.target.identifier };
-  if (settings.transfer === 'snapshot' || settings.kind === 'instance') {
+  if (settings.transfer === 'snapshot' || !kindProfile(settings.kind).can.clone) {
     const decided = decideTransfer(base);
     if ('refused' in decided) throw new DiagnosedError(decided.refused);
     return { decision: decided };
