@@ -55,8 +55,11 @@ describe('runTarget: the refresh', () => {
     const ops = world.target.calls.map(c => `${c.op}:${String(c.input.DBInstanceIdentifier ?? c.input.DBClusterIdentifier ?? '')}`);
     expect(ops.indexOf('DeleteDBInstance:app-staging-1')).toBeLessThan(ops.indexOf(`DeleteDBCluster:${PARKED}`));
     expect(world.target.calls.find(c => c.op === 'DeleteDBCluster')!.input).toMatchObject({ SkipFinalSnapshot: true });
-    // The password is reset before any instance exists.
-    expect(ops.findIndex(o => o.startsWith('ModifyDBCluster:'))).toBeLessThan(ops.findIndex(o => o.startsWith('CreateDBInstance')));
+    // The instance is created the moment the cluster is available (RDS creates instances only then), and the password
+    // reset is the very next call, with no wait between: it is issued while the instance is still being created.
+    const reset = world.target.calls.findIndex(c => c.op === 'ModifyDBCluster' && c.input.MasterUserPassword !== undefined);
+    expect(world.target.calls[reset - 1]?.op).toBe('CreateDBInstance');
+    expect(world.target.calls.filter(c => c.op === 'ModifyDBCluster' && c.input.MasterUserPassword !== undefined)).toHaveLength(1);
 
     expect(result).toMatchObject({ identifier: 'app-staging', replaced: true, masked: false });
     expect(ctx.report.outputs).toMatchObject({
@@ -158,7 +161,7 @@ const FAULTS: FaultCase[] = [
   { name: 'turning off deletion protection', arrange: at('ModifyDBCluster', i => i.DeletionProtection === false && i.DBClusterIdentifier === 'app-staging') },
   { name: 'parking the old cluster', arrange: at('ModifyDBCluster', i => i.NewDBClusterIdentifier === PARKED) },
   { name: 'promoting the new cluster', arrange: at('ModifyDBCluster', i => i.NewDBClusterIdentifier === 'app-staging') },
-  { name: 'giving it the security groups', arrange: at('ModifyDBCluster', i => i.VpcSecurityGroupIds !== undefined && i.DBClusterIdentifier === 'app-staging') },
+  { name: 'promoting it with its security groups', arrange: at('ModifyDBCluster', i => i.VpcSecurityGroupIds !== undefined && i.NewDBClusterIdentifier === 'app-staging') },
   {
     name: 'waiting for the renamed cluster (it vanishes)',
     arrange: at('DescribeDBClusters', i => i.DBClusterIdentifier === PARKED)
