@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG } from '../../src/context';
+import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG } from '../../src/context';
 import { DiagnosedError } from '../../src/errors';
 import { planTarget } from '../../src/plan/target';
 import { needsRecovery, recover } from '../../src/recover';
@@ -196,6 +196,22 @@ describe('runTarget: a fault at each step leaves staging exactly as before', () 
     const after = world.target.world() as { clusters: Array<{ id: string }> };
     expect(after.clusters.filter(c => c.id !== TEMP)).toEqual(before.clusters);
     expect(world.target.clusters.get(TEMP)!.tags[LOCK_TAG]).toBeUndefined();
+  });
+
+  it('does not keep a failed restore whose password reset was refused: its instance would open with production\'s password', async () => {
+    const world = makeWorld();
+    addStaging(world);
+    const ctx = makeCtx(world, { 'keep-failed-restore': 'true' });
+    const plan = await planTarget(ctx);
+    const before = world.target.world();
+    world.target.faults.push({ op: 'ModifyDBCluster', when: i => i.MasterUserPassword !== undefined, error: 'InvalidDBClusterStateFault' });
+    await expect(runTarget(ctx, plan, sharedSnapshot(world))).rejects.toThrow();
+    world.target.faults.length = 0;
+    // The instance was already issued when the reset was refused: the new cluster and its instance are deleted, not kept.
+    expect(world.target.calls.some(c => c.op === 'CreateDBInstance')).toBe(true);
+    expect(world.target.world()).toEqual(before);
+    expect(world.target.calls.some(c => c.op === 'AddTagsToResource' && JSON.stringify(c.input).includes(KEPT_TAG))).toBe(false);
+    expect(ctx.state.get()).toMatchObject({ restored: undefined, passwordResetPending: undefined });
   });
 
   it('a failed delete of the old cluster keeps the new one in place and names what is left', async () => {
