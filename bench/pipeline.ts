@@ -23,7 +23,8 @@
  * job runs on after staging is usable.
  *
  * Options: --time-scale S (real seconds per simulated second, default 0.02),
- * --scenario NAME (repeatable; default all), --only action,clone,cli (comma list).
+ * --scenario NAME (repeatable; default all), --only action,clone,cli (comma list);
+ * BENCH_REQUEST_LOG=DIR writes each action run's request log to DIR.
  * Exit code 0 unless it cannot measure at all.
  */
 import { execFileSync, spawn } from 'node:child_process';
