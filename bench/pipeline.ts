@@ -23,7 +23,8 @@
  * job runs on after staging is usable.
  *
  * Options: --time-scale S (real seconds per simulated second, default 0.02),
- * --scenario NAME (repeatable; default all), --only action,clone,cli (comma list).
+ * --scenario NAME (repeatable; default all), --only action,clone,cli (comma list);
+ * BENCH_REQUEST_LOG=DIR writes each action run's request log to DIR.
  * Exit code 0 unless it cannot measure at all.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -258,10 +259,23 @@ async function runTheAction(scenario: ScenarioObject, timeScale: number, contend
       ...tally(emulator.state().requests)
     };
   } finally {
+    dumpRequests(emulator, contender);
     await oidc.close();
     await emulator.close();
   }
 }
+
+/**
+ * BENCH_REQUEST_LOG=DIR: write each action run's request log (service, operation, status, simulated time) to
+ * DIR/<scenario>-<contender>.json, to see where simulated time goes between the unavoidable operations.
+ */
+function dumpRequests(emulator: RunningEmulator, contender: Contender): void {
+  const dir = process.env.BENCH_REQUEST_LOG;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${currentScenario}-${contender}.json`), JSON.stringify(emulator.state().requests, null, 1));
+}
+let currentScenario = '';
 
 // ---------------------------------------------------------------- the AWS CLI
 
@@ -522,6 +536,7 @@ async function main(): Promise<number> {
   for (const file of wanted) {
     const scenario = loadScenarioFile(join(SCENARIO_DIR, file));
     const cloneable = canClone(scenario, SOURCE);
+    currentScenario = basename(file, '.yaml');
     const run: ScenarioRun = {
       name: basename(file, '.yaml'),
       path: criticalPath(scenario, SOURCE, SOURCE_CLUSTER),

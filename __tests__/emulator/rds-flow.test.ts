@@ -101,8 +101,19 @@ describe('seed story', () => {
     );
     expect(restored.DBCluster).toMatchObject({ Status: 'creating', KmsKeyId: stagingKeyArn, DBClusterMembers: [], MasterUsername: 'app_admin' });
     expect(restored.DBCluster?.VpcSecurityGroups).toEqual([{ VpcSecurityGroupId: 'sg-0stg00000000000b', Status: 'active' }]);
-    await stg.rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-next-1', DBClusterIdentifier: 'app-staging-next', Engine: 'aurora-postgresql', DBInstanceClass: 'db.r6g.large' }));
-    emu.advance(50 * 12 + 480 + 1);
+    // RDS API reference, RestoreDBClusterFromSnapshot: instances only once the restore completed and the cluster is available.
+    const createInstance = () =>
+      stg.rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-next-1', DBClusterIdentifier: 'app-staging-next', Engine: 'aurora-postgresql', DBInstanceClass: 'db.r6g.large' }));
+    expect((await failure(createInstance())).name).toBe('InvalidDBClusterStateFault');
+    emu.advance(50 * 12 + 1);
+    // The order the action uses: the instance first (the cluster is available), then the master password reset while it is created.
+    await createInstance();
+    await stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'app-staging-next', MasterUserPassword: 'a-new-password-1', ApplyImmediately: true }));
+    const resetting = await stg.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'app-staging-next' }));
+    expect(resetting.DBClusters?.[0]?.Status).toBe('resetting-master-credentials');
+    const second = stg.rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-next-2', DBClusterIdentifier: 'app-staging-next', Engine: 'aurora-postgresql', DBInstanceClass: 'db.r6g.large' }));
+    expect((await failure(second)).name).toBe('InvalidDBClusterStateFault');
+    emu.advance(480 + 1);
     const cluster = await stg.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'app-staging-next' }));
     expect(cluster.DBClusters?.[0]).toMatchObject({ Status: 'available', DBClusterMembers: [{ DBInstanceIdentifier: 'app-staging-next-1', IsClusterWriter: true }] });
     expect(cluster.DBClusters?.[0]?.TagList).toEqual([{ Key: 'managed-by', Value: 'rds-cross-account-sync' }]);

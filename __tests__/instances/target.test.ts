@@ -172,7 +172,7 @@ describe('a fault at each target step leaves staging exactly as it was', () => {
     ['the password reset', 'ModifyDBInstance', (i: Record<string, unknown>) => i.MasterUserPassword !== undefined],
     ['parking the old instance', 'ModifyDBInstance', (i: Record<string, unknown>) => i.NewDBInstanceIdentifier === PARKED],
     ['promoting the new instance', 'ModifyDBInstance', (i: Record<string, unknown>) => i.NewDBInstanceIdentifier === 'app-staging-pg'],
-    ['the security groups after the swap', 'ModifyDBInstance', (i: Record<string, unknown>) => i.VpcSecurityGroupIds !== undefined && i.DBInstanceIdentifier === 'app-staging-pg']
+    ['promoting the new instance with its security groups', 'ModifyDBInstance', (i: Record<string, unknown>) => i.VpcSecurityGroupIds !== undefined && i.NewDBInstanceIdentifier === 'app-staging-pg']
   ])('%s (%s)', async (_what, op, when) => {
     const { target, ctx, plan, shared } = await setup();
     const before = target.world();

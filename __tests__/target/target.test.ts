@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG } from '../../src/context';
+import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG } from '../../src/context';
 import { DiagnosedError } from '../../src/errors';
 import { planTarget } from '../../src/target';
 import { needsRecovery, recover } from '../../src/recover';
@@ -55,8 +55,11 @@ describe('runTarget: the refresh', () => {
     const ops = world.target.calls.map(c => `${c.op}:${String(c.input.DBInstanceIdentifier ?? c.input.DBClusterIdentifier ?? '')}`);
     expect(ops.indexOf('DeleteDBInstance:app-staging-1')).toBeLessThan(ops.indexOf(`DeleteDBCluster:${PARKED}`));
     expect(world.target.calls.find(c => c.op === 'DeleteDBCluster')!.input).toMatchObject({ SkipFinalSnapshot: true });
-    // The password is reset before any instance exists.
-    expect(ops.findIndex(o => o.startsWith('ModifyDBCluster:'))).toBeLessThan(ops.findIndex(o => o.startsWith('CreateDBInstance')));
+    // The instance is created the moment the cluster is available (RDS creates instances only then), and the password
+    // reset is the very next call, with no wait between: it is issued while the instance is still being created.
+    const reset = world.target.calls.findIndex(c => c.op === 'ModifyDBCluster' && c.input.MasterUserPassword !== undefined);
+    expect(world.target.calls[reset - 1]?.op).toBe('CreateDBInstance');
+    expect(world.target.calls.filter(c => c.op === 'ModifyDBCluster' && c.input.MasterUserPassword !== undefined)).toHaveLength(1);
 
     expect(result).toMatchObject({ identifier: 'app-staging', replaced: true, masked: false });
     expect(ctx.report.outputs).toMatchObject({
@@ -158,7 +161,7 @@ const FAULTS: FaultCase[] = [
   { name: 'turning off deletion protection', arrange: at('ModifyDBCluster', i => i.DeletionProtection === false && i.DBClusterIdentifier === 'app-staging') },
   { name: 'parking the old cluster', arrange: at('ModifyDBCluster', i => i.NewDBClusterIdentifier === PARKED) },
   { name: 'promoting the new cluster', arrange: at('ModifyDBCluster', i => i.NewDBClusterIdentifier === 'app-staging') },
-  { name: 'giving it the security groups', arrange: at('ModifyDBCluster', i => i.VpcSecurityGroupIds !== undefined && i.DBClusterIdentifier === 'app-staging') },
+  { name: 'promoting it with its security groups', arrange: at('ModifyDBCluster', i => i.VpcSecurityGroupIds !== undefined && i.NewDBClusterIdentifier === 'app-staging') },
   {
     name: 'waiting for the renamed cluster (it vanishes)',
     arrange: at('DescribeDBClusters', i => i.DBClusterIdentifier === PARKED)
@@ -193,6 +196,22 @@ describe('runTarget: a fault at each step leaves staging exactly as before', () 
     const after = world.target.world() as { clusters: Array<{ id: string }> };
     expect(after.clusters.filter(c => c.id !== TEMP)).toEqual(before.clusters);
     expect(world.target.clusters.get(TEMP)!.tags[LOCK_TAG]).toBeUndefined();
+  });
+
+  it('does not keep a failed restore whose password reset was refused: its instance would open with production\'s password', async () => {
+    const world = makeWorld();
+    addStaging(world);
+    const ctx = makeCtx(world, { 'keep-failed-restore': 'true' });
+    const plan = await planTarget(ctx);
+    const before = world.target.world();
+    world.target.faults.push({ op: 'ModifyDBCluster', when: i => i.MasterUserPassword !== undefined, error: 'InvalidDBClusterStateFault' });
+    await expect(runTarget(ctx, plan, sharedSnapshot(world))).rejects.toThrow();
+    world.target.faults.length = 0;
+    // The instance was already issued when the reset was refused: the new cluster and its instance are deleted, not kept.
+    expect(world.target.calls.some(c => c.op === 'CreateDBInstance')).toBe(true);
+    expect(world.target.world()).toEqual(before);
+    expect(world.target.calls.some(c => c.op === 'AddTagsToResource' && JSON.stringify(c.input).includes(KEPT_TAG))).toBe(false);
+    expect(ctx.state.get()).toMatchObject({ restored: undefined, passwordResetPending: undefined });
   });
 
   it('a failed delete of the old cluster keeps the new one in place and names what is left', async () => {

@@ -20,7 +20,7 @@ import { clusterSharedWith } from '../ram';
 import type { Params } from '../protocol/query';
 import { resourceSuffix, type Cluster } from '../world';
 import { authorize, callerAccount, checkIdentifier, keyForRds, recordRdsGrant, type Output } from './common';
-import { launch } from './lifecycle';
+import { launch, markRestored } from './lifecycle';
 import { clusterShape } from './shapes';
 import { grantSourceKey } from './snapshot-rules';
 
@@ -131,6 +131,7 @@ export function restoreDBClusterToPointInTime(ctx: HandlerContext, p: Params): O
   // Copy-on-write: the same time whatever the size; a fault may fail it midway, and so does its database.
   const fails = ctx.faults.failsMidway({ ...ctx.call, account: me.id, json: false });
   const seconds = world.timings.cloneSeconds ?? 300;
+  markRestored(cluster);
   launch(world, cluster, fails ? seconds / 2 : seconds, () => fails || Boolean(cluster.serverError));
   return { DBCluster: clusterShape(world, cluster) };
 }

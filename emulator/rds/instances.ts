@@ -8,7 +8,7 @@ import { databaseSettled } from './data';
 import { dbInstanceNotFound, lookupDbInstance } from './db-common';
 import { createStandaloneInstance, deleteStandaloneInstance, modifyStandaloneInstance, rebootStandaloneInstance } from './db-instances';
 import { dbInstanceShape } from './db-shapes';
-import { goBusy } from './lifecycle';
+import { goBusy, stillRestoring } from './lifecycle';
 import { instanceShape } from './shapes';
 
 function findInstance(ctx: HandlerContext, id: string): Instance {
@@ -53,7 +53,7 @@ export function createDBInstance(ctx: HandlerContext, p: Params): Output {
   const cluster = findCluster(ctx, clusterId);
   const account = callerAccount(ctx);
   if (account.instances.has(id.toLowerCase()) || account.dbInstances.has(id.toLowerCase())) throw rdsFault('DBInstanceAlreadyExistsFault', 'DB instance already exists');
-  if (!['available', 'creating', 'backing-up', 'modifying'].includes(cluster.status)) {
+  if (!['available', 'creating', 'backing-up', 'modifying'].includes(cluster.status) || stillRestoring(cluster)) {
     throw rdsFault('InvalidDBClusterStateFault', `DBCluster ${cluster.id} is not in available state (it is ${cluster.status}).`);
   }
   const engine = p.required('Engine');

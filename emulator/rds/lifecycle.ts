@@ -38,8 +38,26 @@ export function launch(world: World, host: Host, seconds: number, failed: () => 
   );
 }
 
+/** Clusters made by a restore (from a snapshot, to a point in time, or a clone): see `stillRestoring`. */
+const restored = new WeakSet<Host>();
+
+/** Marks a host as made by a restore (RestoreDBClusterFromSnapshot, RestoreDBClusterToPointInTime, a copy-on-write clone). */
+export function markRestored(host: Host): void {
+  restored.add(host);
+}
+
+/**
+ * A restored cluster still coming up. The RDS API reference (RestoreDBClusterFromSnapshot, RestoreDBClusterToPointInTime):
+ * "You can create DB instances only after the ... operation has completed and the DB cluster is available." A cluster
+ * made by CreateDBCluster takes its instances while still `creating`.
+ */
+export function stillRestoring(host: Host): boolean {
+  return restored.has(host) && host.status === 'creating';
+}
+
 /** A restored resource comes up in the restore time of `storageGb`; a fault may fail it midway, and so does its database. */
 export function launchRestored(ctx: HandlerContext, host: Host, storageGb: number): void {
+  markRestored(host);
   const fails = ctx.faults.failsMidway({ ...ctx.call, account: host.account, json: false });
   const seconds = storageGb * ctx.world.timings.restoreSecondsPerGb;
   launch(ctx.world, host, fails ? seconds / 2 : seconds, () => fails || Boolean(host.serverError));

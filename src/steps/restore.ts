@@ -1,8 +1,11 @@
 /**
  * Restore: the shared snapshot becomes a new cluster under a run-scoped name,
  * encrypted under the staging key at restore time, in the isolation security
- * groups. Production's master password is replaced the moment the cluster is
- * available, then the instances are created in parallel and awaited.
+ * groups. The moment the cluster is available its instances are created, and
+ * production's master password is replaced while they are still being created
+ * (a new Aurora instance takes minutes before it accepts a connection; RDS
+ * creates instances only in an available cluster, so the creation is issued
+ * first). Both are awaited before anything connects.
  */
 import * as core from '@actions/core';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +18,7 @@ import type { DbKind, SharedSnapshot } from '../types';
 import { cloneIntoStaging } from '../transfer/clone';
 import { WaitFailedError } from '../wait';
 import { claimRefused, confirmLock, isNameTaken } from './lock';
+import { RESET_PENDING_KEY } from './swap';
 
 /** What the masking hook and the swap need to know about the new database. */
 export interface RestoredDatabase {
@@ -137,11 +141,8 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
     await confirmLock(ctx, plan, db, lock);
     await db.waitAvailable(id, `restore of ${noun} ${id}`);
 
-    const password = await resetPassword(db, id, plan.password.reset);
-    let info = await db.waitAvailable(id, `master password reset of ${id}`, d => !d.pendingPassword && (password !== undefined || Boolean(d.masterUserSecretArn)));
-    if (plan.masking.enabled && plan.masking.connection === 'data-api' && !info.httpEndpointEnabled) await db.enableDataApi(info.arn);
-
-    ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: plan.instances } });
+    // Instances first: RDS creates them only in an available cluster, and the reset below makes it `resetting-master-credentials`.
+    ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: plan.instances }, ...(plan.instances.length > 0 ? { [RESET_PENDING_KEY]: true } : {}) });
     const created = await Promise.allSettled(
       plan.instances.map((instance, i) =>
         db.createInstance({
@@ -156,8 +157,13 @@ export async function restoreDatabase(ctx: Context, plan: TargetPlan, shared: Sh
         })
       )
     );
+    // The reset is issued whatever the creations answered, while no instance accepts connections yet.
+    const password = await resetPassword(db, id, plan.password.reset);
+    ctx.state.update({ [RESET_PENDING_KEY]: undefined });
     const refused = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
     if (refused) throw refused.reason;
+    let info = await db.waitAvailable(id, `master password reset of ${id}`, d => !d.pendingPassword && (password !== undefined || Boolean(d.masterUserSecretArn)));
+    if (plan.masking.enabled && plan.masking.connection === 'data-api' && !info.httpEndpointEnabled) await db.enableDataApi(info.arn);
     if (plan.instances.length > 0) {
       await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
       info = await db.waitAvailable(id, `cluster ${id} with its instances`);

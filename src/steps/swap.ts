@@ -1,9 +1,10 @@
 /**
- * The swap: the old staging cluster is parked under a run-scoped name, the
- * new one takes the staging name, then gets the old one's security groups and
- * deletion protection. Only after that is the old one deleted. Every phase is
- * saved before it starts, and `rollback` puts staging back from what it finds
- * (not from what it assumes), so the main step and the post step share it.
+ * The swap: the old staging cluster is parked under a run-scoped name (its
+ * deletion protection off in the same call), the new one takes the staging name
+ * with the old one's security groups and deletion protection (in one call too).
+ * Only after that is the old one deleted. Every phase is saved before it
+ * starts, and `rollback` puts staging back from what it finds (not from what
+ * it assumes), so the main step and the post step share it.
  */
 import * as core from '@actions/core';
 import { failedOperation } from '../aws/calls';
@@ -17,6 +18,11 @@ import { assertLockHeld, formatParked, parseParked } from './lock';
 
 /** Extra RunState field: this run turned off the old cluster's deletion protection (rollback turns it back on). */
 export const PROTECTION_KEY = 'swapProtection';
+/**
+ * Extra RunState field: the new cluster's instances were issued before its master password reset was (steps/restore.ts).
+ * While it is set a rollback deletes the new cluster even with keep-failed-restore: kept, it would open with production's password.
+ */
+export const RESET_PENDING_KEY = 'passwordResetPending';
 
 type SwapState = NonNullable<RunState['swap']>;
 
@@ -49,40 +55,33 @@ export async function swapIn(ctx: Context, plan: TargetPlan, db: Databases): Pro
     }
     // Who parks it and whether it had deletion protection, on the database itself: a run that takes over after this one ended puts it back.
     await db.addTags(old.arn, { [PARKED_TAG]: formatParked(ctx.runId, old.deletionProtection) });
-    if (plan.swap.steps.includes('disable-deletion-protection')) {
-      await assertLockHeld(ctx, plan, db, `turning deletion protection of ${target} off`, temporary);
-      ctx.state.update({ [PROTECTION_KEY]: true });
-      await db.modify(target, { deletionProtection: false });
-      await db.waitAvailable(target, `deletion protection off on ${target}`, d => !d.deletionProtection);
-    }
-    await assertLockHeld(ctx, plan, db, `renaming ${target} to ${parkedAs}`, temporary);
+    // One ModifyDB* call per rename: RDS applies a rename with ApplyImmediately together with the other changes of the same
+    // call (deletion protection, security groups), so folding them in saves a modification and its wait on each side.
+    const protectionOff = plan.swap.steps.includes('disable-deletion-protection');
+    await assertLockHeld(ctx, plan, db, `renaming ${target} to ${parkedAs}${protectionOff ? ' with deletion protection off' : ''}`, temporary);
+    if (protectionOff) ctx.state.update({ [PROTECTION_KEY]: true });
     phase('parking');
-    await db.modify(target, { newIdentifier: parkedAs }).catch((e: unknown) => {
+    await db.modify(target, { newIdentifier: parkedAs, deletionProtection: protectionOff ? false : undefined }).catch((e: unknown) => {
       // RDS answered no (4xx): the rename never started, so the rollback need not look for the parked name.
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status !== undefined && status >= 400 && status < 500) ctx.state.update({ swap: undefined });
       throw e;
     });
-    await db.waitAvailable(parkedAs, `rename of ${target} to ${parkedAs}`);
+    await db.waitAvailable(parkedAs, `rename of ${target} to ${parkedAs}`, d => !protectionOff || !d.deletionProtection);
     phase('parked');
   }
 
-  await assertLockHeld(ctx, plan, db, `renaming ${temporary} to ${target}`, temporary);
-  phase('promoting');
-  await db.modify(temporary, { newIdentifier: target });
-  await db.waitAvailable(target, `rename of ${temporary} to ${target}`, d => isFromRun(d, ctx.runId));
-  phase('promoted');
-
   const groups = plan.restore.securityGroupIds.value;
   const protection = plan.restore.deletionProtection;
-  if (groups?.length || protection) {
-    await db.modify(target, { securityGroupIds: groups?.length ? groups : undefined, deletionProtection: protection || undefined });
-  }
+  await assertLockHeld(ctx, plan, db, `renaming ${temporary} to ${target}`, temporary);
+  phase('promoting');
+  await db.modify(temporary, { newIdentifier: target, securityGroupIds: groups?.length ? groups : undefined, deletionProtection: protection || undefined });
   const info = await db.waitAvailable(
     target,
-    `security groups and deletion protection of ${target}`,
-    d => (!groups?.length || sameSet(d.vpcSecurityGroupIds, groups)) && d.deletionProtection === protection
+    `rename of ${temporary} to ${target} with its security groups and deletion protection`,
+    d => isFromRun(d, ctx.runId) && (!groups?.length || sameSet(d.vpcSecurityGroupIds, groups)) && d.deletionProtection === protection
   );
+  phase('promoted');
   // From here the new cluster is staging: a later failure must not roll it back, nor delete it as "the temporary cluster".
   phase('done', { restored: undefined });
   return info;
@@ -196,10 +195,12 @@ export async function rollback(ctx: Context, db: Databases, r: RollbackInput): P
     // The note this run put on the old database before parking it goes with the swap.
     if (parseParked(old.tags[PARKED_TAG])?.runId === r.runId) await db.removeTags(old.arn, [PARKED_TAG]);
   }
+  const resetPending = ctx.state.get()[RESET_PENDING_KEY] === true;
   ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
   const temp = await db.describe(r.temporary);
   if (temp && isFromRun(temp, r.runId)) {
-    if (r.keepFailed) {
+    if (r.keepFailed && resetPending) core.warning(`The new ${noun} ${r.temporary} is not kept (keep-failed-restore): its master password was never reset, so it would open with production's.`, { title: 'Failed restore not kept' });
+    if (r.keepFailed && !resetPending) {
       // Kept under a run-scoped name: the shared name `<target>-sync` is the lock, and the next run needs it.
       const keptAs = temporaryIdentifier(r.target, r.runId);
       await db.addTags(temp.arn, { [KEPT_TAG]: 'keep-failed-restore' });
@@ -211,7 +212,7 @@ export async function rollback(ctx: Context, db: Databases, r: RollbackInput): P
       done.push(`deleted the new ${noun} ${r.temporary}`);
     }
   }
-  ctx.state.update({ restored: undefined });
+  ctx.state.update({ restored: undefined, [RESET_PENDING_KEY]: undefined });
   for (const line of done) core.info(`Roll back: ${line}.`);
   return done;
 }
