@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG } from '../../src/context';
-import { DiagnosedError } from '../../src/errors';
-import { planTarget } from '../../src/plan/target';
-import { needsRecovery, recover } from '../../src/recover';
-import { maskRestored } from '../../src/steps/mask';
-import { runTarget, type TargetHooks } from '../../src/target';
-import type { Fault } from './fake-rds';
-import { addStaging, makeCtx, makeWorld, RULES_FILE, sharedSnapshot, TARGET_KEY, type World } from './helpers';
-import { quietStdout } from '../helpers/stdout';
+import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG } from '../src/context';
+import { DiagnosedError } from '../src/errors';
+import { planTarget } from '../src/plan/target';
+import { needsRecovery, recover } from '../src/recover';
+import { maskRestored } from '../src/steps/mask';
+import { runTarget, type TargetHooks } from '../src/target';
+import type { Fault } from './fixtures/fake-rds';
+import { addStaging, makeCtx, makeWorld, RULES_FILE, sharedSnapshot, TARGET_KEY, type World } from './fixtures/target';
+import { quietStdout } from './helpers/stdout';
 
 quietStdout();
 

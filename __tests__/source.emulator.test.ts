@@ -6,15 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DescribeDBClusterSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
-import type { Account } from '../../src/accounts';
-import type { Context } from '../../src/context';
-import { planSource } from '../../src/plan/source';
-import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
-import { runSource } from '../../src/source';
-import { StateStore } from '../../src/state';
-import { startEmulator, type RunningEmulator } from '../../emulator/index';
-import { quietStdout } from '../helpers/stdout';
+import type { Account } from '../src/accounts';
+import type { Context } from '../src/context';
+import { planSource } from '../src/plan/source';
+import { Report } from '../src/report';
+import { readSettings } from '../src/settings';
+import { runSource } from '../src/source';
+import { StateStore } from '../src/state';
+import { startEmulator, type RunningEmulator } from '../emulator/index';
+import { quietStdout } from './helpers/stdout';
 
 const REGION = 'ap-northeast-1';
 const PROD = '111111111111';

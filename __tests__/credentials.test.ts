@@ -6,12 +6,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { connectAccounts, CredentialsError, freshForCritical, type Account } from '../../src/accounts';
-import { CRITICAL_WITHIN_MS, REFRESH_WITHIN_MS, RefreshingSession, type AwsCredentialIdentity } from '../../src/credentials';
-import { diagnoseError } from '../../src/diagnostics/faults';
-import { readSettings } from '../../src/settings';
-import { startOidcServer, type OidcServer } from '../../tools/oidc-server';
-import { captureStdout } from '../helpers/stdout';
+import { connectAccounts, CredentialsError, freshForCritical, type Account } from '../src/accounts';
+import { CRITICAL_WITHIN_MS, REFRESH_WITHIN_MS, RefreshingSession, type AwsCredentialIdentity } from '../src/credentials';
+import { diagnoseError } from '../src/diagnostics/faults';
+import { readSettings } from '../src/settings';
+import { startOidcServer, type OidcServer } from '../tools/oidc-server';
+import { captureStdout } from './helpers/stdout';
 
 const MIN = 60_000;
 

@@ -6,19 +6,19 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { AddTagsToResourceCommand, CopyDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand, ModifyDBClusterSnapshotAttributeCommand, RemoveTagsFromResourceCommand } from '@aws-sdk/client-rds';
-import type { RunningEmulator } from '../../emulator/index';
-import { connectAccounts } from '../../src/accounts';
-import { LOCK_TAG, PARKED_TAG, RUN_TAG, type Context } from '../../src/context';
-import { planTarget } from '../../src/plan/target';
-import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
-import { StateStore } from '../../src/state';
-import { LockBusyError, LockLostError } from '../../src/steps/lock';
-import { runTarget } from '../../src/target';
-import type { SharedSnapshot, TargetResult } from '../../src/types';
-import { PROD, prodRole, scenario, sides, start, STG, stgRole } from '../emulator/harness';
-import { quietStdout } from '../helpers/stdout';
-import { startOidcServer, type OidcServer } from '../../tools/oidc-server';
+import type { RunningEmulator } from '../emulator/index';
+import { connectAccounts } from '../src/accounts';
+import { LOCK_TAG, PARKED_TAG, RUN_TAG, type Context } from '../src/context';
+import { planTarget } from '../src/plan/target';
+import { Report } from '../src/report';
+import { readSettings } from '../src/settings';
+import { StateStore } from '../src/state';
+import { LockBusyError, LockLostError } from '../src/steps/lock';
+import { runTarget } from '../src/target';
+import type { SharedSnapshot, TargetResult } from '../src/types';
+import { PROD, prodRole, scenario, sides, start, STG, stgRole } from './emulator/harness';
+import { quietStdout } from './helpers/stdout';
+import { startOidcServer, type OidcServer } from '../tools/oidc-server';
 
 quietStdout();
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, jest, afterEach } from '@jest/globals
 import { describeSourcePlan, planSource } from '../../src/plan/source';
 import { DiagnosedError } from '../../src/errors';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../../src/context';
-import { AWS_RDS_KEY, CLUSTER, CMK, OTHER_CMK, PROD, STAGING, STAGING_ROLE, World, makeContext, snapArn } from './fixtures';
+import { AWS_RDS_KEY, CLUSTER, CMK, OTHER_CMK, PROD, STAGING, STAGING_ROLE, World, makeContext, snapArn } from '../fixtures/source-world';
 import { captureStdout } from '../helpers/stdout';
 
 let world: World;

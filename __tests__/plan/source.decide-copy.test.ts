@@ -6,7 +6,7 @@ import { isSharedWith } from '../../src/steps/share';
 import { newSnapshotIdentifier, pickLatest, sourceType } from '../../src/steps/snapshot';
 import type { SnapshotInfo } from '../../src/aws/snapshots';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../../src/context';
-import { CMK, OTHER_CMK, AWS_RDS_KEY, PROD, REGION, STAGING, STAGING_ROLE, admittingPolicy, ownerOnlyPolicy } from './fixtures';
+import { CMK, OTHER_CMK, AWS_RDS_KEY, PROD, REGION, STAGING, STAGING_ROLE, admittingPolicy, ownerOnlyPolicy } from '../fixtures/source-world';
 
 const base: CopyFacts = {
   type: 'manual',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { InputError, readSettings } from '../../src/settings';
-import { VALID_INPUTS as base } from '../../tools/test-inputs';
+import { InputError, readSettings } from '../src/settings';
+import { VALID_INPUTS as base } from '../tools/test-inputs';
 
 function settings(overrides: Record<string, string> = {}) {
   const inputs = { ...base, ...overrides };

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMasking, MaskingVetoError, loadRules, type MaskingRules } from '../../src/masking';
 import { maskValue, shiftDays } from '../../src/masking/reference';
-import { FIXTURES, databaseSource, fixture, fixtureDatabase, needs, type EngineName, type TestDb } from './databases';
+import { FIXTURES, databaseSource, fixture, fixtureDatabase, needs, type EngineName, type TestDb } from '../fixtures/masking/databases';
 
 const SALT = 'test-salt-7f3a9c';
 const RULES = join(FIXTURES, 'rules.yml');

@@ -12,7 +12,7 @@ import { parseRules, runMasking } from '../../src/masking';
 import { maskValue, shiftDays } from '../../src/masking/reference';
 import type { Transform } from '../../src/masking/rules';
 import { FAMILY_JA, FAMILY_KANA, GIVEN_JA, GIVEN_KANA, POSTAL_PREFIXES, PREFECTURES } from '../../src/masking/dictionaries';
-import { databaseSource, freshDatabase, needs, type EngineName, type TestDb } from './databases';
+import { databaseSource, freshDatabase, needs, type EngineName, type TestDb } from '../fixtures/masking/databases';
 
 const SALT = 'transform-table-salt';
 

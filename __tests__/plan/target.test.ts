@@ -13,7 +13,7 @@ import {
 } from '../../src/plan/target';
 import { readSettings } from '../../src/settings';
 import { formatLock, otherLocks, parseLock } from '../../src/steps/lock';
-import { baseInputs, RULES_FILE, TARGET_KEY } from './helpers';
+import { baseInputs, RULES_FILE, TARGET_KEY } from '../fixtures/target';
 import { quietStdout } from '../helpers/stdout';
 
 quietStdout();

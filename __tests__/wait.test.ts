@@ -11,8 +11,8 @@ import {
   type Clock,
   type Observation,
   type ProgressSample
-} from '../../src/wait';
-import { quietStdout } from '../helpers/stdout';
+} from '../src/wait';
+import { quietStdout } from './helpers/stdout';
 
 quietStdout();
 

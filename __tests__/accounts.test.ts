@@ -7,10 +7,10 @@ import {
   STSServiceException
 } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { connectAccounts, CredentialsError } from '../../src/accounts';
-import { readSettings } from '../../src/settings';
-import { startOidcServer, type OidcServer } from '../../tools/oidc-server';
-import { captureStdout } from '../helpers/stdout';
+import { connectAccounts, CredentialsError } from '../src/accounts';
+import { readSettings } from '../src/settings';
+import { startOidcServer, type OidcServer } from '../tools/oidc-server';
+import { captureStdout } from './helpers/stdout';
 
 const inputs: Record<string, string> = {
   'aws-region': 'ap-northeast-1',

@@ -5,16 +5,16 @@
  * each step leaves staging exactly as it was; recover() after a cancellation.
  */
 import { describe, expect, it } from '@jest/globals';
-import type { Context } from '../../src/context';
-import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG } from '../../src/context';
-import { planTarget, type TargetPlan } from '../../src/plan/target';
-import { needsRecovery, recover } from '../../src/recover';
-import type { RunState } from '../../src/state';
-import { runTarget } from '../../src/target';
-import type { SharedSnapshot } from '../../src/types';
-import { fakeContext, REGION, SOURCE_ACCOUNT as SOURCE, TARGET_ACCOUNT as TARGET, TARGET_KEY } from '../target/helpers';
-import { FakeInstanceRds } from './fake-instance-rds';
-import { quietStdout } from '../helpers/stdout';
+import type { Context } from '../src/context';
+import { KEPT_TAG, LOCK_TAG, MANAGED_TAG, RUN_TAG, SOURCE_TAG, TARGET_TAG } from '../src/context';
+import { planTarget, type TargetPlan } from '../src/plan/target';
+import { needsRecovery, recover } from '../src/recover';
+import type { RunState } from '../src/state';
+import { runTarget } from '../src/target';
+import type { SharedSnapshot } from '../src/types';
+import { fakeContext, REGION, SOURCE_ACCOUNT as SOURCE, TARGET_ACCOUNT as TARGET, TARGET_KEY } from './fixtures/target';
+import { FakeInstanceRds } from './fixtures/fake-instance-rds';
+import { quietStdout } from './helpers/stdout';
 
 quietStdout();
 
@@ -254,7 +254,7 @@ describe('the plan for an RDS DB instance', () => {
 
   it('refuses the Data API for an instance', async () => {
     const c = makeCtx(new FakeInstanceRds(SOURCE), new FakeInstanceRds(TARGET), {
-      'masking-rules': (await import('../target/helpers')).RULES_FILE,
+      'masking-rules': (await import('./fixtures/target')).RULES_FILE,
       'masking-salt': 'pepper',
       'masking-connection': 'data-api',
       'manage-master-password': 'true',

@@ -32,7 +32,7 @@ import {
 import type { RunningEmulator } from '../../emulator/index';
 import { VALID_INPUTS } from '../../tools/test-inputs';
 import { assumeViaOidc, scenario, start, STG, type Creds } from '../emulator/harness';
-import { fastClock } from './helpers';
+import { fastClock } from '../fixtures/target';
 
 const cluster: SecretDatabase = {
   kind: 'cluster',

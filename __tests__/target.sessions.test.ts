@@ -4,12 +4,12 @@
  * stops the run before the swap, with staging put back.
  */
 import { describe, expect, it } from '@jest/globals';
-import { CredentialsError, type Account } from '../../src/accounts';
-import { RefreshingSession, type AwsCredentialIdentity } from '../../src/credentials';
-import { planTarget } from '../../src/plan/target';
-import { runTarget } from '../../src/target';
-import { addStaging, makeCtx, makeWorld, sharedSnapshot } from './helpers';
-import { quietStdout } from '../helpers/stdout';
+import { CredentialsError, type Account } from '../src/accounts';
+import { RefreshingSession, type AwsCredentialIdentity } from '../src/credentials';
+import { planTarget } from '../src/plan/target';
+import { runTarget } from '../src/target';
+import { addStaging, makeCtx, makeWorld, sharedSnapshot } from './fixtures/target';
+import { quietStdout } from './helpers/stdout';
 
 quietStdout();
 

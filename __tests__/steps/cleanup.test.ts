@@ -4,7 +4,7 @@ import { DiagnosedError } from '../../src/errors';
 import { cleanupSnapshots } from '../../src/steps/cleanup';
 import { maskingEngine, maskingTarget, maskRestored } from '../../src/steps/mask';
 import type { RestoredDatabase } from '../../src/steps/restore';
-import { makeCtx, makeWorld, RULES_FILE, sharedSnapshot, TARGET_ACCOUNT } from './helpers';
+import { makeCtx, makeWorld, RULES_FILE, sharedSnapshot, TARGET_ACCOUNT } from '../fixtures/target';
 import { quietStdout } from '../helpers/stdout';
 
 quietStdout();

@@ -1,17 +1,17 @@
 /** End to end through the local emulator: the target side against real SDK clients, the staging role's real permissions. */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CopyDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand, DescribeDBClustersCommand, ModifyDBClusterSnapshotAttributeCommand } from '@aws-sdk/client-rds';
-import type { RunningEmulator } from '../../emulator/index';
-import type { Accounts } from '../../src/accounts';
-import { LOCK_TAG, type Context } from '../../src/context';
-import { planTarget } from '../../src/plan/target';
-import { Report } from '../../src/report';
-import { readSettings } from '../../src/settings';
-import { StateStore } from '../../src/state';
-import { runTarget } from '../../src/target';
-import type { SharedSnapshot } from '../../src/types';
-import { PROD, scenario, sides, start, STG } from '../emulator/harness';
-import { quietStdout } from '../helpers/stdout';
+import type { RunningEmulator } from '../emulator/index';
+import type { Accounts } from '../src/accounts';
+import { LOCK_TAG, type Context } from '../src/context';
+import { planTarget } from '../src/plan/target';
+import { Report } from '../src/report';
+import { readSettings } from '../src/settings';
+import { StateStore } from '../src/state';
+import { runTarget } from '../src/target';
+import type { SharedSnapshot } from '../src/types';
+import { PROD, scenario, sides, start, STG } from './emulator/harness';
+import { quietStdout } from './helpers/stdout';
 
 quietStdout();
 

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { KMSKeyNotAccessibleFault, SharedSnapshotQuotaExceededFault, SnapshotQuotaExceededFault } from '@aws-sdk/client-rds';
-import { planSource } from '../../src/plan/source';
-import { runSource } from '../../src/source';
-import { DiagnosedError } from '../../src/errors';
-import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../../src/context';
-import { WaitTimeoutError } from '../../src/wait';
-import { AWS_RDS_KEY, CMK, STAGING, World, makeContext, snapArn } from './fixtures';
-import { captureStdout } from '../helpers/stdout';
+import { planSource } from '../src/plan/source';
+import { runSource } from '../src/source';
+import { DiagnosedError } from '../src/errors';
+import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../src/context';
+import { WaitTimeoutError } from '../src/wait';
+import { AWS_RDS_KEY, CMK, STAGING, World, makeContext, snapArn } from './fixtures/source-world';
+import { captureStdout } from './helpers/stdout';
 
 const AUTO = 'rds:app-production-2026-11-28-03-10';
 const COPY = 'rcas-app-production-2026-11-28-03-10';

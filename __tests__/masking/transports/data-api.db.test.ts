@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BeginTransactionCommand, CommitTransactionCommand, ExecuteStatementCommand, RDSDataClient, RollbackTransactionCommand, type SqlParameter } from '@aws-sdk/client-rds-data';
-import { runMasking } from '../../src/masking';
-import { FIXTURES, databaseSource, fixtureDatabase, needs, type TestDb } from './databases';
+import { runMasking } from '../../../src/masking';
+import { FIXTURES, databaseSource, fixtureDatabase, needs, type TestDb } from '../../fixtures/masking/databases';
 
 const source = databaseSource('postgres');
 const maybe = source ? it : it.skip;

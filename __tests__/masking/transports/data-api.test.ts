@@ -9,7 +9,7 @@ import {
   StatementTimeoutException
 } from '@aws-sdk/client-rds-data';
 import { EnableHttpEndpointCommand, RDSClient } from '@aws-sdk/client-rds';
-import { dataApiExecutor, enableDataApi, toNamedParameters, toSqlParameter } from '../../src/masking/transports/data-api';
+import { dataApiExecutor, enableDataApi, toNamedParameters, toSqlParameter } from '../../../src/masking/transports/data-api';
 
 const target = { engine: 'postgres' as const, resourceArn: 'arn:aws:rds:ap-northeast-1:222222222222:cluster:tmp', secretArn: 'arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:rds!cluster-x', database: 'app' };
 const data = mockClient(RDSDataClient);
