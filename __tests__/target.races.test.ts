@@ -7,6 +7,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { AddTagsToResourceCommand, CopyDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand, ModifyDBClusterSnapshotAttributeCommand, RemoveTagsFromResourceCommand } from '@aws-sdk/client-rds';
 import type { RunningEmulator } from '../emulator/index';
+import type { ClusterView } from '../emulator/state';
 import { connectAccounts } from '../src/accounts';
 import { LOCK_TAG, PARKED_TAG, RUN_TAG, type Context } from '../src/context';
 import { planTarget } from '../src/plan/target';
@@ -126,13 +127,6 @@ async function runContext(runId: string, opts: { inputs?: Record<string, string>
 
 async function refresh(ctx: Context): Promise<TargetResult> {
   return runTarget(ctx, await planTarget(ctx), shared);
-}
-
-interface ClusterView {
-  id: string;
-  status: string;
-  deletionProtection: boolean;
-  tags: Array<{ Key: string; Value: string }>;
 }
 
 function clusters(): ClusterView[] {
