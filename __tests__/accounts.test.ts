@@ -1,70 +1,19 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   AssumeRoleCommand,
   AssumeRoleWithWebIdentityCommand,
   GetCallerIdentityCommand,
-  STSClient,
   STSServiceException
 } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { connectAccounts, CredentialsError } from '../src/accounts';
 import { readSettings } from '../src/settings';
-import { startOidcServer, type OidcServer } from '../tools/oidc-server';
-import { captureStdout } from './helpers/stdout';
+import { ROLE_INPUTS, roleSettings, stsCredentials, useMockedSts } from './fixtures/sts';
 
-const inputs: Record<string, string> = {
-  'aws-region': 'ap-northeast-1',
-  'source-role-arn': 'arn:aws:iam::111111111111:role/rds-sync-production',
-  'target-role-arn': 'arn:aws:iam::222222222222:role/rds-sync-staging',
-  'source-cluster': 'app-production',
-  'target-cluster': 'app-staging'
-};
-const settings = (over: Record<string, string> = {}) => readSettings(n => ({ ...inputs, ...over })[n] ?? '');
-
-const sts = mockClient(STSClient);
-let oidc: OidcServer;
-let stdout: string[];
-const savedEnv = { ...process.env };
-
-function creds(side: string) {
-  return {
-    AccessKeyId: `ASIA${side.toUpperCase()}KEY`,
-    SecretAccessKey: `secret-${side}-key-value`,
-    SessionToken: `session-${side}-token-value`,
-    Expiration: new Date(Date.now() + 3600_000)
-  };
-}
-
-/** GetCallerIdentity answers by the credentials of the client that sends it: each side's own. */
-function answerCallerIdentity(accounts: Record<string, string> = {}) {
-  sts.on(GetCallerIdentityCommand).callsFake(async (_input, getClient) => {
-    const c = await getClient().config.credentials();
-    const side = c.accessKeyId.includes('SOURCE') ? 'source' : 'target';
-    const account = accounts[side] ?? (side === 'source' ? '111111111111' : '222222222222');
-    const role = side === 'source' ? 'rds-sync-production' : 'rds-sync-staging';
-    return { Account: account, Arn: `arn:aws:sts::${account}:assumed-role/${role}/rds-cross-account-sync-${side}`, UserId: 'AROA:x' };
-  });
-}
-
-beforeAll(async () => {
-  oidc = await startOidcServer();
-});
-afterAll(() => oidc.close());
-
-beforeEach(() => {
-  sts.reset();
-  for (const k of Object.keys(process.env)) if (k.startsWith('AWS_') || k.startsWith('ACTIONS_')) delete process.env[k];
-  stdout = captureStdout();
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-  process.env = { ...savedEnv };
-});
-
-function withOidc() {
-  process.env.ACTIONS_ID_TOKEN_REQUEST_URL = oidc.url;
-  process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = oidc.requestToken;
-}
+const m = useMockedSts();
+const { sts, withOidc, answerCallerIdentity } = m;
+const inputs = ROLE_INPUTS;
+const settings = roleSettings;
+const creds = (side: string) => stsCredentials(side);
 
 describe('connectAccounts', () => {
   it('OIDC: one token, AssumeRoleWithWebIdentity per side, each confirmed, every secret masked', async () => {
@@ -72,7 +21,7 @@ describe('connectAccounts', () => {
     sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['source-role-arn'] }).resolves({ Credentials: creds('source') });
     sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['target-role-arn'] }).resolves({ Credentials: creds('target') });
     answerCallerIdentity();
-    const before = oidc.requests.length;
+    const before = m.oidc().requests.length;
 
     const accounts = await connectAccounts(settings({ audience: 'sts.amazonaws.com' }));
 
@@ -84,8 +33,8 @@ describe('connectAccounts', () => {
     expect(calls).toHaveLength(2);
     expect(calls[0].args[0].input.WebIdentityToken).toMatch(/^ey/);
     expect(calls[0].args[0].input.RoleSessionName).toBe('rds-cross-account-sync-source');
-    expect(oidc.requests.slice(before)).toEqual([{ audience: 'sts.amazonaws.com', authorized: true }]);
-    const masked = stdout.filter(l => l.startsWith('::add-mask::')).join('');
+    expect(m.oidc().requests.slice(before)).toEqual([{ audience: 'sts.amazonaws.com', authorized: true }]);
+    const masked = m.stdout().filter(l => l.startsWith('::add-mask::')).join('');
     for (const side of ['source', 'target']) {
       expect(masked).toContain(creds(side).SecretAccessKey);
       expect(masked).toContain(creds(side).SessionToken);

@@ -3,15 +3,12 @@
  * (a clock in the test's hand), then through connectAccounts and the SDK's
  * own memoization (aws-sdk-client-mock for STS, the OIDC stand-in for tokens).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it, jest } from '@jest/globals';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, STSServiceException } from '@aws-sdk/client-sts';
 import { connectAccounts, CredentialsError, freshForCritical, type Account } from '../src/accounts';
 import { CRITICAL_WITHIN_MS, REFRESH_WITHIN_MS, RefreshingSession, type AwsCredentialIdentity } from '../src/credentials';
 import { diagnoseError } from '../src/diagnostics/faults';
-import { readSettings } from '../src/settings';
-import { startOidcServer, type OidcServer } from '../tools/oidc-server';
-import { captureStdout } from './helpers/stdout';
+import { ROLE_INPUTS, roleSettings, stsCredentials, useMockedSts } from './fixtures/sts';
 
 const MIN = 60_000;
 
@@ -99,66 +96,20 @@ describe('RefreshingSession', () => {
   });
 });
 
-const inputs: Record<string, string> = {
-  'aws-region': 'ap-northeast-1',
-  'source-role-arn': 'arn:aws:iam::111111111111:role/rds-sync-production',
-  'target-role-arn': 'arn:aws:iam::222222222222:role/rds-sync-staging',
-  'source-cluster': 'app-production',
-  'target-cluster': 'app-staging'
-};
-const settings = (over: Record<string, string> = {}) => readSettings(n => ({ ...inputs, ...over })[n] ?? '');
+const inputs = ROLE_INPUTS;
+const settings = roleSettings;
 
 describe('connectAccounts: clients that renew their sessions', () => {
-  const sts = mockClient(STSClient);
-  let oidc: OidcServer;
-  let stdout: string[];
-  const savedEnv = { ...process.env };
+  const m = useMockedSts();
+  const { sts, answerCallerIdentity, withOidc } = m;
   let serial = 0;
-
   /** Each assumption: new keys, expiring `minutes` from now. */
-  function creds(side: string, minutes: number) {
-    serial++;
-    return {
-      AccessKeyId: `ASIA${side.toUpperCase()}${serial}`,
-      SecretAccessKey: `secret-${side}-${serial}`,
-      SessionToken: `token-${side}-${serial}`,
-      Expiration: new Date(Date.now() + minutes * MIN)
-    };
-  }
-
-  function answerCallerIdentity() {
-    sts.on(GetCallerIdentityCommand).callsFake(async (_input, getClient) => {
-      const c = await getClient().config.credentials();
-      const side = c.accessKeyId.includes('SOURCE') ? 'source' : 'target';
-      const account = side === 'source' ? '111111111111' : '222222222222';
-      const role = side === 'source' ? 'rds-sync-production' : 'rds-sync-staging';
-      return { Account: account, Arn: `arn:aws:sts::${account}:assumed-role/${role}/rds-cross-account-sync-${side}`, UserId: 'AROA:x' };
-    });
-  }
-
-  beforeAll(async () => {
-    oidc = await startOidcServer();
-  });
-  afterAll(() => oidc.close());
-  beforeEach(() => {
-    sts.reset();
-    for (const k of Object.keys(process.env)) if (k.startsWith('AWS_') || k.startsWith('ACTIONS_')) delete process.env[k];
-    stdout = captureStdout();
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    process.env = { ...savedEnv };
-  });
+  const creds = (side: string, minutes: number) => stsCredentials(side, minutes, String(++serial));
 
   /** Moves the process clock (the SDK's and the provider's) forward. */
   const later = (minutes: number) => {
     const real = Date.now.bind(Date);
     jest.spyOn(Date, 'now').mockImplementation(() => real() + minutes * MIN);
-  };
-
-  const withOidc = () => {
-    process.env.ACTIONS_ID_TOKEN_REQUEST_URL = oidc.url;
-    process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = oidc.requestToken;
   };
 
   it('OIDC: a session near its end is renewed with a new ID token and AssumeRoleWithWebIdentity, every new secret masked', async () => {
@@ -169,11 +120,11 @@ describe('connectAccounts: clients that renew their sessions', () => {
     sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['source-role-arn'] }).resolvesOnce({ Credentials: first }).resolves({ Credentials: second });
     sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['target-role-arn'] }).resolves({ Credentials: creds('target', 60) });
     answerCallerIdentity();
-    const tokensBefore = oidc.requests.length;
+    const tokensBefore = m.oidc().requests.length;
 
     const accounts = await connectAccounts(settings());
     // At the start one token served both sides.
-    expect(oidc.requests.length - tokensBefore).toBe(1);
+    expect(m.oidc().requests.length - tokensBefore).toBe(1);
     expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand)).toHaveLength(2);
     later(4);
 
@@ -186,18 +137,18 @@ describe('connectAccounts: clients that renew their sessions', () => {
     expect((await accounts.source.kms.config.credentials()).accessKeyId).toBe(second.AccessKeyId);
     expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['source-role-arn'] })).toHaveLength(2);
     // A fresh token from the runner for the renewal, not the start's.
-    expect(oidc.requests.length - tokensBefore).toBe(2);
+    expect(m.oidc().requests.length - tokensBefore).toBe(2);
     expect(calls[1].args[0].input.WebIdentityToken).not.toBe(calls[0].args[0].input.WebIdentityToken);
     // The target's session had an hour: not renewed.
     expect((await accounts.target.rds.config.credentials()).accessKeyId).toMatch(/^ASIATARGET/);
     expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['target-role-arn'] })).toHaveLength(1);
 
-    const masked = stdout.filter(l => l.startsWith('::add-mask::')).join('\n');
+    const masked = m.stdout().filter(l => l.startsWith('::add-mask::')).join('\n');
     expect(masked).toContain(renewed.secretAccessKey);
     expect(masked).toContain(renewed.sessionToken!);
     expect(masked).toContain(renewed.accessKeyId);
     expect(masked).toContain(calls[1].args[0].input.WebIdentityToken!);
-    expect(stdout.join('\n')).toMatch(/source: assumed arn:aws:iam::111111111111:role\/rds-sync-production again \(oidc\)/);
+    expect(m.stdout().join('\n')).toMatch(/source: assumed arn:aws:iam::111111111111:role\/rds-sync-production again \(oidc\)/);
   });
 
   it('ambient + role: the renewal is AssumeRole again from the ambient credentials', async () => {
@@ -295,6 +246,6 @@ describe('connectAccounts: clients that renew their sessions', () => {
     now += 50 * MIN;
     await expect(freshForCritical(beforeSwap, 'the swap')).rejects.toThrow('AccessDenied');
     await freshForCritical(beforeRollback, 'the rollback', { bestEffort: true });
-    expect(stdout.join('\n')).toMatch(/::warning title=Session not renewed before the rollback \(target\)::/);
+    expect(m.stdout().join('\n')).toMatch(/::warning title=Session not renewed before the rollback \(target\)::/);
   });
 });
