@@ -15,6 +15,7 @@ import { runSource } from '../src/source';
 import { StateStore } from '../src/state';
 import { startEmulator, type RunningEmulator } from '../emulator/index';
 import { quietStdout } from './helpers/stdout';
+import { testClock } from './fixtures/clock';
 
 const REGION = 'ap-northeast-1';
 const PROD = '111111111111';
@@ -97,10 +98,7 @@ function context(): Context {
     state: new StateStore(),
     runId: '7-1',
     // Sleeping moves the emulator's simulated clock instead of waiting.
-    clock: {
-      now: () => emu.world.clock.now(),
-      sleep: async ms => emu.advance(ms / 1000)
-    }
+    clock: testClock({ start: emu.world.clock.now(), emulator: emu })
   };
 }
 

@@ -12,6 +12,7 @@ import { runTarget } from '../src/target';
 import type { SharedSnapshot } from '../src/types';
 import { PROD, scenario, sides, start, STG } from './emulator/harness';
 import { quietStdout } from './helpers/stdout';
+import { testClock } from './fixtures/clock';
 
 quietStdout();
 
@@ -38,7 +39,6 @@ async function context(): Promise<{ ctx: Context; shared: SharedSnapshot; stg: A
     'target-cluster': 'app-staging',
     'target-kms-key-id': stagingKeyArn
   };
-  let t = Date.UTC(2026, 10, 28);
   const account = (side: 'source' | 'target', id: string, rds: typeof prod.rds) => ({ side, accountId: id, region: 'ap-northeast-1', partition: 'aws', rds });
   const ctx: Context = {
     settings: readSettings(n => inputs[n] ?? ''),
@@ -47,7 +47,7 @@ async function context(): Promise<{ ctx: Context; shared: SharedSnapshot; stg: A
     state: new StateStore({ runId: '5150-1' }),
     runId: '5150-1',
     // Every pause of the action moves the emulator's simulated clock by as much.
-    clock: { now: () => t, sleep: async ms => { t += ms; emu.advance(ms / 1000); } }
+    clock: testClock({ start: Date.UTC(2026, 10, 28), emulator: emu })
   };
   const shared: SharedSnapshot = {
     kind: 'cluster',

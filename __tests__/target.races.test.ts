@@ -20,6 +20,7 @@ import type { SharedSnapshot, TargetResult } from '../src/types';
 import { PROD, prodRole, scenario, sides, start, STG, stgRole } from './emulator/harness';
 import { quietStdout } from './helpers/stdout';
 import { startOidcServer, type OidcServer } from '../tools/oidc-server';
+import { testClock } from './fixtures/clock';
 
 quietStdout();
 
@@ -105,7 +106,6 @@ async function runContext(runId: string, opts: { inputs?: Record<string, string>
     'target-kms-key-id': `arn:aws:kms:ap-northeast-1:${STG}:key/5e7f9a1b-2222-4c6d-8e0f-000000000002`,
     ...opts.inputs
   };
-  let t = opts.now ?? START;
   const settings = readSettings(n => inputs[n] ?? '');
   return {
     settings,
@@ -113,15 +113,8 @@ async function runContext(runId: string, opts: { inputs?: Record<string, string>
     report: new Report(),
     state: new StateStore({ runId }),
     runId,
-    clock: {
-      now: () => t,
-      sleep: async ms => {
-        t += ms;
-        advance(ms / 1000);
-        // Let the other runs' calls in between, as on a real runner.
-        await new Promise(r => setImmediate(r));
-      }
-    }
+    // Let the other runs' calls in between, as on a real runner.
+    clock: testClock({ start: opts.now ?? START, emulator: { advance }, between: () => new Promise(r => setImmediate(r)) })
   };
 }
 

@@ -8,26 +8,13 @@ import {
   waitFor,
   WaitFailedError,
   WaitTimeoutError,
-  type Clock,
   type Observation,
   type ProgressSample
 } from '../src/wait';
 import { quietStdout } from './helpers/stdout';
+import { testClock } from './fixtures/clock';
 
 quietStdout();
-
-function fakeClock(): Clock & { t: number; sleeps: number[] } {
-  const c = {
-    t: 0,
-    sleeps: [] as number[],
-    now: () => c.t,
-    sleep: async (ms: number) => {
-      c.sleeps.push(ms);
-      c.t += ms;
-    }
-  };
-  return c;
-}
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -139,7 +126,7 @@ describe('remainingAtLeastMs: never more than the time really left while progres
 
 describe('waitFor', () => {
   it('returns the value when done, after polling at the allowed lateness', async () => {
-    const clock = fakeClock();
+    const clock = testClock({ start: 0 });
     let n = 0;
     const value = await waitFor(async () => (++n < 4 ? { status: 'creating', done: false } : { status: 'available', done: true, value: 'ok' }), {
       what: 'restore',
@@ -148,11 +135,11 @@ describe('waitFor', () => {
     });
     expect(value).toBe('ok');
     expect(n).toBe(4);
-    expect(clock.sleeps).toEqual([MIN_DELAY_MS, MIN_DELAY_MS, MIN_DELAY_MS]);
+    expect(clock.slept).toEqual([MIN_DELAY_MS, MIN_DELAY_MS, MIN_DELAY_MS]);
   });
 
   it('waits longer once steady PercentProgress shows much is left, and never past the end', async () => {
-    const clock = fakeClock();
+    const clock = testClock({ start: 0 });
     const duration = 2 * HOUR;
     let calls = 0;
     await waitFor(
@@ -165,11 +152,11 @@ describe('waitFor', () => {
     expect(clock.t - duration).toBeLessThanOrEqual(toleranceMs(duration));
     // Polling blind at the allowed lateness would take well over a hundred calls.
     expect(calls).toBeLessThan(60);
-    expect(Math.max(...clock.sleeps)).toBeGreaterThan(toleranceMs(duration));
+    expect(Math.max(...clock.slept)).toBeGreaterThan(toleranceMs(duration));
   });
 
   it('keeps to poll-interval-seconds when it is set', async () => {
-    const clock = fakeClock();
+    const clock = testClock({ start: 0 });
     let n = 0;
     await waitFor(async () => (++n < 20 ? { status: 'copying', done: false, percent: n * 5 } : { status: 'available', done: true }), {
       what: 'copy',
@@ -177,11 +164,11 @@ describe('waitFor', () => {
       maxIntervalMs: 200,
       clock
     });
-    expect(Math.max(...clock.sleeps)).toBeLessThanOrEqual(200);
+    expect(Math.max(...clock.slept)).toBeLessThanOrEqual(200);
   });
 
   it('subtracts the time a describe call took from the pause', async () => {
-    const clock = fakeClock();
+    const clock = testClock({ start: 0 });
     let n = 0;
     await waitFor(
       async () => {
@@ -191,13 +178,13 @@ describe('waitFor', () => {
       { what: 'instance', timeoutMs: HOUR, clock }
     );
     // Start to start: the 2 s call is part of the interval (15 s less the 2 s call margin).
-    expect(clock.sleeps).toEqual([MIN_DELAY_MS - 4_000, MIN_DELAY_MS - 4_000]);
+    expect(clock.slept).toEqual([MIN_DELAY_MS - 4_000, MIN_DELAY_MS - 4_000]);
   });
 
   it('stops on a terminal failure status', async () => {
-    const clock = fakeClock();
+    const clock = testClock({ start: 0 });
     await expect(waitFor(async () => ({ status: 'failed', done: false, failed: 'failed' }), { what: 'copy', timeoutMs: 1000, clock })).rejects.toBeInstanceOf(WaitFailedError);
-    expect(clock.sleeps).toEqual([]);
+    expect(clock.slept).toEqual([]);
   });
 
   it.each([
@@ -205,7 +192,7 @@ describe('waitFor', () => {
     [90_000, 1],
     [HOUR, 0]
   ])('gives up at the time limit %p ms (progress %p), naming what it waited for and the last status', async (timeoutMs, percent) => {
-    const clock = fakeClock();
+    const clock = testClock({ start: 0 });
     const e = (await waitFor(async () => ({ status: 'copying', done: false, percent }), { what: 'snapshot copy x', timeoutMs, clock }).catch((x: unknown) => x)) as Error;
     expect(e).toBeInstanceOf(WaitTimeoutError);
     expect(e.message).toMatch(/snapshot copy x.*copying.*wait-timeout-minutes/);

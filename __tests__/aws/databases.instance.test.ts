@@ -21,13 +21,14 @@ import { lookUp, resolveKinds } from '../../src/plan/kind';
 import { readSettings } from '../../src/settings';
 import type { Accounts } from '../../src/accounts';
 import { quietStdout } from '../helpers/stdout';
+import { testClock } from '../fixtures/clock';
 
 quietStdout();
 
 const rds = new RDSClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
 const mock = mockClient(rds);
 const err = (name: string) => new RDSServiceException({ name, $fault: 'client', $metadata: {}, message: name });
-const fastWait = () => ({ what: 'x', timeoutMs: 60_000, maxIntervalMs: 0, clock: { now: () => 0, sleep: async () => undefined } });
+const fastWait = () => ({ what: 'x', timeoutMs: 60_000, maxIntervalMs: 0, clock: testClock({ start: 0 }) });
 
 beforeEach(() => {
   mock.reset();

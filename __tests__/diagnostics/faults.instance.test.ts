@@ -18,6 +18,7 @@ import { planSource } from '../../src/plan/source';
 import { Report } from '../../src/report';
 import { readSettings } from '../../src/settings';
 import { StateStore } from '../../src/state';
+import { testClock } from '../fixtures/clock';
 
 const SRC = '111111111111';
 const TGT = '222222222222';
@@ -46,7 +47,7 @@ function ctxWith(rds: RDSClient, extra: Record<string, string> = {}): Context {
     report: new Report(),
     state: new StateStore({ runId: '1-1' }),
     runId: '1-1',
-    clock: { now: () => 0, sleep: async () => undefined }
+    clock: testClock({ start: 0 })
   };
 }
 

@@ -9,6 +9,7 @@ import { formatParked, holderState, parseParked, runUrl } from '../../src/steps/
 import { stagingOutcome, withWhereAndOutcome } from '../../src/steps/outcome';
 import { DescribeDBClustersCommand, RDSClient } from '@aws-sdk/client-rds';
 import { quietStdout } from '../helpers/stdout';
+import { testClock } from '../fixtures/clock';
 
 quietStdout();
 
@@ -20,7 +21,7 @@ afterEach(() => {
 const NOW = Date.UTC(2026, 10, 28, 12);
 function judge(inputs: Record<string, string> = {}, runId = '500-1') {
   const all: Record<string, string> = { 'aws-region': 'ap-northeast-1', 'source-cluster': 'a', 'target-cluster': 'b', 'wait-timeout-minutes': '30', ...inputs };
-  return { settings: readSettings(n => all[n] ?? ''), clock: { now: () => NOW, sleep: async () => undefined }, runId };
+  return { settings: readSettings(n => all[n] ?? ''), clock: testClock({ start: NOW }), runId };
 }
 const lockOf = (runId: string, minutesAgo: number) => ({ runId, target: 'b', since: new Date(NOW - minutesAgo * 60_000).toISOString() });
 

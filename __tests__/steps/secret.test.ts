@@ -32,7 +32,7 @@ import {
 import type { RunningEmulator } from '../../emulator/index';
 import { VALID_INPUTS } from '../../tools/test-inputs';
 import { assumeViaOidc, scenario, start, STG, type Creds } from '../emulator/harness';
-import { fastClock } from '../fixtures/target';
+import { testClock } from '../fixtures/clock';
 
 const cluster: SecretDatabase = {
   kind: 'cluster',
@@ -181,7 +181,7 @@ describe('write and roll back against the emulator', () => {
       kms: new KMSClient(config),
       secrets: new SecretsManagerClient(config)
     };
-    return { settings, accounts: { target } as unknown as Accounts, report: new Report(), state: new StateStore({ runId }), runId, clock: fastClock() };
+    return { settings, accounts: { target } as unknown as Accounts, report: new Report(), state: new StateStore({ runId }), runId, clock: testClock() };
   }
 
   const info = { kind: 'cluster', identifier: 'app-staging', engine: 'aurora-postgresql', endpoint: '127.0.0.1', port: 15432, masterUsername: 'app_admin', databaseName: 'app' } as DatabaseInfo;
