@@ -1,12 +1,20 @@
-import { describe, expect, it } from '@jest/globals';
+/**
+ * runTarget and recover() against the emulator in process (the one RDS model):
+ * the refresh, a fault at each step, the lock, and the post step after a run
+ * killed in the middle of a call (a `hang` fault: the call took effect, its
+ * answer never came).
+ */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { AddTagsToResourceCommand, CopyDBClusterSnapshotCommand, CreateDBClusterSnapshotCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import type { FaultSpec } from '../emulator/index';
 import { LOCK_TAG, MANAGED_TAG, RUN_TAG, TARGET_TAG } from '../src/context';
 import { DiagnosedError } from '../src/errors';
 import { planTarget } from '../src/plan/target';
 import { needsRecovery, recover } from '../src/recover';
 import { maskRestored } from '../src/steps/mask';
 import { runTarget, type TargetHooks } from '../src/target';
-import type { Fault } from './fixtures/fake-rds';
-import { addStaging, makeCtx, makeWorld, RULES_FILE, sharedSnapshot, TARGET_KEY, type World } from './fixtures/target';
+import { emulatedTarget, PROD, STAGING_KEY, STG, type EmulatedTarget } from './fixtures/emulated-target';
+import { RULES_FILE } from './fixtures/target';
 import { quietStdout } from './helpers/stdout';
 
 quietStdout();
@@ -14,58 +22,94 @@ quietStdout();
 const TEMP = 'app-staging-sync-900-1';
 const PARKED = 'app-staging-old-900-1';
 const ISOLATION = 'sg-0000000000000bbbb';
+const STAGING_SG = 'sg-0stg00000000000b';
 const MASKING = { 'masking-rules': RULES_FILE, 'masking-salt': 'pepper', 'isolation-security-group-ids': ISOLATION };
+const HELD_SINCE = 'since=2026-11-28T10:00:00.000Z';
 
-async function setup(inputs: Record<string, string> = {}, staging = true) {
-  const world = makeWorld();
-  if (staging) addStaging(world);
-  const ctx = makeCtx(world, inputs);
+/** Staging as the fake RDS had it: two instances with their own parameter group, a team tag and a tag only AWS may set. */
+const STAGING = {
+  accounts: [
+    {
+      id: STG,
+      clusters: [
+        {
+          id: 'app-staging',
+          instances: [
+            { id: 'app-staging-1', class: 'db.r6g.xlarge', parameterGroup: 'staging-instance-params' },
+            { id: 'app-staging-2', class: 'db.r6g.xlarge', parameterGroup: 'staging-instance-params' }
+          ],
+          tags: { team: 'payments', 'aws:cloudformation:stack-name': 'x' }
+        }
+      ]
+    }
+  ]
+};
+
+/** The seed scenario without a staging cluster (plus `clusters` in staging). */
+const withoutStaging =
+  (clusters: unknown[] = []) =>
+  (s: { accounts: Array<{ id: string; clusters?: unknown[] }> }) =>
+    void (s.accounts.find(a => a.id === STG)!.clusters = clusters);
+
+let t: EmulatedTarget | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+async function setup(inputs: Record<string, string> = {}, opts: { staging?: boolean; faults?: FaultSpec[] } = {}) {
+  t = await emulatedTarget(opts.staging === false ? {} : STAGING, opts.staging === false ? withoutStaging() : undefined);
+  const ctx = t.context(inputs);
   const plan = await planTarget(ctx);
-  return { world, ctx, plan, shared: sharedSnapshot(world) };
+  return { t, ctx, plan, shared: t.shared };
+}
+
+/** Lets every deletion and rename the run started finish (no client call: sessions may expire meanwhile). */
+function settle(e: EmulatedTarget): void {
+  e.emu.advance(3600);
 }
 
 describe('runTarget: the refresh', () => {
   it('restores under the staging key, resets the password, swaps in and deletes the old cluster', async () => {
-    const { world, ctx, plan, shared } = await setup();
-    const oldResource = world.target.clusters.get('app-staging')!.resourceId;
+    const { t, ctx, plan, shared } = await setup();
+    const before = (await t.describe('app-staging'))!;
+    const productionPassword = t.emu.world.account(PROD)!.clusters.get('app-production')!.masterPassword;
     const result = await runTarget(ctx, plan, shared);
 
-    const now = world.target.clusters.get('app-staging')!;
-    expect(now.resourceId).not.toBe(oldResource);
-    expect(now.restoredFrom).toBe(shared.arn);
-    expect(now.kmsKeyId).toBe(TARGET_KEY);
-    expect(now.password).toBeDefined();
-    expect(now.password).not.toBe('production-password');
-    expect(now.securityGroups).toEqual(['sg-0000000000000aaaa']);
-    expect(now.deletionProtection).toBe(true);
-    expect(now.subnetGroup).toBe('staging-subnets');
-    expect(now.clusterParameterGroup).toBe('staging-cluster-params');
-    expect(now.tags).toMatchObject({ team: 'payments', [MANAGED_TAG]: 'true', [RUN_TAG]: '900-1', [TARGET_TAG]: 'app-staging' });
-    expect(now.tags[LOCK_TAG]).toBeUndefined();
-    expect(now.tags['aws:cloudformation:stack-name']).toBeUndefined();
+    const now = (await t.describe('app-staging'))!;
+    expect(now.DbClusterResourceId).not.toBe(before.DbClusterResourceId);
+    expect(now.KmsKeyId).toBe(STAGING_KEY);
+    expect(t.password('app-staging')).toBeDefined();
+    expect(t.password('app-staging')).not.toBe(productionPassword);
+    expect(now.VpcSecurityGroups?.map(g => g.VpcSecurityGroupId)).toEqual([STAGING_SG]);
+    expect(now.DeletionProtection).toBe(true);
+    expect(now.DBSubnetGroup).toBe('staging-db');
+    expect(now.DBClusterParameterGroup).toBe('app-staging-pg16');
+    expect(t.tags('app-staging')).toMatchObject({ team: 'payments', env: 'staging', [MANAGED_TAG]: 'true', [RUN_TAG]: '900-1', [TARGET_TAG]: 'app-staging' });
+    expect(t.tags('app-staging')[LOCK_TAG]).toBeUndefined();
+    expect(t.tags('app-staging')['aws:cloudformation:stack-name']).toBeUndefined();
 
-    const instances = [...world.target.instances.values()];
-    expect(instances.map(i => [i.id, i.cluster, i.instanceClass, i.parameterGroup])).toEqual([
-      ['app-staging-sync-900-1-1', 'app-staging', 'db.r6g.xlarge', 'staging-instance-params']
+    const members = (await t.stg.rds.send(new DescribeDBInstancesCommand({}))).DBInstances!.filter(i => i.DBClusterIdentifier === 'app-staging');
+    expect(members.map(i => [i.DBInstanceIdentifier, i.DBInstanceClass, i.DBParameterGroups?.[0]?.DBParameterGroupName])).toEqual([
+      ['app-staging-sync-900-1-1', 'db.r6g.xlarge', 'staging-instance-params']
     ]);
-    expect(world.target.clusters.has(PARKED)).toBe(false);
-    expect(world.target.clusters.size).toBe(1);
-
-    // The old cluster: instances deleted before the cluster, without a final snapshot.
-    const ops = world.target.calls.map(c => `${c.op}:${String(c.input.DBInstanceIdentifier ?? c.input.DBClusterIdentifier ?? '')}`);
-    expect(ops.indexOf('DeleteDBInstance:app-staging-1')).toBeLessThan(ops.indexOf(`DeleteDBCluster:${PARKED}`));
-    expect(world.target.calls.find(c => c.op === 'DeleteDBCluster')!.input).toMatchObject({ SkipFinalSnapshot: true });
+    // The old cluster's deletion is issued (RDS refuses to delete a cluster that still has instances), without a final snapshot.
+    settle(t);
+    expect(t.clusters().map(c => c.id)).toEqual(['app-staging']);
+    expect(t.emu.state().accounts.find(a => a.id === STG)!.snapshots).toEqual([]);
     // The password is reset before any instance exists.
-    expect(ops.findIndex(o => o.startsWith('ModifyDBCluster:'))).toBeLessThan(ops.findIndex(o => o.startsWith('CreateDBInstance')));
+    const ops = t.requests().map(r => r.operation);
+    expect(ops.indexOf('ModifyDBCluster')).toBeGreaterThanOrEqual(0);
+    expect(ops.indexOf('ModifyDBCluster')).toBeLessThan(ops.indexOf('CreateDBInstance'));
 
     expect(result).toMatchObject({ identifier: 'app-staging', replaced: true, masked: false });
     expect(ctx.report.outputs).toMatchObject({
       'cluster-identifier': 'app-staging',
-      'writer-endpoint': expect.stringContaining('app-staging.cluster-abc'),
-      'reader-endpoint': expect.stringContaining('app-staging.cluster-ro-abc'),
+      'writer-endpoint': expect.stringMatching(/^app-staging\.cluster-(?!ro-)/),
+      'reader-endpoint': expect.stringMatching(/^app-staging\.cluster-ro-/),
       'snapshot-arn': shared.arn
     });
-    expect(ctx.report.outputs['master-password']).toBe(now.password);
+    expect(ctx.report.outputs['master-password']).toBe(t.password('app-staging'));
     const state = ctx.state.get();
     expect(state.restored).toBeUndefined();
     expect(state.swap).toBeUndefined();
@@ -73,31 +117,28 @@ describe('runTarget: the refresh', () => {
   });
 
   it('takes a final snapshot with a unique name when final-snapshot is take', async () => {
-    const { world, ctx, plan, shared } = await setup({ 'final-snapshot': 'take' });
+    const { t, ctx, plan, shared } = await setup({ 'final-snapshot': 'take' });
     await runTarget(ctx, plan, shared);
-    expect(world.target.calls.find(c => c.op === 'DeleteDBCluster')!.input).toMatchObject({
-      SkipFinalSnapshot: false,
-      FinalDBSnapshotIdentifier: 'app-staging-final-900-1'
-    });
+    settle(t);
+    const snapshots = t.emu.state().accounts.find(a => a.id === STG)!.snapshots as Array<{ id: string }>;
+    expect(snapshots.map(s => s.id)).toEqual(['app-staging-final-900-1']);
   });
 
   it('creates staging under the name when it does not exist', async () => {
-    const { world, ctx, plan, shared } = await setup({ 'vpc-security-group-ids': 'sg-0000000000000cccc' }, false);
+    const { t, ctx, plan, shared } = await setup({ 'vpc-security-group-ids': 'sg-0000000000000cccc' }, { staging: false });
     const result = await runTarget(ctx, plan, shared);
     expect(result.replaced).toBe(false);
-    const now = world.target.clusters.get('app-staging')!;
-    expect(now.securityGroups).toEqual(['sg-0000000000000cccc']);
-    expect(now.tags[LOCK_TAG]).toBeUndefined();
-    expect(world.target.calls.some(c => c.op === 'DeleteDBCluster')).toBe(false);
+    expect(t.cluster('app-staging')!.securityGroups).toEqual(['sg-0000000000000cccc']);
+    expect(t.tags('app-staging')[LOCK_TAG]).toBeUndefined();
+    expect(t.requests().some(r => r.operation === 'DeleteDBCluster')).toBe(false);
   });
 
   it('keeps the new cluster in the isolation groups until the swap, and masks with the generated password', async () => {
-    const { world, ctx, plan, shared } = await setup(MASKING);
+    const { t, ctx, plan, shared } = await setup(MASKING);
     const seen: Array<{ groups: string[]; password?: string; clusterPassword?: string }> = [];
     const hooks: TargetHooks = {
       mask: async (_ctx, db) => {
-        const c = world.target.clusters.get(db.identifier)!;
-        seen.push({ groups: c.securityGroups, password: db.password, clusterPassword: c.password });
+        seen.push({ groups: t.cluster(db.identifier)!.securityGroups, password: db.password, clusterPassword: t.password(db.identifier) });
         return { masked: true };
       }
     };
@@ -105,19 +146,18 @@ describe('runTarget: the refresh', () => {
     expect(seen).toHaveLength(1);
     expect(seen[0].groups).toEqual([ISOLATION]);
     expect(seen[0].password).toBe(seen[0].clusterPassword);
-    expect(seen[0].password).not.toBe('production-password');
-    expect(world.target.clusters.get('app-staging')!.securityGroups).toEqual(['sg-0000000000000aaaa']);
+    expect(seen[0].password).not.toBe(t.emu.world.account(PROD)!.clusters.get('app-production')!.masterPassword);
+    expect(t.cluster('app-staging')!.securityGroups).toEqual([STAGING_SG]);
     expect(result.masked).toBe(true);
   });
 
   it('with manage-master-password and direct masking: masks with a generated password, then hands it to Secrets Manager before the swap', async () => {
-    const { world, ctx, plan, shared } = await setup({ ...MASKING, 'manage-master-password': 'true' });
+    const { t, ctx, plan, shared } = await setup({ ...MASKING, 'manage-master-password': 'true' });
     let maskedWith: string | undefined;
     await runTarget(ctx, plan, shared, { mask: async (_c, db) => ((maskedWith = db.password), { masked: true }) });
     expect(maskedWith).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    const now = world.target.clusters.get('app-staging')!;
-    expect(now.managedSecret).toBeDefined();
-    expect(now.password).toBeUndefined();
+    expect(t.cluster('app-staging')!.manageMasterUserPassword).toBe(true);
+    expect((await t.describe('app-staging'))!.MasterUserSecret?.SecretArn).toBeDefined();
     expect(ctx.report.outputs['master-password']).toBeUndefined();
   });
 });
@@ -125,28 +165,27 @@ describe('runTarget: the refresh', () => {
 interface FaultCase {
   name: string;
   inputs?: Record<string, string>;
-  staging?: { deletionProtection?: boolean };
-  arrange: (w: World) => void;
+  fault?: FaultSpec;
   hooks?: TargetHooks;
   error?: RegExp;
 }
 
-const at = (op: string, when?: Fault['when']): ((w: World) => void) => w => void w.target.faults.push({ op, when });
+/** A 500 on the matching call (the clients do not retry it here). */
+const at = (operation: string, match?: Record<string, string>): FaultSpec => ({ operation: `rds:${operation}`, kind: 'internal', account: STG, ...(match ? { match } : {}) });
 
 const FAULTS: FaultCase[] = [
-  { name: 'the restore call', arrange: at('RestoreDBClusterFromSnapshot') },
+  { name: 'the restore call', fault: at('RestoreDBClusterFromSnapshot') },
   {
     name: 'the restore ending in inaccessible-encryption-credentials',
-    arrange: w => void (w.target.restoreOutcome = 'inaccessible-encryption-credentials'),
+    fault: { operation: 'rds:RestoreDBClusterFromSnapshot', kind: 'fail-midway', endsIn: 'inaccessible-encryption-credentials' },
     error: /cannot use a key/
   },
-  { name: 'the password reset', arrange: at('ModifyDBCluster', i => i.MasterUserPassword !== undefined) },
-  { name: 'the instance creation', arrange: at('CreateDBInstance') },
-  { name: 'an instance ending failed', arrange: w => void (w.target.instanceOutcome = 'failed') },
+  { name: 'the password reset', fault: at('ModifyDBCluster', { MasterUserPassword: '*' }) },
+  { name: 'the instance creation', fault: at('CreateDBInstance') },
+  { name: 'an instance ending failed', fault: { operation: 'rds:CreateDBInstance', kind: 'fail-midway' } },
   {
     name: 'a masking veto',
     inputs: MASKING,
-    arrange: () => undefined,
     hooks: {
       mask: (ctx, db) =>
         maskRestored(ctx, db, async () => {
@@ -155,149 +194,138 @@ const FAULTS: FaultCase[] = [
     },
     error: /Masking vetoed the swap/
   },
-  { name: 'turning off deletion protection', arrange: at('ModifyDBCluster', i => i.DeletionProtection === false && i.DBClusterIdentifier === 'app-staging') },
-  { name: 'parking the old cluster', arrange: at('ModifyDBCluster', i => i.NewDBClusterIdentifier === PARKED) },
-  { name: 'promoting the new cluster', arrange: at('ModifyDBCluster', i => i.NewDBClusterIdentifier === 'app-staging') },
-  { name: 'giving it the security groups', arrange: at('ModifyDBCluster', i => i.VpcSecurityGroupIds !== undefined && i.DBClusterIdentifier === 'app-staging') },
+  { name: 'turning off deletion protection', fault: at('ModifyDBCluster', { DeletionProtection: 'false', DBClusterIdentifier: 'app-staging' }) },
+  { name: 'parking the old cluster', fault: at('ModifyDBCluster', { NewDBClusterIdentifier: PARKED }) },
+  { name: 'promoting the new cluster', fault: at('ModifyDBCluster', { NewDBClusterIdentifier: 'app-staging' }) },
+  { name: 'giving it the security groups', fault: at('ModifyDBCluster', { VpcSecurityGroupIds: '*', DBClusterIdentifier: 'app-staging' }) },
   {
     name: 'waiting for the renamed cluster (it vanishes)',
-    arrange: at('DescribeDBClusters', i => i.DBClusterIdentifier === PARKED)
+    fault: at('DescribeDBClusters', { DBClusterIdentifier: PARKED })
   }
 ];
 
 describe('runTarget: a fault at each step leaves staging exactly as before', () => {
   it.each(FAULTS.map(f => [f.name, f] as const))('%s', async (_name, f) => {
-    const world = makeWorld();
-    addStaging(world, f.staging);
-    const ctx = makeCtx(world, f.inputs ?? {});
-    const plan = await planTarget(ctx);
-    const before = world.target.world();
-    f.arrange(world);
-    const run = runTarget(ctx, plan, sharedSnapshot(world), f.hooks);
+    const { t, ctx, plan, shared } = await setup(f.inputs ?? {});
+    const before = t.stagingView();
+    if (f.fault) t.emu.inject(f.fault);
+    const run = runTarget(ctx, plan, shared, f.hooks);
     await expect(run).rejects.toThrow(f.error ?? /./);
-    world.target.faults.length = 0;
-    expect(world.target.world()).toEqual(before);
-    expect(world.target.calls.some(c => c.op === 'DeleteDBInstance' && String(c.input.DBInstanceIdentifier).startsWith('app-staging-') && !String(c.input.DBInstanceIdentifier).includes('sync'))).toBe(false);
+    settle(t);
+    expect(t.stagingView()).toEqual(before);
     expect(ctx.state.get()).toMatchObject({ restored: undefined, swap: undefined, lock: undefined });
     expect(ctx.report.steps.find(s => s.name === 'Roll back')?.result).toBe('ok');
   });
 
   it('keeps the failed restore for inspection with keep-failed-restore, staging untouched and unlocked', async () => {
-    const world = makeWorld();
-    addStaging(world);
-    const ctx = makeCtx(world, { 'keep-failed-restore': 'true' });
-    const plan = await planTarget(ctx);
-    const before = world.target.world() as { clusters: Array<{ id: string }> };
-    world.target.instanceOutcome = 'failed';
-    await expect(runTarget(ctx, plan, sharedSnapshot(world))).rejects.toThrow();
-    const after = world.target.world() as { clusters: Array<{ id: string }> };
+    const { t, ctx, plan, shared } = await setup({ 'keep-failed-restore': 'true' });
+    const before = t.stagingView() as { clusters: Array<{ id: string }> };
+    t.emu.inject({ operation: 'rds:CreateDBInstance', kind: 'fail-midway' });
+    await expect(runTarget(ctx, plan, shared)).rejects.toThrow();
+    settle(t);
+    const after = t.stagingView() as { clusters: Array<{ id: string }> };
     expect(after.clusters.filter(c => c.id !== TEMP)).toEqual(before.clusters);
-    expect(world.target.clusters.get(TEMP)!.tags[LOCK_TAG]).toBeUndefined();
+    expect(t.cluster(TEMP)).toBeDefined();
+    expect(t.tags(TEMP)[LOCK_TAG]).toBeUndefined();
   });
 
   it('a failed delete of the old cluster keeps the new one in place and names what is left', async () => {
-    const world = makeWorld();
-    addStaging(world);
-    const ctx = makeCtx(world);
-    const plan = await planTarget(ctx);
-    const shared = sharedSnapshot(world);
-    world.target.faults.push({ op: 'DeleteDBCluster', when: i => i.DBClusterIdentifier === PARKED, error: 'InvalidDBClusterStateFault', times: 3 });
+    const { t, ctx, plan, shared } = await setup();
+    const before = (await t.describe('app-staging'))!;
+    t.emu.inject({ operation: 'rds:DeleteDBCluster', kind: 'error', code: 'InvalidDBClusterStateFault', times: 3, match: { DBClusterIdentifier: PARKED } });
     const err = await runTarget(ctx, plan, shared).catch(e => e);
     expect(err).toBeInstanceOf(DiagnosedError);
     expect((err as DiagnosedError).diagnostics[0].title).toBe(`Staging is refreshed, but the old cluster ${PARKED} was not deleted`);
-    expect(world.target.clusters.get('app-staging')!.restoredFrom).toBe(shared.arn);
-    expect(world.target.clusters.get(PARKED)!.tags[LOCK_TAG]).toBeUndefined();
-    expect(world.target.calls.some(c => c.op === 'ModifyDBCluster' && c.input.NewDBClusterIdentifier === TEMP)).toBe(false);
+    expect((await t.describe('app-staging'))!.DbClusterResourceId).not.toBe(before.DbClusterResourceId);
+    expect(t.cluster(PARKED)).toBeDefined();
+    expect(t.tags(PARKED)[LOCK_TAG]).toBeUndefined();
+    expect(t.cluster(TEMP)).toBeUndefined();
   });
 });
 
 describe('the lock', () => {
   it('stops at once when another run holds the staging cluster', async () => {
-    const world = makeWorld();
-    addStaging(world);
-    world.target.clusters.get('app-staging')!.tags[LOCK_TAG] = 'run=800-1 target=app-staging since=2026-11-28T10:00:00.000Z';
-    const ctx = makeCtx(world);
-    const plan = await planTarget(ctx);
-    const before = world.target.world();
-    const err = await runTarget(ctx, plan, sharedSnapshot(world)).catch(e => e);
+    const { t, ctx, plan, shared } = await setup();
+    const arn = `arn:aws:rds:ap-northeast-1:${STG}:cluster:app-staging`;
+    await t.stg.rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: [{ Key: LOCK_TAG, Value: `run=800-1 target=app-staging ${HELD_SINCE}` }] }));
+    const before = t.stagingView();
+    const err = await runTarget(ctx, plan, shared).catch(e => e);
     expect((err as DiagnosedError).diagnostics[0]).toMatchObject({ title: 'Another run is refreshing app-staging: this run stops', severity: 'notice' });
-    expect((err as DiagnosedError).diagnostics[0].fix).toContain(`remove-tags-from-resource --resource-name ${world.target.arn('app-staging')}`);
-    expect(world.target.ops()).not.toContain('RestoreDBClusterFromSnapshot');
-    expect(world.target.world()).toEqual(before);
+    expect((err as DiagnosedError).diagnostics[0].fix).toContain(`remove-tags-from-resource --resource-name ${arn}`);
+    expect(t.requests().map(r => r.operation)).not.toContain('RestoreDBClusterFromSnapshot');
+    expect(t.stagingView()).toEqual(before);
   });
 
   it('stops when another run is restoring a cluster that has no staging cluster yet', async () => {
-    const world = makeWorld();
-    world.target.addCluster({ id: 'app-staging-sync-800-1', tags: { [LOCK_TAG]: 'run=800-1 target=app-staging since=2026-11-28T10:00:00.000Z' } });
-    const ctx = makeCtx(world, { 'vpc-security-group-ids': 'sg-0000000000000cccc' });
+    t = await emulatedTarget({}, withoutStaging([{ id: 'app-staging-sync-800-1', tags: { [LOCK_TAG]: `run=800-1 target=app-staging ${HELD_SINCE}` } }]));
+    const ctx = t.context({ 'vpc-security-group-ids': 'sg-0000000000000cccc' });
     const plan = await planTarget(ctx);
-    await expect(runTarget(ctx, plan, sharedSnapshot(world))).rejects.toThrow(/Another run is refreshing app-staging/);
-    expect(world.target.ops()).not.toContain('RestoreDBClusterFromSnapshot');
+    await expect(runTarget(ctx, plan, t.shared)).rejects.toThrow(/Another run is refreshing app-staging/);
+    expect(t.requests().map(r => r.operation)).not.toContain('RestoreDBClusterFromSnapshot');
   });
 
   it('a parked note whose answer was lost is taken back: staging ends unlocked and untouched', async () => {
-    const world = makeWorld();
-    addStaging(world);
-    const ctx = makeCtx(world);
-    const plan = await planTarget(ctx);
-    const before = world.target.world();
-    world.target.faults.push({ op: 'AddTagsToResource', applied: true });
-    await expect(runTarget(ctx, plan, sharedSnapshot(world))).rejects.toThrow(/injected fault/);
-    expect(world.target.world()).toEqual(before);
+    const { t, ctx, plan, shared } = await setup();
+    const before = t.stagingView();
+    t.emu.inject({ operation: 'rds:AddTagsToResource', kind: 'fail-after', code: 'InternalFailure', message: 'injected: answer lost', account: STG });
+    await expect(runTarget(ctx, plan, shared)).rejects.toThrow(/answer lost/);
+    settle(t);
+    expect(t.stagingView()).toEqual(before);
     expect(ctx.state.get().lock).toBeUndefined();
   });
 
   it('a lock of another target does not stop this one', async () => {
-    const world = makeWorld();
-    addStaging(world);
-    world.target.addCluster({ id: 'other-staging', tags: { [LOCK_TAG]: 'run=800-1 target=other-staging since=2026-11-28T10:00:00.000Z' } });
-    const ctx = makeCtx(world);
-    await expect(runTarget(ctx, await planTarget(ctx), sharedSnapshot(world))).resolves.toMatchObject({ identifier: 'app-staging' });
+    t = await emulatedTarget(STAGING, s => {
+      const staging = s.accounts.find(a => a.id === STG)! as unknown as { clusters: unknown[] };
+      staging.clusters.push({ id: 'other-staging', tags: { [LOCK_TAG]: `run=800-1 target=other-staging ${HELD_SINCE}` } });
+    });
+    const ctx = t.context();
+    await expect(runTarget(ctx, await planTarget(ctx), t.shared)).resolves.toMatchObject({ identifier: 'app-staging' });
   });
 });
 
 interface HangCase {
   name: string;
-  fault: Fault;
+  fault: Omit<FaultSpec, 'kind'>;
   /** The swap had completed: the post step finishes deleting the old cluster instead of rolling back. */
   completes?: boolean;
 }
 
 const HANGS: HangCase[] = [
-  { name: 'during the restore call', fault: { op: 'RestoreDBClusterFromSnapshot', hang: true } },
-  { name: 'during the password reset', fault: { op: 'ModifyDBCluster', when: i => i.MasterUserPassword !== undefined, hang: true } },
-  { name: 'during instance creation', fault: { op: 'CreateDBInstance', hang: true } },
-  { name: 'while noting who parks the old cluster', fault: { op: 'AddTagsToResource', hang: true } },
-  { name: 'with deletion protection off', fault: { op: 'ModifyDBCluster', when: i => i.DeletionProtection === false, hang: true } },
-  { name: 'while parking the old cluster', fault: { op: 'ModifyDBCluster', when: i => i.NewDBClusterIdentifier === PARKED, hang: true } },
-  { name: 'while promoting the new cluster', fault: { op: 'ModifyDBCluster', when: i => i.NewDBClusterIdentifier === 'app-staging', hang: true } },
-  { name: 'while applying the security groups', fault: { op: 'ModifyDBCluster', when: i => i.VpcSecurityGroupIds !== undefined, hang: true } },
-  { name: 'while deleting the old cluster', fault: { op: 'DeleteDBInstance', hang: true }, completes: true }
+  { name: 'during the restore call', fault: { operation: 'RestoreDBClusterFromSnapshot' } },
+  { name: 'during the password reset', fault: { operation: 'ModifyDBCluster', match: { MasterUserPassword: '*' } } },
+  { name: 'during instance creation', fault: { operation: 'CreateDBInstance' } },
+  { name: 'while noting who parks the old cluster', fault: { operation: 'AddTagsToResource' } },
+  { name: 'with deletion protection off', fault: { operation: 'ModifyDBCluster', match: { DeletionProtection: 'false' } } },
+  { name: 'while parking the old cluster', fault: { operation: 'ModifyDBCluster', match: { NewDBClusterIdentifier: PARKED } } },
+  { name: 'while promoting the new cluster', fault: { operation: 'ModifyDBCluster', match: { NewDBClusterIdentifier: 'app-staging' } } },
+  { name: 'while applying the security groups', fault: { operation: 'ModifyDBCluster', match: { VpcSecurityGroupIds: '*' } } },
+  { name: 'while deleting the old cluster', fault: { operation: 'DeleteDBInstance' }, completes: true }
 ];
 
 describe('recover(): the post step after a cancelled run', () => {
   it.each(HANGS.map(h => [h.name, h] as const))('cancelled %s', async (_name, h) => {
-    const world = makeWorld();
-    addStaging(world);
-    const ctx = makeCtx(world);
-    const plan = await planTarget(ctx);
-    const shared = sharedSnapshot(world);
-    const before = world.target.world();
-    world.target.faults.push(h.fault);
+    const { t, ctx, plan, shared } = await setup();
+    const before = t.stagingView();
+    const resourceBefore = (await t.describe('app-staging'))!.DbClusterResourceId;
+    t.emu.inject({ ...h.fault, operation: `rds:${h.fault.operation}`, kind: 'hang', name: 'killed', account: STG });
     void runTarget(ctx, plan, shared).catch(() => undefined);
-    await world.target.hung;
+    await t.emu.paused('killed');
 
     const saved = JSON.parse(JSON.stringify(ctx.state.get()));
     expect(needsRecovery(saved)).toBe(true);
-    const post = makeCtx(world, {}, { runId: saved.runId, state: saved });
+    const post = t.context({}, { runId: saved.runId, state: saved, start: ctx.clock.now() });
     await recover(post);
+    const resourceAfter = (await t.describe('app-staging'))?.DbClusterResourceId;
+    settle(t);
 
     if (h.completes) {
-      expect(world.target.clusters.get('app-staging')!.restoredFrom).toBe(shared.arn);
-      expect(world.target.clusters.has(PARKED)).toBe(false);
-      expect(world.target.clusters.get('app-staging')!.tags[LOCK_TAG]).toBeUndefined();
+      expect(resourceAfter).toBeDefined();
+      expect(resourceAfter).not.toBe(resourceBefore);
+      expect(t.cluster(PARKED)).toBeUndefined();
+      expect(t.tags('app-staging')[LOCK_TAG]).toBeUndefined();
     } else {
-      expect(world.target.world()).toEqual(before);
+      expect(t.stagingView()).toEqual(before);
     }
     expect(needsRecovery(post.state.get())).toBe(false);
   });
@@ -308,14 +336,17 @@ describe('recover(): the post step after a cancelled run', () => {
   });
 
   it('keeps an unfinished source copy so the next run resumes it, and never touches other snapshots', async () => {
-    const world = makeWorld();
-    addStaging(world);
-    world.source.snapshots.set('copy-1', { id: 'copy-1', cluster: 'app-production', type: 'manual', status: 'creating', created: new Date(), tags: { [MANAGED_TAG]: 'true' }, sharedWith: [] });
-    world.source.snapshots.set('users-own', { id: 'users-own', cluster: 'app-production', type: 'manual', status: 'available', created: new Date(), tags: {}, sharedWith: [] });
-    const before = JSON.stringify([...world.source.snapshots.entries()]);
-    const post = makeCtx(world, {}, { state: { runId: '900-1', sourceCopy: { identifier: 'copy-1', kind: 'cluster', createdByThisRun: true } } });
+    t = await emulatedTarget(STAGING);
+    await t.prod.rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'app-production', DBClusterSnapshotIdentifier: 'users-own' }));
+    t.emu.advance(3600);
+    await t.prod.rds.send(
+      new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: 'users-own', TargetDBClusterSnapshotIdentifier: 'copy-1', KmsKeyId: 'alias/rds-share', Tags: [{ Key: MANAGED_TAG, Value: 'true' }] })
+    );
+    const production = () => JSON.stringify(t!.emu.state().accounts.find(a => a.id === PROD)!.snapshots);
+    const before = production();
+    const post = t.context({}, { state: { runId: '900-1', sourceCopy: { identifier: 'copy-1', kind: 'cluster', createdByThisRun: true } } });
     expect(needsRecovery(post.state.get())).toBe(false);
     await recover(post);
-    expect(JSON.stringify([...world.source.snapshots.entries()])).toBe(before);
+    expect(production()).toBe(before);
   });
 });

@@ -67,7 +67,8 @@ export function createDBInstance(ctx: HandlerContext, p: Params): Output {
     engine,
     created: world.now(),
     tags: p.tags() ?? [],
-    resourceSuffix: resourceSuffix()
+    resourceSuffix: resourceSuffix(),
+    parameterGroup: p.str('DBParameterGroupName')
   };
   account.instances.set(instance.id, instance);
   // A `fail-midway` fault: the instance ends in that status (e.g. `failed`) instead of `available`.
