@@ -5,7 +5,7 @@
  * interleave the same way every time.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { AddTagsToResourceCommand, CopyDBClusterSnapshotCommand, DescribeDBClusterSnapshotsCommand, ModifyDBClusterSnapshotAttributeCommand, RemoveTagsFromResourceCommand } from '@aws-sdk/client-rds';
+import { AddTagsToResourceCommand, RemoveTagsFromResourceCommand } from '@aws-sdk/client-rds';
 import type { RunningEmulator } from '../emulator/index';
 import type { ClusterView } from '../emulator/state';
 import { connectAccounts } from '../src/accounts';
@@ -21,6 +21,7 @@ import { PROD, prodRole, scenario, sides, start, STG, stgRole } from './emulator
 import { quietStdout } from './helpers/stdout';
 import { startOidcServer, type OidcServer } from '../tools/oidc-server';
 import { testClock } from './fixtures/clock';
+import { shareProductionSnapshot } from './fixtures/emulated-target';
 
 quietStdout();
 
@@ -66,20 +67,7 @@ async function fresh(): Promise<void> {
   process.env.ACTIONS_ID_TOKEN_REQUEST_URL = oidc.url;
   process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = oidc.requestToken;
   ({ prod, stg } = await sides(emu));
-  const autos = await prod.rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: 'app-production', SnapshotType: 'automated' }));
-  const source = autos.DBClusterSnapshots!.at(-1)!.DBClusterSnapshotIdentifier!;
-  await prod.rds.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: source, TargetDBClusterSnapshotIdentifier: 'sync-copy', KmsKeyId: 'alias/rds-share' }));
-  advance(50 * 24 + 1);
-  await prod.rds.send(new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: 'sync-copy', AttributeName: 'restore', ValuesToAdd: [STG] }));
-  shared = {
-    kind: 'cluster',
-    arn: `arn:aws:rds:ap-northeast-1:${PROD}:cluster-snapshot:sync-copy`,
-    identifier: 'sync-copy',
-    kmsKeyArn: `arn:aws:kms:ap-northeast-1:${PROD}:key/0d2c6a8e-1111-4a5b-9c3d-000000000001`,
-    engine: 'aurora-postgresql',
-    sourceSnapshotId: source,
-    copied: true
-  };
+  shared = await shareProductionSnapshot(emu, prod, advance);
 }
 
 afterEach(async () => {

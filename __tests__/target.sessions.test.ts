@@ -1,14 +1,15 @@
 /**
  * The swap never starts with a staging session that could expire inside it:
  * with less than 15 minutes left it is renewed first, and a refusal then
- * stops the run before the swap, with staging put back.
+ * stops the run before the swap, with staging put back. Against the emulator
+ * in process; a `pause` fault holds the parking rename to see what happened before it.
  */
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { CredentialsError, type Account } from '../src/accounts';
 import { RefreshingSession, type AwsCredentialIdentity } from '../src/credentials';
 import { planTarget } from '../src/plan/target';
 import { runTarget } from '../src/target';
-import { addStaging, makeCtx, makeWorld, sharedSnapshot } from './fixtures/target';
+import { emulatedTarget, STG, type EmulatedTarget } from './fixtures/emulated-target';
 import { quietStdout } from './helpers/stdout';
 
 quietStdout();
@@ -16,38 +17,49 @@ quietStdout();
 const MIN = 60_000;
 const PARKED = 'app-staging-old-900-1';
 
+let t: EmulatedTarget | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
 async function setup(minutesLeft: number, refuse = false) {
-  const world = makeWorld();
-  addStaging(world);
-  const ctx = makeCtx(world);
+  const e = (t = await emulatedTarget());
+  const ctx = e.context();
   const plan = await planTarget(ctx);
   const now = Date.UTC(2026, 10, 29);
+  /** The staging calls made before each assumption of the role. */
   const assumedAt: number[] = [];
+  let refusedAt: number | undefined;
   const session = new RefreshingSession({
     now: () => now,
     assume: async (): Promise<AwsCredentialIdentity> => {
       if (assumedAt.length > 0 && refuse) {
+        refusedAt = e.requests().length;
         throw new CredentialsError('STS AssumeRoleWithWebIdentity for the target account failed: AccessDenied', 'STS refused AssumeRoleWithWebIdentity (target)', 'target');
       }
-      assumedAt.push(world.target.calls.length);
+      assumedAt.push(e.requests().length);
       return { accessKeyId: `K${assumedAt.length}`, secretAccessKey: 's', expiration: new Date(now + (assumedAt.length === 1 ? minutesLeft : 60) * MIN) };
     }
   });
   await session.get(0);
   (ctx.accounts.target as Account).session = session;
-  const ops = () => world.target.calls.map(c => `${c.op}:${String(c.input.NewDBClusterIdentifier ?? '')}`);
-  return { world, ctx, plan, shared: sharedSnapshot(world), assumedAt, ops, session };
+  const ops = () => e.requests().map(r => r.operation);
+  return { e, ctx, plan, shared: e.shared, assumedAt, ops, refusedAt: () => refusedAt };
 }
 
 describe('runTarget and the staging session', () => {
   it('14 minutes left before the swap: renewed after the restore, before the old cluster is parked', async () => {
-    const { ctx, plan, shared, assumedAt, ops } = await setup(14);
-    await runTarget(ctx, plan, shared);
+    const { e, ctx, plan, shared, assumedAt, ops } = await setup(14);
+    e.emu.inject({ operation: 'rds:ModifyDBCluster', kind: 'pause', name: 'park', account: STG, match: { NewDBClusterIdentifier: PARKED } });
+    const run = runTarget(ctx, plan, shared);
+    await e.emu.paused('park');
+    // Held at the parking rename: the session was renewed before it, after the restore.
     expect(assumedAt).toHaveLength(2);
-    const park = ops().indexOf(`ModifyDBCluster:${PARKED}`);
-    expect(park).toBeGreaterThan(0);
-    expect(assumedAt[1]).toBeLessThanOrEqual(park);
-    expect(ops().slice(0, assumedAt[1]).some(o => o.startsWith('RestoreDBClusterFromSnapshot'))).toBe(true);
+    expect(ops().slice(0, assumedAt[1])).toContain('RestoreDBClusterFromSnapshot');
+    e.emu.release('park');
+    await run;
+    expect(assumedAt).toHaveLength(2);
   });
 
   it('20 minutes left: no renewal', async () => {
@@ -57,14 +69,16 @@ describe('runTarget and the staging session', () => {
   });
 
   it('a refusal of that renewal stops the run before the swap, and staging is put back', async () => {
-    const { world, ctx, plan, shared, ops } = await setup(14, true);
-    const before = world.target.clusters.get('app-staging')!.resourceId;
-    const e = await runTarget(ctx, plan, shared).catch(x => x);
-    expect(e).toBeInstanceOf(CredentialsError);
-    expect(e.title).toBe('STS refused AssumeRoleWithWebIdentity (target)');
-    expect(ops().some(o => o === `ModifyDBCluster:${PARKED}` || o === 'ModifyDBCluster:app-staging')).toBe(false);
-    // The rollback ran with the session in hand: the new cluster is gone, staging is the old one.
-    expect(ops().some(o => o.startsWith('DeleteDBCluster'))).toBe(true);
-    expect(world.target.clusters.get('app-staging')!.resourceId).toBe(before);
+    const { e, ctx, plan, shared, ops, refusedAt } = await setup(14, true);
+    const before = (await e.describe('app-staging'))!.DbClusterResourceId;
+    const e2 = await runTarget(ctx, plan, shared).catch(x => x);
+    expect(e2).toBeInstanceOf(CredentialsError);
+    expect(e2.title).toBe('STS refused AssumeRoleWithWebIdentity (target)');
+    // Nothing was renamed after the refusal: the rollback ran with the session in hand, the new cluster's deletion issued.
+    expect(refusedAt()).toBeDefined();
+    expect(ops().slice(refusedAt())).not.toContain('ModifyDBCluster');
+    expect(ops().slice(refusedAt())).toContain('DeleteDBCluster');
+    expect(e.cluster(PARKED)).toBeUndefined();
+    expect((await e.describe('app-staging'))!.DbClusterResourceId).toBe(before);
   });
 });

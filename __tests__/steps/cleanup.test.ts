@@ -1,133 +1,88 @@
-import { describe, expect, it } from '@jest/globals';
+/** Snapshot clean-up against the emulator in process: copies the action made in both accounts, and the ones it never touches. */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { CopyDBClusterSnapshotCommand } from '@aws-sdk/client-rds';
 import { MANAGED_TAG, SOURCE_TAG } from '../../src/context';
-import { DiagnosedError } from '../../src/errors';
 import { cleanupSnapshots } from '../../src/steps/cleanup';
-import { maskingEngine, maskingTarget, maskRestored } from '../../src/steps/mask';
-import type { RestoredDatabase } from '../../src/steps/restore';
-import { makeCtx, makeWorld, RULES_FILE, sharedSnapshot, TARGET_ACCOUNT } from '../fixtures/target';
+import type { SharedSnapshot } from '../../src/types';
+import { emulatedTarget, PROD, SHARE_KEY, STG, type EmulatedTarget } from '../fixtures/emulated-target';
 import { quietStdout } from '../helpers/stdout';
 
 quietStdout();
 
+const OURS = { [MANAGED_TAG]: 'true', [SOURCE_TAG]: 'rds:app-production-x' };
+
+let t: EmulatedTarget | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** A manual cluster snapshot taken `daysAgo` days ago. */
+const snap = (cluster: string, id: string, daysAgo: number, tags: Record<string, string>, sharedWith: string[] = []) => ({ cluster, id, type: 'manual', ageHours: daysAgo * 24, tags, sharedWith });
+
+function sharedCopy(id: string): SharedSnapshot {
+  return { kind: 'cluster', arn: `arn:aws:rds:ap-northeast-1:${PROD}:cluster-snapshot:${id}`, identifier: id, kmsKeyArn: SHARE_KEY, engine: 'aurora-postgresql', sourceSnapshotId: 'rds:app-production-x', copied: true };
+}
+
+/** The account's snapshots among `ids`: id and who they are shared with. */
+function snapshots(e: EmulatedTarget, account: string, ids: string[]): Array<[string, string[]]> {
+  const all = e.emu.state().accounts.find(a => a.id === account)!.snapshots as Array<{ id: string; sharedWith: string[] }>;
+  return all.filter(s => ids.includes(s.id)).map(s => [s.id, s.sharedWith] as [string, string[]]).sort((a, b) => a[0].localeCompare(b[0]));
+}
+
 describe('cleanupSnapshots', () => {
   it('unshares then deletes the older copies in both accounts, and never touches an untagged snapshot', async () => {
-    const world = makeWorld();
-    const ours = { [MANAGED_TAG]: 'true', [SOURCE_TAG]: 'rds:app-production-x' };
-    const add = (fake: typeof world.source, id: string, day: number, tags: Record<string, string>, sharedWith: string[] = []) =>
-      fake.snapshots.set(id, { id, cluster: 'app-production', type: 'manual', status: 'available', created: new Date(Date.UTC(2026, 10, day)), tags, sharedWith });
-    add(world.source, 'copy-26', 26, ours, [TARGET_ACCOUNT]);
-    add(world.source, 'copy-27', 27, ours, [TARGET_ACCOUNT]);
-    add(world.source, 'copy-28', 28, ours, [TARGET_ACCOUNT]);
-    add(world.source, 'hand-made', 1, {}, [TARGET_ACCOUNT]);
-    add(world.target, 'target-copy-20', 20, ours);
-    add(world.target, 'target-copy-21', 21, ours);
-    add(world.target, 'app-staging-final-1-1', 10, { [MANAGED_TAG]: 'true' });
+    t = await emulatedTarget({
+      accounts: [
+        {
+          id: PROD,
+          snapshots: [
+            snap('app-production', 'copy-26', 3, OURS, [STG]),
+            snap('app-production', 'copy-27', 2, OURS, [STG]),
+            snap('app-production', 'copy-28', 1, OURS, [STG]),
+            snap('app-production', 'hand-made', 28, {}, [STG])
+          ]
+        },
+        { id: STG, snapshots: [snap('app-staging', 'app-staging-final-1-1', 19, { [MANAGED_TAG]: 'true' })] }
+      ],
+      timings: { copySecondsPerGb: 1 }
+    });
+    // Earlier runs' copies in staging: copies of the shared snapshot under the staging key, the older first.
+    for (const id of ['target-copy-20', 'target-copy-21']) {
+      await t.stg.rds.send(
+        new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: t.shared.arn, TargetDBClusterSnapshotIdentifier: id, KmsKeyId: 'alias/rds-staging', Tags: Object.entries(OURS).map(([Key, Value]) => ({ Key, Value })) })
+      );
+      t.emu.advance(3600 / 24);
+    }
+    const ctx = t.context({ 'retain-snapshots': '1' });
+    const mark = t.emu.state().requests.length;
+    const result = await cleanupSnapshots(ctx, { target: 'app-staging' }, sharedCopy('copy-27'));
 
-    const ctx = makeCtx(world, { 'retain-snapshots': '1' });
-    const shared = sharedSnapshot(world, 'copy-27');
-    const result = await cleanupSnapshots(ctx, { target: 'app-staging' }, shared);
-
-    expect([...world.source.snapshots.keys()].sort()).toEqual(['copy-27', 'hand-made']);
-    expect([...world.target.snapshots.keys()].sort()).toEqual(['app-staging-final-1-1', 'target-copy-21']);
+    expect(snapshots(t, PROD, ['copy-26', 'copy-27', 'copy-28', 'hand-made'])).toEqual([
+      ['copy-27', [STG]],
+      ['hand-made', [STG]]
+    ]);
+    expect(snapshots(t, STG, ['target-copy-20', 'target-copy-21', 'app-staging-final-1-1']).map(([id]) => id)).toEqual(['app-staging-final-1-1', 'target-copy-21']);
     expect(result.map(r => [r.side, r.kept, r.failed])).toEqual([
       ['source', ['copy-27'], []],
       ['target', ['target-copy-21'], []]
     ]);
-    const ops = world.source.calls.map(c => `${c.op}:${String(c.input.DBClusterSnapshotIdentifier ?? '')}`);
-    expect(ops.indexOf('ModifyDBClusterSnapshotAttribute:copy-28')).toBeLessThan(ops.indexOf('DeleteDBClusterSnapshot:copy-28'));
-    expect(world.source.calls.find(c => c.op === 'ModifyDBClusterSnapshotAttribute')!.input).toMatchObject({ AttributeName: 'restore', ValuesToRemove: [TARGET_ACCOUNT] });
-    expect(ops.some(o => o.endsWith(':hand-made') && o.startsWith('Modify'))).toBe(false);
+    // In production each copy is unshared before it is deleted.
+    const ops = t.emu
+      .state()
+      .requests.slice(mark)
+      .filter(r => r.account === PROD && /^(ModifyDBClusterSnapshotAttribute|DeleteDBClusterSnapshot)$/.test(r.operation))
+      .map(r => r.operation);
+    expect(ops).toEqual(['ModifyDBClusterSnapshotAttribute', 'DeleteDBClusterSnapshot', 'ModifyDBClusterSnapshotAttribute', 'DeleteDBClusterSnapshot']);
   });
 
   it('a failing delete is a warning naming the snapshot, not a failed run', async () => {
-    const world = makeWorld();
-    world.source.snapshots.set('old', { id: 'old', cluster: 'app-production', type: 'manual', status: 'available', created: new Date(0), tags: { [MANAGED_TAG]: 'true', [SOURCE_TAG]: 'x' }, sharedWith: [] });
-    world.source.faults.push({ op: 'DeleteDBClusterSnapshot', error: 'AccessDenied' });
-    const ctx = makeCtx(world, { 'retain-snapshots': '0' });
-    await cleanupSnapshots(ctx, { target: 'app-staging' }, sharedSnapshot(world, 'new'));
+    t = await emulatedTarget({ accounts: [{ id: PROD, snapshots: [snap('app-production', 'old', 30, { [MANAGED_TAG]: 'true', [SOURCE_TAG]: 'x' })] }] });
+    t.emu.inject({ operation: 'rds:DeleteDBClusterSnapshot', kind: 'error', code: 'AccessDenied', message: 'injected fault', account: PROD });
+    const ctx = t.context({ 'retain-snapshots': '0' });
+    await cleanupSnapshots(ctx, { target: 'app-staging' }, sharedCopy('new'));
     const warning = ctx.report.diagnostics.find(d => d.title === 'Snapshot clean-up incomplete in the source account');
     expect(warning?.severity).toBe('warning');
     expect(warning?.message).toContain('old: injected fault');
-  });
-});
-
-describe('masking hook', () => {
-  const db: RestoredDatabase = {
-    kind: 'cluster',
-    identifier: 'app-staging-sync-1-1',
-    arn: 'arn:aws:rds:ap-northeast-1:222222222222:cluster:app-staging-sync-1-1',
-    engine: 'aurora-postgresql',
-    endpoint: 'app-staging-sync-1-1.cluster-abc.ap-northeast-1.rds.amazonaws.com',
-    port: 5432,
-    masterUsername: 'app',
-    databaseName: 'postgres',
-    password: 'generated',
-    instances: []
-  };
-
-  it.each([
-    ['aurora-postgresql', 'postgres'],
-    ['aurora-mysql', 'mysql'],
-    ['postgres', 'postgres'],
-    ['mysql', 'mysql']
-  ])('engine %s -> %s', (engine, expected) => expect(maskingEngine(engine)).toBe(expected));
-
-  it('refuses an engine it cannot mask', () => expect(() => maskingEngine('sqlserver-ee')).toThrow(DiagnosedError));
-
-  it('direct: endpoint, port, master user, generated password, tls require by default', () => {
-    const world = makeWorld();
-    const ctx = makeCtx(world, { 'masking-rules': RULES_FILE, 'masking-salt': 's' });
-    expect(maskingTarget(ctx.settings, db)).toEqual({
-      via: 'direct',
-      engine: 'postgres',
-      host: db.endpoint,
-      port: 5432,
-      user: 'app',
-      password: 'generated',
-      database: 'postgres',
-      tls: 'require'
-    });
-  });
-
-  it('data-api: the cluster ARN and the managed secret', () => {
-    const ctx = makeCtx(makeWorld(), { 'masking-rules': RULES_FILE, 'masking-salt': 's', 'masking-connection': 'data-api', 'manage-master-password': 'true' });
-    const creds = { accessKeyId: 'a', secretAccessKey: 'b' };
-    expect(maskingTarget(ctx.settings, { ...db, password: undefined, masterUserSecretArn: 'arn:secret' }, creds)).toMatchObject({
-      via: 'data-api',
-      resourceArn: db.arn,
-      secretArn: 'arn:secret',
-      region: 'ap-northeast-1',
-      credentials: creds
-    });
-    expect(() => maskingTarget(ctx.settings, { ...db, password: undefined }, creds)).toThrow(/managed master password secret/);
-  });
-
-  it('off without masking-rules: the engine is never called', async () => {
-    const ctx = makeCtx(makeWorld());
-    let called = false;
-    await expect(maskRestored(ctx, db, async () => ((called = true), { tables: 0, rows: 0, findings: [], durationMs: 0 }))).resolves.toEqual({ masked: false });
-    expect(called).toBe(false);
-  });
-
-  it('on: passes rules, salt, strictness; findings become warnings', async () => {
-    const ctx = makeCtx(makeWorld(), { 'masking-rules': RULES_FILE, 'masking-salt': 'pepper', 'masking-strict': 'false' });
-    let seen: unknown;
-    const out = await maskRestored(ctx, db, async opts => {
-      seen = { rulesFile: opts.rulesFile, salt: opts.salt, strict: opts.strict };
-      return { tables: 3, rows: 120, findings: ['public.users.phone looks personal'], durationMs: 1500 };
-    });
-    expect(out).toEqual({ masked: true });
-    expect(seen).toEqual({ rulesFile: RULES_FILE, salt: 'pepper', strict: false });
-    expect(ctx.report.diagnostics).toEqual([{ title: 'Masking finding', message: 'public.users.phone looks personal', severity: 'warning' }]);
-  });
-
-  it('an engine error that is not a veto still stops the swap, with the way to reach the database', async () => {
-    const ctx = makeCtx(makeWorld(), { 'masking-rules': RULES_FILE, 'masking-salt': 'pepper' });
-    const err = await maskRestored(ctx, db, async () => {
-      throw new Error('ECONNREFUSED');
-    }).catch(e => e);
-    expect(err).toBeInstanceOf(DiagnosedError);
-    expect((err as DiagnosedError).diagnostics[0].title).toBe('Masking failed');
-    expect((err as DiagnosedError).diagnostics[0].fix).toContain(`${db.endpoint}:5432`);
   });
 });
