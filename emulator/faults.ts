@@ -133,11 +133,7 @@ export class Faults {
   /** Hold this call while a `pause` fault matches it and its gate is closed (resolves at once otherwise). */
   async hold(call: CallInfo): Promise<void> {
     const fault = this.take(call, ['pause']);
-    if (!fault) return;
-    const g = this.gate(fault.name ?? fault.operation);
-    g.held++;
-    for (const arrived of g.arrivals.splice(0)) arrived();
-    if (!g.released) await new Promise<void>((resolve) => g.waiting.push(resolve));
+    if (fault) await this.waitAtGate(fault.name ?? fault.operation);
   }
 
   /**
@@ -147,8 +143,12 @@ export class Faults {
    */
   async hang(call: CallInfo): Promise<void> {
     const fault = this.take(call, ['hang']);
-    if (!fault) return;
-    const g = this.gate(fault.name ?? fault.operation);
+    if (fault) await this.waitAtGate(fault.name ?? fault.operation);
+  }
+
+  /** Waits at the gate `name` until it is released (at once when it was). */
+  private async waitAtGate(name: string): Promise<void> {
+    const g = this.gate(name);
     g.held++;
     for (const arrived of g.arrivals.splice(0)) arrived();
     if (!g.released) await new Promise<void>((resolve) => g.waiting.push(resolve));
