@@ -5,7 +5,7 @@
  */
 import { AwsError, common, rdsFault } from './errors';
 
-export type FaultKind = 'throttle' | 'internal' | 'unavailable' | 'error' | 'fail-midway' | 'fail-after' | 'pause';
+export type FaultKind = 'throttle' | 'internal' | 'unavailable' | 'error' | 'fail-midway' | 'fail-after' | 'pause' | 'hang';
 
 export interface FaultSpec {
   /** Operation name (`CopyDBClusterSnapshot`) or service-qualified (`rds:CopyDBClusterSnapshot`). */
@@ -19,12 +19,20 @@ export interface FaultSpec {
   times?: number;
   /** Let this many matching calls through first (the (after+1)th call is the first to fail). Default 0. */
   after?: number;
-  /** Only calls whose parameters have these values (e.g. { NewDBClusterIdentifier: app-staging }). */
+  /**
+   * Only calls whose parameters have these values (e.g. { NewDBClusterIdentifier: app-staging });
+   * `'*'` = the parameter is given, with any value (a list parameter counts when any member is).
+   */
   match?: Record<string, string>;
   /** Only calls made in this account. */
   account?: string;
-  /** For kind `pause`: the gate's name (default: the operation). The call waits until `release(name)`, then runs as usual. */
+  /**
+   * For kind `pause`: the gate's name (default: the operation). The call waits until `release(name)`, then runs as usual.
+   * For kind `hang`: the gate its answer waits at (default: the operation).
+   */
   name?: string;
+  /** For kind `fail-midway`: the status the resource ends in (default `failed`; e.g. `inaccessible-encryption-credentials` for a restore). */
+  endsIn?: string;
 }
 
 /** A gate that `pause` faults hold calls at. */
@@ -53,7 +61,7 @@ export class Faults {
   private readonly gates = new Map<string, Gate>();
 
   add(spec: FaultSpec): void {
-    const kinds: FaultKind[] = ['throttle', 'internal', 'unavailable', 'error', 'fail-midway', 'fail-after', 'pause'];
+    const kinds: FaultKind[] = ['throttle', 'internal', 'unavailable', 'error', 'fail-midway', 'fail-after', 'pause', 'hang'];
     if (!spec || typeof spec.operation !== 'string' || !kinds.includes(spec.kind)) {
       throw new Error(`a fault needs "operation" and "kind" (one of ${kinds.join(', ')}): ${JSON.stringify(spec)}`);
     }
@@ -71,7 +79,7 @@ export class Faults {
       const [svc, op] = fault.operation.includes(':') ? fault.operation.split(':', 2) : [undefined, fault.operation];
       if (op !== call.operation || (svc && svc !== call.service)) continue;
       if (fault.account && fault.account !== call.account) continue;
-      if (fault.match && !Object.entries(fault.match).every(([k, v]) => String(call.params[k] ?? '') === v)) continue;
+      if (fault.match && !Object.entries(fault.match).every(([k, v]) => (v === '*' ? isGiven(call.params, k) : String(call.params[k] ?? '') === v))) continue;
       fault.seen++;
       if (fault.seen <= (fault.after ?? 0) || fault.fired >= (fault.times ?? 1)) continue;
       fault.fired++;
@@ -125,8 +133,22 @@ export class Faults {
   /** Hold this call while a `pause` fault matches it and its gate is closed (resolves at once otherwise). */
   async hold(call: CallInfo): Promise<void> {
     const fault = this.take(call, ['pause']);
-    if (!fault) return;
-    const g = this.gate(fault.name ?? fault.operation);
+    if (fault) await this.waitAtGate(fault.name ?? fault.operation);
+  }
+
+  /**
+   * kind `hang`: the call was carried out; its answer is held at the gate (default: the operation) until
+   * released, which a test may never do: a job killed while it waited for the answer. `paused(name)` resolves
+   * once an answer is held.
+   */
+  async hang(call: CallInfo): Promise<void> {
+    const fault = this.take(call, ['hang']);
+    if (fault) await this.waitAtGate(fault.name ?? fault.operation);
+  }
+
+  /** Waits at the gate `name` until it is released (at once when it was). */
+  private async waitAtGate(name: string): Promise<void> {
+    const g = this.gate(name);
     g.held++;
     for (const arrived of g.arrivals.splice(0)) arrived();
     if (!g.released) await new Promise<void>((resolve) => g.waiting.push(resolve));
@@ -152,6 +174,17 @@ export class Faults {
 
   /** True when this long-running call should end in status `failed`. */
   failsMidway(call: CallInfo): boolean {
-    return this.take(call, ['fail-midway']) !== undefined;
+    return this.endsMidway(call) !== undefined;
   }
+
+  /** The status this long-running call ends in instead of `available`, when a `fail-midway` fault fires. */
+  endsMidway(call: CallInfo): string | undefined {
+    const fault = this.take(call, ['fail-midway']);
+    return fault ? (fault.endsIn ?? 'failed') : undefined;
+  }
+}
+
+/** A parameter is given: by its name (JSON, query scalars) or as members of a query list (`Name.Member.1`). */
+function isGiven(params: Record<string, unknown>, name: string): boolean {
+  return params[name] !== undefined || Object.keys(params).some((k) => k.startsWith(`${name}.`));
 }

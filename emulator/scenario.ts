@@ -43,7 +43,7 @@ export interface ScenarioCluster {
   masterPassword?: string;
   databaseName?: string;
   port?: number;
-  instances?: (string | { id: string; class?: string })[];
+  instances?: (string | { id: string; class?: string; parameterGroup?: string })[];
   tags?: Record<string, string> | Tag[];
   /** A path (relative to the scenario file) to a .sql file, or inline SQL. */
   seedSql?: string;
@@ -396,7 +396,8 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
           engine,
           created: new Date(cluster.created.getTime() + i * 1000),
           tags: [],
-          resourceSuffix: resourceSuffix()
+          resourceSuffix: resourceSuffix(),
+          ...(spec.parameterGroup ? { parameterGroup: spec.parameterGroup } : {})
         });
       });
     }

@@ -176,6 +176,8 @@ async function handleAws(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       call: { service: routed.service, operation: routed.operation, params }
     };
     const output = dispatch(ctx, routed);
+    // A `hang` fault holds the answer of a call that took effect (a job killed while it waited for it).
+    await deps.faults.hang({ service: routed.service, operation: routed.operation, params, account: caller?.account, json: routed.json });
     const lost = deps.faults.afterCall({ service: routed.service, operation: routed.operation, params, account: caller?.account, json: routed.json });
     if (lost) throw lost;
     deps.log.record({ service: routed.service, operation: routed.operation, account: caller?.account, principal: caller?.principal.callerArn, status: 200, at: deps.world.now().toISOString() });

@@ -47,6 +47,27 @@ function databaseView(server: DatabaseServer | undefined, error: string | undefi
   return error ? { error } : undefined;
 }
 
+/** An Aurora cluster as GET /_emulator/state shows it (one entry of an account's `clusters`). */
+export interface ClusterView {
+  id: string;
+  arn: string;
+  status: string;
+  engine: string;
+  engineVersion: string;
+  kmsKeyId?: string;
+  storageEncrypted: boolean;
+  deletionProtection: boolean;
+  securityGroups: string[];
+  subnetGroup: string;
+  parameterGroup: string;
+  manageMasterUserPassword: boolean;
+  tags: Array<{ Key: string; Value: string }>;
+  crossAccountClone: boolean;
+  cloneGroupId?: string;
+  database?: { host: string; port: number } | { error: string };
+  instances: Array<{ id: string; status: string; class: string }>;
+}
+
 export interface EmulatorState {
   region: string;
   now: string;
@@ -76,7 +97,7 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
       policy: parsePolicy(k.policy),
       grants: k.grants
     })),
-    clusters: [...a.clusters.values()].map((c) => ({
+    clusters: [...a.clusters.values()].map((c): ClusterView => ({
       id: c.id,
       arn: world.clusterArn(a.id, c.id),
       status: c.status,

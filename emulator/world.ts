@@ -124,6 +124,8 @@ export interface Instance {
   created: Date;
   tags: Tag[];
   resourceSuffix: string;
+  /** Its DB parameter group (DBParameterGroupName); undefined = the engine's default group. */
+  parameterGroup?: string;
 }
 
 export interface Snapshot {

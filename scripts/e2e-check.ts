@@ -9,21 +9,13 @@
  *   OUTPUTS='{"db-identifier": ...}' AWS_ENDPOINT_URL=http://127.0.0.1:PORT tsx scripts/e2e-check.ts
  */
 import pg from 'pg';
+import type { ClusterView } from '../emulator/state';
 
 const SOURCE = '111111111111';
 const TARGET = '222222222222';
 const SHARE_KEY = `arn:aws:kms:ap-northeast-1:${SOURCE}:key/0d2c6a8e-1111-4a5b-9c3d-000000000001`;
 const STAGING_KEY = `arn:aws:kms:ap-northeast-1:${TARGET}:key/5e7f9a1b-2222-4c6d-8e0f-000000000002`;
 
-interface ClusterView {
-  id: string;
-  status: string;
-  kmsKeyId?: string;
-  deletionProtection: boolean;
-  securityGroups: string[];
-  tags: Array<{ Key: string; Value: string }>;
-  database?: { host: string; port: number } | { error: string };
-}
 interface State {
   accounts: Array<{ id: string; clusters: ClusterView[] }>;
 }

@@ -14,7 +14,7 @@ function runnerNode() {
   }
 }
 
-// Tests skipped for want of a server carry "[needs WHAT]" in a describe title (see __tests__/masking/databases.ts):
+// Tests skipped for want of a server carry "[needs WHAT]" in a describe title (see __tests__/fixtures/masking/databases.ts):
 // they are told once, here, in one plain sentence, instead of one warning per test file.
 function skippedBecause(results) {
   const reasons = new Map();

@@ -12,7 +12,7 @@ import { IDPRejectedClaimException, STSServiceException } from '@aws-sdk/client-
 import { CredentialsError } from '../../src/accounts';
 import { diagnoseError } from '../../src/diagnostics/faults';
 import { DiagnosedError } from '../../src/errors';
-import { CMK, SOURCE_ROLE, SRC, TARGET_KEY, TARGET_ROLE, TGT, accessDeniedMessage, makeContext } from './fixtures';
+import { CMK, SOURCE_ROLE, SRC, TARGET_KEY, TARGET_ROLE, TGT, accessDeniedMessage, makeContext } from '../fixtures/diagnostics';
 
 const meta = { $metadata: { requestId: 'req-1' } };
 const ctx = makeContext({ 'target-kms-key-id': TARGET_KEY });

@@ -25,6 +25,7 @@ import { StateStore } from '../../src/state';
 import { runTarget } from '../../src/target';
 import { assumeViaOidc, PROD, scenario, start, STG } from '../emulator/harness';
 import { quietStdout } from '../helpers/stdout';
+import { testClock } from '../fixtures/clock';
 
 quietStdout();
 
@@ -87,20 +88,13 @@ async function context(extra: Record<string, string> = {}): Promise<Context> {
       sts: new STSClient(config)
     };
   };
-  let t = Date.UTC(2026, 10, 28);
   return {
     settings: kindFromInputs(readSettings(n => inputs[n] ?? '')),
     accounts: { source: await account('source', PROD, 'rds-sync-production'), target: await account('target', STG, 'rds-sync-staging') },
     report: new Report(),
     state: new StateStore({ runId: '13-1' }),
     runId: '13-1',
-    clock: {
-      now: () => t,
-      sleep: async ms => {
-        t += ms;
-        emu.advance(ms / 1000);
-      }
-    }
+    clock: testClock({ start: Date.UTC(2026, 10, 28), emulator: emu })
   };
 }
 

@@ -4,7 +4,7 @@ import { analyzeKeyPolicy, analyzeKeyUse, applyNarrowedDenies, direct, evaluateA
 import { sharedKeyPolicy, targetKeyPolicyStatements, targetRoleSharedKeyStatements } from '../../src/diagnostics/policy-templates';
 import type { KeyProbe } from '../../src/diagnostics/probe';
 import { parseRefusal } from '../../src/diagnostics/access-denied';
-import { AWS_RDS_POLICY, CMK, PARAMS, REGION, ROOT_ADMIN, TARGET_ROLE, TGT, accessDeniedMessage, minimalPolicy } from './fixtures';
+import { AWS_RDS_POLICY, CMK, PARAMS, REGION, ROOT_ADMIN, TARGET_ROLE, TGT, accessDeniedMessage, minimalPolicy } from '../fixtures/diagnostics';
 
 const RDS = viaRds(TARGET_ROLE, TGT, REGION);
 const DIRECT = direct(TARGET_ROLE, TGT);

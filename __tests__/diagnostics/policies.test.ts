@@ -9,7 +9,7 @@ import { githubSubject, policyParamsFromSettings, toTerraformJsonencode } from '
 import { DiagnosedError } from '../../src/errors';
 import { Report } from '../../src/report';
 import { readSettings } from '../../src/settings';
-import { CMK, REGION, SOURCE_ROLE, SRC, TARGET_KEY, TARGET_ROLE, TGT } from './fixtures';
+import { CMK, REGION, SOURCE_ROLE, SRC, TARGET_KEY, TARGET_ROLE, TGT } from '../fixtures/diagnostics';
 import { quietStdout } from '../helpers/stdout';
 
 quietStdout();

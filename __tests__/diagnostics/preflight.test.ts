@@ -12,7 +12,7 @@ import { preflight } from '../../src/diagnostics/preflight';
 import { sharedKeyPolicy } from '../../src/diagnostics/policy-templates';
 import { DiagnosedError } from '../../src/errors';
 import type { SourcePlan } from '../../src/types';
-import { AWS_RDS_KEY, CMK, PARAMS, ROOT_ADMIN, SRC, TARGET_KEY, TARGET_ROLE, TGT, accessDeniedMessage, makeContext, minimalPolicy } from './fixtures';
+import { AWS_RDS_KEY, CMK, PARAMS, ROOT_ADMIN, SRC, TARGET_KEY, TARGET_ROLE, TGT, accessDeniedMessage, makeContext, minimalPolicy } from '../fixtures/diagnostics';
 import { quietStdout } from '../helpers/stdout';
 
 quietStdout();

@@ -140,7 +140,7 @@ describe('two runs at once on an RDS DB instance, through dist/', () => {
 });
 
 describe('a fault on a lock or clean-up call, through dist/', () => {
-  // Every mutating call the staging account sees in a refresh, in order (the in-process matrix in __tests__/target/races.test.ts finds the same list).
+  // Every mutating call the staging account sees in a refresh, in order (the in-process matrix in __tests__/target.races.test.ts finds the same list).
   it.each([
     ['the restore (the claim)', { operation: 'rds:RestoreDBClusterFromSnapshot', kind: 'error', code: 'InsufficientDBClusterCapacityFault', times: 1, account: TARGET }, 'as it was'],
     ['the password reset', { operation: 'rds:ModifyDBCluster', kind: 'error', code: 'InvalidParameterValue', times: 1, account: TARGET }, 'as it was'],

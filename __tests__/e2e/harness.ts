@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { startEmulator, type ScenarioObject } from '../../emulator/index';
 import { loadScenarioFile, mergeScenario } from '../../emulator/scenario';
+import type { ClusterView } from '../../emulator/state';
 import { ROOT, runnerFiles, simulatedClockEnv, startAction, type ActionRun, type RunnerFiles, type StartOptions } from '../../tools/local-runner';
 import { startOidcServer, type OidcServer } from '../../tools/oidc-server';
 
@@ -73,16 +74,6 @@ export async function stage(scenario: string | ScenarioObject = 'seed.yaml', opt
   };
 }
 
-interface ClusterView {
-  id: string;
-  status: string;
-  kmsKeyId?: string;
-  deletionProtection: boolean;
-  securityGroups: string[];
-  tags: Array<{ Key: string; Value: string }>;
-  database?: { host: string; port: number } | { error: string };
-  instances: Array<{ id: string; status: string; class: string }>;
-}
 interface SnapshotView {
   id: string;
   status: string;

@@ -3,10 +3,13 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   CopyDBClusterSnapshotCommand,
   CreateDBClusterSnapshotCommand,
+  CreateDBInstanceCommand,
   DescribeDBClustersCommand,
   DescribeDBClusterSnapshotsCommand,
+  DescribeDBInstancesCommand,
   ModifyDBClusterCommand,
-  ModifyDBClusterSnapshotAttributeCommand
+  ModifyDBClusterSnapshotAttributeCommand,
+  RestoreDBClusterFromSnapshotCommand
 } from '@aws-sdk/client-rds';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import type { RunningEmulator } from '../../emulator/index';
@@ -73,6 +76,56 @@ describe('faults', () => {
     emu.advance(1200);
     const d = await prod.rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: 'doomed' }));
     expect(d.DBClusterSnapshots?.[0]?.Status).toBe('failed');
+  });
+
+  it('hang: the call takes effect, its answer never comes until released', async () => {
+    emu = await start();
+    const { stg } = await sides(emu);
+    emu.inject({ operation: 'rds:ModifyDBCluster', kind: 'hang', name: 'killed', match: { NewDBClusterIdentifier: 'app-staging-old' } });
+    let settled = false;
+    const call = stg.rds
+      .send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'app-staging', NewDBClusterIdentifier: 'app-staging-old', ApplyImmediately: true }))
+      .finally(() => (settled = true));
+    await emu.paused('killed');
+    // RDS acted: the rename is under way, the caller still waits.
+    const staging = (emu.state().accounts.find((a) => a.id === STG) as { clusters: Array<{ id: string; status: string }> }).clusters;
+    expect(staging.map((c) => [c.id, c.status])).toEqual([['app-staging-old', 'renaming']]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(settled).toBe(false);
+    emu.release('killed');
+    await expect(call).resolves.toMatchObject({ DBCluster: { DBClusterIdentifier: 'app-staging-old' } });
+  });
+
+  it("match '*': only calls that give the parameter, a list parameter by any member", async () => {
+    emu = await start();
+    const { stg } = await sides(emu);
+    emu.inject({ operation: 'ModifyDBCluster', kind: 'error', code: 'InvalidParameterValue', times: 5, match: { VpcSecurityGroupIds: '*' } });
+    const modify = (extra: Record<string, unknown>) => stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'app-staging', ApplyImmediately: true, ...extra }));
+    await modify({ DeletionProtection: true }); // no security groups: passes
+    const e = await failure(modify({ VpcSecurityGroupIds: ['sg-0stg00000000000b'] }));
+    expect(e.name).toBe('InvalidParameterValue');
+  });
+
+  it('fail-midway with endsIn: a restore that ends in inaccessible-encryption-credentials; an instance creation that ends failed', async () => {
+    emu = await start(
+      scenario('seed.yaml', {
+        faults: [
+          { operation: 'RestoreDBClusterFromSnapshot', kind: 'fail-midway', endsIn: 'inaccessible-encryption-credentials' },
+          { operation: 'CreateDBInstance', kind: 'fail-midway' }
+        ]
+      })
+    );
+    const { stg } = await sides(emu);
+    await stg.rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'app-staging', DBClusterSnapshotIdentifier: 'staging-now' }));
+    emu.advance(900);
+    await stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'restored', SnapshotIdentifier: 'staging-now', Engine: 'aurora-postgresql' }));
+    emu.advance(900);
+    const restored = await stg.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'restored' }));
+    expect(restored.DBClusters?.[0]?.Status).toBe('inaccessible-encryption-credentials');
+    await stg.rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-2', DBClusterIdentifier: 'app-staging', Engine: 'aurora-postgresql', DBInstanceClass: 'db.r6g.large' }));
+    emu.advance(900);
+    const inst = await stg.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'app-staging-2' }));
+    expect(inst.DBInstances?.[0]?.DBInstanceStatus).toBe('failed');
   });
 
   it('faults can be added at run time over HTTP', async () => {

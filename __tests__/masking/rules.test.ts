@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { loadRules, parseRules, MaskingRulesError } from '../../src/masking/rules';
-import { FIXTURES } from './databases';
+import { FIXTURES } from '../fixtures/masking/databases';
 
 function problems(yaml: string): string[] {
   try {

@@ -1,120 +1,208 @@
-/**
- * The source plan as a pure function of the facts: no AWS, no Context, no
- * report. The same facts always give the same plan, and the facts are not
- * changed by deciding.
- */
-import { describe, expect, it } from '@jest/globals';
-import type { SnapshotInfo } from '../../src/aws/snapshots';
-import { sharedKeyPolicy, type PolicyParams } from '../../src/diagnostics/policy-templates';
+import { beforeEach, describe, expect, it, jest, afterEach } from '@jest/globals';
+import { describeSourcePlan } from '../../src/plan/source';
+import { planSource } from '../../src/transfer/snapshot';
 import { DiagnosedError } from '../../src/errors';
-import type { SourceFacts } from '../../src/plan/facts';
-import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../../src/plan/naming';
-import { decideSource, sharedKeyPolicyOf } from '../../src/plan/source';
-import type { Settings } from '../../src/settings';
+import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../../src/context';
+import { AWS_RDS_KEY, CLUSTER, CMK, OTHER_CMK, PROD, STAGING, STAGING_ROLE, World, makeContext, snapArn } from '../fixtures/source-world';
+import { captureStdout } from '../helpers/stdout';
 
-const PROD = '111111111111';
-const STAGING = '222222222222';
-const REGION = 'eu-west-1';
-const CMK = `arn:aws:kms:${REGION}:${PROD}:key/11111111-aaaa-4bbb-8ccc-000000000001`;
-const OTHER_CMK = `arn:aws:kms:${REGION}:${PROD}:key/11111111-aaaa-4bbb-8ccc-000000000002`;
-const AWS_RDS = `arn:aws:kms:${REGION}:${PROD}:key/11111111-aaaa-4bbb-8ccc-000000000003`;
-const STAGING_ROLE = `arn:aws:iam::${STAGING}:role/staging-sync`;
-
-const params: PolicyParams = {
-  partition: 'aws',
-  region: REGION,
-  kind: 'cluster',
-  source: { accountId: PROD, roleArn: `arn:aws:iam::${PROD}:role/prod-sync`, database: 'app-production', keyArn: CMK },
-  target: { accountId: STAGING, roleArn: STAGING_ROLE, database: 'app-staging' },
-  audience: 'sts.amazonaws.com',
-  manageMasterPassword: false,
-  dataApi: false
-};
-/** The key policy `mode: policies` prints: it admits the staging role. */
-const ADMITTING = JSON.stringify(sharedKeyPolicy(params));
-const REFUSING = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PROD}:root` }, Action: 'kms:*', Resource: '*' }] });
-
-function snapshot(over: Partial<SnapshotInfo>): SnapshotInfo {
-  const identifier = over.identifier ?? 'before-upgrade';
-  return {
-    kind: 'cluster',
-    identifier,
-    arn: `arn:aws:rds:${REGION}:${PROD}:cluster-snapshot:${identifier}`,
-    databaseIdentifier: 'app-production',
-    snapshotType: 'manual',
-    status: 'available',
-    engine: 'aurora-postgresql',
-    engineVersion: '16.4',
-    encrypted: true,
-    kmsKeyArn: CMK,
-    createdAt: new Date('2026-11-28T01:00:00Z'),
-    tags: {},
-    ...over
-  };
-}
-
-function facts(over: Partial<SourceFacts> = {}): SourceFacts {
-  return {
-    kind: 'cluster',
-    scope: { accountId: PROD, region: REGION, partition: 'aws', runId: '41-1' },
-    target: { accountId: STAGING, principalArn: STAGING_ROLE },
-    database: { kind: 'cluster', identifier: 'app-production', arn: `arn:aws:rds:${REGION}:${PROD}:cluster:app-production`, status: 'available', engine: 'aurora-postgresql', encrypted: true, kmsKeyArn: CMK },
-    candidates: { listed: [snapshot({})] },
-    key: { arn: CMK, keyManager: 'CUSTOMER', policy: ADMITTING },
-    policyParams: params,
-    remedyFacts: { source: { accountId: PROD, principalArn: `arn:aws:iam::${PROD}:role/prod-sync` }, target: { accountId: STAGING, principalArn: STAGING_ROLE }, region: REGION },
-    ...over
-  };
-}
-
-const settings = (kmsKeyArn?: string): Pick<Settings, 'snapshot' | 'source' | 'region'> => ({
-  snapshot: { kind: 'latest' },
-  source: { identifier: 'app-production', input: 'source-cluster', kmsKeyArn } as Settings['source'],
-  region: REGION
+let world: World;
+beforeEach(() => {
+  captureStdout();
+  world = new World();
+  world.install();
+});
+afterEach(() => {
+  jest.restoreAllMocks();
 });
 
-describe('decideSource: pure', () => {
-  it('shares a manual snapshot under an admitting CMK as it is; the key policy read while planning is handed to preflight', () => {
-    const f = facts({ sharedWith: [STAGING] });
-    const before = structuredClone(f);
-    const plan = decideSource(f, settings());
+const ours = (source: string) => ({ [MANAGED_TAG]: 'true', [RUN_TAG]: '41-1', [SOURCE_TAG]: source });
+
+async function refusal(p: Promise<unknown>): Promise<DiagnosedError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err
+  );
+  expect(e).toBeInstanceOf(DiagnosedError);
+  return e as DiagnosedError;
+}
+
+/** No call the plan makes may change anything. */
+function expectReadOnly() {
+  const writes = world.calls.filter(c => !/^(Describe|Get|List)/.test(c.op));
+  expect(writes).toEqual([]);
+}
+
+describe('planSource: which snapshot', () => {
+  it('latest picks the newest available across automated and manual, ignoring ones not available', async () => {
+    world.add(
+      { id: 'rds:app-production-2026-11-27-03-10', type: 'automated', created: '2026-11-27T03:10:00Z', key: AWS_RDS_KEY },
+      { id: 'before-upgrade', created: '2026-11-28T01:00:00Z' },
+      { id: 'rds:app-production-2026-11-28-03-10', type: 'automated', created: '2026-11-28T03:10:00Z', status: 'creating' },
+      { id: 'other-cluster-snap', cluster: 'app-other', created: '2026-11-28T09:00:00Z' }
+    );
+    const plan = await planSource(makeContext());
+    expect(plan.snapshot).toMatchObject({ identifier: 'before-upgrade', type: 'manual', status: 'available', keyManager: 'CUSTOMER', kmsKeyArn: CMK });
     expect(plan.copy).toEqual({ needed: false, reason: expect.stringMatching(/no copy needed/) });
-    expect(plan.shared).toMatchObject({ identifier: 'before-upgrade', kmsKeyArn: CMK, alreadyShared: true, accountId: STAGING });
-    expect(plan.snapshot.keyManager).toBe('CUSTOMER');
-    expect(sharedKeyPolicyOf(f, plan, settings())).toEqual({ keyArn: CMK, policy: ADMITTING, unreadable: undefined, message: undefined });
-    // The plan carries no key policy text, and deciding changed no fact.
-    expect(JSON.stringify(plan)).not.toContain('Statement');
-    expect(f).toEqual(before);
-    expect(decideSource(f, settings())).toEqual(plan);
+    expect(plan.shared).toEqual({ identifier: 'before-upgrade', arn: snapArn('before-upgrade'), kmsKeyArn: CMK, alreadyShared: false, accountId: STAGING });
+    expectReadOnly();
   });
 
-  it('plans a copy under kms-key-id, resumes this action\'s earlier copy and notes a configured key that does not admit staging', () => {
-    const automated = snapshot({ identifier: 'rds:app-production-2026-11-28-03-10', snapshotType: 'automated', kmsKeyArn: AWS_RDS });
-    const earlier = snapshot({
-      identifier: 'rcas-app-production-2026-11-28-03-10',
-      kmsKeyArn: OTHER_CMK,
-      tags: { [MANAGED_TAG]: 'true', [RUN_TAG]: '40-1', [SOURCE_TAG]: automated.identifier }
-    });
-    const f = facts({
-      candidates: { listed: [automated] },
-      key: { arn: AWS_RDS, keyManager: 'AWS' },
-      configuredKeyPolicy: { policy: REFUSING },
-      existingCopy: earlier,
-      copySharedWith: []
-    });
-    const plan = decideSource(f, settings(OTHER_CMK));
-    expect(plan.copy).toMatchObject({ needed: true, identifier: earlier.identifier, kmsKeyArn: OTHER_CMK, existing: { status: 'available' } });
-    expect(plan.shared).toMatchObject({ identifier: earlier.identifier, arn: earlier.arn, alreadyShared: false });
-    expect(plan.notes?.join('\n')).toMatch(/kms-key-id's key policy does not seem to grant account 222222222222/);
-    expect(sharedKeyPolicyOf(f, plan, settings(OTHER_CMK))).toEqual({ keyArn: OTHER_CMK, policy: REFUSING });
+  it('latest on an automated aws/rds snapshot plans a copy under kms-key-id with a derived name', async () => {
+    world.add({ id: 'rds:app-production-2026-11-28-03-10', type: 'automated', created: '2026-11-28T03:10:00Z', key: AWS_RDS_KEY });
+    const plan = await planSource(makeContext());
+    expect(plan.snapshot).toMatchObject({ type: 'automated', keyManager: 'AWS' });
+    expect(plan.copy).toMatchObject({ needed: true, identifier: 'rcas-app-production-2026-11-28-03-10', kmsKeyArn: CMK });
+    expect(plan.copy.reason).toMatch(/aws\/rds.*automated snapshots cannot be shared/);
+    expect(plan.copy).not.toHaveProperty('existing');
+    expect(plan.shared).toMatchObject({ identifier: 'rcas-app-production-2026-11-28-03-10', arn: snapArn('rcas-app-production-2026-11-28-03-10'), alreadyShared: false });
+    expect(world.ops('GetKeyPolicy').map(c => c.input.KeyId)).toEqual([CMK]); // aws/rds's policy is not read; kms-key-id's is
+    expectReadOnly();
   });
 
-  it('refuses from the facts alone: no production database, or a copy name taken by another snapshot', () => {
-    expect(() => decideSource(facts({ database: undefined }), settings())).toThrow(DiagnosedError);
-    expect(() => decideSource(facts({ database: undefined }), settings())).toThrow(/'app-production' in account 111111111111/);
-    const automated = snapshot({ identifier: 'rds:app-production-2026-11-28-03-10', snapshotType: 'automated', kmsKeyArn: AWS_RDS });
-    const squatter = snapshot({ identifier: 'rcas-app-production-2026-11-28-03-10', tags: {} });
-    const f = facts({ candidates: { listed: [automated] }, key: { arn: AWS_RDS, keyManager: 'AWS' }, existingCopy: squatter });
-    expect(() => decideSource(f, settings(OTHER_CMK))).toThrow(/already exists and this action did not make it/);
+  it('latest with no available snapshot says so and what to do', async () => {
+    world.add({ id: 'rds:app-production-2026-11-28-03-10', type: 'automated', status: 'creating' });
+    const e = await refusal(planSource(makeContext()));
+    expect(e.diagnostics[0].title).toBe('No available snapshot of the production database');
+    expect(e.diagnostics[0].message).toMatch(/creating/);
+    expect(e.diagnostics[0].fix).toMatch(/snapshot: new/);
+  });
+
+  it('names a snapshot by identifier and by ARN', async () => {
+    world.add({ id: 'rds:app-production-2026-11-28-03-10', type: 'automated', created: '2026-11-28T03:10:00Z' }, { id: 'before-upgrade' });
+    const byId = await planSource(makeContext({ snapshot: 'rds:app-production-2026-11-28-03-10' }));
+    expect(byId.snapshot.identifier).toBe('rds:app-production-2026-11-28-03-10');
+    expect(world.ops('DescribeDBClusterSnapshots').at(-2)?.input).toEqual({ DBClusterSnapshotIdentifier: 'rds:app-production-2026-11-28-03-10', SnapshotType: 'automated' });
+    const byArn = await planSource(makeContext({ snapshot: snapArn('before-upgrade') }));
+    expect(byArn.snapshot).toMatchObject({ identifier: 'before-upgrade', arn: snapArn('before-upgrade') });
+  });
+
+  it('refuses a snapshot of another cluster', async () => {
+    world.add({ id: 'other-snap', cluster: 'app-other' });
+    const e = await refusal(planSource(makeContext({ snapshot: 'other-snap' })));
+    expect(e.diagnostics[0]).toMatchObject({ title: 'Snapshot of another DB cluster' });
+    expect(e.diagnostics[0].fix).toMatch(/name 'app-other' as the production database/);
+  });
+
+  it('refuses an ARN in another account', async () => {
+    const e = await refusal(planSource(makeContext({ snapshot: snapArn('x').replace(PROD, '333333333333') })));
+    expect(e.diagnostics[0].title).toBe('Snapshot belongs to another account');
+  });
+
+  it('refuses a named snapshot still being created, with its progress', async () => {
+    world.add({ id: 'rds:app-production-2026-11-28-03-10', type: 'automated', status: 'creating', percent: 35 });
+    const e = await refusal(planSource(makeContext({ snapshot: 'rds:app-production-2026-11-28-03-10' })));
+    expect(e.diagnostics[0].title).toBe('Snapshot still being created');
+    expect(e.diagnostics[0].message).toMatch(/35%/);
+    expect(e.diagnostics[0].fix).toMatch(/aws rds wait db-cluster-snapshot-available/);
+  });
+
+  it('refuses a named snapshot that does not exist', async () => {
+    const e = await refusal(planSource(makeContext({ snapshot: 'nope' })));
+    expect(e.diagnostics[0].title).toBe('Snapshot not found');
+  });
+
+  it('refuses a missing cluster', async () => {
+    const e = await refusal(planSource(makeContext({ 'source-cluster': 'app-prod-typo' })));
+    expect(e.diagnostics[0].title).toBe('Production DB cluster not found');
+    expect(e.diagnostics[0].message).toMatch(/app-prod-typo.*111111111111/);
+    expect(e.diagnostics[0].fix).toMatch(/source-cluster/);
+  });
+
+  it('new: plans a snapshot named after the run, under the cluster key', async () => {
+    const plan = await planSource(makeContext({ snapshot: 'new' }));
+    expect(plan.snapshot).toMatchObject({ type: 'new', identifier: 'rcas-app-production-42-1', kmsKeyArn: CMK, keyManager: 'CUSTOMER' });
+    expect(plan.copy.needed).toBe(false);
+    expect(plan.shared.alreadyShared).toBe(false);
+    expectReadOnly();
+  });
+
+  it('new: refuses when the cluster is not available', async () => {
+    world.clusters[CLUSTER].status = 'modifying';
+    const e = await refusal(planSource(makeContext({ snapshot: 'new' })));
+    expect(e.diagnostics[0].title).toBe('Cannot take a snapshot now');
+  });
+});
+
+describe('planSource: keys', () => {
+  it('aws/rds without kms-key-id fails and explains the CMK', async () => {
+    world.add({ id: 'rds:app-production-2026-11-28-03-10', type: 'automated', key: AWS_RDS_KEY });
+    const e = await refusal(planSource(makeContext({ 'kms-key-id': '' })));
+    const [d] = e.diagnostics;
+    expect(d.title).toBe('Production snapshot is encrypted with aws/rds and kms-key-id is not set');
+    // The aws/rds key ARN, the staging principal, and the complete key policy of the CMK to create, with its Terraform.
+    expect(d.message).toContain(AWS_RDS_KEY);
+    expect(d.message).toContain(STAGING_ROLE);
+    expect(d.fix).toContain('"Sid": "EnableIAMPoliciesAndKeyAdministration"');
+    expect(d.fix).toContain('"Sid": "AllowStagingUseOfTheKey"');
+    expect(d.fix).toContain('resource "aws_kms_key" "rds_cross_account_sync"');
+    expect(d.fix).not.toMatch(/mode: policies/);
+  });
+
+  it('a manual snapshot under a CMK that does not admit staging is copied under kms-key-id', async () => {
+    world.add({ id: 'before-upgrade', key: OTHER_CMK });
+    const plan = await planSource(makeContext());
+    expect(plan.copy).toMatchObject({ needed: true, identifier: 'rcas-before-upgrade', kmsKeyArn: CMK });
+    expect(plan.copy.reason).toMatch(/does not admit account 222222222222/);
+  });
+
+  it('warns when kms-key-id itself does not seem to admit staging', async () => {
+    world.keys[CMK].policy = world.keys[OTHER_CMK].policy;
+    world.add({ id: 'rds:app-production-2026-11-28-03-10', type: 'automated', key: AWS_RDS_KEY });
+    const plan = await planSource(makeContext());
+    expect(plan.notes?.join('\n')).toMatch(/kms-key-id's key policy does not seem to grant account 222222222222 .*kms:Decrypt/);
+  });
+
+  it('DescribeKey refused: explains which permission is missing', async () => {
+    world.add({ id: 'before-upgrade', key: `${CMK.slice(0, -1)}f` });
+    const e = await refusal(planSource(makeContext()));
+    expect(e.diagnostics[0].title).toBe("Cannot describe the snapshot's KMS key");
+    expect(e.diagnostics[0].fix).toMatch(/kms:DescribeKey/);
+  });
+});
+
+describe('planSource: an earlier copy', () => {
+  it.each(['available', 'copying'])('finds our copy (%s) and plans to resume it', async status => {
+    world.add(
+      { id: 'rds:app-production-2026-11-28-03-10', type: 'automated', key: AWS_RDS_KEY, created: '2026-11-28T03:10:00Z' },
+      { id: 'rcas-app-production-2026-11-28-03-10', status, percent: status === 'copying' ? 60 : 100, key: CMK, tags: ours('rds:app-production-2026-11-28-03-10'), created: '2026-11-28T03:10:00Z', sharedWith: status === 'available' ? [STAGING] : [] }
+    );
+    const plan = await planSource(makeContext());
+    expect(plan.snapshot.identifier).toBe('rds:app-production-2026-11-28-03-10');
+    expect(plan.copy).toMatchObject({ needed: true, identifier: 'rcas-app-production-2026-11-28-03-10', existing: { status } });
+    expect(plan.shared.alreadyShared).toBe(status === 'available');
+    const lines = describeSourcePlan(plan).join('\n');
+    expect(lines).toMatch(/resume the existing copy 'rcas-app-production-2026-11-28-03-10'/);
+  });
+
+  it('refuses when a snapshot this action did not make holds the copy name', async () => {
+    world.add(
+      { id: 'rds:app-production-2026-11-28-03-10', type: 'automated', key: AWS_RDS_KEY },
+      { id: 'rcas-app-production-2026-11-28-03-10', cluster: 'app-other', tags: {} }
+    );
+    const e = await refusal(planSource(makeContext()));
+    expect(e.diagnostics[0].title).toBe('Snapshot name taken by another snapshot');
+    expect(e.diagnostics[0].message).toMatch(/DBClusterSnapshotAlreadyExistsFault/);
+  });
+});
+
+describe('describeSourcePlan', () => {
+  it('prints which snapshot, copy or not and why, and the names', async () => {
+    world.add({ id: 'rds:app-production-2026-11-28-03-10', type: 'automated', key: AWS_RDS_KEY, created: '2026-11-28T03:10:00Z' });
+    const lines = describeSourcePlan(await planSource(makeContext()));
+    expect(lines).toEqual([
+      `Source snapshot: 'rds:app-production-2026-11-28-03-10' (automated, available, taken 2026-11-28T03:10:00.000Z, aurora-postgresql 16.4, encrypted under ${AWS_RDS_KEY} (AWS managed aws/rds))`,
+      `Copy: yes, encrypted under the AWS managed key aws/rds, whose key policy can never admit another account, and automated snapshots cannot be shared; copy to 'rcas-app-production-2026-11-28-03-10' under ${CMK}`,
+      `Share: 'rcas-app-production-2026-11-28-03-10' with account ${STAGING} (restore attribute), restored by ARN ${snapArn('rcas-app-production-2026-11-28-03-10')}`
+    ]);
+  });
+
+  it('prints no copy, already shared, and notes', async () => {
+    world.keys[CMK].policy = undefined; // GetKeyPolicy refused
+    world.add({ id: 'before-upgrade', sharedWith: [STAGING] });
+    const lines = describeSourcePlan(await planSource(makeContext({ 'kms-key-id': '' })));
+    expect(lines[1]).toMatch(/^Copy: no, a manual snapshot under CMK/);
+    expect(lines[2]).toMatch(/^Share: 'before-upgrade' is already shared with account 222222222222/);
+    expect(lines[3]).toMatch(/^Note: The policy of .* could not be read/);
   });
 });

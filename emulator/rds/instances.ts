@@ -67,13 +67,16 @@ export function createDBInstance(ctx: HandlerContext, p: Params): Output {
     engine,
     created: world.now(),
     tags: p.tags() ?? [],
-    resourceSuffix: resourceSuffix()
+    resourceSuffix: resourceSuffix(),
+    parameterGroup: p.str('DBParameterGroupName')
   };
   account.instances.set(instance.id, instance);
+  // A `fail-midway` fault: the instance ends in that status (e.g. `failed`) instead of `available`.
+  const endsIn = ctx.faults.endsMidway({ ...ctx.call, account: account.id, json: false });
   world.after(
-    world.timings.createInstanceSeconds,
+    endsIn ? world.timings.createInstanceSeconds / 2 : world.timings.createInstanceSeconds,
     () => {
-      if (instance.status === 'creating') instance.status = 'available';
+      if (instance.status === 'creating') instance.status = endsIn ?? 'available';
     },
     () => {
       const c = account.clusters.get(instance.clusterId);

@@ -27,12 +27,12 @@ export function goBusy(world: World, resource: { status: string }, status: strin
  * Starts the resource's database; it leaves `creating` once `seconds` passed and the database settled,
  * as `failed` when `failed()` says so at that time, else `available`.
  */
-export function launch(world: World, host: Host, seconds: number, failed: () => boolean): void {
+export function launch(world: World, host: Host, seconds: number, failed: () => boolean, failedStatus = 'failed'): void {
   startDatabase(world, host);
   world.after(
     seconds,
     () => {
-      if (host.status === 'creating') host.status = failed() ? 'failed' : 'available';
+      if (host.status === 'creating') host.status = failed() ? (host.serverError ? 'failed' : failedStatus) : 'available';
     },
     () => databaseSettled(world, host)
   );
@@ -58,9 +58,9 @@ export function stillRestoring(host: Host): boolean {
 /** A restored resource comes up in the restore time of `storageGb`; a fault may fail it midway, and so does its database. */
 export function launchRestored(ctx: HandlerContext, host: Host, storageGb: number): void {
   markRestored(host);
-  const fails = ctx.faults.failsMidway({ ...ctx.call, account: host.account, json: false });
+  const endsIn = ctx.faults.endsMidway({ ...ctx.call, account: host.account, json: false });
   const seconds = storageGb * ctx.world.timings.restoreSecondsPerGb;
-  launch(ctx.world, host, fails ? seconds / 2 : seconds, () => fails || Boolean(host.serverError));
+  launch(ctx.world, host, endsIn ? seconds / 2 : seconds, () => endsIn !== undefined || Boolean(host.serverError), endsIn);
 }
 
 /** How long a modification keeps the resource busy, and the status it shows meanwhile. */

@@ -111,6 +111,13 @@ export function instanceShape(world: World, instance: Instance): Record<string, 
     DBInstanceArn: world.instanceArn(instance.account, instance.id),
     PubliclyAccessible: false,
     EngineVersion: cluster?.engineVersion,
+    DBParameterGroups: [{ DBParameterGroupName: instance.parameterGroup ?? defaultInstanceParameterGroup(instance.engine, cluster?.engineVersion), ParameterApplyStatus: 'in-sync' }],
     TagList: instance.tags
   };
+}
+
+/** The default DB parameter group of an Aurora instance: default.aurora-postgresql16, default.aurora-mysql8.0. */
+function defaultInstanceParameterGroup(engine: string, version = ''): string {
+  const family = engine.includes('mysql') ? version.split('.').slice(0, 2).join('.') : version.split('.')[0];
+  return `default.${engine}${family}`;
 }
