@@ -16,7 +16,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -35,6 +35,8 @@ pg.types.setTypeParser(1082, v => v);
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mb = (): number => Math.round(process.memoryUsage().rss / 1048576);
+/** The 1, 5 and 15 minute load averages: on a shared machine every timing moves with them. */
+const load = (): string => loadavg().map(l => l.toFixed(2)).join(', ');
 
 /** TEST_POSTGRES_URL, or a server started by scripts/test-databases.sh. */
 function serverUrl(): string {
@@ -224,7 +226,7 @@ async function main(): Promise<void> {
   await admin.end();
   const db = await connect(url, DB);
   const server = (await db.query('SHOW server_version')).rows[0].server_version as string;
-  console.log(`PostgreSQL ${server}; ${fmt(ROWS)} rows; node ${process.version}`);
+  console.log(`PostgreSQL ${server}; ${fmt(ROWS)} rows; node ${process.version}; ${availableParallelism()} CPU(s), load average ${load()}`);
 
   const results: Result[] = [];
   for (const c of [EIGHT, THREE].filter(k => CASES.includes(k === EIGHT ? '8' : '3'))) results.push(await runCase(url, db, c));
@@ -239,6 +241,7 @@ async function main(): Promise<void> {
       `| ${r.name} | ${secs(floor)} (${r.floorMs.map(secs).join(', ')}) | ${secs(r.actionMs)} | ${(floor / r.actionMs).toFixed(2)}x | ${secs(rbrFull)} (${fmt(SAMPLE)} rows in ${secs(r.rbrMs)}) | ${(rbrFull / r.actionMs).toFixed(1)}x | ${r.rssBefore} → ${r.rssPeak} MB |`
     );
   }
+  console.log(`\nload average at the end: ${load()}`);
   for (const r of results) {
     console.log(`\n${r.name}: ${r.detail}.\ncheck: ${r.checks}.`);
     if (!r.ok) {
