@@ -56,11 +56,14 @@ function serverCpu(pm: number | undefined): number | undefined {
     }
   };
   // After the command name: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime, in clock ticks (100 a second on Linux).
-  // A backend that has exited but is not reaped yet (state Z) shows no time in either place: wait for the reaping.
+  // A backend that exits while the children are read moves its time to the postmaster's reaped-children time, so
+  // the postmaster is read before and after, and the reading is kept only when that did not change in between and no
+  // child was an unreaped zombie (whose time shows in neither place).
+  const reaped = (f: string[]): number => Number(f[13]) + Number(f[14]);
   for (let tries = 0; tries < 100; tries++) {
     const own = fields(pm);
     if (!own) return undefined;
-    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    let ticks = Number(own[11]) + Number(own[12]) + reaped(own);
     let zombies = 0;
     for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
       const f = fields(pid);
@@ -69,7 +72,8 @@ function serverCpu(pm: number | undefined): number | undefined {
         if (f[0] === 'Z') zombies++;
       }
     }
-    if (!zombies) return ticks / 100;
+    const again = fields(pm);
+    if (!zombies && again && reaped(again) === reaped(own)) return ticks / 100;
     execFileSync('sleep', ['0.05']);
   }
   return undefined;
@@ -227,6 +231,7 @@ async function runCase(url: string, db: pg.Client, c: Case, pm: number | undefin
     })
   );
   clearInterval(probe);
+  await new Promise(r => setTimeout(r, 500)); // the action's connections close: let their backends exit and be reaped
   const cpu1 = serverCpu(pm);
   const actionCpu = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
   console.log(`action ${secs(actionMs)}${cpuNote(actionCpu)}: ${lines.find(l => l.startsWith('masking: people:')) ?? ''}`);
