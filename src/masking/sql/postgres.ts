@@ -143,11 +143,16 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
 function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): { select: string; refs: Refs[] } {
   const names = new Map<string, string>();
   const items: string[] = [];
+  // The per-row names (h0, k0, …) are unqualified in the expressions, as the table's columns are: a ruled column
+  // named like one would read the digest instead of its value, so they get a prefix no referenced column has.
+  const used = cols.flatMap(x => [x.column.column, ...(x.source ? [x.source.column] : [])]);
+  let p = '';
+  while (used.some(u => new RegExp(`^${p}[hk]\\d+$`).test(u))) p += '_';
   const digest = (col: ColumnInfo): string => {
     const c = ident(col.column);
     let n = names.get(col.column);
     if (!n) {
-      n = `h${names.size}`;
+      n = `${p}h${names.size}`;
       names.set(col.column, n);
       items.push(`${hmacOf(hashedText(c, col))} AS ${n}`);
     }
@@ -158,8 +163,8 @@ function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?
     const r: Refs = lazy ? { h: hmacOf(hashedText(ident(x.column.column), x.column)), lazy } : { h: digest(x.column) };
     if (x.source) r.ho = digest(x.source);
     if (x.transform.kind === 'phone') {
-      r.k = `k${i}`;
-      items.push(`${phoneKeep(ident(x.column.column))} AS k${i}`);
+      r.k = `${p}k${i}`;
+      items.push(`${phoneKeep(ident(x.column.column))} AS ${r.k}`);
     }
     return r;
   });
