@@ -9,14 +9,16 @@
  *   action     — runMasking (schema check, PII scan, preflight, distinct checks, the masking statement), runner RSS sampled
  *   row by row — read rows into the runner, mask each in JS (src/masking/reference.ts), UPDATE … WHERE id = $1 per row, one
  *                transaction; BENCH_ROW_SAMPLE rows (default 20,000), extrapolated; its values must equal the action's.
- * Prints the ratios against the goals (action ≥ 0.8x the floor's speed, ≥ 10x row by row).
+ * Prints the ratios against the goals (action ≥ 0.8x the floor's speed, ≥ 10x row by row), by wall time and, when
+ * the server runs on this machine, by the server's CPU time (on a shared machine, wall time also counts the wait
+ * for a core), with the CPU count and load average.
  *
  * The server: TEST_POSTGRES_URL when set; otherwise the bench starts its own with scripts/test-databases.sh
  * (TEST_DB_DIR, default /tmp/rcs-test-databases). BENCH_CASES=8,3 picks cases.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -35,6 +37,58 @@ pg.types.setTypeParser(1082, v => v);
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mb = (): number => Math.round(process.memoryUsage().rss / 1048576);
+/** The 1, 5 and 15 minute load averages: on a shared machine every timing moves with them. */
+const load = (): string => loadavg().map(l => l.toFixed(2)).join(', ');
+
+/**
+ * CPU seconds used so far by the PostgreSQL server whose postmaster is `pm`, when it runs on this machine under a
+ * user whose /proc entries we can read: the postmaster's own and reaped children's time plus its live children's.
+ * Wall time on a shared machine measures the scheduler too; CPU time counts only the server's own work.
+ */
+function serverCpu(pm: number | undefined): number | undefined {
+  if (pm === undefined) return undefined;
+  const fields = (pid: string | number): string[] | undefined => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  // After the command name: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime, in clock ticks (100 a second on Linux).
+  // A backend that exits while the children are read moves its time to the postmaster's reaped-children time, so
+  // the postmaster is read before and after, and the reading is kept only when that did not change in between and no
+  // child was an unreaped zombie (whose time shows in neither place).
+  const reaped = (f: string[]): number => Number(f[13]) + Number(f[14]);
+  for (let tries = 0; tries < 100; tries++) {
+    const own = fields(pm);
+    if (!own) return undefined;
+    let ticks = Number(own[11]) + Number(own[12]) + reaped(own);
+    let zombies = 0;
+    for (const pid of readdirSync('/proc').filter(d => /^\d+$/.test(d))) {
+      const f = fields(pid);
+      if (f && Number(f[1]) === pm) {
+        ticks += Number(f[11]) + Number(f[12]);
+        if (f[0] === 'Z') zombies++;
+      }
+    }
+    const again = fields(pm);
+    if (!zombies && again && reaped(again) === reaped(own)) return ticks / 100;
+    execFileSync('sleep', ['0.05']);
+  }
+  return undefined;
+}
+
+/** The postmaster of the server db is connected to (the parent of its backend), when /proc shows it. */
+async function postmaster(db: pg.Client): Promise<number | undefined> {
+  const pid = Number((await db.query('SELECT pg_backend_pid() AS p')).rows[0].p);
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
 
 /** TEST_POSTGRES_URL, or a server started by scripts/test-databases.sh. */
 function serverUrl(): string {
@@ -112,10 +166,21 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [v, performance.now() - t0];
 }
 
+/** The server CPU seconds fn used (undefined when the server's processes cannot be read). */
+async function cpu(pm: number | undefined, fn: () => Promise<unknown>): Promise<number | undefined> {
+  const before = serverCpu(pm);
+  await fn();
+  const after = serverCpu(pm);
+  return before === undefined || after === undefined ? undefined : after - before;
+}
+
 interface Result {
   name: string;
   floorMs: number[];
   actionMs: number;
+  /** Server CPU seconds of the two floors and of the action, when measurable. */
+  floorCpu: Array<number | undefined>;
+  actionCpu: number | undefined;
   rbrMs: number;
   rssBefore: number;
   rssPeak: number;
@@ -124,7 +189,7 @@ interface Result {
   checks: string;
 }
 
-async function runCase(url: string, db: pg.Client, c: Case): Promise<Result> {
+async function runCase(url: string, db: pg.Client, c: Case, pm: number | undefined): Promise<Result> {
   const cols = Object.keys(c.columns);
   const fresh = async (table: string, rows: number): Promise<void> => {
     await db.query(`DROP TABLE IF EXISTS ${table}`);
@@ -132,15 +197,18 @@ async function runCase(url: string, db: pg.Client, c: Case): Promise<Result> {
     await db.query(`ALTER TABLE ${table} ADD PRIMARY KEY (id)`);
     await db.query(`VACUUM ANALYZE ${table}`);
   };
+  const floorCpu: Array<number | undefined> = [];
   const floor = async (): Promise<number> => {
     await fresh('people', ROWS);
-    const [, ms] = await timed(() => db.query(`UPDATE people SET ${c.floor}`));
+    let ms = 0;
+    floorCpu.push(await cpu(pm, async () => ([, ms] = await timed(() => db.query(`UPDATE people SET ${c.floor}`)))));
     return ms;
   };
+  const cpuNote = (s: number | undefined): string => (s === undefined ? '' : `, server CPU ${s.toFixed(2)} s`);
 
   console.log(`\n## ${c.name}`);
   const floorMs = [await floor()];
-  console.log(`floor (bare UPDATE) ${secs(floorMs[0]!)}`);
+  console.log(`floor (bare UPDATE) ${secs(floorMs[0]!)}${cpuNote(floorCpu[0])}`);
 
   // The action.
   await fresh('people', ROWS);
@@ -152,6 +220,7 @@ async function runCase(url: string, db: pg.Client, c: Case): Promise<Result> {
   const rssBefore = mb();
   let rssPeak = rssBefore;
   const probe = setInterval(() => (rssPeak = Math.max(rssPeak, mb())), 50);
+  const cpu0 = serverCpu(pm);
   const [result, actionMs] = await timed(() =>
     runMasking({
       rulesFile,
@@ -162,11 +231,14 @@ async function runCase(url: string, db: pg.Client, c: Case): Promise<Result> {
     })
   );
   clearInterval(probe);
-  console.log(`action ${secs(actionMs)}: ${lines.find(l => l.startsWith('masking: people:')) ?? ''}`);
+  await new Promise(r => setTimeout(r, 500)); // the action's connections close: let their backends exit and be reaped
+  const cpu1 = serverCpu(pm);
+  const actionCpu = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
+  console.log(`action ${secs(actionMs)}${cpuNote(actionCpu)}: ${lines.find(l => l.startsWith('masking: people:')) ?? ''}`);
   await db.query('ALTER TABLE people RENAME TO people_masked');
 
   floorMs.push(await floor());
-  console.log(`floor (bare UPDATE) again ${secs(floorMs[1]!)}`);
+  console.log(`floor (bare UPDATE) again ${secs(floorMs[1]!)}${cpuNote(floorCpu[1])}`);
   await db.query('DROP TABLE people');
 
   // Row by row through the driver, on the first SAMPLE rows of the same data.
@@ -207,6 +279,8 @@ async function runCase(url: string, db: pg.Client, c: Case): Promise<Result> {
     name: c.name,
     floorMs,
     actionMs,
+    floorCpu,
+    actionCpu,
     rbrMs,
     rssBefore,
     rssPeak,
@@ -224,10 +298,11 @@ async function main(): Promise<void> {
   await admin.end();
   const db = await connect(url, DB);
   const server = (await db.query('SHOW server_version')).rows[0].server_version as string;
-  console.log(`PostgreSQL ${server}; ${fmt(ROWS)} rows; node ${process.version}`);
+  console.log(`PostgreSQL ${server}; ${fmt(ROWS)} rows; node ${process.version}; ${availableParallelism()} CPU(s), load average ${load()}`);
 
   const results: Result[] = [];
-  for (const c of [EIGHT, THREE].filter(k => CASES.includes(k === EIGHT ? '8' : '3'))) results.push(await runCase(url, db, c));
+  const pm = await postmaster(db);
+  for (const c of [EIGHT, THREE].filter(k => CASES.includes(k === EIGHT ? '8' : '3'))) results.push(await runCase(url, db, c, pm));
   await db.end();
 
   console.log('\n| case | floor: bare UPDATE (mean of 2) | action | action speed / floor speed (goal ≥ 0.8) | row by row (extrapolated) | action speed / row by row (goal ≥ 10) | runner RSS before → peak |');
@@ -239,6 +314,18 @@ async function main(): Promise<void> {
       `| ${r.name} | ${secs(floor)} (${r.floorMs.map(secs).join(', ')}) | ${secs(r.actionMs)} | ${(floor / r.actionMs).toFixed(2)}x | ${secs(rbrFull)} (${fmt(SAMPLE)} rows in ${secs(r.rbrMs)}) | ${(rbrFull / r.actionMs).toFixed(1)}x | ${r.rssBefore} → ${r.rssPeak} MB |`
     );
   }
+  console.log('\nServer CPU time (the PostgreSQL processes\' user + system time; on a shared machine it counts only their own work, where wall time also counts waiting for a core):');
+  console.log('\n| case | floor: server CPU (mean of 2) | action: server CPU | action / floor by server CPU (goal ≥ 0.8) |');
+  console.log('|---|---:|---:|---:|');
+  for (const r of results) {
+    const [a, b] = r.floorCpu;
+    if (a === undefined || b === undefined || r.actionCpu === undefined) {
+      console.log(`| ${r.name} | n/a (the server's processes are not readable in /proc) | | |`);
+      continue;
+    }
+    console.log(`| ${r.name} | ${((a + b) / 2).toFixed(2)} s (${a.toFixed(2)} s, ${b.toFixed(2)} s) | ${r.actionCpu.toFixed(2)} s | ${((a + b) / 2 / r.actionCpu).toFixed(2)}x |`);
+  }
+  console.log(`\nload average at the end: ${load()}`);
   for (const r of results) {
     console.log(`\n${r.name}: ${r.detail}.\ncheck: ${r.checks}.`);
     if (!r.ok) {

@@ -51,7 +51,10 @@ const CASES: Case[] = [
   { name: 'nulled', rule: "'null'", pg: 'text', my: 'text', values: ['secret', null, 'other'] },
   { name: 'const', rule: "{ transform: constant, value: 'N/A' }", pg: 'varchar(10)', my: 'varchar(10)', values: ['x', null, 'y'] },
   { name: 'born', rule: '{ transform: date-shift, days: 90 }', pg: 'date', my: 'date', values: ['1985-04-12', '2000-02-29', null] },
-  { name: 'kept', rule: 'keep', pg: 'text', my: 'text', values: ['plain', null, ''] }
+  { name: 'kept', rule: 'keep', pg: 'text', my: 'text', values: ['plain', null, ''] },
+  // Columns named like the PostgreSQL statement's own per-row names (the phone's kept start k0, the digest h0): alone, each is column 0 of its table.
+  { name: 'k0', rule: 'phone', pg: 'varchar(40)', my: 'varchar(40)', values: ['03-1001-0001', '090-1234-5678', null] },
+  { name: 'h0', rule: 'email', pg: 'varchar(255)', my: 'varchar(255)', values: ['taro@example.co.jp', '', null] }
 ];
 
 /** The IPv4 network of an address with a prefix length, as PostgreSQL prints a cidr. */

@@ -18,8 +18,13 @@ const str = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /** HMAC-SHA256(salt, UTF-8 of the text expression x) as bytea. */
 const hmacOf = (x: string): string => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${x}, 'UTF8')))`;
-/** Big-endian uint32 number k of the digest h (an SQL expression, normally a column of the inner select). */
-const u32 = (h: string, k: number): string => `(('x' || encode(substring(${h} from ${4 * k + 1} for 4), 'hex'))::bit(32)::bigint)`;
+/**
+ * Big-endian uint32 number k of the digest h (an SQL expression, normally a column of the inner select), from four
+ * get_byte() calls and shifts (parenthesised: PostgreSQL gives << and | the same precedence): no text in between (the former `('x' || encode(substring(…), 'hex'))::bit(32)::bigint`
+ * allocated three values and parsed hex per use).
+ */
+const u32 = (h: string, k: number): string =>
+  `((get_byte(${h}, ${4 * k})::bigint << 24) | (get_byte(${h}, ${4 * k + 1}) << 16) | (get_byte(${h}, ${4 * k + 2}) << 8) | get_byte(${h}, ${4 * k + 3}))`;
 const pick = (h: string, list: readonly string[], k: number): string => `(ARRAY[${literalList(list)}])[1 + (${u32(h, k)} % ${list.length})::int]`;
 const lpad = (h: string, k: number, mod: number, width: number): string => `lpad((${u32(h, k)} % ${mod})::text, ${width}, '0')`;
 const empty = (c: string): string => `${c} IS NULL OR ${c}::text = ''`;
@@ -79,12 +84,20 @@ function ipText(t: Extract<Transform, { kind: 'ip' }>, a: string, h: string): st
   return `CASE WHEN strpos(${a}, ':') > 0 THEN ${six} ELSE ${four} END`;
 }
 
-/** What a masked value's expression may refer to: the digest of the column (h), of its of: column (ho), the phone's kept start (k). */
+/**
+ * What a masked value's expression may refer to: the digest of the column (h), of its of: column (ho), the phone's
+ * kept start (k). A column paired with an of: column needs its own digest only when that column is NULL or empty:
+ * then h is the HMAC expression itself, computed in that branch alone (lazy), not in the inner SELECT for every row.
+ */
 interface Refs {
   h: string;
   ho?: string;
   k?: string;
+  lazy?: boolean;
 }
+
+/** own(h) from the digest of refs.h: inline when that is an inner column, else computed once in its own sub-SELECT. */
+const withOwn = (r: Refs, own: (h: string) => string): string => (r.lazy ? `(SELECT ${own('e.h')} FROM (SELECT ${r.h} AS h OFFSET 0) AS e)` : own(r.h));
 
 /** The masked value of column c from the digests in refs; NULL (and '' for text) pass through. Undefined for null, constant, keep. */
 function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | undefined, r: Refs): string | undefined {
@@ -93,17 +106,17 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
   const paired = (own: string, fromSource: string): string => `CASE WHEN ${empty(c)} THEN ${c}::text WHEN ${empty(o!)} THEN ${own} ELSE ${fromSource} END`;
   switch (t.kind) {
     case 'email':
-      return text(`'u' || left(encode(${r.h}, 'hex'), 32) || ${str('@' + t.domain)}`);
+      return text(`'u' || encode(substring(${r.h} from 1 for 16), 'hex') || ${str('@' + t.domain)}`);
     case 'hash':
       return text(`left(encode(${r.h}, 'hex'), ${t.length})`);
     case 'name':
       return text(name(r.h, t.style, t.part));
     case 'name-kana':
-      return o ? paired(name(r.h, 'kana', t.part), name(r.ho!, 'kana', t.part)) : text(name(r.h, 'kana', t.part));
+      return o ? paired(withOwn(r, h => name(h, 'kana', t.part)), name(r.ho!, 'kana', t.part)) : text(name(r.h, 'kana', t.part));
     case 'phone':
       return text(phone(c, r.h, r.k!));
     case 'postal-code':
-      return o ? paired(ownPostal(r.h), postalOfAddress(r.ho!)) : text(ownPostal(r.h));
+      return o ? paired(withOwn(r, ownPostal), postalOfAddress(r.ho!)) : text(ownPostal(r.h));
     case 'address':
       return text(`${pick(r.h, PREFECTURES, 0)} || ${pick(r.h, TOWNS, 1)} || (1 + ${u32(r.h, 2)} % 9)::text || '-' || (1 + ${u32(r.h, 3)} % 30)::text || '-' || (1 + ${u32(r.h, 4)} % 20)::text`);
     case 'ip': {
@@ -130,22 +143,28 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
 function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): { select: string; refs: Refs[] } {
   const names = new Map<string, string>();
   const items: string[] = [];
+  // The per-row names (h0, k0, …) are unqualified in the expressions, as the table's columns are: a ruled column
+  // named like one would read the digest instead of its value, so they get a prefix no referenced column has.
+  const used = cols.flatMap(x => [x.column.column, ...(x.source ? [x.source.column] : [])]);
+  let p = '';
+  while (used.some(u => new RegExp(`^${p}[hk]\\d+$`).test(u))) p += '_';
   const digest = (col: ColumnInfo): string => {
     const c = ident(col.column);
     let n = names.get(col.column);
     if (!n) {
-      n = `h${names.size}`;
+      n = `${p}h${names.size}`;
       names.set(col.column, n);
       items.push(`${hmacOf(hashedText(c, col))} AS ${n}`);
     }
     return n;
   };
   const refs = cols.map((x, i) => {
-    const r: Refs = { h: digest(x.column) };
+    const lazy = !!x.source && (x.transform.kind === 'name-kana' || x.transform.kind === 'postal-code');
+    const r: Refs = lazy ? { h: hmacOf(hashedText(ident(x.column.column), x.column)), lazy } : { h: digest(x.column) };
     if (x.source) r.ho = digest(x.source);
     if (x.transform.kind === 'phone') {
-      r.k = `k${i}`;
-      items.push(`${phoneKeep(ident(x.column.column))} AS k${i}`);
+      r.k = `${p}k${i}`;
+      items.push(`${phoneKeep(ident(x.column.column))} AS ${r.k}`);
     }
     return r;
   });
