@@ -7,7 +7,17 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', fetch: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        fetch: 'readonly'
+      },
       // Type information for the promise rules below (tsconfig.eslint.json = tsconfig.all.json + the plain .js/.mjs/.cjs files).
       parserOptions: { project: './tsconfig.eslint.json', tsconfigRootDir: import.meta.dirname }
     },
@@ -34,7 +44,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['../aws/*', '../aws'], allowTypeImports: true, message: 'plan/ decides from facts: read AWS in src/aws/ and pass the facts in.' },
-            { group: ['../steps/*', '../steps', '../transfer/*', '../transfer', '../source', '../target', '../run', '../recover'], message: 'plan/ holds no effects: steps/ and transfer/ import plan/, never the reverse.' },
+            {
+              group: ['../steps/*', '../steps', '../transfer/*', '../transfer', '../source', '../target', '../run', '../recover'],
+              message: 'plan/ holds no effects: steps/ and transfer/ import plan/, never the reverse.'
+            },
             { group: ['@aws-sdk/*'], message: 'plan/ sends no AWS calls: read AWS in src/aws/.' },
             { group: ['../kinds/*-api', '../kinds/api', '../kinds/resolve'], message: 'plan/ uses the kind profiles (data), not their API calls.' },
             { group: ['../context'], allowTypeImports: true, message: 'plan/ takes facts and settings, not the Context (report, state, clients).' }

@@ -1,10 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSServiceException
-} from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSServiceException } from '@aws-sdk/client-sts';
 import { connectAccounts, CredentialsError } from '../src/accounts';
 import { readSettings } from '../src/settings';
 import { ROLE_INPUTS, roleSettings, stsCredentials, useMockedSts } from './fixtures/sts';
@@ -34,7 +29,10 @@ describe('connectAccounts', () => {
     expect(calls[0].args[0].input.WebIdentityToken).toMatch(/^ey/);
     expect(calls[0].args[0].input.RoleSessionName).toBe('rds-cross-account-sync-source');
     expect(m.oidc().requests.slice(before)).toEqual([{ audience: 'sts.amazonaws.com', authorized: true }]);
-    const masked = m.stdout().filter(l => l.startsWith('::add-mask::')).join('');
+    const masked = m
+      .stdout()
+      .filter(l => l.startsWith('::add-mask::'))
+      .join('');
     for (const side of ['source', 'target']) {
       expect(masked).toContain(creds(side).SecretAccessKey);
       expect(masked).toContain(creds(side).SessionToken);
@@ -65,15 +63,13 @@ describe('connectAccounts', () => {
     const e = await connectAccounts(settings()).catch(x => x);
     expect(e).toBeInstanceOf(CredentialsError);
     expect(e.title).toBe('Missing permissions: id-token: write');
-    expect(e.message).toContain("permissions: id-token: write");
+    expect(e.message).toContain('permissions: id-token: write');
     expect(sts.calls()).toHaveLength(0);
   });
 
   it('turns an STS refusal into an error naming the side, the role and the trust policy to check', async () => {
     withOidc();
-    sts.on(AssumeRoleWithWebIdentityCommand).rejects(
-      new STSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: {}, message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' })
-    );
+    sts.on(AssumeRoleWithWebIdentityCommand).rejects(new STSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: {}, message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' }));
     const e = await connectAccounts(settings()).catch(x => x);
     expect(e).toBeInstanceOf(CredentialsError);
     expect(e.title).toBe('STS refused AssumeRoleWithWebIdentity (source)');
@@ -93,13 +89,11 @@ describe('connectAccounts', () => {
     expect(e.message).toContain('account 333333333333');
   });
 
-  it('refuses ambient credentials that turn out to be the production cluster\'s own account and name', async () => {
+  it("refuses ambient credentials that turn out to be the production cluster's own account and name", async () => {
     process.env.AWS_ACCESS_KEY_ID = 'ASIASOURCEKEY';
     process.env.AWS_SECRET_ACCESS_KEY = 'x';
     sts.on(GetCallerIdentityCommand).resolves({ Account: '111111111111', Arn: 'arn:aws:sts::111111111111:assumed-role/r/s' });
-    const e = await connectAccounts(
-      readSettings(n => ({ 'aws-region': 'ap-northeast-1', 'source-cluster': 'app', 'target-cluster': 'app' })[n] ?? '')
-    ).catch(x => x);
+    const e = await connectAccounts(readSettings(n => ({ 'aws-region': 'ap-northeast-1', 'source-cluster': 'app', 'target-cluster': 'app' })[n] ?? '')).catch(x => x);
     expect(e).toBeInstanceOf(CredentialsError);
     expect(e.title).toBe('Target is the production database');
   });

@@ -143,7 +143,10 @@ describe('connectAccounts: clients that renew their sessions', () => {
     expect((await accounts.target.rds.config.credentials()).accessKeyId).toMatch(/^ASIATARGET/);
     expect(sts.commandCalls(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['target-role-arn'] })).toHaveLength(1);
 
-    const masked = m.stdout().filter(l => l.startsWith('::add-mask::')).join('\n');
+    const masked = m
+      .stdout()
+      .filter(l => l.startsWith('::add-mask::'))
+      .join('\n');
     expect(masked).toContain(renewed.secretAccessKey);
     expect(masked).toContain(renewed.sessionToken!);
     expect(masked).toContain(renewed.accessKeyId);
@@ -155,7 +158,8 @@ describe('connectAccounts: clients that renew their sessions', () => {
     process.env.AWS_ACCESS_KEY_ID = 'AKIAAMBIENT';
     process.env.AWS_SECRET_ACCESS_KEY = 'ambient-secret';
     sts.on(AssumeRoleCommand, { RoleArn: inputs['source-role-arn'] }).resolves({ Credentials: creds('source', 60) });
-    sts.on(AssumeRoleCommand, { RoleArn: inputs['target-role-arn'] })
+    sts
+      .on(AssumeRoleCommand, { RoleArn: inputs['target-role-arn'] })
       .resolvesOnce({ Credentials: creds('target', 8) })
       .resolves({ Credentials: creds('target', 60) });
     answerCallerIdentity();
@@ -172,7 +176,8 @@ describe('connectAccounts: clients that renew their sessions', () => {
   it('a refusal on renewal is the same titled error as at the start, naming the side and the role', async () => {
     withOidc();
     sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['source-role-arn'] }).resolves({ Credentials: creds('source', 60) });
-    sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['target-role-arn'] })
+    sts
+      .on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['target-role-arn'] })
       .resolvesOnce({ Credentials: creds('target', 8) })
       .rejects(new STSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: {}, message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' }));
     answerCallerIdentity();
@@ -188,11 +193,11 @@ describe('connectAccounts: clients that renew their sessions', () => {
     expect((await accounts.target.rds.config.credentials()).accessKeyId).toMatch(/^ASIATARGET/);
   });
 
-  it('role-duration-seconds above the role\'s MaxSessionDuration: one error with the update-role fix', async () => {
+  it("role-duration-seconds above the role's MaxSessionDuration: one error with the update-role fix", async () => {
     withOidc();
-    sts.on(AssumeRoleWithWebIdentityCommand).rejects(
-      new STSServiceException({ name: 'ValidationError', $fault: 'client', $metadata: {}, message: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.' })
-    );
+    sts
+      .on(AssumeRoleWithWebIdentityCommand)
+      .rejects(new STSServiceException({ name: 'ValidationError', $fault: 'client', $metadata: {}, message: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.' }));
     const e = await connectAccounts(settings({ 'role-duration-seconds': '7200' })).catch(x => x);
     expect(e).toBeInstanceOf(CredentialsError);
     expect(e.title).toBe('role-duration-seconds above the maximum session duration of rds-sync-production (source)');
@@ -206,9 +211,11 @@ describe('connectAccounts: clients that renew their sessions', () => {
     process.env.AWS_ACCESS_KEY_ID = 'ASIAROLESESSION';
     process.env.AWS_SECRET_ACCESS_KEY = 'x';
     process.env.AWS_SESSION_TOKEN = 'y';
-    sts.on(AssumeRoleCommand).rejects(
-      new STSServiceException({ name: 'ValidationError', $fault: 'client', $metadata: {}, message: 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.' })
-    );
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(
+        new STSServiceException({ name: 'ValidationError', $fault: 'client', $metadata: {}, message: 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.' })
+      );
     const e = await connectAccounts(settings({ 'role-duration-seconds': '7200' })).catch(x => x);
     expect(e.title).toBe('role-duration-seconds too long for a chained role session (source)');
     expect(e.fix).toContain('role-duration-seconds: 3600');
@@ -217,7 +224,8 @@ describe('connectAccounts: clients that renew their sessions', () => {
   it('freshForCritical renews a session with less than 15 minutes left before the swap, and only then', async () => {
     withOidc();
     sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['source-role-arn'] }).resolves({ Credentials: creds('source', 60) });
-    sts.on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['target-role-arn'] })
+    sts
+      .on(AssumeRoleWithWebIdentityCommand, { RoleArn: inputs['target-role-arn'] })
       .resolvesOnce({ Credentials: creds('target', 10) })
       .resolves({ Credentials: creds('target', 60) });
     answerCallerIdentity();

@@ -35,7 +35,11 @@ describe('snapshot names', () => {
 describe('parseArn', () => {
   it('parses a role ARN', () => {
     expect(parseArn('arn:aws:iam::123456789012:role/x')).toEqual({
-      partition: 'aws', service: 'iam', region: '', accountId: '123456789012', resource: 'role/x'
+      partition: 'aws',
+      service: 'iam',
+      region: '',
+      accountId: '123456789012',
+      resource: 'role/x'
     });
     expect(parseArn('not-an-arn')).toBeUndefined();
   });

@@ -26,15 +26,11 @@ const ctx = (over: Partial<RunContext> & { repository?: string } = {}): RunConte
 
 describe('runByLine', () => {
   it('names the actor and links the run attempt on its server', () => {
-    expect(runByLine(ctx())).toBe(
-      'Run by octo-dev in <a href="https://github.example/example-org/app/actions/runs/8350/attempts/2">example-org/app run 8350, attempt 2</a>'
-    );
+    expect(runByLine(ctx())).toBe('Run by octo-dev in <a href="https://github.example/example-org/app/actions/runs/8350/attempts/2">example-org/app run 8350, attempt 2</a>');
   });
 
   it('without an actor: only the link; without an attempt number: attempt 1', () => {
-    expect(runByLine(ctx({ actor: undefined, runAttempt: NaN }))).toBe(
-      'In <a href="https://github.example/example-org/app/actions/runs/8350/attempts/1">example-org/app run 8350, attempt 1</a>'
-    );
+    expect(runByLine(ctx({ actor: undefined, runAttempt: NaN }))).toBe('In <a href="https://github.example/example-org/app/actions/runs/8350/attempts/1">example-org/app run 8350, attempt 1</a>');
   });
 
   it('escapes what it writes into the HTML', () => {
@@ -70,9 +66,7 @@ describe('Report.writeSummary', () => {
       await report.writeSummary('RDS cross-account sync', 'succeeded');
       const html = readFileSync(file, 'utf8');
       const outcome = html.indexOf('Succeeded');
-      const line = html.indexOf(
-        '<p>Run by octo-dev in <a href="https://github.example/example-org/app/actions/runs/8351/attempts/3">example-org/app run 8351, attempt 3</a></p>'
-      );
+      const line = html.indexOf('<p>Run by octo-dev in <a href="https://github.example/example-org/app/actions/runs/8351/attempts/3">example-org/app run 8351, attempt 3</a></p>');
       expect(outcome).toBeGreaterThan(0);
       expect(line).toBeGreaterThan(outcome);
     } finally {

@@ -124,9 +124,7 @@ describe('source side against the emulator', () => {
     expect(again.report.outputs).toEqual({ 'snapshot-arn': shared.arn, 'snapshot-copied': 'true', 'kms-key-arn': CMK });
 
     // The staging account now sees it, by ARN.
-    const seen = await again.accounts.target.rds.send(
-      new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: shared.arn, IncludeShared: true })
-    );
+    const seen = await again.accounts.target.rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: shared.arn, IncludeShared: true }));
     expect(seen.DBClusterSnapshots?.[0]).toMatchObject({ DBClusterSnapshotArn: shared.arn, Status: 'available', KmsKeyId: CMK });
   });
 });

@@ -108,8 +108,7 @@ describe('runSource', () => {
     const ctx = makeContext();
     const plan = await planSource(ctx);
     // Another attempt creates the copy right between this run's look and its CopyDBClusterSnapshot.
-    world.before.CopyDBClusterSnapshot = () =>
-      world.add({ id: COPY, status: 'copying', pollsLeft: 0, key: CMK, tags: { [MANAGED_TAG]: 'true', [RUN_TAG]: '42-2', [SOURCE_TAG]: AUTO } });
+    world.before.CopyDBClusterSnapshot = () => world.add({ id: COPY, status: 'copying', pollsLeft: 0, key: CMK, tags: { [MANAGED_TAG]: 'true', [RUN_TAG]: '42-2', [SOURCE_TAG]: AUTO } });
     const shared = await runSource(ctx, plan);
     expect(world.ops('CopyDBClusterSnapshot')).toHaveLength(1);
     expect(world.snapshots.get(COPY)?.tags?.[RUN_TAG]).toBe('42-2');
@@ -161,7 +160,11 @@ describe('runSource', () => {
   it('new on an aws/rds cluster: snapshot, then copy under the CMK', async () => {
     world.clusters['app-production'].key = AWS_RDS_KEY;
     const { shared } = await planAndRun({ snapshot: 'new' });
-    expect(world.ops('CopyDBClusterSnapshot')[0].input).toMatchObject({ SourceDBClusterSnapshotIdentifier: 'rcas-app-production-42-1', TargetDBClusterSnapshotIdentifier: 'rcas-rcas-app-production-42-1', KmsKeyId: CMK });
+    expect(world.ops('CopyDBClusterSnapshot')[0].input).toMatchObject({
+      SourceDBClusterSnapshotIdentifier: 'rcas-app-production-42-1',
+      TargetDBClusterSnapshotIdentifier: 'rcas-rcas-app-production-42-1',
+      KmsKeyId: CMK
+    });
     expect(shared).toMatchObject({ copied: true, sourceSnapshotId: 'rcas-app-production-42-1', kmsKeyArn: CMK });
   });
 

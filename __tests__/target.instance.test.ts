@@ -164,7 +164,13 @@ describe('runTarget for an RDS DB instance', () => {
 });
 
 /** A refusal of the matching call in staging. */
-const refused = (operation: string, match?: Record<string, string>): FaultSpec => ({ operation: `rds:${operation}`, kind: 'error', code: 'InvalidDBInstanceStateFault', account: STG, ...(match ? { match } : {}) });
+const refused = (operation: string, match?: Record<string, string>): FaultSpec => ({
+  operation: `rds:${operation}`,
+  kind: 'error',
+  code: 'InvalidDBInstanceStateFault',
+  account: STG,
+  ...(match ? { match } : {})
+});
 
 describe('a fault at each target step leaves staging exactly as it was', () => {
   it.each([

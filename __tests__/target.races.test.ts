@@ -276,7 +276,11 @@ describe('stale locks and leftovers', () => {
     // Not awaited: run 8401's runner is gone, its refresh never settles.
     void refresh(dead).catch(() => undefined);
     await emu.paused('dies');
-    expect(clusters().map(c => c.id).sort()).toEqual(['app-staging-old-8401-1', 'app-staging-sync']);
+    expect(
+      clusters()
+        .map(c => c.id)
+        .sort()
+    ).toEqual(['app-staging-old-8401-1', 'app-staging-sync']);
     expect(tagsOf('app-staging-old-8401-1')[PARKED_TAG]).toBe('run=8401-1 protection=on');
 
     // Within the age limit the lock still counts as held.

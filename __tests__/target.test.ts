@@ -89,9 +89,7 @@ describe('runTarget: the refresh', () => {
     expect(t.tags('app-staging')['aws:cloudformation:stack-name']).toBeUndefined();
 
     const members = (await t.stg.rds.send(new DescribeDBInstancesCommand({}))).DBInstances!.filter(i => i.DBClusterIdentifier === 'app-staging');
-    expect(members.map(i => [i.DBInstanceIdentifier, i.DBInstanceClass, i.DBParameterGroups?.[0]?.DBParameterGroupName])).toEqual([
-      ['app-staging-sync-900-1-1', 'db.r6g.xlarge', 'staging-instance-params']
-    ]);
+    expect(members.map(i => [i.DBInstanceIdentifier, i.DBInstanceClass, i.DBParameterGroups?.[0]?.DBParameterGroupName])).toEqual([['app-staging-sync-900-1-1', 'db.r6g.xlarge', 'staging-instance-params']]);
     // The old cluster's deletion is issued (RDS refuses to delete a cluster that still has instances), without a final snapshot.
     settle(t);
     expect(t.clusters().map(c => c.id)).toEqual(['app-staging']);

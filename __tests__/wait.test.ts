@@ -1,16 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  MAX_DELAY_MS,
-  MIN_DELAY_MS,
-  nextDelayMs,
-  remainingAtLeastMs,
-  toleranceMs,
-  waitFor,
-  WaitFailedError,
-  WaitTimeoutError,
-  type Observation,
-  type ProgressSample
-} from '../src/wait';
+import { MAX_DELAY_MS, MIN_DELAY_MS, nextDelayMs, remainingAtLeastMs, toleranceMs, waitFor, WaitFailedError, WaitTimeoutError, type Observation, type ProgressSample } from '../src/wait';
 import { quietStdout } from './helpers/stdout';
 import { testClock } from './fixtures/clock';
 
@@ -110,15 +99,45 @@ describe('remainingAtLeastMs: never more than the time really left while progres
     const samples = [0, 25, 50, 75].map((percent, i) => ({ atMs: i * 10 * MIN, percent }));
     expect(remainingAtLeastMs(samples)).toBe(0);
     // 25 % after 10 and 20 min: the rate is below 25 % per 10 min, so at least 20 min are left.
-    expect(remainingAtLeastMs([{ atMs: 0, percent: 0 }, { atMs: 10 * MIN, percent: 25 }, { atMs: 20 * MIN, percent: 25 }])).toBe(20 * MIN);
+    expect(
+      remainingAtLeastMs([
+        { atMs: 0, percent: 0 },
+        { atMs: 10 * MIN, percent: 25 },
+        { atMs: 20 * MIN, percent: 25 }
+      ])
+    ).toBe(20 * MIN);
   });
 
   it.each<[string, ProgressSample[]]>([
     ['no percent', [{ atMs: 0 }, { atMs: MIN }]],
-    ['stuck at 0 %', [{ atMs: 0, percent: 0 }, { atMs: MIN, percent: 0 }]],
-    ['at 100 % but not done', [{ atMs: 0, percent: 90 }, { atMs: MIN, percent: 100 }]],
-    ['one rising sample after 0 %', [{ atMs: 0, percent: 0 }, { atMs: MIN, percent: 10 }]],
-    ['percent fell (restart)', [{ atMs: 0, percent: 40 }, { atMs: MIN, percent: 5 }]]
+    [
+      'stuck at 0 %',
+      [
+        { atMs: 0, percent: 0 },
+        { atMs: MIN, percent: 0 }
+      ]
+    ],
+    [
+      'at 100 % but not done',
+      [
+        { atMs: 0, percent: 90 },
+        { atMs: MIN, percent: 100 }
+      ]
+    ],
+    [
+      'one rising sample after 0 %',
+      [
+        { atMs: 0, percent: 0 },
+        { atMs: MIN, percent: 10 }
+      ]
+    ],
+    [
+      'percent fell (restart)',
+      [
+        { atMs: 0, percent: 40 },
+        { atMs: MIN, percent: 5 }
+      ]
+    ]
   ])('says nothing for %s', (_name, samples) => {
     expect(remainingAtLeastMs(samples)).toBeUndefined();
   });

@@ -45,8 +45,7 @@ function files(dir: string): Array<{ path: string; bytes: number }> {
 }
 
 /** What an AWS query API answers to a request it refuses: the run fails there, which is all this needs. */
-const AWS_ERROR =
-  '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>bench: refused on purpose</Message></Error><RequestId>bench</RequestId></ErrorResponse>';
+const AWS_ERROR = '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>bench: refused on purpose</Message></Error><RequestId>bench</RequestId></ErrorResponse>';
 
 interface Arrival {
   at: number;
@@ -155,12 +154,16 @@ async function main(): Promise<void> {
     await aws.close();
     await oidc.close();
   }
-  const row = (name: string, xs: number[]): string =>
-    `| ${name} | ${ms(quantile(xs, 0.5))} | ${ms(quantile(xs, 0.9))} | ${ms(Math.min(...xs))} | ${ms(Math.max(...xs))} |`;
+  const row = (name: string, xs: number[]): string => `| ${name} | ${ms(quantile(xs, 0.5))} | ${ms(quantile(xs, 0.9))} | ${ms(Math.min(...xs))} | ${ms(Math.max(...xs))} |`;
   console.log(`Start-up: ${RUNS} runs of ${relative(ROOT, BUNDLE)} on ${RUNNER_NODE.startsWith(ROOT) ? relative(ROOT, RUNNER_NODE) : RUNNER_NODE} (${node}); first AWS request: ${firstRequest}\n`);
   console.log('| from process start to | median (ms) | p90 (ms) | min (ms) | max (ms) |');
   console.log('|---|--:|--:|--:|--:|');
-  console.log(row('OIDC token request (±1 ms)', toToken.filter(x => !Number.isNaN(x))));
+  console.log(
+    row(
+      'OIDC token request (±1 ms)',
+      toToken.filter(x => !Number.isNaN(x))
+    )
+  );
   console.log(row('first AWS request', toAws));
   console.log(row('exit of bare `node -e 0` (for scale)', bare));
   console.log('');

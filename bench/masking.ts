@@ -38,7 +38,10 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const mb = (): number => Math.round(process.memoryUsage().rss / 1048576);
 /** The 1, 5 and 15 minute load averages: on a shared machine every timing moves with them. */
-const load = (): string => loadavg().map(l => l.toFixed(2)).join(', ');
+const load = (): string =>
+  loadavg()
+    .map(l => l.toFixed(2))
+    .join(', ');
 
 /**
  * CPU seconds used so far by the PostgreSQL server whose postmaster is `pm`, when it runs on this machine under a
@@ -142,7 +145,8 @@ const EIGHT: Case = {
     'birth_date: { transform: date-shift, days: 180 }',
     'plan: keep'
   ].join('\n    '),
-  floor: 'email = md5(email), full_name = md5(full_name), full_name_kana = md5(full_name_kana), landline = md5(landline), mobile = md5(mobile), postal_code = md5(postal_code), address = md5(address), birth_date = birth_date + 1'
+  floor:
+    'email = md5(email), full_name = md5(full_name), full_name_kana = md5(full_name_kana), landline = md5(landline), mobile = md5(mobile), postal_code = md5(postal_code), address = md5(address), birth_date = birth_date + 1'
 };
 
 const THREE: Case = {
@@ -268,9 +272,7 @@ async function runCase(url: string, db: pg.Client, c: Case, pm: number | undefin
     }
     await db.query('COMMIT');
   });
-  const same = await db.query(
-    `SELECT count(*) AS n FROM people_rbr r JOIN people_masked p USING (id) WHERE ${rules.map(r => `r.${r.column} IS NOT DISTINCT FROM p.${r.column}`).join(' AND ')}`
-  );
+  const same = await db.query(`SELECT count(*) AS n FROM people_rbr r JOIN people_masked p USING (id) WHERE ${rules.map(r => `r.${r.column} IS NOT DISTINCT FROM p.${r.column}`).join(' AND ')}`);
   const check = await db.query(`SELECT count(*) FILTER (WHERE email LIKE '%@example.invalid') AS masked, count(DISTINCT email) AS distinct_emails FROM people_masked`);
   await db.query('DROP TABLE people_rbr');
   await db.query('DROP TABLE people_masked');
@@ -314,7 +316,7 @@ async function main(): Promise<void> {
       `| ${r.name} | ${secs(floor)} (${r.floorMs.map(secs).join(', ')}) | ${secs(r.actionMs)} | ${(floor / r.actionMs).toFixed(2)}x | ${secs(rbrFull)} (${fmt(SAMPLE)} rows in ${secs(r.rbrMs)}) | ${(rbrFull / r.actionMs).toFixed(1)}x | ${r.rssBefore} → ${r.rssPeak} MB |`
     );
   }
-  console.log('\nServer CPU time (the PostgreSQL processes\' user + system time; on a shared machine it counts only their own work, where wall time also counts waiting for a core):');
+  console.log("\nServer CPU time (the PostgreSQL processes' user + system time; on a shared machine it counts only their own work, where wall time also counts waiting for a core):");
   console.log('\n| case | floor: server CPU (mean of 2) | action: server CPU | action / floor by server CPU (goal ≥ 0.8) |');
   console.log('|---|---:|---:|---:|');
   for (const r of results) {

@@ -72,8 +72,7 @@ export function criticalPath(scenario: ScenarioObject, sourceAccount: string, so
   if (!newest) throw new Error(`scenario: cluster ${sourceCluster} has no available snapshot`);
   const sizeGb = newest.sizeGb ?? cluster.sizeGb ?? 0;
   const keyRef = newest.kmsKey ?? cluster.kmsKey ?? 'alias/aws/rds';
-  const awsManaged =
-    keyRef === 'alias/aws/rds' || (account.keys ?? []).some(k => k.manager === 'AWS' && (k.alias === keyRef || k.id === keyRef || k.aliases?.includes(keyRef)));
+  const awsManaged = keyRef === 'alias/aws/rds' || (account.keys ?? []).some(k => k.manager === 'AWS' && (k.alias === keyRef || k.id === keyRef || k.aliases?.includes(keyRef)));
   const steps: PathStep[] = [];
   if ((newest.type ?? 'automated') === 'automated' || awsManaged) steps.push({ name: 'copy under the CMK', seconds: sizeGb * timings.copySecondsPerGb });
   steps.push({ name: 'restore', seconds: sizeGb * timings.restoreSecondsPerGb });
@@ -242,9 +241,7 @@ async function runTheAction(scenario: ScenarioObject, timeScale: number, contend
     const afterSwap = marks.findIndex(m => m.name === 'Swap') + 1;
     const usableS = afterSwap > 0 && marks[afterSwap] ? marks[afterSwap]!.at : wallS;
     const ok = main.code === 0 && post.code === 0 && servesData(stagingCluster(emulator, TARGET_CLUSTER));
-    const failure = ok
-      ? undefined
-      : `main exit ${main.code}, post exit ${post.code}: ${[...main.errors, ...post.errors].map(e => `${e.title ?? ''} ${e.message}`).join(' | ') || main.stderr.slice(-500)}`;
+    const failure = ok ? undefined : `main exit ${main.code}, post exit ${post.code}: ${[...main.errors, ...post.errors].map(e => `${e.title ?? ''} ${e.message}`).join(' | ') || main.stderr.slice(-500)}`;
     return {
       contender,
       timeScale,
@@ -307,9 +304,10 @@ function findDebianAwsCli(): AwsCli | string {
   const readsEndpointVariable = (major === 2 && minor >= 13) || (major === 1 && minor >= 29) || major > 2;
   let waiters = '';
   try {
-    waiters = execFileSync('dpkg', ['-L', 'awscli'], { encoding: 'utf8' })
-      .split('\n')
-      .find(l => l.endsWith('/rds/2014-10-31/waiters-2.json')) ?? '';
+    waiters =
+      execFileSync('dpkg', ['-L', 'awscli'], { encoding: 'utf8' })
+        .split('\n')
+        .find(l => l.endsWith('/rds/2014-10-31/waiters-2.json')) ?? '';
   } catch {
     /* not a dpkg system: fall through */
   }
@@ -448,7 +446,7 @@ function report(runs: ScenarioRun[], timeScale: number): void {
     const b = s.measured.cli;
     for (const r of [s.measured.action, s.measured.clone, b]) {
       if (!r) continue;
-      const cp = total(r.contender === 'clone' ? s.clonePath ?? s.path : s.path);
+      const cp = total(r.contender === 'clone' ? (s.clonePath ?? s.path) : s.path);
       const w = sim(r);
       const usable = simulatedSeconds(r.usableS, r.busyUntilUsableS, r.timeScale);
       const vsB = r.contender !== 'cli' && b;
@@ -487,7 +485,12 @@ function report(runs: ScenarioRun[], timeScale: number): void {
     for (const r of [s.measured.action, s.measured.clone, s.measured.cli]) {
       if (!r) continue;
       console.log(`\n${s.name} / ${r.contender}: steps at (sim min, client unscaled): ${r.marks.map(m => `${m.name} @${min(simulatedSeconds(m.at, busyAt(r, m), r.timeScale).estimate)}`).join(', ')}`);
-      console.log(`  calls: ${Object.entries(r.counts).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      console.log(
+        `  calls: ${Object.entries(r.counts)
+          .sort()
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`
+      );
       if (!r.ok) console.log(`  FAILED: ${r.failure}`);
     }
   }
@@ -530,7 +533,9 @@ async function main(): Promise<number> {
   }
   console.log(`Action: ${join(ROOT, 'dist', 'index.js')} on the emulator's simulated clock; poll-interval-seconds ${ACTION_POLL_FLOOR_S} (simulated)`);
 
-  const files = readdirSync(SCENARIO_DIR).filter(f => f.endsWith('.yaml')).sort();
+  const files = readdirSync(SCENARIO_DIR)
+    .filter(f => f.endsWith('.yaml'))
+    .sort();
   const wanted = values.scenario?.length ? files.filter(f => values.scenario!.some(w => f.startsWith(w))) : files;
   const runs: ScenarioRun[] = [];
   for (const file of wanted) {

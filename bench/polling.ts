@@ -204,7 +204,14 @@ async function main(): Promise<void> {
       const durations = Array.from({ length: RUNS }, (_, j) => Math.round(base + (boundMs(base) * j) / RUNS));
       const runs: Run[] = [];
       for (const d of durations) runs.push(await simulate(d, profile));
-      cells.push(summarise(minutes, profile, runs, durations.map(d => simulatePrevious(d, profile))));
+      cells.push(
+        summarise(
+          minutes,
+          profile,
+          runs,
+          durations.map(d => simulatePrevious(d, profile))
+        )
+      );
     }
   }
   console.log('| duration | profile | calls | blind | calls/min | late (s) | bound (s) | late/bound | goal met | previous: calls/min | previous: late/bound |');

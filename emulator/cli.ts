@@ -4,7 +4,7 @@ import { startEmulator } from './index';
 function argument(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
   if (i >= 0) return args[i + 1];
-  const inline = args.find((a) => a.startsWith(`${name}=`));
+  const inline = args.find(a => a.startsWith(`${name}=`));
   return inline?.slice(name.length + 1);
 }
 

@@ -13,13 +13,7 @@ export interface DatabaseServer {
 }
 export type DataImage = { kind: 'sql'; sql: string } | { kind: 'pglite'; bytes: Uint8Array };
 export interface DatabaseFactory {
-  create(opts: {
-    name: string;
-    image?: DataImage;
-    masterUsername: string;
-    masterPassword: string;
-    databaseName: string;
-  }): Promise<DatabaseServer>;
+  create(opts: { name: string; image?: DataImage; masterUsername: string; masterPassword: string; databaseName: string }): Promise<DatabaseServer>;
   close(): Promise<void>;
 }
 

@@ -52,12 +52,9 @@ export const common = {
   accessDenied: (message: string) => new AwsError('AccessDenied', message, 403),
   invalidParameterValue: (message: string) => new AwsError('InvalidParameterValue', message, 400),
   invalidParameterCombination: (message: string) => new AwsError('InvalidParameterCombination', message, 400),
-  missingParameter: (name: string) =>
-    new AwsError('MissingParameter', `The request must contain the parameter ${name}`, 400),
-  invalidAction: (action: string) =>
-    new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`, 400),
-  invalidClientTokenId: () =>
-    new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403),
+  missingParameter: (name: string) => new AwsError('MissingParameter', `The request must contain the parameter ${name}`, 400),
+  invalidAction: (action: string) => new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`, 400),
+  invalidClientTokenId: () => new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403),
   signatureDoesNotMatch: () =>
     new AwsError(
       'SignatureDoesNotMatch',
@@ -67,8 +64,7 @@ export const common = {
   /** Query protocol (STS, RDS): a session past its Expiration. */
   expiredToken: () => new AwsError('ExpiredToken', 'The security token included in the request is expired', 403),
   missingAuthenticationToken: () => new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403),
-  throttling: (json: boolean) =>
-    json ? new AwsError('ThrottlingException', 'Rate exceeded', 400) : new AwsError('Throttling', 'Rate exceeded', 400),
+  throttling: (json: boolean) => (json ? new AwsError('ThrottlingException', 'Rate exceeded', 400) : new AwsError('Throttling', 'Rate exceeded', 400)),
   internalFailure: () => new AwsError('InternalFailure', 'An internal error has occurred. Please try again.', 500),
   serviceUnavailable: () => new AwsError('ServiceUnavailable', 'Service is unavailable. Please try again later.', 503)
 };

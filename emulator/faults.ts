@@ -70,7 +70,7 @@ export class Faults {
   }
 
   list(): ActiveFault[] {
-    return this.active.map((f) => ({ ...f }));
+    return this.active.map(f => ({ ...f }));
   }
 
   private take(call: CallInfo, kinds: FaultKind[]): ActiveFault | undefined {
@@ -151,13 +151,13 @@ export class Faults {
     const g = this.gate(name);
     g.held++;
     for (const arrived of g.arrivals.splice(0)) arrived();
-    if (!g.released) await new Promise<void>((resolve) => g.waiting.push(resolve));
+    if (!g.released) await new Promise<void>(resolve => g.waiting.push(resolve));
   }
 
   /** Resolves once a call is held at the gate `name` (at once when one already was). */
   paused(name: string): Promise<void> {
     const g = this.gate(name);
-    return g.held > 0 ? Promise.resolve() : new Promise<void>((resolve) => g.arrivals.push(resolve));
+    return g.held > 0 ? Promise.resolve() : new Promise<void>(resolve => g.arrivals.push(resolve));
   }
 
   /** Let every call held at the gate `name` through, and any later one that a pause fault of that name catches. */
@@ -186,5 +186,5 @@ export class Faults {
 
 /** A parameter is given: by its name (JSON, query scalars) or as members of a query list (`Name.Member.1`). */
 function isGiven(params: Record<string, unknown>, name: string): boolean {
-  return params[name] !== undefined || Object.keys(params).some((k) => k.startsWith(`${name}.`));
+  return params[name] !== undefined || Object.keys(params).some(k => k.startsWith(`${name}.`));
 }

@@ -46,19 +46,22 @@ export function asList(v: StringOrList | undefined): string[] {
 
 /** IAM wildcard match: `*` any run, `?` any one character. */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, caseInsensitive ? 'i' : '').test(value);
 }
 
 function actionMatches(stmt: PolicyStatement, action: string): boolean {
-  if (stmt.Action !== undefined) return asList(stmt.Action).some((p) => wildcardMatch(p, action, true));
-  if (stmt.NotAction !== undefined) return !asList(stmt.NotAction).some((p) => wildcardMatch(p, action, true));
+  if (stmt.Action !== undefined) return asList(stmt.Action).some(p => wildcardMatch(p, action, true));
+  if (stmt.NotAction !== undefined) return !asList(stmt.NotAction).some(p => wildcardMatch(p, action, true));
   return false;
 }
 
 function resourceMatches(stmt: PolicyStatement, resource: string): boolean {
-  if (stmt.Resource !== undefined) return asList(stmt.Resource).some((p) => wildcardMatch(p, resource));
-  if (stmt.NotResource !== undefined) return !asList(stmt.NotResource).some((p) => wildcardMatch(p, resource));
+  if (stmt.Resource !== undefined) return asList(stmt.Resource).some(p => wildcardMatch(p, resource));
+  if (stmt.NotResource !== undefined) return !asList(stmt.NotResource).some(p => wildcardMatch(p, resource));
   // Key and trust policies may omit Resource; they apply to the resource they are attached to.
   return true;
 }
@@ -110,7 +113,7 @@ export function conditionHolds(operator: string, key: string, expected: StringOr
   const actual = lookup(context, key);
   const expectedValues = (typeof expected === 'boolean' ? [String(expected)] : asList(expected)).map(String);
   if (op === 'null') {
-    const wantsAbsent = expectedValues.some((v) => v.toLowerCase() === 'true');
+    const wantsAbsent = expectedValues.some(v => v.toLowerCase() === 'true');
     return wantsAbsent ? actual === undefined : actual !== undefined;
   }
   const cmp = comparators[op];
@@ -120,8 +123,7 @@ export function conditionHolds(operator: string, key: string, expected: StringOr
     if (set === 'allvalues') return true;
     return false;
   }
-  const matchOne = (a: string) =>
-    negated.has(op) ? expectedValues.every((e) => cmp(e, a)) : expectedValues.some((e) => cmp(e, a));
+  const matchOne = (a: string) => (negated.has(op) ? expectedValues.every(e => cmp(e, a)) : expectedValues.some(e => cmp(e, a)));
   if (set === 'allvalues') return actual.every(matchOne);
   return actual.some(matchOne);
 }
@@ -138,16 +140,14 @@ export function conditionsHold(stmt: PolicyStatement, context: ConditionContext)
 /** Statements of the given policies that apply to the request (ignoring principals). */
 export function matchingStatements(policies: PolicyDocument[], request: RequestToEvaluate): PolicyStatement[] {
   const context = request.context ?? {};
-  return policies
-    .flatMap(statements)
-    .filter((s) => actionMatches(s, request.action) && resourceMatches(s, request.resource) && conditionsHold(s, context));
+  return policies.flatMap(statements).filter(s => actionMatches(s, request.action) && resourceMatches(s, request.resource) && conditionsHold(s, context));
 }
 
 /** Identity-policy evaluation: an explicit Deny wins, then any Allow, else implicit deny. */
 export function evaluate(policies: PolicyDocument[], request: RequestToEvaluate): Decision {
   const matching = matchingStatements(policies, request);
-  if (matching.some((s) => s.Effect === 'Deny')) return 'explicit-deny';
-  if (matching.some((s) => s.Effect === 'Allow')) return 'allow';
+  if (matching.some(s => s.Effect === 'Deny')) return 'explicit-deny';
+  if (matching.some(s => s.Effect === 'Allow')) return 'allow';
   return 'implicit-deny';
 }
 
@@ -240,8 +240,7 @@ export function deleteRole(world: World, roleArn: string): void {
   account.roles.delete(role.name);
   const id = role.id;
   if (!id) return;
-  for (const a of world.accounts.values())
-    for (const key of a.keys.values()) key.policy = key.policy.split(JSON.stringify(role.arn)).join(JSON.stringify(id));
+  for (const a of world.accounts.values()) for (const key of a.keys.values()) key.policy = key.policy.split(JSON.stringify(role.arn)).join(JSON.stringify(id));
 }
 
 /** Creates a role (a new unique id every time). */
@@ -249,7 +248,15 @@ export function createRole(world: World, accountId: string, r: { name: string; t
   const account = world.account(accountId);
   if (!account) throw new Error(`no account ${accountId}`);
   if (account.roles.has(r.name)) throw new Error(`EntityAlreadyExists: Role with name ${r.name} already exists.`);
-  const role: Role = { name: r.name, account: accountId, arn: `arn:aws:iam::${accountId}:role/${r.name}`, trust: r.trust, policies: r.policies ?? [], maxSessionDuration: r.maxSessionDuration ?? 3600, id: newRoleId() };
+  const role: Role = {
+    name: r.name,
+    account: accountId,
+    arn: `arn:aws:iam::${accountId}:role/${r.name}`,
+    trust: r.trust,
+    policies: r.policies ?? [],
+    maxSessionDuration: r.maxSessionDuration ?? 3600,
+    id: newRoleId()
+  };
   account.roles.set(r.name, role);
   return role;
 }

@@ -47,8 +47,7 @@ export interface RunningEmulator {
 export async function startEmulator(options: StartOptions): Promise<RunningEmulator> {
   const scenario = typeof options.scenario === 'string' ? loadScenarioFile(options.scenario) : options.scenario;
   const databases = options.databases === null ? undefined : (options.databases ?? (await loadDatabaseFactory(options.postgresUrl)));
-  const mysqlDatabases =
-    options.mysqlDatabases === null ? undefined : (options.mysqlDatabases ?? (options.mysqlUrl ? createMysqlDatabaseFactory(options.mysqlUrl) : undefined));
+  const mysqlDatabases = options.mysqlDatabases === null ? undefined : (options.mysqlDatabases ?? (options.mysqlUrl ? createMysqlDatabaseFactory(options.mysqlUrl) : undefined));
   const { world, faults: initialFaults } = buildWorld(scenario, databases);
   world.mysqlDatabases = mysqlDatabases;
   const faults = new Faults();
@@ -66,20 +65,20 @@ export async function startEmulator(options: StartOptions): Promise<RunningEmula
     world,
     // A copy, as the HTTP endpoint gives it: later changes in the world never show through an old answer.
     state: () => JSON.parse(JSON.stringify(snapshotOfWorld(world, log, faults))) as EmulatorState,
-    inject: (fault) => faults.add(fault),
-    paused: (name) => faults.paused(name),
-    release: (name) => faults.release(name),
-    advance: (s) => {
+    inject: fault => faults.add(fault),
+    paused: name => faults.paused(name),
+    release: name => faults.release(name),
+    advance: s => {
       world.clock.advance(s);
       world.tick();
     },
     close: async () => {
       faults.releaseAll();
       server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>(r => server.close(() => r()));
       for (const account of world.accounts.values()) {
-        for (const cluster of account.clusters.values()) await cluster.server?.then((s) => s.close()).catch(() => undefined);
-        for (const instance of account.dbInstances.values()) await instance.server?.then((s) => s.close()).catch(() => undefined);
+        for (const cluster of account.clusters.values()) await cluster.server?.then(s => s.close()).catch(() => undefined);
+        for (const instance of account.dbInstances.values()) await instance.server?.then(s => s.close()).catch(() => undefined);
       }
       await databases?.close();
       await mysqlDatabases?.close();

@@ -52,11 +52,7 @@ export function awsRdsKeyPolicy(account: string, region: string): PolicyDocument
   };
 }
 
-export function addKey(
-  world: World,
-  account: Account,
-  opts: { id?: string; aliases?: string[]; policy?: PolicyDocument | string; manager?: 'AWS' | 'CUSTOMER'; description?: string }
-): Key {
+export function addKey(world: World, account: Account, opts: { id?: string; aliases?: string[]; policy?: PolicyDocument | string; manager?: 'AWS' | 'CUSTOMER'; description?: string }): Key {
   const id = opts.id ?? randomUUID();
   const policy = opts.policy ?? defaultKeyPolicy(account.id);
   const key: Key = {
@@ -143,16 +139,14 @@ export function keyAllows(who: Principal, key: Key, action: string, use: KeyUse 
   }
   const pp = { account: who.account, identityArn: who.identityArn, sessionArn: who.callerArn, uniqueId: uniqueIdOf(who) };
   const matching = matchingStatements([policy], { action, resource: key.arn, context });
-  if (matching.some((s) => s.Effect === 'Deny' && principalMatch(s, pp))) return false;
-  const admitted = matching.filter((s) => s.Effect === 'Allow').map((s) => principalMatch(s, pp));
+  if (matching.some(s => s.Effect === 'Deny' && principalMatch(s, pp))) return false;
+  const admitted = matching.filter(s => s.Effect === 'Allow').map(s => principalMatch(s, pp));
   const iam = evaluate(who.policies, { action, resource: key.arn, context });
   if (iam === 'explicit-deny') return false;
   if (who.account === key.account && admitted.includes('direct')) return true;
-  if (admitted.some((m) => m !== undefined) && iam === 'allow') return true;
+  if (admitted.some(m => m !== undefined) && iam === 'allow') return true;
   const operation = action.replace(/^kms:/, '');
-  return key.grants.some(
-    (g) => (g.GranteePrincipal === who.identityArn || g.GranteePrincipal === who.callerArn) && g.Operations.includes(operation)
-  );
+  return key.grants.some(g => (g.GranteePrincipal === who.identityArn || g.GranteePrincipal === who.callerArn) && g.Operations.includes(operation));
 }
 
 export function keyState(key: Key): 'Enabled' | 'Disabled' | 'PendingDeletion' {
@@ -221,10 +215,7 @@ function notFound(world: World, caller: string, keyId: string): AwsError {
 }
 
 function denied(who: Principal, action: string, key: Key): AwsError {
-  return kmsFault(
-    'AccessDeniedException',
-    `User: ${who.callerArn} is not authorized to perform: ${action} on resource: ${key.arn} because no resource-based policy allows the ${action} action`
-  );
+  return kmsFault('AccessDeniedException', `User: ${who.callerArn} is not authorized to perform: ${action} on resource: ${key.arn} because no resource-based policy allows the ${action} action`);
 }
 
 /** Checks an account-level action (resource `*`: CreateKey, ListAliases, ListKeys) against the caller's identity policies. */
@@ -315,7 +306,7 @@ export const kmsOperations: Record<string, (ctx: HandlerContext, input: Input) =
     const who = ctx.caller!.principal;
     authorizeAccountAction(who, 'kms:ListKeys');
     const account = ctx.world.account(who.account)!;
-    return { Keys: [...account.keys.values()].map((k) => ({ KeyId: k.id, KeyArn: k.arn })), Truncated: false };
+    return { Keys: [...account.keys.values()].map(k => ({ KeyId: k.id, KeyArn: k.arn })), Truncated: false };
   },
   DisableKey(ctx, input) {
     const key = managedState(ctx, input, 'kms:DisableKey');
@@ -361,7 +352,8 @@ export const kmsOperations: Record<string, (ctx: HandlerContext, input: Input) =
     if (!m) throw kmsFault('InvalidCiphertextException', '');
     const keyId = str(input, 'KeyId', false);
     const key = keyFor(ctx, { KeyId: m[1] }, 'kms:Decrypt');
-    if (keyId && resolveKey(ctx.world, ctx.caller!.principal.account, keyId) !== key) throw kmsFault('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.');
+    if (keyId && resolveKey(ctx.world, ctx.caller!.principal.account, keyId) !== key)
+      throw kmsFault('IncorrectKeyException', 'The key ID in the request does not identify a KMS key that can perform this operation.');
     usable(key);
     return { Plaintext: m[2], KeyId: key.arn, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
   },
@@ -385,7 +377,7 @@ export const kmsOperations: Record<string, (ctx: HandlerContext, input: Input) =
     const same = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
     const existing = grant.Name
       ? key.grants.find(
-          (g) =>
+          g =>
             g.Name === grant.Name &&
             g.GranteePrincipal === grant.GranteePrincipal &&
             g.RetiringPrincipal === grant.RetiringPrincipal &&
@@ -405,7 +397,7 @@ export const kmsOperations: Record<string, (ctx: HandlerContext, input: Input) =
     const key = keyFor(ctx, input, 'kms:RevokeGrant');
     const grantId = str(input, 'GrantId')!;
     const before = key.grants.length;
-    key.grants = key.grants.filter((g) => g.GrantId !== grantId);
+    key.grants = key.grants.filter(g => g.GrantId !== grantId);
     if (key.grants.length === before) throw kmsFault('NotFoundException', `Grant ID ${grantId} not found`);
     return {};
   },
@@ -417,14 +409,14 @@ export const kmsOperations: Record<string, (ctx: HandlerContext, input: Input) =
     for (const account of ctx.world.accounts.values()) {
       for (const key of account.keys.values()) {
         if (keyId && key.arn !== keyId && key.id !== keyId) continue;
-        const grant = key.grants.find((g) => (token && g.GrantToken === token) || (grantId && g.GrantId === grantId));
+        const grant = key.grants.find(g => (token && g.GrantToken === token) || (grantId && g.GrantId === grantId));
         if (!grant) continue;
         const mayRetire =
           [who.identityArn, who.callerArn].includes(grant.RetiringPrincipal ?? '') ||
           [who.identityArn, who.callerArn].includes(grant.GranteePrincipal) ||
           grant.IssuingAccount === `arn:aws:iam::${who.account}:root`;
         if (!mayRetire) throw denied(who, 'kms:RetireGrant', key);
-        key.grants = key.grants.filter((g) => g !== grant);
+        key.grants = key.grants.filter(g => g !== grant);
         return {};
       }
     }

@@ -23,13 +23,22 @@ export interface MysqlDatabaseServer extends DatabaseServer {
 
 /** A MySQL-safe name, unique per instance name: "emu_" + up to 21 characters + "_" + 6 hex digits. */
 export function mysqlName(name: string): string {
-  const body = name.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '').slice(-21);
+  const body = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '')
+    .slice(-21);
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 6);
   return `emu_${body}_${hash}`;
 }
 
 export class MysqlSetupError extends Error {
-  constructor(readonly title: string, message: string, readonly fix: string) {
+  constructor(
+    readonly title: string,
+    message: string,
+    readonly fix: string
+  ) {
     super(`${title}: ${message} Fix: ${fix}`);
     this.name = 'MysqlSetupError';
   }
@@ -55,9 +64,9 @@ export async function dumpMysqlDatabase(c: Connection, database: string): Promis
     const [created] = await c.query<mysql.RowDataPacket[]>(`SHOW CREATE TABLE \`${database}\`.\`${table}\``);
     out.push(`${String(created[0]!['Create Table'])};`);
     const [rows, fields] = await c.query<mysql.RowDataPacket[]>(`SELECT * FROM \`${database}\`.\`${table}\``);
-    const columns = fields.map((f) => `\`${f.name}\``).join(', ');
+    const columns = fields.map(f => `\`${f.name}\``).join(', ');
     for (const r of rows) {
-      out.push(`INSERT INTO \`${table}\` (${columns}) VALUES (${fields.map((f) => c.escape(r[f.name])).join(', ')});`);
+      out.push(`INSERT INTO \`${table}\` (${columns}) VALUES (${fields.map(f => c.escape(r[f.name])).join(', ')});`);
     }
   }
   out.push('SET FOREIGN_KEY_CHECKS=1;');
@@ -83,11 +92,11 @@ export function createMysqlDatabaseFactory(mysqlUrl: string): DatabaseFactory {
     }
     const name = mysqlName(opts.name);
     const dropAll = (): Promise<void> =>
-      admin(async (c) => {
+      admin(async c => {
         await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
         await c.query(`DROP USER IF EXISTS '${name}'@'%'`);
       });
-    await admin(async (c) => {
+    await admin(async c => {
       await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await c.query(`DROP USER IF EXISTS '${name}'@'%'`);
       await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
@@ -102,9 +111,13 @@ export function createMysqlDatabaseFactory(mysqlUrl: string): DatabaseFactory {
     });
     const image = opts.image;
     if (image?.kind === 'sql' && image.sql.trim() !== '') {
-      await withConnection({ host, port, user: name, password: opts.masterPassword, database: name }, (c) => c.query(image.sql)).catch(async (e: Error) => {
+      await withConnection({ host, port, user: name, password: opts.masterPassword, database: name }, c => c.query(image.sql)).catch(async (e: Error) => {
         await dropAll().catch(() => undefined);
-        throw new MysqlSetupError('Seed SQL failed', `Loading the data of "${opts.name}" into ${name} on ${host}:${port} failed: ${e.message}.`, 'Correct the seed SQL (MySQL syntax; it runs as the instance\'s own user).');
+        throw new MysqlSetupError(
+          'Seed SQL failed',
+          `Loading the data of "${opts.name}" into ${name} on ${host}:${port} failed: ${e.message}.`,
+          "Correct the seed SQL (MySQL syntax; it runs as the instance's own user)."
+        );
       });
     }
     let closing: Promise<void> | undefined;
@@ -113,10 +126,10 @@ export function createMysqlDatabaseFactory(mysqlUrl: string): DatabaseFactory {
       port,
       username: name,
       database: name,
-      setMasterPassword: async (password) => {
-        await admin((c) => c.query(`ALTER USER '${name}'@'%' IDENTIFIED BY ?`, [password]));
+      setMasterPassword: async password => {
+        await admin(c => c.query(`ALTER USER '${name}'@'%' IDENTIFIED BY ?`, [password]));
       },
-      dump: () => admin((c) => dumpMysqlDatabase(c, name)),
+      dump: () => admin(c => dumpMysqlDatabase(c, name)),
       close: () => {
         closing ??= (async () => {
           open.delete(server);
@@ -132,7 +145,7 @@ export function createMysqlDatabaseFactory(mysqlUrl: string): DatabaseFactory {
   return {
     create,
     close: async () => {
-      await Promise.all([...open].map((s) => s.close().catch(() => undefined)));
+      await Promise.all([...open].map(s => s.close().catch(() => undefined)));
     }
   };
 }

@@ -74,8 +74,7 @@ function inOrganization(world: World, owner: string, principal: string): boolean
 function ownShare(ctx: HandlerContext, arn: string): ResourceShareState {
   if (!shareArnPattern.test(arn)) throw ramFault('MalformedArnException', `The format of the ARN ${arn} is not valid.`);
   const share = ctx.world.ram.shares.get(arn);
-  if (!share || share.owner !== ctx.caller!.account || share.status === 'DELETED')
-    throw ramFault('UnknownResourceException', `ResourceShare ${arn} could not be found.`);
+  if (!share || share.owner !== ctx.caller!.account || share.status === 'DELETED') throw ramFault('UnknownResourceException', `ResourceShare ${arn} could not be found.`);
   return share;
 }
 
@@ -135,8 +134,17 @@ function shareShape(s: ResourceShareState): Output {
 
 function associations(s: ResourceShareState, resources: string[], principals: string[], status: string): Output[] {
   return [
-    ...resources.map((r) => ({ resourceShareArn: s.arn, resourceShareName: s.name, associatedEntity: r, associationType: 'RESOURCE', status, creationTime: s.created, lastUpdatedTime: s.updated, external: false })),
-    ...principals.map((p) => ({
+    ...resources.map(r => ({
+      resourceShareArn: s.arn,
+      resourceShareName: s.name,
+      associatedEntity: r,
+      associationType: 'RESOURCE',
+      status,
+      creationTime: s.created,
+      lastUpdatedTime: s.updated,
+      external: false
+    })),
+    ...principals.map(p => ({
       resourceShareArn: s.arn,
       resourceShareName: s.name,
       associatedEntity: p,
@@ -178,7 +186,7 @@ function createResourceShare(ctx: HandlerContext, input: Input): Output {
   const resources = strings(input, 'resourceArns');
   const principals = strings(input, 'principals');
   const allowExternalPrincipals = input['allowExternalPrincipals'] === undefined ? true : input['allowExternalPrincipals'] === true;
-  const tags = Array.isArray(input['tags']) ? (input['tags'] as Array<{ key: string; value: string }>).map((t) => ({ key: String(t.key), value: String(t.value ?? '') })) : [];
+  const tags = Array.isArray(input['tags']) ? (input['tags'] as Array<{ key: string; value: string }>).map(t => ({ key: String(t.key), value: String(t.value ?? '') })) : [];
   if (tags.length > 0) authorizeRam(ctx, 'ram:TagResource', `arn:aws:ram:${world.region}:${owner}:resource-share/*`);
   for (const r of resources) shareableCluster(ctx, r);
   checkPrincipals(ctx, { owner, allowExternalPrincipals }, principals);
@@ -248,12 +256,12 @@ function getResourceShares(ctx: HandlerContext, input: Input): Output {
   const status = str(input, 'resourceShareStatus');
   const filters = Array.isArray(input['tagFilters']) ? (input['tagFilters'] as Array<{ tagKey?: string; tagValues?: string[] }>) : [];
   const shares = [...ctx.world.ram.shares.values()].filter(
-    (s) =>
+    s =>
       (owner === 'SELF' ? s.owner === me : s.principals.get(me)?.status === 'ASSOCIATED') &&
       (arns.length === 0 || arns.includes(s.arn)) &&
       (!name || s.name === name) &&
       (!status || s.status === status) &&
-      filters.every((f) => s.tags.some((t) => t.key === f.tagKey && (!f.tagValues?.length || f.tagValues.includes(t.value))))
+      filters.every(f => s.tags.some(t => t.key === f.tagKey && (!f.tagValues?.length || f.tagValues.includes(t.value))))
   );
   return { resourceShares: shares.map(shareShape) };
 }
@@ -263,22 +271,18 @@ function getResourceShareInvitations(ctx: HandlerContext, input: Input): Output 
   const me = ctx.caller!.account;
   const arns = strings(input, 'resourceShareInvitationArns');
   const shares = strings(input, 'resourceShareArns');
-  if (arns.length > 0 && shares.length > 0)
-    throw ramFault('InvalidParameterException', 'Specify resourceShareInvitationArns or resourceShareArns, not both.');
+  if (arns.length > 0 && shares.length > 0) throw ramFault('InvalidParameterException', 'Specify resourceShareInvitationArns or resourceShareArns, not both.');
   const max = typeof input['maxResults'] === 'number' ? (input['maxResults'] as number) : undefined;
   if (max !== undefined && (max < 1 || max > 500)) throw ramFault('InvalidMaxResultsException', `maxResults must be from 1 to 500; got ${max}.`);
-  const found = [...ctx.world.ram.invitations.values()].filter(
-    (i) => i.receiver === me && (arns.length === 0 || arns.includes(i.arn)) && (shares.length === 0 || shares.includes(i.shareArn))
-  );
-  return { resourceShareInvitations: found.slice(0, max ?? found.length).map((i) => invitationShape(ctx.world, i)) };
+  const found = [...ctx.world.ram.invitations.values()].filter(i => i.receiver === me && (arns.length === 0 || arns.includes(i.arn)) && (shares.length === 0 || shares.includes(i.shareArn)));
+  return { resourceShareInvitations: found.slice(0, max ?? found.length).map(i => invitationShape(ctx.world, i)) };
 }
 
 function acceptResourceShareInvitation(ctx: HandlerContext, input: Input): Output {
   const arn = required(input, 'resourceShareInvitationArn');
   authorizeRam(ctx, 'ram:AcceptResourceShareInvitation', arn);
   const invitation = ctx.world.ram.invitations.get(arn);
-  if (!invitation || invitation.receiver !== ctx.caller!.account)
-    throw ramFault('ResourceShareInvitationArnNotFoundException', `ResourceShareInvitationArn ${arn} could not be found.`);
+  if (!invitation || invitation.receiver !== ctx.caller!.account) throw ramFault('ResourceShareInvitationArnNotFoundException', `ResourceShareInvitationArn ${arn} could not be found.`);
   if (invitation.status === 'ACCEPTED') throw ramFault('ResourceShareInvitationAlreadyAcceptedException', `The invitation ${arn} has already been accepted.`);
   if (invitation.status === 'REJECTED') throw ramFault('ResourceShareInvitationAlreadyRejectedException', `The invitation ${arn} has already been rejected.`);
   if (invitation.status === 'EXPIRED') throw ramFault('ResourceShareInvitationExpiredException', `The invitation ${arn} has expired.`);

@@ -138,13 +138,13 @@ type Json = unknown;
 const identityKeys = ['id', 'name', 'alias'];
 
 function identified(item: Json): item is Record<string, unknown> {
-  return !!item && typeof item === 'object' && !Array.isArray(item) && identityKeys.some((k) => typeof (item as Record<string, unknown>)[k] === 'string');
+  return !!item && typeof item === 'object' && !Array.isArray(item) && identityKeys.some(k => typeof (item as Record<string, unknown>)[k] === 'string');
 }
 
 /** Two list items are the same entity when they share an id, name or alias. */
 function sameItem(a: Json, b: Json): boolean {
   if (!identified(a) || !identified(b)) return false;
-  return identityKeys.some((k) => typeof a[k] === 'string' && a[k] === b[k]);
+  return identityKeys.some(k => typeof a[k] === 'string' && a[k] === b[k]);
 }
 
 /** Deep merge: objects by key, lists of identified objects by identity, anything else replaced. */
@@ -152,7 +152,7 @@ export function mergeScenario(base: Json, override: Json): Json {
   if (Array.isArray(base) && Array.isArray(override) && override.every(identified)) {
     const out = [...base];
     for (const item of override) {
-      const i = out.findIndex((b) => sameItem(b, item));
+      const i = out.findIndex(b => sameItem(b, item));
       if (i >= 0) out[i] = mergeScenario(out[i], item);
       else out.push(item);
     }
@@ -173,9 +173,7 @@ const isSqlPath = (v: unknown): v is string => typeof v === 'string' && /\.sql$/
 function absolutePaths(node: unknown, dir: string): unknown {
   if (Array.isArray(node)) return node.map(n => absolutePaths(n, dir));
   if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, k === 'seedSql' && isSqlPath(v) && !isAbsolute(v.trim()) ? resolve(dir, v.trim()) : absolutePaths(v, dir)])
-  );
+  return Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, k === 'seedSql' && isSqlPath(v) && !isAbsolute(v.trim()) ? resolve(dir, v.trim()) : absolutePaths(v, dir)]));
 }
 
 export function loadScenarioFile(path: string): ScenarioObject {
@@ -196,7 +194,7 @@ export function loadScenarioFile(path: string): ScenarioObject {
 
 function tagList(tags: ScenarioCluster['tags']): Tag[] {
   if (!tags) return [];
-  if (Array.isArray(tags)) return tags.map((t) => ({ Key: t.Key, Value: t.Value }));
+  if (Array.isArray(tags)) return tags.map(t => ({ Key: t.Key, Value: t.Value }));
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value: String(Value) }));
 }
 
@@ -408,7 +406,7 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
         engine: g.engine,
         majorEngineVersion: String(g.majorEngineVersion),
         description: g.description ?? g.name,
-        options: (g.options ?? []).map((o) => ({
+        options: (g.options ?? []).map(o => ({
           name: o.name,
           permanent: o.permanent ?? false,
           persistent: o.persistent ?? false,
@@ -419,49 +417,51 @@ export function buildWorld(scenario: ScenarioObject, databases: DatabaseFactory 
     }
     for (const i of a.instances ?? []) addScenarioInstance(world, account, i, baseDir);
     const snapshots = a.snapshots ?? [];
-    const clusterSnapshotCount = snapshots.filter((s) => !s.instance).length;
-    const instanceSnapshots = snapshots.filter((s) => s.instance);
+    const clusterSnapshotCount = snapshots.filter(s => !s.instance).length;
+    const instanceSnapshots = snapshots.filter(s => s.instance);
     instanceSnapshots.forEach((s, index) => addScenarioDbSnapshot(world, account, s, instanceSnapshots.length - 1 - index));
-    snapshots.filter((s) => !s.instance).forEach((s, index) => {
-      const where = `scenario: snapshot of ${s.cluster} in ${account.id}`;
-      if (!s.cluster) throw new Error(`${where}: a snapshot needs cluster: (DB cluster snapshot) or instance: (DB snapshot)`);
-      const cluster = account.clusters.get(s.cluster.toLowerCase());
-      if (!cluster) throw new Error(`${where}: cluster ${s.cluster} is not defined in this account`);
-      const type = s.type ?? 'automated';
-      const ageHours = s.ageHours ?? 24 * (clusterSnapshotCount - 1 - index) + 3;
-      const created = new Date(world.clock.now() - ageHours * 3600 * 1000);
-      const id = s.id ?? (type === 'automated' ? `rds:${cluster.id}-${stamp(created)}` : `${cluster.id}-${stamp(created)}`);
-      const snapshot: Snapshot = {
-        id: id.toLowerCase(),
-        account: account.id,
-        clusterId: cluster.id,
-        type,
-        status: s.status ?? 'available',
-        engine: cluster.engine,
-        engineVersion: cluster.engineVersion,
-        allocatedStorageGb: s.sizeGb ?? cluster.allocatedStorageGb,
-        kmsKeyArn: s.kmsKey !== undefined || s.encrypted !== undefined ? keyArnFor(world, account, s.kmsKey, s.encrypted, where) : cluster.kmsKeyArn,
-        masterUsername: cluster.masterUsername,
-        masterPassword: cluster.masterPassword,
-        databaseName: cluster.databaseName,
-        port: cluster.port,
-        created,
-        tags: tagList(s.tags),
-        sharedWith: (s.sharedWith ?? []).map(String),
-        image: cluster.image
-      };
-      if (snapshot.status !== 'available') {
-        const now = world.clock.now();
-        const seconds = snapshot.allocatedStorageGb * world.timings.snapshotSecondsPerGb;
-        snapshot.progress = { from: now, to: now + seconds * 1000 };
-        if (snapshot.status === 'creating' || snapshot.status === 'copying') {
-          world.after(seconds, () => {
-            if (snapshot.status === 'creating' || snapshot.status === 'copying') snapshot.status = 'available';
-          });
+    snapshots
+      .filter(s => !s.instance)
+      .forEach((s, index) => {
+        const where = `scenario: snapshot of ${s.cluster} in ${account.id}`;
+        if (!s.cluster) throw new Error(`${where}: a snapshot needs cluster: (DB cluster snapshot) or instance: (DB snapshot)`);
+        const cluster = account.clusters.get(s.cluster.toLowerCase());
+        if (!cluster) throw new Error(`${where}: cluster ${s.cluster} is not defined in this account`);
+        const type = s.type ?? 'automated';
+        const ageHours = s.ageHours ?? 24 * (clusterSnapshotCount - 1 - index) + 3;
+        const created = new Date(world.clock.now() - ageHours * 3600 * 1000);
+        const id = s.id ?? (type === 'automated' ? `rds:${cluster.id}-${stamp(created)}` : `${cluster.id}-${stamp(created)}`);
+        const snapshot: Snapshot = {
+          id: id.toLowerCase(),
+          account: account.id,
+          clusterId: cluster.id,
+          type,
+          status: s.status ?? 'available',
+          engine: cluster.engine,
+          engineVersion: cluster.engineVersion,
+          allocatedStorageGb: s.sizeGb ?? cluster.allocatedStorageGb,
+          kmsKeyArn: s.kmsKey !== undefined || s.encrypted !== undefined ? keyArnFor(world, account, s.kmsKey, s.encrypted, where) : cluster.kmsKeyArn,
+          masterUsername: cluster.masterUsername,
+          masterPassword: cluster.masterPassword,
+          databaseName: cluster.databaseName,
+          port: cluster.port,
+          created,
+          tags: tagList(s.tags),
+          sharedWith: (s.sharedWith ?? []).map(String),
+          image: cluster.image
+        };
+        if (snapshot.status !== 'available') {
+          const now = world.clock.now();
+          const seconds = snapshot.allocatedStorageGb * world.timings.snapshotSecondsPerGb;
+          snapshot.progress = { from: now, to: now + seconds * 1000 };
+          if (snapshot.status === 'creating' || snapshot.status === 'copying') {
+            world.after(seconds, () => {
+              if (snapshot.status === 'creating' || snapshot.status === 'copying') snapshot.status = 'available';
+            });
+          }
         }
-      }
-      account.snapshots.set(snapshot.id, snapshot);
-    });
+        account.snapshots.set(snapshot.id, snapshot);
+      });
   }
   for (const a of scenario.accounts) addScenarioSecrets(world, world.account(String(a.id))!, a.secrets);
   return { world, faults: scenario.faults ?? [] };

@@ -86,8 +86,7 @@ export function secretsOf(world: World, account: string): Map<string, Secret> {
 /** An error of the Secrets Manager model, by its shape name (the wire code is the same name). */
 export function smFault(name: string, message: string): AwsError {
   const schema = (smModel as unknown as Record<string, unknown>)[`${name}$`] as [number, string, string, Record<string, unknown>] | undefined;
-  if (name !== 'AccessDeniedException' && (!Array.isArray(schema) || schema[0] !== -3))
-    throw new Error(`emulator bug: ${name} is not an error of the Secrets Manager model`);
+  if (name !== 'AccessDeniedException' && (!Array.isArray(schema) || schema[0] !== -3)) throw new Error(`emulator bug: ${name} is not an error of the Secrets Manager model`);
   const status = schema?.[3]?.['error'] === 'server' ? 500 : 400;
   return new AwsError(name, message, status);
 }
@@ -173,8 +172,7 @@ export function addScenarioSecrets(world: World, account: Account, secrets: Scen
       tags: Object.entries(s.tags ?? {}).map(([Key, Value]) => ({ Key, Value }))
     };
     const key = keyOf(world, secret)!;
-    if (s.previous !== undefined)
-      secret.versions.push({ versionId: randomUUID(), value: asValue(s.previous), stages: ['AWSPREVIOUS'], created: new Date(now.getTime() - 86_400_000), keyArn: key.arn });
+    if (s.previous !== undefined) secret.versions.push({ versionId: randomUUID(), value: asValue(s.previous), stages: ['AWSPREVIOUS'], created: new Date(now.getTime() - 86_400_000), keyArn: key.arn });
     if (s.value !== undefined) secret.versions.push({ versionId: randomUUID(), value: asValue(s.value), stages: ['AWSCURRENT'], created: now, keyArn: key.arn });
     secretsOf(world, account.id).set(s.name, secret);
   }
@@ -243,8 +241,7 @@ function findSecret(ctx: HandlerContext, input: Input, action: string, opts: { a
   const resource = secret?.arn ?? (arn ? id : `arn:aws:secretsmanager:${ctx.world.region}:${who.account}:secret:${id}`);
   authorize(ctx, action, resource, id);
   if (!secret) throw smFault('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-  if (secret.deletedDate && !opts.allowDeleted)
-    throw smFault('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+  if (secret.deletedDate && !opts.allowDeleted) throw smFault('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
   return secret;
 }
 
@@ -286,8 +283,7 @@ function moveStage(secret: Secret, stage: string, to: SecretVersion | undefined,
 }
 
 function checkToken(token: string): void {
-  if (token.length < 32 || token.length > 64)
-    throw smFault('InvalidParameterException', 'ClientRequestToken must be 32 to 64 characters long.');
+  if (token.length < 32 || token.length > 64) throw smFault('InvalidParameterException', 'ClientRequestToken must be 32 to 64 characters long.');
 }
 
 const MAX_VERSIONS = 100;
@@ -322,8 +318,7 @@ export const secretsManagerOperations: Record<string, (ctx: HandlerContext, inpu
     if (versionId) {
       version = s.versions.find(v => v.versionId === versionId);
       if (!version) throw smFault('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`);
-      if (stage && !version.stages.includes(stage))
-        throw smFault('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
+      if (stage && !version.stages.includes(stage)) throw smFault('InvalidRequestException', 'You provided a VersionStage that is not associated to the provided VersionId.');
     } else {
       const wanted = stage ?? 'AWSCURRENT';
       version = holder(s, wanted);
@@ -335,8 +330,7 @@ export const secretsManagerOperations: Record<string, (ctx: HandlerContext, inpu
 
   PutSecretValue(ctx, input) {
     const s = findSecret(ctx, input, 'secretsmanager:PutSecretValue');
-    if (s.owningService)
-      throw smFault('InvalidRequestException', `You can't perform this operation on secrets that are managed by ${s.owningService}. Use ${s.owningService} to manage this secret.`);
+    if (s.owningService) throw smFault('InvalidRequestException', `You can't perform this operation on secrets that are managed by ${s.owningService}. Use ${s.owningService} to manage this secret.`);
     const value = str(input, 'SecretString');
     if (input['SecretBinary'] !== undefined) throw smFault('InvalidRequestException', 'The emulator stores SecretString only.');
     if (value === undefined) throw smFault('InvalidRequestException', 'You must provide either SecretString or SecretBinary.');
@@ -354,7 +348,10 @@ export const secretsManagerOperations: Record<string, (ctx: HandlerContext, inpu
     }
     const key = useKey(ctx, s, 'kms:GenerateDataKey');
     if (s.versions.filter(v => v.stages.length === 0).length >= MAX_VERSIONS)
-      s.versions.splice(s.versions.findIndex(v => v.stages.length === 0), 1);
+      s.versions.splice(
+        s.versions.findIndex(v => v.stages.length === 0),
+        1
+      );
     const version: SecretVersion = { versionId: token, value, stages: [], created: ctx.world.now(), keyArn: key.arn };
     s.versions.push(version);
     for (const stage of stages) moveStage(s, stage, version, holder(s, stage));
@@ -376,15 +373,13 @@ export const secretsManagerOperations: Record<string, (ctx: HandlerContext, inpu
     const to = moveId ? find(moveId) : undefined;
     const from = removeId ? find(removeId) : undefined;
     const current = holder(s, stage);
-    if (from && !from.stages.includes(stage))
-      throw smFault('InvalidParameterException', `The staging label ${stage} is not attached to version ${from.versionId}.`);
+    if (from && !from.stages.includes(stage)) throw smFault('InvalidParameterException', `The staging label ${stage} is not attached to version ${from.versionId}.`);
     if (to && current && current !== to && !from)
       throw smFault(
         'InvalidParameterException',
         `The parameter RemoveFromVersionId can't be empty. Staging label ${stage} is currently attached to version ${current.versionId}, so you must explicitly reference that version in RemoveFromVersionId.`
       );
-    if (!to && stage === 'AWSCURRENT' && from)
-      throw smFault('InvalidParameterException', 'Staging label AWSCURRENT can only be moved to another version (MoveToVersionId), not removed.');
+    if (!to && stage === 'AWSCURRENT' && from) throw smFault('InvalidParameterException', 'Staging label AWSCURRENT can only be moved to another version (MoveToVersionId), not removed.');
     moveStage(s, stage, to, from);
     s.lastChanged = ctx.world.now();
     return { ARN: s.arn, Name: s.name };
@@ -409,14 +404,9 @@ export const secretsManagerOperations: Record<string, (ctx: HandlerContext, inpu
 
   RotateSecret(ctx, input) {
     const s = findSecret(ctx, input, 'secretsmanager:RotateSecret');
-    if (s.owningService)
-      throw smFault('InvalidRequestException', `You can't perform this operation on secrets that are managed by ${s.owningService}. Use ${s.owningService} to manage this secret.`);
+    if (s.owningService) throw smFault('InvalidRequestException', `You can't perform this operation on secrets that are managed by ${s.owningService}. Use ${s.owningService} to manage this secret.`);
     const lambdaArn = str(input, 'RotationLambdaARN') ?? s.rotation?.lambdaArn;
-    if (!lambdaArn)
-      throw smFault(
-        'InvalidRequestException',
-        'The secret has no rotation function configured: specify RotationLambdaARN, or configure rotation on the secret first.'
-      );
+    if (!lambdaArn) throw smFault('InvalidRequestException', 'The secret has no rotation function configured: specify RotationLambdaARN, or configure rotation on the secret first.');
     const token = str(input, 'ClientRequestToken') ?? randomUUID();
     checkToken(token);
     if (!s.rotation) s.rotation = { lambdaArn };

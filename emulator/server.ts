@@ -105,9 +105,7 @@ async function authenticate(deps: ServerDeps, req: IncomingMessage, headers: Rec
     throw common.missingAuthenticationToken();
   }
   const credential = deps.world.credentials.get(auth.accessKeyId);
-  const unknown = routed.json
-    ? kmsFault('UnrecognizedClientException', 'The security token included in the request is invalid.')
-    : common.invalidClientTokenId();
+  const unknown = routed.json ? kmsFault('UnrecognizedClientException', 'The security token included in the request is invalid.') : common.invalidClientTokenId();
   if (!credential) throw unknown;
   if (credential.sessionToken !== undefined && headers['x-amz-security-token'] !== credential.sessionToken) throw unknown;
   // A session past its Expiration (simulated clock) at the time the request was signed: every service
@@ -125,7 +123,10 @@ async function authenticate(deps: ServerDeps, req: IncomingMessage, headers: Rec
   const ok = await signatureMatches({ method: req.method ?? 'POST', path: url.pathname, query, headers, body }, auth, credential);
   if (!ok) {
     throw routed.json
-      ? kmsFault('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.')
+      ? kmsFault(
+          'InvalidSignatureException',
+          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'
+        )
       : common.signatureDoesNotMatch();
   }
   return { principal: credential.principal, account: credential.principal.account };

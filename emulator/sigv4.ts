@@ -50,11 +50,7 @@ export function parseAmzDate(value: string): Date {
 }
 
 /** True when the request's signature is the one its secret key produces. */
-export async function signatureMatches(
-  request: IncomingSigned,
-  auth: ParsedAuthorization,
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }
-): Promise<boolean> {
+export async function signatureMatches(request: IncomingSigned, auth: ParsedAuthorization, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }): Promise<boolean> {
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const value = request.headers[name];
@@ -88,7 +84,7 @@ export async function signatureMatches(
     {
       signingDate: parseAmzDate(amzDate),
       signableHeaders: new Set(auth.signedHeaders),
-      unsignableHeaders: new Set(Object.keys(request.headers).filter((h) => !auth.signedHeaders.includes(h)))
+      unsignableHeaders: new Set(Object.keys(request.headers).filter(h => !auth.signedHeaders.includes(h)))
     }
   );
   const produced = parseAuthorization(String(signed.headers['authorization'] ?? signed.headers['Authorization']));

@@ -82,12 +82,12 @@ export interface EmulatorState {
 
 export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): EmulatorState {
   world.tick();
-  const accounts = [...world.accounts.values()].map((a) => ({
+  const accounts = [...world.accounts.values()].map(a => ({
     id: a.id,
     name: a.name,
-    roles: [...a.roles.values()].map((r) => r.arn),
-    users: [...a.users.values()].map((u) => u.arn),
-    keys: [...a.keys.values()].map((k) => ({
+    roles: [...a.roles.values()].map(r => r.arn),
+    users: [...a.users.values()].map(u => u.arn),
+    keys: [...a.keys.values()].map(k => ({
       id: k.id,
       arn: k.arn,
       aliases: [...a.aliases.entries()].filter(([, id]) => id === k.id).map(([name]) => name),
@@ -114,11 +114,11 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
       crossAccountClone: c.crossAccountClone ?? false,
       cloneGroupId: c.cloneGroupId,
       database: c.serverReady ? { host: c.serverReady.host, port: c.serverReady.port } : c.serverError ? { error: c.serverError } : undefined,
-      instances: [...a.instances.values()].filter((i) => i.clusterId === c.id).map((i) => ({ id: i.id, status: i.status, class: i.instanceClass }))
+      instances: [...a.instances.values()].filter(i => i.clusterId === c.id).map(i => ({ id: i.id, status: i.status, class: i.instanceClass }))
     })),
     instances: [
-      ...[...a.instances.values()].map((i) => ({ id: i.id, cluster: i.clusterId, status: i.status, class: i.instanceClass })),
-      ...[...a.dbInstances.values()].map((i) => ({
+      ...[...a.instances.values()].map(i => ({ id: i.id, cluster: i.clusterId, status: i.status, class: i.instanceClass })),
+      ...[...a.dbInstances.values()].map(i => ({
         id: i.id,
         standalone: true,
         arn: world.instanceArn(a.id, i.id),
@@ -139,7 +139,7 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
         database: databaseView(i.serverReady, i.serverError)
       }))
     ],
-    dbSnapshots: [...a.dbSnapshots.values()].map((s) => ({
+    dbSnapshots: [...a.dbSnapshots.values()].map(s => ({
       id: s.id,
       kind: 'instance',
       arn: world.dbSnapshotArn(a.id, s.id),
@@ -156,14 +156,14 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
       source: s.sourceArn,
       hasData: s.image !== undefined
     })),
-    optionGroups: [...a.optionGroups.values()].map((g) => ({
+    optionGroups: [...a.optionGroups.values()].map(g => ({
       name: g.name,
       engine: g.engine,
       majorEngineVersion: g.majorEngineVersion,
-      options: g.options.map((o) => ({ name: o.name, permanent: o.permanent, persistent: o.persistent }))
+      options: g.options.map(o => ({ name: o.name, permanent: o.permanent, persistent: o.persistent }))
     })),
     secrets: secretsView(world, a.id),
-    snapshots: [...a.snapshots.values()].map((s) => {
+    snapshots: [...a.snapshots.values()].map(s => {
       const shape = snapshotShape(world, s);
       return {
         id: s.id,
@@ -190,7 +190,7 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
     countsByAccount: log.countsByAccount,
     faults: faults.list(),
     ram: {
-      shares: [...world.ram.shares.values()].map((s) => ({
+      shares: [...world.ram.shares.values()].map(s => ({
         arn: s.arn,
         name: s.name,
         owner: s.owner,
@@ -200,7 +200,7 @@ export function snapshotOfWorld(world: World, log: RequestLog, faults: Faults): 
         resources: [...s.resources],
         principals: Object.fromEntries(s.principals)
       })),
-      invitations: [...world.ram.invitations.values()].map((i) => ({ ...i, created: i.created.toISOString() }))
+      invitations: [...world.ram.invitations.values()].map(i => ({ ...i, created: i.created.toISOString() }))
     }
   };
 }

@@ -113,8 +113,8 @@ export function assumeRoleWithWebIdentity(ctx: HandlerContext, params: Params): 
     federated: `arn:aws:iam::${role.account}:oidc-provider/${host}`
   };
   const allowing = matchingStatements([role.trust], { action: 'sts:AssumeRoleWithWebIdentity', resource: role.arn, context });
-  if (allowing.some((s) => s.Effect === 'Deny' && principalMatch(s, who))) throw denied();
-  if (!allowing.some((s) => s.Effect === 'Allow' && principalMatch(s, who) === 'direct')) throw denied();
+  if (allowing.some(s => s.Effect === 'Deny' && principalMatch(s, who))) throw denied();
+  if (!allowing.some(s => s.Effect === 'Allow' && principalMatch(s, who) === 'direct')) throw denied();
   const principal = sessionPrincipal(role, session);
   const sub = typeof claims['sub'] === 'string' ? claims['sub'] : '';
   const aud = Array.isArray(claims['aud']) ? String(claims['aud'][0]) : String(claims['aud'] ?? '');
@@ -131,8 +131,7 @@ export function assumeRole(ctx: HandlerContext, params: Params): Output {
   const roleArn = params.required('RoleArn');
   const session = sessionName(params);
   const role = findRole(ctx.world, roleArn);
-  const denied = () =>
-    new AwsError('AccessDenied', `User: ${caller.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
+  const denied = () => new AwsError('AccessDenied', `User: ${caller.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
   if (!role) throw denied();
   const context: ConditionContext = {
     'aws:PrincipalArn': caller.identityArn,
@@ -141,12 +140,12 @@ export function assumeRole(ctx: HandlerContext, params: Params): Output {
   };
   const who = { account: caller.account, identityArn: caller.identityArn, sessionArn: caller.callerArn };
   const trust = matchingStatements([role.trust], { action: 'sts:AssumeRole', resource: role.arn, context });
-  if (trust.some((s) => s.Effect === 'Deny' && principalMatch(s, who))) throw denied();
-  const admitted = trust.filter((s) => s.Effect === 'Allow').map((s) => principalMatch(s, who));
+  if (trust.some(s => s.Effect === 'Deny' && principalMatch(s, who))) throw denied();
+  const admitted = trust.filter(s => s.Effect === 'Allow').map(s => principalMatch(s, who));
   const iam = evaluate(caller.policies, { action: 'sts:AssumeRole', resource: role.arn, context });
   if (iam === 'explicit-deny') throw denied();
   const sameAccountDirect = caller.account === role.account && admitted.includes('direct');
-  const delegated = admitted.some((m) => m !== undefined) && iam === 'allow';
+  const delegated = admitted.some(m => m !== undefined) && iam === 'allow';
   if (!sameAccountDirect && !delegated) throw denied();
   return credentialsOutput(ctx.world, sessionPrincipal(role, session), allowedDuration(role, duration(params), caller.kind === 'role'));
 }

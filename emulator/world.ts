@@ -397,9 +397,9 @@ export class World {
     for (const view of this.regions.values()) view.tick();
     for (;;) {
       const now = this.clock.now();
-      const due = this.jobs.filter((j) => j.at <= now && j.ready()).sort((a, b) => a.at - b.at);
+      const due = this.jobs.filter(j => j.at <= now && j.ready()).sort((a, b) => a.at - b.at);
       if (due.length === 0) return;
-      this.jobs = this.jobs.filter((j) => !due.includes(j));
+      this.jobs = this.jobs.filter(j => !due.includes(j));
       for (const job of due) job.done();
     }
   }

@@ -46,7 +46,12 @@ async function main(): Promise<number> {
   };
   const inputs = { ...DEMO_INPUTS, mode: values.mode! };
   // One view for both steps: values masked in the main step stay masked in the post step, as in one job.
-  const view = new LogView({ debug, write: text => { if (!values.quiet) process.stdout.write(text); } });
+  const view = new LogView({
+    debug,
+    write: text => {
+      if (!values.quiet) process.stdout.write(text);
+    }
+  });
   const width = Math.max(60, Math.min(process.stdout.columns ?? 120, 160));
   try {
     console.log(`emulator: ${emulator.url} (scenario ${values.scenario})`);

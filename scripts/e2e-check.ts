@@ -39,11 +39,7 @@ check('cluster-identifier is app-staging', outputs['cluster-identifier'] === 'ap
 check('snapshot-copied is true (production is on aws/rds)', outputs['snapshot-copied'] === 'true', outputs['snapshot-copied']);
 check('kms-key-arn is the shared CMK', outputs['kms-key-arn'] === SHARE_KEY, outputs['kms-key-arn']);
 check('source-snapshot is an automated snapshot of app-production', /^rds:app-production-/.test(outputs['source-snapshot'] ?? ''), outputs['source-snapshot']);
-check(
-  'snapshot-arn is the copy in production',
-  new RegExp(`^arn:aws:rds:ap-northeast-1:${SOURCE}:cluster-snapshot:rcas-app-production-`).test(outputs['snapshot-arn'] ?? ''),
-  outputs['snapshot-arn']
-);
+check('snapshot-arn is the copy in production', new RegExp(`^arn:aws:rds:ap-northeast-1:${SOURCE}:cluster-snapshot:rcas-app-production-`).test(outputs['snapshot-arn'] ?? ''), outputs['snapshot-arn']);
 check('writer-endpoint is set', (outputs['writer-endpoint'] ?? '') !== '', outputs['writer-endpoint']);
 check('master-password is set', (outputs['master-password'] ?? '').length >= 16, '(length) ' + (outputs['master-password'] ?? '').length);
 check('duration-seconds is a number', /^\d+(\.\d+)?$/.test(outputs['duration-seconds'] ?? ''), outputs['duration-seconds']);
@@ -52,7 +48,11 @@ check('duration-seconds is a number', /^\d+(\.\d+)?$/.test(outputs['duration-sec
 await fetch(`${endpoint}/_emulator/advance?seconds=3600`, { method: 'POST' });
 const state = (await (await fetch(`${endpoint}/_emulator/state`)).json()) as State;
 const staging = state.accounts.find(a => a.id === TARGET)?.clusters ?? [];
-check('staging holds one cluster, app-staging (the old one was deleted)', staging.map(c => c.id).join() === 'app-staging', staging.map(c => c.id));
+check(
+  'staging holds one cluster, app-staging (the old one was deleted)',
+  staging.map(c => c.id).join() === 'app-staging',
+  staging.map(c => c.id)
+);
 const refreshed = staging.find(c => c.id === 'app-staging');
 check('app-staging is available', refreshed?.status === 'available', refreshed?.status);
 check("app-staging is encrypted under staging's key", refreshed?.kmsKeyId === STAGING_KEY, refreshed?.kmsKeyId);
@@ -71,7 +71,10 @@ if (db && 'host' in db) {
     await client.end();
   }
   const old = new pg.Client({ host: db.host, port: db.port, user: 'app_admin', password: 'production-secret-password', database: 'app' });
-  const refused = await old.connect().then(() => false, () => true);
+  const refused = await old.connect().then(
+    () => false,
+    () => true
+  );
   if (!refused) await old.end();
   check("production's master password no longer opens the database", refused);
 } else check('app-staging has a database the runner can reach', false, db);

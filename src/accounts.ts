@@ -12,13 +12,7 @@
 import * as core from '@actions/core';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSClient,
-  type Credentials
-} from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import { CRITICAL_WITHIN_MS, RefreshingSession, type AwsCredentialIdentity, type CredentialProvider } from './credentials';
 import { parseArn } from './rds-rules';
 import type { Settings, Side, SideSettings } from './settings';
@@ -84,10 +78,7 @@ export async function connectAccounts(settings: Settings): Promise<Accounts> {
   const source = await connect(settings, settings.source, idToken);
   const target = await connect(settings, settings.target, idToken);
   if (source.accountId === target.accountId && settings.source.identifier === settings.target.identifier) {
-    throw new CredentialsError(
-      `Refusing to run: ${settings.target.input} '${settings.target.identifier}' is the production database itself (account ${source.accountId}).`,
-      'Target is the production database'
-    );
+    throw new CredentialsError(`Refusing to run: ${settings.target.input} '${settings.target.identifier}' is the production database itself (account ${source.accountId}).`, 'Target is the production database');
   }
   return { source, target };
 }
@@ -98,10 +89,7 @@ async function fetchIdToken(audience: string): Promise<string> {
     core.setSecret(jwt);
     return jwt;
   } catch (e) {
-    throw new CredentialsError(
-      `Could not get the GitHub OIDC token for audience '${audience}': ${(e as Error).message}`,
-      'GitHub OIDC token request failed'
-    );
+    throw new CredentialsError(`Could not get the GitHub OIDC token for audience '${audience}': ${(e as Error).message}`, 'GitHub OIDC token request failed');
   }
 }
 
@@ -128,9 +116,7 @@ async function connect(settings: Settings, side: SideSettings, idToken: (fresh: 
     } else if (hasAmbientCredentials()) {
       via = 'assume-role';
       assume = async () => {
-        const out = await call(side, 'AssumeRole', () =>
-          assumer.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds }))
-        );
+        const out = await call(side, 'AssumeRole', () => assumer.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds })));
         return toIdentity(out.Credentials);
       };
     } else {
@@ -203,9 +189,12 @@ export async function freshForCritical(account: Account, what: string, opts: { b
     await account.session.get(CRITICAL_WITHIN_MS);
   } catch (e) {
     if (!opts.bestEffort) throw e;
-    core.warning(`Could not renew the ${account.side} session before ${what}: ${(e as Error).message}. Going on with the current session, which has ${Math.max(0, Math.round(account.session.remainingMs() / 60_000))} min left.`, {
-      title: `Session not renewed before ${what} (${account.side})`
-    });
+    core.warning(
+      `Could not renew the ${account.side} session before ${what}: ${(e as Error).message}. Going on with the current session, which has ${Math.max(0, Math.round(account.session.remainingMs() / 60_000))} min left.`,
+      {
+        title: `Session not renewed before ${what} (${account.side})`
+      }
+    );
   }
 }
 
@@ -218,11 +207,11 @@ export function principalFromCaller(callerArn: string): string {
 function hasAmbientCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(
     (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) ||
-      env.AWS_PROFILE ||
-      env.AWS_WEB_IDENTITY_TOKEN_FILE ||
-      env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
-      env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ||
-      env.RUNNER_ENVIRONMENT === 'self-hosted'
+    env.AWS_PROFILE ||
+    env.AWS_WEB_IDENTITY_TOKEN_FILE ||
+    env.AWS_CONTAINER_CREDENTIALS_FULL_URI ||
+    env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI ||
+    env.RUNNER_ENVIRONMENT === 'self-hosted'
   );
 }
 
@@ -254,11 +243,7 @@ async function call<T>(side: SideSettings, operation: string, fn: () => Promise<
         : operation === 'AssumeRole'
           ? `Check that ${side.roleArn}'s trust policy allows the ambient principal to call sts:AssumeRole.`
           : 'Check the credentials this step runs with.';
-    throw new CredentialsError(
-      `STS ${operation} for the ${side.side} account failed: ${err.name}: ${err.message}. ${hint}`,
-      `STS refused ${operation} (${side.side})`,
-      side.side
-    );
+    throw new CredentialsError(`STS ${operation} for the ${side.side} account failed: ${err.name}: ${err.message}. ${hint}`, `STS refused ${operation} (${side.side})`, side.side);
   }
 }
 
@@ -283,8 +268,7 @@ function durationRefusal(side: SideSettings, operation: string, err: Error & { n
   }
   if (/MaxSessionDuration/.test(err.message)) {
     return new CredentialsError(
-      `STS ${operation} for the ${side.side} account refused the session length: ${err.message} ` +
-        `${roleArn} allows shorter sessions than ${input} asks for.`,
+      `STS ${operation} for the ${side.side} account refused the session length: ${err.message} ` + `${roleArn} allows shorter sessions than ${input} asks for.`,
       `${input} above the maximum session duration of ${roleName} (${side.side})`,
       side.side,
       `Raise the role's maximum session duration (up to 43200 s):\n` +

@@ -38,9 +38,12 @@ export async function cleanup(): Promise<void> {
     await report.writeSummary('RDS cross-account sync: post-step clean-up', 'succeeded');
   } catch (e) {
     const op = failedOperation(e);
-    core.error(`Post-step clean-up failed: ${(e as Error).message}. Step Recover unfinished run${op ? `, AWS operation ${op}` : ''}. Staging needs attention (check the staging account by hand against the saved state: ${JSON.stringify(saved)}).`, {
-      title: 'Clean-up after cancellation failed'
-    });
+    core.error(
+      `Post-step clean-up failed: ${(e as Error).message}. Step Recover unfinished run${op ? `, AWS operation ${op}` : ''}. Staging needs attention (check the staging account by hand against the saved state: ${JSON.stringify(saved)}).`,
+      {
+        title: 'Clean-up after cancellation failed'
+      }
+    );
     await report.writeSummary('RDS cross-account sync: post-step clean-up', 'failed').catch(() => undefined);
     process.exitCode = core.ExitCode.Failure;
   }

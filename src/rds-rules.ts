@@ -5,8 +5,7 @@
 import { kindProfile, kindProfiles } from './kinds';
 
 /** RDS DB cluster / instance / snapshot identifier rule (RDS User Guide, "Naming constraints"). */
-export const RDS_IDENTIFIER_RULE =
-  '1 to 63 letters, digits or hyphens; first character a letter; no two consecutive hyphens; not ending with a hyphen';
+export const RDS_IDENTIFIER_RULE = '1 to 63 letters, digits or hyphens; first character a letter; no two consecutive hyphens; not ending with a hyphen';
 
 export function rdsIdentifierProblem(id: string): string | undefined {
   if (id.length < 1 || id.length > 63) return `is ${id.length} characters long`;
@@ -38,8 +37,7 @@ export function parseArn(arn: string): ParsedArn | undefined {
 /** arn:aws:iam::123456789012:role/path/name */
 export const ROLE_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** arn:aws:kms:region:123456789012:key/uuid (or mrk-...) */
-export const KMS_KEY_ARN_PATTERN =
-  /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+export const KMS_KEY_ARN_PATTERN = /^arn:(aws|aws-cn|aws-us-gov):kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 export function roleArn(partition: string, accountId: string, name: string): string {
   return `arn:${partition}:iam::${accountId}:role/${name}`;

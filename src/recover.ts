@@ -72,5 +72,4 @@ export async function recover(ctx: Context): Promise<void> {
     // available) and resumes instead of starting a second full copy; retention clean-up removes it later.
     core.info(`Kept the snapshot copy ${sourceCopy.identifier} in the source account: the next run resumes from it.`);
   }
-
 }

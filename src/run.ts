@@ -38,8 +38,10 @@ export async function run(): Promise<void> {
       return;
     }
 
-    const accounts = await report.step('Credentials', () => connectAccounts(settings!), a =>
-      `source ${a.source.accountId} (${a.source.via}), target ${a.target.accountId} (${a.target.via})`
+    const accounts = await report.step(
+      'Credentials',
+      () => connectAccounts(settings!),
+      a => `source ${a.source.accountId} (${a.source.via}), target ${a.target.accountId} (${a.target.via})`
     );
     for (const side of [accounts.source, accounts.target]) for (const client of [side.rds, side.kms, side.sts]) nameFailedOperations(client);
     // source-db / target-db leave the kind open: RDS says whether they name a cluster or an instance.
@@ -51,7 +53,14 @@ export async function run(): Promise<void> {
     report.fact('Database', `${kindProfile(withKind.kind).nouns.full} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
 
     // Snapshot or clone (src/transfer/): transfer: snapshot reads nothing here.
-    const transfer = settings.transfer === 'snapshot' ? undefined : await report.step('Plan: transfer', () => planTransfer(c), t => describeTransfer(t.decision).join('; '));
+    const transfer =
+      settings.transfer === 'snapshot'
+        ? undefined
+        : await report.step(
+            'Plan: transfer',
+            () => planTransfer(c),
+            t => describeTransfer(t.decision).join('; ')
+          );
     await runTransfer(c, TRANSFER_METHODS[transfer?.decision.method ?? 'snapshot'], transfer);
   } catch (e) {
     const diagnostics = withWhereAndOutcome(explain(e, ctx), e, report, ctx?.state.get());

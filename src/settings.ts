@@ -3,16 +3,7 @@
  * before any network call. A refusal names the input and shows the expected form.
  */
 import * as core from '@actions/core';
-import {
-  ACCOUNT_ID_PATTERN,
-  KMS_KEY_ARN_PATTERN,
-  REGION_PATTERN,
-  RDS_IDENTIFIER_RULE,
-  ROLE_ARN_PATTERN,
-  parseArn,
-  rdsIdentifierProblem,
-  snapshotKindOfArn
-} from './rds-rules';
+import { ACCOUNT_ID_PATTERN, KMS_KEY_ARN_PATTERN, REGION_PATTERN, RDS_IDENTIFIER_RULE, ROLE_ARN_PATTERN, parseArn, rdsIdentifierProblem, snapshotKindOfArn } from './rds-rules';
 import { kindProfile, kindProfiles } from './kinds';
 import { loadRules } from './masking/rules';
 import type { DbKind } from './types';
@@ -135,8 +126,7 @@ export function readSettings(read: InputReader = defaultReader): Settings {
 
   const region = get('aws-region');
   if (!region) throw new InputError('aws-region', 'is required, e.g. ap-northeast-1.');
-  if (!REGION_PATTERN.test(region))
-    throw new InputError('aws-region', `must be an AWS region such as us-east-1 or ap-northeast-1; got '${region}'.`);
+  if (!REGION_PATTERN.test(region)) throw new InputError('aws-region', `must be an AWS region such as us-east-1 or ap-northeast-1; got '${region}'.`);
 
   const mode = (get('mode') || 'sync') as Mode;
   if (!MODES.includes(mode)) throw new InputError('mode', `must be one of ${MODES.join(', ')}; got '${mode}'.`);
@@ -150,13 +140,7 @@ export function readSettings(read: InputReader = defaultReader): Settings {
     );
   const kind = source.kind ?? target.kind;
 
-  if (
-    source.accountId &&
-    target.accountId &&
-    source.accountId === target.accountId &&
-    source.identifier === target.identifier &&
-    (!source.kind || !target.kind || source.kind === target.kind)
-  ) {
+  if (source.accountId && target.accountId && source.accountId === target.accountId && source.identifier === target.identifier && (!source.kind || !target.kind || source.kind === target.kind)) {
     throw new InputError(
       target.input,
       `names the production database itself ('${source.identifier}' in account ${source.accountId}): the target must be another database or another account. Refusing, whatever the other inputs say.`
@@ -165,33 +149,32 @@ export function readSettings(read: InputReader = defaultReader): Settings {
 
   const snapshot = readSnapshot(get('snapshot') || 'latest', region);
   if (snapshot.kind === 'named' && snapshot.snapshotKind && kind && snapshot.snapshotKind !== kind)
-    throw new InputError(
-      'snapshot',
-      `is a ${kindProfile(snapshot.snapshotKind).nouns.snapshotArn} ARN, but ${source.input} names a ${kindProfile(kind).nouns.db}.`
-    );
+    throw new InputError('snapshot', `is a ${kindProfile(snapshot.snapshotKind).nouns.snapshotArn} ARN, but ${source.input} names a ${kindProfile(kind).nouns.db}.`);
 
   const roleSessionName = get('role-session-name') || 'rds-cross-account-sync';
-  if (!/^[\w+=,.@-]{2,64}$/.test(roleSessionName))
-    throw new InputError('role-session-name', `must be 2 to 64 characters of letters, digits and +=,.@_-; got '${roleSessionName}'.`);
+  if (!/^[\w+=,.@-]{2,64}$/.test(roleSessionName)) throw new InputError('role-session-name', `must be 2 to 64 characters of letters, digits and +=,.@_-; got '${roleSessionName}'.`);
 
   const finalSnapshot = (get('final-snapshot') || 'skip') as FinalSnapshot;
-  if (finalSnapshot !== 'skip' && finalSnapshot !== 'take')
-    throw new InputError('final-snapshot', `must be 'skip' or 'take'; got '${finalSnapshot}'.`);
+  if (finalSnapshot !== 'skip' && finalSnapshot !== 'take') throw new InputError('final-snapshot', `must be 'skip' or 'take'; got '${finalSnapshot}'.`);
 
   const maskingConnection = (get('masking-connection') || 'direct') as Settings['maskingConnection'];
-  if (maskingConnection !== 'direct' && maskingConnection !== 'data-api')
-    throw new InputError('masking-connection', `must be 'direct' or 'data-api'; got '${maskingConnection}'.`);
+  if (maskingConnection !== 'direct' && maskingConnection !== 'data-api') throw new InputError('masking-connection', `must be 'direct' or 'data-api'; got '${maskingConnection}'.`);
 
   const maskingTls = (get('masking-tls') || 'require') as Settings['maskingTls'];
-  if (!['require', 'verify-full', 'disable'].includes(maskingTls))
-    throw new InputError('masking-tls', `must be 'require', 'verify-full' or 'disable'; got '${maskingTls}'.`);
+  if (!['require', 'verify-full', 'disable'].includes(maskingTls)) throw new InputError('masking-tls', `must be 'require', 'verify-full' or 'disable'; got '${maskingTls}'.`);
 
   const transfer = (get('transfer') || 'snapshot') as Transfer;
   if (!TRANSFERS.includes(transfer)) throw new InputError('transfer', `must be one of ${TRANSFERS.join(', ')}; got '${transfer}'.`);
   if (transfer === 'clone' && kind && !kindProfile(kind).can.clone)
-    throw new InputError('transfer', `is clone, but ${source.kind === kind ? source.input : target.input} names ${kindProfile(kind).nouns.aFull}: only Aurora DB clusters can be cloned across accounts (use snapshot or auto).`);
+    throw new InputError(
+      'transfer',
+      `is clone, but ${source.kind === kind ? source.input : target.input} names ${kindProfile(kind).nouns.aFull}: only Aurora DB clusters can be cloned across accounts (use snapshot or auto).`
+    );
   if (transfer === 'clone' && snapshot.kind === 'named')
-    throw new InputError('transfer', `is clone, but snapshot names ${snapshot.identifier}: a clone copies the production cluster as it is now, not a snapshot (leave snapshot empty, or use transfer: snapshot).`);
+    throw new InputError(
+      'transfer',
+      `is clone, but snapshot names ${snapshot.identifier}: a clone copies the production cluster as it is now, not a snapshot (leave snapshot empty, or use transfer: snapshot).`
+    );
   const cloneShare = (get('clone-share') || 'keep') as Settings['cloneShare'];
   if (cloneShare !== 'keep' && cloneShare !== 'remove') throw new InputError('clone-share', `must be 'keep' or 'remove'; got '${cloneShare}'.`);
 
@@ -243,12 +226,7 @@ export function readSettings(read: InputReader = defaultReader): Settings {
   return settings;
 }
 
-function readSide(
-  side: Side,
-  get: (n: string) => string,
-  optional: (n: string) => string | undefined,
-  region: string
-): SideSettings {
+function readSide(side: Side, get: (n: string) => string, optional: (n: string) => string | undefined, region: string): SideSettings {
   const roleInput = `${side}-role-arn`;
   const accountInput = `${side}-account-id`;
   const keyInput = side === 'source' ? 'kms-key-id' : 'target-kms-key-id';
@@ -256,16 +234,13 @@ function readSide(
   const roleArn = optional(roleInput);
   let accountId: string | undefined;
   if (roleArn) {
-    if (!ROLE_ARN_PATTERN.test(roleArn))
-      throw new InputError(roleInput, `must be an IAM role ARN such as arn:aws:iam::123456789012:role/rds-sync; got '${roleArn}'.`);
+    if (!ROLE_ARN_PATTERN.test(roleArn)) throw new InputError(roleInput, `must be an IAM role ARN such as arn:aws:iam::123456789012:role/rds-sync; got '${roleArn}'.`);
     accountId = parseArn(roleArn)!.accountId;
   }
   const accountIdInput = optional(accountInput);
   if (accountIdInput) {
-    if (!ACCOUNT_ID_PATTERN.test(accountIdInput))
-      throw new InputError(accountInput, `must be a 12-digit AWS account id such as 123456789012; got '${accountIdInput}'.`);
-    if (accountId && accountId !== accountIdInput)
-      throw new InputError(accountInput, `is ${accountIdInput} but ${roleInput} is in account ${accountId}.`);
+    if (!ACCOUNT_ID_PATTERN.test(accountIdInput)) throw new InputError(accountInput, `must be a 12-digit AWS account id such as 123456789012; got '${accountIdInput}'.`);
+    if (accountId && accountId !== accountIdInput) throw new InputError(accountInput, `is ${accountIdInput} but ${roleInput} is in account ${accountId}.`);
     accountId = accountIdInput;
   }
 
@@ -277,18 +252,13 @@ function readSide(
     if (!KMS_KEY_ARN_PATTERN.test(key)) {
       const why =
         side === 'source'
-          ? 'the staging account uses this key, and another account can only name a key by its full ARN (a key id or alias resolves in the caller\'s own account, which makes RDS answer KMSKeyNotAccessibleFault)'
+          ? "the staging account uses this key, and another account can only name a key by its full ARN (a key id or alias resolves in the caller's own account, which makes RDS answer KMSKeyNotAccessibleFault)"
           : 'RDS resolves a bare key id or alias in whichever account makes the call, so only the ARN says which key is meant';
-      throw new InputError(
-        keyInput,
-        `must be a KMS key ARN such as arn:aws:kms:${region}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab; got '${key}'. A key id or alias is not enough: ${why}.`
-      );
+      throw new InputError(keyInput, `must be a KMS key ARN such as arn:aws:kms:${region}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab; got '${key}'. A key id or alias is not enough: ${why}.`);
     }
     const arn = parseArn(key)!;
-    if (arn.region !== region)
-      throw new InputError(keyInput, `is in region ${arn.region}, but aws-region is ${region}: RDS needs a key in the snapshot's region.`);
-    if (accountId && arn.accountId !== accountId)
-      throw new InputError(keyInput, `is in account ${arn.accountId}, but the ${side} account is ${accountId}: the key must belong to the ${side} account.`);
+    if (arn.region !== region) throw new InputError(keyInput, `is in region ${arn.region}, but aws-region is ${region}: RDS needs a key in the snapshot's region.`);
+    if (accountId && arn.accountId !== accountId) throw new InputError(keyInput, `is in account ${arn.accountId}, but the ${side} account is ${accountId}: the key must belong to the ${side} account.`);
     kmsKeyArn = key;
     if (!accountId && side === 'source') accountId = arn.accountId;
   }
@@ -311,8 +281,7 @@ function readDatabase(side: Side, get: (n: string) => string): { identifier: str
       names[0],
       `is required, or ${names[1]} for an RDS DB instance, or ${names[2]} to have the kind detected: the ${side === 'source' ? 'production' : 'staging'} database identifier, e.g. app-${side === 'source' ? 'production' : 'staging'}.`
     );
-  if (given.length > 1)
-    throw new InputError(given[1].input, `and ${given[0].input} are both set: name the ${side} database once (${names.join(', ')}).`);
+  if (given.length > 1) throw new InputError(given[1].input, `and ${given[0].input} are both set: name the ${side} database once (${names.join(', ')}).`);
   const { identifier, input, kind } = given[0];
   const problem = rdsIdentifierProblem(identifier);
   if (problem) throw new InputError(input, `'${identifier}' ${problem}; an RDS identifier has ${RDS_IDENTIFIER_RULE}.`);
@@ -334,8 +303,7 @@ function readSnapshot(value: string, region: string): SnapshotChoice {
   }
   const bare = value.startsWith('rds:') ? value.slice(4) : value;
   const problem = rdsIdentifierProblem(bare);
-  if (problem)
-    throw new InputError('snapshot', `must be 'latest', 'new', a snapshot identifier or ARN; '${value}' ${problem} (${RDS_IDENTIFIER_RULE}).`);
+  if (problem) throw new InputError('snapshot', `must be 'latest', 'new', a snapshot identifier or ARN; '${value}' ${problem} (${RDS_IDENTIFIER_RULE}).`);
   return { kind: 'named', identifier: value };
 }
 
@@ -349,8 +317,7 @@ function number(get: (n: string) => string, name: string, dflt: number, min: num
   const raw = get(name);
   if (!raw) return dflt;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max)
-    throw new InputError(name, `must be a number from ${min} to ${max}; got '${raw}'.`);
+  if (!Number.isFinite(n) || n < min || n > max) throw new InputError(name, `must be a number from ${min} to ${max}; got '${raw}'.`);
   return n;
 }
 
@@ -373,16 +340,17 @@ function securityGroups(get: (n: string) => string, name: string): string[] | un
   const raw = get(name);
   if (!raw) return undefined;
   const ids = list(raw);
-  for (const id of ids)
-    if (!/^sg-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id))
-      throw new InputError(name, `must list security group ids such as sg-0123456789abcdef0, separated by commas or new lines; got '${id}'.`);
+  for (const id of ids) if (!/^sg-[0-9a-f]{8}([0-9a-f]{9})?$/.test(id)) throw new InputError(name, `must list security group ids such as sg-0123456789abcdef0, separated by commas or new lines; got '${id}'.`);
   return ids;
 }
 
 /** `key=value` pairs, one per line or separated by commas. */
 function readTags(raw: string): Record<string, string> {
   const tags: Record<string, string> = {};
-  for (const line of raw.split(/[\n,]+/).map(s => s.trim()).filter(Boolean)) {
+  for (const line of raw
+    .split(/[\n,]+/)
+    .map(s => s.trim())
+    .filter(Boolean)) {
     const eq = line.indexOf('=');
     if (eq <= 0) throw new InputError('tags', `must be key=value pairs, one per line or separated by commas; got '${line}'.`);
     tags[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
@@ -394,8 +362,7 @@ function readTags(raw: string): Record<string, string> {
 function readTargetSecret(get: (n: string) => string, region: string, targetAccount: string | undefined): TargetSecretSettings | undefined {
   const id = get('target-secret-id');
   const rotation = (get('target-secret-rotation') || 'none') as TargetSecretSettings['rotation'];
-  if (rotation !== 'none' && rotation !== 'trigger')
-    throw new InputError('target-secret-rotation', `must be 'none' or 'trigger'; got '${rotation}'.`);
+  if (rotation !== 'none' && rotation !== 'trigger') throw new InputError('target-secret-rotation', `must be 'none' or 'trigger'; got '${rotation}'.`);
   if (!id) {
     if (rotation === 'trigger') throw new InputError('target-secret-rotation', "is 'trigger' but target-secret-id is empty: name the secret to rotate.");
     return undefined;
@@ -409,7 +376,6 @@ function readTargetSecret(get: (n: string) => string, region: string, targetAcco
       throw new InputError('target-secret-id', `is in account ${arn.accountId}, but the staging (target) account is ${targetAccount}: the secret must belong to the staging account.`);
     return { id, rotation };
   }
-  if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(id))
-    throw new InputError('target-secret-id', `must be a secret name (1 to 512 letters, digits and /_+=.@-) or a secret ARN; got '${id}'.`);
+  if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(id)) throw new InputError('target-secret-id', `must be a secret name (1 to 512 letters, digits and /_+=.@-) or a secret ARN; got '${id}'.`);
   return { id, rotation };
 }

@@ -37,15 +37,15 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
   const db = databasesFor(ctx, 'target', planned.kind);
   const noun = kindProfile(planned.kind).nouns.short;
   ctx.state.update({ kind: planned.kind });
-  const locked = await report.step('Lock staging', () => acquireLock(ctx, planned, db), () =>
-    `no other run holds ${planned.target}; the restore claims ${planned.temporary} for run ${ctx.runId}`
+  const locked = await report.step(
+    'Lock staging',
+    () => acquireLock(ctx, planned, db),
+    () => `no other run holds ${planned.target}; the restore claims ${planned.temporary} for run ${ctx.runId}`
   );
   const lock = locked.value;
   // A stale lock taken over or a leftover removed may have changed staging: plan from what is there now.
   const plan = locked.changed
-    ? await report.step('Plan: target (again)', () =>
-        planTarget(ctx, { identifier: shared.identifier, arn: shared.arn, encrypted: shared.encrypted ?? Boolean(shared.kmsKeyArn) })
-      )
+    ? await report.step('Plan: target (again)', () => planTarget(ctx, { identifier: shared.identifier, arn: shared.arn, encrypted: shared.encrypted ?? Boolean(shared.kmsKeyArn) }))
     : planned;
 
   let masked = false;
@@ -54,8 +54,10 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
   try {
     const copy = plan.copy;
     if (copy.needed) {
-      await report.step('Copy into staging', () => copyIntoStaging(ctx, plan, shared.arn), r =>
-        `${r.snapshot.identifier} under ${r.snapshot.kmsKeyArn ?? copy.kmsKeyId}${r.resumed ? ' (resumed an earlier copy)' : ''}`
+      await report.step(
+        'Copy into staging',
+        () => copyIntoStaging(ctx, plan, shared.arn),
+        r => `${r.snapshot.identifier} under ${r.snapshot.kmsKeyArn ?? copy.kmsKeyId}${r.resumed ? ' (resumed an earlier copy)' : ''}`
       );
     }
     restored = await report.step(
@@ -75,12 +77,19 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
       restored = await report.step('Password to Secrets Manager', () => handOverPassword(db, r));
     }
     await freshForCritical(ctx.accounts.target, 'the swap');
-    info = await report.step('Swap', () => swapIn(ctx, plan, db), () =>
-      plan.swap.parkedAs ? `${plan.temporary} is now ${plan.target}; the old one is ${plan.swap.parkedAs}` : `${plan.temporary} is now ${plan.target}`
+    info = await report.step(
+      'Swap',
+      () => swapIn(ctx, plan, db),
+      () => (plan.swap.parkedAs ? `${plan.temporary} is now ${plan.target}; the old one is ${plan.swap.parkedAs}` : `${plan.temporary} is now ${plan.target}`)
     );
     // The applications' secret: after the swap, before the old database is deleted, so a refused write still rolls back.
     const [swapped, r] = [info, restored];
-    if (ctx.settings.targetSecret) await report.step('Staging secret', () => writeTargetSecret(ctx, swapped, r), w => `${w.name} version ${w.versionId}`);
+    if (ctx.settings.targetSecret)
+      await report.step(
+        'Staging secret',
+        () => writeTargetSecret(ctx, swapped, r),
+        w => `${w.name} version ${w.versionId}`
+      );
   } catch (e) {
     // Another run holds the lock (this run never had it, or lost it): what is there is that run's, left as it is.
     if (e instanceof LockBusyError || e instanceof LockLostError) throw e;
@@ -94,7 +103,11 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
   try {
     if (plan.swap.parkedAs) {
       ctx.state.update({ pending: `the old ${noun} ${plan.swap.parkedAs}: the next run deletes it, or delete it with the commands above` });
-      await report.step(`Delete old staging ${noun}`, () => deleteOld(ctx, plan, db), r => r);
+      await report.step(
+        `Delete old staging ${noun}`,
+        () => deleteOld(ctx, plan, db),
+        r => r
+      );
       ctx.state.update({ pending: undefined });
     }
     deleted = true;
@@ -112,7 +125,12 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
   }
   // The transfer method's own clean-up (snapshot retention; nothing for a clone).
   await TRANSFER_METHODS[shared.clone ? 'clone' : 'snapshot'].cleanup(ctx, plan, shared);
-  if (ctx.settings.targetSecret?.rotation === 'trigger') await report.step('Rotate staging secret', () => rotateTargetSecret(ctx), r => r);
+  if (ctx.settings.targetSecret?.rotation === 'trigger')
+    await report.step(
+      'Rotate staging secret',
+      () => rotateTargetSecret(ctx),
+      r => r
+    );
 
   const result: TargetResult = {
     kind: info.kind,
@@ -143,17 +161,21 @@ export async function runTarget(ctx: Context, planned: TargetPlan, shared: Share
 
 /** The staging copy is not needed once the restore is done: deleting it is tidying, so a failure only warns (cleanup retries). */
 async function dropStagingCopy(ctx: Context, plan: TargetPlan): Promise<void> {
-  await ctx.report.step('Delete staging copy', async () => {
-    try {
-      return (await deleteStagingCopy(ctx, plan.kind)) ?? 'nothing to delete';
-    } catch (e) {
-      const id = plan.copy.needed ? plan.copy.identifier : '';
-      core.warning(`Could not delete the staging copy ${id}: ${(e as Error).message}. It carries this action's tags; the snapshot clean-up of a later run removes it.`, {
-        title: 'Staging copy kept'
-      });
-      return `kept ${id}`;
-    }
-  }, r => r);
+  await ctx.report.step(
+    'Delete staging copy',
+    async () => {
+      try {
+        return (await deleteStagingCopy(ctx, plan.kind)) ?? 'nothing to delete';
+      } catch (e) {
+        const id = plan.copy.needed ? plan.copy.identifier : '';
+        core.warning(`Could not delete the staging copy ${id}: ${(e as Error).message}. It carries this action's tags; the snapshot clean-up of a later run removes it.`, {
+          title: 'Staging copy kept'
+        });
+        return `kept ${id}`;
+      }
+    },
+    r => r
+  );
 }
 
 /** Roll back; when that fails too, say exactly what is where (the lock stays, so no other run makes it worse). */
@@ -162,7 +184,11 @@ async function putStagingBack(ctx: Context, plan: TargetPlan): Promise<void> {
   const noun = kindProfile(plan.kind).nouns.short;
   try {
     await freshForCritical(ctx.accounts.target, 'the rollback', { bestEffort: true });
-    await ctx.report.step('Roll back', () => rollback(ctx, db, rollbackInput(ctx, plan)), done => done.join('; ') || 'nothing to undo');
+    await ctx.report.step(
+      'Roll back',
+      () => rollback(ctx, db, rollbackInput(ctx, plan)),
+      done => done.join('; ') || 'nothing to undo'
+    );
     // The new database is gone (or kept on purpose): its source, the staging copy, goes too.
     if (ctx.state.get().targetCopy) await dropStagingCopy(ctx, plan);
     ctx.state.update({ rolledBack: true });

@@ -21,7 +21,9 @@ export async function fileErrors(file: string): Promise<string[]> {
   const name = relative(ROOT, file) || basename(file);
   const content = readFileSync(file, 'utf8');
   if (/^action\.ya?ml$/.test(basename(file))) {
-    return parseAction({ name, content }, new NoOperationTraceWriter()).context.errors.getErrors().map(e => e.message);
+    return parseAction({ name, content }, new NoOperationTraceWriter())
+      .context.errors.getErrors()
+      .map(e => e.message);
   }
   const result = parseWorkflow({ name, content }, new NoOperationTraceWriter());
   const errors = result.context.errors.getErrors().map(e => e.message);
@@ -35,7 +37,13 @@ const { values, positionals } = parseArgs({ options: { json: { type: 'boolean', 
 const workflows = join(ROOT, '.github', 'workflows');
 const files = positionals.length
   ? positionals
-  : [...readdirSync(workflows).filter(f => /\.ya?ml$/.test(f)).sort().map(f => join(workflows, f)), join(ROOT, 'action.yml')];
+  : [
+      ...readdirSync(workflows)
+        .filter(f => /\.ya?ml$/.test(f))
+        .sort()
+        .map(f => join(workflows, f)),
+      join(ROOT, 'action.yml')
+    ];
 const report: Record<string, string[]> = {};
 for (const f of files) report[relative(ROOT, f) || f] = await fileErrors(f);
 if (values.json) console.log(JSON.stringify(report));

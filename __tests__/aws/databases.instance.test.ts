@@ -223,8 +223,7 @@ describe('instanceDatabases', () => {
 });
 
 describe('kind detection', () => {
-  const settingsFor = (inputs: Record<string, string>) =>
-    readSettings(n => ({ 'aws-region': 'ap-northeast-1', 'source-account-id': '111111111111', 'target-account-id': '222222222222', ...inputs })[n] ?? '');
+  const settingsFor = (inputs: Record<string, string>) => readSettings(n => ({ 'aws-region': 'ap-northeast-1', 'source-account-id': '111111111111', 'target-account-id': '222222222222', ...inputs })[n] ?? '');
   const accounts = { source: { rds, accountId: '111111111111' }, target: { rds, accountId: '222222222222' } } as unknown as Accounts;
 
   it('looks both kinds up; a denied cluster describe counts as no cluster', async () => {

@@ -1,13 +1,6 @@
 /** Diagnostics for RDS DB instances: faults mapped with fixes, policies with instance actions and ARNs, option groups refused before any copy. */
 import { describe, expect, it } from '@jest/globals';
-import {
-  CopyDBSnapshotCommand,
-  DescribeDBInstancesCommand,
-  DescribeDBSnapshotsCommand,
-  DescribeOptionGroupsCommand,
-  RDSClient,
-  RDSServiceException
-} from '@aws-sdk/client-rds';
+import { CopyDBSnapshotCommand, DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, DescribeOptionGroupsCommand, RDSClient, RDSServiceException } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Accounts } from '../../src/accounts';
 import type { Context } from '../../src/context';
@@ -92,8 +85,7 @@ describe('faults of DB snapshots and instances', () => {
 });
 
 describe('policies for RDS DB instances', () => {
-  const actionsOf = (doc: { Statement: Array<{ Action: string | string[]; Resource?: string | string[] }> }) =>
-    doc.Statement.flatMap(s => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+  const actionsOf = (doc: { Statement: Array<{ Action: string | string[]; Resource?: string | string[] }> }) => doc.Statement.flatMap(s => (Array.isArray(s.Action) ? s.Action : [s.Action]));
   const resourcesOf = (doc: { Statement: Array<{ Resource?: string | string[] }> }) => doc.Statement.flatMap(s => (Array.isArray(s.Resource) ? s.Resource : [s.Resource ?? '']));
 
   it('the source role gets DB snapshot actions on db: and snapshot: ARNs, and no cluster actions', () => {

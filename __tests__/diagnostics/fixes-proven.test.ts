@@ -155,7 +155,14 @@ async function currentPolicy(admin: KMSClient, keyArn: string): Promise<{ Statem
 function stagingStatements(principal: unknown) {
   return [
     { Sid: 'AllowUseOfTheKey', Effect: 'Allow', Principal: principal, Action: ['kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Encrypt', 'kms:DescribeKey', 'kms:Decrypt', 'kms:CreateGrant'], Resource: '*' },
-    { Sid: 'AllowAttachmentOfPersistentResources', Effect: 'Allow', Principal: principal, Action: ['kms:RevokeGrant', 'kms:ListGrants', 'kms:CreateGrant'], Resource: '*', Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } } }
+    {
+      Sid: 'AllowAttachmentOfPersistentResources',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: ['kms:RevokeGrant', 'kms:ListGrants', 'kms:CreateGrant'],
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } }
+    }
   ];
 }
 
@@ -182,8 +189,7 @@ describe('each KMS diagnosis, and its fix applied to the emulator', () => {
     emu = await start(scenario());
     setKeyPolicy(SHARE_KEY, { Version: '2012-10-17', Statement: [ROOT_ADMIN, ...stagingStatements({ AWS: `arn:aws:iam::${STG}:root` })] });
     // The staging role's KMS statements cover only its own key.
-    for (const doc of stagingRolePolicies())
-      for (const st of (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).filter(s => String(s.Action).includes('kms:'))) st.Resource = STAGING_KEY;
+    for (const doc of stagingRolePolicies()) for (const st of (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]).filter(s => String(s.Action).includes('kms:'))) st.Resource = STAGING_KEY;
 
     const { errors } = await check();
     expect(errors.map(e => e.title)).toEqual([`The IAM policy of ${STAGING_ROLE} does not allow kms:DescribeKey, kms:CreateGrant on the shared snapshot key`]);
@@ -249,7 +255,14 @@ describe('each KMS diagnosis, and its fix applied to the emulator', () => {
 
   it('a condition the analysis cannot judge (aws:SourceIp) refuses the probe: the condition is named, and the rescoped statement fixes it', async () => {
     emu = await start(scenario());
-    const ipBound = { Sid: 'StagingFromTheOffice', Effect: 'Allow', Principal: { AWS: STAGING_ROLE }, Action: ['kms:DescribeKey', 'kms:Decrypt', 'kms:CreateGrant', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'], Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } };
+    const ipBound = {
+      Sid: 'StagingFromTheOffice',
+      Effect: 'Allow',
+      Principal: { AWS: STAGING_ROLE },
+      Action: ['kms:DescribeKey', 'kms:Decrypt', 'kms:CreateGrant', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      Resource: '*',
+      Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } }
+    };
     setKeyPolicy(SHARE_KEY, { Version: '2012-10-17', Statement: [ROOT_ADMIN, ipBound] });
     const { errors } = await check();
     expect(errors.map(e => e.title)).toEqual(['KMS refused DescribeKey on the shared snapshot key: likely the condition IpAddress aws:SourceIp']);
@@ -268,7 +281,10 @@ describe('each KMS diagnosis, and its fix applied to the emulator', () => {
     emu = await start(scenario());
     setKeyPolicy(SHARE_KEY, {
       Version: '2012-10-17',
-      Statement: [ROOT_ADMIN, { Sid: 'StagingAccount', Effect: 'Allow', Principal: '*', Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt'], Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': STG } } }]
+      Statement: [
+        ROOT_ADMIN,
+        { Sid: 'StagingAccount', Effect: 'Allow', Principal: '*', Action: ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt'], Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': STG } } }
+      ]
     });
     const ctx = await passesAndRestores();
     const notice = ctx.report.diagnostics.find(d => d.title.includes('kms:ListGrants, kms:RevokeGrant not allowed (not needed by this run)'));
@@ -298,10 +314,7 @@ describe('each KMS diagnosis, and its fix applied to the emulator', () => {
     const key = emu.world.account(PROD)!.keys.get('0d2c6a8e-1111-4a5b-9c3d-000000000001')!;
     key.enabled = false;
     const { errors } = await check();
-    expect(errors.map(e => e.title)).toEqual([
-      'The shared snapshot key is Disabled',
-      `The key policy of the shared snapshot key names a principal close to ${STAGING_ROLE}, not it`
-    ]);
+    expect(errors.map(e => e.title)).toEqual(['The shared snapshot key is Disabled', `The key policy of the shared snapshot key names a principal close to ${STAGING_ROLE}, not it`]);
     expect(errors[0]!.fix).toBe(`aws kms enable-key --key-id ${SHARE_KEY}`);
   });
 

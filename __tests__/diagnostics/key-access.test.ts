@@ -18,7 +18,7 @@ describe('keyRemedy', () => {
     ['shared-key', SHARED, 'staging-sync'],
     ['target-key', STAGING, 'staging-sync'],
     ['copy-key', SHARED, 'prod-sync']
-  ])('%s: the use\'s required actions, for the role that uses the key, in both halves', (use, key, role) => {
+  ])("%s: the use's required actions, for the role that uses the key, in both halves", (use, key, role) => {
     const r = keyRemedy(facts, key, use);
     const required = [...KEY_REQUIREMENTS[use].required].sort();
     expect(r.principalArn).toContain(role);

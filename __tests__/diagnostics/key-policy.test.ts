@@ -39,8 +39,7 @@ function probe(shape: ProbeShape, keyManager = 'CUSTOMER'): KeyProbe {
   if (shape === 'grant-denied-resource') return { ...base, grant: denied('kms:CreateGrant', 'resource'), cleanup: { ok: 'skipped', why: 'no grant' } };
   if (shape === 'grant-denied-identity') return { ...base, grant: denied('kms:CreateGrant', 'identity'), cleanup: { ok: 'skipped', why: 'no grant' } };
   if (shape === 'disabled') return { ...base, describe: { ok: true, keyManager, keyState: 'Disabled' }, grant: { ok: 'skipped', why: 'the key is Disabled' }, cleanup: { ok: 'skipped', why: 'no grant' } };
-  if (shape === 'describe-denied-resource')
-    return { ...base, describe: denied('kms:DescribeKey', 'resource'), grant: denied('kms:CreateGrant', 'resource'), cleanup: { ok: 'skipped', why: 'no grant' } };
+  if (shape === 'describe-denied-resource') return { ...base, describe: denied('kms:DescribeKey', 'resource'), grant: denied('kms:CreateGrant', 'resource'), cleanup: { ok: 'skipped', why: 'no grant' } };
   return base;
 }
 
@@ -123,7 +122,10 @@ const cases: Case[] = [
     name: 'Principal "*" with kms:CallerAccount granting exactly what the restore needs: ListGrants / RevokeGrant are a notice',
     policy: {
       Version: '2012-10-17',
-      Statement: [ROOT_ADMIN, { Sid: 'StagingAccount', Effect: 'Allow', Principal: '*', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'], Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': TGT } } }]
+      Statement: [
+        ROOT_ADMIN,
+        { Sid: 'StagingAccount', Effect: 'Allow', Principal: '*', Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'], Resource: '*', Condition: { StringEquals: { 'kms:CallerAccount': TGT } } }
+      ]
     },
     grantedTo: 'everyone',
     probe: 'ok',
@@ -210,10 +212,7 @@ const cases: Case[] = [
     name: 'a condition that cannot be judged statically (aws:SourceIp)',
     policy: {
       Version: '2012-10-17',
-      Statement: [
-        ROOT_ADMIN,
-        { Effect: 'Allow', Principal: { AWS: TARGET_ROLE }, Action: 'kms:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }
-      ]
+      Statement: [ROOT_ADMIN, { Effect: 'Allow', Principal: { AWS: TARGET_ROLE }, Action: 'kms:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }]
     },
     undecided: ALL,
     probe: 'ok',
@@ -224,10 +223,7 @@ const cases: Case[] = [
     name: 'a condition that cannot be judged (aws:SourceIp), and the probe was refused: the condition is the likely cause',
     policy: {
       Version: '2012-10-17',
-      Statement: [
-        ROOT_ADMIN,
-        { Effect: 'Allow', Principal: { AWS: TARGET_ROLE }, Action: 'kms:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }
-      ]
+      Statement: [ROOT_ADMIN, { Effect: 'Allow', Principal: { AWS: TARGET_ROLE }, Action: 'kms:*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } } }]
     },
     undecided: ALL,
     probe: 'grant-denied-resource',

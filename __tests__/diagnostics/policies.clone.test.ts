@@ -17,8 +17,7 @@ function params(extra: Record<string, string>) {
   };
   return policyParamsFromSettings(readSettings(n => table[n] ?? '')).params!;
 }
-const actions = (d: PolicyDocument) =>
-  (d.Statement as Array<{ Action: string | string[] }>).flatMap(s => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+const actions = (d: PolicyDocument) => (d.Statement as Array<{ Action: string | string[] }>).flatMap(s => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 describe('mode: policies with the clone transfer', () => {
   it.each(['clone', 'auto'])('transfer %s: RAM for production, the invitation and the clone for staging', transfer => {

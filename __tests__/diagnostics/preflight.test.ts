@@ -1,12 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  CreateGrantCommand,
-  DescribeKeyCommand,
-  GetKeyPolicyCommand,
-  KMSServiceException,
-  RetireGrantCommand,
-  RevokeGrantCommand
-} from '@aws-sdk/client-kms';
+import { CreateGrantCommand, DescribeKeyCommand, GetKeyPolicyCommand, KMSServiceException, RetireGrantCommand, RevokeGrantCommand } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { preflight } from '../../src/diagnostics/preflight';
 import { sharedKeyPolicy } from '../../src/diagnostics/policy-templates';
@@ -31,9 +24,7 @@ function plan(keyManager: 'AWS' | 'CUSTOMER', copyUnder?: string): SourcePlan {
       kmsKeyArn: snapshotKey,
       keyManager
     },
-    copy: copyUnder
-      ? { needed: true, reason: 'automated', identifier: 'app-production-2024-05-01-00-00', kmsKeyArn: copyUnder }
-      : { needed: false, reason: 'manual under a CMK' },
+    copy: copyUnder ? { needed: true, reason: 'automated', identifier: 'app-production-2024-05-01-00-00', kmsKeyArn: copyUnder } : { needed: false, reason: 'manual under a CMK' },
     shared: {
       identifier: 'app-production-2024-05-01-00-00',
       arn: `arn:aws:rds:ap-northeast-1:${SRC}:cluster-snapshot:app-production-2024-05-01-00-00`,

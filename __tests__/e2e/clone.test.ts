@@ -56,7 +56,7 @@ describe('transfer: clone', () => {
     expect(counts(s.emulator)['rds:RestoreDBClusterToPointInTime']).toBe(1);
   });
 
-  it('a later run finds its share again (no second share), and AWS\'s one-clone-per-account limit is explained', async () => {
+  it("a later run finds its share again (no second share), and AWS's one-clone-per-account limit is explained", async () => {
     s = await stage('clone.yaml');
     expect((await s.job(seedInputs({ transfer: 'clone' }))).main.code).toBe(0);
     s.emulator.advance(3600);

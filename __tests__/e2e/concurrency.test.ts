@@ -30,7 +30,9 @@ beforeEach(async () => {
     const id = `${m[1]}-${m[2]}`;
     asked.push(id);
     const done = ended.has(id);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: Number(m[1]), run_attempt: Number(m[2]), status: done ? 'completed' : 'in_progress', conclusion: done ? 'failure' : null }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ id: Number(m[1]), run_attempt: Number(m[2]), status: done ? 'completed' : 'in_progress', conclusion: done ? 'failure' : null }));
   });
   await new Promise<void>(r => github.listen(0, '127.0.0.1', () => r()));
 });
@@ -150,7 +152,11 @@ describe('a fault on a lock or clean-up call, through dist/', () => {
     ['the park', { operation: 'rds:ModifyDBCluster', kind: 'error', code: 'InvalidParameterValue', times: 1, account: TARGET, match: { NewDBClusterIdentifier: 'app-staging-old-32001-1' } }, 'as it was'],
     ['the promote', { operation: 'rds:ModifyDBCluster', kind: 'error', code: 'InvalidParameterValue', times: 1, account: TARGET, match: { NewDBClusterIdentifier: 'app-staging' } }, 'as it was'],
     // The promoted cluster's settings (security groups, deletion protection) travel in the promote call itself.
-    ['the settings of the promoted cluster', { operation: 'rds:ModifyDBCluster', kind: 'error', code: 'InvalidParameterValue', times: 1, account: TARGET, match: { NewDBClusterIdentifier: 'app-staging', DeletionProtection: 'true' } }, 'as it was'],
+    [
+      'the settings of the promoted cluster',
+      { operation: 'rds:ModifyDBCluster', kind: 'error', code: 'InvalidParameterValue', times: 1, account: TARGET, match: { NewDBClusterIdentifier: 'app-staging', DeletionProtection: 'true' } },
+      'as it was'
+    ],
     ['the delete of the old cluster', { operation: 'rds:DeleteDBCluster', kind: 'error', code: 'InvalidParameterValue', times: 1, account: TARGET }, 'refreshed'],
     ['the delete of an old instance', { operation: 'rds:DeleteDBInstance', kind: 'error', code: 'InvalidParameterValue', times: 1, account: TARGET }, 'refreshed'],
     ['the lock release (three times)', { operation: 'rds:RemoveTagsFromResource', kind: 'error', code: 'InvalidParameterValue', times: 3, account: TARGET }, 'refreshed']

@@ -54,8 +54,7 @@ export async function stage(scenario: string | ScenarioObject = 'seed.yaml', opt
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: oidc.requestToken
   };
   // A run's own `env` is added to the stage's (emulator, OIDC, simulated clock), never in place of it.
-  const run = (inputs: Record<string, string>, opts: Partial<StartOptions> = {}) =>
-    startAction({ ...opts, inputs, env: { ...env, ...simulatedClockEnv(emulator.world.clock), ...opts.env } }).done;
+  const run = (inputs: Record<string, string>, opts: Partial<StartOptions> = {}) => startAction({ ...opts, inputs, env: { ...env, ...simulatedClockEnv(emulator.world.clock), ...opts.env } }).done;
   return {
     emulator,
     oidc,

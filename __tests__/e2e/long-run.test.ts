@@ -110,7 +110,7 @@ describe('a 5-hour sync with 1-hour sessions', () => {
     expect(stagingView(s.emulator)).toEqual(before);
   });
 
-  it('the staging role\'s OIDC trust removed at hour 2: a titled annotation, staging unchanged', async () => {
+  it("the staging role's OIDC trust removed at hour 2: a titled annotation, staging unchanged", async () => {
     s = await stage(fiveHours());
     const before = stagingView(s.emulator);
     const role = s.emulator.world.account(TARGET)!.roles.get('rds-sync-staging')!;

@@ -72,9 +72,7 @@ describe('masking through the emulator', () => {
   it('a verify query that finds rows vetoes the swap: staging stays as it was', async () => {
     s = await stage('seed.yaml');
     const before = stagingView(s.emulator);
-    const rules = rulesFile(
-      readFileSync(RULES, 'utf8') + '  - name: a check that cannot pass\n    sql: SELECT id FROM users\n'
-    );
+    const rules = rulesFile(readFileSync(RULES, 'utf8') + '  - name: a check that cannot pass\n    sql: SELECT id FROM users\n');
     const { main, post } = await s.job(seedInputs(masking(rules)));
     expect(main.code).toBe(1);
     expect(main.errors.map(e => e.message).join('\n')).toContain('a check that cannot pass');
@@ -98,18 +96,22 @@ describe('masking through the emulator', () => {
   // The emulator's --postgres-url mode: every cluster is a database on a real server, and the action still connects as
   // the cluster's master user (app_admin) to its database (app), as on RDS.
   const superuser = process.env.TEST_POSTGRES_SUPERUSER_URL;
-  (superuser ? it : it.skip)('with a real PostgreSQL server behind the emulator (postgresUrl), masking runs end to end', async () => {
-    s = await stage('seed.yaml', { postgresUrl: superuser });
-    const { main } = await s.job(seedInputs(masking()));
-    expect(main.errors).toEqual([]);
-    expect(main.code).toBe(0);
-    const password = main.outputs['master-password']!;
-    const users = await query(s, password, 'SELECT email, name, phone, current_user AS login FROM users ORDER BY id');
-    expect(users).toHaveLength(5);
-    const dump = JSON.stringify(users);
-    for (const email of PRODUCTION_EMAILS) expect(dump).not.toContain(email);
-    for (const phone of PRODUCTION_PHONES) expect(dump).not.toContain(phone);
-    // Served by the real server: the session runs as the cluster's derived role there.
-    expect(String(users[0]!.login)).toMatch(/^emu_/);
-  }, 120_000);
+  (superuser ? it : it.skip)(
+    'with a real PostgreSQL server behind the emulator (postgresUrl), masking runs end to end',
+    async () => {
+      s = await stage('seed.yaml', { postgresUrl: superuser });
+      const { main } = await s.job(seedInputs(masking()));
+      expect(main.errors).toEqual([]);
+      expect(main.code).toBe(0);
+      const password = main.outputs['master-password']!;
+      const users = await query(s, password, 'SELECT email, name, phone, current_user AS login FROM users ORDER BY id');
+      expect(users).toHaveLength(5);
+      const dump = JSON.stringify(users);
+      for (const email of PRODUCTION_EMAILS) expect(dump).not.toContain(email);
+      for (const phone of PRODUCTION_PHONES) expect(dump).not.toContain(phone);
+      // Served by the real server: the session runs as the cluster's derived role there.
+      expect(String(users[0]!.login)).toMatch(/^emu_/);
+    },
+    120_000
+  );
 });

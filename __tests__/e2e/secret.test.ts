@@ -230,11 +230,15 @@ describe('the staging secret', () => {
     const world = s.emulator.world;
     const staging = world.account(TARGET)!;
     // The instance scenario has no secret: give staging one holding the old instance's credentials, and the role access to it.
-    addScenarioSecrets(world, staging, [{ name: SECRET, value: { engine: 'postgres', host: 'old', port: 5432, username: 'postgres', password: 'old', dbname: 'app', dbInstanceIdentifier: 'app-staging-pg', team: 'payments' } }]);
-    [...staging.roles.values()].find(r => r.name === 'rds-sync-staging')!.policies.push({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], Resource: '*' }]
-    });
+    addScenarioSecrets(world, staging, [
+      { name: SECRET, value: { engine: 'postgres', host: 'old', port: 5432, username: 'postgres', password: 'old', dbname: 'app', dbInstanceIdentifier: 'app-staging-pg', team: 'payments' } }
+    ]);
+    [...staging.roles.values()]
+      .find(r => r.name === 'rds-sync-staging')!
+      .policies.push({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], Resource: '*' }]
+      });
     staging.users.set('staging-app', {
       name: 'staging-app',
       account: TARGET,
@@ -244,7 +248,14 @@ describe('the staging secret', () => {
     world.credentials.set('AKIAEMULATORSTGAPP01', {
       accessKeyId: 'AKIAEMULATORSTGAPP01',
       secretAccessKey: 'emulator-staging-app-secret-key-000000000',
-      principal: { kind: 'user', account: TARGET, identityArn: `arn:aws:iam::${TARGET}:user/staging-app`, callerArn: `arn:aws:iam::${TARGET}:user/staging-app`, userId: 'AIDAEMULATORSTGAPP01', policies: staging.users.get('staging-app')!.policies }
+      principal: {
+        kind: 'user',
+        account: TARGET,
+        identityArn: `arn:aws:iam::${TARGET}:user/staging-app`,
+        callerArn: `arn:aws:iam::${TARGET}:user/staging-app`,
+        userId: 'AIDAEMULATORSTGAPP01',
+        policies: staging.users.get('staging-app')!.policies
+      }
     });
     const { main } = await s.job({
       'aws-region': 'ap-northeast-1',

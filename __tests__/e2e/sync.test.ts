@@ -151,8 +151,7 @@ describe('the old staging cluster after the swap', () => {
     account?: string;
     errorCode?: string;
   }
-  const deletes = (st: Stage) =>
-    (st.emulator.state() as unknown as { requests: Logged[] }).requests.filter(r => r.account === TARGET && /^rds:DeleteDB(Cluster|Instance)$/.test(r.operation));
+  const deletes = (st: Stage) => (st.emulator.state() as unknown as { requests: Logged[] }).requests.filter(r => r.account === TARGET && /^rds:DeleteDB(Cluster|Instance)$/.test(r.operation));
   const parkedClusters = (st: Stage) => account(st.emulator, TARGET).clusters.filter(c => c.id.startsWith('app-staging-old-'));
 
   it('is left deleting when the job ends, the summary says so, and the next run treats it as in progress', async () => {

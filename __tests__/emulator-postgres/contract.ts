@@ -19,20 +19,33 @@ INSERT INTO orders (customer_id, total) VALUES (1, 10.50), (2, 99.99);
 
 export function connect(s: Server, password: string, overrides: Partial<pg.ClientConfig> = {}): Promise<pg.Client> {
   const client = new pg.Client({ host: s.host, port: s.port, user: s.username, database: s.database, password, ...overrides });
-  return client.connect().then(() => client, async (e: unknown) => { await client.end().catch(() => undefined); throw e; });
+  return client.connect().then(
+    () => client,
+    async (e: unknown) => {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+  );
 }
 
 export async function query<T extends pg.QueryResultRow>(s: Server, password: string, sql: string): Promise<T[]> {
   const c = await connect(s, password);
-  try { return (await c.query<T>(sql)).rows; } finally { await c.end(); }
+  try {
+    return (await c.query<T>(sql)).rows;
+  } finally {
+    await c.end();
+  }
 }
 
-const emails = (s: Server, pw: string): Promise<string[]> =>
-  query<{ email: string }>(s, pw, 'SELECT email FROM customers ORDER BY id').then(r => r.map(x => x.email));
+const emails = (s: Server, pw: string): Promise<string[]> => query<{ email: string }>(s, pw, 'SELECT email FROM customers ORDER BY id').then(r => r.map(x => x.email));
 
 /** The error code of a refused login. */
 export async function refusal(p: Promise<unknown>): Promise<string> {
-  try { await p; } catch (e) { return (e as { code?: string }).code ?? String(e); }
+  try {
+    await p;
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
   throw new Error('expected the connection to be refused');
 }
 
@@ -49,8 +62,12 @@ export function factoryContract(makeFactory: () => DatabaseFactory, prefix: stri
       databaseName: 'appdb'
     }) as Promise<Server>;
 
-  beforeAll(() => { factory = makeFactory(); });
-  afterAll(async () => { await factory?.close(); });
+  beforeAll(() => {
+    factory = makeFactory();
+  });
+  afterAll(async () => {
+    await factory?.close();
+  });
 
   test('a cluster created from seed SQL serves that data to the master user', async () => {
     const s = await create({ sql: SEED });
@@ -58,7 +75,9 @@ export function factoryContract(makeFactory: () => DatabaseFactory, prefix: stri
       expect(await emails(s, 'prod-Secret-1')).toEqual(['ann@example.com', 'bob@example.com', 'cy@example.com']);
       const totals = await query<{ total: string }>(s, 'prod-Secret-1', 'SELECT total FROM orders ORDER BY id');
       expect(totals.map(r => r.total)).toEqual(['10.50', '99.99']);
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
   });
 
   test('a cluster created without an image has no tables', async () => {
@@ -66,7 +85,9 @@ export function factoryContract(makeFactory: () => DatabaseFactory, prefix: stri
     try {
       const rows = await query<{ n: string }>(s, 'prod-Secret-1', "SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'public'");
       expect(rows[0]!.n).toBe('0');
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
   });
 
   test('a wrong password is refused; after setMasterPassword the old one is refused and the new one works', async () => {
@@ -76,7 +97,9 @@ export function factoryContract(makeFactory: () => DatabaseFactory, prefix: stri
       await s.setMasterPassword('staging-Other-2');
       expect(await refusal(connect(s, 'prod-Secret-1'))).toBe('28P01');
       expect(await emails(s, 'staging-Other-2')).toHaveLength(3);
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
   });
 
   test('dump -> create from the image gives the same data; later writes and changes to the copy stay out of it', async () => {
@@ -97,7 +120,10 @@ export function factoryContract(makeFactory: () => DatabaseFactory, prefix: stri
       // a serial keeps counting after the source's rows (PostgreSQL may skip up to 32 values after a restore, as after a crash)
       const next = await query<{ id: number }>(copy, 'prod-Secret-1', 'INSERT INTO orders (customer_id, total) VALUES (3, 1) RETURNING id');
       expect(next[0]!.id).toBeGreaterThan(2);
-    } finally { await copy.close(); await source.close(); }
+    } finally {
+      await copy.close();
+      await source.close();
+    }
   });
 
   test('several clients one after another, and a pg Pool with concurrent clients and a transaction', async () => {
@@ -109,8 +135,7 @@ export function factoryContract(makeFactory: () => DatabaseFactory, prefix: stri
         const tx = await pool.connect();
         await tx.query('BEGIN');
         await tx.query("UPDATE customers SET name = 'in-tx' WHERE id = 1");
-        const others = Promise.all(Array.from({ length: 40 }, (_, i) =>
-          pool.query<{ v: number; w: string }>('SELECT $1::int AS v, $2::text AS w', [i, `x${i}`]).then(r => r.rows[0]!)));
+        const others = Promise.all(Array.from({ length: 40 }, (_, i) => pool.query<{ v: number; w: string }>('SELECT $1::int AS v, $2::text AS w', [i, `x${i}`]).then(r => r.rows[0]!)));
         await tx.query('COMMIT');
         tx.release();
         const rows = await others;
@@ -118,8 +143,12 @@ export function factoryContract(makeFactory: () => DatabaseFactory, prefix: stri
         expect(rows.map(r => r.w)).toEqual(Array.from({ length: 40 }, (_, i) => `x${i}`));
         const named = await pool.query<{ name: string }>('SELECT name FROM customers WHERE id = $1', [1]);
         expect(named.rows[0]!.name).toBe('in-tx');
-      } finally { await pool.end(); }
-    } finally { await s.close(); }
+      } finally {
+        await pool.end();
+      }
+    } finally {
+      await s.close();
+    }
   });
 }
 

@@ -8,11 +8,15 @@ describe('PGlite mode (default)', () => {
 
 describe('PGlite mode: the front', () => {
   let factory: DatabaseFactory;
-  beforeAll(() => { factory = createDatabaseFactory({}); });
-  afterAll(async () => { await factory.close(); });
+  beforeAll(() => {
+    factory = createDatabaseFactory({});
+  });
+  afterAll(async () => {
+    await factory.close();
+  });
 
-  const make = () => factory.create({ name: 'front', image: imageFromSql(SEED), masterUsername: 'admin', masterPassword: 'pw-1', databaseName: 'appdb' })
-    .then(s => s as typeof s & { username: string; database: string });
+  const make = () =>
+    factory.create({ name: 'front', image: imageFromSql(SEED), masterUsername: 'admin', masterPassword: 'pw-1', databaseName: 'appdb' }).then(s => s as typeof s & { username: string; database: string });
 
   test('refuses another user, another database, and frees its port on close', async () => {
     const s = await make();
@@ -30,14 +34,13 @@ describe('PGlite mode: the front', () => {
 
   test('factory.close() closes every server still open', async () => {
     const f = createDatabaseFactory({});
-    const s = await f.create({ name: 'a', masterUsername: 'admin', masterPassword: 'pw', databaseName: 'postgres' }) as Awaited<ReturnType<typeof make>>;
+    const s = (await f.create({ name: 'a', masterUsername: 'admin', masterPassword: 'pw', databaseName: 'postgres' })) as Awaited<ReturnType<typeof make>>;
     expect(await query<{ one: number }>(s, 'pw', 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
     await f.close();
     expect(await portIsFree(s.host, s.port)).toBe(true);
   });
 
   test('bad seed SQL is reported with a fix', async () => {
-    await expect(factory.create({ name: 'bad', image: imageFromSql('CREATE TABLE ('), masterUsername: 'a', masterPassword: 'b', databaseName: 'appdb' }))
-      .rejects.toThrow(/Seed SQL failed.*Fix:/s);
+    await expect(factory.create({ name: 'bad', image: imageFromSql('CREATE TABLE ('), masterUsername: 'a', masterPassword: 'b', databaseName: 'appdb' })).rejects.toThrow(/Seed SQL failed.*Fix:/s);
   });
 });

@@ -45,15 +45,16 @@ if (!url && process.env.CI === 'true') {
 
     test('close drops the database and the role', async () => {
       const f = createDatabaseFactory({ postgresUrl: url });
-      const s = await f.create({ name: 'drop-me', masterUsername: 'admin', masterPassword: 'pw-1', databaseName: 'appdb' }) as
-        Awaited<ReturnType<typeof f.create>> & { username: string; database: string };
+      const s = (await f.create({ name: 'drop-me', masterUsername: 'admin', masterPassword: 'pw-1', databaseName: 'appdb' })) as Awaited<ReturnType<typeof f.create>> & { username: string; database: string };
       await s.close();
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
       try {
         const left = await admin.query("SELECT (SELECT count(*) FROM pg_database WHERE datname = 'emu_drop_me')::int AS dbs, (SELECT count(*) FROM pg_roles WHERE rolname = 'emu_drop_me')::int AS roles");
         expect(left.rows[0]).toEqual({ dbs: 0, roles: 0 });
-      } finally { await admin.end(); }
+      } finally {
+        await admin.end();
+      }
       const c = new pg.Client({ host: s.host, port: s.port, user: s.username, database: s.database, password: 'pw-1' });
       expect(await refusal(c.connect())).toMatch(/28P01|3D000|ECONNREFUSED/);
       await f.close();
@@ -70,7 +71,9 @@ if (url) {
         masterUsername: 'app_admin',
         masterPassword: 'Master-pw-1',
         databaseName: 'appdb',
-        image: imageFromSql("CREATE TABLE logins (id int PRIMARY KEY, ip_address inet, email text, note text);\nINSERT INTO logins VALUES (1, '203.0.113.9', 'a@example.jp', 'x'), (2, '2001:db8::7', 'b@example.jp', 'y');")
+        image: imageFromSql(
+          "CREATE TABLE logins (id int PRIMARY KEY, ip_address inet, email text, note text);\nINSERT INTO logins VALUES (1, '203.0.113.9', 'a@example.jp', 'x'), (2, '2001:db8::7', 'b@example.jp', 'y');"
+        )
       })) as Awaited<ReturnType<typeof f.create>> & { username: string; database: string; serverName: string };
       try {
         expect([s.username, s.database, s.serverName]).toEqual(['app_admin', 'appdb', 'emu_masking_e2e']);
@@ -92,7 +95,9 @@ if (url) {
           expect(rows.map(r => r.ip_address)).toEqual([null, null]);
           expect(rows.every(r => /^u[0-9a-f]{32}@example\.invalid$/.test(r.email))).toBe(true);
           expect(rows[0].role).toBe('emu_masking_e2e');
-        } finally { await c.end(); }
+        } finally {
+          await c.end();
+        }
       } finally {
         await s.close();
         await f.close();

@@ -29,7 +29,7 @@ function fakeFactory(): { factory: DatabaseFactory; created: Created[] } {
       const server: DatabaseServer = {
         host: '127.0.0.1',
         port: port++,
-        setMasterPassword: async (p) => {
+        setMasterPassword: async p => {
           record.passwords.push(p);
         },
         dump: async () => ({ kind: 'sql', sql: `-- dump of ${opts.name}` }),
@@ -51,7 +51,10 @@ describe('databases', () => {
   it('a restore starts a database from the snapshot image (the seed SQL), with production credentials until reset', async () => {
     const { factory, created } = fakeFactory();
     emu = await startEmulator({ scenario: scenario(), databases: factory });
-    const { prod: { rds: prod }, stg } = await sides(emu);
+    const {
+      prod: { rds: prod },
+      stg
+    } = await sides(emu);
     const automated = (await prod.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'automated' }))).DBClusterSnapshots!;
     await prod.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: automated[0]!.DBClusterSnapshotIdentifier!, TargetDBClusterSnapshotIdentifier: 'c', KmsKeyId: 'alias/rds-share' }));
     emu.advance(1201);
@@ -65,7 +68,7 @@ describe('databases', () => {
         KmsKeyId: 'alias/rds-staging'
       })
     );
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise(r => setTimeout(r, 20));
     emu.advance(50 * 12 + 1);
     expect(created).toHaveLength(1);
     expect(created[0]!.image?.kind).toBe('sql');
@@ -74,7 +77,7 @@ describe('databases', () => {
     const cluster = (await stg.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'restored' }))).DBClusters![0]!;
     expect(cluster).toMatchObject({ Status: 'available', Endpoint: '127.0.0.1', Port: 15432 });
     await stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'restored', MasterUserPassword: 'new-staging-password', ApplyImmediately: true }));
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise(r => setTimeout(r, 20));
     expect(created[0]!.passwords).toEqual(['production-secret-password', 'new-staging-password']);
   });
 });

@@ -30,8 +30,8 @@ describe('faults', () => {
     expect(out.$metadata.attempts).toBe(3);
     const key = await prod.kms.send(new DescribeKeyCommand({ KeyId: 'alias/rds-share' }));
     expect(key.$metadata.attempts).toBe(2);
-    const errors = emu.state().requests.filter((r) => r.errorCode);
-    expect(errors.map((r) => [r.errorCode, r.status])).toEqual([
+    const errors = emu.state().requests.filter(r => r.errorCode);
+    expect(errors.map(r => [r.errorCode, r.status])).toEqual([
       ['Throttling', 400],
       ['Throttling', 400],
       ['ThrottlingException', 400]
@@ -55,8 +55,7 @@ describe('faults', () => {
     emu = await start();
     const { stg } = await sides(emu);
     emu.inject({ operation: 'ModifyDBCluster', kind: 'error', code: 'InvalidDBClusterStateFault', after: 1, match: { NewDBClusterIdentifier: 'app-staging' } });
-    const rename = (from: string, to: string) =>
-      stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: from, NewDBClusterIdentifier: to, ApplyImmediately: true }));
+    const rename = (from: string, to: string) => stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: from, NewDBClusterIdentifier: to, ApplyImmediately: true }));
     await rename('app-staging', 'app-staging-old'); // does not match
     emu.advance(121);
     await rename('app-staging-old', 'app-staging'); // first matching call passes
@@ -83,14 +82,12 @@ describe('faults', () => {
     const { stg } = await sides(emu);
     emu.inject({ operation: 'rds:ModifyDBCluster', kind: 'hang', name: 'killed', match: { NewDBClusterIdentifier: 'app-staging-old' } });
     let settled = false;
-    const call = stg.rds
-      .send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'app-staging', NewDBClusterIdentifier: 'app-staging-old', ApplyImmediately: true }))
-      .finally(() => (settled = true));
+    const call = stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'app-staging', NewDBClusterIdentifier: 'app-staging-old', ApplyImmediately: true })).finally(() => (settled = true));
     await emu.paused('killed');
     // RDS acted: the rename is under way, the caller still waits.
-    const staging = (emu.state().accounts.find((a) => a.id === STG) as { clusters: Array<{ id: string; status: string }> }).clusters;
-    expect(staging.map((c) => [c.id, c.status])).toEqual([['app-staging-old', 'renaming']]);
-    await new Promise((r) => setTimeout(r, 50));
+    const staging = (emu.state().accounts.find(a => a.id === STG) as { clusters: Array<{ id: string; status: string }> }).clusters;
+    expect(staging.map(c => [c.id, c.status])).toEqual([['app-staging-old', 'renaming']]);
+    await new Promise(r => setTimeout(r, 50));
     expect(settled).toBe(false);
     emu.release('killed');
     await expect(call).resolves.toMatchObject({ DBCluster: { DBClusterIdentifier: 'app-staging-old' } });
@@ -136,7 +133,7 @@ describe('faults', () => {
     expect((await failure(prod.rds.send(new DescribeDBClustersCommand({})))).name).toBe('DBClusterNotFoundFault');
     const state = (await (await fetch(`${emu.url}/_emulator/state`)).json()) as { counts: Record<string, number>; accounts: { id: string; clusters: { id: string }[] }[] };
     expect(state.counts['rds:DescribeDBClusters']).toBe(1);
-    expect(state.accounts.find((a) => a.id === PROD)?.clusters.map((c) => c.id)).toEqual(['app-production']);
+    expect(state.accounts.find(a => a.id === PROD)?.clusters.map(c => c.id)).toEqual(['app-production']);
   });
 });
 
@@ -157,9 +154,7 @@ describe('quotas and identifiers', () => {
     const { prod } = await sides(emu);
     const accounts = Array.from({ length: 20 }, (_, i) => String(300000000000 + i));
     await prod.rds.send(new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: 'manual-cmk', AttributeName: 'restore', ValuesToAdd: accounts }));
-    const e = await failure(
-      prod.rds.send(new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: 'manual-cmk', AttributeName: 'restore', ValuesToAdd: [STG] }))
-    );
+    const e = await failure(prod.rds.send(new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: 'manual-cmk', AttributeName: 'restore', ValuesToAdd: [STG] })));
     expect(e.name).toBe('SharedSnapshotQuotaExceededFault');
   });
 
@@ -177,10 +172,15 @@ describe('quotas and identifiers', () => {
   it('RDS calls are checked against the caller IAM policies', async () => {
     emu = await start();
     const { stg } = await sides(emu);
-    emu.world.account(STG)!.roles.get('rds-sync-staging')!.policies.push({ Statement: [{ Effect: 'Deny', Action: 'rds:DescribeDBClusters', Resource: '*' }] });
+    emu.world
+      .account(STG)!
+      .roles.get('rds-sync-staging')!
+      .policies.push({ Statement: [{ Effect: 'Deny', Action: 'rds:DescribeDBClusters', Resource: '*' }] });
     const e = await failure(stg.rds.send(new DescribeDBClustersCommand({})));
     expect(e.name).toBe('AccessDenied');
     expect(e.$metadata?.httpStatusCode).toBe(403);
-    expect(e.message).toMatch(/^User: arn:aws:sts::222222222222:assumed-role\/rds-sync-staging\/github-actions is not authorized to perform: rds:DescribeDBClusters on resource: arn:aws:rds:ap-northeast-1:222222222222:cluster:\*/);
+    expect(e.message).toMatch(
+      /^User: arn:aws:sts::222222222222:assumed-role\/rds-sync-staging\/github-actions is not authorized to perform: rds:DescribeDBClusters on resource: arn:aws:rds:ap-northeast-1:222222222222:cluster:\*/
+    );
   });
 });

@@ -33,7 +33,7 @@ function fakeFactory(label: string): { factory: DatabaseFactory; created: Create
         return {
           host: '127.0.0.1',
           port: port++,
-          setMasterPassword: async (p) => {
+          setMasterPassword: async p => {
             record.passwords.push(p);
           },
           dump: async () => ({ kind: 'sql', sql: `-- ${label} dump of ${opts.name}` }),
@@ -51,7 +51,7 @@ afterEach(async () => {
 });
 
 async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 5; i++) await new Promise(r => setImmediate(r));
 }
 
 describe('databases behind DB instances', () => {
@@ -81,8 +81,8 @@ describe('databases behind DB instances', () => {
     await stg.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'restored', MasterUserPassword: 'staging-new' }));
     await settle();
     expect(db.passwords).toEqual(['production-secret-password', 'staging-new']);
-    const state = emu.state().accounts.find((a) => a['id'] === STG)! as { instances: Record<string, unknown>[] };
-    expect(state.instances.find((i) => i['id'] === 'restored')?.['database']).toMatchObject({ host: '127.0.0.1', port: 20000 });
+    const state = emu.state().accounts.find(a => a['id'] === STG)! as { instances: Record<string, unknown>[] };
+    expect(state.instances.find(i => i['id'] === 'restored')?.['database']).toMatchObject({ host: '127.0.0.1', port: 20000 });
   });
 
   it('mysql: instances use the MySQL factory, never the PostgreSQL one; a snapshot of a running instance carries its dump', async () => {
@@ -91,7 +91,9 @@ describe('databases behind DB instances', () => {
     emu = await startEmulator({ scenario: scenario('instance-mysql.yaml'), databases: pg.factory, mysqlDatabases: my.factory });
     const { prod, stg } = await sides(emu);
     await prod.rds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: 'app-production-mysql-weekly-2', AttributeName: 'restore', ValuesToAdd: [STG] }));
-    await stg.rds.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: `arn:aws:rds:ap-northeast-1:${PROD}:snapshot:app-production-mysql-weekly-2`, TargetDBSnapshotIdentifier: 'm', KmsKeyId: 'alias/rds-staging' }));
+    await stg.rds.send(
+      new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: `arn:aws:rds:ap-northeast-1:${PROD}:snapshot:app-production-mysql-weekly-2`, TargetDBSnapshotIdentifier: 'm', KmsKeyId: 'alias/rds-staging' })
+    );
     emu.advance(40 * 24 + 1);
     await stg.rds.send(new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier: 'app-staging-mysql-next', DBSnapshotIdentifier: 'm' }));
     await settle();
@@ -102,8 +104,8 @@ describe('databases behind DB instances', () => {
     await stg.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'app-staging-mysql-next', DBSnapshotIdentifier: 'after' }));
     await settle();
     emu.advance(40 * 6 + 1);
-    const snaps = emu.state().accounts.find((a) => a['id'] === STG)!['dbSnapshots'] as { id: string; status: string; hasData: boolean }[];
-    expect(snaps.find((s) => s.id === 'after')).toMatchObject({ status: 'available', hasData: true });
+    const snaps = emu.state().accounts.find(a => a['id'] === STG)!['dbSnapshots'] as { id: string; status: string; hasData: boolean }[];
+    expect(snaps.find(s => s.id === 'after')).toMatchObject({ status: 'available', hasData: true });
     expect(emu.world.account(STG)!.dbSnapshots.get('after')!.image).toEqual({ kind: 'sql', sql: expect.stringContaining('-- mysql dump of') });
   });
 });
@@ -115,8 +117,11 @@ function mysqlAdminUrl(): string | undefined {
   if (!existsSync(`${dir}/maria.sock`) || !existsSync(`${dir}/maria.port`)) return undefined;
   const port = readFileSync(`${dir}/maria.port`, 'utf8').trim();
   try {
-    execFileSync('mariadb', ['--no-defaults', '-S', `${dir}/maria.sock`, '-u', 'root', '-e',
-      "CREATE USER IF NOT EXISTS 'emu_admin'@'%' IDENTIFIED BY 'emu-admin-pw'; GRANT ALL ON *.* TO 'emu_admin'@'%' WITH GRANT OPTION;"], { stdio: 'pipe' });
+    execFileSync(
+      'mariadb',
+      ['--no-defaults', '-S', `${dir}/maria.sock`, '-u', 'root', '-e', "CREATE USER IF NOT EXISTS 'emu_admin'@'%' IDENTIFIED BY 'emu-admin-pw'; GRANT ALL ON *.* TO 'emu_admin'@'%' WITH GRANT OPTION;"],
+      { stdio: 'pipe' }
+    );
   } catch {
     return undefined;
   }
@@ -137,7 +142,7 @@ withMariadb(`MySQL instances on a real MariaDB (emulator/mysql.ts)${adminUrl ? '
     await prodInstance.server;
     await prod.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'app-production-mysql', DBSnapshotIdentifier: 'fresh' }));
     const wait = async (check: () => Promise<boolean>) => {
-      for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 200 && !(await check()); i++) await new Promise(r => setTimeout(r, 50));
     };
     await wait(async () => emu.world.account(PROD)!.dbSnapshots.get('fresh')!.status === 'available' || (emu.world.tick(), false));
     await prod.rds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: 'fresh', AttributeName: 'restore', ValuesToAdd: [STG] }));
@@ -149,12 +154,17 @@ withMariadb(`MySQL instances on a real MariaDB (emulator/mysql.ts)${adminUrl ? '
     const connect = (password: string) => mysql.createConnection({ host: server.host, port: server.port, user: server.username, password, database: server.database });
     const c = await connect('production-secret-password');
     const [rows] = await c.query<mysql.RowDataPacket[]>('SELECT email FROM users ORDER BY id');
-    expect(rows.map((r) => r['email'])).toContain('taro.yamada@example.com');
+    expect(rows.map(r => r['email'])).toContain('taro.yamada@example.com');
     expect(rows).toHaveLength(5);
     await c.end();
     await wait(async () => (emu.world.tick(), restored.status === 'available'));
     await stg.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-mysql-next', MasterUserPassword: 'staging-new-pw' }));
-    await wait(async () => connect('staging-new-pw').then(async (x) => (await x.end(), true), () => false));
+    await wait(async () =>
+      connect('staging-new-pw').then(
+        async x => (await x.end(), true),
+        () => false
+      )
+    );
     // wait() gives up silently: the new password must work, not only the old one stop working.
     await (await connect('staging-new-pw')).end();
     await expect(connect('production-secret-password')).rejects.toThrow(/Access denied/);

@@ -30,9 +30,9 @@ const sharedArn = (id: string) => `arn:aws:rds:ap-northeast-1:${PROD}:snapshot:$
 
 async function latestAutomated(rds: RDSClient, instance = 'app-production-pg'): Promise<string> {
   const out = await rds.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: instance, SnapshotType: 'automated' }));
-  const ids = out.DBSnapshots!.map((s) => s.DBSnapshotIdentifier!);
+  const ids = out.DBSnapshots!.map(s => s.DBSnapshotIdentifier!);
   expect(ids.length).toBeGreaterThan(0);
-  expect(ids.every((id) => id.startsWith(`rds:${instance}-`))).toBe(true);
+  expect(ids.every(id => id.startsWith(`rds:${instance}-`))).toBe(true);
   return ids[ids.length - 1]!;
 }
 
@@ -76,12 +76,12 @@ describe('standalone DB instances', () => {
     expect(i.Endpoint?.Port).toBe(5432);
     expect(i.KmsKeyId).toMatch(new RegExp(`^arn:aws:kms:ap-northeast-1:${PROD}:key/`));
     const state = emu.state();
-    const prodState = state.accounts.find((a) => a['id'] === PROD)! as { instances: Record<string, unknown>[]; dbSnapshots: Record<string, unknown>[] };
+    const prodState = state.accounts.find(a => a['id'] === PROD)! as { instances: Record<string, unknown>[]; dbSnapshots: Record<string, unknown>[] };
     expect(prodState.instances).toEqual([
       expect.objectContaining({ id: 'app-production-pg', standalone: true, status: 'available', deletionProtection: true, securityGroups: ['sg-0prod0000000000a'], kmsKeyId: i.KmsKeyId })
     ]);
     expect(prodState.dbSnapshots).toHaveLength(3);
-    expect(prodState.dbSnapshots.every((s) => s['kind'] === 'instance' && s['type'] === 'automated')).toBe(true);
+    expect(prodState.dbSnapshots.every(s => s['kind'] === 'instance' && s['type'] === 'automated')).toBe(true);
     expect((await failure(prod.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'nope' })))).name).toBe('DBInstanceNotFoundFault');
   });
 
@@ -89,21 +89,34 @@ describe('standalone DB instances', () => {
     emu = await start(scenario('instance-postgres.yaml', { accounts: [{ id: STG, clusters: [{ id: 'aurora-side', instances: ['aurora-side-1'] }] }] }));
     const { stg } = await sides(emu);
     const created = await stg.rds.send(
-      new CreateDBInstanceCommand({ DBInstanceIdentifier: 'scratch-pg', Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: 20, MasterUsername: 'u', MasterUserPassword: 'p4ssword', StorageEncrypted: true, KmsKeyId: 'alias/rds-staging' })
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'scratch-pg',
+        Engine: 'postgres',
+        DBInstanceClass: 'db.t4g.micro',
+        AllocatedStorage: 20,
+        MasterUsername: 'u',
+        MasterUserPassword: 'p4ssword',
+        StorageEncrypted: true,
+        KmsKeyId: 'alias/rds-staging'
+      })
     );
     expect(created.DBInstance).toMatchObject({ DBInstanceStatus: 'creating', KmsKeyId: stagingKeyArn, OptionGroupMemberships: [{ OptionGroupName: 'default:postgres-16' }] });
     expect(created.DBInstance?.Endpoint).toBeUndefined();
     emu.advance(481);
     const d = await stg.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'scratch-pg' }));
     expect(d.DBInstances?.[0]?.DBInstanceStatus).toBe('available');
-    const again = failure(stg.rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'aurora-side-1', Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: 20, MasterUsername: 'u', MasterUserPassword: 'p4ssword' })));
+    const again = failure(
+      stg.rds.send(
+        new CreateDBInstanceCommand({ DBInstanceIdentifier: 'aurora-side-1', Engine: 'postgres', DBInstanceClass: 'db.t4g.micro', AllocatedStorage: 20, MasterUsername: 'u', MasterUserPassword: 'p4ssword' })
+      )
+    );
     expect((await again).name).toBe('DBInstanceAlreadyExistsFault');
     const member = await failure(stg.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'aurora-side-1', DBSnapshotIdentifier: 'x' })));
     expect(member.name).toBe('InvalidParameterValue');
     expect(member.message).toContain('CreateDBClusterSnapshot');
     // Both kinds list together.
     const all = await stg.rds.send(new DescribeDBInstancesCommand({}));
-    expect(all.DBInstances!.map((i) => i.DBInstanceIdentifier).sort()).toEqual(['app-staging-pg', 'aurora-side-1', 'scratch-pg']);
+    expect(all.DBInstances!.map(i => i.DBInstanceIdentifier).sort()).toEqual(['app-staging-pg', 'aurora-side-1', 'scratch-pg']);
   });
 
   it('renames with ApplyImmediately (renaming, endpoint follows), keeps it pending without, and applies protection, groups and password', async () => {
@@ -112,9 +125,7 @@ describe('standalone DB instances', () => {
     const pending = await stg.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-pg', NewDBInstanceIdentifier: 'app-staging-pg-old' }));
     expect(pending.DBInstance?.PendingModifiedValues?.DBInstanceIdentifier).toBe('app-staging-pg-old');
     expect(pending.DBInstance?.DBInstanceIdentifier).toBe('app-staging-pg');
-    const renamed = await stg.rds.send(
-      new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-pg', NewDBInstanceIdentifier: 'app-staging-pg-old', ApplyImmediately: true, DeletionProtection: false })
-    );
+    const renamed = await stg.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-pg', NewDBInstanceIdentifier: 'app-staging-pg-old', ApplyImmediately: true, DeletionProtection: false }));
     expect(renamed.DBInstance).toMatchObject({ DBInstanceIdentifier: 'app-staging-pg-old', DBInstanceStatus: 'renaming', DeletionProtection: false });
     expect(renamed.DBInstance?.Endpoint?.Address).toMatch(/^app-staging-pg-old\./);
     expect((await failure(stg.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'app-staging-pg' })))).name).toBe('DBInstanceNotFoundFault');
@@ -125,7 +136,7 @@ describe('standalone DB instances', () => {
       new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-pg-old', MasterUserPassword: 'new-password-1', VpcSecurityGroupIds: ['sg-1', 'sg-2'], DBParameterGroupName: 'masked-pg16' })
     );
     expect(reset.DBInstance).toMatchObject({ DBInstanceStatus: 'resetting-master-credentials', DBParameterGroups: [{ DBParameterGroupName: 'masked-pg16' }] });
-    expect(reset.DBInstance?.VpcSecurityGroups?.map((g) => g.VpcSecurityGroupId)).toEqual(['sg-1', 'sg-2']);
+    expect(reset.DBInstance?.VpcSecurityGroups?.map(g => g.VpcSecurityGroupId)).toEqual(['sg-1', 'sg-2']);
     emu.advance(61);
     const managed = await stg.rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-pg-old', ManageMasterUserPassword: true }));
     expect(managed.DBInstance?.MasterUserSecret?.SecretArn).toMatch(/^arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:rds!db-/);
@@ -155,11 +166,13 @@ describe('standalone DB instances', () => {
     emu.advance(50 * 6 + 301);
     expect((await failure(stg.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'app-staging-pg' })))).name).toBe('DBInstanceNotFoundFault');
     const left = await stg.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: 'app-staging-pg' }));
-    expect(left.DBSnapshots!.map((s) => [s.DBSnapshotIdentifier, s.Status])).toEqual([['pg-final', 'available']]);
+    expect(left.DBSnapshots!.map(s => [s.DBSnapshotIdentifier, s.Status])).toEqual([['pg-final', 'available']]);
   });
 
   it('DeleteAutomatedBackups=false keeps the automated snapshots; a second delete is refused', async () => {
-    emu = await start(scenario('instance-postgres.yaml', { accounts: [{ id: STG, instances: [{ id: 'app-staging-pg', deletionProtection: false }], snapshots: [{ instance: 'app-staging-pg', type: 'automated' }] }] }));
+    emu = await start(
+      scenario('instance-postgres.yaml', { accounts: [{ id: STG, instances: [{ id: 'app-staging-pg', deletionProtection: false }], snapshots: [{ instance: 'app-staging-pg', type: 'automated' }] }] })
+    );
     const stg = (await sides(emu)).stg.rds;
     await stg.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-pg', SkipFinalSnapshot: true, DeleteAutomatedBackups: false }));
     expect((await failure(stg.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-pg', SkipFinalSnapshot: true })))).name).toBe('InvalidDBInstanceStateFault');
@@ -223,7 +236,7 @@ describe('DB snapshots', () => {
     const { prod, stg } = await sides(emu);
     const arn = await copyAndShare(prod.rds);
     const listed = await stg.rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'shared' }));
-    expect(listed.DBSnapshots?.map((s) => s.DBSnapshotArn)).toEqual([arn]);
+    expect(listed.DBSnapshots?.map(s => s.DBSnapshotArn)).toEqual([arn]);
     expect((await stg.rds.send(new DescribeDBSnapshotsCommand({}))).DBSnapshots).toEqual([]);
     expect((await stg.rds.send(new DescribeDBSnapshotsCommand({ IncludeShared: true }))).DBSnapshots).toHaveLength(1);
     const direct = await failure(stg.rds.send(new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier: 'app-staging-pg-next', DBSnapshotIdentifier: arn })));
@@ -263,16 +276,16 @@ describe('DB snapshots', () => {
     expect(restored.DBInstance?.DBSubnetGroup?.DBSubnetGroupName).toBe('staging-db');
     emu.advance(50 * 12 + 1);
     expect((await stg.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'app-staging-pg-next' }))).DBInstances?.[0]?.DBInstanceStatus).toBe('available');
-    const state = emu.state().accounts.find((a) => a['id'] === STG)! as { instances: Record<string, unknown>[] };
-    expect(state.instances.find((i) => i['id'] === 'app-staging-pg-next')).toMatchObject({ kmsKeyId: stagingKeyArn, deletionProtection: true });
+    const state = emu.state().accounts.find(a => a['id'] === STG)! as { instances: Record<string, unknown>[] };
+    expect(state.instances.find(i => i['id'] === 'app-staging-pg-next')).toMatchObject({ kmsKeyId: stagingKeyArn, deletionProtection: true });
     await stg.rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: 'in-staging' }));
     expect((await failure(stg.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'in-staging' })))).name).toBe('DBSnapshotNotFoundFault');
   });
 
   it('a CMK whose policy does not admit staging: the copy in staging fails with KMSKeyNotAccessibleFault on the source key', async () => {
     const base = scenario('instance-postgres.yaml');
-    const prodAccount = base.accounts.find((a) => String(a.id) === PROD)!;
-    const key = prodAccount.keys!.find((k) => k.alias === 'alias/rds-share')!;
+    const prodAccount = base.accounts.find(a => String(a.id) === PROD)!;
+    const key = prodAccount.keys!.find(k => k.alias === 'alias/rds-share')!;
     const statements = key.policy!.Statement;
     key.policy = { Version: '2012-10-17', Statement: [Array.isArray(statements) ? statements[0]! : statements] };
     emu = await start(base);
@@ -286,7 +299,13 @@ describe('DB snapshots', () => {
   it('restores straight from a shared unencrypted snapshot; creates, refuses duplicates and counts the DB snapshot quota apart from clusters', async () => {
     const base = scenario('instance-postgres.yaml', {
       accounts: [
-        { id: PROD, manualDbSnapshotQuota: 2, manualSnapshotQuota: 0, instances: [{ id: 'plain-pg', engine: 'postgres', encrypted: false, allocatedStorageGb: 20 }], snapshots: [{ instance: 'plain-pg', type: 'manual', id: 'plain-1', sharedWith: [STG] }] }
+        {
+          id: PROD,
+          manualDbSnapshotQuota: 2,
+          manualSnapshotQuota: 0,
+          instances: [{ id: 'plain-pg', engine: 'postgres', encrypted: false, allocatedStorageGb: 20 }],
+          snapshots: [{ instance: 'plain-pg', type: 'manual', id: 'plain-1', sharedWith: [STG] }]
+        }
       ]
     });
     emu = await start(base);
@@ -324,7 +343,12 @@ describe('DB snapshots', () => {
     emu = await start(base);
     const { prod } = await sides(emu);
     const groups = await prod.rds.send(new DescribeOptionGroupsCommand({ OptionGroupName: 'erp-sqlserver-tde' }));
-    expect(groups.OptionGroupsList?.[0]).toMatchObject({ OptionGroupName: 'erp-sqlserver-tde', EngineName: 'sqlserver-se', MajorEngineVersion: '15.00', Options: [{ OptionName: 'TDE', Persistent: true, Permanent: false }] });
+    expect(groups.OptionGroupsList?.[0]).toMatchObject({
+      OptionGroupName: 'erp-sqlserver-tde',
+      EngineName: 'sqlserver-se',
+      MajorEngineVersion: '15.00',
+      Options: [{ OptionName: 'TDE', Persistent: true, Permanent: false }]
+    });
     const snap = await prod.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'erp-manual' }));
     expect(snap.DBSnapshots?.[0]?.OptionGroupName).toBe('erp-sqlserver-tde');
     const e = await failure(prod.rds.send(new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: 'erp-manual', AttributeName: 'restore', ValuesToAdd: [STG] })));
@@ -333,7 +357,7 @@ describe('DB snapshots', () => {
     const missing = await failure(prod.rds.send(new DescribeOptionGroupsCommand({ OptionGroupName: 'nope' })));
     expect(missing.name).toBe('OptionGroupNotFoundFault');
     const byEngine = await prod.rds.send(new DescribeOptionGroupsCommand({ EngineName: 'postgres' }));
-    expect(byEngine.OptionGroupsList?.map((g) => [g.OptionGroupName, g.Options])).toEqual([['default:postgres-16', []]]);
+    expect(byEngine.OptionGroupsList?.map(g => [g.OptionGroupName, g.Options])).toEqual([['default:postgres-16', []]]);
   });
 
   it('IAM: a role without the DB snapshot actions is refused with AccessDenied naming rds:CopyDBSnapshot', async () => {

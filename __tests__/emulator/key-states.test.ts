@@ -36,7 +36,14 @@ let prod: Clients;
 let stg: Clients;
 
 beforeEach(async () => {
-  emu = await start(scenario('seed.yaml', { accounts: [{ id: PROD, users: [admin(1)] }, { id: STG, users: [admin(2)] }] }));
+  emu = await start(
+    scenario('seed.yaml', {
+      accounts: [
+        { id: PROD, users: [admin(1)] },
+        { id: STG, users: [admin(2)] }
+      ]
+    })
+  );
   prodAdmin = clients(emu, { accessKeyId: 'AKIAKEYADMIN00000001', secretAccessKey: 'key-admin-secret-1' }).kms;
   stgAdmin = clients(emu, { accessKeyId: 'AKIAKEYADMIN00000002', secretAccessKey: 'key-admin-secret-2' }).kms;
   ({ prod, stg } = await sides(emu));
@@ -44,8 +51,7 @@ beforeEach(async () => {
 afterEach(() => emu.close());
 
 const state = async (kms: KMSClient, key: string) => (await kms.send(new DescribeKeyCommand({ KeyId: key }))).KeyMetadata!;
-const grant = (kms: KMSClient, key: string) =>
-  kms.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: `arn:aws:iam::${STG}:role/rds-sync-staging`, Operations: ['Decrypt'] }));
+const grant = (kms: KMSClient, key: string) => kms.send(new CreateGrantCommand({ KeyId: key, GranteePrincipal: `arn:aws:iam::${STG}:role/rds-sync-staging`, Operations: ['Decrypt'] }));
 
 describe('KMS key states', () => {
   it('DisableKey: DescribeKey answers (Disabled), CreateGrant / Encrypt / Decrypt answer DisabledException; EnableKey restores', async () => {
@@ -108,7 +114,7 @@ describe('KMS key states', () => {
     expect(e.name).toBe('ValidationException');
   });
 
-  it('state changes need the permission, in the key\'s own account, and never on AWS managed keys', async () => {
+  it("state changes need the permission, in the key's own account, and never on AWS managed keys", async () => {
     // The staging role's IAM policy has no kms:DisableKey.
     expect((await failure(stg.kms.send(new DisableKeyCommand({ KeyId: STAGING_KEY })))).name).toBe('AccessDeniedException');
     // Another account's key, even by ARN: not found for state changes.
@@ -121,9 +127,7 @@ describe('RDS under a key that is not enabled', () => {
   it('copy under a disabled key: KMSKeyNotAccessibleFault', async () => {
     await prodAdmin.send(new DisableKeyCommand({ KeyId: SHARE_KEY }));
     const snapshot = [...emu.world.account(PROD)!.snapshots.values()][0]!.id;
-    const e = await failure(
-      prod.rds.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: snapshot, TargetDBClusterSnapshotIdentifier: 'copy-1', KmsKeyId: SHARE_KEY }))
-    );
+    const e = await failure(prod.rds.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: snapshot, TargetDBClusterSnapshotIdentifier: 'copy-1', KmsKeyId: SHARE_KEY })));
     expect(e.name).toBe('KMSKeyNotAccessibleFault');
     expect(e.message).toBe(`The specified KMS key [${SHARE_KEY}] does not exist, is not enabled or you do not have permissions to access it.`);
   });
@@ -132,8 +136,7 @@ describe('RDS under a key that is not enabled', () => {
     await stg.rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'app-staging', DBClusterSnapshotIdentifier: 'staging-manual' }));
     emu.advance(3600);
     await stgAdmin.send(new ScheduleKeyDeletionCommand({ KeyId: STAGING_KEY, PendingWindowInDays: 7 }));
-    const restore = () =>
-      stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'restored', SnapshotIdentifier: 'staging-manual', Engine: 'aurora-postgresql', KmsKeyId: STAGING_KEY }));
+    const restore = () => stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'restored', SnapshotIdentifier: 'staging-manual', Engine: 'aurora-postgresql', KmsKeyId: STAGING_KEY }));
     const e = await failure(restore());
     expect(e.name).toBe('KMSKeyNotAccessibleFault');
     // Cancelled (Disabled): still refused; enabled again: the restore goes through.
@@ -144,4 +147,3 @@ describe('RDS under a key that is not enabled', () => {
     expect(ok.DBCluster?.KmsKeyId).toBe(STAGING_KEY);
   });
 });
-

@@ -1,14 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  CreateGrantCommand,
-  CreateKeyCommand,
-  DescribeKeyCommand,
-  GetKeyPolicyCommand,
-  ListAliasesCommand,
-  ListGrantsCommand,
-  PutKeyPolicyCommand,
-  RetireGrantCommand
-} from '@aws-sdk/client-kms';
+import { CreateGrantCommand, CreateKeyCommand, DescribeKeyCommand, GetKeyPolicyCommand, ListAliasesCommand, ListGrantsCommand, PutKeyPolicyCommand, RetireGrantCommand } from '@aws-sdk/client-kms';
 import type { RunningEmulator } from '../../emulator/index';
 import { failure, PROD, sides, start, stgRole, type Clients } from './harness';
 
@@ -27,7 +18,7 @@ const shareKeyId = '0d2c6a8e-1111-4a5b-9c3d-000000000001';
 const shareKeyArn = `arn:aws:kms:ap-northeast-1:${PROD}:key/${shareKeyId}`;
 
 describe('KMS', () => {
-  it.each([shareKeyId, shareKeyArn, 'alias/rds-share', `arn:aws:kms:ap-northeast-1:${PROD}:alias/rds-share`])('DescribeKey by %s', async (keyId) => {
+  it.each([shareKeyId, shareKeyArn, 'alias/rds-share', `arn:aws:kms:ap-northeast-1:${PROD}:alias/rds-share`])('DescribeKey by %s', async keyId => {
     const out = await prod.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     expect(out.KeyMetadata).toMatchObject({ Arn: shareKeyArn, KeyManager: 'CUSTOMER', AWSAccountId: PROD, Enabled: true });
   });
@@ -39,7 +30,7 @@ describe('KMS', () => {
     expect(policy.Statement[0].Principal).toEqual({ AWS: '*' });
     expect(policy.Statement[0].Condition.StringEquals).toEqual({ 'kms:CallerAccount': PROD, 'kms:ViaService': 'rds.ap-northeast-1.amazonaws.com' });
     const aliases = await stg.kms.send(new ListAliasesCommand({}));
-    expect(aliases.Aliases?.map((a) => a.AliasName)).toEqual(expect.arrayContaining(['alias/aws/rds', 'alias/rds-staging']));
+    expect(aliases.Aliases?.map(a => a.AliasName)).toEqual(expect.arrayContaining(['alias/aws/rds', 'alias/rds-staging']));
   });
 
   it('cross-account: by ARN when the key policy and IAM allow, never by alias name', async () => {
@@ -58,9 +49,12 @@ describe('KMS', () => {
     const unchanged = (await prod.kms.send(new GetKeyPolicyCommand({ KeyId: shareKeyId }))).Policy!;
     const noIam = await failure(prod.kms.send(new PutKeyPolicyCommand({ KeyId: shareKeyId, PolicyName: 'default', Policy: unchanged })));
     expect(noIam.name).toBe('AccessDeniedException');
-    emu.world.account(PROD)!.roles.get('rds-sync-production')!.policies.push({
-      Statement: [{ Effect: 'Allow', Action: ['kms:CreateKey', 'kms:PutKeyPolicy'], Resource: '*' }]
-    });
+    emu.world
+      .account(PROD)!
+      .roles.get('rds-sync-production')!
+      .policies.push({
+        Statement: [{ Effect: 'Allow', Action: ['kms:CreateKey', 'kms:PutKeyPolicy'], Resource: '*' }]
+      });
     await prod.kms.send(new PutKeyPolicyCommand({ KeyId: shareKeyId, PolicyName: 'default', Policy: unchanged }));
     const lockout = {
       Version: '2012-10-17',
@@ -82,14 +76,12 @@ describe('KMS', () => {
   });
 
   it('CreateGrant, ListGrants and RetireGrant', async () => {
-    const grant = await stg.kms.send(
-      new CreateGrantCommand({ KeyId: shareKeyArn, GranteePrincipal: stgRole, RetiringPrincipal: stgRole, Operations: ['Decrypt'] })
-    );
+    const grant = await stg.kms.send(new CreateGrantCommand({ KeyId: shareKeyArn, GranteePrincipal: stgRole, RetiringPrincipal: stgRole, Operations: ['Decrypt'] }));
     const listed = await prod.kms.send(new ListGrantsCommand({ KeyId: shareKeyId }));
-    expect(listed.Grants?.map((g) => g.GrantId)).toContain(grant.GrantId);
+    expect(listed.Grants?.map(g => g.GrantId)).toContain(grant.GrantId);
     await stg.kms.send(new RetireGrantCommand({ KeyId: shareKeyArn, GrantId: grant.GrantId }));
     const after = await prod.kms.send(new ListGrantsCommand({ KeyId: shareKeyId }));
-    expect(after.Grants?.map((g) => g.GrantId)).not.toContain(grant.GrantId);
+    expect(after.Grants?.map(g => g.GrantId)).not.toContain(grant.GrantId);
   });
 
   it('GetKeyPolicy of a key in another account is not possible', async () => {

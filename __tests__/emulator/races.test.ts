@@ -76,20 +76,14 @@ describe('what decides a race on AWS', () => {
     const { stg } = await sides(emu);
     await stg.rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'app-staging', DBClusterSnapshotIdentifier: 'name-test' }));
     emu.advance(3600);
-    const e = await failure(
-      stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'app-staging', SnapshotIdentifier: 'name-test', Engine: 'aurora-postgresql' }))
-    );
+    const e = await failure(stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'app-staging', SnapshotIdentifier: 'name-test', Engine: 'aurora-postgresql' })));
     expect(e.name).toBe('DBClusterAlreadyExistsFault');
     expect(e.$metadata?.httpStatusCode).toBe(400);
     // The name is taken from the moment the restore is accepted, long before the cluster is available.
     await stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'app-staging-sync', SnapshotIdentifier: 'name-test', Engine: 'aurora-postgresql' }));
-    const again = await failure(
-      stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'App-Staging-Sync', SnapshotIdentifier: 'name-test', Engine: 'aurora-postgresql' }))
-    );
+    const again = await failure(stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'App-Staging-Sync', SnapshotIdentifier: 'name-test', Engine: 'aurora-postgresql' })));
     expect(again.name).toBe('DBClusterAlreadyExistsFault');
-    const rename = await failure(
-      stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'app-staging', NewDBClusterIdentifier: 'app-staging-sync', ApplyImmediately: true }))
-    );
+    const rename = await failure(stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'app-staging', NewDBClusterIdentifier: 'app-staging-sync', ApplyImmediately: true })));
     expect(rename.name).toBe('DBClusterAlreadyExistsFault');
   });
 });

@@ -41,9 +41,7 @@ const clone = (id: string, extra: Record<string, unknown> = {}) =>
   });
 
 async function shareAndAccept(s: Awaited<ReturnType<typeof setup>>) {
-  const created = await s.prodRam.send(
-    new CreateResourceShareCommand({ name: 'share', resourceArns: [clusterArn], principals: [STG], allowExternalPrincipals: true, tags: [{ key: 'k', value: 'v' }] })
-  );
+  const created = await s.prodRam.send(new CreateResourceShareCommand({ name: 'share', resourceArns: [clusterArn], principals: [STG], allowExternalPrincipals: true, tags: [{ key: 'k', value: 'v' }] }));
   const shareArn = created.resourceShare!.resourceShareArn!;
   const inv = await s.stgRam.send(new GetResourceShareInvitationsCommand({ resourceShareArns: [shareArn] }));
   await s.stgRam.send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: inv.resourceShareInvitations![0]!.resourceShareInvitationArn! }));
@@ -58,7 +56,14 @@ describe('AWS RAM', () => {
     expect(refused.message).toMatch(/only be shared within your AWS Organization/);
 
     const created = await s.prodRam.send(
-      new CreateResourceShareCommand({ name: 'share', resourceArns: [clusterArn], principals: [STG], allowExternalPrincipals: true, tags: [{ key: 'rds-cross-account-sync:managed', value: 'true' }], clientToken: 't1' })
+      new CreateResourceShareCommand({
+        name: 'share',
+        resourceArns: [clusterArn],
+        principals: [STG],
+        allowExternalPrincipals: true,
+        tags: [{ key: 'rds-cross-account-sync:managed', value: 'true' }],
+        clientToken: 't1'
+      })
     );
     const shareArn = created.resourceShare!.resourceShareArn!;
     expect(created.resourceShare).toMatchObject({ name: 'share', owningAccountId: PROD, allowExternalPrincipals: true, status: 'ACTIVE' });
@@ -82,11 +87,13 @@ describe('AWS RAM', () => {
     expect(invitation).toMatchObject({ status: 'PENDING', senderAccountId: PROD, receiverAccountId: STG, resourceShareArn: shareArn });
     expect(invitation.invitationTimestamp).toBeInstanceOf(Date);
     // Production's role may not accept invitations at all; an unknown invitation is not found.
-    expect((await failure(s.prodRam.send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: invitation.resourceShareInvitationArn! })))).name).toBe(
-      'AccessDeniedException'
-    );
+    expect((await failure(s.prodRam.send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: invitation.resourceShareInvitationArn! })))).name).toBe('AccessDeniedException');
     expect(
-      (await failure(s.stgRam.send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: `${invitation.resourceShareInvitationArn!.replace(/\/.*$/, '')}/00000000-0000-0000-0000-000000000000` })))).name
+      (
+        await failure(
+          s.stgRam.send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: `${invitation.resourceShareInvitationArn!.replace(/\/.*$/, '')}/00000000-0000-0000-0000-000000000000` }))
+        )
+      ).name
     ).toBe('ResourceShareInvitationArnNotFoundException');
     const accepted = await s.stgRam.send(new AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: invitation.resourceShareInvitationArn! }));
     expect(accepted.resourceShareInvitation!.status).toBe('ACCEPTED');
@@ -119,7 +126,7 @@ describe('AWS RAM', () => {
     expect((await s.stg.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterArn, IncludeShared: true }))).DBClusters).toHaveLength(1);
   });
 
-  it('refuses what IAM does not allow, another account\'s cluster, and a missing parameter', async () => {
+  it("refuses what IAM does not allow, another account's cluster, and a missing parameter", async () => {
     const s = await setup();
     const denied = await failure(s.stgRam.send(new CreateResourceShareCommand({ name: 'x', resourceArns: [], principals: [] })));
     expect(denied.name).toBe('AccessDeniedException');
@@ -149,7 +156,7 @@ describe('cross-account copy-on-write clone', () => {
     expect(second.name).toBe('InvalidRestoreFault');
   });
 
-  it('refuses a cluster under aws/rds (the emulator\'s own key evaluation), Serverless v1, full-copy across accounts, no instance', async () => {
+  it("refuses a cluster under aws/rds (the emulator's own key evaluation), Serverless v1, full-copy across accounts, no instance", async () => {
     const rdsKey = await setup('clone.yaml', { accounts: [{ id: PROD, clusters: [{ id: 'app-production', kmsKey: 'alias/aws/rds' }] }] });
     await shareAndAccept(rdsKey);
     expect((await failure(rdsKey.stg.rds.send(clone('app-clone')))).name).toBe('KMSKeyNotAccessibleFault');
@@ -172,7 +179,9 @@ describe('cross-account copy-on-write clone', () => {
 
   it('refuses a production key whose policy does not admit staging', async () => {
     const s = await setup('clone.yaml', {
-      accounts: [{ id: PROD, keys: [{ alias: 'alias/rds-share', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PROD}:root` }, Action: 'kms:*', Resource: '*' }] } }] }]
+      accounts: [
+        { id: PROD, keys: [{ alias: 'alias/rds-share', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${PROD}:root` }, Action: 'kms:*', Resource: '*' }] } }] }
+      ]
     });
     await shareAndAccept(s);
     const refused = await failure(s.stg.rds.send(clone('app-clone')));

@@ -26,8 +26,8 @@ const shareKeyArn = `arn:aws:kms:ap-northeast-1:${PROD}:key/0d2c6a8e-1111-4a5b-9
 
 async function latestAutomated(rds: RDSClient): Promise<string> {
   const out = await rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: 'app-production', SnapshotType: 'automated' }));
-  const ids = out.DBClusterSnapshots!.map((s) => s.DBClusterSnapshotIdentifier!);
-  expect(ids.every((id) => /^rds:app-production-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}$/.test(id))).toBe(true);
+  const ids = out.DBClusterSnapshots!.map(s => s.DBClusterSnapshotIdentifier!);
+  expect(ids.every(id => /^rds:app-production-\d{4}-\d{2}-\d{2}-\d{2}-\d{2}$/.test(id))).toBe(true);
   return ids[ids.length - 1]!;
 }
 
@@ -35,9 +35,7 @@ async function copyAndShare(emuNow: RunningEmulator, prod: RDSClient): Promise<s
   const source = await latestAutomated(prod);
   await prod.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: source, TargetDBClusterSnapshotIdentifier: 'sync-copy', KmsKeyId: 'alias/rds-share' }));
   emuNow.advance(50 * 24 + 1);
-  const shared = await prod.send(
-    new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: 'sync-copy', AttributeName: 'restore', ValuesToAdd: [STG] })
-  );
+  const shared = await prod.send(new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: 'sync-copy', AttributeName: 'restore', ValuesToAdd: [STG] }));
   expect(shared.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes?.[0]?.AttributeValues).toEqual([STG]);
   return `arn:aws:rds:ap-northeast-1:${PROD}:cluster-snapshot:sync-copy`;
 }
@@ -47,9 +45,7 @@ describe('seed story', () => {
     emu = await start();
     const prod = (await sides(emu)).prod.rds;
     const source = await latestAutomated(prod);
-    const copy = await prod.send(
-      new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: source, TargetDBClusterSnapshotIdentifier: 'sync-copy', KmsKeyId: 'alias/rds-share' })
-    );
+    const copy = await prod.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: source, TargetDBClusterSnapshotIdentifier: 'sync-copy', KmsKeyId: 'alias/rds-share' }));
     expect(copy.DBClusterSnapshot).toMatchObject({ Status: 'copying', KmsKeyId: shareKeyArn, StorageEncrypted: true, SnapshotType: 'manual' });
     expect(copy.DBClusterSnapshot?.SourceDBClusterSnapshotArn).toBe(`arn:aws:rds:ap-northeast-1:${PROD}:cluster-snapshot:${source}`);
     const progress: number[] = [];
@@ -71,8 +67,7 @@ describe('seed story', () => {
     emu = await start();
     const prod = (await sides(emu)).prod.rds;
     const automated = await latestAutomated(prod);
-    const share = (id: string) =>
-      prod.send(new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: id, AttributeName: 'restore', ValuesToAdd: [STG] }));
+    const share = (id: string) => prod.send(new ModifyDBClusterSnapshotAttributeCommand({ DBClusterSnapshotIdentifier: id, AttributeName: 'restore', ValuesToAdd: [STG] }));
     expect((await failure(share(automated))).name).toBe('InvalidDBClusterSnapshotStateFault');
     await prod.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: automated, TargetDBClusterSnapshotIdentifier: 'same-key-copy' }));
     expect((await failure(share('same-key-copy'))).name).toBe('InvalidDBClusterSnapshotStateFault');
@@ -84,10 +79,13 @@ describe('seed story', () => {
 
   it('restores in staging from the shared ARN under the staging key, then adds an instance, renames and deletes', async () => {
     emu = await start();
-    const { prod: { rds: prod }, stg } = await sides(emu);
+    const {
+      prod: { rds: prod },
+      stg
+    } = await sides(emu);
     const arn = await copyAndShare(emu, prod);
     const visible = await stg.rds.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'shared' }));
-    expect(visible.DBClusterSnapshots?.map((s) => s.DBClusterSnapshotArn)).toEqual([arn]);
+    expect(visible.DBClusterSnapshots?.map(s => s.DBClusterSnapshotArn)).toEqual([arn]);
     const restored = await stg.rds.send(
       new RestoreDBClusterFromSnapshotCommand({
         DBClusterIdentifier: 'app-staging-next',
@@ -111,7 +109,9 @@ describe('seed story', () => {
     await stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'app-staging-next', MasterUserPassword: 'a-new-password-1', ApplyImmediately: true }));
     const resetting = await stg.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'app-staging-next' }));
     expect(resetting.DBClusters?.[0]?.Status).toBe('resetting-master-credentials');
-    const second = stg.rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-next-2', DBClusterIdentifier: 'app-staging-next', Engine: 'aurora-postgresql', DBInstanceClass: 'db.r6g.large' }));
+    const second = stg.rds.send(
+      new CreateDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-next-2', DBClusterIdentifier: 'app-staging-next', Engine: 'aurora-postgresql', DBInstanceClass: 'db.r6g.large' })
+    );
     expect((await failure(second)).name).toBe('InvalidDBClusterStateFault');
     emu.advance(480 + 1);
     const cluster = await stg.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'app-staging-next' }));
@@ -134,7 +134,7 @@ describe('seed story', () => {
     await stg.rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: 'app-staging-old', DeletionProtection: false, ApplyImmediately: true }));
     expect((await failure(del({ SkipFinalSnapshot: true }))).name).toBe('InvalidDBClusterStateFault');
     await stg.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'app-staging-1' }));
-    expect((await failure(del({})))).toHaveProperty('name', 'InvalidParameterCombination');
+    expect(await failure(del({}))).toHaveProperty('name', 'InvalidParameterCombination');
     const deleting = await del({ FinalDBSnapshotIdentifier: 'app-staging-old-final' });
     expect(deleting.DBCluster?.Status).toBe('deleting');
     emu.advance(45 * 6 + 300 + 1);
@@ -145,7 +145,10 @@ describe('seed story', () => {
 
   it('a CMK whose key policy lacks the staging principal fails the restore with KMSKeyNotAccessibleFault', async () => {
     emu = await start(scenario('seed-missing-target.yaml', { timings: { timeScale: 1 } }));
-    const { prod: { rds: prod }, stg } = await sides(emu);
+    const {
+      prod: { rds: prod },
+      stg
+    } = await sides(emu);
     const arn = await copyAndShare(emu, prod);
     const e = await failure(
       stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'app-staging-next', SnapshotIdentifier: arn, Engine: 'aurora-postgresql', KmsKeyId: 'alias/rds-staging' }))
@@ -162,16 +165,17 @@ describe('seed story', () => {
     );
     const { stg } = await sides(emu);
     const arn = `arn:aws:rds:ap-northeast-1:${PROD}:cluster-snapshot:legacy-shared`;
-    const e = await failure(
-      stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'from-legacy', SnapshotIdentifier: arn, Engine: 'aurora-postgresql', KmsKeyId: 'alias/rds-staging' }))
-    );
+    const e = await failure(stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'from-legacy', SnapshotIdentifier: arn, Engine: 'aurora-postgresql', KmsKeyId: 'alias/rds-staging' })));
     expect(e.name).toBe('KMSKeyNotAccessibleFault');
     expect(e.message).toContain(`arn:aws:kms:ap-northeast-1:${PROD}:key/`);
   });
 
   it('staging cannot see an unshared production snapshot, and sees attributes only of its own', async () => {
     emu = await start();
-    const { prod: { rds: prod }, stg } = await sides(emu);
+    const {
+      prod: { rds: prod },
+      stg
+    } = await sides(emu);
     const e = await failure(stg.rds.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: `arn:aws:rds:ap-northeast-1:${PROD}:cluster-snapshot:sync-copy` })));
     expect(e.name).toBe('DBClusterSnapshotNotFoundFault');
     await copyAndShare(emu, prod);
@@ -181,20 +185,24 @@ describe('seed story', () => {
 
   it('staging copies a shared snapshot by ARN only with its own KmsKeyId', async () => {
     emu = await start();
-    const { prod: { rds: prod }, stg } = await sides(emu);
+    const {
+      prod: { rds: prod },
+      stg
+    } = await sides(emu);
     const arn = await copyAndShare(emu, prod);
     const noKey = await failure(stg.rds.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: arn, TargetDBClusterSnapshotIdentifier: 'local-copy' })));
     expect(noKey.name).toBe('InvalidParameterValue');
-    const copy = await stg.rds.send(
-      new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: arn, TargetDBClusterSnapshotIdentifier: 'local-copy', KmsKeyId: 'alias/rds-staging' })
-    );
+    const copy = await stg.rds.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: arn, TargetDBClusterSnapshotIdentifier: 'local-copy', KmsKeyId: 'alias/rds-staging' }));
     expect(copy.DBClusterSnapshot).toMatchObject({ KmsKeyId: stagingKeyArn, SourceDBClusterSnapshotArn: arn, Status: 'copying' });
     expect(copy.DBClusterSnapshot?.DBClusterSnapshotArn).toBe(`arn:aws:rds:ap-northeast-1:${STG}:cluster-snapshot:local-copy`);
   });
 
   it('a restore that fails midway ends in status failed', async () => {
     emu = await start(scenario('seed.yaml', { faults: [{ operation: 'RestoreDBClusterFromSnapshot', kind: 'fail-midway' }] }));
-    const { prod: { rds: prod }, stg } = await sides(emu);
+    const {
+      prod: { rds: prod },
+      stg
+    } = await sides(emu);
     const arn = await copyAndShare(emu, prod);
     await stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'doomed', SnapshotIdentifier: arn, Engine: 'aurora-postgresql', KmsKeyId: 'alias/rds-staging' }));
     emu.advance(50 * 12);

@@ -5,13 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand } from '@aws-sdk/client-kms';
-import {
-  CopyDBClusterSnapshotCommand,
-  CreateDBClusterSnapshotCommand,
-  DescribeDBClustersCommand,
-  DescribeDBClusterSnapshotsCommand,
-  RDSClient
-} from '@aws-sdk/client-rds';
+import { CopyDBClusterSnapshotCommand, CreateDBClusterSnapshotCommand, DescribeDBClustersCommand, DescribeDBClusterSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { RunningEmulator } from '../../emulator/index';
 import { assumeViaOidc, failure, PROD, region, start, STG, stgRole, type Creds } from './harness';
@@ -77,9 +71,7 @@ describe('a key ARN of another region', () => {
     const prod = new RDSClient({ region, endpoint: emu.url, credentials: await assumeViaOidc(emu, `arn:aws:iam::${PROD}:role/rds-sync-production`), maxAttempts: 1 });
     const snapshot = [...emu.world.account(PROD)!.snapshots.values()][0]!.id;
     const foreign = `arn:aws:kms:${OTHER}:${PROD}:key/0d2c6a8e-1111-4a5b-9c3d-000000000001`;
-    const e = await failure(
-      prod.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: snapshot, TargetDBClusterSnapshotIdentifier: 'copy-foreign', KmsKeyId: foreign }))
-    );
+    const e = await failure(prod.send(new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: snapshot, TargetDBClusterSnapshotIdentifier: 'copy-foreign', KmsKeyId: foreign })));
     expect(e.name).toBe('KMSKeyNotAccessibleFault');
     expect(e.message).toContain(foreign);
   });

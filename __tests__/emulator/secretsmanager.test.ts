@@ -68,9 +68,7 @@ describe('Secrets Manager', () => {
     const missing = await failure(stg.send(new UpdateSecretVersionStageCommand({ SecretId: SECRET, VersionStage: 'AWSCURRENT', MoveToVersionId: previous })));
     expect(missing.name).toBe('InvalidParameterException');
     expect(missing.message).toContain(`currently attached to version ${current}`);
-    const wrong = await failure(
-      stg.send(new UpdateSecretVersionStageCommand({ SecretId: SECRET, VersionStage: 'AWSCURRENT', MoveToVersionId: previous, RemoveFromVersionId: previous }))
-    );
+    const wrong = await failure(stg.send(new UpdateSecretVersionStageCommand({ SecretId: SECRET, VersionStage: 'AWSCURRENT', MoveToVersionId: previous, RemoveFromVersionId: previous })));
     expect(wrong.name).toBe('InvalidParameterException');
     await stg.send(new UpdateSecretVersionStageCommand({ SecretId: SECRET, VersionStage: 'AWSCURRENT', MoveToVersionId: previous, RemoveFromVersionId: current }));
     const after = await stagesOf(stg);

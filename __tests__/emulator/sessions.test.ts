@@ -94,7 +94,7 @@ describe('session expiry', () => {
 });
 
 describe('session length', () => {
-  it('DurationSeconds above the role\'s MaxSessionDuration (default 3600) is ValidationError (400)', async () => {
+  it("DurationSeconds above the role's MaxSessionDuration (default 3600) is ValidationError (400)", async () => {
     emu = await start();
     const e = await failure(webIdentity(emu, prodRole, { DurationSeconds: 3601 }));
     expect(e.name).toBe('ValidationError');
@@ -148,9 +148,7 @@ describe('session length', () => {
     expect(fromUser.Credentials?.Expiration).toBeDefined();
   });
 
-  it('refuses a scenario role maxSessionDuration outside IAM\'s 3600..43200', async () => {
-    await expect(start(scenario('seed.yaml', { accounts: [{ id: STG, roles: [{ name: 'rds-sync-staging', maxSessionDuration: 900 }] }] }))).rejects.toThrow(
-      /maxSessionDuration must be 3600 to 43200/
-    );
+  it("refuses a scenario role maxSessionDuration outside IAM's 3600..43200", async () => {
+    await expect(start(scenario('seed.yaml', { accounts: [{ id: STG, roles: [{ name: 'rds-sync-staging', maxSessionDuration: 900 }] }] }))).rejects.toThrow(/maxSessionDuration must be 3600 to 43200/);
   });
 });

@@ -14,8 +14,7 @@ afterAll(async () => {
 });
 
 const runner = { accessKeyId: 'AKIAEMULATORRUNNER01', secretAccessKey: 'emulator-runner-secret-key-0000000000000' };
-const sts = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
-  new STSClient({ region, endpoint: emu.url, credentials, maxAttempts: 1 });
+const sts = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => new STSClient({ region, endpoint: emu.url, credentials, maxAttempts: 1 });
 
 describe('STS', () => {
   it('AssumeRoleWithWebIdentity gives credentials that act as the role in its account', async () => {
@@ -76,7 +75,7 @@ describe('signatures', () => {
     const unknown = { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' };
     expect((await failure(sts(unknown).send(new GetCallerIdentityCommand({})))).name).toBe('InvalidClientTokenId');
     const kms = new KMSClient({ region, endpoint: emu.url, credentials: unknown, maxAttempts: 1 });
-    expect((await failure(kms.send(new ListAliasesCommand({}))))).toHaveProperty('name', 'UnrecognizedClientException');
+    expect(await failure(kms.send(new ListAliasesCommand({})))).toHaveProperty('name', 'UnrecognizedClientException');
   });
 
   it('a session token that does not belong to the key is refused', async () => {

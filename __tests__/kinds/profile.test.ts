@@ -9,8 +9,7 @@ const sdk = rds as unknown as Record<string, unknown>;
 describe('kind profiles', () => {
   it.each(kindProfiles.map(p => [p.kind, p] as const))('%s: fault codes are the SDK exception names, operations the SDK commands', (_kind, p) => {
     for (const name of Object.values(p.faults)) expect(typeof sdk[name]).toBe('function');
-    for (const op of [p.ops.describe, p.ops.modify, p.ops.restore, p.ops.describeSnapshots, p.ops.createSnapshot, p.ops.copySnapshot])
-      expect(typeof sdk[`${op}Command`]).toBe('function');
+    for (const op of [p.ops.describe, p.ops.modify, p.ops.restore, p.ops.describeSnapshots, p.ops.createSnapshot, p.ops.copySnapshot]) expect(typeof sdk[`${op}Command`]).toBe('function');
     for (const op of p.ops.delete.split(' / ')) expect(typeof sdk[`${op}Command`]).toBe('function');
     const { delete: deletes, snapshotCleanup, ...single } = p.iam;
     for (const action of [...Object.values(single), ...deletes, ...snapshotCleanup]) expect(typeof sdk[`${action.replace(/^rds:/, '')}Command`]).toBe('function');
@@ -43,9 +42,7 @@ describe('kind profiles', () => {
     const i = kindProfile('instance').cli;
     expect(c.rename('old', 'new')).toBe('aws rds modify-db-cluster --db-cluster-identifier old --new-db-cluster-identifier new --apply-immediately');
     expect(i.deletionProtection('<old>', true)).toBe('aws rds modify-db-instance --db-instance-identifier <old> --deletion-protection --apply-immediately');
-    expect(i.describeStartingWith('app', true)).toBe(
-      `aws rds describe-db-instances --query "DBInstances[?starts_with(DBInstanceIdentifier, 'app')].[DBInstanceIdentifier,DBInstanceStatus]"`
-    );
+    expect(i.describeStartingWith('app', true)).toBe(`aws rds describe-db-instances --query "DBInstances[?starts_with(DBInstanceIdentifier, 'app')].[DBInstanceIdentifier,DBInstanceStatus]"`);
     expect(c.deleteDatabase('p', '--skip-final-snapshot').split('\n')).toHaveLength(3);
     expect(i.deleteDatabase('p', '--skip-final-snapshot')).toContain('--delete-automated-backups');
   });

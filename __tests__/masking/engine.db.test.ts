@@ -36,7 +36,26 @@ const CASES: Case[] = [
   { name: 'name', rule: 'name', pg: 'varchar(100)', my: 'varchar(100)', values: ['山田 太郎', 'John Smith', null] },
   { name: 'latin', rule: '{ transform: name, style: latin }', pg: 'varchar(100)', my: 'varchar(100)', values: ['John Smith', '佐藤 花子', ''] },
   { name: 'kana', rule: 'name-kana', pg: 'varchar(100)', my: 'varchar(100)', values: ['ヤマダ タロウ', 'サトウ ハナコ', null] },
-  { name: 'phone', rule: 'phone', pg: 'varchar(40)', my: 'varchar(40)', values: ['03-1001-0001', '090-1234-5678', '+81-90-9876-5432', '0312345678', null, '0120-123-456', '(0422) 12-3456', '+81 3 1234 5678', '050-1234-5678', '07012345678', '03-1234567890123456789012345', '03-1234-5678 %ext 9'] },
+  {
+    name: 'phone',
+    rule: 'phone',
+    pg: 'varchar(40)',
+    my: 'varchar(40)',
+    values: [
+      '03-1001-0001',
+      '090-1234-5678',
+      '+81-90-9876-5432',
+      '0312345678',
+      null,
+      '0120-123-456',
+      '(0422) 12-3456',
+      '+81 3 1234 5678',
+      '050-1234-5678',
+      '07012345678',
+      '03-1234567890123456789012345',
+      '03-1234-5678 %ext 9'
+    ]
+  },
   { name: 'family', rule: '{ transform: name, part: family }', pg: 'varchar(20)', my: 'varchar(20)', values: ['山田', '佐藤', null, '鈴木'] },
   { name: 'given', rule: '{ transform: name, part: given }', pg: 'varchar(20)', my: 'varchar(20)', values: ['太郎', '', '花子'] },
   { name: 'kana_of', rule: '{ transform: name-kana, of: name }', of: 'name', pg: 'varchar(100)', my: 'varchar(100)', values: ['ヤマダ タロウ', 'ジョン スミス', 'ナナシ', null] },
@@ -44,7 +63,13 @@ const CASES: Case[] = [
   { name: 'zip_of', rule: '{ transform: postal-code, of: address }', of: 'address', pg: 'varchar(8)', my: 'varchar(8)', values: ['150-0001', '530-0001', '060-0005', '100-0005'] },
   { name: 'ip', rule: 'ip', pg: 'inet', my: 'varchar(45)', values: ['203.0.113.7', '2001:db8:85a3::8a2e:370:7334', '10.1.2.3', null, '192.168.10.20'] },
   { name: 'ip_text', rule: "{ transform: ip, range: [10.0.0.0/8, 'fd00:1234::/32'], unique: true }", pg: 'text', my: 'varchar(45)', values: ['192.168.0.1', '::1', '172.16.5.4', '', 'fe80::1'] },
-  { name: 'net', rule: 'ip', pg: 'cidr', values: ['10.1.0.0/16', '192.168.5.0/24', null], expect: v => (v === null ? null : cidrOf(maskValue({ kind: 'ip' }, SALT, v.split('/')[0]!)!, Number(v.split('/')[1]))) },
+  {
+    name: 'net',
+    rule: 'ip',
+    pg: 'cidr',
+    values: ['10.1.0.0/16', '192.168.5.0/24', null],
+    expect: v => (v === null ? null : cidrOf(maskValue({ kind: 'ip' }, SALT, v.split('/')[0]!)!, Number(v.split('/')[1])))
+  },
   { name: 'address', rule: 'address', pg: 'text', my: 'text', values: ['東京都渋谷区神宮前1-2-3', '大阪府大阪市北区梅田2-4-9', null] },
   { name: 'postal', rule: 'postal-code', pg: 'varchar(8)', my: 'varchar(8)', values: ['150-0001', '530-0001', null] },
   { name: 'hash', rule: '{ transform: hash, length: 16 }', pg: 'text', my: 'text', values: ['VIP', 'prefers phone', '', null] },
@@ -190,7 +215,10 @@ describe.each((['postgres', 'mysql'] as EngineName[]).map(e => [e, needs(e, data
       await other.exec("INSERT INTO logins VALUES (1, '192.168.0.1'), (2, '192.168.0.2'), (3, '192.168.0.3')");
       const dir = mkdtempSync(join(tmpdir(), 'masking-unique-'));
       writeFileSync(join(dir, 'rules.yml'), 'tables:\n  logins:\n    ip: { transform: ip, range: 10.0.0.0/30, unique: true }\n');
-      const e = await runMasking({ rulesFile: join(dir, 'rules.yml'), salt: SALT, strict: true, target: other.target, log: () => undefined }).then(() => undefined, (err: unknown) => err);
+      const e = await runMasking({ rulesFile: join(dir, 'rules.yml'), salt: SALT, strict: true, target: other.target, log: () => undefined }).then(
+        () => undefined,
+        (err: unknown) => err
+      );
       expect((e as { reasons?: string[] }).reasons?.[0]).toMatch(/^table logins: masked values collided in ip .*rolled back/);
       expect((await other.query('SELECT ip FROM logins ORDER BY id')).map(r => str(r.ip))).toEqual(['192.168.0.1', '192.168.0.2', '192.168.0.3']);
     } finally {

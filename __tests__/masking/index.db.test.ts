@@ -39,7 +39,10 @@ function writeRules(text: string): string {
 }
 
 async function expectVeto(p: Promise<unknown>): Promise<MaskingVetoError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err
+  );
   expect(e).toBeInstanceOf(MaskingVetoError);
   return e as MaskingVetoError;
 }
@@ -92,11 +95,11 @@ describe.each(engines.map(e => [e, needs(e, databaseSource(e))] as [EngineName, 
 
     // No original personal value remains anywhere in the database.
     const originals = new Set<string>();
-    for (const tr of rules.tables)
-      for (const row of before[tr.table.table]!)
-        for (const c of tr.columns) if (c.transform.kind !== 'keep' && row[c.column]) originals.add(row[c.column]!);
+    for (const tr of rules.tables) for (const row of before[tr.table.table]!) for (const c of tr.columns) if (c.transform.kind !== 'keep' && row[c.column]) originals.add(row[c.column]!);
     for (const row of before.audit_log!) originals.add(row.detail!);
-    const cells = Object.values(after).flatMap(rows => rows.flatMap(r => Object.values(r))).filter((v): v is string => v !== null);
+    const cells = Object.values(after)
+      .flatMap(rows => rows.flatMap(r => Object.values(r)))
+      .filter((v): v is string => v !== null);
     const leaks = [...originals].filter(o => cells.some(c => c.includes(o)));
     expect(leaks).toEqual([]);
 
@@ -167,10 +170,7 @@ describe.each(engines.map(e => [e, needs(e, databaseSource(e))] as [EngineName, 
     const before = await dump(db);
     const file = writeRules(`${fixture('rules.yml')}\n`.replace('    notes: hash\n', '    notes: hash\n    mobile: phone\n').replace('  newsletter:\n', '  newsleter:\n'));
     const veto = await expectVeto(runMasking({ rulesFile: file, salt: SALT, strict: true, target: db.target, log: () => undefined }));
-    expect(veto.reasons).toEqual([
-      expect.stringMatching(/table customers, column mobile: no such column \(columns: id, email, /),
-      expect.stringMatching(/table newsleter: not found in schema /)
-    ]);
+    expect(veto.reasons).toEqual([expect.stringMatching(/table customers, column mobile: no such column \(columns: id, email, /), expect.stringMatching(/table newsleter: not found in schema /)]);
     expect(await dump(db)).toEqual(before);
   });
 

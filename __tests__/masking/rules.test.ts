@@ -50,7 +50,10 @@ describe('parseRules', () => {
   });
 
   it.each([
-    ['tables:\n  users:\n    email: emial', /table users, column email: unknown transform "emial"; valid transforms: email, name, name-kana, phone, address, postal-code, hash, null, constant, date-shift, keep, ip/],
+    [
+      'tables:\n  users:\n    email: emial',
+      /table users, column email: unknown transform "emial"; valid transforms: email, name, name-kana, phone, address, postal-code, hash, null, constant, date-shift, keep, ip/
+    ],
     ['tables:\n  users:\n    email: { transform: email, domain: "not a domain" }', /email domain must be a domain name/],
     ['tables:\n  users:\n    c: { transform: constant }', /constant needs a value/],
     ['tables:\n  users:\n    c: { transform: hash, length: 4 }', /hash length must be an integer from 8 to 64/],

@@ -60,16 +60,12 @@ describe('kindFromValues', () => {
     expect(kindFromValues(values)?.kind).toBe(kind);
   });
 
-  it.each([
-    [['shipped', 'pending']],
-    [['A-1', 'B-2']],
-    [['4111 1111 1111 1112', '1234 5678 9012 3456']],
-    [['a@b.example', 'x', 'y', 'z']],
-    [[null, '']],
-    [['12345678', '20240101']]
-  ])('%j is not personal by value', values => {
-    expect(kindFromValues(values)).toBeUndefined();
-  });
+  it.each([[['shipped', 'pending']], [['A-1', 'B-2']], [['4111 1111 1111 1112', '1234 5678 9012 3456']], [['a@b.example', 'x', 'y', 'z']], [[null, '']], [['12345678', '20240101']]])(
+    '%j is not personal by value',
+    values => {
+      expect(kindFromValues(values)).toBeUndefined();
+    }
+  );
 
   it('checks card numbers with Luhn', () => {
     expect(luhn('4111111111111111')).toBe(true);
@@ -93,10 +89,10 @@ describe('scanNames', () => {
   });
 
   it('suggests ip for IP address columns, by name and by the inet type', () => {
-    const found = scanNames(
-      [{ schema: 'public', table: 'logins', columns: [col('logins', 'ip_address', 'inet'), col('logins', 'origin', 'inet'), col('logins', 'subnet', 'cidr')] }],
-      { ruled: new Set(), truncated: new Set() }
-    );
+    const found = scanNames([{ schema: 'public', table: 'logins', columns: [col('logins', 'ip_address', 'inet'), col('logins', 'origin', 'inet'), col('logins', 'subnet', 'cidr')] }], {
+      ruled: new Set(),
+      truncated: new Set()
+    });
     expect(found.map(f => [f.column, f.kind, f.evidence])).toEqual([
       ['ip_address', 'ip-address', "its name 'ip_address'"],
       ['origin', 'ip-address', "its type 'inet'"]

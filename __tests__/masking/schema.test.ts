@@ -5,13 +5,30 @@ import { mysql } from '../../src/masking/sql/mysql';
 import { postgres } from '../../src/masking/sql/postgres';
 import type { ColumnInfo } from '../../src/masking/sql/dialect';
 
-const col = (table: string, column: string, dataType: string, maxLength: number | null = null, nullable = true, schema = 'public'): ColumnInfo =>
-  ({ schema, table, column, dataType, udtName: dataType, maxLength, nullable });
+const col = (table: string, column: string, dataType: string, maxLength: number | null = null, nullable = true, schema = 'public'): ColumnInfo => ({
+  schema,
+  table,
+  column,
+  dataType,
+  udtName: dataType,
+  maxLength,
+  nullable
+});
 
 const schema: Schema = {
   defaultSchema: 'public',
   tables: [
-    { schema: 'public', table: 'users', columns: [col('users', 'id', 'integer', null, false), col('users', 'email', 'character varying', 255, false), col('users', 'code', 'character varying', 10), col('users', 'born', 'date'), col('users', 'age', 'integer')] },
+    {
+      schema: 'public',
+      table: 'users',
+      columns: [
+        col('users', 'id', 'integer', null, false),
+        col('users', 'email', 'character varying', 255, false),
+        col('users', 'code', 'character varying', 10),
+        col('users', 'born', 'date'),
+        col('users', 'age', 'integer')
+      ]
+    },
     { schema: 'crm', table: 'users', columns: [col('users', 'id', 'integer', null, false, 'crm')] },
     { schema: 'public', table: 'Logs', columns: [col('Logs', 'id', 'integer')] }
   ]
@@ -26,7 +43,9 @@ describe('planMasking', () => {
     expect(p.tables).toHaveLength(1);
     const t = p.tables[0]!;
     // Constants directly; the derived columns in one assignment from one sub-SELECT whose inner SELECT hashes each column once.
-    expect(t.update).toMatch(/^UPDATE "public"\."users" SET "age" = '0',\n {2}\("email", "born"\) = \(SELECT CASE WHEN "email" IS NULL .*,\n {4}CASE WHEN "born" IS NULL .* FROM \(SELECT sha256\(.*\) AS h0, sha256\(.*\) AS h1 OFFSET 0\) AS d\)$/s);
+    expect(t.update).toMatch(
+      /^UPDATE "public"\."users" SET "age" = '0',\n {2}\("email", "born"\) = \(SELECT CASE WHEN "email" IS NULL .*,\n {4}CASE WHEN "born" IS NULL .* FROM \(SELECT sha256\(.*\) AS h0, sha256\(.*\) AS h1 OFFSET 0\) AS d\)$/s
+    );
     expect(t.update).not.toContain('"code"');
     // A 128-bit e-mail cannot collide in practice: no distinct counts; a short hash is checked.
     expect(t.distinctQuery).toBeUndefined();
@@ -39,7 +58,10 @@ describe('planMasking', () => {
   });
 
   it('uses session variables and no UPDATE parameters on MySQL', () => {
-    const mysqlSchema: Schema = { defaultSchema: 'app', tables: [{ schema: 'app', table: 'users', columns: [col('users', 'email', 'varchar', 255, false, 'app'), col('users', 'name', 'character varying', 255, false, 'app')] }] };
+    const mysqlSchema: Schema = {
+      defaultSchema: 'app',
+      tables: [{ schema: 'app', table: 'users', columns: [col('users', 'email', 'varchar', 255, false, 'app'), col('users', 'name', 'character varying', 255, false, 'app')] }]
+    };
     const p = planMasking(parseRules('tables:\n  users:\n    email: email', 'r.yml'), mysqlSchema, mysql);
     expect(p.problems).toEqual([]);
     expect(planMasking(parseRules('tables:\n  users:\n    name: name', 'r.yml'), mysqlSchema, mysql).problems[0]).toMatch(/name writes text but the column is character varying/);

@@ -140,7 +140,10 @@ describe('target warnings for an RDS DB instance', () => {
       'instance-count': '2',
       'isolation-security-group-ids': 'sg-0000000000000bbbb'
     };
-    const w = targetWarnings(readSettings(n => inputs[n] ?? ''), undefined);
+    const w = targetWarnings(
+      readSettings(n => inputs[n] ?? ''),
+      undefined
+    );
     expect(w.join('\n')).toMatch(/engine-version 16.6 is not used/);
     expect(w.join('\n')).toMatch(/instance-count applies to Aurora clusters only/);
     expect(w.join('\n')).toMatch(/the new instance takes the name/);

@@ -89,16 +89,42 @@ describe('keyAdmitsTarget (the one analyser, the shared-key requirements)', () =
     ['another role of the staging account', admittingPolicy(`arn:aws:iam::${STAGING}:role/someone-else`), false, ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt']],
     ['owner only', ownerOnlyPolicy, false, ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt']],
     ['bare account id and kms:*', policy([allow({ AWS: STAGING }, 'kms:*')]), true, []],
-    ['split over two statements (grant statement separate)', policy([allow({ AWS: [`arn:aws:iam::${STAGING}:root`] }, ['kms:Decrypt', 'kms:DescribeKey']), allow({ AWS: `arn:aws:iam::${STAGING}:root` }, 'kms:CreateGrant', { Bool: { 'kms:GrantIsForAWSResource': 'true' } })]), true, []],
+    [
+      'split over two statements (grant statement separate)',
+      policy([
+        allow({ AWS: [`arn:aws:iam::${STAGING}:root`] }, ['kms:Decrypt', 'kms:DescribeKey']),
+        allow({ AWS: `arn:aws:iam::${STAGING}:root` }, 'kms:CreateGrant', { Bool: { 'kms:GrantIsForAWSResource': 'true' } })
+      ]),
+      true,
+      []
+    ],
     ['CreateGrant missing', policy([allow({ AWS: STAGING }, ['kms:Decrypt', 'kms:DescribeKey'])]), false, ['kms:CreateGrant']],
     ['wildcard principal limited to the staging account', policy([allow('*', 'kms:*', { StringEquals: { 'kms:CallerAccount': STAGING, 'kms:ViaService': `rds.${REGION}.amazonaws.com` } })]), true, []],
-    ['wildcard principal limited to the owner (aws/rds shape)', policy([allow({ AWS: '*' }, 'kms:*', { StringEquals: { 'kms:CallerAccount': PROD } })]), false, ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt']],
+    [
+      'wildcard principal limited to the owner (aws/rds shape)',
+      policy([allow({ AWS: '*' }, 'kms:*', { StringEquals: { 'kms:CallerAccount': PROD } })]),
+      false,
+      ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt']
+    ],
     ['action wildcards', policy([allow({ AWS: STAGING }, ['kms:De*', 'kms:Create*'])]), true, []],
     ['unconditional deny wins', policy([allow({ AWS: STAGING }, 'kms:*'), { Effect: 'Deny', Principal: { AWS: STAGING }, Action: 'kms:CreateGrant', Resource: '*' }]), false, ['kms:CreateGrant']],
     ['single statement object', JSON.stringify({ Statement: allow({ AWS: STAGING }, 'kms:*') }), true, []],
     // ListGrants / RevokeGrant are recommended, not required: never a block.
-    ['only what the restore needs, to the staging account through RDS', policy([allow('*', ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'], { StringEquals: { 'kms:CallerAccount': STAGING } })]), true, []],
-    ['a Deny for principals outside production', policy([allow({ AWS: STAGING }, 'kms:*'), { Sid: 'OnlyProduction', Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalAccount': PROD } } }]), false, ['kms:Decrypt']],
+    [
+      'only what the restore needs, to the staging account through RDS',
+      policy([allow('*', ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'], { StringEquals: { 'kms:CallerAccount': STAGING } })]),
+      true,
+      []
+    ],
+    [
+      'a Deny for principals outside production',
+      policy([
+        allow({ AWS: STAGING }, 'kms:*'),
+        { Sid: 'OnlyProduction', Effect: 'Deny', Principal: '*', Action: 'kms:Decrypt', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalAccount': PROD } } }
+      ]),
+      false,
+      ['kms:Decrypt']
+    ],
     ['a near-miss role name admits nobody', admittingPolicy(`arn:aws:iam::${STAGING}:role/rds-sync-stagin`), false, ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Decrypt']]
   ];
   it.each(rows)('%s', (_name, doc, admitted, missing) => {

@@ -88,7 +88,7 @@ describe('decideSource: pure', () => {
     expect(decideSource(f, settings())).toEqual(plan);
   });
 
-  it('plans a copy under kms-key-id, resumes this action\'s earlier copy and notes a configured key that does not admit staging', () => {
+  it("plans a copy under kms-key-id, resumes this action's earlier copy and notes a configured key that does not admit staging", () => {
     const automated = snapshot({ identifier: 'rds:app-production-2026-11-28-03-10', snapshotType: 'automated', kmsKeyArn: AWS_RDS });
     const earlier = snapshot({
       identifier: 'rcas-app-production-2026-11-28-03-10',

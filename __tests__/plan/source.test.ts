@@ -165,7 +165,15 @@ describe('planSource: an earlier copy', () => {
   it.each(['available', 'copying'])('finds our copy (%s) and plans to resume it', async status => {
     world.add(
       { id: 'rds:app-production-2026-11-28-03-10', type: 'automated', key: AWS_RDS_KEY, created: '2026-11-28T03:10:00Z' },
-      { id: 'rcas-app-production-2026-11-28-03-10', status, percent: status === 'copying' ? 60 : 100, key: CMK, tags: ours('rds:app-production-2026-11-28-03-10'), created: '2026-11-28T03:10:00Z', sharedWith: status === 'available' ? [STAGING] : [] }
+      {
+        id: 'rcas-app-production-2026-11-28-03-10',
+        status,
+        percent: status === 'copying' ? 60 : 100,
+        key: CMK,
+        tags: ours('rds:app-production-2026-11-28-03-10'),
+        created: '2026-11-28T03:10:00Z',
+        sharedWith: status === 'available' ? [STAGING] : []
+      }
     );
     const plan = await planSource(makeContext());
     expect(plan.snapshot.identifier).toBe('rds:app-production-2026-11-28-03-10');
@@ -176,10 +184,7 @@ describe('planSource: an earlier copy', () => {
   });
 
   it('refuses when a snapshot this action did not make holds the copy name', async () => {
-    world.add(
-      { id: 'rds:app-production-2026-11-28-03-10', type: 'automated', key: AWS_RDS_KEY },
-      { id: 'rcas-app-production-2026-11-28-03-10', cluster: 'app-other', tags: {} }
-    );
+    world.add({ id: 'rds:app-production-2026-11-28-03-10', type: 'automated', key: AWS_RDS_KEY }, { id: 'rcas-app-production-2026-11-28-03-10', cluster: 'app-other', tags: {} });
     const e = await refusal(planSource(makeContext()));
     expect(e.diagnostics[0].title).toBe('Snapshot name taken by another snapshot');
     expect(e.diagnostics[0].message).toMatch(/DBClusterSnapshotAlreadyExistsFault/);

@@ -1,16 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DatabaseInfo, SnapshotSummary } from '../../src/aws/databases';
 import { LOCK_TAG, MANAGED_TAG, SOURCE_TAG, TARGET_TAG } from '../../src/context';
-import {
-  buildTargetPlan,
-  describeTargetPlan,
-  inheritSettings,
-  passwordPlan,
-  snapshotsToDelete,
-  swapSteps,
-  targetBlockers,
-  type ExistingDatabase
-} from '../../src/plan/target';
+import { buildTargetPlan, describeTargetPlan, inheritSettings, passwordPlan, snapshotsToDelete, swapSteps, targetBlockers, type ExistingDatabase } from '../../src/plan/target';
 import { readSettings } from '../../src/settings';
 import { formatLock, otherLocks, parseLock } from '../../src/steps/lock';
 import { baseInputs, RULES_FILE, TARGET_KEY } from '../fixtures/target';
@@ -132,7 +123,7 @@ describe('buildTargetPlan / describeTargetPlan', () => {
   });
 });
 
-describe('snapshotsToDelete: retention of this action\'s snapshots only', () => {
+describe("snapshotsToDelete: retention of this action's snapshots only", () => {
   const snap = (identifier: string, day: number, tags: Record<string, string>, extra: Partial<SnapshotSummary> = {}): SnapshotSummary => ({
     identifier,
     arn: `arn:aws:rds:ap-northeast-1:111111111111:cluster-snapshot:${identifier}`,

@@ -13,7 +13,13 @@ import { parse } from 'yaml';
 import { parseCommandFile, ROOT, runnerFiles, startAction } from '../../tools/local-runner';
 
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-interface Step { id?: string; uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string> }
+interface Step {
+  id?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, string>;
+  env?: Record<string, string>;
+}
 const steps = (parse(readFileSync(join(ROOT, '.github', 'workflows', 'e2e.yml'), 'utf8')) as { jobs: { seed: { steps: Step[] } } }).jobs.seed.steps;
 const actionStep = steps.find(s => s.uses === './')!;
 
@@ -38,7 +44,7 @@ function runCheck(outputs: Record<string, string>, endpoint: string) {
 }
 
 describe('the e2e workflow, step by step', () => {
-  it('starts the emulator, runs the action with the workflow\'s inputs, and every check passes', async () => {
+  it("starts the emulator, runs the action with the workflow's inputs, and every check passes", async () => {
     const started = await startServices();
     expect(Object.keys(started)).toEqual(['url', 'oidc-url', 'oidc-token', 'clock']);
     // The workflow's ${{ steps.emulator.outputs.NAME }} values, and its paths relative to the checkout.

@@ -19,24 +19,25 @@ function render(raw: string, opts: { debug?: boolean; chunk?: number } = {}): st
 }
 
 describe('LogView', () => {
-  const raw = [
-    '::add-mask::s3cr3t-value',
-    '::group::Credentials',
-    'token is s3cr3t-value here',
-    '::debug::probing http://127.0.0.1',
-    '::endgroup::',
-    '::group::Plan: source',
-    '::endgroup::',
-    '::group::Restore',
-    '::add-mask::pw-1%0Apw-2-line',
-    'reset to pw-1 then pw-2-line',
-    '::error title=Key policy%3A staging not admitted,file=x.ts::The key s3cr3t-value%0AFix%3A add the statement',
-    '::warning::plain warning',
-    '::set-output name=x::y',
-    '::save-state name=s::z',
-    '::endgroup::',
-    'done'
-  ].join('\n') + '\n';
+  const raw =
+    [
+      '::add-mask::s3cr3t-value',
+      '::group::Credentials',
+      'token is s3cr3t-value here',
+      '::debug::probing http://127.0.0.1',
+      '::endgroup::',
+      '::group::Plan: source',
+      '::endgroup::',
+      '::group::Restore',
+      '::add-mask::pw-1%0Apw-2-line',
+      'reset to pw-1 then pw-2-line',
+      '::error title=Key policy%3A staging not admitted,file=x.ts::The key s3cr3t-value%0AFix%3A add the statement',
+      '::warning::plain warning',
+      '::set-output name=x::y',
+      '::save-state name=s::z',
+      '::endgroup::',
+      'done'
+    ].join('\n') + '\n';
 
   it('shows groups as headers, an empty one alone, masks values and hides the mask commands', () => {
     expect(render(raw)).toBe(
@@ -91,7 +92,11 @@ describe('summaryText', () => {
         .addHeading('RDS cross-account sync', 2)
         .addRaw('<p><b>✅ Succeeded</b> in 12 s &amp; done</p>', true)
         .addTable([
-          [{ data: 'Step', header: true }, { data: 'Result', header: true }, { data: 'Detail', header: true }],
+          [
+            { data: 'Step', header: true },
+            { data: 'Result', header: true },
+            { data: 'Detail', header: true }
+          ],
           ['Credentials', 'ok', 'source 111111111111 (oidc)'],
           ['Restore', 'ok', `from arn:aws:kms:ap-northeast-1:111111111111:key/${'0'.repeat(36)} &lt;x&gt;`]
         ])
@@ -123,6 +128,14 @@ describe('summaryText', () => {
     expect(wrap('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
     expect(wrap('x ' + 'y'.repeat(10), 5)).toEqual(['x', 'yyyyy', 'yyyyy']);
     expect(wrap('ab ' + 'y'.repeat(12), 5)).toEqual(['ab', 'yyyyy', 'yyyyy', 'yy']);
-    expect(textTable([['A', 'B'], ['1', '22']], 80)).toBe('A  B\n-  --\n1  22');
+    expect(
+      textTable(
+        [
+          ['A', 'B'],
+          ['1', '22']
+        ],
+        80
+      )
+    ).toBe('A  B\n-  --\n1  22');
   });
 });

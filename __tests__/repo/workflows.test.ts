@@ -14,7 +14,9 @@ import { parse } from 'yaml';
 import { ROOT } from '../../tools/local-runner';
 
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
-const files = readdirSync(WORKFLOWS).filter(f => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(WORKFLOWS)
+  .filter(f => /\.ya?ml$/.test(f))
+  .sort();
 
 /** tools/check-workflows.ts (the parser, run under tsx): each file's errors, and the exit code. */
 function check(paths: string[] = []): { code: number | null; report: Record<string, string[]> } {
@@ -23,8 +25,18 @@ function check(paths: string[] = []): { code: number | null; report: Record<stri
   return { code: r.status, report: JSON.parse(r.stdout) as Record<string, string[]> };
 }
 
-interface Step { id?: string; name?: string; uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string> }
-interface Workflow { on: Record<string, unknown>; jobs: Record<string, { steps?: Step[]; uses?: string; needs?: string | string[]; permissions?: Record<string, string> }> }
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, string>;
+  env?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  jobs: Record<string, { steps?: Step[]; uses?: string; needs?: string | string[]; permissions?: Record<string, string> }>;
+}
 const workflow = (file: string) => parse(readFileSync(join(WORKFLOWS, file), 'utf8')) as Workflow;
 
 describe('workflows', () => {
@@ -32,7 +44,7 @@ describe('workflows', () => {
     expect(files).toEqual(['ci.yml', 'e2e.yml', 'release.yml']);
   });
 
-  it('every workflow passes GitHub\'s workflow parser, and action.yml its action parser', () => {
+  it("every workflow passes GitHub's workflow parser, and action.yml its action parser", () => {
     const { code, report } = check();
     expect(report).toEqual({ ...Object.fromEntries(files.map(f => [`.github/workflows/${f}`, []])), 'action.yml': [] });
     expect(code).toBe(0);
@@ -64,7 +76,8 @@ describe('workflows', () => {
     const ci = workflow('ci.yml');
     expect(Object.keys(ci.on)).toEqual(expect.arrayContaining(['push', 'pull_request', 'workflow_call']));
     const text = readFileSync(join(WORKFLOWS, 'ci.yml'), 'utf8');
-    for (const needle of ['image: postgres:', 'image: mariadb:', 'npm run build', 'npm run lint', 'npm run package', 'git status --porcelain -- dist', 'npm test', 'TEST_MYSQL_URL', 'TEST_POSTGRES_URL']) expect(text).toContain(needle);
+    for (const needle of ['image: postgres:', 'image: mariadb:', 'npm run build', 'npm run lint', 'npm run package', 'git status --porcelain -- dist', 'npm test', 'TEST_MYSQL_URL', 'TEST_POSTGRES_URL'])
+      expect(text).toContain(needle);
   });
 
   it('e2e runs `uses: ./` with inputs action.yml declares, after the step that starts the emulator, then checks the outputs', () => {

@@ -21,13 +21,24 @@ afterEach(async () => {
 const snap = (cluster: string, id: string, daysAgo: number, tags: Record<string, string>, sharedWith: string[] = []) => ({ cluster, id, type: 'manual', ageHours: daysAgo * 24, tags, sharedWith });
 
 function sharedCopy(id: string): SharedSnapshot {
-  return { kind: 'cluster', arn: `arn:aws:rds:ap-northeast-1:${PROD}:cluster-snapshot:${id}`, identifier: id, kmsKeyArn: SHARE_KEY, engine: 'aurora-postgresql', sourceSnapshotId: 'rds:app-production-x', copied: true };
+  return {
+    kind: 'cluster',
+    arn: `arn:aws:rds:ap-northeast-1:${PROD}:cluster-snapshot:${id}`,
+    identifier: id,
+    kmsKeyArn: SHARE_KEY,
+    engine: 'aurora-postgresql',
+    sourceSnapshotId: 'rds:app-production-x',
+    copied: true
+  };
 }
 
 /** The account's snapshots among `ids`: id and who they are shared with. */
 function snapshots(e: EmulatedTarget, account: string, ids: string[]): Array<[string, string[]]> {
   const all = e.emu.state().accounts.find(a => a.id === account)!.snapshots as Array<{ id: string; sharedWith: string[] }>;
-  return all.filter(s => ids.includes(s.id)).map(s => [s.id, s.sharedWith] as [string, string[]]).sort((a, b) => a[0].localeCompare(b[0]));
+  return all
+    .filter(s => ids.includes(s.id))
+    .map(s => [s.id, s.sharedWith] as [string, string[]])
+    .sort((a, b) => a[0].localeCompare(b[0]));
 }
 
 describe('cleanupSnapshots', () => {
@@ -50,7 +61,12 @@ describe('cleanupSnapshots', () => {
     // Earlier runs' copies in staging: copies of the shared snapshot under the staging key, the older first.
     for (const id of ['target-copy-20', 'target-copy-21']) {
       await t.stg.rds.send(
-        new CopyDBClusterSnapshotCommand({ SourceDBClusterSnapshotIdentifier: t.shared.arn, TargetDBClusterSnapshotIdentifier: id, KmsKeyId: 'alias/rds-staging', Tags: Object.entries(OURS).map(([Key, Value]) => ({ Key, Value })) })
+        new CopyDBClusterSnapshotCommand({
+          SourceDBClusterSnapshotIdentifier: t.shared.arn,
+          TargetDBClusterSnapshotIdentifier: id,
+          KmsKeyId: 'alias/rds-staging',
+          Tags: Object.entries(OURS).map(([Key, Value]) => ({ Key, Value }))
+        })
       );
       t.emu.advance(3600 / 24);
     }

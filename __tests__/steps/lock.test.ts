@@ -78,9 +78,7 @@ describe('what a failure says', () => {
   it('one of three endings, from the saved state', () => {
     expect(stagingOutcome({})).toBe('Staging is as it was.');
     expect(stagingOutcome({ rolledBack: true })).toBe('Staging is as it was (rolled back).');
-    expect(stagingOutcome({ refreshed: true, pending: 'the old cluster x: the next run deletes it' })).toBe(
-      'Staging was refreshed; clean-up is pending (the old cluster x: the next run deletes it).'
-    );
+    expect(stagingOutcome({ refreshed: true, pending: 'the old cluster x: the next run deletes it' })).toBe('Staging was refreshed; clean-up is pending (the old cluster x: the next run deletes it).');
     expect(stagingOutcome({ refreshed: true, attention: 'rename y back' })).toBe('Staging needs attention (rename y back).');
   });
 

@@ -112,9 +112,7 @@ describe('a masking veto says what becomes of the new database', () => {
     expect(e).toBeInstanceOf(MaskingVetoError);
     expect(e.reasons).toEqual(['public.users.email looks personal and has no rule']);
     expect(e.diagnostics[0].title).toBe('Masking vetoed the swap');
-    expect(e.diagnostics[0].message).toBe(
-      'public.users.email looks personal and has no rule\nThe new instance app-staging-sync-1-1 is deleted; staging stays as it was.'
-    );
+    expect(e.diagnostics[0].message).toBe('public.users.email looks personal and has no rule\nThe new instance app-staging-sync-1-1 is deleted; staging stays as it was.');
   });
 
   it('with keep-failed-restore the new database is kept, not deleted', async () => {

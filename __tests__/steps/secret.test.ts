@@ -141,13 +141,7 @@ describe('inputs and policies', () => {
     const params = policyParamsFromSettings(settings({ 'target-secret-id': 'app-staging/db', 'target-secret-rotation': 'trigger' })).params!;
     const statements = targetRolePolicy(params).Statement;
     const secret = statements.find(s => s.Sid === 'StagingApplicationSecret')!;
-    expect(secret.Action).toEqual([
-      'secretsmanager:DescribeSecret',
-      'secretsmanager:GetSecretValue',
-      'secretsmanager:PutSecretValue',
-      'secretsmanager:UpdateSecretVersionStage',
-      'secretsmanager:RotateSecret'
-    ]);
+    expect(secret.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'secretsmanager:RotateSecret']);
     expect(secret.Resource).toBe('arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:app-staging/db-??????');
     const key = statements.find(s => s.Sid === 'StagingApplicationSecretKey')!;
     expect(key.Condition).toEqual({ StringEquals: { 'kms:ViaService': 'secretsmanager.ap-northeast-1.amazonaws.com' } });
@@ -215,7 +209,7 @@ describe('write and roll back against the emulator', () => {
     expect((await current(ctx)).stages).toEqual(before.stages);
   });
 
-  it('preflight: the key policy admits the account root, so the role\'s IAM decides (a notice); the plan reads the kept keys', async () => {
+  it("preflight: the key policy admits the account root, so the role's IAM decides (a notice); the plan reads the kept keys", async () => {
     const ctx = context('700-3');
     const [diagnostics, facts] = await checkTargetSecret(ctx);
     expect(diagnostics.filter(d => d.severity === 'error')).toEqual([]);

@@ -30,9 +30,7 @@ async function quotaFix(kind: DbKind): Promise<string> {
 
 describe('shareSnapshot: SharedSnapshotQuotaExceeded fix names the command of the snapshot kind', () => {
   it('Aurora cluster snapshot: modify-db-cluster-snapshot-attribute', async () => {
-    expect(await quotaFix('cluster')).toContain(
-      'aws rds modify-db-cluster-snapshot-attribute --region ap-northeast-1 --db-cluster-snapshot-identifier snap-1 --attribute-name restore --values-to-remove'
-    );
+    expect(await quotaFix('cluster')).toContain('aws rds modify-db-cluster-snapshot-attribute --region ap-northeast-1 --db-cluster-snapshot-identifier snap-1 --attribute-name restore --values-to-remove');
   });
 
   it('RDS DB snapshot: modify-db-snapshot-attribute', async () => {

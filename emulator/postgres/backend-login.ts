@@ -11,7 +11,11 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { PROTOCOL_V3, readMessage } from './wire';
 
-const int32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
+const int32 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
+};
 const cstring = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8');
 
 function message(type: string, body: Buffer): Buffer {
@@ -48,7 +52,10 @@ export function loginToBackend(opts: BackendLogin): Promise<{ socket: Socket; fi
     let nonce = '';
     let clientFirstBare = '';
     let serverSignature: Buffer | undefined;
-    const fail = (e: Error): void => { socket.destroy(); reject(e); };
+    const fail = (e: Error): void => {
+      socket.destroy();
+      reject(e);
+    };
     socket.once('error', fail);
     socket.once('connect', () => socket.write(startupPacket(opts.params)));
     const onData = (chunk: Buffer): void => {
@@ -71,8 +78,19 @@ export function loginToBackend(opts: BackendLogin): Promise<{ socket: Socket; fi
           if (code === 3) socket.write(message('p', cstring(opts.password)));
           else if (code === 5) {
             const salt = msg.body.subarray(4, 8);
-            const inner = createHash('md5').update(opts.password + user).digest('hex');
-            socket.write(message('p', cstring(`md5${createHash('md5').update(Buffer.concat([Buffer.from(inner), salt])).digest('hex')}`)));
+            const inner = createHash('md5')
+              .update(opts.password + user)
+              .digest('hex');
+            socket.write(
+              message(
+                'p',
+                cstring(
+                  `md5${createHash('md5')
+                    .update(Buffer.concat([Buffer.from(inner), salt]))
+                    .digest('hex')}`
+                )
+              )
+            );
           } else if (code === 10) {
             const mechanisms = msg.body.subarray(4).toString('utf8').split('\0');
             if (!mechanisms.includes('SCRAM-SHA-256')) return fail(new Error(`no supported SASL mechanism in ${mechanisms.join(', ')}`));

@@ -10,8 +10,18 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { ScramExchange, ScramProtocolError, SCRAM_MECHANISM, makeVerifier, type ScramVerifier } from './scram';
 import {
-  CANCEL_REQUEST, GSSENC_REQUEST, PROTOCOL_V3, SSL_REQUEST, authenticationSasl, authenticationSaslContinue,
-  authenticationSaslFinal, fatalError, parseSaslInitialResponse, readMessage, readStartupPacket, startupParameters
+  CANCEL_REQUEST,
+  GSSENC_REQUEST,
+  PROTOCOL_V3,
+  SSL_REQUEST,
+  authenticationSasl,
+  authenticationSaslContinue,
+  authenticationSaslFinal,
+  fatalError,
+  parseSaslInitialResponse,
+  readMessage,
+  readStartupPacket,
+  startupParameters
 } from './wire';
 
 export interface FrontOptions {
@@ -50,7 +60,10 @@ export class AuthenticatingFront {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, host, () => { server.off('error', reject); resolve(); });
+      server.listen(0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('front did not get a TCP port');
@@ -91,7 +104,10 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
       refuse('57P03', `the emulated database is not available: ${(e as Error).message}`);
       return;
     }
-    if (client.destroyed) { backend.destroy(); return; }
+    if (client.destroyed) {
+      backend.destroy();
+      return;
+    }
     client.off('data', onData);
     backend.on('error', () => client.destroy());
     backend.on('close', () => client.destroy());
@@ -110,12 +126,24 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
         const got = readStartupPacket(buffer);
         if (!got) return false;
         buffer = buffer.subarray(got.packet.length);
-        if (got.code === SSL_REQUEST || got.code === GSSENC_REQUEST) { client.write('N'); return true; }
-        if (got.code === CANCEL_REQUEST) { client.destroy(); return false; }
-        if (got.code !== PROTOCOL_V3) { refuse('0A000', `unsupported frontend protocol ${got.code >> 16}.${got.code & 0xffff}`); return false; }
+        if (got.code === SSL_REQUEST || got.code === GSSENC_REQUEST) {
+          client.write('N');
+          return true;
+        }
+        if (got.code === CANCEL_REQUEST) {
+          client.destroy();
+          return false;
+        }
+        if (got.code !== PROTOCOL_V3) {
+          refuse('0A000', `unsupported frontend protocol ${got.code >> 16}.${got.code & 0xffff}`);
+          return false;
+        }
         const params = startupParameters(got.packet);
         const user = params.get('user');
-        if (!user) { refuse('28000', 'no PostgreSQL user name specified in startup packet'); return false; }
+        if (!user) {
+          refuse('28000', 'no PostgreSQL user name specified in startup packet');
+          return false;
+        }
         const creds = opts.credentials();
         const known = user === creds.username;
         phase = { name: 'sasl-initial', startup: Buffer.from(got.packet), params, user, database: params.get('database') ?? user, known, verifier: known ? creds.verifier : NOBODY };
@@ -126,9 +154,15 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
         const msg = readMessage(buffer);
         if (!msg) return false;
         buffer = buffer.subarray(msg.size);
-        if (msg.type !== 'p') { refuse('08P01', `expected SASL response, got message type "${msg.type}"`); return false; }
+        if (msg.type !== 'p') {
+          refuse('08P01', `expected SASL response, got message type "${msg.type}"`);
+          return false;
+        }
         const { mechanism, data } = parseSaslInitialResponse(msg.body);
-        if (mechanism !== SCRAM_MECHANISM) { refuse('28000', `client selected an invalid SASL authentication mechanism "${mechanism}"`); return false; }
+        if (mechanism !== SCRAM_MECHANISM) {
+          refuse('28000', `client selected an invalid SASL authentication mechanism "${mechanism}"`);
+          return false;
+        }
         const exchange = new ScramExchange(phase.verifier);
         const serverFirst = exchange.first(data);
         phase = { name: 'sasl-response', startup: phase.startup, params: phase.params, user: phase.user, database: phase.database, known: phase.known, exchange };
@@ -139,7 +173,10 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
         const msg = readMessage(buffer);
         if (!msg) return false;
         buffer = buffer.subarray(msg.size);
-        if (msg.type !== 'p') { refuse('08P01', `expected SASL response, got message type "${msg.type}"`); return false; }
+        if (msg.type !== 'p') {
+          refuse('08P01', `expected SASL response, got message type "${msg.type}"`);
+          return false;
+        }
         const serverFinal = phase.exchange.final(msg.body.toString('utf8'));
         if (serverFinal === undefined || !phase.known) {
           refuse('28P01', `password authentication failed for user "${phase.user}"`);
@@ -164,7 +201,9 @@ function handleConnection(client: Socket, opts: FrontOptions): void {
   const onData = (chunk: Buffer): void => {
     buffer = Buffer.concat([buffer, chunk]);
     try {
-      while (step()) { /* next packet */ }
+      while (step()) {
+        /* next packet */
+      }
     } catch (e) {
       const code = e instanceof ScramProtocolError ? '28000' : '08P01';
       refuse(code, (e as Error).message);

@@ -43,7 +43,11 @@ export function createPgliteFactory(): DatabaseFactory {
   const emptyClusterImage = (): Promise<Uint8Array> => {
     emptyCluster ??= (async () => {
       const db = await PGlite.create({ postgresqlconf: POSTGRESQL_CONF });
-      try { return await blobBytes(await db.dumpDataDir('none')); } finally { await db.close(); }
+      try {
+        return await blobBytes(await db.dumpDataDir('none'));
+      } finally {
+        await db.close();
+      }
     })();
     return emptyCluster;
   };
@@ -58,7 +62,9 @@ export function createPgliteFactory(): DatabaseFactory {
         try {
           await db.exec(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
           return await blobBytes(await db.dumpDataDir('none'));
-        } finally { await db.close(); }
+        } finally {
+          await db.close();
+        }
       })();
       templates.set(name, t);
     }
@@ -104,11 +110,15 @@ export function createPgliteFactory(): DatabaseFactory {
     const front = await AuthenticatingFront.listen({
       databaseName: opts.databaseName,
       credentials: () => credentials,
-      connectBackend: () => new Promise<Socket>((resolve, reject) => {
-        const s = connect(socketPath);
-        s.once('connect', () => { s.off('error', reject); resolve(s); });
-        s.once('error', reject);
-      })
+      connectBackend: () =>
+        new Promise<Socket>((resolve, reject) => {
+          const s = connect(socketPath);
+          s.once('connect', () => {
+            s.off('error', reject);
+            resolve(s);
+          });
+          s.once('error', reject);
+        })
     });
     let closing: Promise<void> | undefined;
     const server: PgliteDatabaseServer = {
@@ -137,6 +147,8 @@ export function createPgliteFactory(): DatabaseFactory {
 
   return {
     create,
-    close: async () => { await Promise.all([...open].map(s => s.close())); }
+    close: async () => {
+      await Promise.all([...open].map(s => s.close()));
+    }
   };
 }

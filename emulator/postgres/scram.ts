@@ -9,7 +9,12 @@ export const SCRAM_MECHANISM = 'SCRAM-SHA-256';
 const ITERATIONS = 4096;
 
 /** What a server stores instead of the password (like pg_authid.rolpassword). */
-export interface ScramVerifier { salt: Buffer; iterations: number; storedKey: Buffer; serverKey: Buffer }
+export interface ScramVerifier {
+  salt: Buffer;
+  iterations: number;
+  storedKey: Buffer;
+  serverKey: Buffer;
+}
 
 const hmac = (key: Buffer, text: string): Buffer => createHmac('sha256', key).update(text).digest();
 

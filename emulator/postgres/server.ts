@@ -36,7 +36,9 @@ export function findPgDump(): string | undefined {
   }
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter(v => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(debian)
+      .filter(v => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) if (existsSync(join(debian, v, 'bin', 'pg_dump'))) return join(debian, v, 'bin', 'pg_dump');
   }
   return undefined;
@@ -44,7 +46,10 @@ export function findPgDump(): string | undefined {
 
 /** pg_dump's plain output minus the psql meta-commands (\restrict) that a plain SQL session cannot run. */
 export function sqlFromPgDump(output: string): string {
-  return output.split('\n').filter(line => !line.startsWith('\\')).join('\n');
+  return output
+    .split('\n')
+    .filter(line => !line.startsWith('\\'))
+    .join('\n');
 }
 
 function urlFor(base: URL, user: string, password: string, database: string): string {
@@ -58,7 +63,11 @@ function urlFor(base: URL, user: string, password: string, database: string): st
 async function withClient<T>(connectionString: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString });
   await client.connect();
-  try { return await fn(client); } finally { await client.end(); }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
 }
 
 export function createRealServerFactory(postgresUrl: string): DatabaseFactory {
@@ -100,10 +109,11 @@ export function createRealServerFactory(postgresUrl: string): DatabaseFactory {
       await c.query(`CREATE ROLE ${name} LOGIN PASSWORD ${c.escapeLiteral(password)}`);
       await c.query(`CREATE DATABASE ${name} OWNER ${name}`);
     });
-    const dropAll = (): Promise<void> => admin(async c => {
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.query(`DROP ROLE IF EXISTS ${name}`);
-    });
+    const dropAll = (): Promise<void> =>
+      admin(async c => {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.query(`DROP ROLE IF EXISTS ${name}`);
+      });
     try {
       await checkPasswordsEnforced(name, name);
       if (opts.image?.kind === 'sql') {
@@ -112,7 +122,7 @@ export function createRealServerFactory(postgresUrl: string): DatabaseFactory {
           throw new DatabaseSetupError(
             'Seed SQL failed',
             `Loading the data of cluster "${opts.name}" into database ${name} on ${host}:${port} failed: ${e.message}.`,
-            'Correct the seed SQL (it runs as the cluster\'s own role, not as a superuser).'
+            "Correct the seed SQL (it runs as the cluster's own role, not as a superuser)."
           );
         });
       }
@@ -145,7 +155,11 @@ export function createRealServerFactory(postgresUrl: string): DatabaseFactory {
       },
       dump: () => dumpDatabase(urlFor(base, decodeURIComponent(base.username), decodeURIComponent(base.password), name)),
       close: () => {
-        closing ??= (async () => { open.delete(server); await front.close(); await dropAll(); })();
+        closing ??= (async () => {
+          open.delete(server);
+          await front.close();
+          await dropAll();
+        })();
         return closing;
       }
     };
@@ -155,7 +169,9 @@ export function createRealServerFactory(postgresUrl: string): DatabaseFactory {
 
   return {
     create,
-    close: async () => { await Promise.all([...open].map(s => s.close())); }
+    close: async () => {
+      await Promise.all([...open].map(s => s.close()));
+    }
   };
 }
 
@@ -169,9 +185,9 @@ async function dumpDatabase(connectionString: string): Promise<DataImage> {
     );
   }
   const output = await new Promise<string>((resolve, reject) => {
-    execFile(pgDump, ['--format=plain', '--no-owner', '--no-privileges', '--no-comments', '--inserts', `--dbname=${connectionString}`],
-      { maxBuffer: 512 * 1024 * 1024 },
-      (err, stdout, stderr) => err ? reject(new DatabaseSetupError('pg_dump failed', `${err.message} ${stderr}`.trim(), 'Check that pg_dump is not older than the server and the URL names a superuser.')) : resolve(stdout));
+    execFile(pgDump, ['--format=plain', '--no-owner', '--no-privileges', '--no-comments', '--inserts', `--dbname=${connectionString}`], { maxBuffer: 512 * 1024 * 1024 }, (err, stdout, stderr) =>
+      err ? reject(new DatabaseSetupError('pg_dump failed', `${err.message} ${stderr}`.trim(), 'Check that pg_dump is not older than the server and the URL names a superuser.')) : resolve(stdout)
+    );
   });
   return { kind: 'sql', sql: sqlFromPgDump(output) };
 }

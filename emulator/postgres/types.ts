@@ -36,7 +36,11 @@ export interface DatabaseFactory {
 
 /** A setup failure that says what went wrong and what to do about it. */
 export class DatabaseSetupError extends Error {
-  constructor(readonly title: string, message: string, readonly fix: string) {
+  constructor(
+    readonly title: string,
+    message: string,
+    readonly fix: string
+  ) {
     super(`${title}: ${message} Fix: ${fix}`);
     this.name = 'DatabaseSetupError';
   }

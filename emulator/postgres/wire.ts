@@ -41,20 +41,20 @@ function message(type: string, body: Buffer): Buffer {
   return Buffer.concat([head, body]);
 }
 
-const int32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
+const int32 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return b;
+};
 const cstring = (s: string): Buffer => Buffer.from(`${s}\0`, 'utf8');
 
-export const authenticationSasl = (mechanisms: string[]): Buffer =>
-  message('R', Buffer.concat([int32(10), ...mechanisms.map(cstring), Buffer.from([0])]));
+export const authenticationSasl = (mechanisms: string[]): Buffer => message('R', Buffer.concat([int32(10), ...mechanisms.map(cstring), Buffer.from([0])]));
 export const authenticationSaslContinue = (data: string): Buffer => message('R', Buffer.concat([int32(11), Buffer.from(data, 'utf8')]));
 export const authenticationSaslFinal = (data: string): Buffer => message('R', Buffer.concat([int32(12), Buffer.from(data, 'utf8')]));
 
 /** A FATAL ErrorResponse, as PostgreSQL sends before closing a connection it refuses. */
 export function fatalError(code: string, text: string): Buffer {
-  return message('E', Buffer.concat([
-    Buffer.from('S'), cstring('FATAL'), Buffer.from('V'), cstring('FATAL'),
-    Buffer.from('C'), cstring(code), Buffer.from('M'), cstring(text), Buffer.from([0])
-  ]));
+  return message('E', Buffer.concat([Buffer.from('S'), cstring('FATAL'), Buffer.from('V'), cstring('FATAL'), Buffer.from('C'), cstring(code), Buffer.from('M'), cstring(text), Buffer.from([0])]));
 }
 
 /** The parts of a SASLInitialResponse body. */

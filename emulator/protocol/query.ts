@@ -65,13 +65,13 @@ export class Params {
     return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
   }
   tags(name = 'Tags'): { Key: string; Value: string }[] | undefined {
-    return this.structs(name)?.map((t) => ({ Key: t['Key'] ?? '', Value: t['Value'] ?? '' }));
+    return this.structs(name)?.map(t => ({ Key: t['Key'] ?? '', Value: t['Value'] ?? '' }));
   }
   filters(): { Name: string; Values: string[] }[] {
     const out: { Name: string; Values: string[] }[] = [];
     for (let i = 1; ; i++) {
       const prefixes = [`Filters.Filter.${i}`, `Filters.member.${i}`];
-      const prefix = prefixes.find((p) => this.raw.has(`${p}.Name`));
+      const prefix = prefixes.find(p => this.raw.has(`${p}.Name`));
       if (!prefix) break;
       out.push({ Name: this.raw.get(`${prefix}.Name`)!, Values: this.list(`${prefix}.Values`) ?? [] });
     }
@@ -92,13 +92,7 @@ function escapeXml(s: string): string {
 }
 
 /** `<OpResponse><OpResult>...</OpResult><ResponseMetadata>...` built from the model's output schema. */
-export function queryResponse(
-  service: 'rds' | 'sts',
-  model: Record<string, unknown>,
-  operation: string,
-  output: Record<string, unknown> | undefined,
-  requestId: string
-): string {
+export function queryResponse(service: 'rds' | 'sts', model: Record<string, unknown>, operation: string, output: Record<string, unknown> | undefined, requestId: string): string {
   const op = model[`${operation}$`] as OperationSchema | undefined;
   if (!op) throw new Error(`emulator bug: no schema for ${service}:${operation}`);
   let inner = '';
@@ -117,10 +111,7 @@ export function queryResponse(
     if (m && m[2] === '>') inner = m[3]!.slice(0, m[3]!.length - `</${m[1]}>`.length);
   }
   const result = inner ? `<${operation}Result>${inner}</${operation}Result>` : '';
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${xmlns[service]}">` +
-    `${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`
-  );
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${operation}Response xmlns="${xmlns[service]}">` + `${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`;
 }
 
 export function queryError(error: AwsError, requestId: string): string {

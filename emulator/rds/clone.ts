@@ -74,19 +74,17 @@ export function restoreDBClusterToPointInTime(ctx: HandlerContext, p: Params): O
   checkIdentifier('DBClusterIdentifier', id);
   if (me.clusters.has(id.toLowerCase())) throw rdsFault('DBClusterAlreadyExistsFault', 'DB Cluster already exists');
   const crossAccount = source.account !== me.id;
-  if (crossAccount && restoreType !== 'copy-on-write')
-    throw common.invalidParameterCombination('A DB cluster shared from another account can only be cloned: RestoreType must be copy-on-write.');
-  if (crossAccount && source.engineMode === 'serverless')
-    throw common.invalidParameterCombination('Cross-account cloning is not supported for Aurora Serverless v1 DB clusters.');
+  if (crossAccount && restoreType !== 'copy-on-write') throw common.invalidParameterCombination('A DB cluster shared from another account can only be cloned: RestoreType must be copy-on-write.');
+  if (crossAccount && source.engineMode === 'serverless') throw common.invalidParameterCombination('Cross-account cloning is not supported for Aurora Serverless v1 DB clusters.');
   if (source.status !== 'available') throw rdsFault('InvalidDBClusterStateFault', `DBCluster ${source.id} is not in available state (it is ${source.status}).`);
   const owner = world.account(source.account)!;
-  if (![...owner.instances.values()].some((i) => i.clusterId === source.id))
+  if (![...owner.instances.values()].some(i => i.clusterId === source.id))
     throw rdsFault('InvalidDBClusterStateFault', `DBCluster ${source.id} has no DB instances: only a cluster with at least one DB instance can be cloned.`);
 
   const group = source.cloneGroupId ?? `${source.resourceSuffix}-clone-group`;
   if (crossAccount) {
-    const members = [...world.accounts.values()].flatMap((a) => [...a.clusters.values()]).filter((c) => c.cloneGroupId === group && c.crossAccountClone);
-    if (members.some((c) => c.account === me.id))
+    const members = [...world.accounts.values()].flatMap(a => [...a.clusters.values()]).filter(c => c.cloneGroupId === group && c.crossAccountClone);
+    if (members.some(c => c.account === me.id))
       throw rdsFault('InvalidRestoreFault', `Account ${me.id} already has a cross-account clone of ${source.id} (or of one of its clones): only one cross-account clone of a cluster is allowed per account.`);
     if (members.length >= 15) throw rdsFault('InvalidRestoreFault', `${source.id} already has 15 cross-account clones.`);
   }

@@ -24,10 +24,8 @@ export function describeDBClusters(ctx: HandlerContext, p: Params): Output {
   if (shared) return { DBClusters: [sharedClusterShape(ctx, shared)] };
   if (id) return { DBClusters: [clusterShape(world, findCluster(ctx, id))] };
   const filters = p.filters();
-  const clusters = [...callerAccount(ctx).clusters.values()].filter((c) =>
-    filters.every((f) => f.Name !== 'db-cluster-id' || f.Values.some((v) => v === c.id || v === world.clusterArn(c.account, c.id)))
-  );
-  return { DBClusters: clusters.map((c) => clusterShape(world, c)) };
+  const clusters = [...callerAccount(ctx).clusters.values()].filter(c => filters.every(f => f.Name !== 'db-cluster-id' || f.Values.some(v => v === c.id || v === world.clusterArn(c.account, c.id))));
+  return { DBClusters: clusters.map(c => clusterShape(world, c)) };
 }
 
 /** A new cluster identifier (create, restore, rename): valid and free in the caller's account. */
@@ -164,7 +162,7 @@ export function deleteDBCluster(ctx: HandlerContext, p: Params): Output {
   if (cluster.deletionProtection) {
     throw common.invalidParameterCombination('Cannot delete protected Cluster, please disable deletion protection and try again.');
   }
-  if ([...account.instances.values()].some((i) => i.clusterId === cluster.id && i.status !== 'deleting')) {
+  if ([...account.instances.values()].some(i => i.clusterId === cluster.id && i.status !== 'deleting')) {
     throw rdsFault('InvalidDBClusterStateFault', 'Cluster cannot be deleted, it still contains DB instances in non-deleting state.');
   }
   if (cluster.status === 'deleting' || cluster.status === 'creating') {

@@ -67,7 +67,7 @@ const keyActionsForTarget = ['kms:DescribeKey', 'kms:CreateGrant', 'kms:Generate
 export function rdsMayUseKey(world: World, who: Principal, key: Key, role: 'source' | 'target'): boolean {
   if (!key.enabled) return false;
   const actions = role === 'source' ? keyActionsForSource : keyActionsForTarget;
-  return actions.every((action) =>
+  return actions.every(action =>
     keyAllows(who, key, action, {
       viaService: rdsService(world),
       grantIsForAwsResource: action === 'kms:CreateGrant' ? true : undefined

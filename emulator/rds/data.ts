@@ -50,7 +50,7 @@ export function startDatabase(world: World, host: DataHost): void {
     databaseName: defaultDatabase(host)
   });
   host.server.then(
-    (server) => {
+    server => {
       host.serverReady = server;
     },
     (error: unknown) => {
@@ -73,9 +73,9 @@ export function captureImage(host: DataHost, snapshot: ImageHolder): void {
   }
   snapshot.imagePending = true;
   host.server
-    .then((server) => server.dump())
+    .then(server => server.dump())
     .then(
-      (image) => {
+      image => {
         snapshot.image = image;
         snapshot.imagePending = false;
       },
@@ -90,9 +90,11 @@ export function captureImage(host: DataHost, snapshot: ImageHolder): void {
 /** Applies a new master password to the running database (or to the one started later). */
 export function setMasterPassword(host: DataHost, password: string): void {
   host.masterPassword = password;
-  host.server?.then((server) => server.setMasterPassword(password)).catch((error: unknown) => {
-    console.error(`emulator: could not set the master password of ${host.id}: ${String(error)}`);
-  });
+  host.server
+    ?.then(server => server.setMasterPassword(password))
+    .catch((error: unknown) => {
+      console.error(`emulator: could not set the master password of ${host.id}: ${String(error)}`);
+    });
 }
 
 /** Stops the host's database (after a delete). */
@@ -100,6 +102,9 @@ export function stopDatabase(host: DataHost): void {
   // Not awaited: the delete is answered at once and the database stops in the background.
   // A failed start was reported by startDatabase already; a failed stop is reported here.
   void host.server
-    ?.then((s) => s.close(), () => undefined)
+    ?.then(
+      s => s.close(),
+      () => undefined
+    )
     .catch((error: unknown) => console.error(`emulator: could not stop the database of ${host.id}: ${String(error)}`));
 }

@@ -54,9 +54,9 @@ export function requireOptionGroup(account: Account, name: string): OptionGroupD
 export function unshareableOptions(group: OptionGroupDef | undefined, engine: string): string[] {
   if (!group) return [];
   return group.options
-    .filter((o) => o.permanent || o.persistent)
-    .filter((o) => !(engine.startsWith('oracle') && (o.name === 'Timezone' || o.name === 'OLS')))
-    .map((o) => o.name);
+    .filter(o => o.permanent || o.persistent)
+    .filter(o => !(engine.startsWith('oracle') && (o.name === 'Timezone' || o.name === 'OLS')))
+    .map(o => o.name);
 }
 
 /** A standalone DB instance of the caller, by id or ARN; undefined when the id names none. */

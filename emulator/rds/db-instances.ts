@@ -31,7 +31,7 @@ function notAvailable(instance: DbInstance): Error {
 /** A new manual snapshot of the instance, in the caller's account (CreateDBSnapshot, DeleteDBInstance's final snapshot). */
 function newSnapshotOf(ctx: HandlerContext, instance: DbInstance, id: string, tags: DbSnapshot['tags']): { snapshot: DbSnapshot; seconds: number } {
   checkNewSnapshotId(ctx, dbSnapshotKind, 'DBSnapshotIdentifier', id);
-  return storeNewSnapshot(ctx, dbSnapshotKind, instance, (base) => ({
+  return storeNewSnapshot(ctx, dbSnapshotKind, instance, base => ({
     ...base,
     id: id.toLowerCase(),
     account: ctx.caller!.account,
@@ -241,7 +241,7 @@ export function deleteStandaloneInstance(ctx: HandlerContext, p: Params, instanc
   const deleteBackups = p.bool('DeleteAutomatedBackups') ?? true;
   const created = instance.created;
   // Unlike a cluster's, a DB instance's automated backups go with it unless DeleteAutomatedBackups is false.
-  retire(world, account.dbInstances, instance, final, (id) => {
+  retire(world, account.dbInstances, instance, final, id => {
     if (!deleteBackups) return;
     for (const s of [...account.dbSnapshots.values()]) {
       if (s.type === 'automated' && s.instanceId === id && s.instanceCreated.getTime() === created.getTime()) account.dbSnapshots.delete(s.id);

@@ -28,7 +28,7 @@ export function dbInstanceShape(world: World, instance: DbInstance, extra: Recor
     PreferredBackupWindow: '17:00-17:30',
     BackupRetentionPeriod: 7,
     DBSecurityGroups: [],
-    VpcSecurityGroups: instance.securityGroups.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
+    VpcSecurityGroups: instance.securityGroups.map(id => ({ VpcSecurityGroupId: id, Status: 'active' })),
     DBParameterGroups: [{ DBParameterGroupName: instance.parameterGroup, ParameterApplyStatus: 'in-sync' }],
     AvailabilityZone: `${world.region}a`,
     DBSubnetGroup: {
@@ -36,7 +36,7 @@ export function dbInstanceShape(world: World, instance: DbInstance, extra: Recor
       DBSubnetGroupDescription: instance.subnetGroup,
       VpcId: 'vpc-0emulator',
       SubnetGroupStatus: 'Complete',
-      Subnets: ['a', 'c'].map((z) => ({ SubnetIdentifier: `subnet-0emulator${z}`, SubnetAvailabilityZone: { Name: `${world.region}${z}` }, SubnetStatus: 'Active' }))
+      Subnets: ['a', 'c'].map(z => ({ SubnetIdentifier: `subnet-0emulator${z}`, SubnetAvailabilityZone: { Name: `${world.region}${z}` }, SubnetStatus: 'Active' }))
     },
     PreferredMaintenanceWindow: 'sun:18:00-sun:18:30',
     PendingModifiedValues: instance.pending,
@@ -109,7 +109,7 @@ export function optionGroupShape(world: World, group: OptionGroupDef): Record<st
     OptionGroupDescription: group.description,
     EngineName: group.engine,
     MajorEngineVersion: group.majorEngineVersion,
-    Options: group.options.map((o) => ({
+    Options: group.options.map(o => ({
       OptionName: o.name,
       OptionDescription: o.name,
       Persistent: o.persistent,

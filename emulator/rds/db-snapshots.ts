@@ -7,15 +7,7 @@ import { authorize, callerAccount, checkIdentifier, keyForRds, keyNotAccessible,
 import { findDbInstance, findDbSnapshot, optionGroupOf, ownDbSnapshot, requireOptionGroup, unshareableOptions } from './db-common';
 import { snapshotInstance } from './db-instances';
 import { dbSnapshotShape, optionGroupShape } from './db-shapes';
-import {
-  copySnapshot,
-  dbSnapshotKind,
-  deleteManualSnapshot,
-  grantSourceKey,
-  shareSnapshot,
-  snapshotAttributes,
-  snapshotResource
-} from './snapshot-rules';
+import { copySnapshot, dbSnapshotKind, deleteManualSnapshot, grantSourceKey, shareSnapshot, snapshotAttributes, snapshotResource } from './snapshot-rules';
 
 export function describeDBSnapshots(ctx: HandlerContext, p: Params): Output {
   const world = ctx.world;
@@ -31,7 +23,7 @@ export function describeDBSnapshots(ctx: HandlerContext, p: Params): Output {
   const all: DbSnapshot[] = [];
   for (const account of world.accounts.values()) for (const s of account.dbSnapshots.values()) if (visibleTo(s, me)) all.push(s);
   const filters = p.filters();
-  const selected = all.filter((s) => {
+  const selected = all.filter(s => {
     const own = s.account === me;
     const isPublic = s.sharedWith.includes('all');
     if (type === 'shared' && (own || !s.sharedWith.includes(me))) return false;
@@ -40,15 +32,15 @@ export function describeDBSnapshots(ctx: HandlerContext, p: Params): Output {
     if (!type && !own && !(includeShared && s.sharedWith.includes(me)) && !(includePublic && isPublic)) return false;
     if (instanceId && s.instanceId !== instanceId) return false;
     for (const f of filters) {
-      if (f.Name === 'db-instance-id' && !f.Values.some((v) => v.toLowerCase() === s.instanceId || v === world.instanceArn(s.account, s.instanceId))) return false;
-      if (f.Name === 'db-snapshot-id' && !f.Values.some((v) => v.toLowerCase() === s.id)) return false;
+      if (f.Name === 'db-instance-id' && !f.Values.some(v => v.toLowerCase() === s.instanceId || v === world.instanceArn(s.account, s.instanceId))) return false;
+      if (f.Name === 'db-snapshot-id' && !f.Values.some(v => v.toLowerCase() === s.id)) return false;
       if (f.Name === 'snapshot-type' && !f.Values.includes(s.type)) return false;
       if (f.Name === 'engine' && !f.Values.includes(s.engine)) return false;
       if (f.Name === 'dbi-resource-id' && !f.Values.includes(s.dbiResourceId)) return false;
     }
     return true;
   });
-  return { DBSnapshots: selected.sort((a, b) => a.created.getTime() - b.created.getTime()).map((s) => dbSnapshotShape(world, s)) };
+  return { DBSnapshots: selected.sort((a, b) => a.created.getTime() - b.created.getTime()).map(s => dbSnapshotShape(world, s)) };
 }
 
 export function createDBSnapshot(ctx: HandlerContext, p: Params): Output {
@@ -130,6 +122,6 @@ export function describeOptionGroups(ctx: HandlerContext, p: Params): Output {
   }
   const engine = p.str('EngineName');
   const major = p.str('MajorEngineVersion');
-  const list = [...groups.values()].filter((g) => (!engine || g.engine === engine) && (!major || g.majorEngineVersion === major));
-  return { OptionGroupsList: list.map((g) => optionGroupShape(world, g)) };
+  const list = [...groups.values()].filter(g => (!engine || g.engine === engine) && (!major || g.majorEngineVersion === major));
+  return { OptionGroupsList: list.map(g => optionGroupShape(world, g)) };
 }

@@ -5,24 +5,9 @@ import { createDBCluster, deleteDBCluster, describeDBClusters, modifyDBCluster, 
 import type { Output } from './common';
 import { restoreDBClusterToPointInTime } from './clone';
 import { restoreDBInstanceFromDBSnapshot } from './db-instances';
-import {
-  copyDBSnapshot,
-  createDBSnapshot,
-  deleteDBSnapshot,
-  describeDBSnapshotAttributes,
-  describeDBSnapshots,
-  describeOptionGroups,
-  modifyDBSnapshotAttribute
-} from './db-snapshots';
+import { copyDBSnapshot, createDBSnapshot, deleteDBSnapshot, describeDBSnapshotAttributes, describeDBSnapshots, describeOptionGroups, modifyDBSnapshotAttribute } from './db-snapshots';
 import { createDBInstance, deleteDBInstance, describeDBInstances, modifyDBInstance, rebootDBInstance } from './instances';
-import {
-  copyDBClusterSnapshot,
-  createDBClusterSnapshot,
-  deleteDBClusterSnapshot,
-  describeDBClusterSnapshotAttributes,
-  describeDBClusterSnapshots,
-  modifyDBClusterSnapshotAttribute
-} from './snapshots';
+import { copyDBClusterSnapshot, createDBClusterSnapshot, deleteDBClusterSnapshot, describeDBClusterSnapshotAttributes, describeDBClusterSnapshots, modifyDBClusterSnapshotAttribute } from './snapshots';
 import { addTagsToResource, listTagsForResource, removeTagsFromResource } from './tags';
 
 export const rdsOperations: Record<string, (ctx: HandlerContext, params: Params) => Output> = {

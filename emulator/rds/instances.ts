@@ -19,9 +19,9 @@ function findInstance(ctx: HandlerContext, id: string): Instance {
 
 /** DescribeDBInstances filters, for a cluster member (clusterId) or a standalone instance (none: db-cluster-id never matches). */
 function matchesFilters(world: World, filters: ReturnType<Params['filters']>, i: { id: string; account: string; engine: string }, clusterId: string | undefined): boolean {
-  return filters.every((f) => {
-    if (f.Name === 'db-cluster-id') return clusterId !== undefined && f.Values.some((v) => v === clusterId || v === world.clusterArn(i.account, clusterId));
-    if (f.Name === 'db-instance-id') return f.Values.some((v) => v.toLowerCase() === i.id || v === world.instanceArn(i.account, i.id));
+  return filters.every(f => {
+    if (f.Name === 'db-cluster-id') return clusterId !== undefined && f.Values.some(v => v === clusterId || v === world.clusterArn(i.account, clusterId));
+    if (f.Name === 'db-instance-id') return f.Values.some(v => v.toLowerCase() === i.id || v === world.instanceArn(i.account, i.id));
     if (f.Name === 'engine') return f.Values.includes(i.engine);
     return true;
   });
@@ -38,9 +38,9 @@ export function describeDBInstances(ctx: HandlerContext, p: Params): Output {
   }
   const filters = p.filters();
   const account = callerAccount(ctx);
-  const members = [...account.instances.values()].filter((i) => matchesFilters(world, filters, i, i.clusterId));
-  const standalone = [...account.dbInstances.values()].filter((i) => matchesFilters(world, filters, i, undefined));
-  return { DBInstances: [...members.map((i) => instanceShape(world, i)), ...standalone.map((i) => dbInstanceShape(world, i))] };
+  const members = [...account.instances.values()].filter(i => matchesFilters(world, filters, i, i.clusterId));
+  const standalone = [...account.dbInstances.values()].filter(i => matchesFilters(world, filters, i, undefined));
+  return { DBInstances: [...members.map(i => instanceShape(world, i)), ...standalone.map(i => dbInstanceShape(world, i))] };
 }
 
 export function createDBInstance(ctx: HandlerContext, p: Params): Output {

@@ -104,14 +104,7 @@ export function readMasterPasswordChange(p: Params, host: Host): MasterPasswordC
  * The changes ModifyDBCluster and ModifyDBInstance apply at once whatever ApplyImmediately says: deletion
  * protection, security groups, the (cluster or DB) parameter group named by `parameterGroupParam`, the master password.
  */
-export function applyImmediateChanges(
-  world: World,
-  p: Params,
-  host: Host,
-  parameterGroupParam: 'DBClusterParameterGroupName' | 'DBParameterGroupName',
-  master: MasterPasswordChange,
-  work: BusyWork
-): void {
+export function applyImmediateChanges(world: World, p: Params, host: Host, parameterGroupParam: 'DBClusterParameterGroupName' | 'DBParameterGroupName', master: MasterPasswordChange, work: BusyWork): void {
   const protection = p.bool('DeletionProtection');
   if (protection !== undefined) host.deletionProtection = protection;
   const groups = p.list('VpcSecurityGroupIds');
@@ -162,13 +155,7 @@ export function readFinalSnapshotId(p: Params, bothGivenMessage: string): string
  * The resource goes `deleting` and leaves the account's store once its final snapshot (taken `finalSeconds`)
  * is captured and the delete time has passed; then `gone` runs and its database stops.
  */
-export function retire<H extends Host>(
-  world: World,
-  store: Map<string, H>,
-  host: H,
-  final: { snapshot: AnySnapshot; seconds: number } | undefined,
-  gone: (id: string) => void = () => undefined
-): void {
+export function retire<H extends Host>(world: World, store: Map<string, H>, host: H, final: { snapshot: AnySnapshot; seconds: number } | undefined, gone: (id: string) => void = () => undefined): void {
   host.status = 'deleting';
   const id = host.id;
   world.after(

@@ -9,7 +9,7 @@ export function clusterEndpoint(world: World, cluster: Cluster, reader = false):
 
 export function clusterShape(world: World, cluster: Cluster, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const account = world.account(cluster.account)!;
-  const members = [...account.instances.values()].filter((i) => i.clusterId === cluster.id).sort((a, b) => a.created.getTime() - b.created.getTime());
+  const members = [...account.instances.values()].filter(i => i.clusterId === cluster.id).sort((a, b) => a.created.getTime() - b.created.getTime());
   const writer = clusterEndpoint(world, cluster);
   const reader = clusterEndpoint(world, cluster, true);
   return {
@@ -35,7 +35,7 @@ export function clusterShape(world: World, cluster: Cluster, extra: Record<strin
       DBClusterParameterGroupStatus: 'in-sync',
       PromotionTier: 1
     })),
-    VpcSecurityGroups: cluster.securityGroups.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
+    VpcSecurityGroups: cluster.securityGroups.map(id => ({ VpcSecurityGroupId: id, Status: 'active' })),
     StorageEncrypted: cluster.kmsKeyArn !== undefined,
     KmsKeyId: cluster.kmsKeyArn,
     DbClusterResourceId: `cluster-${cluster.resourceSuffix.toUpperCase()}`,

@@ -37,8 +37,8 @@ export const clusterSnapshotKind: SnapshotKind<Snapshot> = {
   stateFault: 'InvalidDBClusterSnapshotStateFault',
   alreadyExistsFault: 'DBClusterSnapshotAlreadyExistsFault',
   quotaLabel: 'manual snapshots',
-  quota: (account) => account.manualSnapshotQuota,
-  store: (account) => account.snapshots,
+  quota: account => account.manualSnapshotQuota,
+  store: account => account.snapshots,
   arn: (world, account, id) => world.snapshotArn(account, id),
   shape: snapshotShape
 };
@@ -49,8 +49,8 @@ export const dbSnapshotKind: SnapshotKind<DbSnapshot> = {
   stateFault: 'InvalidDBSnapshotStateFault',
   alreadyExistsFault: 'DBSnapshotAlreadyExistsFault',
   quotaLabel: 'manual DB snapshots',
-  quota: (account) => account.manualDbSnapshotQuota,
-  store: (account) => account.dbSnapshots,
+  quota: account => account.manualDbSnapshotQuota,
+  store: account => account.dbSnapshots,
   arn: (world, account, id) => world.dbSnapshotArn(account, id),
   shape: dbSnapshotShape
 };
@@ -64,7 +64,7 @@ export function snapshotResource<S extends AnySnapshot>(ctx: HandlerContext, kin
 }
 
 export function checkSnapshotQuota<S extends AnySnapshot>(kind: SnapshotKind<S>, account: Account): void {
-  const manual = [...kind.store(account).values()].filter((s) => s.type === 'manual').length;
+  const manual = [...kind.store(account).values()].filter(s => s.type === 'manual').length;
   if (manual >= kind.quota(account)) {
     throw rdsFault('SnapshotQuotaExceededFault', `Cannot create more than ${kind.quota(account)} ${kind.quotaLabel}`);
   }
@@ -269,13 +269,10 @@ export function shareSnapshot<S extends AnySnapshot>(
       if (value !== 'all' && !/^\d{12}$/.test(value)) throw common.invalidParameterValue(`Invalid AWS account ID: ${value}`);
     }
   }
-  const next = snapshot.sharedWith.filter((a) => !toRemove.includes(a));
+  const next = snapshot.sharedWith.filter(a => !toRemove.includes(a));
   for (const a of toAdd) if (!next.includes(a)) next.push(a);
-  if (next.filter((a) => a !== 'all').length > sharedSnapshotAccountLimit) {
-    throw rdsFault(
-      'SharedSnapshotQuotaExceededFault',
-      `You have exceeded the maximum number of accounts (${sharedSnapshotAccountLimit}) that you can share a manual ${kind.label} with.`
-    );
+  if (next.filter(a => a !== 'all').length > sharedSnapshotAccountLimit) {
+    throw rdsFault('SharedSnapshotQuotaExceededFault', `You have exceeded the maximum number of accounts (${sharedSnapshotAccountLimit}) that you can share a manual ${kind.label} with.`);
   }
   snapshot.sharedWith = next;
   return snapshotAttributes(kind, snapshot);

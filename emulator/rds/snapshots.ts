@@ -35,7 +35,7 @@ export function describeDBClusterSnapshots(ctx: HandlerContext, p: Params): Outp
     for (const s of account.snapshots.values()) if (visibleTo(s, me)) all.push(s);
   }
   const filters = p.filters();
-  const selected = all.filter((s) => {
+  const selected = all.filter(s => {
     const own = s.account === me;
     if (type === 'shared' && own) return false;
     if (type === 'public' && !s.sharedWith.includes('all')) return false;
@@ -43,19 +43,19 @@ export function describeDBClusterSnapshots(ctx: HandlerContext, p: Params): Outp
     if (!type && !own && !includeShared) return false;
     if (clusterId && s.clusterId !== clusterId) return false;
     for (const f of filters) {
-      if (f.Name === 'db-cluster-id' && !f.Values.some((v) => v === s.clusterId || v === world.clusterArn(s.account, s.clusterId))) return false;
+      if (f.Name === 'db-cluster-id' && !f.Values.some(v => v === s.clusterId || v === world.clusterArn(s.account, s.clusterId))) return false;
       if (f.Name === 'snapshot-type' && !f.Values.includes(s.type)) return false;
       if (f.Name === 'db-cluster-snapshot-id' && !f.Values.includes(s.id)) return false;
     }
     return true;
   });
   // An unknown cluster id gives an empty list, as in AWS.
-  return { DBClusterSnapshots: selected.sort((a, b) => a.created.getTime() - b.created.getTime()).map((s) => snapshotShape(world, s)) };
+  return { DBClusterSnapshots: selected.sort((a, b) => a.created.getTime() - b.created.getTime()).map(s => snapshotShape(world, s)) };
 }
 
 /** A new manual snapshot of the cluster, in the caller's account (CreateDBClusterSnapshot, DeleteDBCluster's final snapshot). */
 export function takeClusterSnapshot(ctx: HandlerContext, cluster: Cluster, id: string, tags: Tag[]): { snapshot: Snapshot; seconds: number } {
-  return storeNewSnapshot(ctx, clusterSnapshotKind, cluster, (base) => ({
+  return storeNewSnapshot(ctx, clusterSnapshotKind, cluster, base => ({
     ...base,
     id: id.toLowerCase(),
     account: cluster.account,
@@ -98,7 +98,8 @@ export function copyDBClusterSnapshot(ctx: HandlerContext, p: Params): Output {
     if (source.kmsKeyArn) grantSourceKey(ctx, source.kmsKeyArn, true, targetArn);
     if (!kmsKeyId) return {};
     const targetKey = keyForRds(ctx, kmsKeyId, 'target');
-    if (targetKey.account !== me.id && !kmsKeyId.startsWith('arn:')) throw rdsFault('KMSKeyNotAccessibleFault', `The specified KMS key [${kmsKeyId}] does not exist, is not enabled or you do not have permissions to access it.`);
+    if (targetKey.account !== me.id && !kmsKeyId.startsWith('arn:'))
+      throw rdsFault('KMSKeyNotAccessibleFault', `The specified KMS key [${kmsKeyId}] does not exist, is not enabled or you do not have permissions to access it.`);
     recordRdsGrant(world, ctx.caller!.principal, targetKey, targetArn);
     return { kmsKeyArn: targetKey.arn };
   });

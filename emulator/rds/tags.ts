@@ -36,7 +36,7 @@ export function addTagsToResource(ctx: HandlerContext, p: Params): Output {
   authorize(ctx, 'rds:AddTagsToResource', arn);
   const resource = taggable(ctx, arn);
   for (const tag of p.tags() ?? []) {
-    const existing = resource.tags.find((t) => t.Key === tag.Key);
+    const existing = resource.tags.find(t => t.Key === tag.Key);
     if (existing) existing.Value = tag.Value;
     else resource.tags.push(tag);
   }
@@ -48,7 +48,7 @@ export function removeTagsFromResource(ctx: HandlerContext, p: Params): Output {
   authorize(ctx, 'rds:RemoveTagsFromResource', arn);
   const resource = taggable(ctx, arn);
   const keys = p.list('TagKeys') ?? [];
-  resource.tags = resource.tags.filter((t) => !keys.includes(t.Key));
+  resource.tags = resource.tags.filter(t => !keys.includes(t.Key));
   return {};
 }
 

@@ -33,10 +33,7 @@ export function failedOperation(e: unknown): string | undefined {
 
 interface WithMiddleware {
   middlewareStack: {
-    add(
-      mw: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize'; name: string }
-    ): void;
+    add(mw: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>, options: { step: 'initialize'; name: string }): void;
     identify(): string[];
   };
 }

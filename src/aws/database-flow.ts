@@ -113,12 +113,7 @@ export interface Resource {
  * status ends the wait; so does a missing resource, but only after
  * RENAME_GRACE_POLLS (a just-renamed one takes a while to show under its new name).
  */
-export async function waitAvailable<T extends { status: string }>(
-  look: (identifier: string) => Promise<T | undefined>,
-  identifier: string,
-  options: WaitOptions,
-  until?: (d: T) => boolean
-): Promise<T> {
+export async function waitAvailable<T extends { status: string }>(look: (identifier: string) => Promise<T | undefined>, identifier: string, options: WaitOptions, until?: (d: T) => boolean): Promise<T> {
   let missing = 0;
   const found = await waitFor<T>(async () => {
     const d = await look(identifier);
@@ -162,12 +157,7 @@ async function settle(res: Resource, identifier: string, options: WaitOptions): 
  * most), wait until the resource settles and send it again, unless it is
  * already being deleted. 'gone' when RDS says it does not exist.
  */
-export async function deleteRetrying(
-  res: Resource,
-  identifier: string,
-  wait: (what: string) => WaitOptions,
-  send: () => Promise<unknown>
-): Promise<'deleting' | 'gone'> {
+export async function deleteRetrying(res: Resource, identifier: string, wait: (what: string) => WaitOptions, send: () => Promise<unknown>): Promise<'deleting' | 'gone'> {
   for (let attempt = 0; ; attempt++) {
     try {
       await send();
@@ -228,4 +218,3 @@ export function common(rds: RDSClient, kind: DbKind): Pick<Databases, 'addTags' 
     }
   };
 }
-

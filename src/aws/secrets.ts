@@ -42,8 +42,7 @@ export function secretsClient(account: Account): Promise<SecretsManagerClient> {
   return client;
 }
 
-const holderOf = (stages: Record<string, string[]>, label: string): string | undefined =>
-  Object.entries(stages).find(([, s]) => s.includes(label))?.[0];
+const holderOf = (stages: Record<string, string[]>, label: string): string | undefined => Object.entries(stages).find(([, s]) => s.includes(label))?.[0];
 
 export async function describeSecret(sm: SecretsManagerClient, secretId: string): Promise<SecretFacts> {
   const d = await sm.send(new (await load()).DescribeSecretCommand({ SecretId: secretId }));

@@ -32,11 +32,7 @@ import { ifFound } from './calls';
 import { tagList, type Tags } from './tags';
 
 /** A snapshot as either API describes it: the fields both name alike as RDS gives them, the others under one name. */
-export interface RawSnapshot
-  extends Pick<
-    DBClusterSnapshot,
-    'SnapshotType' | 'Status' | 'PercentProgress' | 'Engine' | 'EngineVersion' | 'KmsKeyId' | 'AllocatedStorage' | 'SnapshotCreateTime' | 'TagList'
-  > {
+export interface RawSnapshot extends Pick<DBClusterSnapshot, 'SnapshotType' | 'Status' | 'PercentProgress' | 'Engine' | 'EngineVersion' | 'KmsKeyId' | 'AllocatedStorage' | 'SnapshotCreateTime' | 'TagList'> {
   identifier?: string;
   arn?: string;
   /** The cluster or instance it was taken of. */
@@ -102,9 +98,7 @@ const clusterSnapshotApi: SnapshotApi = {
   kind: 'cluster',
   notFound: ['DBClusterSnapshotNotFoundFault'],
   async describe(rds, { identifier, ...filters }) {
-    const out = await rds.send(
-      new DescribeDBClusterSnapshotsCommand(identifier === undefined ? filters : { DBClusterSnapshotIdentifier: identifier, ...filters })
-    );
+    const out = await rds.send(new DescribeDBClusterSnapshotsCommand(identifier === undefined ? filters : { DBClusterSnapshotIdentifier: identifier, ...filters }));
     return { snapshots: (out.DBClusterSnapshots ?? []).map(fromCluster), marker: out.Marker };
   },
   async *pages(rds, database) {
@@ -113,9 +107,7 @@ const clusterSnapshotApi: SnapshotApi = {
     }
   },
   async create(rds, database, identifier, tags) {
-    const out = await rds.send(
-      new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: database, DBClusterSnapshotIdentifier: identifier, Tags: tagList(tags) })
-    );
+    const out = await rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: database, DBClusterSnapshotIdentifier: identifier, Tags: tagList(tags) }));
     return fromCluster(out.DBClusterSnapshot ?? {});
   },
   async copy(rds, request) {

@@ -79,11 +79,9 @@ async function lookUpKey(ctx: Context, keyArn: string): Promise<KeyFacts> {
     const code = awsErrorCode(e);
     if (!code) throw e;
     throw new DiagnosedError({
-      title: 'Cannot describe the snapshot\'s KMS key',
+      title: "Cannot describe the snapshot's KMS key",
       message: `KMS DescribeKey on ${keyArn} failed with ${code}: the plan needs it to tell the AWS managed aws/rds key from a customer managed key.`,
-      fix:
-        'Give the production role, in its IAM policy (and in the key policy for a CMK):\n' +
-        JSON.stringify({ Effect: 'Allow', Action: [...KEY_READ_ACTIONS], Resource: keyArn }, null, 2)
+      fix: 'Give the production role, in its IAM policy (and in the key policy for a CMK):\n' + JSON.stringify({ Effect: 'Allow', Action: [...KEY_READ_ACTIONS], Resource: keyArn }, null, 2)
     });
   }
 }

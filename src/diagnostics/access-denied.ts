@@ -37,4 +37,3 @@ export function parseRefusal(message: string | undefined): Refusal {
 export function keyArnIn(message: string | undefined): string | undefined {
   return /arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+/.exec(message ?? '')?.[0];
 }
-

@@ -13,16 +13,7 @@ import type { DbKind } from '../types';
 import { keyArnIn, parseRefusal } from './access-denied';
 import { keyFixText, keyRemedy, remedyFacts } from './key-access';
 import { renderJson, type PolicyStatement } from './policy-json';
-import {
-  githubOidcTrustPolicy,
-  githubSubject,
-  OIDC_PROVIDER_HOST,
-  keyAdminStatement,
-  policyParamsFromContext,
-  sharedKeyPolicy,
-  sharedKeyResource,
-  type PolicyParams
-} from './policy-templates';
+import { githubOidcTrustPolicy, githubSubject, OIDC_PROVIDER_HOST, keyAdminStatement, policyParamsFromContext, sharedKeyPolicy, sharedKeyResource, type PolicyParams } from './policy-templates';
 
 /**
  * What a step knows about a fault that the run's context does not: which call
@@ -125,8 +116,7 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined, scene: FaultSce
   const keyArn = scene.keyArn ?? keyArnIn(e.message) ?? ctx?.settings.source.kmsKeyArn;
   const p = params(ctx, keyArn);
   const header = `RDS answered KMSKeyNotAccessibleFault: ${e.message}`;
-  if (!p || !ctx)
-    return blocking({ title: 'KMS key not accessible', message: header, fix: NO_CONTEXT_FIX });
+  if (!p || !ctx) return blocking({ title: 'KMS key not accessible', message: header, fix: NO_CONTEXT_FIX });
   const { source, target } = ctx.accounts;
   const facts = remedyFacts(ctx);
   const region = scene.region ?? ctx.settings.region;
@@ -167,10 +157,7 @@ function kmsKeyNotAccessible(e: Error, ctx: Context | undefined, scene: FaultSce
       (!kindProfile(ctx.settings.kind).can.restoreWithKey
         ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
         : ''),
-    fix:
-      keyFixText(targetRemedy, 'both') +
-      `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` +
-      keyFixText(sourceRemedy, 'iam')
+    fix: keyFixText(targetRemedy, 'both') + `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` + keyFixText(sourceRemedy, 'iam')
   });
 }
 
@@ -222,7 +209,7 @@ function malformedPolicy(e: Error, ctx: Context | undefined): Diagnostic[] {
     title: lockout ? 'Key policy would lock the key out (KMS safety check)' : 'Malformed key policy document',
     message: `KMS answered MalformedPolicyDocumentException: ${e.message}\n${
       lockout
-        ? 'KMS refuses a key policy that would stop the caller from ever changing it again: the policy must keep a statement that lets the key\'s account (root) or the calling administrator call kms:PutKeyPolicy.'
+        ? "KMS refuses a key policy that would stop the caller from ever changing it again: the policy must keep a statement that lets the key's account (root) or the calling administrator call kms:PutKeyPolicy."
         : 'The policy is not valid JSON or uses an element KMS does not accept.'
     }`,
     fix: p
@@ -234,10 +221,7 @@ function malformedPolicy(e: Error, ctx: Context | undefined): Diagnostic[] {
 function kmsKeyState(e: Error, ctx: Context | undefined): Diagnostic[] {
   const keyArn = keyArnIn(e.message) ?? ctx?.settings.source.kmsKeyArn;
   const code = awsErrorCode(e);
-  const what =
-    isFault(e, 'NotFoundException')
-      ? 'does not exist in this region (check the ARN and that the key is in aws-region)'
-      : 'is disabled or pending deletion';
+  const what = isFault(e, 'NotFoundException') ? 'does not exist in this region (check the ARN and that the key is in aws-region)' : 'is disabled or pending deletion';
   return blocking({
     title: `KMS key ${isFault(e, 'NotFoundException') ? 'not found' : 'not usable'}`,
     message: `KMS answered ${code}: ${e.message}\nKey ${keyArn ?? 'unknown'} ${what}.`,
@@ -407,7 +391,7 @@ function instanceNotFound(e: Error, ctx: Context | undefined): Diagnostic[] {
 
 function trustFix(ctx: Context | undefined, side: 'source' | 'target' | undefined, roleArn?: string): string {
   const repo = process.env.GITHUB_REPOSITORY;
-  if (!ctx || !repo) return 'mode: policies prints the trust policy (GitHub OIDC, restricted to this repository\'s sub claim) for each role.';
+  if (!ctx || !repo) return "mode: policies prints the trust policy (GitHub OIDC, restricted to this repository's sub claim) for each role.";
   const s = ctx.settings;
   const accountId = (roleArn && parseArn(roleArn)?.accountId) ?? (side ? s[side].accountId : undefined);
   if (!accountId) return 'mode: policies prints the trust policy for each role.';
@@ -439,11 +423,12 @@ function stsRefusal(e: Error, ctx: Context | undefined): Diagnostic[] {
   const code = awsErrorCode(e) ?? e.name;
   const why: Partial<Record<FaultName, string>> = {
     ExpiredToken:
-      'The session expired before it could be renewed. The action renews each role session when less than 5 minutes remain (15 before the swap and the rollback), so this means a call outlived its session: check the runner\'s clock (a skewed clock misjudges expiry) and that nothing else set static AWS_* credentials for this step.',
+      "The session expired before it could be renewed. The action renews each role session when less than 5 minutes remain (15 before the swap and the rollback), so this means a call outlived its session: check the runner's clock (a skewed clock misjudges expiry) and that nothing else set static AWS_* credentials for this step.",
     ExpiredTokenException:
-      'The session or the GitHub OIDC token expired before it could be renewed. The action asks for a new token and session when less than 5 minutes remain: check the runner\'s clock, and that the job still has permissions: id-token: write.',
-    InvalidIdentityTokenException: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
-    IDPRejectedClaimException: 'The role\'s trust policy does not accept this job\'s token (its sub or aud claim).',
+      "The session or the GitHub OIDC token expired before it could be renewed. The action asks for a new token and session when less than 5 minutes remain: check the runner's clock, and that the job still has permissions: id-token: write.",
+    InvalidIdentityTokenException:
+      'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
+    IDPRejectedClaimException: "The role's trust policy does not accept this job's token (its sub or aud claim).",
     RegionDisabledException: 'STS is not activated in this region for the account: activate it in IAM > Account settings.'
   };
   const name = faultName(code);

@@ -69,12 +69,10 @@ const REMEDY_SID: Record<KeyUse, string> = { 'copy-key': 'Production', 'shared-k
 export function keyRemedy(facts: RemedyFacts, keyArn: string, use: RemedyUse, o: RemedyOptions = {}): KeyRemedy {
   const principal = o.principal ?? (use === 'copy-key' ? facts.source : facts.target);
   // A secret's key is the staging account's own; another key's account is in its ARN.
-  const keyAccount =
-    o.keyAccount ?? (use === 'secret-key' ? facts.target.accountId : (parseArn(keyArn)?.accountId ?? (use === 'target-key' ? facts.target : facts.source).accountId));
+  const keyAccount = o.keyAccount ?? (use === 'secret-key' ? facts.target.accountId : (parseArn(keyArn)?.accountId ?? (use === 'target-key' ? facts.target : facts.source).accountId));
   const resource = o.iamResource ?? keyArn;
   const base = { keyArn, keyAccount, principalArn: principal.principalArn, principalAccount: principal.accountId };
-  if (use === 'secret-key')
-    return { ...base, keyPolicy: [secretKeyPolicyStatement(principal.principalArn, facts.region)], iam: [secretKeyIamStatement(resource, facts.region)] };
+  if (use === 'secret-key') return { ...base, keyPolicy: [secretKeyPolicyStatement(principal.principalArn, facts.region)], iam: [secretKeyIamStatement(resource, facts.region)] };
   const required = KEY_REQUIREMENTS[use].required;
   return {
     ...base,
@@ -87,13 +85,10 @@ export function keyRemedy(facts: RemedyFacts, keyArn: string, use: RemedyUse, o:
 export function keyFixText(r: KeyRemedy, sides: MissingSide): string {
   const parts: string[] = [];
   if (sides === 'key-policy' || sides === 'both')
-    parts.push(
-      `Add to the key policy of ${r.keyArn} (account ${r.keyAccount}), keeping its existing statements (aws kms get-key-policy / put-key-policy --policy-name default):`,
-      renderJson(r.keyPolicy)
-    );
+    parts.push(`Add to the key policy of ${r.keyArn} (account ${r.keyAccount}), keeping its existing statements (aws kms get-key-policy / put-key-policy --policy-name default):`, renderJson(r.keyPolicy));
   if (sides === 'iam' || sides === 'both') parts.push(iamFixText(r.principalArn, r.principalAccount, r.iam));
   if (sides === 'both' && r.keyAccount !== r.principalAccount)
-    parts.push('Across accounts KMS needs both: the key policy must name the principal (or its account) and the principal\'s own IAM policy must allow the same actions on the key ARN.');
+    parts.push("Across accounts KMS needs both: the key policy must name the principal (or its account) and the principal's own IAM policy must allow the same actions on the key ARN.");
   return parts.join('\n\n');
 }
 
@@ -270,11 +265,11 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
         message:
           `The key policy of ${where} has no statement that lets ${who} perform ${notAllowed.join(', ')} through RDS, which ${KEY_REQUIREMENTS[use].operation} needs; it would fail with KMSKeyNotAccessibleFault.` +
           (near.length ? `\n${near.join('\n')}` : '') +
-          (analysis.crossAccount ? `\nAcross accounts the IAM policy of ${remedy.principalArn} must allow the same actions on ${remedy.keyArn} too; the probe checks it once the key policy admits the role.` : '') +
+          (analysis.crossAccount
+            ? `\nAcross accounts the IAM policy of ${remedy.principalArn} must allow the same actions on ${remedy.keyArn} too; the probe checks it once the key policy admits the role.`
+            : '') +
           analysisText,
-        fix:
-          (near.length ? `Name ${remedy.principalArn} in the key policy (correct the near-miss ARN), or add:\n\n` : '') +
-          keyFixText({ ...remedy, keyPolicy: statements }, 'key-policy')
+        fix: (near.length ? `Name ${remedy.principalArn} in the key policy (correct the near-miss ARN), or add:\n\n` : '') + keyFixText({ ...remedy, keyPolicy: statements }, 'key-policy')
       });
     }
     const contradicted = [...analysis.missing, ...analysis.denied].filter(a => proven.has(a));
@@ -408,7 +403,9 @@ export function judgeKeyAccess(input: KeyAccessInput): KeyAccessVerdict {
     notice({
       title: probe ? `IAM side of the ${what} partly checked` : `IAM side of the ${what} not probed (mode: plan)`,
       message: `The key policy admits ${who}${analysis.admission === 'account' ? ' through its account root' : ''}, so its IAM policy must allow ${required.join(', ')} on ${remedy.keyArn}${analysis.crossAccount ? ' (across accounts KMS needs both)' : ''}. ${
-        probe ? `The probe proved ${[...proven].join(' and ') || 'nothing'}; ${unproven.join(', ') || 'nothing else'} ${unproven.length ? 'is' : ''} left to the run` : 'mode: plan makes no CreateGrant; mode: preflight probes DescribeKey and CreateGrant'
+        probe
+          ? `The probe proved ${[...proven].join(' and ') || 'nothing'}; ${unproven.join(', ') || 'nothing else'} ${unproven.length ? 'is' : ''} left to the run`
+          : 'mode: plan makes no CreateGrant; mode: preflight probes DescribeKey and CreateGrant'
       } (simulating IAM policies needs iam:SimulatePrincipalPolicy, which the action does not call).`,
       fix: iamFix
     });

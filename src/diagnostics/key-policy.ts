@@ -225,11 +225,7 @@ function compare(base: string, pattern: string, value: string): Tri {
 }
 
 /** Judges one statement's Condition block; collects the conditions it could not judge and those that failed. */
-function conditionsHold(
-  st: PolicyStatement,
-  action: string,
-  ctx: RequestContext
-): { result: Tri; undecided: string[]; unmet: string[] } {
+function conditionsHold(st: PolicyStatement, action: string, ctx: RequestContext): { result: Tri; undecided: string[]; unmet: string[] } {
   const undecided: string[] = [];
   const unmet: string[] = [];
   const results: Tri[] = [];
@@ -244,8 +240,7 @@ function conditionsHold(
       else {
         const [, setOp, base, ifExists] = m;
         if (base === 'Null') r = values.some(v => (v.toLowerCase() === 'true') === (value === undefined));
-        else if (value === undefined)
-          r = ifExists || setOp === 'ForAllValues:' ? true : NEGATED.test(base) ? true : false;
+        else if (value === undefined) r = ifExists || setOp === 'ForAllValues:' ? true : NEGATED.test(base) ? true : false;
         else {
           const each = values.map(v => compare(base, v, value));
           const any: Tri = each.includes(true) ? true : each.includes('unknown') ? 'unknown' : false;
@@ -378,12 +373,7 @@ export function direct(principalArn: string, principalAccount: string): RequestC
   return { principalArn, principalAccount, grantIsForAwsResource: false };
 }
 
-export function analyzeKeyPolicy(
-  policyText: string,
-  keyArn: string,
-  ctx: RequestContext,
-  required: readonly string[] = RESTORE_REQUIREMENTS
-): KeyPolicyAnalysis {
+export function analyzeKeyPolicy(policyText: string, keyArn: string, ctx: RequestContext, required: readonly string[] = RESTORE_REQUIREMENTS): KeyPolicyAnalysis {
   const policy = parseKeyPolicy(policyText);
   const keyAccount = /^arn:[^:]+:kms:[^:]*:(\d{12}):/.exec(keyArn)?.[1];
   const empty: KeyPolicyAnalysis = { results: [], allowed: [], missing: [], denied: [], undecided: [], needsIam: true, ok: false };
@@ -409,7 +399,7 @@ export function describeAnalysis(a: KeyPolicyAnalysis): string[] {
   return a.results.map(r => {
     switch (r.decision) {
       case 'allow':
-        return `${r.action}: allowed by ${r.statements.join(', ')}${r.grantedTo === 'account' ? ' (to the account root: the role\'s IAM policy must allow it too)' : r.grantedTo === 'everyone' ? ' (to every principal matching its conditions)' : ''}`;
+        return `${r.action}: allowed by ${r.statements.join(', ')}${r.grantedTo === 'account' ? " (to the account root: the role's IAM policy must allow it too)" : r.grantedTo === 'everyone' ? ' (to every principal matching its conditions)' : ''}`;
       case 'deny':
         return `${r.action}: DENIED by ${r.statements.join(', ')}`;
       case 'undecided':
@@ -523,9 +513,7 @@ export function narrowDeny(st: PolicyStatement, ctx: RequestContext): { narrowed
 function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length]![b.length]!;
 }
 
@@ -534,8 +522,7 @@ export function nearMissReason(named: string, principalArn: string): string | un
   if (named === principalArn) return undefined;
   const target = iamName(principalArn);
   if (!target) return undefined;
-  if (/^AROA[0-9A-Z]{12,}$/.test(named))
-    return `${named} is a role's unique id: KMS shows it in place of a role that was deleted; a role created again under the same name has a new id and is not admitted`;
+  if (/^AROA[0-9A-Z]{12,}$/.test(named)) return `${named} is a role's unique id: KMS shows it in place of a role that was deleted; a role created again under the same name has a new id and is not admitted`;
   const n = iamName(named);
   if (!n || n.account !== target.account || n.type !== target.type) return undefined;
   if (n.name === target.name) return n.path && target.path && n.path !== target.path ? `same name under another path (${n.path} instead of ${target.path})` : undefined;

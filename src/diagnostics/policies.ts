@@ -38,8 +38,7 @@ export async function jobSubject(settings: Settings, environment: PoliciesEnviro
   if (!repo)
     throw new DiagnosedError({
       title: 'mode: policies needs the repository name',
-      message:
-        'GITHUB_REPOSITORY is not set, so the OIDC trust policies cannot be restricted to a repository (a trust policy without a repository restriction would let any GitHub repository assume the role).',
+      message: 'GITHUB_REPOSITORY is not set, so the OIDC trust policies cannot be restricted to a repository (a trust policy without a repository restriction would let any GitHub repository assume the role).',
       fix: 'Run mode: policies inside a GitHub Actions job, or set GITHUB_REPOSITORY=OWNER/REPO and GITHUB_REF=refs/heads/BRANCH.'
     });
   return { subject: githubSubject(repo, { ref: env.GITHUB_REF }), from: 'GITHUB_REPOSITORY and GITHUB_REF' };

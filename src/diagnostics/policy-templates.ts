@@ -53,10 +53,7 @@ export function policyParamsFromSettings(settings: Settings): { params?: PolicyP
   if (!settings.source.accountId) missing.push('source-role-arn (or source-account-id, or kms-key-id)');
   if (!settings.target.accountId) missing.push('target-role-arn (or target-account-id)');
   if (missing.length > 0) return { missing };
-  const partition =
-    [settings.source.roleArn, settings.target.roleArn, settings.source.kmsKeyArn, settings.target.kmsKeyArn]
-      .map(a => (a ? parseArn(a)?.partition : undefined))
-      .find(Boolean) ?? 'aws';
+  const partition = [settings.source.roleArn, settings.target.roleArn, settings.source.kmsKeyArn, settings.target.kmsKeyArn].map(a => (a ? parseArn(a)?.partition : undefined)).find(Boolean) ?? 'aws';
   return {
     missing,
     params: {
@@ -319,38 +316,19 @@ function targetClusterStatements(p: PolicyParams): PolicyStatement[] {
     {
       Sid: 'ReadOnlyDescribe',
       Effect: 'Allow',
-      Action: [
-        'rds:DescribeDBClusters',
-        'rds:DescribeDBInstances',
-        'rds:DescribeDBClusterSnapshots',
-        'rds:DescribeDBSubnetGroups',
-        'rds:ListTagsForResource'
-      ],
+      Action: ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBSubnetGroups', 'rds:ListTagsForResource'],
       Resource: '*'
     },
     {
       Sid: 'RestoreFromTheSharedSnapshot',
       Effect: 'Allow',
       Action: ['rds:RestoreDBClusterFromSnapshot', 'rds:AddTagsToResource'],
-      Resource: [
-        clusters,
-        rdsArn(p, p.source.accountId, 'cluster-snapshot:*'),
-        rdsArn(p, acct, 'subgrp:*'),
-        rdsArn(p, acct, 'cluster-pg:*'),
-        rdsArn(p, acct, 'og:*')
-      ]
+      Resource: [clusters, rdsArn(p, p.source.accountId, 'cluster-snapshot:*'), rdsArn(p, acct, 'subgrp:*'), rdsArn(p, acct, 'cluster-pg:*'), rdsArn(p, acct, 'og:*')]
     },
     {
       Sid: 'StagingClusterLifecycle',
       Effect: 'Allow',
-      Action: [
-        'rds:ModifyDBCluster',
-        'rds:DeleteDBCluster',
-        'rds:CreateDBClusterSnapshot',
-        'rds:AddTagsToResource',
-        'rds:RemoveTagsFromResource',
-        ...(p.dataApi ? ['rds:EnableHttpEndpoint'] : [])
-      ],
+      Action: ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource', ...(p.dataApi ? ['rds:EnableHttpEndpoint'] : [])],
       Resource: [clusters, rdsArn(p, acct, 'cluster-snapshot:*'), rdsArn(p, acct, 'cluster-pg:*'), rdsArn(p, acct, 'og:*')]
     },
     {
@@ -416,10 +394,7 @@ function targetInstanceStatements(p: PolicyParams): PolicyStatement[] {
 export function targetRolePolicy(p: PolicyParams): PolicyDocument {
   const acct = p.target.accountId;
   const kinds = kindsOf(p);
-  const statements: PolicyStatement[] = [
-    ...kinds.flatMap(k => (k === 'cluster' ? targetClusterStatements(p) : targetInstanceStatements(p))),
-    ...targetRoleSharedKeyStatements(p)
-  ];
+  const statements: PolicyStatement[] = [...kinds.flatMap(k => (k === 'cluster' ? targetClusterStatements(p) : targetInstanceStatements(p))), ...targetRoleSharedKeyStatements(p)];
   if (p.target.keyArn) statements.push(...targetRoleTargetKeyStatements(p.target.keyArn));
   if (cloning(p)) statements.push(...targetCloneStatements(p));
   // RDS names a managed master password secret rds!cluster-<id> for a cluster, rds!db-<id> for an instance.
@@ -437,19 +412,12 @@ export function targetRolePolicy(p: PolicyParams): PolicyDocument {
       {
         Sid: 'MaskThroughDataApi',
         Effect: 'Allow',
-        Action: [
-          'rds-data:ExecuteStatement',
-          'rds-data:BatchExecuteStatement',
-          'rds-data:BeginTransaction',
-          'rds-data:CommitTransaction',
-          'rds-data:RollbackTransaction'
-        ],
+        Action: ['rds-data:ExecuteStatement', 'rds-data:BatchExecuteStatement', 'rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'],
         Resource: rdsArn(p, acct, `cluster:${p.target.database}*`)
       },
       { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets[0] }
     );
-  if (p.targetSecret)
-    statements.push(...targetSecretStatements({ partition: p.partition, region: p.region, accountId: acct, secretId: p.targetSecret.id, rotation: p.targetSecret.rotation }));
+  if (p.targetSecret) statements.push(...targetSecretStatements({ partition: p.partition, region: p.region, accountId: acct, secretId: p.targetSecret.id, rotation: p.targetSecret.rotation }));
   return policyDocument(statements);
 }
 

@@ -33,8 +33,9 @@ export async function preflight(ctx: Context, plan: SourcePlan, options: { probe
   const probing = options.probe ?? ctx.settings.mode !== 'plan';
   const blocking: Diagnostic[] = [];
   const record = (ds: Diagnostic[], facts: Array<[string, string]> = []) => {
-    for (const d of ds) if ((d.severity ?? 'error') === 'error') blocking.push(d);
-    else notify(ctx, d);
+    for (const d of ds)
+      if ((d.severity ?? 'error') === 'error') blocking.push(d);
+      else notify(ctx, d);
     for (const [k, v] of facts) report.fact(k, v);
   };
 
@@ -65,7 +66,11 @@ async function sharedKeyOf(ctx: Context, plan: SourcePlan, record: Recorder): Pr
   }
   let keyManager = snap.keyManager;
   // Planning described the key already; a plan without that answer asks KMS (a refusal leaves it open).
-  if (!keyManager && snap.kmsKeyArn) keyManager = await describeKey(source.kms, snap.kmsKeyArn).then(k => k.keyManager, () => undefined);
+  if (!keyManager && snap.kmsKeyArn)
+    keyManager = await describeKey(source.kms, snap.kmsKeyArn).then(
+      k => k.keyManager,
+      () => undefined
+    );
   if (keyManager === 'AWS') {
     if (!settings.source.kmsKeyArn) {
       const p = policyParamsFromContext(ctx);
@@ -101,12 +106,7 @@ async function sharedKeyOf(ctx: Context, plan: SourcePlan, record: Recorder): Pr
  * The key policy as the key owner reads it (or as planning already read it), with a
  * refusal explained instead of guessed.
  */
-async function readPolicy(
-  kms: KMSClient,
-  keyArn: string,
-  reader: string,
-  known?: KeyPolicyRead
-): Promise<{ text?: string; unavailable?: string }> {
+async function readPolicy(kms: KMSClient, keyArn: string, reader: string, known?: KeyPolicyRead): Promise<{ text?: string; unavailable?: string }> {
   const read = known ?? (await readKeyPolicy(kms, keyArn).catch((e: Error): KeyPolicyRead => ({ unreadable: 'Error', message: e.message })));
   if (read.policy) return { text: read.policy };
   if (!read.unreadable) return { unavailable: `GetKeyPolicy on ${keyArn} returned no policy` };
@@ -148,13 +148,17 @@ async function judgeKey(
   const policy = await readPolicy(owner.kms, keyArn, owner.principalArn, known);
   const rdsCtx = { ...viaRds(target.principalArn, target.accountId, ctx.settings.region), sessionArn: target.callerArn };
   const analysis = policy.text ? analyzeKeyUse(policy.text, keyArn, rdsCtx, purpose === 'shared' ? 'shared-key' : 'target-key') : undefined;
-  const directAnalysis = policy.text
-    ? analyzeKeyPolicy(policy.text, keyArn, { ...direct(target.principalArn, target.accountId), sessionArn: target.callerArn }, PROBE_ACTIONS)
-    : undefined;
+  const directAnalysis = policy.text ? analyzeKeyPolicy(policy.text, keyArn, { ...direct(target.principalArn, target.accountId), sessionArn: target.callerArn }, PROBE_ACTIONS) : undefined;
   if (analysis && analysisFact) ctx.report.fact(analysisFact, describeAnalysis(analysis).join('; '));
   const probe = probing ? await probeKey(target.kms, keyArn, target.principalArn) : undefined;
   // The key's state as its owner sees it, when the principal's own DescribeKey did not tell (refused, or not probed).
-  const ownerKeyState = probe?.describe.ok === true ? undefined : await describeKey(owner.kms, keyArn).then(k => k.keyState, () => undefined);
+  const ownerKeyState =
+    probe?.describe.ok === true
+      ? undefined
+      : await describeKey(owner.kms, keyArn).then(
+          k => k.keyState,
+          () => undefined
+        );
   const verdict = judgeKeyAccess({
     purpose,
     analysis: usable(analysis),
@@ -190,7 +194,9 @@ function checkSourceRole(ctx: Context, keyArn: string, policyText: string): Diag
   if (a.missing.length > 0)
     out.push({
       title: 'The production role cannot copy under the shared key',
-      message: `The key policy of ${keyArn} (account ${source.accountId}) does not let ${source.principalArn} perform ${a.missing.join(', ')} through RDS, so the copy under this key would fail with KMSKeyNotAccessibleFault.\n${describeAnalysis(a)
+      message: `The key policy of ${keyArn} (account ${source.accountId}) does not let ${source.principalArn} perform ${a.missing.join(', ')} through RDS, so the copy under this key would fail with KMSKeyNotAccessibleFault.\n${describeAnalysis(
+        a
+      )
         .map(l => `- ${l}`)
         .join('\n')}`,
       fix: keyFixText(remedy, 'key-policy'),
@@ -235,14 +241,12 @@ function notChecked(ctx: Context, sharedKey: string | undefined): void {
   const p = policyParamsFromContext(ctx, sharedKey);
   const full = ctx.settings.mode === 'preflight';
   notify(ctx, {
-    title: 'Not checked: the roles\' RDS permissions',
+    title: "Not checked: the roles' RDS permissions",
     message:
       `Preflight proves KMS access with real calls, but does not simulate the IAM policies of ${ctx.accounts.source.principalArn} and ${ctx.accounts.target.principalArn} ` +
       '(that needs iam:SimulatePrincipalPolicy, which the action does not call). Describe calls already succeeded while planning; ' +
       'the snapshot, copy, share, restore, instance, rename and delete permissions are only exercised by the run itself. mode: policies prints the policies each role needs.',
-    fix: full
-      ? `IAM policy for ${ctx.accounts.source.principalArn}:\n${renderJson(sourceRolePolicy(p))}\n\nIAM policy for ${ctx.accounts.target.principalArn}:\n${renderJson(targetRolePolicy(p))}`
-      : undefined,
+    fix: full ? `IAM policy for ${ctx.accounts.source.principalArn}:\n${renderJson(sourceRolePolicy(p))}\n\nIAM policy for ${ctx.accounts.target.principalArn}:\n${renderJson(targetRolePolicy(p))}` : undefined,
     severity: 'notice'
   });
 }

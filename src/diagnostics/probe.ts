@@ -5,20 +5,11 @@
  * names the role as its retiring principal, so the role can retire it; if
  * that fails, RevokeGrant is tried, and a grant that stays is reported).
  */
-import {
-  CreateGrantCommand,
-  DescribeKeyCommand,
-  RetireGrantCommand,
-  RevokeGrantCommand,
-  type KMSClient
-} from '@aws-sdk/client-kms';
+import { CreateGrantCommand, DescribeKeyCommand, RetireGrantCommand, RevokeGrantCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { awsErrorCode } from '../errors';
 import { parseRefusal, type Refusal } from './access-denied';
 
-export type CallOutcome =
-  | { ok: true }
-  | { ok: false; code: string; message: string; refusal: Refusal }
-  | { ok: 'skipped'; why: string };
+export type CallOutcome = { ok: true } | { ok: false; code: string; message: string; refusal: Refusal } | { ok: 'skipped'; why: string };
 
 export interface KeyProbe {
   keyArn: string;

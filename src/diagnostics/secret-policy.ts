@@ -6,12 +6,7 @@
 import type { PolicyStatement } from './policy-json';
 
 /** What the action calls on the secret: read its labels and value, write a version, move AWSCURRENT back. */
-export const SECRET_ACTIONS = [
-  'secretsmanager:DescribeSecret',
-  'secretsmanager:GetSecretValue',
-  'secretsmanager:PutSecretValue',
-  'secretsmanager:UpdateSecretVersionStage'
-] as const;
+export const SECRET_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'] as const;
 
 /** What Secrets Manager does with the secret's key for the caller: a data key to write a version, decrypt to read one. */
 export const SECRET_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;

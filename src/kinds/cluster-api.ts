@@ -14,18 +14,7 @@ import {
   type RDSClient
 } from '@aws-sdk/client-rds';
 import { allPages, ifFound } from '../aws/calls';
-import {
-  common,
-  deleteDatabase,
-  deleteRetrying,
-  instanceInfo,
-  modification,
-  sameNamedInfo,
-  waitAvailable,
-  waitDeleting,
-  waitGone,
-  type Resource
-} from '../aws/database-flow';
+import { common, deleteDatabase, deleteRetrying, instanceInfo, modification, sameNamedInfo, waitAvailable, waitDeleting, waitGone, type Resource } from '../aws/database-flow';
 import type { DatabaseInfo, Databases, InstanceInfo, Modification, RestoreRequest } from '../aws/databases';
 import type { SourceDatabase } from '../aws/snapshots';
 import { tagList } from '../aws/tags';
@@ -56,8 +45,7 @@ export function clusterInfo(c: DBCluster): DatabaseInfo {
     databaseName: c.DatabaseName,
     dbSubnetGroup: c.DBSubnetGroup,
     dbClusterParameterGroup: c.DBClusterParameterGroup,
-    serverlessV2:
-      sv2?.MinCapacity !== undefined && sv2.MaxCapacity !== undefined ? { minCapacity: sv2.MinCapacity, maxCapacity: sv2.MaxCapacity } : undefined,
+    serverlessV2: sv2?.MinCapacity !== undefined && sv2.MaxCapacity !== undefined ? { minCapacity: sv2.MinCapacity, maxCapacity: sv2.MaxCapacity } : undefined,
     httpEndpointEnabled: c.HttpEndpointEnabled,
     members: members.map(m => m.DBInstanceIdentifier ?? '').filter(Boolean),
     writer: members.find(m => m.IsClusterWriter)?.DBInstanceIdentifier
@@ -98,9 +86,7 @@ export function clusterDatabases(rds: RDSClient, wait: (what: string) => WaitOpt
   };
 
   const modify = async (identifier: string, change: Modification): Promise<void> => {
-    await rds.send(
-      new ModifyDBClusterCommand({ DBClusterIdentifier: identifier, NewDBClusterIdentifier: change.newIdentifier, ...modification(change) })
-    );
+    await rds.send(new ModifyDBClusterCommand({ DBClusterIdentifier: identifier, NewDBClusterIdentifier: change.newIdentifier, ...modification(change) }));
   };
 
   const cluster = {
@@ -186,7 +172,6 @@ export function clusterDatabases(rds: RDSClient, wait: (what: string) => WaitOpt
     ...common(rds, 'cluster')
   };
 }
-
 
 /** The source side's view of a cluster: what a snapshot taken of it gets. */
 export async function describeClusterSource(rds: RDSClient, identifier: string): Promise<SourceDatabase | undefined> {

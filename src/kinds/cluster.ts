@@ -38,11 +38,9 @@ export const clusterProfile: KindProfile = {
     dbIdOption: '--db-cluster-identifier',
     newDbIdOption: '--new-db-cluster-identifier',
     snapshotIdOption: '--db-cluster-snapshot-identifier',
-    describeStartingWith: (prefix, columns) =>
-      `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${prefix}')]${columns ? '.[DBClusterIdentifier,Status]' : ''}"`,
+    describeStartingWith: (prefix, columns) => `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${prefix}')]${columns ? '.[DBClusterIdentifier,Status]' : ''}"`,
     rename: (from, to) => `aws rds modify-db-cluster --db-cluster-identifier ${from} --new-db-cluster-identifier ${to} --apply-immediately`,
-    deletionProtection: (identifier, on) =>
-      `aws rds modify-db-cluster --db-cluster-identifier ${identifier} --${on ? '' : 'no-'}deletion-protection --apply-immediately`,
+    deletionProtection: (identifier, on) => `aws rds modify-db-cluster --db-cluster-identifier ${identifier} --${on ? '' : 'no-'}deletion-protection --apply-immediately`,
     deleteDatabase: (identifier, finalOption) =>
       `aws rds describe-db-clusters --db-cluster-identifier ${identifier} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
       `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
@@ -60,12 +58,7 @@ export const clusterProfile: KindProfile = {
     createSnapshot: 'rds:CreateDBClusterSnapshot',
     copySnapshot: 'rds:CopyDBClusterSnapshot',
     shareSnapshot: 'rds:ModifyDBClusterSnapshotAttribute',
-    snapshotCleanup: [
-      'rds:DescribeDBClusterSnapshots',
-      'rds:DescribeDBClusterSnapshotAttributes',
-      'rds:ModifyDBClusterSnapshotAttribute',
-      'rds:DeleteDBClusterSnapshot'
-    ]
+    snapshotCleanup: ['rds:DescribeDBClusterSnapshots', 'rds:DescribeDBClusterSnapshotAttributes', 'rds:ModifyDBClusterSnapshotAttribute', 'rds:DeleteDBClusterSnapshot']
   },
   faults: {
     notFound: 'DBClusterNotFoundFault',

@@ -16,4 +16,3 @@ export const kindProfiles: readonly KindProfile[] = [clusterProfile, instancePro
 export function kindProfile(kind: DbKind): KindProfile {
   return PROFILES[kind];
 }
-

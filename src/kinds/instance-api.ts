@@ -66,9 +66,7 @@ export function instanceDatabases(rds: RDSClient, wait: (what: string) => WaitOp
   };
 
   const modify = async (identifier: string, change: Modification): Promise<void> => {
-    await rds.send(
-      new ModifyDBInstanceCommand({ DBInstanceIdentifier: identifier, NewDBInstanceIdentifier: change.newIdentifier, ...modification(change) })
-    );
+    await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: identifier, NewDBInstanceIdentifier: change.newIdentifier, ...modification(change) }));
   };
 
   // Deleting and waiting look at any DB instance of the name (`describeInstance`), not only a standalone one.

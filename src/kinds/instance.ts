@@ -38,16 +38,13 @@ export const instanceProfile: KindProfile = {
     dbIdOption: '--db-instance-identifier',
     newDbIdOption: '--new-db-instance-identifier',
     snapshotIdOption: '--db-snapshot-identifier',
-    describeStartingWith: (prefix, columns) =>
-      `aws rds describe-db-instances --query "DBInstances[?starts_with(DBInstanceIdentifier, '${prefix}')]${columns ? '.[DBInstanceIdentifier,DBInstanceStatus]' : ''}"`,
+    describeStartingWith: (prefix, columns) => `aws rds describe-db-instances --query "DBInstances[?starts_with(DBInstanceIdentifier, '${prefix}')]${columns ? '.[DBInstanceIdentifier,DBInstanceStatus]' : ''}"`,
     rename: (from, to) => `aws rds modify-db-instance --db-instance-identifier ${from} --new-db-instance-identifier ${to} --apply-immediately`,
-    deletionProtection: (identifier, on) =>
-      `aws rds modify-db-instance --db-instance-identifier ${identifier} --${on ? '' : 'no-'}deletion-protection --apply-immediately`,
+    deletionProtection: (identifier, on) => `aws rds modify-db-instance --db-instance-identifier ${identifier} --${on ? '' : 'no-'}deletion-protection --apply-immediately`,
     deleteDatabase: (identifier, finalOption) =>
       `aws rds modify-db-instance --db-instance-identifier ${identifier} --no-deletion-protection --apply-immediately\n` +
       `aws rds delete-db-instance --db-instance-identifier ${identifier} ${finalOption} --delete-automated-backups`,
-    listSnapshotsOf: (database, region) =>
-      `aws rds describe-db-snapshots --region ${region} --db-instance-identifier ${database} --query 'DBSnapshots[].[DBSnapshotIdentifier,Status,SnapshotCreateTime]'`,
+    listSnapshotsOf: (database, region) => `aws rds describe-db-snapshots --region ${region} --db-instance-identifier ${database} --query 'DBSnapshots[].[DBSnapshotIdentifier,Status,SnapshotCreateTime]'`,
     listDatabases: region => `aws rds describe-db-instances --region ${region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
   },
   iam: {

@@ -59,7 +59,11 @@ export async function maskDatabase(ex: Executor, dialect: Dialect, rules: Maskin
 
   const schema = await readSchema(ex, dialect);
   const plan = planMasking(rules, schema, dialect);
-  if (plan.problems.length) throw new MaskingVetoError(plan.problems.map(p => `${rules.file}: ${p}`), 'Masking rules do not match the restored schema');
+  if (plan.problems.length)
+    throw new MaskingVetoError(
+      plan.problems.map(p => `${rules.file}: ${p}`),
+      'Masking rules do not match the restored schema'
+    );
   log(`masking: ${plan.tables.length} table(s) with rules, ${plan.truncate.length} to truncate, ${schema.tables.length} table(s) in the database`);
 
   const found = await scanForPii(ex, dialect, schema, { sampleRows: opts.sampleRows ?? 200, ruled: plan.ruled, truncated: plan.truncated });

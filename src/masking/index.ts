@@ -34,14 +34,15 @@ async function connect(target: MaskingTarget): Promise<Executor> {
   if (target.via === 'data-api') return connectDataApi(target);
   const { host, port, user, password, database, tls } = target;
   try {
-    return target.engine === 'postgres'
-      ? await connectPostgres({ host, port, user, password, database, tls })
-      : await connectMysql({ host, port, user, password, database, tls });
+    return target.engine === 'postgres' ? await connectPostgres({ host, port, user, password, database, tls }) : await connectMysql({ host, port, user, password, database, tls });
   } catch (e) {
-    throw new MaskingVetoError([
-      `cannot connect to ${target.engine} at ${host}:${port} as ${user} (database ${database}, tls ${tls}): ${(e as Error).message}. ` +
-        'The runner must reach the restored cluster: allow it in the isolation security group, or use masking-connection: data-api.'
-    ], 'Masking could not connect');
+    throw new MaskingVetoError(
+      [
+        `cannot connect to ${target.engine} at ${host}:${port} as ${user} (database ${database}, tls ${tls}): ${(e as Error).message}. ` +
+          'The runner must reach the restored cluster: allow it in the isolation security group, or use masking-connection: data-api.'
+      ],
+      'Masking could not connect'
+    );
   }
 }
 
@@ -60,7 +61,11 @@ export async function runMasking(opts: {
   try {
     rules = loadRules(opts.rulesFile);
   } catch (e) {
-    if (e instanceof MaskingRulesError) throw new MaskingVetoError(e.problems.map(p => `${opts.rulesFile}: ${p}`), 'Masking rules are invalid');
+    if (e instanceof MaskingRulesError)
+      throw new MaskingVetoError(
+        e.problems.map(p => `${opts.rulesFile}: ${p}`),
+        'Masking rules are invalid'
+      );
     throw e;
   }
   if (!opts.salt) throw new MaskingVetoError(['masking-salt is empty: pass a secret salt (e.g. ${{ secrets.MASKING_SALT }}) so masked values are deterministic and not guessable.']);

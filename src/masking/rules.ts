@@ -166,8 +166,7 @@ const DOMAIN = /^(?=.{1,200}$)[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 
 export function parseTableRef(text: string): TableRef | string {
   const parts = text.split('.');
-  if (parts.length > 2 || parts.some(p => !IDENT.test(p)))
-    return `'${text}' is not a table name: write table or schema.table (letters, digits, _ and $; no quotes).`;
+  if (parts.length > 2 || parts.some(p => !IDENT.test(p))) return `'${text}' is not a table name: write table or schema.table (letters, digits, _ and $; no quotes).`;
   return parts.length === 2 ? { schema: parts[0], table: parts[1]!, display: text } : { table: parts[0]!, display: text };
 }
 
@@ -191,8 +190,18 @@ function parseTransform(where: string, spec: unknown, problems: string[]): Trans
     return undefined;
   }
   const allowed: Record<TransformName, string[]> = {
-    email: ['domain'], name: ['style', 'part'], 'name-kana': ['part', 'of'], phone: [], address: [], 'postal-code': ['of'], hash: ['length'],
-    null: [], constant: ['value'], 'date-shift': ['days'], keep: [], ip: ['range', 'unique']
+    email: ['domain'],
+    name: ['style', 'part'],
+    'name-kana': ['part', 'of'],
+    phone: [],
+    address: [],
+    'postal-code': ['of'],
+    hash: ['length'],
+    null: [],
+    constant: ['value'],
+    'date-shift': ['days'],
+    keep: [],
+    ip: ['range', 'unique']
   };
   for (const k of Object.keys(opts)) {
     if (k !== 'transform' && !allowed[name as TransformName].includes(k))
@@ -434,7 +443,9 @@ export function loadRules(path: string): MaskingRules {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new MaskingRulesError(path, [`cannot read the masking-rules file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. The path is relative to the workspace (check out the repository first).`]);
+    throw new MaskingRulesError(path, [
+      `cannot read the masking-rules file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. The path is relative to the workspace (check out the repository first).`
+    ]);
   }
   return parseRules(text, path);
 }

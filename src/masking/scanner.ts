@@ -61,7 +61,8 @@ export function kindFromName(column: string, table: string, dataType = 'text'): 
   if (/^(date|timestamp)/.test(dataType) && has('birth')) return 'birth-date';
   if (
     has('firstname', 'lastname', 'fullname', 'givenname', 'familyname', 'surname', 'fname', 'lname', 'shimei', 'simei', 'namae', 'seimei', 'myoji', 'myouji') ||
-    (w.includes('name') && w.some(x => ['first', 'last', 'full', 'given', 'family', 'middle', 'maiden', 'real', 'legal', 'contact', 'customer', 'person', 'display', 'billing', 'shipping', 'recipient', 'sei', 'mei'].includes(x))) ||
+    (w.includes('name') &&
+      w.some(x => ['first', 'last', 'full', 'given', 'family', 'middle', 'maiden', 'real', 'legal', 'contact', 'customer', 'person', 'display', 'billing', 'shipping', 'recipient', 'sei', 'mei'].includes(x))) ||
     (joined === 'name' && PERSON_TABLE.test(table))
   )
     return 'name';

@@ -100,11 +100,9 @@ const TEXT_KINDS = new Set(['email', 'name', 'name-kana', 'phone', 'address', 'p
 function checkColumn(dialect: Dialect, where: string, col: ColumnInfo, t: Transform): string | undefined {
   if (t.kind === 'ip' && !dialect.isText(col) && !dialect.isNetwork(col))
     return `${where}: ip writes IP addresses but the column is ${col.dataType}; it needs ${dialect.engine === 'postgres' ? 'inet, cidr or ' : ''}a text column.`;
-  if (TEXT_KINDS.has(t.kind) && !dialect.isText(col))
-    return `${where}: ${t.kind} writes text but the column is ${col.dataType}; use null, constant or keep, or hash a text column.`;
+  if (TEXT_KINDS.has(t.kind) && !dialect.isText(col)) return `${where}: ${t.kind} writes text but the column is ${col.dataType}; use null, constant or keep, or hash a text column.`;
   if (t.kind === 'date-shift' && !dialect.isDate(col)) return `${where}: date-shift needs a date or timestamp column; the column is ${col.dataType}.`;
-  if ((t.kind === 'null' || (t.kind === 'constant' && t.value === null)) && !col.nullable)
-    return `${where}: the column is NOT NULL; use constant with a value, or another transform.`;
+  if ((t.kind === 'null' || (t.kind === 'constant' && t.value === null)) && !col.nullable) return `${where}: the column is NOT NULL; use constant with a value, or another transform.`;
   const max = maxOutputLength(t);
   if (max !== undefined && col.maxLength !== null && dialect.isText(col) && max > col.maxLength)
     return `${where}: masked values are up to ${max} characters but the column holds ${col.maxLength}${t.kind === 'email' ? '; use a shorter domain' : t.kind === 'hash' ? `; set { transform: hash, length: ${Math.min(col.maxLength, 64)} }` : ''}.`;
@@ -175,9 +173,7 @@ export function planMasking(rules: MaskingRules, schema: Schema, dialect: Dialec
           ? dialect.update(dialect.table(t.schema, t.table), sets)
           : `UPDATE ${dialect.table(t.schema, t.table)} SET ${sets.map(c => `${dialect.ident(c.column.column)} = ${c.expression}`).join(',\n  ')}`,
       unique,
-      distinctQuery: unique.length
-        ? `SELECT ${unique.map((c, i) => `COUNT(DISTINCT ${dialect.ident(c.column)}) AS d${i}`).join(', ')} FROM ${dialect.table(t.schema, t.table)}`
-        : undefined,
+      distinctQuery: unique.length ? `SELECT ${unique.map((c, i) => `COUNT(DISTINCT ${dialect.ident(c.column)}) AS d${i}`).join(', ')} FROM ${dialect.table(t.schema, t.table)}` : undefined,
       usesKeys
     });
   }

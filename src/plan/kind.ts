@@ -59,9 +59,7 @@ export function decideKind(f: KindFacts): KindDecision {
         message:
           `There is neither a DB cluster nor a DB instance '${f.source.identifier}' (${f.source.input}) in account ${f.sourceAccountId}, region ${f.region}` +
           (f.source.found?.denied?.length ? ` that the production role may see (it may not call ${f.source.found.denied.join(', ')}).` : '.'),
-        fix:
-          `Check ${f.source.input} and aws-region, and that source-role-arn is in the production account:\n` +
-          kindProfiles.map(p => `  ${p.cli.listDatabases(f.region)}`).join('\n')
+        fix: `Check ${f.source.input} and aws-region, and that source-role-arn is in the production account:\n` + kindProfiles.map(p => `  ${p.cli.listDatabases(f.region)}`).join('\n')
       }
     };
   if (s === 'both')

@@ -39,9 +39,7 @@ export function requireDatabase(adapter: { kind: DbKind }, db: SourceDatabase | 
 
 /** RDS's snapshot type as the plan sees it: AWS Backup snapshots cannot be shared either, like automated ones. */
 export function sourceType(info: SnapshotInfo): 'automated' | 'manual' {
-  return info.snapshotType === 'automated' || info.snapshotType === 'awsbackup' || isAutomatedSnapshotId(info.identifier)
-    ? 'automated'
-    : 'manual';
+  return info.snapshotType === 'automated' || info.snapshotType === 'awsbackup' || isAutomatedSnapshotId(info.identifier) ? 'automated' : 'manual';
 }
 
 /**
@@ -79,13 +77,7 @@ export interface SnapshotCandidates {
 }
 
 /** Which snapshot the run starts from, from what was read (pure). `new` is described as what will be taken. */
-export function chooseSnapshot(
-  adapter: { kind: DbKind },
-  choice: SnapshotChoice,
-  db: SourceDatabase,
-  candidates: SnapshotCandidates,
-  scope: SourceScope & { runId: string }
-): SourceSnapshot {
+export function chooseSnapshot(adapter: { kind: DbKind }, choice: SnapshotChoice, db: SourceDatabase, candidates: SnapshotCandidates, scope: SourceScope & { runId: string }): SourceSnapshot {
   if (choice.kind === 'new') {
     if (db.status !== 'available') {
       throw new DiagnosedError({
@@ -227,4 +219,3 @@ export function judgeExistingCopy(existing: SnapshotInfo, expected: ExpectedCopy
   }
   return { reuse: { status: existing.status, percent: existing.percent } };
 }
-

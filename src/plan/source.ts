@@ -14,7 +14,7 @@ import { awsRdsDiagnostic } from '../diagnostics/aws-rds';
 import { judgeKeyAccess, keyRemedy } from '../diagnostics/key-access';
 import { analyzeKeyUse, KEY_REQUIREMENTS, viaRds, type KeyUseAnalysis } from '../diagnostics/key-policy';
 import type { PolicyDocument } from '../diagnostics/policy-json';
-import { sharedKeyPolicy as newCmkKeyPolicy, } from '../diagnostics/policy-templates';
+import { sharedKeyPolicy as newCmkKeyPolicy } from '../diagnostics/policy-templates';
 import type { SharedKeyPolicy, SourceFacts } from './facts';
 import { copySnapshotIdentifier, isSharedWith } from './naming';
 import { chooseSnapshot, judgeExistingCopy, requireDatabase } from './snapshot';
@@ -88,16 +88,15 @@ export function decideCopy(f: CopyFacts): CopyDecision {
     `(run this action with 'mode: policies' to print that key policy), and set 'kms-key-id' to its ARN (arn:aws:kms:${f.region}:${f.sourceAccountId}:key/...).`;
 
   if (!f.encrypted) {
-    const note =
-      kindProfile(f.kind ?? 'cluster').can.encryptOnCopy
-        ? 'The production snapshot is not encrypted' +
-          (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
-          '. It is shared unencrypted; with target-kms-key-id set, the staging account copies it under that key before the restore (the restored instance is encrypted), without it the staging instance stays unencrypted. ' +
-          'To encrypt production itself, copy a snapshot with a KMS key and restore a new instance from it.'
-        : 'The production snapshot is not encrypted, and an Aurora snapshot copy cannot encrypt it (CopyDBClusterSnapshot rejects a KMS key for an unencrypted snapshot)' +
-          (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
-          '. It is shared unencrypted; the staging restore encrypts it under target-kms-key-id (or staging\'s aws/rds). ' +
-          'To encrypt production itself, restore a snapshot into a new cluster with a KMS key and move the application to it.';
+    const note = kindProfile(f.kind ?? 'cluster').can.encryptOnCopy
+      ? 'The production snapshot is not encrypted' +
+        (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
+        '. It is shared unencrypted; with target-kms-key-id set, the staging account copies it under that key before the restore (the restored instance is encrypted), without it the staging instance stays unencrypted. ' +
+        'To encrypt production itself, copy a snapshot with a KMS key and restore a new instance from it.'
+      : 'The production snapshot is not encrypted, and an Aurora snapshot copy cannot encrypt it (CopyDBClusterSnapshot rejects a KMS key for an unencrypted snapshot)' +
+        (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
+        ". It is shared unencrypted; the staging restore encrypts it under target-kms-key-id (or staging's aws/rds). " +
+        'To encrypt production itself, restore a snapshot into a new cluster with a KMS key and move the application to it.';
     notes.push(note);
     return automated
       ? { outcome: 'copy', reason: `${AUTOMATED_REASON}: a manual, unencrypted copy is shared`, keyArn: undefined, notes }
@@ -147,7 +146,7 @@ export function decideCopy(f: CopyFacts): CopyDecision {
     return {
       outcome: 'refuse',
       diagnostic: {
-        title: 'The snapshot\'s key does not admit the staging account',
+        title: "The snapshot's key does not admit the staging account",
         message: `The production snapshot is encrypted under ${key}, whose key policy does not let account ${f.targetAccountId} use it (${KEY_REQUIREMENTS['shared-key'].required.join(', ')})${sameKey ? '; kms-key-id names that same key, so a copy would not help' : ''}.`,
         fix: `Add the staging account to that key's policy ('mode: policies' prints the statements), or ${createKeyFix.charAt(0).toLowerCase()}${createKeyFix.slice(1)}`
       },
@@ -263,7 +262,8 @@ export function sourceSnapshotOf(f: SourceFacts, settings: SourceSettings): { sn
 export function copyPlanOf(f: SourceFacts, settings: SourceSettings): { snapshot: SourceSnapshot; decision: Exclude<CopyDecision, { outcome: 'refuse' }>; notes: string[] } {
   const { snapshot, notes: optionNotes } = sourceSnapshotOf(f, settings);
   const key = f.key;
-  const admission = key && key.policy !== undefined && key.keyManager === 'CUSTOMER' ? keyAdmitsTarget(key.policy, key.arn, f.target.accountId, f.target.principalArn, f.scope.region, f.target.callerArn) : undefined;
+  const admission =
+    key && key.policy !== undefined && key.keyManager === 'CUSTOMER' ? keyAdmitsTarget(key.policy, key.arn, f.target.accountId, f.target.principalArn, f.scope.region, f.target.callerArn) : undefined;
   const decision = decideCopy({
     type: snapshot.type,
     encrypted: snapshot.encrypted,
@@ -303,7 +303,9 @@ export function decideSource(f: SourceFacts, settings: SourceSettings): SourcePl
   if (decision.keyArn && read?.policy !== undefined) {
     const admission = keyAdmitsTarget(read.policy, decision.keyArn, target.accountId, target.principalArn, f.scope.region, target.callerArn);
     if (!admission.admitted)
-      notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
+      notes.push(
+        `kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`
+      );
   }
   const identifier = copySnapshotIdentifier(snapshot.identifier);
   const existing = f.existingCopy;
@@ -366,9 +368,7 @@ export function describeSourcePlan(plan: SourcePlan): string[] {
   if (s.type === 'new') {
     lines.push(`Source snapshot: take a new manual snapshot '${s.identifier}' and wait for it (${s.engine}${s.engineVersion ? ` ${s.engineVersion}` : ''}, ${keyText})`);
   } else {
-    lines.push(
-      `Source snapshot: '${s.identifier}' (${s.type}, ${s.status}${s.createdAt ? `, taken ${s.createdAt}` : ''}, ${s.engine}${s.engineVersion ? ` ${s.engineVersion}` : ''}, ${keyText})`
-    );
+    lines.push(`Source snapshot: '${s.identifier}' (${s.type}, ${s.status}${s.createdAt ? `, taken ${s.createdAt}` : ''}, ${s.engine}${s.engineVersion ? ` ${s.engineVersion}` : ''}, ${keyText})`);
   }
   const c = plan.copy;
   if (c.needed) {

@@ -160,7 +160,7 @@ export function decideTargetCopy(f: { kind: DbKind; target: string; shared: Shar
   });
   if (f.shared.encrypted)
     return copy(
-      `an RDS DB instance cannot be restored from a shared encrypted snapshot, and RestoreDBInstanceFromDBSnapshot takes no KMS key: the staging account copies it under ${f.targetKeyArn ?? "its aws/rds key (target-kms-key-id is empty)"} first`
+      `an RDS DB instance cannot be restored from a shared encrypted snapshot, and RestoreDBInstanceFromDBSnapshot takes no KMS key: the staging account copies it under ${f.targetKeyArn ?? 'its aws/rds key (target-kms-key-id is empty)'} first`
     );
   if (f.targetKeyArn) return copy(`the shared snapshot is unencrypted: the staging copy encrypts it under target-kms-key-id, so the restored instance is encrypted`);
   return {
@@ -223,13 +223,7 @@ export function passwordPlan(settings: Pick<Settings, 'manageMasterPassword' | '
 /** What the swap does, in order. Without an old database the new one simply takes the name. */
 export function swapSteps(existing: Pick<DatabaseInfo, 'deletionProtection'> | undefined): SwapStep[] {
   if (!existing) return ['promote-new', 'apply-settings'];
-  return [
-    ...(existing.deletionProtection ? (['disable-deletion-protection'] as const) : []),
-    'park-old',
-    'promote-new',
-    'apply-settings',
-    'delete-old'
-  ];
+  return [...(existing.deletionProtection ? (['disable-deletion-protection'] as const) : []), 'park-old', 'promote-new', 'apply-settings', 'delete-old'];
 }
 
 const nounOf = (kind: DbKind) => kindProfile(kind).nouns.short;
@@ -262,8 +256,7 @@ export function targetBlockers(settings: Settings, existing: ExistingDatabase | 
   if (masking && !settings.isolationSecurityGroupIds?.length) {
     out.push({
       title: 'Masking needs isolation-security-group-ids',
-      message:
-        `Until it is masked the new ${noun} holds production data. It must sit in security groups that admit the runner that masks it and nobody else; without them RDS puts it in the VPC default security group.`,
+      message: `Until it is masked the new ${noun} holds production data. It must sit in security groups that admit the runner that masks it and nobody else; without them RDS puts it in the VPC default security group.`,
       fix: 'Create a security group whose only ingress is the runner (or its VPC endpoint / NAT range) on the database port, and pass it as isolation-security-group-ids.'
     });
   }
@@ -296,15 +289,12 @@ export function targetWarnings(settings: Settings, existing: ExistingDatabase | 
   const kind = dbKind(settings);
   const noun = nounOf(kind);
   const target = settings.target.identifier;
-  if (!settings.maskingRules && !settings.isolationSecurityGroupIds?.length)
-    out.push(`No isolation-security-group-ids: until the swap the new ${noun} sits in the VPC default security group.`);
+  if (!settings.maskingRules && !settings.isolationSecurityGroupIds?.length) out.push(`No isolation-security-group-ids: until the swap the new ${noun} sits in the VPC default security group.`);
   if (!existing) out.push(`${target} does not exist: the new ${noun} takes the name, nothing is replaced.`);
-  if (existing && !existing.writerInstance && !settings.instanceClass)
-    out.push(`${target} has no writer instance to copy the instance class from: ${DEFAULT_INSTANCE_CLASS}.`);
+  if (existing && !existing.writerInstance && !settings.instanceClass) out.push(`${target} has no writer instance to copy the instance class from: ${DEFAULT_INSTANCE_CLASS}.`);
   if (!kindProfile(kind).can.restoreEngineVersion && settings.engineVersion)
     out.push(`engine-version ${settings.engineVersion} is not used for an RDS DB instance: RestoreDBInstanceFromDBSnapshot keeps the snapshot's engine version (upgrade staging afterwards if needed).`);
-  if (!kindProfile(kind).can.members && settings.instanceCount > 1)
-    out.push('instance-count applies to Aurora clusters only: an RDS DB instance is restored as one instance.');
+  if (!kindProfile(kind).can.members && settings.instanceCount > 1) out.push('instance-count applies to Aurora clusters only: an RDS DB instance is restored as one instance.');
   return out;
 }
 
@@ -370,9 +360,7 @@ export function describeTargetPlan(plan: TargetPlan): string[] {
   if (!kindProfile(plan.kind).can.restoreWithKey) {
     const c = plan.copy;
     lines.push(
-      c.needed
-        ? `Copy the shared snapshot into the staging account as '${c.identifier}' under ${c.kmsKeyId}: ${c.reason}; the copy is deleted once the restore is done`
-        : `No staging copy: ${c.reason}`
+      c.needed ? `Copy the shared snapshot into the staging account as '${c.identifier}' under ${c.kmsKeyId}: ${c.reason}; the copy is deleted once the restore is done` : `No staging copy: ${c.reason}`
     );
     lines.push(`Restore ${c.needed ? `'${c.identifier}'` : 'the shared snapshot'} into a new instance ${plan.temporary}`);
   } else {
@@ -380,13 +368,10 @@ export function describeTargetPlan(plan: TargetPlan): string[] {
       plan.clone
         ? `Clone the shared production cluster into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
             (r.engineVersion ? ` (engine-version ${r.engineVersion} is not used: a clone keeps production's engine version)` : '')
-        : `Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
-            (r.engineVersion ? `, engine version ${r.engineVersion}` : '')
+        : `Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` + (r.engineVersion ? `, engine version ${r.engineVersion}` : '')
     );
   }
-  lines.push(
-    `  until the swap it sits in ${r.isolationSecurityGroupIds?.length ? `isolation security groups ${r.isolationSecurityGroupIds.join(', ')}` : 'the VPC default security group'}`
-  );
+  lines.push(`  until the swap it sits in ${r.isolationSecurityGroupIds?.length ? `isolation security groups ${r.isolationSecurityGroupIds.join(', ')}` : 'the VPC default security group'}`);
   lines.push(`  ${show('subnet group', r.dbSubnetGroup, str, noun)}`);
   if (kindProfile(plan.kind).can.members) {
     lines.push(`  ${show('cluster parameter group', r.dbClusterParameterGroup)}`);
@@ -408,9 +393,7 @@ export function describeTargetPlan(plan: TargetPlan): string[] {
     const e = plan.existing;
     if (plan.swap.steps.includes('disable-deletion-protection')) lines.push(`Turn off deletion protection of ${plan.target}`);
     lines.push(`Rename ${plan.target} to ${plan.swap.parkedAs}, then ${plan.temporary} to ${plan.target}`);
-    lines.push(
-      `Give ${plan.target} ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '), noun)} and deletion protection ${r.deletionProtection ? 'on' : 'off'}`
-    );
+    lines.push(`Give ${plan.target} ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '), noun)} and deletion protection ${r.deletionProtection ? 'on' : 'off'}`);
     const final = plan.swap.finalSnapshotIdentifier ? `with final snapshot ${plan.swap.finalSnapshotIdentifier}` : 'without a final snapshot';
     lines.push(
       kindProfile(plan.kind).can.members
@@ -439,11 +422,7 @@ export interface Retention {
  * available are left alone. Of the rest, the one this
  * run used and then the newest are kept, `retain` in all.
  */
-export function snapshotsToDelete(
-  snapshots: SnapshotSummary[],
-  retain: number,
-  options: { target?: string; sourceDatabase?: string; used?: string } = {}
-): Retention {
+export function snapshotsToDelete(snapshots: SnapshotSummary[], retain: number, options: { target?: string; sourceDatabase?: string; used?: string } = {}): Retention {
   const ours = snapshots.filter(
     s =>
       s.type === 'manual' &&
@@ -454,9 +433,6 @@ export function snapshotsToDelete(
       s.status === 'available'
   );
   const byAge = [...ours].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-  const ordered = [
-    ...byAge.filter(s => s.identifier === options.used || s.arn === options.used),
-    ...byAge.filter(s => s.identifier !== options.used && s.arn !== options.used)
-  ];
+  const ordered = [...byAge.filter(s => s.identifier === options.used || s.arn === options.used), ...byAge.filter(s => s.identifier !== options.used && s.arn !== options.used)];
   return { keep: ordered.slice(0, retain), delete: ordered.slice(retain) };
 }

@@ -167,8 +167,7 @@ export function decideTransfer(f: TransferFacts): TransferDecision | { refused: 
 /** One line for the plan and the report. */
 export function describeTransfer(d: TransferDecision): string[] {
   if (d.requested === 'snapshot') return ['Transfer: snapshot (transfer: snapshot)'];
-  if (d.method === 'clone')
-    return [`Transfer: clone through AWS RAM (${d.requested === 'auto' ? 'auto: every precondition holds' : 'transfer: clone'}): ${d.reasons.join('; ')}`];
+  if (d.method === 'clone') return [`Transfer: clone through AWS RAM (${d.requested === 'auto' ? 'auto: every precondition holds' : 'transfer: clone'}): ${d.reasons.join('; ')}`];
   return [`Transfer: snapshot (auto: cannot clone because ${d.reasons.join('; ')})`];
 }
 
@@ -191,11 +190,7 @@ export function decideWithoutSource(f: { requested: Transfer; identifier: string
  * restore of a shared snapshot does: the one table of required actions (KEY_REQUIREMENTS['shared-key']) decides,
  * ListGrants/RevokeGrant never block.
  */
-export function cloneKeyPolicy(
-  key: { arn: string; policy?: string; policyUnreadable?: string },
-  staging: { principalArn: string; accountId: string },
-  region: string
-): NonNullable<TransferFacts['keyPolicy']> {
+export function cloneKeyPolicy(key: { arn: string; policy?: string; policyUnreadable?: string }, staging: { principalArn: string; accountId: string }, region: string): NonNullable<TransferFacts['keyPolicy']> {
   if (!key.policy) return { ok: false, missing: [], denied: [], undecided: [], unreadable: key.policyUnreadable ?? 'not readable' };
   const a = analyzeKeyUse(key.policy, key.arn, viaRds(staging.principalArn, staging.accountId, region), 'shared-key');
   return { ok: a.ok, missing: a.missing, denied: a.denied, undecided: a.undecided, unreadable: a.parseError };

@@ -143,8 +143,7 @@ export type HolderState = { ended: false; why: string } | { ended: true; why: st
 export async function holderState(ctx: Pick<Context, 'settings' | 'clock' | 'runId'>, holder: LockValue): Promise<HolderState> {
   const theirs = /^(\d+)-(\d+)$/.exec(holder.runId);
   const mine = /^(\d+)-(\d+)$/.exec(ctx.runId);
-  if (theirs && mine && theirs[1] === mine[1] && Number(theirs[2]) < Number(mine[2]))
-    return { ended: true, why: `attempt ${theirs[2]} of this workflow run ended before this attempt (${mine[2]}) started` };
+  if (theirs && mine && theirs[1] === mine[1] && Number(theirs[2]) < Number(mine[2])) return { ended: true, why: `attempt ${theirs[2]} of this workflow run ended before this attempt (${mine[2]}) started` };
   const token = ctx.settings.githubToken;
   const repo = process.env.GITHUB_REPOSITORY;
   if (theirs && token && repo?.includes('/')) {
@@ -286,7 +285,12 @@ export async function cleanOrphans(ctx: Context, plan: TargetPlan, db: Databases
   const out: string[] = [];
   const all = await db.list();
   const target = all.find(d => d.identifier === plan.target);
-  const locked = new Set(all.filter(d => d.status !== 'deleting').map(d => parseLock(d.tags[LOCK_TAG])?.runId).filter(Boolean));
+  const locked = new Set(
+    all
+      .filter(d => d.status !== 'deleting')
+      .map(d => parseLock(d.tags[LOCK_TAG])?.runId)
+      .filter(Boolean)
+  );
   for (const d of all) {
     if (d.identifier === plan.target || d.status === 'deleting' || d.tags[KEPT_TAG] !== undefined || d.tags[LOCK_TAG] !== undefined) continue;
     const parked = parseParked(d.tags[PARKED_TAG]);
@@ -317,13 +321,15 @@ export async function confirmLock(ctx: Context, plan: TargetPlan, db: Databases,
     const state = await holderState(ctx, other);
     if (state.ended) continue;
     core.info(`Run ${other.runId} holds ${plan.target} (lock since ${other.since}, this run's since ${mine.since}): giving way.`);
-    await db.delete(plan.temporary).catch(e =>
-      core.warning(
-        `Step Restore, deleting this run's ${kindProfile(plan.kind).nouns.short} ${plan.temporary} after giving way failed: ${(e as Error).message}. ` +
-          `Staging is as it was; ${plan.temporary} carries no lock of a live run once this run ends, and the next run deletes it.`,
-        { title: `${plan.temporary} left after giving way` }
-      )
-    );
+    await db
+      .delete(plan.temporary)
+      .catch(e =>
+        core.warning(
+          `Step Restore, deleting this run's ${kindProfile(plan.kind).nouns.short} ${plan.temporary} after giving way failed: ${(e as Error).message}. ` +
+            `Staging is as it was; ${plan.temporary} carries no lock of a live run once this run ends, and the next run deletes it.`,
+          { title: `${plan.temporary} left after giving way` }
+        )
+      );
     ctx.state.update({ lock: undefined, restored: undefined });
     throw new LockBusyError(other);
   }

@@ -43,12 +43,7 @@ export function withWhereAndOutcome(diagnostics: Diagnostic[], e: unknown, repor
   const outcome = stagingOutcome(state);
   return diagnostics.map(d => {
     if ((d.severity ?? 'error') !== 'error') return d;
-    const where =
-      step && !d.message.includes(`Step ${step}`)
-        ? `Step ${step}${op && !d.message.includes(op) ? `, AWS operation ${op}` : ''}. `
-        : op && !d.message.includes(op)
-          ? `AWS operation ${op}. `
-          : '';
+    const where = step && !d.message.includes(`Step ${step}`) ? `Step ${step}${op && !d.message.includes(op) ? `, AWS operation ${op}` : ''}. ` : op && !d.message.includes(op) ? `AWS operation ${op}. ` : '';
     const ending = ENDINGS.some(r => r.test(d.message)) ? '' : outcome;
     const tail = `${where}${ending}`.trim();
     return tail ? { ...d, message: `${d.message}\n${tail}` } : d;

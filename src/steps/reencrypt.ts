@@ -35,11 +35,16 @@ export interface CopyResult {
 
 /** Copy (or resume the copy) in the source account under the CMK, and wait until it is available. */
 export async function reencrypt(ctx: Context, adapter: SnapshotAdapter, expected: ExpectedCopy): Promise<CopyResult> {
-  return copyAndWait(ctx, adapter, { ...expected, kind: adapter.kind }, {
-    side: 'source',
-    tags: copyTags(ctx.runId, expected.sourceIdentifier),
-    record: createdByThisRun => ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun } })
-  });
+  return copyAndWait(
+    ctx,
+    adapter,
+    { ...expected, kind: adapter.kind },
+    {
+      side: 'source',
+      tags: copyTags(ctx.runId, expected.sourceIdentifier),
+      record: createdByThisRun => ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun } })
+    }
+  );
 }
 
 export interface CopyOptions {

@@ -65,13 +65,13 @@ export function explainRestoreFailure(e: unknown, plan: TargetPlan): unknown {
       return new DiagnosedError({
         title: 'The staging account cannot use a key of the restore',
         message: `${common} RDS could not use the snapshot's key or ${plan.copy.needed ? plan.copy.kmsKeyId : plan.restore.kmsKeyId.value}.`,
-        fix: 'The key policy of the shared snapshot\'s CMK must admit the staging account (mode: policies prints it), and the staging role needs kms:CreateGrant, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey on both keys.'
+        fix: "The key policy of the shared snapshot's CMK must admit the staging account (mode: policies prints it), and the staging role needs kms:CreateGrant, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey on both keys."
       });
     case 'incompatible-parameters':
       return new DiagnosedError({
         title: 'The parameter group does not fit the restored engine',
         message: `${common} Parameter groups: cluster ${plan.restore.dbClusterParameterGroup.value ?? '(default)'}, instance ${plan.restore.dbParameterGroup.value ?? '(default)'}.`,
-        fix: 'Pass db-cluster-parameter-group / db-parameter-group of the snapshot\'s engine family, or engine-version matching the staging parameter groups.'
+        fix: "Pass db-cluster-parameter-group / db-parameter-group of the snapshot's engine family, or engine-version matching the staging parameter groups."
       });
     case 'incompatible-network':
       return new DiagnosedError({

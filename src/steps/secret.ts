@@ -18,12 +18,7 @@ import { analyzeKeyPolicy, describeAnalysis } from '../diagnostics/key-policy';
 import { keyFixText, keyRemedy, remedyFacts, type KeyRemedy } from '../diagnostics/key-access';
 import { parseRefusal } from '../diagnostics/access-denied';
 import { renderJson } from '../diagnostics/policy-json';
-import {
-  secretActionStatement,
-  secretResource,
-  secretsManagerService,
-  SECRET_KEY_ACTIONS
-} from '../diagnostics/secret-policy';
+import { secretActionStatement, secretResource, secretsManagerService, SECRET_KEY_ACTIONS } from '../diagnostics/secret-policy';
 import { kindProfile, kindProfiles } from '../kinds';
 import { awsErrorCode, DiagnosedError, isFault } from '../errors';
 import type { TargetPlan } from '../plan/target';
@@ -194,7 +189,9 @@ export function explainSecretError(ctx: Context, e: unknown, action: string, sec
     return new DiagnosedError({
       title: `Staging secret not updated: its KMS key is not usable`,
       message: `Secrets Manager answered ${code} for ${action} on ${resource}: ${message}. The secret's key ${secret.keyArn ?? ''} is disabled, pending deletion or missing.${back}`,
-      fix: secret.keyArn ? `aws kms describe-key --key-id ${secret.keyArn}\naws kms enable-key --key-id ${secret.keyArn}   # if disabled` : `aws secretsmanager describe-secret --secret-id ${secret.id} --query KmsKeyId`
+      fix: secret.keyArn
+        ? `aws kms describe-key --key-id ${secret.keyArn}\naws kms enable-key --key-id ${secret.keyArn}   # if disabled`
+        : `aws secretsmanager describe-secret --secret-id ${secret.id} --query KmsKeyId`
     });
   if (isFault(e, 'InvalidRequestException'))
     return new DiagnosedError({
@@ -272,9 +269,12 @@ export async function rollBackTargetSecret(ctx: Context): Promise<string> {
     done = `${saved.name}: AWSCURRENT is still ${facts.current ?? 'unset'} (this run's version never became current)`;
   } else if (!saved.previousVersionId) {
     done = `${saved.name} had no value before this run: its only version is this run's`;
-    core.warning(`${saved.name} had no version before this run, so there is nothing to put back: it holds the credentials of the database that was just rolled back. Write the old credentials into it by hand.`, {
-      title: 'Staging secret not rolled back'
-    });
+    core.warning(
+      `${saved.name} had no version before this run, so there is nothing to put back: it holds the credentials of the database that was just rolled back. Write the old credentials into it by hand.`,
+      {
+        title: 'Staging secret not rolled back'
+      }
+    );
   } else {
     await moveCurrent(sm, saved.arn, saved.previousVersionId, saved.versionId);
     done = `${saved.name}: AWSCURRENT back on version ${saved.previousVersionId}`;
@@ -289,7 +289,11 @@ export async function putStagingSecretBack(ctx: Context): Promise<void> {
   const saved = savedState(ctx);
   if (!saved) return;
   try {
-    await ctx.report.step('Roll back staging secret', () => rollBackTargetSecret(ctx), r => r);
+    await ctx.report.step(
+      'Roll back staging secret',
+      () => rollBackTargetSecret(ctx),
+      r => r
+    );
   } catch (e) {
     // Whatever else is put back, a secret left on the rolled-back database fails the step.
     process.exitCode = core.ExitCode.Failure;
@@ -320,9 +324,12 @@ export async function rotateTargetSecret(ctx: Context): Promise<string> {
   try {
     const facts = await describeSecret(sm, id);
     if (!facts.rotationEnabled) {
-      core.warning(`${facts.name} has no rotation configured, so target-secret-rotation: trigger did nothing. Configure rotation on the secret (aws secretsmanager rotate-secret --secret-id ${facts.arn} --rotation-lambda-arn <function>) or set target-secret-rotation: none.`, {
-        title: 'Staging secret not rotated'
-      });
+      core.warning(
+        `${facts.name} has no rotation configured, so target-secret-rotation: trigger did nothing. Configure rotation on the secret (aws secretsmanager rotate-secret --secret-id ${facts.arn} --rotation-lambda-arn <function>) or set target-secret-rotation: none.`,
+        {
+          title: 'Staging secret not rotated'
+        }
+      );
       return 'no rotation configured';
     }
     const version = await rotateSecret(sm, facts.arn);
@@ -481,7 +488,7 @@ async function checkSecretKey(ctx: Context, secret: SecretFacts, keyArn: string 
     return [
       [
         {
-          title: 'Staging secret: key access depends on the role\'s IAM policy (not checked)',
+          title: "Staging secret: key access depends on the role's IAM policy (not checked)",
           message: `The key policy of ${key.arn} admits ${target.principalArn} through the account root, so its IAM policy decides whether Secrets Manager may use the key for it.`,
           fix: keyFixText(secretKeyRemedy(ctx, key.arn), 'iam'),
           severity: 'notice'
@@ -506,11 +513,11 @@ export function describeSecretPlan(ctx: Context, plan: TargetPlan): { lines: str
   const db: SecretDatabase = {
     kind: plan.kind,
     identifier: plan.target,
-    engine: e?.engine ?? 'the snapshot\'s engine',
+    engine: e?.engine ?? "the snapshot's engine",
     host: e?.endpoint ?? `<endpoint of ${plan.target} after the swap>`,
     port: e?.port ?? plan.restore.port,
-    username: e?.masterUsername ?? '<the snapshot\'s master user>',
-    dbname: e?.databaseName ?? '<the snapshot\'s database>',
+    username: e?.masterUsername ?? "<the snapshot's master user>",
+    dbname: e?.databaseName ?? "<the snapshot's database>",
     password: managed ? undefined : MASK,
     masterUserSecretArn: managed ? `<ARN of the secret RDS manages for ${plan.target}>` : undefined
   };
@@ -522,6 +529,8 @@ export function describeSecretPlan(ctx: Context, plan: TargetPlan): { lines: str
     `After the swap, before the old ${plan.kind} is deleted: write a new version of the staging secret ${name} (AWSCURRENT; the current version ${read?.facts.current ?? '(none)'} becomes AWSPREVIOUS and is put back if the run rolls back): ${JSON.stringify(doc)}${kept.length ? `, keeping ${kept.join(', ')}` : ''}`
   ];
   if (s.rotation === 'trigger')
-    lines.push(read?.facts.rotationEnabled ? `Then start its rotation (RotateSecret) once the refresh is done` : `target-secret-rotation: trigger, but ${name} has no rotation configured: it will not be rotated`);
+    lines.push(
+      read?.facts.rotationEnabled ? `Then start its rotation (RotateSecret) once the refresh is done` : `target-secret-rotation: trigger, but ${name} has no rotation configured: it will not be rotated`
+    );
   return { lines, secret: { id: s.id, arn: read?.facts.arn, previousVersionId: read?.facts.current, document: doc, kept, rotation: s.rotation } };
 }

@@ -199,7 +199,8 @@ export async function rollback(ctx: Context, db: Databases, r: RollbackInput): P
   ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
   const temp = await db.describe(r.temporary);
   if (temp && isFromRun(temp, r.runId)) {
-    if (r.keepFailed && resetPending) core.warning(`The new ${noun} ${r.temporary} is not kept (keep-failed-restore): its master password was never reset, so it would open with production's.`, { title: 'Failed restore not kept' });
+    if (r.keepFailed && resetPending)
+      core.warning(`The new ${noun} ${r.temporary} is not kept (keep-failed-restore): its master password was never reset, so it would open with production's.`, { title: 'Failed restore not kept' });
     if (r.keepFailed && !resetPending) {
       // Kept under a run-scoped name: the shared name `<target>-sync` is the lock, and the next run needs it.
       const keptAs = temporaryIdentifier(r.target, r.runId);

@@ -41,12 +41,7 @@ export function targetCloneStatements(p: Sides): PolicyStatement[] {
       Sid: 'CloneTheSharedCluster',
       Effect: 'Allow',
       Action: ['rds:RestoreDBClusterToPointInTime', 'rds:AddTagsToResource'],
-      Resource: [
-        rds(p.target.accountId, `cluster:${p.target.database}*`),
-        rds(p.source.accountId, `cluster:${p.source.database}`),
-        rds(p.target.accountId, 'subgrp:*'),
-        rds(p.target.accountId, 'cluster-pg:*')
-      ]
+      Resource: [rds(p.target.accountId, `cluster:${p.target.database}*`), rds(p.source.accountId, `cluster:${p.source.database}`), rds(p.target.accountId, 'subgrp:*'), rds(p.target.accountId, 'cluster-pg:*')]
     }
   ];
 }

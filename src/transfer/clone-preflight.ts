@@ -41,7 +41,5 @@ export async function preflightClone(ctx: Context, plan: ClonePlan): Promise<voi
   if (blocking.length > 0) throw new DiagnosedError(blocking);
   report.fact('Preflight', `RAM answers both roles; ${existing ? `share ${plan.shareName} exists (${existing})` : `share ${plan.shareName} will be created`}`);
   report.fact('Preflight', `key ${plan.source.kmsKeyArn} admits the staging role through RDS (key policy analysed)`);
-  core.info(
-    `Not probed (they change something): ${SOURCE_RAM_ACTIONS.join(', ')} for the production role; ${[...TARGET_RAM_ACTIONS, ...TARGET_CLONE_RDS_ACTIONS].join(', ')} for the staging role.`
-  );
+  core.info(`Not probed (they change something): ${SOURCE_RAM_ACTIONS.join(', ')} for the production role; ${[...TARGET_RAM_ACTIONS, ...TARGET_CLONE_RDS_ACTIONS].join(', ')} for the staging role.`);
 }

@@ -79,7 +79,7 @@ export async function planTransfer(ctx: Context): Promise<TransferPlan> {
 function withKeyStatements(ctx: Context, d: Diagnostic, keyArn: string | undefined): Diagnostic {
   if (!/production key does not admit staging/.test(d.title)) return d;
   const statements = keyUserStatements(ctx.accounts.target.principalArn, 'Staging');
-  return { ...d, fix: `Add these statements to the key policy of ${keyArn ?? 'the production cluster\'s key'} (aws kms put-key-policy), or use transfer: snapshot:\n${renderJson(statements)}` };
+  return { ...d, fix: `Add these statements to the key policy of ${keyArn ?? "the production cluster's key"} (aws kms put-key-policy), or use transfer: snapshot:\n${renderJson(statements)}` };
 }
 
 /** Lines for `mode: plan`: exactly what the clone transfer does. */
@@ -88,17 +88,25 @@ export function describeClonePlan(plan: ClonePlan, settings: Context['settings']
     `Share ${plan.source.identifier} with account ${plan.targetAccountId} through the AWS RAM resource share '${plan.shareName}' (created once, then found again; external principals only if RAM refuses the share inside the organization)`,
     `In staging: accept the invitation when there is one, wait until ${plan.source.arn} is visible`,
     `Clone it (RestoreDBClusterToPointInTime, RestoreType copy-on-write, latest restorable time): its time does not depend on the size; no snapshot is made or deleted`,
-    settings.cloneShare === 'remove' ? `Remove the resource share '${plan.shareName}' once the clone exists (clone-share: remove)` : `Keep the resource share '${plan.shareName}' for the next run (clone-share: keep)`
+    settings.cloneShare === 'remove'
+      ? `Remove the resource share '${plan.shareName}' once the clone exists (clone-share: remove)`
+      : `Keep the resource share '${plan.shareName}' for the next run (clone-share: keep)`
   ];
 }
 
 /** Production side, then the staging side up to the clone: the share, the invitation, the shared cluster visible. */
 export async function runCloneSource(ctx: Context, plan: ClonePlan): Promise<SharedSnapshot> {
   const { report } = ctx;
-  const share = await report.step('Share cluster (AWS RAM)', () => ensureShare(ctx, plan), s =>
-    `${s.share.name} ${s.created ? 'created' : 'found'}${s.share.allowExternalPrincipals ? ' (external principals allowed)' : ''}`
+  const share = await report.step(
+    'Share cluster (AWS RAM)',
+    () => ensureShare(ctx, plan),
+    s => `${s.share.name} ${s.created ? 'created' : 'found'}${s.share.allowExternalPrincipals ? ' (external principals allowed)' : ''}`
   );
-  await report.step('Accept share in staging', () => acceptAndWait(ctx, plan, share.share), r => r);
+  await report.step(
+    'Accept share in staging',
+    () => acceptAndWait(ctx, plan, share.share),
+    r => r
+  );
   report.output('kms-key-arn', plan.source.kmsKeyArn ?? '');
   return {
     kind: 'cluster',
@@ -220,7 +228,7 @@ export async function removeShare(ctx: Context, shared: SharedSnapshot): Promise
 export const cloneTransfer: TransferMethod<ClonePlan> = {
   name: 'clone',
   async plan(ctx, transfer) {
-    if (!transfer?.clone) throw new Error('internal: the clone transfer needs the transfer plan\'s clone');
+    if (!transfer?.clone) throw new Error("internal: the clone transfer needs the transfer plan's clone");
     ctx.report.fact('Transfer', describeTransfer(transfer.decision).join(' '));
     return transfer.clone;
   },
@@ -237,7 +245,12 @@ export const cloneTransfer: TransferMethod<ClonePlan> = {
     ctx.report.skip('Clean up snapshots', 'a clone makes no snapshot: retention does not apply');
   },
   async finish(ctx, plan, shared) {
-    if (ctx.settings.cloneShare === 'remove') await ctx.report.step('Remove RAM share', () => removeShare(ctx, shared), r => r);
+    if (ctx.settings.cloneShare === 'remove')
+      await ctx.report.step(
+        'Remove RAM share',
+        () => removeShare(ctx, shared),
+        r => r
+      );
     else ctx.report.skip('Remove RAM share', `kept for the next run (clone-share: keep): ${plan.shareName}`);
   },
   refreshed: (result, shared) => `Staging ${result.kind} ${result.identifier} refreshed by a copy-on-write clone of ${shared.arn}.`,

@@ -64,14 +64,22 @@ describe(`masking over the Data API (postgres)${needs('postgres', source)}`, () 
       for (const p of params) values[Number(p.name!.slice(1)) - 1] = fieldValue(p);
       const c = input.transactionId ? sessions.get(input.transactionId)! : autocommit;
       const r = await c.query(sql, values);
-      return { formattedRecords: r.command === 'SELECT' || r.command === 'EXPLAIN' ? JSON.stringify(r.rows) : undefined, numberOfRecordsUpdated: r.command === 'UPDATE' ? r.rowCount ?? 0 : 0 };
+      return { formattedRecords: r.command === 'SELECT' || r.command === 'EXPLAIN' ? JSON.stringify(r.rows) : undefined, numberOfRecordsUpdated: r.command === 'UPDATE' ? (r.rowCount ?? 0) : 0 };
     });
 
     const result = await runMasking({
       rulesFile: join(FIXTURES, 'rules.yml'),
       salt: 'data-api-salt',
       strict: true,
-      target: { via: 'data-api', engine: 'postgres', resourceArn: 'arn:aws:rds:ap-northeast-1:222222222222:cluster:tmp', secretArn: 'arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:x', database: db.database, region: 'ap-northeast-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } },
+      target: {
+        via: 'data-api',
+        engine: 'postgres',
+        resourceArn: 'arn:aws:rds:ap-northeast-1:222222222222:cluster:tmp',
+        secretArn: 'arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:x',
+        database: db.database,
+        region: 'ap-northeast-1',
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }
+      },
       log: () => undefined
     });
     await autocommit.end();

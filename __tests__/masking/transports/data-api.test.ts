@@ -1,17 +1,15 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  BeginTransactionCommand,
-  CommitTransactionCommand,
-  ExecuteStatementCommand,
-  RDSDataClient,
-  RollbackTransactionCommand,
-  StatementTimeoutException
-} from '@aws-sdk/client-rds-data';
+import { BeginTransactionCommand, CommitTransactionCommand, ExecuteStatementCommand, RDSDataClient, RollbackTransactionCommand, StatementTimeoutException } from '@aws-sdk/client-rds-data';
 import { EnableHttpEndpointCommand, RDSClient } from '@aws-sdk/client-rds';
 import { dataApiExecutor, enableDataApi, toNamedParameters, toSqlParameter } from '../../../src/masking/transports/data-api';
 
-const target = { engine: 'postgres' as const, resourceArn: 'arn:aws:rds:ap-northeast-1:222222222222:cluster:tmp', secretArn: 'arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:rds!cluster-x', database: 'app' };
+const target = {
+  engine: 'postgres' as const,
+  resourceArn: 'arn:aws:rds:ap-northeast-1:222222222222:cluster:tmp',
+  secretArn: 'arn:aws:secretsmanager:ap-northeast-1:222222222222:secret:rds!cluster-x',
+  database: 'app'
+};
 const data = mockClient(RDSDataClient);
 const rds = mockClient(RDSClient);
 afterEach(() => {
@@ -22,7 +20,7 @@ afterEach(() => {
 describe('toNamedParameters', () => {
   it.each([
     ['postgres', "SELECT decode($1, 'hex') || $2 || $1", "SELECT decode(:p1, 'hex') || :p2 || :p1"],
-    ['postgres', "SELECT '$1' AS \"$2\", $10", "SELECT '$1' AS \"$2\", :p10"],
+    ['postgres', 'SELECT \'$1\' AS "$2", $10', 'SELECT \'$1\' AS "$2", :p10'],
     ['mysql', "SET @a = UNHEX(?), @b = UNHEX(?) -- '?'", "SET @a = UNHEX(:p1), @b = UNHEX(:p2) -- '?'"],
     ['mysql', 'SELECT `a?` FROM t WHERE x = ?', 'SELECT `a?` FROM t WHERE x = :p1']
   ] as const)('%s: %s', (engine, sql, expected) => {

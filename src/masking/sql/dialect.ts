@@ -88,17 +88,24 @@ export function maskExpression(c: string, col: ColumnInfo, t: Transform, parts: 
 /** Longest output, in characters, of a text transform (for varchar(n) checks); undefined when not text or unbounded. */
 export function maxOutputLength(t: Transform): number | undefined {
   switch (t.kind) {
-    case 'email': return 1 + 32 + 1 + t.domain.length;
-    case 'hash': return t.length;
+    case 'email':
+      return 1 + 32 + 1 + t.domain.length;
+    case 'hash':
+      return t.length;
     case 'name': {
       const [family, given] = t.style === 'latin' ? [FAMILY_LATIN, GIVEN_LATIN] : [FAMILY_JA, GIVEN_JA];
       return t.part === 'family' ? longest(family) : t.part === 'given' ? longest(given) : longest(family) + 1 + longest(given);
     }
-    case 'name-kana': return t.part === 'family' ? longest(FAMILY_KANA) : t.part === 'given' ? longest(GIVEN_KANA) : longest(FAMILY_KANA) + 1 + longest(GIVEN_KANA);
-    case 'postal-code': return 8;
-    case 'address': return longest(PREFECTURES) + longest(TOWNS) + 7;
-    case 'constant': return t.value === null ? undefined : String(t.value).length;
-    default: return undefined;
+    case 'name-kana':
+      return t.part === 'family' ? longest(FAMILY_KANA) : t.part === 'given' ? longest(GIVEN_KANA) : longest(FAMILY_KANA) + 1 + longest(GIVEN_KANA);
+    case 'postal-code':
+      return 8;
+    case 'address':
+      return longest(PREFECTURES) + longest(TOWNS) + 7;
+    case 'constant':
+      return t.value === null ? undefined : String(t.value).length;
+    default:
+      return undefined;
   }
 }
 

@@ -18,8 +18,7 @@ const ident = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 const str = (s: string): string => `CONVERT(X'${Buffer.from(s, 'utf8').toString('hex')}' USING utf8mb4)`;
 
 /** HMAC-SHA256(salt, UTF-8 text of c) as 64 hex characters. */
-const hmacHex = (c: string): string =>
-  `SHA2(CONCAT(@rcs_mask_ok, UNHEX(SHA2(CONCAT(@rcs_mask_ik, CAST(${c} AS CHAR CHARACTER SET utf8mb4)), 256))), 256)`;
+const hmacHex = (c: string): string => `SHA2(CONCAT(@rcs_mask_ok, UNHEX(SHA2(CONCAT(@rcs_mask_ik, CAST(${c} AS CHAR CHARACTER SET utf8mb4)), 256))), 256)`;
 const u32 = (c: string, k: number): string => `CAST(CONV(SUBSTRING(${hmacHex(c)}, ${8 * k + 1}, 8), 16, 10) AS UNSIGNED)`;
 const pick = (c: string, list: readonly string[], k: number): string => `ELT(1 + MOD(${u32(c, k)}, ${list.length}), ${literalList(list)})`;
 const lpad = (c: string, k: number, mod: number, width: number): string => `LPAD(MOD(${u32(c, k)}, ${mod}), ${width}, '0')`;
@@ -54,11 +53,8 @@ function phone(c: string, col: ColumnInfo): string {
   const parts: string[] = [];
   for (let i = 1; i <= n; i++)
     // Cheap tests first (CASE stops at the first match): past the end, not a digit, then the kept start.
-    parts.push(
-      `CASE WHEN ${i} > CHAR_LENGTH(${c}) THEN '' WHEN ASCII(${ch(i)}) NOT BETWEEN 48 AND 57 OR ${i} <= ${k} THEN ${ch(i)} ELSE SUBSTRING(${digits}, 1 + MOD(${m(i)}, 18), 1) END`
-    );
-  if (n === PHONE_POSITIONS && (col.maxLength === null || col.maxLength > n))
-    parts.push(`REGEXP_REPLACE(SUBSTRING(${c}, ${n + 1}), '[0-9]', '0')`);
+    parts.push(`CASE WHEN ${i} > CHAR_LENGTH(${c}) THEN '' WHEN ASCII(${ch(i)}) NOT BETWEEN 48 AND 57 OR ${i} <= ${k} THEN ${ch(i)} ELSE SUBSTRING(${digits}, 1 + MOD(${m(i)}, 18), 1) END`);
+  if (n === PHONE_POSITIONS && (col.maxLength === null || col.maxLength > n)) parts.push(`REGEXP_REPLACE(SUBSTRING(${c}, ${n + 1}), '[0-9]', '0')`);
   return passEmpty(c, `CONCAT(${parts.join(', ')})`);
 }
 
@@ -89,10 +85,7 @@ function textExpression(c: string, t: Transform, col: ColumnInfo, source?: Colum
     case 'postal-code':
       return o ? passFrom(c, o, ownPostal(c), postalOfAddress(o)) : passEmpty(c, ownPostal(c));
     case 'address':
-      return passEmpty(
-        c,
-        `CONCAT(${pick(c, PREFECTURES, 0)}, ${pick(c, TOWNS, 1)}, 1 + MOD(${u32(c, 2)}, 9), '-', 1 + MOD(${u32(c, 3)}, 30), '-', 1 + MOD(${u32(c, 4)}, 20))`
-      );
+      return passEmpty(c, `CONCAT(${pick(c, PREFECTURES, 0)}, ${pick(c, TOWNS, 1)}, 1 + MOD(${u32(c, 2)}, 9), '-', 1 + MOD(${u32(c, 3)}, 30), '-', 1 + MOD(${u32(c, 4)}, 20))`);
     case 'ip':
       return ip(c, t);
     default:
@@ -116,8 +109,7 @@ export const mysql: Dialect = {
   engine: 'mysql',
   ident,
   table,
-  expression: (col: ColumnInfo, t: Transform, source?: ColumnInfo) =>
-    maskExpression(ident(col.column), col, t, { literal, dateShift, text: (c, tr) => textExpression(c, tr, col, source) }),
+  expression: (col: ColumnInfo, t: Transform, source?: ColumnInfo) => maskExpression(ident(col.column), col, t, { literal, dateShift, text: (c, tr) => textExpression(c, tr, col, source) }),
   sessionKeys: (pads: HmacPads) => [{ sql: 'SET @rcs_mask_ik = UNHEX(?), @rcs_mask_ok = UNHEX(?)', params: [pads.innerHex, pads.outerHex] }],
   clearKeys: () => [{ sql: 'SET @rcs_mask_ik = NULL, @rcs_mask_ok = NULL', params: [] }],
   updateParams: () => [],
@@ -133,6 +125,5 @@ ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`,
   isDate: col => DATE_TYPES.has(col.dataType),
   isNetwork: () => false,
   countRows: sql => `SELECT COUNT(*) AS n FROM (${sql}) AS v`,
-  sample: (schema, name, columns, limit) =>
-    `SELECT ${columns.map(c => `CAST(${ident(c)} AS CHAR CHARACTER SET utf8mb4) AS ${ident(c)}`).join(', ')} FROM ${table(schema, name)} LIMIT ${Math.floor(limit)}`
+  sample: (schema, name, columns, limit) => `SELECT ${columns.map(c => `CAST(${ident(c)} AS CHAR CHARACTER SET utf8mb4) AS ${ident(c)}`).join(', ')} FROM ${table(schema, name)} LIMIT ${Math.floor(limit)}`
 };

@@ -23,8 +23,7 @@ const hmacOf = (x: string): string => `sha256(decode($2, 'hex') || sha256(decode
  * get_byte() calls and shifts (parenthesised: PostgreSQL gives << and | the same precedence): no text in between (the former `('x' || encode(substring(…), 'hex'))::bit(32)::bigint`
  * allocated three values and parsed hex per use).
  */
-const u32 = (h: string, k: number): string =>
-  `((get_byte(${h}, ${4 * k})::bigint << 24) | (get_byte(${h}, ${4 * k + 1}) << 16) | (get_byte(${h}, ${4 * k + 2}) << 8) | get_byte(${h}, ${4 * k + 3}))`;
+const u32 = (h: string, k: number): string => `((get_byte(${h}, ${4 * k})::bigint << 24) | (get_byte(${h}, ${4 * k + 1}) << 16) | (get_byte(${h}, ${4 * k + 2}) << 8) | get_byte(${h}, ${4 * k + 3}))`;
 const pick = (h: string, list: readonly string[], k: number): string => `(ARRAY[${literalList(list)}])[1 + (${u32(h, k)} % ${list.length})::int]`;
 const lpad = (h: string, k: number, mod: number, width: number): string => `lpad((${u32(h, k)} % ${mod})::text, ${width}, '0')`;
 const empty = (c: string): string => `${c} IS NULL OR ${c}::text = ''`;
@@ -112,7 +111,12 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
     case 'name':
       return text(name(r.h, t.style, t.part));
     case 'name-kana':
-      return o ? paired(withOwn(r, h => name(h, 'kana', t.part)), name(r.ho!, 'kana', t.part)) : text(name(r.h, 'kana', t.part));
+      return o
+        ? paired(
+            withOwn(r, h => name(h, 'kana', t.part)),
+            name(r.ho!, 'kana', t.part)
+          )
+        : text(name(r.h, 'kana', t.part));
     case 'phone':
       return text(phone(c, r.h, r.k!));
     case 'postal-code':
@@ -223,6 +227,5 @@ ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
   isNetwork: col => NET_TYPES.has(col.dataType),
   isDate: col => DATE_TYPES.has(col.dataType),
   countRows: sql => `SELECT count(*) AS n FROM (${sql}) AS v`,
-  sample: (schema, name, columns, limit) =>
-    `SELECT ${columns.map(c => `${ident(c)}::text AS ${ident(c)}`).join(', ')} FROM ${table(schema, name)} LIMIT ${Math.floor(limit)}`
+  sample: (schema, name, columns, limit) => `SELECT ${columns.map(c => `${ident(c)}::text AS ${ident(c)}`).join(', ')} FROM ${table(schema, name)} LIMIT ${Math.floor(limit)}`
 };

@@ -5,15 +5,7 @@
  * Limits: each call times out after 45 s (StatementTimeoutException): very
  * large tables need the direct connection.
  */
-import {
-  BeginTransactionCommand,
-  CommitTransactionCommand,
-  ExecuteStatementCommand,
-  RDSDataClient,
-  RollbackTransactionCommand,
-  type Field,
-  type SqlParameter
-} from '@aws-sdk/client-rds-data';
+import { BeginTransactionCommand, CommitTransactionCommand, ExecuteStatementCommand, RDSDataClient, RollbackTransactionCommand, type Field, type SqlParameter } from '@aws-sdk/client-rds-data';
 import { EnableHttpEndpointCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { refuseNested, settle, type Executor, type QueryResult, type Row } from './executor';
 

@@ -51,5 +51,9 @@ export async function settle<T>(body: () => Promise<T>, commit: () => Promise<un
 /** A transaction in SQL on one session: `begin` (BEGIN / START TRANSACTION), then COMMIT or ROLLBACK. */
 export async function sqlTransaction<T>(run: (sql: string) => Promise<unknown>, begin: string, body: () => Promise<T>): Promise<T> {
   await run(begin);
-  return settle(body, () => run('COMMIT'), () => run('ROLLBACK'));
+  return settle(
+    body,
+    () => run('COMMIT'),
+    () => run('ROLLBACK')
+  );
 }

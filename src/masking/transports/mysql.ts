@@ -14,7 +14,11 @@ function wrap(conn: mysql.Connection, inTx: boolean): Executor {
     },
     async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
       refuseNested(inTx);
-      return sqlTransaction(sql => conn.query(sql), 'START TRANSACTION', () => fn(wrap(conn, true)));
+      return sqlTransaction(
+        sql => conn.query(sql),
+        'START TRANSACTION',
+        () => fn(wrap(conn, true))
+      );
     },
     async close(): Promise<void> {
       await conn.end();

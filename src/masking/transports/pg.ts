@@ -18,7 +18,11 @@ function wrap(client: pg.Client, inTx: boolean): Executor {
     },
     async transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T> {
       refuseNested(inTx);
-      return sqlTransaction(sql => client.query(sql), 'BEGIN', () => fn(wrap(client, true)));
+      return sqlTransaction(
+        sql => client.query(sql),
+        'BEGIN',
+        () => fn(wrap(client, true))
+      );
     },
     async close(): Promise<void> {
       await client.end();
