@@ -71441,8 +71441,7 @@ function durationRefusal(side, operation, err) {
             `The ambient credentials are themselves a role session, so AWS caps the new session at 1 hour whatever ${roleName}'s maximum session duration says.`, `${input} too long for a chained role session (${side.side})`, side.side, `Set ${input}: 3600 (or less). The action assumes ${roleArn} again before the session ends, so runs longer than an hour still work.`);
     }
     if (/MaxSessionDuration/.test(err.message)) {
-        return new CredentialsError(`STS ${operation} for the ${side.side} account refused the session length: ${err.message} ` +
-            `${roleArn} allows shorter sessions than ${input} asks for.`, `${input} above the maximum session duration of ${roleName} (${side.side})`, side.side, `Raise the role's maximum session duration (up to 43200 s):\n` +
+        return new CredentialsError(`STS ${operation} for the ${side.side} account refused the session length: ${err.message} ` + `${roleArn} allows shorter sessions than ${input} asks for.`, `${input} above the maximum session duration of ${roleName} (${side.side})`, side.side, `Raise the role's maximum session duration (up to 43200 s):\n` +
             `aws iam update-role --role-name ${roleName} --max-session-duration SECONDS\n` +
             `or lower ${input} to at most the role's maximum (see aws iam get-role --role-name ${roleName} --query Role.MaxSessionDuration). ` +
             'The action renews sessions before they end, so 3600 is enough for runs of any length.');
@@ -71471,7 +71470,7 @@ async function ifFound(call, ...notFound) {
         return await call();
     }
     catch (e) {
-        if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, ...notFound))
+        if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isFault */ .Zh)(e, notFound))
             return undefined;
         throw e;
     }
@@ -71514,55 +71513,31 @@ function nameFailedOperations(client) {
 
 /***/ }),
 
-/***/ 3375:
+/***/ 2973:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Se: () => (/* binding */ newClusterSettings),
-/* harmony export */   oD: () => (/* binding */ databasesFor)
+/* harmony export */   Bl: () => (/* binding */ waitGone),
+/* harmony export */   Hg: () => (/* binding */ deleteDatabase),
+/* harmony export */   Ni: () => (/* binding */ modification),
+/* harmony export */   Xy: () => (/* binding */ waitAvailable),
+/* harmony export */   YL: () => (/* binding */ sameNamedInfo),
+/* harmony export */   g9: () => (/* binding */ waitDeleting),
+/* harmony export */   q9: () => (/* binding */ instanceInfo),
+/* harmony export */   qO: () => (/* binding */ deleteRetrying),
+/* harmony export */   sh: () => (/* binding */ common)
 /* harmony export */ });
-/* unused harmony exports FAILED_STATUSES, clusterInfo, standaloneInfo, clusterDatabases, instanceDatabases */
-/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7202);
-/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(788);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(910);
-/* harmony import */ var _calls__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6484);
-/* harmony import */ var _snapshot_api__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5580);
-/* harmony import */ var _tags__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9580);
-/**
- * The per-account database adapter: everything the target side does to a
- * database (describe, restore, instances, rename, password, delete, tags,
- * this action's snapshots) behind one interface, so the steps never see
- * whether the database is an Aurora cluster (`clusterDatabases`) or an RDS
- * DB instance (`instanceDatabases`).
- */
+/* unused harmony export FAILED_STATUSES */
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(910);
+/* harmony import */ var _calls__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6484);
+/* harmony import */ var _snapshot_api__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5580);
+/* harmony import */ var _tags__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9580);
 
 
 
 
 
-
-
-/**
- * What a new staging cluster is given, whether restored from a snapshot or cloned
- * (RestoreDBClusterFromSnapshot and RestoreDBClusterToPointInTime take the same fields).
- */
-function newClusterSettings(req) {
-    return {
-        KmsKeyId: req.kmsKeyId,
-        DBSubnetGroupName: req.dbSubnetGroup,
-        VpcSecurityGroupIds: req.securityGroupIds,
-        DBClusterParameterGroupName: req.dbClusterParameterGroup,
-        Port: req.port,
-        CopyTagsToSnapshot: req.copyTagsToSnapshot,
-        EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
-        EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
-        ServerlessV2ScalingConfiguration: req.serverlessV2 ? { MinCapacity: req.serverlessV2.minCapacity, MaxCapacity: req.serverlessV2.maxCapacity } : undefined,
-        StorageType: req.storageType,
-        DeletionProtection: false,
-        Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagList */ .Tw)(req.tags)
-    };
-}
 /** Statuses a database or instance never leaves by itself: waiting longer is pointless. */
 const FAILED_STATUSES = new Set([
     'failed',
@@ -71591,47 +71566,7 @@ function sameNamedInfo(d) {
         cloudwatchLogsExports: d.EnabledCloudwatchLogsExports,
         storageType: d.StorageType,
         pendingPassword: d.PendingModifiedValues?.MasterUserPassword !== undefined,
-        tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagsOf */ .Fg)(d.TagList)
-    };
-}
-function clusterInfo(c) {
-    const members = [...(c.DBClusterMembers ?? [])].sort((a, b) => Number(b.IsClusterWriter ?? false) - Number(a.IsClusterWriter ?? false));
-    const sv2 = c.ServerlessV2ScalingConfiguration;
-    return {
-        ...sameNamedInfo(c),
-        kind: 'cluster',
-        identifier: c.DBClusterIdentifier ?? '',
-        arn: c.DBClusterArn ?? '',
-        resourceId: c.DbClusterResourceId,
-        status: c.Status ?? 'unknown',
-        port: c.Port,
-        endpoint: c.Endpoint,
-        readerEndpoint: c.ReaderEndpoint,
-        databaseName: c.DatabaseName,
-        dbSubnetGroup: c.DBSubnetGroup,
-        dbClusterParameterGroup: c.DBClusterParameterGroup,
-        serverlessV2: sv2?.MinCapacity !== undefined && sv2.MaxCapacity !== undefined ? { minCapacity: sv2.MinCapacity, maxCapacity: sv2.MaxCapacity } : undefined,
-        httpEndpointEnabled: c.HttpEndpointEnabled,
-        members: members.map(m => m.DBInstanceIdentifier ?? '').filter(Boolean),
-        writer: members.find(m => m.IsClusterWriter)?.DBInstanceIdentifier
-    };
-}
-/** A standalone RDS DB instance as a database. */
-function standaloneInfo(i) {
-    return {
-        ...sameNamedInfo(i),
-        kind: 'instance',
-        identifier: i.DBInstanceIdentifier ?? '',
-        arn: i.DBInstanceArn ?? '',
-        resourceId: i.DbiResourceId,
-        status: i.DBInstanceStatus ?? 'unknown',
-        port: i.Endpoint?.Port ?? i.DbInstancePort,
-        endpoint: i.Endpoint?.Address,
-        databaseName: i.DBName,
-        dbSubnetGroup: i.DBSubnetGroup?.DBSubnetGroupName,
-        members: [],
-        writer: i.DBInstanceIdentifier,
-        optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
+        tags: (0,_tags__WEBPACK_IMPORTED_MODULE_4__/* .tagsOf */ .Fg)(d.TagList)
     };
 }
 function instanceInfo(i) {
@@ -71654,7 +71589,7 @@ function modification(change) {
     };
 }
 /** This action's snapshots as the target side lists them (either kind). */
-function snapshotInfo(s) {
+function snapshotSummary(s) {
     return {
         identifier: s.identifier ?? '',
         arn: s.arn ?? '',
@@ -71662,7 +71597,7 @@ function snapshotInfo(s) {
         type: s.SnapshotType ?? 'unknown',
         database: s.database,
         createdAt: s.SnapshotCreateTime,
-        tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagsOf */ .Fg)(s.TagList)
+        tags: (0,_tags__WEBPACK_IMPORTED_MODULE_4__/* .tagsOf */ .Fg)(s.TagList)
     };
 }
 /**
@@ -71672,7 +71607,7 @@ function snapshotInfo(s) {
  */
 async function waitAvailable(look, identifier, options, until) {
     let missing = 0;
-    const found = await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+    const found = await (0,_wait__WEBPACK_IMPORTED_MODULE_1__/* .waitFor */ .fm)(async () => {
         const d = await look(identifier);
         if (!d) {
             missing++;
@@ -71686,21 +71621,21 @@ async function waitAvailable(look, identifier, options, until) {
 }
 /** Until `look` no longer finds it. */
 async function waitGone(res, identifier, options) {
-    await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+    await (0,_wait__WEBPACK_IMPORTED_MODULE_1__/* .waitFor */ .fm)(async () => {
         const d = await res.look(identifier);
         return d ? { status: d.status, done: false } : { status: 'deleted', done: true };
     }, options);
 }
 /** Until `look` shows it `deleting` (or no longer finds it). */
 async function waitDeleting(res, identifier, options) {
-    await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+    await (0,_wait__WEBPACK_IMPORTED_MODULE_1__/* .waitFor */ .fm)(async () => {
         const d = await res.look(identifier);
         return d ? { status: d.status, done: d.status === 'deleting' } : { status: 'deleted', done: true };
     }, options);
 }
 /** Wait until a resource that refused a change for its state is in a state that accepts one (or is going anyway). */
 async function settle(res, identifier, options) {
-    await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => {
+    await (0,_wait__WEBPACK_IMPORTED_MODULE_1__/* .waitFor */ .fm)(async () => {
         const d = await res.look(identifier);
         if (!d)
             return { status: 'deleted', done: true };
@@ -71719,9 +71654,9 @@ async function deleteRetrying(res, identifier, wait, send) {
             return 'deleting';
         }
         catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, ...res.notFound))
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isFault */ .Zh)(e, [...res.notFound]))
                 return 'gone';
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, ...res.invalidState) && attempt < 2) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isFault */ .Zh)(e, [...res.invalidState]) && attempt < 2) {
                 const now = await res.look(identifier);
                 if (!now || now.status === 'deleting')
                     return 'deleting';
@@ -71752,212 +71687,47 @@ async function deleteDatabase(db, identifier, options, wait, steps) {
 }
 /** What both kinds do alike: tags (any resource's ARN), and this action's snapshots of the kind. */
 function common(rds, kind) {
-    const api = (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_4__/* .snapshotApi */ .Pg)(kind);
+    const api = (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_3__/* .snapshotApi */ .Pg)(kind);
     return {
-        addTags: (arn, tags) => (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .addTags */ .JE)(rds, arn, tags),
-        removeTags: (arn, keys) => (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .removeTags */ ._M)(rds, arn, keys),
+        addTags: (arn, tags) => (0,_tags__WEBPACK_IMPORTED_MODULE_4__/* .addTags */ .JE)(rds, arn, tags),
+        removeTags: (arn, keys) => (0,_tags__WEBPACK_IMPORTED_MODULE_4__/* .removeTags */ ._M)(rds, arn, keys),
         async listSnapshots() {
-            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S4)(async (marker) => {
+            return (0,_calls__WEBPACK_IMPORTED_MODULE_2__/* .allPages */ .S4)(async (marker) => {
                 const out = await api.describe(rds, { SnapshotType: 'manual', Marker: marker });
-                return { items: out.snapshots.map(snapshotInfo), marker: out.marker };
+                return { items: out.snapshots.map(snapshotSummary), marker: out.marker };
             });
         },
         async unshareSnapshot(identifier) {
-            const accounts = (await (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_4__/* .restoreAccess */ .rI)(api, rds, identifier)).filter(v => v !== 'all');
+            const accounts = (await (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_3__/* .restoreAccess */ .rI)(api, rds, identifier)).filter(v => v !== 'all');
             if (accounts.length > 0)
                 await api.modifyRestore(rds, identifier, { ValuesToRemove: accounts });
             return accounts;
         },
         async deleteSnapshot(identifier) {
-            await (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_4__/* .deleteSnapshot */ .Cj)(api, rds, identifier);
+            await (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_3__/* .deleteSnapshot */ .Cj)(api, rds, identifier);
         }
     };
 }
-/** The Aurora implementation. `wait` gives the wait options for one named wait. */
-function clusterDatabases(rds, wait) {
-    const describe = async (identifier) => {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .MW)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
-        const c = out?.DBClusters?.[0];
-        return c ? clusterInfo(c) : undefined;
-    };
-    const describeInstance = async (identifier) => {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .MW)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), 'DBInstanceNotFoundFault');
-        const i = out?.DBInstances?.[0];
-        return i ? instanceInfo(i) : undefined;
-    };
-    const modify = async (identifier, change) => {
-        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .ModifyDBClusterCommand */ .gSX({ DBClusterIdentifier: identifier, NewDBClusterIdentifier: change.newIdentifier, ...modification(change) }));
-    };
-    const cluster = {
-        noun: 'cluster',
-        look: describe,
-        describe,
-        modify,
-        notFound: ['DBClusterNotFoundFault'],
-        invalidState: ['InvalidDBClusterStateFault']
-    };
-    const member = { noun: 'instance', look: describeInstance, notFound: ['DBInstanceNotFoundFault'], invalidState: ['InvalidDBInstanceStateFault'] };
-    return {
-        kind: 'cluster',
-        describe,
-        describeInstance,
-        async list() {
-            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S4)(async (marker) => {
-                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBClustersCommand */ .Kdv({ Marker: marker }));
-                return { items: (out.DBClusters ?? []).map(clusterInfo), marker: out.Marker };
-            });
-        },
-        async restore(req) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .RestoreDBClusterFromSnapshotCommand */ .sX2({
-                DBClusterIdentifier: req.identifier,
-                SnapshotIdentifier: req.snapshotArn,
-                Engine: req.engine,
-                EngineVersion: req.engineVersion,
-                ...newClusterSettings(req)
-            }));
-        },
-        async createInstance(req) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .CreateDBInstanceCommand */ .day({
-                DBInstanceIdentifier: req.identifier,
-                DBClusterIdentifier: req.database,
-                Engine: req.engine,
-                DBInstanceClass: req.instanceClass,
-                DBParameterGroupName: req.dbParameterGroup,
-                PubliclyAccessible: req.publiclyAccessible,
-                PromotionTier: req.promotionTier,
-                Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagList */ .Tw)(req.tags)
-            }));
-        },
-        modify,
-        async enableDataApi(arn) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .EnableHttpEndpointCommand */ .EVE({ ResourceArn: arn }));
-        },
-        delete(identifier, options = {}) {
-            return deleteDatabase(cluster, identifier, options, wait, {
-                async before(c) {
-                    await Promise.all(c.members.map(m => deleteRetrying(member, m, wait, () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DeleteDBInstanceCommand */ .Yvh({ DBInstanceIdentifier: m })))));
-                    if (options.issueOnly && options.finalSnapshotIdentifier === undefined) {
-                        await Promise.all(c.members.map(m => waitDeleting(member, m, wait(`instance ${m} deletion to start`))));
-                    }
-                    else {
-                        await Promise.all(c.members.map(m => waitGone(member, m, wait(`instance ${m} deletion`))));
-                    }
-                },
-                send: () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DeleteDBClusterCommand */ .Xi9({
-                    DBClusterIdentifier: identifier,
-                    SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
-                    FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier
-                }))
-            });
-        },
-        waitAvailable: (identifier, what, until) => waitAvailable(describe, identifier, wait(what), until),
-        async waitInstanceAvailable(identifier, what) {
-            await waitAvailable(describeInstance, identifier, wait(what));
-        },
-        waitInstanceDeleted: (identifier, what) => waitGone(member, identifier, wait(what)),
-        waitDeleted: (identifier, what) => waitGone(cluster, identifier, wait(what)),
-        ...common(rds, 'cluster')
-    };
-}
+
+
+/***/ }),
+
+/***/ 3375:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* reexport safe */ _kinds_cluster_api__WEBPACK_IMPORTED_MODULE_2__.Se),
+/* harmony export */   o: () => (/* binding */ databasesFor)
+/* harmony export */ });
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(788);
+/* harmony import */ var _kinds_api__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9267);
+/* harmony import */ var _kinds_cluster_api__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2220);
+
+
+
 /** The adapter for one side of the run, for the kind the run refreshes. */
 function databasesFor(ctx, side, kind) {
-    const wait = (what) => (0,_context__WEBPACK_IMPORTED_MODULE_0__/* .waitOptions */ .Sn)(ctx, what);
-    return kind === 'cluster' ? clusterDatabases(ctx.accounts[side].rds, wait) : instanceDatabases(ctx.accounts[side].rds, wait);
-}
-/**
- * The RDS DB instance implementation: the instance is the database (no
- * members), restored with RestoreDBInstanceFromDBSnapshot, renamed with
- * ModifyDBInstance NewDBInstanceIdentifier, deleted with DeleteDBInstance
- * (SkipFinalSnapshot or FinalDBSnapshotIdentifier, automated backups deleted
- * with it), its snapshots DB snapshots.
- */
-function instanceDatabases(rds, wait) {
-    const notFound = ['DBInstanceNotFoundFault', 'DBInstanceNotFound'];
-    const describeRaw = async (identifier) => {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .ifFound */ .MW)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), ...notFound);
-        return out?.DBInstances?.[0];
-    };
-    const describe = async (identifier) => {
-        const i = await describeRaw(identifier);
-        // An Aurora cluster member is not a database of its own.
-        return i && !i.DBClusterIdentifier ? standaloneInfo(i) : undefined;
-    };
-    const describeInstance = async (identifier) => {
-        const i = await describeRaw(identifier);
-        return i ? instanceInfo(i) : undefined;
-    };
-    const modify = async (identifier, change) => {
-        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .ModifyDBInstanceCommand */ .R1U({ DBInstanceIdentifier: identifier, NewDBInstanceIdentifier: change.newIdentifier, ...modification(change) }));
-    };
-    // Deleting and waiting look at any DB instance of the name (`describeInstance`), not only a standalone one.
-    const instance = {
-        noun: 'instance',
-        look: describeInstance,
-        describe,
-        modify,
-        notFound,
-        invalidState: ['InvalidDBInstanceStateFault', 'InvalidDBInstanceState']
-    };
-    const waitDeleted = (identifier, what) => waitGone(instance, identifier, wait(what));
-    return {
-        kind: 'instance',
-        describe,
-        describeInstance,
-        async list() {
-            return (0,_calls__WEBPACK_IMPORTED_MODULE_3__/* .allPages */ .S4)(async (marker) => {
-                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DescribeDBInstancesCommand */ .hhJ({ Marker: marker }));
-                return { items: (out.DBInstances ?? []).filter(i => !i.DBClusterIdentifier).map(standaloneInfo), marker: out.Marker };
-            });
-        },
-        async restore(req) {
-            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .RestoreDBInstanceFromDBSnapshotCommand */ .dX$({
-                DBInstanceIdentifier: req.identifier,
-                DBSnapshotIdentifier: req.snapshotArn,
-                DBInstanceClass: req.instanceClass,
-                DBSubnetGroupName: req.dbSubnetGroup,
-                VpcSecurityGroupIds: req.securityGroupIds,
-                DBParameterGroupName: req.dbParameterGroup,
-                OptionGroupName: req.optionGroup,
-                PubliclyAccessible: req.publiclyAccessible,
-                Port: req.port,
-                CopyTagsToSnapshot: req.copyTagsToSnapshot,
-                EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
-                EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
-                StorageType: req.storageType,
-                DeletionProtection: false,
-                Tags: (0,_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagList */ .Tw)(req.tags)
-            }));
-        },
-        async createInstance() {
-            throw new Error('internal: an RDS DB instance has no member instances to create');
-        },
-        modify,
-        async enableDataApi() {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-                title: 'The Data API is for Aurora only',
-                message: 'RDS DB instances have no RDS Data API endpoint.',
-                fix: 'Use masking-connection: direct for an RDS DB instance.'
-            });
-        },
-        delete(identifier, options = {}) {
-            return deleteDatabase(instance, identifier, options, wait, {
-                send: () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_6__/* .DeleteDBInstanceCommand */ .Yvh({
-                    DBInstanceIdentifier: identifier,
-                    SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
-                    FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier,
-                    // A staging instance's automated backups are of no use once it is replaced: they go with it.
-                    DeleteAutomatedBackups: true
-                }))
-            });
-        },
-        waitAvailable: (identifier, what, until) => waitAvailable(describe, identifier, wait(what), until),
-        async waitInstanceAvailable(identifier, what) {
-            await waitAvailable(describe, identifier, wait(what));
-        },
-        waitInstanceDeleted: waitDeleted,
-        waitDeleted,
-        ...common(rds, 'instance')
-    };
+    return (0,_kinds_api__WEBPACK_IMPORTED_MODULE_1__/* .kindApi */ .V)(kind).databases(ctx.accounts[side].rds, what => (0,_context__WEBPACK_IMPORTED_MODULE_0__/* .waitOptions */ .Sn)(ctx, what));
 }
 
 
@@ -72013,109 +71783,6 @@ async function keyFacts(kms, keyId) {
 
 /***/ }),
 
-/***/ 3333:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B0: () => (/* binding */ findShare),
-/* harmony export */   QA: () => (/* binding */ acceptInvitation),
-/* harmony export */   Ru: () => (/* binding */ deleteShare),
-/* harmony export */   W6: () => (/* binding */ ramClient),
-/* harmony export */   cn: () => (/* binding */ createShare),
-/* harmony export */   ks: () => (/* binding */ invitationsTo),
-/* harmony export */   pq: () => (/* binding */ associate)
-/* harmony export */ });
-/* harmony import */ var _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7007);
-/* harmony import */ var _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(_aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _accounts__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(206);
-/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
-/**
- * AWS RAM, as the clone transfer needs it: the production account's resource
- * share of the cluster (found by name and this action's tag, created once,
- * kept for the next run), and the staging account's invitation.
- */
-
-
-
-const clients = new WeakMap();
-/** A RAM client with the account's own credentials (the same provider its RDS client refreshes) and retry settings. */
-function ramClient(account) {
-    let client = clients.get(account);
-    if (!client) {
-        client = new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.RAMClient({ ...(0,_accounts__WEBPACK_IMPORTED_MODULE_0__/* .clientConfig */ .yO)(account.region), credentials: account.rds.config.credentials });
-        clients.set(account, client);
-    }
-    return client;
-}
-const info = (s) => ({
-    arn: s.resourceShareArn ?? '',
-    name: s.name ?? '',
-    status: s.status ?? 'UNKNOWN',
-    allowExternalPrincipals: s.allowExternalPrincipals ?? false
-});
-/** This action's active share of that name in the caller's account, if any. */
-async function findShare(ram, name) {
-    let nextToken;
-    do {
-        const out = await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.GetResourceSharesCommand({
-            resourceOwner: 'SELF',
-            name,
-            resourceShareStatus: 'ACTIVE',
-            tagFilters: [{ tagKey: _context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2, tagValues: ['true'] }],
-            nextToken
-        }));
-        const found = (out.resourceShares ?? []).find(s => s.name === name);
-        if (found)
-            return info(found);
-        nextToken = out.nextToken;
-    } while (nextToken);
-    return undefined;
-}
-async function createShare(ram, s) {
-    const out = await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.CreateResourceShareCommand({
-        name: s.name,
-        resourceArns: [s.resourceArn],
-        principals: [s.principal],
-        allowExternalPrincipals: s.allowExternalPrincipals,
-        tags: Object.entries(s.tags).map(([key, value]) => ({ key, value })),
-        clientToken: s.clientToken
-    }));
-    return info(out.resourceShare ?? {});
-}
-/** Associates the resource and the principal with the share (already associated ones stay as they are). */
-async function associate(ram, shareArn, resourceArn, principal) {
-    await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.AssociateResourceShareCommand({ resourceShareArn: shareArn, resourceArns: [resourceArn], principals: [principal] }));
-}
-const invitation = (i) => ({
-    arn: i.resourceShareInvitationArn ?? '',
-    shareArn: i.resourceShareArn ?? '',
-    status: i.status ?? 'UNKNOWN',
-    senderAccountId: i.senderAccountId
-});
-/** The caller's invitations to the share (none when both accounts are in one organization with RAM sharing enabled). */
-async function invitationsTo(ram, shareArn) {
-    const all = [];
-    let nextToken;
-    do {
-        const out = await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.GetResourceShareInvitationsCommand({ resourceShareArns: [shareArn], nextToken }));
-        all.push(...(out.resourceShareInvitations ?? []).map(invitation));
-        nextToken = out.nextToken;
-    } while (nextToken);
-    return all;
-}
-async function acceptInvitation(ram, invitationArn, clientToken) {
-    const out = await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: invitationArn, clientToken }));
-    return invitation(out.resourceShareInvitation ?? {});
-}
-/** Takes the resource out of the share, then deletes the share. */
-async function deleteShare(ram, shareArn, resourceArn, clientToken) {
-    await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.DisassociateResourceShareCommand({ resourceShareArn: shareArn, resourceArns: [resourceArn], clientToken: `${clientToken}-d` }));
-    await ram.send(new _aws_sdk_client_ram__WEBPACK_IMPORTED_MODULE_2__.DeleteResourceShareCommand({ resourceShareArn: shareArn, clientToken }));
-}
-
-
-/***/ }),
-
 /***/ 5580:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -72135,7 +71802,7 @@ async function deleteShare(ram, shareArn, resourceArn, clientToken) {
  * the same things under different names: `snapshotApi(kind)` gives one kind's
  * calls under neutral names, and the logic around them (the `rds:` rule, "not
  * found", the `restore` attribute) is written once below, for the source-side
- * adapter (snapshots.ts) and the target-side one (databases.ts) alike.
+ * adapter (snapshots.ts) and the target-side one (database-flow.ts) alike.
  */
 
 
@@ -72197,7 +71864,7 @@ const clusterSnapshotApi = {
 /** RDS DB snapshots (PostgreSQL, MySQL, MariaDB, Oracle, SQL Server instances). */
 const instanceSnapshotApi = {
     kind: 'instance',
-    notFound: ['DBSnapshotNotFoundFault', 'DBSnapshotNotFound'],
+    notFound: ['DBSnapshotNotFoundFault'],
     async describe(rds, { identifier, ...filters }) {
         const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_2__/* .DescribeDBSnapshotsCommand */ .KKI(identifier === undefined ? filters : { DBSnapshotIdentifier: identifier, ...filters }));
         return { snapshots: (out.DBSnapshots ?? []).map(fromInstance), marker: out.Marker };
@@ -72257,7 +71924,7 @@ async function deleteSnapshot(api, rds, identifier) {
         return true;
     }
     catch (e) {
-        if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, ...api.notFound))
+        if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isFault */ .Zh)(e, api.notFound))
             return false;
         throw e;
     }
@@ -72270,11 +71937,10 @@ async function deleteSnapshot(api, rds, identifier) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   OI: () => (/* binding */ snapshotAdapter)
+/* harmony export */   O: () => (/* binding */ snapshotAdapter)
 /* harmony export */ });
-/* unused harmony exports ClusterSnapshots, InstanceSnapshots */
 /* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7202);
-/* harmony import */ var _calls__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6484);
+/* harmony import */ var _kinds_api__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9267);
 /* harmony import */ var _snapshot_api__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5580);
 /* harmony import */ var _tags__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9580);
 /**
@@ -72282,65 +71948,31 @@ async function deleteSnapshot(api, rds, identifier) {
  * have parallel but differently named APIs (DescribeDBClusterSnapshots /
  * DescribeDBSnapshots, CopyDBClusterSnapshot / CopyDBSnapshot, ...); the steps
  * see one interface, `SnapshotAdapter`, and never the difference:
- * `ClusterSnapshots` for Aurora, `InstanceSnapshots` for RDS DB instances.
- * The per-kind calls are a table in snapshot-api.ts; what the two do alike is
- * written once, in `KindSnapshots`.
+ * `snapshotAdapter(kind, rds)`. The per-kind snapshot calls are a table in
+ * snapshot-api.ts, the per-kind database calls the kind's (src/kinds/); what
+ * the two do alike is written once, in `snapshotAdapter`.
  */
 
 
 
 
-function snapshotAdapter(kind, rds) {
-    return kind === 'cluster' ? new ClusterSnapshots(rds) : new InstanceSnapshots(rds);
-}
 /**
- * What both kinds do alike, over the kind's snapshot calls (`SnapshotApi`);
- * the subclasses add what really differs: how the database is described, and
- * option groups (which only DB snapshots carry).
+ * The adapter for one kind: what both kinds do alike is written here, over the
+ * kind's snapshot calls (`snapshotApi`); what really differs (how the database
+ * is described, option groups) is the kind's (`kindApi`).
  */
-class KindSnapshots {
-    rds;
-    api;
-    constructor(rds, api) {
-        this.rds = rds;
-        this.api = api;
-    }
-    async listSnapshots(databaseIdentifier) {
-        const out = [];
-        for await (const page of this.api.pages(this.rds, databaseIdentifier)) {
-            for (const s of page)
-                out.push(await this.toInfo(s, false));
-        }
-        return out;
-    }
-    async getSnapshot(identifier) {
-        const s = await (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .findSnapshot */ .Cb)(this.api, this.rds, identifier);
-        return s ? await this.toInfo(s, true) : undefined;
-    }
-    async createSnapshot(databaseIdentifier, snapshotIdentifier, tags) {
-        return this.toInfo(await this.api.create(this.rds, databaseIdentifier, snapshotIdentifier, tags), false, tags);
-    }
-    async copySnapshot(request) {
-        return this.toInfo(await this.api.copy(this.rds, request), false, request.tags);
-    }
-    sharedWith(identifier) {
-        return (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .restoreAccess */ .rI)(this.api, this.rds, identifier);
-    }
-    async share(identifier, accountId) {
-        await this.api.modifyRestore(this.rds, identifier, { ValuesToAdd: [accountId] });
-    }
-    deleteSnapshot(identifier) {
-        return (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .deleteSnapshot */ .Cj)(this.api, this.rds, identifier);
-    }
+function snapshotAdapter(kind, rds) {
+    const api = (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .snapshotApi */ .Pg)(kind);
+    const own = (0,_kinds_api__WEBPACK_IMPORTED_MODULE_0__/* .kindApi */ .V)(kind);
     /** RDS returns TagList with the snapshot; when an answer lacks it, `lookUpTags` asks ListTagsForResource. */
-    async toInfo(s, lookUpTags, knownTags) {
+    const toInfo = async (s, lookUpTags, knownTags) => {
         let tags = s.TagList ? (0,_tags__WEBPACK_IMPORTED_MODULE_2__/* .tagsOf */ .Fg)(s.TagList) : (knownTags ?? {});
         if (!s.TagList && !knownTags && lookUpTags && s.arn) {
-            const out = await this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .ListTagsForResourceCommand */ .a_e({ ResourceName: s.arn }));
+            const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .ListTagsForResourceCommand */ .a_e({ ResourceName: s.arn }));
             tags = (0,_tags__WEBPACK_IMPORTED_MODULE_2__/* .tagsOf */ .Fg)(out.TagList);
         }
         return {
-            kind: this.kind,
+            kind,
             identifier: s.identifier ?? '',
             arn: s.arn ?? '',
             databaseIdentifier: s.database ?? '',
@@ -72356,66 +71988,35 @@ class KindSnapshots {
             ...(s.optionGroup ? { optionGroup: s.optionGroup } : {}),
             tags
         };
-    }
-}
-/** Aurora DB cluster snapshots. */
-class ClusterSnapshots extends KindSnapshots {
-    kind = 'cluster';
-    constructor(rds) {
-        super(rds, (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .snapshotApi */ .Pg)('cluster'));
-    }
-    async describeDatabase(identifier) {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .MW)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier })), 'DBClusterNotFoundFault');
-        const c = out?.DBClusters?.[0];
-        if (!c)
-            return undefined;
-        return {
-            kind: 'cluster',
-            identifier: c.DBClusterIdentifier ?? identifier,
-            arn: c.DBClusterArn ?? '',
-            status: c.Status ?? 'unknown',
-            engine: c.Engine ?? 'unknown',
-            engineVersion: c.EngineVersion,
-            encrypted: Boolean(c.StorageEncrypted),
-            kmsKeyArn: c.KmsKeyId
-        };
-    }
-    /** Aurora cluster snapshots carry no option group. */
-    async optionGroupOptions() {
-        return [];
-    }
-}
-/** RDS DB instance snapshots (PostgreSQL, MySQL, MariaDB, Oracle, SQL Server). */
-class InstanceSnapshots extends KindSnapshots {
-    kind = 'instance';
-    constructor(rds) {
-        super(rds, (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .snapshotApi */ .Pg)('instance'));
-    }
-    async describeDatabase(identifier) {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .MW)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), 'DBInstanceNotFoundFault', 'DBInstanceNotFound');
-        const i = out?.DBInstances?.[0];
-        // A member of an Aurora cluster is not a database of its own: its snapshots are the cluster's.
-        if (!i || i.DBClusterIdentifier)
-            return undefined;
-        return {
-            kind: 'instance',
-            identifier: i.DBInstanceIdentifier ?? identifier,
-            arn: i.DBInstanceArn ?? '',
-            status: i.DBInstanceStatus ?? 'unknown',
-            engine: i.Engine ?? 'unknown',
-            engineVersion: i.EngineVersion,
-            encrypted: Boolean(i.StorageEncrypted),
-            kmsKeyArn: i.KmsKeyId,
-            optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
-        };
-    }
-    async optionGroupOptions(name) {
-        const out = await (0,_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .MW)(() => this.rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_3__/* .DescribeOptionGroupsCommand */ .y7H({ OptionGroupName: name })), 'OptionGroupNotFoundFault', 'OptionGroupNotFound');
-        const group = out?.OptionGroupsList?.[0];
-        if (!group)
-            return undefined;
-        return (group.Options ?? []).map(o => ({ name: o.OptionName ?? '', permanent: Boolean(o.Permanent), persistent: Boolean(o.Persistent) }));
-    }
+    };
+    return {
+        kind,
+        describeDatabase: identifier => own.describeSource(rds, identifier),
+        async listSnapshots(databaseIdentifier) {
+            const out = [];
+            for await (const page of api.pages(rds, databaseIdentifier)) {
+                for (const s of page)
+                    out.push(await toInfo(s, false));
+            }
+            return out;
+        },
+        async getSnapshot(identifier) {
+            const s = await (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .findSnapshot */ .Cb)(api, rds, identifier);
+            return s ? await toInfo(s, true) : undefined;
+        },
+        async createSnapshot(databaseIdentifier, snapshotIdentifier, tags) {
+            return toInfo(await api.create(rds, databaseIdentifier, snapshotIdentifier, tags), false, tags);
+        },
+        async copySnapshot(request) {
+            return toInfo(await api.copy(rds, request), false, request.tags);
+        },
+        sharedWith: identifier => (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .restoreAccess */ .rI)(api, rds, identifier),
+        async share(identifier, accountId) {
+            await api.modifyRestore(rds, identifier, { ValuesToAdd: [accountId] });
+        },
+        deleteSnapshot: identifier => (0,_snapshot_api__WEBPACK_IMPORTED_MODULE_1__/* .deleteSnapshot */ .Cj)(api, rds, identifier),
+        optionGroupOptions: name => own.optionGroupOptions(rds, name)
+    };
 }
 
 
@@ -72461,17 +72062,22 @@ async function removeTags(rds, arn, keys) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BL: () => (/* binding */ TARGET_TAG),
-/* harmony export */   LY: () => (/* binding */ PARKED_TAG),
-/* harmony export */   N2: () => (/* binding */ MANAGED_TAG),
-/* harmony export */   R2: () => (/* binding */ RUN_TAG),
+/* harmony export */   BL: () => (/* reexport safe */ _plan_naming__WEBPACK_IMPORTED_MODULE_1__.BL),
+/* harmony export */   LY: () => (/* reexport safe */ _plan_naming__WEBPACK_IMPORTED_MODULE_1__.LY),
+/* harmony export */   N2: () => (/* reexport safe */ _plan_naming__WEBPACK_IMPORTED_MODULE_1__.N2),
+/* harmony export */   R2: () => (/* reexport safe */ _plan_naming__WEBPACK_IMPORTED_MODULE_1__.R2),
 /* harmony export */   Sn: () => (/* binding */ waitOptions),
+/* harmony export */   Vp: () => (/* binding */ runUrl),
 /* harmony export */   Wx: () => (/* binding */ runIdFromEnv),
-/* harmony export */   Z5: () => (/* binding */ SOURCE_TAG),
-/* harmony export */   eV: () => (/* binding */ KEPT_TAG),
-/* harmony export */   ft: () => (/* binding */ LOCK_TAG)
+/* harmony export */   Z5: () => (/* reexport safe */ _plan_naming__WEBPACK_IMPORTED_MODULE_1__.Z5),
+/* harmony export */   eV: () => (/* reexport safe */ _plan_naming__WEBPACK_IMPORTED_MODULE_1__.eV),
+/* harmony export */   ft: () => (/* reexport safe */ _plan_naming__WEBPACK_IMPORTED_MODULE_1__.ft),
+/* harmony export */   g4: () => (/* binding */ runPageUrl),
+/* harmony export */   xk: () => (/* binding */ runUrlTag)
 /* harmony export */ });
+/* unused harmony export RUN_URL_TAG */
 /* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(910);
+/* harmony import */ var _plan_naming__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(387);
 
 function runIdFromEnv(env = process.env, now = Date.now()) {
     if (env.GITHUB_RUN_ID)
@@ -72487,16 +72093,28 @@ function waitOptions(ctx, what) {
         clock: ctx.clock ?? _wait__WEBPACK_IMPORTED_MODULE_0__/* .realClock */ .dQ
     };
 }
-/** Tags every resource this action creates carries; cleanup only ever touches resources with MANAGED_TAG. */
-const MANAGED_TAG = 'rds-cross-account-sync:managed';
-const RUN_TAG = 'rds-cross-account-sync:run';
-const SOURCE_TAG = 'rds-cross-account-sync:source-snapshot';
-const TARGET_TAG = 'rds-cross-account-sync:target';
-const LOCK_TAG = 'rds-cross-account-sync:lock';
-/** On the old staging database from the moment a run starts to replace it: `run=<id> protection=on|off` (who parked it, and whether it had deletion protection). */
-const PARKED_TAG = 'rds-cross-account-sync:parked';
-/** On a failed restore kept for inspection (keep-failed-restore): orphan clean-up leaves it alone. */
-const KEPT_TAG = 'rds-cross-account-sync:kept';
+/** Tag keys: defined with the other names in plan/naming.ts (pure), re-exported here for the steps. */
+
+/** On the database that becomes staging: the page of the workflow run that restored it. */
+const RUN_URL_TAG = 'rds-cross-account-sync:run-url';
+/** A workflow run's page: `<server>/<owner>/<repo>/actions/runs/<id>/attempts/<attempt>`. */
+function runPageUrl(server, repository, id, attempt) {
+    return `${server}/${repository}/actions/runs/${id}/attempts/${attempt}`;
+}
+/** The workflow run's page, when the run id is GitHub's (`<run id>-<attempt>`) and the runner says where. */
+function runUrl(runId, env = process.env) {
+    const server = env.GITHUB_SERVER_URL;
+    const repo = env.GITHUB_REPOSITORY;
+    const m = /^(\d+)-(\d+)$/.exec(runId);
+    return server && repo && m ? runPageUrl(server, repo, m[1], m[2]) : undefined;
+}
+/** What RDS accepts as a tag value: 0 to 256 Unicode letters, digits, white space and _ . : / = + - @ (RDS API reference, Tag). */
+const RDS_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+/** RUN_URL_TAG for this run: none outside GitHub Actions, nor when the address is not a valid RDS tag value (too long, or odd characters). */
+function runUrlTag(runId, env = process.env) {
+    const url = runUrl(runId, env);
+    return url !== undefined && RDS_TAG_VALUE.test(url) ? { [RUN_URL_TAG]: url } : {};
+}
 
 
 /***/ }),
@@ -72540,32 +72158,447 @@ function keyArnIn(message) {
 
 /***/ }),
 
+/***/ 9815:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F: () => (/* binding */ explainedFault),
+/* harmony export */   x: () => (/* binding */ diagnoseError)
+/* harmony export */ });
+/* harmony import */ var _accounts__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(206);
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3723);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(14);
+/* harmony import */ var _access_denied__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1082);
+/* harmony import */ var _key_access__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7830);
+/* harmony import */ var _policy_json__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4927);
+/* harmony import */ var _policy_templates__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(958);
+/**
+ * The one module that turns an AWS fault into annotated diagnostics: a title,
+ * what happened (account, key, principal), and the fix, with the exact key
+ * policy and IAM statements (real ARNs from the run) where KMS or IAM refused.
+ */
+
+
+
+
+
+
+
+
+
+/** What an explainer returns: one diagnostic that fails the job. */
+function blocking(d) {
+    return [{ ...d, severity: 'error' }];
+}
+/** The one explainer of each fault (every spelling of it, see FAULTS). */
+const byCode = {
+    KMSKeyNotAccessibleFault: kmsKeyNotAccessible,
+    AccessDeniedException: accessDenied,
+    MalformedPolicyDocumentException: malformedPolicy,
+    InvalidDBClusterSnapshotStateFault: snapshotNotReady,
+    SnapshotQuotaExceededFault: snapshotQuota,
+    DBClusterSnapshotAlreadyExistsFault: snapshotExists,
+    SharedSnapshotQuotaExceededFault: sharedQuota,
+    InvalidDBClusterStateFault: clusterState,
+    DBSnapshotAlreadyExistsFault: dbSnapshotExists,
+    InvalidDBSnapshotStateFault: dbSnapshotNotReady,
+    InvalidDBInstanceStateFault: instanceState,
+    DBInstanceNotFoundFault: instanceNotFound,
+    ExpiredToken: stsRefusal,
+    ExpiredTokenException: stsRefusal,
+    InvalidIdentityTokenException: stsRefusal,
+    IDPRejectedClaimException: stsRefusal,
+    RegionDisabledException: stsRefusal,
+    NotFoundException: kmsKeyState,
+    DisabledException: kmsKeyState,
+    KMSInvalidStateException: kmsKeyState
+};
+/** A step's fault, explained by the one explainer of its code, with what the step knows about it. */
+function explainedFault(e, ctx, scene) {
+    return new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB(diagnoseError(e, ctx, scene));
+}
+function diagnoseError(e, ctx, scene = {}) {
+    if (e instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB)
+        return e.diagnostics;
+    if (e instanceof _accounts__WEBPACK_IMPORTED_MODULE_0__/* .CredentialsError */ .lE)
+        return credentials(e, ctx);
+    const code = (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .awsErrorCode */ .J6)(e);
+    const err = e instanceof Error ? e : new Error(String(e));
+    const name = (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .faultName */ ._4)(code);
+    const explain = name ? byCode[name] : undefined;
+    if (explain) {
+        const where = scene.operation ? `${scene.operation}${scene.snapshot ? ` on '${scene.snapshot}'` : ''} failed. ` : '';
+        return explain(err, ctx, scene).map(d => ({ ...d, message: where + d.message }));
+    }
+    return blocking({
+        title: code ? `AWS error ${code}` : `Unexpected error${err.name && err.name !== 'Error' ? `: ${err.name}` : ''}`,
+        message: `${err.message || String(e)}${code ? ` (request id ${requestId(e) ?? 'unknown'})` : ''}`,
+        fix: code
+            ? `Look the code up in the AWS documentation of the failing operation; rerun with mode: preflight to check KMS access, and with the repository secret ACTIONS_STEP_DEBUG=true for the full log.`
+            : 'Rerun with the repository secret ACTIONS_STEP_DEBUG=true for the full log; if it persists, report it with that log.'
+    });
+}
+function requestId(e) {
+    return e?.$metadata?.requestId;
+}
+function params(ctx, keyArn) {
+    if (!ctx?.accounts)
+        return undefined;
+    const shared = keyArn && keyArn !== ctx.settings.target.kmsKeyArn ? keyArn : undefined;
+    return (0,_policy_templates__WEBPACK_IMPORTED_MODULE_6__/* .policyParamsFromContext */ .s3)(ctx, shared);
+}
+const NO_CONTEXT_FIX = 'Run the action with mode: policies (it needs no AWS call when the role ARNs are given) to print the key policy and IAM policies with your real ARNs.';
+// ---------------------------------------------------------------------------
+// KMS
+function kmsKeyNotAccessible(e, ctx, scene) {
+    const keyArn = scene.keyArn ?? (0,_access_denied__WEBPACK_IMPORTED_MODULE_7__/* .keyArnIn */ .I)(e.message) ?? ctx?.settings.source.kmsKeyArn;
+    const p = params(ctx, keyArn);
+    const header = `RDS answered KMSKeyNotAccessibleFault: ${e.message}`;
+    if (!p || !ctx)
+        return blocking({ title: 'KMS key not accessible', message: header, fix: NO_CONTEXT_FIX });
+    const { source, target } = ctx.accounts;
+    const facts = (0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .remedyFacts */ .O6)(ctx);
+    const region = scene.region ?? ctx.settings.region;
+    if (scene.side === 'source') {
+        // The production role's own copy under the CMK (CopyDBClusterSnapshot / CopyDBSnapshot with KmsKeyId).
+        const key = keyArn ?? '(the key named by kms-key-id)';
+        const remedy = (0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .keyRemedy */ .Ux)(facts, key, 'copy-key', { keyAccount: source.accountId, iamResource: keyArn ?? (0,_policy_templates__WEBPACK_IMPORTED_MODULE_6__/* .sharedKeyResource */ .NH)(p) });
+        return blocking({
+            title: 'KMS key not accessible: the production role cannot use the CMK',
+            message: `${header}\nThe copy in account ${source.accountId} re-encrypts under ${key} as ${source.principalArn}: the key is disabled, pending deletion or in another region than ${region}, or the role may not use it.`,
+            fix: `Check the key is enabled and in ${region}:\naws kms describe-key --key-id ${key}\n\nThen give ${source.principalArn} the key:\n\n${(0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .keyFixText */ .sL)(remedy, 'both')}\n\n(mode: policies prints the complete key policy.)`
+        });
+    }
+    const isTargetKey = keyArn !== undefined && (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .parseArn */ .Lw)(keyArn)?.accountId === target.accountId;
+    if (isTargetKey) {
+        const remedy = (0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .keyRemedy */ .Ux)(facts, keyArn, 'target-key', { keyAccount: target.accountId });
+        return blocking({
+            title: 'KMS key not accessible: the target key',
+            message: `${header}\n${!(0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(ctx.settings.kind).can.restoreWithKey
+                ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
+                : `The restore in account ${target.accountId} encrypts with ${keyArn}`}, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
+            fix: (0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .keyFixText */ .sL)(remedy, 'both')
+        });
+    }
+    const key = keyArn ?? '(the key named by kms-key-id)';
+    const iamResource = keyArn ?? (0,_policy_templates__WEBPACK_IMPORTED_MODULE_6__/* .sharedKeyResource */ .NH)(p);
+    const targetRemedy = (0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .keyRemedy */ .Ux)(facts, key, 'shared-key', { keyAccount: source.accountId, iamResource });
+    const sourceRemedy = (0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .keyRemedy */ .Ux)(facts, key, 'copy-key', { keyAccount: source.accountId, iamResource });
+    return blocking({
+        title: 'KMS key not accessible: the shared snapshot key',
+        message: `${header}\nKey ${key} (account ${source.accountId}); principal ${target.principalArn} (account ${target.accountId}). ` +
+            'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
+            `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
+            'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.' +
+            (!(0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(ctx.settings.kind).can.restoreWithKey
+                ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
+                : ''),
+        fix: (0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .keyFixText */ .sL)(targetRemedy, 'both') + `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` + (0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .keyFixText */ .sL)(sourceRemedy, 'iam')
+    });
+}
+function accessDenied(e, ctx) {
+    const r = (0,_access_denied__WEBPACK_IMPORTED_MODULE_7__/* .parseRefusal */ .K)(e.message);
+    const action = r.action ?? 'the action';
+    const service = r.action?.split(':')[0];
+    const role = r.callerArn ? (0,_accounts__WEBPACK_IMPORTED_MODULE_0__/* .principalFromCaller */ .CX)(r.callerArn) : undefined;
+    const account = role ? (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .parseArn */ .Lw)(role)?.accountId : undefined;
+    // Which half refused is never decided from AWS's wording (KMS's messages name the resource-based policy even when IAM refused): preflight decides from the key policy analysis and its probe.
+    const message = `${e.message}\nPrincipal ${role ?? 'unknown'}${account ? ` (account ${account})` : ''}, action ${action}, resource ${r.resource ?? 'unknown'}.${r.explicitDeny ? ' An explicit Deny refused it: narrow that Deny statement so that it no longer applies to this principal (an Allow never overrides a Deny).' : ''}`;
+    if (service === 'kms' || (!service && (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .awsErrorCode */ .J6)(e) === 'AccessDeniedException')) {
+        const keyArn = r.resource && r.resource.includes(':kms:') ? r.resource : (0,_access_denied__WEBPACK_IMPORTED_MODULE_7__/* .keyArnIn */ .I)(e.message);
+        const p = params(ctx, keyArn);
+        if (!p || !ctx || !keyArn)
+            return blocking({ title: `KMS refused ${action}`, message, fix: NO_CONTEXT_FIX });
+        const keyAccount = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .parseArn */ .Lw)(keyArn)?.accountId ?? ctx.accounts.source.accountId;
+        const isSource = role === ctx.accounts.source.principalArn;
+        const use = isSource ? 'copy-key' : keyAccount === ctx.accounts.target.accountId ? 'target-key' : 'shared-key';
+        const principalAccount = account ?? ctx.accounts.target.accountId;
+        const remedy = (0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .keyRemedy */ .Ux)((0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .remedyFacts */ .O6)(ctx), keyArn, use, { keyAccount, principal: { principalArn: role ?? ctx.accounts.target.principalArn, accountId: principalAccount } });
+        return blocking({
+            title: `KMS refused ${action} on ${keyArn}`,
+            message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN. Run mode: preflight: it reads the key policy and probes the key to tell which half is missing.`,
+            fix: (0,_key_access__WEBPACK_IMPORTED_MODULE_5__/* .keyFixText */ .sL)(remedy, 'both')
+        });
+    }
+    if (service === 'sts')
+        return stsRefusal(e, ctx);
+    const statement = { Effect: 'Allow', Action: r.action ?? '<action>', Resource: r.resource ?? '*' };
+    return blocking({
+        title: `Access denied: ${action}`,
+        message,
+        fix: `Add to the IAM policy of ${role ?? 'the role the action assumes'}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_8__/* .renderJson */ .hF)(statement)}\n\nmode: policies prints the complete least-privilege policy for each role.`
+    });
+}
+function malformedPolicy(e, ctx) {
+    const p = params(ctx);
+    const lockout = /update the key policy in the future|lock|PutKeyPolicy/i.test(e.message);
+    const invalidPrincipal = /invalid principal/i.test(e.message);
+    const fixPolicy = p ? `\n\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_8__/* .renderJson */ .hF)((0,_policy_templates__WEBPACK_IMPORTED_MODULE_6__/* .sharedKeyPolicy */ .B2)(p))}` : '';
+    if (invalidPrincipal)
+        return blocking({
+            title: 'Key policy names a principal that does not exist (yet)',
+            message: `KMS answered MalformedPolicyDocumentException: ${e.message}\nKMS checks that every principal in a key policy exists when the policy is set. A role created moments ago may not be visible to KMS yet.`,
+            fix: `Create the role first (target role ${ctx?.accounts.target.principalArn ?? 'ARN'}), wait a minute for IAM to propagate, then put the key policy again.${fixPolicy}`
+        });
+    return blocking({
+        title: lockout ? 'Key policy would lock the key out (KMS safety check)' : 'Malformed key policy document',
+        message: `KMS answered MalformedPolicyDocumentException: ${e.message}\n${lockout
+            ? "KMS refuses a key policy that would stop the caller from ever changing it again: the policy must keep a statement that lets the key's account (root) or the calling administrator call kms:PutKeyPolicy."
+            : 'The policy is not valid JSON or uses an element KMS does not accept.'}`,
+        fix: p
+            ? `Keep this statement in the key policy:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_8__/* .renderJson */ .hF)((0,_policy_templates__WEBPACK_IMPORTED_MODULE_6__/* .keyAdminStatement */ .a0)(p))}\n\nThe complete key policy this action needs:${fixPolicy}`
+            : `Keep a statement { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::<key account>:root" }, "Action": "kms:*", "Resource": "*" }. ${NO_CONTEXT_FIX}`
+    });
+}
+function kmsKeyState(e, ctx) {
+    const keyArn = (0,_access_denied__WEBPACK_IMPORTED_MODULE_7__/* .keyArnIn */ .I)(e.message) ?? ctx?.settings.source.kmsKeyArn;
+    const code = (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .awsErrorCode */ .J6)(e);
+    const what = (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isFault */ .Zh)(e, 'NotFoundException') ? 'does not exist in this region (check the ARN and that the key is in aws-region)' : 'is disabled or pending deletion';
+    return blocking({
+        title: `KMS key ${(0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isFault */ .Zh)(e, 'NotFoundException') ? 'not found' : 'not usable'}`,
+        message: `KMS answered ${code}: ${e.message}\nKey ${keyArn ?? 'unknown'} ${what}.`,
+        fix: keyArn
+            ? `aws kms describe-key --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # if disabled\naws kms cancel-key-deletion --key-id ${keyArn}   # if pending deletion`
+            : 'Check kms-key-id and target-kms-key-id: full key ARNs in aws-region.'
+    });
+}
+// ---------------------------------------------------------------------------
+// RDS snapshot and cluster faults
+function snapshotNotReady(e) {
+    return blocking({
+        title: 'Snapshot not in a usable state',
+        message: `RDS answered InvalidDBClusterSnapshotStateFault: ${e.message}\nThe snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored.`,
+        fix: 'Rerun the workflow: the action resumes its own copy and waits for it to become available. If another process is deleting the snapshot, pick another one with the snapshot input.'
+    });
+}
+function snapshotQuota(e, ctx, scene) {
+    const region = scene.region ?? ctx?.settings.region ?? '<region>';
+    const instance = (scene.kind ?? ctx?.settings.kind) === 'instance';
+    const noun = instance ? 'DB instance snapshots' : 'DB cluster snapshots';
+    const holds = scene.account
+        ? `Account ${scene.account} has as many manual ${noun} in ${region} as its quota allows (100 by default)`
+        : `An account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}`;
+    return blocking({
+        title: 'Manual snapshot quota reached',
+        message: `RDS answered SnapshotQuotaExceeded: ${e.message}\n${holds}.${instance ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''}`,
+        fix: `Delete manual snapshots nobody needs (this action's own are tagged ${_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2}=true; lower retain-snapshots to keep fewer):\n` +
+            (instance
+                ? `aws rds describe-db-snapshots --snapshot-type manual --region ${region} --query "DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]"\n` +
+                    `aws rds delete-db-snapshot --db-snapshot-identifier <old-snapshot> --region ${region}\n`
+                : `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
+                    `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n`) +
+            `or request a higher "Manual ${noun}" quota in Service Quotas (Amazon RDS).`
+    });
+}
+/**
+ * A snapshot name the action wanted is taken by a snapshot that is not its own.
+ * Cluster and DB snapshots differ only in what RDS calls them and where the
+ * action makes copies; the recognition by tag is the same.
+ */
+function nameTaken(e, scene, what) {
+    const naming = takesSnapshot(scene)
+        ? 'The action names the snapshot it takes after the database and the run, so a retried attempt finds its own snapshot and resumes; this one was not made by this run'
+        : `The action names its copies ${what.copies}, so a rerun finds its own copy and resumes; this one was not recognised as the action's own`;
+    return blocking({
+        title: what.title,
+        message: `RDS answered ${what.code}: ${e.message}\n${naming} (missing the ${_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2} tag, or made by another tool).`,
+        fix: `${what.remove}, or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.`
+    });
+}
+/** Whether the failed call was the snapshot `snapshot: new` takes. */
+function takesSnapshot(scene) {
+    return /^CreateDB(Cluster)?Snapshot$/.test(scene.operation ?? '');
+}
+/** Whether the failed call was a deletion: the step says so, or else RDS's message does. */
+function isDeletion(scene, e, inMessage) {
+    return scene.operation ? scene.operation.startsWith('Delete') : inMessage.test(e.message);
+}
+const OR_LATEST = " or use 'snapshot: latest' to start from the newest existing snapshot";
+function snapshotExists(e, _ctx, scene) {
+    return nameTaken(e, scene, {
+        title: 'A snapshot with that name already exists',
+        code: 'DBClusterSnapshotAlreadyExistsFault',
+        copies: 'after the source snapshot',
+        remove: 'Delete or rename the snapshot named in the message if it is not needed'
+    });
+}
+function sharedQuota(e, ctx, scene) {
+    const region = scene.region ?? ctx?.settings.region ?? '<region>';
+    const n = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .cliNouns */ .Kh)((scene.kind ?? ctx?.settings.kind) === 'instance' ? 'instance' : 'cluster');
+    const snapshot = scene.snapshot ?? '<snapshot>';
+    const adding = scene.addAccount ?? ctx?.accounts.target.accountId;
+    const already = scene.sharedWith?.length
+        ? `${scene.snapshot ? `Snapshot '${scene.snapshot}'` : 'The snapshot'} is already shared with ${scene.sharedWith.length} accounts (${scene.sharedWith.join(', ')}); a`
+        : 'A';
+    return blocking({
+        title: 'Snapshot shared with too many accounts',
+        message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\n${already} manual snapshot can be shared with at most 20 AWS accounts${adding ? `, so account ${adding} cannot be added` : ''}.`,
+        fix: 'Stop sharing it with accounts that no longer need it, then run again:\n' +
+            `  aws rds describe-${n.snapshot}-attributes --region ${region} ${n.snapshotIdOption} ${snapshot}\n` +
+            `  aws rds modify-${n.snapshot}-attribute --region ${region} ${n.snapshotIdOption} ${snapshot} --attribute-name restore --values-to-remove <account-id>`
+    });
+}
+function clusterState(e, ctx, scene) {
+    const deletion = isDeletion(scene, e, /delet|instance/i);
+    return blocking({
+        title: deletion ? 'Cluster cannot be deleted in its current state' : 'Cluster is not in a state for this operation',
+        message: `RDS answered InvalidDBClusterStateFault: ${e.message}\n${deletion
+            ? 'A cluster can only be deleted once it has no DB instances left, with deletion protection off, and either SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
+            : 'The cluster is being created, modified, renamed or backed up; the operation must wait until it is available.'}`,
+        fix: deletion
+            ? `Delete the cluster's instances first and wait for them to be gone, turn deletion protection off, then delete:\n` +
+                `aws rds modify-db-cluster --db-cluster-identifier <cluster> --no-deletion-protection --apply-immediately\n` +
+                `aws rds delete-db-instance --db-instance-identifier <instance>\n` +
+                `aws rds delete-db-cluster --db-cluster-identifier <cluster> --skip-final-snapshot\n` +
+                `The action does this itself when it replaces ${ctx?.settings.target.identifier ?? 'the staging cluster'}; a rerun continues from where it stopped.`
+            : `Rerun once the cluster is available (aws rds describe-db-clusters shows its Status)${takesSnapshot(scene) ? `,${OR_LATEST}` : ''}.`
+    });
+}
+// RDS DB instance and DB snapshot faults
+function dbSnapshotExists(e, _ctx, scene) {
+    return nameTaken(e, scene, {
+        title: 'A DB snapshot with that name already exists',
+        code: 'DBSnapshotAlreadyExists',
+        copies: '(in production, and the staging copy an RDS DB instance is restored from) after the snapshot they copy',
+        remove: 'Delete or rename the DB snapshot named in the message if it is not needed (aws rds delete-db-snapshot --db-snapshot-identifier <name>)'
+    });
+}
+function dbSnapshotNotReady(e, ctx) {
+    const region = ctx?.settings.region ?? '<region>';
+    return blocking({
+        title: 'DB snapshot not in a usable state',
+        message: `RDS answered InvalidDBSnapshotState: ${e.message}\nThe DB snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored (an RDS DB instance is restored from the staging account's copy, which must finish copying first).`,
+        fix: `Rerun the workflow: the action resumes its own copies and waits for them. To see where a snapshot is:\naws rds describe-db-snapshots --region ${region} --db-snapshot-identifier <snapshot> --query "DBSnapshots[0].[Status,PercentProgress]"`
+    });
+}
+function instanceState(e, ctx, scene) {
+    const target = scene.database ?? ctx?.settings.target.identifier ?? '<instance>';
+    const deletion = isDeletion(scene, e, /delet/i);
+    return blocking({
+        title: deletion ? 'DB instance cannot be deleted in its current state' : 'DB instance is not in a state for this operation',
+        message: `RDS answered InvalidDBInstanceState: ${e.message}\n${deletion
+            ? 'An instance can be deleted once it is available (not creating, renaming, modifying or backing up), with deletion protection off, and with SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
+            : 'The instance is being created, modified, renamed, backed up or having its master password reset; renames, password resets and snapshots wait until it is available.'}`,
+        fix: deletion
+            ? `aws rds modify-db-instance --db-instance-identifier <instance> --no-deletion-protection --apply-immediately\naws rds wait db-instance-available --db-instance-identifier <instance>\naws rds delete-db-instance --db-instance-identifier <instance> --skip-final-snapshot --delete-automated-backups\nThe action does this itself when it replaces ${target}; a rerun continues from where it stopped.`
+            : `Rerun once the instance is available${takesSnapshot(scene) ? `,${OR_LATEST}` : ''}:\naws rds wait db-instance-available --db-instance-identifier ${target}`
+    });
+}
+function instanceNotFound(e, ctx) {
+    const region = ctx?.settings.region ?? '<region>';
+    return blocking({
+        title: 'DB instance not found',
+        message: `RDS answered DBInstanceNotFound: ${e.message}\n${ctx ? `The run works on ${ctx.settings.source.identifier} (account ${ctx.accounts.source.accountId}) and ${ctx.settings.target.identifier} (account ${ctx.accounts.target.accountId}). ` : ''}Either the identifier is not an RDS DB instance in ${region} (an Aurora cluster is named with source-cluster / target-cluster), or the instance was renamed or deleted while the run worked on it.`,
+        fix: `List the instances the role can see, and check source-instance / target-instance and aws-region:\naws rds describe-db-instances --region ${region} --query "DBInstances[?DBClusterIdentifier==null].[DBInstanceIdentifier,DBInstanceStatus]"`
+    });
+}
+// ---------------------------------------------------------------------------
+// STS
+function trustFix(ctx, side, roleArn) {
+    const repo = process.env.GITHUB_REPOSITORY;
+    if (!ctx || !repo)
+        return "mode: policies prints the trust policy (GitHub OIDC, restricted to this repository's sub claim) for each role.";
+    const s = ctx.settings;
+    const accountId = (roleArn && (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .parseArn */ .Lw)(roleArn)?.accountId) ?? (side ? s[side].accountId : undefined);
+    if (!accountId)
+        return 'mode: policies prints the trust policy for each role.';
+    const p = {
+        partition: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .parseArn */ .Lw)(roleArn ?? '')?.partition ?? 'aws',
+        region: s.region,
+        ...(s.kind ? { kind: s.kind } : {}),
+        source: { accountId: s.source.accountId ?? accountId, database: s.source.identifier },
+        target: { accountId: s.target.accountId ?? accountId, database: s.target.identifier },
+        audience: s.audience,
+        manageMasterPassword: s.manageMasterPassword,
+        dataApi: s.maskingConnection === 'data-api'
+    };
+    const subject = (0,_policy_templates__WEBPACK_IMPORTED_MODULE_6__/* .githubSubject */ .Eg)(repo, { ref: process.env.GITHUB_REF });
+    return (`Trust policy for ${roleArn ?? `the ${side} role`} (the GitHub OIDC provider ${_policy_templates__WEBPACK_IMPORTED_MODULE_6__/* .OIDC_PROVIDER_HOST */ .NV} must exist in account ${accountId}). ` +
+        `The sub below is for ${process.env.GITHUB_REF ?? 'refs/heads/main'}; a job with an environment presents repo:${repo}:environment:<name> instead:\n` +
+        (0,_policy_json__WEBPACK_IMPORTED_MODULE_8__/* .renderJson */ .hF)((0,_policy_templates__WEBPACK_IMPORTED_MODULE_6__/* .githubOidcTrustPolicy */ .r7)(p, accountId, subject)));
+}
+function credentials(e, ctx) {
+    const roleArn = e.side && ctx ? ctx.settings[e.side].roleArn : undefined;
+    const sts = /STS refused/.test(e.title);
+    return blocking({ title: e.title, message: e.message, fix: e.fix ?? (sts ? trustFix(ctx, e.side, roleArn) : undefined) });
+}
+function stsRefusal(e, ctx) {
+    const code = (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .awsErrorCode */ .J6)(e) ?? e.name;
+    const why = {
+        ExpiredToken: "The session expired before it could be renewed. The action renews each role session when less than 5 minutes remain (15 before the swap and the rollback), so this means a call outlived its session: check the runner's clock (a skewed clock misjudges expiry) and that nothing else set static AWS_* credentials for this step.",
+        ExpiredTokenException: "The session or the GitHub OIDC token expired before it could be renewed. The action asks for a new token and session when less than 5 minutes remain: check the runner's clock, and that the job still has permissions: id-token: write.",
+        InvalidIdentityTokenException: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
+        IDPRejectedClaimException: "The role's trust policy does not accept this job's token (its sub or aud claim).",
+        RegionDisabledException: 'STS is not activated in this region for the account: activate it in IAM > Account settings.'
+    };
+    const name = (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .faultName */ ._4)(code);
+    const explanation = name ? why[name] : undefined;
+    const r = (0,_access_denied__WEBPACK_IMPORTED_MODULE_7__/* .parseRefusal */ .K)(e.message);
+    return blocking({
+        title: `STS refused: ${code}`,
+        message: `${e.message}\n${explanation ?? `${r.callerArn ?? 'The caller'} may not perform ${r.action ?? 'sts:AssumeRole*'} on ${r.resource ?? 'the role'}: the role's trust policy does not admit it.`}`,
+        fix: trustFix(ctx, undefined, r.resource)
+    });
+}
+
+
+/***/ }),
+
 /***/ 7830:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Xq: () => (/* binding */ keyPolicyStatementsFor),
-/* harmony export */   bW: () => (/* binding */ iamStatementsFor),
+/* harmony export */   O6: () => (/* binding */ remedyFacts),
+/* harmony export */   Ux: () => (/* binding */ keyRemedy),
 /* harmony export */   l4: () => (/* binding */ denyFixText),
 /* harmony export */   sL: () => (/* binding */ keyFixText),
 /* harmony export */   xE: () => (/* binding */ judgeKeyAccess)
 /* harmony export */ });
-/* unused harmony export iamFixText */
-/* harmony import */ var _key_policy__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3234);
-/* harmony import */ var _policy_json__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4927);
-/* harmony import */ var _policy_templates__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2697);
+/* unused harmony exports iamFixText, keyPolicyStatementsFor, iamStatementsFor */
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14);
+/* harmony import */ var _key_policy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3234);
+/* harmony import */ var _policy_json__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4927);
+/* harmony import */ var _policy_templates__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(958);
+/* harmony import */ var _secret_policy__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1);
 
 
 
+
+
+
+/** The run's facts a remedy needs: both roles as the accounts resolved them, and the region. */
+function remedyFacts(ctx) {
+    return { source: ctx.accounts.source, target: ctx.accounts.target, region: ctx.settings.region };
+}
+const REMEDY_SID = { 'copy-key': 'Production', 'shared-key': 'Staging', 'target-key': 'StagingRole' };
+/** The one way to build a KeyRemedy: the statements a role needs in a key's policy and its IAM policy for one use of the key. */
+function keyRemedy(facts, keyArn, use, o = {}) {
+    const principal = o.principal ?? (use === 'copy-key' ? facts.source : facts.target);
+    // A secret's key is the staging account's own; another key's account is in its ARN.
+    const keyAccount = o.keyAccount ?? (use === 'secret-key' ? facts.target.accountId : ((0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .parseArn */ .Lw)(keyArn)?.accountId ?? (use === 'target-key' ? facts.target : facts.source).accountId));
+    const resource = o.iamResource ?? keyArn;
+    const base = { keyArn, keyAccount, principalArn: principal.principalArn, principalAccount: principal.accountId };
+    if (use === 'secret-key')
+        return { ...base, keyPolicy: [(0,_secret_policy__WEBPACK_IMPORTED_MODULE_4__/* .secretKeyPolicyStatement */ .VR)(principal.principalArn, facts.region)], iam: [(0,_secret_policy__WEBPACK_IMPORTED_MODULE_4__/* .secretKeyIamStatement */ .As)(resource, facts.region)] };
+    const required = _key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_REQUIREMENTS */ .Z_[use].required;
+    return {
+        ...base,
+        keyPolicy: keyPolicyStatementsFor(principal.principalArn, o.keyPolicyActions ?? required, REMEDY_SID[use]),
+        iam: iamStatementsFor(resource, required)
+    };
+}
 /** The fix text every KMS diagnostic shows: the exact statements, with the real ARNs. */
 function keyFixText(r, sides) {
     const parts = [];
     if (sides === 'key-policy' || sides === 'both')
-        parts.push(`Add to the key policy of ${r.keyArn} (account ${r.keyAccount}), keeping its existing statements (aws kms get-key-policy / put-key-policy --policy-name default):`, (0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(r.keyPolicy));
+        parts.push(`Add to the key policy of ${r.keyArn} (account ${r.keyAccount}), keeping its existing statements (aws kms get-key-policy / put-key-policy --policy-name default):`, (0,_policy_json__WEBPACK_IMPORTED_MODULE_5__/* .renderJson */ .hF)(r.keyPolicy));
     if (sides === 'iam' || sides === 'both')
         parts.push(iamFixText(r.principalArn, r.principalAccount, r.iam));
     if (sides === 'both' && r.keyAccount !== r.principalAccount)
-        parts.push('Across accounts KMS needs both: the key policy must name the principal (or its account) and the principal\'s own IAM policy must allow the same actions on the key ARN.');
+        parts.push("Across accounts KMS needs both: the key policy must name the principal (or its account) and the principal's own IAM policy must allow the same actions on the key ARN.");
     return parts.join('\n\n');
 }
 /** The IAM fix: the statements as JSON, and the same as Terraform (aws_iam_role_policy, or aws_iam_user_policy for a user). */
@@ -72573,15 +72606,15 @@ function iamFixText(principalArn, principalAccount, statements) {
     const m = /:(role|user)\/(?:.*\/)?([^/]+)$/.exec(principalArn);
     const kind = m?.[1] === 'user' ? 'user' : 'role';
     const name = m?.[2] ?? '<role name>';
-    const doc = (0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .policyDocument */ .yr)(statements);
+    const doc = (0,_policy_json__WEBPACK_IMPORTED_MODULE_5__/* .policyDocument */ .yr)(statements);
     return [
         `Add to the IAM policy of ${principalArn} (account ${principalAccount}):`,
-        (0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(doc),
+        (0,_policy_json__WEBPACK_IMPORTED_MODULE_5__/* .renderJson */ .hF)(doc),
         `Terraform (in account ${principalAccount}):`,
-        `resource "aws_iam_${kind}_policy" "rds_cross_account_sync_kms" {\n  name   = "rds-cross-account-sync-kms"\n  ${kind}   = "${name}"\n  policy = ${(0,_policy_templates__WEBPACK_IMPORTED_MODULE_1__/* .toTerraformJsonencode */ .KW)(doc, '  ').replace(/\n/g, '\n  ')}\n}`
+        `resource "aws_iam_${kind}_policy" "rds_cross_account_sync_kms" {\n  name   = "rds-cross-account-sync-kms"\n  ${kind}   = "${name}"\n  policy = ${(0,_policy_templates__WEBPACK_IMPORTED_MODULE_3__/* .toTerraformJsonencode */ .KW)(doc, '  ').replace(/\n/g, '\n  ')}\n}`
     ].join('\n\n');
 }
-const GRANT_ONLY = new Set(['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant']);
+const GRANT_ONLY = new Set(_key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_GRANT_POLICY_ACTIONS */ .MJ);
 /**
  * Least privilege: the key-policy statements that allow exactly `actions` to
  * `principal`: grant operations only for AWS resources (RDS), the rest plain.
@@ -72611,8 +72644,8 @@ function iamStatementsFor(keyArn, actions) {
 function denyFixText(d, keyArn) {
     return [
         `Change statement ${d.label} (statement #${d.index + 1}) of the key policy of ${keyArn}: an Allow can never override a Deny, so the Deny itself must stop applying. It ${d.how}.`,
-        `Now:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(d.statement)}`,
-        d.narrowed ? `Narrowed:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(d.narrowed)}` : 'Remove the statement.',
+        `Now:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_5__/* .renderJson */ .hF)(d.statement)}`,
+        d.narrowed ? `Narrowed:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_5__/* .renderJson */ .hF)(d.narrowed)}` : 'Remove the statement.',
         'Apply with aws kms get-key-policy --policy-name default, edit that statement, then aws kms put-key-policy --policy-name default --policy file://policy.json.'
     ].join('\n\n');
 }
@@ -72621,7 +72654,7 @@ const RDS_ONLY_CONDITION = /kms:ViaService|kms:GrantIsForAWSResource/i;
 function isRefused(o) {
     return o.ok === false;
 }
-const KEY_STATE_CODES = new Set(['DisabledException', 'KMSInvalidStateException']);
+const KEY_STATE_CODES = ['DisabledException', 'KMSInvalidStateException'];
 function keyStateFix(keyArn, state) {
     return /pending/i.test(state)
         ? `aws kms cancel-key-deletion --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # cancel-key-deletion leaves the key Disabled`
@@ -72633,11 +72666,11 @@ function judgeKeyAccess(input) {
     const who = `${remedy.principalArn} (account ${remedy.principalAccount})`;
     const where = `key ${remedy.keyArn} (account ${remedy.keyAccount})`;
     const use = analysis?.use ?? (input.purpose === 'shared' ? 'shared-key' : 'target-key');
-    const required = _key_policy__WEBPACK_IMPORTED_MODULE_0__/* .KEY_REQUIREMENTS */ .Z_[use].required;
+    const required = _key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_REQUIREMENTS */ .Z_[use].required;
     const diagnostics = [];
     const facts = [];
     let missing;
-    const analysisText = `\n\nKey policy analysis (as RDS will call it):\n${(analysis ? (0,_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .describeAnalysis */ .S7)(analysis) : [`Key policy not analysed: ${input.analysisUnavailable ?? 'not read'}.`])
+    const analysisText = `\n\nKey policy analysis (as RDS will call it):\n${(analysis ? (0,_key_policy__WEBPACK_IMPORTED_MODULE_2__/* .describeAnalysis */ .S7)(analysis) : [`Key policy not analysed: ${input.analysisUnavailable ?? 'not read'}.`])
         .map(l => `- ${l}`)
         .join('\n')}`;
     const error = (side, d) => {
@@ -72650,7 +72683,7 @@ function judgeKeyAccess(input) {
     // 1. The key itself, as the principal sees it.
     const d = probe?.describe;
     let stateBlocked = false;
-    if (d && isRefused(d) && d.code === 'NotFoundException') {
+    if (d && isRefused(d) && (0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isFaultCode */ .YK)(d.code, 'NotFoundException')) {
         error('key-state', {
             title: `The ${what} does not exist`,
             message: `KMS answered NotFoundException for DescribeKey on ${where} as ${who}: the ARN is wrong, or the key is in another region than the snapshot. ${d.message}`
@@ -72677,12 +72710,12 @@ function judgeKeyAccess(input) {
         facts.push([`${input.purpose === 'shared' ? 'Shared' : 'Target'} key visible to the target role`, `${remedy.keyArn} (${d.keyState ?? 'state unknown'})`]);
     }
     const g = probe?.grant;
-    if (g && isRefused(g) && KEY_STATE_CODES.has(g.code) && !stateBlocked) {
+    if (g && isRefused(g) && (0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isFaultCode */ .YK)(g.code, KEY_STATE_CODES) && !stateBlocked) {
         stateBlocked = true;
         error('key-state', {
             title: `The ${what} is not usable (${g.code})`,
             message: `The probe grant on ${where} as ${who} failed with ${g.code}: ${g.message}. The key is disabled or pending deletion.`,
-            fix: `aws kms describe-key --key-id ${remedy.keyArn}\n${keyStateFix(remedy.keyArn, g.code === 'KMSInvalidStateException' ? 'PendingDeletion' : 'Disabled')}`
+            fix: `aws kms describe-key --key-id ${remedy.keyArn}\n${keyStateFix(remedy.keyArn, (0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isFaultCode */ .YK)(g.code, 'KMSInvalidStateException') ? 'PendingDeletion' : 'Disabled')}`
         });
     }
     // 2. The key policy, from the analysis: Deny statements, missing statements, near misses.
@@ -72695,7 +72728,7 @@ function judgeKeyAccess(input) {
         for (const deny of analysis.denies)
             error('key-policy', {
                 title: `A Deny in the key policy of the ${what} refuses ${deny.actions.join(', ')}`,
-                message: `Statement ${deny.label} of the key policy of ${where} denies ${deny.actions.join(', ')} to ${who}. ${_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .KEY_REQUIREMENTS */ .Z_[use].operation} needs them. The statement:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(deny.statement)}${analysisText}`,
+                message: `Statement ${deny.label} of the key policy of ${where} denies ${deny.actions.join(', ')} to ${who}. ${_key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_REQUIREMENTS */ .Z_[use].operation} needs them. The statement:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_5__/* .renderJson */ .hF)(deny.statement)}${analysisText}`,
                 fix: denyFixText(deny, remedy.keyArn)
             });
         const notAllowed = analysis.missing.filter(a => !proven.has(a));
@@ -72706,12 +72739,13 @@ function judgeKeyAccess(input) {
                 title: near.length
                     ? `The key policy of the ${what} names a principal close to ${remedy.principalArn}, not it`
                     : `Key policy of the ${what} does not admit ${remedy.principalArn} for ${notAllowed.join(', ')}`,
-                message: `The key policy of ${where} has no statement that lets ${who} perform ${notAllowed.join(', ')} through RDS, which ${_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .KEY_REQUIREMENTS */ .Z_[use].operation} needs; it would fail with KMSKeyNotAccessibleFault.` +
+                message: `The key policy of ${where} has no statement that lets ${who} perform ${notAllowed.join(', ')} through RDS, which ${_key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_REQUIREMENTS */ .Z_[use].operation} needs; it would fail with KMSKeyNotAccessibleFault.` +
                     (near.length ? `\n${near.join('\n')}` : '') +
-                    (analysis.crossAccount ? `\nAcross accounts the IAM policy of ${remedy.principalArn} must allow the same actions on ${remedy.keyArn} too; the probe checks it once the key policy admits the role.` : '') +
+                    (analysis.crossAccount
+                        ? `\nAcross accounts the IAM policy of ${remedy.principalArn} must allow the same actions on ${remedy.keyArn} too; the probe checks it once the key policy admits the role.`
+                        : '') +
                     analysisText,
-                fix: (near.length ? `Name ${remedy.principalArn} in the key policy (correct the near-miss ARN), or add:\n\n` : '') +
-                    keyFixText({ ...remedy, keyPolicy: statements }, 'key-policy')
+                fix: (near.length ? `Name ${remedy.principalArn} in the key policy (correct the near-miss ARN), or add:\n\n` : '') + keyFixText({ ...remedy, keyPolicy: statements }, 'key-policy')
             });
         }
         const contradicted = [...analysis.missing, ...analysis.denied].filter(a => proven.has(a));
@@ -72723,8 +72757,8 @@ function judgeKeyAccess(input) {
         if (analysis.recommendedMissing.length > 0)
             notice({
                 title: `Key policy of the ${what}: ${analysis.recommendedMissing.join(', ')} not allowed (not needed by this run)`,
-                message: `AWS's documented key policy for RDS also gives ${analysis.recommendedMissing.join(', ')} (with kms:GrantIsForAWSResource) so that RDS can list and revoke its grants; ${_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .KEY_REQUIREMENTS */ .Z_[use].operation} does not call them, so nothing blocks.`,
-                fix: `Optional, in the key policy of ${remedy.keyArn}:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)(keyPolicyStatementsFor(remedy.principalArn, analysis.recommendedMissing, input.purpose === 'shared' ? 'Staging' : 'StagingRole'))}`
+                message: `AWS's documented key policy for RDS also gives ${analysis.recommendedMissing.join(', ')} (with kms:GrantIsForAWSResource) so that RDS can list and revoke its grants; ${_key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_REQUIREMENTS */ .Z_[use].operation} does not call them, so nothing blocks.`,
+                fix: `Optional, in the key policy of ${remedy.keyArn}:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_5__/* .renderJson */ .hF)(keyPolicyStatementsFor(remedy.principalArn, analysis.recommendedMissing, input.purpose === 'shared' ? 'Staging' : 'StagingRole'))}`
             });
     }
     else if (!stateBlocked) {
@@ -72743,9 +72777,9 @@ function judgeKeyAccess(input) {
         ['DescribeKey', 'kms:DescribeKey', d],
         ['CreateGrant', 'kms:CreateGrant', g]
     ]) {
-        if (!outcome || !isRefused(outcome) || KEY_STATE_CODES.has(outcome.code) || outcome.code === 'NotFoundException')
+        if (!outcome || !isRefused(outcome) || (0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isFaultCode */ .YK)(outcome.code, [...KEY_STATE_CODES, 'NotFoundException']))
             continue;
-        if (outcome.code !== 'AccessDeniedException') {
+        if (!(0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isFaultCode */ .YK)(outcome.code, 'AccessDeniedException')) {
             error('both', { title: `KMS refused ${call} on the ${what}`, message: `The probe ${call} on ${where} as ${who} failed with ${outcome.code}: ${outcome.message}` });
             continue;
         }
@@ -72763,7 +72797,7 @@ function judgeKeyAccess(input) {
             const region = /^arn:[^:]+:kms:([^:]+):/.exec(remedy.keyArn)?.[1] ?? '<region>';
             const rewritten = (analysis?.policy?.statements ?? [])
                 .filter(st => direct.statements.includes(st.label) && st.Effect === 'Allow')
-                .map(st => `Replace statement ${st.label} (statement #${st.index + 1}) with:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_2__/* .renderJson */ .hF)((0,_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .withoutUndecidableConditions */ .Jf)(st, region))}`);
+                .map(st => `Replace statement ${st.label} (statement #${st.index + 1}) with:\n${(0,_policy_json__WEBPACK_IMPORTED_MODULE_5__/* .renderJson */ .hF)((0,_key_policy__WEBPACK_IMPORTED_MODULE_2__/* .withoutUndecidableConditions */ .Jf)(st, region))}`);
             error('both', {
                 title: `KMS refused ${call} on the ${what}: likely the condition ${[...new Set(direct.undecided)].join(', ')}`,
                 message: `The key policy statements ${direct.statements.join(', ')} that would admit ${who} depend on ${[...new Set(direct.undecided)].join(', ')}, which cannot be judged before the call. The probe decided, and KMS refused ${call} on ${where}: that condition is the likely cause (the runner calls from outside what it allows), else the role's IAM policy.${analysisText}`,
@@ -72826,12 +72860,14 @@ function judgeKeyAccess(input) {
         const unproven = required.filter(a => !proven.has(a));
         notice({
             title: probe ? `IAM side of the ${what} partly checked` : `IAM side of the ${what} not probed (mode: plan)`,
-            message: `The key policy admits ${who}${analysis.admission === 'account' ? ' through its account root' : ''}, so its IAM policy must allow ${required.join(', ')} on ${remedy.keyArn}${analysis.crossAccount ? ' (across accounts KMS needs both)' : ''}. ${probe ? `The probe proved ${[...proven].join(' and ') || 'nothing'}; ${unproven.join(', ') || 'nothing else'} ${unproven.length ? 'is' : ''} left to the run` : 'mode: plan makes no CreateGrant; mode: preflight probes DescribeKey and CreateGrant'} (simulating IAM policies needs iam:SimulatePrincipalPolicy, which the action does not call).`,
+            message: `The key policy admits ${who}${analysis.admission === 'account' ? ' through its account root' : ''}, so its IAM policy must allow ${required.join(', ')} on ${remedy.keyArn}${analysis.crossAccount ? ' (across accounts KMS needs both)' : ''}. ${probe
+                ? `The probe proved ${[...proven].join(' and ') || 'nothing'}; ${unproven.join(', ') || 'nothing else'} ${unproven.length ? 'is' : ''} left to the run`
+                : 'mode: plan makes no CreateGrant; mode: preflight probes DescribeKey and CreateGrant'} (simulating IAM policies needs iam:SimulatePrincipalPolicy, which the action does not call).`,
             fix: iamFix
         });
     }
     if (!missing && analysis?.ok)
-        facts.push([`Key policy of the ${what}`, `admits ${remedy.principalArn} for everything ${_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .KEY_REQUIREMENTS */ .Z_[use].operation} needs`]);
+        facts.push([`Key policy of the ${what}`, `admits ${remedy.principalArn} for everything ${_key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_REQUIREMENTS */ .Z_[use].operation} needs`]);
     return done();
 }
 
@@ -72843,10 +72879,13 @@ function judgeKeyAccess(input) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   EH: () => (/* binding */ analyzeKeyPolicy),
+/* harmony export */   Ef: () => (/* binding */ KEY_POLICY_READ_ACTIONS),
+/* harmony export */   Hp: () => (/* binding */ KEY_READ_ACTIONS),
 /* harmony export */   Jf: () => (/* binding */ withoutUndecidableConditions),
 /* harmony export */   MJ: () => (/* binding */ KEY_GRANT_POLICY_ACTIONS),
 /* harmony export */   S7: () => (/* binding */ describeAnalysis),
 /* harmony export */   Xl: () => (/* binding */ PROBE_ACTIONS),
+/* harmony export */   YY: () => (/* binding */ PROBE_CLEANUP_ACTIONS),
 /* harmony export */   Z_: () => (/* binding */ KEY_REQUIREMENTS),
 /* harmony export */   g: () => (/* binding */ viaRds),
 /* harmony export */   ob: () => (/* binding */ direct),
@@ -73131,6 +73170,11 @@ const KEY_USER_POLICY_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*',
 const KEY_GRANT_POLICY_ACTIONS = ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'];
 /** The actions the preflight probe calls directly (DescribeKey, then CreateGrant). */
 const PROBE_ACTIONS = ['kms:DescribeKey', 'kms:CreateGrant'];
+/** What the probe calls to remove its grant again (the grantee retires it). */
+const PROBE_CLEANUP_ACTIONS = ['kms:RetireGrant'];
+/** What planning and preflight call to read a key: DescribeKey (needed), then its policy (to analyse it). */
+const KEY_READ_ACTIONS = ['kms:DescribeKey', 'kms:GetKeyPolicy'];
+const KEY_POLICY_READ_ACTIONS = ['kms:GetKeyPolicy'];
 /** What RDS does with the shared key when the target restores from the shared snapshot: required, then recommended. */
 const RESTORE_REQUIREMENTS = [...KEY_REQUIREMENTS['shared-key'].required, ...KEY_REQUIREMENTS['shared-key'].recommended];
 /** The request context of RDS acting for the principal in a region (grants are for an AWS resource). */
@@ -73168,7 +73212,7 @@ function describeAnalysis(a) {
     return a.results.map(r => {
         switch (r.decision) {
             case 'allow':
-                return `${r.action}: allowed by ${r.statements.join(', ')}${r.grantedTo === 'account' ? ' (to the account root: the role\'s IAM policy must allow it too)' : r.grantedTo === 'everyone' ? ' (to every principal matching its conditions)' : ''}`;
+                return `${r.action}: allowed by ${r.statements.join(', ')}${r.grantedTo === 'account' ? " (to the account root: the role's IAM policy must allow it too)" : r.grantedTo === 'everyone' ? ' (to every principal matching its conditions)' : ''}`;
             case 'deny':
                 return `${r.action}: DENIED by ${r.statements.join(', ')}`;
             case 'undecided':
@@ -73378,79 +73422,31 @@ function asList(v) {
 
 /***/ }),
 
-/***/ 2697:
+/***/ 958:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  NV: () => (/* binding */ OIDC_PROVIDER_HOST),
-  r7: () => (/* binding */ githubOidcTrustPolicy),
-  Eg: () => (/* binding */ githubSubject),
-  a0: () => (/* binding */ keyAdminStatement),
-  hm: () => (/* binding */ keyUserStatements),
-  s3: () => (/* binding */ policyParamsFromContext),
-  MV: () => (/* binding */ policyParamsFromSettings),
-  pq: () => (/* binding */ policySet),
-  B2: () => (/* binding */ sharedKeyPolicy),
-  NH: () => (/* binding */ sharedKeyResource),
-  Gj: () => (/* binding */ sourceRolePolicy),
-  lb: () => (/* binding */ targetKeyPolicyStatements),
-  Sp: () => (/* binding */ targetRolePolicy),
-  Yu: () => (/* binding */ targetRoleSharedKeyStatements),
-  KW: () => (/* binding */ toTerraformJsonencode)
-});
-
-// UNUSED EXPORTS: GRANT_ACTIONS, KEY_USE_ACTIONS, keyArnIsExact, keyPolicyPrincipal, sourceRoleKeyStatements, targetRoleKeyStatements, targetRoleTargetKeyStatements
-
-// EXTERNAL MODULE: ./src/context.ts
-var context = __nccwpck_require__(788);
-// EXTERNAL MODULE: ./src/rds-rules.ts
-var rds_rules = __nccwpck_require__(14);
-// EXTERNAL MODULE: ./src/diagnostics/key-policy.ts
-var key_policy = __nccwpck_require__(3234);
-// EXTERNAL MODULE: ./src/diagnostics/policy-json.ts
-var policy_json = __nccwpck_require__(4927);
-// EXTERNAL MODULE: ./src/diagnostics/secret-policy.ts
-var secret_policy = __nccwpck_require__(1);
-;// CONCATENATED MODULE: ./src/transfer/clone-policy.ts
-function sourceCloneStatements(p) {
-    const shares = `arn:${p.partition}:ram:${p.region}:${p.source.accountId}:resource-share/*`;
-    return [
-        {
-            Sid: 'CloneShareTheClusterThroughRam',
-            Effect: 'Allow',
-            Action: ['ram:CreateResourceShare', 'ram:TagResource', 'ram:AssociateResourceShare', 'ram:DisassociateResourceShare', 'ram:DeleteResourceShare'],
-            Resource: shares
-        },
-        { Sid: 'CloneFindTheShare', Effect: 'Allow', Action: ['ram:GetResourceShares', 'rds:DescribeDBClusters'], Resource: '*' }
-    ];
-}
-function targetCloneStatements(p) {
-    const rds = (account, resource) => `arn:${p.partition}:rds:${p.region}:${account}:${resource}`;
-    return [
-        { Sid: 'CloneSeeTheInvitations', Effect: 'Allow', Action: 'ram:GetResourceShareInvitations', Resource: '*' },
-        {
-            Sid: 'CloneAcceptTheInvitation',
-            Effect: 'Allow',
-            Action: 'ram:AcceptResourceShareInvitation',
-            Resource: `arn:${p.partition}:ram:${p.region}:${p.source.accountId}:resource-share-invitation/*`
-        },
-        {
-            Sid: 'CloneTheSharedCluster',
-            Effect: 'Allow',
-            Action: ['rds:RestoreDBClusterToPointInTime', 'rds:AddTagsToResource'],
-            Resource: [
-                rds(p.target.accountId, `cluster:${p.target.database}*`),
-                rds(p.source.accountId, `cluster:${p.source.database}`),
-                rds(p.target.accountId, 'subgrp:*'),
-                rds(p.target.accountId, 'cluster-pg:*')
-            ]
-        }
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/diagnostics/policy-templates.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B2: () => (/* binding */ sharedKeyPolicy),
+/* harmony export */   Eg: () => (/* binding */ githubSubject),
+/* harmony export */   Gj: () => (/* binding */ sourceRolePolicy),
+/* harmony export */   KW: () => (/* binding */ toTerraformJsonencode),
+/* harmony export */   MV: () => (/* binding */ policyParamsFromSettings),
+/* harmony export */   NH: () => (/* binding */ sharedKeyResource),
+/* harmony export */   NV: () => (/* binding */ OIDC_PROVIDER_HOST),
+/* harmony export */   Sp: () => (/* binding */ targetRolePolicy),
+/* harmony export */   a0: () => (/* binding */ keyAdminStatement),
+/* harmony export */   hm: () => (/* binding */ keyUserStatements),
+/* harmony export */   pq: () => (/* binding */ policySet),
+/* harmony export */   r7: () => (/* binding */ githubOidcTrustPolicy),
+/* harmony export */   s3: () => (/* binding */ policyParamsFromContext)
+/* harmony export */ });
+/* unused harmony exports KEY_USE_ACTIONS, GRANT_ACTIONS, keyPolicyPrincipal, keyArnIsExact, targetKeyPolicyStatements, targetRoleKeyStatements, targetRoleSharedKeyStatements, targetRoleTargetKeyStatements, sourceRoleKeyStatements */
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(788);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14);
+/* harmony import */ var _key_policy__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3234);
+/* harmony import */ var _policy_json__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4927);
+/* harmony import */ var _secret_policy__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1);
+/* harmony import */ var _transfer_clone_policy__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1249);
 /**
  * The policies this setup needs, generated from the real account ids, role
  * ARNs, key ARNs and cluster names. Pure: `mode: policies` prints these, and
@@ -73464,9 +73460,9 @@ function targetCloneStatements(p) {
 
 const OIDC_PROVIDER_HOST = 'token.actions.githubusercontent.com';
 /** The key-user statement's actions (AWS's documented shape; a superset of KEY_REQUIREMENTS' required lists). */
-const KEY_USE_ACTIONS = key_policy/* KEY_USER_POLICY_ACTIONS */.zD;
+const KEY_USE_ACTIONS = _key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_USER_POLICY_ACTIONS */ .zD;
 /** Grant actions RDS needs to attach the key to the restored cluster; only for AWS resources. */
-const GRANT_ACTIONS = key_policy/* KEY_GRANT_POLICY_ACTIONS */.MJ;
+const GRANT_ACTIONS = _key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_GRANT_POLICY_ACTIONS */ .MJ;
 /** Builds the parameters from the settings alone (mode: policies); names what is missing. */
 function policyParamsFromSettings(settings) {
     const missing = [];
@@ -73476,9 +73472,7 @@ function policyParamsFromSettings(settings) {
         missing.push('target-role-arn (or target-account-id)');
     if (missing.length > 0)
         return { missing };
-    const partition = [settings.source.roleArn, settings.target.roleArn, settings.source.kmsKeyArn, settings.target.kmsKeyArn]
-        .map(a => (a ? (0,rds_rules/* parseArn */.Lw)(a)?.partition : undefined))
-        .find(Boolean) ?? 'aws';
+    const partition = [settings.source.roleArn, settings.target.roleArn, settings.source.kmsKeyArn, settings.target.kmsKeyArn].map(a => (a ? (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .parseArn */ .Lw)(a)?.partition : undefined)).find(Boolean) ?? 'aws';
     return {
         missing,
         params: {
@@ -73533,7 +73527,7 @@ function policyParamsFromContext(ctx, sharedKeyArn) {
 }
 /** The principal a key policy names for a side: its role, or its account root when no role is given. */
 function keyPolicyPrincipal(p, side) {
-    return p[side].roleArn ?? (0,rds_rules/* accountRootArn */.hd)(p[side].accountId, p.partition);
+    return p[side].roleArn ?? (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .accountRootArn */ .hd)(p[side].accountId, p.partition);
 }
 /**
  * The key ARN the IAM statements are scoped to. Without kms-key-id the CMK does
@@ -73552,7 +73546,7 @@ function keyAdminStatement(p, accountId = p.source.accountId) {
     return {
         Sid: 'EnableIAMPoliciesAndKeyAdministration',
         Effect: 'Allow',
-        Principal: { AWS: (0,rds_rules/* accountRootArn */.hd)(accountId, p.partition) },
+        Principal: { AWS: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .accountRootArn */ .hd)(accountId, p.partition) },
         Action: 'kms:*',
         Resource: '*'
     };
@@ -73583,7 +73577,7 @@ function targetKeyPolicyStatements(p) {
 }
 /** The complete key policy of the shared CMK: admin statement first, then the staging statements. */
 function sharedKeyPolicy(p) {
-    return (0,policy_json/* policyDocument */.yr)([keyAdminStatement(p), ...targetKeyPolicyStatements(p)], 'rds-cross-account-sync-shared-key');
+    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)([keyAdminStatement(p), ...targetKeyPolicyStatements(p)], 'rds-cross-account-sync-shared-key');
 }
 // ---------------------------------------------------------------------------
 // IAM statements
@@ -73593,7 +73587,7 @@ function targetRoleKeyStatements(keyArn, sidPrefix, extra = []) {
         {
             Sid: `${sidPrefix}Use`,
             Effect: 'Allow',
-            Action: [...KEY_USE_ACTIONS, 'kms:RetireGrant', ...extra],
+            Action: [...KEY_USE_ACTIONS, ..._key_policy__WEBPACK_IMPORTED_MODULE_2__/* .PROBE_CLEANUP_ACTIONS */ .YY, ...extra],
             Resource: keyArn
         },
         {
@@ -73611,12 +73605,12 @@ function targetRoleSharedKeyStatements(p) {
 }
 /** The target role's statements for its own key (the restore encrypts with it; preflight reads its policy). */
 function targetRoleTargetKeyStatements(keyArn) {
-    return targetRoleKeyStatements(keyArn, 'StagingKey', ['kms:GetKeyPolicy']);
+    return targetRoleKeyStatements(keyArn, 'StagingKey', [..._key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_POLICY_READ_ACTIONS */ .Ef]);
 }
 function rdsArn(p, accountId, resource) {
     return `arn:${p.partition}:rds:${p.region}:${accountId}:${resource}`;
 }
-const MANAGED_ONLY = { Null: { [`aws:ResourceTag/${context/* MANAGED_TAG */.N2}`]: 'false' } };
+const MANAGED_ONLY = { Null: { [`aws:ResourceTag/${_context__WEBPACK_IMPORTED_MODULE_0__/* .MANAGED_TAG */ .N2}`]: 'false' } };
 /** The source role's IAM statements on the shared CMK: the copy re-encrypts under it, preflight reads its policy. */
 function sourceRoleKeyStatements(p) {
     const key = sharedKeyResource(p);
@@ -73624,7 +73618,7 @@ function sourceRoleKeyStatements(p) {
         {
             Sid: 'SharedKeyCopyAndPreflight',
             Effect: 'Allow',
-            Action: [...KEY_USE_ACTIONS, 'kms:GetKeyPolicy'],
+            Action: [...KEY_USE_ACTIONS, ..._key_policy__WEBPACK_IMPORTED_MODULE_2__/* .KEY_POLICY_READ_ACTIONS */ .Ef],
             Resource: key
         },
         {
@@ -73701,10 +73695,10 @@ function sourceInstanceStatements(p) {
     ];
 }
 function sourceRolePolicy(p) {
-    return (0,policy_json/* policyDocument */.yr)([
+    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)([
         ...kindsOf(p).flatMap(k => (k === 'cluster' ? sourceClusterStatements(p) : sourceInstanceStatements(p))),
         ...sourceRoleKeyStatements(p),
-        ...(cloning(p) ? sourceCloneStatements(p) : [])
+        ...(cloning(p) ? (0,_transfer_clone_policy__WEBPACK_IMPORTED_MODULE_4__/* .sourceCloneStatements */ .H)(p) : [])
     ]);
 }
 /** transfer clone / auto on an Aurora cluster (or a kind not yet known). */
@@ -73719,38 +73713,19 @@ function targetClusterStatements(p) {
         {
             Sid: 'ReadOnlyDescribe',
             Effect: 'Allow',
-            Action: [
-                'rds:DescribeDBClusters',
-                'rds:DescribeDBInstances',
-                'rds:DescribeDBClusterSnapshots',
-                'rds:DescribeDBSubnetGroups',
-                'rds:ListTagsForResource'
-            ],
+            Action: ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:DescribeDBClusterSnapshots', 'rds:DescribeDBSubnetGroups', 'rds:ListTagsForResource'],
             Resource: '*'
         },
         {
             Sid: 'RestoreFromTheSharedSnapshot',
             Effect: 'Allow',
             Action: ['rds:RestoreDBClusterFromSnapshot', 'rds:AddTagsToResource'],
-            Resource: [
-                clusters,
-                rdsArn(p, p.source.accountId, 'cluster-snapshot:*'),
-                rdsArn(p, acct, 'subgrp:*'),
-                rdsArn(p, acct, 'cluster-pg:*'),
-                rdsArn(p, acct, 'og:*')
-            ]
+            Resource: [clusters, rdsArn(p, p.source.accountId, 'cluster-snapshot:*'), rdsArn(p, acct, 'subgrp:*'), rdsArn(p, acct, 'cluster-pg:*'), rdsArn(p, acct, 'og:*')]
         },
         {
             Sid: 'StagingClusterLifecycle',
             Effect: 'Allow',
-            Action: [
-                'rds:ModifyDBCluster',
-                'rds:DeleteDBCluster',
-                'rds:CreateDBClusterSnapshot',
-                'rds:AddTagsToResource',
-                'rds:RemoveTagsFromResource',
-                ...(p.dataApi ? ['rds:EnableHttpEndpoint'] : [])
-            ],
+            Action: ['rds:ModifyDBCluster', 'rds:DeleteDBCluster', 'rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource', 'rds:RemoveTagsFromResource', ...(p.dataApi ? ['rds:EnableHttpEndpoint'] : [])],
             Resource: [clusters, rdsArn(p, acct, 'cluster-snapshot:*'), rdsArn(p, acct, 'cluster-pg:*'), rdsArn(p, acct, 'og:*')]
         },
         {
@@ -73814,14 +73789,11 @@ function targetInstanceStatements(p) {
 function targetRolePolicy(p) {
     const acct = p.target.accountId;
     const kinds = kindsOf(p);
-    const statements = [
-        ...kinds.flatMap(k => (k === 'cluster' ? targetClusterStatements(p) : targetInstanceStatements(p))),
-        ...targetRoleSharedKeyStatements(p)
-    ];
+    const statements = [...kinds.flatMap(k => (k === 'cluster' ? targetClusterStatements(p) : targetInstanceStatements(p))), ...targetRoleSharedKeyStatements(p)];
     if (p.target.keyArn)
         statements.push(...targetRoleTargetKeyStatements(p.target.keyArn));
     if (cloning(p))
-        statements.push(...targetCloneStatements(p));
+        statements.push(...(0,_transfer_clone_policy__WEBPACK_IMPORTED_MODULE_4__/* .targetCloneStatements */ .B)(p));
     // RDS names a managed master password secret rds!cluster-<id> for a cluster, rds!db-<id> for an instance.
     const secrets = kinds.map(k => `arn:${p.partition}:secretsmanager:${p.region}:${acct}:secret:rds!${k === 'cluster' ? 'cluster' : 'db'}-*`);
     const secretResource = secrets.length === 1 ? secrets[0] : secrets;
@@ -73836,18 +73808,12 @@ function targetRolePolicy(p) {
         statements.push({
             Sid: 'MaskThroughDataApi',
             Effect: 'Allow',
-            Action: [
-                'rds-data:ExecuteStatement',
-                'rds-data:BatchExecuteStatement',
-                'rds-data:BeginTransaction',
-                'rds-data:CommitTransaction',
-                'rds-data:RollbackTransaction'
-            ],
+            Action: ['rds-data:ExecuteStatement', 'rds-data:BatchExecuteStatement', 'rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:RollbackTransaction'],
             Resource: rdsArn(p, acct, `cluster:${p.target.database}*`)
         }, { Sid: 'ReadTheClusterSecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets[0] });
     if (p.targetSecret)
-        statements.push(...(0,secret_policy/* targetSecretStatements */.ku)({ partition: p.partition, region: p.region, accountId: acct, secretId: p.targetSecret.id, rotation: p.targetSecret.rotation }));
-    return (0,policy_json/* policyDocument */.yr)(statements);
+        statements.push(...(0,_secret_policy__WEBPACK_IMPORTED_MODULE_5__/* .targetSecretStatements */ .ku)({ partition: p.partition, region: p.region, accountId: acct, secretId: p.targetSecret.id, rotation: p.targetSecret.rotation }));
+    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)(statements);
 }
 // ---------------------------------------------------------------------------
 // GitHub OIDC trust
@@ -73869,7 +73835,7 @@ function githubSubject(repository, scope) {
 function githubOidcTrustPolicy(p, accountId, subject) {
     if (subject.includes('*'))
         throw new Error(`refusing a wildcard in the OIDC subject '${subject}'`);
-    return (0,policy_json/* policyDocument */.yr)([
+    return (0,_policy_json__WEBPACK_IMPORTED_MODULE_3__/* .policyDocument */ .yr)([
         {
             Sid: 'GitHubActionsThisRepositoryOnly',
             Effect: 'Allow',
@@ -73937,12 +73903,7 @@ function toTerraformJsonencode(doc, indent = '  ') {
 /* harmony export */ });
 /* unused harmony export SECRET_ACTIONS */
 /** What the action calls on the secret: read its labels and value, write a version, move AWSCURRENT back. */
-const SECRET_ACTIONS = [
-    'secretsmanager:DescribeSecret',
-    'secretsmanager:GetSecretValue',
-    'secretsmanager:PutSecretValue',
-    'secretsmanager:UpdateSecretVersionStage'
-];
+const SECRET_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
 /** What Secrets Manager does with the secret's key for the caller: a data key to write a version, decrypt to read one. */
 const SECRET_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
 /**
@@ -74007,9 +73968,13 @@ function secretKeyIamStatement(keyArn, region) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   J6: () => (/* binding */ awsErrorCode),
-/* harmony export */   m_: () => (/* binding */ isAwsError),
+/* harmony export */   Ll: () => (/* binding */ wireCode),
+/* harmony export */   YK: () => (/* binding */ isFaultCode),
+/* harmony export */   Zh: () => (/* binding */ isFault),
+/* harmony export */   _4: () => (/* binding */ faultName),
 /* harmony export */   xB: () => (/* binding */ DiagnosedError)
 /* harmony export */ });
+/* unused harmony export FAULTS */
 class DiagnosedError extends Error {
     diagnostics;
     constructor(diagnostics) {
@@ -74025,9 +73990,89 @@ function awsErrorCode(e) {
         return e.name;
     return undefined;
 }
-function isAwsError(e, ...codes) {
-    const code = awsErrorCode(e);
-    return code !== undefined && codes.includes(code);
+/**
+ * Every AWS fault the action recognises, keyed by the SDK's exception name,
+ * with the other spellings the same fault arrives under. RDS and STS speak the
+ * query protocol, whose wire code (the model's `awsQueryError` code) often
+ * drops the `Fault`/`Exception` suffix: the SDK names a modelled fault by its
+ * shape, an unmodelled one (an older SDK, a fake) by the wire code, so both
+ * spellings must match. KMS, RAM and Secrets Manager speak JSON protocols, whose
+ * wire code is the shape name itself. Checked against the service models of
+ * @aws-sdk/client-rds, -sts, -kms, -ram and -secrets-manager (schemas_0.js).
+ */
+const FAULTS = {
+    // RDS (awsQuery): DB clusters and cluster snapshots mostly keep the suffix on the wire,
+    // DB instances and DB snapshots mostly drop it.
+    DBClusterNotFoundFault: [],
+    DBClusterAlreadyExistsFault: [],
+    DBClusterQuotaExceededFault: [],
+    InvalidDBClusterStateFault: [],
+    DBClusterSnapshotNotFoundFault: [],
+    DBClusterSnapshotAlreadyExistsFault: [],
+    InvalidDBClusterSnapshotStateFault: [],
+    DBInstanceNotFoundFault: ['DBInstanceNotFound'],
+    DBInstanceAlreadyExistsFault: ['DBInstanceAlreadyExists'],
+    InvalidDBInstanceStateFault: ['InvalidDBInstanceState'],
+    DBSnapshotNotFoundFault: ['DBSnapshotNotFound'],
+    DBSnapshotAlreadyExistsFault: ['DBSnapshotAlreadyExists'],
+    InvalidDBSnapshotStateFault: ['InvalidDBSnapshotState'],
+    SnapshotQuotaExceededFault: ['SnapshotQuotaExceeded'],
+    SharedSnapshotQuotaExceededFault: ['SharedSnapshotQuotaExceeded'],
+    OptionGroupNotFoundFault: [],
+    InvalidRestoreFault: [],
+    KMSKeyNotAccessibleFault: [],
+    // STS (awsQuery)
+    ExpiredTokenException: [],
+    InvalidIdentityTokenException: ['InvalidIdentityToken'],
+    IDPRejectedClaimException: ['IDPRejectedClaim'],
+    RegionDisabledException: [],
+    // KMS (JSON)
+    NotFoundException: [],
+    DisabledException: [],
+    KMSInvalidStateException: [],
+    // KMS's (the key policy) and STS's (a session policy); STS sends it as MalformedPolicyDocument.
+    MalformedPolicyDocumentException: ['MalformedPolicyDocument'],
+    // RAM (REST-JSON)
+    OperationNotPermittedException: [],
+    ResourceShareInvitationExpiredException: [],
+    ResourceShareInvitationAlreadyRejectedException: [],
+    ResourceShareInvitationArnNotFoundException: [],
+    ResourceShareLimitExceededException: [],
+    // Secrets Manager (JSON)
+    ResourceNotFoundException: [],
+    InvalidRequestException: [],
+    EncryptionFailure: [],
+    DecryptionFailure: [],
+    // Common errors of every service, not modelled: JSON protocols say AccessDeniedException, query protocols AccessDenied.
+    AccessDeniedException: ['AccessDenied'],
+    // A common error of every service (a session's credentials expired); not STS's ExpiredTokenException.
+    ExpiredToken: [],
+    // A common error of the query protocols (RDS): parameters that cannot go together.
+    InvalidParameterCombination: []
+};
+const canonical = new Map();
+for (const [name, aliases] of Object.entries(FAULTS)) {
+    canonical.set(name, name);
+    for (const alias of aliases)
+        canonical.set(alias, name);
+}
+/** The table's name for a code (`DBInstanceNotFound` -> `DBInstanceNotFoundFault`), or undefined for a code it does not know. */
+/** The code the service answers with on the wire (what a user sees in the console or the CLI): the first alias, else the name itself. */
+function wireCode(name) {
+    const aliases = FAULTS[name];
+    return aliases[0] ?? name;
+}
+function faultName(code) {
+    return code === undefined ? undefined : canonical.get(code);
+}
+/** Whether an error code (as an SDK exception or a probe names it) is any spelling of one of the named faults. */
+function isFaultCode(code, names) {
+    const name = faultName(code);
+    return name !== undefined && (typeof names === 'string' ? name === names : names.includes(name));
+}
+/** Whether `e` is an AWS error that is (any spelling of) one of the named faults. */
+function isFault(e, names) {
+    return isFaultCode(awsErrorCode(e), names);
 }
 
 
@@ -74038,7 +74083,7 @@ function isAwsError(e, ...codes) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _post__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7765);
-/* harmony import */ var _run__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8050);
+/* harmony import */ var _run__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8537);
 /* harmony import */ var _state__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2462);
 /** Entry for both `main:` and `post:` in action.yml: the saved state tells which one this is. */
 
@@ -74048,6 +74093,599 @@ await ((0,_state__WEBPACK_IMPORTED_MODULE_2__/* .isPostStep */ .pq)() ? (0,_post
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 9267:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V: () => (/* binding */ kindApi)
+/* harmony export */ });
+/* harmony import */ var _cluster_api__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2220);
+/* harmony import */ var _instance_api__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7045);
+
+
+const clusterApi = {
+    kind: 'cluster',
+    databases: _cluster_api__WEBPACK_IMPORTED_MODULE_0__/* .clusterDatabases */ .pI,
+    describeSource: _cluster_api__WEBPACK_IMPORTED_MODULE_0__/* .describeClusterSource */ .Jd,
+    // Aurora cluster snapshots carry no option group.
+    optionGroupOptions: async () => [],
+    exists: _cluster_api__WEBPACK_IMPORTED_MODULE_0__/* .clusterExists */ .Pz
+};
+const instanceApi = {
+    kind: 'instance',
+    databases: _instance_api__WEBPACK_IMPORTED_MODULE_1__/* .instanceDatabases */ .Ix,
+    describeSource: _instance_api__WEBPACK_IMPORTED_MODULE_1__/* .describeInstanceSource */ .cq,
+    optionGroupOptions: _instance_api__WEBPACK_IMPORTED_MODULE_1__/* .optionGroupOptions */ .jO,
+    exists: _instance_api__WEBPACK_IMPORTED_MODULE_1__/* .standaloneExists */ .Od
+};
+const APIS = { cluster: clusterApi, instance: instanceApi };
+function kindApi(kind) {
+    return APIS[kind];
+}
+
+
+/***/ }),
+
+/***/ 2220:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jd: () => (/* binding */ describeClusterSource),
+/* harmony export */   Pz: () => (/* binding */ clusterExists),
+/* harmony export */   Se: () => (/* binding */ newClusterSettings),
+/* harmony export */   pI: () => (/* binding */ clusterDatabases)
+/* harmony export */ });
+/* unused harmony exports describeCluster, clusterInfo */
+/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7202);
+/* harmony import */ var _aws_calls__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6484);
+/* harmony import */ var _aws_database_flow__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2973);
+/* harmony import */ var _aws_tags__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(9580);
+/* harmony import */ var _cluster__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(249);
+/* harmony import */ var _instance_api__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7045);
+/* harmony import */ var _instance__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(1456);
+/**
+ * The Aurora DB cluster API calls: the target side's database adapter
+ * (`clusterDatabases`) and what the source side and the kind detection read.
+ */
+
+
+
+
+
+
+
+/** The one "describe by identifier" of clusters: undefined when RDS says there is none. */
+async function describeCluster(rds, identifier) {
+    const out = await (0,_aws_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .MW)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_5__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier })), _cluster__WEBPACK_IMPORTED_MODULE_2__/* .clusterProfile */ .c.faults.notFound);
+    return out?.DBClusters?.[0];
+}
+function clusterInfo(c) {
+    const members = [...(c.DBClusterMembers ?? [])].sort((a, b) => Number(b.IsClusterWriter ?? false) - Number(a.IsClusterWriter ?? false));
+    const sv2 = c.ServerlessV2ScalingConfiguration;
+    return {
+        ...(0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .sameNamedInfo */ .YL)(c),
+        kind: 'cluster',
+        identifier: c.DBClusterIdentifier ?? '',
+        arn: c.DBClusterArn ?? '',
+        resourceId: c.DbClusterResourceId,
+        status: c.Status ?? 'unknown',
+        port: c.Port,
+        endpoint: c.Endpoint,
+        readerEndpoint: c.ReaderEndpoint,
+        databaseName: c.DatabaseName,
+        dbSubnetGroup: c.DBSubnetGroup,
+        dbClusterParameterGroup: c.DBClusterParameterGroup,
+        serverlessV2: sv2?.MinCapacity !== undefined && sv2.MaxCapacity !== undefined ? { minCapacity: sv2.MinCapacity, maxCapacity: sv2.MaxCapacity } : undefined,
+        httpEndpointEnabled: c.HttpEndpointEnabled,
+        members: members.map(m => m.DBInstanceIdentifier ?? '').filter(Boolean),
+        writer: members.find(m => m.IsClusterWriter)?.DBInstanceIdentifier
+    };
+}
+/**
+ * What a new staging cluster is given, whether restored from a snapshot or cloned
+ * (RestoreDBClusterFromSnapshot and RestoreDBClusterToPointInTime take the same fields).
+ */
+function newClusterSettings(req) {
+    return {
+        KmsKeyId: req.kmsKeyId,
+        DBSubnetGroupName: req.dbSubnetGroup,
+        VpcSecurityGroupIds: req.securityGroupIds,
+        DBClusterParameterGroupName: req.dbClusterParameterGroup,
+        Port: req.port,
+        CopyTagsToSnapshot: req.copyTagsToSnapshot,
+        EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
+        EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
+        ServerlessV2ScalingConfiguration: req.serverlessV2 ? { MinCapacity: req.serverlessV2.minCapacity, MaxCapacity: req.serverlessV2.maxCapacity } : undefined,
+        StorageType: req.storageType,
+        DeletionProtection: false,
+        Tags: (0,_aws_tags__WEBPACK_IMPORTED_MODULE_6__/* .tagList */ .Tw)(req.tags)
+    };
+}
+/** The Aurora implementation. `wait` gives the wait options for one named wait. */
+function clusterDatabases(rds, wait) {
+    const describe = async (identifier) => {
+        const c = await describeCluster(rds, identifier);
+        return c ? clusterInfo(c) : undefined;
+    };
+    const describeInstance = async (identifier) => {
+        const i = await (0,_instance_api__WEBPACK_IMPORTED_MODULE_3__/* .describeDbInstance */ .Hz)(rds, identifier);
+        return i ? (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .instanceInfo */ .q9)(i) : undefined;
+    };
+    const modify = async (identifier, change) => {
+        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_5__/* .ModifyDBClusterCommand */ .gSX({ DBClusterIdentifier: identifier, NewDBClusterIdentifier: change.newIdentifier, ...(0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .modification */ .Ni)(change) }));
+    };
+    const cluster = {
+        noun: _cluster__WEBPACK_IMPORTED_MODULE_2__/* .clusterProfile */ .c.nouns.short,
+        look: describe,
+        describe,
+        modify,
+        notFound: [_cluster__WEBPACK_IMPORTED_MODULE_2__/* .clusterProfile */ .c.faults.notFound],
+        invalidState: [_cluster__WEBPACK_IMPORTED_MODULE_2__/* .clusterProfile */ .c.faults.invalidState]
+    };
+    const member = {
+        noun: _instance__WEBPACK_IMPORTED_MODULE_4__/* .instanceProfile */ .z.nouns.short,
+        look: describeInstance,
+        notFound: [_instance__WEBPACK_IMPORTED_MODULE_4__/* .instanceProfile */ .z.faults.notFound],
+        invalidState: [_instance__WEBPACK_IMPORTED_MODULE_4__/* .instanceProfile */ .z.faults.invalidState]
+    };
+    return {
+        kind: 'cluster',
+        describe,
+        describeInstance,
+        async list() {
+            return (0,_aws_calls__WEBPACK_IMPORTED_MODULE_0__/* .allPages */ .S4)(async (marker) => {
+                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_5__/* .DescribeDBClustersCommand */ .Kdv({ Marker: marker }));
+                return { items: (out.DBClusters ?? []).map(clusterInfo), marker: out.Marker };
+            });
+        },
+        async restore(req) {
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_5__/* .RestoreDBClusterFromSnapshotCommand */ .sX2({
+                DBClusterIdentifier: req.identifier,
+                SnapshotIdentifier: req.snapshotArn,
+                Engine: req.engine,
+                EngineVersion: req.engineVersion,
+                ...newClusterSettings(req)
+            }));
+        },
+        async createInstance(req) {
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_5__/* .CreateDBInstanceCommand */ .day({
+                DBInstanceIdentifier: req.identifier,
+                DBClusterIdentifier: req.database,
+                Engine: req.engine,
+                DBInstanceClass: req.instanceClass,
+                DBParameterGroupName: req.dbParameterGroup,
+                PubliclyAccessible: req.publiclyAccessible,
+                PromotionTier: req.promotionTier,
+                Tags: (0,_aws_tags__WEBPACK_IMPORTED_MODULE_6__/* .tagList */ .Tw)(req.tags)
+            }));
+        },
+        modify,
+        async enableDataApi(arn) {
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_5__/* .EnableHttpEndpointCommand */ .EVE({ ResourceArn: arn }));
+        },
+        delete(identifier, options = {}) {
+            return (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .deleteDatabase */ .Hg)(cluster, identifier, options, wait, {
+                async before(c) {
+                    await Promise.all(c.members.map(m => (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .deleteRetrying */ .qO)(member, m, wait, () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_5__/* .DeleteDBInstanceCommand */ .Yvh({ DBInstanceIdentifier: m })))));
+                    if (options.issueOnly && options.finalSnapshotIdentifier === undefined) {
+                        await Promise.all(c.members.map(m => (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .waitDeleting */ .g9)(member, m, wait(`instance ${m} deletion to start`))));
+                    }
+                    else {
+                        await Promise.all(c.members.map(m => (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .waitGone */ .Bl)(member, m, wait(`instance ${m} deletion`))));
+                    }
+                },
+                send: () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_5__/* .DeleteDBClusterCommand */ .Xi9({
+                    DBClusterIdentifier: identifier,
+                    SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
+                    FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier
+                }))
+            });
+        },
+        waitAvailable: (identifier, what, until) => (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .waitAvailable */ .Xy)(describe, identifier, wait(what), until),
+        async waitInstanceAvailable(identifier, what) {
+            await (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .waitAvailable */ .Xy)(describeInstance, identifier, wait(what));
+        },
+        waitInstanceDeleted: (identifier, what) => (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .waitGone */ .Bl)(member, identifier, wait(what)),
+        waitDeleted: (identifier, what) => (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .waitGone */ .Bl)(cluster, identifier, wait(what)),
+        ...(0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .common */ .sh)(rds, 'cluster')
+    };
+}
+/** The source side's view of a cluster: what a snapshot taken of it gets. */
+async function describeClusterSource(rds, identifier) {
+    const c = await describeCluster(rds, identifier);
+    if (!c)
+        return undefined;
+    return {
+        kind: 'cluster',
+        identifier: c.DBClusterIdentifier ?? identifier,
+        arn: c.DBClusterArn ?? '',
+        status: c.Status ?? 'unknown',
+        engine: c.Engine ?? 'unknown',
+        engineVersion: c.EngineVersion,
+        encrypted: Boolean(c.StorageEncrypted),
+        kmsKeyArn: c.KmsKeyId
+    };
+}
+/** Whether a cluster of this identifier exists (kind detection); RDS's answer that there is none is false, other errors are thrown. */
+async function clusterExists(rds, identifier) {
+    return (await describeCluster(rds, identifier)) !== undefined;
+}
+
+
+/***/ }),
+
+/***/ 249:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ clusterProfile)
+/* harmony export */ });
+const clusterProfile = {
+    kind: 'cluster',
+    nouns: {
+        short: 'cluster',
+        db: 'DB cluster',
+        full: 'Aurora DB cluster',
+        aFull: 'an Aurora DB cluster',
+        snapshot: 'DB cluster snapshot',
+        snapshots: 'DB cluster snapshots',
+        snapshotArn: 'DB cluster snapshot (cluster-snapshot:)'
+    },
+    inputHint: "'source-cluster' input (the cluster identifier, not an instance or endpoint name; use 'source-instance' for an RDS DB instance)",
+    input: side => `${side}-cluster`,
+    ops: {
+        describe: 'DescribeDBClusters',
+        modify: 'ModifyDBCluster',
+        delete: 'DeleteDBInstance / DeleteDBCluster',
+        restore: 'RestoreDBClusterFromSnapshot',
+        describeSnapshots: 'DescribeDBClusterSnapshots',
+        createSnapshot: 'CreateDBClusterSnapshot',
+        copySnapshot: 'CopyDBClusterSnapshot',
+        notFoundAnswer: 'DescribeDBClusters answered DBClusterNotFoundFault'
+    },
+    fields: {
+        list: 'DBClusters',
+        identifier: 'DBClusterIdentifier',
+        status: 'Status',
+        snapshotList: 'DBClusterSnapshots',
+        snapshotIdentifier: 'DBClusterSnapshotIdentifier',
+        secretIdentifier: 'dbClusterIdentifier'
+    },
+    cli: {
+        db: 'db-cluster',
+        snapshot: 'db-cluster-snapshot',
+        dbIdOption: '--db-cluster-identifier',
+        newDbIdOption: '--new-db-cluster-identifier',
+        snapshotIdOption: '--db-cluster-snapshot-identifier',
+        describeStartingWith: (prefix, columns) => `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${prefix}')]${columns ? '.[DBClusterIdentifier,Status]' : ''}"`,
+        rename: (from, to) => `aws rds modify-db-cluster --db-cluster-identifier ${from} --new-db-cluster-identifier ${to} --apply-immediately`,
+        deletionProtection: (identifier, on) => `aws rds modify-db-cluster --db-cluster-identifier ${identifier} --${on ? '' : 'no-'}deletion-protection --apply-immediately`,
+        deleteDatabase: (identifier, finalOption) => `aws rds describe-db-clusters --db-cluster-identifier ${identifier} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
+            `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
+            `aws rds delete-db-cluster --db-cluster-identifier ${identifier} ${finalOption}`,
+        listSnapshotsOf: (database, region) => `aws rds describe-db-cluster-snapshots --region ${region} --db-cluster-identifier ${database} --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,Status,SnapshotCreateTime]'`,
+        listDatabases: region => `aws rds describe-db-clusters --region ${region} --query 'DBClusters[].DBClusterIdentifier'`
+    },
+    iam: {
+        describe: 'rds:DescribeDBClusters',
+        restore: 'rds:RestoreDBClusterFromSnapshot',
+        modify: 'rds:ModifyDBCluster',
+        delete: ['rds:DeleteDBInstance', 'rds:DeleteDBCluster'],
+        describeSnapshots: 'rds:DescribeDBClusterSnapshots',
+        createSnapshot: 'rds:CreateDBClusterSnapshot',
+        copySnapshot: 'rds:CopyDBClusterSnapshot',
+        shareSnapshot: 'rds:ModifyDBClusterSnapshotAttribute',
+        snapshotCleanup: ['rds:DescribeDBClusterSnapshots', 'rds:DescribeDBClusterSnapshotAttributes', 'rds:ModifyDBClusterSnapshotAttribute', 'rds:DeleteDBClusterSnapshot']
+    },
+    faults: {
+        notFound: 'DBClusterNotFoundFault',
+        alreadyExists: 'DBClusterAlreadyExistsFault',
+        invalidState: 'InvalidDBClusterStateFault',
+        snapshotNotFound: 'DBClusterSnapshotNotFoundFault',
+        snapshotAlreadyExists: 'DBClusterSnapshotAlreadyExistsFault'
+    },
+    can: {
+        members: true,
+        dataApi: true,
+        clone: true,
+        restoreWithKey: true,
+        restoreEngineVersion: true,
+        optionGroups: false,
+        encryptOnCopy: false
+    },
+    arn: { database: 'cluster', snapshot: 'cluster-snapshot' },
+    output: 'cluster-identifier',
+    managedSecretPrefix: 'rds!cluster'
+};
+
+
+/***/ }),
+
+/***/ 3723:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I7: () => (/* binding */ kindProfile),
+/* harmony export */   jT: () => (/* binding */ kindProfiles)
+/* harmony export */ });
+/* harmony import */ var _cluster__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(249);
+/* harmony import */ var _instance__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1456);
+
+
+
+
+const PROFILES = { cluster: _cluster__WEBPACK_IMPORTED_MODULE_0__/* .clusterProfile */ .c, instance: _instance__WEBPACK_IMPORTED_MODULE_1__/* .instanceProfile */ .z };
+/** Every kind, cluster first (the order inputs and lists name them in). */
+const kindProfiles = [_cluster__WEBPACK_IMPORTED_MODULE_0__/* .clusterProfile */ .c, _instance__WEBPACK_IMPORTED_MODULE_1__/* .instanceProfile */ .z];
+function kindProfile(kind) {
+    return PROFILES[kind];
+}
+
+
+/***/ }),
+
+/***/ 7045:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hz: () => (/* binding */ describeDbInstance),
+/* harmony export */   Ix: () => (/* binding */ instanceDatabases),
+/* harmony export */   Od: () => (/* binding */ standaloneExists),
+/* harmony export */   cq: () => (/* binding */ describeInstanceSource),
+/* harmony export */   jO: () => (/* binding */ optionGroupOptions)
+/* harmony export */ });
+/* unused harmony export standaloneInfo */
+/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7202);
+/* harmony import */ var _aws_calls__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6484);
+/* harmony import */ var _aws_database_flow__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2973);
+/* harmony import */ var _aws_tags__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(9580);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
+/* harmony import */ var _instance__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1456);
+/**
+ * The RDS DB instance API calls: the target side's database adapter
+ * (`instanceDatabases`) and what the source side and the kind detection read.
+ */
+
+
+
+
+
+
+/** The one "describe by identifier" of DB instances (standalone or cluster members): undefined when RDS says there is none. */
+async function describeDbInstance(rds, identifier) {
+    const out = await (0,_aws_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .MW)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_4__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier })), _instance__WEBPACK_IMPORTED_MODULE_3__/* .instanceProfile */ .z.faults.notFound);
+    return out?.DBInstances?.[0];
+}
+/** A standalone RDS DB instance as a database. */
+function standaloneInfo(i) {
+    return {
+        ...(0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .sameNamedInfo */ .YL)(i),
+        kind: 'instance',
+        identifier: i.DBInstanceIdentifier ?? '',
+        arn: i.DBInstanceArn ?? '',
+        resourceId: i.DbiResourceId,
+        status: i.DBInstanceStatus ?? 'unknown',
+        port: i.Endpoint?.Port ?? i.DbInstancePort,
+        endpoint: i.Endpoint?.Address,
+        databaseName: i.DBName,
+        dbSubnetGroup: i.DBSubnetGroup?.DBSubnetGroupName,
+        members: [],
+        writer: i.DBInstanceIdentifier,
+        optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
+    };
+}
+/**
+ * The RDS DB instance implementation: the instance is the database (no
+ * members), restored with RestoreDBInstanceFromDBSnapshot, renamed with
+ * ModifyDBInstance NewDBInstanceIdentifier, deleted with DeleteDBInstance
+ * (SkipFinalSnapshot or FinalDBSnapshotIdentifier, automated backups deleted
+ * with it), its snapshots DB snapshots.
+ */
+function instanceDatabases(rds, wait) {
+    const notFound = [_instance__WEBPACK_IMPORTED_MODULE_3__/* .instanceProfile */ .z.faults.notFound];
+    const describeRaw = (identifier) => describeDbInstance(rds, identifier);
+    const describe = async (identifier) => {
+        const i = await describeRaw(identifier);
+        // An Aurora cluster member is not a database of its own.
+        return i && !i.DBClusterIdentifier ? standaloneInfo(i) : undefined;
+    };
+    const describeInstance = async (identifier) => {
+        const i = await describeRaw(identifier);
+        return i ? (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .instanceInfo */ .q9)(i) : undefined;
+    };
+    const modify = async (identifier, change) => {
+        await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_4__/* .ModifyDBInstanceCommand */ .R1U({ DBInstanceIdentifier: identifier, NewDBInstanceIdentifier: change.newIdentifier, ...(0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .modification */ .Ni)(change) }));
+    };
+    // Deleting and waiting look at any DB instance of the name (`describeInstance`), not only a standalone one.
+    const instance = {
+        noun: _instance__WEBPACK_IMPORTED_MODULE_3__/* .instanceProfile */ .z.nouns.short,
+        look: describeInstance,
+        describe,
+        modify,
+        notFound,
+        invalidState: [_instance__WEBPACK_IMPORTED_MODULE_3__/* .instanceProfile */ .z.faults.invalidState]
+    };
+    const waitDeleted = (identifier, what) => (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .waitGone */ .Bl)(instance, identifier, wait(what));
+    return {
+        kind: 'instance',
+        describe,
+        describeInstance,
+        async list() {
+            return (0,_aws_calls__WEBPACK_IMPORTED_MODULE_0__/* .allPages */ .S4)(async (marker) => {
+                const out = await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_4__/* .DescribeDBInstancesCommand */ .hhJ({ Marker: marker }));
+                return { items: (out.DBInstances ?? []).filter(i => !i.DBClusterIdentifier).map(standaloneInfo), marker: out.Marker };
+            });
+        },
+        async restore(req) {
+            await rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_4__/* .RestoreDBInstanceFromDBSnapshotCommand */ .dX$({
+                DBInstanceIdentifier: req.identifier,
+                DBSnapshotIdentifier: req.snapshotArn,
+                DBInstanceClass: req.instanceClass,
+                DBSubnetGroupName: req.dbSubnetGroup,
+                VpcSecurityGroupIds: req.securityGroupIds,
+                DBParameterGroupName: req.dbParameterGroup,
+                OptionGroupName: req.optionGroup,
+                PubliclyAccessible: req.publiclyAccessible,
+                Port: req.port,
+                CopyTagsToSnapshot: req.copyTagsToSnapshot,
+                EnableIAMDatabaseAuthentication: req.iamDatabaseAuthentication,
+                EnableCloudwatchLogsExports: req.cloudwatchLogsExports,
+                StorageType: req.storageType,
+                DeletionProtection: false,
+                Tags: (0,_aws_tags__WEBPACK_IMPORTED_MODULE_5__/* .tagList */ .Tw)(req.tags)
+            }));
+        },
+        async createInstance() {
+            throw new Error('internal: an RDS DB instance has no member instances to create');
+        },
+        modify,
+        async enableDataApi() {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
+                title: 'The Data API is for Aurora only',
+                message: 'RDS DB instances have no RDS Data API endpoint.',
+                fix: 'Use masking-connection: direct for an RDS DB instance.'
+            });
+        },
+        delete(identifier, options = {}) {
+            return (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .deleteDatabase */ .Hg)(instance, identifier, options, wait, {
+                send: () => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_4__/* .DeleteDBInstanceCommand */ .Yvh({
+                    DBInstanceIdentifier: identifier,
+                    SkipFinalSnapshot: options.finalSnapshotIdentifier === undefined,
+                    FinalDBSnapshotIdentifier: options.finalSnapshotIdentifier,
+                    // A staging instance's automated backups are of no use once it is replaced: they go with it.
+                    DeleteAutomatedBackups: true
+                }))
+            });
+        },
+        waitAvailable: (identifier, what, until) => (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .waitAvailable */ .Xy)(describe, identifier, wait(what), until),
+        async waitInstanceAvailable(identifier, what) {
+            await (0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .waitAvailable */ .Xy)(describe, identifier, wait(what));
+        },
+        waitInstanceDeleted: waitDeleted,
+        waitDeleted,
+        ...(0,_aws_database_flow__WEBPACK_IMPORTED_MODULE_1__/* .common */ .sh)(rds, 'instance')
+    };
+}
+/** The source side's view of an RDS DB instance: what a snapshot taken of it gets (a cluster member is none). */
+async function describeInstanceSource(rds, identifier) {
+    const i = await describeDbInstance(rds, identifier);
+    // A member of an Aurora cluster is not a database of its own: its snapshots are the cluster's.
+    if (!i || i.DBClusterIdentifier)
+        return undefined;
+    return {
+        kind: 'instance',
+        identifier: i.DBInstanceIdentifier ?? identifier,
+        arn: i.DBInstanceArn ?? '',
+        status: i.DBInstanceStatus ?? 'unknown',
+        engine: i.Engine ?? 'unknown',
+        engineVersion: i.EngineVersion,
+        encrypted: Boolean(i.StorageEncrypted),
+        kmsKeyArn: i.KmsKeyId,
+        optionGroup: i.OptionGroupMemberships?.[0]?.OptionGroupName
+    };
+}
+/** The options of an option group (RDS DB snapshots carry one), undefined when the group is not visible. */
+async function optionGroupOptions(rds, name) {
+    const out = await (0,_aws_calls__WEBPACK_IMPORTED_MODULE_0__/* .ifFound */ .MW)(() => rds.send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_4__/* .DescribeOptionGroupsCommand */ .y7H({ OptionGroupName: name })), 'OptionGroupNotFoundFault');
+    const group = out?.OptionGroupsList?.[0];
+    if (!group)
+        return undefined;
+    return (group.Options ?? []).map(o => ({ name: o.OptionName ?? '', permanent: Boolean(o.Permanent), persistent: Boolean(o.Persistent) }));
+}
+/** Whether a standalone DB instance (not a cluster member) of this identifier exists (kind detection). */
+async function standaloneExists(rds, identifier) {
+    const i = await describeDbInstance(rds, identifier);
+    return i !== undefined && !i.DBClusterIdentifier;
+}
+
+
+/***/ }),
+
+/***/ 1456:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   z: () => (/* binding */ instanceProfile)
+/* harmony export */ });
+const instanceProfile = {
+    kind: 'instance',
+    nouns: {
+        short: 'instance',
+        db: 'DB instance',
+        full: 'RDS DB instance',
+        aFull: 'an RDS DB instance',
+        snapshot: 'DB snapshot',
+        snapshots: 'DB instance snapshots',
+        snapshotArn: 'DB snapshot (snapshot:)'
+    },
+    inputHint: "'source-instance' input (the DB instance identifier, not an endpoint; use 'source-cluster' for Aurora)",
+    input: side => `${side}-instance`,
+    ops: {
+        describe: 'DescribeDBInstances',
+        modify: 'ModifyDBInstance',
+        delete: 'DeleteDBInstance',
+        restore: 'RestoreDBInstanceFromDBSnapshot',
+        describeSnapshots: 'DescribeDBSnapshots',
+        createSnapshot: 'CreateDBSnapshot',
+        copySnapshot: 'CopyDBSnapshot',
+        notFoundAnswer: 'DescribeDBInstances answered DBInstanceNotFound'
+    },
+    fields: {
+        list: 'DBInstances',
+        identifier: 'DBInstanceIdentifier',
+        status: 'DBInstanceStatus',
+        snapshotList: 'DBSnapshots',
+        snapshotIdentifier: 'DBSnapshotIdentifier',
+        secretIdentifier: 'dbInstanceIdentifier'
+    },
+    cli: {
+        db: 'db-instance',
+        snapshot: 'db-snapshot',
+        dbIdOption: '--db-instance-identifier',
+        newDbIdOption: '--new-db-instance-identifier',
+        snapshotIdOption: '--db-snapshot-identifier',
+        describeStartingWith: (prefix, columns) => `aws rds describe-db-instances --query "DBInstances[?starts_with(DBInstanceIdentifier, '${prefix}')]${columns ? '.[DBInstanceIdentifier,DBInstanceStatus]' : ''}"`,
+        rename: (from, to) => `aws rds modify-db-instance --db-instance-identifier ${from} --new-db-instance-identifier ${to} --apply-immediately`,
+        deletionProtection: (identifier, on) => `aws rds modify-db-instance --db-instance-identifier ${identifier} --${on ? '' : 'no-'}deletion-protection --apply-immediately`,
+        deleteDatabase: (identifier, finalOption) => `aws rds modify-db-instance --db-instance-identifier ${identifier} --no-deletion-protection --apply-immediately\n` +
+            `aws rds delete-db-instance --db-instance-identifier ${identifier} ${finalOption} --delete-automated-backups`,
+        listSnapshotsOf: (database, region) => `aws rds describe-db-snapshots --region ${region} --db-instance-identifier ${database} --query 'DBSnapshots[].[DBSnapshotIdentifier,Status,SnapshotCreateTime]'`,
+        listDatabases: region => `aws rds describe-db-instances --region ${region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
+    },
+    iam: {
+        describe: 'rds:DescribeDBInstances',
+        restore: 'rds:RestoreDBInstanceFromDBSnapshot',
+        modify: 'rds:ModifyDBInstance',
+        delete: ['rds:DeleteDBInstance'],
+        describeSnapshots: 'rds:DescribeDBSnapshots',
+        createSnapshot: 'rds:CreateDBSnapshot',
+        copySnapshot: 'rds:CopyDBSnapshot',
+        shareSnapshot: 'rds:ModifyDBSnapshotAttribute',
+        snapshotCleanup: ['rds:DescribeDBSnapshots', 'rds:DescribeDBSnapshotAttributes', 'rds:ModifyDBSnapshotAttribute', 'rds:DeleteDBSnapshot']
+    },
+    faults: {
+        notFound: 'DBInstanceNotFoundFault',
+        alreadyExists: 'DBInstanceAlreadyExistsFault',
+        invalidState: 'InvalidDBInstanceStateFault',
+        snapshotNotFound: 'DBSnapshotNotFoundFault',
+        snapshotAlreadyExists: 'DBSnapshotAlreadyExistsFault'
+    },
+    can: {
+        members: false,
+        dataApi: false,
+        clone: false,
+        restoreWithKey: false,
+        restoreEngineVersion: false,
+        optionGroups: true,
+        encryptOnCopy: true
+    },
+    arn: { database: 'db', snapshot: 'snapshot' },
+    managedSecretPrefix: 'rds!db'
+};
+
 
 /***/ }),
 
@@ -74193,8 +74831,18 @@ function parseTransform(where, spec, problems) {
         return undefined;
     }
     const allowed = {
-        email: ['domain'], name: ['style', 'part'], 'name-kana': ['part', 'of'], phone: [], address: [], 'postal-code': ['of'], hash: ['length'],
-        null: [], constant: ['value'], 'date-shift': ['days'], keep: [], ip: ['range', 'unique']
+        email: ['domain'],
+        name: ['style', 'part'],
+        'name-kana': ['part', 'of'],
+        phone: [],
+        address: [],
+        'postal-code': ['of'],
+        hash: ['length'],
+        null: [],
+        constant: ['value'],
+        'date-shift': ['days'],
+        keep: [],
+        ip: ['range', 'unique']
     };
     for (const k of Object.keys(opts)) {
         if (k !== 'transform' && !allowed[name].includes(k))
@@ -74454,9 +75102,48 @@ function loadRules(path) {
         text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8');
     }
     catch (e) {
-        throw new MaskingRulesError(path, [`cannot read the masking-rules file: ${e.code ?? e.message}. The path is relative to the workspace (check out the repository first).`]);
+        throw new MaskingRulesError(path, [
+            `cannot read the masking-rules file: ${e.code ?? e.message}. The path is relative to the workspace (check out the repository first).`
+        ]);
     }
     return parseRules(text, path);
+}
+
+
+/***/ }),
+
+/***/ 6002:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ MaskingVetoError)
+/* harmony export */ });
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+
+/**
+ * Masking did not finish cleanly: the swap must not happen. Each reason names
+ * the table/column/query and what to change; `aftermath` says what becomes of
+ * the new database (the masking step knows its kind and keep-failed-restore:
+ * `withAftermath`).
+ */
+class MaskingVetoError extends _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB {
+    reasons;
+    title;
+    constructor(reasons, title = 'Masking vetoed the swap', aftermath = 'The new database is not swapped in; staging stays as it was.') {
+        super({
+            title,
+            message: `${reasons.length === 1 ? reasons[0] : `\n- ${reasons.join('\n- ')}`}\n${aftermath}`,
+            fix: 'Fix the masking rules (or the database) as each line says and run again.',
+            severity: 'error'
+        });
+        this.name = 'MaskingVetoError';
+        this.reasons = reasons;
+        this.title = title;
+    }
+    /** The same veto, saying what becomes of the new database. */
+    withAftermath(aftermath) {
+        return new MaskingVetoError(this.reasons, this.title, aftermath);
+    }
 }
 
 
@@ -74467,13 +75154,24 @@ function loadRules(path) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $j: () => (/* binding */ dbKind),
-/* harmony export */   gE: () => (/* binding */ resolveKinds)
+/* harmony export */   hT: () => (/* binding */ withKind)
 /* harmony export */ });
-/* unused harmony exports decideKind, lookUp */
+/* unused harmony export decideKind */
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7202);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3723);
+/* harmony import */ var _settings__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8750);
+/**
+ * Cluster or instance: `source-cluster` / `target-cluster` say Aurora,
+ * `source-instance` / `target-instance` say RDS DB instance, `source-db` /
+ * `target-db` leave it to what RDS describes. The decision is pure
+ * (`decideKind`, tested from a table); the identifiers are looked up
+ * (read-only, aws/kind-facts.ts) only when an input left the kind open, and
+ * `resolveKinds` (src/kinds/resolve.ts) puts the two together.
+ */
 
 
+
+const db = (kind) => (0,_kinds__WEBPACK_IMPORTED_MODULE_1__/* .kindProfile */ .I7)(kind).nouns.db;
 const kindOf = (f) => (f.cluster && f.instance ? 'both' : f.cluster ? 'cluster' : f.instance ? 'instance' : undefined);
 /** Pure: which kind the run refreshes, or why it cannot tell. */
 function decideKind(f) {
@@ -74484,12 +75182,12 @@ function decideKind(f) {
         if (t && t !== 'both' && t !== explicit)
             return {
                 refuse: {
-                    title: `${f.target.input} is a DB ${t}, the production database a DB ${explicit}`,
-                    message: `'${f.target.identifier}' in the staging account is a DB ${t}, but the run restores a ${explicit === 'cluster' ? 'DB cluster snapshot' : 'DB snapshot'}, which can only become a DB ${explicit}.`,
-                    fix: `Name a staging DB ${explicit} (or a new name) in ${f.target.input}.`
+                    title: `${f.target.input} is a ${db(t)}, the production database a ${db(explicit)}`,
+                    message: `'${f.target.identifier}' in the staging account is a ${db(t)}, but the run restores a ${(0,_kinds__WEBPACK_IMPORTED_MODULE_1__/* .kindProfile */ .I7)(explicit).nouns.snapshot}, which can only become a ${db(explicit)}.`,
+                    fix: `Name a staging ${db(explicit)} (or a new name) in ${f.target.input}.`
                 }
             };
-        return { kind: explicit, how: `${f.source.kind ? f.source.input : f.target.kind ? f.target.input : 'the snapshot ARN'} names a DB ${explicit}` };
+        return { kind: explicit, how: `${f.source.kind ? f.source.input : f.target.kind ? f.target.input : 'the snapshot ARN'} names a ${db(explicit)}` };
     }
     const s = f.source.found ? kindOf(f.source.found) : undefined;
     if (s === undefined)
@@ -74498,9 +75196,7 @@ function decideKind(f) {
                 title: 'Production database not found',
                 message: `There is neither a DB cluster nor a DB instance '${f.source.identifier}' (${f.source.input}) in account ${f.sourceAccountId}, region ${f.region}` +
                     (f.source.found?.denied?.length ? ` that the production role may see (it may not call ${f.source.found.denied.join(', ')}).` : '.'),
-                fix: `Check ${f.source.input} and aws-region, and that source-role-arn is in the production account:\n` +
-                    `  aws rds describe-db-clusters --region ${f.region} --query 'DBClusters[].DBClusterIdentifier'\n` +
-                    `  aws rds describe-db-instances --region ${f.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
+                fix: `Check ${f.source.input} and aws-region, and that source-role-arn is in the production account:\n` + _kinds__WEBPACK_IMPORTED_MODULE_1__/* .kindProfiles */ .jT.map(p => `  ${p.cli.listDatabases(f.region)}`).join('\n')
             }
         };
     if (s === 'both')
@@ -74515,63 +75211,278 @@ function decideKind(f) {
     if (t && t !== 'both' && t !== s)
         return {
             refuse: {
-                title: `${f.target.input} is a DB ${t}, the production database a DB ${s}`,
-                message: `'${f.source.identifier}' is a DB ${s} but '${f.target.identifier}' in the staging account is a DB ${t}: a snapshot of a DB ${s} restores only into a DB ${s}.`,
-                fix: `Name a staging DB ${s} (or a new name) in ${f.target.input}.`
+                title: `${f.target.input} is a ${db(t)}, the production database a ${db(s)}`,
+                message: `'${f.source.identifier}' is a ${db(s)} but '${f.target.identifier}' in the staging account is a ${db(t)}: a snapshot of a ${db(s)} restores only into a ${db(s)}.`,
+                fix: `Name a staging ${db(s)} (or a new name) in ${f.target.input}.`
             }
         };
-    return { kind: s, how: `'${f.source.identifier}' is a DB ${s} (detected)` };
+    return { kind: s, how: `'${f.source.identifier}' is a ${db(s)} (detected)` };
 }
-/** Is there a cluster, and a standalone instance, under this identifier? Read-only. */
-async function lookUp(rds, identifier) {
-    const denied = [];
-    const absent = (action, notFound) => (e) => {
-        if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, ...notFound))
-            return false;
-        if ((0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isAwsError */ .m_)(e, 'AccessDenied', 'AccessDeniedException')) {
-            denied.push(action);
-            return false;
-        }
-        throw e;
-    };
-    const cluster = rds
-        .send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBClustersCommand */ .Kdv({ DBClusterIdentifier: identifier }))
-        .then(o => (o.DBClusters ?? []).length > 0)
-        .catch(absent('rds:DescribeDBClusters', ['DBClusterNotFoundFault', 'DBClusterNotFound']));
-    const instance = rds
-        .send(new _aws_sdk_client_rds__WEBPACK_IMPORTED_MODULE_1__/* .DescribeDBInstancesCommand */ .hhJ({ DBInstanceIdentifier: identifier }))
-        .then(o => (o.DBInstances ?? []).some(i => !i.DBClusterIdentifier))
-        .catch(absent('rds:DescribeDBInstances', ['DBInstanceNotFoundFault', 'DBInstanceNotFound']));
-    const found = { cluster: await cluster, instance: await instance };
-    return denied.length ? { ...found, denied } : found;
-}
-const side = (s, found) => ({ identifier: s.identifier, input: s.input, kind: s.kind, found });
-/** Settings with `kind` set: as the inputs say, else detected. Describes only what an open kind needs. */
-async function resolveKinds(settings, accounts) {
-    const open = !settings.kind;
-    const checkTarget = !settings.target.kind;
-    if (!open && !checkTarget)
-        return settings;
-    const [sourceFound, targetFound] = await Promise.all([
-        open ? lookUp(accounts.source.rds, settings.source.identifier) : undefined,
-        checkTarget ? lookUp(accounts.target.rds, settings.target.identifier) : undefined
-    ]);
-    const decision = decideKind({
-        source: side(settings.source, sourceFound),
-        target: side(settings.target, targetFound),
-        snapshotKind: settings.snapshot.kind === 'named' ? settings.snapshot.snapshotKind : undefined,
-        sourceAccountId: accounts.source.accountId,
-        region: settings.region
-    });
+/** Pure: the settings with the kind the inputs name, or the one the facts decide (read by `readKindFacts`, aws/kind-facts.ts). */
+function withKind(settings, facts) {
+    if (!facts)
+        return (0,_settings__WEBPACK_IMPORTED_MODULE_2__/* .kindFromInputs */ .CZ)(settings);
+    const decision = decideKind(facts);
     if ('refuse' in decision)
         throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB(decision.refuse);
     return { ...settings, kind: decision.kind };
 }
-/** The kind once resolved; asking before `resolveKinds` ran is a programming error. */
+/** The kind of settings typed before resolution; asking before `resolveKinds` ran is a programming error. */
 function dbKind(settings) {
     if (!settings.kind)
         throw new Error('internal: the database kind was used before resolveKinds decided it');
     return settings.kind;
+}
+
+
+/***/ }),
+
+/***/ 387:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BL: () => (/* binding */ TARGET_TAG),
+/* harmony export */   LY: () => (/* binding */ PARKED_TAG),
+/* harmony export */   N2: () => (/* binding */ MANAGED_TAG),
+/* harmony export */   R2: () => (/* binding */ RUN_TAG),
+/* harmony export */   Ys: () => (/* binding */ newSnapshotIdentifier),
+/* harmony export */   Z5: () => (/* binding */ SOURCE_TAG),
+/* harmony export */   _y: () => (/* binding */ isSharedWith),
+/* harmony export */   eV: () => (/* binding */ KEPT_TAG),
+/* harmony export */   ft: () => (/* binding */ LOCK_TAG),
+/* harmony export */   ln: () => (/* binding */ copySnapshotIdentifier),
+/* harmony export */   xi: () => (/* binding */ copyTags)
+/* harmony export */ });
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(14);
+/**
+ * Names and tags: pure, shared by the plan (which prints them) and the steps
+ * (which create resources under them). The same inputs always give the same
+ * names, so a rerun finds what an earlier run made.
+ */
+
+/** Tags every resource this action creates carries; cleanup only ever touches resources with MANAGED_TAG. */
+const MANAGED_TAG = 'rds-cross-account-sync:managed';
+const RUN_TAG = 'rds-cross-account-sync:run';
+const SOURCE_TAG = 'rds-cross-account-sync:source-snapshot';
+const TARGET_TAG = 'rds-cross-account-sync:target';
+const LOCK_TAG = 'rds-cross-account-sync:lock';
+/** On the old staging database from the moment a run starts to replace it: `run=<id> protection=on|off` (who parked it, and whether it had deletion protection). */
+const PARKED_TAG = 'rds-cross-account-sync:parked';
+/** On a failed restore kept for inspection (keep-failed-restore): orphan clean-up leaves it alone. */
+const KEPT_TAG = 'rds-cross-account-sync:kept';
+/** `rds:app-2026-11-28-03-10` -> `rcas-app-2026-11-28-03-10`: the same source always gives the same copy name. */
+function copySnapshotIdentifier(sourceIdentifier) {
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_0__/* .toRdsIdentifier */ .Ep)('rcas', (0,_rds_rules__WEBPACK_IMPORTED_MODULE_0__/* .stripAutomatedPrefix */ .NW)(sourceIdentifier));
+}
+/** What the copy carries: made by this action, in which run, from which snapshot. */
+function copyTags(runId, sourceIdentifier) {
+    return { [MANAGED_TAG]: 'true', [RUN_TAG]: runId, [SOURCE_TAG]: sourceIdentifier };
+}
+/** The name of the snapshot `new` takes: one per run attempt, valid and deterministic. */
+function newSnapshotIdentifier(database, runId) {
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_0__/* .toRdsIdentifier */ .Ep)('rcas', database, runId);
+}
+/** Whether the `restore` attribute values already admit the account (`all` is a public, unencrypted snapshot). Pure. */
+function isSharedWith(values, accountId) {
+    return values.includes(accountId) || values.includes('all');
+}
+
+
+/***/ }),
+
+/***/ 4471:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ip: () => (/* binding */ chooseSnapshot),
+/* harmony export */   Ly: () => (/* binding */ deleteSnapshotCommand),
+/* harmony export */   lq: () => (/* binding */ requireDatabase),
+/* harmony export */   xA: () => (/* binding */ TERMINAL_SNAPSHOT_STATUSES),
+/* harmony export */   ym: () => (/* binding */ judgeExistingCopy)
+/* harmony export */ });
+/* unused harmony exports sourceType, pickLatest, toSourceSnapshot */
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14);
+/* harmony import */ var _naming__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(387);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3723);
+/**
+ * The source snapshot, decided from what RDS described (pure): the production
+ * database must exist; `latest` picks the newest available snapshot, a named
+ * one must be this database's and available, `new` is described as what will
+ * be taken. And whether a snapshot found under a copy's name may be resumed.
+ * The reads are in aws/source-facts.ts; the effects in steps/.
+ */
+
+
+
+
+/** Statuses a snapshot does not leave on its own: waiting longer cannot help. */
+const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'incompatible-restore', 'incompatible-parameters'];
+const kindWord = (a) => (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .kindWord */ .dx)(a.kind);
+function requireDatabase(adapter, db, identifier, scope) {
+    if (!db) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+            title: `Production ${kindWord(adapter)} not found`,
+            message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (${(0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(adapter.kind).ops.notFoundAnswer}).`,
+            fix: `Check the ${(0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(adapter.kind).inputHint} and 'aws-region', and that source-role-arn is in the production account:\n  ${(0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(adapter.kind).cli.listDatabases(scope.region)}`
+        });
+    }
+    return db;
+}
+/** RDS's snapshot type as the plan sees it: AWS Backup snapshots cannot be shared either, like automated ones. */
+function sourceType(info) {
+    return info.snapshotType === 'automated' || info.snapshotType === 'awsbackup' || (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .isAutomatedSnapshotId */ .SU)(info.identifier) ? 'automated' : 'manual';
+}
+/**
+ * `latest`: the newest available snapshot, automated or manual. Copies this
+ * action made (tagged with SOURCE_TAG) are not candidates: they stand for their
+ * source, which is found instead, and its copy is then reused by name.
+ */
+function pickLatest(snapshots) {
+    const candidates = snapshots.filter(s => s.status === 'available' && !(_naming__WEBPACK_IMPORTED_MODULE_2__/* .SOURCE_TAG */ .Z5 in s.tags));
+    candidates.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+    return candidates[0];
+}
+function toSourceSnapshot(info) {
+    return {
+        kind: info.kind,
+        identifier: info.identifier,
+        arn: info.arn,
+        type: sourceType(info),
+        status: info.status,
+        engine: info.engine,
+        engineVersion: info.engineVersion,
+        encrypted: info.encrypted,
+        kmsKeyArn: info.kmsKeyArn,
+        allocatedStorageGb: info.allocatedStorageGb,
+        createdAt: info.createdAt?.toISOString(),
+        ...(info.optionGroup ? { optionGroup: info.optionGroup } : {})
+    };
+}
+/** Which snapshot the run starts from, from what was read (pure). `new` is described as what will be taken. */
+function chooseSnapshot(adapter, choice, db, candidates, scope) {
+    if (choice.kind === 'new') {
+        if (db.status !== 'available') {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+                title: 'Cannot take a snapshot now',
+                message: `snapshot: new needs ${kindWord(adapter)} '${db.identifier}' to be available; it is '${db.status}'.`,
+                fix: `Run again when the ${kindWord(adapter)} is available, or use 'snapshot: latest' to start from the newest existing snapshot.`
+            });
+        }
+        const identifier = (0,_naming__WEBPACK_IMPORTED_MODULE_2__/* .newSnapshotIdentifier */ .Ys)(db.identifier, scope.runId);
+        return {
+            kind: adapter.kind,
+            identifier,
+            arn: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .snapshotArnOf */ .z5)(adapter.kind, scope.region, scope.accountId, identifier, scope.partition),
+            type: 'new',
+            status: 'to be taken',
+            engine: db.engine,
+            engineVersion: db.engineVersion,
+            encrypted: db.encrypted,
+            kmsKeyArn: db.kmsKeyArn,
+            ...(db.optionGroup ? { optionGroup: db.optionGroup } : {})
+        };
+    }
+    if (choice.kind === 'latest') {
+        const all = candidates.listed ?? [];
+        const newest = pickLatest(all);
+        if (!newest) {
+            const pending = all.filter(s => s.status !== 'available');
+            throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+                title: 'No available snapshot of the production database',
+                message: `${kindWord(adapter)} '${db.identifier}' has no available automated or manual snapshot` +
+                    (pending.length ? ` (${pending.length} not available yet: ${pending.map(s => `${s.identifier} ${s.status}`).join(', ')}).` : '.'),
+                fix: "Use 'snapshot: new' to take one now, or wait for the snapshot being created and run again."
+            });
+        }
+        return toSourceSnapshot(newest);
+    }
+    // A named snapshot: an identifier (manual, or automated `rds:...`) or an ARN.
+    if (choice.arn) {
+        const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .parseArn */ .Lw)(choice.arn);
+        if (arn && arn.accountId !== scope.accountId) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+                title: 'Snapshot belongs to another account',
+                message: `The snapshot input ${choice.arn} is in account ${arn.accountId}, but the production (source) account is ${scope.accountId}.`,
+                fix: `Name a snapshot of '${db.identifier}' in account ${scope.accountId}, or use 'snapshot: latest'.`
+            });
+        }
+    }
+    const info = candidates.named;
+    if (!info) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+            title: 'Snapshot not found',
+            message: `There is no ${kindWord(adapter)} snapshot '${choice.identifier}' in account ${scope.accountId}, region ${scope.region}.`,
+            fix: `List the snapshots of the ${(0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(adapter.kind).nouns.short} and pick one, or use 'snapshot: latest':\n  ${(0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(adapter.kind).cli.listSnapshotsOf(db.identifier, scope.region)}`
+        });
+    }
+    if (info.databaseIdentifier.toLowerCase() !== db.identifier.toLowerCase()) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+            title: `Snapshot of another ${kindWord(adapter)}`,
+            message: `Snapshot '${info.identifier}' was taken of '${info.databaseIdentifier}', not of the production ${kindWord(adapter)} '${db.identifier}'. Refusing to refresh staging from another database.`,
+            fix: `Set 'snapshot' to a snapshot of '${db.identifier}', or name '${info.databaseIdentifier}' as the production database if that is the one meant.`
+        });
+    }
+    if (info.status !== 'available') {
+        const creating = info.status === 'creating' || info.status === 'copying';
+        throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
+            title: creating ? 'Snapshot still being created' : `Snapshot is ${info.status}`,
+            message: creating
+                ? `Snapshot '${info.identifier}' is ${info.status}${info.percent !== undefined ? ` (${info.percent}%)` : ''}: it cannot be copied or shared before it is available.`
+                : `Snapshot '${info.identifier}' is '${info.status}', not available.`,
+            fix: creating
+                ? `Run again when it is available:\n  aws rds wait ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .cliNouns */ .Kh)(adapter.kind).snapshot}-available --region ${scope.region} ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .cliNouns */ .Kh)(adapter.kind).snapshotIdOption} ${info.identifier}\nor use 'snapshot: latest' to take the newest available one.`
+                : "Name another snapshot, or use 'snapshot: latest'."
+        });
+    }
+    return toSourceSnapshot(info);
+}
+function deleteSnapshotCommand(kind, region, identifier) {
+    const n = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .cliNouns */ .Kh)(kind);
+    return `aws rds delete-${n.snapshot} --region ${region} ${n.snapshotIdOption} ${identifier}`;
+}
+/** Whether a snapshot found under the copy's name is this action's copy of the same source under the same key. Pure. */
+function judgeExistingCopy(existing, expected) {
+    const deleteCmd = deleteSnapshotCommand(expected.kind ?? existing.kind, expected.region, existing.identifier);
+    const alreadyExists = (0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .wireCode */ .Ll)((0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(expected.kind ?? existing.kind).faults.snapshotAlreadyExists);
+    if (existing.tags[_naming__WEBPACK_IMPORTED_MODULE_2__/* .MANAGED_TAG */ .N2] !== 'true') {
+        return {
+            refuse: {
+                title: 'Snapshot name taken by another snapshot',
+                message: `The copy of '${expected.sourceIdentifier}' is named '${expected.identifier}', but a snapshot with that name already exists and this action did not make it (no ${_naming__WEBPACK_IMPORTED_MODULE_2__/* .MANAGED_TAG */ .N2} tag): copying would fail with ${alreadyExists}, and reusing it could share data nobody chose.`,
+                fix: `If that snapshot is not needed, delete it:\n  ${deleteCmd}\nOtherwise rename it (copy it to another name and delete this one), or choose another source snapshot.`
+            }
+        };
+    }
+    if (existing.tags[_naming__WEBPACK_IMPORTED_MODULE_2__/* .SOURCE_TAG */ .Z5] !== expected.sourceIdentifier) {
+        return {
+            refuse: {
+                title: 'Snapshot name taken by another copy',
+                message: `'${expected.identifier}' exists and was made by this action, but from '${existing.tags[_naming__WEBPACK_IMPORTED_MODULE_2__/* .SOURCE_TAG */ .Z5] ?? 'an unknown snapshot'}', not from '${expected.sourceIdentifier}'.`,
+                fix: `Delete the stale copy and run again:\n  ${deleteCmd}`
+            }
+        };
+    }
+    const comparable = !expected.kmsKeyArn?.startsWith('alias/');
+    if (comparable && (existing.kmsKeyArn ?? undefined) !== expected.kmsKeyArn && existing.encrypted) {
+        return {
+            refuse: {
+                title: 'Existing copy is under another key',
+                message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' already exists under key ${existing.kmsKeyArn}, but kms-key-id is now ${expected.kmsKeyArn ?? '(none)'}.`,
+                fix: `Delete the old copy so the next run makes a new one under the new key:\n  ${deleteCmd}\nor set kms-key-id back to ${existing.kmsKeyArn}.`
+            }
+        };
+    }
+    if (TERMINAL_SNAPSHOT_STATUSES.includes(existing.status)) {
+        return {
+            refuse: {
+                title: `Earlier copy is ${existing.status}`,
+                message: `The copy '${expected.identifier}' an earlier run started is '${existing.status}' and will not become available.`,
+                fix: existing.status === 'deleting' ? 'Run again once it is gone.' : `Delete it and run again:\n  ${deleteCmd}`
+            }
+        };
+    }
+    return { reuse: { status: existing.status, percent: existing.percent } };
 }
 
 
@@ -74583,26 +75494,18 @@ function dbKind(settings) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Cy: () => (/* binding */ finalSnapshotIdentifier),
 /* harmony export */   Q: () => (/* binding */ describeTargetPlan),
+/* harmony export */   SG: () => (/* binding */ decideTarget),
 /* harmony export */   TH: () => (/* binding */ lockIdentifier),
 /* harmony export */   TW: () => (/* binding */ temporaryIdentifier),
 /* harmony export */   V3: () => (/* binding */ parkedIdentifier),
-/* harmony export */   YB: () => (/* binding */ snapshotsToDelete),
-/* harmony export */   hB: () => (/* binding */ planTarget)
+/* harmony export */   YB: () => (/* binding */ snapshotsToDelete)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_INSTANCE_CLASS, DEFAULT_TARGET_KEY, targetCopyIdentifier, decideTargetCopy, instanceIdentifiers, isOwnOrReservedTag, inheritSettings, passwordPlan, swapSteps, targetBlockers, targetWarnings, buildTargetPlan */
-/* harmony import */ var _aws_databases__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3375);
-/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(14);
-/* harmony import */ var _kind__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(677);
-/**
- * The target side's decisions, made before anything changes in the staging
- * account: which settings the new database gets (an input when given, else
- * the staging database being replaced, else a default), the run-scoped
- * names, how the password is reset, what the swap renames and deletes.
- * `mode: plan` prints it and `mode: sync` executes it. Every decision is a
- * pure function of the settings and what RDS described.
- */
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14);
+/* harmony import */ var _kind__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(677);
+/* harmony import */ var _naming__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(387);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3723);
 
 
 
@@ -74613,7 +75516,7 @@ const DEFAULT_INSTANCE_CLASS = 'db.r6g.large';
 const DEFAULT_TARGET_KEY = 'alias/aws/rds';
 /** Run-scoped: the new cluster's member instances (instance names never change with the cluster's), and a kept failed restore. */
 function temporaryIdentifier(target, runId) {
-    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'sync', runId);
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .toRdsIdentifier */ .Ep)(target, 'sync', runId);
 }
 /**
  * The name every run restores its new database under: one per target, so RDS
@@ -74621,21 +75524,21 @@ function temporaryIdentifier(target, runId) {
  * Holding this name is the lock (see steps/lock.ts).
  */
 function lockIdentifier(target) {
-    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'sync');
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .toRdsIdentifier */ .Ep)(target, 'sync');
 }
 function parkedIdentifier(target, runId) {
-    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'old', runId);
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .toRdsIdentifier */ .Ep)(target, 'old', runId);
 }
 function finalSnapshotIdentifier(target, runId) {
-    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'final', runId);
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .toRdsIdentifier */ .Ep)(target, 'final', runId);
 }
 /** The staging account's copy of the shared snapshot: `<target>-copy-<shared snapshot without rcas->`. */
 function targetCopyIdentifier(target, sharedIdentifier) {
-    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(target, 'copy', sharedIdentifier.replace(/^rcas-/, '').replace(/^rds:/, ''));
+    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .toRdsIdentifier */ .Ep)(target, 'copy', sharedIdentifier.replace(/^rcas-/, '').replace(/^rds:/, ''));
 }
 /** Pure: whether the staging account copies the shared snapshot before the restore, and why. */
 function decideTargetCopy(f) {
-    if (f.kind === 'cluster')
+    if ((0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(f.kind).can.restoreWithKey)
         return { needed: false, reason: 'an Aurora cluster restores straight from the shared snapshot ARN, re-encrypted under the staging key by RestoreDBClusterFromSnapshot' };
     const copy = (reason) => ({
         needed: true,
@@ -74645,7 +75548,7 @@ function decideTargetCopy(f) {
         sourceArn: f.shared.arn
     });
     if (f.shared.encrypted)
-        return copy(`an RDS DB instance cannot be restored from a shared encrypted snapshot, and RestoreDBInstanceFromDBSnapshot takes no KMS key: the staging account copies it under ${f.targetKeyArn ?? "its aws/rds key (target-kms-key-id is empty)"} first`);
+        return copy(`an RDS DB instance cannot be restored from a shared encrypted snapshot, and RestoreDBInstanceFromDBSnapshot takes no KMS key: the staging account copies it under ${f.targetKeyArn ?? 'its aws/rds key (target-kms-key-id is empty)'} first`);
     if (f.targetKeyArn)
         return copy(`the shared snapshot is unencrypted: the staging copy encrypts it under target-kms-key-id, so the restored instance is encrypted`);
     return {
@@ -74654,11 +75557,11 @@ function decideTargetCopy(f) {
     };
 }
 function instanceIdentifiers(temporary, count) {
-    return Array.from({ length: count }, (_, i) => (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .toRdsIdentifier */ .Ep)(temporary, String(i + 1)));
+    return Array.from({ length: count }, (_, i) => (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .toRdsIdentifier */ .Ep)(temporary, String(i + 1)));
 }
 /** Tag keys that belong to AWS or to this action: never copied from the old database to the new one. */
 function isOwnOrReservedTag(key) {
-    return key.startsWith('aws:') || [_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2, _context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2, _context__WEBPACK_IMPORTED_MODULE_1__/* .SOURCE_TAG */ .Z5, _context__WEBPACK_IMPORTED_MODULE_1__/* .TARGET_TAG */ .BL, _context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft, _context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY, _context__WEBPACK_IMPORTED_MODULE_1__/* .KEPT_TAG */ .eV].includes(key);
+    return key.startsWith('aws:') || [_naming__WEBPACK_IMPORTED_MODULE_3__/* .MANAGED_TAG */ .N2, _naming__WEBPACK_IMPORTED_MODULE_3__/* .RUN_TAG */ .R2, _naming__WEBPACK_IMPORTED_MODULE_3__/* .SOURCE_TAG */ .Z5, _naming__WEBPACK_IMPORTED_MODULE_3__/* .TARGET_TAG */ .BL, _naming__WEBPACK_IMPORTED_MODULE_3__/* .LOCK_TAG */ .ft, _naming__WEBPACK_IMPORTED_MODULE_3__/* .PARKED_TAG */ .LY, _naming__WEBPACK_IMPORTED_MODULE_3__/* .KEPT_TAG */ .eV].includes(key);
 }
 function pick(input, staging, dflt) {
     if (input !== undefined)
@@ -74709,22 +75612,16 @@ function passwordPlan(settings) {
 function swapSteps(existing) {
     if (!existing)
         return ['promote-new', 'apply-settings'];
-    return [
-        ...(existing.deletionProtection ? ['disable-deletion-protection'] : []),
-        'park-old',
-        'promote-new',
-        'apply-settings',
-        'delete-old'
-    ];
+    return [...(existing.deletionProtection ? ['disable-deletion-protection'] : []), 'park-old', 'promote-new', 'apply-settings', 'delete-old'];
 }
-const nounOf = (kind) => (kind === 'instance' ? 'instance' : 'cluster');
+const nounOf = (kind) => (0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(kind).nouns.short;
 /** Reasons the target side cannot run as configured; each names the input or the state to change. */
 function targetBlockers(settings, existing) {
     const out = [];
     const target = settings.target.identifier;
-    const kind = settings.kind ?? 'cluster';
+    const kind = (0,_kind__WEBPACK_IMPORTED_MODULE_2__/* .dbKind */ .$j)(settings);
     const noun = nounOf(kind);
-    const cli = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_4__/* .cliNouns */ .Kh)(kind);
+    const cli = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .cliNouns */ .Kh)(kind);
     const masking = Boolean(settings.maskingRules);
     if (existing && existing.status !== 'available') {
         out.push({
@@ -74735,7 +75632,7 @@ function targetBlockers(settings, existing) {
                 : `Wait until ${target} is available (aws rds describe-${cli.db}s ${cli.dbIdOption} ${target}), then run again.`
         });
     }
-    if (kind === 'instance' && masking && settings.maskingConnection === 'data-api') {
+    if (!(0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(kind).can.dataApi && masking && settings.maskingConnection === 'data-api') {
         out.push({
             title: 'The Data API is for Aurora only',
             message: 'masking-connection: data-api uses the RDS Data API, which RDS DB instances (PostgreSQL, MySQL, MariaDB) do not have.',
@@ -74774,7 +75671,8 @@ function targetBlockers(settings, existing) {
 }
 function targetWarnings(settings, existing) {
     const out = [];
-    const noun = nounOf(settings.kind);
+    const kind = (0,_kind__WEBPACK_IMPORTED_MODULE_2__/* .dbKind */ .$j)(settings);
+    const noun = nounOf(kind);
     const target = settings.target.identifier;
     if (!settings.maskingRules && !settings.isolationSecurityGroupIds?.length)
         out.push(`No isolation-security-group-ids: until the swap the new ${noun} sits in the VPC default security group.`);
@@ -74782,25 +75680,25 @@ function targetWarnings(settings, existing) {
         out.push(`${target} does not exist: the new ${noun} takes the name, nothing is replaced.`);
     if (existing && !existing.writerInstance && !settings.instanceClass)
         out.push(`${target} has no writer instance to copy the instance class from: ${DEFAULT_INSTANCE_CLASS}.`);
-    if (settings.kind === 'instance' && settings.engineVersion)
+    if (!(0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(kind).can.restoreEngineVersion && settings.engineVersion)
         out.push(`engine-version ${settings.engineVersion} is not used for an RDS DB instance: RestoreDBInstanceFromDBSnapshot keeps the snapshot's engine version (upgrade staging afterwards if needed).`);
-    if (settings.kind === 'instance' && settings.instanceCount > 1)
+    if (!(0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(kind).can.members && settings.instanceCount > 1)
         out.push('instance-count applies to Aurora clusters only: an RDS DB instance is restored as one instance.');
     return out;
 }
 /** The whole target plan from what was described: pure. */
 function buildTargetPlan({ settings, runId, existing, shared }) {
-    const kind = (0,_kind__WEBPACK_IMPORTED_MODULE_3__/* .dbKind */ .$j)(settings);
+    const kind = (0,_kind__WEBPACK_IMPORTED_MODULE_2__/* .dbKind */ .$j)(settings);
     const target = settings.target.identifier;
     const temporary = lockIdentifier(target);
     const steps = swapSteps(existing);
-    if (kind === 'instance' && !shared)
+    if (!(0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(kind).can.restoreWithKey && !shared)
         throw new Error('internal: the target plan of an RDS DB instance needs the shared snapshot');
     return {
         kind,
         target,
         temporary,
-        instances: kind === 'cluster' ? instanceIdentifiers(temporaryIdentifier(target, runId), settings.instanceCount) : [],
+        instances: (0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(kind).can.members ? instanceIdentifiers(temporaryIdentifier(target, runId), settings.instanceCount) : [],
         existing,
         // Aurora never copies in staging, whatever was shared.
         copy: decideTargetCopy({ kind, target, shared: shared ?? { identifier: '', arn: '', encrypted: true }, targetKeyArn: settings.target.kmsKeyArn }),
@@ -74816,19 +75714,12 @@ function buildTargetPlan({ settings, runId, existing, shared }) {
         ...(shared?.clone ? { clone: true } : {})
     };
 }
-/** Read-only: describe the staging database and its writer, then decide. Refuses a configuration that cannot work. */
-async function planTarget(ctx, shared) {
-    const db = (0,_aws_databases__WEBPACK_IMPORTED_MODULE_0__/* .databasesFor */ .oD)(ctx, 'target', (0,_kind__WEBPACK_IMPORTED_MODULE_3__/* .dbKind */ .$j)(ctx.settings));
-    const found = await db.describe(ctx.settings.target.identifier);
-    let existing;
-    if (found) {
-        const writerId = found.writer ?? found.members[0];
-        existing = { ...found, writerInstance: writerId ? await db.describeInstance(writerId) : undefined };
-    }
-    const blockers = targetBlockers(ctx.settings, existing);
+/** The target plan from the facts: pure. Refuses a configuration that cannot work. */
+function decideTarget(facts, settings, runId, shared) {
+    const blockers = targetBlockers(settings, facts.existing);
     if (blockers.length > 0)
-        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB(blockers);
-    return buildTargetPlan({ settings: ctx.settings, runId: ctx.runId, existing, shared });
+        throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB(blockers);
+    return buildTargetPlan({ settings, runId, existing: facts.existing, shared });
 }
 function show(name, s, render = v => String(v), noun = 'cluster') {
     const value = s.value === undefined || (Array.isArray(s.value) && s.value.length === 0) ? '(RDS default)' : render(s.value);
@@ -74840,23 +75731,20 @@ function describeTargetPlan(plan) {
     const lines = [];
     const noun = nounOf(plan.kind);
     const str = (v) => String(v);
-    if (plan.kind === 'instance') {
+    if (!(0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(plan.kind).can.restoreWithKey) {
         const c = plan.copy;
-        lines.push(c.needed
-            ? `Copy the shared snapshot into the staging account as '${c.identifier}' under ${c.kmsKeyId}: ${c.reason}; the copy is deleted once the restore is done`
-            : `No staging copy: ${c.reason}`);
+        lines.push(c.needed ? `Copy the shared snapshot into the staging account as '${c.identifier}' under ${c.kmsKeyId}: ${c.reason}; the copy is deleted once the restore is done` : `No staging copy: ${c.reason}`);
         lines.push(`Restore ${c.needed ? `'${c.identifier}'` : 'the shared snapshot'} into a new instance ${plan.temporary}`);
     }
     else {
         lines.push(plan.clone
             ? `Clone the shared production cluster into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
                 (r.engineVersion ? ` (engine-version ${r.engineVersion} is not used: a clone keeps production's engine version)` : '')
-            : `Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` +
-                (r.engineVersion ? `, engine version ${r.engineVersion}` : ''));
+            : `Restore the shared snapshot into a new cluster ${plan.temporary}, encrypted under ${r.kmsKeyId.value}` + (r.engineVersion ? `, engine version ${r.engineVersion}` : ''));
     }
     lines.push(`  until the swap it sits in ${r.isolationSecurityGroupIds?.length ? `isolation security groups ${r.isolationSecurityGroupIds.join(', ')}` : 'the VPC default security group'}`);
     lines.push(`  ${show('subnet group', r.dbSubnetGroup, str, noun)}`);
-    if (plan.kind === 'cluster') {
+    if ((0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(plan.kind).can.members) {
         lines.push(`  ${show('cluster parameter group', r.dbClusterParameterGroup)}`);
         lines.push(`  ${show('instance parameter group', r.dbParameterGroup)}`);
         lines.push(`  ${r.instanceCount} x ${show('instance class', r.instanceClass)}: ${plan.instances.join(', ')}`);
@@ -74879,7 +75767,7 @@ function describeTargetPlan(plan) {
         lines.push(`Rename ${plan.target} to ${plan.swap.parkedAs}, then ${plan.temporary} to ${plan.target}`);
         lines.push(`Give ${plan.target} ${show('security groups', r.securityGroupIds, v => (v ?? []).join(', '), noun)} and deletion protection ${r.deletionProtection ? 'on' : 'off'}`);
         const final = plan.swap.finalSnapshotIdentifier ? `with final snapshot ${plan.swap.finalSnapshotIdentifier}` : 'without a final snapshot';
-        lines.push(plan.kind === 'cluster'
+        lines.push((0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(plan.kind).can.members
             ? `Delete the old cluster (${e.members.length} instance${e.members.length === 1 ? '' : 's'}: ${e.members.join(', ') || 'none'}) ${final}`
             : `Delete the old instance ${final}, with its automated backups`);
     }
@@ -74903,15 +75791,12 @@ function describeTargetPlan(plan) {
 function snapshotsToDelete(snapshots, retain, options = {}) {
     const ours = snapshots.filter(s => s.type === 'manual' &&
         (!options.sourceDatabase || !s.database || s.database === options.sourceDatabase) &&
-        _context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2 in s.tags &&
-        _context__WEBPACK_IMPORTED_MODULE_1__/* .SOURCE_TAG */ .Z5 in s.tags &&
-        (!(_context__WEBPACK_IMPORTED_MODULE_1__/* .TARGET_TAG */ .BL in s.tags) || !options.target || s.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .TARGET_TAG */ .BL] === options.target) &&
+        _naming__WEBPACK_IMPORTED_MODULE_3__/* .MANAGED_TAG */ .N2 in s.tags &&
+        _naming__WEBPACK_IMPORTED_MODULE_3__/* .SOURCE_TAG */ .Z5 in s.tags &&
+        (!(_naming__WEBPACK_IMPORTED_MODULE_3__/* .TARGET_TAG */ .BL in s.tags) || !options.target || s.tags[_naming__WEBPACK_IMPORTED_MODULE_3__/* .TARGET_TAG */ .BL] === options.target) &&
         s.status === 'available');
     const byAge = [...ours].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-    const ordered = [
-        ...byAge.filter(s => s.identifier === options.used || s.arn === options.used),
-        ...byAge.filter(s => s.identifier !== options.used && s.arn !== options.used)
-    ];
+    const ordered = [...byAge.filter(s => s.identifier === options.used || s.arn === options.used), ...byAge.filter(s => s.identifier !== options.used && s.arn !== options.used)];
     return { keep: ordered.slice(0, retain), delete: ordered.slice(retain) };
 }
 
@@ -74923,16 +75808,35 @@ function snapshotsToDelete(snapshots, retain, options = {}) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   H4: () => (/* binding */ describeTransfer),
+/* harmony export */   Nt: () => (/* binding */ cloneKeyPolicy),
+/* harmony export */   WT: () => (/* binding */ decideWithoutSource),
 /* harmony export */   kA: () => (/* binding */ decideTransfer)
 /* harmony export */ });
 /* unused harmony export clonePreconditions */
+/* harmony import */ var _diagnostics_key_policy__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3234);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3723);
+/**
+ * Snapshot or clone: how production data reaches staging. Pure: the facts are
+ * read by src/transfer/clone.ts (the production cluster as RDS describes it,
+ * its key as KMS describes it, the key policy as the single key-policy
+ * analyser judges it for the staging role) and decided here, table-tested.
+ *
+ * AWS's rules for a cross-account Aurora clone (Aurora user guide, "Cross-account
+ * cloning with AWS RAM and Amazon Aurora"): provisioned or Serverless v2, never
+ * Serverless v1; same region; a cluster under the default aws/rds key cannot be
+ * cloned into another account, so a customer managed key whose policy admits the
+ * staging account; the source must have at least one DB instance and be
+ * available; one cross-account clone of a cluster per account.
+ */
+
+
 /** The clone preconditions, in the order they are worth reading; each failing one says why and how to fix it. */
 function clonePreconditions(f) {
     const s = f.source;
     const checks = [];
     const push = (ok, title, reason, fix) => checks.push({ ok, title, reason, fix });
-    push(f.kind === 'cluster', 'Only Aurora clusters can be cloned', 'the database is an RDS DB instance: only Aurora DB clusters can be cloned across accounts', 'Use transfer: snapshot (or auto) for an RDS DB instance.');
-    if (f.kind !== 'cluster' || !s)
+    push((0,_kinds__WEBPACK_IMPORTED_MODULE_1__/* .kindProfile */ .I7)(f.kind).can.clone, 'Only Aurora clusters can be cloned', 'the database is an RDS DB instance: only Aurora DB clusters can be cloned across accounts', 'Use transfer: snapshot (or auto) for an RDS DB instance.');
+    if (!(0,_kinds__WEBPACK_IMPORTED_MODULE_1__/* .kindProfile */ .I7)(f.kind).can.clone || !s)
         return checks;
     push(!f.snapshotNamed, 'A clone does not start from a snapshot', 'the snapshot input names a snapshot, and a clone copies the production cluster as it is now', 'Leave snapshot empty (latest), or use transfer: snapshot to restore that snapshot.');
     push(s.engineMode !== 'serverless', 'Aurora Serverless v1 cannot be cloned across accounts', `${s.identifier} is Aurora Serverless v1 (EngineMode serverless), which AWS does not clone across accounts`, 'Use transfer: snapshot, or move production to Aurora Serverless v2 or provisioned instances.');
@@ -74988,6 +75892,31 @@ function describeTransfer(d) {
         return [`Transfer: clone through AWS RAM (${d.requested === 'auto' ? 'auto: every precondition holds' : 'transfer: clone'}): ${d.reasons.join('; ')}`];
     return [`Transfer: snapshot (auto: cannot clone because ${d.reasons.join('; ')})`];
 }
+/** The production cluster was not found: auto falls back to the snapshot path (which names the missing cluster itself); clone is refused. */
+function decideWithoutSource(f) {
+    if (f.requested === 'auto')
+        return { method: 'snapshot', requested: 'auto', reasons: [`${f.identifier} was not found as an Aurora DB cluster`] };
+    return {
+        refused: [
+            {
+                title: `Production cluster ${f.identifier} not found`,
+                message: `transfer: clone needs the production Aurora DB cluster ${f.identifier} in account ${f.accountId} (${f.region}); DescribeDBClusters did not find it.`,
+                fix: `aws rds describe-db-clusters --query "DBClusters[].DBClusterIdentifier"  # in the production account, then fix ${f.input}`
+            }
+        ]
+    };
+}
+/**
+ * The cluster key's policy as the clone decision sees it. The clone reads the production cluster's data under this key, as a
+ * restore of a shared snapshot does: the one table of required actions (KEY_REQUIREMENTS['shared-key']) decides,
+ * ListGrants/RevokeGrant never block.
+ */
+function cloneKeyPolicy(key, staging, region) {
+    if (!key.policy)
+        return { ok: false, missing: [], denied: [], undecided: [], unreadable: key.policyUnreadable ?? 'not readable' };
+    const a = (0,_diagnostics_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .analyzeKeyUse */ .pu)(key.policy, key.arn, (0,_diagnostics_key_policy__WEBPACK_IMPORTED_MODULE_0__/* .viaRds */ .g)(staging.principalArn, staging.accountId, region), 'shared-key');
+    return { ok: a.ok, missing: a.missing, denied: a.denied, undecided: a.undecided, unreadable: a.parseError };
+}
 
 
 /***/ }),
@@ -75021,6 +75950,8 @@ var stage_copy = __nccwpck_require__(5587);
 var swap = __nccwpck_require__(2540);
 // EXTERNAL MODULE: ./src/steps/secret.ts + 1 modules
 var secret = __nccwpck_require__(1253);
+// EXTERNAL MODULE: ./src/kinds/index.ts
+var kinds = __nccwpck_require__(3723);
 ;// CONCATENATED MODULE: ./src/recover.ts
 /**
  * The post step's work after a cancelled or timed-out main step: from the
@@ -75028,6 +75959,7 @@ var secret = __nccwpck_require__(1253);
  * completed, finish deleting the old cluster) and release the lock. A snapshot
  * copy this run started in the source account is kept: the next run resumes it.
  */
+
 
 
 
@@ -75045,8 +75977,8 @@ async function recover(ctx) {
     const temporary = s.restored?.identifier ?? (0,plan_target/* lockIdentifier */.TH)(target);
     const parkedAs = s.swap?.parkedAs;
     // The kind the main step worked with (it may have been detected there), else what the inputs say.
-    const kind = s.kind ?? s.restored?.kind ?? s.targetCopy?.kind ?? ctx.settings.kind ?? 'cluster';
-    const db = (0,databases/* databasesFor */.oD)(ctx, 'target', kind);
+    const kind = s.kind ?? s.restored?.kind ?? s.targetCopy?.kind ?? ctx.settings.kind;
+    const db = (0,databases/* databasesFor */.o)(ctx, 'target', kind);
     // With target-secret-id, the swap is done only once the applications' secret holds the new credentials.
     const swapDone = s.swap?.phase === 'done' && !(0,secret/* secretHoldsSwap */.UU)(ctx, s);
     if (swapDone) {
@@ -75055,7 +75987,7 @@ async function recover(ctx) {
             const finalSnapshot = ctx.settings.finalSnapshot === 'take' ? (0,plan_target/* finalSnapshotIdentifier */.Cy)(target, runId) : undefined;
             // As the main step: without a final snapshot the deletion is issued, not awaited (the next run reports it while it lasts).
             const deleted = await db.delete(parkedAs, { finalSnapshotIdentifier: finalSnapshot, issueOnly: finalSnapshot === undefined });
-            const noun = kind === 'instance' ? 'instance' : 'cluster';
+            const noun = (0,kinds/* kindProfile */.I7)(kind).nouns.short;
             core/* info */.pq(!deleted
                 ? `The old staging ${noun} ${parkedAs} is already gone.`
                 : finalSnapshot
@@ -75121,14 +76053,15 @@ async function cleanup() {
         core/* info */.pq('Post step: nothing to clean up.');
         return;
     }
-    const report = new src_report/* Report */.p();
+    const report = new src_report/* Report */.pl();
     try {
         core/* warning */.$e('The main step did not finish (cancelled or timed out): restoring staging and removing what the run left behind.', {
             title: 'Cleaning up an unfinished run'
         });
         // The main step may have detected the kind (source-db / target-db): the saved state says which it was.
+        // A run that stopped before it knew the kind restored nothing: the cluster words do for its messages.
         const read = (0,src_settings/* readSettings */.sb)();
-        const settings = read.kind || !saved.kind ? read : { ...read, kind: saved.kind };
+        const settings = { ...read, kind: read.kind ?? saved.kind ?? 'cluster' };
         const accounts = await (0,src_accounts/* connectAccounts */.rl)(settings);
         for (const side of [accounts.source, accounts.target])
             for (const client of [side.rds, side.kms, side.sts])
@@ -75174,10 +76107,12 @@ async function cleanup() {
 /* harmony export */   z5: () => (/* binding */ snapshotArnOf)
 /* harmony export */ });
 /* unused harmony exports roleArn, clusterSnapshotArn, clusterArn, instanceArn, dbSnapshotArn */
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3723);
 /**
  * AWS's own rules about names and ARNs, in one place. The settings check and
  * the pipeline steps both use these, so a rule is never written twice.
  */
+
 /** RDS DB cluster / instance / snapshot identifier rule (RDS User Guide, "Naming constraints"). */
 const RDS_IDENTIFIER_RULE = '1 to 63 letters, digits or hyphens; first character a letter; no two consecutive hyphens; not ending with a hyphen';
 function rdsIdentifierProblem(id) {
@@ -75229,28 +76164,26 @@ function dbSnapshotArn(region, accountId, id, partition = 'aws') {
 }
 /** The ARN of a database of either kind. */
 function databaseArn(kind, region, accountId, id, partition = 'aws') {
-    return kind === 'cluster' ? clusterArn(region, accountId, id, partition) : instanceArn(region, accountId, id, partition);
+    return `arn:${partition}:rds:${region}:${accountId}:${(0,_kinds__WEBPACK_IMPORTED_MODULE_0__/* .kindProfile */ .I7)(kind).arn.database}:${id}`;
 }
 /** The ARN of a snapshot of either kind. */
 function snapshotArnOf(kind, region, accountId, id, partition = 'aws') {
-    return kind === 'cluster' ? clusterSnapshotArn(region, accountId, id, partition) : dbSnapshotArn(region, accountId, id, partition);
+    return `arn:${partition}:rds:${region}:${accountId}:${(0,_kinds__WEBPACK_IMPORTED_MODULE_0__/* .kindProfile */ .I7)(kind).arn.snapshot}:${id}`;
 }
 /** The ARN resource type of a snapshot: `cluster-snapshot` (Aurora) or `snapshot` (RDS DB instance). */
 function snapshotKindOfArn(resource) {
-    const m = /^(cluster-snapshot|snapshot):(.+)$/.exec(resource);
-    if (!m)
-        return undefined;
-    return { kind: m[1] === 'cluster-snapshot' ? 'cluster' : 'instance', identifier: m[2] };
+    const m = /^([a-z-]+):(.+)$/.exec(resource);
+    const profile = m && _kinds__WEBPACK_IMPORTED_MODULE_0__/* .kindProfiles */ .jT.find(p => p.arn.snapshot === m[1]);
+    return profile ? { kind: profile.kind, identifier: m[2] } : undefined;
 }
 /** Words for messages: "DB cluster" / "DB instance", and the CLI nouns. */
 function kindWord(kind) {
-    return kind === 'cluster' ? 'DB cluster' : 'DB instance';
+    return (0,_kinds__WEBPACK_IMPORTED_MODULE_0__/* .kindProfile */ .I7)(kind).nouns.db;
 }
 /** The AWS CLI words for a kind: `db-cluster` / `db-instance`, `db-cluster-snapshot` / `db-snapshot`. */
 function cliNouns(kind) {
-    return kind === 'cluster'
-        ? { db: 'db-cluster', snapshot: 'db-cluster-snapshot', snapshotIdOption: '--db-cluster-snapshot-identifier', dbIdOption: '--db-cluster-identifier' }
-        : { db: 'db-instance', snapshot: 'db-snapshot', snapshotIdOption: '--db-snapshot-identifier', dbIdOption: '--db-instance-identifier' };
+    const { db, snapshot, snapshotIdOption, dbIdOption } = (0,_kinds__WEBPACK_IMPORTED_MODULE_0__/* .kindProfile */ .I7)(kind).cli;
+    return { db, snapshot, snapshotIdOption, dbIdOption };
 }
 /**
  * Options that make a DB snapshot unshareable: an option group with a permanent
@@ -75303,14 +76236,16 @@ function fnv1a(s) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   p: () => (/* binding */ Report)
+/* harmony export */   pl: () => (/* binding */ Report)
 /* harmony export */ });
-/* unused harmony export formatDuration */
+/* unused harmony exports runByLine, formatDuration */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
+/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
 /**
  * What a run tells the person reading the job: timed steps, outputs, annotated
  * errors and the job summary.
  */
+
 
 class Report {
     clock;
@@ -75379,6 +76314,10 @@ class Report {
         const s = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z;
         s.addHeading(heading, 2);
         s.addRaw(`<p><b>${outcome === 'succeeded' ? '✅ Succeeded' : '❌ Failed'}</b> in ${formatDuration(this.elapsedMs())}</p>`, true);
+        // Loaded here, not at start: @actions/github (with Octokit) stays out of the startup path.
+        const by = runByLine((await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413))).context);
+        if (by)
+            s.addRaw(`<p>${by}</p>`, true);
         if (this.steps.length > 0) {
             s.addTable([
                 [
@@ -75408,6 +76347,22 @@ class Report {
         await s.write();
     }
 }
+/** "Run by <actor> in <link to the run's page>", or undefined outside a workflow run. */
+function runByLine(c) {
+    if (!Number.isSafeInteger(c.runId) || c.runId <= 0)
+        return undefined;
+    let repository;
+    try {
+        repository = `${c.repo.owner}/${c.repo.repo}`;
+    }
+    catch {
+        return undefined;
+    }
+    const attempt = Number.isSafeInteger(c.runAttempt) && c.runAttempt > 0 ? c.runAttempt : 1;
+    const url = (0,_context__WEBPACK_IMPORTED_MODULE_1__/* .runPageUrl */ .g4)(c.serverUrl, repository, c.runId, attempt);
+    const link = `<a href="${escape(url).replace(/"/g, '&quot;')}">${escape(repository)} run ${c.runId}, attempt ${attempt}</a>`;
+    return c.actor ? `Run by ${escape(c.actor)} in ${link}` : `In ${link}`;
+}
 function formatDuration(ms) {
     if (ms < 1000)
         return `${Math.round(ms)} ms`;
@@ -75426,7 +76381,7 @@ function escape(s) {
 
 /***/ }),
 
-/***/ 8050:
+/***/ 8537:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75441,394 +76396,18 @@ var core = __nccwpck_require__(4600);
 var src_accounts = __nccwpck_require__(206);
 // EXTERNAL MODULE: ./src/context.ts
 var context = __nccwpck_require__(788);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(3916);
-// EXTERNAL MODULE: ./src/rds-rules.ts
-var rds_rules = __nccwpck_require__(14);
-// EXTERNAL MODULE: ./src/diagnostics/access-denied.ts
-var access_denied = __nccwpck_require__(1082);
-// EXTERNAL MODULE: ./src/diagnostics/key-access.ts
-var key_access = __nccwpck_require__(7830);
-// EXTERNAL MODULE: ./src/diagnostics/key-policy.ts
-var key_policy = __nccwpck_require__(3234);
-// EXTERNAL MODULE: ./src/diagnostics/policy-json.ts
-var policy_json = __nccwpck_require__(4927);
-// EXTERNAL MODULE: ./src/diagnostics/policy-templates.ts + 1 modules
-var policy_templates = __nccwpck_require__(2697);
-;// CONCATENATED MODULE: ./src/diagnostics/faults.ts
-/**
- * The one module that turns an AWS fault into annotated diagnostics: a title,
- * what happened (account, key, principal), and the fix, with the exact key
- * policy and IAM statements (real ARNs from the run) where KMS or IAM refused.
- */
-
-
-
-
-
-
-
-
-/** What an explainer returns: one diagnostic that fails the job. */
-function blocking(d) {
-    return [{ ...d, severity: 'error' }];
-}
-const byCode = {
-    KMSKeyNotAccessibleFault: kmsKeyNotAccessible,
-    AccessDeniedException: accessDenied,
-    AccessDenied: accessDenied,
-    MalformedPolicyDocumentException: malformedPolicy,
-    InvalidDBClusterSnapshotStateFault: snapshotNotReady,
-    SnapshotQuotaExceeded: snapshotQuota,
-    SnapshotQuotaExceededFault: snapshotQuota,
-    DBClusterSnapshotAlreadyExistsFault: snapshotExists,
-    SharedSnapshotQuotaExceeded: sharedQuota,
-    SharedSnapshotQuotaExceededFault: sharedQuota,
-    InvalidDBClusterStateFault: clusterState,
-    DBSnapshotAlreadyExistsFault: dbSnapshotExists,
-    DBSnapshotAlreadyExists: dbSnapshotExists,
-    InvalidDBSnapshotStateFault: dbSnapshotNotReady,
-    InvalidDBSnapshotState: dbSnapshotNotReady,
-    InvalidDBInstanceStateFault: instanceState,
-    InvalidDBInstanceState: instanceState,
-    DBInstanceNotFoundFault: instanceNotFound,
-    DBInstanceNotFound: instanceNotFound,
-    ExpiredToken: stsRefusal,
-    ExpiredTokenException: stsRefusal,
-    InvalidIdentityToken: stsRefusal,
-    InvalidIdentityTokenException: stsRefusal,
-    IDPRejectedClaim: stsRefusal,
-    IDPRejectedClaimException: stsRefusal,
-    RegionDisabledException: stsRefusal,
-    NotFoundException: kmsKeyState,
-    DisabledException: kmsKeyState,
-    KMSInvalidStateException: kmsKeyState
-};
-function diagnoseError(e, ctx) {
-    if (e instanceof errors/* DiagnosedError */.xB)
-        return e.diagnostics;
-    if (e instanceof src_accounts/* CredentialsError */.lE)
-        return credentials(e, ctx);
-    const code = (0,errors/* awsErrorCode */.J6)(e);
-    const err = e instanceof Error ? e : new Error(String(e));
-    const explain = code ? byCode[code] : undefined;
-    if (explain)
-        return explain(err, ctx);
-    return blocking({
-        title: code ? `AWS error ${code}` : `Unexpected error${err.name && err.name !== 'Error' ? `: ${err.name}` : ''}`,
-        message: `${err.message || String(e)}${code ? ` (request id ${requestId(e) ?? 'unknown'})` : ''}`,
-        fix: code
-            ? `Look the code up in the AWS documentation of the failing operation; rerun with mode: preflight to check KMS access, and with the repository secret ACTIONS_STEP_DEBUG=true for the full log.`
-            : 'Rerun with the repository secret ACTIONS_STEP_DEBUG=true for the full log; if it persists, report it with that log.'
-    });
-}
-function requestId(e) {
-    return e?.$metadata?.requestId;
-}
-function params(ctx, keyArn) {
-    if (!ctx?.accounts)
-        return undefined;
-    const shared = keyArn && keyArn !== ctx.settings.target.kmsKeyArn ? keyArn : undefined;
-    return (0,policy_templates/* policyParamsFromContext */.s3)(ctx, shared);
-}
-const NO_CONTEXT_FIX = 'Run the action with mode: policies (it needs no AWS call when the role ARNs are given) to print the key policy and IAM policies with your real ARNs.';
-// ---------------------------------------------------------------------------
-// KMS
-function kmsKeyNotAccessible(e, ctx) {
-    const keyArn = (0,access_denied/* keyArnIn */.I)(e.message) ?? ctx?.settings.source.kmsKeyArn;
-    const p = params(ctx, keyArn);
-    const header = `RDS answered KMSKeyNotAccessibleFault: ${e.message}`;
-    if (!p || !ctx)
-        return blocking({ title: 'KMS key not accessible', message: header, fix: NO_CONTEXT_FIX });
-    const { source, target } = ctx.accounts;
-    const isTargetKey = keyArn !== undefined && (0,rds_rules/* parseArn */.Lw)(keyArn)?.accountId === target.accountId;
-    if (isTargetKey) {
-        const remedy = {
-            keyArn: keyArn,
-            keyAccount: target.accountId,
-            keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(target.principalArn, key_policy/* KEY_REQUIREMENTS */.Z_['target-key'].required, 'StagingRole'),
-            principalArn: target.principalArn,
-            principalAccount: target.accountId,
-            iam: (0,key_access/* iamStatementsFor */.bW)(keyArn, key_policy/* KEY_REQUIREMENTS */.Z_['target-key'].required)
-        };
-        return blocking({
-            title: 'KMS key not accessible: the target key',
-            message: `${header}\n${ctx.settings.kind === 'instance'
-                ? `The staging copy of the shared DB snapshot (CopyDBSnapshot in account ${target.accountId}) encrypts with ${keyArn}, and the instance restored from it (RestoreDBInstanceFromDBSnapshot) keeps that key`
-                : `The restore in account ${target.accountId} encrypts with ${keyArn}`}, which ${target.principalArn} may not use (or it is disabled, or in another region).`,
-            fix: (0,key_access/* keyFixText */.sL)(remedy, 'both')
-        });
-    }
-    const key = keyArn ?? '(the key named by kms-key-id)';
-    const targetRemedy = {
-        keyArn: key,
-        keyAccount: source.accountId,
-        keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(target.principalArn, key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required, 'Staging'),
-        principalArn: target.principalArn,
-        principalAccount: target.accountId,
-        iam: (0,key_access/* iamStatementsFor */.bW)(keyArn ?? (0,policy_templates/* sharedKeyResource */.NH)(p), key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required)
-    };
-    const sourceRemedy = {
-        keyArn: key,
-        keyAccount: source.accountId,
-        keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(source.principalArn, key_policy/* KEY_REQUIREMENTS */.Z_['copy-key'].required, 'Production'),
-        principalArn: source.principalArn,
-        principalAccount: source.accountId,
-        iam: (0,key_access/* iamStatementsFor */.bW)(keyArn ?? (0,policy_templates/* sharedKeyResource */.NH)(p), key_policy/* KEY_REQUIREMENTS */.Z_['copy-key'].required)
-    };
-    return blocking({
-        title: 'KMS key not accessible: the shared snapshot key',
-        message: `${header}\nKey ${key} (account ${source.accountId}); principal ${target.principalArn} (account ${target.accountId}). ` +
-            'Causes, most common first: the snapshot is under the AWS managed key aws/rds, whose policy can never admit another account (set kms-key-id to a CMK); ' +
-            `the CMK's key policy does not admit ${target.principalArn}; the target role's IAM policy does not allow the key (across accounts both are needed); ` +
-            'the key was named by id or alias instead of its full ARN; the key is in another region than the snapshot. mode: preflight checks all of these before any copy.' +
-            (ctx.settings.kind === 'instance'
-                ? `\nFor an RDS DB instance the staging account first copies the shared DB snapshot (CopyDBSnapshot with KmsKeyId ${ctx.settings.target.kmsKeyArn ?? 'aws/rds'}): that copy decrypts with this key as ${target.principalArn}, so it fails here when the key policy does not admit the staging role.`
-                : ''),
-        fix: (0,key_access/* keyFixText */.sL)(targetRemedy, 'both') +
-            `\n\nIf the failing call was the copy in the production account, ${source.principalArn} needs:\n\n` +
-            (0,key_access/* keyFixText */.sL)(sourceRemedy, 'iam')
-    });
-}
-function accessDenied(e, ctx) {
-    const r = (0,access_denied/* parseRefusal */.K)(e.message);
-    const action = r.action ?? 'the action';
-    const service = r.action?.split(':')[0];
-    const role = r.callerArn ? (0,src_accounts/* principalFromCaller */.CX)(r.callerArn) : undefined;
-    const account = role ? (0,rds_rules/* parseArn */.Lw)(role)?.accountId : undefined;
-    // Which half refused is never decided from AWS's wording (KMS's messages name the resource-based policy even when IAM refused): preflight decides from the key policy analysis and its probe.
-    const message = `${e.message}\nPrincipal ${role ?? 'unknown'}${account ? ` (account ${account})` : ''}, action ${action}, resource ${r.resource ?? 'unknown'}.${r.explicitDeny ? ' An explicit Deny refused it: narrow that Deny statement so that it no longer applies to this principal (an Allow never overrides a Deny).' : ''}`;
-    if (service === 'kms' || (!service && (0,errors/* awsErrorCode */.J6)(e) === 'AccessDeniedException')) {
-        const keyArn = r.resource && r.resource.includes(':kms:') ? r.resource : (0,access_denied/* keyArnIn */.I)(e.message);
-        const p = params(ctx, keyArn);
-        if (!p || !ctx || !keyArn)
-            return blocking({ title: `KMS refused ${action}`, message, fix: NO_CONTEXT_FIX });
-        const keyAccount = (0,rds_rules/* parseArn */.Lw)(keyArn)?.accountId ?? ctx.accounts.source.accountId;
-        const isSource = role === ctx.accounts.source.principalArn;
-        const use = isSource ? 'copy-key' : keyAccount === ctx.accounts.target.accountId ? 'target-key' : 'shared-key';
-        const principal = role ?? ctx.accounts.target.principalArn;
-        const principalAccount = account ?? ctx.accounts.target.accountId;
-        const remedy = {
-            keyArn,
-            keyAccount,
-            keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(principal, key_policy/* KEY_REQUIREMENTS */.Z_[use].required, isSource ? 'Production' : 'Staging'),
-            principalArn: principal,
-            principalAccount,
-            iam: (0,key_access/* iamStatementsFor */.bW)(keyArn, key_policy/* KEY_REQUIREMENTS */.Z_[use].required)
-        };
-        return blocking({
-            title: `KMS refused ${action} on ${keyArn}`,
-            message: `${message}\nKMS needs both: the key policy of a key in account ${keyAccount} must admit the principal (or its account), and ${keyAccount === principalAccount ? 'when it names only the account root, ' : 'across accounts always, '}the principal's IAM policy must allow the action on the key ARN. Run mode: preflight: it reads the key policy and probes the key to tell which half is missing.`,
-            fix: (0,key_access/* keyFixText */.sL)(remedy, 'both')
-        });
-    }
-    if (service === 'sts')
-        return stsRefusal(e, ctx);
-    const statement = { Effect: 'Allow', Action: r.action ?? '<action>', Resource: r.resource ?? '*' };
-    return blocking({
-        title: `Access denied: ${action}`,
-        message,
-        fix: `Add to the IAM policy of ${role ?? 'the role the action assumes'}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${(0,policy_json/* renderJson */.hF)(statement)}\n\nmode: policies prints the complete least-privilege policy for each role.`
-    });
-}
-function malformedPolicy(e, ctx) {
-    const p = params(ctx);
-    const lockout = /update the key policy in the future|lock|PutKeyPolicy/i.test(e.message);
-    const invalidPrincipal = /invalid principal/i.test(e.message);
-    const fixPolicy = p ? `\n\n${(0,policy_json/* renderJson */.hF)((0,policy_templates/* sharedKeyPolicy */.B2)(p))}` : '';
-    if (invalidPrincipal)
-        return blocking({
-            title: 'Key policy names a principal that does not exist (yet)',
-            message: `KMS answered MalformedPolicyDocumentException: ${e.message}\nKMS checks that every principal in a key policy exists when the policy is set. A role created moments ago may not be visible to KMS yet.`,
-            fix: `Create the role first (target role ${ctx?.accounts.target.principalArn ?? 'ARN'}), wait a minute for IAM to propagate, then put the key policy again.${fixPolicy}`
-        });
-    return blocking({
-        title: lockout ? 'Key policy would lock the key out (KMS safety check)' : 'Malformed key policy document',
-        message: `KMS answered MalformedPolicyDocumentException: ${e.message}\n${lockout
-            ? 'KMS refuses a key policy that would stop the caller from ever changing it again: the policy must keep a statement that lets the key\'s account (root) or the calling administrator call kms:PutKeyPolicy.'
-            : 'The policy is not valid JSON or uses an element KMS does not accept.'}`,
-        fix: p
-            ? `Keep this statement in the key policy:\n${(0,policy_json/* renderJson */.hF)((0,policy_templates/* keyAdminStatement */.a0)(p))}\n\nThe complete key policy this action needs:${fixPolicy}`
-            : `Keep a statement { "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::<key account>:root" }, "Action": "kms:*", "Resource": "*" }. ${NO_CONTEXT_FIX}`
-    });
-}
-function kmsKeyState(e, ctx) {
-    const keyArn = (0,access_denied/* keyArnIn */.I)(e.message) ?? ctx?.settings.source.kmsKeyArn;
-    const code = (0,errors/* awsErrorCode */.J6)(e);
-    const what = code === 'NotFoundException'
-        ? 'does not exist in this region (check the ARN and that the key is in aws-region)'
-        : 'is disabled or pending deletion';
-    return blocking({
-        title: `KMS key ${code === 'NotFoundException' ? 'not found' : 'not usable'}`,
-        message: `KMS answered ${code}: ${e.message}\nKey ${keyArn ?? 'unknown'} ${what}.`,
-        fix: keyArn
-            ? `aws kms describe-key --key-id ${keyArn}\naws kms enable-key --key-id ${keyArn}   # if disabled\naws kms cancel-key-deletion --key-id ${keyArn}   # if pending deletion`
-            : 'Check kms-key-id and target-kms-key-id: full key ARNs in aws-region.'
-    });
-}
-// ---------------------------------------------------------------------------
-// RDS snapshot and cluster faults
-function snapshotNotReady(e) {
-    return blocking({
-        title: 'Snapshot not in a usable state',
-        message: `RDS answered InvalidDBClusterSnapshotStateFault: ${e.message}\nThe snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored.`,
-        fix: 'Rerun the workflow: the action resumes its own copy and waits for it to become available. If another process is deleting the snapshot, pick another one with the snapshot input.'
-    });
-}
-function snapshotQuota(e, ctx) {
-    const region = ctx?.settings.region ?? '<region>';
-    const instance = ctx?.settings.kind === 'instance';
-    const noun = instance ? 'DB instance snapshots' : 'DB cluster snapshots';
-    return blocking({
-        title: 'Manual snapshot quota reached',
-        message: `RDS answered SnapshotQuotaExceeded: ${e.message}\nAn account holds at most 100 manual ${noun} per region unless the quota was raised${ctx ? ` (accounts ${ctx.accounts.source.accountId} / ${ctx.accounts.target.accountId}, ${region})` : ''}.${instance ? ' For an RDS DB instance the staging account holds a copy of the shared snapshot during the restore, so it counts there too.' : ''}`,
-        fix: `Lower retain-snapshots (the action deletes its own older snapshots), delete manual snapshots you no longer need:\n` +
-            (instance
-                ? `aws rds describe-db-snapshots --snapshot-type manual --region ${region} --query "DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]"\n` +
-                    `aws rds delete-db-snapshot --db-snapshot-identifier <old-snapshot> --region ${region}\n`
-                : `aws rds describe-db-cluster-snapshots --snapshot-type manual --region ${region} --query "DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]"\n` +
-                    `aws rds delete-db-cluster-snapshot --db-cluster-snapshot-identifier <old-snapshot> --region ${region}\n`) +
-            `or request a higher "Manual ${noun}" quota in Service Quotas (RDS).`
-    });
-}
-/**
- * A snapshot name the action wanted is taken by a snapshot that is not its own.
- * Cluster and DB snapshots differ only in what RDS calls them and where the
- * action makes copies; the recognition by tag is the same.
- */
-function nameTaken(e, what) {
-    return blocking({
-        title: what.title,
-        message: `RDS answered ${what.code}: ${e.message}\nThe action names its copies ${what.copies}, so a rerun finds its own copy and resumes; this one was not recognised as the action's own (missing the rds-cross-account-sync:managed tag, or made by another tool).`,
-        fix: `${what.remove}, or choose another source snapshot with the snapshot input. Snapshots this action made carry the tag rds-cross-account-sync:managed and are reused.`
-    });
-}
-function snapshotExists(e) {
-    return nameTaken(e, {
-        title: 'A snapshot with that name already exists',
-        code: 'DBClusterSnapshotAlreadyExistsFault',
-        copies: 'after the source snapshot',
-        remove: 'Delete or rename the snapshot named in the message if it is not needed'
-    });
-}
-function sharedQuota(e, ctx) {
-    const region = ctx?.settings.region ?? '<region>';
-    const n = (0,rds_rules/* cliNouns */.Kh)(ctx?.settings.kind === 'instance' ? 'instance' : 'cluster');
-    return blocking({
-        title: 'Snapshot already shared with the maximum number of accounts',
-        message: `RDS answered SharedSnapshotQuotaExceeded: ${e.message}\nA manual snapshot can be shared with at most 20 AWS accounts${ctx ? `; adding ${ctx.accounts.target.accountId} would exceed it` : ''}.`,
-        fix: 'Remove accounts that no longer need it:\n' +
-            `aws rds describe-${n.snapshot}-attributes ${n.snapshotIdOption} <snapshot> --region ${region}\n` +
-            `aws rds modify-${n.snapshot}-attribute ${n.snapshotIdOption} <snapshot> --attribute-name restore --values-to-remove <account-id> --region ${region}`
-    });
-}
-function clusterState(e, ctx) {
-    const deleting = /delet|instance/i.test(e.message);
-    return blocking({
-        title: deleting ? 'Cluster cannot be deleted in its current state' : 'Cluster is not in a state for this operation',
-        message: `RDS answered InvalidDBClusterStateFault: ${e.message}\n${deleting
-            ? 'A cluster can only be deleted once it has no DB instances left, with deletion protection off, and either SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
-            : 'The cluster is being created, modified, renamed or backed up; the operation must wait until it is available.'}`,
-        fix: deleting
-            ? `Delete the cluster's instances first and wait for them to be gone, turn deletion protection off, then delete:\n` +
-                `aws rds modify-db-cluster --db-cluster-identifier <cluster> --no-deletion-protection --apply-immediately\n` +
-                `aws rds delete-db-instance --db-instance-identifier <instance>\n` +
-                `aws rds delete-db-cluster --db-cluster-identifier <cluster> --skip-final-snapshot\n` +
-                `The action does this itself when it replaces ${ctx?.settings.target.identifier ?? 'the staging cluster'}; a rerun continues from where it stopped.`
-            : 'Rerun once the cluster is available (aws rds describe-db-clusters shows its Status).'
-    });
-}
-// RDS DB instance and DB snapshot faults
-function dbSnapshotExists(e) {
-    return nameTaken(e, {
-        title: 'A DB snapshot with that name already exists',
-        code: 'DBSnapshotAlreadyExists',
-        copies: '(in production, and the staging copy an RDS DB instance is restored from) after the snapshot they copy',
-        remove: 'Delete or rename the DB snapshot named in the message if it is not needed (aws rds delete-db-snapshot --db-snapshot-identifier <name>)'
-    });
-}
-function dbSnapshotNotReady(e, ctx) {
-    const region = ctx?.settings.region ?? '<region>';
-    return blocking({
-        title: 'DB snapshot not in a usable state',
-        message: `RDS answered InvalidDBSnapshotState: ${e.message}\nThe DB snapshot is still being created or copied, or is being deleted: it must be 'available' before it can be copied, shared or restored (an RDS DB instance is restored from the staging account's copy, which must finish copying first).`,
-        fix: `Rerun the workflow: the action resumes its own copies and waits for them. To see where a snapshot is:\naws rds describe-db-snapshots --region ${region} --db-snapshot-identifier <snapshot> --query "DBSnapshots[0].[Status,PercentProgress]"`
-    });
-}
-function instanceState(e, ctx) {
-    const target = ctx?.settings.target.identifier ?? '<instance>';
-    const deleting = /delet/i.test(e.message);
-    return blocking({
-        title: deleting ? 'DB instance cannot be deleted in its current state' : 'DB instance is not in a state for this operation',
-        message: `RDS answered InvalidDBInstanceState: ${e.message}\n${deleting
-            ? 'An instance can be deleted once it is available (not creating, renaming, modifying or backing up), with deletion protection off, and with SkipFinalSnapshot or a unique FinalDBSnapshotIdentifier.'
-            : 'The instance is being created, modified, renamed, backed up or having its master password reset; renames, password resets and snapshots wait until it is available.'}`,
-        fix: deleting
-            ? `aws rds modify-db-instance --db-instance-identifier <instance> --no-deletion-protection --apply-immediately\naws rds wait db-instance-available --db-instance-identifier <instance>\naws rds delete-db-instance --db-instance-identifier <instance> --skip-final-snapshot --delete-automated-backups\nThe action does this itself when it replaces ${target}; a rerun continues from where it stopped.`
-            : `Rerun once the instance is available:\naws rds wait db-instance-available --db-instance-identifier ${target}`
-    });
-}
-function instanceNotFound(e, ctx) {
-    const region = ctx?.settings.region ?? '<region>';
-    return blocking({
-        title: 'DB instance not found',
-        message: `RDS answered DBInstanceNotFound: ${e.message}\n${ctx ? `The run works on ${ctx.settings.source.identifier} (account ${ctx.accounts.source.accountId}) and ${ctx.settings.target.identifier} (account ${ctx.accounts.target.accountId}). ` : ''}Either the identifier is not an RDS DB instance in ${region} (an Aurora cluster is named with source-cluster / target-cluster), or the instance was renamed or deleted while the run worked on it.`,
-        fix: `List the instances the role can see, and check source-instance / target-instance and aws-region:\naws rds describe-db-instances --region ${region} --query "DBInstances[?DBClusterIdentifier==null].[DBInstanceIdentifier,DBInstanceStatus]"`
-    });
-}
-// ---------------------------------------------------------------------------
-// STS
-function trustFix(ctx, side, roleArn) {
-    const repo = process.env.GITHUB_REPOSITORY;
-    if (!ctx || !repo)
-        return 'mode: policies prints the trust policy (GitHub OIDC, restricted to this repository\'s sub claim) for each role.';
-    const s = ctx.settings;
-    const accountId = (roleArn && (0,rds_rules/* parseArn */.Lw)(roleArn)?.accountId) ?? (side ? s[side].accountId : undefined);
-    if (!accountId)
-        return 'mode: policies prints the trust policy for each role.';
-    const p = {
-        partition: (0,rds_rules/* parseArn */.Lw)(roleArn ?? '')?.partition ?? 'aws',
-        region: s.region,
-        ...(s.kind ? { kind: s.kind } : {}),
-        source: { accountId: s.source.accountId ?? accountId, database: s.source.identifier },
-        target: { accountId: s.target.accountId ?? accountId, database: s.target.identifier },
-        audience: s.audience,
-        manageMasterPassword: s.manageMasterPassword,
-        dataApi: s.maskingConnection === 'data-api'
-    };
-    const subject = (0,policy_templates/* githubSubject */.Eg)(repo, { ref: process.env.GITHUB_REF });
-    return (`Trust policy for ${roleArn ?? `the ${side} role`} (the GitHub OIDC provider ${policy_templates/* OIDC_PROVIDER_HOST */.NV} must exist in account ${accountId}). ` +
-        `The sub below is for ${process.env.GITHUB_REF ?? 'refs/heads/main'}; a job with an environment presents repo:${repo}:environment:<name> instead:\n` +
-        (0,policy_json/* renderJson */.hF)((0,policy_templates/* githubOidcTrustPolicy */.r7)(p, accountId, subject)));
-}
-function credentials(e, ctx) {
-    const roleArn = e.side && ctx ? ctx.settings[e.side].roleArn : undefined;
-    const sts = /STS refused/.test(e.title);
-    return blocking({ title: e.title, message: e.message, fix: e.fix ?? (sts ? trustFix(ctx, e.side, roleArn) : undefined) });
-}
-function stsRefusal(e, ctx) {
-    const code = (0,errors/* awsErrorCode */.J6)(e) ?? e.name;
-    const why = {
-        ExpiredToken: 'The session expired before it could be renewed. The action renews each role session when less than 5 minutes remain (15 before the swap and the rollback), so this means a call outlived its session: check the runner\'s clock (a skewed clock misjudges expiry) and that nothing else set static AWS_* credentials for this step.',
-        ExpiredTokenException: 'The session or the GitHub OIDC token expired before it could be renewed. The action asks for a new token and session when less than 5 minutes remain: check the runner\'s clock, and that the job still has permissions: id-token: write.',
-        InvalidIdentityToken: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
-        InvalidIdentityTokenException: 'STS did not accept the GitHub OIDC token: the OIDC provider token.actions.githubusercontent.com is missing in the account, or its audience does not match the audience input.',
-        IDPRejectedClaim: 'The role\'s trust policy does not accept this job\'s token (its sub or aud claim).',
-        IDPRejectedClaimException: 'The role\'s trust policy does not accept this job\'s token (its sub or aud claim).',
-        RegionDisabledException: 'STS is not activated in this region for the account: activate it in IAM > Account settings.'
-    };
-    const r = (0,access_denied/* parseRefusal */.K)(e.message);
-    return blocking({
-        title: `STS refused: ${code}`,
-        message: `${e.message}\n${why[code] ?? `${r.callerArn ?? 'The caller'} may not perform ${r.action ?? 'sts:AssumeRole*'} on ${r.resource ?? 'the role'}: the role's trust policy does not admit it.`}`,
-        fix: trustFix(ctx, undefined, r.resource)
-    });
-}
-
+// EXTERNAL MODULE: ./src/diagnostics/faults.ts
+var faults = __nccwpck_require__(9815);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(3916);
+// EXTERNAL MODULE: ./src/diagnostics/policy-json.ts
+var policy_json = __nccwpck_require__(4927);
+// EXTERNAL MODULE: ./src/diagnostics/policy-templates.ts
+var policy_templates = __nccwpck_require__(958);
 ;// CONCATENATED MODULE: ./src/diagnostics/policies.ts
 /**
  * mode: policies: print, and save to the file named by the `policies-file`
@@ -75943,8 +76522,215 @@ function policiesFileContent(set) {
     };
 }
 
-// EXTERNAL MODULE: ./src/aws/keys.ts
-var keys = __nccwpck_require__(4297);
+// EXTERNAL MODULE: ./src/kinds/api.ts
+var api = __nccwpck_require__(9267);
+// EXTERNAL MODULE: ./src/kinds/index.ts
+var kinds = __nccwpck_require__(3723);
+;// CONCATENATED MODULE: ./src/aws/kind-facts.ts
+
+
+
+/** Is there a cluster, and a standalone instance, under this identifier? A describe call the role may not make counts as absent (and is named). */
+async function lookUp(rds, identifier) {
+    const denied = [];
+    const look = (kind) => (0,api/* kindApi */.V)(kind)
+        .exists(rds, identifier)
+        .catch((e) => {
+        if (!(0,errors/* isFault */.Zh)(e, 'AccessDeniedException'))
+            throw e;
+        denied.push((0,kinds/* kindProfile */.I7)(kind).iam.describe);
+        return false;
+    });
+    const [cluster, instance] = [look('cluster'), look('instance')];
+    const found = { cluster: await cluster, instance: await instance };
+    return denied.length ? { ...found, denied } : found;
+}
+const side = (s, found) => ({ identifier: s.identifier, input: s.input, kind: s.kind, found });
+/** The facts `decideKind` needs: describes only what an open kind needs (undefined when the inputs say it all). */
+async function readKindFacts(settings, accounts) {
+    const open = !settings.kind;
+    const checkTarget = !settings.target.kind;
+    if (!open && !checkTarget)
+        return undefined;
+    const [sourceFound, targetFound] = await Promise.all([
+        open ? lookUp(accounts.source.rds, settings.source.identifier) : undefined,
+        checkTarget ? lookUp(accounts.target.rds, settings.target.identifier) : undefined
+    ]);
+    return {
+        source: side(settings.source, sourceFound),
+        target: side(settings.target, targetFound),
+        snapshotKind: settings.snapshot.kind === 'named' ? settings.snapshot.snapshotKind : undefined,
+        sourceAccountId: accounts.source.accountId,
+        region: settings.region
+    };
+}
+
+// EXTERNAL MODULE: ./src/plan/kind.ts
+var plan_kind = __nccwpck_require__(677);
+;// CONCATENATED MODULE: ./src/kinds/resolve.ts
+
+
+/** Settings with `kind` set, once for the whole run: as the inputs say, else detected. Describes only what an open kind needs. */
+async function resolveKinds(settings, accounts) {
+    return (0,plan_kind/* withKind */.hT)(settings, await readKindFacts(settings, accounts));
+}
+
+// EXTERNAL MODULE: ./src/report.ts
+var src_report = __nccwpck_require__(665);
+// EXTERNAL MODULE: ./src/settings.ts
+var src_settings = __nccwpck_require__(8750);
+// EXTERNAL MODULE: ./src/state.ts
+var src_state = __nccwpck_require__(2462);
+// EXTERNAL MODULE: ./src/aws/databases.ts
+var databases = __nccwpck_require__(3375);
+;// CONCATENATED MODULE: ./src/aws/target-facts.ts
+
+async function readTargetFacts(ctx, kind) {
+    const db = (0,databases/* databasesFor */.o)(ctx, 'target', kind);
+    const found = await db.describe(ctx.settings.target.identifier);
+    if (!found)
+        return {};
+    const writerId = found.writer ?? found.members[0];
+    return { existing: { ...found, writerInstance: writerId ? await db.describeInstance(writerId) : undefined } };
+}
+
+// EXTERNAL MODULE: ./src/plan/target.ts
+var plan_target = __nccwpck_require__(3786);
+// EXTERNAL MODULE: ./src/steps/stage-copy.ts
+var stage_copy = __nccwpck_require__(5587);
+// EXTERNAL MODULE: ./src/steps/lock.ts
+var steps_lock = __nccwpck_require__(948);
+// EXTERNAL MODULE: ./src/masking/veto.ts
+var veto = __nccwpck_require__(6002);
+;// CONCATENATED MODULE: ./src/steps/mask.ts
+/**
+ * The masking hook between restore and swap: runs the masking engine
+ * (src/masking) against the new, still isolated cluster. Any failure of the
+ * engine, and above all its veto, stops the run before the swap: the
+ * unmasked cluster never takes the staging name.
+ */
+
+
+
+
+
+/** The masking dialect of an RDS engine name: postgres, aurora-postgresql -> postgres; mysql, aurora-mysql, aurora, mariadb -> mysql. */
+function maskingEngine(engine) {
+    if (engine.includes('postgres'))
+        return 'postgres';
+    // MariaDB speaks the MySQL dialect the masking SQL uses (and mysql2 connects to it).
+    if (engine.includes('mysql') || engine === 'aurora' || engine === 'mariadb')
+        return 'mysql';
+    throw new errors/* DiagnosedError */.xB({
+        title: `Masking does not support the engine ${engine}`,
+        message: 'The masking engine handles PostgreSQL, MySQL and MariaDB (Aurora or RDS).',
+        fix: 'Remove masking-rules for this database.'
+    });
+}
+/** How the masking engine reaches the new cluster. */
+function maskingTarget(settings, db, credentials) {
+    const engine = maskingEngine(db.engine);
+    if (settings.maskingConnection === 'data-api') {
+        if (!db.masterUserSecretArn || !credentials)
+            throw new errors/* DiagnosedError */.xB({
+                title: 'The Data API needs the managed master password secret',
+                message: `${db.identifier} has no Secrets Manager secret for its master password.`,
+                fix: 'Set manage-master-password: true, or masking-connection: direct.'
+            });
+        return { via: 'data-api', engine, resourceArn: db.arn, secretArn: db.masterUserSecretArn, database: db.databaseName, region: settings.region, credentials };
+    }
+    if (!db.endpoint || db.port === undefined || db.password === undefined)
+        throw new errors/* DiagnosedError */.xB({
+            title: `The new ${(0,kinds/* kindProfile */.I7)(db.kind).nouns.short} cannot be reached for masking`,
+            message: `${db.identifier} has ${db.endpoint ? '' : 'no endpoint, '}${db.port === undefined ? 'no port, ' : ''}${db.password === undefined ? 'no password known to the action' : ''}`.replace(/, $/, '.'),
+            fix: 'Run again; if it persists, use masking-connection: data-api.'
+        });
+    return {
+        via: 'direct',
+        engine,
+        host: db.endpoint,
+        port: db.port,
+        user: db.masterUsername,
+        password: db.password,
+        database: db.databaseName,
+        tls: settings.maskingTls
+    };
+}
+function vetoReasons(e) {
+    if (e instanceof Error && (e.name === 'MaskingVetoError' || 'reasons' in e)) {
+        const reasons = e.reasons;
+        return Array.isArray(reasons) ? reasons.map(String) : [e.message];
+    }
+    return undefined;
+}
+/** What becomes of the new database after a veto: deleted, or kept for inspection with keep-failed-restore. */
+function discarded(ctx, db) {
+    const noun = (0,kinds/* kindProfile */.I7)(db.kind).nouns.short;
+    return ctx.settings.keepFailedRestore
+        ? `The new ${noun} ${db.identifier} is not swapped in but kept for inspection (keep-failed-restore); staging stays as it was.`
+        : `The new ${noun} ${db.identifier} is deleted; staging stays as it was.`;
+}
+/** Loaded only when masking is on: a run without masking-rules never loads the database drivers. */
+const loadEngine = async (opts) => (await Promise.all(/* import() */[__nccwpck_require__.e(70), __nccwpck_require__.e(448)]).then(__nccwpck_require__.bind(__nccwpck_require__, 448))).runMasking(opts);
+async function maskRestored(ctx, db, engine = loadEngine) {
+    const s = ctx.settings;
+    if (!s.maskingRules)
+        return { masked: false };
+    // The refreshing provider when there is a role session (masking may outlive one), else the ambient identity.
+    const staging = ctx.accounts.target;
+    const credentials = s.maskingConnection === 'data-api' ? (staging.session?.provider ?? (await staging.rds.config.credentials())) : undefined;
+    const target = maskingTarget(s, db, credentials);
+    try {
+        const result = await engine({ rulesFile: s.maskingRules, salt: s.maskingSalt ?? '', strict: s.maskingStrict, target, log: line => core/* info */.pq(line) });
+        ctx.report.fact('Masked', `${result.tables} tables, ${result.rows} rows in ${Math.round(result.durationMs / 1000)} s`);
+        for (const f of result.findings)
+            ctx.report.diagnose({ title: 'Masking finding', message: f, severity: 'warning' });
+        return { masked: true };
+    }
+    catch (e) {
+        // The engine's own veto already names the table, column or query and the fix; this step adds what becomes of the new database.
+        if (e instanceof veto/* MaskingVetoError */.H)
+            throw e.withAftermath(discarded(ctx, db));
+        if (e instanceof errors/* DiagnosedError */.xB)
+            throw e;
+        // A session renewal refused mid-masking explains itself (side, role, trust policy).
+        if (e instanceof src_accounts/* CredentialsError */.lE)
+            throw e;
+        const reasons = vetoReasons(e);
+        if (reasons)
+            throw new errors/* DiagnosedError */.xB({
+                title: 'Masking vetoed the swap',
+                message: `The new ${(0,kinds/* kindProfile */.I7)(db.kind).nouns.short} ${db.identifier} was not swapped in; staging is unchanged.\n- ${reasons.join('\n- ')}`,
+                fix: `Add rules for these columns to ${s.maskingRules}, or set masking-strict: false to report them as warnings.`
+            });
+        throw new errors/* DiagnosedError */.xB({
+            title: 'Masking failed',
+            message: `Masking ${db.identifier} failed, so it was not swapped in; staging is unchanged: ${e.message}`,
+            fix: s.maskingConnection === 'direct'
+                ? `The runner must reach ${db.endpoint}:${db.port} through isolation-security-group-ids; a runner outside the VPC can use masking-connection: data-api.`
+                : 'Check that the Data API is available for this engine version and region, and that the staging role may call rds-data:* and secretsmanager:GetSecretValue.'
+        });
+    }
+}
+
+// EXTERNAL MODULE: ./src/steps/restore.ts
+var restore = __nccwpck_require__(8617);
+// EXTERNAL MODULE: ./src/steps/swap.ts
+var swap = __nccwpck_require__(2540);
+// EXTERNAL MODULE: ./src/steps/secret.ts + 1 modules
+var secret = __nccwpck_require__(1253);
+// EXTERNAL MODULE: ./src/transfer/clone.ts + 5 modules
+var clone = __nccwpck_require__(8491);
+// EXTERNAL MODULE: ./src/rds-rules.ts
+var rds_rules = __nccwpck_require__(14);
+// EXTERNAL MODULE: ./src/diagnostics/key-access.ts
+var key_access = __nccwpck_require__(7830);
+// EXTERNAL MODULE: ./src/diagnostics/key-policy.ts
+var key_policy = __nccwpck_require__(3234);
+// EXTERNAL MODULE: ./src/plan/naming.ts
+var naming = __nccwpck_require__(387);
+// EXTERNAL MODULE: ./src/plan/snapshot.ts
+var plan_snapshot = __nccwpck_require__(4471);
 ;// CONCATENATED MODULE: ./src/diagnostics/aws-rds.ts
 
 
@@ -75967,8 +76753,402 @@ function awsRdsDiagnostic(f) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/plan/source.ts
+/**
+ * The source side's plan: which production snapshot, whether it must be copied
+ * under a CMK first (and why), and what is shared. Pure: `decideSource` takes
+ * the facts aws/source-facts.ts read (SourceFacts) and the settings; the
+ * decisions inside (`decideCopy`, `keyAdmitsTarget`) are tested from tables.
+ */
+
+
+
+
+
+
+
+
+
+/** Whether the key policy lets the staging principal (through RDS) use the key for the restore or the staging copy. Pure. */
+function keyAdmitsTarget(policyJson, keyArn, accountId, principalArn, region, sessionArn) {
+    const analysis = (0,key_policy/* analyzeKeyUse */.pu)(policyJson, keyArn, { ...(0,key_policy/* viaRds */.g)(principalArn, accountId, region), ...(sessionArn ? { sessionArn } : {}) }, 'shared-key');
+    if (analysis.parseError)
+        return { admitted: false, missing: [...key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required], invalid: true, analysis };
+    const missing = [...analysis.denied, ...analysis.missing];
+    return { admitted: missing.length === 0, missing, analysis };
+}
+const AUTOMATED_REASON = 'automated snapshots cannot be shared';
+function decideCopy(f) {
+    const automated = f.type === 'automated';
+    const notes = [];
+    const createKeyFix = `Create a symmetric customer managed key in account ${f.sourceAccountId}, region ${f.region}, whose key policy admits account ${f.targetAccountId} ` +
+        `(run this action with 'mode: policies' to print that key policy), and set 'kms-key-id' to its ARN (arn:aws:kms:${f.region}:${f.sourceAccountId}:key/...).`;
+    if (!f.encrypted) {
+        const note = (0,kinds/* kindProfile */.I7)(f.kind ?? 'cluster').can.encryptOnCopy
+            ? 'The production snapshot is not encrypted' +
+                (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
+                '. It is shared unencrypted; with target-kms-key-id set, the staging account copies it under that key before the restore (the restored instance is encrypted), without it the staging instance stays unencrypted. ' +
+                'To encrypt production itself, copy a snapshot with a KMS key and restore a new instance from it.'
+            : 'The production snapshot is not encrypted, and an Aurora snapshot copy cannot encrypt it (CopyDBClusterSnapshot rejects a KMS key for an unencrypted snapshot)' +
+                (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
+                ". It is shared unencrypted; the staging restore encrypts it under target-kms-key-id (or staging's aws/rds). " +
+                'To encrypt production itself, restore a snapshot into a new cluster with a KMS key and move the application to it.';
+        notes.push(note);
+        return automated
+            ? { outcome: 'copy', reason: `${AUTOMATED_REASON}: a manual, unencrypted copy is shared`, keyArn: undefined, notes }
+            : { outcome: 'share-as-is', reason: 'a manual, unencrypted snapshot can be shared as it is', keyArn: undefined, notes };
+    }
+    if (f.keyManager === 'AWS') {
+        const why = `encrypted under the AWS managed key aws/rds, whose key policy can never admit another account${automated ? `, and ${AUTOMATED_REASON}` : ''}`;
+        if (!f.configuredKeyArn) {
+            if (f.newKeyPolicy)
+                return {
+                    outcome: 'refuse',
+                    diagnostic: awsRdsDiagnostic({
+                        snapshot: f.snapshotIdentifier ?? 'The production snapshot',
+                        awsRdsKeyArn: f.keyArn,
+                        sourceAccount: f.sourceAccountId,
+                        targetAccount: f.targetAccountId,
+                        targetPrincipal: f.targetPrincipalArn,
+                        region: f.region,
+                        keyPolicy: f.newKeyPolicy
+                    })
+                };
+            return {
+                outcome: 'refuse',
+                diagnostic: {
+                    title: 'A customer managed key (kms-key-id) is needed',
+                    message: `The production snapshot is ${why}. It must be copied under a customer managed key (CMK) that admits account ${f.targetAccountId}, and 'kms-key-id' is empty.`,
+                    fix: createKeyFix
+                }
+            };
+        }
+        return { outcome: 'copy', reason: why, keyArn: f.configuredKeyArn, notes };
+    }
+    // A customer managed key.
+    const key = f.keyArn ?? '(unknown key)';
+    const sameKey = f.configuredKeyArn !== undefined && f.configuredKeyArn === f.keyArn;
+    const otherConfigured = f.configuredKeyArn !== undefined && !sameKey ? f.configuredKeyArn : undefined;
+    if (f.keyAdmitsTarget === false) {
+        const why = `its CMK ${key} does not admit account ${f.targetAccountId}${automated ? `, and ${AUTOMATED_REASON}` : ''}`;
+        if (otherConfigured)
+            return { outcome: 'copy', reason: why, keyArn: otherConfigured, notes };
+        if (f.keyFindings?.length && !sameKey) {
+            const [first, ...rest] = f.keyFindings;
+            return { outcome: 'refuse', diagnostic: first, also: rest };
+        }
+        return {
+            outcome: 'refuse',
+            diagnostic: {
+                title: "The snapshot's key does not admit the staging account",
+                message: `The production snapshot is encrypted under ${key}, whose key policy does not let account ${f.targetAccountId} use it (${key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required.join(', ')})${sameKey ? '; kms-key-id names that same key, so a copy would not help' : ''}.`,
+                fix: `Add the staging account to that key's policy ('mode: policies' prints the statements), or ${createKeyFix.charAt(0).toLowerCase()}${createKeyFix.slice(1)}`
+            },
+            ...(f.keyFindings?.length ? { also: f.keyFindings } : {})
+        };
+    }
+    if (f.keyAdmitsTarget === undefined) {
+        if (otherConfigured) {
+            return {
+                outcome: 'copy',
+                reason: `${automated ? `${AUTOMATED_REASON}; ` : ''}the policy of the snapshot's CMK ${key} could not be read to confirm it admits account ${f.targetAccountId}, so the copy is made under kms-key-id`,
+                keyArn: otherConfigured,
+                notes
+            };
+        }
+        notes.push(`The policy of ${key} could not be read (kms:GetKeyPolicy): assuming it admits account ${f.targetAccountId}. If the staging restore fails with KMSKeyNotAccessibleFault, add the staging account to the key policy ('mode: policies').`);
+    }
+    else if (otherConfigured && !automated) {
+        notes.push(`kms-key-id (${otherConfigured}) is not needed: the snapshot is already under a CMK that admits account ${f.targetAccountId}.`);
+    }
+    if (automated)
+        return { outcome: 'copy', reason: AUTOMATED_REASON, keyArn: otherConfigured ?? f.keyArn, notes };
+    return {
+        outcome: 'share-as-is',
+        reason: `a manual snapshot under CMK ${key}, which admits account ${f.targetAccountId}: no copy needed`,
+        keyArn: f.keyArn,
+        notes
+    };
+}
+/**
+ * RDS refuses to share (and the staging account could not restore) a DB
+ * snapshot whose option group has permanent or persistent options, and an
+ * Oracle or SQL Server snapshot encrypted with TDE. Decided before any copy.
+ */
+function optionGroupShareCheck(f) {
+    if (!f.optionGroup)
+        return { shareable: true };
+    if (f.options === undefined)
+        return {
+            shareable: true,
+            note: `The option group '${f.optionGroup}' of ${f.snapshot} could not be read (DescribeOptionGroups): if it has permanent or persistent options, sharing the snapshot fails.`
+        };
+    const tdeEngine = /^(oracle|sqlserver)/.test(f.engine);
+    const tde = f.options.filter(o => tdeEngine && rds_rules/* TDE_OPTION_NAMES */.l1.includes(o.name.toUpperCase()));
+    const sticky = f.options.filter(o => o.permanent || o.persistent);
+    if (tde.length === 0 && sticky.length === 0)
+        return { shareable: true };
+    const describe = (o) => `${o.name} (${[o.permanent ? 'permanent' : '', o.persistent ? 'persistent' : '', tde.includes(o) ? 'TDE' : ''].filter(Boolean).join(', ')})`;
+    const listed = [...new Set([...tde, ...sticky])].map(describe).join(', ');
+    return {
+        shareable: false,
+        diagnostic: {
+            title: 'This DB snapshot cannot be shared: its option group has permanent or persistent options',
+            message: `Snapshot ${f.snapshot} (${f.engine}) carries option group '${f.optionGroup}' with ${listed}. ` +
+                'RDS does not share a DB snapshot whose option group has a permanent or persistent option' +
+                (tde.length ? ', nor an Oracle or SQL Server snapshot encrypted with Transparent Data Encryption' : '') +
+                ': the option ties the data to the production account. Nothing was copied or shared.',
+            fix: (tde.length
+                ? 'A TDE-encrypted database cannot be refreshed across accounts from a snapshot: export the data instead (Data Pump for Oracle, native backup to S3 for SQL Server) and import it into staging.'
+                : `Refresh from a snapshot of a database without these options: options that are persistent (not permanent) can be removed from the option group of production (aws rds remove-option-from-option-group --region ${f.region} --option-group-name ${f.optionGroup} --options <name> --apply-immediately), after which new snapshots can be shared; permanent options can never be removed, so such a database needs a logical export and import instead.`) +
+                `\n  aws rds describe-option-groups --region ${f.region} --option-group-name ${f.optionGroup} --query 'OptionGroupsList[0].Options[].[OptionName,Permanent,Persistent]'`
+        }
+    };
+}
+/** The production database must exist, the snapshot input names one available snapshot, and (RDS DB instances) its option group lets it be shared. */
+function sourceSnapshotOf(f, settings) {
+    const adapter = { kind: f.kind };
+    const db = (0,plan_snapshot/* requireDatabase */.lq)(adapter, f.database, settings.source.identifier, f.scope);
+    const snapshot = (0,plan_snapshot/* chooseSnapshot */.Ip)(adapter, settings.snapshot, db, f.candidates, f.scope);
+    const notes = [];
+    if ((0,kinds/* kindProfile */.I7)(f.kind).can.optionGroups && snapshot.optionGroup) {
+        const check = optionGroupShareCheck({
+            snapshot: snapshot.identifier,
+            engine: snapshot.engine,
+            optionGroup: snapshot.optionGroup,
+            options: f.optionGroupOptions,
+            accountId: f.scope.accountId,
+            region: f.scope.region
+        });
+        if (!check.shareable)
+            throw new errors/* DiagnosedError */.xB(check.diagnostic);
+        if (check.note)
+            notes.push(check.note);
+    }
+    if (f.key)
+        snapshot.keyManager = f.key.keyManager;
+    return { snapshot, notes };
+}
+/** Copy or share as it is, with the notes so far; a refusal is thrown. */
+function copyPlanOf(f, settings) {
+    const { snapshot, notes: optionNotes } = sourceSnapshotOf(f, settings);
+    const key = f.key;
+    const admission = key && key.policy !== undefined && key.keyManager === 'CUSTOMER' ? keyAdmitsTarget(key.policy, key.arn, f.target.accountId, f.target.principalArn, f.scope.region, f.target.callerArn) : undefined;
+    const decision = decideCopy({
+        type: snapshot.type,
+        encrypted: snapshot.encrypted,
+        keyArn: key?.arn ?? snapshot.kmsKeyArn,
+        keyManager: key?.keyManager,
+        keyAdmitsTarget: key?.keyManager === 'AWS' ? false : admission?.admitted,
+        configuredKeyArn: settings.source.kmsKeyArn,
+        targetAccountId: f.target.accountId,
+        sourceAccountId: f.scope.accountId,
+        region: f.scope.region,
+        kind: f.kind,
+        targetPrincipalArn: f.target.principalArn,
+        newKeyPolicy: (0,policy_templates/* sharedKeyPolicy */.B2)(f.policyParams),
+        snapshotIdentifier: snapshot.identifier,
+        keyFindings: admission && !admission.admitted && key ? keyFindings(f, key.arn, admission.analysis) : undefined
+    });
+    if (decision.outcome === 'refuse')
+        throw new errors/* DiagnosedError */.xB([decision.diagnostic, ...(decision.also ?? [])]);
+    return { snapshot, decision, notes: [...optionNotes, ...decision.notes] };
+}
+/** The whole source plan from the facts: pure. */
+function decideSource(f, settings) {
+    const { snapshot, decision, notes } = copyPlanOf(f, settings);
+    const target = f.target;
+    if (decision.outcome === 'share-as-is') {
+        const alreadyShared = snapshot.type === 'new' ? false : (0,naming/* isSharedWith */._y)(f.sharedWith ?? [], target.accountId);
+        return {
+            snapshot,
+            copy: { needed: false, reason: decision.reason },
+            shared: { identifier: snapshot.identifier, arn: snapshot.arn, kmsKeyArn: decision.keyArn, alreadyShared, accountId: target.accountId },
+            ...(notes.length ? { notes } : {})
+        };
+    }
+    // A copy: check the configured CMK's policy where readable (a warning only: preflight decides), and resume an earlier copy.
+    const read = f.configuredKeyPolicy;
+    if (decision.keyArn && read?.policy !== undefined) {
+        const admission = keyAdmitsTarget(read.policy, decision.keyArn, target.accountId, target.principalArn, f.scope.region, target.callerArn);
+        if (!admission.admitted)
+            notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
+    }
+    const identifier = (0,naming/* copySnapshotIdentifier */.ln)(snapshot.identifier);
+    const existing = f.existingCopy;
+    if (existing) {
+        const verdict = (0,plan_snapshot/* judgeExistingCopy */.ym)(existing, { identifier, sourceIdentifier: snapshot.identifier, kmsKeyArn: decision.keyArn, region: f.scope.region, kind: f.kind });
+        if ('refuse' in verdict)
+            throw new errors/* DiagnosedError */.xB(verdict.refuse);
+    }
+    const alreadyShared = existing?.status === 'available' ? (0,naming/* isSharedWith */._y)(f.copySharedWith ?? [], target.accountId) : false;
+    return {
+        snapshot,
+        copy: {
+            needed: true,
+            reason: decision.reason,
+            identifier,
+            kmsKeyArn: decision.keyArn ?? '',
+            ...(existing ? { existing: { status: existing.status, percent: existing.percent } } : {})
+        },
+        shared: {
+            identifier,
+            arn: existing?.arn || (0,rds_rules/* snapshotArnOf */.z5)(f.kind, f.scope.region, f.scope.accountId, identifier, f.scope.partition),
+            kmsKeyArn: decision.keyArn,
+            alreadyShared,
+            accountId: target.accountId
+        },
+        ...(notes.length ? { notes } : {})
+    };
+}
+/** The policy of the key the shared snapshot ends under, as planning read it (preflight analyses the same text). */
+function sharedKeyPolicyOf(f, plan, settings) {
+    const key = f.key;
+    const keyArn = plan.copy.needed ? plan.copy.kmsKeyArn || undefined : plan.shared.kmsKeyArn;
+    if (key && keyArn === key.arn && key.keyManager === 'CUSTOMER')
+        return { keyArn: key.arn, policy: key.policy, unreadable: key.policyUnreadable, message: key.policyUnreadableMessage };
+    if (plan.copy.needed && keyArn && keyArn === settings.source.kmsKeyArn && f.configuredKeyPolicy)
+        return { keyArn, ...f.configuredKeyPolicy };
+    return undefined;
+}
+/** The analyser's blocking findings for the snapshot's key, exactly as preflight words them (no probe: planning creates nothing). */
+function keyFindings(f, keyArn, analysis) {
+    const verdict = (0,key_access/* judgeKeyAccess */.xE)({
+        purpose: 'shared',
+        analysis,
+        remedy: (0,key_access/* keyRemedy */.Ux)(f.remedyFacts, keyArn, 'shared-key', { keyAccount: f.scope.accountId })
+    });
+    return verdict.diagnostics.filter(d => d.severity === 'error');
+}
+/** Whether the snapshot the staging account receives is encrypted: a copy is under its key (or none), else as the source is. */
+function sharedEncrypted(plan) {
+    return plan.copy.needed ? Boolean(plan.copy.kmsKeyArn) : plan.snapshot.encrypted;
+}
+/** Human lines for `mode: plan`: what `sync` would do with the source side, nothing changed. */
+function describeSourcePlan(plan) {
+    const s = plan.snapshot;
+    const keyText = !s.encrypted
+        ? 'unencrypted'
+        : `encrypted under ${s.kmsKeyArn ?? 'an unknown key'}${s.keyManager === 'AWS' ? ' (AWS managed aws/rds)' : s.keyManager === 'CUSTOMER' ? ' (customer managed)' : ''}`;
+    const lines = [];
+    if (s.type === 'new') {
+        lines.push(`Source snapshot: take a new manual snapshot '${s.identifier}' and wait for it (${s.engine}${s.engineVersion ? ` ${s.engineVersion}` : ''}, ${keyText})`);
+    }
+    else {
+        lines.push(`Source snapshot: '${s.identifier}' (${s.type}, ${s.status}${s.createdAt ? `, taken ${s.createdAt}` : ''}, ${s.engine}${s.engineVersion ? ` ${s.engineVersion}` : ''}, ${keyText})`);
+    }
+    const c = plan.copy;
+    if (c.needed) {
+        const under = c.kmsKeyArn ? `under ${c.kmsKeyArn}` : 'unencrypted';
+        lines.push(c.existing
+            ? `Copy: yes, ${c.reason}; resume the existing copy '${c.identifier}' (${c.existing.status}${c.existing.percent !== undefined ? `, ${c.existing.percent}%` : ''}) ${under}, no new copy`
+            : `Copy: yes, ${c.reason}; copy to '${c.identifier}' ${under}`);
+    }
+    else {
+        lines.push(`Copy: no, ${c.reason}`);
+    }
+    const to = plan.shared.accountId ? `account ${plan.shared.accountId}` : 'the staging account';
+    lines.push(plan.shared.alreadyShared
+        ? `Share: '${plan.shared.identifier}' is already shared with ${to} (${plan.shared.arn})`
+        : `Share: '${plan.shared.identifier}' with ${to} (restore attribute), restored by ARN ${plan.shared.arn}`);
+    for (const n of plan.notes ?? [])
+        lines.push(`Note: ${n}`);
+    return lines;
+}
+
+// EXTERNAL MODULE: ./src/aws/keys.ts
+var keys = __nccwpck_require__(4297);
+// EXTERNAL MODULE: ./src/aws/snapshots.ts
+var snapshots = __nccwpck_require__(1960);
+;// CONCATENATED MODULE: ./src/aws/source-facts.ts
+
+
+
+
+
+
+
+
+
+
+
+async function readSourceFacts(ctx) {
+    const { settings } = ctx;
+    const source = ctx.accounts.source;
+    const target = ctx.accounts.target;
+    const scope = { accountId: source.accountId, region: settings.region, partition: source.partition, runId: ctx.runId };
+    const kind = (0,plan_kind/* dbKind */.$j)(settings);
+    const adapter = (0,snapshots/* snapshotAdapter */.O)(kind, source.rds);
+    const f = {
+        kind,
+        scope,
+        target: { accountId: target.accountId, principalArn: target.principalArn, callerArn: target.callerArn },
+        candidates: {},
+        policyParams: (0,policy_templates/* policyParamsFromContext */.s3)(ctx),
+        remedyFacts: (0,key_access/* remedyFacts */.O6)(ctx)
+    };
+    f.database = await adapter.describeDatabase(settings.source.identifier);
+    const db = (0,plan_snapshot/* requireDatabase */.lq)(adapter, f.database, settings.source.identifier, scope);
+    f.candidates = await readSnapshotCandidates(adapter, settings.snapshot, db, scope);
+    const chosen = (0,plan_snapshot/* chooseSnapshot */.Ip)(adapter, settings.snapshot, db, f.candidates, scope);
+    if (kind === 'instance' && chosen.optionGroup)
+        f.optionGroupOptions = await adapter.optionGroupOptions(chosen.optionGroup);
+    const snapshot = sourceSnapshotOf(f, settings).snapshot;
+    if (snapshot.encrypted && snapshot.kmsKeyArn)
+        f.key = await lookUpKey(ctx, snapshot.kmsKeyArn);
+    const copy = copyPlanOf(f, settings);
+    if (copy.decision.outcome === 'share-as-is') {
+        if (snapshot.type !== 'new')
+            f.sharedWith = await adapter.sharedWith(snapshot.identifier);
+        return f;
+    }
+    const keyArn = copy.decision.keyArn;
+    if (keyArn && keyArn === settings.source.kmsKeyArn && keyArn !== f.key?.arn)
+        f.configuredKeyPolicy = await (0,keys/* readKeyPolicy */.qB)(source.kms, keyArn);
+    const identifier = (0,naming/* copySnapshotIdentifier */.ln)(snapshot.identifier);
+    f.existingCopy = await adapter.getSnapshot(identifier);
+    if (f.existingCopy) {
+        const verdict = (0,plan_snapshot/* judgeExistingCopy */.ym)(f.existingCopy, { identifier, sourceIdentifier: snapshot.identifier, kmsKeyArn: keyArn, region: settings.region, kind });
+        if ('refuse' in verdict)
+            throw new errors/* DiagnosedError */.xB(verdict.refuse);
+    }
+    if (f.existingCopy?.status === 'available')
+        f.copySharedWith = await adapter.sharedWith(identifier);
+    return f;
+}
+/** What the snapshot input needs listed: every snapshot of the database (`latest`), the named one, or nothing (`new`). */
+async function readSnapshotCandidates(adapter, choice, db, scope) {
+    if (choice.kind === 'new')
+        return {};
+    if (choice.kind === 'latest')
+        return { listed: await adapter.listSnapshots(db.identifier) };
+    // A snapshot ARN of another account is refused by the decision without asking RDS.
+    const arn = choice.arn ? (0,rds_rules/* parseArn */.Lw)(choice.arn) : undefined;
+    if (arn && arn.accountId !== scope.accountId)
+        return {};
+    return { named: await adapter.getSnapshot(choice.identifier) };
+}
+/** DescribeKey (and GetKeyPolicy where allowed); DescribeKey is needed, so its refusal is explained. */
+async function lookUpKey(ctx, keyArn) {
+    try {
+        return await (0,keys/* keyFacts */.zS)(ctx.accounts.source.kms, keyArn);
+    }
+    catch (e) {
+        const code = (0,errors/* awsErrorCode */.J6)(e);
+        if (!code)
+            throw e;
+        throw new errors/* DiagnosedError */.xB({
+            title: "Cannot describe the snapshot's KMS key",
+            message: `KMS DescribeKey on ${keyArn} failed with ${code}: the plan needs it to tell the AWS managed aws/rds key from a customer managed key.`,
+            fix: 'Give the production role, in its IAM policy (and in the key policy for a CMK):\n' + JSON.stringify({ Effect: 'Allow', Action: [...key_policy/* KEY_READ_ACTIONS */.Hp], Resource: keyArn }, null, 2)
+        });
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(2632);
+// EXTERNAL MODULE: ./src/diagnostics/access-denied.ts
+var access_denied = __nccwpck_require__(1082);
 ;// CONCATENATED MODULE: ./src/diagnostics/probe.ts
 /**
  * The access probe: with the target account's own credentials, ask the real
@@ -76040,8 +77220,6 @@ async function probeKey(kms, keyArn, granteeArn) {
     return probe;
 }
 
-// EXTERNAL MODULE: ./src/steps/secret.ts + 1 modules
-var secret = __nccwpck_require__(1253);
 ;// CONCATENATED MODULE: ./src/diagnostics/preflight.ts
 /**
  * Preflight: before anything is copied, check that KMS will say yes.
@@ -76052,7 +77230,6 @@ var secret = __nccwpck_require__(1253);
  *  4. what was not checked (the roles' RDS permissions).
  * Findings go to the report; blocking problems are thrown together as one DiagnosedError.
  */
-
 
 
 
@@ -76083,7 +77260,7 @@ async function preflight(ctx, plan, options = {}) {
     const sharedKey = await sharedKeyOf(ctx, plan, record);
     if (sharedKey) {
         // Planning already read this key's policy with the same role: analyse that text instead of asking KMS again.
-        const known = plan.sharedKeyPolicy?.keyArn === sharedKey ? plan.sharedKeyPolicy : undefined;
+        const known = options.sharedKeyPolicy?.keyArn === sharedKey ? options.sharedKeyPolicy : undefined;
         record(...(await checkSharedKey(ctx, sharedKey, plan.copy.needed, probing, known)));
     }
     record(...(await checkTargetKey(ctx, probing)));
@@ -76153,17 +77330,8 @@ async function readPolicy(kms, keyArn, reader, known) {
 }
 /** Step 2: the shared CMK, for the target role (and, when a copy is planned, for the source role). */
 async function checkSharedKey(ctx, keyArn, copyPlanned, probing, known) {
-    const { source, target } = ctx.accounts;
-    const keyAccount = (0,rds_rules/* parseArn */.Lw)(keyArn)?.accountId ?? source.accountId;
-    const remedy = {
-        keyArn,
-        keyAccount,
-        keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(target.principalArn, key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required, 'Staging'),
-        principalArn: target.principalArn,
-        principalAccount: target.accountId,
-        iam: (0,key_access/* iamStatementsFor */.bW)(keyArn, key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required)
-    };
-    const { verdict, policyText } = await judgeKey(ctx, 'shared', source, remedy, probing, 'Shared key policy analysis', known);
+    const remedy = (0,key_access/* keyRemedy */.Ux)((0,key_access/* remedyFacts */.O6)(ctx), keyArn, 'shared-key');
+    const { verdict, policyText } = await judgeKey(ctx, 'shared', ctx.accounts.source, remedy, probing, 'Shared key policy analysis', known);
     const diagnostics = [...verdict.diagnostics];
     const facts = [...verdict.facts];
     if (copyPlanned && policyText)
@@ -76183,14 +77351,14 @@ async function judgeKey(ctx, purpose, owner, remedy, probing, analysisFact, know
     const policy = await readPolicy(owner.kms, keyArn, owner.principalArn, known);
     const rdsCtx = { ...(0,key_policy/* viaRds */.g)(target.principalArn, target.accountId, ctx.settings.region), sessionArn: target.callerArn };
     const analysis = policy.text ? (0,key_policy/* analyzeKeyUse */.pu)(policy.text, keyArn, rdsCtx, purpose === 'shared' ? 'shared-key' : 'target-key') : undefined;
-    const directAnalysis = policy.text
-        ? (0,key_policy/* analyzeKeyPolicy */.EH)(policy.text, keyArn, { ...(0,key_policy/* direct */.ob)(target.principalArn, target.accountId), sessionArn: target.callerArn }, key_policy/* PROBE_ACTIONS */.Xl)
-        : undefined;
+    const directAnalysis = policy.text ? (0,key_policy/* analyzeKeyPolicy */.EH)(policy.text, keyArn, { ...(0,key_policy/* direct */.ob)(target.principalArn, target.accountId), sessionArn: target.callerArn }, key_policy/* PROBE_ACTIONS */.Xl) : undefined;
     if (analysis && analysisFact)
         ctx.report.fact(analysisFact, (0,key_policy/* describeAnalysis */.S7)(analysis).join('; '));
     const probe = probing ? await probeKey(target.kms, keyArn, target.principalArn) : undefined;
     // The key's state as its owner sees it, when the principal's own DescribeKey did not tell (refused, or not probed).
-    const ownerKeyState = probe?.describe.ok === true ? undefined : await (0,keys/* describeKey */.Rx)(owner.kms, keyArn).then(k => k.keyState, () => undefined);
+    const ownerKeyState = probe?.describe.ok === true
+        ? undefined
+        : await (0,keys/* describeKey */.Rx)(owner.kms, keyArn).then(k => k.keyState, () => undefined);
     const verdict = (0,key_access/* judgeKeyAccess */.xE)({
         purpose,
         analysis: usable(analysis),
@@ -76214,15 +77382,7 @@ function checkSourceRole(ctx, keyArn, policyText) {
     const a = (0,key_policy/* analyzeKeyUse */.pu)(policyText, keyArn, { ...(0,key_policy/* viaRds */.g)(source.principalArn, source.accountId, ctx.settings.region), sessionArn: source.callerArn }, 'copy-key');
     if (a.parseError)
         return [];
-    const required = key_policy/* KEY_REQUIREMENTS */.Z_['copy-key'].required;
-    const remedy = {
-        keyArn,
-        keyAccount: source.accountId,
-        keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(source.principalArn, a.missing, 'Production'),
-        principalArn: source.principalArn,
-        principalAccount: source.accountId,
-        iam: (0,key_access/* iamStatementsFor */.bW)(keyArn, required)
-    };
+    const remedy = (0,key_access/* keyRemedy */.Ux)((0,key_access/* remedyFacts */.O6)(ctx), keyArn, 'copy-key', { keyAccount: source.accountId, keyPolicyActions: a.missing });
     const out = a.denies.map(d => ({
         title: `A Deny in the key policy of the shared key refuses the production copy (${d.actions.join(', ')})`,
         message: `Statement ${d.label} of the key policy of ${keyArn} (account ${source.accountId}) denies ${d.actions.join(', ')} to ${source.principalArn}, which ${key_policy/* KEY_REQUIREMENTS */.Z_['copy-key'].operation} needs.`,
@@ -76253,14 +77413,7 @@ async function checkTargetKey(ctx, probing) {
     const keyArn = ctx.settings.target.kmsKeyArn;
     if (!keyArn)
         return [[], [['Target key', `aws/rds of account ${target.accountId} (target-kms-key-id not set): usable by any principal of that account through RDS`]]];
-    const remedy = {
-        keyArn,
-        keyAccount: target.accountId,
-        keyPolicy: (0,key_access/* keyPolicyStatementsFor */.Xq)(target.principalArn, key_policy/* KEY_REQUIREMENTS */.Z_['target-key'].required, 'StagingRole'),
-        principalArn: target.principalArn,
-        principalAccount: target.accountId,
-        iam: (0,key_access/* iamStatementsFor */.bW)(keyArn, key_policy/* KEY_REQUIREMENTS */.Z_['target-key'].required)
-    };
+    const remedy = (0,key_access/* keyRemedy */.Ux)((0,key_access/* remedyFacts */.O6)(ctx), keyArn, 'target-key', { keyAccount: target.accountId });
     const { verdict } = await judgeKey(ctx, 'target', target, remedy, probing);
     return [verdict.diagnostics, verdict.facts];
 }
@@ -76282,21 +77435,17 @@ function notChecked(ctx, sharedKey) {
     const p = (0,policy_templates/* policyParamsFromContext */.s3)(ctx, sharedKey);
     const full = ctx.settings.mode === 'preflight';
     notify(ctx, {
-        title: 'Not checked: the roles\' RDS permissions',
+        title: "Not checked: the roles' RDS permissions",
         message: `Preflight proves KMS access with real calls, but does not simulate the IAM policies of ${ctx.accounts.source.principalArn} and ${ctx.accounts.target.principalArn} ` +
             '(that needs iam:SimulatePrincipalPolicy, which the action does not call). Describe calls already succeeded while planning; ' +
             'the snapshot, copy, share, restore, instance, rename and delete permissions are only exercised by the run itself. mode: policies prints the policies each role needs.',
-        fix: full
-            ? `IAM policy for ${ctx.accounts.source.principalArn}:\n${(0,policy_json/* renderJson */.hF)((0,policy_templates/* sourceRolePolicy */.Gj)(p))}\n\nIAM policy for ${ctx.accounts.target.principalArn}:\n${(0,policy_json/* renderJson */.hF)((0,policy_templates/* targetRolePolicy */.Sp)(p))}`
-            : undefined,
+        fix: full ? `IAM policy for ${ctx.accounts.source.principalArn}:\n${(0,policy_json/* renderJson */.hF)((0,policy_templates/* sourceRolePolicy */.Gj)(p))}\n\nIAM policy for ${ctx.accounts.target.principalArn}:\n${(0,policy_json/* renderJson */.hF)((0,policy_templates/* targetRolePolicy */.Sp)(p))}` : undefined,
         severity: 'notice'
     });
 }
 
-// EXTERNAL MODULE: ./src/plan/kind.ts
-var plan_kind = __nccwpck_require__(677);
-// EXTERNAL MODULE: ./src/aws/snapshots.ts
-var snapshots = __nccwpck_require__(1960);
+// EXTERNAL MODULE: ./src/plan/transfer.ts
+var plan_transfer = __nccwpck_require__(7024);
 // EXTERNAL MODULE: ./src/steps/reencrypt.ts
 var reencrypt = __nccwpck_require__(8274);
 ;// CONCATENATED MODULE: ./src/steps/share.ts
@@ -76307,367 +77456,24 @@ var reencrypt = __nccwpck_require__(8274);
  */
 
 
-/** Whether the `restore` attribute values already admit the account (`all` is a public, unencrypted snapshot). Pure. */
-function isSharedWith(values, accountId) {
-    return values.includes(accountId) || values.includes('all');
-}
+
 async function shareSnapshot(adapter, identifier, accountId, region) {
     const before = await adapter.sharedWith(identifier);
-    if (isSharedWith(before, accountId))
+    if ((0,naming/* isSharedWith */._y)(before, accountId))
         return { alreadyShared: true, accounts: before };
     try {
         await adapter.share(identifier, accountId);
     }
     catch (e) {
-        if ((0,errors/* isAwsError */.m_)(e, 'SharedSnapshotQuotaExceededFault', 'SharedSnapshotQuotaExceeded')) {
-            const n = (0,rds_rules/* cliNouns */.Kh)(adapter.kind);
-            throw new errors/* DiagnosedError */.xB({
-                title: 'Snapshot shared with too many accounts',
-                message: `Snapshot '${identifier}' is already shared with ${before.length} accounts (${before.join(', ')}); RDS allows 20 (SharedSnapshotQuotaExceeded), so account ${accountId} cannot be added.`,
-                fix: `Stop sharing it with accounts that no longer need it, then run again:\n` +
-                    `  aws rds modify-${n.snapshot}-attribute --region ${region} ${n.snapshotIdOption} ${identifier} --attribute-name restore --values-to-remove <account-id>`
-            });
-        }
+        if ((0,errors/* isFault */.Zh)(e, 'SharedSnapshotQuotaExceededFault'))
+            throw (0,faults/* explainedFault */.F)(e, undefined, { snapshot: identifier, kind: adapter.kind, region, sharedWith: before, addAccount: accountId });
         throw e;
     }
     return { alreadyShared: false, accounts: [...before, accountId] };
 }
 
 // EXTERNAL MODULE: ./src/steps/snapshot.ts
-var steps_snapshot = __nccwpck_require__(4407);
-;// CONCATENATED MODULE: ./src/plan/source.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/** Whether the key policy lets the staging principal (through RDS) use the key for the restore or the staging copy. Pure. */
-function keyAdmitsTarget(policyJson, keyArn, accountId, principalArn, region, sessionArn) {
-    const analysis = (0,key_policy/* analyzeKeyUse */.pu)(policyJson, keyArn, { ...(0,key_policy/* viaRds */.g)(principalArn, accountId, region), ...(sessionArn ? { sessionArn } : {}) }, 'shared-key');
-    if (analysis.parseError)
-        return { admitted: false, missing: [...key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required], invalid: true, analysis };
-    const missing = [...analysis.denied, ...analysis.missing];
-    return { admitted: missing.length === 0, missing, analysis };
-}
-const AUTOMATED_REASON = 'automated snapshots cannot be shared';
-function decideCopy(f) {
-    const automated = f.type === 'automated';
-    const notes = [];
-    const createKeyFix = `Create a symmetric customer managed key in account ${f.sourceAccountId}, region ${f.region}, whose key policy admits account ${f.targetAccountId} ` +
-        `(run this action with 'mode: policies' to print that key policy), and set 'kms-key-id' to its ARN (arn:aws:kms:${f.region}:${f.sourceAccountId}:key/...).`;
-    if (!f.encrypted) {
-        const note = f.kind === 'instance'
-            ? 'The production snapshot is not encrypted' +
-                (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
-                '. It is shared unencrypted; with target-kms-key-id set, the staging account copies it under that key before the restore (the restored instance is encrypted), without it the staging instance stays unencrypted. ' +
-                'To encrypt production itself, copy a snapshot with a KMS key and restore a new instance from it.'
-            : 'The production snapshot is not encrypted, and an Aurora snapshot copy cannot encrypt it (CopyDBClusterSnapshot rejects a KMS key for an unencrypted snapshot)' +
-                (f.configuredKeyArn ? ', so kms-key-id is not used' : '') +
-                '. It is shared unencrypted; the staging restore encrypts it under target-kms-key-id (or staging\'s aws/rds). ' +
-                'To encrypt production itself, restore a snapshot into a new cluster with a KMS key and move the application to it.';
-        notes.push(note);
-        return automated
-            ? { outcome: 'copy', reason: `${AUTOMATED_REASON}: a manual, unencrypted copy is shared`, keyArn: undefined, notes }
-            : { outcome: 'share-as-is', reason: 'a manual, unencrypted snapshot can be shared as it is', keyArn: undefined, notes };
-    }
-    if (f.keyManager === 'AWS') {
-        const why = `encrypted under the AWS managed key aws/rds, whose key policy can never admit another account${automated ? `, and ${AUTOMATED_REASON}` : ''}`;
-        if (!f.configuredKeyArn) {
-            if (f.newKeyPolicy)
-                return {
-                    outcome: 'refuse',
-                    diagnostic: awsRdsDiagnostic({
-                        snapshot: f.snapshotIdentifier ?? 'The production snapshot',
-                        awsRdsKeyArn: f.keyArn,
-                        sourceAccount: f.sourceAccountId,
-                        targetAccount: f.targetAccountId,
-                        targetPrincipal: f.targetPrincipalArn,
-                        region: f.region,
-                        keyPolicy: f.newKeyPolicy
-                    })
-                };
-            return {
-                outcome: 'refuse',
-                diagnostic: {
-                    title: 'A customer managed key (kms-key-id) is needed',
-                    message: `The production snapshot is ${why}. It must be copied under a customer managed key (CMK) that admits account ${f.targetAccountId}, and 'kms-key-id' is empty.`,
-                    fix: createKeyFix
-                }
-            };
-        }
-        return { outcome: 'copy', reason: why, keyArn: f.configuredKeyArn, notes };
-    }
-    // A customer managed key.
-    const key = f.keyArn ?? '(unknown key)';
-    const sameKey = f.configuredKeyArn !== undefined && f.configuredKeyArn === f.keyArn;
-    const otherConfigured = f.configuredKeyArn !== undefined && !sameKey ? f.configuredKeyArn : undefined;
-    if (f.keyAdmitsTarget === false) {
-        const why = `its CMK ${key} does not admit account ${f.targetAccountId}${automated ? `, and ${AUTOMATED_REASON}` : ''}`;
-        if (otherConfigured)
-            return { outcome: 'copy', reason: why, keyArn: otherConfigured, notes };
-        if (f.keyFindings?.length && !sameKey) {
-            const [first, ...rest] = f.keyFindings;
-            return { outcome: 'refuse', diagnostic: first, also: rest };
-        }
-        return {
-            outcome: 'refuse',
-            diagnostic: {
-                title: 'The snapshot\'s key does not admit the staging account',
-                message: `The production snapshot is encrypted under ${key}, whose key policy does not let account ${f.targetAccountId} use it (${key_policy/* KEY_REQUIREMENTS */.Z_['shared-key'].required.join(', ')})${sameKey ? '; kms-key-id names that same key, so a copy would not help' : ''}.`,
-                fix: `Add the staging account to that key's policy ('mode: policies' prints the statements), or ${createKeyFix.charAt(0).toLowerCase()}${createKeyFix.slice(1)}`
-            },
-            ...(f.keyFindings?.length ? { also: f.keyFindings } : {})
-        };
-    }
-    if (f.keyAdmitsTarget === undefined) {
-        if (otherConfigured) {
-            return {
-                outcome: 'copy',
-                reason: `${automated ? `${AUTOMATED_REASON}; ` : ''}the policy of the snapshot's CMK ${key} could not be read to confirm it admits account ${f.targetAccountId}, so the copy is made under kms-key-id`,
-                keyArn: otherConfigured,
-                notes
-            };
-        }
-        notes.push(`The policy of ${key} could not be read (kms:GetKeyPolicy): assuming it admits account ${f.targetAccountId}. If the staging restore fails with KMSKeyNotAccessibleFault, add the staging account to the key policy ('mode: policies').`);
-    }
-    else if (otherConfigured && !automated) {
-        notes.push(`kms-key-id (${otherConfigured}) is not needed: the snapshot is already under a CMK that admits account ${f.targetAccountId}.`);
-    }
-    if (automated)
-        return { outcome: 'copy', reason: AUTOMATED_REASON, keyArn: otherConfigured ?? f.keyArn, notes };
-    return {
-        outcome: 'share-as-is',
-        reason: `a manual snapshot under CMK ${key}, which admits account ${f.targetAccountId}: no copy needed`,
-        keyArn: f.keyArn,
-        notes
-    };
-}
-/**
- * RDS refuses to share (and the staging account could not restore) a DB
- * snapshot whose option group has permanent or persistent options, and an
- * Oracle or SQL Server snapshot encrypted with TDE. Decided before any copy.
- */
-function optionGroupShareCheck(f) {
-    if (!f.optionGroup)
-        return { shareable: true };
-    if (f.options === undefined)
-        return {
-            shareable: true,
-            note: `The option group '${f.optionGroup}' of ${f.snapshot} could not be read (DescribeOptionGroups): if it has permanent or persistent options, sharing the snapshot fails.`
-        };
-    const tdeEngine = /^(oracle|sqlserver)/.test(f.engine);
-    const tde = f.options.filter(o => tdeEngine && rds_rules/* TDE_OPTION_NAMES */.l1.includes(o.name.toUpperCase()));
-    const sticky = f.options.filter(o => o.permanent || o.persistent);
-    if (tde.length === 0 && sticky.length === 0)
-        return { shareable: true };
-    const describe = (o) => `${o.name} (${[o.permanent ? 'permanent' : '', o.persistent ? 'persistent' : '', tde.includes(o) ? 'TDE' : ''].filter(Boolean).join(', ')})`;
-    const listed = [...new Set([...tde, ...sticky])].map(describe).join(', ');
-    return {
-        shareable: false,
-        diagnostic: {
-            title: 'This DB snapshot cannot be shared: its option group has permanent or persistent options',
-            message: `Snapshot ${f.snapshot} (${f.engine}) carries option group '${f.optionGroup}' with ${listed}. ` +
-                'RDS does not share a DB snapshot whose option group has a permanent or persistent option' +
-                (tde.length ? ', nor an Oracle or SQL Server snapshot encrypted with Transparent Data Encryption' : '') +
-                ': the option ties the data to the production account. Nothing was copied or shared.',
-            fix: (tde.length
-                ? 'A TDE-encrypted database cannot be refreshed across accounts from a snapshot: export the data instead (Data Pump for Oracle, native backup to S3 for SQL Server) and import it into staging.'
-                : `Refresh from a snapshot of a database without these options: options that are persistent (not permanent) can be removed from the option group of production (aws rds remove-option-from-option-group --region ${f.region} --option-group-name ${f.optionGroup} --options <name> --apply-immediately), after which new snapshots can be shared; permanent options can never be removed, so such a database needs a logical export and import instead.`) +
-                `\n  aws rds describe-option-groups --region ${f.region} --option-group-name ${f.optionGroup} --query 'OptionGroupsList[0].Options[].[OptionName,Permanent,Persistent]'`
-        }
-    };
-}
-// ---------------------------------------------------------------------------
-// The plan
-async function planSource(ctx) {
-    const { settings } = ctx;
-    const source = ctx.accounts.source;
-    const target = ctx.accounts.target;
-    const scope = { accountId: source.accountId, region: settings.region, partition: source.partition, runId: ctx.runId };
-    const kind = (0,plan_kind/* dbKind */.$j)(settings);
-    const adapter = (0,snapshots/* snapshotAdapter */.OI)(kind, source.rds);
-    const db = await (0,steps_snapshot/* findDatabase */.Xg)(adapter, settings.source.identifier, scope);
-    const snapshot = await (0,steps_snapshot/* resolveSnapshot */.Vh)(adapter, settings.snapshot, db, scope);
-    const optionNotes = [];
-    if (kind === 'instance' && snapshot.optionGroup) {
-        const check = optionGroupShareCheck({
-            snapshot: snapshot.identifier,
-            engine: snapshot.engine,
-            optionGroup: snapshot.optionGroup,
-            options: await adapter.optionGroupOptions(snapshot.optionGroup),
-            accountId: source.accountId,
-            region: settings.region
-        });
-        if (!check.shareable)
-            throw new errors/* DiagnosedError */.xB(check.diagnostic);
-        if (check.note)
-            optionNotes.push(check.note);
-    }
-    let key;
-    let admission;
-    if (snapshot.encrypted && snapshot.kmsKeyArn) {
-        key = await lookUpKey(ctx, snapshot.kmsKeyArn);
-        snapshot.keyManager = key.keyManager;
-        if (key.policy !== undefined && key.keyManager === 'CUSTOMER')
-            admission = keyAdmitsTarget(key.policy, key.arn, target.accountId, target.principalArn, settings.region, target.callerArn);
-    }
-    const p = (0,policy_templates/* policyParamsFromContext */.s3)(ctx);
-    const decision = decideCopy({
-        type: snapshot.type,
-        encrypted: snapshot.encrypted,
-        keyArn: key?.arn ?? snapshot.kmsKeyArn,
-        keyManager: key?.keyManager,
-        keyAdmitsTarget: key?.keyManager === 'AWS' ? false : admission?.admitted,
-        configuredKeyArn: settings.source.kmsKeyArn,
-        targetAccountId: target.accountId,
-        sourceAccountId: source.accountId,
-        region: settings.region,
-        kind,
-        targetPrincipalArn: target.principalArn,
-        newKeyPolicy: (0,policy_templates/* sharedKeyPolicy */.B2)(p),
-        snapshotIdentifier: snapshot.identifier,
-        keyFindings: admission && !admission.admitted && key ? keyFindings(ctx, key.arn, admission.analysis) : undefined
-    });
-    if (decision.outcome === 'refuse')
-        throw new errors/* DiagnosedError */.xB([decision.diagnostic, ...(decision.also ?? [])]);
-    const notes = [...optionNotes, ...decision.notes];
-    // The policy of the key the shared snapshot ends under, read once here (preflight analyses the same text).
-    let sharedKeyPolicy;
-    if (key && decision.keyArn === key.arn && key.keyManager === 'CUSTOMER')
-        sharedKeyPolicy = { keyArn: key.arn, policy: key.policy, unreadable: key.policyUnreadable, message: key.policyUnreadableMessage };
-    if (decision.outcome === 'share-as-is') {
-        const alreadyShared = snapshot.type === 'new' ? false : isSharedWith(await adapter.sharedWith(snapshot.identifier), target.accountId);
-        return {
-            snapshot,
-            copy: { needed: false, reason: decision.reason },
-            shared: { identifier: snapshot.identifier, arn: snapshot.arn, kmsKeyArn: decision.keyArn, alreadyShared, accountId: target.accountId },
-            ...(notes.length ? { notes } : {}),
-            ...(sharedKeyPolicy ? { sharedKeyPolicy } : {})
-        };
-    }
-    // A copy: check the configured CMK's policy where readable (a warning only: preflight decides), and look for an earlier copy.
-    if (decision.keyArn && decision.keyArn === settings.source.kmsKeyArn && decision.keyArn !== key?.arn) {
-        const read = await (0,keys/* readKeyPolicy */.qB)(source.kms, decision.keyArn);
-        sharedKeyPolicy = { keyArn: decision.keyArn, ...read };
-        if (read.policy !== undefined) {
-            const admission = keyAdmitsTarget(read.policy, decision.keyArn, target.accountId, target.principalArn, settings.region, target.callerArn);
-            if (!admission.admitted)
-                notes.push(`kms-key-id's key policy does not seem to grant account ${target.accountId} ${admission.missing.join(', ')}; the staging restore will fail unless it does ('mode: policies' prints the statements).`);
-        }
-    }
-    const identifier = (0,reencrypt/* copySnapshotIdentifier */.ln)(snapshot.identifier);
-    const existing = await (0,reencrypt/* findExistingCopy */.mV)(adapter, {
-        identifier,
-        sourceIdentifier: snapshot.identifier,
-        kmsKeyArn: decision.keyArn,
-        region: settings.region,
-        kind
-    });
-    const alreadyShared = existing?.status === 'available' ? isSharedWith(await adapter.sharedWith(identifier), target.accountId) : false;
-    return {
-        snapshot,
-        copy: {
-            needed: true,
-            reason: decision.reason,
-            identifier,
-            kmsKeyArn: decision.keyArn ?? '',
-            ...(existing ? { existing: { status: existing.status, percent: existing.percent } } : {})
-        },
-        shared: {
-            identifier,
-            arn: existing?.arn || (0,rds_rules/* snapshotArnOf */.z5)(kind, settings.region, source.accountId, identifier, source.partition),
-            kmsKeyArn: decision.keyArn,
-            alreadyShared,
-            accountId: target.accountId
-        },
-        ...(notes.length ? { notes } : {}),
-        ...(sharedKeyPolicy ? { sharedKeyPolicy } : {})
-    };
-}
-/** The analyser's blocking findings for the snapshot's key, exactly as preflight words them (no probe: planning creates nothing). */
-function keyFindings(ctx, keyArn, analysis) {
-    const { source, target } = ctx.accounts;
-    const p = (0,policy_templates/* policyParamsFromContext */.s3)(ctx, keyArn);
-    const verdict = (0,key_access/* judgeKeyAccess */.xE)({
-        purpose: 'shared',
-        analysis,
-        remedy: {
-            keyArn,
-            keyAccount: source.accountId,
-            keyPolicy: (0,policy_templates/* targetKeyPolicyStatements */.lb)(p),
-            principalArn: target.principalArn,
-            principalAccount: target.accountId,
-            iam: (0,policy_templates/* targetRoleSharedKeyStatements */.Yu)(p)
-        }
-    });
-    return verdict.diagnostics.filter(d => d.severity === 'error');
-}
-/** Whether the snapshot the staging account receives is encrypted: a copy is under its key (or none), else as the source is. */
-function sharedEncrypted(plan) {
-    return plan.copy.needed ? Boolean(plan.copy.kmsKeyArn) : plan.snapshot.encrypted;
-}
-/** DescribeKey (and GetKeyPolicy where allowed); DescribeKey is needed, so its refusal is explained. */
-async function lookUpKey(ctx, keyArn) {
-    try {
-        return await (0,keys/* keyFacts */.zS)(ctx.accounts.source.kms, keyArn);
-    }
-    catch (e) {
-        const code = (0,errors/* awsErrorCode */.J6)(e);
-        if (!code)
-            throw e;
-        throw new errors/* DiagnosedError */.xB({
-            title: 'Cannot describe the snapshot\'s KMS key',
-            message: `KMS DescribeKey on ${keyArn} failed with ${code}: the plan needs it to tell the AWS managed aws/rds key from a customer managed key.`,
-            fix: 'Give the production role, in its IAM policy (and in the key policy for a CMK):\n' +
-                JSON.stringify({ Effect: 'Allow', Action: ['kms:DescribeKey', 'kms:GetKeyPolicy'], Resource: keyArn }, null, 2)
-        });
-    }
-}
-/** Human lines for `mode: plan`: what `sync` would do with the source side, nothing changed. */
-function describeSourcePlan(plan) {
-    const s = plan.snapshot;
-    const keyText = !s.encrypted
-        ? 'unencrypted'
-        : `encrypted under ${s.kmsKeyArn ?? 'an unknown key'}${s.keyManager === 'AWS' ? ' (AWS managed aws/rds)' : s.keyManager === 'CUSTOMER' ? ' (customer managed)' : ''}`;
-    const lines = [];
-    if (s.type === 'new') {
-        lines.push(`Source snapshot: take a new manual snapshot '${s.identifier}' and wait for it (${s.engine}${s.engineVersion ? ` ${s.engineVersion}` : ''}, ${keyText})`);
-    }
-    else {
-        lines.push(`Source snapshot: '${s.identifier}' (${s.type}, ${s.status}${s.createdAt ? `, taken ${s.createdAt}` : ''}, ${s.engine}${s.engineVersion ? ` ${s.engineVersion}` : ''}, ${keyText})`);
-    }
-    const c = plan.copy;
-    if (c.needed) {
-        const under = c.kmsKeyArn ? `under ${c.kmsKeyArn}` : 'unencrypted';
-        lines.push(c.existing
-            ? `Copy: yes, ${c.reason}; resume the existing copy '${c.identifier}' (${c.existing.status}${c.existing.percent !== undefined ? `, ${c.existing.percent}%` : ''}) ${under}, no new copy`
-            : `Copy: yes, ${c.reason}; copy to '${c.identifier}' ${under}`);
-    }
-    else {
-        lines.push(`Copy: no, ${c.reason}`);
-    }
-    const to = plan.shared.accountId ? `account ${plan.shared.accountId}` : 'the staging account';
-    lines.push(plan.shared.alreadyShared
-        ? `Share: '${plan.shared.identifier}' is already shared with ${to} (${plan.shared.arn})`
-        : `Share: '${plan.shared.identifier}' with ${to} (restore attribute), restored by ARN ${plan.shared.arn}`);
-    for (const n of plan.notes ?? [])
-        lines.push(`Note: ${n}`);
-    return lines;
-}
-
-// EXTERNAL MODULE: ./src/plan/target.ts
-var target = __nccwpck_require__(3786);
-// EXTERNAL MODULE: ./src/report.ts
-var src_report = __nccwpck_require__(665);
-// EXTERNAL MODULE: ./src/settings.ts
-var src_settings = __nccwpck_require__(8750);
+var snapshot = __nccwpck_require__(4407);
 ;// CONCATENATED MODULE: ./src/source.ts
 /**
  * The source side, in the production account, executing the plan:
@@ -76682,7 +77488,7 @@ var src_settings = __nccwpck_require__(8750);
 
 async function runSource(ctx, plan) {
     const { report, settings } = ctx;
-    const adapter = (0,snapshots/* snapshotAdapter */.OI)(plan.snapshot.kind, ctx.accounts.source.rds);
+    const adapter = (0,snapshots/* snapshotAdapter */.O)(plan.snapshot.kind, ctx.accounts.source.rds);
     const source = plan.snapshot;
     for (const note of plan.notes ?? [])
         core/* warning */.$e(note, { title: 'Source snapshot' });
@@ -76690,7 +77496,7 @@ async function runSource(ctx, plan) {
     let engineVersion = source.engineVersion;
     let allocatedStorageGb = source.allocatedStorageGb;
     if (source.type === 'new') {
-        const taken = await report.step('Take snapshot', () => (0,steps_snapshot/* takeSnapshot */.W9)(ctx, adapter, source, settings.source.identifier), s => `${s.identifier} available`);
+        const taken = await report.step('Take snapshot', () => (0,snapshot/* takeSnapshot */.W9)(ctx, adapter, source, settings.source.identifier), s => `${s.identifier} available`);
         engine = taken.engine;
         engineVersion = taken.engineVersion ?? engineVersion;
         allocatedStorageGb = taken.allocatedStorageGb ?? allocatedStorageGb;
@@ -76742,10 +77548,6 @@ async function runSource(ctx, plan) {
     };
 }
 
-// EXTERNAL MODULE: ./src/state.ts
-var src_state = __nccwpck_require__(2462);
-// EXTERNAL MODULE: ./src/aws/databases.ts
-var databases = __nccwpck_require__(3375);
 ;// CONCATENATED MODULE: ./src/steps/cleanup.ts
 /**
  * Clean up: this action's intermediate snapshots in both accounts, keeping
@@ -76755,9 +77557,10 @@ var databases = __nccwpck_require__(3375);
  */
 
 
+
 async function cleanupSide(ctx, side, plan, shared) {
-    const db = (0,databases/* databasesFor */.oD)(ctx, side, shared.kind);
-    const retention = (0,target/* snapshotsToDelete */.YB)(await db.listSnapshots(), ctx.settings.retainSnapshots, {
+    const db = (0,databases/* databasesFor */.o)(ctx, side, shared.kind);
+    const retention = (0,plan_target/* snapshotsToDelete */.YB)(await db.listSnapshots(), ctx.settings.retainSnapshots, {
         target: plan.target,
         sourceDatabase: ctx.settings.source.identifier,
         used: side === 'source' ? shared.arn : undefined
@@ -76795,122 +77598,68 @@ async function cleanupSnapshots(ctx, plan, shared) {
                 severity: 'warning',
                 title: `Snapshot clean-up incomplete in the ${side} account`,
                 message: `Staging is refreshed, but these of this action's snapshots were not removed:\n- ${r.failed.join('\n- ')}`,
-                fix: shared.kind === 'instance'
-                    ? `The ${side} role needs rds:DescribeDBSnapshots, rds:DescribeDBSnapshotAttributes, rds:ModifyDBSnapshotAttribute and rds:DeleteDBSnapshot; the next run retries.`
-                    : `The ${side} role needs rds:DescribeDBClusterSnapshots, rds:DescribeDBClusterSnapshotAttributes, rds:ModifyDBClusterSnapshotAttribute and rds:DeleteDBClusterSnapshot; the next run retries.`
+                fix: `The ${side} role needs ${andList((0,kinds/* kindProfile */.I7)(shared.kind).iam.snapshotCleanup)}; the next run retries.`
             });
     }
     return out;
 }
-
-// EXTERNAL MODULE: ./src/steps/stage-copy.ts
-var stage_copy = __nccwpck_require__(5587);
-// EXTERNAL MODULE: ./src/steps/lock.ts
-var steps_lock = __nccwpck_require__(948);
-;// CONCATENATED MODULE: ./src/steps/mask.ts
-/**
- * The masking hook between restore and swap: runs the masking engine
- * (src/masking) against the new, still isolated cluster. Any failure of the
- * engine, and above all its veto, stops the run before the swap: the
- * unmasked cluster never takes the staging name.
- */
-
-
-
-/** The masking dialect of an RDS engine name: postgres, aurora-postgresql -> postgres; mysql, aurora-mysql, aurora, mariadb -> mysql. */
-function maskingEngine(engine) {
-    if (engine.includes('postgres'))
-        return 'postgres';
-    // MariaDB speaks the MySQL dialect the masking SQL uses (and mysql2 connects to it).
-    if (engine.includes('mysql') || engine === 'aurora' || engine === 'mariadb')
-        return 'mysql';
-    throw new errors/* DiagnosedError */.xB({
-        title: `Masking does not support the engine ${engine}`,
-        message: 'The masking engine handles PostgreSQL, MySQL and MariaDB (Aurora or RDS).',
-        fix: 'Remove masking-rules for this database.'
-    });
-}
-/** How the masking engine reaches the new cluster. */
-function maskingTarget(settings, db, credentials) {
-    const engine = maskingEngine(db.engine);
-    if (settings.maskingConnection === 'data-api') {
-        if (!db.masterUserSecretArn || !credentials)
-            throw new errors/* DiagnosedError */.xB({
-                title: 'The Data API needs the managed master password secret',
-                message: `${db.identifier} has no Secrets Manager secret for its master password.`,
-                fix: 'Set manage-master-password: true, or masking-connection: direct.'
-            });
-        return { via: 'data-api', engine, resourceArn: db.arn, secretArn: db.masterUserSecretArn, database: db.databaseName, region: settings.region, credentials };
-    }
-    if (!db.endpoint || db.port === undefined || db.password === undefined)
-        throw new errors/* DiagnosedError */.xB({
-            title: `The new ${db.kind === 'instance' ? 'instance' : 'cluster'} cannot be reached for masking`,
-            message: `${db.identifier} has ${db.endpoint ? '' : 'no endpoint, '}${db.port === undefined ? 'no port, ' : ''}${db.password === undefined ? 'no password known to the action' : ''}`.replace(/, $/, '.'),
-            fix: 'Run again; if it persists, use masking-connection: data-api.'
-        });
-    return {
-        via: 'direct',
-        engine,
-        host: db.endpoint,
-        port: db.port,
-        user: db.masterUsername,
-        password: db.password,
-        database: db.databaseName,
-        tls: settings.maskingTls
-    };
-}
-function vetoReasons(e) {
-    if (e instanceof Error && (e.name === 'MaskingVetoError' || 'reasons' in e)) {
-        const reasons = e.reasons;
-        return Array.isArray(reasons) ? reasons.map(String) : [e.message];
-    }
-    return undefined;
-}
-/** Loaded only when masking is on: a run without masking-rules never loads the database drivers. */
-const loadEngine = async (opts) => (await Promise.all(/* import() */[__nccwpck_require__.e(70), __nccwpck_require__.e(947)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8947))).runMasking(opts);
-async function maskRestored(ctx, db, engine = loadEngine) {
-    const s = ctx.settings;
-    if (!s.maskingRules)
-        return { masked: false };
-    // The refreshing provider when there is a role session (masking may outlive one), else the ambient identity.
-    const staging = ctx.accounts.target;
-    const credentials = s.maskingConnection === 'data-api' ? (staging.session?.provider ?? (await staging.rds.config.credentials())) : undefined;
-    const target = maskingTarget(s, db, credentials);
-    try {
-        const result = await engine({ rulesFile: s.maskingRules, salt: s.maskingSalt ?? '', strict: s.maskingStrict, target, log: line => core/* info */.pq(line) });
-        ctx.report.fact('Masked', `${result.tables} tables, ${result.rows} rows in ${Math.round(result.durationMs / 1000)} s`);
-        for (const f of result.findings)
-            ctx.report.diagnose({ title: 'Masking finding', message: f, severity: 'warning' });
-        return { masked: true };
-    }
-    catch (e) {
-        // The engine's own veto already names the table, column or query and the fix.
-        if (e instanceof errors/* DiagnosedError */.xB)
-            throw e;
-        // A session renewal refused mid-masking explains itself (side, role, trust policy).
-        if (e instanceof src_accounts/* CredentialsError */.lE)
-            throw e;
-        const reasons = vetoReasons(e);
-        if (reasons)
-            throw new errors/* DiagnosedError */.xB({
-                title: 'Masking vetoed the swap',
-                message: `The new cluster ${db.identifier} was not swapped in; staging is unchanged.\n- ${reasons.join('\n- ')}`,
-                fix: `Add rules for these columns to ${s.maskingRules}, or set masking-strict: false to report them as warnings.`
-            });
-        throw new errors/* DiagnosedError */.xB({
-            title: 'Masking failed',
-            message: `Masking ${db.identifier} failed, so it was not swapped in; staging is unchanged: ${e.message}`,
-            fix: s.maskingConnection === 'direct'
-                ? `The runner must reach ${db.endpoint}:${db.port} through isolation-security-group-ids; a runner outside the VPC can use masking-connection: data-api.`
-                : 'Check that the Data API is available for this engine version and region, and that the staging role may call rds-data:* and secretsmanager:GetSecretValue.'
-        });
-    }
+/** `a, b and c` */
+function andList(items) {
+    return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-// EXTERNAL MODULE: ./src/steps/restore.ts
-var restore = __nccwpck_require__(8617);
-// EXTERNAL MODULE: ./src/steps/swap.ts
-var swap = __nccwpck_require__(2540);
+;// CONCATENATED MODULE: ./src/transfer/snapshot.ts
+
+
+
+
+
+
+
+
+/** Read the production side and decide its plan. */
+async function planSourceWithFacts(ctx) {
+    const facts = await readSourceFacts(ctx);
+    return { facts, plan: decideSource(facts, ctx.settings) };
+}
+/** Read the production side and decide its plan (the facts dropped). */
+async function planSource(ctx) {
+    return (await planSourceWithFacts(ctx)).plan;
+}
+const snapshotTransfer = {
+    name: 'snapshot',
+    async plan(ctx) {
+        const { facts, plan } = await ctx.report.step('Plan: source', () => planSourceWithFacts(ctx));
+        const sharedKeyPolicy = sharedKeyPolicyOf(facts, plan, ctx.settings);
+        return { source: plan, ...(sharedKeyPolicy ? { sharedKeyPolicy } : {}) };
+    },
+    sharedFacts: ({ source }) => ({ identifier: source.shared.identifier, arn: source.shared.arn, encrypted: sharedEncrypted(source) }),
+    preflight: (ctx, p) => preflight(ctx, p.source, p.sharedKeyPolicy ? { sharedKeyPolicy: p.sharedKeyPolicy } : {}),
+    describe(ctx, p, target, transfer) {
+        const secretPlan = (0,secret/* describeSecretPlan */.TC)(ctx, target);
+        return {
+            lines: [...(transfer ? (0,plan_transfer/* describeTransfer */.H4)(transfer) : []), ...describeSourcePlan(p.source), ...(0,plan_target/* describeTargetPlan */.Q)(target), ...secretPlan.lines],
+            output: { ...(transfer ? { transfer } : {}), source: p.source, target, ...(secretPlan.secret ? { secret: secretPlan.secret } : {}) }
+        };
+    },
+    source: (ctx, p) => runSource(ctx, p.source),
+    async cleanup(ctx, target, shared) {
+        await ctx.report.step('Clean up snapshots', () => cleanupSnapshots(ctx, target, shared));
+    },
+    async finish() { },
+    refreshed: (result, shared) => `Staging ${result.kind} ${result.identifier} refreshed from ${shared.sourceSnapshotId}.`
+};
+
+;// CONCATENATED MODULE: ./src/transfer/index.ts
+
+
+// Each method's plan type is its own; the pipeline only hands a method's plan back to the same method.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const TRANSFER_METHODS = {
+    snapshot: snapshotTransfer,
+    clone: clone/* cloneTransfer */.D9
+};
+
 ;// CONCATENATED MODULE: ./src/target.ts
 /**
  * The target side, top to bottom: lock the staging database, (RDS DB instance:
@@ -76931,16 +77680,23 @@ var swap = __nccwpck_require__(2540);
 
 
 
+
+
+
+/** Read-only: describe the staging database and its writer (aws/target-facts.ts), then decide (plan/target.ts). */
+async function planTarget(ctx, shared) {
+    return (0,plan_target/* decideTarget */.SG)(await readTargetFacts(ctx, (0,plan_kind/* dbKind */.$j)(ctx.settings)), ctx.settings, ctx.runId, shared);
+}
 async function runTarget(ctx, planned, shared, hooks = {}) {
     const { report } = ctx;
-    const db = (0,databases/* databasesFor */.oD)(ctx, 'target', planned.kind);
-    const noun = planned.kind === 'instance' ? 'instance' : 'cluster';
+    const db = (0,databases/* databasesFor */.o)(ctx, 'target', planned.kind);
+    const noun = (0,kinds/* kindProfile */.I7)(planned.kind).nouns.short;
     ctx.state.update({ kind: planned.kind });
     const locked = await report.step('Lock staging', () => (0,steps_lock/* acquireLock */.IZ)(ctx, planned, db), () => `no other run holds ${planned.target}; the restore claims ${planned.temporary} for run ${ctx.runId}`);
     const lock = locked.value;
     // A stale lock taken over or a leftover removed may have changed staging: plan from what is there now.
     const plan = locked.changed
-        ? await report.step('Plan: target (again)', () => (0,target/* planTarget */.hB)(ctx, { identifier: shared.identifier, arn: shared.arn, encrypted: shared.encrypted ?? Boolean(shared.kmsKeyArn) }))
+        ? await report.step('Plan: target (again)', () => planTarget(ctx, { identifier: shared.identifier, arn: shared.arn, encrypted: shared.encrypted ?? Boolean(shared.kmsKeyArn) }))
         : planned;
     let masked = false;
     let info;
@@ -76950,7 +77706,7 @@ async function runTarget(ctx, planned, shared, hooks = {}) {
         if (copy.needed) {
             await report.step('Copy into staging', () => (0,stage_copy/* copyIntoStaging */.L6)(ctx, plan, shared.arn), r => `${r.snapshot.identifier} under ${r.snapshot.kmsKeyArn ?? copy.kmsKeyId}${r.resumed ? ' (resumed an earlier copy)' : ''}`);
         }
-        restored = await report.step('Restore', () => (0,restore/* restoreDatabase */.C0)(ctx, plan, shared, db, lock), r => `${r.identifier} from ${copy.needed ? copy.identifier : shared.identifier}${plan.kind === 'cluster' ? `, ${r.instances.length} instance(s)` : ''}`);
+        restored = await report.step('Restore', () => (0,restore/* restoreDatabase */.C0)(ctx, plan, shared, db, lock), r => `${r.identifier} from ${copy.needed ? copy.identifier : shared.identifier}${(0,kinds/* kindProfile */.I7)(plan.kind).can.members ? `, ${r.instances.length} instance(s)` : ''}`);
         if (copy.needed)
             await dropStagingCopy(ctx, plan);
         if (plan.masking.enabled) {
@@ -76965,7 +77721,7 @@ async function runTarget(ctx, planned, shared, hooks = {}) {
             restored = await report.step('Password to Secrets Manager', () => (0,restore/* handOverPassword */.D0)(db, r));
         }
         await (0,src_accounts/* freshForCritical */.td)(ctx.accounts.target, 'the swap');
-        info = await report.step('Swap', () => (0,swap/* swapIn */.zN)(ctx, plan, db), () => plan.swap.parkedAs ? `${plan.temporary} is now ${plan.target}; the old one is ${plan.swap.parkedAs}` : `${plan.temporary} is now ${plan.target}`);
+        info = await report.step('Swap', () => (0,swap/* swapIn */.zN)(ctx, plan, db), () => (plan.swap.parkedAs ? `${plan.temporary} is now ${plan.target}; the old one is ${plan.swap.parkedAs}` : `${plan.temporary} is now ${plan.target}`));
         // The applications' secret: after the swap, before the old database is deleted, so a refused write still rolls back.
         const [swapped, r] = [info, restored];
         if (ctx.settings.targetSecret)
@@ -76996,10 +77752,8 @@ async function runTarget(ctx, planned, shared, hooks = {}) {
                 : `Staging was refreshed; clean-up is pending (the lock tag on ${plan.target} and the old ${noun} ${plan.swap.parkedAs}: the next run removes both once this run has ended).`);
         }
     }
-    if (shared.clone)
-        report.skip('Clean up snapshots', 'a clone makes no snapshot: retention does not apply');
-    else
-        await report.step('Clean up snapshots', () => cleanupSnapshots(ctx, plan, shared));
+    // The transfer method's own clean-up (snapshot retention; nothing for a clone).
+    await TRANSFER_METHODS[shared.clone ? 'clone' : 'snapshot'].cleanup(ctx, plan, shared);
     if (ctx.settings.targetSecret?.rotation === 'trigger')
         await report.step('Rotate staging secret', () => (0,secret/* rotateTargetSecret */.zS)(ctx), r => r);
     const result = {
@@ -77013,8 +77767,9 @@ async function runTarget(ctx, planned, shared, hooks = {}) {
     };
     report.output('db-kind', result.kind);
     report.output('db-identifier', result.identifier);
-    if (result.kind === 'cluster')
-        report.output('cluster-identifier', result.identifier);
+    const output = (0,kinds/* kindProfile */.I7)(result.kind).output;
+    if (output)
+        report.output(output, result.identifier);
     if (result.writerEndpoint)
         report.output('writer-endpoint', result.writerEndpoint);
     if (result.readerEndpoint)
@@ -77051,8 +77806,8 @@ async function dropStagingCopy(ctx, plan) {
 }
 /** Roll back; when that fails too, say exactly what is where (the lock stays, so no other run makes it worse). */
 async function putStagingBack(ctx, plan) {
-    const db = (0,databases/* databasesFor */.oD)(ctx, 'target', plan.kind);
-    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    const db = (0,databases/* databasesFor */.o)(ctx, 'target', plan.kind);
+    const noun = (0,kinds/* kindProfile */.I7)(plan.kind).nouns.short;
     try {
         await (0,src_accounts/* freshForCritical */.td)(ctx.accounts.target, 'the rollback', { bestEffort: true });
         await ctx.report.step('Roll back', () => (0,swap/* rollback */.dU)(ctx, db, (0,swap/* rollbackInput */.f2)(ctx, plan)), done => done.join('; ') || 'nothing to undo');
@@ -77060,19 +77815,16 @@ async function putStagingBack(ctx, plan) {
         if (ctx.state.get().targetCopy)
             await dropStagingCopy(ctx, plan);
         ctx.state.update({ rolledBack: true });
-        await (0,steps_lock/* releaseLockOrReport */.UG)(ctx, db, [plan.target, plan.temporary, (0,target/* temporaryIdentifier */.TW)(plan.target, ctx.runId)], 'Staging is as it was (rolled back).');
+        await (0,steps_lock/* releaseLockOrReport */.UG)(ctx, db, [plan.target, plan.temporary, (0,plan_target/* temporaryIdentifier */.TW)(plan.target, ctx.runId)], 'Staging is as it was (rolled back).');
     }
     catch (e) {
         const restored = await protectionBackOn(ctx, plan);
         ctx.state.update({
             attention: `the roll back stopped at: ${e.message}; the old ${noun} is ${plan.target}${plan.swap.parkedAs ? ` or ${plan.swap.parkedAs}` : ''}, see "Roll back incomplete: check staging by hand"`
         });
-        const describe = plan.kind === 'cluster'
-            ? `aws rds describe-db-clusters --query "DBClusters[?starts_with(DBClusterIdentifier, '${plan.target}')].[DBClusterIdentifier,Status]"`
-            : `aws rds describe-db-instances --query "DBInstances[?starts_with(DBInstanceIdentifier, '${plan.target}')].[DBInstanceIdentifier,DBInstanceStatus]"`;
-        const rename = plan.kind === 'cluster'
-            ? `aws rds modify-db-cluster --db-cluster-identifier ${plan.swap.parkedAs} --new-db-cluster-identifier ${plan.target} --apply-immediately\n`
-            : `aws rds modify-db-instance --db-instance-identifier ${plan.swap.parkedAs} --new-db-instance-identifier ${plan.target} --apply-immediately\n`;
+        const cli = (0,kinds/* kindProfile */.I7)(plan.kind).cli;
+        const describe = cli.describeStartingWith(plan.target, true);
+        const rename = `${cli.rename(plan.swap.parkedAs ?? '<parked>', plan.target)}\n`;
         ctx.report.diagnose({
             title: 'Roll back incomplete: check staging by hand',
             message: `Putting ${plan.target} back failed: ${e.message}. ` +
@@ -77091,7 +77843,7 @@ async function putStagingBack(ctx, plan) {
 async function protectionBackOn(ctx, plan) {
     if (ctx.state.get()[swap/* PROTECTION_KEY */.WB] !== true)
         return '';
-    const db = (0,databases/* databasesFor */.oD)(ctx, 'target', plan.kind);
+    const db = (0,databases/* databasesFor */.o)(ctx, 'target', plan.kind);
     for (const id of [plan.target, plan.swap.parkedAs]) {
         if (!id)
             continue;
@@ -77105,12 +77857,12 @@ async function protectionBackOn(ctx, plan) {
             return `; its deletion protection is back on (${id})`;
         }
         catch (e) {
-            core/* warning */.$e(`Step Roll back, ModifyDB${plan.kind === 'instance' ? 'Instance' : 'Cluster'} on ${id}: could not turn its deletion protection back on: ${e.message}`, {
+            core/* warning */.$e(`Step Roll back, ${(0,kinds/* kindProfile */.I7)(plan.kind).ops.modify} on ${id}: could not turn its deletion protection back on: ${e.message}`, {
                 title: `Deletion protection of ${id} still off`
             });
         }
     }
-    return `; its deletion protection is still off: turn it back on (aws rds modify-${plan.kind === 'instance' ? 'db-instance --db-instance-identifier' : 'db-cluster --db-cluster-identifier'} <old> --deletion-protection --apply-immediately)`;
+    return `; its deletion protection is still off: turn it back on (${(0,kinds/* kindProfile */.I7)(plan.kind).cli.deletionProtection('<old>', true)})`;
 }
 
 // EXTERNAL MODULE: ./src/aws/calls.ts
@@ -77146,112 +77898,11 @@ function withWhereAndOutcome(diagnostics, e, report, state) {
     return diagnostics.map(d => {
         if ((d.severity ?? 'error') !== 'error')
             return d;
-        const where = step && !d.message.includes(`Step ${step}`)
-            ? `Step ${step}${op && !d.message.includes(op) ? `, AWS operation ${op}` : ''}. `
-            : op && !d.message.includes(op)
-                ? `AWS operation ${op}. `
-                : '';
+        const where = step && !d.message.includes(`Step ${step}`) ? `Step ${step}${op && !d.message.includes(op) ? `, AWS operation ${op}` : ''}. ` : op && !d.message.includes(op) ? `AWS operation ${op}. ` : '';
         const ending = ENDINGS.some(r => r.test(d.message)) ? '' : outcome;
         const tail = `${where}${ending}`.trim();
         return tail ? { ...d, message: `${d.message}\n${tail}` } : d;
     });
-}
-
-// EXTERNAL MODULE: ./src/plan/transfer.ts
-var plan_transfer = __nccwpck_require__(7024);
-// EXTERNAL MODULE: ./src/transfer/clone.ts + 1 modules
-var clone = __nccwpck_require__(8928);
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ram/dist-cjs/index.js
-var client_ram_dist_cjs = __nccwpck_require__(7007);
-// EXTERNAL MODULE: ./src/aws/ram.ts
-var ram = __nccwpck_require__(3333);
-// EXTERNAL MODULE: ./src/transfer/clone-faults.ts
-var clone_faults = __nccwpck_require__(1194);
-;// CONCATENATED MODULE: ./src/transfer/clone-preflight.ts
-/**
- * Preflight of the clone transfer, before anything is shared or cloned:
- *  1. the production key's policy admits the staging role through RDS (already
- *     judged by the single key-policy analyser while planning: the plan would
- *     have refused or fallen back otherwise), reported as a fact;
- *  2. RAM answers both roles: GetResourceShares in production (the share is
- *     found again with it), GetResourceShareInvitations in staging;
- *  3. what cannot be probed without changing anything (creating the share,
- *     accepting, cloning) is listed with the IAM actions it needs.
- */
-
-
-
-
-
-async function preflightClone(ctx, plan) {
-    const { report, accounts } = ctx;
-    const blocking = [];
-    const refused = (e, side, actions) => ({
-        title: `The ${side} role may not use AWS RAM`,
-        message: `${side === 'production' ? accounts.source.principalArn : accounts.target.principalArn}: ${e.message}`,
-        fix: `Allow ${actions.join(', ')} to the ${side} role (mode: policies prints the statements).`
-    });
-    let existing;
-    try {
-        existing = (await (0,ram/* findShare */.B0)((0,ram/* ramClient */.W6)(accounts.source), plan.shareName))?.arn;
-    }
-    catch (e) {
-        if (!/AccessDenied/.test((0,errors/* awsErrorCode */.J6)(e) ?? ''))
-            throw e;
-        blocking.push(refused(e, 'production', clone_faults/* SOURCE_RAM_ACTIONS */.zg));
-    }
-    try {
-        await (0,ram/* ramClient */.W6)(accounts.target).send(new client_ram_dist_cjs.GetResourceShareInvitationsCommand({ maxResults: 1 }));
-    }
-    catch (e) {
-        if (!/AccessDenied/.test((0,errors/* awsErrorCode */.J6)(e) ?? ''))
-            throw e;
-        blocking.push(refused(e, 'staging', clone_faults/* TARGET_RAM_ACTIONS */.Nz));
-    }
-    if (blocking.length > 0)
-        throw new errors/* DiagnosedError */.xB(blocking);
-    report.fact('Preflight', `RAM answers both roles; ${existing ? `share ${plan.shareName} exists (${existing})` : `share ${plan.shareName} will be created`}`);
-    report.fact('Preflight', `key ${plan.source.kmsKeyArn} admits the staging role through RDS (key policy analysed)`);
-    core/* info */.pq(`Not probed (they change something): ${clone_faults/* SOURCE_RAM_ACTIONS */.zg.join(', ')} for the production role; ${[...clone_faults/* TARGET_RAM_ACTIONS */.Nz, ...clone_faults/* TARGET_CLONE_RDS_ACTIONS */.wM].join(', ')} for the staging role.`);
-}
-
-;// CONCATENATED MODULE: ./src/transfer/run-clone.ts
-/**
- * The main step when the transfer is a clone: the same pipeline as the snapshot
- * path after the production side (lock, clone in place of the restore, password
- * reset, instances, masking, swap, delete old, rollback), with the RAM share in
- * place of the snapshot share and no snapshot clean-up.
- */
-
-
-
-
-
-
-async function runClone(ctx, plan, decision) {
-    const { report, settings } = ctx;
-    report.fact('Transfer', (0,plan_transfer/* describeTransfer */.H4)(decision).join(' '));
-    const targetPlan = await report.step('Plan: target', () => (0,target/* planTarget */.hB)(ctx, { identifier: plan.source.identifier, arn: plan.source.arn, encrypted: plan.source.encrypted, clone: true }));
-    await report.step('Preflight', () => preflightClone(ctx, plan));
-    if (settings.mode === 'plan' || settings.mode === 'preflight') {
-        const lines = [...(0,plan_transfer/* describeTransfer */.H4)(decision), ...(0,clone/* describeClonePlan */.a5)(plan, settings), ...(0,target/* describeTargetPlan */.Q)(targetPlan)];
-        core/* info */.pq(lines.join('\n'));
-        for (const l of lines)
-            report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
-        report.output('plan', JSON.stringify({ transfer: decision, clone: plan, target: targetPlan }));
-        await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
-        return;
-    }
-    const shared = await (0,clone/* runCloneSource */.gS)(ctx, plan);
-    const result = await runTarget(ctx, targetPlan, shared);
-    if (settings.cloneShare === 'remove')
-        await report.step('Remove RAM share', () => (0,clone/* removeShare */.G)(ctx, shared), r => r);
-    else
-        report.skip('Remove RAM share', `kept for the next run (clone-share: keep): ${plan.shareName}`);
-    report.output('duration-seconds', Math.round(report.elapsedMs() / 1000));
-    ctx.state.update({ finished: true });
-    core/* info */.pq(`Staging ${result.kind} ${result.identifier} refreshed by a copy-on-write clone of ${plan.source.arn}.`);
-    await report.writeSummary('RDS cross-account sync', 'succeeded');
 }
 
 // EXTERNAL MODULE: ./src/wait.ts
@@ -77259,12 +77910,8 @@ var wait = __nccwpck_require__(910);
 ;// CONCATENATED MODULE: ./src/run.ts
 /**
  * The main step, top to bottom as the README tells it:
- * settings -> credentials -> kind (cluster or instance) -> plan -> preflight -> source side -> target side -> report.
+ * settings -> credentials -> kind (cluster or instance) -> transfer method -> plan -> preflight -> source side -> target side -> report.
  */
-
-
-
-
 
 
 
@@ -77284,7 +77931,7 @@ var wait = __nccwpck_require__(910);
 
 
 async function run() {
-    const report = new src_report/* Report */.p();
+    const report = new src_report/* Report */.pl();
     let settings;
     let ctx;
     try {
@@ -77301,41 +77948,17 @@ async function run() {
             for (const client of [side.rds, side.kms, side.sts])
                 (0,calls/* nameFailedOperations */.j5)(client);
         // source-db / target-db leave the kind open: RDS says whether they name a cluster or an instance.
-        const withKind = await (0,plan_kind/* resolveKinds */.gE)(settings, accounts);
+        const withKind = await resolveKinds(settings, accounts);
         settings = withKind;
         const state = new src_state/* StateStore */.fy({ runId: (0,context/* runIdFromEnv */.Wx)(), region: settings.region, kind: withKind.kind });
-        ctx = { settings, accounts, report, state, runId: (0,context/* runIdFromEnv */.Wx)(), clock: wait/* realClock */.dQ };
+        ctx = { settings: withKind, accounts, report, state, runId: (0,context/* runIdFromEnv */.Wx)(), clock: wait/* realClock */.dQ };
         const c = ctx;
-        report.fact('Database', `${withKind.kind === 'instance' ? 'RDS DB instance' : 'Aurora DB cluster'} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
+        report.fact('Database', `${(0,kinds/* kindProfile */.I7)(withKind.kind).nouns.full} ${withKind.source.identifier} -> ${withKind.target.identifier}`);
         // Snapshot or clone (src/transfer/): transfer: snapshot reads nothing here.
-        const transfer = settings.transfer === 'snapshot' ? undefined : await report.step('Plan: transfer', () => (0,clone/* planTransfer */.Hp)(c), t => (0,plan_transfer/* describeTransfer */.H4)(t.decision).join('; '));
-        if (transfer?.clone)
-            return await runClone(c, transfer.clone, transfer.decision);
-        const sourcePlan = await report.step('Plan: source', () => planSource(c));
-        const targetPlan = await report.step('Plan: target', () => (0,target/* planTarget */.hB)(c, { identifier: sourcePlan.shared.identifier, arn: sourcePlan.shared.arn, encrypted: sharedEncrypted(sourcePlan) }));
-        await report.step('Preflight', () => preflight(c, sourcePlan));
-        if (settings.mode === 'plan' || settings.mode === 'preflight') {
-            const secretPlan = (0,secret/* describeSecretPlan */.TC)(c, targetPlan);
-            const lines = [...(transfer ? (0,plan_transfer/* describeTransfer */.H4)(transfer.decision) : []), ...describeSourcePlan(sourcePlan), ...(0,target/* describeTargetPlan */.Q)(targetPlan), ...secretPlan.lines];
-            core/* info */.pq(lines.join('\n'));
-            for (const l of lines)
-                report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
-            // The key policy text planning read for preflight is not a planned step.
-            const { sharedKeyPolicy: _policy, ...source } = sourcePlan;
-            report.output('plan', JSON.stringify({ ...(transfer ? { transfer: transfer.decision } : {}), source, target: targetPlan, ...(secretPlan.secret ? { secret: secretPlan.secret } : {}) }));
-            await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
-            return;
-        }
-        const shared = await runSource(c, sourcePlan);
-        const result = await runTarget(c, targetPlan, shared);
-        report.output('duration-seconds', Math.round(report.elapsedMs() / 1000));
-        state.update({ finished: true });
-        core/* info */.pq(`Staging ${result.kind} ${result.identifier} refreshed from ${shared.sourceSnapshotId}.`);
-        // An error reported on the way (a lock that could not be released) fails the job although staging is refreshed.
-        const pending = report.diagnostics.some(d => (d.severity ?? 'error') === 'error');
-        await report.writeSummary('RDS cross-account sync', pending ? 'failed' : 'succeeded');
-        if (pending)
-            process.exitCode = core/* ExitCode */.yU.Failure;
+        const transfer = settings.transfer === 'snapshot'
+            ? undefined
+            : await report.step('Plan: transfer', () => (0,clone/* planTransfer */.Hp)(c), t => (0,plan_transfer/* describeTransfer */.H4)(t.decision).join('; '));
+        await runTransfer(c, TRANSFER_METHODS[transfer?.decision.method ?? 'snapshot'], transfer);
     }
     catch (e) {
         const diagnostics = withWhereAndOutcome(explain(e, ctx), e, report, ctx?.state.get());
@@ -77350,13 +77973,40 @@ async function run() {
             process.exitCode = core/* ExitCode */.yU.Failure;
     }
 }
+/** One pipeline for every transfer method (src/transfer/method.ts): plan, preflight, then plan/preflight output or the sync. */
+async function runTransfer(ctx, method, transfer) {
+    const { report, settings, state } = ctx;
+    const planned = await method.plan(ctx, transfer);
+    const targetPlan = await report.step('Plan: target', () => planTarget(ctx, method.sharedFacts(planned)));
+    await report.step('Preflight', () => method.preflight(ctx, planned));
+    if (settings.mode === 'plan' || settings.mode === 'preflight') {
+        const { lines, output } = method.describe(ctx, planned, targetPlan, transfer?.decision);
+        core/* info */.pq(lines.join('\n'));
+        for (const l of lines)
+            report.fact(settings.mode === 'plan' ? 'Would' : 'Plan', l);
+        report.output('plan', JSON.stringify(output));
+        await report.writeSummary(`RDS cross-account sync: ${settings.mode} (nothing changed)`, 'succeeded');
+        return;
+    }
+    const shared = await method.source(ctx, planned);
+    const result = await runTarget(ctx, targetPlan, shared);
+    await method.finish(ctx, planned, shared);
+    report.output('duration-seconds', Math.round(report.elapsedMs() / 1000));
+    state.update({ finished: true });
+    core/* info */.pq(method.refreshed(result, shared));
+    // An error reported on the way (a lock that could not be released) fails the job although staging is refreshed.
+    const pending = report.diagnostics.some(d => (d.severity ?? 'error') === 'error');
+    await report.writeSummary('RDS cross-account sync', pending ? 'failed' : 'succeeded');
+    if (pending)
+        process.exitCode = core/* ExitCode */.yU.Failure;
+}
 /** The single place that turns any error into annotations. */
 function explain(e, ctx) {
     if (e instanceof errors/* DiagnosedError */.xB)
         return e.diagnostics;
     if (e instanceof src_settings/* InputError */.dz)
         return [{ title: `Invalid input: ${e.input}`, message: e.message }];
-    return diagnoseError(e, ctx);
+    return (0,faults/* diagnoseError */.x)(e, ctx);
 }
 
 
@@ -77366,13 +78016,15 @@ function explain(e, ctx) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CZ: () => (/* binding */ kindFromInputs),
 /* harmony export */   dz: () => (/* binding */ InputError),
 /* harmony export */   sb: () => (/* binding */ readSettings)
 /* harmony export */ });
 /* unused harmony exports MODES, TRANSFERS, databaseInputs */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
-/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14);
-/* harmony import */ var _masking_rules__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1627);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3723);
+/* harmony import */ var _masking_rules__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1627);
 /**
  * Every input of action.yml becomes one typed, validated Settings value here,
  * before any network call. A refusal names the input and shows the expected form.
@@ -77380,7 +78032,14 @@ function explain(e, ctx) {
 
 
 
+
 const MODES = ['sync', 'preflight', 'plan', 'policies'];
+/** The settings as resolved when the inputs name the kind (source-cluster, target-instance, a snapshot ARN); while it is open, an internal error. */
+function kindFromInputs(settings) {
+    if (!settings.kind)
+        throw new Error('internal: the database kind is still open (source-db / target-db): resolveKinds decides it');
+    return { ...settings, kind: settings.kind };
+}
 const TRANSFERS = ['snapshot', 'clone', 'auto'];
 class InputError extends Error {
     input;
@@ -77397,7 +78056,7 @@ function readSettings(read = defaultReader) {
     const region = get('aws-region');
     if (!region)
         throw new InputError('aws-region', 'is required, e.g. ap-northeast-1.');
-    if (!_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .REGION_PATTERN */ .aY.test(region))
+    if (!_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .REGION_PATTERN */ .aY.test(region))
         throw new InputError('aws-region', `must be an AWS region such as us-east-1 or ap-northeast-1; got '${region}'.`);
     const mode = (get('mode') || 'sync');
     if (!MODES.includes(mode))
@@ -77405,18 +78064,14 @@ function readSettings(read = defaultReader) {
     const source = readSide('source', get, optional, region);
     const target = readSide('target', get, optional, region);
     if (source.kind && target.kind && source.kind !== target.kind)
-        throw new InputError(target.input, `names a DB ${target.kind} but ${source.input} names a DB ${source.kind}: a snapshot of one kind restores only into the same kind (an Aurora cluster snapshot into a cluster, an RDS DB snapshot into an instance).`);
+        throw new InputError(target.input, `names a ${(0,_kinds__WEBPACK_IMPORTED_MODULE_2__/* .kindProfile */ .I7)(target.kind).nouns.db} but ${source.input} names a ${(0,_kinds__WEBPACK_IMPORTED_MODULE_2__/* .kindProfile */ .I7)(source.kind).nouns.db}: a snapshot of one kind restores only into the same kind (an Aurora cluster snapshot into a cluster, an RDS DB snapshot into an instance).`);
     const kind = source.kind ?? target.kind;
-    if (source.accountId &&
-        target.accountId &&
-        source.accountId === target.accountId &&
-        source.identifier === target.identifier &&
-        (!source.kind || !target.kind || source.kind === target.kind)) {
+    if (source.accountId && target.accountId && source.accountId === target.accountId && source.identifier === target.identifier && (!source.kind || !target.kind || source.kind === target.kind)) {
         throw new InputError(target.input, `names the production database itself ('${source.identifier}' in account ${source.accountId}): the target must be another database or another account. Refusing, whatever the other inputs say.`);
     }
     const snapshot = readSnapshot(get('snapshot') || 'latest', region);
     if (snapshot.kind === 'named' && snapshot.snapshotKind && kind && snapshot.snapshotKind !== kind)
-        throw new InputError('snapshot', `is a ${snapshot.snapshotKind === 'cluster' ? 'DB cluster snapshot (cluster-snapshot:)' : 'DB snapshot (snapshot:)'} ARN, but ${source.input} names a DB ${kind}.`);
+        throw new InputError('snapshot', `is a ${(0,_kinds__WEBPACK_IMPORTED_MODULE_2__/* .kindProfile */ .I7)(snapshot.snapshotKind).nouns.snapshotArn} ARN, but ${source.input} names a ${(0,_kinds__WEBPACK_IMPORTED_MODULE_2__/* .kindProfile */ .I7)(kind).nouns.db}.`);
     const roleSessionName = get('role-session-name') || 'rds-cross-account-sync';
     if (!/^[\w+=,.@-]{2,64}$/.test(roleSessionName))
         throw new InputError('role-session-name', `must be 2 to 64 characters of letters, digits and +=,.@_-; got '${roleSessionName}'.`);
@@ -77432,8 +78087,8 @@ function readSettings(read = defaultReader) {
     const transfer = (get('transfer') || 'snapshot');
     if (!TRANSFERS.includes(transfer))
         throw new InputError('transfer', `must be one of ${TRANSFERS.join(', ')}; got '${transfer}'.`);
-    if (transfer === 'clone' && kind === 'instance')
-        throw new InputError('transfer', `is clone, but ${source.kind === 'instance' ? source.input : target.input} names an RDS DB instance: only Aurora DB clusters can be cloned across accounts (use snapshot or auto).`);
+    if (transfer === 'clone' && kind && !(0,_kinds__WEBPACK_IMPORTED_MODULE_2__/* .kindProfile */ .I7)(kind).can.clone)
+        throw new InputError('transfer', `is clone, but ${source.kind === kind ? source.input : target.input} names ${(0,_kinds__WEBPACK_IMPORTED_MODULE_2__/* .kindProfile */ .I7)(kind).nouns.aFull}: only Aurora DB clusters can be cloned across accounts (use snapshot or auto).`);
     if (transfer === 'clone' && snapshot.kind === 'named')
         throw new InputError('transfer', `is clone, but snapshot names ${snapshot.identifier}: a clone copies the production cluster as it is now, not a snapshot (leave snapshot empty, or use transfer: snapshot).`);
     const cloneShare = (get('clone-share') || 'keep');
@@ -77485,7 +78140,7 @@ function readSettings(read = defaultReader) {
         if (!settings.maskingSalt)
             throw new InputError('masking-salt', 'is required when masking-rules is set: pass a secret, e.g. masking-salt: ${{ secrets.MASKING_SALT }}, so masked values are deterministic but not guessable.');
         // The rules file is checked here, before any AWS call: a broken file stops the run with nothing touched.
-        (0,_masking_rules__WEBPACK_IMPORTED_MODULE_1__/* .loadRules */ .A7)(settings.maskingRules);
+        (0,_masking_rules__WEBPACK_IMPORTED_MODULE_3__/* .loadRules */ .A7)(settings.maskingRules);
     }
     return settings;
 }
@@ -77496,13 +78151,13 @@ function readSide(side, get, optional, region) {
     const roleArn = optional(roleInput);
     let accountId;
     if (roleArn) {
-        if (!_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .ROLE_ARN_PATTERN */ .yE.test(roleArn))
+        if (!_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .ROLE_ARN_PATTERN */ .yE.test(roleArn))
             throw new InputError(roleInput, `must be an IAM role ARN such as arn:aws:iam::123456789012:role/rds-sync; got '${roleArn}'.`);
-        accountId = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .parseArn */ .Lw)(roleArn).accountId;
+        accountId = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .parseArn */ .Lw)(roleArn).accountId;
     }
     const accountIdInput = optional(accountInput);
     if (accountIdInput) {
-        if (!_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .ACCOUNT_ID_PATTERN */ .HL.test(accountIdInput))
+        if (!_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .ACCOUNT_ID_PATTERN */ .HL.test(accountIdInput))
             throw new InputError(accountInput, `must be a 12-digit AWS account id such as 123456789012; got '${accountIdInput}'.`);
         if (accountId && accountId !== accountIdInput)
             throw new InputError(accountInput, `is ${accountIdInput} but ${roleInput} is in account ${accountId}.`);
@@ -77512,13 +78167,13 @@ function readSide(side, get, optional, region) {
     const key = optional(keyInput);
     let kmsKeyArn;
     if (key) {
-        if (!_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .KMS_KEY_ARN_PATTERN */ .RT.test(key)) {
+        if (!_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .KMS_KEY_ARN_PATTERN */ .RT.test(key)) {
             const why = side === 'source'
-                ? 'the staging account uses this key, and another account can only name a key by its full ARN (a key id or alias resolves in the caller\'s own account, which makes RDS answer KMSKeyNotAccessibleFault)'
+                ? "the staging account uses this key, and another account can only name a key by its full ARN (a key id or alias resolves in the caller's own account, which makes RDS answer KMSKeyNotAccessibleFault)"
                 : 'RDS resolves a bare key id or alias in whichever account makes the call, so only the ARN says which key is meant';
             throw new InputError(keyInput, `must be a KMS key ARN such as arn:aws:kms:${region}:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab; got '${key}'. A key id or alias is not enough: ${why}.`);
         }
-        const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .parseArn */ .Lw)(key);
+        const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .parseArn */ .Lw)(key);
         if (arn.region !== region)
             throw new InputError(keyInput, `is in region ${arn.region}, but aws-region is ${region}: RDS needs a key in the snapshot's region.`);
         if (accountId && arn.accountId !== accountId)
@@ -77531,7 +78186,7 @@ function readSide(side, get, optional, region) {
 }
 /** The inputs that can name a side's database, and the kind each one means (undefined: detect). */
 function databaseInputs(side) {
-    return [{ input: `${side}-cluster`, kind: 'cluster' }, { input: `${side}-instance`, kind: 'instance' }, { input: `${side}-db` }];
+    return [..._kinds__WEBPACK_IMPORTED_MODULE_2__/* .kindProfiles */ .jT.map(p => ({ input: p.input(side), kind: p.kind })), { input: `${side}-db` }];
 }
 /** Exactly one of `<side>-cluster`, `<side>-instance`, `<side>-db`. */
 function readDatabase(side, get) {
@@ -77544,17 +78199,17 @@ function readDatabase(side, get) {
     if (given.length > 1)
         throw new InputError(given[1].input, `and ${given[0].input} are both set: name the ${side} database once (${names.join(', ')}).`);
     const { identifier, input, kind } = given[0];
-    const problem = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .rdsIdentifierProblem */ .s2)(identifier);
+    const problem = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .rdsIdentifierProblem */ .s2)(identifier);
     if (problem)
-        throw new InputError(input, `'${identifier}' ${problem}; an RDS identifier has ${_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .RDS_IDENTIFIER_RULE */ .Vi}.`);
+        throw new InputError(input, `'${identifier}' ${problem}; an RDS identifier has ${_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .RDS_IDENTIFIER_RULE */ .Vi}.`);
     return { identifier, input, ...(kind ? { kind } : {}) };
 }
 function readSnapshot(value, region) {
     if (value === 'latest' || value === 'new')
         return { kind: value };
     if (value.startsWith('arn:')) {
-        const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .parseArn */ .Lw)(value);
-        const m = arn && (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .snapshotKindOfArn */ .jB)(arn.resource);
+        const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .parseArn */ .Lw)(value);
+        const m = arn && (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .snapshotKindOfArn */ .jB)(arn.resource);
         if (!arn || arn.service !== 'rds' || !m)
             throw new InputError('snapshot', `must be 'latest', 'new', a snapshot identifier or a snapshot ARN such as arn:aws:rds:${region}:123456789012:cluster-snapshot:name (Aurora) or arn:aws:rds:${region}:123456789012:snapshot:name (RDS instance); got '${value}'.`);
         if (arn.region !== region)
@@ -77562,9 +78217,9 @@ function readSnapshot(value, region) {
         return { kind: 'named', identifier: m.identifier, arn: value, snapshotKind: m.kind };
     }
     const bare = value.startsWith('rds:') ? value.slice(4) : value;
-    const problem = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .rdsIdentifierProblem */ .s2)(bare);
+    const problem = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .rdsIdentifierProblem */ .s2)(bare);
     if (problem)
-        throw new InputError('snapshot', `must be 'latest', 'new', a snapshot identifier or ARN; '${value}' ${problem} (${_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .RDS_IDENTIFIER_RULE */ .Vi}).`);
+        throw new InputError('snapshot', `must be 'latest', 'new', a snapshot identifier or ARN; '${value}' ${problem} (${_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .RDS_IDENTIFIER_RULE */ .Vi}).`);
     return { kind: 'named', identifier: value };
 }
 function integer(get, name, dflt, min, max) {
@@ -77611,7 +78266,10 @@ function securityGroups(get, name) {
 /** `key=value` pairs, one per line or separated by commas. */
 function readTags(raw) {
     const tags = {};
-    for (const line of raw.split(/[\n,]+/).map(s => s.trim()).filter(Boolean)) {
+    for (const line of raw
+        .split(/[\n,]+/)
+        .map(s => s.trim())
+        .filter(Boolean)) {
         const eq = line.indexOf('=');
         if (eq <= 0)
             throw new InputError('tags', `must be key=value pairs, one per line or separated by commas; got '${line}'.`);
@@ -77631,7 +78289,7 @@ function readTargetSecret(get, region, targetAccount) {
         return undefined;
     }
     if (id.startsWith('arn:')) {
-        const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .parseArn */ .Lw)(id);
+        const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_1__/* .parseArn */ .Lw)(id);
         if (!arn || arn.service !== 'secretsmanager' || !arn.resource.startsWith('secret:') || arn.resource.length <= 'secret:'.length)
             throw new InputError('target-secret-id', `must be a secret name or a Secrets Manager secret ARN such as arn:aws:secretsmanager:${region}:123456789012:secret:app-staging/db-AbCdEf; got '${id}'.`);
         if (arn.region !== region)
@@ -77718,13 +78376,14 @@ function isPostStep() {
 /* harmony export */   yx: () => (/* binding */ LockLostError),
 /* harmony export */   z8: () => (/* binding */ formatParked)
 /* harmony export */ });
-/* unused harmony exports formatLock, parseLock, otherLocks, runUrl, ownLock, STALE_MARGIN_MINUTES, holderState, stillDeleting, cleanOrphans */
+/* unused harmony exports formatLock, parseLock, otherLocks, ownLock, STALE_MARGIN_MINUTES, holderState, stillDeleting, cleanOrphans */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _plan_target__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3786);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3723);
+/* harmony import */ var _plan_target__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3786);
 /* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(14);
-/* harmony import */ var _swap__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2540);
+/* harmony import */ var _swap__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2540);
 /**
  * One run at a time per staging database, made exclusive by RDS itself.
  *
@@ -77750,6 +78409,7 @@ function isPostStep() {
  * an hour counts as ended. Taking over finishes what the ended run left: its
  * swap is rolled back (or, when it had promoted, its old database deleted).
  */
+
 
 
 
@@ -77793,15 +78453,9 @@ function otherLocks(databases, target, ownRunId) {
     }
     return out.sort((a, b) => a.since.localeCompare(b.since));
 }
-/** The workflow run's page, when the run id is GitHub's (`<run id>-<attempt>`) and the runner says where. */
-function runUrl(runId, env = process.env) {
-    const server = env.GITHUB_SERVER_URL;
-    const repo = env.GITHUB_REPOSITORY;
-    const m = /^(\d+)-(\d+)$/.exec(runId);
-    return server && repo && m ? `${server}/${repo}/actions/runs/${m[1]}/attempts/${m[2]}` : undefined;
-}
+
 function runLink(runId) {
-    const url = runUrl(runId);
+    const url = (0,_context__WEBPACK_IMPORTED_MODULE_1__/* .runUrl */ .Vp)(runId);
     return url ? ` (${url})` : '';
 }
 function removeTagCommand(arn) {
@@ -77826,13 +78480,12 @@ class LockBusyError extends _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedErr
 /** This run's lock was taken away between two phases: it stops and leaves what it found as it was. */
 class LockLostError extends _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB {
     constructor(what, found, plan) {
-        const cli = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .cliNouns */ .Kh)(plan.kind);
         super({
             title: `Lock on ${plan.target} lost before ${what}: this run stopped`,
             message: `Before ${what} this run checked that it still holds the lock on ${plan.target}, and it does not: ${found}. ` +
                 'Another run (or a person) took the lock over, so this run changed nothing more and left every database as it found it. ' +
                 `Staging needs attention (check which run now holds ${plan.target}; this run's databases carry the tag ${_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2}).`,
-            fix: `aws rds describe-${cli.db}s --query "${plan.kind === 'instance' ? 'DBInstances' : 'DBClusters'}[?starts_with(${plan.kind === 'instance' ? 'DBInstanceIdentifier' : 'DBClusterIdentifier'}, '${plan.target}')]"`
+            fix: (0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(plan.kind).cli.describeStartingWith(plan.target)
         });
     }
 }
@@ -77921,7 +78574,7 @@ async function acquireLock(ctx, plan, db) {
 }
 /** Finish what an ended run left: its swap rolled back, or (when it had promoted its database) its old one deleted; its lock tag removed. */
 async function takeOver(ctx, plan, db, holder, why) {
-    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    const noun = (0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(plan.kind).nouns.short;
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Run ${holder.runId}${runLink(holder.runId)} left a lock on ${plan.target} (${holder.identifier}) and has ended: ${why}. This run takes it over and finishes what that run left.`, {
         title: `Stale lock of run ${holder.runId} taken over`
     });
@@ -77935,7 +78588,7 @@ async function takeOver(ctx, plan, db, holder, why) {
 }
 /** What a run that ended mid-way left, put right from what RDS shows: forward when its database is already `<target>`, back otherwise. */
 async function finishEndedRun(ctx, plan, db, runId) {
-    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    const noun = (0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(plan.kind).nouns.short;
     const all = await db.list();
     const parked = all.find(d => d.identifier !== plan.target && parseParked(d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY])?.runId === runId && d.status !== 'deleting');
     const current = all.find(d => d.identifier === plan.target);
@@ -77948,9 +78601,9 @@ async function finishEndedRun(ctx, plan, db, runId) {
     }
     // The note is on the parked database, or still on `<target>` when the run ended before the park rename.
     const note = [parked, current].map(d => parseParked(d?.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY])).find(n => n?.runId === runId);
-    const rolled = await (0,_swap__WEBPACK_IMPORTED_MODULE_4__/* .rollback */ .dU)(ctx, db, {
+    const rolled = await (0,_swap__WEBPACK_IMPORTED_MODULE_6__/* .rollback */ .dU)(ctx, db, {
         target: plan.target,
-        temporary: (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .lockIdentifier */ .TH)(plan.target),
+        temporary: (0,_plan_target__WEBPACK_IMPORTED_MODULE_4__/* .lockIdentifier */ .TH)(plan.target),
         parkedAs: parked?.identifier,
         restoreProtection: note?.protection ?? false,
         keepFailed: false,
@@ -77958,7 +78611,7 @@ async function finishEndedRun(ctx, plan, db, runId) {
     });
     done.push(...rolled.map(r => r.replace(/^deleted the new/, `deleted its new`)));
     // The name `<target>-sync` is this run's lock: wait until the ended run's database has let go of it.
-    const claim = await db.describe((0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .lockIdentifier */ .TH)(plan.target));
+    const claim = await db.describe((0,_plan_target__WEBPACK_IMPORTED_MODULE_4__/* .lockIdentifier */ .TH)(plan.target));
     if (claim && claim.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2] === runId)
         await db.waitDeleted(claim.identifier, `deletion of run ${runId}'s ${noun} ${claim.identifier}`);
     return done;
@@ -77966,10 +78619,10 @@ async function finishEndedRun(ctx, plan, db, runId) {
 /** Delete one database an ended run left (the parked old one with its final snapshot when final-snapshot: take). */
 async function deleteLeftover(ctx, plan, db, d) {
     const parked = parseParked(d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY]);
-    const final = parked && ctx.settings.finalSnapshot === 'take' ? (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .finalSnapshotIdentifier */ .Cy)(plan.target, parked.runId) : undefined;
+    const final = parked && ctx.settings.finalSnapshot === 'take' ? (0,_plan_target__WEBPACK_IMPORTED_MODULE_4__/* .finalSnapshotIdentifier */ .Cy)(plan.target, parked.runId) : undefined;
     // The name `<target>-sync` is the lock: wait until it is free again.
-    await db.delete(d.identifier, { finalSnapshotIdentifier: final, waitForDeletion: d.identifier === (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .lockIdentifier */ .TH)(plan.target) });
-    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    await db.delete(d.identifier, { finalSnapshotIdentifier: final, waitForDeletion: d.identifier === (0,_plan_target__WEBPACK_IMPORTED_MODULE_4__/* .lockIdentifier */ .TH)(plan.target) });
+    const noun = (0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(plan.kind).nouns.short;
     return parked
         ? `deleted the old staging ${noun} ${d.identifier} parked by run ${parked.runId}${final ? ` (final snapshot ${final})` : ''}`
         : `deleted the ${noun} ${d.identifier} restored by run ${d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2]}`;
@@ -77979,7 +78632,7 @@ function stillDeleting(databases, target) {
     const out = [];
     for (const d of databases) {
         const parked = parseParked(d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .PARKED_TAG */ .LY]);
-        if (parked && d.status === 'deleting' && d.identifier === (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .parkedIdentifier */ .V3)(target, parked.runId))
+        if (parked && d.status === 'deleting' && d.identifier === (0,_plan_target__WEBPACK_IMPORTED_MODULE_4__/* .parkedIdentifier */ .V3)(target, parked.runId))
             out.push(`${d.identifier} (parked by run ${parked.runId})`);
     }
     return out;
@@ -77997,7 +78650,10 @@ async function cleanOrphans(ctx, plan, db) {
     const out = [];
     const all = await db.list();
     const target = all.find(d => d.identifier === plan.target);
-    const locked = new Set(all.filter(d => d.status !== 'deleting').map(d => parseLock(d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft])?.runId).filter(Boolean));
+    const locked = new Set(all
+        .filter(d => d.status !== 'deleting')
+        .map(d => parseLock(d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft])?.runId)
+        .filter(Boolean));
     for (const d of all) {
         if (d.identifier === plan.target || d.status === 'deleting' || d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .KEPT_TAG */ .eV] !== undefined || d.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft] !== undefined)
             continue;
@@ -78007,7 +78663,7 @@ async function cleanOrphans(ctx, plan, db) {
         if (!runId || runId === ctx.runId || locked.has(runId))
             continue;
         // Of the restores, only a claim of the lock name is a leftover: a run-scoped name is a restore kept on purpose (keep-failed-restore).
-        if (!parked && d.identifier !== (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .lockIdentifier */ .TH)(plan.target))
+        if (!parked && d.identifier !== (0,_plan_target__WEBPACK_IMPORTED_MODULE_4__/* .lockIdentifier */ .TH)(plan.target))
             continue;
         if (parked && !target) {
             const done = await finishEndedRun(ctx, plan, db, runId);
@@ -78032,7 +78688,9 @@ async function confirmLock(ctx, plan, db, value) {
         if (state.ended)
             continue;
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Run ${other.runId} holds ${plan.target} (lock since ${other.since}, this run's since ${mine.since}): giving way.`);
-        await db.delete(plan.temporary).catch(e => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Step Restore, deleting this run's ${plan.kind === 'instance' ? 'instance' : 'cluster'} ${plan.temporary} after giving way failed: ${e.message}. ` +
+        await db
+            .delete(plan.temporary)
+            .catch(e => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`Step Restore, deleting this run's ${(0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(plan.kind).nouns.short} ${plan.temporary} after giving way failed: ${e.message}. ` +
             `Staging is as it was; ${plan.temporary} carries no lock of a live run once this run ends, and the next run deletes it.`, { title: `${plan.temporary} left after giving way` }));
         ctx.state.update({ lock: undefined, restored: undefined });
         throw new LockBusyError(other);
@@ -78046,22 +78704,21 @@ async function confirmLock(ctx, plan, db, value) {
 async function claimRefused(ctx, plan, db, cause) {
     ctx.state.update({ lock: undefined, restored: undefined });
     const d = await db.describe(plan.temporary).catch(() => undefined);
-    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    const noun = (0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(plan.kind).nouns.short;
     const lock = parseLock(d?.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .LOCK_TAG */ .ft]);
     const run = lock?.runId ?? d?.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2];
     if (d && run) {
         return new LockBusyError({ runId: run, target: plan.target, since: lock?.since ?? 'unknown', identifier: d.identifier, arn: d.arn });
     }
-    const cli = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .cliNouns */ .Kh)(plan.kind);
     return new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
         title: `The name ${plan.temporary} is taken`,
-        message: `Restore (${plan.kind === 'instance' ? 'RestoreDBInstanceFromDBSnapshot' : 'RestoreDBClusterFromSnapshot'}) refused the name ${plan.temporary}: ${cause.message}. ` +
+        message: `Restore (${(0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(plan.kind).ops.restore}) refused the name ${plan.temporary}: ${cause.message}. ` +
             `Every run restores under that name (holding it is the lock on ${plan.target}), and the ${noun} there was not made by this action. Staging is as it was.`,
-        fix: `Rename or delete that ${noun}:\naws rds modify-${cli.db} ${cli.dbIdOption} ${plan.temporary} --new-${cli.db}-identifier <another-name> --apply-immediately`
+        fix: `Rename or delete that ${noun}:\n${(0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(plan.kind).cli.rename(plan.temporary, '<another-name>')}`
     });
 }
 function isNameTaken(e) {
-    return (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isAwsError */ .m_)(e, 'DBClusterAlreadyExistsFault', 'DBInstanceAlreadyExistsFault', 'DBInstanceAlreadyExists');
+    return (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isFault */ .Zh)(e, ['DBClusterAlreadyExistsFault', 'DBInstanceAlreadyExistsFault']);
 }
 /**
  * Fencing: before a destructive swap phase, this run must still hold the lock:
@@ -78086,7 +78743,7 @@ async function assertLockHeld(ctx, plan, db, what, identifier) {
         // A live run whose lock is on any other database than `<target>-sync` promoted before this run claimed the name
         // (its rename may not have shown when this run confirmed its claim): it holds the target, not this run.
         for (const other of otherLocks(await db.list(), plan.target, ctx.runId)) {
-            if (other.identifier === (0,_plan_target__WEBPACK_IMPORTED_MODULE_3__/* .lockIdentifier */ .TH)(plan.target))
+            if (other.identifier === (0,_plan_target__WEBPACK_IMPORTED_MODULE_4__/* .lockIdentifier */ .TH)(plan.target))
                 continue;
             if ((await holderState(ctx, other)).ended)
                 continue;
@@ -78156,17 +78813,18 @@ async function releaseLockOrReport(ctx, db, identifiers, outcome) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   O8: () => (/* binding */ copyAndWait),
-/* harmony export */   PB: () => (/* binding */ reencrypt),
-/* harmony export */   ln: () => (/* binding */ copySnapshotIdentifier),
-/* harmony export */   mV: () => (/* binding */ findExistingCopy)
+/* harmony export */   PB: () => (/* binding */ reencrypt)
 /* harmony export */ });
-/* unused harmony exports copyTags, deleteSnapshotCommand, judgeExistingCopy */
+/* unused harmony export findExistingCopy */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4600);
-/* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(788);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3916);
-/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(14);
-/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(910);
-/* harmony import */ var _snapshot__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4407);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3723);
+/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(910);
+/* harmony import */ var _plan_naming__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(387);
+/* harmony import */ var _plan_snapshot__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4471);
+/* harmony import */ var _snapshot__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4407);
+/* harmony import */ var _diagnostics_faults__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(9815);
 /**
  * Re-encrypt: copy the source snapshot under the CMK the staging account may
  * use. The copy's name is derived from the source snapshot alone, and it is
@@ -78180,76 +78838,24 @@ async function releaseLockOrReport(ctx, db, identifiers, outcome) {
 
 
 
-/** `rds:app-2026-11-28-03-10` -> `rcas-app-2026-11-28-03-10`: the same source always gives the same copy name. */
-function copySnapshotIdentifier(sourceIdentifier) {
-    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .toRdsIdentifier */ .Ep)('rcas', (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .stripAutomatedPrefix */ .NW)(sourceIdentifier));
-}
-/** What the copy carries: made by this action, in which run, from which snapshot. */
-function copyTags(runId, sourceIdentifier) {
-    return { [_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2]: 'true', [_context__WEBPACK_IMPORTED_MODULE_1__/* .RUN_TAG */ .R2]: runId, [_context__WEBPACK_IMPORTED_MODULE_1__/* .SOURCE_TAG */ .Z5]: sourceIdentifier };
-}
-function deleteSnapshotCommand(kind, region, identifier) {
-    const n = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .cliNouns */ .Kh)(kind);
-    return `aws rds delete-${n.snapshot} --region ${region} ${n.snapshotIdOption} ${identifier}`;
-}
-/** Whether a snapshot found under the copy's name is this action's copy of the same source under the same key. Pure. */
-function judgeExistingCopy(existing, expected) {
-    const deleteCmd = deleteSnapshotCommand(expected.kind ?? existing.kind, expected.region, existing.identifier);
-    const alreadyExists = (expected.kind ?? existing.kind) === 'cluster' ? 'DBClusterSnapshotAlreadyExistsFault' : 'DBSnapshotAlreadyExists';
-    if (existing.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2] !== 'true') {
-        return {
-            refuse: {
-                title: 'Snapshot name taken by another snapshot',
-                message: `The copy of '${expected.sourceIdentifier}' is named '${expected.identifier}', but a snapshot with that name already exists and this action did not make it (no ${_context__WEBPACK_IMPORTED_MODULE_1__/* .MANAGED_TAG */ .N2} tag): copying would fail with ${alreadyExists}, and reusing it could share data nobody chose.`,
-                fix: `If that snapshot is not needed, delete it:\n  ${deleteCmd}\nOtherwise rename it (copy it to another name and delete this one), or choose another source snapshot.`
-            }
-        };
-    }
-    if (existing.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .SOURCE_TAG */ .Z5] !== expected.sourceIdentifier) {
-        return {
-            refuse: {
-                title: 'Snapshot name taken by another copy',
-                message: `'${expected.identifier}' exists and was made by this action, but from '${existing.tags[_context__WEBPACK_IMPORTED_MODULE_1__/* .SOURCE_TAG */ .Z5] ?? 'an unknown snapshot'}', not from '${expected.sourceIdentifier}'.`,
-                fix: `Delete the stale copy and run again:\n  ${deleteCmd}`
-            }
-        };
-    }
-    const comparable = !expected.kmsKeyArn?.startsWith('alias/');
-    if (comparable && (existing.kmsKeyArn ?? undefined) !== expected.kmsKeyArn && existing.encrypted) {
-        return {
-            refuse: {
-                title: 'Existing copy is under another key',
-                message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' already exists under key ${existing.kmsKeyArn}, but kms-key-id is now ${expected.kmsKeyArn ?? '(none)'}.`,
-                fix: `Delete the old copy so the next run makes a new one under the new key:\n  ${deleteCmd}\nor set kms-key-id back to ${existing.kmsKeyArn}.`
-            }
-        };
-    }
-    if (_snapshot__WEBPACK_IMPORTED_MODULE_4__/* .TERMINAL_SNAPSHOT_STATUSES */ .xA.includes(existing.status)) {
-        return {
-            refuse: {
-                title: `Earlier copy is ${existing.status}`,
-                message: `The copy '${expected.identifier}' an earlier run started is '${existing.status}' and will not become available.`,
-                fix: existing.status === 'deleting' ? 'Run again once it is gone.' : `Delete it and run again:\n  ${deleteCmd}`
-            }
-        };
-    }
-    return { reuse: { status: existing.status, percent: existing.percent } };
-}
+
+
+
 /** The existing copy, when there is one this run may reuse; refuses (DiagnosedError) when the name is taken otherwise. Read-only. */
 async function findExistingCopy(adapter, expected) {
     const existing = await adapter.getSnapshot(expected.identifier);
     if (!existing)
         return undefined;
-    const verdict = judgeExistingCopy(existing, expected);
+    const verdict = (0,_plan_snapshot__WEBPACK_IMPORTED_MODULE_6__/* .judgeExistingCopy */ .ym)(existing, expected);
     if ('refuse' in verdict)
-        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB(verdict.refuse);
+        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB(verdict.refuse);
     return existing;
 }
 /** Copy (or resume the copy) in the source account under the CMK, and wait until it is available. */
 async function reencrypt(ctx, adapter, expected) {
     return copyAndWait(ctx, adapter, { ...expected, kind: adapter.kind }, {
         side: 'source',
-        tags: copyTags(ctx.runId, expected.sourceIdentifier),
+        tags: (0,_plan_naming__WEBPACK_IMPORTED_MODULE_5__/* .copyTags */ .xi)(ctx.runId, expected.sourceIdentifier),
         record: createdByThisRun => ctx.state.update({ sourceCopy: { identifier: expected.identifier, kind: adapter.kind, createdByThisRun } })
     });
 }
@@ -78281,7 +78887,7 @@ async function copyAndWait(ctx, adapter, expected, options) {
             });
         }
         catch (e) {
-            if ((0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isAwsError */ .m_)(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists')) {
+            if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isFault */ .Zh)(e, ['DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault'])) {
                 // Another run started the same copy between the look and the copy: take it over if it is ours.
                 existing = await findExistingCopy(adapter, expected);
                 if (!existing)
@@ -78290,53 +78896,38 @@ async function copyAndWait(ctx, adapter, expected, options) {
                 options.record(false);
             }
             else {
-                throw copyFault(e, expected, scope, adapter.kind, options.side);
+                throw copyFault(ctx, e, expected, scope, adapter.kind, options.side);
             }
         }
     }
     try {
-        const snapshot = await (0,_snapshot__WEBPACK_IMPORTED_MODULE_4__/* .waitForSnapshot */ .ne)(ctx, adapter, expected.identifier, `snapshot copy ${expected.identifier}`);
+        const snapshot = await (0,_snapshot__WEBPACK_IMPORTED_MODULE_7__/* .waitForSnapshot */ .ne)(ctx, adapter, expected.identifier, `snapshot copy ${expected.identifier}`);
         return { snapshot, resumed };
     }
     catch (e) {
-        if (e instanceof _wait__WEBPACK_IMPORTED_MODULE_3__/* .WaitFailedError */ .vv) {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
+        if (e instanceof _wait__WEBPACK_IMPORTED_MODULE_4__/* .WaitFailedError */ .vv) {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
                 title: 'Snapshot copy failed',
                 message: `The copy '${expected.identifier}' of '${expected.sourceIdentifier}' ended in status '${e.status}'.`,
-                fix: `Check the key ${expected.kmsKeyArn ?? ''} is enabled and the copy's events, delete the failed copy, and run again:\n  aws rds describe-events --region ${scope.region} --source-type ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_5__/* .cliNouns */ .Kh)(adapter.kind).snapshot} --source-identifier ${expected.identifier}\n  ${deleteSnapshotCommand(adapter.kind, scope.region, expected.identifier)}`
+                fix: `Check the key ${expected.kmsKeyArn ?? ''} is enabled and the copy's events, delete the failed copy, and run again:\n  aws rds describe-events --region ${scope.region} --source-type ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .cliNouns */ .Kh)(adapter.kind).snapshot} --source-identifier ${expected.identifier}\n  ${(0,_plan_snapshot__WEBPACK_IMPORTED_MODULE_6__/* .deleteSnapshotCommand */ .Ly)(adapter.kind, scope.region, expected.identifier)}`
             });
         }
         throw e;
     }
 }
 /** The faults of CopyDBClusterSnapshot / CopyDBSnapshot this step can explain; others go to the generic mapper unchanged. */
-function copyFault(e, expected, scope, kind, side) {
-    const op = kind === 'cluster' ? 'CopyDBClusterSnapshot' : 'CopyDBSnapshot';
-    if ((0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isAwsError */ .m_)(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded'))
-        return (0,_snapshot__WEBPACK_IMPORTED_MODULE_4__/* .snapshotQuotaFault */ .P5)(scope, op, kind);
+function copyFault(ctx, e, expected, scope, kind, side) {
+    const operation = (0,_kinds__WEBPACK_IMPORTED_MODULE_3__/* .kindProfile */ .I7)(kind).ops.copySnapshot;
+    const scene = { operation, snapshot: expected.sourceIdentifier, kind, region: scope.region, account: scope.accountId };
+    if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isFault */ .Zh)(e, 'SnapshotQuotaExceededFault'))
+        return (0,_diagnostics_faults__WEBPACK_IMPORTED_MODULE_8__/* .explainedFault */ .F)(e, ctx, scene);
     // In the staging account the copy reads the shared snapshot's key as well: the generic mapper tells the two keys apart.
     if (side === 'target')
         return e;
-    if ((0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isAwsError */ .m_)(e, 'KMSKeyNotAccessibleFault')) {
-        return new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
-            title: 'The production role cannot use the CMK',
-            message: `${op} under ${expected.kmsKeyArn} failed with KMSKeyNotAccessibleFault: the key is disabled, pending deletion, in another region, or the production role may not use it (${e.message}).`,
-            fix: `Check the key is enabled and in ${scope.region}, and give the production role, in its IAM policy and in the key policy:\n` +
-                JSON.stringify({
-                    Effect: 'Allow',
-                    Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
-                    Resource: expected.kmsKeyArn ?? '*'
-                }, null, 2) +
-                '\n(mode: policies prints the complete key policy.)'
-        });
-    }
-    if ((0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .isAwsError */ .m_)(e, 'InvalidDBClusterSnapshotStateFault', 'InvalidDBSnapshotStateFault', 'InvalidDBSnapshotState')) {
-        return new _errors__WEBPACK_IMPORTED_MODULE_2__/* .DiagnosedError */ .xB({
-            title: 'Source snapshot not available',
-            message: `${op} refused: '${expected.sourceIdentifier}' is not available (${e.message}).`,
-            fix: "Run again when the snapshot is available, or use 'snapshot: latest'."
-        });
-    }
+    if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isFault */ .Zh)(e, 'KMSKeyNotAccessibleFault'))
+        return (0,_diagnostics_faults__WEBPACK_IMPORTED_MODULE_8__/* .explainedFault */ .F)(e, ctx, { ...scene, keyArn: expected.kmsKeyArn, side });
+    if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isFault */ .Zh)(e, ['InvalidDBClusterSnapshotStateFault', 'InvalidDBSnapshotStateFault']))
+        return (0,_diagnostics_faults__WEBPACK_IMPORTED_MODULE_8__/* .explainedFault */ .F)(e, ctx, scene);
     return e;
 }
 
@@ -78357,15 +78948,22 @@ function copyFault(e, expected, scope, kind, side) {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
-/* harmony import */ var _transfer_clone__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8928);
-/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(910);
-/* harmony import */ var _lock__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(948);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3723);
+/* harmony import */ var _transfer_clone__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8491);
+/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(910);
+/* harmony import */ var _lock__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(948);
+/* harmony import */ var _swap__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2540);
 /**
  * Restore: the shared snapshot becomes a new cluster under a run-scoped name,
  * encrypted under the staging key at restore time, in the isolation security
- * groups. Production's master password is replaced the moment the cluster is
- * available, then the instances are created in parallel and awaited.
+ * groups. The moment the cluster is available its instances are created, and
+ * production's master password is replaced while they are still being created
+ * (a new Aurora instance takes minutes before it accepts a connection; RDS
+ * creates instances only in an available cluster, so the creation is issued
+ * first). Both are awaited before anything connects.
  */
+
+
 
 
 
@@ -78375,7 +78973,7 @@ function copyFault(e, expected, scope, kind, side) {
 
 /** Tags of everything this run creates in the staging account. */
 function restoreTags(ctx, plan, lock) {
-    return { ...plan.restore.tags, [_context__WEBPACK_IMPORTED_MODULE_2__/* .MANAGED_TAG */ .N2]: 'true', [_context__WEBPACK_IMPORTED_MODULE_2__/* .RUN_TAG */ .R2]: ctx.runId, [_context__WEBPACK_IMPORTED_MODULE_2__/* .TARGET_TAG */ .BL]: plan.target, [_context__WEBPACK_IMPORTED_MODULE_2__/* .LOCK_TAG */ .ft]: lock };
+    return { ...plan.restore.tags, [_context__WEBPACK_IMPORTED_MODULE_2__/* .MANAGED_TAG */ .N2]: 'true', [_context__WEBPACK_IMPORTED_MODULE_2__/* .RUN_TAG */ .R2]: ctx.runId, [_context__WEBPACK_IMPORTED_MODULE_2__/* .TARGET_TAG */ .BL]: plan.target, [_context__WEBPACK_IMPORTED_MODULE_2__/* .LOCK_TAG */ .ft]: lock, ...(0,_context__WEBPACK_IMPORTED_MODULE_2__/* .runUrlTag */ .xk)(ctx.runId) };
 }
 /** A password RDS accepts for every engine: 32 letters, digits, '-' and '_' (no '/', '"', '@' or space). */
 function generatePassword() {
@@ -78387,9 +78985,9 @@ function defaultDatabaseName(engine) {
 }
 /** A failed wait on the new cluster or its instances, explained. */
 function explainRestoreFailure(e, plan) {
-    if (!(e instanceof _wait__WEBPACK_IMPORTED_MODULE_5__/* .WaitFailedError */ .vv))
+    if (!(e instanceof _wait__WEBPACK_IMPORTED_MODULE_6__/* .WaitFailedError */ .vv))
         return e;
-    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    const noun = (0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(plan.kind).nouns.short;
     const common = `${e.what} ended in '${e.status}'. Staging is untouched; the new ${noun} is removed unless keep-failed-restore is true.`;
     switch (e.status) {
         case 'inaccessible-encryption-credentials':
@@ -78397,13 +78995,13 @@ function explainRestoreFailure(e, plan) {
             return new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
                 title: 'The staging account cannot use a key of the restore',
                 message: `${common} RDS could not use the snapshot's key or ${plan.copy.needed ? plan.copy.kmsKeyId : plan.restore.kmsKeyId.value}.`,
-                fix: 'The key policy of the shared snapshot\'s CMK must admit the staging account (mode: policies prints it), and the staging role needs kms:CreateGrant, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey on both keys.'
+                fix: "The key policy of the shared snapshot's CMK must admit the staging account (mode: policies prints it), and the staging role needs kms:CreateGrant, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey on both keys."
             });
         case 'incompatible-parameters':
             return new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
                 title: 'The parameter group does not fit the restored engine',
                 message: `${common} Parameter groups: cluster ${plan.restore.dbClusterParameterGroup.value ?? '(default)'}, instance ${plan.restore.dbParameterGroup.value ?? '(default)'}.`,
-                fix: 'Pass db-cluster-parameter-group / db-parameter-group of the snapshot\'s engine family, or engine-version matching the staging parameter groups.'
+                fix: "Pass db-cluster-parameter-group / db-parameter-group of the snapshot's engine family, or engine-version matching the staging parameter groups."
             });
         case 'incompatible-network':
             return new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
@@ -78429,7 +79027,7 @@ function explainRestoreFailure(e, plan) {
 async function restoreDatabase(ctx, plan, shared, db, lock) {
     const id = plan.temporary;
     const r = plan.restore;
-    const noun = plan.kind === 'instance' ? 'instance' : 'cluster';
+    const noun = (0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(plan.kind).nouns.short;
     try {
         ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: [] } });
         // The restore (or the clone) is the claim: `id` is the same for every run on this target, and RDS refuses a second database of that name.
@@ -78456,26 +79054,23 @@ async function restoreDatabase(ctx, plan, shared, db, lock) {
             tags: restoreTags(ctx, plan, lock)
         };
         // transfer clone: a copy-on-write clone of the shared production cluster instead of a snapshot restore.
-        const claim = () => (shared.clone ? (0,_transfer_clone__WEBPACK_IMPORTED_MODULE_4__/* .cloneIntoStaging */ .lY)(ctx, shared, request) : db.restore(request));
+        const claim = () => (shared.clone ? (0,_transfer_clone__WEBPACK_IMPORTED_MODULE_5__/* .cloneIntoStaging */ .lY)(ctx, shared, request) : db.restore(request));
         const notClaimed = async (e) => {
-            throw (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .isNameTaken */ .hU)(e) ? await (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .claimRefused */ .LV)(ctx, plan, db, e) : e;
+            throw (0,_lock__WEBPACK_IMPORTED_MODULE_7__/* .isNameTaken */ .hU)(e) ? await (0,_lock__WEBPACK_IMPORTED_MODULE_7__/* .claimRefused */ .LV)(ctx, plan, db, e) : e;
         };
         await claim().catch(async (e) => {
             // A claim being deleted (a run that gave way, or a leftover just removed) still holds the name until it is gone.
-            if ((0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .isNameTaken */ .hU)(e) && (await db.describe(id))?.status === 'deleting') {
+            if ((0,_lock__WEBPACK_IMPORTED_MODULE_7__/* .isNameTaken */ .hU)(e) && (await db.describe(id))?.status === 'deleting') {
                 await db.waitDeleted(id, `${id} (being deleted) to free the name`);
                 return claim().catch(notClaimed);
             }
             return notClaimed(e);
         });
         // A run that promoted its database since this run's start holds the lock on the target: give way to it.
-        await (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .confirmLock */ .c5)(ctx, plan, db, lock);
+        await (0,_lock__WEBPACK_IMPORTED_MODULE_7__/* .confirmLock */ .c5)(ctx, plan, db, lock);
         await db.waitAvailable(id, `restore of ${noun} ${id}`);
-        const password = await resetPassword(db, id, plan.password.reset);
-        let info = await db.waitAvailable(id, `master password reset of ${id}`, d => !d.pendingPassword && (password !== undefined || Boolean(d.masterUserSecretArn)));
-        if (plan.masking.enabled && plan.masking.connection === 'data-api' && !info.httpEndpointEnabled)
-            await db.enableDataApi(info.arn);
-        ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: plan.instances } });
+        // Instances first: RDS creates them only in an available cluster, and the reset below makes it `resetting-master-credentials`.
+        ctx.state.update({ restored: { identifier: id, kind: plan.kind, instances: plan.instances }, ...(plan.instances.length > 0 ? { [_swap__WEBPACK_IMPORTED_MODULE_8__/* .RESET_PENDING_KEY */ .A1]: true } : {}) });
         const created = await Promise.allSettled(plan.instances.map((instance, i) => db.createInstance({
             identifier: instance,
             database: id,
@@ -78486,9 +79081,15 @@ async function restoreDatabase(ctx, plan, shared, db, lock) {
             promotionTier: i === 0 ? 0 : 1,
             tags: { [_context__WEBPACK_IMPORTED_MODULE_2__/* .MANAGED_TAG */ .N2]: 'true', [_context__WEBPACK_IMPORTED_MODULE_2__/* .RUN_TAG */ .R2]: ctx.runId, [_context__WEBPACK_IMPORTED_MODULE_2__/* .TARGET_TAG */ .BL]: plan.target }
         })));
+        // The reset is issued whatever the creations answered, while no instance accepts connections yet.
+        const password = await resetPassword(db, id, plan.password.reset);
+        ctx.state.update({ [_swap__WEBPACK_IMPORTED_MODULE_8__/* .RESET_PENDING_KEY */ .A1]: undefined });
         const refused = created.find((c) => c.status === 'rejected');
         if (refused)
             throw refused.reason;
+        let info = await db.waitAvailable(id, `master password reset of ${id}`, d => !d.pendingPassword && (password !== undefined || Boolean(d.masterUserSecretArn)));
+        if (plan.masking.enabled && plan.masking.connection === 'data-api' && !info.httpEndpointEnabled)
+            await db.enableDataApi(info.arn);
         if (plan.instances.length > 0) {
             await Promise.all(plan.instances.map(instance => db.waitInstanceAvailable(instance, `instance ${instance}`)));
             info = await db.waitAvailable(id, `cluster ${id} with its instances`);
@@ -78624,6 +79225,8 @@ var access_denied = __nccwpck_require__(1082);
 var policy_json = __nccwpck_require__(4927);
 // EXTERNAL MODULE: ./src/diagnostics/secret-policy.ts
 var secret_policy = __nccwpck_require__(1);
+// EXTERNAL MODULE: ./src/kinds/index.ts
+var kinds = __nccwpck_require__(3723);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/steps/restore.ts
@@ -78639,6 +79242,7 @@ var restore = __nccwpck_require__(8617);
  * to the version that held it before. The state is saved before the write, so
  * a cancellation at any moment finds it.
  */
+
 
 
 
@@ -78672,7 +79276,7 @@ function rdsFields(db) {
         username: db.username,
         ...(db.masterUserSecretArn ? { masterUserSecretArn: db.masterUserSecretArn } : { password: db.password }),
         dbname: db.dbname,
-        [db.kind === 'cluster' ? 'dbClusterIdentifier' : 'dbInstanceIdentifier']: db.identifier
+        [(0,kinds/* kindProfile */.I7)(db.kind).fields.secretIdentifier]: db.identifier
     };
     for (const k of Object.keys(fields))
         if (fields[k] === undefined)
@@ -78686,7 +79290,9 @@ function rdsFields(db) {
  */
 function secretDocument(existing, db) {
     const doc = { ...existing };
-    delete doc[db.kind === 'cluster' ? 'dbInstanceIdentifier' : 'dbClusterIdentifier'];
+    for (const p of kinds/* kindProfiles */.jT)
+        if (p.kind !== db.kind)
+            delete doc[p.fields.secretIdentifier];
     delete doc[db.masterUserSecretArn ? 'password' : 'masterUserSecretArn'];
     return { ...doc, ...rdsFields(db) };
 }
@@ -78755,16 +79361,9 @@ function explainSecretError(ctx, e, action, secret, doc, afterSwap = false) {
     const written = doc ? `\n\nThe version it would have written (values masked):\n${(0,policy_json/* renderJson */.hF)(maskedDocument(doc))}` : '';
     const back = afterSwap ? ` Staging is swapped back: the old database keeps its name and the secret keeps its current version.` : ' Nothing was changed.';
     const who = `${role(ctx)} (account ${ctx.accounts.target.accountId})`;
-    if (code === 'AccessDeniedException' && /KMS/.test(message)) {
+    if ((0,errors/* isFault */.Zh)(e, 'AccessDeniedException') && /KMS/.test(message)) {
         const keyArn = secret.keyArn ?? `the secret's KMS key`;
-        const remedy = {
-            keyArn,
-            keyAccount: ctx.accounts.target.accountId,
-            keyPolicy: [(0,secret_policy/* secretKeyPolicyStatement */.VR)(role(ctx), ctx.settings.region)],
-            principalArn: role(ctx),
-            principalAccount: ctx.accounts.target.accountId,
-            iam: [(0,secret_policy/* secretKeyIamStatement */.As)(secret.keyArn ?? `arn:${ctx.accounts.target.partition}:kms:${ctx.settings.region}:${ctx.accounts.target.accountId}:key/*`, ctx.settings.region)]
-        };
+        const remedy = (0,key_access/* keyRemedy */.Ux)((0,key_access/* remedyFacts */.O6)(ctx), keyArn, 'secret-key', { iamResource: secret.keyArn ?? `arn:${ctx.accounts.target.partition}:kms:${ctx.settings.region}:${ctx.accounts.target.accountId}:key/*` });
         const kmsAction = action === 'secretsmanager:GetSecretValue' ? 'kms:Decrypt' : 'kms:GenerateDataKey';
         return new errors/* DiagnosedError */.xB({
             title: `Staging secret not updated: KMS refused ${kmsAction} on the key of ${secret.id}`,
@@ -78772,7 +79371,7 @@ function explainSecretError(ctx, e, action, secret, doc, afterSwap = false) {
             fix: (0,key_access/* keyFixText */.sL)(remedy, 'both')
         });
     }
-    if (code === 'AccessDeniedException' || code === 'AccessDenied') {
+    if ((0,errors/* isFault */.Zh)(e, 'AccessDeniedException')) {
         const r = (0,access_denied/* parseRefusal */.K)(message);
         const missing = r.action ?? action;
         return new errors/* DiagnosedError */.xB({
@@ -78781,19 +79380,21 @@ function explainSecretError(ctx, e, action, secret, doc, afterSwap = false) {
             fix: `Add to the IAM policy of ${role(ctx)}${r.explicitDeny ? ' (and remove the Deny that matches it)' : ''}:\n${(0,policy_json/* renderJson */.hF)((0,secret_policy/* secretActionStatement */.sz)(missing, resource))}\n\nmode: policies prints every statement the secret needs.`
         });
     }
-    if (code === 'ResourceNotFoundException')
+    if ((0,errors/* isFault */.Zh)(e, 'ResourceNotFoundException'))
         return new errors/* DiagnosedError */.xB({
             title: `Staging secret ${secret.id} not found`,
             message: `Secrets Manager has no secret ${secret.id} in account ${ctx.accounts.target.accountId}, region ${ctx.settings.region} (${message}).${back}`,
             fix: `Create it first (the action writes versions of an existing secret; it never creates one):\naws secretsmanager create-secret --name ${secret.id} --region ${ctx.settings.region} [--kms-key-id <key ARN>]`
         });
-    if (code === 'EncryptionFailure' || code === 'DecryptionFailure')
+    if ((0,errors/* isFault */.Zh)(e, ['EncryptionFailure', 'DecryptionFailure']))
         return new errors/* DiagnosedError */.xB({
             title: `Staging secret not updated: its KMS key is not usable`,
             message: `Secrets Manager answered ${code} for ${action} on ${resource}: ${message}. The secret's key ${secret.keyArn ?? ''} is disabled, pending deletion or missing.${back}`,
-            fix: secret.keyArn ? `aws kms describe-key --key-id ${secret.keyArn}\naws kms enable-key --key-id ${secret.keyArn}   # if disabled` : `aws secretsmanager describe-secret --secret-id ${secret.id} --query KmsKeyId`
+            fix: secret.keyArn
+                ? `aws kms describe-key --key-id ${secret.keyArn}\naws kms enable-key --key-id ${secret.keyArn}   # if disabled`
+                : `aws secretsmanager describe-secret --secret-id ${secret.id} --query KmsKeyId`
         });
-    if (code === 'InvalidRequestException')
+    if ((0,errors/* isFault */.Zh)(e, 'InvalidRequestException'))
         return new errors/* DiagnosedError */.xB({
             title: `Staging secret ${secret.id} cannot take a new version`,
             message: `Secrets Manager answered InvalidRequestException for ${action} on ${resource}: ${message} (a secret marked for deletion, or one another service manages, refuses writes).${back}`,
@@ -79062,7 +79663,7 @@ async function checkSecretKey(ctx, secret, keyArn) {
         return [
             [
                 {
-                    title: 'Staging secret: key access depends on the role\'s IAM policy (not checked)',
+                    title: "Staging secret: key access depends on the role's IAM policy (not checked)",
                     message: `The key policy of ${key.arn} admits ${target.principalArn} through the account root, so its IAM policy decides whether Secrets Manager may use the key for it.`,
                     fix: (0,key_access/* keyFixText */.sL)(secretKeyRemedy(ctx, key.arn), 'iam'),
                     severity: 'notice'
@@ -79073,15 +79674,7 @@ async function checkSecretKey(ctx, secret, keyArn) {
     return [[], facts];
 }
 function secretKeyRemedy(ctx, keyArn) {
-    const { target } = ctx.accounts;
-    return {
-        keyArn,
-        keyAccount: target.accountId,
-        keyPolicy: [(0,secret_policy/* secretKeyPolicyStatement */.VR)(target.principalArn, ctx.settings.region)],
-        principalArn: target.principalArn,
-        principalAccount: target.accountId,
-        iam: [(0,secret_policy/* secretKeyIamStatement */.As)(keyArn, ctx.settings.region)]
-    };
+    return (0,key_access/* keyRemedy */.Ux)((0,key_access/* remedyFacts */.O6)(ctx), keyArn, 'secret-key');
 }
 /** mode: plan: what would be written (values masked), from the secret as preflight read it and the staging database being replaced. */
 function describeSecretPlan(ctx, plan) {
@@ -79094,11 +79687,11 @@ function describeSecretPlan(ctx, plan) {
     const db = {
         kind: plan.kind,
         identifier: plan.target,
-        engine: e?.engine ?? 'the snapshot\'s engine',
+        engine: e?.engine ?? "the snapshot's engine",
         host: e?.endpoint ?? `<endpoint of ${plan.target} after the swap>`,
         port: e?.port ?? plan.restore.port,
-        username: e?.masterUsername ?? '<the snapshot\'s master user>',
-        dbname: e?.databaseName ?? '<the snapshot\'s database>',
+        username: e?.masterUsername ?? "<the snapshot's master user>",
+        dbname: e?.databaseName ?? "<the snapshot's database>",
         password: managed ? undefined : MASK,
         masterUserSecretArn: managed ? `<ARN of the secret RDS manages for ${plan.target}>` : undefined
     };
@@ -79121,155 +79714,24 @@ function describeSecretPlan(ctx, plan) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   P5: () => (/* binding */ snapshotQuotaFault),
-/* harmony export */   Vh: () => (/* binding */ resolveSnapshot),
 /* harmony export */   W9: () => (/* binding */ takeSnapshot),
-/* harmony export */   Xg: () => (/* binding */ findDatabase),
-/* harmony export */   ne: () => (/* binding */ waitForSnapshot),
-/* harmony export */   xA: () => (/* binding */ TERMINAL_SNAPSHOT_STATUSES)
+/* harmony export */   ne: () => (/* binding */ waitForSnapshot)
 /* harmony export */ });
-/* unused harmony exports sourceType, pickLatest, toSourceSnapshot, newSnapshotIdentifier, snapshotObservation */
+/* unused harmony export snapshotObservation */
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3916);
-/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(14);
-/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(910);
+/* harmony import */ var _rds_rules__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(14);
+/* harmony import */ var _diagnostics_faults__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9815);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3723);
+/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(910);
+/* harmony import */ var _plan_snapshot__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4471);
 
 
 
 
-/** Statuses a snapshot does not leave on its own: waiting longer cannot help. */
-const TERMINAL_SNAPSHOT_STATUSES = ['failed', 'deleted', 'deleting', 'incompatible-restore', 'incompatible-parameters'];
-const kindWord = (a) => (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .kindWord */ .dx)(a.kind);
-const describeCall = (a) => (a.kind === 'cluster' ? 'DescribeDBClusters answered DBClusterNotFoundFault' : 'DescribeDBInstances answered DBInstanceNotFound');
-async function findDatabase(adapter, identifier, scope) {
-    const db = await adapter.describeDatabase(identifier);
-    if (!db) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-            title: `Production ${kindWord(adapter)} not found`,
-            message: `There is no ${kindWord(adapter)} '${identifier}' in account ${scope.accountId}, region ${scope.region} (${describeCall(adapter)}).`,
-            fix: adapter.kind === 'cluster'
-                ? `Check the 'source-cluster' input (the cluster identifier, not an instance or endpoint name; use 'source-instance' for an RDS DB instance) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-clusters --region ${scope.region} --query 'DBClusters[].DBClusterIdentifier'`
-                : `Check the 'source-instance' input (the DB instance identifier, not an endpoint; use 'source-cluster' for Aurora) and 'aws-region', and that source-role-arn is in the production account:\n  aws rds describe-db-instances --region ${scope.region} --query 'DBInstances[?DBClusterIdentifier==null].DBInstanceIdentifier'`
-        });
-    }
-    return db;
-}
-/** RDS's snapshot type as the plan sees it: AWS Backup snapshots cannot be shared either, like automated ones. */
-function sourceType(info) {
-    return info.snapshotType === 'automated' || info.snapshotType === 'awsbackup' || (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .isAutomatedSnapshotId */ .SU)(info.identifier)
-        ? 'automated'
-        : 'manual';
-}
-/**
- * `latest`: the newest available snapshot, automated or manual. Copies this
- * action made (tagged with SOURCE_TAG) are not candidates: they stand for their
- * source, which is found instead, and its copy is then reused by name.
- */
-function pickLatest(snapshots) {
-    const candidates = snapshots.filter(s => s.status === 'available' && !(_context__WEBPACK_IMPORTED_MODULE_0__/* .SOURCE_TAG */ .Z5 in s.tags));
-    candidates.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-    return candidates[0];
-}
-function toSourceSnapshot(info) {
-    return {
-        kind: info.kind,
-        identifier: info.identifier,
-        arn: info.arn,
-        type: sourceType(info),
-        status: info.status,
-        engine: info.engine,
-        engineVersion: info.engineVersion,
-        encrypted: info.encrypted,
-        kmsKeyArn: info.kmsKeyArn,
-        allocatedStorageGb: info.allocatedStorageGb,
-        createdAt: info.createdAt?.toISOString(),
-        ...(info.optionGroup ? { optionGroup: info.optionGroup } : {})
-    };
-}
-/** The name of the snapshot `new` takes: one per run attempt, valid and deterministic. */
-function newSnapshotIdentifier(database, runId) {
-    return (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .toRdsIdentifier */ .Ep)('rcas', database, runId);
-}
-/** Which snapshot the run starts from (read-only). `new` is described as what will be taken. */
-async function resolveSnapshot(adapter, choice, db, scope) {
-    if (choice.kind === 'new') {
-        if (db.status !== 'available') {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-                title: 'Cannot take a snapshot now',
-                message: `snapshot: new needs ${kindWord(adapter)} '${db.identifier}' to be available; it is '${db.status}'.`,
-                fix: `Run again when the ${kindWord(adapter)} is available, or use 'snapshot: latest' to start from the newest existing snapshot.`
-            });
-        }
-        const identifier = newSnapshotIdentifier(db.identifier, scope.runId);
-        return {
-            kind: adapter.kind,
-            identifier,
-            arn: (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .snapshotArnOf */ .z5)(adapter.kind, scope.region, scope.accountId, identifier, scope.partition),
-            type: 'new',
-            status: 'to be taken',
-            engine: db.engine,
-            engineVersion: db.engineVersion,
-            encrypted: db.encrypted,
-            kmsKeyArn: db.kmsKeyArn,
-            ...(db.optionGroup ? { optionGroup: db.optionGroup } : {})
-        };
-    }
-    if (choice.kind === 'latest') {
-        const all = await adapter.listSnapshots(db.identifier);
-        const newest = pickLatest(all);
-        if (!newest) {
-            const pending = all.filter(s => s.status !== 'available');
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-                title: 'No available snapshot of the production database',
-                message: `${kindWord(adapter)} '${db.identifier}' has no available automated or manual snapshot` +
-                    (pending.length ? ` (${pending.length} not available yet: ${pending.map(s => `${s.identifier} ${s.status}`).join(', ')}).` : '.'),
-                fix: "Use 'snapshot: new' to take one now, or wait for the snapshot being created and run again."
-            });
-        }
-        return toSourceSnapshot(newest);
-    }
-    // A named snapshot: an identifier (manual, or automated `rds:...`) or an ARN.
-    if (choice.arn) {
-        const arn = (0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .parseArn */ .Lw)(choice.arn);
-        if (arn && arn.accountId !== scope.accountId) {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-                title: 'Snapshot belongs to another account',
-                message: `The snapshot input ${choice.arn} is in account ${arn.accountId}, but the production (source) account is ${scope.accountId}.`,
-                fix: `Name a snapshot of '${db.identifier}' in account ${scope.accountId}, or use 'snapshot: latest'.`
-            });
-        }
-    }
-    const info = await adapter.getSnapshot(choice.identifier);
-    if (!info) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-            title: 'Snapshot not found',
-            message: `There is no ${kindWord(adapter)} snapshot '${choice.identifier}' in account ${scope.accountId}, region ${scope.region}.`,
-            fix: adapter.kind === 'cluster'
-                ? `List the snapshots of the cluster and pick one, or use 'snapshot: latest':\n  aws rds describe-db-cluster-snapshots --region ${scope.region} --db-cluster-identifier ${db.identifier} --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,Status,SnapshotCreateTime]'`
-                : `List the snapshots of the instance and pick one, or use 'snapshot: latest':\n  aws rds describe-db-snapshots --region ${scope.region} --db-instance-identifier ${db.identifier} --query 'DBSnapshots[].[DBSnapshotIdentifier,Status,SnapshotCreateTime]'`
-        });
-    }
-    if (info.databaseIdentifier.toLowerCase() !== db.identifier.toLowerCase()) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-            title: `Snapshot of another ${kindWord(adapter)}`,
-            message: `Snapshot '${info.identifier}' was taken of '${info.databaseIdentifier}', not of the production ${kindWord(adapter)} '${db.identifier}'. Refusing to refresh staging from another database.`,
-            fix: `Set 'snapshot' to a snapshot of '${db.identifier}', or name '${info.databaseIdentifier}' as the production database if that is the one meant.`
-        });
-    }
-    if (info.status !== 'available') {
-        const creating = info.status === 'creating' || info.status === 'copying';
-        throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-            title: creating ? 'Snapshot still being created' : `Snapshot is ${info.status}`,
-            message: creating
-                ? `Snapshot '${info.identifier}' is ${info.status}${info.percent !== undefined ? ` (${info.percent}%)` : ''}: it cannot be copied or shared before it is available.`
-                : `Snapshot '${info.identifier}' is '${info.status}', not available.`,
-            fix: creating
-                ? `Run again when it is available:\n  aws rds wait ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .cliNouns */ .Kh)(adapter.kind).snapshot}-available --region ${scope.region} ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .cliNouns */ .Kh)(adapter.kind).snapshotIdOption} ${info.identifier}\nor use 'snapshot: latest' to take the newest available one.`
-                : "Name another snapshot, or use 'snapshot: latest'."
-        });
-    }
-    return toSourceSnapshot(info);
-}
+
+
+
 /** One look at a snapshot, for waitFor: PercentProgress included. */
 function snapshotObservation(info) {
     if (!info)
@@ -79277,7 +79739,7 @@ function snapshotObservation(info) {
     return {
         status: info.status,
         done: info.status === 'available',
-        failed: TERMINAL_SNAPSHOT_STATUSES.includes(info.status) ? info.status : undefined,
+        failed: _plan_snapshot__WEBPACK_IMPORTED_MODULE_6__/* .TERMINAL_SNAPSHOT_STATUSES */ .xA.includes(info.status) ? info.status : undefined,
         percent: info.percent,
         value: info
     };
@@ -79288,62 +79750,40 @@ function snapshotObservation(info) {
  * this is wait.ts's loop: progress logged, adaptive pauses, overall limit.
  */
 async function waitForSnapshot(ctx, adapter, identifier, what) {
-    const info = await (0,_wait__WEBPACK_IMPORTED_MODULE_2__/* .waitFor */ .fm)(async () => snapshotObservation(await adapter.getSnapshot(identifier)), (0,_context__WEBPACK_IMPORTED_MODULE_0__/* .waitOptions */ .Sn)(ctx, what));
+    const info = await (0,_wait__WEBPACK_IMPORTED_MODULE_5__/* .waitFor */ .fm)(async () => snapshotObservation(await adapter.getSnapshot(identifier)), (0,_context__WEBPACK_IMPORTED_MODULE_0__/* .waitOptions */ .Sn)(ctx, what));
     if (!info)
         throw new Error(`${what}: available, but RDS returned no description`);
     return info;
-}
-function snapshotQuotaFault(scope, action, kind = 'cluster') {
-    const noun = kind === 'cluster' ? 'DB cluster snapshots' : 'DB instance snapshots';
-    const list = kind === 'cluster'
-        ? `aws rds describe-db-cluster-snapshots --region ${scope.region} --snapshot-type manual --query 'DBClusterSnapshots[].[DBClusterSnapshotIdentifier,SnapshotCreateTime]'`
-        : `aws rds describe-db-snapshots --region ${scope.region} --snapshot-type manual --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]'`;
-    return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-        title: 'Manual snapshot quota reached',
-        message: `${action} failed with SnapshotQuotaExceeded: account ${scope.accountId} has as many manual ${noun} in ${scope.region} as its quota allows (100 by default).`,
-        fix: `Delete manual snapshots nobody needs (this action's own are tagged ${_context__WEBPACK_IMPORTED_MODULE_0__/* .MANAGED_TAG */ .N2}=true; lower 'retain-snapshots' to keep fewer), or ask for a higher quota in Service Quotas (Amazon RDS, "Manual ${noun}"):\n  ${list}`
-    });
 }
 /** `snapshot: new`: take the manual snapshot the plan named, tagged as this action's, and wait until it is available. */
 async function takeSnapshot(ctx, adapter, planned, database) {
     const scope = { accountId: ctx.accounts.source.accountId, region: ctx.settings.region, partition: ctx.accounts.source.partition };
     const tags = { [_context__WEBPACK_IMPORTED_MODULE_0__/* .MANAGED_TAG */ .N2]: 'true', [_context__WEBPACK_IMPORTED_MODULE_0__/* .RUN_TAG */ .R2]: ctx.runId };
-    const create = adapter.kind === 'cluster' ? 'CreateDBClusterSnapshot' : 'CreateDBSnapshot';
+    const create = (0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(adapter.kind).ops.createSnapshot;
     try {
         await adapter.createSnapshot(database, planned.identifier, tags);
     }
     catch (e) {
-        if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'SnapshotQuotaExceededFault', 'SnapshotQuotaExceeded'))
-            throw snapshotQuotaFault(scope, create, adapter.kind);
-        if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'InvalidDBClusterStateFault', 'InvalidDBInstanceStateFault', 'InvalidDBInstanceState')) {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-                title: 'Cannot take a snapshot now',
-                message: `${create} refused: '${database}' is not in a state that allows a snapshot (${e.name}: ${e.message}).`,
-                fix: `Run again when the ${kindWord(adapter)} is available, or use 'snapshot: latest'.`
-            });
-        }
-        if (!(0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isAwsError */ .m_)(e, 'DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExists'))
+        const scene = { operation: create, snapshot: planned.identifier, database, kind: adapter.kind, account: scope.accountId, region: scope.region };
+        if ((0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isFault */ .Zh)(e, ['SnapshotQuotaExceededFault', 'InvalidDBClusterStateFault', 'InvalidDBInstanceStateFault']))
+            throw (0,_diagnostics_faults__WEBPACK_IMPORTED_MODULE_3__/* .explainedFault */ .F)(e, ctx, scene);
+        if (!(0,_errors__WEBPACK_IMPORTED_MODULE_1__/* .isFault */ .Zh)(e, ['DBClusterSnapshotAlreadyExistsFault', 'DBSnapshotAlreadyExistsFault']))
             throw e;
         // The same run attempt already started it: take it over if it is ours.
         const existing = await adapter.getSnapshot(planned.identifier);
-        if (!existing || existing.tags[_context__WEBPACK_IMPORTED_MODULE_0__/* .RUN_TAG */ .R2] !== ctx.runId) {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
-                title: 'Snapshot name taken',
-                message: `A snapshot named '${planned.identifier}' already exists and this run did not make it (${e.name}).`,
-                fix: 'Rename or delete that snapshot, or use another snapshot input.'
-            });
-        }
+        if (!existing || existing.tags[_context__WEBPACK_IMPORTED_MODULE_0__/* .RUN_TAG */ .R2] !== ctx.runId)
+            throw (0,_diagnostics_faults__WEBPACK_IMPORTED_MODULE_3__/* .explainedFault */ .F)(e, ctx, scene);
     }
     ctx.state.update({ sourceSnapshot: { identifier: planned.identifier, kind: adapter.kind, createdByThisRun: true } });
     try {
         return await waitForSnapshot(ctx, adapter, planned.identifier, `snapshot ${planned.identifier}`);
     }
     catch (e) {
-        if (e instanceof _wait__WEBPACK_IMPORTED_MODULE_2__/* .WaitFailedError */ .vv) {
+        if (e instanceof _wait__WEBPACK_IMPORTED_MODULE_5__/* .WaitFailedError */ .vv) {
             throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .DiagnosedError */ .xB({
                 title: 'Snapshot failed',
                 message: `The new snapshot '${planned.identifier}' ended in status '${e.status}'.`,
-                fix: `Look at the snapshot's recent events, then run again:\n  aws rds describe-events --region ${scope.region} --source-type ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_3__/* .cliNouns */ .Kh)(adapter.kind).snapshot} --source-identifier ${planned.identifier}`
+                fix: `Look at the snapshot's recent events, then run again:\n  aws rds describe-events --region ${scope.region} --source-type ${(0,_rds_rules__WEBPACK_IMPORTED_MODULE_2__/* .cliNouns */ .Kh)(adapter.kind).snapshot} --source-identifier ${planned.identifier}`
             });
         }
         throw e;
@@ -79386,7 +79826,7 @@ async function copyIntoStaging(ctx, plan, sharedArn) {
     const copy = plan.copy;
     if (!copy.needed)
         throw new Error('internal: copyIntoStaging without a planned copy');
-    const adapter = (0,_aws_snapshots__WEBPACK_IMPORTED_MODULE_1__/* .snapshotAdapter */ .OI)(plan.kind, ctx.accounts.target.rds);
+    const adapter = (0,_aws_snapshots__WEBPACK_IMPORTED_MODULE_1__/* .snapshotAdapter */ .O)(plan.kind, ctx.accounts.target.rds);
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Copying the shared snapshot ${sharedArn} into the staging account as ${copy.identifier} under ${copy.kmsKeyId}: ${copy.reason}.`);
     return (0,_reencrypt__WEBPACK_IMPORTED_MODULE_3__/* .copyAndWait */ .O8)(ctx, adapter, { identifier: copy.identifier, sourceIdentifier: sharedArn, kmsKeyArn: copy.kmsKeyId, region: ctx.settings.region, kind: plan.kind }, {
         side: 'target',
@@ -79402,7 +79842,7 @@ async function deleteStagingCopy(ctx, kind) {
     const saved = ctx.state.get().targetCopy;
     if (!saved)
         return undefined;
-    const adapter = (0,_aws_snapshots__WEBPACK_IMPORTED_MODULE_1__/* .snapshotAdapter */ .OI)(saved.kind ?? kind, ctx.accounts.target.rds);
+    const adapter = (0,_aws_snapshots__WEBPACK_IMPORTED_MODULE_1__/* .snapshotAdapter */ .O)(saved.kind ?? kind, ctx.accounts.target.rds);
     const existing = await adapter.getSnapshot(saved.identifier);
     let outcome;
     if (!existing)
@@ -79424,6 +79864,7 @@ async function deleteStagingCopy(ctx, kind) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A1: () => (/* binding */ RESET_PENDING_KEY),
 /* harmony export */   PA: () => (/* binding */ deleteOld),
 /* harmony export */   WB: () => (/* binding */ PROTECTION_KEY),
 /* harmony export */   dU: () => (/* binding */ rollback),
@@ -79435,15 +79876,18 @@ async function deleteStagingCopy(ctx, kind) {
 /* harmony import */ var _aws_calls__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6484);
 /* harmony import */ var _context__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(788);
 /* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3916);
-/* harmony import */ var _plan_target__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3786);
-/* harmony import */ var _lock__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(948);
+/* harmony import */ var _kinds__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3723);
+/* harmony import */ var _plan_target__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3786);
+/* harmony import */ var _lock__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(948);
 /**
- * The swap: the old staging cluster is parked under a run-scoped name, the
- * new one takes the staging name, then gets the old one's security groups and
- * deletion protection. Only after that is the old one deleted. Every phase is
- * saved before it starts, and `rollback` puts staging back from what it finds
- * (not from what it assumes), so the main step and the post step share it.
+ * The swap: the old staging cluster is parked under a run-scoped name (its
+ * deletion protection off in the same call), the new one takes the staging name
+ * with the old one's security groups and deletion protection (in one call too).
+ * Only after that is the old one deleted. Every phase is saved before it
+ * starts, and `rollback` puts staging back from what it finds (not from what
+ * it assumes), so the main step and the post step share it.
  */
+
 
 
 
@@ -79452,10 +79896,15 @@ async function deleteStagingCopy(ctx, kind) {
 
 /** Extra RunState field: this run turned off the old cluster's deletion protection (rollback turns it back on). */
 const PROTECTION_KEY = 'swapProtection';
+/**
+ * Extra RunState field: the new cluster's instances were issued before its master password reset was (steps/restore.ts).
+ * While it is set a rollback deletes the new cluster even with keep-failed-restore: kept, it would open with production's password.
+ */
+const RESET_PENDING_KEY = 'passwordResetPending';
 function sameSet(a, b) {
     return a.length === b.length && [...a].sort().join(',') === [...b].sort().join(',');
 }
-const nounOf = (db) => (db.kind === 'instance' ? 'instance' : 'cluster');
+const nounOf = (db) => (0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(db.kind).nouns.short;
 /** Whether a database is the one this run restored (tags survive renames). */
 function isFromRun(d, runId) {
     return d !== undefined && d.tags[_context__WEBPACK_IMPORTED_MODULE_2__/* .RUN_TAG */ .R2] === runId;
@@ -79467,45 +79916,40 @@ async function swapIn(ctx, plan, db) {
     const phase = (p, extra = {}) => ctx.state.update({ swap: { target, parkedAs, phase: p }, ...extra });
     if (plan.existing && parkedAs) {
         // Fencing: the old database is only touched while this run holds the lock, and only when it is still the one planned.
-        await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `parking ${target}`, temporary);
+        await (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .assertLockHeld */ .j8)(ctx, plan, db, `parking ${target}`, temporary);
         const old = await db.describe(target);
         if (!old || (plan.existing.resourceId && old.resourceId !== plan.existing.resourceId)) {
             throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
                 title: `${target} changed since the plan: this run stopped`,
-                message: `Step Swap, DescribeDB${nounOf(db) === 'instance' ? 'Instances' : 'Clusters'}: ${target} is ${old ? `another ${nounOf(db)} (resource id ${old.resourceId})` : 'gone'} since the plan read it. Nothing of it was changed; staging is as it was (the new ${nounOf(db)} ${temporary} is removed).`
+                message: `Step Swap, ${(0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(db.kind).ops.describe}: ${target} is ${old ? `another ${nounOf(db)} (resource id ${old.resourceId})` : 'gone'} since the plan read it. Nothing of it was changed; staging is as it was (the new ${nounOf(db)} ${temporary} is removed).`
             });
         }
         // Who parks it and whether it had deletion protection, on the database itself: a run that takes over after this one ended puts it back.
-        await db.addTags(old.arn, { [_context__WEBPACK_IMPORTED_MODULE_2__/* .PARKED_TAG */ .LY]: (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .formatParked */ .z8)(ctx.runId, old.deletionProtection) });
-        if (plan.swap.steps.includes('disable-deletion-protection')) {
-            await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `turning deletion protection of ${target} off`, temporary);
+        await db.addTags(old.arn, { [_context__WEBPACK_IMPORTED_MODULE_2__/* .PARKED_TAG */ .LY]: (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .formatParked */ .z8)(ctx.runId, old.deletionProtection) });
+        // One ModifyDB* call per rename: RDS applies a rename with ApplyImmediately together with the other changes of the same
+        // call (deletion protection, security groups), so folding them in saves a modification and its wait on each side.
+        const protectionOff = plan.swap.steps.includes('disable-deletion-protection');
+        await (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .assertLockHeld */ .j8)(ctx, plan, db, `renaming ${target} to ${parkedAs}${protectionOff ? ' with deletion protection off' : ''}`, temporary);
+        if (protectionOff)
             ctx.state.update({ [PROTECTION_KEY]: true });
-            await db.modify(target, { deletionProtection: false });
-            await db.waitAvailable(target, `deletion protection off on ${target}`, d => !d.deletionProtection);
-        }
-        await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `renaming ${target} to ${parkedAs}`, temporary);
         phase('parking');
-        await db.modify(target, { newIdentifier: parkedAs }).catch((e) => {
+        await db.modify(target, { newIdentifier: parkedAs, deletionProtection: protectionOff ? false : undefined }).catch((e) => {
             // RDS answered no (4xx): the rename never started, so the rollback need not look for the parked name.
             const status = e.$metadata?.httpStatusCode;
             if (status !== undefined && status >= 400 && status < 500)
                 ctx.state.update({ swap: undefined });
             throw e;
         });
-        await db.waitAvailable(parkedAs, `rename of ${target} to ${parkedAs}`);
+        await db.waitAvailable(parkedAs, `rename of ${target} to ${parkedAs}`, d => !protectionOff || !d.deletionProtection);
         phase('parked');
     }
-    await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `renaming ${temporary} to ${target}`, temporary);
-    phase('promoting');
-    await db.modify(temporary, { newIdentifier: target });
-    await db.waitAvailable(target, `rename of ${temporary} to ${target}`, d => isFromRun(d, ctx.runId));
-    phase('promoted');
     const groups = plan.restore.securityGroupIds.value;
     const protection = plan.restore.deletionProtection;
-    if (groups?.length || protection) {
-        await db.modify(target, { securityGroupIds: groups?.length ? groups : undefined, deletionProtection: protection || undefined });
-    }
-    const info = await db.waitAvailable(target, `security groups and deletion protection of ${target}`, d => (!groups?.length || sameSet(d.vpcSecurityGroupIds, groups)) && d.deletionProtection === protection);
+    await (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .assertLockHeld */ .j8)(ctx, plan, db, `renaming ${temporary} to ${target}`, temporary);
+    phase('promoting');
+    await db.modify(temporary, { newIdentifier: target, securityGroupIds: groups?.length ? groups : undefined, deletionProtection: protection || undefined });
+    const info = await db.waitAvailable(target, `rename of ${temporary} to ${target} with its security groups and deletion protection`, d => isFromRun(d, ctx.runId) && (!groups?.length || sameSet(d.vpcSecurityGroupIds, groups)) && d.deletionProtection === protection);
+    phase('promoted');
     // From here the new cluster is staging: a later failure must not roll it back, nor delete it as "the temporary cluster".
     phase('done', { restored: undefined });
     return info;
@@ -79525,22 +79969,17 @@ async function deleteOld(ctx, plan, db) {
     const issueOnly = plan.swap.finalSnapshotIdentifier === undefined;
     const noun = nounOf(db);
     const final = plan.swap.finalSnapshotIdentifier ? `--final-db-snapshot-identifier ${plan.swap.finalSnapshotIdentifier}` : '--skip-final-snapshot';
-    await (0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .assertLockHeld */ .j8)(ctx, plan, db, `deleting the old ${noun} ${parkedAs}`, plan.target);
+    await (0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .assertLockHeld */ .j8)(ctx, plan, db, `deleting the old ${noun} ${parkedAs}`, plan.target);
     try {
         await db.delete(parkedAs, { finalSnapshotIdentifier: plan.swap.finalSnapshotIdentifier, issueOnly });
     }
     catch (e) {
-        const op = (0,_aws_calls__WEBPACK_IMPORTED_MODULE_1__/* .failedOperation */ .fd)(e) ?? (db.kind === 'cluster' ? 'DeleteDBInstance / DeleteDBCluster' : 'DeleteDBInstance');
+        const op = (0,_aws_calls__WEBPACK_IMPORTED_MODULE_1__/* .failedOperation */ .fd)(e) ?? (0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(db.kind).ops.delete;
         throw new _errors__WEBPACK_IMPORTED_MODULE_3__/* .DiagnosedError */ .xB({
             title: `Staging is refreshed, but the old ${noun} ${parkedAs} was not deleted`,
             message: `Step Delete old staging ${noun}, ${op} on ${parkedAs} failed: ${e.message}. ${plan.target} is the new ${noun}. ` +
                 `Staging was refreshed; clean-up is pending (the old ${noun} ${parkedAs}, without deletion protection, keeps costing money: the next run deletes it${plan.swap.finalSnapshotIdentifier ? ' with its final snapshot' : ''}, or run the commands below).`,
-            fix: db.kind === 'cluster'
-                ? `aws rds describe-db-clusters --db-cluster-identifier ${parkedAs} --query 'DBClusters[0].DBClusterMembers[].DBInstanceIdentifier'\n` +
-                    `aws rds delete-db-instance --db-instance-identifier <each instance>\n` +
-                    `aws rds delete-db-cluster --db-cluster-identifier ${parkedAs} ${final}`
-                : `aws rds modify-db-instance --db-instance-identifier ${parkedAs} --no-deletion-protection --apply-immediately\n` +
-                    `aws rds delete-db-instance --db-instance-identifier ${parkedAs} ${final} --delete-automated-backups`
+            fix: (0,_kinds__WEBPACK_IMPORTED_MODULE_4__/* .kindProfile */ .I7)(db.kind).cli.deleteDatabase(parkedAs, final)
         });
     }
     ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
@@ -79610,15 +80049,18 @@ async function rollback(ctx, db, r) {
             done.push(`turned deletion protection of ${r.target} back on`);
         }
         // The note this run put on the old database before parking it goes with the swap.
-        if ((0,_lock__WEBPACK_IMPORTED_MODULE_5__/* .parseParked */ .FG)(old.tags[_context__WEBPACK_IMPORTED_MODULE_2__/* .PARKED_TAG */ .LY])?.runId === r.runId)
+        if ((0,_lock__WEBPACK_IMPORTED_MODULE_6__/* .parseParked */ .FG)(old.tags[_context__WEBPACK_IMPORTED_MODULE_2__/* .PARKED_TAG */ .LY])?.runId === r.runId)
             await db.removeTags(old.arn, [_context__WEBPACK_IMPORTED_MODULE_2__/* .PARKED_TAG */ .LY]);
     }
+    const resetPending = ctx.state.get()[RESET_PENDING_KEY] === true;
     ctx.state.update({ swap: undefined, [PROTECTION_KEY]: undefined });
     const temp = await db.describe(r.temporary);
     if (temp && isFromRun(temp, r.runId)) {
-        if (r.keepFailed) {
+        if (r.keepFailed && resetPending)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(`The new ${noun} ${r.temporary} is not kept (keep-failed-restore): its master password was never reset, so it would open with production's.`, { title: 'Failed restore not kept' });
+        if (r.keepFailed && !resetPending) {
             // Kept under a run-scoped name: the shared name `<target>-sync` is the lock, and the next run needs it.
-            const keptAs = (0,_plan_target__WEBPACK_IMPORTED_MODULE_4__/* .temporaryIdentifier */ .TW)(r.target, r.runId);
+            const keptAs = (0,_plan_target__WEBPACK_IMPORTED_MODULE_5__/* .temporaryIdentifier */ .TW)(r.target, r.runId);
             await db.addTags(temp.arn, { [_context__WEBPACK_IMPORTED_MODULE_2__/* .KEPT_TAG */ .eV]: 'keep-failed-restore' });
             await db.modify(r.temporary, { newIdentifier: keptAs });
             done.push(`kept the new ${noun} as ${keptAs} (keep-failed-restore)`);
@@ -79629,7 +80071,7 @@ async function rollback(ctx, db, r) {
             done.push(`deleted the new ${noun} ${r.temporary}`);
         }
     }
-    ctx.state.update({ restored: undefined });
+    ctx.state.update({ restored: undefined, [RESET_PENDING_KEY]: undefined });
     for (const line of done)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`Roll back: ${line}.`);
     return done;
@@ -79638,119 +80080,59 @@ async function rollback(ctx, db, r) {
 
 /***/ }),
 
-/***/ 1194:
+/***/ 1249:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Nz: () => (/* binding */ TARGET_RAM_ACTIONS),
-/* harmony export */   rL: () => (/* binding */ explainCloneError),
-/* harmony export */   wM: () => (/* binding */ TARGET_CLONE_RDS_ACTIONS),
-/* harmony export */   zg: () => (/* binding */ SOURCE_RAM_ACTIONS)
+/* harmony export */   B: () => (/* binding */ targetCloneStatements),
+/* harmony export */   H: () => (/* binding */ sourceCloneStatements)
 /* harmony export */ });
-/* unused harmony export SOURCE_CLONE_RDS_ACTIONS */
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3916);
-/* harmony import */ var _wait__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(910);
-
-
-/** IAM actions each side needs for the clone transfer (mode: policies emits them; the fixes name them). */
-const SOURCE_RAM_ACTIONS = ['ram:CreateResourceShare', 'ram:AssociateResourceShare', 'ram:GetResourceShares', 'ram:TagResource', 'ram:DisassociateResourceShare', 'ram:DeleteResourceShare'];
-const SOURCE_CLONE_RDS_ACTIONS = (/* unused pure expression or super */ null && (['rds:DescribeDBClusters']));
-const TARGET_RAM_ACTIONS = ['ram:GetResourceShareInvitations', 'ram:AcceptResourceShareInvitation'];
-const TARGET_CLONE_RDS_ACTIONS = ['rds:RestoreDBClusterToPointInTime', 'rds:DescribeDBClusters'];
-function explainCloneError(e, ctx, at) {
-    if (e instanceof _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB)
-        return e;
-    const source = ctx.accounts.source.accountId;
-    const target = ctx.accounts.target.accountId;
-    const message = e?.message ?? String(e);
-    if (e instanceof _wait__WEBPACK_IMPORTED_MODULE_1__/* .WaitTimeoutError */ .Do && at.step === 'visible') {
-        return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
-            title: 'The shared cluster never became visible in staging',
-            message: `${e.message}. The RAM share ${at.shareName} of ${at.cluster} has not reached account ${target}: the invitation was not accepted, or the association is still pending or failed.`,
-            fix: `In staging: aws ram get-resource-share-invitations --query "resourceShareInvitations[?resourceShareName=='${at.shareName}']"\nIn production: aws ram get-resource-share-associations --association-type PRINCIPAL --resource-share-arns <share ARN>`
-        });
-    }
-    const code = (0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .awsErrorCode */ .J6)(e);
-    switch (code) {
-        case 'OperationNotPermittedException':
-            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
-                title: 'AWS RAM cannot share the cluster with staging',
-                message: `RAM refused to share ${at.cluster} with account ${target}: ${message} This happens when the resource share does not allow external principals and the accounts are not in one organization, or organization sharing is disabled.`,
-                fix: `Either enable sharing within the organization (from the management account): aws ram enable-sharing-with-aws-organization\n` +
-                    `or delete this action's share so the next run creates it with external principals allowed: aws ram delete-resource-share --resource-share-arn $(aws ram get-resource-shares --resource-owner SELF --name ${at.shareName} --query "resourceShares[0].resourceShareArn" --output text)\n` +
-                    `(an SCP denying ram:RequestedAllowsExternalPrincipals blocks the second way: use transfer: snapshot then).`
-            });
-        case 'ResourceShareInvitationExpiredException':
-        case 'ResourceShareInvitationAlreadyRejectedException':
-        case 'ResourceShareInvitationArnNotFoundException':
-            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
-                title: 'The RAM invitation to staging was not accepted',
-                message: `Accepting the invitation to ${at.shareName} in account ${target} failed: ${message}`,
-                fix: `Delete the share in production so the next run invites staging again: aws ram delete-resource-share --resource-share-arn <arn of ${at.shareName}>`
-            });
-        case 'ResourceShareLimitExceededException':
-            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
-                title: 'AWS RAM resource share limit reached',
-                message: `Account ${source} cannot create another resource share: ${message}`,
-                fix: 'Delete unused resource shares (aws ram get-resource-shares --resource-owner SELF), or ask for a higher RAM quota.'
-            });
-        case 'AccessDeniedException':
-        case 'AccessDenied':
-            if (at.step === 'share' || at.step === 'remove' || at.step === 'accept')
-                return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
-                    title: `The ${at.step === 'accept' ? 'staging' : 'production'} role may not use AWS RAM`,
-                    message: message,
-                    fix: `Allow ${(at.step === 'accept' ? TARGET_RAM_ACTIONS : SOURCE_RAM_ACTIONS).join(', ')} to the ${at.step === 'accept' ? 'staging' : 'production'} role (mode: policies prints the statements).`
-                });
-            return e;
-        case 'DBClusterNotFoundFault':
-            if (at.step !== 'clone')
-                return e;
-            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
-                title: 'Staging cannot see the shared production cluster',
-                message: `RestoreDBClusterToPointInTime answered: ${message} RDS answers so when the cluster is not shared with account ${target}, or the invitation is not accepted.`,
-                fix: `Check the share ${at.shareName} in production and the invitation in staging (aws ram get-resource-share-invitations), then run again.`
-            });
-        case 'InvalidRestoreFault':
-        case 'DBClusterQuotaExceededFault':
-            if (at.step !== 'clone')
-                return e;
-            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
-                title: 'Cross-account clone limit reached',
-                message: `${message} AWS allows 15 cross-account clones of a cluster, and one per account: staging already holds a clone of ${at.cluster} (or of one of its clones).`,
-                fix: 'Delete the older clone in staging, or use transfer: auto, which restores a snapshot on the run that replaces a clone.'
-            });
-        case 'InvalidParameterCombination':
-        case 'InvalidDBClusterStateFault':
-            if (at.step !== 'clone')
-                return e;
-            return new _errors__WEBPACK_IMPORTED_MODULE_0__/* .DiagnosedError */ .xB({
-                title: 'RDS refused the clone',
-                message: `${message} A cross-account clone needs an available, provisioned or Serverless v2 cluster (not Serverless v1) with at least one instance.`,
-                fix: 'Use transfer: snapshot for this cluster, or transfer: auto to let the action choose.'
-            });
-        default:
-            return e;
-    }
+function sourceCloneStatements(p) {
+    const shares = `arn:${p.partition}:ram:${p.region}:${p.source.accountId}:resource-share/*`;
+    return [
+        {
+            Sid: 'CloneShareTheClusterThroughRam',
+            Effect: 'Allow',
+            Action: ['ram:CreateResourceShare', 'ram:TagResource', 'ram:AssociateResourceShare', 'ram:DisassociateResourceShare', 'ram:DeleteResourceShare'],
+            Resource: shares
+        },
+        { Sid: 'CloneFindTheShare', Effect: 'Allow', Action: ['ram:GetResourceShares', 'rds:DescribeDBClusters'], Resource: '*' }
+    ];
+}
+function targetCloneStatements(p) {
+    const rds = (account, resource) => `arn:${p.partition}:rds:${p.region}:${account}:${resource}`;
+    return [
+        { Sid: 'CloneSeeTheInvitations', Effect: 'Allow', Action: 'ram:GetResourceShareInvitations', Resource: '*' },
+        {
+            Sid: 'CloneAcceptTheInvitation',
+            Effect: 'Allow',
+            Action: 'ram:AcceptResourceShareInvitation',
+            Resource: `arn:${p.partition}:ram:${p.region}:${p.source.accountId}:resource-share-invitation/*`
+        },
+        {
+            Sid: 'CloneTheSharedCluster',
+            Effect: 'Allow',
+            Action: ['rds:RestoreDBClusterToPointInTime', 'rds:AddTagsToResource'],
+            Resource: [rds(p.target.accountId, `cluster:${p.target.database}*`), rds(p.source.accountId, `cluster:${p.source.database}`), rds(p.target.accountId, 'subgrp:*'), rds(p.target.accountId, 'cluster-pg:*')]
+        }
+    ];
 }
 
 
 /***/ }),
 
-/***/ 8928:
+/***/ 8491:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   lY: () => (/* binding */ cloneIntoStaging),
-  a5: () => (/* binding */ describeClonePlan),
-  Hp: () => (/* binding */ planTransfer),
-  G: () => (/* binding */ removeShare),
-  gS: () => (/* binding */ runCloneSource)
+  D9: () => (/* binding */ cloneTransfer),
+  Hp: () => (/* binding */ planTransfer)
 });
 
-// UNUSED EXPORTS: shareName
+// UNUSED EXPORTS: describeClonePlan, removeShare, runCloneSource, shareName
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 15 modules
 var core = __nccwpck_require__(4600);
@@ -79799,39 +80181,297 @@ async function cloneCluster(rds, req) {
         SourceDBClusterIdentifier: req.sourceArn,
         RestoreType: 'copy-on-write',
         UseLatestRestorableTime: true,
-        ...(0,databases/* newClusterSettings */.Se)(req)
+        ...(0,databases/* newClusterSettings */.S)(req)
     }));
 }
 
-// EXTERNAL MODULE: ./src/aws/keys.ts
-var keys = __nccwpck_require__(4297);
-// EXTERNAL MODULE: ./src/aws/ram.ts
-var aws_ram = __nccwpck_require__(3333);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-ram/dist-cjs/index.js
+var client_ram_dist_cjs = __nccwpck_require__(7007);
+// EXTERNAL MODULE: ./src/accounts.ts + 1 modules
+var accounts = __nccwpck_require__(206);
 // EXTERNAL MODULE: ./src/context.ts
 var context = __nccwpck_require__(788);
-// EXTERNAL MODULE: ./src/diagnostics/key-policy.ts
-var key_policy = __nccwpck_require__(3234);
+;// CONCATENATED MODULE: ./src/aws/ram.ts
+/**
+ * AWS RAM, as the clone transfer needs it: the production account's resource
+ * share of the cluster (found by name and this action's tag, created once,
+ * kept for the next run), and the staging account's invitation.
+ */
+
+
+
+const clients = new WeakMap();
+/** A RAM client with the account's own credentials (the same provider its RDS client refreshes) and retry settings. */
+function ramClient(account) {
+    let client = clients.get(account);
+    if (!client) {
+        client = new client_ram_dist_cjs.RAMClient({ ...(0,accounts/* clientConfig */.yO)(account.region), credentials: account.rds.config.credentials });
+        clients.set(account, client);
+    }
+    return client;
+}
+const info = (s) => ({
+    arn: s.resourceShareArn ?? '',
+    name: s.name ?? '',
+    status: s.status ?? 'UNKNOWN',
+    allowExternalPrincipals: s.allowExternalPrincipals ?? false
+});
+/** This action's active share of that name in the caller's account, if any. */
+async function findShare(ram, name) {
+    let nextToken;
+    do {
+        const out = await ram.send(new client_ram_dist_cjs.GetResourceSharesCommand({
+            resourceOwner: 'SELF',
+            name,
+            resourceShareStatus: 'ACTIVE',
+            tagFilters: [{ tagKey: context/* MANAGED_TAG */.N2, tagValues: ['true'] }],
+            nextToken
+        }));
+        const found = (out.resourceShares ?? []).find(s => s.name === name);
+        if (found)
+            return info(found);
+        nextToken = out.nextToken;
+    } while (nextToken);
+    return undefined;
+}
+async function createShare(ram, s) {
+    const out = await ram.send(new client_ram_dist_cjs.CreateResourceShareCommand({
+        name: s.name,
+        resourceArns: [s.resourceArn],
+        principals: [s.principal],
+        allowExternalPrincipals: s.allowExternalPrincipals,
+        tags: Object.entries(s.tags).map(([key, value]) => ({ key, value })),
+        clientToken: s.clientToken
+    }));
+    return info(out.resourceShare ?? {});
+}
+/** Associates the resource and the principal with the share (already associated ones stay as they are). */
+async function associate(ram, shareArn, resourceArn, principal) {
+    await ram.send(new client_ram_dist_cjs.AssociateResourceShareCommand({ resourceShareArn: shareArn, resourceArns: [resourceArn], principals: [principal] }));
+}
+const invitation = (i) => ({
+    arn: i.resourceShareInvitationArn ?? '',
+    shareArn: i.resourceShareArn ?? '',
+    status: i.status ?? 'UNKNOWN',
+    senderAccountId: i.senderAccountId
+});
+/** The caller's invitations to the share (none when both accounts are in one organization with RAM sharing enabled). */
+async function invitationsTo(ram, shareArn) {
+    const all = [];
+    let nextToken;
+    do {
+        const out = await ram.send(new client_ram_dist_cjs.GetResourceShareInvitationsCommand({ resourceShareArns: [shareArn], nextToken }));
+        all.push(...(out.resourceShareInvitations ?? []).map(invitation));
+        nextToken = out.nextToken;
+    } while (nextToken);
+    return all;
+}
+async function acceptInvitation(ram, invitationArn, clientToken) {
+    const out = await ram.send(new client_ram_dist_cjs.AcceptResourceShareInvitationCommand({ resourceShareInvitationArn: invitationArn, clientToken }));
+    return invitation(out.resourceShareInvitation ?? {});
+}
+/** Takes the resource out of the share, then deletes the share. */
+async function deleteShare(ram, shareArn, resourceArn, clientToken) {
+    await ram.send(new client_ram_dist_cjs.DisassociateResourceShareCommand({ resourceShareArn: shareArn, resourceArns: [resourceArn], clientToken: `${clientToken}-d` }));
+    await ram.send(new client_ram_dist_cjs.DeleteResourceShareCommand({ resourceShareArn: shareArn, clientToken }));
+}
+
 // EXTERNAL MODULE: ./src/diagnostics/policy-json.ts
 var policy_json = __nccwpck_require__(4927);
-// EXTERNAL MODULE: ./src/diagnostics/policy-templates.ts + 1 modules
-var policy_templates = __nccwpck_require__(2697);
+// EXTERNAL MODULE: ./src/diagnostics/policy-templates.ts
+var policy_templates = __nccwpck_require__(958);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/plan/transfer.ts
-var transfer = __nccwpck_require__(7024);
+var plan_transfer = __nccwpck_require__(7024);
 // EXTERNAL MODULE: ./src/rds-rules.ts
 var rds_rules = __nccwpck_require__(14);
+// EXTERNAL MODULE: ./src/aws/keys.ts
+var keys = __nccwpck_require__(4297);
+;// CONCATENATED MODULE: ./src/aws/transfer-facts.ts
+
+
+
+
+/** The facts for plan/transfer.ts's decideTransfer; `source` undefined: the production cluster was not found (nothing else read). */
+async function readTransferFacts(ctx, base) {
+    const { settings, accounts } = ctx;
+    const source = await describeSourceCluster(accounts.source.rds, settings.source.identifier);
+    if (!source)
+        return { facts: base };
+    const facts = {
+        ...base,
+        snapshotNamed: settings.snapshot.kind === 'named',
+        source: {
+            identifier: source.identifier,
+            arn: source.arn,
+            status: source.status,
+            engineMode: source.engineMode,
+            region: (0,rds_rules/* parseArn */.Lw)(source.arn)?.region ?? settings.region,
+            instances: source.instances,
+            encrypted: source.encrypted,
+            kmsKeyArn: source.kmsKeyArn
+        }
+    };
+    if (source.encrypted && source.kmsKeyArn) {
+        const key = await (0,keys/* keyFacts */.zS)(accounts.source.kms, source.kmsKeyArn);
+        facts.source.keyManager = key.keyManager;
+        if (key.keyManager === 'CUSTOMER')
+            facts.keyPolicy = (0,plan_transfer/* cloneKeyPolicy */.Nt)(key, accounts.target, settings.region);
+    }
+    const staging = await describeSourceCluster(accounts.target.rds, settings.target.identifier);
+    facts.stagingIsCrossAccountClone = staging?.crossAccountClone === true;
+    return { facts, source };
+}
+
+// EXTERNAL MODULE: ./src/plan/target.ts
+var plan_target = __nccwpck_require__(3786);
 // EXTERNAL MODULE: ./src/wait.ts
 var wait = __nccwpck_require__(910);
-// EXTERNAL MODULE: ./src/transfer/clone-faults.ts
-var clone_faults = __nccwpck_require__(1194);
+;// CONCATENATED MODULE: ./src/transfer/clone-faults.ts
+
+
+/** IAM actions each side needs for the clone transfer (mode: policies emits them; the fixes name them). */
+const SOURCE_RAM_ACTIONS = ['ram:CreateResourceShare', 'ram:AssociateResourceShare', 'ram:GetResourceShares', 'ram:TagResource', 'ram:DisassociateResourceShare', 'ram:DeleteResourceShare'];
+const SOURCE_CLONE_RDS_ACTIONS = (/* unused pure expression or super */ null && (['rds:DescribeDBClusters']));
+const TARGET_RAM_ACTIONS = ['ram:GetResourceShareInvitations', 'ram:AcceptResourceShareInvitation'];
+const TARGET_CLONE_RDS_ACTIONS = ['rds:RestoreDBClusterToPointInTime', 'rds:DescribeDBClusters'];
+function explainCloneError(e, ctx, at) {
+    if (e instanceof errors/* DiagnosedError */.xB)
+        return e;
+    const source = ctx.accounts.source.accountId;
+    const target = ctx.accounts.target.accountId;
+    const message = e?.message ?? String(e);
+    if (e instanceof wait/* WaitTimeoutError */.Do && at.step === 'visible') {
+        return new errors/* DiagnosedError */.xB({
+            title: 'The shared cluster never became visible in staging',
+            message: `${e.message}. The RAM share ${at.shareName} of ${at.cluster} has not reached account ${target}: the invitation was not accepted, or the association is still pending or failed.`,
+            fix: `In staging: aws ram get-resource-share-invitations --query "resourceShareInvitations[?resourceShareName=='${at.shareName}']"\nIn production: aws ram get-resource-share-associations --association-type PRINCIPAL --resource-share-arns <share ARN>`
+        });
+    }
+    const code = (0,errors/* awsErrorCode */.J6)(e);
+    switch ((0,errors/* faultName */._4)(code)) {
+        case 'OperationNotPermittedException':
+            return new errors/* DiagnosedError */.xB({
+                title: 'AWS RAM cannot share the cluster with staging',
+                message: `RAM refused to share ${at.cluster} with account ${target}: ${message} This happens when the resource share does not allow external principals and the accounts are not in one organization, or organization sharing is disabled.`,
+                fix: `Either enable sharing within the organization (from the management account): aws ram enable-sharing-with-aws-organization\n` +
+                    `or delete this action's share so the next run creates it with external principals allowed: aws ram delete-resource-share --resource-share-arn $(aws ram get-resource-shares --resource-owner SELF --name ${at.shareName} --query "resourceShares[0].resourceShareArn" --output text)\n` +
+                    `(an SCP denying ram:RequestedAllowsExternalPrincipals blocks the second way: use transfer: snapshot then).`
+            });
+        case 'ResourceShareInvitationExpiredException':
+        case 'ResourceShareInvitationAlreadyRejectedException':
+        case 'ResourceShareInvitationArnNotFoundException':
+            return new errors/* DiagnosedError */.xB({
+                title: 'The RAM invitation to staging was not accepted',
+                message: `Accepting the invitation to ${at.shareName} in account ${target} failed: ${message}`,
+                fix: `Delete the share in production so the next run invites staging again: aws ram delete-resource-share --resource-share-arn <arn of ${at.shareName}>`
+            });
+        case 'ResourceShareLimitExceededException':
+            return new errors/* DiagnosedError */.xB({
+                title: 'AWS RAM resource share limit reached',
+                message: `Account ${source} cannot create another resource share: ${message}`,
+                fix: 'Delete unused resource shares (aws ram get-resource-shares --resource-owner SELF), or ask for a higher RAM quota.'
+            });
+        case 'AccessDeniedException':
+            if (at.step === 'share' || at.step === 'remove' || at.step === 'accept')
+                return new errors/* DiagnosedError */.xB({
+                    title: `The ${at.step === 'accept' ? 'staging' : 'production'} role may not use AWS RAM`,
+                    message: message,
+                    fix: `Allow ${(at.step === 'accept' ? TARGET_RAM_ACTIONS : SOURCE_RAM_ACTIONS).join(', ')} to the ${at.step === 'accept' ? 'staging' : 'production'} role (mode: policies prints the statements).`
+                });
+            return e;
+        case 'DBClusterNotFoundFault':
+            if (at.step !== 'clone')
+                return e;
+            return new errors/* DiagnosedError */.xB({
+                title: 'Staging cannot see the shared production cluster',
+                message: `RestoreDBClusterToPointInTime answered: ${message} RDS answers so when the cluster is not shared with account ${target}, or the invitation is not accepted.`,
+                fix: `Check the share ${at.shareName} in production and the invitation in staging (aws ram get-resource-share-invitations), then run again.`
+            });
+        case 'InvalidRestoreFault':
+        case 'DBClusterQuotaExceededFault':
+            if (at.step !== 'clone')
+                return e;
+            return new errors/* DiagnosedError */.xB({
+                title: 'Cross-account clone limit reached',
+                message: `${message} AWS allows 15 cross-account clones of a cluster, and one per account: staging already holds a clone of ${at.cluster} (or of one of its clones).`,
+                fix: 'Delete the older clone in staging, or use transfer: auto, which restores a snapshot on the run that replaces a clone.'
+            });
+        case 'InvalidParameterCombination':
+        case 'InvalidDBClusterStateFault':
+            if (at.step !== 'clone')
+                return e;
+            return new errors/* DiagnosedError */.xB({
+                title: 'RDS refused the clone',
+                message: `${message} A cross-account clone needs an available, provisioned or Serverless v2 cluster (not Serverless v1) with at least one instance.`,
+                fix: 'Use transfer: snapshot for this cluster, or transfer: auto to let the action choose.'
+            });
+        default:
+            return e;
+    }
+}
+
+// EXTERNAL MODULE: ./src/transfer/clone-policy.ts
+var clone_policy = __nccwpck_require__(1249);
+;// CONCATENATED MODULE: ./src/transfer/clone-preflight.ts
+/**
+ * Preflight of the clone transfer, before anything is shared or cloned:
+ *  1. the production key's policy admits the staging role through RDS (already
+ *     judged by the single key-policy analyser while planning: the plan would
+ *     have refused or fallen back otherwise), reported as a fact;
+ *  2. RAM answers both roles: GetResourceShares in production (the share is
+ *     found again with it), GetResourceShareInvitations in staging;
+ *  3. what cannot be probed without changing anything (creating the share,
+ *     accepting, cloning) is listed with the IAM actions it needs.
+ */
+
+
+
+
+
+async function preflightClone(ctx, plan) {
+    const { report, accounts } = ctx;
+    const blocking = [];
+    const refused = (e, side, actions) => ({
+        title: `The ${side} role may not use AWS RAM`,
+        message: `${side === 'production' ? accounts.source.principalArn : accounts.target.principalArn}: ${e.message}`,
+        fix: `Allow ${actions.join(', ')} to the ${side} role (mode: policies prints the statements).`
+    });
+    let existing;
+    try {
+        existing = (await findShare(ramClient(accounts.source), plan.shareName))?.arn;
+    }
+    catch (e) {
+        if (!(0,errors/* isFault */.Zh)(e, 'AccessDeniedException'))
+            throw e;
+        blocking.push(refused(e, 'production', SOURCE_RAM_ACTIONS));
+    }
+    try {
+        await ramClient(accounts.target).send(new client_ram_dist_cjs.GetResourceShareInvitationsCommand({ maxResults: 1 }));
+    }
+    catch (e) {
+        if (!(0,errors/* isFault */.Zh)(e, 'AccessDeniedException'))
+            throw e;
+        blocking.push(refused(e, 'staging', TARGET_RAM_ACTIONS));
+    }
+    if (blocking.length > 0)
+        throw new errors/* DiagnosedError */.xB(blocking);
+    report.fact('Preflight', `RAM answers both roles; ${existing ? `share ${plan.shareName} exists (${existing})` : `share ${plan.shareName} will be created`}`);
+    report.fact('Preflight', `key ${plan.source.kmsKeyArn} admits the staging role through RDS (key policy analysed)`);
+    core/* info */.pq(`Not probed (they change something): ${SOURCE_RAM_ACTIONS.join(', ')} for the production role; ${[...TARGET_RAM_ACTIONS, ...TARGET_CLONE_RDS_ACTIONS].join(', ')} for the staging role.`);
+}
+
+// EXTERNAL MODULE: ./src/kinds/index.ts
+var kinds = __nccwpck_require__(3723);
 ;// CONCATENATED MODULE: ./src/transfer/clone.ts
 /**
  * The clone transfer (Aurora only), after AWS's "Cross-account cloning with AWS
  * RAM and Amazon Aurora":
  *  - plan: read the production cluster, its key and key policy (judged by the
  *    single key-policy analyser for the staging role through RDS) and whether
- *    staging already holds a cross-account clone; decide (src/plan/transfer.ts);
+ *    staging already holds a cross-account clone (src/aws/transfer-facts.ts);
+ *    decide (src/plan/transfer.ts);
  *  - production account: one RAM resource share of the cluster, named and tagged
  *    by the action, with the staging account as principal; found again and kept
  *    on later runs. External principals are allowed only when RAM refuses the
@@ -79855,6 +80495,8 @@ var clone_faults = __nccwpck_require__(1194);
 
 
 
+
+
 /** `rds-cross-account-sync-<cluster>-<staging account>`: RAM share names allow letters, digits, '-', '_' and '.'. */
 function shareName(cluster, targetAccountId) {
     return `rds-cross-account-sync-${cluster}-${targetAccountId}`.slice(0, 255);
@@ -79862,56 +80504,22 @@ function shareName(cluster, targetAccountId) {
 /** Read what the decision needs (nothing for transfer: snapshot), then decide. Refuses transfer: clone that cannot work. */
 async function planTransfer(ctx) {
     const { settings, accounts } = ctx;
-    const base = { requested: settings.transfer, kind: settings.kind ?? 'cluster', region: settings.region, targetIdentifier: settings.target.identifier };
-    if (settings.transfer === 'snapshot' || settings.kind === 'instance') {
-        const decided = (0,transfer/* decideTransfer */.kA)(base);
+    const base = { requested: settings.transfer, kind: settings.kind, region: settings.region, targetIdentifier: settings.target.identifier };
+    if (settings.transfer === 'snapshot' || !(0,kinds/* kindProfile */.I7)(settings.kind).can.clone) {
+        const decided = (0,plan_transfer/* decideTransfer */.kA)(base);
         if ('refused' in decided)
             throw new errors/* DiagnosedError */.xB(decided.refused);
         return { decision: decided };
     }
-    const source = await describeSourceCluster(accounts.source.rds, settings.source.identifier);
+    const { facts, source } = await readTransferFacts(ctx, base);
     if (!source) {
         // The snapshot path names the missing cluster with its own diagnostic.
-        if (settings.transfer === 'auto')
-            return { decision: { method: 'snapshot', requested: 'auto', reasons: [`${settings.source.identifier} was not found as an Aurora DB cluster`] } };
-        throw new errors/* DiagnosedError */.xB({
-            title: `Production cluster ${settings.source.identifier} not found`,
-            message: `transfer: clone needs the production Aurora DB cluster ${settings.source.identifier} in account ${accounts.source.accountId} (${settings.region}); DescribeDBClusters did not find it.`,
-            fix: `aws rds describe-db-clusters --query "DBClusters[].DBClusterIdentifier"  # in the production account, then fix ${settings.source.input}`
-        });
+        const decided = (0,plan_transfer/* decideWithoutSource */.WT)({ requested: settings.transfer, identifier: settings.source.identifier, input: settings.source.input, accountId: accounts.source.accountId, region: settings.region });
+        if ('refused' in decided)
+            throw new errors/* DiagnosedError */.xB(decided.refused);
+        return { decision: decided };
     }
-    const facts = {
-        ...base,
-        snapshotNamed: settings.snapshot.kind === 'named',
-        source: {
-            identifier: source.identifier,
-            arn: source.arn,
-            status: source.status,
-            engineMode: source.engineMode,
-            region: (0,rds_rules/* parseArn */.Lw)(source.arn)?.region ?? settings.region,
-            instances: source.instances,
-            encrypted: source.encrypted,
-            kmsKeyArn: source.kmsKeyArn
-        }
-    };
-    if (source.encrypted && source.kmsKeyArn) {
-        const key = await (0,keys/* keyFacts */.zS)(accounts.source.kms, source.kmsKeyArn);
-        facts.source.keyManager = key.keyManager;
-        if (key.keyManager === 'CUSTOMER') {
-            if (key.policy) {
-                // The clone reads the production cluster's data under this key, as a restore of a shared snapshot does:
-                // the one table of required actions (KEY_REQUIREMENTS['shared-key']) decides, ListGrants/RevokeGrant never block.
-                const a = (0,key_policy/* analyzeKeyUse */.pu)(key.policy, key.arn, (0,key_policy/* viaRds */.g)(accounts.target.principalArn, accounts.target.accountId, settings.region), 'shared-key');
-                facts.keyPolicy = { ok: a.ok, missing: a.missing, denied: a.denied, undecided: a.undecided, unreadable: a.parseError };
-            }
-            else {
-                facts.keyPolicy = { ok: false, missing: [], denied: [], undecided: [], unreadable: key.policyUnreadable ?? 'not readable' };
-            }
-        }
-    }
-    const staging = await describeSourceCluster(accounts.target.rds, settings.target.identifier);
-    facts.stagingIsCrossAccountClone = staging?.crossAccountClone === true;
-    const decided = (0,transfer/* decideTransfer */.kA)(facts);
+    const decided = (0,plan_transfer/* decideTransfer */.kA)(facts);
     if ('refused' in decided)
         throw new errors/* DiagnosedError */.xB(decided.refused.map(d => withKeyStatements(ctx, d, source.kmsKeyArn)));
     if (decided.method === 'snapshot')
@@ -79923,7 +80531,7 @@ function withKeyStatements(ctx, d, keyArn) {
     if (!/production key does not admit staging/.test(d.title))
         return d;
     const statements = (0,policy_templates/* keyUserStatements */.hm)(ctx.accounts.target.principalArn, 'Staging');
-    return { ...d, fix: `Add these statements to the key policy of ${keyArn ?? 'the production cluster\'s key'} (aws kms put-key-policy), or use transfer: snapshot:\n${(0,policy_json/* renderJson */.hF)(statements)}` };
+    return { ...d, fix: `Add these statements to the key policy of ${keyArn ?? "the production cluster's key"} (aws kms put-key-policy), or use transfer: snapshot:\n${(0,policy_json/* renderJson */.hF)(statements)}` };
 }
 /** Lines for `mode: plan`: exactly what the clone transfer does. */
 function describeClonePlan(plan, settings) {
@@ -79931,7 +80539,9 @@ function describeClonePlan(plan, settings) {
         `Share ${plan.source.identifier} with account ${plan.targetAccountId} through the AWS RAM resource share '${plan.shareName}' (created once, then found again; external principals only if RAM refuses the share inside the organization)`,
         `In staging: accept the invitation when there is one, wait until ${plan.source.arn} is visible`,
         `Clone it (RestoreDBClusterToPointInTime, RestoreType copy-on-write, latest restorable time): its time does not depend on the size; no snapshot is made or deleted`,
-        settings.cloneShare === 'remove' ? `Remove the resource share '${plan.shareName}' once the clone exists (clone-share: remove)` : `Keep the resource share '${plan.shareName}' for the next run (clone-share: keep)`
+        settings.cloneShare === 'remove'
+            ? `Remove the resource share '${plan.shareName}' once the clone exists (clone-share: remove)`
+            : `Keep the resource share '${plan.shareName}' for the next run (clone-share: keep)`
     ];
 }
 /** Production side, then the staging side up to the clone: the share, the invitation, the shared cluster visible. */
@@ -79954,39 +80564,39 @@ async function runCloneSource(ctx, plan) {
     };
 }
 async function ensureShare(ctx, plan) {
-    const ram = (0,aws_ram/* ramClient */.W6)(ctx.accounts.source);
+    const ram = ramClient(ctx.accounts.source);
     const principal = plan.targetAccountId;
     try {
-        const found = await (0,aws_ram/* findShare */.B0)(ram, plan.shareName);
+        const found = await findShare(ram, plan.shareName);
         if (found) {
-            await (0,aws_ram/* associate */.pq)(ram, found.arn, plan.source.arn, principal);
+            await associate(ram, found.arn, plan.source.arn, principal);
             core/* info */.pq(`RAM resource share ${found.name} found (${found.arn}): ${plan.source.identifier} stays shared with ${principal}.`);
             return { share: found, created: false };
         }
         const tags = { [context/* MANAGED_TAG */.N2]: 'true', [context/* SOURCE_TAG */.Z5]: plan.source.identifier, [context/* TARGET_TAG */.BL]: ctx.settings.target.identifier };
-        const create = (allowExternalPrincipals) => (0,aws_ram/* createShare */.cn)(ram, { name: plan.shareName, resourceArn: plan.source.arn, principal, allowExternalPrincipals, tags, clientToken: `${ctx.runId}-${allowExternalPrincipals ? 'ext' : 'org'}` });
+        const create = (allowExternalPrincipals) => createShare(ram, { name: plan.shareName, resourceArn: plan.source.arn, principal, allowExternalPrincipals, tags, clientToken: `${ctx.runId}-${allowExternalPrincipals ? 'ext' : 'org'}` });
         try {
             return { share: await create(false), created: true };
         }
         catch (e) {
-            if (!(0,errors/* isAwsError */.m_)(e, 'OperationNotPermittedException'))
+            if (!(0,errors/* isFault */.Zh)(e, 'OperationNotPermittedException'))
                 throw e;
             core/* info */.pq(`RAM refused the share inside the organization (${e.message}): sharing with ${principal} as an external account, which sends it an invitation.`);
             return { share: await create(true), created: true };
         }
     }
     catch (e) {
-        throw (0,clone_faults/* explainCloneError */.rL)(e, ctx, { step: 'share', shareName: plan.shareName, cluster: plan.source.identifier });
+        throw explainCloneError(e, ctx, { step: 'share', shareName: plan.shareName, cluster: plan.source.identifier });
     }
 }
 async function acceptAndWait(ctx, plan, share) {
-    const ram = (0,aws_ram/* ramClient */.W6)(ctx.accounts.target);
+    const ram = ramClient(ctx.accounts.target);
     let said;
     try {
-        const invitations = await (0,aws_ram/* invitationsTo */.ks)(ram, share.arn);
+        const invitations = await invitationsTo(ram, share.arn);
         const pending = invitations.find(i => i.status === 'PENDING');
         if (pending) {
-            await (0,aws_ram/* acceptInvitation */.QA)(ram, pending.arn, `${ctx.runId}-accept`);
+            await acceptInvitation(ram, pending.arn, `${ctx.runId}-accept`);
             said = `invitation ${pending.arn} accepted`;
         }
         else if (invitations.some(i => i.status === 'ACCEPTED'))
@@ -80003,14 +80613,14 @@ async function acceptAndWait(ctx, plan, share) {
             said = 'no invitation (one organization with RAM sharing)';
     }
     catch (e) {
-        throw (0,clone_faults/* explainCloneError */.rL)(e, ctx, { step: 'accept', shareName: plan.shareName, cluster: plan.source.identifier });
+        throw explainCloneError(e, ctx, { step: 'accept', shareName: plan.shareName, cluster: plan.source.identifier });
     }
     const rds = ctx.accounts.target.rds;
     const visible = await (0,wait/* waitFor */.fm)(async () => {
         const seen = await sharedClusterVisible(rds, plan.source.arn);
         return { status: seen ? 'visible' : 'not shared yet', done: seen, value: seen };
     }, { ...(0,context/* waitOptions */.Sn)(ctx, `shared cluster ${plan.source.identifier} visible in staging`), timeoutMs: Math.min(ctx.settings.waitTimeoutMinutes, 15) * 60_000 }).catch(e => {
-        throw (0,clone_faults/* explainCloneError */.rL)(e, ctx, { step: 'visible', shareName: plan.shareName, cluster: plan.source.identifier });
+        throw explainCloneError(e, ctx, { step: 'visible', shareName: plan.shareName, cluster: plan.source.identifier });
     });
     return `${said}; ${plan.source.identifier} visible${visible ? '' : ' (not confirmed)'}`;
 }
@@ -80036,7 +80646,7 @@ async function cloneIntoStaging(ctx, shared, req) {
         core/* info */.pq(`Cloning ${shared.arn} into ${req.identifier} (copy-on-write) under ${req.kmsKeyId}.`);
     }
     catch (e) {
-        throw (0,clone_faults/* explainCloneError */.rL)(e, ctx, { step: 'clone', shareName: shared.clone?.shareName ?? '', cluster: shared.identifier, clone: req.identifier });
+        throw explainCloneError(e, ctx, { step: 'clone', shareName: shared.clone?.shareName ?? '', cluster: shared.identifier, clone: req.identifier });
     }
 }
 /** clone-share: remove: take the cluster out of the share and delete it (production side). */
@@ -80045,13 +80655,49 @@ async function removeShare(ctx, shared) {
     if (!c)
         return 'no share';
     try {
-        await (0,aws_ram/* deleteShare */.Ru)((0,aws_ram/* ramClient */.W6)(ctx.accounts.source), c.shareArn, shared.arn, `${ctx.runId}-delete`);
+        await deleteShare(ramClient(ctx.accounts.source), c.shareArn, shared.arn, `${ctx.runId}-delete`);
     }
     catch (e) {
-        throw (0,clone_faults/* explainCloneError */.rL)(e, ctx, { step: 'remove', shareName: c.shareName, cluster: shared.identifier });
+        throw explainCloneError(e, ctx, { step: 'remove', shareName: c.shareName, cluster: shared.identifier });
     }
     return `${c.shareName} deleted`;
 }
+/**
+ * The clone transfer behind the one interface: the plan is the transfer
+ * decision's (read in the 'Plan: transfer' step); the source effect is the RAM
+ * share and staging's acceptance; RestoreDBClusterToPointInTime copy-on-write
+ * replaces the restore (steps/restore.ts); no snapshot is made, so there is
+ * nothing for retention; the share is kept or removed afterwards.
+ */
+const cloneTransfer = {
+    name: 'clone',
+    async plan(ctx, transfer) {
+        if (!transfer?.clone)
+            throw new Error("internal: the clone transfer needs the transfer plan's clone");
+        ctx.report.fact('Transfer', (0,plan_transfer/* describeTransfer */.H4)(transfer.decision).join(' '));
+        return transfer.clone;
+    },
+    sharedFacts: plan => ({ identifier: plan.source.identifier, arn: plan.source.arn, encrypted: plan.source.encrypted, clone: true }),
+    preflight: preflightClone,
+    describe(ctx, plan, target, transfer) {
+        return {
+            lines: [...(transfer ? (0,plan_transfer/* describeTransfer */.H4)(transfer) : []), ...describeClonePlan(plan, ctx.settings), ...(0,plan_target/* describeTargetPlan */.Q)(target)],
+            output: { transfer, clone: plan, target }
+        };
+    },
+    source: runCloneSource,
+    async cleanup(ctx) {
+        ctx.report.skip('Clean up snapshots', 'a clone makes no snapshot: retention does not apply');
+    },
+    async finish(ctx, plan, shared) {
+        if (ctx.settings.cloneShare === 'remove')
+            await ctx.report.step('Remove RAM share', () => removeShare(ctx, shared), r => r);
+        else
+            ctx.report.skip('Remove RAM share', `kept for the next run (clone-share: keep): ${plan.shareName}`);
+    },
+    refreshed: (result, shared) => `Staging ${result.kind} ${result.identifier} refreshed by a copy-on-write clone of ${shared.arn}.`,
+    policies: { source: clone_policy/* sourceCloneStatements */.H, target: clone_policy/* targetCloneStatements */.B }
+};
 
 
 /***/ }),

@@ -1,8 +1,8 @@
-export const id = 947;
-export const ids = [947];
+export const id = 448;
+export const ids = [448];
 export const modules = {
 
-/***/ 8947:
+/***/ 448:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -11,7 +11,7 @@ __webpack_require__.r(__webpack_exports__);
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
   MaskingRulesError: () => (/* reexport */ masking_rules/* MaskingRulesError */.Sc),
-  MaskingVetoError: () => (/* reexport */ MaskingVetoError),
+  MaskingVetoError: () => (/* reexport */ veto/* MaskingVetoError */.H),
   TRANSFORMS: () => (/* reexport */ masking_rules/* TRANSFORMS */.MB),
   enableDataApi: () => (/* reexport */ enableDataApi),
   loadRules: () => (/* reexport */ masking_rules/* loadRules */.A7),
@@ -105,17 +105,24 @@ function maskExpression(c, col, t, parts) {
 /** Longest output, in characters, of a text transform (for varchar(n) checks); undefined when not text or unbounded. */
 function maxOutputLength(t) {
     switch (t.kind) {
-        case 'email': return 1 + 32 + 1 + t.domain.length;
-        case 'hash': return t.length;
+        case 'email':
+            return 1 + 32 + 1 + t.domain.length;
+        case 'hash':
+            return t.length;
         case 'name': {
             const [family, given] = t.style === 'latin' ? [dictionaries_FAMILY_LATIN, dictionaries_GIVEN_LATIN] : [dictionaries_FAMILY_JA, dictionaries_GIVEN_JA];
             return t.part === 'family' ? longest(family) : t.part === 'given' ? longest(given) : longest(family) + 1 + longest(given);
         }
-        case 'name-kana': return t.part === 'family' ? longest(dictionaries_FAMILY_KANA) : t.part === 'given' ? longest(dictionaries_GIVEN_KANA) : longest(dictionaries_FAMILY_KANA) + 1 + longest(dictionaries_GIVEN_KANA);
-        case 'postal-code': return 8;
-        case 'address': return longest(dictionaries_PREFECTURES) + longest(dictionaries_TOWNS) + 7;
-        case 'constant': return t.value === null ? undefined : String(t.value).length;
-        default: return undefined;
+        case 'name-kana':
+            return t.part === 'family' ? longest(dictionaries_FAMILY_KANA) : t.part === 'given' ? longest(dictionaries_GIVEN_KANA) : longest(dictionaries_FAMILY_KANA) + 1 + longest(dictionaries_GIVEN_KANA);
+        case 'postal-code':
+            return 8;
+        case 'address':
+            return longest(dictionaries_PREFECTURES) + longest(dictionaries_TOWNS) + 7;
+        case 'constant':
+            return t.value === null ? undefined : String(t.value).length;
+        default:
+            return undefined;
     }
 }
 /** Name lists as SQL string literals (their entries carry no quote characters). */
@@ -252,9 +259,7 @@ function planMasking(rules, schema, dialect) {
                     ? dialect.update(dialect.table(t.schema, t.table), sets)
                     : `UPDATE ${dialect.table(t.schema, t.table)} SET ${sets.map(c => `${dialect.ident(c.column.column)} = ${c.expression}`).join(',\n  ')}`,
             unique,
-            distinctQuery: unique.length
-                ? `SELECT ${unique.map((c, i) => `COUNT(DISTINCT ${dialect.ident(c.column)}) AS d${i}`).join(', ')} FROM ${dialect.table(t.schema, t.table)}`
-                : undefined,
+            distinctQuery: unique.length ? `SELECT ${unique.map((c, i) => `COUNT(DISTINCT ${dialect.ident(c.column)}) AS d${i}`).join(', ')} FROM ${dialect.table(t.schema, t.table)}` : undefined,
             usesKeys
         });
     }
@@ -308,7 +313,8 @@ function kindFromName(column, table, dataType = 'text') {
     if (/^(date|timestamp)/.test(dataType) && has('birth'))
         return 'birth-date';
     if (has('firstname', 'lastname', 'fullname', 'givenname', 'familyname', 'surname', 'fname', 'lname', 'shimei', 'simei', 'namae', 'seimei', 'myoji', 'myouji') ||
-        (w.includes('name') && w.some(x => ['first', 'last', 'full', 'given', 'family', 'middle', 'maiden', 'real', 'legal', 'contact', 'customer', 'person', 'display', 'billing', 'shipping', 'recipient', 'sei', 'mei'].includes(x))) ||
+        (w.includes('name') &&
+            w.some(x => ['first', 'last', 'full', 'given', 'family', 'middle', 'maiden', 'real', 'legal', 'contact', 'customer', 'person', 'display', 'billing', 'shipping', 'recipient', 'sei', 'mei'].includes(x))) ||
         (joined === 'name' && PERSON_TABLE.test(table)))
         return 'name';
     return undefined;
@@ -421,29 +427,8 @@ function describeFinding(f, defaultSchema) {
     return `${table}.${f.column} looks like ${f.kind} (${f.evidence}) and has no rule: add under tables: -> ${table}: -> "${f.column}: ${SUGGESTED[f.kind]}" (or "${f.column}: keep" if it is not personal).`;
 }
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __webpack_require__(3916);
-;// CONCATENATED MODULE: ./src/masking/veto.ts
-
-/**
- * Masking did not finish cleanly: the swap must not happen. The target side
- * deletes the temporary cluster and staging stays as it was. Each reason names
- * the table/column/query and what to change.
- */
-class MaskingVetoError extends errors/* DiagnosedError */.xB {
-    reasons;
-    constructor(reasons, title = 'Masking vetoed the swap') {
-        super({
-            title,
-            message: `${reasons.length === 1 ? reasons[0] : `\n- ${reasons.join('\n- ')}`}\nThe temporary cluster is deleted; staging stays as it was.`,
-            fix: 'Fix the masking rules (or the database) as each line says and run again.',
-            severity: 'error'
-        });
-        this.name = 'MaskingVetoError';
-        this.reasons = reasons;
-    }
-}
-
+// EXTERNAL MODULE: ./src/masking/veto.ts
+var veto = __webpack_require__(6002);
 ;// CONCATENATED MODULE: ./src/masking/engine.ts
 /**
  * Masks one database: schema check, PII scan, preflight (EXPLAIN of every
@@ -487,12 +472,12 @@ async function maskDatabase(ex, dialect, rules, opts) {
     const schema = await readSchema(ex, dialect);
     const plan = planMasking(rules, schema, dialect);
     if (plan.problems.length)
-        throw new MaskingVetoError(plan.problems.map(p => `${rules.file}: ${p}`), 'Masking rules do not match the restored schema');
+        throw new veto/* MaskingVetoError */.H(plan.problems.map(p => `${rules.file}: ${p}`), 'Masking rules do not match the restored schema');
     log(`masking: ${plan.tables.length} table(s) with rules, ${plan.truncate.length} to truncate, ${schema.tables.length} table(s) in the database`);
     const found = await scanForPii(ex, dialect, schema, { sampleRows: opts.sampleRows ?? 200, ruled: plan.ruled, truncated: plan.truncated });
     const findings = found.map(f => describeFinding(f, schema.defaultSchema));
     if (findings.length && opts.strict)
-        throw new MaskingVetoError(findings, `PII scan: ${findings.length} personal-looking column(s) without a rule (masking-strict)`);
+        throw new veto/* MaskingVetoError */.H(findings, `PII scan: ${findings.length} personal-looking column(s) without a rule (masking-strict)`);
     for (const f of findings)
         log(`warning: ${f}`);
     // Preflight: every UPDATE must plan before anything is written (unknown types, bad constants).
@@ -508,7 +493,7 @@ async function maskDatabase(ex, dialect, rules, opts) {
             });
         }
         catch (e) {
-            throw new MaskingVetoError([`table ${t.display}: its masking statement does not plan: ${msg(e)}. Nothing was written.`]);
+            throw new veto/* MaskingVetoError */.H([`table ${t.display}: its masking statement does not plan: ${msg(e)}. Nothing was written.`]);
         }
     }
     const atomic = opts.atomic ?? dialect.engine === 'postgres';
@@ -518,7 +503,7 @@ async function maskDatabase(ex, dialect, rules, opts) {
                 await db.query(sql);
             }
             catch (e) {
-                throw new MaskingVetoError([`${what} failed: ${msg(e)}${atomic ? '. Everything was rolled back.' : ''}`]);
+                throw new veto/* MaskingVetoError */.H([`${what} failed: ${msg(e)}${atomic ? '. Everything was rolled back.' : ''}`]);
             }
         };
         for (const [i, sql] of rules.before.entries())
@@ -537,7 +522,7 @@ async function maskDatabase(ex, dialect, rules, opts) {
                 log(`masking: ${t.display}: ${n} row(s), ${masked.join(', ')} in ${seconds(Date.now() - t0)}`);
             }
             catch (e) {
-                throw new MaskingVetoError([`table ${t.display}: ${msg(e)}. ${atomic ? 'Everything was rolled back.' : 'Its transaction was rolled back.'}`]);
+                throw new veto/* MaskingVetoError */.H([`table ${t.display}: ${msg(e)}. ${atomic ? 'Everything was rolled back.' : 'Its transaction was rolled back.'}`]);
             }
         }
         for (const [i, sql] of rules.after.entries())
@@ -555,7 +540,7 @@ async function maskDatabase(ex, dialect, rules, opts) {
             }
         }
         if (failed.length)
-            throw new MaskingVetoError(failed, 'Masking verification failed');
+            throw new veto/* MaskingVetoError */.H(failed, 'Masking verification failed');
         if (rules.verify.length)
             log(`masking: ${rules.verify.length} verify quer${rules.verify.length === 1 ? 'y' : 'ies'} returned no rows`);
         return rows;
@@ -832,8 +817,12 @@ const postgres_ident = (name) => `"${name.replace(/"/g, '""')}"`;
 const postgres_str = (s) => `'${s.replace(/'/g, "''")}'`;
 /** HMAC-SHA256(salt, UTF-8 of the text expression x) as bytea. */
 const hmacOf = (x) => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${x}, 'UTF8')))`;
-/** Big-endian uint32 number k of the digest h (an SQL expression, normally a column of the inner select). */
-const postgres_u32 = (h, k) => `(('x' || encode(substring(${h} from ${4 * k + 1} for 4), 'hex'))::bit(32)::bigint)`;
+/**
+ * Big-endian uint32 number k of the digest h (an SQL expression, normally a column of the inner select), from four
+ * get_byte() calls and shifts (parenthesised: PostgreSQL gives << and | the same precedence): no text in between (the former `('x' || encode(substring(…), 'hex'))::bit(32)::bigint`
+ * allocated three values and parsed hex per use).
+ */
+const postgres_u32 = (h, k) => `((get_byte(${h}, ${4 * k})::bigint << 24) | (get_byte(${h}, ${4 * k + 1}) << 16) | (get_byte(${h}, ${4 * k + 2}) << 8) | get_byte(${h}, ${4 * k + 3}))`;
 const postgres_pick = (h, list, k) => `(ARRAY[${literalList(list)}])[1 + (${postgres_u32(h, k)} % ${list.length})::int]`;
 const postgres_lpad = (h, k, mod, width) => `lpad((${postgres_u32(h, k)} % ${mod})::text, ${width}, '0')`;
 const postgres_empty = (c) => `${c} IS NULL OR ${c}::text = ''`;
@@ -888,6 +877,8 @@ function ipText(t, a, h) {
     const four = `host('0.0.0.0'::inet + ((ARRAY[${bases.join(',')}]::bigint[])[1 + ((${postgres_u32(h, 0)} % ${bases.length * hosts}) / ${hosts})::int] + 1 + ${postgres_u32(h, 0)} % ${hosts}))`;
     return `CASE WHEN strpos(${a}, ':') > 0 THEN ${six} ELSE ${four} END`;
 }
+/** own(h) from the digest of refs.h: inline when that is an inner column, else computed once in its own sub-SELECT. */
+const withOwn = (r, own) => (r.lazy ? `(SELECT ${own('e.h')} FROM (SELECT ${r.h} AS h OFFSET 0) AS e)` : own(r.h));
 /** The masked value of column c from the digests in refs; NULL (and '' for text) pass through. Undefined for null, constant, keep. */
 function masked(c, col, t, source, r) {
     const o = source ? postgres_ident(source.column) : undefined;
@@ -895,17 +886,19 @@ function masked(c, col, t, source, r) {
     const paired = (own, fromSource) => `CASE WHEN ${postgres_empty(c)} THEN ${c}::text WHEN ${postgres_empty(o)} THEN ${own} ELSE ${fromSource} END`;
     switch (t.kind) {
         case 'email':
-            return text(`'u' || left(encode(${r.h}, 'hex'), 32) || ${postgres_str('@' + t.domain)}`);
+            return text(`'u' || encode(substring(${r.h} from 1 for 16), 'hex') || ${postgres_str('@' + t.domain)}`);
         case 'hash':
             return text(`left(encode(${r.h}, 'hex'), ${t.length})`);
         case 'name':
             return text(postgres_name(r.h, t.style, t.part));
         case 'name-kana':
-            return o ? paired(postgres_name(r.h, 'kana', t.part), postgres_name(r.ho, 'kana', t.part)) : text(postgres_name(r.h, 'kana', t.part));
+            return o
+                ? paired(withOwn(r, h => postgres_name(h, 'kana', t.part)), postgres_name(r.ho, 'kana', t.part))
+                : text(postgres_name(r.h, 'kana', t.part));
         case 'phone':
             return text(postgres_phone(c, r.h, r.k));
         case 'postal-code':
-            return o ? paired(postgres_ownPostal(r.h), postgres_postalOfAddress(r.ho)) : text(postgres_ownPostal(r.h));
+            return o ? paired(withOwn(r, postgres_ownPostal), postgres_postalOfAddress(r.ho)) : text(postgres_ownPostal(r.h));
         case 'address':
             return text(`${postgres_pick(r.h, dictionaries_PREFECTURES, 0)} || ${postgres_pick(r.h, dictionaries_TOWNS, 1)} || (1 + ${postgres_u32(r.h, 2)} % 9)::text || '-' || (1 + ${postgres_u32(r.h, 3)} % 30)::text || '-' || (1 + ${postgres_u32(r.h, 4)} % 20)::text`);
         case 'ip': {
@@ -932,23 +925,30 @@ function masked(c, col, t, source, r) {
 function digests(cols) {
     const names = new Map();
     const items = [];
+    // The per-row names (h0, k0, …) are unqualified in the expressions, as the table's columns are: a ruled column
+    // named like one would read the digest instead of its value, so they get a prefix no referenced column has.
+    const used = cols.flatMap(x => [x.column.column, ...(x.source ? [x.source.column] : [])]);
+    let p = '';
+    while (used.some(u => new RegExp(`^${p}[hk]\\d+$`).test(u)))
+        p += '_';
     const digest = (col) => {
         const c = postgres_ident(col.column);
         let n = names.get(col.column);
         if (!n) {
-            n = `h${names.size}`;
+            n = `${p}h${names.size}`;
             names.set(col.column, n);
             items.push(`${hmacOf(hashedText(c, col))} AS ${n}`);
         }
         return n;
     };
     const refs = cols.map((x, i) => {
-        const r = { h: digest(x.column) };
+        const lazy = !!x.source && (x.transform.kind === 'name-kana' || x.transform.kind === 'postal-code');
+        const r = lazy ? { h: hmacOf(hashedText(postgres_ident(x.column.column), x.column)), lazy } : { h: digest(x.column) };
         if (x.source)
             r.ho = digest(x.source);
         if (x.transform.kind === 'phone') {
-            r.k = `k${i}`;
-            items.push(`${phoneKeep(postgres_ident(x.column.column))} AS k${i}`);
+            r.k = `${p}k${i}`;
+            items.push(`${phoneKeep(postgres_ident(x.column.column))} AS ${r.k}`);
         }
         return r;
     });
@@ -1251,12 +1251,10 @@ async function connect(target) {
         return connectDataApi(target);
     const { host, port, user, password, database, tls } = target;
     try {
-        return target.engine === 'postgres'
-            ? await connectPostgres({ host, port, user, password, database, tls })
-            : await connectMysql({ host, port, user, password, database, tls });
+        return target.engine === 'postgres' ? await connectPostgres({ host, port, user, password, database, tls }) : await connectMysql({ host, port, user, password, database, tls });
     }
     catch (e) {
-        throw new MaskingVetoError([
+        throw new veto/* MaskingVetoError */.H([
             `cannot connect to ${target.engine} at ${host}:${port} as ${user} (database ${database}, tls ${tls}): ${e.message}. ` +
                 'The runner must reach the restored cluster: allow it in the isolation security group, or use masking-connection: data-api.'
         ], 'Masking could not connect');
@@ -1271,11 +1269,11 @@ async function runMasking(opts) {
     }
     catch (e) {
         if (e instanceof masking_rules/* MaskingRulesError */.Sc)
-            throw new MaskingVetoError(e.problems.map(p => `${opts.rulesFile}: ${p}`), 'Masking rules are invalid');
+            throw new veto/* MaskingVetoError */.H(e.problems.map(p => `${opts.rulesFile}: ${p}`), 'Masking rules are invalid');
         throw e;
     }
     if (!opts.salt)
-        throw new MaskingVetoError(['masking-salt is empty: pass a secret salt (e.g. ${{ secrets.MASKING_SALT }}) so masked values are deterministic and not guessable.']);
+        throw new veto/* MaskingVetoError */.H(['masking-salt is empty: pass a secret salt (e.g. ${{ secrets.MASKING_SALT }}) so masked values are deterministic and not guessable.']);
     if (process.env.GITHUB_ACTIONS === 'true') {
         // The pads are as secret as the salt; keep them out of any log line.
         const pads = hmacPads(opts.salt);
@@ -1289,9 +1287,9 @@ async function runMasking(opts) {
         return { ...outcome, durationMs: Date.now() - started };
     }
     catch (e) {
-        if (e instanceof MaskingVetoError)
+        if (e instanceof veto/* MaskingVetoError */.H)
             throw e;
-        throw new MaskingVetoError([`masking failed: ${e.message}`]);
+        throw new veto/* MaskingVetoError */.H([`masking failed: ${e.message}`]);
     }
     finally {
         await ex.close().catch(() => undefined);
