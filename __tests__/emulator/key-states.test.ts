@@ -134,7 +134,8 @@ describe('RDS under a key that is not enabled', () => {
 
   it('restore under a key pending deletion: KMSKeyNotAccessibleFault', async () => {
     await stg.rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'app-staging', DBClusterSnapshotIdentifier: 'staging-manual' }));
-    emu.advance(3600);
+    // The 45 GB staging cluster's snapshot takes 45 x 6 s; not a whole hour, which would end the test's one-hour sessions.
+    emu.advance(45 * 6 + 1);
     await stgAdmin.send(new ScheduleKeyDeletionCommand({ KeyId: STAGING_KEY, PendingWindowInDays: 7 }));
     const restore = () => stg.rds.send(new RestoreDBClusterFromSnapshotCommand({ DBClusterIdentifier: 'restored', SnapshotIdentifier: 'staging-manual', Engine: 'aurora-postgresql', KmsKeyId: STAGING_KEY }));
     const e = await failure(restore());
