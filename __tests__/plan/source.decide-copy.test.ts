@@ -5,7 +5,7 @@ import { copySnapshotIdentifier, copyTags, isSharedWith, newSnapshotIdentifier }
 import { judgeExistingCopy, pickLatest, sourceType } from '../../src/plan/snapshot';
 import type { SnapshotInfo } from '../../src/aws/snapshots';
 import { MANAGED_TAG, RUN_TAG, SOURCE_TAG } from '../../src/context';
-import { CMK, OTHER_CMK, AWS_RDS_KEY, PROD, REGION, STAGING, STAGING_ROLE, admittingPolicy, ownerOnlyPolicy } from '../fixtures/source-world';
+import { CMK, OTHER_CMK, AWS_RDS_KEY, PROD, REGION, STAGING, STAGING_ROLE, admittingPolicy, ownerOnlyPolicy } from '../fixtures/source-keys';
 
 const base: CopyFacts = {
   type: 'manual',
