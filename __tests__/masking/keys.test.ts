@@ -1,23 +1,27 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash, createHmac } from 'node:crypto';
-import { hmacPads } from '../../src/masking/keys';
+import { KEY_LABEL, maskKey } from '../../src/masking/keys';
 import { FAMILY_JA, FAMILY_KANA, GIVEN_JA, GIVEN_KANA, POSTAL_PREFIXES, PREFECTURES } from '../../src/masking/dictionaries';
-import { ipv6Text, maskValue, shiftDays } from '../../src/masking/reference';
+import { digest, ipv6Text, maskValue, shiftDays } from '../../src/masking/reference';
 
-/** What the SQL computes: SHA256(opad || SHA256(ipad || message)). */
-function viaPads(salt: string, message: string): string {
-  const p = hmacPads(salt);
-  const inner = createHash('sha256').update(Buffer.from(p.innerHex, 'hex')).update(message, 'utf8').digest();
-  return createHash('sha256').update(Buffer.from(p.outerHex, 'hex')).update(inner).digest('hex');
-}
+describe('maskKey', () => {
+  it.each([['short'], ['a salt of exactly some length'], ['x'.repeat(100)], ['日本語のソルト']])('the key of %j is HMAC-SHA256(salt, the label), 32 bytes', salt => {
+    expect(maskKey(salt).hex).toBe(createHmac('sha256', salt).update(KEY_LABEL, 'utf8').digest('hex'));
+    expect(maskKey(salt).hex).toMatch(/^[0-9a-f]{64}$/);
+  });
 
-describe('hmacPads', () => {
-  it.each([['short'], ['a salt of exactly some length'], ['x'.repeat(100)], ['日本語のソルト']])('the pads of %j compute HMAC-SHA256', salt => {
-    for (const m of ['', 'taro@example.jp', '山田 太郎']) expect(viaPads(salt, m)).toBe(createHmac('sha256', salt).update(m, 'utf8').digest('hex'));
+  it('different salts give different keys; the key is not the salt', () => {
+    expect(maskKey('a').hex).not.toBe(maskKey('b').hex);
+    expect(maskKey('a').hex).not.toContain(Buffer.from('a').toString('hex').repeat(2));
+  });
+
+  it('the reference digest is SHA-256(K || UTF-8 of the value), as the SQL computes it', () => {
+    for (const m of ['', 'taro@example.jp', '山田 太郎'])
+      expect(digest('salt', m).toString('hex')).toBe(createHash('sha256').update(Buffer.from(maskKey('salt').hex, 'hex')).update(m, 'utf8').digest('hex'));
   });
 
   it('refuses an empty salt', () => {
-    expect(() => hmacPads('')).toThrow(/masking-salt is empty/);
+    expect(() => maskKey('')).toThrow(/masking-salt is empty/);
   });
 });
 
@@ -26,7 +30,7 @@ describe('reference masking format', () => {
     const email = { kind: 'email', domain: 'example.invalid' } as const;
     expect(maskValue(email, 's', null)).toBeNull();
     expect(maskValue(email, 's', '')).toBe('');
-    expect(maskValue(email, 's', 'a@b.jp')).toBe(`u${createHmac('sha256', 's').update('a@b.jp').digest('hex').slice(0, 32)}@example.invalid`);
+    expect(maskValue(email, 's', 'a@b.jp')).toBe(`u${digest('s', 'a@b.jp').toString('hex').slice(0, 32)}@example.invalid`);
     expect(maskValue(email, 's', 'a@b.jp')).not.toBe(maskValue(email, 't', 'a@b.jp'));
     expect(maskValue({ kind: 'phone' }, 's', '03-1234-5678')).toMatch(/^0[1-9]-\d{4}-\d{4}$/);
     expect(maskValue({ kind: 'postal-code' }, 's', '150-0001')).toMatch(/^\d{3}-\d{4}$/);

@@ -52,9 +52,9 @@ describe('planMasking', () => {
     expect(plan('tables:\n  users:\n    code: { transform: hash, length: 10 }').tables[0]!.distinctQuery).toBe('SELECT COUNT(DISTINCT "code") AS d0 FROM "public"."users"');
     expect([...p.ruled]).toEqual(['public.users.email', 'public.users.code', 'public.users.born', 'public.users.age']);
     expect(p.truncate.map(x => x.table)).toEqual(['Logs']);
-    // The salt never appears in the SQL: the pads are bound parameters.
+    // The salt never appears in the SQL: the key is a bound parameter.
     expect(t.update).toContain("decode($1, 'hex')");
-    expect(postgres.updateParams({ innerHex: 'aa', outerHex: 'bb' })).toEqual(['aa', 'bb']);
+    expect(postgres.updateParams({ hex: 'aa' })).toEqual(['aa']);
   });
 
   it('uses session variables and no UPDATE parameters on MySQL', () => {
@@ -65,9 +65,9 @@ describe('planMasking', () => {
     const p = planMasking(parseRules('tables:\n  users:\n    email: email', 'r.yml'), mysqlSchema, mysql);
     expect(p.problems).toEqual([]);
     expect(planMasking(parseRules('tables:\n  users:\n    name: name', 'r.yml'), mysqlSchema, mysql).problems[0]).toMatch(/name writes text but the column is character varying/);
-    expect(p.tables[0]!.update).toMatch(/^UPDATE `app`\.`users` SET `email` = CASE WHEN `email` IS NULL OR `email` = '' THEN `email` ELSE CONCAT\('u', LEFT\(SHA2\(CONCAT\(@rcs_mask_ok/);
-    expect(mysql.updateParams({ innerHex: 'aa', outerHex: 'bb' })).toEqual([]);
-    expect(mysql.sessionKeys({ innerHex: 'aa', outerHex: 'bb' })).toEqual([{ sql: 'SET @rcs_mask_ik = UNHEX(?), @rcs_mask_ok = UNHEX(?)', params: ['aa', 'bb'] }]);
+    expect(p.tables[0]!.update).toMatch(/^UPDATE `app`\.`users` SET `email` = CASE WHEN `email` IS NULL OR `email` = '' THEN `email` ELSE CONCAT\('u', LEFT\(SHA2\(CONCAT\(@rcs_mask_k, CAST\(`email`/);
+    expect(mysql.updateParams({ hex: 'aa' })).toEqual([]);
+    expect(mysql.sessionKeys({ hex: 'aa' })).toEqual([{ sql: 'SET @rcs_mask_k = UNHEX(?)', params: ['aa'] }]);
   });
 
   it('qualified names pick the schema', () => {

@@ -1,6 +1,6 @@
 /**
  * Fixed lists the name, kana and address transforms pick from, indexed by the
- * HMAC of the original value. Changing a list changes every masked value:
+ * digest of the original value (keys.ts). Changing a list changes every masked value:
  * treat these as part of the masking format. Every entry is plain text
  * without quotes so it can be inlined as an SQL literal.
  */

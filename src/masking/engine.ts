@@ -7,7 +7,7 @@
  * becomes a MaskingVetoError; nothing is masked row by row and no table's rows
  * are read into the runner (the scanner reads a bounded sample).
  */
-import { hmacPads, type HmacPads } from './keys';
+import { maskKey, type MaskKey } from './keys';
 import type { MaskingRules } from './rules';
 import { planMasking, readSchema, type TablePlan } from './schema';
 import { describeFinding, scanForPii } from './scanner';
@@ -35,7 +35,7 @@ const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** Keys, distinct counts, the UPDATE, distinct counts again: on `tx`, which is already inside a transaction. */
-async function maskTable(tx: Executor, dialect: Dialect, plan: TablePlan, params: unknown[], keys: HmacPads): Promise<number> {
+async function maskTable(tx: Executor, dialect: Dialect, plan: TablePlan, params: unknown[], keys: MaskKey): Promise<number> {
   try {
     for (const s of dialect.sessionKeys(keys)) await tx.query(s.sql, s.params);
     const before = plan.distinctQuery ? (await tx.query(plan.distinctQuery)).rows[0] : undefined;
@@ -54,7 +54,7 @@ async function maskTable(tx: Executor, dialect: Dialect, plan: TablePlan, params
 
 export async function maskDatabase(ex: Executor, dialect: Dialect, rules: MaskingRules, opts: MaskOptions): Promise<MaskOutcome> {
   const { log } = opts;
-  const keys = hmacPads(opts.salt);
+  const keys = maskKey(opts.salt);
   const params = dialect.updateParams(keys);
 
   const schema = await readSchema(ex, dialect);

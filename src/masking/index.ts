@@ -1,11 +1,11 @@
 /**
  * Masking personal data in the restored database before the swap:
- * deterministic (HMAC under masking-salt), set-based SQL in the database,
+ * deterministic (a keyed SHA-256 under masking-salt, keys.ts), set-based SQL in the database,
  * fail-closed (any failure vetoes the swap). Called by src/steps/mask.ts.
  */
 import * as core from '@actions/core';
 import { maskDatabase } from './engine';
-import { hmacPads } from './keys';
+import { maskKey } from './keys';
 import { loadRules, MaskingRulesError, type MaskingRules } from './rules';
 import { mysql } from './sql/mysql';
 import { postgres } from './sql/postgres';
@@ -70,10 +70,8 @@ export async function runMasking(opts: {
   }
   if (!opts.salt) throw new MaskingVetoError(['masking-salt is empty: pass a secret salt (e.g. ${{ secrets.MASKING_SALT }}) so masked values are deterministic and not guessable.']);
   if (process.env.GITHUB_ACTIONS === 'true') {
-    // The pads are as secret as the salt; keep them out of any log line.
-    const pads = hmacPads(opts.salt);
-    core.setSecret(pads.innerHex);
-    core.setSecret(pads.outerHex);
+    // The key is as secret as the salt; keep it out of any log line.
+    core.setSecret(maskKey(opts.salt).hex);
   }
   const dialect = opts.target.engine === 'postgres' ? postgres : mysql;
   const ex = await connect(opts.target);

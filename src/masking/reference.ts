@@ -4,15 +4,19 @@
  * database's output with it; the bench's row-by-row baseline uses it. The
  * action itself never masks through this path.
  *
- * H = HMAC-SHA256(salt, UTF-8 text of the value); u32(k) = big-endian uint32 of H[4k..4k+4].
+ * H = SHA-256(K || UTF-8 text of the value), K the masking key of the salt (keys.ts); u32(k) = big-endian uint32 of H[4k..4k+4].
  * NULL stays NULL and '' stays '' for every transform that derives from the value.
  */
-import { createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { maskKey } from './keys';
 import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, POSTAL_PREFIXES, PREFECTURES, TOWNS } from './dictionaries';
 import type { NamePart, Transform } from './rules';
 
+let lastKey: { salt: string; key: Buffer } | undefined;
+
 export function digest(salt: string, text: string): Buffer {
-  return createHmac('sha256', Buffer.from(salt, 'utf8')).update(text, 'utf8').digest();
+  if (lastKey?.salt !== salt) lastKey = { salt, key: Buffer.from(maskKey(salt).hex, 'hex') };
+  return createHash('sha256').update(lastKey.key).update(text, 'utf8').digest();
 }
 
 const u32 = (h: Buffer, k: number): number => h.readUInt32BE(4 * k);

@@ -87,12 +87,12 @@ describe(`masking over the Data API (postgres)${needs('postgres', source)}`, () 
     expect(sessions.size).toBe(0);
     const emails = await db.query('SELECT email FROM customers ORDER BY id');
     expect(emails.every(r => /^u[0-9a-f]{32}@example\.invalid$/.test(String(r.email)))).toBe(true);
-    // The pads travelled as bound string parameters, never inside the SQL text.
+    // The key travelled as a bound string parameter, never inside the SQL text.
     const calls = data.commandCalls(ExecuteStatementCommand).map(c => c.args[0].input);
     const withParams = calls.filter(c => c.parameters?.length);
     expect(withParams.length).toBeGreaterThan(0);
-    expect(withParams.every(c => c.parameters!.every(p => typeof p.value?.stringValue === 'string' && p.value.stringValue.length === 128))).toBe(true);
-    const pad = withParams[0]!.parameters![0]!.value!.stringValue!;
-    expect(calls.some(c => c.sql!.includes(pad) || c.sql!.includes('data-api-salt'))).toBe(false);
+    expect(withParams.every(c => c.parameters!.every(p => typeof p.value?.stringValue === 'string' && p.value.stringValue.length === 64))).toBe(true);
+    const key = withParams[0]!.parameters![0]!.value!.stringValue!;
+    expect(calls.some(c => c.sql!.includes(key) || c.sql!.includes('data-api-salt'))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 /** What the engine needs from one SQL dialect: quoting, the masking expressions, and catalog queries. */
-import type { HmacPads } from '../keys';
+import type { MaskKey } from '../keys';
 import type { Transform } from '../rules';
 import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, PREFECTURES, TOWNS, longest } from '../dictionaries';
 
@@ -31,12 +31,12 @@ export interface Dialect {
   expression(col: ColumnInfo, t: Transform, source?: ColumnInfo): string | undefined;
   /** The table's whole masking UPDATE, when the dialect builds it itself (else one SET per column expression). */
   update?(table: string, columns: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): string;
-  /** Statements run at the start of each masking transaction (MySQL: load the pads into session variables). */
-  sessionKeys(pads: HmacPads): Statement[];
+  /** Statements run at the start of each masking transaction (MySQL: load the key into a session variable). */
+  sessionKeys(key: MaskKey): Statement[];
   /** Statements run at the end of each masking transaction (clear what sessionKeys set). */
   clearKeys(): Statement[];
-  /** Parameters of the UPDATE statements (PostgreSQL: the pads as $1, $2). */
-  updateParams(pads: HmacPads): unknown[];
+  /** Parameters of the UPDATE statements (PostgreSQL: the key as $1). */
+  updateParams(key: MaskKey): unknown[];
   truncate(tables: Array<{ schema: string; table: string }>): string[];
   /** Columns of every base table in user schemas: rows of ColumnInfo-shaped fields (snake_case). */
   readonly catalogQuery: string;

@@ -1,10 +1,10 @@
 /**
  * MySQL 8 / Aurora MySQL 3 and MariaDB 10.5+: masking expressions built on
- * SHA2(). The HMAC pads are loaded into session variables (@rcs_mask_ik,
- * @rcs_mask_ok) from bound parameters at the start of each transaction and
+ * SHA2(). The masking key (keys.ts) is loaded into a session variable
+ * (@rcs_mask_k) from a bound parameter at the start of each transaction and
  * cleared at its end.
  */
-import type { HmacPads } from '../keys';
+import type { MaskKey } from '../keys';
 import type { NamePart, Transform } from '../rules';
 import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, POSTAL_PREFIXES, PREFECTURES, TOWNS } from '../dictionaries';
 import { DOC_IPV4, DOC_IPV6_HEX, PHONE_KEEP, PHONE_POSITIONS } from '../reference';
@@ -17,17 +17,17 @@ const ident = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 /** A string literal immune to sql_mode (NO_BACKSLASH_ESCAPES or not) and connection charset. */
 const str = (s: string): string => `CONVERT(X'${Buffer.from(s, 'utf8').toString('hex')}' USING utf8mb4)`;
 
-/** HMAC-SHA256(salt, UTF-8 text of c) as 64 hex characters. */
-const hmacHex = (c: string): string => `SHA2(CONCAT(@rcs_mask_ok, UNHEX(SHA2(CONCAT(@rcs_mask_ik, CAST(${c} AS CHAR CHARACTER SET utf8mb4)), 256))), 256)`;
-const u32 = (c: string, k: number): string => `CAST(CONV(SUBSTRING(${hmacHex(c)}, ${8 * k + 1}, 8), 16, 10) AS UNSIGNED)`;
+/** The digest H = SHA-256(K || UTF-8 text of c) (keys.ts) as 64 hex characters. */
+const digestHex = (c: string): string => `SHA2(CONCAT(@rcs_mask_k, CAST(${c} AS CHAR CHARACTER SET utf8mb4)), 256)`;
+const u32 = (c: string, k: number): string => `CAST(CONV(SUBSTRING(${digestHex(c)}, ${8 * k + 1}, 8), 16, 10) AS UNSIGNED)`;
 const pick = (c: string, list: readonly string[], k: number): string => `ELT(1 + MOD(${u32(c, k)}, ${list.length}), ${literalList(list)})`;
 const lpad = (c: string, k: number, mod: number, width: number): string => `LPAD(MOD(${u32(c, k)}, ${mod}), ${width}, '0')`;
 const empty = (c: string): string => `${c} IS NULL OR ${c} = ''`;
 const passEmpty = (c: string, body: string): string => `CASE WHEN ${empty(c)} THEN ${c} ELSE ${body} END`;
-/** Body from c's HMAC, or from the of: column o's when it has a value. */
+/** Body from c's digest, or from the of: column o's when it has a value. */
 const passFrom = (c: string, o: string, own: string, paired: string): string => `CASE WHEN ${empty(c)} THEN ${c} WHEN ${empty(o)} THEN ${own} ELSE ${paired} END`;
 
-/** A name from c's HMAC: one integer indexes the pair list (reference.ts nameOf). */
+/** A name from c's digest: one integer indexes the pair list (reference.ts nameOf). */
 function name(c: string, style: 'ja' | 'latin' | 'kana', part: NamePart | undefined): string {
   const [family, given] = style === 'latin' ? [FAMILY_LATIN, GIVEN_LATIN] : style === 'kana' ? [FAMILY_KANA, GIVEN_KANA] : [FAMILY_JA, GIVEN_JA];
   const list = family.flatMap(f => given.map(g => (part === 'family' ? f : part === 'given' ? g : style === 'latin' ? `${g} ${f}` : `${f} ${g}`)));
@@ -62,7 +62,7 @@ function phone(c: string, col: ColumnInfo): string {
 function ip(c: string, t: Extract<Transform, { kind: 'ip' }>): string {
   const v6 = t.v6 ?? { hex: DOC_IPV6_HEX, prefix: 32 };
   const nibbles = v6.prefix / 4;
-  const six = `INET6_NTOA(UNHEX(CONCAT(${str(v6.hex.slice(0, nibbles))}, SUBSTRING(${hmacHex(c)}, 9, ${32 - nibbles}))))`;
+  const six = `INET6_NTOA(UNHEX(CONCAT(${str(v6.hex.slice(0, nibbles))}, SUBSTRING(${digestHex(c)}, 9, ${32 - nibbles}))))`;
   const bases = t.v4 ? [t.v4.base] : DOC_IPV4;
   const hosts = (t.v4 ? 2 ** (32 - t.v4.prefix) : 256) - 2;
   const four = `INET_NTOA(CAST(ELT(1 + FLOOR(MOD(${u32(c, 0)}, ${bases.length * hosts}) / ${hosts}), ${bases.join(', ')}) AS UNSIGNED) + 1 + MOD(${u32(c, 0)}, ${hosts}))`;
@@ -73,9 +73,9 @@ function textExpression(c: string, t: Transform, col: ColumnInfo, source?: Colum
   const o = source ? ident(source.column) : undefined;
   switch (t.kind) {
     case 'email':
-      return passEmpty(c, `CONCAT('u', LEFT(${hmacHex(c)}, 32), ${str('@' + t.domain)})`);
+      return passEmpty(c, `CONCAT('u', LEFT(${digestHex(c)}, 32), ${str('@' + t.domain)})`);
     case 'hash':
-      return passEmpty(c, `LEFT(${hmacHex(c)}, ${t.length})`);
+      return passEmpty(c, `LEFT(${digestHex(c)}, ${t.length})`);
     case 'name':
       return passEmpty(c, name(c, t.style, t.part));
     case 'name-kana':
@@ -110,8 +110,8 @@ export const mysql: Dialect = {
   ident,
   table,
   expression: (col: ColumnInfo, t: Transform, source?: ColumnInfo) => maskExpression(ident(col.column), col, t, { literal, dateShift, text: (c, tr) => textExpression(c, tr, col, source) }),
-  sessionKeys: (pads: HmacPads) => [{ sql: 'SET @rcs_mask_ik = UNHEX(?), @rcs_mask_ok = UNHEX(?)', params: [pads.innerHex, pads.outerHex] }],
-  clearKeys: () => [{ sql: 'SET @rcs_mask_ik = NULL, @rcs_mask_ok = NULL', params: [] }],
+  sessionKeys: (key: MaskKey) => [{ sql: 'SET @rcs_mask_k = UNHEX(?)', params: [key.hex] }],
+  clearKeys: () => [{ sql: 'SET @rcs_mask_k = NULL', params: [] }],
   updateParams: () => [],
   truncate: tables => tables.map(t => `TRUNCATE TABLE ${table(t.schema, t.table)}`),
   catalogQuery: `SELECT c.TABLE_SCHEMA AS table_schema, c.TABLE_NAME AS table_name, c.COLUMN_NAME AS column_name,

@@ -1,8 +1,8 @@
 /**
  * PostgreSQL (Aurora PostgreSQL 11+): masking expressions built on the builtin
- * sha256(bytea) — no pgcrypto, no superuser. $1 and $2 are the HMAC pads (hex).
+ * sha256(bytea) — no pgcrypto, no superuser. $1 is the masking key K (hex, keys.ts).
  */
-import type { HmacPads } from '../keys';
+import type { MaskKey } from '../keys';
 import type { NamePart, Transform } from '../rules';
 import { FAMILY_JA, FAMILY_KANA, FAMILY_LATIN, GIVEN_JA, GIVEN_KANA, GIVEN_LATIN, POSTAL_PREFIXES, PREFECTURES, TOWNS } from '../dictionaries';
 import { DOC_IPV4, DOC_IPV6_HEX, PHONE_KEEP, PHONE_POSITIONS } from '../reference';
@@ -16,8 +16,8 @@ const NET_TYPES = new Set(['inet', 'cidr']);
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const str = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-/** HMAC-SHA256(salt, UTF-8 of the text expression x) as bytea. */
-const hmacOf = (x: string): string => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${x}, 'UTF8')))`;
+/** The digest H = SHA-256(K || UTF-8 of the text expression x) (keys.ts) as bytea. */
+const digestOf = (x: string): string => `sha256(decode($1, 'hex') || convert_to(${x}, 'UTF8'))`;
 /**
  * Big-endian uint32 number k of the digest h (an SQL expression, normally a column of the inner select), from four
  * get_byte() calls and shifts (parenthesised: PostgreSQL gives << and | the same precedence): no text in between (the former `('x' || encode(substring(…), 'hex'))::bit(32)::bigint`
@@ -86,7 +86,7 @@ function ipText(t: Extract<Transform, { kind: 'ip' }>, a: string, h: string): st
 /**
  * What a masked value's expression may refer to: the digest of the column (h), of its of: column (ho), the phone's
  * kept start (k). A column paired with an of: column needs its own digest only when that column is NULL or empty:
- * then h is the HMAC expression itself, computed in that branch alone (lazy), not in the inner SELECT for every row.
+ * then h is the digest expression itself, computed in that branch alone (lazy), not in the inner SELECT for every row.
  */
 interface Refs {
   h: string;
@@ -158,13 +158,13 @@ function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?
     if (!n) {
       n = `${p}h${names.size}`;
       names.set(col.column, n);
-      items.push(`${hmacOf(hashedText(c, col))} AS ${n}`);
+      items.push(`${digestOf(hashedText(c, col))} AS ${n}`);
     }
     return n;
   };
   const refs = cols.map((x, i) => {
     const lazy = !!x.source && (x.transform.kind === 'name-kana' || x.transform.kind === 'postal-code');
-    const r: Refs = lazy ? { h: hmacOf(hashedText(ident(x.column.column), x.column)), lazy } : { h: digest(x.column) };
+    const r: Refs = lazy ? { h: digestOf(hashedText(ident(x.column.column), x.column)), lazy } : { h: digest(x.column) };
     if (x.source) r.ho = digest(x.source);
     if (x.transform.kind === 'phone') {
       r.k = `${p}k${i}`;
@@ -215,7 +215,7 @@ export const postgres: Dialect = {
   update,
   sessionKeys: () => [],
   clearKeys: () => [],
-  updateParams: (pads: HmacPads) => [pads.innerHex, pads.outerHex],
+  updateParams: (key: MaskKey) => [key.hex],
   truncate: tables => (tables.length ? [`TRUNCATE TABLE ${tables.map(t => table(t.schema, t.table)).join(', ')}`] : []),
   catalogQuery: `SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.udt_name, c.character_maximum_length, c.is_nullable
 FROM information_schema.columns c
