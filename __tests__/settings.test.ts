@@ -36,6 +36,7 @@ describe('readSettings: defaults', () => {
     expect(s.target.accountId).toBe('222222222222');
     expect(s.target.kmsKeyArn).toBeUndefined();
     expect(s.instanceCount).toBe(1);
+    expect(s.maskingWorkers).toBe(2);
     expect(s.retainSnapshots).toBe(1);
     expect(s.finalSnapshot).toBe('skip');
     expect(s.maskingStrict).toBe(true);
@@ -90,6 +91,9 @@ describe('readSettings: refusals name the input and show the expected form', () 
     ['snapshot', { snapshot: 'arn:aws:rds:ap-northeast-1:111111111111:snapshot:x' }, /DB snapshot \(snapshot:\) ARN, but source-cluster names a DB cluster/],
     ['instance-count', { 'instance-count': '0' }, /from 1 to 16/],
     ['instance-count', { 'instance-count': '1.5' }, /whole number/],
+    ['masking-workers', { 'masking-workers': '0' }, /from 1 to 16/],
+    ['masking-workers', { 'masking-workers': 'all' }, /number from 1 to 16/],
+    ['masking-workers', { 'masking-workers': '2.5' }, /whole number/],
     ['wait-timeout-minutes', { 'wait-timeout-minutes': 'soon' }, /number/],
     ['keep-failed-restore', { 'keep-failed-restore': 'yes' }, /'true' or 'false'/],
     ['final-snapshot', { 'final-snapshot': 'always' }, /'skip' or 'take'/],

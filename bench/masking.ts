@@ -30,6 +30,8 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SAMPLE = Math.min(ROWS, Number(process.env.BENCH_ROW_SAMPLE ?? 20_000));
 const CASES = (process.env.BENCH_CASES ?? '8,3').split(',').map(s => s.trim());
 const SALT = 'bench-salt-not-secret';
+/** masking-workers for the action (default: the action's default, 2). */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const DB = 'masking_bench';
 
 pg.types.setTypeParser(1082, v => v);
@@ -231,7 +233,8 @@ async function runCase(url: string, db: pg.Client, c: Case, pm: number | undefin
       salt: SALT,
       strict: true,
       target: { via: 'direct', engine: 'postgres', host: u.hostname, port: Number(u.port), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: DB, tls: 'disable' },
-      log: l => lines.push(l)
+      log: l => lines.push(l),
+      workers: WORKERS
     })
   );
   clearInterval(probe);

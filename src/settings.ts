@@ -76,6 +76,8 @@ export interface Settings {
   maskingConnection: 'direct' | 'data-api';
   /** TLS to the database for a direct connection: require (encrypted), verify-full (and the server certificate checked), disable. */
   maskingTls: 'require' | 'verify-full' | 'disable';
+  /** masking-workers: sessions that mask one large PostgreSQL table together. */
+  maskingWorkers: number;
   /** The job's token (github-token): asks GitHub whether the run holding a lock is still in progress (actions: read). */
   githubToken?: string;
   /** target-secret-id / target-secret-rotation: the staging applications' Secrets Manager secret, written after the swap. */
@@ -209,6 +211,7 @@ export function readSettings(read: InputReader = defaultReader): Settings {
     maskingStrict: boolean(get, 'masking-strict', true),
     maskingConnection,
     maskingTls,
+    maskingWorkers: integer(get, 'masking-workers', 2, 1, 16),
     githubToken: optional('github-token'),
     transfer,
     cloneShare

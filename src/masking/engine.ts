@@ -23,7 +23,20 @@ export interface MaskOptions {
   sampleRows?: number;
   /** One transaction around all of it (default: PostgreSQL yes, MySQL no: each table in its own). */
   atomic?: boolean;
+  /**
+   * Sessions that mask one large table together, each over its own range of the table's pages (default 1).
+   * Used only when the dialect can split (PostgreSQL 14+), `open` is given, and a table has at least
+   * SPLIT_MIN_PAGES pages; then the job is no longer one transaction (see splitTable).
+   */
+  workers?: number;
+  /** Opens one more session to the same database (for workers). */
+  open?: () => Promise<Executor>;
+  /** Tables of fewer pages are not split (default SPLIT_MIN_PAGES). */
+  splitMinPages?: number;
 }
+
+/** Tables smaller than this many pages (8 KiB each: 64 MiB) are masked by one session: splitting saves little there. */
+export const SPLIT_MIN_PAGES = 8192;
 
 export interface MaskOutcome {
   tables: number;
@@ -34,21 +47,89 @@ export interface MaskOutcome {
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
+/** The distinct counts of t's columns that must stay unique, now; the function returned throws when they have changed since. */
+async function distinctCounts(db: Executor, t: TablePlan): Promise<() => Promise<void>> {
+  const before = t.distinctQuery ? (await db.query(t.distinctQuery)).rows[0] : undefined;
+  return async () => {
+    if (!t.distinctQuery || !before) return;
+    const after = (await db.query(t.distinctQuery)).rows[0] ?? {};
+    const collided = t.unique.filter((_, i) => Number(after[`d${i}`]) !== Number(before[`d${i}`]));
+    if (collided.length)
+      throw new Error(`masked values collided in ${collided.map(c => c.column).join(', ')} (distinct count changed), so uniqueness and joins would break: use a longer hash length, or a wider ip range`);
+  };
+}
+
 /** Keys, distinct counts, the UPDATE, distinct counts again: on `tx`, which is already inside a transaction. */
 async function maskTable(tx: Executor, dialect: Dialect, plan: TablePlan, params: unknown[], keys: MaskKey): Promise<number> {
   try {
     for (const s of dialect.sessionKeys(keys)) await tx.query(s.sql, s.params);
-    const before = plan.distinctQuery ? (await tx.query(plan.distinctQuery)).rows[0] : undefined;
+    const unchanged = await distinctCounts(tx, plan);
     const r = await tx.query(plan.update!, plan.usesKeys ? params : []);
-    if (plan.distinctQuery && before) {
-      const after = (await tx.query(plan.distinctQuery)).rows[0] ?? {};
-      const collided = plan.unique.filter((_, i) => Number(after[`d${i}`]) !== Number(before[`d${i}`]));
-      if (collided.length)
-        throw new Error(`masked values collided in ${collided.map(c => c.column).join(', ')} (distinct count changed), so uniqueness and joins would break: use a longer hash length, or a wider ip range`);
-    }
+    await unchanged();
     return r.affected;
   } finally {
     for (const s of dialect.clearKeys()) await tx.query(s.sql, s.params).catch(() => undefined);
+  }
+}
+
+/**
+ * Page boundaries [0, …, pages] splitting table t over `workers` sessions, or undefined when it is not split: the
+ * server cannot scan page ranges (before PostgreSQL 14), or the table is under SPLIT_MIN_PAGES.
+ */
+async function pageRanges(ex: Executor, dialect: Dialect, t: TablePlan, workers: number, minPages: number): Promise<number[] | undefined> {
+  const pages = dialect.pages!;
+  const row = (await ex.query(pages.query, [dialect.table(t.schema, t.table)])).rows[0] ?? {};
+  const total = Number(row.pages);
+  if (!pages.supports(Number(row.version)) || !(total >= Math.max(minPages, workers))) return undefined;
+  return Array.from({ length: workers + 1 }, (_, i) => Math.floor((total * i) / workers));
+}
+
+/**
+ * One table's UPDATE over several sessions, session i over the rows in pages [bounds[i], bounds[i+1]) (the table's
+ * size when planned: the new row versions an UPDATE writes past it are invisible to every session's snapshot). Each
+ * session holds its transaction open until all have updated their range; then all commit, and when any fails all
+ * roll back, so a statement error leaves the table as it was. What a single transaction would add, and this
+ * cannot, is a commit that is all or nothing when a connection breaks between the sessions' COMMITs: that leaves
+ * the table partly masked. Either way the failure vetoes the swap, and nobody but the action reaches the new
+ * database before it, so a partly masked table is never seen (docs/masking.md, "Several sessions").
+ */
+async function splitTable(ex: Executor, open: () => Promise<Executor>, dialect: Dialect, t: TablePlan, params: unknown[], keys: MaskKey, bounds: number[]): Promise<number> {
+  const sessions: Executor[] = [];
+  try {
+    for (let i = 1; i < bounds.length; i++) sessions.push(await open());
+    const unchanged = await distinctCounts(ex, t);
+    let pending = sessions.length;
+    let pass!: () => void;
+    let fail!: (e: unknown) => void;
+    const allUpdated = new Promise<void>((resolve, reject) => ([pass, fail] = [resolve, reject]));
+    allUpdated.catch(() => undefined);
+    const settled = await Promise.allSettled(
+      sessions.map((session, i) =>
+        session.transaction(async tx => {
+          try {
+            for (const s of dialect.sessionKeys(keys)) await tx.query(s.sql, s.params);
+            const r = await tx.query(dialect.pages!.restrict(t.update!, bounds[i]!, bounds[i + 1]!), t.usesKeys ? params : []);
+            for (const s of dialect.clearKeys()) await tx.query(s.sql, s.params);
+            if (--pending === 0) pass();
+            await allUpdated;
+            return r.affected;
+          } catch (e) {
+            fail(e);
+            throw e;
+          }
+        })
+      )
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      const committed = settled.filter(r => r.status === 'fulfilled').length;
+      if (committed) throw new Error(`${msg(failed.reason)}; ${committed} of ${sessions.length} sessions had already committed their part, so the table is partly masked`);
+      throw failed.reason;
+    }
+    await unchanged();
+    return settled.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), 0);
+  } finally {
+    await Promise.all(sessions.map(s => s.close().catch(() => undefined)));
   }
 }
 
@@ -85,7 +166,19 @@ export async function maskDatabase(ex: Executor, dialect: Dialect, rules: Maskin
     }
   }
 
-  const atomic = opts.atomic ?? dialect.engine === 'postgres';
+  // Which tables are split over several sessions (page boundaries), decided before anything is written.
+  const splits = new Map<TablePlan, number[]>();
+  const workers = Math.max(1, Math.floor(opts.workers ?? 1));
+  if (workers > 1 && opts.open && dialect.pages)
+    for (const t of updates) {
+      const bounds = await pageRanges(ex, dialect, t, workers, opts.splitMinPages ?? SPLIT_MIN_PAGES);
+      if (bounds) splits.set(t, bounds);
+    }
+  // PostgreSQL: one transaction for everything (transactional DDL and TRUNCATE), unless a table is split: its
+  // sessions cannot see another transaction's uncommitted work, so then each step commits on its own (splitTable).
+  // MySQL: TRUNCATE and DDL commit implicitly, so each table has its own.
+  const atomic = (opts.atomic ?? dialect.engine === 'postgres') && splits.size === 0;
+  const rolledBack = atomic ? 'Everything was rolled back.' : splits.size ? 'Its transaction was rolled back in every session; the steps before it stay committed.' : 'Its transaction was rolled back.';
   const work = async (db: Executor, inTransaction: boolean): Promise<number> => {
     const step = async (what: string, sql: string): Promise<void> => {
       try {
@@ -101,13 +194,19 @@ export async function maskDatabase(ex: Executor, dialect: Dialect, rules: Maskin
     let rows = 0;
     for (const t of updates) {
       const t0 = Date.now();
+      const bounds = splits.get(t);
       try {
-        const n = inTransaction ? await maskTable(db, dialect, t, params, keys) : await db.transaction(tx => maskTable(tx, dialect, t, params, keys));
+        const n = bounds
+          ? await splitTable(db, opts.open!, dialect, t, params, keys, bounds)
+          : inTransaction
+            ? await maskTable(db, dialect, t, params, keys)
+            : await db.transaction(tx => maskTable(tx, dialect, t, params, keys));
         rows += n;
         const masked = t.columns.filter(c => c.expression).map(c => `${c.column.column}:${c.transform.kind}`);
-        log(`masking: ${t.display}: ${n} row(s), ${masked.join(', ')} in ${seconds(Date.now() - t0)}`);
+        const how = bounds ? ` (${bounds.length - 1} sessions over ${bounds[bounds.length - 1]!.toLocaleString('en-US')} pages)` : '';
+        log(`masking: ${t.display}: ${n} row(s), ${masked.join(', ')} in ${seconds(Date.now() - t0)}${how}`);
       } catch (e) {
-        throw new MaskingVetoError([`table ${t.display}: ${msg(e)}. ${atomic ? 'Everything was rolled back.' : 'Its transaction was rolled back.'}`]);
+        throw new MaskingVetoError([`table ${t.display}: ${msg(e)}. ${rolledBack}`]);
       }
     }
 
@@ -128,8 +227,6 @@ export async function maskDatabase(ex: Executor, dialect: Dialect, rules: Maskin
     return rows;
   };
 
-  // PostgreSQL: one transaction for everything (transactional DDL and TRUNCATE): any failure leaves the
-  // database exactly as restored. MySQL: TRUNCATE and DDL commit implicitly, so each table has its own.
   const rows = atomic ? await ex.transaction(tx => work(tx, true)) : await work(ex, false);
   return { tables: plan.tables.length + plan.truncate.length, rows, findings };
 }

@@ -54,6 +54,8 @@ export async function runMasking(opts: {
   log?: (line: string) => void;
   /** Rows the PII scanner samples per table (default 200). */
   sampleRows?: number;
+  /** Sessions that mask one large table together (masking-workers; default 1). */
+  workers?: number;
 }): Promise<MaskingResult> {
   const started = Date.now();
   const log = opts.log ?? (line => core.info(line));
@@ -76,7 +78,7 @@ export async function runMasking(opts: {
   const dialect = opts.target.engine === 'postgres' ? postgres : mysql;
   const ex = await connect(opts.target);
   try {
-    const outcome = await maskDatabase(ex, dialect, rules, { salt: opts.salt, strict: opts.strict, log, sampleRows: opts.sampleRows });
+    const outcome = await maskDatabase(ex, dialect, rules, { salt: opts.salt, strict: opts.strict, log, sampleRows: opts.sampleRows, workers: opts.workers, open: () => connect(opts.target) });
     return { ...outcome, durationMs: Date.now() - started };
   } catch (e) {
     if (e instanceof MaskingVetoError) throw e;

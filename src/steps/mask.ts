@@ -88,7 +88,7 @@ export async function maskRestored(ctx: Context, db: RestoredDatabase, engine: M
   const credentials = s.maskingConnection === 'data-api' ? (staging.session?.provider ?? (await staging.rds.config.credentials())) : undefined;
   const target = maskingTarget(s, db, credentials);
   try {
-    const result = await engine({ rulesFile: s.maskingRules, salt: s.maskingSalt ?? '', strict: s.maskingStrict, target, log: line => core.info(line) });
+    const result = await engine({ rulesFile: s.maskingRules, salt: s.maskingSalt ?? '', strict: s.maskingStrict, target, log: line => core.info(line), workers: s.maskingWorkers });
     ctx.report.fact('Masked', `${result.tables} tables, ${result.rows} rows in ${Math.round(result.durationMs / 1000)} s`);
     for (const f of result.findings) ctx.report.diagnose({ title: 'Masking finding', message: f, severity: 'warning' });
     return { masked: true };

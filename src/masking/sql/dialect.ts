@@ -51,6 +51,18 @@ export interface Dialect {
   countRows(sql: string): string;
   /** A bounded sample of some columns of a table (the scanner). */
   sample(schema: string, table: string, columns: string[], limit: number): string;
+  /**
+   * Splitting one table's UPDATE over several sessions by ranges of its pages (PostgreSQL 14+, whose TID range
+   * scans read just the range); absent when the dialect cannot.
+   */
+  readonly pages?: {
+    /** One row: `version` (server_version_num) and `pages` (the table's size in pages), for the table bound as $1 (its quoted name). */
+    readonly query: string;
+    /** Whether a server of that version scans a page range without reading the whole table. */
+    supports(version: number): boolean;
+    /** The UPDATE restricted to the rows in pages [from, to). */
+    restrict(update: string, from: number, to: number): string;
+  };
 }
 
 /**

@@ -227,5 +227,10 @@ ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
   isNetwork: col => NET_TYPES.has(col.dataType),
   isDate: col => DATE_TYPES.has(col.dataType),
   countRows: sql => `SELECT count(*) AS n FROM (${sql}) AS v`,
+  pages: {
+    query: "SELECT current_setting('server_version_num')::int AS version, (pg_relation_size($1::regclass) / current_setting('block_size')::int)::bigint AS pages",
+    supports: version => version >= 140000,
+    restrict: (update, from, to) => `${update}\nWHERE ctid >= '(${Math.floor(from)},0)'::tid AND ctid < '(${Math.floor(to)},0)'::tid`
+  },
   sample: (schema, name, columns, limit) => `SELECT ${columns.map(c => `${ident(c)}::text AS ${ident(c)}`).join(', ')} FROM ${table(schema, name)} LIMIT ${Math.floor(limit)}`
 };
