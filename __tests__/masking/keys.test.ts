@@ -17,7 +17,12 @@ describe('maskKey', () => {
 
   it('the reference digest is SHA-256(K || UTF-8 of the value), as the SQL computes it', () => {
     for (const m of ['', 'taro@example.jp', '山田 太郎'])
-      expect(digest('salt', m).toString('hex')).toBe(createHash('sha256').update(Buffer.from(maskKey('salt').hex, 'hex')).update(m, 'utf8').digest('hex'));
+      expect(digest('salt', m).toString('hex')).toBe(
+        createHash('sha256')
+          .update(Buffer.from(maskKey('salt').hex, 'hex'))
+          .update(m, 'utf8')
+          .digest('hex')
+      );
   });
 
   it('refuses an empty salt', () => {

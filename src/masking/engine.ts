@@ -85,8 +85,9 @@ async function pageRanges(ex: Executor, dialect: Dialect, t: TablePlan, workers:
 }
 
 /**
- * One table's UPDATE over several sessions, session i over the rows in pages [bounds[i], bounds[i+1]) (the table's
- * size when planned: the new row versions an UPDATE writes past it are invisible to every session's snapshot). Each
+ * One table's UPDATE over several sessions, session i over the rows in pages [bounds[i], bounds[i+1]) (bounds read
+ * right before, up to the table's size then: the row versions the UPDATE writes past it are new, and invisible to
+ * every session's snapshot; nobody else writes to the database). Each
  * session holds its transaction open until all have updated their range; then all commit, and when any fails all
  * roll back, so a statement error leaves the table as it was. What a single transaction would add, and this
  * cannot, is a commit that is all or nothing when a connection breaks between the sessions' COMMITs: that leaves
@@ -166,14 +167,13 @@ export async function maskDatabase(ex: Executor, dialect: Dialect, rules: Maskin
     }
   }
 
-  // Which tables are split over several sessions (page boundaries), decided before anything is written.
-  const splits = new Map<TablePlan, number[]>();
+  // Which tables may be split over several sessions, decided before anything is written (it decides whether the job
+  // is one transaction). Their page ranges are read again right before each is masked: an earlier step (an UPDATE
+  // of an inheritance parent, sql.before) may have moved its rows.
+  const splits = new Set<TablePlan>();
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));
-  if (workers > 1 && opts.open && dialect.pages)
-    for (const t of updates) {
-      const bounds = await pageRanges(ex, dialect, t, workers, opts.splitMinPages ?? SPLIT_MIN_PAGES);
-      if (bounds) splits.set(t, bounds);
-    }
+  const minPages = opts.splitMinPages ?? SPLIT_MIN_PAGES;
+  if (workers > 1 && opts.open && dialect.pages) for (const t of updates) if (await pageRanges(ex, dialect, t, workers, minPages)) splits.add(t);
   // PostgreSQL: one transaction for everything (transactional DDL and TRUNCATE), unless a table is split: its
   // sessions cannot see another transaction's uncommitted work, so then each step commits on its own (splitTable).
   // MySQL: TRUNCATE and DDL commit implicitly, so each table has its own.
@@ -194,7 +194,7 @@ export async function maskDatabase(ex: Executor, dialect: Dialect, rules: Maskin
     let rows = 0;
     for (const t of updates) {
       const t0 = Date.now();
-      const bounds = splits.get(t);
+      const bounds = splits.has(t) ? await pageRanges(db, dialect, t, workers, minPages) : undefined;
       try {
         const n = bounds
           ? await splitTable(db, opts.open!, dialect, t, params, keys, bounds)

@@ -56,7 +56,7 @@ export interface Dialect {
    * scans read just the range); absent when the dialect cannot.
    */
   readonly pages?: {
-    /** One row: `version` (server_version_num) and `pages` (the table's size in pages), for the table bound as $1 (its quoted name). */
+    /** One row: `version` (server_version_num) and `pages` (the table's size in pages; 0 when it must not be split), for the table bound as $1 (its quoted name). */
     readonly query: string;
     /** Whether a server of that version scans a page range without reading the whole table. */
     supports(version: number): boolean;

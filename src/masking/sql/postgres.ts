@@ -228,7 +228,10 @@ ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
   isDate: col => DATE_TYPES.has(col.dataType),
   countRows: sql => `SELECT count(*) AS n FROM (${sql}) AS v`,
   pages: {
-    query: "SELECT current_setting('server_version_num')::int AS version, (pg_relation_size($1::regclass) / current_setting('block_size')::int)::bigint AS pages",
+    // A table with inheritance children (or partitions) is not split: its UPDATE covers the children too, whose pages the ranges do not.
+    query: `SELECT current_setting('server_version_num')::int AS version,
+  CASE WHEN c.relkind = 'r' AND NOT c.relhassubclass THEN (pg_relation_size(c.oid) / current_setting('block_size')::int)::bigint ELSE 0 END AS pages
+FROM pg_class c WHERE c.oid = $1::regclass`,
     supports: version => version >= 140000,
     restrict: (update, from, to) => `${update}\nWHERE ctid >= '(${Math.floor(from)},0)'::tid AND ctid < '(${Math.floor(to)},0)'::tid`
   },
