@@ -57,11 +57,49 @@ function phoneKeep(c: string): string {
   return `CASE WHEN left(${x}, 1) = '0' THEN (CASE WHEN substr(${x}, 2, 3) IN ('800', '120') THEN left(${x}, 4) WHEN substr(${x}, 3, 1) = '0' AND substr(${x}, 2, 1) IN ('2', '3', '4', '5', '6', '7', '8', '9') THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
 }
 
+/** 10^e as a bigint, for e an SQL integer expression in 0..18. */
+const pow10 = (e: string): string => `(ARRAY[${Array.from({ length: 19 }, (_, i) => `1${'0'.repeat(i)}`).join(',')}]::bigint[])[1 + ${e}]`;
+/** The hyphenated shapes most phones have (digits per group), whose to_char formats are constants. */
+const PHONE_GROUPS = [
+  [3, 4, 4],
+  [2, 4, 4],
+  [3, 3, 4],
+  [4, 2, 4],
+  [5, 1, 4],
+  [4, 3, 3],
+  [4, 3, 4]
+];
+const FAST_DIGITS = 19;
+
 /**
- * phone (reference.ts maskPhone) without per-character SQL: the kept start k, then the rest's digits
- * replaced in one format() call (each digit becomes %s; the arguments are hex digits of h mapped to 1-9).
+ * The to_char format of a phone on the fast path, from the value alone (so it is computed in the inner SELECT): 'FM' and
+ * the value with each digit as 0, for a value that starts with 0 (so its kept start is digits only), has only digits and
+ * 0 to 3 hyphens ('-' is literal in a numeric format), and at most 19 digits (a bigint); NULL for any other value. The
+ * group lengths come from split_part(); no translate() nor regular expression per digit.
  */
-function phone(c: string, h: string, k: string): string {
+function phoneFormat(c: string): string {
+  const x = `${c}::text`;
+  const group = (i: number): string => `length(split_part(${x}, '-', ${i}))`;
+  const zeros = (n: string): string => `left('${'0'.repeat(FAST_DIGITS)}', ${n})`;
+  const groups = (hyphens: number): string => [`'FM' || ${zeros(group(1))}`, ...Array.from({ length: hyphens }, (_, i) => `left('-${'0'.repeat(FAST_DIGITS)}', ${group(i + 2)} + 1)`)].join(' || ');
+  // With the lengths of the first three groups, length - their sum is the number of hyphens when that is 0, 1 or 2.
+  const hyphens = `length(${x}) - ${group(1)} - ${group(2)} - ${group(3)}`;
+  const common = PHONE_GROUPS.map(g => `WHEN ${g[0]! * 10000 + g[1]! * 100 + g[2]!} THEN '${`FM${g.map(n => '0'.repeat(n)).join('-')}`}'`).join(' ');
+  const two = `CASE ${group(1)} * 10000 + ${group(2)} * 100 + ${group(3)} ${common} ELSE ${groups(2)} END`;
+  const fits = (hyphens: number): string => `length(${x}) <= ${FAST_DIGITS + hyphens}`;
+  return `CASE WHEN left(${x}, 1) = '0' AND length(${x}) <= ${FAST_DIGITS + 3} AND ${x} !~ '[^0-9-]' THEN CASE ${hyphens} WHEN 2 THEN CASE WHEN ${fits(2)} THEN ${two} END WHEN 0 THEN CASE WHEN ${fits(0)} THEN ${groups(0)} END WHEN 1 THEN CASE WHEN ${fits(1)} THEN ${groups(1)} END ELSE CASE WHEN ${hyphens} - ${group(4)} = 3 THEN ${groups(3)} END END END`;
+}
+
+/** The number of digits of a phone on the fast path (its format has one 0 per digit). */
+const phoneDigitCount = (c: string): string => `length(replace(${c}::text, '-', ''))`;
+
+/**
+ * phone (reference.ts maskPhone). Fast path (format f not NULL, see phoneFormat): one to_char() of the number whose n
+ * digits are the kept start k then the first n - length(k) of the 18 digits (reference.ts phoneDigits, as a bigint).
+ * Any other value: the kept start k, then the rest's digits replaced in one format() call (each digit becomes %s; the
+ * arguments are the 18 digits).
+ */
+function phone(c: string, h: string, k: string, f: string, n: string): string {
   const x = `${c}::text`;
   const rest = `substr(${x}, length(${k}) + 1, ${PHONE_POSITIONS} - length(${k}))`;
   // reference.ts phoneDigits; format() ignores surplus arguments, so longer values get the 18 digits repeated.
@@ -69,7 +107,10 @@ function phone(c: string, h: string, k: string): string {
   const args = `string_to_array(CASE WHEN length(${rest}) <= 18 THEN ${d} ELSE repeat(${d}, 4) END, NULL)`;
   const placeholders = `translate(replace(${rest}, '%', '%%'), '0123456789', repeat(chr(1), 10))`;
   const tail = `CASE WHEN length(${x}) > ${PHONE_POSITIONS} THEN translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000') ELSE '' END`;
-  return `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
+  const slow = `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
+  const digits18 = `((100000000 + ${u32(h, 0)} % 900000000) * 1000000000 + 100000000 + ${u32(h, 1)} % 900000000)`;
+  const fast = `to_char(${k}::bigint * ${pow10(`${n} - length(${k})`)} + ${digits18} / ${pow10(`18 - ${n} + length(${k})`)}, ${f})`;
+  return `CASE WHEN ${f} IS NOT NULL THEN ${fast} ELSE ${slow} END`;
 }
 
 /** ip (reference.ts maskIp) as text, from digest h; a is the value's text. */
@@ -92,6 +133,9 @@ interface Refs {
   h: string;
   ho?: string;
   k?: string;
+  /** The phone's fast-path format and digit count (phoneFormat, phoneDigitCount). */
+  f?: string;
+  n?: string;
   lazy?: boolean;
 }
 
@@ -118,7 +162,7 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
           )
         : text(name(r.h, 'kana', t.part));
     case 'phone':
-      return text(phone(c, r.h, r.k!));
+      return text(phone(c, r.h, r.k!, r.f!, r.n!));
     case 'postal-code':
       return o ? paired(withOwn(r, ownPostal), postalOfAddress(r.ho!)) : text(ownPostal(r.h));
     case 'address':
@@ -142,16 +186,16 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
 /**
  * The digests of a row, computed once each in an inner SELECT (OFFSET 0 keeps the planner from pulling
  * it up and computing a digest once per use): one per hashed column (a column that is also another's
- * of: source is hashed once), plus the kept start of each phone.
+ * of: source is hashed once), plus the kept start, fast-path format and digit count of each phone.
  */
 function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): { select: string; refs: Refs[] } {
   const names = new Map<string, string>();
   const items: string[] = [];
-  // The per-row names (h0, k0, …) are unqualified in the expressions, as the table's columns are: a ruled column
+  // The per-row names (h0, k0, f0, n0, …) are unqualified in the expressions, as the table's columns are: a ruled column
   // named like one would read the digest instead of its value, so they get a prefix no referenced column has.
   const used = cols.flatMap(x => [x.column.column, ...(x.source ? [x.source.column] : [])]);
   let p = '';
-  while (used.some(u => new RegExp(`^${p}[hk]\\d+$`).test(u))) p += '_';
+  while (used.some(u => new RegExp(`^${p}[hkfn]\\d+$`).test(u))) p += '_';
   const digest = (col: ColumnInfo): string => {
     const c = ident(col.column);
     let n = names.get(col.column);
@@ -167,8 +211,9 @@ function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?
     const r: Refs = lazy ? { h: digestOf(hashedText(ident(x.column.column), x.column)), lazy } : { h: digest(x.column) };
     if (x.source) r.ho = digest(x.source);
     if (x.transform.kind === 'phone') {
-      r.k = `${p}k${i}`;
-      items.push(`${phoneKeep(ident(x.column.column))} AS ${r.k}`);
+      [r.k, r.f, r.n] = [`${p}k${i}`, `${p}f${i}`, `${p}n${i}`];
+      const c = ident(x.column.column);
+      items.push(`${phoneKeep(c)} AS ${r.k}`, `${phoneFormat(c)} AS ${r.f}`, `${phoneDigitCount(c)} AS ${r.n}`);
     }
     return r;
   });
