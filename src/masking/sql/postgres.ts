@@ -74,20 +74,20 @@ const FAST_DIGITS = 19;
 /**
  * The to_char format of a phone on the fast path, from the value alone (so it is computed in the inner SELECT): 'FM' and
  * the value with each digit as 0, for a value that starts with 0 (so its kept start is digits only), has only digits and
- * 0 to 3 hyphens ('-' is literal in a numeric format), and at most 19 digits (a bigint); NULL for any other value. The
- * group lengths come from split_part(); no translate() nor regular expression per digit.
+ * 0 to 3 hyphens ('-' is literal in a numeric format), and at most 19 digits (a bigint); NULL for any other value. One
+ * regular expression rejects other characters; LIKE (cheap) finds the common shapes, whose formats are constants; the
+ * others are built from split_part() lengths. No translate() nor anything per digit.
  */
 function phoneFormat(c: string): string {
   const x = `${c}::text`;
   const group = (i: number): string => `length(split_part(${x}, '-', ${i}))`;
-  const zeros = (n: string): string => `left('${'0'.repeat(FAST_DIGITS)}', ${n})`;
-  const groups = (hyphens: number): string => [`'FM' || ${zeros(group(1))}`, ...Array.from({ length: hyphens }, (_, i) => `left('-${'0'.repeat(FAST_DIGITS)}', ${group(i + 2)} + 1)`)].join(' || ');
-  // With the lengths of the first three groups, length - their sum is the number of hyphens when that is 0, 1 or 2.
-  const hyphens = `length(${x}) - ${group(1)} - ${group(2)} - ${group(3)}`;
-  const common = PHONE_GROUPS.map(g => `WHEN ${g[0]! * 10000 + g[1]! * 100 + g[2]!} THEN '${`FM${g.map(n => '0'.repeat(n)).join('-')}`}'`).join(' ');
-  const two = `CASE ${group(1)} * 10000 + ${group(2)} * 100 + ${group(3)} ${common} ELSE ${groups(2)} END`;
+  const groups = (hyphens: number): string =>
+    [`'FM' || left('${'0'.repeat(FAST_DIGITS)}', ${group(1)})`, ...Array.from({ length: hyphens }, (_, i) => `left('-${'0'.repeat(FAST_DIGITS)}', ${group(i + 2)} + 1)`)].join(' || ');
+  // At most two hyphens, so a LIKE pattern with two matches only values whose hyphens are where its are ('_' matches '-').
+  const common = PHONE_GROUPS.map(g => `WHEN ${x} LIKE '${g.map(n => '_'.repeat(n)).join('-')}' THEN 'FM${g.map(n => '0'.repeat(n)).join('-')}'`).join(' ');
   const fits = (hyphens: number): string => `length(${x}) <= ${FAST_DIGITS + hyphens}`;
-  return `CASE WHEN left(${x}, 1) = '0' AND length(${x}) <= ${FAST_DIGITS + 3} AND ${x} !~ '[^0-9-]' THEN CASE ${hyphens} WHEN 2 THEN CASE WHEN ${fits(2)} THEN ${two} END WHEN 0 THEN CASE WHEN ${fits(0)} THEN ${groups(0)} END WHEN 1 THEN CASE WHEN ${fits(1)} THEN ${groups(1)} END ELSE CASE WHEN ${hyphens} - ${group(4)} = 3 THEN ${groups(3)} END END END`;
+  const upToTwo = `CASE ${common} WHEN ${x} NOT LIKE '%-%' THEN CASE WHEN ${fits(0)} THEN ${groups(0)} END WHEN ${x} NOT LIKE '%-%-%' THEN CASE WHEN ${fits(1)} THEN ${groups(1)} END WHEN ${fits(2)} THEN ${groups(2)} END`;
+  return `CASE WHEN left(${x}, 1) = '0' AND ${x} !~ '[^0-9-]' THEN CASE WHEN ${x} NOT LIKE '%-%-%-%' THEN ${upToTwo} WHEN ${x} NOT LIKE '%-%-%-%-%' AND ${fits(3)} THEN ${groups(3)} END END`;
 }
 
 /** The number of digits of a phone on the fast path (its format has one 0 per digit). */
