@@ -51,10 +51,14 @@ function postalOfAddress(h: string): string {
   return `lpad((${lo} + ${u32(h, 1)} % ${span})::text, 3, '0') || '-' || ${lpad(h, 2, 10000, 4)}`;
 }
 
-/** The kept start of a phone (PHONE_KEEP); values starting with 0 (most) without the regular expression. */
+/**
+ * The kept start of a phone (PHONE_KEEP); values starting with 0 (most) without the regular expression, by LIKE (under
+ * "C": cheap, and possible whatever the column's collation).
+ */
 function phoneKeep(c: string): string {
   const x = `${c}::text`;
-  return `CASE WHEN left(${x}, 1) = '0' THEN (CASE WHEN substr(${x}, 2, 3) IN ('800', '120') THEN left(${x}, 4) WHEN substr(${x}, 3, 1) = '0' AND substr(${x}, 2, 1) IN ('2', '3', '4', '5', '6', '7', '8', '9') THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
+  const like = (pattern: string): string => `${x} COLLATE "C" LIKE '${pattern}'`;
+  return `CASE WHEN ${like('0%')} THEN (CASE WHEN ${like('0800%')} OR ${like('0120%')} THEN left(${x}, 4) WHEN ${like('0_0%')} AND strpos('23456789', substr(${x}, 2, 1)) > 0 THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
 }
 
 /** 10^e as a bigint, for e an SQL integer expression in 0..18. */
@@ -79,19 +83,20 @@ const FAST_DIGITS = 19;
  * others are built from split_part() lengths. No translate() nor anything per digit.
  */
 function phoneFormat(c: string): string {
-  const x = `${c}::text`;
-  const group = (i: number): string => `length(split_part(${x}, '-', ${i}))`;
+  const x = `(${c}::text COLLATE "C")`;
+  // octet_length (constant time) is the length once the value is known to be ASCII.
+  const group = (i: number): string => `octet_length(split_part(${x}, '-', ${i}))`;
   const groups = (hyphens: number): string =>
     [`'FM' || left('${'0'.repeat(FAST_DIGITS)}', ${group(1)})`, ...Array.from({ length: hyphens }, (_, i) => `left('-${'0'.repeat(FAST_DIGITS)}', ${group(i + 2)} + 1)`)].join(' || ');
   // At most two hyphens, so a LIKE pattern with two matches only values whose hyphens are where its are ('_' matches '-').
   const common = PHONE_GROUPS.map(g => `WHEN ${x} LIKE '${g.map(n => '_'.repeat(n)).join('-')}' THEN 'FM${g.map(n => '0'.repeat(n)).join('-')}'`).join(' ');
-  const fits = (hyphens: number): string => `length(${x}) <= ${FAST_DIGITS + hyphens}`;
+  const fits = (hyphens: number): string => `octet_length(${x}) <= ${FAST_DIGITS + hyphens}`;
   const upToTwo = `CASE ${common} WHEN ${x} NOT LIKE '%-%' THEN CASE WHEN ${fits(0)} THEN ${groups(0)} END WHEN ${x} NOT LIKE '%-%-%' THEN CASE WHEN ${fits(1)} THEN ${groups(1)} END WHEN ${fits(2)} THEN ${groups(2)} END`;
-  return `CASE WHEN left(${x}, 1) = '0' AND ${x} !~ '[^0-9-]' THEN CASE WHEN ${x} NOT LIKE '%-%-%-%' THEN ${upToTwo} WHEN ${x} NOT LIKE '%-%-%-%-%' AND ${fits(3)} THEN ${groups(3)} END END`;
+  return `CASE WHEN ${x} LIKE '0%' AND ${x} !~ '[^0-9-]' THEN CASE WHEN ${x} NOT LIKE '%-%-%-%' THEN ${upToTwo} WHEN ${x} NOT LIKE '%-%-%-%-%' AND ${fits(3)} THEN ${groups(3)} END END`;
 }
 
 /** The number of digits of a phone on the fast path (its format has one 0 per digit). */
-const phoneDigitCount = (c: string): string => `length(replace(${c}::text, '-', ''))`;
+const phoneDigitCount = (c: string): string => `octet_length(replace(${c}::text, '-', ''))`;
 
 /**
  * phone (reference.ts maskPhone). Fast path (format f not NULL, see phoneFormat): one to_char() of the number whose n
@@ -109,7 +114,7 @@ function phone(c: string, h: string, k: string, f: string, n: string): string {
   const tail = `CASE WHEN length(${x}) > ${PHONE_POSITIONS} THEN translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000') ELSE '' END`;
   const slow = `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
   const digits18 = `((100000000 + ${u32(h, 0)} % 900000000) * 1000000000 + 100000000 + ${u32(h, 1)} % 900000000)`;
-  const fast = `to_char(${k}::bigint * ${pow10(`${n} - length(${k})`)} + ${digits18} / ${pow10(`18 - ${n} + length(${k})`)}, ${f})`;
+  const fast = `to_char(${k}::bigint * ${pow10(`${n} - octet_length(${k})`)} + ${digits18} / ${pow10(`18 - ${n} + octet_length(${k})`)}, ${f})`;
   return `CASE WHEN ${f} IS NOT NULL THEN ${fast} ELSE ${slow} END`;
 }
 
