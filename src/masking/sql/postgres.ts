@@ -75,36 +75,42 @@ const PHONE_GROUPS = [
 ];
 const FAST_DIGITS = 19;
 
+/** The text of column c under "C" (LIKE and regular expressions whatever its collation) and its i-th hyphen-separated group's length, once known ASCII. */
+const phoneText = (c: string): string => `(${c}::text COLLATE "C")`;
+const phoneGroup = (c: string, i: number): string => `octet_length(split_part(${phoneText(c)}, '-', ${i}))`;
+
 /**
- * The to_char format of a phone on the fast path, from the value alone (so it is computed in the inner SELECT): 'FM' and
- * the value with each digit as 0, for a value that starts with 0 (so its kept start is digits only), has only digits and
- * 0 to 3 hyphens ('-' is literal in a numeric format), and at most 19 digits (a bigint); NULL for any other value. One
- * regular expression rejects other characters; LIKE (cheap) finds the common shapes, whose formats are constants; the
- * others are built from split_part() lengths. No translate() nor anything per digit.
+ * The shape of a phone on the fast path, from the value alone (so it is computed in the inner SELECT), as 100 × s + its
+ * number of digits: s = 1 + i for PHONE_GROUPS[i], 10 + its number of hyphens for another shape. The fast path takes a
+ * value that starts with 0 (so its kept start is digits only), has only digits and 0 to 3 hyphens ('-' is literal in a
+ * numeric to_char format), and at most 19 digits (a bigint); NULL for any other value. One regular expression rejects
+ * other characters, LIKE (cheap) finds the hyphens; no translate() nor anything per digit.
  */
-function phoneFormat(c: string): string {
-  const x = `(${c}::text COLLATE "C")`;
-  // octet_length (constant time) is the length once the value is known to be ASCII.
-  const group = (i: number): string => `octet_length(split_part(${x}, '-', ${i}))`;
-  const groups = (hyphens: number): string =>
-    [`'FM' || left('${'0'.repeat(FAST_DIGITS)}', ${group(1)})`, ...Array.from({ length: hyphens }, (_, i) => `left('-${'0'.repeat(FAST_DIGITS)}', ${group(i + 2)} + 1)`)].join(' || ');
+function phoneShape(c: string): string {
+  const x = phoneText(c);
   // At most two hyphens, so a LIKE pattern with two matches only values whose hyphens are where its are ('_' matches '-').
-  const common = PHONE_GROUPS.map(g => `WHEN ${x} LIKE '${g.map(n => '_'.repeat(n)).join('-')}' THEN 'FM${g.map(n => '0'.repeat(n)).join('-')}'`).join(' ');
-  const fits = (hyphens: number): string => `octet_length(${x}) <= ${FAST_DIGITS + hyphens}`;
-  const upToTwo = `CASE ${common} WHEN ${x} NOT LIKE '%-%' THEN CASE WHEN ${fits(0)} THEN ${groups(0)} END WHEN ${x} NOT LIKE '%-%-%' THEN CASE WHEN ${fits(1)} THEN ${groups(1)} END WHEN ${fits(2)} THEN ${groups(2)} END`;
-  return `CASE WHEN ${x} LIKE '0%' AND ${x} !~ '[^0-9-]' THEN CASE WHEN ${x} NOT LIKE '%-%-%-%' THEN ${upToTwo} WHEN ${x} NOT LIKE '%-%-%-%-%' AND ${fits(3)} THEN ${groups(3)} END END`;
+  const common = PHONE_GROUPS.map((g, i) => `WHEN ${x} LIKE '${g.map(n => '_'.repeat(n)).join('-')}' THEN ${100 * (i + 1) + g[0]! + g[1]! + g[2]!}`).join(' ');
+  // octet_length (constant time) is the length once the value is known to be ASCII.
+  const other = (hyphens: number): string => `CASE WHEN octet_length(${x}) <= ${FAST_DIGITS + hyphens} THEN ${100 * (10 + hyphens) - hyphens} + octet_length(${x}) END`;
+  const upToTwo = `CASE ${common} WHEN ${x} NOT LIKE '%-%' THEN ${other(0)} WHEN ${x} NOT LIKE '%-%-%' THEN ${other(1)} ELSE ${other(2)} END`;
+  return `CASE WHEN ${x} LIKE '0%' AND ${x} !~ '[^0-9-]' THEN CASE WHEN ${x} NOT LIKE '%-%-%-%' THEN ${upToTwo} WHEN ${x} NOT LIKE '%-%-%-%-%' THEN ${other(3)} END END`;
 }
 
-/** The number of digits of a phone on the fast path (its format has one 0 per digit). */
-const phoneDigitCount = (c: string): string => `octet_length(replace(${c}::text, '-', ''))`;
+/** The to_char format of a phone of shape s (phoneShape): 'FM' and the value with each digit as 0. */
+function phoneFormat(c: string, s: string): string {
+  const zeros = '0'.repeat(FAST_DIGITS);
+  const groups = (hyphens: number): string => [`'FM' || left('${zeros}', ${phoneGroup(c, 1)})`, ...Array.from({ length: hyphens }, (_, i) => `left('-${zeros}', ${phoneGroup(c, i + 2)} + 1)`)].join(' || ');
+  const common = PHONE_GROUPS.map((g, i) => `WHEN ${i + 1} THEN 'FM${g.map(n => '0'.repeat(n)).join('-')}'`).join(' ');
+  return `CASE ${s} / 100 ${common} ${[0, 1, 2, 3].map(h => `WHEN ${10 + h} THEN ${groups(h)}`).join(' ')} END`;
+}
 
 /**
- * phone (reference.ts maskPhone). Fast path (format f not NULL, see phoneFormat): one to_char() of the number whose n
+ * phone (reference.ts maskPhone). Fast path (shape s not NULL, see phoneShape): one to_char() of the number whose n
  * digits are the kept start k then the first n - length(k) of the 18 digits (reference.ts phoneDigits, as a bigint).
  * Any other value: the kept start k, then the rest's digits replaced in one format() call (each digit becomes %s; the
  * arguments are the 18 digits).
  */
-function phone(c: string, h: string, k: string, f: string, n: string): string {
+function phone(c: string, h: string, k: string, s: string): string {
   const x = `${c}::text`;
   const rest = `substr(${x}, length(${k}) + 1, ${PHONE_POSITIONS} - length(${k}))`;
   // reference.ts phoneDigits; format() ignores surplus arguments, so longer values get the 18 digits repeated.
@@ -114,8 +120,10 @@ function phone(c: string, h: string, k: string, f: string, n: string): string {
   const tail = `CASE WHEN length(${x}) > ${PHONE_POSITIONS} THEN translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000') ELSE '' END`;
   const slow = `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
   const digits18 = `((100000000 + ${u32(h, 0)} % 900000000) * 1000000000 + 100000000 + ${u32(h, 1)} % 900000000)`;
-  const fast = `to_char(${k}::bigint * ${pow10(`${n} - octet_length(${k})`)} + ${digits18} / ${pow10(`18 - ${n} + octet_length(${k})`)}, ${f})`;
-  return `CASE WHEN ${f} IS NOT NULL THEN ${fast} ELSE ${slow} END`;
+  // The number of digits after the kept start (k is ASCII on the fast path).
+  const m = `(${s} % 100 - octet_length(${k}))`;
+  const fast = `to_char(${k}::bigint * ${pow10(m)} + ${digits18} / ${pow10(`18 - ${m}`)}, ${phoneFormat(c, s)})`;
+  return `CASE WHEN ${s} IS NOT NULL THEN ${fast} ELSE ${slow} END`;
 }
 
 /** ip (reference.ts maskIp) as text, from digest h; a is the value's text. */
@@ -138,9 +146,8 @@ interface Refs {
   h: string;
   ho?: string;
   k?: string;
-  /** The phone's fast-path format and digit count (phoneFormat, phoneDigitCount). */
-  f?: string;
-  n?: string;
+  /** The phone's fast-path shape (phoneShape). */
+  s?: string;
   lazy?: boolean;
 }
 
@@ -167,7 +174,7 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
           )
         : text(name(r.h, 'kana', t.part));
     case 'phone':
-      return text(phone(c, r.h, r.k!, r.f!, r.n!));
+      return text(phone(c, r.h, r.k!, r.s!));
     case 'postal-code':
       return o ? paired(withOwn(r, ownPostal), postalOfAddress(r.ho!)) : text(ownPostal(r.h));
     case 'address':
@@ -191,16 +198,16 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
 /**
  * The digests of a row, computed once each in an inner SELECT (OFFSET 0 keeps the planner from pulling
  * it up and computing a digest once per use): one per hashed column (a column that is also another's
- * of: source is hashed once), plus the kept start, fast-path format and digit count of each phone.
+ * of: source is hashed once), plus the kept start and fast-path shape of each phone.
  */
 function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): { select: string; refs: Refs[] } {
   const names = new Map<string, string>();
   const items: string[] = [];
-  // The per-row names (h0, k0, f0, n0, …) are unqualified in the expressions, as the table's columns are: a ruled column
+  // The per-row names (h0, k0, s0, …) are unqualified in the expressions, as the table's columns are: a ruled column
   // named like one would read the digest instead of its value, so they get a prefix no referenced column has.
   const used = cols.flatMap(x => [x.column.column, ...(x.source ? [x.source.column] : [])]);
   let p = '';
-  while (used.some(u => new RegExp(`^${p}[hkfn]\\d+$`).test(u))) p += '_';
+  while (used.some(u => new RegExp(`^${p}[hks]\\d+$`).test(u))) p += '_';
   const digest = (col: ColumnInfo): string => {
     const c = ident(col.column);
     let n = names.get(col.column);
@@ -216,9 +223,8 @@ function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?
     const r: Refs = lazy ? { h: digestOf(hashedText(ident(x.column.column), x.column)), lazy } : { h: digest(x.column) };
     if (x.source) r.ho = digest(x.source);
     if (x.transform.kind === 'phone') {
-      [r.k, r.f, r.n] = [`${p}k${i}`, `${p}f${i}`, `${p}n${i}`];
-      const c = ident(x.column.column);
-      items.push(`${phoneKeep(c)} AS ${r.k}`, `${phoneFormat(c)} AS ${r.f}`, `${phoneDigitCount(c)} AS ${r.n}`);
+      [r.k, r.s] = [`${p}k${i}`, `${p}s${i}`];
+      items.push(`${phoneKeep(ident(x.column.column))} AS ${r.k}`, `${phoneShape(ident(x.column.column))} AS ${r.s}`);
     }
     return r;
   });
