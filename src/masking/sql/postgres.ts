@@ -107,7 +107,7 @@ function phoneFormat(c: string, s: string): string {
 /**
  * phone (reference.ts maskPhone). Fast path (shape s not NULL, see phoneShape): one to_char() of the number whose n
  * digits are the kept start k then the first n - length(k) of the 18 digits (reference.ts phoneDigits, as a bigint).
- * Any other value: the kept start k, then the rest's digits replaced in one format() call (each digit becomes %s; the
+ * NULL and '' stay. Any other value: the kept start k, then the rest's digits replaced in one format() call (each digit becomes %s; the
  * arguments are the 18 digits).
  */
 function phone(c: string, h: string, k: string, s: string): string {
@@ -123,7 +123,8 @@ function phone(c: string, h: string, k: string, s: string): string {
   // The number of digits after the kept start (k is ASCII on the fast path).
   const m = `(${s} % 100 - octet_length(${k}))`;
   const fast = `to_char(${k}::bigint * ${pow10(m)} + ${digits18} / ${pow10(`18 - ${m}`)}, ${phoneFormat(c, s)})`;
-  return `CASE WHEN ${s} IS NOT NULL THEN ${fast} ELSE ${slow} END`;
+  // A value on the fast path is not empty: the NULL/'' test comes second.
+  return `CASE WHEN ${s} IS NOT NULL THEN ${fast} WHEN ${empty(c)} THEN ${x} ELSE ${slow} END`;
 }
 
 /** ip (reference.ts maskIp) as text, from digest h; a is the value's text. */
@@ -174,7 +175,7 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
           )
         : text(name(r.h, 'kana', t.part));
     case 'phone':
-      return text(phone(c, r.h, r.k!, r.s!));
+      return phone(c, r.h, r.k!, r.s!);
     case 'postal-code':
       return o ? paired(withOwn(r, ownPostal), postalOfAddress(r.ho!)) : text(ownPostal(r.h));
     case 'address':
