@@ -73,10 +73,12 @@ const PHONE_GROUPS = [
   [4, 3, 3],
   [4, 3, 4]
 ];
+/** The most digits of a phone on the fast path: its number is a bigint (< 9.2 × 10^18) whose first digit is the leading 0. */
 const FAST_DIGITS = 19;
 
-/** The text of column c under "C" (LIKE and regular expressions whatever its collation) and its i-th hyphen-separated group's length, once known ASCII. */
+/** The text of column c under "C": LIKE and regular expressions whatever the column's collation. */
 const phoneText = (c: string): string => `(${c}::text COLLATE "C")`;
+/** The length of the i-th hyphen-separated group of column c's text, once the text is known to be ASCII. */
 const phoneGroup = (c: string, i: number): string => `octet_length(split_part(${phoneText(c)}, '-', ${i}))`;
 
 /**
@@ -90,7 +92,7 @@ function phoneShape(c: string): string {
   const x = phoneText(c);
   // At most two hyphens, so a LIKE pattern with two matches only values whose hyphens are where its are ('_' matches '-').
   const common = PHONE_GROUPS.map((g, i) => `WHEN ${x} LIKE '${g.map(n => '_'.repeat(n)).join('-')}' THEN ${100 * (i + 1) + g[0]! + g[1]! + g[2]!}`).join(' ');
-  // octet_length (constant time) is the length once the value is known to be ASCII.
+  // 100 × (10 + hyphens) + digits; octet_length (constant time) is the length once the value is known to be ASCII.
   const other = (hyphens: number): string => `CASE WHEN octet_length(${x}) <= ${FAST_DIGITS + hyphens} THEN ${100 * (10 + hyphens) - hyphens} + octet_length(${x}) END`;
   const upToTwo = `CASE ${common} WHEN ${x} NOT LIKE '%-%' THEN ${other(0)} WHEN ${x} NOT LIKE '%-%-%' THEN ${other(1)} ELSE ${other(2)} END`;
   return `CASE WHEN ${x} LIKE '0%' AND ${x} !~ '[^0-9-]' THEN CASE WHEN ${x} NOT LIKE '%-%-%-%' THEN ${upToTwo} WHEN ${x} NOT LIKE '%-%-%-%-%' THEN ${other(3)} END END`;
@@ -106,9 +108,9 @@ function phoneFormat(c: string, s: string): string {
 
 /**
  * phone (reference.ts maskPhone). Fast path (shape s not NULL, see phoneShape): one to_char() of the number whose n
- * digits are the kept start k then the first n - length(k) of the 18 digits (reference.ts phoneDigits, as a bigint).
- * NULL and '' stay. Any other value: the kept start k, then the rest's digits replaced in one format() call (each digit becomes %s; the
- * arguments are the 18 digits).
+ * digits are the kept start k then the first n - length(k) of the 18 digits (reference.ts phoneDigits, as a bigint),
+ * in the value's format (phoneFormat). NULL and '' stay. Any other value: the kept start k, then the rest's digits
+ * replaced in one format() call (each digit becomes %s; the arguments are the 18 digits).
  */
 function phone(c: string, h: string, k: string, s: string): string {
   const x = `${c}::text`;
@@ -140,14 +142,13 @@ function ipText(t: Extract<Transform, { kind: 'ip' }>, a: string, h: string): st
 
 /**
  * What a masked value's expression may refer to: the digest of the column (h), of its of: column (ho), the phone's
- * kept start (k). A column paired with an of: column needs its own digest only when that column is NULL or empty:
+ * kept start (k) and fast-path shape (s). A column paired with an of: column needs its own digest only when that column is NULL or empty:
  * then h is the digest expression itself, computed in that branch alone (lazy), not in the inner SELECT for every row.
  */
 interface Refs {
   h: string;
   ho?: string;
   k?: string;
-  /** The phone's fast-path shape (phoneShape). */
   s?: string;
   lazy?: boolean;
 }
