@@ -124,7 +124,9 @@ function phone(c: string, h: string, k: string, s: string): string {
   const digits18 = `((100000000 + ${u32(h, 0)} % 900000000) * 1000000000 + 100000000 + ${u32(h, 1)} % 900000000)`;
   // The number of digits after the kept start (k is ASCII on the fast path).
   const m = `(${s} % 100 - octet_length(${k}))`;
-  const fast = `to_char(${k}::bigint * ${pow10(m)} + ${digits18} / ${pow10(`18 - ${m}`)}, ${phoneFormat(c, s)})`;
+  // The first m of the 18 digits: most phones need no more than the first 9 (one uint32).
+  const first = `CASE WHEN ${m} <= 9 THEN (100000000 + ${u32(h, 0)} % 900000000) / ${pow10(`9 - ${m}`)} ELSE ${digits18} / ${pow10(`18 - ${m}`)} END`;
+  const fast = `to_char(CASE WHEN ${k} = '0' THEN 0 ELSE ${k}::bigint * ${pow10(m)} END + ${first}, ${phoneFormat(c, s)})`;
   // A value on the fast path is not empty: the NULL/'' test comes second.
   return `CASE WHEN ${s} IS NOT NULL THEN ${fast} WHEN ${empty(c)} THEN ${x} ELSE ${slow} END`;
 }
