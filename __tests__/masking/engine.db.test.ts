@@ -79,7 +79,64 @@ const CASES: Case[] = [
   { name: 'kept', rule: 'keep', pg: 'text', my: 'text', values: ['plain', null, ''] },
   // Columns named like the PostgreSQL statement's own per-row names (the phone's kept start k0, the digest h0): alone, each is column 0 of its table.
   { name: 'k0', rule: 'phone', pg: 'varchar(40)', my: 'varchar(40)', values: ['03-1001-0001', '090-1234-5678', null] },
-  { name: 'h0', rule: 'email', pg: 'varchar(255)', my: 'varchar(255)', values: ['taro@example.co.jp', '', null] }
+  { name: 'h0', rule: 'email', pg: 'varchar(255)', my: 'varchar(255)', values: ['taro@example.co.jp', '', null] },
+  // Named like the phone's fast-path shape (s0), also a per-row name of the PostgreSQL statement.
+  { name: 's0', rule: 'phone', pg: 'varchar(40)', my: 'varchar(40)', values: ['03-1001-0001', '0312345678', null] },
+  // The PostgreSQL phone's fast path (one to_char() for a value of a leading 0, digits and 0-3 hyphens, at most 19 digits)
+  // at its edges, and the shapes that take the general expression instead.
+  {
+    name: 'phone_shapes',
+    rule: 'phone',
+    pg: 'text',
+    my: 'text',
+    values: [
+      '03-1234-5678',
+      '090-1234-5678',
+      '0422-12-3456',
+      '045-123-4567',
+      '01234-5-6789',
+      '0120-123-456',
+      '0800-123-4567',
+      '03-1234-567',
+      '0-1-2-3',
+      '03-1234-5678-',
+      '0---',
+      '0-1-2-3-4',
+      '03--1234',
+      '0-',
+      '0',
+      '0120',
+      '0800-',
+      '0-0-0000-0000',
+      '090-12-34-5678',
+      '010-1234-5678',
+      '000-0000-0000',
+      '0570-123-456',
+      '0２0-1234-5678',
+      '012-3456-7890',
+      '0312345678',
+      '08012345678',
+      '0123456789012345678',
+      '01234567890123456789',
+      '012-3456-7890-12345678',
+      '012-3456-7890-123456789',
+      '0123456789-0123456789',
+      '03 1234 5678',
+      '(03) 1234-5678',
+      '03(1234)5678',
+      '+81-3-1234-5678',
+      '+81 90 1234 5678',
+      '+819012345678',
+      'TEL: 03-1234-5678',
+      '03.1234.5678',
+      '０３－１２３４－５６７８',
+      '03-１２３４-5678',
+      '090-1234-5678 (mobile)',
+      `03-${'1234-'.repeat(14)}5678`,
+      '',
+      null
+    ]
+  }
 ];
 
 /** The IPv4 network of an address with a prefix length, as PostgreSQL prints a cidr. */

@@ -51,17 +51,68 @@ function postalOfAddress(h: string): string {
   return `lpad((${lo} + ${u32(h, 1)} % ${span})::text, 3, '0') || '-' || ${lpad(h, 2, 10000, 4)}`;
 }
 
-/** The kept start of a phone (PHONE_KEEP); values starting with 0 (most) without the regular expression. */
+/**
+ * The kept start of a phone (PHONE_KEEP); values starting with 0 (most) without the regular expression, by LIKE (under
+ * "C": cheap, and possible whatever the column's collation).
+ */
 function phoneKeep(c: string): string {
   const x = `${c}::text`;
-  return `CASE WHEN left(${x}, 1) = '0' THEN (CASE WHEN substr(${x}, 2, 3) IN ('800', '120') THEN left(${x}, 4) WHEN substr(${x}, 3, 1) = '0' AND substr(${x}, 2, 1) IN ('2', '3', '4', '5', '6', '7', '8', '9') THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
+  const like = (pattern: string): string => `${x} COLLATE "C" LIKE '${pattern}'`;
+  return `CASE WHEN ${like('0%')} THEN (CASE WHEN ${like('0800%')} OR ${like('0120%')} THEN left(${x}, 4) WHEN ${like('0_0%')} AND strpos('23456789', substr(${x}, 2, 1)) > 0 THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
+}
+
+/** 10^e as a bigint, for e an SQL integer expression in 0..18. */
+const pow10 = (e: string): string => `(ARRAY[${Array.from({ length: 19 }, (_, i) => `1${'0'.repeat(i)}`).join(',')}]::bigint[])[1 + ${e}]`;
+/** The hyphenated shapes most phones have (digits per group), whose to_char formats are constants. */
+const PHONE_GROUPS = [
+  [3, 4, 4],
+  [2, 4, 4],
+  [3, 3, 4],
+  [4, 2, 4],
+  [5, 1, 4],
+  [4, 3, 3],
+  [4, 3, 4]
+];
+/** The most digits of a phone on the fast path: its number is a bigint (< 9.2 × 10^18) whose first digit is the leading 0. */
+const FAST_DIGITS = 19;
+
+/** The text of column c under "C": LIKE and regular expressions whatever the column's collation. */
+const phoneText = (c: string): string => `(${c}::text COLLATE "C")`;
+/** The length of the i-th hyphen-separated group of column c's text, once the text is known to be ASCII. */
+const phoneGroup = (c: string, i: number): string => `octet_length(split_part(${phoneText(c)}, '-', ${i}))`;
+
+/**
+ * The shape of a phone on the fast path, from the value alone (so it is computed in the inner SELECT), as 100 × s + its
+ * number of digits: s = 1 + i for PHONE_GROUPS[i], 10 + its number of hyphens for another shape. The fast path takes a
+ * value that starts with 0 (so its kept start is digits only), has only digits and 0 to 3 hyphens ('-' is literal in a
+ * numeric to_char format), and at most 19 digits (a bigint); NULL for any other value. One regular expression rejects
+ * other characters, LIKE (cheap) finds the hyphens; no translate() nor anything per digit.
+ */
+function phoneShape(c: string): string {
+  const x = phoneText(c);
+  // At most two hyphens, so a LIKE pattern with two matches only values whose hyphens are where its are ('_' matches '-').
+  const common = PHONE_GROUPS.map((g, i) => `WHEN ${x} LIKE '${g.map(n => '_'.repeat(n)).join('-')}' THEN ${100 * (i + 1) + g[0]! + g[1]! + g[2]!}`).join(' ');
+  // 100 × (10 + hyphens) + digits; octet_length (constant time) is the length once the value is known to be ASCII.
+  const other = (hyphens: number): string => `CASE WHEN octet_length(${x}) <= ${FAST_DIGITS + hyphens} THEN ${100 * (10 + hyphens) - hyphens} + octet_length(${x}) END`;
+  const upToTwo = `CASE ${common} WHEN ${x} NOT LIKE '%-%' THEN ${other(0)} WHEN ${x} NOT LIKE '%-%-%' THEN ${other(1)} ELSE ${other(2)} END`;
+  return `CASE WHEN ${x} LIKE '0%' AND ${x} !~ '[^0-9-]' THEN CASE WHEN ${x} NOT LIKE '%-%-%-%' THEN ${upToTwo} WHEN ${x} NOT LIKE '%-%-%-%-%' THEN ${other(3)} END END`;
+}
+
+/** The to_char format of a phone of shape s (phoneShape): 'FM' and the value with each digit as 0. */
+function phoneFormat(c: string, s: string): string {
+  const zeros = '0'.repeat(FAST_DIGITS);
+  const groups = (hyphens: number): string => [`'FM' || left('${zeros}', ${phoneGroup(c, 1)})`, ...Array.from({ length: hyphens }, (_, i) => `left('-${zeros}', ${phoneGroup(c, i + 2)} + 1)`)].join(' || ');
+  const common = PHONE_GROUPS.map((g, i) => `WHEN ${i + 1} THEN 'FM${g.map(n => '0'.repeat(n)).join('-')}'`).join(' ');
+  return `CASE ${s} / 100 ${common} ${[0, 1, 2, 3].map(h => `WHEN ${10 + h} THEN ${groups(h)}`).join(' ')} END`;
 }
 
 /**
- * phone (reference.ts maskPhone) without per-character SQL: the kept start k, then the rest's digits
- * replaced in one format() call (each digit becomes %s; the arguments are hex digits of h mapped to 1-9).
+ * phone (reference.ts maskPhone). Fast path (shape s not NULL, see phoneShape): one to_char() of the number whose n
+ * digits are the kept start k then the first n - length(k) of the 18 digits (reference.ts phoneDigits, as a bigint),
+ * in the value's format (phoneFormat). NULL and '' stay. Any other value: the kept start k, then the rest's digits
+ * replaced in one format() call (each digit becomes %s; the arguments are the 18 digits).
  */
-function phone(c: string, h: string, k: string): string {
+function phone(c: string, h: string, k: string, s: string): string {
   const x = `${c}::text`;
   const rest = `substr(${x}, length(${k}) + 1, ${PHONE_POSITIONS} - length(${k}))`;
   // reference.ts phoneDigits; format() ignores surplus arguments, so longer values get the 18 digits repeated.
@@ -69,7 +120,15 @@ function phone(c: string, h: string, k: string): string {
   const args = `string_to_array(CASE WHEN length(${rest}) <= 18 THEN ${d} ELSE repeat(${d}, 4) END, NULL)`;
   const placeholders = `translate(replace(${rest}, '%', '%%'), '0123456789', repeat(chr(1), 10))`;
   const tail = `CASE WHEN length(${x}) > ${PHONE_POSITIONS} THEN translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000') ELSE '' END`;
-  return `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
+  const slow = `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
+  const digits18 = `((100000000 + ${u32(h, 0)} % 900000000) * 1000000000 + 100000000 + ${u32(h, 1)} % 900000000)`;
+  // The number of digits after the kept start (k is ASCII on the fast path).
+  const m = `(${s} % 100 - octet_length(${k}))`;
+  // The first m of the 18 digits: most phones need no more than the first 9 (one uint32).
+  const first = `CASE WHEN ${m} <= 9 THEN (100000000 + ${u32(h, 0)} % 900000000) / ${pow10(`9 - ${m}`)} ELSE ${digits18} / ${pow10(`18 - ${m}`)} END`;
+  const fast = `to_char(CASE WHEN ${k} = '0' THEN 0 ELSE ${k}::bigint * ${pow10(m)} END + ${first}, ${phoneFormat(c, s)})`;
+  // A value on the fast path is not empty: the NULL/'' test comes second.
+  return `CASE WHEN ${s} IS NOT NULL THEN ${fast} WHEN ${empty(c)} THEN ${x} ELSE ${slow} END`;
 }
 
 /** ip (reference.ts maskIp) as text, from digest h; a is the value's text. */
@@ -85,13 +144,14 @@ function ipText(t: Extract<Transform, { kind: 'ip' }>, a: string, h: string): st
 
 /**
  * What a masked value's expression may refer to: the digest of the column (h), of its of: column (ho), the phone's
- * kept start (k). A column paired with an of: column needs its own digest only when that column is NULL or empty:
+ * kept start (k) and fast-path shape (s). A column paired with an of: column needs its own digest only when that column is NULL or empty:
  * then h is the digest expression itself, computed in that branch alone (lazy), not in the inner SELECT for every row.
  */
 interface Refs {
   h: string;
   ho?: string;
   k?: string;
+  s?: string;
   lazy?: boolean;
 }
 
@@ -118,7 +178,7 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
           )
         : text(name(r.h, 'kana', t.part));
     case 'phone':
-      return text(phone(c, r.h, r.k!));
+      return phone(c, r.h, r.k!, r.s!);
     case 'postal-code':
       return o ? paired(withOwn(r, ownPostal), postalOfAddress(r.ho!)) : text(ownPostal(r.h));
     case 'address':
@@ -142,16 +202,16 @@ function masked(c: string, col: ColumnInfo, t: Transform, source: ColumnInfo | u
 /**
  * The digests of a row, computed once each in an inner SELECT (OFFSET 0 keeps the planner from pulling
  * it up and computing a digest once per use): one per hashed column (a column that is also another's
- * of: source is hashed once), plus the kept start of each phone.
+ * of: source is hashed once), plus the kept start and fast-path shape of each phone.
  */
 function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?: ColumnInfo }>): { select: string; refs: Refs[] } {
   const names = new Map<string, string>();
   const items: string[] = [];
-  // The per-row names (h0, k0, …) are unqualified in the expressions, as the table's columns are: a ruled column
+  // The per-row names (h0, k0, s0, …) are unqualified in the expressions, as the table's columns are: a ruled column
   // named like one would read the digest instead of its value, so they get a prefix no referenced column has.
   const used = cols.flatMap(x => [x.column.column, ...(x.source ? [x.source.column] : [])]);
   let p = '';
-  while (used.some(u => new RegExp(`^${p}[hk]\\d+$`).test(u))) p += '_';
+  while (used.some(u => new RegExp(`^${p}[hks]\\d+$`).test(u))) p += '_';
   const digest = (col: ColumnInfo): string => {
     const c = ident(col.column);
     let n = names.get(col.column);
@@ -167,8 +227,8 @@ function digests(cols: Array<{ column: ColumnInfo; transform: Transform; source?
     const r: Refs = lazy ? { h: digestOf(hashedText(ident(x.column.column), x.column)), lazy } : { h: digest(x.column) };
     if (x.source) r.ho = digest(x.source);
     if (x.transform.kind === 'phone') {
-      r.k = `${p}k${i}`;
-      items.push(`${phoneKeep(ident(x.column.column))} AS ${r.k}`);
+      [r.k, r.s] = [`${p}k${i}`, `${p}s${i}`];
+      items.push(`${phoneKeep(ident(x.column.column))} AS ${r.k}`, `${phoneShape(ident(x.column.column))} AS ${r.s}`);
     }
     return r;
   });
