@@ -25,29 +25,31 @@ var core = __webpack_require__(4600);
 var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/masking/keys.ts
 /**
- * The masking salt turned into HMAC-SHA256 pads. The database computes
- * HMAC(salt, value) = SHA256(opad || SHA256(ipad || value)) with its builtin
- * SHA-256 (PostgreSQL 11+ `sha256(bytea)`, MySQL/MariaDB `SHA2`): no pgcrypto,
- * no superuser. The pads are as secret as the salt: they travel only as bound
- * parameters, never inside SQL text.
+ * The masking key. Every masked value derives from one digest of the original:
+ *
+ *   K = HMAC-SHA256(masking-salt, "rds-cross-account-sync masking key v2")   (32 bytes, computed here, once)
+ *   H = SHA-256(K || UTF-8 text of the value)                                (computed by the database, per value)
+ *
+ * with the database's builtin SHA-256 (PostgreSQL 11+ `sha256(bytea)`, MySQL/MariaDB `SHA2`): no pgcrypto, no
+ * superuser. K is as secret as the salt: it travels only as a bound parameter (PostgreSQL) or a session variable
+ * loaded from one (MySQL), never inside SQL text, and is masked in the log.
+ *
+ * Why not HMAC(salt, value), as up to v1: HMAC hashes twice over a 64-byte pad each time (four SHA-256 blocks a
+ * value); the secret prefix costs one block for values up to 23 bytes and two up to 87, which on the 8-column bench
+ * is a fifth of the whole UPDATE (docs/masking.md, "Performance"). What it keeps: without K nobody can compute the
+ * mask of a chosen value (to test guesses of a phone number or a name) nor recover a value from its mask; K itself
+ * is a PRF output, so it is uniformly random and full length whatever the salt looks like. What it gives up is
+ * HMAC's resistance to length extension: from H(K || m) one can compute H(K || m || padding || x), the mask of a
+ * value that ends in SHA-256's padding bytes. That matters for a MAC that authenticates messages; masks
+ * authenticate nothing, and learning the mask of such a crafted value tells nothing about any original.
  */
 
-const BLOCK = 64;
-function hmacPads(salt) {
+/** The label K is derived under: a new label is a new key, so every masked value would change. */
+const KEY_LABEL = 'rds-cross-account-sync masking key v2';
+function keys_maskKey(salt) {
     if (!salt)
         throw new Error('masking-salt is empty: masking needs a secret salt to be deterministic.');
-    let key = Buffer.from(salt, 'utf8');
-    if (key.length > BLOCK)
-        key = (0,external_node_crypto_.createHash)('sha256').update(key).digest();
-    const padded = Buffer.alloc(BLOCK);
-    key.copy(padded);
-    const inner = Buffer.alloc(BLOCK);
-    const outer = Buffer.alloc(BLOCK);
-    for (let i = 0; i < BLOCK; i++) {
-        inner[i] = padded[i] ^ 0x36;
-        outer[i] = padded[i] ^ 0x5c;
-    }
-    return { innerHex: inner.toString('hex'), outerHex: outer.toString('hex') };
+    return { hex: (0,external_node_crypto_.createHmac)('sha256', Buffer.from(salt, 'utf8')).update(KEY_LABEL, 'utf8').digest('hex') };
 }
 
 // EXTERNAL MODULE: ./src/masking/rules.ts
@@ -55,7 +57,7 @@ var masking_rules = __webpack_require__(1627);
 ;// CONCATENATED MODULE: ./src/masking/dictionaries.ts
 /**
  * Fixed lists the name, kana and address transforms pick from, indexed by the
- * HMAC of the original value. Changing a list changes every masked value:
+ * digest of the original value (keys.ts). Changing a list changes every masked value:
  * treat these as part of the masking format. Every entry is plain text
  * without quotes so it can be inlined as an SQL literal.
  */
@@ -443,21 +445,30 @@ var veto = __webpack_require__(6002);
 
 
 
+/** Tables smaller than this many pages (8 KiB each: 64 MiB) are masked by one session: splitting saves little there. */
+const SPLIT_MIN_PAGES = 8192;
 const msg = (e) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+/** The distinct counts of t's columns that must stay unique, now; the function returned throws when they have changed since. */
+async function distinctCounts(db, t) {
+    const before = t.distinctQuery ? (await db.query(t.distinctQuery)).rows[0] : undefined;
+    return async () => {
+        if (!t.distinctQuery || !before)
+            return;
+        const after = (await db.query(t.distinctQuery)).rows[0] ?? {};
+        const collided = t.unique.filter((_, i) => Number(after[`d${i}`]) !== Number(before[`d${i}`]));
+        if (collided.length)
+            throw new Error(`masked values collided in ${collided.map(c => c.column).join(', ')} (distinct count changed), so uniqueness and joins would break: use a longer hash length, or a wider ip range`);
+    };
+}
 /** Keys, distinct counts, the UPDATE, distinct counts again: on `tx`, which is already inside a transaction. */
 async function maskTable(tx, dialect, plan, params, keys) {
     try {
         for (const s of dialect.sessionKeys(keys))
             await tx.query(s.sql, s.params);
-        const before = plan.distinctQuery ? (await tx.query(plan.distinctQuery)).rows[0] : undefined;
+        const unchanged = await distinctCounts(tx, plan);
         const r = await tx.query(plan.update, plan.usesKeys ? params : []);
-        if (plan.distinctQuery && before) {
-            const after = (await tx.query(plan.distinctQuery)).rows[0] ?? {};
-            const collided = plan.unique.filter((_, i) => Number(after[`d${i}`]) !== Number(before[`d${i}`]));
-            if (collided.length)
-                throw new Error(`masked values collided in ${collided.map(c => c.column).join(', ')} (distinct count changed), so uniqueness and joins would break: use a longer hash length, or a wider ip range`);
-        }
+        await unchanged();
         return r.affected;
     }
     finally {
@@ -465,9 +476,73 @@ async function maskTable(tx, dialect, plan, params, keys) {
             await tx.query(s.sql, s.params).catch(() => undefined);
     }
 }
+/**
+ * Page boundaries [0, …, pages] splitting table t over `workers` sessions, or undefined when it is not split: the
+ * server cannot scan page ranges (before PostgreSQL 14), or the table is under SPLIT_MIN_PAGES.
+ */
+async function pageRanges(ex, dialect, t, workers, minPages) {
+    const pages = dialect.pages;
+    const row = (await ex.query(pages.query, [dialect.table(t.schema, t.table)])).rows[0] ?? {};
+    const total = Number(row.pages);
+    if (!pages.supports(Number(row.version)) || !(total >= Math.max(minPages, workers)))
+        return undefined;
+    return Array.from({ length: workers + 1 }, (_, i) => Math.floor((total * i) / workers));
+}
+/**
+ * One table's UPDATE over several sessions, session i over the rows in pages [bounds[i], bounds[i+1]) (bounds read
+ * right before, up to the table's size then: the row versions the UPDATE writes past it are new, and invisible to
+ * every session's snapshot; nobody else writes to the database). Each
+ * session holds its transaction open until all have updated their range; then all commit, and when any fails all
+ * roll back, so a statement error leaves the table as it was. What a single transaction would add, and this
+ * cannot, is a commit that is all or nothing when a connection breaks between the sessions' COMMITs: that leaves
+ * the table partly masked. Either way the failure vetoes the swap, and nobody but the action reaches the new
+ * database before it, so a partly masked table is never seen (docs/masking.md, "Several sessions").
+ */
+async function splitTable(ex, open, dialect, t, params, keys, bounds) {
+    const sessions = [];
+    try {
+        for (let i = 1; i < bounds.length; i++)
+            sessions.push(await open());
+        const unchanged = await distinctCounts(ex, t);
+        let pending = sessions.length;
+        let pass;
+        let fail;
+        const allUpdated = new Promise((resolve, reject) => ([pass, fail] = [resolve, reject]));
+        allUpdated.catch(() => undefined);
+        const settled = await Promise.allSettled(sessions.map((session, i) => session.transaction(async (tx) => {
+            try {
+                for (const s of dialect.sessionKeys(keys))
+                    await tx.query(s.sql, s.params);
+                const r = await tx.query(dialect.pages.restrict(t.update, bounds[i], bounds[i + 1]), t.usesKeys ? params : []);
+                for (const s of dialect.clearKeys())
+                    await tx.query(s.sql, s.params);
+                if (--pending === 0)
+                    pass();
+                await allUpdated;
+                return r.affected;
+            }
+            catch (e) {
+                fail(e);
+                throw e;
+            }
+        })));
+        const failed = settled.find((r) => r.status === 'rejected');
+        if (failed) {
+            const committed = settled.filter(r => r.status === 'fulfilled').length;
+            if (committed)
+                throw new Error(`${msg(failed.reason)}; ${committed} of ${sessions.length} sessions had already committed their part, so the table is partly masked`);
+            throw failed.reason;
+        }
+        await unchanged();
+        return settled.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), 0);
+    }
+    finally {
+        await Promise.all(sessions.map(s => s.close().catch(() => undefined)));
+    }
+}
 async function maskDatabase(ex, dialect, rules, opts) {
     const { log } = opts;
-    const keys = hmacPads(opts.salt);
+    const keys = keys_maskKey(opts.salt);
     const params = dialect.updateParams(keys);
     const schema = await readSchema(ex, dialect);
     const plan = planMasking(rules, schema, dialect);
@@ -496,7 +571,21 @@ async function maskDatabase(ex, dialect, rules, opts) {
             throw new veto/* MaskingVetoError */.H([`table ${t.display}: its masking statement does not plan: ${msg(e)}. Nothing was written.`]);
         }
     }
-    const atomic = opts.atomic ?? dialect.engine === 'postgres';
+    // Which tables may be split over several sessions, decided before anything is written (it decides whether the job
+    // is one transaction). Their page ranges are read again right before each is masked: an earlier step (an UPDATE
+    // of an inheritance parent, sql.before) may have moved its rows.
+    const splits = new Set();
+    const workers = Math.max(1, Math.floor(opts.workers ?? 1));
+    const minPages = opts.splitMinPages ?? SPLIT_MIN_PAGES;
+    if (workers > 1 && opts.open && dialect.pages)
+        for (const t of updates)
+            if (await pageRanges(ex, dialect, t, workers, minPages))
+                splits.add(t);
+    // PostgreSQL: one transaction for everything (transactional DDL and TRUNCATE), unless a table is split: its
+    // sessions cannot see another transaction's uncommitted work, so then each step commits on its own (splitTable).
+    // MySQL: TRUNCATE and DDL commit implicitly, so each table has its own.
+    const atomic = (opts.atomic ?? dialect.engine === 'postgres') && splits.size === 0;
+    const rolledBack = atomic ? 'Everything was rolled back.' : splits.size ? 'Its transaction was rolled back in every session; the steps before it stay committed.' : 'Its transaction was rolled back.';
     const work = async (db, inTransaction) => {
         const step = async (what, sql) => {
             try {
@@ -515,14 +604,20 @@ async function maskDatabase(ex, dialect, rules, opts) {
         let rows = 0;
         for (const t of updates) {
             const t0 = Date.now();
+            const bounds = splits.has(t) ? await pageRanges(db, dialect, t, workers, minPages) : undefined;
             try {
-                const n = inTransaction ? await maskTable(db, dialect, t, params, keys) : await db.transaction(tx => maskTable(tx, dialect, t, params, keys));
+                const n = bounds
+                    ? await splitTable(db, opts.open, dialect, t, params, keys, bounds)
+                    : inTransaction
+                        ? await maskTable(db, dialect, t, params, keys)
+                        : await db.transaction(tx => maskTable(tx, dialect, t, params, keys));
                 rows += n;
                 const masked = t.columns.filter(c => c.expression).map(c => `${c.column.column}:${c.transform.kind}`);
-                log(`masking: ${t.display}: ${n} row(s), ${masked.join(', ')} in ${seconds(Date.now() - t0)}`);
+                const how = bounds ? ` (${bounds.length - 1} sessions over ${bounds[bounds.length - 1].toLocaleString('en-US')} pages)` : '';
+                log(`masking: ${t.display}: ${n} row(s), ${masked.join(', ')} in ${seconds(Date.now() - t0)}${how}`);
             }
             catch (e) {
-                throw new veto/* MaskingVetoError */.H([`table ${t.display}: ${msg(e)}. ${atomic ? 'Everything was rolled back.' : 'Its transaction was rolled back.'}`]);
+                throw new veto/* MaskingVetoError */.H([`table ${t.display}: ${msg(e)}. ${rolledBack}`]);
             }
         }
         for (const [i, sql] of rules.after.entries())
@@ -545,8 +640,6 @@ async function maskDatabase(ex, dialect, rules, opts) {
             log(`masking: ${rules.verify.length} verify quer${rules.verify.length === 1 ? 'y' : 'ies'} returned no rows`);
         return rows;
     };
-    // PostgreSQL: one transaction for everything (transactional DDL and TRUNCATE): any failure leaves the
-    // database exactly as restored. MySQL: TRUNCATE and DDL commit implicitly, so each table has its own.
     const rows = atomic ? await ex.transaction(tx => work(tx, true)) : await work(ex, false);
     return { tables: plan.tables.length + plan.truncate.length, rows, findings };
 }
@@ -558,13 +651,17 @@ async function maskDatabase(ex, dialect, rules, opts) {
  * database's output with it; the bench's row-by-row baseline uses it. The
  * action itself never masks through this path.
  *
- * H = HMAC-SHA256(salt, UTF-8 text of the value); u32(k) = big-endian uint32 of H[4k..4k+4].
+ * H = SHA-256(K || UTF-8 text of the value), K the masking key of the salt (keys.ts); u32(k) = big-endian uint32 of H[4k..4k+4].
  * NULL stays NULL and '' stays '' for every transform that derives from the value.
  */
 
 
+
+let lastKey;
 function digest(salt, text) {
-    return createHmac('sha256', Buffer.from(salt, 'utf8')).update(text, 'utf8').digest();
+    if (lastKey?.salt !== salt)
+        lastKey = { salt, key: Buffer.from(maskKey(salt).hex, 'hex') };
+    return createHash('sha256').update(lastKey.key).update(text, 'utf8').digest();
 }
 const u32 = (h, k) => h.readUInt32BE(4 * k);
 const pad = (n, width) => String(n).padStart(width, '0');
@@ -702,16 +799,16 @@ const DATE_TYPES = new Set(['date', 'datetime', 'timestamp']);
 const ident = (name) => `\`${name.replace(/`/g, '``')}\``;
 /** A string literal immune to sql_mode (NO_BACKSLASH_ESCAPES or not) and connection charset. */
 const str = (s) => `CONVERT(X'${Buffer.from(s, 'utf8').toString('hex')}' USING utf8mb4)`;
-/** HMAC-SHA256(salt, UTF-8 text of c) as 64 hex characters. */
-const hmacHex = (c) => `SHA2(CONCAT(@rcs_mask_ok, UNHEX(SHA2(CONCAT(@rcs_mask_ik, CAST(${c} AS CHAR CHARACTER SET utf8mb4)), 256))), 256)`;
-const mysql_u32 = (c, k) => `CAST(CONV(SUBSTRING(${hmacHex(c)}, ${8 * k + 1}, 8), 16, 10) AS UNSIGNED)`;
+/** The digest H = SHA-256(K || UTF-8 text of c) (keys.ts) as 64 hex characters. */
+const digestHex = (c) => `SHA2(CONCAT(@rcs_mask_k, CAST(${c} AS CHAR CHARACTER SET utf8mb4)), 256)`;
+const mysql_u32 = (c, k) => `CAST(CONV(SUBSTRING(${digestHex(c)}, ${8 * k + 1}, 8), 16, 10) AS UNSIGNED)`;
 const pick = (c, list, k) => `ELT(1 + MOD(${mysql_u32(c, k)}, ${list.length}), ${literalList(list)})`;
 const lpad = (c, k, mod, width) => `LPAD(MOD(${mysql_u32(c, k)}, ${mod}), ${width}, '0')`;
 const empty = (c) => `${c} IS NULL OR ${c} = ''`;
 const passEmpty = (c, body) => `CASE WHEN ${empty(c)} THEN ${c} ELSE ${body} END`;
-/** Body from c's HMAC, or from the of: column o's when it has a value. */
+/** Body from c's digest, or from the of: column o's when it has a value. */
 const passFrom = (c, o, own, paired) => `CASE WHEN ${empty(c)} THEN ${c} WHEN ${empty(o)} THEN ${own} ELSE ${paired} END`;
-/** A name from c's HMAC: one integer indexes the pair list (reference.ts nameOf). */
+/** A name from c's digest: one integer indexes the pair list (reference.ts nameOf). */
 function mysql_name(c, style, part) {
     const [family, given] = style === 'latin' ? [dictionaries_FAMILY_LATIN, dictionaries_GIVEN_LATIN] : style === 'kana' ? [dictionaries_FAMILY_KANA, dictionaries_GIVEN_KANA] : [dictionaries_FAMILY_JA, dictionaries_GIVEN_JA];
     const list = family.flatMap(f => given.map(g => (part === 'family' ? f : part === 'given' ? g : style === 'latin' ? `${g} ${f}` : `${f} ${g}`)));
@@ -744,7 +841,7 @@ function phone(c, col) {
 function ip(c, t) {
     const v6 = t.v6 ?? { hex: DOC_IPV6_HEX, prefix: 32 };
     const nibbles = v6.prefix / 4;
-    const six = `INET6_NTOA(UNHEX(CONCAT(${str(v6.hex.slice(0, nibbles))}, SUBSTRING(${hmacHex(c)}, 9, ${32 - nibbles}))))`;
+    const six = `INET6_NTOA(UNHEX(CONCAT(${str(v6.hex.slice(0, nibbles))}, SUBSTRING(${digestHex(c)}, 9, ${32 - nibbles}))))`;
     const bases = t.v4 ? [t.v4.base] : DOC_IPV4;
     const hosts = (t.v4 ? 2 ** (32 - t.v4.prefix) : 256) - 2;
     const four = `INET_NTOA(CAST(ELT(1 + FLOOR(MOD(${mysql_u32(c, 0)}, ${bases.length * hosts}) / ${hosts}), ${bases.join(', ')}) AS UNSIGNED) + 1 + MOD(${mysql_u32(c, 0)}, ${hosts}))`;
@@ -754,9 +851,9 @@ function textExpression(c, t, col, source) {
     const o = source ? ident(source.column) : undefined;
     switch (t.kind) {
         case 'email':
-            return passEmpty(c, `CONCAT('u', LEFT(${hmacHex(c)}, 32), ${str('@' + t.domain)})`);
+            return passEmpty(c, `CONCAT('u', LEFT(${digestHex(c)}, 32), ${str('@' + t.domain)})`);
         case 'hash':
-            return passEmpty(c, `LEFT(${hmacHex(c)}, ${t.length})`);
+            return passEmpty(c, `LEFT(${digestHex(c)}, ${t.length})`);
         case 'name':
             return passEmpty(c, mysql_name(c, t.style, t.part));
         case 'name-kana':
@@ -787,8 +884,8 @@ const mysql = {
     ident,
     table,
     expression: (col, t, source) => maskExpression(ident(col.column), col, t, { literal, dateShift, text: (c, tr) => textExpression(c, tr, col, source) }),
-    sessionKeys: (pads) => [{ sql: 'SET @rcs_mask_ik = UNHEX(?), @rcs_mask_ok = UNHEX(?)', params: [pads.innerHex, pads.outerHex] }],
-    clearKeys: () => [{ sql: 'SET @rcs_mask_ik = NULL, @rcs_mask_ok = NULL', params: [] }],
+    sessionKeys: (key) => [{ sql: 'SET @rcs_mask_k = UNHEX(?)', params: [key.hex] }],
+    clearKeys: () => [{ sql: 'SET @rcs_mask_k = NULL', params: [] }],
     updateParams: () => [],
     truncate: tables => tables.map(t => `TRUNCATE TABLE ${table(t.schema, t.table)}`),
     catalogQuery: `SELECT c.TABLE_SCHEMA AS table_schema, c.TABLE_NAME AS table_name, c.COLUMN_NAME AS column_name,
@@ -815,8 +912,8 @@ const postgres_DATE_TYPES = new Set(['date', 'timestamp without time zone', 'tim
 const NET_TYPES = new Set(['inet', 'cidr']);
 const postgres_ident = (name) => `"${name.replace(/"/g, '""')}"`;
 const postgres_str = (s) => `'${s.replace(/'/g, "''")}'`;
-/** HMAC-SHA256(salt, UTF-8 of the text expression x) as bytea. */
-const hmacOf = (x) => `sha256(decode($2, 'hex') || sha256(decode($1, 'hex') || convert_to(${x}, 'UTF8')))`;
+/** The digest H = SHA-256(K || UTF-8 of the text expression x) (keys.ts) as bytea. */
+const digestOf = (x) => `sha256(decode($1, 'hex') || convert_to(${x}, 'UTF8'))`;
 /**
  * Big-endian uint32 number k of the digest h (an SQL expression, normally a column of the inner select), from four
  * get_byte() calls and shifts (parenthesised: PostgreSQL gives << and | the same precedence): no text in between (the former `('x' || encode(substring(…), 'hex'))::bit(32)::bigint`
@@ -848,16 +945,63 @@ function postgres_postalOfAddress(h) {
     const span = `(ARRAY[${dictionaries_POSTAL_PREFIXES.map(r => r[1] - r[0] + 1).join(',')}])[${p}]`;
     return `lpad((${lo} + ${postgres_u32(h, 1)} % ${span})::text, 3, '0') || '-' || ${postgres_lpad(h, 2, 10000, 4)}`;
 }
-/** The kept start of a phone (PHONE_KEEP); values starting with 0 (most) without the regular expression. */
+/**
+ * The kept start of a phone (PHONE_KEEP); values starting with 0 (most) without the regular expression, by LIKE (under
+ * "C": cheap, and possible whatever the column's collation).
+ */
 function phoneKeep(c) {
     const x = `${c}::text`;
-    return `CASE WHEN left(${x}, 1) = '0' THEN (CASE WHEN substr(${x}, 2, 3) IN ('800', '120') THEN left(${x}, 4) WHEN substr(${x}, 3, 1) = '0' AND substr(${x}, 2, 1) IN ('2', '3', '4', '5', '6', '7', '8', '9') THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${postgres_str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
+    const like = (pattern) => `${x} COLLATE "C" LIKE '${pattern}'`;
+    return `CASE WHEN ${like('0%')} THEN (CASE WHEN ${like('0800%')} OR ${like('0120%')} THEN left(${x}, 4) WHEN ${like('0_0%')} AND strpos('23456789', substr(${x}, 2, 1)) > 0 THEN left(${x}, 3) ELSE '0' END) ELSE substring(${x} from ${postgres_str(`^(${PHONE_KEEP.slice(1)})`)}) END`;
+}
+/** 10^e as a bigint, for e an SQL integer expression in 0..18. */
+const pow10 = (e) => `(ARRAY[${Array.from({ length: 19 }, (_, i) => `1${'0'.repeat(i)}`).join(',')}]::bigint[])[1 + ${e}]`;
+/** The hyphenated shapes most phones have (digits per group), whose to_char formats are constants. */
+const PHONE_GROUPS = [
+    [3, 4, 4],
+    [2, 4, 4],
+    [3, 3, 4],
+    [4, 2, 4],
+    [5, 1, 4],
+    [4, 3, 3],
+    [4, 3, 4]
+];
+/** The most digits of a phone on the fast path: its number is a bigint (< 9.2 × 10^18) whose first digit is the leading 0. */
+const FAST_DIGITS = 19;
+/** The text of column c under "C": LIKE and regular expressions whatever the column's collation. */
+const phoneText = (c) => `(${c}::text COLLATE "C")`;
+/** The length of the i-th hyphen-separated group of column c's text, once the text is known to be ASCII. */
+const phoneGroup = (c, i) => `octet_length(split_part(${phoneText(c)}, '-', ${i}))`;
+/**
+ * The shape of a phone on the fast path, from the value alone (so it is computed in the inner SELECT), as 100 × s + its
+ * number of digits: s = 1 + i for PHONE_GROUPS[i], 10 + its number of hyphens for another shape. The fast path takes a
+ * value that starts with 0 (so its kept start is digits only), has only digits and 0 to 3 hyphens ('-' is literal in a
+ * numeric to_char format), and at most 19 digits (a bigint); NULL for any other value. One regular expression rejects
+ * other characters, LIKE (cheap) finds the hyphens; no translate() nor anything per digit.
+ */
+function phoneShape(c) {
+    const x = phoneText(c);
+    // At most two hyphens, so a LIKE pattern with two matches only values whose hyphens are where its are ('_' matches '-').
+    const common = PHONE_GROUPS.map((g, i) => `WHEN ${x} LIKE '${g.map(n => '_'.repeat(n)).join('-')}' THEN ${100 * (i + 1) + g[0] + g[1] + g[2]}`).join(' ');
+    // 100 × (10 + hyphens) + digits; octet_length (constant time) is the length once the value is known to be ASCII.
+    const other = (hyphens) => `CASE WHEN octet_length(${x}) <= ${FAST_DIGITS + hyphens} THEN ${100 * (10 + hyphens) - hyphens} + octet_length(${x}) END`;
+    const upToTwo = `CASE ${common} WHEN ${x} NOT LIKE '%-%' THEN ${other(0)} WHEN ${x} NOT LIKE '%-%-%' THEN ${other(1)} ELSE ${other(2)} END`;
+    return `CASE WHEN ${x} LIKE '0%' AND ${x} !~ '[^0-9-]' THEN CASE WHEN ${x} NOT LIKE '%-%-%-%' THEN ${upToTwo} WHEN ${x} NOT LIKE '%-%-%-%-%' THEN ${other(3)} END END`;
+}
+/** The to_char format of a phone of shape s (phoneShape): 'FM' and the value with each digit as 0. */
+function phoneFormat(c, s) {
+    const zeros = '0'.repeat(FAST_DIGITS);
+    const groups = (hyphens) => [`'FM' || left('${zeros}', ${phoneGroup(c, 1)})`, ...Array.from({ length: hyphens }, (_, i) => `left('-${zeros}', ${phoneGroup(c, i + 2)} + 1)`)].join(' || ');
+    const common = PHONE_GROUPS.map((g, i) => `WHEN ${i + 1} THEN 'FM${g.map(n => '0'.repeat(n)).join('-')}'`).join(' ');
+    return `CASE ${s} / 100 ${common} ${[0, 1, 2, 3].map(h => `WHEN ${10 + h} THEN ${groups(h)}`).join(' ')} END`;
 }
 /**
- * phone (reference.ts maskPhone) without per-character SQL: the kept start k, then the rest's digits
- * replaced in one format() call (each digit becomes %s; the arguments are hex digits of h mapped to 1-9).
+ * phone (reference.ts maskPhone). Fast path (shape s not NULL, see phoneShape): one to_char() of the number whose n
+ * digits are the kept start k then the first n - length(k) of the 18 digits (reference.ts phoneDigits, as a bigint),
+ * in the value's format (phoneFormat). NULL and '' stay. Any other value: the kept start k, then the rest's digits
+ * replaced in one format() call (each digit becomes %s; the arguments are the 18 digits).
  */
-function postgres_phone(c, h, k) {
+function postgres_phone(c, h, k, s) {
     const x = `${c}::text`;
     const rest = `substr(${x}, length(${k}) + 1, ${PHONE_POSITIONS} - length(${k}))`;
     // reference.ts phoneDigits; format() ignores surplus arguments, so longer values get the 18 digits repeated.
@@ -865,7 +1009,15 @@ function postgres_phone(c, h, k) {
     const args = `string_to_array(CASE WHEN length(${rest}) <= 18 THEN ${d} ELSE repeat(${d}, 4) END, NULL)`;
     const placeholders = `translate(replace(${rest}, '%', '%%'), '0123456789', repeat(chr(1), 10))`;
     const tail = `CASE WHEN length(${x}) > ${PHONE_POSITIONS} THEN translate(substr(${x}, ${PHONE_POSITIONS + 1}), '0123456789', '0000000000') ELSE '' END`;
-    return `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
+    const slow = `${k} || format(replace(${placeholders}, chr(1), '%s'), VARIADIC ${args}) || ${tail}`;
+    const digits18 = `((100000000 + ${postgres_u32(h, 0)} % 900000000) * 1000000000 + 100000000 + ${postgres_u32(h, 1)} % 900000000)`;
+    // The number of digits after the kept start (k is ASCII on the fast path).
+    const m = `(${s} % 100 - octet_length(${k}))`;
+    // The first m of the 18 digits: most phones need no more than the first 9 (one uint32).
+    const first = `CASE WHEN ${m} <= 9 THEN (100000000 + ${postgres_u32(h, 0)} % 900000000) / ${pow10(`9 - ${m}`)} ELSE ${digits18} / ${pow10(`18 - ${m}`)} END`;
+    const fast = `to_char(CASE WHEN ${k} = '0' THEN 0 ELSE ${k}::bigint * ${pow10(m)} END + ${first}, ${phoneFormat(c, s)})`;
+    // A value on the fast path is not empty: the NULL/'' test comes second.
+    return `CASE WHEN ${s} IS NOT NULL THEN ${fast} WHEN ${postgres_empty(c)} THEN ${x} ELSE ${slow} END`;
 }
 /** ip (reference.ts maskIp) as text, from digest h; a is the value's text. */
 function ipText(t, a, h) {
@@ -896,7 +1048,7 @@ function masked(c, col, t, source, r) {
                 ? paired(withOwn(r, h => postgres_name(h, 'kana', t.part)), postgres_name(r.ho, 'kana', t.part))
                 : text(postgres_name(r.h, 'kana', t.part));
         case 'phone':
-            return text(postgres_phone(c, r.h, r.k));
+            return postgres_phone(c, r.h, r.k, r.s);
         case 'postal-code':
             return o ? paired(withOwn(r, postgres_ownPostal), postgres_postalOfAddress(r.ho)) : text(postgres_ownPostal(r.h));
         case 'address':
@@ -920,16 +1072,16 @@ function masked(c, col, t, source, r) {
 /**
  * The digests of a row, computed once each in an inner SELECT (OFFSET 0 keeps the planner from pulling
  * it up and computing a digest once per use): one per hashed column (a column that is also another's
- * of: source is hashed once), plus the kept start of each phone.
+ * of: source is hashed once), plus the kept start and fast-path shape of each phone.
  */
 function digests(cols) {
     const names = new Map();
     const items = [];
-    // The per-row names (h0, k0, …) are unqualified in the expressions, as the table's columns are: a ruled column
+    // The per-row names (h0, k0, s0, …) are unqualified in the expressions, as the table's columns are: a ruled column
     // named like one would read the digest instead of its value, so they get a prefix no referenced column has.
     const used = cols.flatMap(x => [x.column.column, ...(x.source ? [x.source.column] : [])]);
     let p = '';
-    while (used.some(u => new RegExp(`^${p}[hk]\\d+$`).test(u)))
+    while (used.some(u => new RegExp(`^${p}[hks]\\d+$`).test(u)))
         p += '_';
     const digest = (col) => {
         const c = postgres_ident(col.column);
@@ -937,18 +1089,18 @@ function digests(cols) {
         if (!n) {
             n = `${p}h${names.size}`;
             names.set(col.column, n);
-            items.push(`${hmacOf(hashedText(c, col))} AS ${n}`);
+            items.push(`${digestOf(hashedText(c, col))} AS ${n}`);
         }
         return n;
     };
     const refs = cols.map((x, i) => {
         const lazy = !!x.source && (x.transform.kind === 'name-kana' || x.transform.kind === 'postal-code');
-        const r = lazy ? { h: hmacOf(hashedText(postgres_ident(x.column.column), x.column)), lazy } : { h: digest(x.column) };
+        const r = lazy ? { h: digestOf(hashedText(postgres_ident(x.column.column), x.column)), lazy } : { h: digest(x.column) };
         if (x.source)
             r.ho = digest(x.source);
         if (x.transform.kind === 'phone') {
-            r.k = `${p}k${i}`;
-            items.push(`${phoneKeep(postgres_ident(x.column.column))} AS ${r.k}`);
+            [r.k, r.s] = [`${p}k${i}`, `${p}s${i}`];
+            items.push(`${phoneKeep(postgres_ident(x.column.column))} AS ${r.k}`, `${phoneShape(postgres_ident(x.column.column))} AS ${r.s}`);
         }
         return r;
     });
@@ -990,7 +1142,7 @@ const postgres = {
     update,
     sessionKeys: () => [],
     clearKeys: () => [],
-    updateParams: (pads) => [pads.innerHex, pads.outerHex],
+    updateParams: (key) => [key.hex],
     truncate: tables => (tables.length ? [`TRUNCATE TABLE ${tables.map(t => postgres_table(t.schema, t.table)).join(', ')}`] : []),
     catalogQuery: `SELECT c.table_schema, c.table_name, c.column_name, c.data_type, c.udt_name, c.character_maximum_length, c.is_nullable
 FROM information_schema.columns c
@@ -1002,6 +1154,14 @@ ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
     isNetwork: col => NET_TYPES.has(col.dataType),
     isDate: col => postgres_DATE_TYPES.has(col.dataType),
     countRows: sql => `SELECT count(*) AS n FROM (${sql}) AS v`,
+    pages: {
+        // A table with inheritance children (or partitions) is not split: its UPDATE covers the children too, whose pages the ranges do not.
+        query: `SELECT current_setting('server_version_num')::int AS version,
+  CASE WHEN c.relkind = 'r' AND NOT c.relhassubclass THEN (pg_relation_size(c.oid) / current_setting('block_size')::int)::bigint ELSE 0 END AS pages
+FROM pg_class c WHERE c.oid = $1::regclass`,
+        supports: version => version >= 140000,
+        restrict: (update, from, to) => `${update}\nWHERE ctid >= '(${Math.floor(from)},0)'::tid AND ctid < '(${Math.floor(to)},0)'::tid`
+    },
     sample: (schema, name, columns, limit) => `SELECT ${columns.map(c => `${postgres_ident(c)}::text AS ${postgres_ident(c)}`).join(', ')} FROM ${postgres_table(schema, name)} LIMIT ${Math.floor(limit)}`
 };
 
@@ -1230,7 +1390,7 @@ async function connectPostgres(c) {
 ;// CONCATENATED MODULE: ./src/masking/index.ts
 /**
  * Masking personal data in the restored database before the swap:
- * deterministic (HMAC under masking-salt), set-based SQL in the database,
+ * deterministic (a keyed SHA-256 under masking-salt, keys.ts), set-based SQL in the database,
  * fail-closed (any failure vetoes the swap). Called by src/steps/mask.ts.
  */
 
@@ -1275,15 +1435,13 @@ async function runMasking(opts) {
     if (!opts.salt)
         throw new veto/* MaskingVetoError */.H(['masking-salt is empty: pass a secret salt (e.g. ${{ secrets.MASKING_SALT }}) so masked values are deterministic and not guessable.']);
     if (process.env.GITHUB_ACTIONS === 'true') {
-        // The pads are as secret as the salt; keep them out of any log line.
-        const pads = hmacPads(opts.salt);
-        core/* setSecret */.Pq(pads.innerHex);
-        core/* setSecret */.Pq(pads.outerHex);
+        // The key is as secret as the salt; keep it out of any log line.
+        core/* setSecret */.Pq(keys_maskKey(opts.salt).hex);
     }
     const dialect = opts.target.engine === 'postgres' ? postgres : mysql;
     const ex = await connect(opts.target);
     try {
-        const outcome = await maskDatabase(ex, dialect, rules, { salt: opts.salt, strict: opts.strict, log, sampleRows: opts.sampleRows });
+        const outcome = await maskDatabase(ex, dialect, rules, { salt: opts.salt, strict: opts.strict, log, sampleRows: opts.sampleRows, workers: opts.workers, open: () => connect(opts.target) });
         return { ...outcome, durationMs: Date.now() - started };
     }
     catch (e) {

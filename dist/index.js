@@ -76681,7 +76681,7 @@ async function maskRestored(ctx, db, engine = loadEngine) {
     const credentials = s.maskingConnection === 'data-api' ? (staging.session?.provider ?? (await staging.rds.config.credentials())) : undefined;
     const target = maskingTarget(s, db, credentials);
     try {
-        const result = await engine({ rulesFile: s.maskingRules, salt: s.maskingSalt ?? '', strict: s.maskingStrict, target, log: line => core/* info */.pq(line) });
+        const result = await engine({ rulesFile: s.maskingRules, salt: s.maskingSalt ?? '', strict: s.maskingStrict, target, log: line => core/* info */.pq(line), workers: s.maskingWorkers });
         ctx.report.fact('Masked', `${result.tables} tables, ${result.rows} rows in ${Math.round(result.durationMs / 1000)} s`);
         for (const f of result.findings)
             ctx.report.diagnose({ title: 'Masking finding', message: f, severity: 'warning' });
@@ -78125,6 +78125,7 @@ function readSettings(read = defaultReader) {
         maskingStrict: boolean(get, 'masking-strict', true),
         maskingConnection,
         maskingTls,
+        maskingWorkers: integer(get, 'masking-workers', 2, 1, 16),
         githubToken: optional('github-token'),
         transfer,
         cloneShare
