@@ -178,7 +178,9 @@ export async function maskDatabase(ex: Executor, dialect: Dialect, rules: Maskin
   // sessions cannot see another transaction's uncommitted work, so then each step commits on its own (splitTable).
   // MySQL: TRUNCATE and DDL commit implicitly, so each table has its own.
   const atomic = (opts.atomic ?? dialect.engine === 'postgres') && splits.size === 0;
-  const rolledBack = atomic ? 'Everything was rolled back.' : splits.size ? 'Its transaction was rolled back in every session; the steps before it stay committed.' : 'Its transaction was rolled back.';
+  /** What a table's failure undid; `split`: it ran over several sessions. */
+  const rolledBack = (split: boolean): string =>
+    atomic ? 'Everything was rolled back.' : `Its transaction was rolled back${split ? ' in every session' : ''}${splits.size ? '; the steps before it stay committed.' : '.'}`;
   const work = async (db: Executor, inTransaction: boolean): Promise<number> => {
     const step = async (what: string, sql: string): Promise<void> => {
       try {
@@ -206,7 +208,7 @@ export async function maskDatabase(ex: Executor, dialect: Dialect, rules: Maskin
         const how = bounds ? ` (${bounds.length - 1} sessions over ${bounds[bounds.length - 1]!.toLocaleString('en-US')} pages)` : '';
         log(`masking: ${t.display}: ${n} row(s), ${masked.join(', ')} in ${seconds(Date.now() - t0)}${how}`);
       } catch (e) {
-        throw new MaskingVetoError([`table ${t.display}: ${msg(e)}. ${rolledBack}`]);
+        throw new MaskingVetoError([`table ${t.display}: ${msg(e)}. ${rolledBack(!!bounds)}`]);
       }
     }
 
