@@ -585,7 +585,8 @@ async function maskDatabase(ex, dialect, rules, opts) {
     // sessions cannot see another transaction's uncommitted work, so then each step commits on its own (splitTable).
     // MySQL: TRUNCATE and DDL commit implicitly, so each table has its own.
     const atomic = (opts.atomic ?? dialect.engine === 'postgres') && splits.size === 0;
-    const rolledBack = atomic ? 'Everything was rolled back.' : splits.size ? 'Its transaction was rolled back in every session; the steps before it stay committed.' : 'Its transaction was rolled back.';
+    /** What a table's failure undid; `split`: it ran over several sessions. */
+    const rolledBack = (split) => atomic ? 'Everything was rolled back.' : `Its transaction was rolled back${split ? ' in every session' : ''}${splits.size ? '; the steps before it stay committed.' : '.'}`;
     const work = async (db, inTransaction) => {
         const step = async (what, sql) => {
             try {
@@ -617,7 +618,7 @@ async function maskDatabase(ex, dialect, rules, opts) {
                 log(`masking: ${t.display}: ${n} row(s), ${masked.join(', ')} in ${seconds(Date.now() - t0)}${how}`);
             }
             catch (e) {
-                throw new veto/* MaskingVetoError */.H([`table ${t.display}: ${msg(e)}. ${rolledBack}`]);
+                throw new veto/* MaskingVetoError */.H([`table ${t.display}: ${msg(e)}. ${rolledBack(!!bounds)}`]);
             }
         }
         for (const [i, sql] of rules.after.entries())
